@@ -1,0 +1,212 @@
+"""Membership: who may join under the city's registration policy, and what moderators do to members.
+
+Hashing a password (Argon2, ~64 MiB) and generating a key pair (RSA-2048, ~40 ms) are slow,
+so callers prepare `Credentials` before opening the transaction that stores them.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from federation.keys import generate_rsa_pem
+from models import Invitation, Member, MemberStatus, ModerationEntry, Role, utcnow
+
+from .errors import DomainError, NotFound
+from .passwords import DUMMY_HASH, check_password_strength, hash_password, verify_password
+
+USERNAME_RE = re.compile(r"^[a-z0-9_]{1,30}$")
+#: names that would collide with our own actors or routes
+RESERVED_USERNAMES = frozenset(
+    {"actor", "market", "instance", "inbox", "outbox", "api", "about", "root", "system", "nodeinfo"}
+)
+
+
+@dataclass(frozen=True)
+class Credentials:
+    password_hash: str
+    private_key_pem: str
+    public_key_pem: str
+
+
+def prepare_credentials(password: str) -> Credentials:
+    """Check and hash the password and make the member's key pair (outside any transaction)."""
+    problem = check_password_strength(password)
+    if problem:
+        raise DomainError("weak_password", f"password {problem}")
+    private, public = generate_rsa_pem()
+    return Credentials(hash_password(password), private, public)
+
+
+def check_username(username: str) -> str:
+    name = username.strip().lower()
+    if not USERNAME_RE.match(name):
+        raise DomainError("invalid_username", "username must be 1 to 30 letters, digits or underscores")
+    if name in RESERVED_USERNAMES:
+        raise DomainError("reserved_username", f"username {name!r} is reserved")
+    return name
+
+
+def find_member(session: Session, username: str) -> Member | None:
+    return session.scalar(select(Member).where(Member.username == username.strip().lower()))
+
+
+def get_member(session: Session, username: str) -> Member:
+    member = find_member(session, username)
+    if member is None:
+        raise NotFound(f"member {username!r}")
+    return member
+
+
+def add_member(
+    session: Session,
+    username: str,
+    credentials: Credentials,
+    *,
+    role: Role = Role.member,
+    status: MemberStatus = MemberStatus.active,
+    email: str | None = None,
+    display_name: str = "",
+    application_note: str = "",
+) -> Member:
+    name = check_username(username)
+    if find_member(session, name) is not None:
+        raise DomainError("username_taken", f"username {name!r} is already taken", 409)
+    member = Member(
+        username=name,
+        display_name=display_name.strip()[:100] or name,
+        email=email,
+        password_hash=credentials.password_hash,
+        private_key_pem=credentials.private_key_pem,
+        public_key_pem=credentials.public_key_pem,
+        role=role,
+        status=status,
+        approved_at=utcnow() if status is MemberStatus.active else None,
+        application_note=application_note[:2000],
+    )
+    session.add(member)
+    session.flush()
+    return member
+
+
+def register(
+    session: Session,
+    policy: str,
+    username: str,
+    credentials: Credentials,
+    *,
+    email: str | None = None,
+    invitation_code: str | None = None,
+    application_note: str = "",
+) -> Member:
+    """Register a resident under the city's policy: open, approval (pending) or invite."""
+    status = MemberStatus.active
+    invitation: Invitation | None = None
+    if policy == "approval":
+        status = MemberStatus.pending
+    elif policy == "invite":
+        invitation = _usable_invitation(session, invitation_code)
+    member = add_member(
+        session, username, credentials, status=status, email=email, application_note=application_note
+    )
+    if invitation is not None:
+        invitation.used_by_id = member.id
+        invitation.used_at = utcnow()
+    return member
+
+
+def _usable_invitation(session: Session, code: str | None) -> Invitation:
+    if not code:
+        raise DomainError("invitation_required", "registration on this city needs an invitation code", 403)
+    invitation = session.scalar(select(Invitation).where(Invitation.code == code.strip()).with_for_update())
+    if invitation is None or invitation.used_at is not None:
+        raise DomainError("invalid_invitation", "this invitation code is unknown or already used", 403)
+    if invitation.expires_at is not None and invitation.expires_at < utcnow():
+        raise DomainError("invalid_invitation", "this invitation code has expired", 403)
+    return invitation
+
+
+def create_invitation(session: Session, created_by: Member | None, *, valid_days: int | None = 14) -> Invitation:
+    invitation = Invitation(
+        code=secrets.token_urlsafe(12),
+        created_by_id=created_by.id if created_by else None,
+        expires_at=utcnow() + timedelta(days=valid_days) if valid_days else None,
+    )
+    session.add(invitation)
+    session.flush()
+    return invitation
+
+
+def authenticate(session: Session, username: str, password: str) -> Member:
+    """The member with these credentials, if they may log in; raises DomainError otherwise."""
+    member = find_member(session, username)
+    if member is None:
+        verify_password(DUMMY_HASH, password)  # same cost as a real check
+        raise DomainError("invalid_credentials", "wrong username or password", 401)
+    if not verify_password(member.password_hash, password):
+        raise DomainError("invalid_credentials", "wrong username or password", 401)
+    if member.status is MemberStatus.suspended:
+        raise DomainError("suspended", "this account is suspended", 403)
+    if member.status is MemberStatus.pending:
+        raise DomainError("pending", "this account is waiting for a moderator's approval", 403)
+    return member
+
+
+def _log(session: Session, moderator: Member | None, action: str, member: Member, reason: str) -> None:
+    session.add(
+        ModerationEntry(
+            moderator_id=moderator.id if moderator else None,
+            action=action,
+            target_type="member",
+            target=member.username,
+            reason=reason,
+        )
+    )
+
+
+def approve(session: Session, username: str, moderator: Member | None, *, now: datetime | None = None) -> Member:
+    member = get_member(session, username)
+    if member.status is not MemberStatus.pending:
+        raise DomainError("not_pending", f"member {member.username!r} is {member.status.value}, not pending", 409)
+    member.status = MemberStatus.active
+    member.approved_at = now or utcnow()
+    _log(session, moderator, "member.approve", member, "")
+    return member
+
+
+def suspend(session: Session, username: str, moderator: Member | None, reason: str = "") -> Member:
+    member = get_member(session, username)
+    if member.status is MemberStatus.suspended:
+        raise DomainError("already_suspended", f"member {member.username!r} is already suspended", 409)
+    if moderator is not None and moderator.id == member.id:
+        raise DomainError("self_suspension", "you cannot suspend yourself", 409)
+    member.status = MemberStatus.suspended
+    member.suspended_at = utcnow()
+    _log(session, moderator, "member.suspend", member, reason)
+    return member
+
+
+def unsuspend(session: Session, username: str, moderator: Member | None, reason: str = "") -> Member:
+    member = get_member(session, username)
+    if member.status is not MemberStatus.suspended:
+        raise DomainError("not_suspended", f"member {member.username!r} is not suspended", 409)
+    member.status = MemberStatus.active
+    member.suspended_at = None
+    _log(session, moderator, "member.unsuspend", member, reason)
+    return member
+
+
+def list_members(session: Session, status: MemberStatus | None = None) -> list[Member]:
+    query = select(Member).order_by(Member.id)
+    if status is not None:
+        query = query.where(Member.status == status)
+    return list(session.scalars(query))
+
+
+def count_active(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(Member).where(Member.status == MemberStatus.active)) or 0

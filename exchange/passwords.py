@@ -1,0 +1,40 @@
+"""Password hashing with Argon2id (memory-hard), through argon2-cffi."""
+
+from __future__ import annotations
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+# RFC 9106 "second recommended option" (64 MiB, 3 passes); argon2-cffi's defaults.
+_hasher = PasswordHasher()
+
+MIN_LENGTH = 10
+MAX_LENGTH = 1024
+
+
+def check_password_strength(password: str) -> str | None:
+    """A reason the password is refused, or None."""
+    if len(password) < MIN_LENGTH:
+        return f"must be at least {MIN_LENGTH} characters"
+    if len(password) > MAX_LENGTH:
+        return f"must be at most {MAX_LENGTH} characters"
+    return None
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(stored_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(stored_hash, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+def needs_rehash(stored_hash: str) -> bool:
+    return _hasher.check_needs_rehash(stored_hash)
+
+
+#: verified against when the user does not exist, so that timing does not reveal it
+DUMMY_HASH = _hasher.hash("not a password of anybody")

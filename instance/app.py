@@ -1,0 +1,112 @@
+"""The composition root: build one city's Starlette application and its background worker."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from sqlalchemy import text
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from .city import City
+from .database import Database
+from .requestlog import RequestLog
+from .settings import Settings
+from .urls import Urls
+from .worker import Queue, Worker
+
+log = logging.getLogger("comptoir.app")
+
+
+async def health(request: Request) -> Response:
+    """For process managers: the process answers and its database does too."""
+    city: City = request.app.state.city
+    try:
+        await city.db.read(lambda s: s.execute(text("SELECT 1")).scalar())
+    except Exception as exc:  # the database is down: say so, do not crash
+        return JSONResponse({"status": "error", "database": str(exc)[:200]}, status_code=503)
+    return JSONResponse({"status": "ok"})
+
+
+def _wants_html(request: Request) -> bool:
+    accept = request.headers.get("accept", "")
+    return "text/html" in accept and not request.url.path.startswith(("/api/", "/oauth/"))
+
+
+async def http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    if _wants_html(request):
+        from web.pages import render
+
+        return await render(request, "error.html", exc.status_code, status=exc.status_code, detail=exc.detail)
+    if exc.status_code in (204, 304):
+        return Response(status_code=exc.status_code, headers=exc.headers)
+    return JSONResponse({"error": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+
+
+def build_queues(city: City) -> list[Queue]:
+    """Every claimable table and its handlers. Packages register theirs here."""
+    from . import jobs
+
+    return [jobs.job_queue(city, {})]
+
+
+def build_city(settings: Settings, *, with_worker: bool, db: Database | None = None) -> City:
+    city = City(settings=settings, db=db or Database(settings.database_url), urls=Urls(settings.base_url))
+    if with_worker:
+        city.worker = Worker(city.db, [], concurrency=settings.workers.concurrency)
+        city.worker.queues = build_queues(city)
+    return city
+
+
+def create_app(settings: Settings, *, run_worker: bool | None = None, db: Database | None = None) -> Starlette:
+    """The ASGI app of one city. `run_worker` defaults to the config's workers.in_process."""
+    city = build_city(
+        settings, with_worker=settings.workers.in_process if run_worker is None else run_worker, db=db
+    )
+    database = city.db
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        stop = asyncio.Event()
+        task = asyncio.create_task(city.worker.run(stop)) if city.worker else None
+        try:
+            yield
+        finally:
+            stop.set()
+            if task is not None:
+                await task
+            if db is None:
+                database.dispose()
+
+    from web import pages
+
+    routes: list[BaseRoute] = [Route("/health", health)]
+    routes += pages.routes()
+
+    app = Starlette(
+        routes=routes,
+        middleware=[
+            Middleware(RequestLog),
+            Middleware(
+                SessionMiddleware,
+                secret_key=settings.secret_key,
+                session_cookie="comptoir_session",
+                same_site="lax",
+                https_only=settings.scheme == "https",
+                max_age=14 * 24 * 3600,
+            ),
+        ],
+        exception_handlers={HTTPException: http_error},
+        lifespan=lifespan,
+    )
+    app.state.city = city
+    return app

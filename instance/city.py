@@ -1,0 +1,31 @@
+"""The running city: settings, database, ids and background workers, shared by every request."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from starlette.requests import Request
+
+from .database import Database
+from .settings import Settings
+from .urls import Urls
+from .worker import Worker
+
+
+@dataclass
+class City:
+    settings: Settings
+    db: Database
+    urls: Urls
+    #: the in-process worker, when this process runs one
+    worker: Worker | None = None
+
+    def wake_worker(self) -> None:
+        """Call after committing new work so an in-process worker takes it at once."""
+        if self.worker is not None:
+            self.worker.wake()
+
+
+def city_of(request: Request) -> City:
+    city: City = request.app.state.city
+    return city

@@ -1,0 +1,276 @@
+"""The `comptoir` command: set up, run and administer one city instance.
+
+Every command is non-interactive (scripts and tests drive it) and takes --config.
+Exit codes: 0 done, 1 refused by the rules (the message says why), 2 bad usage or
+configuration.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import signal
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from exchange import members
+from exchange.errors import DomainError
+from models import MemberStatus, Role
+
+from .settings import ConfigError, Settings, load_settings, split_authority
+
+
+def _fail(message: str, code: int) -> int:
+    print(f"comptoir: {message}", file=sys.stderr)
+    return code
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return load_settings(args.config)
+
+
+def _database(settings: Settings):  # type: ignore[no-untyped-def]
+    from .database import Database
+
+    return Database(settings.database_url, threads=2)
+
+
+# ------------------------------------------------------------------ init / db
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from .init import init_instance
+
+    path = init_instance(
+        Path(args.config),
+        domain=args.domain,
+        name=args.name,
+        currency=args.currency,
+        data=args.data,
+        database=args.database,
+        allow_loopback_http=args.allow_loopback_http,
+    )
+    print(f"wrote {path}")
+    return 0
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    from . import migrate
+
+    settings = _settings(args)
+    migrate.upgrade(settings.database_url)
+    print("database is up to date")
+    return 0
+
+
+def _ensure_schema(settings: Settings) -> None:
+    """Embedded SQLite upgrades itself; a shared PostgreSQL is upgraded on purpose, by an admin."""
+    from . import migrate
+
+    if settings.is_sqlite:
+        migrate.upgrade(settings.database_url)
+        return
+    database = _database(settings)
+    try:
+        behind = migrate.pending_revisions(database)
+    finally:
+        database.dispose()
+    if behind:
+        raise ConfigError("database.url", "the database schema is not up to date; run `comptoir db upgrade` first")
+
+
+# ------------------------------------------------------------------ serve / worker
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from .app import create_app
+    from .requestlog import configure_logging
+
+    settings = _settings(args)
+    configure_logging(args.log_level)
+    _ensure_schema(settings)
+    port = args.port or split_authority(settings.domain)[1] or 8000
+    app = create_app(settings)
+    print(f"Comptoir: {settings.name} at {settings.base_url}/ (listening on {args.host}:{port})", flush=True)
+    uvicorn.run(
+        app,
+        host=args.host,
+        port=port,
+        access_log=False,
+        log_level=args.log_level.lower(),
+        proxy_headers=True,
+        server_header=False,
+        timeout_graceful_shutdown=10,
+    )
+    return 0
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    from .app import build_city
+    from .requestlog import configure_logging
+
+    settings = _settings(args)
+    configure_logging(args.log_level)
+    _ensure_schema(settings)
+    city = build_city(settings, with_worker=True)
+    assert city.worker is not None
+    worker = city.worker
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        await worker.run(stop)
+
+    try:
+        asyncio.run(main())
+    finally:
+        city.db.dispose()
+    return 0
+
+
+# ------------------------------------------------------------------ users
+
+
+def _read_password() -> str:
+    if sys.stdin.isatty():
+        import getpass
+
+        return getpass.getpass("password: ")
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+def cmd_users_create(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    _ensure_schema(settings)
+    members.check_username(args.name)
+    credentials = members.prepare_credentials(_read_password())
+    database = _database(settings)
+    try:
+        member = database.write_sync(
+            lambda s: members.add_member(s, args.name, credentials, role=Role(args.role), email=args.email)
+        )
+    finally:
+        database.dispose()
+    print(f"created {member.role.value} @{member.username}@{settings.domain}")
+    return 0
+
+
+def _moderate(action: Callable[..., object], verb: str) -> Callable[[argparse.Namespace], int]:
+    def command(args: argparse.Namespace) -> int:
+        settings = _settings(args)
+        database = _database(settings)
+        try:
+            database.write_sync(lambda s: action(s, args.name, None, *([args.reason] if hasattr(args, "reason") else [])))
+        finally:
+            database.dispose()
+        print(f"{verb} @{args.name.lower()}")
+        return 0
+
+    return command
+
+
+def cmd_users_list(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    database = _database(settings)
+    try:
+        status = MemberStatus(args.status) if args.status else None
+        everyone = database.read_sync(lambda s: members.list_members(s, status))
+    finally:
+        database.dispose()
+    print(f"{'username':<30} {'role':<10} {'status':<10} created")
+    for m in everyone:
+        print(f"{m.username:<30} {m.role.value:<10} {m.status.value:<10} {m.created_at:%Y-%m-%d}")
+    return 0
+
+
+def cmd_users_invite(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    database = _database(settings)
+    try:
+        invitation = database.write_sync(lambda s: members.create_invitation(s, None, valid_days=args.days))
+    finally:
+        database.dispose()
+    print(invitation.code)
+    return 0
+
+
+# ------------------------------------------------------------------ parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="comptoir",
+        description="Comptoir: a federated exchange site for one city. Every command reads --config.",
+    )
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config", default="instance.toml", help="path of instance.toml (default: ./instance.toml)")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("init", parents=[common], help="write a new instance.toml and data folder")
+    p.add_argument("--domain", required=True, help="HOST[:PORT] the city is reached at")
+    p.add_argument("--name", required=True, help="display name of the city exchange")
+    p.add_argument("--currency", default="GRN", help="currency code, 3 to 8 capitals (default GRN)")
+    p.add_argument("--data", help="data folder, relative to the config file (default: data)")
+    p.add_argument("--database", help="database URL (default: SQLite file in the data folder)")
+    p.add_argument("--allow-loopback-http", action="store_true", help="test only: talk http to loopback peers")
+    p.set_defaults(func=cmd_init)
+
+    p = sub.add_parser("serve", parents=[common], help="run the web server (and workers, unless disabled)")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, help="port (default: the domain's port, else 8000)")
+    p.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("worker", parents=[common], help="run background workers only (scale-out on PostgreSQL)")
+    p.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
+    p.set_defaults(func=cmd_worker)
+
+    db = sub.add_parser("db", help="database schema").add_subparsers(dest="db_command", required=True, metavar="ACTION")
+    p = db.add_parser("upgrade", parents=[common], help="apply pending migrations")
+    p.set_defaults(func=cmd_db_upgrade)
+
+    users = sub.add_parser("users", help="members").add_subparsers(dest="users_command", required=True, metavar="ACTION")
+    p = users.add_parser("create", parents=[common], help="create a member; the password is read from stdin")
+    p.add_argument("name")
+    p.add_argument("--role", choices=[r.value for r in Role], default="member")
+    p.add_argument("--email")
+    p.set_defaults(func=cmd_users_create)
+    p = users.add_parser("approve", parents=[common], help="approve a pending registration")
+    p.add_argument("name")
+    p.set_defaults(func=_moderate(members.approve, "approved"))
+    p = users.add_parser("suspend", parents=[common], help="suspend a member")
+    p.add_argument("name")
+    p.add_argument("--reason", default="")
+    p.set_defaults(func=_moderate(members.suspend, "suspended"))
+    p = users.add_parser("unsuspend", parents=[common], help="lift a suspension")
+    p.add_argument("name")
+    p.add_argument("--reason", default="")
+    p.set_defaults(func=_moderate(members.unsuspend, "unsuspended"))
+    p = users.add_parser("list", parents=[common], help="list members")
+    p.add_argument("--status", choices=[s.value for s in MemberStatus])
+    p.set_defaults(func=cmd_users_list)
+    p = users.add_parser("invite", parents=[common], help="print a new invitation code")
+    p.add_argument("--days", type=int, default=14, help="days the code stays valid (default 14)")
+    p.set_defaults(func=cmd_users_invite)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except ConfigError as exc:
+        return _fail(f"config error: {exc}", 2)
+    except DomainError as exc:
+        return _fail(exc.message, 1)
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,114 @@
+"""`comptoir init`: write a new city's instance.toml and data folder."""
+
+from __future__ import annotations
+
+import secrets
+import tomllib
+from pathlib import Path
+
+from .settings import ConfigError, check_domain, is_loopback_host, settings_from_dict, split_authority
+
+
+def _quote(value: str) -> str:
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{escaped}"'
+
+
+def render_instance_toml(
+    *,
+    domain: str,
+    name: str,
+    currency: str,
+    data_dir: str,
+    database_url: str,
+    allow_loopback_http: bool,
+) -> str:
+    return f"""\
+# Comptoir city instance. Every key is described in docs/CONFIGURATION.md.
+
+[instance]
+domain = {_quote(domain)}
+name = {_quote(name)}
+language = "fr"
+description = ""
+# Relative paths are relative to this file.
+data_dir = {_quote(data_dir)}
+# Signs session cookies. Keep it secret; changing it logs everybody out.
+secret_key = {_quote(secrets.token_urlsafe(48))}
+
+[database]
+url = {_quote(database_url)}
+
+[currency]
+code = {_quote(currency)}
+name = {_quote(currency.capitalize())}
+symbol = {_quote(currency)}
+# Decimal places; amounts are stored as integers of 10^-scale units.
+scale = 2
+# How many hours of work one unit is worth, as an integer fraction.
+unit_hours = "1/60"
+# Members may go down to -credit_limit; balance_limit caps a balance ("" = no cap).
+credit_limit = "600.00"
+balance_limit = ""
+
+[moderation]
+# open | approval | invite
+registration = "approval"
+# before | after publication
+listing_review = "before"
+
+[federation]
+# open | blocklist | allowlist
+mode = "blocklist"
+# Test-only: lets this instance talk plain http to loopback peers.
+allow_loopback_http = {"true" if allow_loopback_http else "false"}
+signature_window_seconds = 3900
+authorized_fetch = false
+max_body_bytes = 1000000
+
+[workers]
+in_process = true
+concurrency = 32
+"""
+
+
+def init_instance(
+    config_path: Path,
+    *,
+    domain: str,
+    name: str,
+    currency: str = "GRN",
+    data: str | None = None,
+    database: str | None = None,
+    allow_loopback_http: bool = False,
+) -> Path:
+    """Create the config and data folder; refuses to overwrite. Raises ConfigError."""
+    if config_path.exists():
+        raise ConfigError("config", f"{config_path} already exists; refusing to overwrite it")
+    try:
+        domain = check_domain(domain)
+    except ValueError as exc:
+        raise ConfigError("--domain", str(exc)) from None
+    if allow_loopback_http and not is_loopback_host(split_authority(domain)[0]):
+        raise ConfigError("--allow-loopback-http", f"is refused unless the domain is a loopback address (got {domain!r})")
+    if not name.strip():
+        raise ConfigError("--name", "must not be empty")
+    data_dir = data or "data"
+    database_url = database or f"sqlite:///{data_dir.rstrip('/')}/comptoir.sqlite3"
+    text = render_instance_toml(
+        domain=domain,
+        name=name.strip(),
+        currency=currency.upper(),
+        data_dir=data_dir,
+        database_url=database_url,
+        allow_loopback_http=allow_loopback_http,
+    )
+    # Check the result exactly as `serve` will, before anything touches the disk.
+    settings = settings_from_dict(tomllib.loads(text), config_path.resolve())
+    config_path.parent.mkdir(parents=True, exist_ok=True)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    (settings.data_dir / "media").mkdir(exist_ok=True)
+    with open(config_path, "x", encoding="utf-8") as fh:
+        fh.write(text)
+    config_path.chmod(0o600)
+    return config_path

@@ -1,0 +1,164 @@
+"""Claiming, finishing and rescheduling rows of any queue table (see models.job.QueueMixin).
+
+PostgreSQL: `UPDATE ... WHERE id IN (SELECT ... FOR UPDATE SKIP LOCKED) RETURNING`, so that
+any number of worker processes take disjoint rows without waiting on each other.
+SQLite: the same statement inside the `BEGIN IMMEDIATE` write transaction that
+`Database.write` opens, which admits one claimer at a time.
+
+A claimed row is leased to one worker until `locked_until`; a lease only runs out when its
+worker died, and then the row is claimable again. Finishing, rescheduling and failing only
+touch rows still leased to the caller, so a worker that lost its lease cannot overwrite
+the new owner's outcome.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
+
+from sqlalchemy import and_, delete, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from models import Job, JobState, QueueMixin, utcnow
+
+Q = TypeVar("Q", bound=QueueMixin)
+
+#: first retry after this many seconds, doubling on each attempt
+BACKOFF_BASE = 15.0
+#: never wait longer than this between attempts
+BACKOFF_CAP = 6 * 3600.0
+#: a claimed row is leased this long; only a dead worker lets a lease run out
+LEASE = timedelta(minutes=10)
+
+
+def backoff(attempts: int, *, base: float = BACKOFF_BASE, cap: float = BACKOFF_CAP) -> float:
+    """Seconds to wait after `attempts` failed tries: capped exponential, with ±10 % jitter."""
+    delay = min(cap, base * 2 ** max(0, attempts - 1))
+    return delay * random.uniform(0.9, 1.1)
+
+
+def enqueue(
+    session: Session,
+    kind: str,
+    payload: dict[str, Any] | None = None,
+    *,
+    run_at: datetime | None = None,
+    key: str | None = None,
+    max_attempts: int = 10,
+) -> None:
+    """Add a job in the caller's transaction. With `key`, a second job with that key is ignored."""
+    values = {
+        "kind": kind,
+        "payload": payload or {},
+        "run_at": run_at or utcnow(),
+        "key": key,
+        "max_attempts": max_attempts,
+        "state": JobState.queued,
+        "attempts": 0,
+        "created_at": utcnow(),
+    }
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    session.execute(insert(Job).values(**values).on_conflict_do_nothing(index_elements=["key"]))
+
+
+def enqueue_many(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    """Add many keyless jobs at once (delivery fan-out); each dict has kind and payload."""
+    if not rows:
+        return
+    now = utcnow()
+    session.execute(
+        Job.__table__.insert(),
+        [
+            {
+                "kind": row["kind"],
+                "payload": row.get("payload", {}),
+                "run_at": row.get("run_at", now),
+                "key": None,
+                "max_attempts": row.get("max_attempts", 10),
+                "state": JobState.queued,
+                "attempts": 0,
+                "created_at": now,
+            }
+            for row in rows
+        ],
+    )
+
+
+def claim(session: Session, table: type[Q], worker: str, limit: int, now: datetime | None = None) -> list[Q]:
+    """Lease up to `limit` due rows of `table` to `worker` and return them."""
+    now = now or utcnow()
+    due = (
+        select(table.id)  # type: ignore[attr-defined]
+        .where(
+            or_(
+                and_(table.state == JobState.queued, table.run_at <= now),
+                and_(table.state == JobState.running, table.locked_until < now),
+            )
+        )
+        .order_by(table.run_at)
+        .limit(limit)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        due = due.with_for_update(skip_locked=True)
+    statement = (
+        update(table)
+        .where(table.id.in_(due.scalar_subquery()))  # type: ignore[attr-defined]
+        .values(
+            state=JobState.running,
+            locked_by=worker,
+            locked_until=now + LEASE,
+            attempts=table.attempts + 1,
+        )
+        .returning(table)
+        .execution_options(synchronize_session=False)
+    )
+    return list(session.scalars(statement))
+
+
+def _leased(table: type[Q], ids: Sequence[int], worker: str) -> Any:
+    return and_(
+        table.id.in_(ids),  # type: ignore[attr-defined]
+        table.locked_by == worker,
+        table.state == JobState.running,
+    )
+
+
+def finish(session: Session, table: type[Q], ids: Sequence[int], worker: str) -> None:
+    """Mark rows done: deleted, or kept in state `done` when the table keeps its history."""
+    if not ids:
+        return
+    where = _leased(table, ids, worker)
+    done_state = getattr(table, "DONE_STATE", None)
+    if done_state is None:
+        session.execute(delete(table).where(where).execution_options(synchronize_session=False))
+    else:
+        session.execute(
+            update(table)
+            .where(where)
+            .values(state=done_state, locked_by=None, locked_until=None)
+            .execution_options(synchronize_session=False)
+        )
+
+
+def reschedule(session: Session, table: type[Q], row_id: int, worker: str, error: str, run_at: datetime) -> None:
+    session.execute(
+        update(table)
+        .where(_leased(table, [row_id], worker))
+        .values(state=JobState.queued, run_at=run_at, locked_by=None, locked_until=None, last_error=error[:4000])
+        .execution_options(synchronize_session=False)
+    )
+
+
+def fail(session: Session, table: type[Q], row_id: int, worker: str, error: str) -> None:
+    """Give up on a row for good; it stays in the table with its error."""
+    session.execute(
+        update(table)
+        .where(_leased(table, [row_id], worker))
+        .values(state=JobState.failed, locked_by=None, locked_until=None, last_error=error[:4000])
+        .execution_options(synchronize_session=False)
+    )

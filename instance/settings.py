@@ -1,0 +1,357 @@
+"""One city's configuration, read from its `instance.toml`.
+
+Every value is checked once, at start-up, so that the rest of the code can trust
+`Settings` blindly. A bad value raises `ConfigError` naming the key; the CLI turns it
+into one line on stderr and exit code 2.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+import tomllib
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+from typing import Any, Literal
+
+RegistrationPolicy = Literal["open", "approval", "invite"]
+ListingReview = Literal["before", "after"]
+FederationMode = Literal["open", "blocklist", "allowlist"]
+
+REGISTRATION_POLICIES: tuple[RegistrationPolicy, ...] = ("open", "approval", "invite")
+LISTING_REVIEWS: tuple[ListingReview, ...] = ("before", "after")
+FEDERATION_MODES: tuple[FederationMode, ...] = ("open", "blocklist", "allowlist")
+
+_HOST_RE = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$")
+_CODE_RE = re.compile(r"^[A-Z][A-Z0-9]{2,7}$")
+_LANG_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
+_AMOUNT_RE = re.compile(r"^\d+(\.\d+)?$")
+
+
+class ConfigError(Exception):
+    """A configuration value is missing or wrong; `key` names it as written in the file."""
+
+    def __init__(self, key: str, problem: str) -> None:
+        super().__init__(f"{key}: {problem}")
+        self.key = key
+        self.problem = problem
+
+
+@dataclass(frozen=True)
+class Currency:
+    code: str
+    name: str
+    symbol: str
+    scale: int
+    #: how many hours of work one unit is worth, as an exact fraction
+    unit_hours: Fraction
+    #: default credit limit of a member account, in minor units (a balance may go down to -limit)
+    credit_limit: int
+    #: optional ceiling on a member balance, in minor units
+    balance_limit: int | None
+
+    def to_minor(self, text: str) -> int:
+        """Parse a decimal string into minor units; refuses more decimals than `scale`."""
+        return parse_amount(text, self.scale)
+
+    def format(self, minor: int) -> str:
+        return format_amount(minor, self.scale)
+
+
+@dataclass(frozen=True)
+class Moderation:
+    registration: RegistrationPolicy
+    listing_review: ListingReview
+
+
+@dataclass(frozen=True)
+class Federation:
+    mode: FederationMode
+    #: test-only: talk plain http to loopback peers. Refused unless our domain is loopback.
+    allow_loopback_http: bool
+    #: accepted distance between a signature's Date and our clock, each way
+    signature_window_seconds: int
+    #: require signed GETs for our objects and collections
+    authorized_fetch: bool
+    #: largest inbox body accepted, in bytes
+    max_body_bytes: int
+
+
+@dataclass(frozen=True)
+class Workers:
+    #: run the background workers inside `comptoir serve`
+    in_process: bool
+    #: handlers run at once per worker process
+    concurrency: int
+
+
+@dataclass(frozen=True)
+class Settings:
+    path: Path
+    domain: str
+    name: str
+    language: str
+    data_dir: Path
+    secret_key: str
+    database_url: str
+    currency: Currency
+    moderation: Moderation
+    federation: Federation
+    workers: Workers
+    description: str = ""
+
+    @property
+    def host(self) -> str:
+        """The domain without its port."""
+        return split_authority(self.domain)[0]
+
+    @property
+    def scheme(self) -> str:
+        return "http" if self.federation.allow_loopback_http else "https"
+
+    @property
+    def base_url(self) -> str:
+        return f"{self.scheme}://{self.domain}"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+# ----------------------------------------------------------------------------- amounts
+
+
+def parse_amount(text: str, scale: int) -> int:
+    """'12.50' at scale 2 -> 1250. Raises ValueError with a message fit for a user."""
+    if not isinstance(text, str) or not _AMOUNT_RE.match(text.strip()):
+        raise ValueError(f"must be a non-negative decimal number like '12.50' (got {text!r})")
+    whole, _, fraction = text.strip().partition(".")
+    if len(fraction) > scale:
+        raise ValueError(f"has more than {scale} decimal places (got {text!r})")
+    return int(whole) * 10**scale + int((fraction or "0").ljust(scale, "0") or "0")
+
+
+def format_amount(minor: int, scale: int) -> str:
+    sign = "-" if minor < 0 else ""
+    minor = abs(minor)
+    if scale == 0:
+        return f"{sign}{minor}"
+    return f"{sign}{minor // 10**scale}.{minor % 10**scale:0{scale}d}"
+
+
+def parse_fraction(text: str) -> Fraction:
+    """'1/60' -> Fraction(1, 60); both parts positive integers."""
+    match = re.fullmatch(r"\s*(\d+)\s*(?:/\s*(\d+)\s*)?", str(text))
+    if not match:
+        raise ValueError(f"must be a positive integer fraction like '1/60' (got {text!r})")
+    num, den = int(match.group(1)), int(match.group(2) or 1)
+    if num == 0 or den == 0:
+        raise ValueError(f"must be a positive integer fraction like '1/60' (got {text!r})")
+    return Fraction(num, den)
+
+
+# ----------------------------------------------------------------------------- hosts
+
+
+def split_authority(authority: str) -> tuple[str, int | None]:
+    """'city.example:8443' -> ('city.example', 8443); '[::1]:80' -> ('::1', 80)."""
+    if authority.startswith("["):
+        host, _, rest = authority[1:].partition("]")
+        port = rest[1:] if rest.startswith(":") else ""
+    elif authority.count(":") == 1:
+        host, _, port = authority.partition(":")
+    else:
+        host, port = authority, ""
+    if port and not port.isdigit():
+        raise ValueError(f"port must be a number (got {port!r})")
+    return host.lower(), int(port) if port else None
+
+
+def is_loopback_host(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_domain(value: str) -> str:
+    """A host[:port] authority, lower-cased; raises ValueError."""
+    value = value.strip().lower()
+    if not value or "/" in value or "@" in value or " " in value:
+        raise ValueError(f"must be a host name with an optional port, like 'city.example' (got {value!r})")
+    host, port = split_authority(value)
+    if port is not None and not 0 < port < 65536:
+        raise ValueError(f"port must be between 1 and 65535 (got {port})")
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        if not _HOST_RE.match(host):
+            raise ValueError(f"{host!r} is not a valid host name") from None
+    return value
+
+
+# ----------------------------------------------------------------------------- loading
+
+
+def load_settings(path: str | Path) -> Settings:
+    """Read and check an instance.toml. Raises ConfigError."""
+    path = Path(path)
+    if not path.exists():
+        raise ConfigError("config", f"{path} does not exist (create one with `comptoir init`)")
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError("config", f"{path} is not valid TOML: {exc}") from None
+    return settings_from_dict(raw, path)
+
+
+class _Reader:
+    """Typed access to the parsed TOML with error messages that name the dotted key."""
+
+    def __init__(self, raw: dict[str, Any]) -> None:
+        self.raw = raw
+
+    def get(self, key: str, default: Any = ..., *, kind: type | tuple[type, ...] = str) -> Any:
+        node: Any = self.raw
+        parts = key.split(".")
+        for i, part in enumerate(parts):
+            if not isinstance(node, dict) or part not in node:
+                if default is not ...:
+                    return default
+                raise ConfigError(key, "is missing")
+            node = node[part]
+            if i < len(parts) - 1 and not isinstance(node, dict):
+                raise ConfigError(".".join(parts[: i + 1]), "must be a table")
+        if kind is int and isinstance(node, bool):
+            raise ConfigError(key, f"must be an integer (got {node!r})")
+        if not isinstance(node, kind):
+            names = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
+            expected = {"str": "a string", "int": "an integer", "bool": "true or false"}.get(names, names)
+            raise ConfigError(key, f"must be {expected} (got {node!r})")
+        return node
+
+    def choice(self, key: str, choices: tuple[str, ...], default: Any = ...) -> Any:
+        value = self.get(key, default)
+        if value not in choices:
+            raise ConfigError(key, f"must be one of {', '.join(choices)} (got {value!r})")
+        return value
+
+    def integer(self, key: str, default: Any, low: int, high: int) -> int:
+        value = self.get(key, default, kind=int)
+        if not low <= value <= high:
+            raise ConfigError(key, f"must be between {low} and {high} (got {value})")
+        return int(value)
+
+    def text(self, key: str, default: Any = ..., *, max_length: int = 200) -> str:
+        value = self.get(key, default).strip()
+        if not value:
+            raise ConfigError(key, "must not be empty")
+        if len(value) > max_length:
+            raise ConfigError(key, f"must be at most {max_length} characters")
+        return value
+
+
+def settings_from_dict(raw: dict[str, Any], path: Path) -> Settings:
+    r = _Reader(raw)
+    try:
+        domain = check_domain(r.get("instance.domain"))
+    except ValueError as exc:
+        raise ConfigError("instance.domain", str(exc)) from None
+    name = r.text("instance.name", max_length=100)
+    language = r.get("instance.language", "en")
+    if not _LANG_RE.match(language):
+        raise ConfigError("instance.language", f"must be a language tag like 'fr' or 'en' (got {language!r})")
+    description = r.get("instance.description", "")
+    data_dir = (path.parent / r.text("instance.data_dir", "data", max_length=4096)).resolve()
+    secret_key = r.get("instance.secret_key")
+    if len(secret_key) < 32:
+        raise ConfigError("instance.secret_key", "must be at least 32 characters (use `comptoir init` to generate one)")
+
+    database_url = normalise_database_url(r.text("database.url", max_length=4096), path.parent)
+
+    code = r.get("currency.code")
+    if not _CODE_RE.match(code):
+        raise ConfigError("currency.code", f"must be 3 to 8 capital letters or digits, starting with a letter (got {code!r})")
+    scale = r.integer("currency.scale", 2, 0, 8)
+    try:
+        unit_hours = parse_fraction(r.get("currency.unit_hours", "1"))
+    except ValueError as exc:
+        raise ConfigError("currency.unit_hours", str(exc)) from None
+    try:
+        credit_limit = parse_amount(r.get("currency.credit_limit", "0"), scale)
+    except ValueError as exc:
+        raise ConfigError("currency.credit_limit", str(exc)) from None
+    balance_limit_text = r.get("currency.balance_limit", "")
+    try:
+        balance_limit = parse_amount(balance_limit_text, scale) if balance_limit_text else None
+    except ValueError as exc:
+        raise ConfigError("currency.balance_limit", str(exc)) from None
+    currency = Currency(
+        code=code,
+        name=r.text("currency.name", max_length=60),
+        symbol=r.text("currency.symbol", code, max_length=8),
+        scale=scale,
+        unit_hours=unit_hours,
+        credit_limit=credit_limit,
+        balance_limit=balance_limit,
+    )
+
+    moderation = Moderation(
+        registration=r.choice("moderation.registration", REGISTRATION_POLICIES, "approval"),
+        listing_review=r.choice("moderation.listing_review", LISTING_REVIEWS, "before"),
+    )
+
+    allow_loopback = r.get("federation.allow_loopback_http", False, kind=bool)
+    if allow_loopback and not is_loopback_host(split_authority(domain)[0]):
+        raise ConfigError(
+            "federation.allow_loopback_http",
+            f"is a test-only switch and is refused unless instance.domain is a loopback address (domain is {domain!r})",
+        )
+    federation = Federation(
+        mode=r.choice("federation.mode", FEDERATION_MODES, "open"),
+        allow_loopback_http=allow_loopback,
+        signature_window_seconds=r.integer("federation.signature_window_seconds", 3900, 30, 86400),
+        authorized_fetch=r.get("federation.authorized_fetch", False, kind=bool),
+        max_body_bytes=r.integer("federation.max_body_bytes", 1_000_000, 1024, 50_000_000),
+    )
+    workers = Workers(
+        in_process=r.get("workers.in_process", True, kind=bool),
+        concurrency=r.integer("workers.concurrency", 32, 1, 1000),
+    )
+    return Settings(
+        path=path,
+        domain=domain,
+        name=name,
+        language=language,
+        description=description,
+        data_dir=data_dir,
+        secret_key=secret_key,
+        database_url=database_url,
+        currency=currency,
+        moderation=moderation,
+        federation=federation,
+        workers=workers,
+    )
+
+
+def normalise_database_url(url: str, base: Path) -> str:
+    """Pick our drivers and make relative SQLite paths relative to the config file."""
+    if url.startswith(("postgres://", "postgresql://")):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    if url.startswith("postgresql+psycopg://"):
+        return url
+    if url.startswith("sqlite:///"):
+        file = url[len("sqlite:///"):]
+        if not file or file.startswith(":memory:"):
+            raise ConfigError("database.url", "an in-memory SQLite database cannot be shared by web and workers")
+        path = Path(file)
+        if not path.is_absolute():
+            path = (base / path).resolve()
+        return f"sqlite:///{path}"
+    raise ConfigError(
+        "database.url",
+        f"must start with sqlite:/// or postgresql:// (got {url.split('://')[0]}://...)",
+    )

@@ -1,0 +1,70 @@
+"""Members: the registered residents of this city, and the invitations that let people in."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import Enum, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .base import Base, UTCDateTime, utcnow
+
+
+class Role(enum.StrEnum):
+    admin = "admin"
+    moderator = "moderator"
+    member = "member"
+
+
+class MemberStatus(enum.StrEnum):
+    #: registered under the approval policy, waiting for a moderator
+    pending = "pending"
+    active = "active"
+    suspended = "suspended"
+
+
+class Member(Base):
+    __tablename__ = "members"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: lower-case, the local part of @name@domain and of /users/{name}
+    username: Mapped[str] = mapped_column(String(30), unique=True)
+    display_name: Mapped[str] = mapped_column(String(100), default="")
+    summary: Mapped[str] = mapped_column(Text, default="")
+    email: Mapped[str | None] = mapped_column(String(254))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[Role] = mapped_column(Enum(Role, native_enum=False, length=16), default=Role.member)
+    status: Mapped[MemberStatus] = mapped_column(
+        Enum(MemberStatus, native_enum=False, length=16), default=MemberStatus.active
+    )
+    manually_approves_followers: Mapped[bool] = mapped_column(default=False)
+    private_key_pem: Mapped[str] = mapped_column(Text)
+    public_key_pem: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    suspended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: registration note shown to moderators under the approval policy
+    application_note: Mapped[str] = mapped_column(Text, default="")
+
+    @property
+    def is_active(self) -> bool:
+        return self.status is MemberStatus.active
+
+    @property
+    def is_moderator(self) -> bool:
+        return self.role in (Role.admin, Role.moderator)
+
+
+class Invitation(Base):
+    """A single-use code that admits one person under the invitation policy."""
+
+    __tablename__ = "invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    used_by_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

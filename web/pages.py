@@ -1,0 +1,149 @@
+"""HTML pages for residents and moderators: home, join, log in and out, member moderation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.templating import Jinja2Templates
+
+from exchange import members
+from exchange.errors import DomainError
+from instance.city import city_of
+from instance.ratelimit import RateLimiter
+from models import Member
+
+from .csrf import checked_form, csrf_token
+from .session import current_member, log_in, log_out
+
+HERE = Path(__file__).parent
+templates = Jinja2Templates(directory=HERE / "templates")
+
+#: ten tries a minute per address for logins and registrations
+auth_limiter = RateLimiter(limit=10, period=60.0)
+
+
+async def render(request: Request, name: str, status: int = 200, **context: Any) -> Response:
+    if "member" not in context:
+        context["member"] = await current_member(request)
+    context.setdefault("message", request.query_params.get("message"))
+    return templates.TemplateResponse(
+        request, name, {"city": city_of(request), "csrf_token": csrf_token(request), **context}, status_code=status
+    )
+
+
+def _limit(request: Request) -> None:
+    address = request.client.host if request.client else "?"
+    if not auth_limiter.allow(f"{request.url.path}:{address}"):
+        raise HTTPException(429, "Too many attempts; wait a minute and try again.")
+
+
+async def home(request: Request) -> Response:
+    return await render(request, "home.html")
+
+
+async def login_page(request: Request) -> Response:
+    return await render(request, "login.html")
+
+
+async def login(request: Request) -> Response:
+    form = await checked_form(request)
+    _limit(request)
+    username, password = str(form.get("username", "")), str(form.get("password", ""))
+    city = city_of(request)
+    try:
+        member = await city.db.read(lambda s: members.authenticate(s, username, password))
+    except DomainError as exc:
+        return await render(request, "login.html", exc.status, error=exc.message, username=username, member=None)
+    log_in(request, member)
+    return RedirectResponse("/", 303)
+
+
+async def logout(request: Request) -> Response:
+    await checked_form(request)
+    log_out(request)
+    return RedirectResponse("/?message=You+are+logged+out.", 303)
+
+
+async def register_page(request: Request) -> Response:
+    return await render(request, "register.html", form={})
+
+
+async def register(request: Request) -> Response:
+    form = await checked_form(request)
+    _limit(request)
+    city = city_of(request)
+    fields = {k: str(form.get(k, "")) for k in ("username", "email", "password", "invitation", "note")}
+    try:
+        members.check_username(fields["username"])
+        credentials = members.prepare_credentials(fields["password"])
+        member = await city.db.write(
+            lambda s: members.register(
+                s,
+                city.settings.moderation.registration,
+                fields["username"],
+                credentials,
+                email=fields["email"] or None,
+                invitation_code=fields["invitation"] or None,
+                application_note=fields["note"],
+            )
+        )
+    except DomainError as exc:
+        fields.pop("password")
+        return await render(request, "register.html", exc.status, error=exc.message, form=fields, member=None)
+    if member.is_active:
+        log_in(request, member)
+        return RedirectResponse("/?message=Welcome!", 303)
+    return RedirectResponse("/?message=Thank+you.+A+moderator+will+review+your+account.", 303)
+
+
+async def _moderator(request: Request) -> Member:
+    member = await current_member(request)
+    if member is None:
+        raise HTTPException(401, "Log in first.")
+    if not member.is_moderator:
+        raise HTTPException(403, "Only moderators may see this page.")
+    return member
+
+
+async def members_page(request: Request) -> Response:
+    moderator = await _moderator(request)
+    everyone = await city_of(request).db.read(members.list_members)
+    return await render(request, "admin/members.html", members=everyone, member=moderator)
+
+
+async def member_action(request: Request) -> Response:
+    moderator = await _moderator(request)
+    form = await checked_form(request)
+    username, action = request.path_params["username"], request.path_params["action"]
+    reason = str(form.get("reason", ""))
+    work = {
+        "approve": lambda s: members.approve(s, username, moderator),
+        "suspend": lambda s: members.suspend(s, username, moderator, reason),
+    }.get(action)
+    if work is None:
+        raise HTTPException(404)
+    try:
+        await city_of(request).db.write(work)
+    except DomainError as exc:
+        raise HTTPException(exc.status, exc.message) from None
+    return RedirectResponse("/admin/members", 303)
+
+
+def routes() -> list[BaseRoute]:
+    return [
+        Route("/", home),
+        Route("/login", login_page, methods=["GET"]),
+        Route("/login", login, methods=["POST"]),
+        Route("/logout", logout, methods=["POST"]),
+        Route("/register", register_page, methods=["GET"]),
+        Route("/register", register, methods=["POST"]),
+        Route("/admin/members", members_page),
+        Route("/admin/members/{username}/{action}", member_action, methods=["POST"]),
+        Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
+    ]
