@@ -1,0 +1,80 @@
+#!/usr/bin/env python3
+"""Set-up and run from a fresh clone, with nothing but Python 3.11+.
+
+    python3 dev.py demo   # a demo city on http://127.0.0.1:8000/ (SQLite, workers in-process)
+    python3 dev.py test   # the whole test suite (and on PostgreSQL when COMPTOIR_TEST_DATABASE_URL is set)
+
+Both create `.venv/` and install Comptoir into it when needed (again whenever
+pyproject.toml changes). Extra arguments after `test` go to pytest.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
+STAMP = VENV / ".comptoir-installed"
+DEMO = ROOT / "demo"
+
+
+def ensure_venv() -> None:
+    if sys.version_info < (3, 11):
+        sys.exit(f"Comptoir needs Python 3.11 or newer (this is {sys.version.split()[0]})")
+    wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    if STAMP.exists() and STAMP.read_text() == wanted and PYTHON.exists():
+        return
+    if not PYTHON.exists():
+        print("creating .venv ...", flush=True)
+        subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
+    print("installing Comptoir and its dependencies into .venv ...", flush=True)
+    subprocess.run([str(PYTHON), "-m", "pip", "install", "--quiet", "--upgrade", "pip"], check=True)
+    subprocess.run([str(PYTHON), "-m", "pip", "install", "--quiet", "-e", f"{ROOT}[test]"], check=True)
+    STAMP.write_text(wanted)
+
+
+def comptoir(*args: str, **kwargs: object) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(BIN / "comptoir"), *args], text=True, **kwargs)  # type: ignore[call-overload]
+
+
+def demo() -> int:
+    config = DEMO / "instance.toml"
+    password_file = DEMO / "admin-password.txt"
+    if not config.exists():
+        comptoir("init", "--config", str(config), "--domain", "127.0.0.1:8000", "--name", "Demo City",
+                 "--allow-loopback-http", check=True)
+    if not password_file.exists():
+        password = secrets.token_urlsafe(12)
+        comptoir("users", "create", "admin", "--role", "admin", "--config", str(config),
+                 input=password + "\n", check=True)
+        password_file.write_text(password + "\n")
+        password_file.chmod(0o600)
+    password = password_file.read_text().strip()
+    print(f"\n  Demo city:   http://127.0.0.1:8000/\n  Admin login: admin / {password}\n", flush=True)
+    os.execv(str(BIN / "comptoir"), [str(BIN / "comptoir"), "serve", "--config", str(config)])
+    return 0
+
+
+def test(extra: list[str]) -> int:
+    os.chdir(ROOT)
+    return subprocess.run([str(PYTHON), "-m", "pytest", *extra]).returncode
+
+
+def main() -> int:
+    command = sys.argv[1] if len(sys.argv) > 1 else ""
+    if command not in ("demo", "test"):
+        print(__doc__.strip(), file=sys.stderr)
+        return 2
+    ensure_venv()
+    return demo() if command == "demo" else test(sys.argv[2:])
+
+
+if __name__ == "__main__":
+    sys.exit(main())

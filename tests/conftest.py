@@ -1,0 +1,162 @@
+"""Shared fixtures: databases on both backends, settings, and real cities on loopback.
+
+Every test that takes `db_url` (or anything built on it) runs on SQLite, and on
+PostgreSQL too when COMPTOIR_TEST_DATABASE_URL is set; each PostgreSQL test gets a
+schema of its own, dropped afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.pool import NullPool
+
+from instance import migrate
+from instance.database import Database
+from instance.settings import Settings, load_settings, normalise_database_url
+
+from .live import LiveCity, free_port_socket
+
+PG_URL = os.environ.get("COMPTOIR_TEST_DATABASE_URL", "")
+BACKENDS = ["sqlite", "postgresql"] if PG_URL else ["sqlite"]
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+class Schemas:
+    """Creates fresh PostgreSQL schemas (one per database a test asks for) and drops them."""
+
+    def __init__(self) -> None:
+        self.base = normalise_database_url(PG_URL, Path.cwd())
+        self.created: list[str] = []
+
+    def new_url(self) -> str:
+        name = f"t_{secrets.token_hex(6)}"
+        engine = create_engine(self.base, poolclass=NullPool)
+        with engine.begin() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{name}"'))
+        engine.dispose()
+        self.created.append(name)
+        separator = "&" if "?" in self.base else "?"
+        return f"{self.base}{separator}options=-csearch_path%3D{name}"
+
+    def drop_all(self) -> None:
+        if not self.created:
+            return
+        engine = create_engine(self.base, poolclass=NullPool)
+        with engine.begin() as conn:
+            for name in self.created:
+                conn.execute(text(f'DROP SCHEMA IF EXISTS "{name}" CASCADE'))
+        engine.dispose()
+
+
+@pytest.fixture
+def new_db_url(backend: str, tmp_path: Path) -> Iterator[Callable[[], str]]:
+    """A factory of empty databases of the current backend (several per test for e2e cities)."""
+    schemas = Schemas() if backend == "postgresql" else None
+    counter = iter(range(1000))
+
+    def make() -> str:
+        if schemas is not None:
+            return schemas.new_url()
+        return f"sqlite:///{tmp_path}/db{next(counter)}.sqlite3"
+
+    yield make
+    if schemas is not None:
+        schemas.drop_all()
+
+
+@pytest.fixture
+def db_url(new_db_url: Callable[[], str]) -> str:
+    return new_db_url()
+
+
+@pytest.fixture
+def db(db_url: str) -> Iterator[Database]:
+    """A migrated database of the current backend."""
+    migrate.upgrade(db_url)
+    database = Database(db_url, threads=4)
+    yield database
+    database.dispose()
+
+
+def write_config(directory: Path, *, domain: str, database_url: str, name: str = "Test City",
+                 loopback: bool = True, **sections: dict[str, Any]) -> Path:
+    """An instance.toml made by `comptoir init`, with `sections` overriding keys."""
+    from instance.init import init_instance
+
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / "instance.toml"
+    init_instance(path, domain=domain, name=name, data="data", database=database_url, allow_loopback_http=loopback)
+    if sections:
+        text_ = path.read_text()
+        for section, values in sections.items():
+            for key, value in values.items():
+                text_ = _set_key(text_, section, key, value)
+        path.write_text(text_)
+    return path
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _set_key(document: str, section: str, key: str, value: Any) -> str:
+    lines = document.splitlines()
+    start = lines.index(f"[{section}]")
+    for i in range(start + 1, len(lines)):
+        if lines[i].startswith("["):
+            lines.insert(i, f"{key} = {_toml_value(value)}")
+            break
+        if lines[i].split("=")[0].strip() == key:
+            lines[i] = f"{key} = {_toml_value(value)}"
+            break
+    else:
+        lines.append(f"{key} = {_toml_value(value)}")
+    return "\n".join(lines) + "\n"
+
+
+@pytest.fixture
+def make_settings(tmp_path: Path, new_db_url: Callable[[], str]) -> Callable[..., Settings]:
+    """Settings of a city on a fresh, migrated database; keyword sections override the config."""
+    counter = iter(range(1000))
+
+    def make(domain: str = "127.0.0.1:8999", **sections: dict[str, Any]) -> Settings:
+        url = new_db_url()
+        path = write_config(tmp_path / f"city{next(counter)}", domain=domain, database_url=url, **sections)
+        settings = load_settings(path)
+        migrate.upgrade(settings.database_url)
+        return settings
+
+    return make
+
+
+@pytest.fixture
+async def start_city(make_settings: Callable[..., Settings]) -> AsyncIterator[Callable[..., Any]]:
+    """Start real cities: uvicorn on a loopback port of their own, their own database, real HTTP."""
+    cities: list[LiveCity] = []
+
+    async def start(**sections: dict[str, Any]) -> LiveCity:
+        sock = free_port_socket()
+        settings = make_settings(domain=f"127.0.0.1:{sock.getsockname()[1]}", **sections)
+        city = LiveCity(settings, sock)
+        await city.start()
+        cities.append(city)
+        return city
+
+    yield start
+    for city in reversed(cities):
+        await city.stop()

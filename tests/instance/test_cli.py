@@ -1,0 +1,96 @@
+"""The comptoir command as an admin uses it: init, db upgrade, users, serve."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from ..conftest import write_config
+from ..live import free_port_socket
+
+COMPTOIR = str(Path(sys.executable).with_name("comptoir"))
+
+
+def comptoir(config: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    return subprocess.run([COMPTOIR, *args, "--config", str(config)], input=stdin, text=True,
+                          capture_output=True, timeout=60)
+
+
+@pytest.fixture
+def config(tmp_path: Path, db_url: str) -> Path:
+    path = write_config(tmp_path / "city", domain="127.0.0.1:8002", database_url=db_url)
+    assert comptoir(path, "db", "upgrade").returncode == 0
+    return path
+
+
+def test_help_lists_every_command() -> None:
+    out = subprocess.run([COMPTOIR, "--help"], capture_output=True, text=True).stdout
+    for command in ("init", "serve", "worker", "db", "users"):
+        assert command in out
+
+
+def test_users_create_reads_the_password_from_stdin(config: Path) -> None:
+    done = comptoir(config, "users", "create", "alice", "--role", "admin", stdin="a long password\n")
+    assert done.returncode == 0, done.stderr
+    assert "created admin @alice@127.0.0.1:8002" in done.stdout
+    listing = comptoir(config, "users", "list").stdout
+    assert "alice" in listing and "admin" in listing and "active" in listing
+
+
+def test_users_create_refuses_a_taken_name_with_exit_1(config: Path) -> None:
+    comptoir(config, "users", "create", "alice", stdin="a long password\n")
+    again = comptoir(config, "users", "create", "alice", stdin="a long password\n")
+    assert again.returncode == 1
+    assert "already taken" in again.stderr
+
+
+def test_users_create_refuses_an_unknown_role_with_exit_2(config: Path) -> None:
+    done = comptoir(config, "users", "create", "alice", "--role", "mayor", stdin="a long password\n")
+    assert done.returncode == 2
+    assert "invalid choice" in done.stderr
+
+
+def test_users_approve_and_suspend(config: Path) -> None:
+    comptoir(config, "users", "create", "bob", stdin="a long password\n")
+    not_pending = comptoir(config, "users", "approve", "bob")
+    assert not_pending.returncode == 1 and "not pending" in not_pending.stderr
+    suspended = comptoir(config, "users", "suspend", "bob", "--reason", "spam")
+    assert suspended.returncode == 0
+    assert "suspended" in comptoir(config, "users", "list", "--status", "suspended").stdout
+
+
+def test_an_unknown_member_is_reported(config: Path) -> None:
+    done = comptoir(config, "users", "suspend", "nobody")
+    assert done.returncode == 1
+    assert "member 'nobody' not found" in done.stderr
+
+
+def test_serve_applies_migrations_and_answers_health(tmp_path: Path) -> None:
+    sock = free_port_socket()
+    port = sock.getsockname()[1]
+    sock.close()
+    config = write_config(tmp_path / "fresh", domain=f"127.0.0.1:{port}", database_url="sqlite:///data/city.sqlite3")
+    proc = subprocess.Popen([COMPTOIR, "serve", "--config", str(config)], stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    try:
+        for _ in range(200):
+            try:
+                answer = httpx.get(f"http://127.0.0.1:{port}/health", timeout=1)
+                break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        else:
+            pytest.fail("serve did not answer")
+        assert answer.status_code == 200
+        assert answer.json() == {"status": "ok"}
+    finally:
+        proc.terminate()
+        output = proc.communicate(timeout=30)[0]
+    assert f"http://127.0.0.1:{port}/" in output
+    assert "Application shutdown complete" in output, "SIGTERM shuts down gracefully"
