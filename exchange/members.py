@@ -157,6 +157,13 @@ def authenticate(session: Session, username: str, password: str) -> Member:
     return member
 
 
+def mark_seen(session: Session, member_id: int) -> None:
+    """Record activity (login, API use) for NodeInfo's active-user counts."""
+    member = session.get(Member, member_id)
+    if member is not None:
+        member.last_seen_at = utcnow()
+
+
 def _log(session: Session, moderator: Member | None, action: str, member: Member, reason: str) -> None:
     session.add(
         ModerationEntry(

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from starlette.requests import Request
 
 from .database import Database
+from .fediverse import Fediverse
 from .settings import Settings
 from .urls import Urls
 from .worker import Worker
@@ -19,6 +20,11 @@ class City:
     urls: Urls
     #: the in-process worker, when this process runs one
     worker: Worker | None = None
+
+    fediverse: Fediverse = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.fediverse = Fediverse(self)
 
     def wake_worker(self) -> None:
         """Call after committing new work so an in-process worker takes it at once."""

@@ -44,6 +44,8 @@ class Member(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     suspended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: last login or API use, for NodeInfo's active-user counts
+    last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: registration note shown to moderators under the approval policy
     application_note: Mapped[str] = mapped_column(Text, default="")
 

@@ -149,10 +149,10 @@ async def start_city(make_settings: Callable[..., Settings]) -> AsyncIterator[Ca
     """Start real cities: uvicorn on a loopback port of their own, their own database, real HTTP."""
     cities: list[LiveCity] = []
 
-    async def start(**sections: dict[str, Any]) -> LiveCity:
+    async def start(*, run_worker: bool = True, **sections: dict[str, Any]) -> LiveCity:
         sock = free_port_socket()
         settings = make_settings(domain=f"127.0.0.1:{sock.getsockname()[1]}", **sections)
-        city = LiveCity(settings, sock)
+        city = LiveCity(settings, sock, run_worker=run_worker)
         await city.start()
         cities.append(city)
         return city

@@ -60,6 +60,7 @@ async def login(request: Request) -> Response:
         member = await city.db.read(lambda s: members.authenticate(s, username, password))
     except DomainError as exc:
         return await render(request, "login.html", exc.status, error=exc.message, username=username, member=None)
+    await city.db.write(lambda s: members.mark_seen(s, member.id))
     log_in(request, member)
     return RedirectResponse("/", 303)
 

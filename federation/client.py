@@ -1,0 +1,264 @@
+"""FederationClient: the only HTTP client the project uses to talk to other servers.
+
+What it guarantees:
+- every connection goes through ``addresses.GuardedBackend``: no request, first hop or redirect,
+  ever reaches a private, loopback (unless allowed) or otherwise non-public address;
+- only https URLs are fetched (http only when ``allow_http``, a test-only setting);
+- redirects are followed by hand, at most 3, each target re-checked and (for signed fetches)
+  re-signed for its own host and path;
+- response bodies are streamed under a hard byte cap; fetched documents must be JSON objects
+  of a JSON content type;
+- GETs are signed when asked (secure-mode servers require it), POSTs always, each signature
+  made just before the request is sent.
+
+Requests are spread over a small pool of ``httpx.AsyncClient`` by a hash of the host: one big
+httpx pool costs about twice the CPU per request of several small ones (perf-limits.md,
+finding 8).
+
+httpx 0.28's ``AsyncHTTPTransport`` has no ``network_backend`` parameter, so each transport's
+``_pool`` is replaced by an ``httpcore.AsyncConnectionPool`` built with the guarded backend.
+This touches one private attribute of httpx; ``test_client.py`` proves the guard is in place.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import time
+import zlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, Self
+
+import httpcore
+import httpx
+import orjson
+
+from federation.addresses import GuardedBackend, IPNetwork
+from federation.errors import AddressRefused, BadDocument, FetchError, ResponseTooLarge
+from federation.httpsig import parse_http_date, sign_headers
+from federation.vocab import AS2_ACCEPT
+
+MAX_REDIRECTS = 3
+JSON_MEDIA_TYPES = frozenset(
+    {"application/activity+json", "application/ld+json", "application/json", "application/jrd+json"}
+)
+_REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+#: How much of a POST answer is read (then the connection can be reused) and how much is kept.
+_POST_READ_LIMIT = 65_536
+_EXCERPT_BYTES = 300
+
+
+@dataclass(frozen=True, slots=True)
+class PostResult:
+    """What a remote inbox answered: the status, its Retry-After in seconds (if it sent one)
+    and the start of its body (for the delivery log)."""
+
+    status: int
+    retry_after: float | None
+    body_excerpt: str
+
+
+def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header: delay-seconds or an HTTP date; None if absent
+    or unreadable. A date in the past gives 0."""
+    if value is None:
+        return None
+    text = value.strip()
+    if text.isdigit():
+        return float(text)
+    when = parse_http_date(text)
+    if when is None:
+        return None
+    return max(0.0, when - (time.time() if now is None else now))
+
+
+class FederationClient:
+    """Signed, SSRF-guarded, size-capped HTTP for federation. Create one per process; close it
+    with ``aclose()``."""
+
+    def __init__(
+        self,
+        *,
+        user_agent: str,
+        allow_loopback: bool = False,
+        allow_http: bool = False,
+        timeout: float = 10.0,
+        connect_timeout: float = 5.0,
+        max_response_bytes: int = 1_000_000,
+        pool_clients: int = 8,
+        max_connections_per_client: int = 8,
+        allowed_networks: Iterable[str | IPNetwork] = (),
+    ) -> None:
+        """``allow_loopback`` and ``allow_http`` are for instances whose own domain is a loopback
+        address (tests, local development) and nothing else. ``allowed_networks`` are private
+        networks to allow anyway (Mastodon's ALLOWED_PRIVATE_ADDRESSES)."""
+        if pool_clients < 1:
+            raise ValueError("pool_clients must be at least 1")
+        self._user_agent = user_agent
+        self._allow_http = allow_http
+        self._timeout = httpx.Timeout(timeout, connect=connect_timeout)
+        self._max_bytes = max_response_bytes
+        self._connections = max_connections_per_client
+        networks = tuple(
+            ipaddress.ip_network(n) if isinstance(n, str) else n for n in allowed_networks
+        )
+        self._backend = GuardedBackend(allow_loopback=allow_loopback, allowed_networks=networks)
+        self._clients: list[httpx.AsyncClient | None] = [None] * pool_clients
+        self._ssl_context: Any = None
+
+    # ----------------------------------------------------------------------------- plumbing
+
+    def _build_client(self) -> httpx.AsyncClient:
+        if self._ssl_context is None:
+            self._ssl_context = httpx.create_ssl_context()
+        transport = httpx.AsyncHTTPTransport(verify=self._ssl_context, trust_env=False)
+        transport._pool = httpcore.AsyncConnectionPool(
+            ssl_context=self._ssl_context,
+            max_connections=self._connections,
+            max_keepalive_connections=self._connections,
+            keepalive_expiry=5.0,
+            network_backend=self._backend,
+        )
+        return httpx.AsyncClient(
+            transport=transport,
+            follow_redirects=False,
+            timeout=self._timeout,
+            headers={"User-Agent": self._user_agent},
+            trust_env=False,
+        )
+
+    def _client_for(self, host: str) -> httpx.AsyncClient:
+        index = zlib.crc32(host.encode()) % len(self._clients)
+        client = self._clients[index]
+        if client is None:
+            client = self._clients[index] = self._build_client()
+        return client
+
+    def _checked_url(self, url: str | httpx.URL) -> httpx.URL:
+        try:
+            parsed = httpx.URL(url)
+        except httpx.InvalidURL as exc:
+            raise FetchError(f"invalid URL {str(url)!r}: {exc}") from None
+        if parsed.scheme != "https" and not (parsed.scheme == "http" and self._allow_http):
+            raise AddressRefused(f"scheme {parsed.scheme or '(none)'!r} is not allowed: {url}")
+        if not parsed.host:
+            raise FetchError(f"URL has no host: {url}")
+        return parsed
+
+    async def _read_capped(self, response: httpx.Response, url: httpx.URL) -> bytes:
+        declared = response.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > self._max_bytes:
+            raise ResponseTooLarge(
+                f"{url} declares {declared} bytes (cap {self._max_bytes})",
+                status=response.status_code,
+            )
+        chunks: list[bytes] = []
+        total = 0
+        async for chunk in response.aiter_bytes():
+            total += len(chunk)
+            if total > self._max_bytes:
+                raise ResponseTooLarge(
+                    f"{url} sent more than {self._max_bytes} bytes", status=response.status_code
+                )
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    # ----------------------------------------------------------------------------- requests
+
+    async def get_json(
+        self,
+        url: str,
+        *,
+        sign_as: tuple[str, Any] | None = None,
+        accept: str = AS2_ACCEPT,
+    ) -> tuple[dict[str, Any], str]:
+        """Fetch a JSON object; return it with the URL it was finally served from.
+
+        ``sign_as=(key_id, private_key)`` signs the GET (draft-cavage). Raises AddressRefused,
+        ResponseTooLarge, BadDocument, or FetchError (``.status`` set for a non-2xx answer, so
+        404 and 410 can be told apart; unset for connection-level failures).
+        """
+        current = self._checked_url(url)
+        for hop in range(MAX_REDIRECTS + 1):
+            if sign_as is not None:
+                headers = sign_headers(
+                    "GET", str(current), key_id=sign_as[0], private_key=sign_as[1], accept=accept
+                )
+            else:
+                headers = {"Accept": accept}
+            try:
+                async with self._client_for(current.host).stream(
+                    "GET", current, headers=headers
+                ) as response:
+                    status = response.status_code
+                    if status in _REDIRECT_STATUSES:
+                        location = response.headers.get("location")
+                        if not location:
+                            raise FetchError(
+                                f"{current} redirects without a Location", status=status
+                            )
+                        if hop == MAX_REDIRECTS:
+                            raise FetchError(
+                                f"more than {MAX_REDIRECTS} redirects from {url}", status=status
+                            )
+                        current = self._checked_url(current.join(location))
+                        continue
+                    if not 200 <= status < 300:
+                        raise FetchError(f"GET {current} answered {status}", status=status)
+                    media_type = (
+                        response.headers.get("content-type", "").partition(";")[0].strip().lower()
+                    )
+                    if media_type not in JSON_MEDIA_TYPES:
+                        raise BadDocument(
+                            f"{current} is {media_type or 'untyped'}, not JSON", status=status
+                        )
+                    body = await self._read_capped(response, current)
+            except httpx.TransportError as exc:
+                raise FetchError(f"GET {current} failed: {type(exc).__name__}: {exc}") from exc
+            try:
+                document = orjson.loads(body)
+            except orjson.JSONDecodeError:
+                raise BadDocument(f"{current} is not valid JSON", status=status) from None
+            if not isinstance(document, dict):
+                raise BadDocument(f"{current} is JSON but not an object", status=status)
+            return document, str(current)
+        raise AssertionError("unreachable")  # the loop returns or raises
+
+    async def post_activity(
+        self, url: str, body: bytes, *, key_id: str, private_key: Any
+    ) -> PostResult:
+        """POST an activity, signed just before sending. Never raises for an HTTP status;
+        raises AddressRefused, or FetchError for connection-level failures (timeouts, refused
+        connections), so the delivery worker can classify what to retry."""
+        target = self._checked_url(url)
+        headers = sign_headers(
+            "POST", str(target), key_id=key_id, private_key=private_key, body=body
+        )
+        try:
+            async with self._client_for(target.host).stream(
+                "POST", target, content=body, headers=headers
+            ) as response:
+                received = bytearray()
+                async for chunk in response.aiter_bytes():
+                    received += chunk
+                    if len(received) >= _POST_READ_LIMIT:
+                        break
+        except httpx.TransportError as exc:
+            raise FetchError(f"POST {target} failed: {type(exc).__name__}: {exc}") from exc
+        return PostResult(
+            status=response.status_code,
+            retry_after=parse_retry_after(response.headers.get("retry-after")),
+            body_excerpt=bytes(received[:_EXCERPT_BYTES]).decode("utf-8", "replace"),
+        )
+
+    async def aclose(self) -> None:
+        clients, self._clients = self._clients, [None] * len(self._clients)
+        for client in clients:
+            if client is not None:
+                await client.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()

@@ -1,0 +1,92 @@
+"""The worker side of the inbox: turn a stored activity into changes, exactly once.
+
+A handler may first await what it needs from the network (the remote actor, through the
+directory), then makes its changes in one transaction that also marks the row done; a crash
+before that commit leaves the row to be processed again, a crash after it changes nothing.
+Unknown activity types are kept (the row is the record) and otherwise ignored.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from federation.vocab import id_of
+from instance import queue
+from instance.city import City
+from instance.policy import authority_of
+from instance.worker import PermanentFailure, Queue
+from models import Host, InboundActivity, RemoteActor
+
+log = logging.getLogger("comptoir.inbox")
+
+
+@dataclass
+class Delivery:
+    """One activity being processed, with what every handler needs."""
+
+    city: City
+    row: InboundActivity
+    activity: dict[str, Any]
+
+    @property
+    def actor_uri(self) -> str:
+        return self.row.actor
+
+    @property
+    def object(self) -> Any:
+        return self.activity.get("object")
+
+    @property
+    def object_id(self) -> str | None:
+        return id_of(self.activity.get("object"))
+
+    async def sender(self) -> RemoteActor:
+        return await self.city.fediverse.directory.actor(self.actor_uri)
+
+    async def apply(self, change: Callable[[Session], Any]) -> Any:
+        """Run `change` and mark this activity done, in one transaction."""
+        row = self.row
+
+        def work(session: Session) -> Any:
+            result = change(session)
+            _revive_host(session, authority_of(row.actor))
+            queue.finish(session, InboundActivity, [row.id], row.locked_by or "")
+            return result
+
+        return await self.city.db.write(work)
+
+
+Handler = Callable[[Delivery], Awaitable[None]]
+
+
+def _revive_host(session: Session, authority: str) -> None:
+    session.execute(
+        update(Host)
+        .where(Host.authority == authority, Host.failures > 0)
+        .values(failures=0, first_failure_at=None, unavailable_since=None)
+    )
+
+
+def inbox_queue(city: City, handlers: dict[str, Handler]) -> Queue:
+    """The queue of received activities, dispatching on the activity type."""
+
+    async def process(row: InboundActivity) -> None:
+        try:
+            activity = orjson.loads(row.body)
+        except orjson.JSONDecodeError:
+            raise PermanentFailure("stored body is not JSON") from None
+        handler = handlers.get(row.type)
+        delivery = Delivery(city, row, activity)
+        if handler is None:
+            await delivery.apply(lambda s: None)
+            return
+        await handler(delivery)
+
+    return Queue(InboundActivity, lambda _row: process, max_attempts=8)

@@ -1,0 +1,96 @@
+"""Group commit for received activities: many requests, one INSERT and one commit.
+
+Each inbox request hands its activity to `InboxWriter.store` and waits. One flush at a time
+takes everything waiting, inserts it with `ON CONFLICT (uri) DO NOTHING RETURNING uri` in a
+single transaction, and answers every waiter with whether its activity was new. Under load a
+flush carries dozens of activities; alone, an activity is written at once. An activity is
+acknowledged (202) only after its commit, so nothing acknowledged can be lost.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from instance.database import Database
+from models import InboundActivity, JobState, utcnow
+
+MAX_BATCH = 500
+
+
+@dataclass(frozen=True)
+class Received:
+    uri: str
+    type: str
+    actor: str
+    signed_by: str
+    body: str
+
+
+class InboxWriter:
+    def __init__(self, db: Database, on_commit: Callable[[], None] = lambda: None) -> None:
+        self.db = db
+        self.on_commit = on_commit
+        self._waiting: list[tuple[Received, asyncio.Future[bool]]] = []
+        self._flushing = False
+
+    async def store(self, item: Received) -> bool:
+        """Write the activity; True if it was new, False if its id was already stored."""
+        future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self._waiting.append((item, future))
+        if not self._flushing:
+            self._flushing = True
+            asyncio.get_running_loop().create_task(self._flush())
+        return await future
+
+    async def _flush(self) -> None:
+        try:
+            while self._waiting:
+                batch, self._waiting = self._waiting[:MAX_BATCH], self._waiting[MAX_BATCH:]
+                items = [item for item, _ in batch]
+                try:
+                    new = await self.db.write(lambda s: insert_batch(s, items))
+                except Exception as exc:
+                    for _, future in batch:
+                        if not future.done():
+                            future.set_exception(exc)
+                    continue
+                for item, future in batch:
+                    if not future.done():
+                        future.set_result(item.uri in new)
+                        new.discard(item.uri)  # a second copy in the same batch is a duplicate
+                self.on_commit()
+        finally:
+            self._flushing = False
+
+
+def insert_batch(session: Session, items: list[Received]) -> set[str]:
+    now = utcnow()
+    rows: list[dict[str, Any]] = [
+        {
+            "uri": item.uri,
+            "type": item.type,
+            "actor": item.actor,
+            "signed_by": item.signed_by,
+            "body": item.body,
+            "received_at": now,
+            "state": JobState.queued,
+            "run_at": now,
+            "attempts": 0,
+        }
+        for item in items
+    ]
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = (
+        insert(InboundActivity)
+        .values(rows)
+        .on_conflict_do_nothing(index_elements=["uri"])
+        .returning(InboundActivity.uri)
+    )
+    return set(session.scalars(statement))

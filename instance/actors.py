@@ -1,0 +1,89 @@
+"""Our own actors: members (Person), the instance actor (Application) and the market (Group).
+
+Gives each local actor id its signing key, and makes sure the two service actors exist.
+Keys never change while a process runs (rotation would restart it), so they are cached.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from federation.keys import generate_rsa_pem, load_private_key
+from models import Member, MemberStatus, ServiceActor
+
+from .urls import Urls
+
+SERVICE_ACTORS = ("actor", "market")
+
+
+@dataclass(frozen=True)
+class SigningKey:
+    key_id: str
+    private_key: Any
+
+
+@dataclass(frozen=True)
+class LocalActorRef:
+    """What an actor id of ours points at: a member's username, or a service actor's name."""
+
+    kind: str  # "member" | "service"
+    name: str
+
+
+def ensure_service_actors(session: Session) -> None:
+    existing = set(session.scalars(select(ServiceActor.name)))
+    for name in SERVICE_ACTORS:
+        if name not in existing:
+            private, public = generate_rsa_pem()
+            session.add(ServiceActor(name=name, private_key_pem=private, public_key_pem=public))
+    session.flush()
+
+
+class LocalActors:
+    def __init__(self, urls: Urls) -> None:
+        self.urls = urls
+        self._keys: dict[str, SigningKey] = {}
+
+    def parse(self, actor_id: str) -> LocalActorRef | None:
+        if actor_id == self.urls.instance_actor:
+            return LocalActorRef("service", "actor")
+        if actor_id == self.urls.market:
+            return LocalActorRef("service", "market")
+        prefix = self.urls.member("")
+        if actor_id.startswith(prefix) and "/" not in actor_id[len(prefix):] and len(actor_id) > len(prefix):
+            return LocalActorRef("member", actor_id[len(prefix):])
+        return None
+
+    def cached_key(self, actor_id: str) -> SigningKey | None:
+        return self._keys.get(actor_id)
+
+    def signing_key(self, session: Session, actor_id: str) -> SigningKey:
+        """The key that signs what `actor_id` sends; falls back to the instance actor's."""
+        cached = self._keys.get(actor_id)
+        if cached is not None:
+            return cached
+        ref = self.parse(actor_id)
+        pem: str | None = None
+        if ref is not None and ref.kind == "member":
+            pem = session.scalar(select(Member.private_key_pem).where(Member.username == ref.name))
+        elif ref is not None:
+            pem = session.scalar(select(ServiceActor.private_key_pem).where(ServiceActor.name == ref.name))
+        if pem is None:
+            return self.signing_key(session, self.urls.instance_actor)
+        key = SigningKey(self.urls.key_id(actor_id), load_private_key(pem))
+        self._keys[actor_id] = key
+        return key
+
+    def exists(self, session: Session, actor_id: str) -> bool:
+        """A local actor that can receive activities (an active member or a service actor)."""
+        ref = self.parse(actor_id)
+        if ref is None:
+            return False
+        if ref.kind == "service":
+            return True
+        status = session.scalar(select(Member.status).where(Member.username == ref.name))
+        return status is MemberStatus.active

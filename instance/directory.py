@@ -1,0 +1,242 @@
+"""The remote directory: the one place that fetches remote actors, keys and objects.
+
+Every fetch is checked against the federation policy first (a blocked or non-allowed domain
+is never contacted), signed with the instance actor's key, and goes through the
+SSRF-guarded `FederationClient`. Actors are cached in `remote_actors`; public keys also in
+memory, since they are asked for on every inbound request. A cached key is refreshed when
+it is older than `max_age` or when a signature fails with it (key rotation).
+"""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from federation.client import FederationClient
+from federation.errors import FetchError, SignatureError
+from federation.httpsig import PublicKeyInfo
+from federation.vocab import as_list, id_of
+from federation.webfinger import actor_url_from_jrd, parse_handle, webfinger_url
+from models import RemoteActor, utcnow
+
+from .actors import SigningKey
+from .database import Database
+from .policy import PolicyCache, authority_of
+from .settings import Settings, is_loopback_host, split_authority
+from .html import sanitize_html
+
+ACTOR_TYPES = frozenset({"Person", "Service", "Application", "Group", "Organization"})
+#: refetch a cached actor after this long, at its next use
+ACTOR_MAX_AGE = timedelta(days=1)
+KEY_CACHE_SIZE = 20_000
+
+
+class Refused(FetchError):
+    """The federation policy forbids contacting this domain."""
+
+
+class Directory:
+    def __init__(
+        self,
+        settings: Settings,
+        db: Database,
+        client: FederationClient,
+        policy: PolicyCache,
+        signer: SigningKey,
+    ) -> None:
+        self.settings = settings
+        self.db = db
+        self.client = client
+        self.policy = policy
+        self.signer = signer
+        self._keys: OrderedDict[str, tuple[PublicKeyInfo, float]] = OrderedDict()
+
+    # ------------------------------------------------------------------ fetching
+
+    def scheme_for(self, authority: str) -> str:
+        """https, except plain http to loopback peers when the test switch allows it."""
+        host, _ = split_authority(authority)
+        return "http" if self.settings.federation.allow_loopback_http and is_loopback_host(host) else "https"
+
+    async def _check_policy(self, url: str) -> None:
+        verdict = (await self.policy.current()).verdict(url)
+        if not verdict.allowed:
+            raise Refused(f"not fetching {url}: {verdict.reason}")
+
+    async def fetch(self, url: str) -> dict[str, Any]:
+        """A remote ActivityPub document, fetched with a signed GET; its id must be `url`."""
+        await self._check_policy(url)
+        document, _final = await self.client.get_json(url, sign_as=(self.signer.key_id, self.signer.private_key))
+        if document.get("id") != url:
+            raise FetchError(f"{url} answered a document whose id is {document.get('id')!r}")
+        return document
+
+    # ------------------------------------------------------------------ actors
+
+    async def actor(self, uri: str, *, refresh: bool = False) -> RemoteActor:
+        """The remote actor with this id, from the cache when fresh, else fetched and stored."""
+        if not refresh:
+            cached = await self.db.read(lambda s: s.scalar(select(RemoteActor).where(RemoteActor.uri == uri)))
+            if cached is not None and (cached.deleted_at or utcnow() - cached.fetched_at < ACTOR_MAX_AGE):
+                return cached
+        document = await self.fetch(uri)
+        facts = parse_actor(document)
+        actor = await self.db.write(lambda s: store_actor(s, facts))
+        self._remember_key(actor)
+        return actor
+
+    async def lookup(self, handle_or_url: str) -> RemoteActor:
+        """An actor by `@name@host` (WebFinger) or by its URL."""
+        text = handle_or_url.strip()
+        if text.startswith(("http://", "https://")):
+            return await self.actor(text)
+        user, host = parse_handle(text)
+        await self._check_policy(host)
+        resource = f"acct:{user}@{host}"
+        jrd, _ = await self.client.get_json(
+            webfinger_url(host, resource, self.scheme_for(host)), accept="application/jrd+json, application/json"
+        )
+        actor_url = actor_url_from_jrd(jrd)
+        if actor_url is None:
+            raise FetchError(f"WebFinger for {resource} has no ActivityPub actor link")
+        actor = await self.actor(actor_url)
+        if actor.preferred_username.lower() != user.lower() or actor.domain != host.lower():
+            raise FetchError(f"WebFinger for {resource} points at {actor_url}, which is {actor.handle}")
+        return actor
+
+    # ------------------------------------------------------------------ keys
+
+    def _remember_key(self, actor: RemoteActor) -> None:
+        info = PublicKeyInfo(key_id=actor.key_id, owner=actor.uri, pem=actor.public_key_pem)
+        self._keys[actor.key_id] = (info, time.monotonic())
+        self._keys.move_to_end(actor.key_id)
+        while len(self._keys) > KEY_CACHE_SIZE:
+            self._keys.popitem(last=False)
+
+    async def key(self, key_id: str, refresh: bool) -> PublicKeyInfo:
+        """The `KeyLookup` given to signature verification."""
+        if not refresh:
+            cached = self._keys.get(key_id)
+            if cached is not None and time.monotonic() - cached[1] < ACTOR_MAX_AGE.total_seconds():
+                return cached[0]
+            actor = await self.db.read(lambda s: s.scalar(select(RemoteActor).where(RemoteActor.key_id == key_id)))
+            if actor is not None and actor.deleted_at is None and utcnow() - actor.fetched_at < ACTOR_MAX_AGE:
+                self._remember_key(actor)
+                return self._keys[key_id][0]
+        try:
+            actor = await self._fetch_key_owner(key_id)
+        except FetchError as exc:
+            raise SignatureError(f"could not fetch key {key_id}: {exc}") from None
+        if actor.key_id != key_id:
+            raise SignatureError(f"{actor.uri} does not publish key {key_id}")
+        return self._keys[key_id][0]
+
+    async def _fetch_key_owner(self, key_id: str) -> RemoteActor:
+        url = key_id.split("#", 1)[0]
+        document = await self.fetch(url)
+        if document.get("inbox"):  # the key id points into an actor document (Mastodon)
+            facts = parse_actor(document)
+        else:  # a key document naming its owner (GoToSocial): the owner must publish the key
+            owner = document.get("owner")
+            if not isinstance(owner, str) or authority_of(owner) != authority_of(key_id):
+                raise FetchError(f"key {key_id} names no owner on its own host")
+            facts = parse_actor(await self.fetch(owner))
+        actor = await self.db.write(lambda s: store_actor(s, facts))
+        self._remember_key(actor)
+        return actor
+
+    def forget_domain(self, authority: str) -> None:
+        """Drop cached keys of a domain (after a block, or an admin's key expiry)."""
+        for key_id in [k for k in self._keys if authority_of(k) == authority]:
+            del self._keys[key_id]
+
+
+# ---------------------------------------------------------------------- parsing and storing
+
+
+def _public_key(document: dict[str, Any]) -> dict[str, Any]:
+    actor_id = document["id"]
+    for key in as_list(document.get("publicKey")):
+        if isinstance(key, dict) and key.get("owner", actor_id) == actor_id and isinstance(key.get("publicKeyPem"), str):
+            if isinstance(key.get("id"), str):
+                return key
+    raise FetchError(f"actor {actor_id} publishes no usable publicKey")
+
+
+def _string(value: Any, limit: int) -> str:
+    return value[:limit] if isinstance(value, str) else ""
+
+
+def _url(value: Any) -> str | None:
+    if isinstance(value, list):
+        value = value[0] if value else None
+    if isinstance(value, dict):
+        value = value.get("href") or value.get("url")
+    return value if isinstance(value, str) and value.startswith(("https://", "http://")) else None
+
+
+def parse_actor(document: dict[str, Any]) -> dict[str, Any]:
+    """Check an actor document and keep what we use. Raises FetchError when unusable."""
+    actor_id = document.get("id")
+    if not isinstance(actor_id, str):
+        raise FetchError("actor document has no id")
+    kinds = set(as_list(document.get("type")))
+    if not kinds & ACTOR_TYPES:
+        raise FetchError(f"{actor_id} is a {document.get('type')!r}, not an actor")
+    username = document.get("preferredUsername")
+    inbox = document.get("inbox")
+    if not isinstance(username, str) or not username:
+        raise FetchError(f"actor {actor_id} has no preferredUsername")
+    if not isinstance(inbox, str) or authority_of(inbox) != authority_of(actor_id):
+        raise FetchError(f"actor {actor_id} has no inbox on its own host")
+    key = _public_key(document)
+    if authority_of(key["id"]) != authority_of(actor_id):
+        raise FetchError(f"actor {actor_id} publishes a key of another host")
+    endpoints = document.get("endpoints") if isinstance(document.get("endpoints"), dict) else {}
+    shared = endpoints.get("sharedInbox") or document.get("sharedInbox")
+    if not isinstance(shared, str) or authority_of(shared) != authority_of(actor_id):
+        shared = None
+    profile = _url(document.get("url"))
+    extra = {k: document[k] for k in ("currency", "comptoir") if k in document}
+    return {
+            "uri": actor_id,
+            "domain": authority_of(actor_id),
+            "type": next(iter(kinds & ACTOR_TYPES)),
+            "preferred_username": username[:200],
+            "name": _string(document.get("name"), 500),
+            "summary": sanitize_html(_string(document.get("summary"), 20_000)),
+            "url": profile if profile and authority_of(profile) == authority_of(actor_id) else None,
+            "icon_url": _url(document.get("icon")),
+            "inbox": inbox,
+            "shared_inbox": shared,
+            "outbox": id_of(document.get("outbox")),
+            "followers": id_of(document.get("followers")),
+            "following": id_of(document.get("following")),
+            "key_id": key["id"],
+            "public_key_pem": key["publicKeyPem"],
+            "manually_approves_followers": bool(document.get("manuallyApprovesFollowers", False)),
+            "extra": extra,
+    }
+
+
+def store_actor(session: Session, values: dict[str, Any]) -> RemoteActor:
+    """Insert or refresh the actor. Raises FetchError if another actor already claims its key."""
+    holder = session.scalar(select(RemoteActor.uri).where(RemoteActor.key_id == values["key_id"]))
+    if holder is not None and holder != values["uri"]:
+        raise FetchError(f"key {values['key_id']} is already the key of {holder}")
+    actor = session.scalar(select(RemoteActor).where(RemoteActor.uri == values["uri"]))
+    if actor is None:
+        actor = RemoteActor(**values)
+        session.add(actor)
+    else:
+        for name, value in values.items():
+            setattr(actor, name, value)
+        actor.deleted_at = None
+    actor.fetched_at = utcnow()
+    session.flush()
+    return actor

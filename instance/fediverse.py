@@ -1,0 +1,53 @@
+"""Our link to the fediverse, built once per process: policy, directory, HTTP client, actors.
+
+Lives on `City.fediverse`. The HTTP client is created lazily inside the running event loop
+and closed by the app's lifespan.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from federation.client import FederationClient
+
+from .actors import LocalActors, SigningKey
+from .directory import Directory
+from .policy import PolicyCache
+
+if TYPE_CHECKING:
+    from .city import City
+
+VERSION = "0.1.0"
+
+
+class Fediverse:
+    def __init__(self, city: City) -> None:
+        self.city = city
+        settings = city.settings
+        self.policy = PolicyCache(city.db, settings.federation.mode)
+        self.actors = LocalActors(city.urls)
+        self.own_authorities = frozenset({settings.domain, settings.host})
+        self.user_agent = f"Comptoir/{VERSION} (+{settings.base_url}/)"
+        self._instance_key: SigningKey | None = None
+
+    @cached_property
+    def client(self) -> FederationClient:
+        loopback = self.city.settings.federation.allow_loopback_http
+        return FederationClient(user_agent=self.user_agent, allow_loopback=loopback, allow_http=loopback)
+
+    @property
+    def instance_key(self) -> SigningKey:
+        if self._instance_key is None:
+            self._instance_key = self.city.db.read_sync(
+                lambda s: self.actors.signing_key(s, self.city.urls.instance_actor)
+            )
+        return self._instance_key
+
+    @cached_property
+    def directory(self) -> Directory:
+        return Directory(self.city.settings, self.city.db, self.client, self.policy, self.instance_key)
+
+    async def aclose(self) -> None:
+        if "client" in self.__dict__:
+            await self.client.aclose()

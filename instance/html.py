@@ -1,0 +1,56 @@
+"""HTML that came from elsewhere, made safe to store and show; and plain text made into HTML.
+
+Remote HTML is cleaned with nh3 (the Ammonia sanitizer) down to what Mastodon keeps: a few
+text-level tags, links with safe schemes only (rel="nofollow noopener noreferrer"), and only
+the microformat classes used for mentions and hashtags.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+import nh3
+
+ALLOWED_TAGS = {"p", "br", "span", "a", "del", "pre", "code", "em", "strong", "b", "i", "u", "ul", "ol", "li", "blockquote"}
+ALLOWED_ATTRIBUTES = {"a": {"href"}, "ol": {"start", "reversed"}, "li": {"value"}}
+ALLOWED_CLASSES = {"a": {"mention", "hashtag", "u-url", "h-card"}, "span": {"h-card", "invisible", "ellipsis"}}
+URL_SCHEMES = {"http", "https", "mailto", "xmpp", "gemini", "matrix"}
+
+_TAG_RE = re.compile(r"<[^>]+>")
+_BREAK_RE = re.compile(r"<\s*(br|/p|/li|/blockquote)\s*/?>", re.I)
+_LINK_RE = re.compile(r"https?://[^\s<>\"']+")
+
+
+def sanitize_html(text: str) -> str:
+    if not text:
+        return ""
+    return nh3.clean(
+        text,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        allowed_classes=ALLOWED_CLASSES,
+        url_schemes=URL_SCHEMES,
+        link_rel="nofollow noopener noreferrer",
+        strip_comments=True,
+    )
+
+
+def html_to_text(text: str) -> str:
+    """A plain-text rendering of (sanitized) HTML, for search, notifications and titles."""
+    return html.unescape(_TAG_RE.sub("", _BREAK_RE.sub("\n", text))).strip()
+
+
+def text_to_html(text: str) -> str:
+    """Plain text typed by a member, as paragraphs with escaped text and linked URLs."""
+    paragraphs = [p for p in re.split(r"\n\s*\n", text.strip()) if p.strip()]
+
+    def link(match: re.Match[str]) -> str:
+        url = match.group(0)
+        return f'<a href="{url}" rel="nofollow noopener noreferrer">{url}</a>'
+
+    rendered = []
+    for paragraph in paragraphs:
+        escaped = html.escape(paragraph.strip(), quote=True)
+        rendered.append("<p>" + _LINK_RE.sub(link, escaped).replace("\n", "<br>") + "</p>")
+    return "".join(rendered)

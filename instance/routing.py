@@ -1,0 +1,50 @@
+"""The URL map of a city: every route of every package, in one table.
+
+This module and `instance.app` are the composition root: the only places that import the
+packages above `instance` (inbox, outbox, api, web) to put them together.
+"""
+
+from __future__ import annotations
+
+from starlette.routing import BaseRoute, Route
+
+from inbox.receive import receive
+from outbox import documents
+from web import pages, profiles
+
+from . import wellknown
+from .negotiation import negotiated
+
+
+def _actor_routes(prefix: str) -> list[BaseRoute]:
+    return [
+        Route(f"{prefix}/inbox", receive, methods=["POST"]),
+        Route(f"{prefix}/outbox", documents.outbox_collection),
+        Route(f"{prefix}/followers", documents.followers_collection),
+        Route(f"{prefix}/following", documents.following_collection),
+    ]
+
+
+def federation_routes() -> list[BaseRoute]:
+    return [
+        *wellknown.routes(),
+        Route("/inbox", receive, methods=["POST"]),
+        Route("/actor", negotiated(documents.instance_actor, profiles.about)),
+        Route("/about", profiles.about),
+        Route("/market", documents.market_actor),
+        Route("/users/{username}", negotiated(documents.member_actor, profiles.profile)),
+        Route("/@{username}", profiles.profile),
+        *_actor_routes("/actor"),
+        *_actor_routes("/market"),
+        *_actor_routes("/users/{username}"),
+        Route("/notes/{public_id}", negotiated(documents.note_document, profiles.note_page)),
+        Route("/notes/{public_id}/activity", documents.activity_document),
+        Route("/notes/{public_id}/updates/{update_id}", documents.activity_document),
+        Route("/notes/{public_id}/delete", documents.activity_document),
+        Route("/activities/{public_id}", documents.activity_document),
+        Route("/ns/comptoir", documents.context_document),
+    ]
+
+
+def all_routes() -> list[BaseRoute]:
+    return [*federation_routes(), *pages.routes()]

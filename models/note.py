@@ -1,0 +1,43 @@
+"""Notes: short public or direct posts, ours and those received from followed actors."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .base import Base, JSONDocument, UTCDateTime, utcnow
+
+
+class Note(Base):
+    __tablename__ = "notes"
+    __table_args__ = (
+        Index("ix_notes_author", "member_id", "id"),
+        Index("ix_notes_remote_author", "remote_actor_id", "id"),
+        Index("ix_notes_context", "context"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uri: Mapped[str] = mapped_column(String(2000), unique=True)
+    #: ours: the local author; theirs: the remote author
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    remote_actor_id: Mapped[int | None] = mapped_column(ForeignKey("remote_actors.id", ondelete="CASCADE"))
+    #: sanitized HTML
+    content: Mapped[str] = mapped_column(Text, default="")
+    #: "public", "unlisted", "followers" or "direct"
+    visibility: Mapped[str] = mapped_column(String(16), default="public")
+    to: Mapped[list[str]] = mapped_column(JSONDocument, default=list)
+    cc: Mapped[list[str]] = mapped_column(JSONDocument, default=list)
+    in_reply_to: Mapped[str | None] = mapped_column(String(2000))
+    context: Mapped[str | None] = mapped_column(String(2000))
+    url: Mapped[str | None] = mapped_column(String(2000))
+    attachments: Mapped[list[dict[str, Any]]] = mapped_column(JSONDocument, default=list)
+    tags: Mapped[list[dict[str, Any]]] = mapped_column(JSONDocument, default=list)
+    published: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: a tombstone: the note was deleted; its URL answers 410 and a late Create is ignored
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: hidden by a local moderator
+    hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -1,0 +1,140 @@
+"""The delivery job: sign and POST one activity to one inbox, then classify the answer.
+
+  2xx                            done
+  401, 408, 429, 5xx, no answer  retried with capped exponential backoff (Retry-After honoured)
+  any other 4xx                  failed at once: retrying cannot help
+  domain refused by the policy   failed at once (it may have been blocked since)
+  host marked unavailable        failed at once
+
+A host whose deliveries keep failing (HOST_FAILURES in a row, over at least HOST_FAILURE_SPAN)
+is marked unavailable: nothing more is queued for it until it answers again (an activity
+received from it, or the hourly probe).
+
+Signing happens immediately before sending, never at enqueue time, so the Date is fresh.
+The hot path touches the database only to load an activity body the first time (bodies and
+keys are cached) and to record host failures; successes cost no write of their own (the
+worker deletes finished jobs in batches).
+"""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from federation.errors import FetchError
+from instance.actors import SigningKey
+from instance.city import City
+from instance.policy import authority_of
+from instance.worker import PermanentFailure, RetryLater
+from models import Host, Job, OutboundActivity, utcnow
+
+HOST_FAILURES = 10
+HOST_FAILURE_SPAN = timedelta(hours=12)
+RETRYABLE = frozenset({401, 408, 429})
+BODY_CACHE_SIZE = 512
+UNAVAILABLE_REFRESH_SECONDS = 30.0
+
+
+def record_failure(session: Session, authority: str, now: datetime) -> bool:
+    """Count a failed delivery; True when the host has just been marked unavailable."""
+    host = session.scalar(select(Host).where(Host.authority == authority))
+    if host is None:
+        host = Host(authority=authority, failures=0)
+        session.add(host)
+    host.failures += 1
+    host.first_failure_at = host.first_failure_at or now
+    if (
+        host.unavailable_since is None
+        and host.failures >= HOST_FAILURES
+        and now - host.first_failure_at >= HOST_FAILURE_SPAN
+    ):
+        host.unavailable_since = now
+        return True
+    return False
+
+
+def record_success(session: Session, authority: str, now: datetime) -> None:
+    session.execute(
+        update(Host)
+        .where(Host.authority == authority)
+        .values(failures=0, first_failure_at=None, unavailable_since=None, last_success_at=now)
+    )
+
+
+class Deliverer:
+    """The `deliver` job handler of one city, with its caches."""
+
+    def __init__(self, city: City) -> None:
+        self.city = city
+        self._bodies: OrderedDict[int, tuple[bytes, str]] = OrderedDict()
+        self._failing: set[str] = set()
+        self._unavailable: set[str] = set()
+        self._unavailable_loaded = float("-inf")
+
+    async def __call__(self, city: City, job: Job) -> None:
+        activity_id: int = job.payload["activity"]
+        inbox: str = job.payload["inbox"]
+        authority = authority_of(inbox)
+        fediverse = city.fediverse
+        verdict = (await fediverse.policy.current()).verdict(inbox)
+        if not verdict.allowed:
+            raise PermanentFailure(f"not delivering: {verdict.reason}")
+        if authority in await self._unavailable_hosts():
+            raise PermanentFailure(f"not delivering: {authority} is marked unavailable")
+        body, key = await self._load(activity_id)
+        try:
+            result = await fediverse.client.post_activity(inbox, body, key_id=key.key_id, private_key=key.private_key)
+        except FetchError as exc:
+            await self._failed(authority)
+            raise RetryLater(f"{inbox}: {exc}") from None
+        status = result.status
+        if 200 <= status < 300:
+            if authority in self._failing:
+                self._failing.discard(authority)
+                await city.db.write(lambda s: record_success(s, authority, utcnow()))
+            return
+        message = f"{inbox} answered {status}: {result.body_excerpt[:200]}"
+        if status in RETRYABLE or status >= 500:
+            await self._failed(authority)
+            raise RetryLater(message, after=result.retry_after)
+        raise PermanentFailure(message)
+
+    async def _failed(self, authority: str) -> None:
+        self._failing.add(authority)
+        marked = await self.city.db.write(lambda s: record_failure(s, authority, utcnow()))
+        if marked:
+            self._unavailable.add(authority)
+
+    async def _unavailable_hosts(self) -> set[str]:
+        if time.monotonic() - self._unavailable_loaded > UNAVAILABLE_REFRESH_SECONDS:
+            rows = await self.city.db.read(
+                lambda s: set(s.scalars(select(Host.authority).where(Host.unavailable_since.is_not(None))))
+            )
+            self._unavailable = rows
+            self._unavailable_loaded = time.monotonic()
+        return self._unavailable
+
+    async def _load(self, activity_id: int) -> tuple[bytes, SigningKey]:
+        cached = self._bodies.get(activity_id)
+        if cached is None:
+            def read(session: Session) -> tuple[bytes, str]:
+                row = session.get(OutboundActivity, activity_id)
+                if row is None:
+                    raise PermanentFailure(f"activity {activity_id} no longer exists")
+                return row.body.encode(), row.actor
+
+            cached = await self.city.db.read(read)
+            self._bodies[activity_id] = cached
+            while len(self._bodies) > BODY_CACHE_SIZE:
+                self._bodies.popitem(last=False)
+        body, actor = cached
+        actors = self.city.fediverse.actors
+        key = actors.cached_key(actor) or await self.city.db.read(lambda s: actors.signing_key(s, actor))
+        return body, key
+
+    def forget_unavailable(self) -> None:
+        self._unavailable_loaded = float("-inf")

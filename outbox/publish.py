@@ -1,0 +1,98 @@
+"""Publishing: store an activity and its deliveries in the caller's transaction.
+
+This is the transactional outbox. The caller changes its rows and calls `publish` in the
+same transaction: either the change, the activity and every delivery job are committed
+together, or none is. The delivery worker sends them afterwards.
+
+Deliveries go to shared inboxes when the recipient has one, each inbox once, never to a
+domain the federation policy refuses, nor to a host known to be unavailable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from federation.vocab import PUBLIC, as_list
+from instance import queue
+from instance.city import City
+from instance.policy import authority_of
+from models import Direction, Follow, FollowState, Host, OutboundActivity, RemoteActor
+
+DELIVER = "deliver"
+#: deliveries are retried for about a day and a half before they fail for good
+DELIVERY_ATTEMPTS = 14
+
+
+@dataclass
+class Audience:
+    """Who receives an activity: the followers of some of our actors, and some remote actors."""
+
+    followers_of: list[str] = field(default_factory=list)
+    actors: list[RemoteActor] = field(default_factory=list)
+    inboxes: list[str] = field(default_factory=list)
+
+
+def follower_inboxes(session: Session, local_actor: str) -> list[str]:
+    rows = session.execute(
+        select(RemoteActor.shared_inbox, RemoteActor.inbox)
+        .join(Follow, Follow.remote_actor_id == RemoteActor.id)
+        .where(
+            Follow.local_actor == local_actor,
+            Follow.direction == Direction.inbound,
+            Follow.state == FollowState.accepted,
+            RemoteActor.deleted_at.is_(None),
+            RemoteActor.suspended_at.is_(None),
+        )
+    )
+    return [shared or inbox for shared, inbox in rows]
+
+
+def _unavailable_hosts(session: Session, authorities: Iterable[str]) -> set[str]:
+    wanted = set(authorities)
+    if not wanted:
+        return set()
+    rows = session.scalars(
+        select(Host.authority).where(Host.authority.in_(wanted), Host.unavailable_since.is_not(None))
+    )
+    return set(rows)
+
+
+def publish(session: Session, city: City, document: dict[str, Any], audience: Audience) -> OutboundActivity:
+    """Store `document` (an activity of one of our actors) and queue one delivery per inbox."""
+    object_value = document.get("object")
+    object_uri = object_value.get("id") if isinstance(object_value, dict) else object_value
+    addressed = as_list(document.get("to")) + as_list(document.get("cc"))
+    record = OutboundActivity(
+        uri=document["id"],
+        type=document["type"],
+        actor=document["actor"],
+        object_uri=object_uri if isinstance(object_uri, str) else None,
+        public=PUBLIC in addressed,
+        body=orjson.dumps(document).decode(),
+    )
+    session.add(record)
+    session.flush()
+
+    inboxes: dict[str, None] = {}
+    for local_actor in audience.followers_of:
+        inboxes.update(dict.fromkeys(follower_inboxes(session, local_actor)))
+    for actor in audience.actors:
+        if actor.deleted_at is None:
+            inboxes[actor.delivery_inbox] = None
+    inboxes.update(dict.fromkeys(audience.inboxes))
+
+    policy = city.fediverse.policy.current_sync(session)
+    unavailable = _unavailable_hosts(session, (authority_of(i) for i in inboxes))
+    jobs = [
+        {"kind": DELIVER, "payload": {"activity": record.id, "inbox": inbox}, "max_attempts": DELIVERY_ATTEMPTS}
+        for inbox in inboxes
+        if not city.urls.is_local(inbox) and policy.allows(inbox) and authority_of(inbox) not in unavailable
+    ]
+    queue.enqueue_many(session, jobs)
+    return record

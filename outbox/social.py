@@ -1,0 +1,209 @@
+"""Social actions of our actors: follow, unfollow, answer follow requests, post notes.
+
+Each function changes rows and publishes the activities that follow from the change, in the
+caller's transaction (the transactional outbox), and never commits.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from exchange.errors import DomainError, NotFound
+from federation.vocab import PUBLIC
+from instance.city import City
+from instance.html import text_to_html
+from models import Direction, Follow, FollowState, Member, Note, RemoteActor, new_public_id, utcnow
+
+from . import render
+from .publish import Audience, publish
+
+MAX_NOTE_LENGTH = 5000
+VISIBILITIES = ("public", "unlisted", "followers", "direct")
+
+
+def _new_activity_id(city: City) -> str:
+    return city.urls.activity(new_public_id())
+
+
+def find_follow(session: Session, local_actor: str, remote: RemoteActor, direction: Direction) -> Follow | None:
+    return session.scalar(
+        select(Follow).where(
+            Follow.local_actor == local_actor, Follow.remote_actor_id == remote.id, Follow.direction == direction
+        )
+    )
+
+
+# ---------------------------------------------------------------------- following others
+
+
+def follow(session: Session, city: City, follower: str, target: RemoteActor) -> Follow:
+    """Our actor `follower` asks to follow `target`; pending until the target Accepts."""
+    if target.deleted_at is not None:
+        raise DomainError("actor_gone", f"{target.handle} no longer exists", 410)
+    existing = find_follow(session, follower, target, Direction.outbound)
+    if existing is not None:
+        return existing
+    activity_id = _new_activity_id(city)
+    record = Follow(
+        local_actor=follower,
+        remote_actor_id=target.id,
+        direction=Direction.outbound,
+        state=FollowState.pending,
+        activity_uri=activity_id,
+    )
+    session.add(record)
+    document = render.activity(city.urls, "Follow", activity_id, follower, target.uri, to=[target.uri])
+    publish(session, city, document, Audience(actors=[target]))
+    return record
+
+
+def unfollow(session: Session, city: City, follower: str, target: RemoteActor) -> None:
+    record = find_follow(session, follower, target, Direction.outbound)
+    if record is None:
+        raise DomainError("not_following", f"you do not follow {target.handle}", 404)
+    original = render.activity(city.urls, "Follow", record.activity_uri, follower, target.uri)
+    session.delete(record)
+    undo = render.activity(city.urls, "Undo", _new_activity_id(city), follower, original, to=[target.uri])
+    publish(session, city, undo, Audience(actors=[target]))
+
+
+# ---------------------------------------------------------------------- being followed
+
+
+def receive_follow(
+    session: Session, city: City, followed: str, follower: RemoteActor, activity_uri: str, *, manual: bool
+) -> Follow:
+    """A remote Follow of our actor: accepted at once, or pending when the actor approves by hand.
+
+    A repeated Follow (Mastodon re-sends one after a key change) updates the activity id and
+    is answered again.
+    """
+    record = find_follow(session, followed, follower, Direction.inbound)
+    if record is None:
+        record = Follow(
+            local_actor=followed,
+            remote_actor_id=follower.id,
+            direction=Direction.inbound,
+            state=FollowState.pending,
+            activity_uri=activity_uri,
+        )
+        session.add(record)
+    else:
+        record.activity_uri = activity_uri
+    session.flush()
+    if record.state is FollowState.accepted or not manual:
+        accept_follower(session, city, record, follower)
+    return record
+
+
+def _answer_follow(session: Session, city: City, record: Follow, follower: RemoteActor, kind: str) -> None:
+    original = render.activity(city.urls, "Follow", record.activity_uri, follower.uri, record.local_actor)
+    answer = render.activity(city.urls, kind, _new_activity_id(city), record.local_actor, original, to=[follower.uri])
+    publish(session, city, answer, Audience(actors=[follower]))
+
+
+def accept_follower(session: Session, city: City, record: Follow, follower: RemoteActor) -> None:
+    record.state = FollowState.accepted
+    record.accepted_at = record.accepted_at or utcnow()
+    _answer_follow(session, city, record, follower, "Accept")
+
+
+def reject_follower(session: Session, city: City, record: Follow, follower: RemoteActor) -> None:
+    _answer_follow(session, city, record, follower, "Reject")
+    session.delete(record)
+
+
+# ---------------------------------------------------------------------- notes
+
+
+def _note_audience(city: City, author: str, note: Note, mentions: list[RemoteActor]) -> Audience:
+    followers = city.urls.followers(author)
+    addressed = set(note.to) | set(note.cc)
+    return Audience(followers_of=[author] if followers in addressed else [], actors=mentions)
+
+
+def post_note(
+    session: Session,
+    city: City,
+    member: Member,
+    text: str,
+    *,
+    visibility: str = "public",
+    mentions: list[RemoteActor] | None = None,
+    in_reply_to: str | None = None,
+    context: str | None = None,
+    published: datetime | None = None,
+) -> Note:
+    """A member posts a note; plain text becomes HTML. Returns the stored note."""
+    if visibility not in VISIBILITIES:
+        raise DomainError("invalid_visibility", f"visibility must be one of {', '.join(VISIBILITIES)}")
+    if not text.strip():
+        raise DomainError("empty_note", "a note needs some text")
+    if len(text) > MAX_NOTE_LENGTH:
+        raise DomainError("note_too_long", f"a note is at most {MAX_NOTE_LENGTH} characters")
+    mentions = mentions or []
+    author = city.urls.member(member.username)
+    public_id = new_public_id()
+    to, cc = render.public_addressing(city.urls.followers(author), visibility, [m.uri for m in mentions])
+    note = Note(
+        uri=city.urls.note(public_id),
+        member_id=member.id,
+        content=text_to_html(text),
+        visibility=visibility,
+        to=to,
+        cc=cc,
+        in_reply_to=in_reply_to,
+        context=context,
+        published=published or utcnow(),
+        tags=[{"type": "Mention", "href": m.uri, "name": f"@{m.handle}"} for m in mentions],
+    )
+    session.add(note)
+    session.flush()
+    document = render.render_note(city.urls, note, author)
+    create = render.activity(
+        city.urls, "Create", f"{note.uri}/activity", author, document, to=to, cc=cc, published=note.published
+    )
+    publish(session, city, create, _note_audience(city, author, note, mentions))
+    return note
+
+
+def own_note(session: Session, member: Member, note_uri: str) -> Note:
+    note = session.scalar(select(Note).where(Note.uri == note_uri, Note.member_id == member.id))
+    if note is None or note.deleted_at is not None:
+        raise NotFound("note")
+    return note
+
+
+def _mentioned(session: Session, note: Note) -> list[RemoteActor]:
+    hrefs = [t["href"] for t in note.tags if t.get("type") == "Mention"]
+    if not hrefs:
+        return []
+    return list(session.scalars(select(RemoteActor).where(RemoteActor.uri.in_(hrefs))))
+
+
+def edit_note(session: Session, city: City, member: Member, note_uri: str, text: str) -> Note:
+    note = own_note(session, member, note_uri)
+    if not text.strip() or len(text) > MAX_NOTE_LENGTH:
+        raise DomainError("invalid_note", f"a note needs 1 to {MAX_NOTE_LENGTH} characters")
+    note.content = text_to_html(text)
+    note.updated = utcnow()
+    author = city.urls.member(member.username)
+    document = render.render_note(city.urls, note, author)
+    activity_id = f"{note.uri}/updates/{new_public_id()}"
+    update = render.activity(city.urls, "Update", activity_id, author, document, to=note.to, cc=note.cc,
+                             published=note.updated)
+    publish(session, city, update, _note_audience(city, author, note, _mentioned(session, note)))
+    return note
+
+
+def delete_note(session: Session, city: City, member: Member, note_uri: str) -> None:
+    note = own_note(session, member, note_uri)
+    note.deleted_at = utcnow()
+    author = city.urls.member(member.username)
+    gone = render.tombstone(city.urls, note.uri)
+    delete = render.activity(city.urls, "Delete", f"{note.uri}/delete", author, gone, to=[PUBLIC],
+                             cc=[city.urls.followers(author)])
+    publish(session, city, delete, _note_audience(city, author, note, _mentioned(session, note)))

@@ -1,0 +1,197 @@
+"""Delivery: signed POSTs, classified retries, unavailable hosts, shared inboxes, crashes."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from exchange import members
+from federation.httpsig import IncomingRequest, PublicKeyInfo, verify_request
+from federation.keys import generate_rsa_pem
+from instance.app import build_queues
+from instance.worker import Worker
+from models import (Direction, DomainRule, Follow, FollowState, Host, Job, JobState, RemoteActor, RuleKind,
+                    Severity, utcnow)
+from outbox import delivery, social
+
+from ..sink import Sink
+from .helpers import add_member, eventually
+
+_PEM = generate_rsa_pem()[1]
+
+
+def add_follower(city: Any, name: str, inbox: str, shared_inbox: str | None = None) -> RemoteActor:
+    """A remote actor (as if fetched) who follows alice, with its inbox at `inbox`."""
+    authority = inbox.split("/")[2]
+    uri = f"http://{authority}/users/{name}"
+
+    def work(session):  # type: ignore[no-untyped-def]
+        actor = RemoteActor(uri=uri, domain=authority, type="Person", preferred_username=name, inbox=inbox,
+                            shared_inbox=shared_inbox, key_id=f"{uri}#main-key", public_key_pem=_PEM)
+        session.add(actor)
+        session.flush()
+        session.add(Follow(local_actor=city.city.urls.member("alice"), remote_actor_id=actor.id,
+                           direction=Direction.inbound, state=FollowState.accepted, activity_uri=f"{uri}#follow"))
+        return actor
+
+    return city.db.write_sync(work)
+
+
+async def post_note(city: Any, text: str = "Hello neighbours") -> None:
+    alice = city.db.read_sync(lambda s: members.get_member(s, "alice"))
+    await city.db.write(lambda s: social.post_note(s, city.city, alice, text))
+
+
+def jobs(city: Any) -> list[Job]:
+    return city.db.read_sync(lambda s: list(s.scalars(select(Job))))
+
+
+def worker_for(city: Any) -> Worker:
+    return Worker(city.db, build_queues(city.city))
+
+
+@pytest.fixture
+async def alice_city(start_city: Any) -> Any:
+    city = await start_city(run_worker=False)
+    add_member(city, "alice")
+    return city
+
+
+async def test_a_delivery_is_signed_by_the_author_and_completes_on_2xx(alice_city: Any) -> None:
+    async with Sink() as sink:
+        add_follower(alice_city, "zoe", sink.url())
+        await post_note(alice_city)
+        await worker_for(alice_city).run_until_idle()
+    [request] = sink.received
+    assert jobs(alice_city) == []
+    alice = alice_city.db.read_sync(lambda s: members.get_member(s, "alice"))
+    key_id = alice_city.city.urls.key_id(alice_city.city.urls.member("alice"))
+
+    async def lookup(requested: str, refresh: bool) -> PublicKeyInfo:
+        assert requested == key_id
+        return PublicKeyInfo(key_id=key_id, owner=alice_city.city.urls.member("alice"), pem=alice.public_key_pem)
+
+    signer = await verify_request(
+        IncomingRequest("POST", "/inbox", "", request.headers, request.body, request.headers["host"], "http"),
+        lookup,
+    )
+    assert signer.owner == alice_city.city.urls.member("alice")
+    assert request.headers["content-type"] == "application/activity+json"
+    assert request.headers["user-agent"].startswith("Comptoir/")
+
+
+@pytest.mark.parametrize("status", [401, 408, 429, 500, 502, 503])
+async def test_a_retryable_answer_is_retried_later(alice_city: Any, status: int) -> None:
+    async with Sink(default_status=status) as sink:
+        add_follower(alice_city, "zoe", sink.url())
+        await post_note(alice_city)
+        await worker_for(alice_city).run_until_idle()
+    [job] = jobs(alice_city)
+    assert job.state is JobState.queued
+    assert job.attempts == 1
+    assert f"answered {status}" in (job.last_error or "")
+    assert job.run_at > utcnow() + timedelta(seconds=10)
+
+
+async def test_retry_after_is_honoured(alice_city: Any) -> None:
+    async with Sink(default_status=429, retry_after="600") as sink:
+        add_follower(alice_city, "zoe", sink.url())
+        await post_note(alice_city)
+        await worker_for(alice_city).run_until_idle()
+    [job] = jobs(alice_city)
+    assert utcnow() + timedelta(seconds=590) < job.run_at < utcnow() + timedelta(seconds=610)
+
+
+@pytest.mark.parametrize("status", [400, 403, 404, 410, 422])
+async def test_another_client_error_fails_at_once(alice_city: Any, status: int) -> None:
+    async with Sink(default_status=status) as sink:
+        add_follower(alice_city, "zoe", sink.url())
+        await post_note(alice_city)
+        await worker_for(alice_city).run_until_idle()
+    [job] = jobs(alice_city)
+    assert job.state is JobState.failed
+    assert f"answered {status}" in (job.last_error or "")
+
+
+async def test_a_refused_connection_is_retried(alice_city: Any) -> None:
+    async with Sink() as sink:
+        closed = sink.url()
+    add_follower(alice_city, "zoe", closed)
+    await post_note(alice_city)
+    await worker_for(alice_city).run_until_idle()
+    [job] = jobs(alice_city)
+    assert job.state is JobState.queued
+    assert job.last_error
+
+
+async def test_a_host_that_keeps_failing_is_marked_unavailable_then_skipped(alice_city: Any) -> None:
+    async with Sink(default_status=503) as sink:
+        add_follower(alice_city, "zoe", sink.url())
+        authority = f"127.0.0.1:{sink.port}"
+        long_ago = utcnow() - delivery.HOST_FAILURE_SPAN - timedelta(minutes=1)
+        alice_city.db.write_sync(lambda s: s.add(Host(authority=authority, failures=delivery.HOST_FAILURES - 1,
+                                                      first_failure_at=long_ago)))
+        await post_note(alice_city, "first")
+        await worker_for(alice_city).run_until_idle()
+        host = alice_city.db.read_sync(lambda s: s.scalar(select(Host)))
+        assert host.unavailable_since is not None
+
+        await post_note(alice_city, "second")
+        await worker_for(alice_city).run_until_idle()
+        assert len(sink.received) == 1, "nothing more is sent to an unavailable host"
+    assert len(jobs(alice_city)) == 1, "no delivery was queued for the second note"
+
+
+async def test_an_unavailable_host_is_used_again_once_it_sends_us_an_activity(
+    alice_city: Any, start_city: Any
+) -> None:
+    b = await start_city()
+    add_member(b, "bob")
+    alice_city.db.write_sync(lambda s: s.add(Host(authority=b.settings.domain, failures=50,
+                                                  first_failure_at=utcnow(), unavailable_since=utcnow())))
+    # bob's city proves it is up by sending us something: bob follows alice.
+    alice = await b.city.fediverse.directory.lookup(f"@alice@{alice_city.settings.domain}")
+    await b.db.write(lambda s: social.follow(s, b.city, b.city.urls.member("bob"), alice))
+    b.city.wake_worker()
+
+    async def revived() -> bool:
+        await worker_for(alice_city).run_until_idle()
+        host = alice_city.db.read_sync(lambda s: s.scalar(select(Host)))
+        return host.unavailable_since is None and host.failures == 0
+
+    await eventually(revived)
+
+
+async def test_followers_on_one_server_get_one_delivery_to_its_shared_inbox(alice_city: Any) -> None:
+    async with Sink() as sink:
+        for n in range(25):
+            add_follower(alice_city, f"f{n}", sink.url(f"/users/f{n}/inbox"), shared_inbox=sink.url("/inbox"))
+        await post_note(alice_city)
+        await worker_for(alice_city).run_until_idle()
+    assert [r.path for r in sink.received] == ["/inbox"]
+
+
+async def test_a_blocked_domain_gets_no_delivery(alice_city: Any) -> None:
+    async with Sink() as sink:
+        add_follower(alice_city, "zoe", sink.url())
+        alice_city.db.write_sync(lambda s: s.add(DomainRule(domain=f"127.0.0.1:{sink.port}", kind=RuleKind.block,
+                                                            severity=Severity.suspend)))
+        alice_city.city.fediverse.policy.invalidate()
+        await post_note(alice_city)
+        await worker_for(alice_city).run_until_idle()
+    assert sink.received == []
+    assert jobs(alice_city) == []
+
+
+async def test_a_crash_between_commit_and_send_still_delivers_exactly_once(alice_city: Any) -> None:
+    async with Sink() as sink:
+        add_follower(alice_city, "zoe", sink.url())
+        await post_note(alice_city)  # committed; no worker is running: as if it crashed right after
+        assert sink.received == []
+        assert alice_city.db.read_sync(lambda s: s.scalar(select(func.count()).select_from(Job))) == 1
+        await worker_for(alice_city).run_until_idle()  # the restarted worker
+        await worker_for(alice_city).run_until_idle()  # and another turn changes nothing
+    assert len(sink.received) == 1

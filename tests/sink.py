@@ -1,0 +1,58 @@
+"""A recording inbox on loopback: answers what the test tells it to, keeps what it received."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from .live import free_port_socket
+
+
+@dataclass
+class Received:
+    path: str
+    headers: dict[str, str]
+    body: bytes
+
+
+@dataclass
+class Sink:
+    #: statuses to answer, in order; once used up, `default_status`
+    statuses: list[int] = field(default_factory=list)
+    default_status: int = 202
+    retry_after: str | None = None
+    received: list[Received] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.sock = free_port_socket()
+        self.port = self.sock.getsockname()[1]
+        app = Starlette(routes=[Route("/{path:path}", self._inbox, methods=["POST", "GET"])])
+        self.server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off"))
+        self._task: asyncio.Task[None] | None = None
+
+    def url(self, path: str = "/inbox") -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    async def _inbox(self, request: Request) -> Response:
+        self.received.append(Received(request.url.path, dict(request.headers), await request.body()))
+        status = self.statuses.pop(0) if self.statuses else self.default_status
+        headers = {"Retry-After": self.retry_after} if self.retry_after and status in (429, 503) else {}
+        return Response(status_code=status, headers=headers)
+
+    async def __aenter__(self) -> Sink:
+        self._task = asyncio.create_task(self.server.serve(sockets=[self.sock]))
+        while not self.server.started:
+            await asyncio.sleep(0.01)
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        if self._task is not None:
+            await self._task
+        self.sock.close()

@@ -1,0 +1,57 @@
+"""Public HTML pages of our actors and notes (what a browser gets at an ActivityPub id)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+
+from instance.city import city_of
+from models import Member, MemberStatus, Note
+
+from .pages import render
+
+
+async def profile(request: Request) -> Response:
+    city = city_of(request)
+    username = request.path_params["username"].lower()
+
+    def read(session: Session) -> tuple[Member | None, list[Note]]:
+        member = session.scalar(select(Member).where(Member.username == username))
+        if member is None or member.status is not MemberStatus.active:
+            return None, []
+        notes = session.scalars(
+            select(Note)
+            .where(Note.member_id == member.id, Note.deleted_at.is_(None), Note.visibility == "public")
+            .order_by(Note.id.desc())
+            .limit(20)
+        )
+        return member, list(notes)
+
+    member, notes = await city.db.read(read)
+    if member is None:
+        raise HTTPException(404, "No such member.")
+    return await render(request, "profile.html", profile=member, notes=notes, actor_id=city.urls.member(username))
+
+
+async def note_page(request: Request) -> Response:
+    city = city_of(request)
+    uri = city.urls.note(request.path_params["public_id"])
+
+    def read(session: Session) -> tuple[Note | None, str | None]:
+        note = session.scalar(select(Note).where(Note.uri == uri, Note.member_id.is_not(None)))
+        author = session.get(Member, note.member_id) if note is not None and note.member_id else None
+        return note, author.username if author else None
+
+    note, author = await city.db.read(read)
+    if note is None or author is None or note.visibility in ("followers", "direct"):
+        raise HTTPException(404, "No such note.")
+    if note.deleted_at is not None:
+        raise HTTPException(410, "This note was deleted.")
+    return await render(request, "note.html", note=note, author=author)
+
+
+async def about(request: Request) -> Response:
+    return await render(request, "about.html")
