@@ -54,9 +54,30 @@ async def http_error(request: Request, exc: Exception) -> Response:
 
 def build_queues(city: City) -> list[Queue]:
     """Every claimable table and its handlers. Packages register theirs here."""
-    from . import jobs
+    from inbox.handlers import HANDLERS
+    from inbox.process import inbox_queue
+    from outbox.delivery import Deliverer
+    from outbox.publish import DELIVER
 
-    return [jobs.job_queue(city, {})]
+    from . import jobs, ledger_jobs
+
+    return [
+        inbox_queue(city, HANDLERS),
+        jobs.job_queue(city, {DELIVER: Deliverer(city), **ledger_jobs.HANDLERS}),
+    ]
+
+
+async def start(city: City) -> None:
+    """What a process does once before serving or working: our actors exist, contexts are loaded."""
+    from federation import jsonld
+
+    from . import ledger_jobs
+    from .actors import ensure_service_actors
+
+    await city.db.write(ensure_service_actors)
+    await city.db.write(lambda s: ledger_jobs.schedule_sweep(s, city.settings.currency))
+    jsonld.install_document_loader()
+    jsonld.register_context(city.urls.context, jsonld.comptoir_context(city.urls.base))
 
 
 def build_city(settings: Settings, *, with_worker: bool, db: Database | None = None) -> City:
@@ -76,6 +97,7 @@ def create_app(settings: Settings, *, run_worker: bool | None = None, db: Databa
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await start(city)
         stop = asyncio.Event()
         task = asyncio.create_task(city.worker.run(stop)) if city.worker else None
         try:
@@ -84,13 +106,18 @@ def create_app(settings: Settings, *, run_worker: bool | None = None, db: Databa
             stop.set()
             if task is not None:
                 await task
+            await city.fediverse.aclose()
             if db is None:
                 database.dispose()
 
-    from web import pages
+    from inbox.writer import InboxWriter
 
-    routes: list[BaseRoute] = [Route("/health", health)]
-    routes += pages.routes()
+    from api.routes import routes as api_routes
+
+    from .routing import all_routes
+
+    routes: list[BaseRoute] = [Route("/health", health), *all_routes()]
+    routes += api_routes()
 
     app = Starlette(
         routes=routes,
@@ -109,4 +136,5 @@ def create_app(settings: Settings, *, run_worker: bool | None = None, db: Databa
         lifespan=lifespan,
     )
     app.state.city = city
+    app.state.inbox_writer = InboxWriter(database, on_commit=city.wake_worker)
     return app

@@ -120,11 +120,15 @@ def cmd_worker(args: argparse.Namespace) -> int:
     worker = city.worker
 
     async def main() -> None:
+        from .app import start
+
+        await start(city)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
         await worker.run(stop)
+        await city.fediverse.aclose()
 
     try:
         asyncio.run(main())
@@ -199,6 +203,154 @@ def cmd_users_invite(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_users_token(args: argparse.Namespace) -> int:
+    from api.auth import issue_token
+
+    settings = _settings(args)
+    database = _database(settings)
+    try:
+        token = database.write_sync(lambda s: issue_token(s, args.name, args.label))
+    finally:
+        database.dispose()
+    print(token)
+    print(f"a personal API token for @{args.name.lower()}: it is shown only this once", file=sys.stderr)
+    return 0
+
+
+# ------------------------------------------------------------------ ledger
+
+
+def _amount_or_none(text: str | None, settings: Settings) -> int | None:
+    from exchange.amounts import parse_amount
+
+    if text is None or text.lower() == "none":
+        return None
+    return parse_amount(text, settings.currency.scale, allow_zero=True)
+
+
+def cmd_ledger_check(args: argparse.Namespace) -> int:
+    from exchange.ledger import check_ledger
+
+    settings = _settings(args)
+    database = _database(settings)
+    try:
+        report = database.read_sync(check_ledger)
+    finally:
+        database.dispose()
+    if not report.ok:
+        extra = f" (and {len(report.violations) - 1} more)" if len(report.violations) > 1 else ""
+        return _fail(f"ledger check failed: {report.violations[0]}{extra}", 1)
+    sums, fmt = report.totals, settings.currency.format
+    print(f"ledger ok: {sums.accounts} accounts, {report.transfers} transfers, {report.legs} legs; "
+          f"balances sum to {fmt(sums.balance_sum)} {settings.currency.code}; "
+          f"posted {fmt(sums.debits_posted)}, pending {fmt(sums.debits_pending)}")
+    return 0
+
+
+def cmd_ledger_accounts(args: argparse.Namespace) -> int:
+    from exchange.ledger import accounts_page, totals
+
+    settings = _settings(args)
+    database = _database(settings)
+    try:
+        accounts, sums = database.read_sync(lambda s: (accounts_page(s, limit=10**9), totals(s)))
+    finally:
+        database.dispose()
+    fmt = settings.currency.format
+    print(f"{'account':<40} {'balance':>14} {'pending -':>12} {'pending +':>12} {'credit limit':>14} {'max':>14}")
+    for a in accounts:
+        limit = fmt(-a.min_balance) if a.min_balance is not None else "none"
+        ceiling = fmt(a.max_balance) if a.max_balance is not None else "none"
+        print(f"{a.key:<40} {fmt(a.balance):>14} {fmt(a.debits_pending):>12} {fmt(a.credits_pending):>12} "
+              f"{limit:>14} {ceiling:>14}")
+    print(f"{'sum of balances':<40} {fmt(sums.balance_sum):>14}")
+    return 0
+
+
+def cmd_ledger_adjust(args: argparse.Namespace) -> int:
+    from exchange import ledger
+    from exchange.amounts import parse_amount
+
+    settings = _settings(args)
+    currency = settings.currency
+    amount = parse_amount(args.amount, currency.scale)
+    public_id = ledger.check_client_id(args.id)
+    database = _database(settings)
+
+    def work(session):  # type: ignore[no-untyped-def]
+        account = ledger.resolve_account(session, currency, args.account)
+        corrected = ledger.find_transfer(session, args.corrects) if args.corrects else None
+        posting = ledger.adjust(session, currency, account, amount, credit=not args.debit, reason=args.reason,
+                                by=None, public_id=public_id, corrects=corrected)
+        return account.key, account.balance, posting
+
+    try:
+        key, balance, posting = database.write_sync(work)
+    finally:
+        database.dispose()
+    verb = "debited" if args.debit else "credited"
+    state = "" if posting.created else " (already done with this id)"
+    print(f"{verb} {key} {currency.format(amount)} {currency.code}: transfer {posting.transfer.public_id}{state}; "
+          f"balance {currency.format(balance)}")
+    return 0
+
+
+def cmd_ledger_set_limit(args: argparse.Namespace) -> int:
+    from exchange import ledger
+
+    settings = _settings(args)
+    currency = settings.currency
+    if args.credit_limit is None and args.max_balance is None:
+        return _fail("give --credit-limit, --max-balance or both", 2)
+    credit_limit = _amount_or_none(args.credit_limit, settings)
+    max_balance = _amount_or_none(args.max_balance, settings)
+    database = _database(settings)
+
+    def work(session):  # type: ignore[no-untyped-def]
+        account = ledger.resolve_account(session, currency, args.account)
+        floor = account.min_balance if args.credit_limit is None else (None if credit_limit is None else -credit_limit)
+        ceiling = account.max_balance if args.max_balance is None else max_balance
+        ledger.set_limits(session, currency, account, min_balance=floor, max_balance=ceiling, reason=args.reason, by=None)
+        return account.key, floor, ceiling
+
+    try:
+        key, floor, ceiling = database.write_sync(work)
+    finally:
+        database.dispose()
+    limit = currency.format(-floor) if floor is not None else "none"
+    top = currency.format(ceiling) if ceiling is not None else "none"
+    print(f"{key}: credit limit {limit}, maximum balance {top}")
+    return 0
+
+
+def cmd_ledger_export(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime, timedelta
+
+    from exchange import ledger
+
+    settings = _settings(args)
+    currency = settings.currency
+    try:
+        start = datetime.fromisoformat(args.start).replace(tzinfo=UTC) if args.start else None
+        end = datetime.fromisoformat(args.end).replace(tzinfo=UTC) + timedelta(days=1) if args.end else None
+    except ValueError:
+        return _fail("--from and --to are dates like 2026-11-30", 2)
+    if start and end and start >= end:
+        return _fail("--from is after --to", 2)
+    database = _database(settings)
+
+    def read(session):  # type: ignore[no-untyped-def]
+        account = ledger.resolve_account(session, currency, args.account, create=False)
+        entries = ledger.entries_between(session, account.id, start, end) if account.id else []
+        return ledger.statement_csv(entries, currency)
+
+    try:
+        sys.stdout.write(database.read_sync(read))
+    finally:
+        database.dispose()
+    return 0
+
+
 # ------------------------------------------------------------------ parser
 
 
@@ -257,6 +409,36 @@ def build_parser() -> argparse.ArgumentParser:
     p = users.add_parser("invite", parents=[common], help="print a new invitation code")
     p.add_argument("--days", type=int, default=14, help="days the code stays valid (default 14)")
     p.set_defaults(func=cmd_users_invite)
+    p = users.add_parser("token", parents=[common], help="print a new personal API token for a member (shown once)")
+    p.add_argument("name")
+    p.add_argument("--label", default="", help="what the token is for")
+    p.set_defaults(func=cmd_users_token)
+
+    ledger = sub.add_parser("ledger", help="the city currency").add_subparsers(
+        dest="ledger_command", required=True, metavar="ACTION")
+    p = ledger.add_parser("check", parents=[common], help="verify every ledger invariant; exit 1 naming the first broken")
+    p.set_defaults(func=cmd_ledger_check)
+    p = ledger.add_parser("accounts", parents=[common], help="every account with its balance and limits")
+    p.set_defaults(func=cmd_ledger_accounts)
+    p = ledger.add_parser("adjust", parents=[common], help="credit (or --debit) an account against system:adjustments")
+    p.add_argument("account", help="alice, member:alice or system:NAME")
+    p.add_argument("amount", help="a decimal amount, like 12.50")
+    p.add_argument("--reason", required=True)
+    p.add_argument("--debit", action="store_true", help="lower the balance instead of raising it")
+    p.add_argument("--corrects", help="id of the transfer this adjustment corrects")
+    p.add_argument("--id", help="transfer id, to retry safely (default: a new one)")
+    p.set_defaults(func=cmd_ledger_adjust)
+    p = ledger.add_parser("set-limit", parents=[common], help="change an account's credit limit or maximum balance")
+    p.add_argument("account")
+    p.add_argument("--credit-limit", help="amount, or 'none' for no limit")
+    p.add_argument("--max-balance", help="amount, or 'none' for no ceiling")
+    p.add_argument("--reason", required=True)
+    p.set_defaults(func=cmd_ledger_set_limit)
+    p = ledger.add_parser("export", parents=[common], help="an account's statement as CSV on stdout")
+    p.add_argument("account")
+    p.add_argument("--from", dest="start", help="first day included, YYYY-MM-DD")
+    p.add_argument("--to", dest="end", help="last day included, YYYY-MM-DD")
+    p.set_defaults(func=cmd_ledger_export)
     return parser
 
 

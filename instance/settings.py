@@ -18,10 +18,12 @@ from typing import Any, Literal
 RegistrationPolicy = Literal["open", "approval", "invite"]
 ListingReview = Literal["before", "after"]
 FederationMode = Literal["open", "blocklist", "allowlist"]
+DemurragePeriod = Literal["day", "week", "month"]
 
 REGISTRATION_POLICIES: tuple[RegistrationPolicy, ...] = ("open", "approval", "invite")
 LISTING_REVIEWS: tuple[ListingReview, ...] = ("before", "after")
 FEDERATION_MODES: tuple[FederationMode, ...] = ("open", "blocklist", "allowlist")
+DEMURRAGE_PERIODS: tuple[DemurragePeriod, ...] = ("day", "week", "month")
 
 _HOST_RE = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$")
 _CODE_RE = re.compile(r"^[A-Z][A-Z0-9]{2,7}$")
@@ -50,6 +52,13 @@ class Currency:
     credit_limit: int
     #: optional ceiling on a member balance, in minor units
     balance_limit: int | None
+    #: fee on member payments, in basis points of the amount (rounded up), charged to the payer
+    fee_bps: int = 0
+    #: fixed fee on member payments, in minor units, added to the percentage
+    fee_fixed: int = 0
+    #: demurrage charged per period on positive balances, in basis points (rounded down); 0 = off
+    demurrage_bps: int = 0
+    demurrage_period: DemurragePeriod = "month"
 
     def to_minor(self, text: str) -> int:
         """Parse a decimal string into minor units; refuses more decimals than `scale`."""
@@ -289,6 +298,10 @@ def settings_from_dict(raw: dict[str, Any], path: Path) -> Settings:
         balance_limit = parse_amount(balance_limit_text, scale) if balance_limit_text else None
     except ValueError as exc:
         raise ConfigError("currency.balance_limit", str(exc)) from None
+    try:
+        fee_fixed = parse_amount(r.get("currency.fee_fixed", "0"), scale)
+    except ValueError as exc:
+        raise ConfigError("currency.fee_fixed", str(exc)) from None
     currency = Currency(
         code=code,
         name=r.text("currency.name", max_length=60),
@@ -297,6 +310,10 @@ def settings_from_dict(raw: dict[str, Any], path: Path) -> Settings:
         unit_hours=unit_hours,
         credit_limit=credit_limit,
         balance_limit=balance_limit,
+        fee_bps=r.integer("currency.fee_bps", 0, 0, 10_000),
+        fee_fixed=fee_fixed,
+        demurrage_bps=r.integer("currency.demurrage_bps", 0, 0, 10_000),
+        demurrage_period=r.choice("currency.demurrage_period", DEMURRAGE_PERIODS, "month"),
     )
 
     moderation = Moderation(

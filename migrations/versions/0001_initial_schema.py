@@ -20,6 +20,50 @@ depends_on = None
 
 
 def upgrade() -> None:
+    op.create_table('domain_rules',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('domain', sa.String(length=300), nullable=False),
+    sa.Column('kind', sa.Enum('allow', 'block', name='rulekind', native_enum=False, length=8), nullable=False),
+    sa.Column('severity', sa.Enum('suspend', 'silence', 'noop', name='severity', native_enum=False, length=16), nullable=False),
+    sa.Column('reject_media', sa.Boolean(), nullable=False),
+    sa.Column('reject_reports', sa.Boolean(), nullable=False),
+    sa.Column('public_comment', sa.Text(), nullable=False),
+    sa.Column('private_comment', sa.Text(), nullable=False),
+    sa.Column('obfuscate', sa.Boolean(), nullable=False),
+    sa.Column('created_at', models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_domain_rules')),
+    sa.UniqueConstraint('domain', 'kind', name=op.f('uq_domain_rules_domain_kind'))
+    )
+    op.create_table('hosts',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('authority', sa.String(length=300), nullable=False),
+    sa.Column('failures', sa.Integer(), nullable=False),
+    sa.Column('first_failure_at', models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('last_success_at', models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('unavailable_since', models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_hosts')),
+    sa.UniqueConstraint('authority', name=op.f('uq_hosts_authority'))
+    )
+    op.create_table('inbound_activities',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('uri', sa.String(length=2000), nullable=False),
+    sa.Column('type', sa.String(length=60), nullable=False),
+    sa.Column('actor', sa.String(length=2000), nullable=False),
+    sa.Column('signed_by', sa.String(length=2000), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('received_at', models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('state', sa.Enum('queued', 'running', 'done', 'failed', name='jobstate', native_enum=False, length=16), nullable=False),
+    sa.Column('run_at', models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('locked_until', models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('locked_by', sa.String(length=64), nullable=True),
+    sa.Column('last_error', sa.Text(), nullable=True),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_inbound_activities')),
+    sa.UniqueConstraint('uri', name=op.f('uq_inbound_activities_uri'))
+    )
+    with op.batch_alter_table('inbound_activities', schema=None) as batch_op:
+        batch_op.create_index('ix_inbound_activities_due', ['state', 'run_at'], unique=False)
+
     op.create_table('jobs',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('kind', sa.String(length=40), nullable=False),
@@ -54,10 +98,130 @@ def upgrade() -> None:
     sa.Column('created_at', models.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('approved_at', models.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('suspended_at', models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('last_seen_at', models.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('application_note', sa.Text(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_members')),
     sa.UniqueConstraint('username', name=op.f('uq_members_username'))
     )
+    op.create_table('outbound_activities',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('uri', sa.String(length=2000), nullable=False),
+    sa.Column('type', sa.String(length=60), nullable=False),
+    sa.Column('actor', sa.String(length=500), nullable=False),
+    sa.Column('object_uri', sa.String(length=2000), nullable=True),
+    sa.Column('public', sa.Boolean(), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('created_at', models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_outbound_activities')),
+    sa.UniqueConstraint('uri', name=op.f('uq_outbound_activities_uri'))
+    )
+    with op.batch_alter_table('outbound_activities', schema=None) as batch_op:
+        batch_op.create_index('ix_outbound_activities_actor', ['actor', 'public', 'id'], unique=False)
+
+    op.create_table('remote_actors',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('uri', sa.String(length=2000), nullable=False),
+    sa.Column('domain', sa.String(length=300), nullable=False),
+    sa.Column('type', sa.String(length=40), nullable=False),
+    sa.Column('preferred_username', sa.String(length=200), nullable=False),
+    sa.Column('name', sa.String(length=500), nullable=False),
+    sa.Column('summary', sa.Text(), nullable=False),
+    sa.Column('url', sa.String(length=2000), nullable=True),
+    sa.Column('icon_url', sa.String(length=2000), nullable=True),
+    sa.Column('inbox', sa.String(length=2000), nullable=False),
+    sa.Column('shared_inbox', sa.String(length=2000), nullable=True),
+    sa.Column('outbox', sa.String(length=2000), nullable=True),
+    sa.Column('followers', sa.String(length=2000), nullable=True),
+    sa.Column('following', sa.String(length=2000), nullable=True),
+    sa.Column('key_id', sa.String(length=2000), nullable=False),
+    sa.Column('public_key_pem', sa.Text(), nullable=False),
+    sa.Column('manually_approves_followers', sa.Boolean(), nullable=False),
+    sa.Column('extra', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
+    sa.Column('fetched_at', models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('deleted_at', models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('suspended_at', models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_remote_actors')),
+    sa.UniqueConstraint('key_id', name=op.f('uq_remote_actors_key_id')),
+    sa.UniqueConstraint('uri', name=op.f('uq_remote_actors_uri'))
+    )
+    with op.batch_alter_table('remote_actors', schema=None) as batch_op:
+        batch_op.create_index('ix_remote_actors_domain', ['domain'], unique=False)
+
+    op.create_table('service_actors',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=30), nullable=False),
+    sa.Column('private_key_pem', sa.Text(), nullable=False),
+    sa.Column('public_key_pem', sa.Text(), nullable=False),
+    sa.Column('created_at', models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_service_actors')),
+    sa.UniqueConstraint('name', name=op.f('uq_service_actors_name'))
+    )
+    op.create_table('accounts',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('key', sa.String(length=600), nullable=False),
+    sa.Column('kind', sa.Enum('member', 'system', 'peer', name='accountkind', native_enum=False, length=16), nullable=False),
+    sa.Column('member_id', sa.Integer(), nullable=True),
+    sa.Column('peer_uri', sa.String(length=500), nullable=True),
+    sa.Column('debits_posted', sa.BigInteger(), nullable=False),
+    sa.Column('credits_posted', sa.BigInteger(), nullable=False),
+    sa.Column('debits_pending', sa.BigInteger(), nullable=False),
+    sa.Column('credits_pending', sa.BigInteger(), nullable=False),
+    sa.Column('min_balance', sa.BigInteger(), nullable=True),
+    sa.Column('max_balance', sa.BigInteger(), nullable=True),
+    sa.Column('created_at', models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.CheckConstraint('debits_posted >= 0 AND credits_posted >= 0 AND debits_pending >= 0 AND credits_pending >= 0', name=op.f('ck_accounts_totals_not_negative')),
+    sa.CheckConstraint('max_balance IS NULL OR max_balance >= 0', name=op.f('ck_accounts_max_balance_not_negative')),
+    sa.CheckConstraint('min_balance IS NULL OR min_balance <= 0', name=op.f('ck_accounts_min_balance_not_positive')),
+    sa.ForeignKeyConstraint(['member_id'], ['members.id'], name=op.f('fk_accounts_member_id_members'), ondelete='RESTRICT'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_accounts')),
+    sa.UniqueConstraint('key', name=op.f('uq_accounts_key')),
+    sa.UniqueConstraint('member_id', name=op.f('uq_accounts_member_id'))
+    )
+    op.create_table('api_tokens',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('member_id', sa.Integer(), nullable=False),
+    sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('label', sa.String(length=100), nullable=False),
+    sa.Column('created_at', models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('revoked_at', models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['member_id'], ['members.id'], name=op.f('fk_api_tokens_member_id_members'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_api_tokens')),
+    sa.UniqueConstraint('token_hash', name=op.f('uq_api_tokens_token_hash'))
+    )
+    with op.batch_alter_table('api_tokens', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_api_tokens_member_id'), ['member_id'], unique=False)
+
+    op.create_table('follows',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('local_actor', sa.String(length=500), nullable=False),
+    sa.Column('remote_actor_id', sa.Integer(), nullable=False),
+    sa.Column('direction', sa.Enum('inbound', 'outbound', name='direction', native_enum=False), nullable=False),
+    sa.Column('state', sa.Enum('pending', 'accepted', name='followstate', native_enum=False, length=16), nullable=False),
+    sa.Column('activity_uri', sa.String(length=2000), nullable=False),
+    sa.Column('created_at', models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('accepted_at', models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['remote_actor_id'], ['remote_actors.id'], name=op.f('fk_follows_remote_actor_id_remote_actors'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_follows')),
+    sa.UniqueConstraint('local_actor', 'remote_actor_id', 'direction', name=op.f('uq_follows_local_actor_remote_actor_id_direction'))
+    )
+    with op.batch_alter_table('follows', schema=None) as batch_op:
+        batch_op.create_index('ix_follows_local', ['local_actor', 'direction', 'state'], unique=False)
+        batch_op.create_index('ix_follows_remote', ['remote_actor_id'], unique=False)
+
+    op.create_table('interactions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('activity_uri', sa.String(length=2000), nullable=False),
+    sa.Column('type', sa.String(length=16), nullable=False),
+    sa.Column('remote_actor_id', sa.Integer(), nullable=False),
+    sa.Column('object_uri', sa.String(length=2000), nullable=False),
+    sa.Column('created_at', models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['remote_actor_id'], ['remote_actors.id'], name=op.f('fk_interactions_remote_actor_id_remote_actors'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_interactions')),
+    sa.UniqueConstraint('activity_uri', name=op.f('uq_interactions_activity_uri'))
+    )
+    with op.batch_alter_table('interactions', schema=None) as batch_op:
+        batch_op.create_index('ix_interactions_object', ['object_uri', 'type'], unique=False)
+
     op.create_table('invitations',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('code', sa.String(length=64), nullable=False),
@@ -85,16 +249,166 @@ def upgrade() -> None:
     with op.batch_alter_table('moderation_log', schema=None) as batch_op:
         batch_op.create_index('ix_moderation_log_created_at', ['created_at'], unique=False)
 
+    op.create_table('notes',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('uri', sa.String(length=2000), nullable=False),
+    sa.Column('member_id', sa.Integer(), nullable=True),
+    sa.Column('remote_actor_id', sa.Integer(), nullable=True),
+    sa.Column('content', sa.Text(), nullable=False),
+    sa.Column('visibility', sa.String(length=16), nullable=False),
+    sa.Column('to', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
+    sa.Column('cc', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
+    sa.Column('in_reply_to', sa.String(length=2000), nullable=True),
+    sa.Column('context', sa.String(length=2000), nullable=True),
+    sa.Column('url', sa.String(length=2000), nullable=True),
+    sa.Column('attachments', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
+    sa.Column('tags', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
+    sa.Column('published', models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated', models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('deleted_at', models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('hidden_at', models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['member_id'], ['members.id'], name=op.f('fk_notes_member_id_members'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['remote_actor_id'], ['remote_actors.id'], name=op.f('fk_notes_remote_actor_id_remote_actors'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_notes')),
+    sa.UniqueConstraint('uri', name=op.f('uq_notes_uri'))
+    )
+    with op.batch_alter_table('notes', schema=None) as batch_op:
+        batch_op.create_index('ix_notes_author', ['member_id', 'id'], unique=False)
+        batch_op.create_index('ix_notes_context', ['context'], unique=False)
+        batch_op.create_index('ix_notes_remote_author', ['remote_actor_id', 'id'], unique=False)
+
+    op.create_table('transfers',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('public_id', sa.String(length=120), nullable=False),
+    sa.Column('kind', sa.Enum('payment', 'agreement', 'adjustment', 'demurrage', 'settlement', name='transferkind', native_enum=False, length=16), nullable=False),
+    sa.Column('fingerprint', sa.String(length=64), nullable=False),
+    sa.Column('pending', sa.Boolean(), nullable=False),
+    sa.Column('expires_at', models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('memo', sa.Text(), nullable=False),
+    sa.Column('reference', sa.String(length=500), nullable=True),
+    sa.Column('corrects_id', sa.Integer(), nullable=True),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['corrects_id'], ['transfers.id'], name=op.f('fk_transfers_corrects_id_transfers'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['created_by_id'], ['members.id'], name=op.f('fk_transfers_created_by_id_members'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_transfers')),
+    sa.UniqueConstraint('public_id', name=op.f('uq_transfers_public_id'))
+    )
+    with op.batch_alter_table('transfers', schema=None) as batch_op:
+        batch_op.create_index('ix_transfers_created_at', ['created_at'], unique=False)
+        batch_op.create_index('ix_transfers_expires_at', ['expires_at'], unique=False)
+
+    op.create_table('account_limit_changes',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('account_id', sa.Integer(), nullable=False),
+    sa.Column('old_min_balance', sa.BigInteger(), nullable=True),
+    sa.Column('new_min_balance', sa.BigInteger(), nullable=True),
+    sa.Column('old_max_balance', sa.BigInteger(), nullable=True),
+    sa.Column('new_max_balance', sa.BigInteger(), nullable=True),
+    sa.Column('reason', sa.Text(), nullable=False),
+    sa.Column('changed_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], name=op.f('fk_account_limit_changes_account_id_accounts'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['changed_by_id'], ['members.id'], name=op.f('fk_account_limit_changes_changed_by_id_members'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_account_limit_changes'))
+    )
+    with op.batch_alter_table('account_limit_changes', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_account_limit_changes_account_id'), ['account_id'], unique=False)
+
+    op.create_table('transfer_legs',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('transfer_id', sa.Integer(), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('debit_account_id', sa.Integer(), nullable=False),
+    sa.Column('credit_account_id', sa.Integer(), nullable=False),
+    sa.Column('amount', sa.BigInteger(), nullable=False),
+    sa.Column('purpose', sa.Enum('amount', 'fee', name='legpurpose', native_enum=False, length=16), nullable=False),
+    sa.CheckConstraint('amount > 0', name=op.f('ck_transfer_legs_amount_positive')),
+    sa.CheckConstraint('debit_account_id <> credit_account_id', name=op.f('ck_transfer_legs_two_accounts')),
+    sa.ForeignKeyConstraint(['credit_account_id'], ['accounts.id'], name=op.f('fk_transfer_legs_credit_account_id_accounts'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['debit_account_id'], ['accounts.id'], name=op.f('fk_transfer_legs_debit_account_id_accounts'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['transfer_id'], ['transfers.id'], name=op.f('fk_transfer_legs_transfer_id_transfers'), ondelete='RESTRICT'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_transfer_legs'))
+    )
+    with op.batch_alter_table('transfer_legs', schema=None) as batch_op:
+        batch_op.create_index('ix_transfer_legs_credit', ['credit_account_id', 'id'], unique=False)
+        batch_op.create_index('ix_transfer_legs_debit', ['debit_account_id', 'id'], unique=False)
+        batch_op.create_index('ix_transfer_legs_transfer', ['transfer_id', 'position'], unique=True)
+
+    op.create_table('transfer_resolutions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('public_id', sa.String(length=120), nullable=False),
+    sa.Column('pending_id', sa.Integer(), nullable=False),
+    sa.Column('outcome', sa.Enum('posted', 'voided', 'expired', name='outcome', native_enum=False, length=16), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['created_by_id'], ['members.id'], name=op.f('fk_transfer_resolutions_created_by_id_members'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['pending_id'], ['transfers.id'], name=op.f('fk_transfer_resolutions_pending_id_transfers'), ondelete='RESTRICT'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_transfer_resolutions')),
+    sa.UniqueConstraint('pending_id', name=op.f('uq_transfer_resolutions_pending_id')),
+    sa.UniqueConstraint('public_id', name=op.f('uq_transfer_resolutions_public_id'))
+    )
 
 
 def downgrade() -> None:
+    op.drop_table('transfer_resolutions')
+    with op.batch_alter_table('transfer_legs', schema=None) as batch_op:
+        batch_op.drop_index('ix_transfer_legs_transfer')
+        batch_op.drop_index('ix_transfer_legs_debit')
+        batch_op.drop_index('ix_transfer_legs_credit')
+
+    op.drop_table('transfer_legs')
+    with op.batch_alter_table('account_limit_changes', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_account_limit_changes_account_id'))
+
+    op.drop_table('account_limit_changes')
+    with op.batch_alter_table('transfers', schema=None) as batch_op:
+        batch_op.drop_index('ix_transfers_expires_at')
+        batch_op.drop_index('ix_transfers_created_at')
+
+    op.drop_table('transfers')
+    with op.batch_alter_table('notes', schema=None) as batch_op:
+        batch_op.drop_index('ix_notes_remote_author')
+        batch_op.drop_index('ix_notes_context')
+        batch_op.drop_index('ix_notes_author')
+
+    op.drop_table('notes')
     with op.batch_alter_table('moderation_log', schema=None) as batch_op:
         batch_op.drop_index('ix_moderation_log_created_at')
 
     op.drop_table('moderation_log')
     op.drop_table('invitations')
+    with op.batch_alter_table('interactions', schema=None) as batch_op:
+        batch_op.drop_index('ix_interactions_object')
+
+    op.drop_table('interactions')
+    with op.batch_alter_table('follows', schema=None) as batch_op:
+        batch_op.drop_index('ix_follows_remote')
+        batch_op.drop_index('ix_follows_local')
+
+    op.drop_table('follows')
+    with op.batch_alter_table('api_tokens', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_api_tokens_member_id'))
+
+    op.drop_table('api_tokens')
+    op.drop_table('accounts')
+    op.drop_table('service_actors')
+    with op.batch_alter_table('remote_actors', schema=None) as batch_op:
+        batch_op.drop_index('ix_remote_actors_domain')
+
+    op.drop_table('remote_actors')
+    with op.batch_alter_table('outbound_activities', schema=None) as batch_op:
+        batch_op.drop_index('ix_outbound_activities_actor')
+
+    op.drop_table('outbound_activities')
     op.drop_table('members')
     with op.batch_alter_table('jobs', schema=None) as batch_op:
         batch_op.drop_index('ix_jobs_due')
 
     op.drop_table('jobs')
+    with op.batch_alter_table('inbound_activities', schema=None) as batch_op:
+        batch_op.drop_index('ix_inbound_activities_due')
+
+    op.drop_table('inbound_activities')
+    op.drop_table('hosts')
+    op.drop_table('domain_rules')

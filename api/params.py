@@ -1,0 +1,91 @@
+"""Reading API requests: JSON bodies, fields of a type, and the query parameters lists share.
+
+Every refusal is an ApiError 400 naming the field, so a client learns what to fix.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from starlette.requests import Request
+
+from .errors import ApiError
+
+#: history pages: default and largest page
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 200
+MAX_BODY = 64 * 1024
+
+
+async def json_body(request: Request, allowed: set[str]) -> dict[str, Any]:
+    """The request's JSON object; unknown fields are refused, so a typo is not silently ignored."""
+    raw = await request.body()
+    if len(raw) > MAX_BODY:
+        raise ApiError(413, "too_large", f"the body must be at most {MAX_BODY} bytes")
+    try:
+        body = json.loads(raw or b"null")
+    except (ValueError, UnicodeDecodeError):
+        raise ApiError(400, "invalid_json", "the body is not valid JSON") from None
+    if not isinstance(body, dict):
+        raise ApiError(400, "invalid_json", "the body must be a JSON object")
+    unknown = sorted(set(body) - allowed)
+    if unknown:
+        raise ApiError(400, "unknown_field", f"unknown field {unknown[0]!r}")
+    return body
+
+
+def field(body: dict[str, Any], name: str, kind: type | tuple[type, ...], *, required: bool = True) -> Any:
+    """One field of the body, of the given type(s); None when optional and absent."""
+    if name not in body:
+        if required:
+            raise ApiError(400, "missing_field", f"{name} is required")
+        return None
+    value = body[name]
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    if not isinstance(value, kinds) or (isinstance(value, bool) and bool not in kinds):
+        raise ApiError(400, "invalid_field", f"{name} has the wrong type")
+    return value
+
+
+def page_limit(request: Request) -> int:
+    text = request.query_params.get("limit")
+    if text is None:
+        return DEFAULT_LIMIT
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= MAX_LIMIT:
+        raise ApiError(400, "invalid_parameter", f"limit must be a whole number from 1 to {MAX_LIMIT}")
+    return int(text)
+
+
+def cursor(request: Request) -> int | None:
+    """The opaque cursor a previous page returned as next_cursor (a row id, today)."""
+    text = request.query_params.get("cursor")
+    if text is None:
+        return None
+    if not (text.isascii() and text.isdigit()):
+        raise ApiError(400, "invalid_cursor", "cursor must be a value returned as next_cursor")
+    return int(text)
+
+
+def date_range(request: Request) -> tuple[datetime | None, datetime | None]:
+    """`from` and `to` (ISO dates, both included, UTC) as a half-open range of instants."""
+    start, end = (_iso_date(request, name) for name in ("from", "to"))
+    if start is not None and end is not None and start > end:
+        raise ApiError(400, "invalid_date_range", f"from ({start}) is after to ({end})")
+    return (
+        datetime(start.year, start.month, start.day, tzinfo=UTC) if start else None,
+        datetime(end.year, end.month, end.day, tzinfo=UTC) + timedelta(days=1) if end else None,
+    )
+
+
+def _iso_date(request: Request, name: str) -> date | None:
+    text = request.query_params.get(name)
+    if text is None:
+        return None
+    try:
+        if len(text) != 10:  # fromisoformat also takes 20261130 and week dates: only YYYY-MM-DD here
+            raise ValueError(text)
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ApiError(400, "invalid_date", f"{name} must be a date like 2026-11-30 (got {text!r})") from None

@@ -1,0 +1,21 @@
+"""Everything served under /api/comptoir/v1, behind one JSON error handler.
+
+Each API module lists its routes; `served` gathers them (and the tests compare that list with
+the OpenAPI document), `routes` mounts them for `instance.app.create_app`.
+"""
+
+from __future__ import annotations
+
+from starlette.routing import BaseRoute, Mount, Route, Router
+
+from . import ledger
+from .errors import JsonErrors
+from .openapi import PREFIX, serve_document
+
+
+def served() -> list[Route]:
+    return [Route("/openapi.json", serve_document, methods=["GET"]), *ledger.ROUTES]
+
+
+def routes() -> list[BaseRoute]:
+    return [Mount(PREFIX, app=JsonErrors(Router(routes=served())))]

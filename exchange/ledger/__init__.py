@@ -1,0 +1,96 @@
+"""The city currency: a double-entry, mutual-credit ledger that never loses a unit.
+
+Model (models/ledger.py, shared/research/currency.md 6 and 9): accounts keep posted and
+pending debit and credit totals; transfers are immutable and made of balanced legs; pending
+transfers resolve at most once; corrections are new transfers naming the corrected one.
+Every function here works in the caller's transaction and never commits: the request
+handler, command or job that calls it owns the transaction, so a failure anywhere rolls the
+whole unit of work back, legs and totals together.
+
+Modules:
+- `accounts`: member, system and peer accounts; locking in id order; limits and their log.
+- `transfers`: `transfer` (the one primitive that moves money), `resolve` (post, void,
+  expire), `expire_due`.
+- `payments`: `pay` (member to member, with a memo and the fee leg), `adjust` (admin).
+- `statements`: history pages, CSV, transfer details, totals.
+- `demurrage`: the periodic charge on positive balances.
+- `check`: the invariants, for `comptoir ledger check` and the tests.
+
+Paying an agreement (the negotiation issue) is a hook on `pay`: in the same transaction as
+the agreement's state change (and the listing's quantity and the notifications), call
+
+    pay(session, currency, buyer, seller.username, agreement_amount,
+        kind=TransferKind.agreement, reference=<agreement id>,
+        public_id=f"agreement:{agreement.public_id}")
+
+The derived id makes paying an agreement twice return the first payment instead of moving
+money again; a DomainError (over the credit limit, a suspended party) rolls back the state
+change with it.
+"""
+
+from .accounts import (
+    lock,
+    member_account,
+    member_account_ids,
+    member_key,
+    member_view,
+    peer_account_id,
+    resolve_account,
+    set_limits,
+    system_account_id,
+)
+from .check import LedgerReport, check_ledger
+from .demurrage import charge_demurrage, last_complete_period, next_period_start, period_key
+from .payments import adjust, check_client_id, pay
+from .rules import CurrencyRules, fee_for
+from .statements import (
+    Entry,
+    Totals,
+    TransferView,
+    accounts_page,
+    describe,
+    entries_between,
+    history,
+    statement_csv,
+    totals,
+)
+from .transfers import Leg, Posting, expire_due, find_transfer, fingerprint, resolve, transfer
+
+__all__ = [
+    "CurrencyRules",
+    "Entry",
+    "LedgerReport",
+    "Leg",
+    "Posting",
+    "Totals",
+    "TransferView",
+    "accounts_page",
+    "adjust",
+    "charge_demurrage",
+    "check_client_id",
+    "check_ledger",
+    "describe",
+    "entries_between",
+    "expire_due",
+    "fee_for",
+    "find_transfer",
+    "fingerprint",
+    "history",
+    "last_complete_period",
+    "lock",
+    "member_account",
+    "member_account_ids",
+    "member_key",
+    "member_view",
+    "next_period_start",
+    "pay",
+    "peer_account_id",
+    "period_key",
+    "resolve",
+    "resolve_account",
+    "set_limits",
+    "statement_csv",
+    "system_account_id",
+    "totals",
+    "transfer",
+]

@@ -1,0 +1,231 @@
+"""Accounts: finding and creating them, locking them, and the limits they enforce.
+
+Member accounts are created lazily, the first time something needs them (a payment, an
+adjustment, a limit change), with the currency's default limits of that moment. So members
+who existed before the ledger get theirs the same way as new ones, and reads of a member
+without an account show an empty one (`member_view`) without writing.
+
+Locking: every transfer locks all the accounts it touches with `SELECT ... FOR UPDATE`, in
+ascending id order, so two transfers over the same accounts wait for each other instead of
+deadlocking. On SQLite the write transaction already holds the database lock (BEGIN
+IMMEDIATE), and FOR UPDATE is not rendered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from models import Account, AccountKind, LimitChange, Member, SystemAccount, utcnow
+
+from ..errors import DomainError, NotFound
+from .rules import CurrencyRules, fmt
+
+
+def member_key(username: str) -> str:
+    return f"member:{username}"
+
+
+def system_key(name: SystemAccount) -> str:
+    return f"system:{name.value}"
+
+
+def peer_key(actor_uri: str) -> str:
+    return f"peer:{actor_uri}"
+
+
+def _insert_missing(session: Session, rows: list[dict[str, object]]) -> None:
+    """Create accounts that do not exist yet; a concurrent creator of the same key wins quietly."""
+    if not rows:
+        return
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    now = utcnow()
+    values = [
+        {"debits_posted": 0, "credits_posted": 0, "debits_pending": 0, "credits_pending": 0,
+         "created_at": now, "member_id": None, "peer_uri": None, "min_balance": None, "max_balance": None, **row}
+        for row in rows
+    ]
+    session.execute(insert(Account).values(values).on_conflict_do_nothing(index_elements=["key"]))
+
+
+def _default_member_row(member: Member, currency: CurrencyRules) -> dict[str, object]:
+    return {
+        "key": member_key(member.username),
+        "kind": AccountKind.member,
+        "member_id": member.id,
+        "min_balance": -currency.credit_limit,
+        "max_balance": currency.balance_limit,
+    }
+
+
+def member_account_ids(session: Session, currency: CurrencyRules, members: Iterable[Member]) -> dict[int, int]:
+    """Member id -> account id for these members, creating the accounts that are missing."""
+    wanted = {m.id: m for m in members}
+    query = select(Account.member_id, Account.id).where(Account.member_id.in_(wanted))
+    found: dict[int, int] = {int(m): a for m, a in session.execute(query)}
+    missing = [wanted[m] for m in wanted if m not in found]
+    if missing:
+        _insert_missing(session, [_default_member_row(m, currency) for m in missing])
+        found = {int(m): a for m, a in session.execute(query)}
+    return found
+
+
+def member_account(session: Session, currency: CurrencyRules, member: Member) -> Account:
+    account_id = member_account_ids(session, currency, [member])[member.id]
+    account = session.get(Account, account_id)
+    assert account is not None
+    return account
+
+
+def member_view(session: Session, currency: CurrencyRules, member: Member) -> Account:
+    """The member's account for display; an unsaved empty one if it was never needed yet."""
+    account = session.scalar(select(Account).where(Account.member_id == member.id))
+    if account is not None:
+        return account
+    row = _default_member_row(member, currency)
+    return Account(debits_posted=0, credits_posted=0, debits_pending=0, credits_pending=0,
+                   created_at=member.created_at, **row)
+
+
+def system_account_id(session: Session, name: SystemAccount) -> int:
+    key = system_key(name)
+    account_id = session.scalar(select(Account.id).where(Account.key == key))
+    if account_id is None:
+        _insert_missing(session, [{"key": key, "kind": AccountKind.system}])
+        account_id = session.scalar(select(Account.id).where(Account.key == key))
+    assert account_id is not None
+    return account_id
+
+
+def peer_account_id(session: Session, actor_uri: str, *, min_balance: int, max_balance: int | None) -> int:
+    """The partner city's account, created with its export floor and import ceiling if new.
+
+    Only settlement code may move money on it (`transfer(..., settlement=True)`).
+    """
+    key = peer_key(actor_uri)
+    account_id = session.scalar(select(Account.id).where(Account.key == key))
+    if account_id is None:
+        _insert_missing(session, [{"key": key, "kind": AccountKind.peer, "peer_uri": actor_uri,
+                                   "min_balance": min_balance, "max_balance": max_balance}])
+        account_id = session.scalar(select(Account.id).where(Account.key == key))
+    assert account_id is not None
+    return account_id
+
+
+def resolve_account(session: Session, currency: CurrencyRules, name: str, *, create: bool = True) -> Account:
+    """An account named as people write it: `alice`, `@alice`, `member:alice`, `system:fees`, `peer:URI`.
+
+    With `create`, a member's or system account that does not exist yet is created; without,
+    a member's is shown empty (`member_view`) and nothing is written.
+    """
+    name = name.strip()
+    account: Account | None
+    if name.startswith("system:"):
+        try:
+            which = SystemAccount(name.removeprefix("system:"))
+        except ValueError:
+            raise NotFound(f"account {name!r}") from None
+        if create:
+            account = session.get(Account, system_account_id(session, which))
+        else:
+            account = session.scalar(select(Account).where(Account.key == system_key(which)))
+    elif name.startswith("peer:"):
+        account = session.scalar(select(Account).where(Account.key == name))
+    else:
+        username = name.removeprefix("member:").removeprefix("@").lower()
+        member = session.scalar(select(Member).where(Member.username == username))
+        if member is None:
+            raise NotFound(f"member {username!r}")
+        account = member_account(session, currency, member) if create else member_view(session, currency, member)
+    if account is None:
+        raise NotFound(f"account {name!r}")
+    return account
+
+
+def lock(session: Session, account_ids: Iterable[int]) -> dict[int, Account]:
+    """Lock these accounts for the rest of the transaction, in ascending id order (no deadlocks)."""
+    ids = sorted(set(account_ids))
+    query = (
+        select(Account)
+        .where(Account.id.in_(ids))
+        .order_by(Account.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    accounts = {a.id: a for a in session.scalars(query)}
+    if len(accounts) != len(ids):
+        raise NotFound(f"account {sorted(set(ids) - set(accounts))}")
+    return accounts
+
+
+def floor_margin(account: Account) -> int | None:
+    """How far the account stands above its floor, counting pending debits; None without a floor."""
+    if account.min_balance is None:
+        return None
+    return account.credits_posted - account.debits_posted - account.debits_pending - account.min_balance
+
+
+def ceiling_margin(account: Account) -> int | None:
+    """How far the account stands below its ceiling, counting pending credits; None without one."""
+    if account.max_balance is None:
+        return None
+    return account.max_balance - (account.credits_posted + account.credits_pending - account.debits_posted)
+
+
+def set_limits(
+    session: Session,
+    currency: CurrencyRules,
+    account: Account,
+    *,
+    min_balance: int | None,
+    max_balance: int | None,
+    reason: str,
+    by: Member | None,
+) -> LimitChange:
+    """Change an account's floor and ceiling, logged with the reason.
+
+    A limit the account already passes is refused: the ledger check promises that no account
+    is past its limits, so an admin who wants to stop someone borrowing sets the floor at
+    the current balance, not above it.
+    """
+    if not reason.strip():
+        raise DomainError("reason_required", "a limit change needs a reason")
+    if min_balance is not None and min_balance > 0:
+        raise DomainError("invalid_limit", "the floor must be zero or below (a credit limit is a positive amount)")
+    if max_balance is not None and max_balance < 0:
+        raise DomainError("invalid_limit", "the maximum balance must be zero or more")
+    [locked] = lock(session, [account.id]).values()
+    committed_low = locked.credits_posted - locked.debits_posted - locked.debits_pending
+    committed_high = locked.credits_posted + locked.credits_pending - locked.debits_posted
+    if min_balance is not None and committed_low < min_balance:
+        raise DomainError(
+            "limit_below_balance",
+            f"{locked.key} already stands at {fmt(currency, committed_low)} counting pending payments; "
+            f"its credit limit cannot be less than {fmt(currency, -committed_low)}",
+            409,
+        )
+    if max_balance is not None and committed_high > max_balance:
+        raise DomainError(
+            "limit_below_balance",
+            f"{locked.key} already stands at {fmt(currency, committed_high)} counting pending payments; "
+            f"its maximum balance cannot be less than that",
+            409,
+        )
+    change = LimitChange(
+        account_id=locked.id,
+        old_min_balance=locked.min_balance,
+        new_min_balance=min_balance,
+        old_max_balance=locked.max_balance,
+        new_max_balance=max_balance,
+        reason=reason.strip()[:2000],
+        changed_by_id=by.id if by else None,
+    )
+    locked.min_balance = min_balance
+    locked.max_balance = max_balance
+    session.add(change)
+    session.flush()
+    return change

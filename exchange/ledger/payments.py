@@ -1,0 +1,144 @@
+"""Payments between members, and admin adjustments: the transfers people ask for by name.
+
+Both are thin: they check who may ask, build the legs (the amount, and the fee as a leg of
+its own to the fees account), and hand them to `transfer`.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from models import (
+    Account,
+    LegPurpose,
+    Member,
+    MemberStatus,
+    Role,
+    SystemAccount,
+    Transfer,
+    TransferKind,
+    new_public_id,
+)
+
+from ..errors import DomainError, Forbidden, NotFound
+from .accounts import member_account_ids, system_account_id
+from .rules import CurrencyRules, fee_for
+from .transfers import Leg, Posting, transfer
+
+#: ids clients choose: no ':' (reserved for ids the system derives, like demurrage's)
+CLIENT_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+MAX_MEMO = 500
+
+
+def check_client_id(public_id: str | None) -> str:
+    """The client's transfer id, or a new one; the client keeps it to retry safely."""
+    if public_id is None:
+        return new_public_id()
+    if not isinstance(public_id, str) or not CLIENT_ID_RE.match(public_id):
+        raise DomainError("invalid_transfer_id", "a transfer id is 1 to 64 letters, digits, '-' or '_'", 400)
+    return public_id
+
+
+def _check_memo(memo: str) -> str:
+    if not isinstance(memo, str):
+        raise DomainError("invalid_memo", "memo must be a string", 400)
+    if len(memo) > MAX_MEMO:
+        raise DomainError("invalid_memo", f"memo must be at most {MAX_MEMO} characters", 400)
+    return memo.strip()
+
+
+def _standing(member: Member) -> None:
+    if member.status is MemberStatus.suspended:
+        raise DomainError("suspended", "this account is suspended", 403)
+    if member.status is MemberStatus.pending:
+        raise DomainError("pending", "this account is waiting for a moderator's approval", 403)
+
+
+def pay(
+    session: Session,
+    currency: CurrencyRules,
+    payer: Member,
+    payee_username: str,
+    amount: int,
+    *,
+    memo: str = "",
+    public_id: str,
+    kind: TransferKind = TransferKind.payment,
+    reference: str | None = None,
+    now: datetime | None = None,
+) -> Posting:
+    """Move `amount` from the payer to the payee, plus the fee if the city charges one.
+
+    The agreement payment calls this with `kind=TransferKind.agreement`, the agreement as
+    `reference` and an id derived from the agreement, inside the transaction that changes the
+    agreement's state: then paying an agreement twice returns the first payment.
+    """
+    if amount <= 0:
+        raise DomainError("amount_not_positive", "the amount must be more than zero", 400)
+    memo = _check_memo(memo)
+    username = payee_username.strip().removeprefix("@").lower()
+    people = {m.id: m for m in session.scalars(
+        select(Member).where(or_(Member.id == payer.id, Member.username == username))
+    )}
+    current_payer = people.get(payer.id)
+    if current_payer is None:
+        raise NotFound(f"member {payer.username!r}")
+    _standing(current_payer)
+    payee = next((m for m in people.values() if m.username == username), None)
+    if payee is None:
+        raise NotFound(f"member {username!r}")
+    if payee.id == current_payer.id:
+        raise DomainError("cannot_pay_yourself", "you cannot pay yourself")
+    if payee.status is not MemberStatus.active:
+        raise DomainError("payee_not_active", f"@{payee.username} cannot receive payments now")
+
+    accounts = member_account_ids(session, currency, [current_payer, payee])
+    legs = [Leg(accounts[current_payer.id], accounts[payee.id], amount)]
+    fee = fee_for(currency, amount)
+    if fee > 0:
+        legs.append(Leg(accounts[current_payer.id], system_account_id(session, SystemAccount.fees), fee, LegPurpose.fee))
+    fields = {"kind": kind.value, "from": current_payer.id, "to": payee.id, "amount": amount,
+              "memo": memo, "reference": reference}
+    return transfer(
+        session, currency, public_id=public_id, kind=kind, legs=legs, memo=memo, reference=reference,
+        created_by=current_payer, fields=fields, now=now,
+    )
+
+
+def adjust(
+    session: Session,
+    currency: CurrencyRules,
+    account: Account,
+    amount: int,
+    *,
+    credit: bool,
+    reason: str,
+    by: Member | None,
+    public_id: str,
+    corrects: Transfer | None = None,
+    now: datetime | None = None,
+) -> Posting:
+    """An admin's correction: credit (or debit) an account against system:adjustments, with a reason.
+
+    To correct an earlier transfer, name it in `corrects`; the earlier one stays as it was.
+    """
+    if by is not None and by.role is not Role.admin:
+        raise Forbidden("only an admin can adjust balances")
+    if not reason.strip():
+        raise DomainError("reason_required", "an adjustment needs a reason")
+    if amount <= 0:
+        raise DomainError("amount_not_positive", "the amount must be more than zero", 400)
+    adjustments = system_account_id(session, SystemAccount.adjustments)
+    if account.id == adjustments:
+        raise DomainError("same_account", "system:adjustments cannot be adjusted against itself")
+    leg = Leg(adjustments, account.id, amount) if credit else Leg(account.id, adjustments, amount)
+    fields = {"kind": TransferKind.adjustment.value, "account": account.id, "amount": amount, "credit": credit,
+              "reason": reason.strip(), "corrects": corrects.id if corrects else None}
+    return transfer(
+        session, currency, public_id=public_id, kind=TransferKind.adjustment, legs=[leg], memo=reason.strip(),
+        corrects=corrects, created_by=by, fields=fields, now=now,
+    )

@@ -1,0 +1,286 @@
+"""Transfers: the one function that moves money, and the resolution of pending transfers.
+
+`transfer` is the primitive every payment goes through (member payments, agreement payments,
+adjustments, demurrage, settlement). In the caller's transaction it locks the accounts,
+checks their limits counting pending amounts, and writes the transfer, its legs and the new
+account totals, or raises DomainError having written nothing the caller will commit.
+
+Idempotency (TigerBeetle's reliable submission): the caller chooses `public_id` and keeps it
+for retries. A retry with the same id and the same fields returns the stored transfer; the
+same id with other fields is refused with `transfer_exists_with_different_fields` (409).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from models import (
+    Account,
+    AccountKind,
+    LegPurpose,
+    Member,
+    Outcome,
+    Transfer,
+    TransferKind,
+    TransferLeg,
+    TransferResolution,
+    utcnow,
+)
+
+from ..errors import DomainError, NotFound
+from .accounts import ceiling_margin, floor_margin, lock
+from .rules import CurrencyRules, fmt
+
+
+@dataclass(frozen=True)
+class Leg:
+    """Move `amount` minor units from the debit account to the credit account."""
+
+    debit: int
+    credit: int
+    amount: int
+    purpose: LegPurpose = LegPurpose.amount
+
+
+@dataclass(frozen=True)
+class Posting:
+    """The stored transfer, and whether this call created it (False: an idempotent retry)."""
+
+    transfer: Transfer
+    created: bool
+
+
+def fingerprint(fields: Mapping[str, object]) -> str:
+    """A stable hash of a request's fields, to tell a retry from a different request."""
+    canonical = json.dumps(fields, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _insert(session: Session):  # type: ignore[no-untyped-def]
+    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+
+
+def transfer(
+    session: Session,
+    currency: CurrencyRules,
+    *,
+    public_id: str,
+    kind: TransferKind,
+    legs: Sequence[Leg],
+    memo: str = "",
+    pending: bool = False,
+    expires_at: datetime | None = None,
+    reference: str | None = None,
+    corrects: Transfer | None = None,
+    created_by: Member | None = None,
+    fields: Mapping[str, object] | None = None,
+    settlement: bool = False,
+    now: datetime | None = None,
+) -> Posting:
+    """Write one balanced transfer of `legs`, all or nothing, in the caller's transaction.
+
+    `fields` are the request as the caller received it, for the idempotency comparison
+    (default: the legs and options themselves). Only `settlement=True` may touch a peer
+    account. With `pending=True` the amounts are reserved (pending totals) until
+    `resolve` posts or voids them, or they expire at `expires_at`.
+    """
+    now = now or utcnow()
+    if not legs:
+        raise DomainError("no_legs", "a transfer moves at least one amount")
+    for leg in legs:
+        if leg.amount <= 0:
+            raise DomainError("amount_not_positive", "every amount must be more than zero", 400)
+        if leg.debit == leg.credit:
+            raise DomainError("same_account", "a transfer cannot pay an account to itself")
+    if len(public_id) > 120 or not public_id:
+        raise DomainError("invalid_transfer_id", "a transfer id has 1 to 120 characters", 400)
+    if expires_at is not None and not pending:
+        raise DomainError("invalid_expiry", "only a pending transfer can expire", 400)
+    print_ = fingerprint(dict(fields) if fields is not None else {
+        "kind": kind.value, "legs": [(g.debit, g.credit, g.amount, g.purpose.value) for g in legs],
+        "memo": memo, "pending": pending, "expires_at": expires_at, "reference": reference,
+        "corrects": corrects.id if corrects else None,
+    })
+
+    accounts = lock(session, [a for leg in legs for a in (leg.debit, leg.credit)])
+    if not settlement and any(a.kind is AccountKind.peer for a in accounts.values()):
+        raise DomainError("settlement_only", "a partner city's account moves only through settlement", 403)
+    try:
+        _check_limits(currency, accounts, legs, pending)
+    except DomainError:
+        replay = _replay(session, public_id, print_)
+        if replay is not None:
+            return replay
+        raise
+
+    row = session.scalars(
+        _insert(session)(Transfer)
+        .values(
+            public_id=public_id, kind=kind, fingerprint=print_, pending=pending, expires_at=expires_at,
+            memo=memo, reference=reference, corrects_id=corrects.id if corrects else None,
+            created_by_id=created_by.id if created_by else None, created_at=now,
+        )
+        .on_conflict_do_nothing(index_elements=["public_id"])
+        .returning(Transfer)
+    ).one_or_none()
+    if row is None:  # the id exists: committed before us, or by a concurrent request just now
+        replay = _replay(session, public_id, print_)
+        assert replay is not None
+        return replay
+
+    session.execute(
+        TransferLeg.__table__.insert(),
+        [
+            {"transfer_id": row.id, "position": n, "debit_account_id": leg.debit,
+             "credit_account_id": leg.credit, "amount": leg.amount, "purpose": leg.purpose}
+            for n, leg in enumerate(legs)
+        ],
+    )
+    for leg in legs:
+        debit, credit = accounts[leg.debit], accounts[leg.credit]
+        if pending:
+            debit.debits_pending += leg.amount
+            credit.credits_pending += leg.amount
+        else:
+            debit.debits_posted += leg.amount
+            credit.credits_posted += leg.amount
+    return Posting(row, True)
+
+
+def _replay(session: Session, public_id: str, print_: str) -> Posting | None:
+    existing = session.scalar(select(Transfer).where(Transfer.public_id == public_id))
+    if existing is None:
+        return None
+    if existing.fingerprint != print_:
+        raise DomainError(
+            "transfer_exists_with_different_fields",
+            f"a different transfer already has the id {public_id!r}; choose a new id for a new transfer",
+            409,
+        )
+    return Posting(existing, False)
+
+
+def _check_limits(currency: CurrencyRules, accounts: dict[int, Account], legs: Sequence[Leg], pending: bool) -> None:
+    """Refuse a transfer that would take an account past its floor or ceiling.
+
+    Pessimistic, as TigerBeetle: pending debits count against the floor and pending credits
+    against the ceiling, and a pending transfer's own credits do not help its debits.
+    """
+    debits: dict[int, int] = {}
+    credits: dict[int, int] = {}
+    for leg in legs:
+        debits[leg.debit] = debits.get(leg.debit, 0) + leg.amount
+        credits[leg.credit] = credits.get(leg.credit, 0) + leg.amount
+    for account_id in sorted(accounts):
+        account = accounts[account_id]
+        debit, credit = debits.get(account_id, 0), credits.get(account_id, 0)
+        margin = floor_margin(account)
+        if debit and margin is not None and margin + (0 if pending else credit) < debit:
+            raise DomainError(
+                "credit_limit_exceeded",
+                f"{account.key} cannot pay {fmt(currency, debit)}: "
+                f"{fmt(currency, max(margin, 0))} available within its credit limit",
+            )
+        margin = ceiling_margin(account)
+        if credit and margin is not None and margin + (0 if pending else debit) < credit:
+            raise DomainError(
+                "balance_limit_exceeded",
+                f"{account.key} cannot receive {fmt(currency, credit)}: "
+                f"{fmt(currency, max(margin, 0))} left below its maximum balance",
+            )
+
+
+def resolve(
+    session: Session,
+    pending_public_id: str,
+    outcome: Outcome,
+    *,
+    public_id: str | None = None,
+    by: Member | None = None,
+    settlement: bool = False,
+    now: datetime | None = None,
+) -> TransferResolution:
+    """Post, void or expire a pending transfer, at most once.
+
+    A retry with the same `public_id` and outcome returns the stored resolution; any other
+    second resolution is refused (`pending_transfer_already_posted` and the like). Posting
+    or voiding after `expires_at` is refused: timeouts are deterministic.
+    """
+    now = now or utcnow()
+    public_id = public_id or f"{pending_public_id}:{outcome.value}"
+    pending = session.scalar(select(Transfer).where(Transfer.public_id == pending_public_id))
+    if pending is None:
+        raise NotFound(f"transfer {pending_public_id!r}")
+    if not pending.pending:
+        raise DomainError("not_pending", f"transfer {pending_public_id!r} is not a pending transfer", 409)
+    legs = list(session.scalars(select(TransferLeg).where(TransferLeg.transfer_id == pending.id)))
+    accounts = lock(session, [a for leg in legs for a in (leg.debit_account_id, leg.credit_account_id)])
+    peer = any(a.kind is AccountKind.peer for a in accounts.values())
+    if peer and not settlement and outcome is not Outcome.expired:
+        raise DomainError("settlement_only", "a partner city's account moves only through settlement", 403)
+
+    same_id = session.scalar(select(TransferResolution).where(TransferResolution.public_id == public_id))
+    if same_id is not None and (same_id.pending_id != pending.id or same_id.outcome is not outcome):
+        raise DomainError(
+            "resolution_exists_with_different_fields",
+            f"the id {public_id!r} already resolved another transfer or with another outcome", 409,
+        )
+    done = session.scalar(select(TransferResolution).where(TransferResolution.pending_id == pending.id))
+    if done is not None:
+        if done.public_id == public_id:
+            return done
+        raise DomainError(
+            f"pending_transfer_already_{done.outcome.value}",
+            f"transfer {pending_public_id!r} is already {done.outcome.value}", 409,
+        )
+    expired = pending.expires_at is not None and pending.expires_at <= now
+    if outcome is Outcome.expired and not expired:
+        raise DomainError("not_expired", f"transfer {pending_public_id!r} has not reached its expiry", 409)
+    if outcome is not Outcome.expired and expired:
+        raise DomainError("pending_transfer_expired", f"transfer {pending_public_id!r} has expired", 409)
+
+    resolution = TransferResolution(
+        public_id=public_id, pending_id=pending.id, outcome=outcome,
+        created_by_id=by.id if by else None, created_at=now,
+    )
+    session.add(resolution)
+    for leg in legs:
+        debit, credit = accounts[leg.debit_account_id], accounts[leg.credit_account_id]
+        debit.debits_pending -= leg.amount
+        credit.credits_pending -= leg.amount
+        if outcome is Outcome.posted:
+            debit.debits_posted += leg.amount
+            credit.credits_posted += leg.amount
+    session.flush()
+    return resolution
+
+
+def expire_due(session: Session, *, now: datetime | None = None, limit: int = 500) -> int:
+    """Expire pending transfers whose time is up (the sweep job); returns how many."""
+    now = now or utcnow()
+    due = session.scalars(
+        select(Transfer.public_id)
+        .outerjoin(TransferResolution, TransferResolution.pending_id == Transfer.id)
+        .where(Transfer.pending.is_(True), Transfer.expires_at <= now, TransferResolution.id.is_(None))
+        .order_by(Transfer.expires_at)
+        .limit(limit)
+    ).all()
+    for public_id in due:
+        resolve(session, public_id, Outcome.expired, now=now)
+    return len(due)
+
+
+def find_transfer(session: Session, public_id: str) -> Transfer:
+    found = session.scalar(select(Transfer).where(Transfer.public_id == public_id))
+    if found is None:
+        raise NotFound(f"transfer {public_id!r}")
+    return found
