@@ -35,6 +35,8 @@ from federation.vocab import AS2_CONTEXT, PUBLIC, SECURITY_CONTEXT
 FEP_0837_CONTEXT = "https://w3id.org/fep/0837"
 GOTOSOCIAL_CONTEXT = "https://gotosocial.org/ns"
 VALUEFLOWS_NAMESPACE = "https://w3id.org/valueflows/ont/vf#"
+#: The IRI namespace of Comptoir's extension terms (the same on every instance).
+COMPTOIR_NAMESPACE = "https://w3id.org/comptoir/ns#"
 
 _BUNDLED: dict[str, str] = {
     AS2_CONTEXT: "activitystreams.jsonld",
@@ -96,10 +98,12 @@ _registered: dict[str, dict[str, Any]] = {}
 def comptoir_context(base_url: str) -> dict[str, Any]:
     """Our extension context, served by each instance at ``{base_url}/ns/comptoir``.
 
-    FEP-0837 (ValueFlows) terms map exactly as the FEP's context document does; Comptoir's own
-    terms live in the instance's namespace ``{base_url}/ns/comptoir#``. ``endTime`` is AS2.
+    FEP-0837 (ValueFlows) terms map exactly as the FEP's context document does. Comptoir's own
+    terms live in ONE namespace, ``COMPTOIR_NAMESPACE``, whatever instance serves the document:
+    city A's ``currency`` and city B's ``currency`` must be the same IRI. The document URL
+    differs per instance; the terms do not. ``endTime`` is AS2.
     """
-    base = base_url.rstrip("/")
+    del base_url  # every instance serves the same terms
     vf = {
         term: f"vf:{term}"
         for term in (
@@ -141,7 +145,7 @@ def comptoir_context(base_url: str) -> dict[str, Any]:
     return {
         "@context": {
             "vf": VALUEFLOWS_NAMESPACE,
-            "comptoir": f"{base}{_COMPTOIR_PATH}#",
+            "comptoir": COMPTOIR_NAMESPACE,
             **vf,
             **own,
             "expiresAt": {"@id": "comptoir:expiresAt", **dated},

@@ -197,13 +197,17 @@ def test_install_document_loader_sets_the_pyld_default(monkeypatch: pytest.Monke
     assert pyld.get_document_loader() is jsonld.document_loader
 
 
-def test_comptoir_context_maps_valueflows_and_instance_terms() -> None:
+def test_comptoir_context_maps_valueflows_and_comptoir_terms() -> None:
     context = jsonld.comptoir_context("https://city.example/")["@context"]
     assert context["vf"] == "https://w3id.org/valueflows/ont/vf#"
-    assert context["comptoir"] == "https://city.example/ns/comptoir#"
+    assert context["comptoir"] == jsonld.COMPTOIR_NAMESPACE
     assert context["stipulatesReciprocal"] == "vf:stipulatesReciprocal"
     assert context["ruleHash"] == "comptoir:ruleHash"
     assert context["counterOffer"] == {"@id": "comptoir:counterOffer", "@type": "@id"}
+
+
+def test_every_city_maps_comptoir_terms_to_the_same_iris() -> None:
+    assert jsonld.comptoir_context("https://a.example") == jsonld.comptoir_context("http://127.0.0.1:8081")
 
 
 def test_another_citys_comptoir_context_is_served_without_fetching(no_network: list[Any]) -> None:
