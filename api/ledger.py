@@ -241,7 +241,7 @@ async def change_limits(request: Request) -> Response:
             text = field(body, key, (str, type(None)))
             changes[key] = None if text is None else parse_amount(text, currency.scale, field=key, allow_zero=True)
 
-    def write(session: Session) -> Account:
+    def write(session: Session) -> dict[str, Any]:
         account = ledger.resolve_account(session, currency, name)
         credit_limit = changes.get("credit_limit", -account.min_balance if account.min_balance is not None else None)
         ledger.set_limits(
@@ -250,9 +250,9 @@ async def change_limits(request: Request) -> Response:
             max_balance=changes.get("max_balance", account.max_balance),
             reason=reason, by=caller,
         )
-        return account
+        return render_account(account, currency)  # read again: set_limits wrote the row
 
-    return JSONResponse(render_account(await city.db.write(write), currency))
+    return JSONResponse(await city.db.write(write))
 
 
 ROUTES = [

@@ -119,9 +119,9 @@ OPENAPI = Section(
 
 
 def sections() -> list[Section]:
-    from . import ledger_spec
+    from . import admin_domains_spec, ledger_spec, reports_spec, social_spec
 
-    return [OPENAPI, ledger_spec.SECTION]
+    return [OPENAPI, ledger_spec.SECTION, social_spec.SECTION, admin_domains_spec.SECTION, reports_spec.SECTION]
 
 
 def document(base_url: str, name: str) -> Json:

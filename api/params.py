@@ -17,6 +17,7 @@ from .errors import ApiError
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
 MAX_BODY = 64 * 1024
+_TYPE_NAMES = {str: "a string", int: "an integer", bool: "true or false", type(None): "null"}
 
 
 async def json_body(request: Request, allowed: set[str]) -> dict[str, Any]:
@@ -45,7 +46,8 @@ def field(body: dict[str, Any], name: str, kind: type | tuple[type, ...], *, req
     value = body[name]
     kinds = kind if isinstance(kind, tuple) else (kind,)
     if not isinstance(value, kinds) or (isinstance(value, bool) and bool not in kinds):
-        raise ApiError(400, "invalid_field", f"{name} has the wrong type")
+        expected = " or ".join(_TYPE_NAMES.get(k, k.__name__) for k in kinds)
+        raise ApiError(400, "invalid_field", f"{name} must be {expected}")
     return value
 
 

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute, Mount, Route, Router
 
-from . import ledger
+from . import admin_domains, ledger, reports, social
 from .errors import JsonErrors
 from .openapi import PREFIX, serve_document
 
 
 def served() -> list[Route]:
-    return [Route("/openapi.json", serve_document, methods=["GET"]), *ledger.ROUTES]
+    return [Route("/openapi.json", serve_document, methods=["GET"]), *ledger.ROUTES, *social.ROUTES,
+            *admin_domains.ROUTES, *reports.ROUTES]
 
 
 def routes() -> list[BaseRoute]:

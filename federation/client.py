@@ -127,8 +127,9 @@ class FederationClient:
             trust_env=False,
         )
 
-    def _client_for(self, host: str) -> httpx.AsyncClient:
-        index = zlib.crc32(host.encode()) % len(self._clients)
+    def _client_for(self, url: httpx.URL) -> httpx.AsyncClient:
+        """The pooled client for this URL's server (host and port: one server, one client)."""
+        index = zlib.crc32(f"{url.host}:{url.port}".encode()) % len(self._clients)
         client = self._clients[index]
         if client is None:
             client = self._clients[index] = self._build_client()
@@ -187,7 +188,7 @@ class FederationClient:
             else:
                 headers = {"Accept": accept}
             try:
-                async with self._client_for(current.host).stream(
+                async with self._client_for(current).stream(
                     "GET", current, headers=headers
                 ) as response:
                     status = response.status_code
@@ -235,7 +236,7 @@ class FederationClient:
             "POST", str(target), key_id=key_id, private_key=private_key, body=body
         )
         try:
-            async with self._client_for(target.host).stream(
+            async with self._client_for(target).stream(
                 "POST", target, content=body, headers=headers
             ) as response:
                 received = bytearray()

@@ -18,7 +18,7 @@ from federation.vocab import as_list, id_of, is_public
 from instance.directory import parse_actor, store_actor
 from instance.html import sanitize_html
 from instance.policy import authority_of
-from models import Direction, Follow, FollowState, Note, RemoteActor, utcnow
+from models import Direction, Follow, Note, RemoteActor, utcnow
 
 from .process import Delivery
 
@@ -84,12 +84,10 @@ def concerns_us(session: Session, delivery: Delivery, author: RemoteActor, obj: 
     reply = id_of(obj.get("inReplyTo"))
     if reply and urls.is_local(reply):
         return True
+    # A pending follow counts too: the author's server sends us its posts only once it has
+    # accepted, and its Accept may still be on its way when the first post arrives.
     followed = session.scalar(
-        select(Follow.id).where(
-            Follow.remote_actor_id == author.id,
-            Follow.direction == Direction.outbound,
-            Follow.state == FollowState.accepted,
-        ).limit(1)
+        select(Follow.id).where(Follow.remote_actor_id == author.id, Follow.direction == Direction.outbound).limit(1)
     )
     return followed is not None
 
@@ -110,6 +108,7 @@ async def on_create(delivery: Delivery) -> None:
         await delivery.apply(lambda s: None)
         return
     author = await delivery.sender()
+    no_media = (await delivery.city.fediverse.policy.current()).verdict(author.uri).reject_media
 
     def change(session: Session) -> None:
         if session.scalar(select(Note.id).where(Note.uri == obj["id"])) is not None:
@@ -117,6 +116,8 @@ async def on_create(delivery: Delivery) -> None:
         if not concerns_us(session, delivery, author, obj):
             return
         values = note_values(obj, author.followers)
+        if no_media:  # the domain is blocked with reject_media: keep the text, not the pictures
+            values["attachments"] = []
         session.add(Note(uri=obj["id"], remote_actor_id=author.id,
                          published=parse_time(obj.get("published")) or utcnow(), **values))
 
@@ -134,6 +135,7 @@ async def on_update(delivery: Delivery) -> None:
         await delivery.apply(lambda s: None)
         return
     author = await delivery.sender()
+    no_media = (await delivery.city.fediverse.policy.current()).verdict(author.uri).reject_media
 
     def change(session: Session) -> None:
         note = session.scalar(select(Note).where(Note.uri == obj["id"], Note.remote_actor_id == author.id))
@@ -142,7 +144,10 @@ async def on_update(delivery: Delivery) -> None:
         updated = parse_time(obj.get("updated")) or utcnow()
         if note.updated is not None and updated <= note.updated:
             return  # an older edit arriving late
-        for name, value in note_values(obj, author.followers).items():
+        values = note_values(obj, author.followers)
+        if no_media:
+            values["attachments"] = []
+        for name, value in values.items():
             setattr(note, name, value)
         note.updated = updated
 

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from federation.vocab import id_of
@@ -22,7 +21,8 @@ from instance import queue
 from instance.city import City
 from instance.policy import authority_of
 from instance.worker import PermanentFailure, Queue
-from models import Host, InboundActivity, RemoteActor
+from models import InboundActivity, RemoteActor
+from outbox.availability import record_success
 
 log = logging.getLogger("comptoir.inbox")
 
@@ -56,7 +56,7 @@ class Delivery:
 
         def work(session: Session) -> Any:
             result = change(session)
-            _revive_host(session, authority_of(row.actor))
+            record_success(session, authority_of(row.actor))
             queue.finish(session, InboundActivity, [row.id], row.locked_by or "")
             return result
 
@@ -64,14 +64,6 @@ class Delivery:
 
 
 Handler = Callable[[Delivery], Awaitable[None]]
-
-
-def _revive_host(session: Session, authority: str) -> None:
-    session.execute(
-        update(Host)
-        .where(Host.authority == authority, Host.failures > 0)
-        .values(failures=0, first_failure_at=None, unavailable_since=None)
-    )
 
 
 def inbox_queue(city: City, handlers: dict[str, Handler]) -> Queue:

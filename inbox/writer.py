@@ -70,6 +70,25 @@ class InboxWriter:
             self._flushing = False
 
 
+def _insert_statement(dialect: str) -> Any:
+    """INSERT ... ON CONFLICT (uri) DO NOTHING RETURNING uri, built once per dialect.
+
+    Executed with a list of rows, SQLAlchemy's "insertmanyvalues" turns it into multi-row
+    INSERTs from one cached compiled statement: about five times the rate of compiling a
+    fresh `.values(rows)` statement for every batch (bench/inbox.py).
+    """
+    statement = _STATEMENTS.get(dialect)
+    if statement is None:
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        table = InboundActivity.__table__
+        statement = insert(table).on_conflict_do_nothing(index_elements=["uri"]).returning(table.c.uri)
+        _STATEMENTS[dialect] = statement
+    return statement
+
+
+_STATEMENTS: dict[str, Any] = {}
+
+
 def insert_batch(session: Session, items: list[Received]) -> set[str]:
     now = utcnow()
     rows: list[dict[str, Any]] = [
@@ -86,11 +105,5 @@ def insert_batch(session: Session, items: list[Received]) -> set[str]:
         }
         for item in items
     ]
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement = (
-        insert(InboundActivity)
-        .values(rows)
-        .on_conflict_do_nothing(index_elements=["uri"])
-        .returning(InboundActivity.uri)
-    )
-    return set(session.scalars(statement))
+    connection = session.connection()
+    return set(connection.execute(_insert_statement(connection.dialect.name), rows).scalars())

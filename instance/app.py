@@ -56,14 +56,16 @@ def build_queues(city: City) -> list[Queue]:
     """Every claimable table and its handlers. Packages register theirs here."""
     from inbox.handlers import HANDLERS
     from inbox.process import inbox_queue
+    from outbox import availability
     from outbox.delivery import Deliverer
     from outbox.publish import DELIVER
 
-    from . import jobs, ledger_jobs
+    from . import jobs, ledger_jobs, market_jobs, subscriptions
 
     return [
         inbox_queue(city, HANDLERS),
-        jobs.job_queue(city, {DELIVER: Deliverer(city), **ledger_jobs.HANDLERS}),
+        jobs.job_queue(city, {DELIVER: Deliverer(city), availability.PROBE: availability.probe, **ledger_jobs.HANDLERS,
+                              **subscriptions.HANDLERS, **market_jobs.HANDLERS}),
     ]
 
 
@@ -71,10 +73,13 @@ async def start(city: City) -> None:
     """What a process does once before serving or working: our actors exist, contexts are loaded."""
     from federation import jsonld
 
+    from outbox import availability
+
     from . import ledger_jobs
     from .actors import ensure_service_actors
 
     await city.db.write(ensure_service_actors)
+    await city.db.write(availability.schedule_probe)
     await city.db.write(lambda s: ledger_jobs.schedule_sweep(s, city.settings.currency))
     jsonld.install_document_loader()
     jsonld.register_context(city.urls.context, jsonld.comptoir_context(city.urls.base))
@@ -110,12 +115,13 @@ def create_app(settings: Settings, *, run_worker: bool | None = None, db: Databa
             if db is None:
                 database.dispose()
 
-    from inbox.writer import InboxWriter
-
     from api.routes import routes as api_routes
+    from inbox.receive import InboxShortcut
+    from inbox.writer import InboxWriter
 
     from .routing import all_routes
 
+    inbox_writer = InboxWriter(database, on_commit=city.wake_worker)
     routes: list[BaseRoute] = [Route("/health", health), *all_routes()]
     routes += api_routes()
 
@@ -123,6 +129,7 @@ def create_app(settings: Settings, *, run_worker: bool | None = None, db: Databa
         routes=routes,
         middleware=[
             Middleware(RequestLog),
+            Middleware(InboxShortcut, city=city, writer=inbox_writer),
             Middleware(
                 SessionMiddleware,
                 secret_key=settings.secret_key,
@@ -136,5 +143,5 @@ def create_app(settings: Settings, *, run_worker: bool | None = None, db: Databa
         lifespan=lifespan,
     )
     app.state.city = city
-    app.state.inbox_writer = InboxWriter(database, on_commit=city.wake_worker)
+    app.state.inbox_writer = inbox_writer
     return app

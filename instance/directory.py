@@ -79,13 +79,22 @@ class Directory:
     # ------------------------------------------------------------------ actors
 
     async def actor(self, uri: str, *, refresh: bool = False) -> RemoteActor:
-        """The remote actor with this id, from the cache when fresh, else fetched and stored."""
+        """The remote actor with this id, from the cache when fresh, else fetched and stored.
+
+        Refused (even from the cache) when the policy refuses its domain or it is suspended here.
+        """
+        policy = await self.policy.current()
+        if policy.actor_suspended(uri):
+            raise Refused(f"not using {uri}: the account is suspended here")
+        await self._check_policy(uri)
         if not refresh:
             cached = await self.db.read(lambda s: s.scalar(select(RemoteActor).where(RemoteActor.uri == uri)))
             if cached is not None and (cached.deleted_at or utcnow() - cached.fetched_at < ACTOR_MAX_AGE):
                 return cached
         document = await self.fetch(uri)
         facts = parse_actor(document)
+        if policy.verdict(uri).reject_media:
+            facts["icon_url"] = None
         actor = await self.db.write(lambda s: store_actor(s, facts))
         self._remember_key(actor)
         return actor

@@ -34,7 +34,13 @@ class Fediverse:
     @cached_property
     def client(self) -> FederationClient:
         loopback = self.city.settings.federation.allow_loopback_http
-        return FederationClient(user_agent=self.user_agent, allow_loopback=loopback, allow_http=loopback)
+        return FederationClient(
+            user_agent=self.user_agent,
+            allow_loopback=loopback,
+            allow_http=loopback,
+            pool_clients=32,
+            max_connections_per_client=4,
+        )
 
     @property
     def instance_key(self) -> SigningKey:

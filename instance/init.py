@@ -57,6 +57,13 @@ registration = "approval"
 # before | after publication
 listing_review = "before"
 
+[listings]
+# Days a listing stays published when its author sets no expiry, and the longest allowed.
+expiry_days = 30
+max_expiry_days = 365
+# Largest photo accepted, in bytes (photos are decoded, re-encoded and stripped of EXIF).
+max_photo_bytes = 5000000
+
 [federation]
 # open | blocklist | allowlist
 mode = "blocklist"

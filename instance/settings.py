@@ -88,6 +88,16 @@ class Federation:
 
 
 @dataclass(frozen=True)
+class ListingRules:
+    #: days a listing stays in the feeds when its author sets no expiry
+    expiry_days: int = 30
+    #: the latest expiry an author may choose, in days from now
+    max_expiry_days: int = 365
+    #: the largest photo accepted, in bytes
+    max_photo_bytes: int = 5_000_000
+
+
+@dataclass(frozen=True)
 class Workers:
     #: run the background workers inside `comptoir serve`
     in_process: bool
@@ -109,6 +119,7 @@ class Settings:
     federation: Federation
     workers: Workers
     description: str = ""
+    listings: ListingRules = ListingRules()
 
     @property
     def host(self) -> str:
@@ -338,6 +349,13 @@ def settings_from_dict(raw: dict[str, Any], path: Path) -> Settings:
         in_process=r.get("workers.in_process", True, kind=bool),
         concurrency=r.integer("workers.concurrency", 32, 1, 1000),
     )
+    listings = ListingRules(
+        expiry_days=r.integer("listings.expiry_days", 30, 1, 3650),
+        max_expiry_days=r.integer("listings.max_expiry_days", 365, 1, 3650),
+        max_photo_bytes=r.integer("listings.max_photo_bytes", 5_000_000, 10_000, 50_000_000),
+    )
+    if listings.expiry_days > listings.max_expiry_days:
+        raise ConfigError("listings.expiry_days", "must not be more than listings.max_expiry_days")
     return Settings(
         path=path,
         domain=domain,
@@ -351,6 +369,7 @@ def settings_from_dict(raw: dict[str, Any], path: Path) -> Settings:
         moderation=moderation,
         federation=federation,
         workers=workers,
+        listings=listings,
     )
 
 

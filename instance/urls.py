@@ -53,6 +53,39 @@ class Urls:
     def listing(self, public_id: str) -> str:
         return f"{self.base}/listings/{public_id}"
 
+    def listing_activity(self, public_id: str, suffix: str) -> str:
+        """Ids of a listing's activities: /activity (Create), /announce, /delete, /updates/{id}."""
+        return f"{self.listing(public_id)}/{suffix}"
+
+    @property
+    def listings_page(self) -> str:
+        return f"{self.base}/listings"
+
+    def category(self, slug: str) -> str:
+        return f"{self.base}/categories/{slug}"
+
+    @property
+    def currency(self) -> str:
+        """What a listing's reciprocal intent conforms to: this city's currency."""
+        return f"{self.base}/currency"
+
+    def negotiation(self, public_id: str) -> str:
+        """A negotiation's page here, and the `context` of the threads this city opens."""
+        return f"{self.base}/negotiations/{public_id}"
+
+    def offer(self, public_id: str) -> str:
+        return f"{self.base}/offers/{public_id}"
+
+    def offer_activity(self, public_id: str, kind: str) -> str:
+        """Ids of the answers to an offer made here: /accept, /reject, /undo."""
+        return f"{self.offer(public_id)}/{kind}"
+
+    def agreement(self, public_id: str) -> str:
+        return f"{self.base}/agreements/{public_id}"
+
+    def message(self, public_id: str) -> str:
+        return f"{self.base}/messages/{public_id}"
+
     def tag(self, name: str) -> str:
         return f"{self.base}/tags/{name}"
 

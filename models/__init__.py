@@ -3,10 +3,14 @@
 from .activity import OutboundActivity
 from .api_token import ApiToken
 from .actor import RemoteActor
+from .category import Category
 from .base import Base, JSONDocument, UTCDateTime, new_public_id, utcnow
+from .exchange_rule import ExchangeRule, RuleStatus
 from .domain_rule import DomainRule, RuleKind, Severity
+from .domain_subscription import DomainDraft, DomainSubscription, DraftAction, DraftState
 from .follow import Direction, Follow, FollowState
 from .host import Host
+from .instance_setting import InstanceSetting
 from .inbound import InboundActivity
 from .interaction import Interaction
 from .job import Job, JobState, QueueMixin
@@ -22,12 +26,51 @@ from .ledger import (
     TransferLeg,
     TransferResolution,
 )
+from .listing import OPEN_STATES, Listing, ListingState, Purpose
 from .member import Invitation, Member, MemberStatus, Role
 from .moderation_log import ModerationEntry
+from .negotiation import (
+    Agreement,
+    AgreementState,
+    Negotiation,
+    NegotiationKind,
+    NegotiationMessage,
+    NegotiationState,
+    Offer,
+    OfferState,
+    Side,
+)
 from .note import Note
+from .report import Report, ReportState
+from .notification import Notification, NotificationKind
 from .service_actor import ServiceActor
 
 __all__ = [
+    "DomainDraft",
+    "DomainSubscription",
+    "DraftAction",
+    "DraftState",
+    "InstanceSetting",
+    "Report",
+    "ReportState",
+    "OPEN_STATES",
+    "Agreement",
+    "AgreementState",
+    "Category",
+    "ExchangeRule",
+    "Listing",
+    "ListingState",
+    "Negotiation",
+    "NegotiationKind",
+    "NegotiationMessage",
+    "NegotiationState",
+    "Notification",
+    "NotificationKind",
+    "Offer",
+    "OfferState",
+    "Purpose",
+    "RuleStatus",
+    "Side",
     "Account",
     "AccountKind",
     "ApiToken",

@@ -1,11 +1,11 @@
-"""Federation policy entries: domains an admin allowed or blocked."""
+"""Federation policy entries: domains an admin allowed or blocked, by hand or through a subscription."""
 
 from __future__ import annotations
 
 import enum
 from datetime import datetime
 
-from sqlalchemy import Enum, String, Text, UniqueConstraint
+from sqlalchemy import Enum, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, UTCDateTime, utcnow
@@ -38,5 +38,11 @@ class DomainRule(Base):
     reject_reports: Mapped[bool] = mapped_column(default=False)
     public_comment: Mapped[str] = mapped_column(Text, default="")
     private_comment: Mapped[str] = mapped_column(Text, default="")
+    #: shown as "ex***le.com" wherever the list is public
     obfuscate: Mapped[bool] = mapped_column(default=False)
+    #: the subscription that manages this entry; None: added by hand, never touched by a subscription
+    subscription_id: Mapped[int | None] = mapped_column(
+        ForeignKey("domain_subscriptions.id", ondelete="SET NULL"), index=True
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

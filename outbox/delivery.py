@@ -6,9 +6,8 @@
   domain refused by the policy   failed at once (it may have been blocked since)
   host marked unavailable        failed at once
 
-A host whose deliveries keep failing (HOST_FAILURES in a row, over at least HOST_FAILURE_SPAN)
-is marked unavailable: nothing more is queued for it until it answers again (an activity
-received from it, or the hourly probe).
+A host whose deliveries keep failing is marked unavailable (outbox/availability.py): nothing
+more is queued for it until it answers again.
 
 Signing happens immediately before sending, never at enqueue time, so the Date is fresh.
 The hot path touches the database only to load an activity body the first time (bodies and
@@ -20,9 +19,8 @@ from __future__ import annotations
 
 import time
 from collections import OrderedDict
-from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from federation.errors import FetchError
@@ -32,37 +30,11 @@ from instance.policy import authority_of
 from instance.worker import PermanentFailure, RetryLater
 from models import Host, Job, OutboundActivity, utcnow
 
-HOST_FAILURES = 10
-HOST_FAILURE_SPAN = timedelta(hours=12)
+from .availability import record_failure, record_success
+
 RETRYABLE = frozenset({401, 408, 429})
 BODY_CACHE_SIZE = 512
 UNAVAILABLE_REFRESH_SECONDS = 30.0
-
-
-def record_failure(session: Session, authority: str, now: datetime) -> bool:
-    """Count a failed delivery; True when the host has just been marked unavailable."""
-    host = session.scalar(select(Host).where(Host.authority == authority))
-    if host is None:
-        host = Host(authority=authority, failures=0)
-        session.add(host)
-    host.failures += 1
-    host.first_failure_at = host.first_failure_at or now
-    if (
-        host.unavailable_since is None
-        and host.failures >= HOST_FAILURES
-        and now - host.first_failure_at >= HOST_FAILURE_SPAN
-    ):
-        host.unavailable_since = now
-        return True
-    return False
-
-
-def record_success(session: Session, authority: str, now: datetime) -> None:
-    session.execute(
-        update(Host)
-        .where(Host.authority == authority)
-        .values(failures=0, first_failure_at=None, unavailable_since=None, last_success_at=now)
-    )
 
 
 class Deliverer:

@@ -8,6 +8,7 @@ HTTP-signed GET from a domain the policy allows.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import orjson
@@ -25,6 +26,7 @@ from models import Direction, Follow, FollowState, Member, MemberStatus, Note, O
 from . import render
 
 AS2_TYPE = "application/activity+json"
+_KEY_ID_RE = re.compile(r'keyid="([^"]+)"', re.IGNORECASE)
 PAGE_SIZE = 20
 
 
@@ -53,6 +55,9 @@ async def signed_fetch_refusal(request: Request) -> Response | None:
     )
     fediverse = city.fediverse
     policy = await fediverse.policy.current()
+    key_id = _KEY_ID_RE.search(headers.get("signature", "") or headers.get("signature-input", ""))
+    if key_id is not None and not policy.allows(key_id.group(1)):  # refused before its key is fetched
+        return _problem(403, policy.verdict(key_id.group(1)).reason)
     try:
         signer = await verify_request(incoming, fediverse.directory.key,
                                       window_seconds=city.settings.federation.signature_window_seconds)
@@ -61,6 +66,8 @@ async def signed_fetch_refusal(request: Request) -> Response | None:
     verdict = policy.verdict(signer.owner)
     if not verdict.allowed:
         return _problem(403, verdict.reason)
+    if policy.actor_suspended(signer.owner):
+        return _problem(403, f"{signer.owner} is suspended here")
     return None
 
 

@@ -43,6 +43,10 @@ def follow(session: Session, city: City, follower: str, target: RemoteActor) -> 
     """Our actor `follower` asks to follow `target`; pending until the target Accepts."""
     if target.deleted_at is not None:
         raise DomainError("actor_gone", f"{target.handle} no longer exists", 410)
+    policy = city.fediverse.policy.current_sync(session)
+    if not policy.allows(target.uri) or policy.actor_suspended(target.uri) or target.suspended_at is not None:
+        reason = policy.verdict(target.uri).reason or f"{target.handle} is suspended here"
+        raise DomainError("federation_refused", f"cannot follow {target.handle}: {reason}", 403)
     existing = find_follow(session, follower, target, Direction.outbound)
     if existing is not None:
         return existing

@@ -40,6 +40,8 @@ class Sink:
         return f"http://127.0.0.1:{self.port}{path}"
 
     async def _inbox(self, request: Request) -> Response:
+        if request.method == "GET":  # a NodeInfo probe, say: a server that is up
+            return Response(b'{"links": []}', media_type="application/json")
         self.received.append(Received(request.url.path, dict(request.headers), await request.body()))
         status = self.statuses.pop(0) if self.statuses else self.default_status
         headers = {"Retry-After": self.retry_after} if self.retry_after and status in (429, 503) else {}

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from models import (
@@ -19,7 +19,6 @@ from models import (
     MemberStatus,
     Role,
     SystemAccount,
-    Transfer,
     TransferKind,
     new_public_id,
 )
@@ -27,11 +26,18 @@ from models import (
 from ..errors import DomainError, Forbidden, NotFound
 from .accounts import member_account_ids, system_account_id
 from .rules import CurrencyRules, fee_for
-from .transfers import Leg, Posting, transfer
+from .transfers import Leg, Posting, StoredTransfer, transfer
 
 #: ids clients choose: no ':' (reserved for ids the system derives, like demurrage's)
 CLIENT_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 MAX_MEMO = 500
+
+#: payer and payee with their accounts, in one statement (built once: this is every payment's path)
+_PARTIES = (
+    select(Member.id, Member.username, Member.status, Account.id.label("account_id"))
+    .outerjoin(Account, Account.member_id == Member.id)
+    .where(or_(Member.id == bindparam("payer"), Member.username == bindparam("payee")))
+)
 
 
 def check_client_id(public_id: str | None) -> str:
@@ -51,10 +57,10 @@ def _check_memo(memo: str) -> str:
     return memo.strip()
 
 
-def _standing(member: Member) -> None:
-    if member.status is MemberStatus.suspended:
+def _standing(status: MemberStatus) -> None:
+    if status is MemberStatus.suspended:
         raise DomainError("suspended", "this account is suspended", 403)
-    if member.status is MemberStatus.pending:
+    if status is MemberStatus.pending:
         raise DomainError("pending", "this account is waiting for a moderator's approval", 403)
 
 
@@ -81,13 +87,11 @@ def pay(
         raise DomainError("amount_not_positive", "the amount must be more than zero", 400)
     memo = _check_memo(memo)
     username = payee_username.strip().removeprefix("@").lower()
-    people = {m.id: m for m in session.scalars(
-        select(Member).where(or_(Member.id == payer.id, Member.username == username))
-    )}
+    people = {row.id: row for row in session.execute(_PARTIES, {"payer": payer.id, "payee": username})}
     current_payer = people.get(payer.id)
     if current_payer is None:
         raise NotFound(f"member {payer.username!r}")
-    _standing(current_payer)
+    _standing(current_payer.status)
     payee = next((m for m in people.values() if m.username == username), None)
     if payee is None:
         raise NotFound(f"member {username!r}")
@@ -96,7 +100,9 @@ def pay(
     if payee.status is not MemberStatus.active:
         raise DomainError("payee_not_active", f"@{payee.username} cannot receive payments now")
 
-    accounts = member_account_ids(session, currency, [current_payer, payee])
+    accounts = {m.id: m.account_id for m in (current_payer, payee)}
+    if None in accounts.values():
+        accounts = member_account_ids(session, currency, [current_payer, payee])
     legs = [Leg(accounts[current_payer.id], accounts[payee.id], amount)]
     fee = fee_for(currency, amount)
     if fee > 0:
@@ -105,7 +111,7 @@ def pay(
               "memo": memo, "reference": reference}
     return transfer(
         session, currency, public_id=public_id, kind=kind, legs=legs, memo=memo, reference=reference,
-        created_by=current_payer, fields=fields, now=now,
+        created_by_id=current_payer.id, fields=fields, now=now,
     )
 
 
@@ -119,7 +125,7 @@ def adjust(
     reason: str,
     by: Member | None,
     public_id: str,
-    corrects: Transfer | None = None,
+    corrects: StoredTransfer | None = None,
     now: datetime | None = None,
 ) -> Posting:
     """An admin's correction: credit (or debit) an account against system:adjustments, with a reason.
@@ -140,5 +146,5 @@ def adjust(
               "reason": reason.strip(), "corrects": corrects.id if corrects else None}
     return transfer(
         session, currency, public_id=public_id, kind=TransferKind.adjustment, legs=[leg], memo=reason.strip(),
-        corrects=corrects, created_by=by, fields=fields, now=now,
+        corrects=corrects, created_by_id=by.id if by else None, fields=fields, now=now,
     )

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, aliased
 from models import Account, LegPurpose, Transfer, TransferKind, TransferLeg, TransferResolution
 
 from .rules import CurrencyRules, fmt
+from .transfers import StoredTransfer
 
 
 @dataclass(frozen=True)
@@ -147,7 +148,7 @@ def _spreadsheet_safe(text: str) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
-def describe(session: Session, transfer: Transfer) -> TransferView:
+def describe(session: Session, transfer: StoredTransfer) -> TransferView:
     debit, credit = aliased(Account), aliased(Account)
     legs = session.execute(
         select(debit.key, credit.key, TransferLeg.amount, TransferLeg.purpose, debit.member_id, credit.member_id)

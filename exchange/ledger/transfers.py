@@ -17,14 +17,13 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
-from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import bindparam, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from models import (
-    Account,
     AccountKind,
     LegPurpose,
     Member,
@@ -37,7 +36,7 @@ from models import (
 )
 
 from ..errors import DomainError, NotFound
-from .accounts import ceiling_margin, floor_margin, lock
+from .accounts import Locked, ceiling_margin, floor_margin, lock, save
 from .rules import CurrencyRules, fmt
 
 
@@ -51,11 +50,26 @@ class Leg:
     purpose: LegPurpose = LegPurpose.amount
 
 
+class StoredTransfer(Protocol):
+    """A transfers row: the ORM `Transfer`, or the plain row `transfer` returns (cheaper to make)."""
+
+    id: int
+    public_id: str
+    kind: TransferKind
+    pending: bool
+    expires_at: datetime | None
+    memo: str
+    reference: str | None
+    corrects_id: int | None
+    created_by_id: int | None
+    created_at: datetime
+
+
 @dataclass(frozen=True)
 class Posting:
     """The stored transfer, and whether this call created it (False: an idempotent retry)."""
 
-    transfer: Transfer
+    transfer: StoredTransfer
     created: bool
 
 
@@ -65,8 +79,14 @@ def fingerprint(fields: Mapping[str, object]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _insert(session: Session):  # type: ignore[no-untyped-def]
-    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+# Built once per dialect: an id already taken inserts nothing (the idempotent-retry path).
+_TRANSFERS = Transfer.__table__
+_INSERT = {
+    name: dialect.insert(_TRANSFERS).on_conflict_do_nothing(index_elements=["public_id"]).returning(*_TRANSFERS.c)
+    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
+}
+_BY_PUBLIC_ID = select(*_TRANSFERS.c).where(_TRANSFERS.c.public_id == bindparam("public_id"))
+_INSERT_LEGS = TransferLeg.__table__.insert()
 
 
 def transfer(
@@ -80,8 +100,8 @@ def transfer(
     pending: bool = False,
     expires_at: datetime | None = None,
     reference: str | None = None,
-    corrects: Transfer | None = None,
-    created_by: Member | None = None,
+    corrects: StoredTransfer | None = None,
+    created_by_id: int | None = None,
     fields: Mapping[str, object] | None = None,
     settlement: bool = False,
     now: datetime | None = None,
@@ -122,23 +142,18 @@ def transfer(
             return replay
         raise
 
-    row = session.scalars(
-        _insert(session)(Transfer)
-        .values(
-            public_id=public_id, kind=kind, fingerprint=print_, pending=pending, expires_at=expires_at,
-            memo=memo, reference=reference, corrects_id=corrects.id if corrects else None,
-            created_by_id=created_by.id if created_by else None, created_at=now,
-        )
-        .on_conflict_do_nothing(index_elements=["public_id"])
-        .returning(Transfer)
-    ).one_or_none()
+    row = session.execute(_INSERT[session.get_bind().dialect.name], {
+        "public_id": public_id, "kind": kind, "fingerprint": print_, "pending": pending, "expires_at": expires_at,
+        "memo": memo, "reference": reference, "corrects_id": corrects.id if corrects else None,
+        "created_by_id": created_by_id, "created_at": now,
+    }).one_or_none()
     if row is None:  # the id exists: committed before us, or by a concurrent request just now
         replay = _replay(session, public_id, print_)
         assert replay is not None
         return replay
 
     session.execute(
-        TransferLeg.__table__.insert(),
+        _INSERT_LEGS,
         [
             {"transfer_id": row.id, "position": n, "debit_account_id": leg.debit,
              "credit_account_id": leg.credit, "amount": leg.amount, "purpose": leg.purpose}
@@ -153,11 +168,12 @@ def transfer(
         else:
             debit.debits_posted += leg.amount
             credit.credits_posted += leg.amount
-    return Posting(row, True)
+    save(session, accounts.values())
+    return Posting(row, True)  # type: ignore[arg-type]
 
 
 def _replay(session: Session, public_id: str, print_: str) -> Posting | None:
-    existing = session.scalar(select(Transfer).where(Transfer.public_id == public_id))
+    existing = session.execute(_BY_PUBLIC_ID, {"public_id": public_id}).one_or_none()
     if existing is None:
         return None
     if existing.fingerprint != print_:
@@ -166,10 +182,10 @@ def _replay(session: Session, public_id: str, print_: str) -> Posting | None:
             f"a different transfer already has the id {public_id!r}; choose a new id for a new transfer",
             409,
         )
-    return Posting(existing, False)
+    return Posting(existing, False)  # type: ignore[arg-type]
 
 
-def _check_limits(currency: CurrencyRules, accounts: dict[int, Account], legs: Sequence[Leg], pending: bool) -> None:
+def _check_limits(currency: CurrencyRules, accounts: dict[int, Locked], legs: Sequence[Leg], pending: bool) -> None:
     """Refuse a transfer that would take an account past its floor or ceiling.
 
     Pessimistic, as TigerBeetle: pending debits count against the floor and pending credits
@@ -260,6 +276,7 @@ def resolve(
         if outcome is Outcome.posted:
             debit.debits_posted += leg.amount
             credit.credits_posted += leg.amount
+    save(session, accounts.values())
     session.flush()
     return resolution
 

@@ -15,7 +15,7 @@ from instance.app import build_queues
 from instance.worker import Worker
 from models import (Direction, DomainRule, Follow, FollowState, Host, Job, JobState, RemoteActor, RuleKind,
                     Severity, utcnow)
-from outbox import delivery, social
+from outbox import availability, social
 
 from ..sink import Sink
 from .helpers import add_member, eventually
@@ -49,6 +49,10 @@ def jobs(city: Any) -> list[Job]:
     return city.db.read_sync(lambda s: list(s.scalars(select(Job))))
 
 
+def deliveries(city: Any) -> list[Job]:
+    return [job for job in jobs(city) if job.kind == "deliver"]
+
+
 def worker_for(city: Any) -> Worker:
     return Worker(city.db, build_queues(city.city))
 
@@ -66,7 +70,7 @@ async def test_a_delivery_is_signed_by_the_author_and_completes_on_2xx(alice_cit
         await post_note(alice_city)
         await worker_for(alice_city).run_until_idle()
     [request] = sink.received
-    assert jobs(alice_city) == []
+    assert deliveries(alice_city) == []
     alice = alice_city.db.read_sync(lambda s: members.get_member(s, "alice"))
     key_id = alice_city.city.urls.key_id(alice_city.city.urls.member("alice"))
 
@@ -89,7 +93,7 @@ async def test_a_retryable_answer_is_retried_later(alice_city: Any, status: int)
         add_follower(alice_city, "zoe", sink.url())
         await post_note(alice_city)
         await worker_for(alice_city).run_until_idle()
-    [job] = jobs(alice_city)
+    [job] = deliveries(alice_city)
     assert job.state is JobState.queued
     assert job.attempts == 1
     assert f"answered {status}" in (job.last_error or "")
@@ -101,7 +105,7 @@ async def test_retry_after_is_honoured(alice_city: Any) -> None:
         add_follower(alice_city, "zoe", sink.url())
         await post_note(alice_city)
         await worker_for(alice_city).run_until_idle()
-    [job] = jobs(alice_city)
+    [job] = deliveries(alice_city)
     assert utcnow() + timedelta(seconds=590) < job.run_at < utcnow() + timedelta(seconds=610)
 
 
@@ -111,7 +115,7 @@ async def test_another_client_error_fails_at_once(alice_city: Any, status: int) 
         add_follower(alice_city, "zoe", sink.url())
         await post_note(alice_city)
         await worker_for(alice_city).run_until_idle()
-    [job] = jobs(alice_city)
+    [job] = deliveries(alice_city)
     assert job.state is JobState.failed
     assert f"answered {status}" in (job.last_error or "")
 
@@ -122,7 +126,7 @@ async def test_a_refused_connection_is_retried(alice_city: Any) -> None:
     add_follower(alice_city, "zoe", closed)
     await post_note(alice_city)
     await worker_for(alice_city).run_until_idle()
-    [job] = jobs(alice_city)
+    [job] = deliveries(alice_city)
     assert job.state is JobState.queued
     assert job.last_error
 
@@ -131,8 +135,8 @@ async def test_a_host_that_keeps_failing_is_marked_unavailable_then_skipped(alic
     async with Sink(default_status=503) as sink:
         add_follower(alice_city, "zoe", sink.url())
         authority = f"127.0.0.1:{sink.port}"
-        long_ago = utcnow() - delivery.HOST_FAILURE_SPAN - timedelta(minutes=1)
-        alice_city.db.write_sync(lambda s: s.add(Host(authority=authority, failures=delivery.HOST_FAILURES - 1,
+        long_ago = utcnow() - availability.HOST_FAILURE_SPAN - timedelta(minutes=1)
+        alice_city.db.write_sync(lambda s: s.add(Host(authority=authority, failures=availability.HOST_FAILURES - 1,
                                                       first_failure_at=long_ago)))
         await post_note(alice_city, "first")
         await worker_for(alice_city).run_until_idle()
@@ -142,7 +146,7 @@ async def test_a_host_that_keeps_failing_is_marked_unavailable_then_skipped(alic
         await post_note(alice_city, "second")
         await worker_for(alice_city).run_until_idle()
         assert len(sink.received) == 1, "nothing more is sent to an unavailable host"
-    assert len(jobs(alice_city)) == 1, "no delivery was queued for the second note"
+    assert len(deliveries(alice_city)) == 1, "no delivery was queued for the second note"
 
 
 async def test_an_unavailable_host_is_used_again_once_it_sends_us_an_activity(
@@ -165,6 +169,25 @@ async def test_an_unavailable_host_is_used_again_once_it_sends_us_an_activity(
     await eventually(revived)
 
 
+async def test_the_hourly_probe_revives_an_unavailable_host_that_answers(alice_city: Any) -> None:
+    async with Sink() as sink:
+        up = f"127.0.0.1:{sink.port}"
+        async with Sink() as gone:
+            down = f"127.0.0.1:{gone.port}"
+        alice_city.db.write_sync(lambda s: s.add_all([
+            Host(authority=up, failures=50, first_failure_at=utcnow(), unavailable_since=utcnow()),
+            Host(authority=down, failures=50, first_failure_at=utcnow(), unavailable_since=utcnow()),
+        ]))
+        alice_city.db.write_sync(lambda s: s.execute(Job.__table__.update().where(
+            Job.kind == availability.PROBE).values(run_at=utcnow())))
+        await worker_for(alice_city).run_until_idle()
+    hosts = {h.authority: h for h in alice_city.db.read_sync(lambda s: list(s.scalars(select(Host))))}
+    assert hosts[up].unavailable_since is None
+    assert hosts[down].unavailable_since is not None
+    [probe] = [j for j in jobs(alice_city) if j.kind == availability.PROBE]
+    assert probe.run_at > utcnow() + timedelta(minutes=55), "the next probe is an hour away"
+
+
 async def test_followers_on_one_server_get_one_delivery_to_its_shared_inbox(alice_city: Any) -> None:
     async with Sink() as sink:
         for n in range(25):
@@ -183,7 +206,7 @@ async def test_a_blocked_domain_gets_no_delivery(alice_city: Any) -> None:
         await post_note(alice_city)
         await worker_for(alice_city).run_until_idle()
     assert sink.received == []
-    assert jobs(alice_city) == []
+    assert deliveries(alice_city) == []
 
 
 async def test_a_crash_between_commit_and_send_still_delivers_exactly_once(alice_city: Any) -> None:
@@ -191,7 +214,7 @@ async def test_a_crash_between_commit_and_send_still_delivers_exactly_once(alice
         add_follower(alice_city, "zoe", sink.url())
         await post_note(alice_city)  # committed; no worker is running: as if it crashed right after
         assert sink.received == []
-        assert alice_city.db.read_sync(lambda s: s.scalar(select(func.count()).select_from(Job))) == 1
+        assert len(deliveries(alice_city)) == 1
         await worker_for(alice_city).run_until_idle()  # the restarted worker
         await worker_for(alice_city).run_until_idle()  # and another turn changes nothing
     assert len(sink.received) == 1

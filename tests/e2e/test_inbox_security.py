@@ -240,3 +240,20 @@ async def test_an_unknown_context_url_is_never_fetched(pair: tuple[Any, Remote])
         server.close()
         await server.wait_closed()
     assert hits == []
+
+
+async def test_a_members_own_inbox_accepts_a_signed_activity(pair: tuple[Any, Remote]) -> None:
+    a, remote = pair
+    add_member(a, "alice")
+    body = orjson.dumps(remote.activity())
+    answer = await post(a, body, signed(a, remote, body, path="/users/alice/inbox"), path="/users/alice/inbox")
+    assert answer.status_code == 202
+    assert await stored(a) == 1
+
+
+async def test_an_inbox_of_an_unknown_member_is_404(pair: tuple[Any, Remote]) -> None:
+    a, remote = pair
+    body = orjson.dumps(remote.activity())
+    answer = await post(a, body, signed(a, remote, body, path="/users/nobody/inbox"), path="/users/nobody/inbox")
+    assert answer.status_code == 404
+    assert await stored(a) == 0

@@ -61,7 +61,8 @@ async def test_a_note_delivered_twice_is_stored_once(start_city: Any) -> None:
     await act(b, lambda s: queue.enqueue(s, DELIVER, {"activity": create_id, "inbox": alice.delivery_inbox}))
 
     async def queue_empty() -> bool:
-        return await b.db.read(lambda s: s.scalar(select(func.count()).select_from(Job))) == 0
+        return await b.db.read(lambda s: s.scalar(
+            select(func.count()).select_from(Job).where(Job.kind == DELIVER))) == 0
 
     await eventually(queue_empty)
     notes = await a.db.read(lambda s: s.scalar(select(func.count()).select_from(Note).where(Note.uri == note.uri)))

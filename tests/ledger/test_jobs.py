@@ -11,10 +11,16 @@ from sqlalchemy import select
 from exchange import ledger, members
 from instance import ledger_jobs
 from instance.app import build_city, start
+from instance.city import City
 from instance.settings import Settings
 from models import Job, TransferKind, utcnow
 
 from .conftest import Book
+
+
+def ledger_jobs_queued(city: City) -> list[str]:
+    """The ledger's own jobs (other packages queue theirs at start too)."""
+    return city.db.read_sync(lambda s: list(s.scalars(select(Job.kind).where(Job.kind.startswith("ledger.")))))
 
 
 async def test_the_sweep_charges_the_last_period_and_queues_itself_for_the_next(
@@ -30,7 +36,7 @@ async def test_the_sweep_charges_the_last_period_and_queues_itself_for_the_next(
     assert city.worker is not None
     await city.worker.run_until_idle()
     assert book.balance("bob") == "49.50"
-    [job] = city.db.read_sync(lambda s: list(s.scalars(select(Job))))
+    [job] = city.db.read_sync(lambda s: list(s.scalars(select(Job).where(Job.kind.startswith("ledger.")))))
     assert job.kind == "ledger.sweep"
     assert job.run_at == ledger.next_period_start(utcnow(), "day")
     city.db.dispose()
@@ -41,8 +47,7 @@ async def test_starting_a_city_queues_one_sweep_when_demurrage_is_on(make_settin
     city = build_city(settings, with_worker=False)
     await start(city)
     await start(city)
-    jobs = city.db.read_sync(lambda s: list(s.scalars(select(Job.kind))))
-    assert jobs == ["ledger.sweep"]
+    assert ledger_jobs_queued(city) == ["ledger.sweep"]
     await city.fediverse.aclose()
     city.db.dispose()
 
@@ -50,7 +55,7 @@ async def test_starting_a_city_queues_one_sweep_when_demurrage_is_on(make_settin
 async def test_starting_a_city_queues_no_sweep_when_demurrage_is_off(make_settings: Callable[..., Settings]) -> None:
     city = build_city(make_settings(), with_worker=False)
     await start(city)
-    assert city.db.read_sync(lambda s: list(s.scalars(select(Job.kind)))) == []
+    assert ledger_jobs_queued(city) == []
     await city.fediverse.aclose()
     city.db.dispose()
 
@@ -81,5 +86,5 @@ async def test_a_pending_transfer_expires_when_its_deadline_comes(make_settings:
     assert book.account("alice").debits_pending == 0
     view = city.db.read_sync(lambda s: ledger.describe(s, ledger.find_transfer(s, "hold")))
     assert view.status == "expired"
-    assert city.db.read_sync(lambda s: list(s.scalars(select(Job)))) == []
+    assert ledger_jobs_queued(city) == []
     city.db.dispose()

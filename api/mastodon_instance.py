@@ -1,0 +1,124 @@
+"""`/api/v1/instance` and its public parts: rules, moderation policy, and (if the admin says so) domains.
+
+`GET /api/v1/instance` is Mastodon's v1 Instance entity (what clients read first), with the
+city's rules, its registration policy, and a `comptoir` object for what Mastodon has no field
+for: the federation mode, the listing review policy and, per the admin's choice
+(`comptoir domains show none|users|all`), the domain lists. `GET /api/v1/instance/rules`,
+`/api/v1/instance/domain_blocks` (Mastodon's DomainBlock entity: domain, digest, severity,
+comment) and `/api/v1/instance/domain_allows` (GoToSocial's) follow the same choice: 404
+for "none", a member's token needed for "users", public for "all". Obfuscated entries show
+as `ex***le.com` with the digest of the real name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from sqlalchemy import distinct, func, select
+from sqlalchemy.orm import Session
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from exchange.errors import DomainError
+from instance import admin_settings, domains
+from instance.city import city_of
+from instance.fediverse import VERSION
+from instance.wellknown import usage
+from models import RemoteActor, RuleKind
+
+from .auth import authenticated
+from .mastodon_admin import mastodon_errors
+
+MASTODON_VERSION = f"4.3.0 (compatible; Comptoir {VERSION})"
+
+
+async def may_see_domains(request: Request, visibility: str) -> bool:
+    if visibility == "all":
+        return True
+    if visibility == "users" and request.headers.get("authorization"):
+        await authenticated(request)
+        return True
+    return False
+
+
+def _facts(session: Session) -> dict[str, Any]:
+    return {
+        "usage": usage(session),
+        "domains": session.scalar(select(func.count(distinct(RemoteActor.domain)))) or 0,
+        "rules": admin_settings.rules(session),
+        "visibility": admin_settings.domains_visibility(session),
+        "stored_mode": domains.stored_mode(session),
+        "blocks": domains.public_entries(session, RuleKind.block),
+        "allows": domains.public_entries(session, RuleKind.allow),
+    }
+
+
+@mastodon_errors
+async def instance(request: Request) -> Response:
+    city = city_of(request)
+    settings = city.settings
+    facts = await city.db.read(_facts)
+    registration = settings.moderation.registration
+    extension: dict[str, Any] = {
+        "federation_mode": facts["stored_mode"] or settings.federation.mode,
+        "registration": registration,
+        "listing_review": settings.moderation.listing_review,
+        "moderation_policy": admin_settings.policy_text(settings.moderation.listing_review, registration),
+        "domains_visibility": facts["visibility"],
+    }
+    if await may_see_domains(request, facts["visibility"]):
+        extension["domain_blocks"] = [asdict(e) for e in facts["blocks"]]
+        extension["domain_allows"] = [asdict(e) for e in facts["allows"]]
+    return JSONResponse({
+        "uri": settings.domain,
+        "title": settings.name,
+        "short_description": settings.description,
+        "description": settings.description,
+        "email": "",
+        "version": MASTODON_VERSION,
+        "urls": {},
+        "stats": {"user_count": facts["usage"]["users"]["total"], "status_count": facts["usage"]["localPosts"],
+                  "domain_count": facts["domains"]},
+        "thumbnail": None,
+        "languages": [settings.language],
+        "registrations": registration != "invite",
+        "approval_required": registration == "approval",
+        "invites_enabled": registration == "invite",
+        "configuration": {"statuses": {"max_characters": 5000, "max_media_attachments": 4}},
+        "contact_account": None,
+        "rules": [asdict(r) for r in facts["rules"]],
+        "comptoir": extension,
+    })
+
+
+@mastodon_errors
+async def rules(request: Request) -> Response:
+    found = await city_of(request).db.read(admin_settings.rules)
+    return JSONResponse([asdict(r) for r in found])
+
+
+def _domain_list(kind: RuleKind) -> Any:
+    @mastodon_errors
+    async def endpoint(request: Request) -> Response:
+        city = city_of(request)
+        visibility, entries = await city.db.read(
+            lambda s: (admin_settings.domains_visibility(s), domains.public_entries(s, kind)))
+        if not await may_see_domains(request, visibility):
+            raise DomainError("not_found", "this city does not show its domain list", 404)
+        if kind is RuleKind.allow:
+            return JSONResponse([{"domain": e.domain, "digest": e.digest, "comment": e.comment} for e in entries])
+        return JSONResponse([{"domain": e.domain, "digest": e.digest, "severity": e.severity, "comment": e.comment}
+                             for e in entries])
+
+    return endpoint
+
+
+def routes() -> list[Route]:
+    return [
+        Route("/api/v1/instance", instance, methods=["GET"]),
+        Route("/api/v1/instance/rules", rules, methods=["GET"]),
+        Route("/api/v1/instance/domain_blocks", _domain_list(RuleKind.block), methods=["GET"]),
+        Route("/api/v1/instance/domain_allows", _domain_list(RuleKind.allow), methods=["GET"]),
+    ]

@@ -1,0 +1,207 @@
+"""Negotiations over JSON: open one with an offer, counter, accept, reject, withdraw, write.
+
+A member sees the threads they take part in. Prices are decimal strings in the seller's
+currency; an offer in another currency also shows what the caller would pay under the active
+exchange rule (`converted`, a quote). Across cities the same thread has the same offer and
+agreement `uri`s on both sides.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from exchange import listings, negotiations, offers, rates
+from exchange.errors import DomainError
+from exchange.negotiations import Party, Thread
+from instance.city import City, city_of
+from instance.html import text_to_html
+from models import Listing, Member, Side, utcnow
+from outbox import offers as outgoing
+
+from .auth import authenticated
+from .market import money, moment, optional_body, partner_of
+from .params import cursor, field, json_body, page_limit
+
+TERMS = {"quantity", "price", "goods", "message", "expires_at"}
+
+
+def _party(city: City, who: Party) -> dict[str, Any]:
+    if who.member is not None:
+        return {"handle": f"{who.member.username}@{city.settings.domain}", "uri": city.urls.member(who.member.username),
+                "local": True}
+    assert who.actor is not None
+    return {"handle": who.actor.handle, "uri": who.actor.uri, "local": False}
+
+
+def thread_json(session: Session, city: City, thread: Thread, side: Side) -> dict[str, Any]:
+    listing, negotiation = thread.listing, thread.negotiation
+    currency = city.settings.currency
+    uris = {o.id: o.uri for o in thread.offers}
+
+    def converted(amount: int | None) -> dict[str, str] | None:
+        if amount is None:
+            return None
+        quote = rates.quote(session, amount, listing.currency, listing.scale, currency.code, currency.scale,
+                            partner=partner_of(listing))
+        return None if quote is None else {**(money(quote.amount, quote.currency, currency.scale) or {}),
+                                           "rate": f"{quote.num}/{quote.den}"}
+
+    agreement = thread.agreement
+    return {
+        "id": negotiation.public_id,
+        "context": negotiation.context,
+        "kind": negotiation.kind.value,
+        "state": negotiation.state.value,
+        "role": side.value,
+        "listing": {"id": listing.public_id, "uri": listing.uri, "title": listing.title, "city": listing.origin,
+                    "state": listing.state.value, "quantity": listing.quantity},
+        "buyer": _party(city, thread.buyer),
+        "seller": _party(city, thread.seller),
+        "offers": [{
+            "id": o.public_id, "uri": o.uri, "proposer": o.proposer.value, "state": o.state.value,
+            "quantity": o.quantity, "price": money(o.price, listing.currency, listing.scale),
+            "converted": converted(o.price), "goods": o.goods, "message": o.message,
+            "expires_at": o.expires_at.isoformat(), "in_reply_to": uris.get(o.in_reply_to_id) if o.in_reply_to_id else None,
+            "created_at": o.created_at.isoformat(), "answer_reason": o.answer_reason,
+        } for o in thread.offers],
+        "messages": [{"uri": m.uri, "author": m.author.value, "content": m.content, "created_at": m.created_at.isoformat()}
+                     for m in thread.messages],
+        "agreement": None if agreement is None else {
+            "id": agreement.public_id, "uri": agreement.uri, "state": agreement.state.value,
+            "quantity": agreement.quantity, "amount": money(agreement.amount, agreement.currency, listing.scale),
+            "goods": agreement.goods, "created_at": agreement.created_at.isoformat(),
+        },
+    }
+
+
+def _terms(body: dict[str, Any], listing: Any) -> offers.Terms:
+    quantity = field(body, "quantity", int, required=False)
+    price = field(body, "price", (str, type(None)), required=False)
+    goods = field(body, "goods", str, required=False) or ""
+    message = field(body, "message", str, required=False) or ""
+    if len(message) > negotiations.MAX_MESSAGE:
+        raise DomainError("too_long", f"a message is at most {negotiations.MAX_MESSAGE} characters", 400)
+    return offers.check_terms(listing, quantity=1 if quantity is None else quantity, price=price, goods=goods,
+                              message=text_to_html(message) if message.strip() else "",
+                              expires_at=moment(body, "expires_at"), now=utcnow())
+
+
+async def open_negotiation(request: Request) -> Response:
+    who = await authenticated(request)
+    city = city_of(request)
+    body = await optional_body(request, TERMS)
+    public_id = request.path_params["id"]
+
+    def write(session: Session) -> dict[str, Any]:
+        listing = listings.find(session, public_id)
+        negotiation, _ = outgoing.make_offer(session, city, who, listing, _terms(body, listing))
+        return thread_json(session, city, negotiations.thread(session, negotiation), Side.buyer)
+
+    answer = await city.db.write(write)
+    city.wake_worker()
+    return JSONResponse(answer, status_code=201)
+
+
+async def list_negotiations(request: Request) -> Response:
+    who = await authenticated(request)
+    city = city_of(request)
+    limit, before = page_limit(request), cursor(request)
+
+    def read(session: Session) -> dict[str, Any]:
+        rows = negotiations.threads_of(session, who, limit=limit + 1, before=before)
+        page = rows[:limit]
+        return {
+            "negotiations": [thread_json(session, city, negotiations.thread(session, n),
+                                         negotiations.side_of_member(n, who) or Side.buyer) for n in page],
+            "next_cursor": str(page[-1].id) if len(rows) > limit else None,
+        }
+
+    return JSONResponse(await city.db.read(read))
+
+
+async def get_negotiation(request: Request) -> Response:
+    who = await authenticated(request)
+    city = city_of(request)
+    public_id = request.path_params["id"]
+
+    def read(session: Session) -> dict[str, Any]:
+        negotiation, side = negotiations.of_member(session, who, public_id)
+        return thread_json(session, city, negotiations.thread(session, negotiation), side)
+
+    return JSONResponse(await city.db.read(read))
+
+
+async def _in_thread(request: Request, who: Member, body: dict[str, Any], action: Any, status: int = 200) -> Response:
+    city = city_of(request)
+    public_id = request.path_params["id"]
+
+    def write(session: Session) -> dict[str, Any]:
+        negotiation, side = negotiations.of_member(session, who, public_id)
+        action(session, city, negotiation)
+        return thread_json(session, city, negotiations.thread(session, negotiation), side)
+
+    answer = await city.db.write(write)
+    city.wake_worker()
+    return JSONResponse(answer, status_code=status)
+
+
+async def counter_offer(request: Request) -> Response:
+    who = await authenticated(request)
+    body = await json_body(request, TERMS | {"in_reply_to"})
+    replied = field(body, "in_reply_to", str, required=False)
+
+    def action(session: Session, city: City, negotiation: Any) -> None:
+        listing = session.get(Listing, negotiation.listing_id)
+        answered = offers.by_public_id(session, negotiation, replied) if replied else offers.open_offer(session, negotiation)
+        outgoing.counter(session, city, who, negotiation, _terms(body, listing), answered)
+
+    return await _in_thread(request, who, body, action, 201)
+
+
+def _on_offer(verb: str) -> Any:
+    async def endpoint(request: Request) -> Response:
+        who = await authenticated(request)
+        body = await optional_body(request, {"reason"} if verb == "reject" else set())
+        reason = field(body, "reason", str, required=False) or ""
+        offer_id = request.path_params["offer"]
+
+        def action(session: Session, city: City, negotiation: Any) -> None:
+            offer = offers.by_public_id(session, negotiation, offer_id)
+            if verb == "accept":
+                outgoing.accept(session, city, who, negotiation, offer)
+            elif verb == "reject":
+                outgoing.reject(session, city, who, negotiation, offer, reason)
+            else:
+                outgoing.withdraw(session, city, who, negotiation, offer)
+
+        return await _in_thread(request, who, body, action)
+
+    return endpoint
+
+
+async def write_message(request: Request) -> Response:
+    who = await authenticated(request)
+    body = await json_body(request, {"text"})
+    text = field(body, "text", str)
+
+    def action(session: Session, city: City, negotiation: Any) -> None:
+        outgoing.send_message(session, city, who, negotiation, text)
+
+    return await _in_thread(request, who, body, action, 201)
+
+
+ROUTES = [
+    Route("/listings/{id}/negotiations", open_negotiation, methods=["POST"]),
+    Route("/negotiations", list_negotiations, methods=["GET"]),
+    Route("/negotiations/{id}", get_negotiation, methods=["GET"]),
+    Route("/negotiations/{id}/offers", counter_offer, methods=["POST"]),
+    Route("/negotiations/{id}/offers/{offer}/accept", _on_offer("accept"), methods=["POST"]),
+    Route("/negotiations/{id}/offers/{offer}/reject", _on_offer("reject"), methods=["POST"]),
+    Route("/negotiations/{id}/offers/{offer}/withdraw", _on_offer("withdraw"), methods=["POST"]),
+    Route("/negotiations/{id}/messages", write_message, methods=["POST"]),
+]

@@ -1,0 +1,47 @@
+"""Notifications: one row per thing a member should hear about, read at their own pace.
+
+Written in the transaction that makes the news (an offer stored, a listing approved), so a
+member is never told of something that was rolled back, nor misses something committed.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from models import Member, Notification, NotificationKind, utcnow
+
+
+def notify(session: Session, member_id: int, kind: NotificationKind, text: str, *,
+           listing_id: int | None = None, negotiation_id: int | None = None) -> Notification:
+    note = Notification(member_id=member_id, kind=kind, text=text[:1000], listing_id=listing_id,
+                        negotiation_id=negotiation_id)
+    session.add(note)
+    return note
+
+
+def page(session: Session, member: Member, *, limit: int = 50, before: int | None = None,
+         unread_only: bool = False) -> list[Notification]:
+    """Newest first; `before` is the id of the last row of the previous page."""
+    query = select(Notification).where(Notification.member_id == member.id)
+    if before is not None:
+        query = query.where(Notification.id < before)
+    if unread_only:
+        query = query.where(Notification.read_at.is_(None))
+    return list(session.scalars(query.order_by(Notification.id.desc()).limit(limit)))
+
+
+def unread_count(session: Session, member: Member) -> int:
+    return session.scalar(select(func.count()).select_from(Notification).where(
+        Notification.member_id == member.id, Notification.read_at.is_(None))) or 0
+
+
+def mark_read(session: Session, member: Member, *, up_to: int | None = None, now: datetime | None = None) -> int:
+    """Mark the member's notifications read (all, or those with id <= up_to); returns how many."""
+    statement = update(Notification).where(Notification.member_id == member.id, Notification.read_at.is_(None))
+    if up_to is not None:
+        statement = statement.where(Notification.id <= up_to)
+    result = session.execute(statement.values(read_at=now or utcnow()).execution_options(synchronize_session=False))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -1,0 +1,246 @@
+"""Offers in a negotiation: propose, counter, accept, reject, withdraw, expire.
+
+The rules, the same for our members and for remote parties:
+- a new offer supersedes every open offer of its thread (they become `countered`), so at
+  most one offer is open and only that one, the latest, can be accepted;
+- only the party that did not make an offer may accept or reject it; only its proposer may
+  withdraw it; an offer past its expiry is accepted by nobody;
+- accepting makes an Agreement and, when the listing is ours, takes the quantity from it
+  (exchange.listings.take): the listing closes at zero.
+Prices are totals for the quantity, in minor units of the SELLER's currency.
+
+Local actions are `strict`: a member answers the offer they saw, and a stale answer (the
+offer was superseded meanwhile) is refused with `offer_superseded`. A remote party's offer
+may reply to an older one (messages cross on the wire); it still supersedes what is open.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models import (
+    Agreement,
+    AgreementState,
+    Listing,
+    Negotiation,
+    NegotiationState,
+    NotificationKind,
+    Offer,
+    OfferState,
+    Purpose,
+    Side,
+    utcnow,
+)
+
+from . import listings
+from .amounts import format_amount
+from .errors import DomainError
+from .negotiations import other, party, tell
+
+DEFAULT_OFFER_DAYS = 7
+MAX_OFFER_DAYS = 90
+MAX_GOODS = 1000
+
+
+@dataclass(frozen=True)
+class Terms:
+    quantity: int
+    #: total for the quantity, minor units of the seller's currency
+    price: int | None
+    goods: str
+    #: sanitized HTML
+    message: str
+    expires_at: datetime
+
+
+def check_terms(listing: Listing, *, quantity: int, price: str | None, goods: str, message: str,
+                expires_at: datetime | None, now: datetime) -> Terms:
+    """A member's offer on `listing`, checked (message is sanitized HTML); DomainError (400) otherwise."""
+    if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1:
+        raise DomainError("invalid_quantity", "quantity must be a whole number of at least 1", 400)
+    if quantity > listing.quantity:
+        raise DomainError("not_enough_left", f"only {listing.quantity} left, {quantity} asked", 409)
+    amount = listings.parse_price(price, listing.scale)
+    goods = (goods or "").strip()
+    if len(goods) > MAX_GOODS:
+        raise DomainError("too_long", f"counter-goods are described in at most {MAX_GOODS} characters", 400)
+    if listing.purpose is Purpose.gift and amount:
+        raise DomainError("gift_with_price", "a gift asks for nothing in return", 400)
+    if amount is None and not goods and listing.purpose is not Purpose.gift:
+        if listing.price is None:
+            raise DomainError("price_or_goods", "this listing is open to proposals: offer a price or goods", 400)
+        amount = listing.price * quantity
+    moment = expires_at or now + timedelta(days=DEFAULT_OFFER_DAYS)
+    if moment.tzinfo is None or moment <= now:
+        raise DomainError("invalid_expiry", "an offer's expiry must be in the future", 400)
+    if moment > now + timedelta(days=MAX_OFFER_DAYS):
+        raise DomainError("invalid_expiry", f"an offer stays open at most {MAX_OFFER_DAYS} days", 400)
+    return Terms(quantity, amount, goods, message, moment)
+
+
+def open_offer(session: Session, negotiation: Negotiation) -> Offer | None:
+    return session.scalar(select(Offer).where(Offer.negotiation_id == negotiation.id, Offer.state == OfferState.open)
+                          .order_by(Offer.id.desc()).limit(1))
+
+
+def latest_offer(session: Session, negotiation: Negotiation) -> Offer | None:
+    return session.scalar(select(Offer).where(Offer.negotiation_id == negotiation.id).order_by(Offer.id.desc()).limit(1))
+
+
+def by_uri(session: Session, uri: str) -> Offer | None:
+    return session.scalar(select(Offer).where(Offer.uri == uri))
+
+
+def by_public_id(session: Session, negotiation: Negotiation, public_id: str) -> Offer:
+    offer = session.scalar(select(Offer).where(Offer.public_id == public_id, Offer.negotiation_id == negotiation.id))
+    if offer is None:
+        raise DomainError("not_found", f"offer {public_id!r} not found in this negotiation", 404)
+    return offer
+
+
+def describe(offer: Offer, listing: Listing) -> str:
+    what = f"{offer.quantity} × “{listing.title}”"
+    if offer.price is not None:
+        what += f" for {format_amount(offer.price, listing.scale)} {listing.currency}"
+    if offer.goods:
+        what += f" {'and' if offer.price else 'for'} {offer.goods}"
+    return what
+
+
+def _ongoing(negotiation: Negotiation) -> None:
+    if negotiation.state is not NegotiationState.open:
+        raise DomainError("negotiation_ended", f"the negotiation is {negotiation.state.value}", 409)
+
+
+def _answerable(session: Session, offer: Offer, by: Side, now: datetime) -> None:
+    """The offer is the open, latest one, made by the other party, and not past its expiry."""
+    if offer.state is OfferState.countered:
+        newest = latest_offer(session, session.get(Negotiation, offer.negotiation_id))  # type: ignore[arg-type]
+        raise DomainError("offer_superseded", "this offer was superseded by a newer one"
+                          + (f" ({newest.public_id}); answer that one" if newest is not None else ""), 409)
+    if offer.state is not OfferState.open:
+        raise DomainError("offer_not_open", f"the offer is {offer.state.value}", 409)
+    if offer.proposer is by:
+        raise DomainError("own_offer", "an offer is answered by the other party", 409)
+    if offer.expires_at <= now:
+        raise DomainError("offer_expired", "the offer has expired", 409)
+
+
+def propose(session: Session, negotiation: Negotiation, proposer: Side, terms: Terms, *, uri: str, public_id: str,
+            in_reply_to: Offer | None = None, strict: bool = True, now: datetime | None = None) -> Offer:
+    """Add an offer to the thread; it supersedes the open one (strict: it must answer that one)."""
+    moment = now or utcnow()
+    _ongoing(negotiation)
+    listing = session.get(Listing, negotiation.listing_id)
+    assert listing is not None
+    if listing.is_local and not listing.is_open:
+        raise DomainError("listing_not_open", f"the listing is {listing.state.value}: it takes no offers", 409)
+    current = open_offer(session, negotiation)
+    if in_reply_to is not None and in_reply_to.negotiation_id != negotiation.id:
+        raise DomainError("unknown_offer", "the offer answered is not in this negotiation", 400)
+    if strict and current is not None and (in_reply_to is None or in_reply_to.id != current.id):
+        raise DomainError("offer_superseded", "a newer offer is open in this negotiation: answer that one", 409)
+    first = latest_offer(session, negotiation) is None
+    for superseded in session.scalars(select(Offer).where(Offer.negotiation_id == negotiation.id,
+                                                          Offer.state == OfferState.open)):
+        superseded.state = OfferState.countered
+        superseded.answered_at = moment
+    offer = Offer(public_id=public_id, uri=uri, negotiation_id=negotiation.id, proposer=proposer,
+                  quantity=terms.quantity, price=terms.price, goods=terms.goods, message=terms.message,
+                  expires_at=terms.expires_at, state=OfferState.open,
+                  in_reply_to_id=in_reply_to.id if in_reply_to else (current.id if current else None),
+                  created_at=moment)
+    session.add(offer)
+    negotiation.updated_at = moment
+    session.flush()
+    who = party(session, negotiation, proposer).name
+    kind = NotificationKind.offer if first else NotificationKind.counter_offer
+    text = f"{who} offers {describe(offer, listing)}." if first else f"{who} answers with {describe(offer, listing)}."
+    tell(session, negotiation, other(proposer), kind, text)
+    return offer
+
+
+def accept(session: Session, negotiation: Negotiation, offer: Offer, by: Side, *, agreement_uri: str,
+           accept_uri: str, public_id: str, now: datetime | None = None) -> tuple[Agreement, bool]:
+    """Accept the open offer: the agreement, and True when our listing closed (nothing left)."""
+    moment = now or utcnow()
+    if offer.negotiation_id != negotiation.id:
+        raise DomainError("unknown_offer", "the offer is not in this negotiation", 400)
+    if negotiation.state is NegotiationState.agreed:
+        raise DomainError("already_agreed", "this negotiation already ended in an agreement", 409)
+    _ongoing(negotiation)
+    _answerable(session, offer, by, moment)
+    listing = session.get(Listing, negotiation.listing_id)
+    assert listing is not None
+    closed = listings.take(listing, offer.quantity, now=moment) if listing.is_local else False
+    offer.state = OfferState.accepted
+    offer.answered_at = moment
+    negotiation.state = NegotiationState.agreed
+    negotiation.updated_at = moment
+    agreement = Agreement(public_id=public_id, uri=agreement_uri, accept_uri=accept_uri,
+                          negotiation_id=negotiation.id, offer_id=offer.id, listing_id=listing.id,
+                          quantity=offer.quantity, amount=offer.price, currency=listing.currency, goods=offer.goods,
+                          state=AgreementState.agreed, created_at=moment)
+    session.add(agreement)
+    session.flush()
+    who = party(session, negotiation, by).name
+    tell(session, negotiation, offer.proposer, NotificationKind.accepted,
+         f"{who} accepted your offer: {describe(offer, listing)}.")
+    return agreement, closed
+
+
+def reject(session: Session, negotiation: Negotiation, offer: Offer, by: Side, reason: str = "",
+           *, now: datetime | None = None) -> None:
+    moment = now or utcnow()
+    _ongoing(negotiation)
+    _answerable(session, offer, by, moment)
+    offer.state = OfferState.rejected
+    offer.answered_at = moment
+    offer.answer_reason = reason.strip()[:2000]
+    negotiation.state = NegotiationState.rejected
+    negotiation.updated_at = moment
+    who = party(session, negotiation, by).name
+    tell(session, negotiation, offer.proposer, NotificationKind.rejected,
+         f"{who} declined your offer" + (f": {offer.answer_reason}" if offer.answer_reason else "."))
+
+
+def withdraw(session: Session, negotiation: Negotiation, offer: Offer, by: Side, *, now: datetime | None = None) -> None:
+    moment = now or utcnow()
+    if offer.proposer is not by:
+        raise DomainError("not_your_offer", "only the party who made an offer can withdraw it", 403)
+    _ongoing(negotiation)
+    if offer.state is not OfferState.open:
+        raise DomainError("offer_not_open", f"the offer is {offer.state.value}", 409)
+    offer.state = OfferState.withdrawn
+    offer.answered_at = moment
+    negotiation.state = NegotiationState.withdrawn
+    negotiation.updated_at = moment
+    who = party(session, negotiation, by).name
+    tell(session, negotiation, other(by), NotificationKind.withdrawn, f"{who} withdrew their offer.")
+
+
+def expire(session: Session, offer: Offer, *, now: datetime | None = None) -> bool:
+    """Expire the offer if it is still open and due; its thread ends. Both cities do this on their own clock."""
+    moment = now or utcnow()
+    if offer.state is not OfferState.open or offer.expires_at > moment:
+        return False
+    negotiation = session.get(Negotiation, offer.negotiation_id)
+    assert negotiation is not None
+    offer.state = OfferState.expired
+    offer.answered_at = moment
+    if negotiation.state is NegotiationState.open:
+        negotiation.state = NegotiationState.expired
+        negotiation.updated_at = moment
+    for side in (Side.buyer, Side.seller):
+        tell(session, negotiation, side, NotificationKind.expired, "An offer expired unanswered: the negotiation ended.")
+    return True
+
+
+def due_for_expiry(session: Session, *, now: datetime | None = None, limit: int = 500) -> list[Offer]:
+    moment = now or utcnow()
+    return list(session.scalars(select(Offer).where(Offer.state == OfferState.open, Offer.expires_at <= moment)
+                                .limit(limit)))

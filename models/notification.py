@@ -1,0 +1,44 @@
+"""Notifications: what a member is told about their listings and negotiations."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import Enum, ForeignKey, Index, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .base import Base, UTCDateTime, utcnow
+
+
+class NotificationKind(enum.StrEnum):
+    offer = "offer"
+    counter_offer = "counter_offer"
+    accepted = "accepted"
+    rejected = "rejected"
+    withdrawn = "withdrawn"
+    expired = "expired"
+    message = "message"
+    #: the listing the negotiation was about ended before an agreement
+    negotiation_closed = "negotiation_closed"
+    #: the other city refused an acceptance: the agreement is cancelled
+    agreement_cancelled = "agreement_cancelled"
+    listing_approved = "listing_approved"
+    listing_rejected = "listing_rejected"
+    listing_taken_down = "listing_taken_down"
+    listing_expired = "listing_expired"
+
+
+class Notification(Base):
+    __tablename__ = "notifications"
+    __table_args__ = (Index("ix_notifications_member", "member_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    kind: Mapped[NotificationKind] = mapped_column(Enum(NotificationKind, native_enum=False, length=24))
+    listing_id: Mapped[int | None] = mapped_column(ForeignKey("listings.id", ondelete="CASCADE"))
+    negotiation_id: Mapped[int | None] = mapped_column(ForeignKey("negotiations.id", ondelete="CASCADE"))
+    #: one line for people
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

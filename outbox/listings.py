@@ -1,0 +1,175 @@
+"""Our listings on the wire: the FEP-0837 Note, and its Create, Announce, Update and Delete.
+
+The Note is what a Mastodon server shows (shared/design/PROTOCOL.md): `content` carries
+everything a person needs (title, description, price, place, expiry, link, hashtags), there
+is no `summary` (Mastodon would make it a content warning), at most four Image attachments
+with their alt text in `name`, addressed to Public with the author's followers and the city
+market in `cc`. The FEP-0837 fields (`purpose`, `publishes`, `reciprocal`) are there for
+servers that understand them, with our context in `@context`.
+
+Deliveries: the author's Create goes to the author's followers; the market Group Announces
+the listing to the market's followers; Updates and Deletes go to both audiences, since
+either may hold a copy.
+"""
+
+from __future__ import annotations
+
+import html
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from exchange.amounts import format_amount
+from federation.vocab import PUBLIC
+from instance.city import City
+from instance.html import text_to_html
+from instance.urls import Urls
+from models import Listing, Member, Purpose, new_public_id, utcnow
+
+from . import render
+from .publish import Audience, publish
+
+PURPOSE_LABELS = {Purpose.offer: "Offer", Purpose.request: "Wanted", Purpose.gift: "Gift"}
+
+
+def price_text(listing: Listing) -> str:
+    """The price line as people read it, in the listing's own currency."""
+    if listing.purpose is Purpose.gift:
+        return "Free: a gift"
+    label = "Budget" if listing.purpose is Purpose.request else "Price"
+    if listing.price is None:
+        return f"{label}: open to proposals"
+    each = " each" if listing.quantity > 1 else ""
+    return f"{label}: {format_amount(listing.price, listing.scale)} {listing.currency}{each}"
+
+
+def _hashtag(urls: Urls, slug: str) -> str:
+    return (f'<a href="{html.escape(urls.tag(slug))}" class="mention hashtag" rel="tag">'
+            f"#<span>{html.escape(slug)}</span></a>")
+
+
+def content_html(urls: Urls, listing: Listing) -> str:
+    e = html.escape
+    parts = [f"<p><strong>{e(PURPOSE_LABELS[listing.purpose])}: {e(listing.title)}</strong></p>"]
+    if listing.description:
+        parts.append(text_to_html(listing.description))
+    facts = [e(price_text(listing))]
+    if listing.quantity > 1:
+        facts.append(f"{'Wanted' if listing.purpose is Purpose.request else 'Available'}: {listing.quantity}")
+    if listing.place:
+        facts.append(f"Place: {e(listing.place)}")
+    if listing.expires_at is not None:
+        facts.append(f"Until: {listing.expires_at:%Y-%m-%d}")
+    parts.append("<p>" + "<br>".join(facts) + "</p>")
+    parts.append(f'<p><a href="{e(listing.uri)}">{e(listing.uri)}</a></p>')
+    if listing.category:
+        parts.append(f"<p>{_hashtag(urls, listing.category)}</p>")
+    return "".join(parts)
+
+
+def _quantity(value: int | str) -> dict[str, str]:
+    return {"hasUnit": "one", "hasNumericalValue": str(value)}
+
+
+def render_listing(city: City, listing: Listing, author: Member) -> dict[str, Any]:
+    """The listing as an ActivityStreams Note with FEP-0837 fields."""
+    urls = city.urls
+    author_id = urls.member(author.username)
+    content = content_html(urls, listing)
+    document: dict[str, Any] = {
+        "@context": render.context(urls, comptoir=True),
+        "id": listing.uri,
+        "type": "Note",
+        "attributedTo": author_id,
+        "audience": urls.market,
+        "to": [PUBLIC],
+        "cc": [urls.followers(author_id), urls.market],
+        "published": render.iso(listing.listed_at or listing.created_at),
+        "url": listing.uri,
+        "name": listing.title,
+        "content": content,
+        "contentMap": {city.settings.language: content},
+        "source": {"content": listing.description, "mediaType": "text/plain"},
+        "sensitive": False,
+        "tag": [{"type": "Hashtag", "name": f"#{listing.category}", "href": urls.tag(listing.category)}]
+        if listing.category else [],
+        "attachment": [
+            {"type": "Image", "mediaType": photo["mediaType"], "url": urls.media(photo["file"]), "name": photo["alt"],
+             "width": photo.get("width"), "height": photo.get("height")}
+            for photo in listing.photos[:4]
+        ],
+        "purpose": "request" if listing.purpose is Purpose.request else "offer",
+        "unitBased": True,
+        "publishes": {
+            "id": f"{listing.uri}#primary",
+            "type": "Intent",
+            "action": "transfer",
+            "resourceQuantity": _quantity(1),
+            "availableQuantity": _quantity(listing.quantity),
+        },
+    }
+    if listing.category:
+        document["publishes"]["resourceConformsTo"] = urls.category(listing.category)
+    if listing.purpose is not Purpose.gift:
+        quantity: dict[str, str] = {"hasUnit": "one"}
+        if listing.price is not None:
+            quantity["hasNumericalValue"] = format_amount(listing.price, listing.scale)
+        document["reciprocal"] = {"id": f"{listing.uri}#reciprocal", "type": "Intent", "action": "transfer",
+                                  "resourceConformsTo": urls.currency, "resourceQuantity": quantity}
+    if listing.expires_at is not None:
+        document["endTime"] = render.iso(listing.expires_at)
+    if listing.updated_at is not None:
+        document["updated"] = render.iso(listing.updated_at)
+    if listing.place or listing.latitude is not None:
+        place: dict[str, Any] = {"type": "Place", "name": listing.place or f"{listing.latitude}, {listing.longitude}"}
+        if listing.latitude is not None:
+            place.update(latitude=listing.latitude, longitude=listing.longitude)
+        document["location"] = place
+    return document
+
+
+def _addressing(city: City, author: Member) -> tuple[list[str], list[str]]:
+    author_id = city.urls.member(author.username)
+    return [PUBLIC], [city.urls.followers(author_id), city.urls.market]
+
+
+def _everyone(city: City, author: Member) -> Audience:
+    return Audience(followers_of=[city.urls.member(author.username), city.urls.market])
+
+
+def federate_publication(session: Session, city: City, listing: Listing, author: Member) -> None:
+    """The listing was just published: the author's Create, and the market's Announce."""
+    urls = city.urls
+    to, cc = _addressing(city, author)
+    note = render_listing(city, listing, author)
+    moment = listing.listed_at or utcnow()
+    author_id = urls.member(author.username)
+    create = render.activity(urls, "Create", urls.listing_activity(listing.public_id, "activity"), author_id, note,
+                             to=to, cc=cc, published=moment, extra_context=True)
+    publish(session, city, create, Audience(followers_of=[author_id]))
+    announce = render.activity(urls, "Announce", urls.listing_activity(listing.public_id, "announce"), urls.market,
+                               listing.uri, to=[PUBLIC], cc=[urls.followers(urls.market), author_id],
+                               published=moment)
+    publish(session, city, announce, Audience(followers_of=[urls.market]))
+
+
+def federate_update(session: Session, city: City, listing: Listing, author: Member) -> None:
+    urls = city.urls
+    listing.updated_at = max(listing.updated_at or utcnow(), utcnow())
+    to, cc = _addressing(city, author)
+    note = render_listing(city, listing, author)
+    activity_id = urls.listing_activity(listing.public_id, f"updates/{new_public_id()}")
+    update = render.activity(urls, "Update", activity_id, urls.member(author.username), note, to=to, cc=cc,
+                             published=listing.updated_at, extra_context=True)
+    publish(session, city, update, _everyone(city, author))
+
+
+def federate_delete(session: Session, city: City, listing: Listing, author: Member,
+                    deleted: datetime | None = None) -> None:
+    urls = city.urls
+    to, cc = _addressing(city, author)
+    gone = render.tombstone(urls, listing.uri, deleted or listing.ended_at or utcnow())
+    delete = render.activity(urls, "Delete", urls.listing_activity(listing.public_id, "delete"),
+                             urls.member(author.username), gone, to=to, cc=cc)
+    publish(session, city, delete, _everyone(city, author))

@@ -1,0 +1,76 @@
+"""The JSON API in process (httpx over ASGI), with members and their personal tokens."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import httpx
+import pytest
+
+from api.auth import issue_token
+from exchange import members
+from instance.app import create_app
+from instance.settings import Settings
+from models import MemberStatus, Role
+
+from ..ledger.conftest import Book, credentials
+
+API = "/api/comptoir/v1"
+
+
+class Client:
+    """One city's API as a script would use it: requests carry the named member's token."""
+
+    def __init__(self, app: Any, settings: Settings, http: httpx.AsyncClient) -> None:
+        self.app = app
+        self.settings = settings
+        self.http = http
+        self.book = Book(app.state.city.db, settings.currency)
+        self.tokens: dict[str, str] = {}
+
+    def member(self, name: str, *, role: Role = Role.member, status: MemberStatus = MemberStatus.active) -> str:
+        """Create a member and a token for them; returns the token."""
+        db = self.app.state.city.db
+        db.write_sync(lambda s: members.add_member(s, name, credentials(), role=role, status=status))
+        self.tokens[name] = db.write_sync(lambda s: issue_token(s, name))
+        return self.tokens[name]
+
+    def auth(self, name: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.tokens[name]}"}
+
+    async def get(self, path: str, as_: str | None = None, **params: str) -> httpx.Response:
+        return await self.http.get(API + path, params=params, headers=self.auth(as_) if as_ else {})
+
+    async def post(self, path: str, body: Any, as_: str | None = None) -> httpx.Response:
+        return await self.http.post(API + path, json=body, headers=self.auth(as_) if as_ else {})
+
+
+@pytest.fixture
+async def api(make_settings: Callable[..., Settings]) -> AsyncIterator[Callable[..., Any]]:
+    """Make a city (keyword sections override its config) and a client of its API."""
+    clients: list[Client] = []
+
+    async def make(**sections: dict[str, Any]) -> Client:
+        sections.setdefault("currency", {"credit_limit": "100.00"})
+        settings = make_settings(**sections)
+        app = create_app(settings, run_worker=False)
+        http = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=settings.base_url)
+        client = Client(app, settings, http)
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        await client.http.aclose()
+        client.app.state.city.db.dispose()
+
+
+@pytest.fixture
+async def city(api: Callable[..., Any]) -> Client:
+    """alice and bob (members), mayor (admin), each with a token; credit limit 100.00."""
+    client: Client = await api()
+    client.member("alice")
+    client.member("bob")
+    client.member("mayor", role=Role.admin)
+    return client

@@ -1,0 +1,142 @@
+"""Report pages: members report what is wrong; moderators work the queue and close reports.
+
+The same functions as the API and the CLI (exchange.reports, outbox.moderation,
+outbox.reports). Also the public timeline, whose silenced domains are the other half of
+moderation (exchange.timeline).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from exchange import reports, timeline
+from exchange.errors import DomainError
+from instance.city import city_of
+from models import Member, ReportState, Severity
+from outbox import moderation
+from outbox import reports as forwarding
+
+from .admin_domains import staff
+from .csrf import checked_form
+from .pages import render
+from .session import current_member
+
+
+async def report_form(request: Request) -> Response:
+    member = await current_member(request)
+    if member is None:
+        raise HTTPException(401, "Log in to report something.")
+    return await render(request, "report.html", member=member, target=request.query_params.get("target", ""))
+
+
+async def file_report(request: Request) -> Response:
+    member = await current_member(request)
+    if member is None:
+        raise HTTPException(401, "Log in to report something.")
+    form = await checked_form(request)
+    target, comment = str(form.get("target", "")), str(form.get("comment", ""))
+    city = city_of(request)
+    try:
+        await city.db.write(lambda s: moderation.file_report(s, city, member, target, comment))
+    except DomainError as exc:
+        return await render(request, "report.html", exc.status, member=member, target=target, comment=comment,
+                            error=exc.message)
+    return RedirectResponse("/?message=" + quote("Thank you: the moderators will look at your report."), 303)
+
+
+def _names(session: Session, ids: list[int | None]) -> dict[int, str]:
+    wanted = [i for i in ids if i is not None]
+    if not wanted:
+        return {}
+    return dict(session.execute(select(Member.id, Member.username).where(Member.id.in_(wanted))).tuples().all())
+
+
+async def queue_page(request: Request) -> Response:
+    member = await staff(request, admin_only=False)
+    state = None if request.query_params.get("state") == "all" else ReportState.open
+
+    def read(session: Session) -> dict[str, Any]:
+        found = reports.list_reports(session, state=state, limit=200)
+        return {"reports": found, "names": _names(session, [r.reporter_id for r in found])}
+
+    return await render(request, "admin/reports.html", member=member, **await city_of(request).db.read(read),
+                        showing_all=state is None)
+
+
+async def report_page(request: Request, status: int = 200, error: str | None = None) -> Response:
+    member = await staff(request, admin_only=False)
+    public_id = request.path_params["id"]
+
+    def read(session: Session) -> dict[str, Any]:
+        report = reports.get_report(session, public_id)
+        return {"report": report, "names": _names(session, [report.reporter_id, report.closed_by_id])}
+
+    try:
+        context = await city_of(request).db.read(read)
+    except DomainError as exc:
+        raise HTTPException(exc.status, exc.message) from None
+    return await render(request, "admin/report.html", status, member=member, error=error, **context,
+                        actions=moderation.ACTIONS, severities=[s.value for s in Severity])
+
+
+async def report_action(request: Request) -> Response:
+    member = await staff(request, admin_only=False)
+    form = await checked_form(request)
+    city = city_of(request)
+    public_id, what = request.path_params["id"], request.path_params["action"]
+    reason = str(form.get("reason", ""))
+
+    def write(session: Session) -> str:
+        report = reports.get_report(session, public_id)
+        if what == "act":
+            return moderation.act(session, city, report, str(form.get("action", "")), member, reason=reason,
+                                  severity=Severity(str(form.get("severity") or "suspend")))
+        if what == "forward":
+            return "Forwarded as " + forwarding.forward(session, city, report, member, reason)
+        if what == "close":
+            reports.close(session, report, member, reason)
+            return "Closed."
+        if what == "reopen":
+            reports.reopen(session, report, member, reason)
+            return "Reopened."
+        raise HTTPException(404)
+
+    try:
+        message = await city.db.write(write)
+    except (DomainError, ValueError) as exc:
+        text = exc.message if isinstance(exc, DomainError) else str(exc)
+        return await report_page(request, exc.status if isinstance(exc, DomainError) else 400, text)
+    city.fediverse.policy.invalidate()
+    city.wake_worker()
+    return RedirectResponse(f"/admin/reports/{public_id}?message={quote(message)}", 303)
+
+
+async def timeline_page(request: Request) -> Response:
+    member = await current_member(request)
+    city = city_of(request)
+    policy = await city.fediverse.policy.current()
+    viewer = city.urls.member(member.username) if member is not None else None
+    before = request.query_params.get("before", "")
+    notes = await city.db.read(lambda s: timeline.public_notes(
+        s, silenced=lambda d: policy.verdict(d).silenced, refused=lambda d: not policy.allows(d),
+        viewer_uri=viewer, before=int(before) if before.isdigit() else None))
+    return await render(request, "timeline.html", member=member, notes=notes)
+
+
+def routes() -> list[BaseRoute]:
+    return [
+        Route("/report", report_form, methods=["GET"]),
+        Route("/report", file_report, methods=["POST"]),
+        Route("/timeline", timeline_page, methods=["GET"]),
+        Route("/admin/reports", queue_page, methods=["GET"]),
+        Route("/admin/reports/{id}", report_page, methods=["GET"]),
+        Route("/admin/reports/{id}/{action}", report_action, methods=["POST"]),
+    ]
