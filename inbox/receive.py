@@ -30,6 +30,7 @@ from federation.vocab import id_of
 from instance.city import City
 from instance.policy import authority_of
 
+from .process import plain_shape
 from .writer import InboxWriter, Received
 
 _KEY_ID_RE = re.compile(r'keyid="([^"]+)"', re.IGNORECASE)
@@ -85,6 +86,9 @@ def _parse(body: bytes) -> tuple[str, str, str]:
     if "@context" not in activity:
         raise Refusal(400, "activity has no @context")
     activity_id, kind, actor = activity.get("id"), activity.get("type"), id_of(activity.get("actor"))
+    if not (activity_id and kind and actor):  # maybe written with prefixes or keywords (as:actor, @id)
+        activity = plain_shape(activity)
+        activity_id, kind, actor = activity.get("id"), activity.get("type"), id_of(activity.get("actor"))
     if not isinstance(activity_id, str) or not activity_id.startswith(("https://", "http://")):
         raise Refusal(400, "activity has no id")
     if not isinstance(kind, str) or not actor:

@@ -257,3 +257,16 @@ async def test_an_inbox_of_an_unknown_member_is_404(pair: tuple[Any, Remote]) ->
     answer = await post(a, body, signed(a, remote, body, path="/users/nobody/inbox"), path="/users/nobody/inbox")
     assert answer.status_code == 404
     assert await stored(a) == 0
+
+
+async def test_a_prefixed_activity_is_normalised_and_accepted(pair: tuple[Any, Remote]) -> None:
+    """JSON-LD where it matters: `as:`-prefixed keys are read through the bundled contexts."""
+    a, remote = pair
+    plain = remote.activity()
+    prefixed = {"@context": "https://www.w3.org/ns/activitystreams", "@id": plain["id"], "@type": "as:Like",
+                "as:actor": {"@id": plain["actor"]}, "as:object": {"@id": plain["object"]}}
+    body = orjson.dumps(prefixed)
+    answer = await post(a, body, signed(a, remote, body))
+    assert answer.status_code == 202, answer.text
+    row = await a.db.read(lambda s: s.scalar(select(InboundActivity)))
+    assert (row.uri, row.type, row.actor) == (plain["id"], "Like", plain["actor"])
