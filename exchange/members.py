@@ -18,7 +18,7 @@ from federation.keys import generate_rsa_pem
 from models import Invitation, Member, MemberStatus, ModerationEntry, Role, utcnow
 
 from .errors import DomainError, NotFound
-from .passwords import DUMMY_HASH, check_password_strength, hash_password, verify_password
+from .passwords import check_password_strength, hash_password, verify_password, verify_unknown_user
 
 USERNAME_RE = re.compile(r"^[a-z0-9_]{1,30}$")
 #: names that would collide with our own actors or routes
@@ -146,7 +146,7 @@ def authenticate(session: Session, username: str, password: str) -> Member:
     """The member with these credentials, if they may log in; raises DomainError otherwise."""
     member = find_member(session, username)
     if member is None:
-        verify_password(DUMMY_HASH, password)  # same cost as a real check
+        verify_unknown_user(password)  # same cost as a real check
         raise DomainError("invalid_credentials", "wrong username or password", 401)
     if not verify_password(member.password_hash, password):
         raise DomainError("invalid_credentials", "wrong username or password", 401)

@@ -8,6 +8,16 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 # RFC 9106 "second recommended option" (64 MiB, 3 passes); argon2-cffi's defaults.
 _hasher = PasswordHasher()
 
+
+def set_cost(*, time_cost: int, memory_kib: int) -> None:
+    """Change the cost of new hashes (existing hashes keep theirs: it is written in them).
+
+    For the test suite, which hashes hundreds of passwords; a server keeps the defaults.
+    """
+    global _hasher, DUMMY_HASH
+    _hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_kib, parallelism=1)
+    DUMMY_HASH = _hasher.hash("not a password of anybody")
+
 MIN_LENGTH = 10
 MAX_LENGTH = 1024
 
@@ -38,3 +48,8 @@ def needs_rehash(stored_hash: str) -> bool:
 
 #: verified against when the user does not exist, so that timing does not reveal it
 DUMMY_HASH = _hasher.hash("not a password of anybody")
+
+
+def verify_unknown_user(password: str) -> None:
+    """Spend what checking a real password costs, for a username that does not exist."""
+    verify_password(DUMMY_HASH, password)

@@ -93,8 +93,10 @@ class Worker:
         try:
             while not stop.is_set():
                 claimed = await self._claim_and_start()
-                await self._record_outcomes()
-                if claimed == 0 or len(self._running) >= self.concurrency:
+                finished = await self._record_outcomes()
+                # Finished handlers may have queued new work (a reply, a delivery): look again
+                # at once. Wait only when this turn found nothing to start and nothing ended.
+                if (claimed == 0 and finished == 0) or len(self._running) >= self.concurrency:
                     await self._wait(stop)
         finally:
             if self._running:
@@ -160,11 +162,12 @@ class Worker:
                         traceback.format_exc(limit=6))
         self._outcomes.append(outcome)
 
-    async def _record_outcomes(self) -> None:
+    async def _record_outcomes(self) -> int:
         if not self._outcomes:
-            return
+            return 0
         outcomes, self._outcomes = self._outcomes, []
         await self.db.write(lambda s: self._apply(s, outcomes))
+        return len(outcomes)
 
     def _apply(self, session: Session, outcomes: list[_Outcome]) -> None:
         now = utcnow()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
 
+from exchange import passwords
 from instance import migrate
 from instance.database import Database
 from instance.settings import Settings, load_settings, normalise_database_url
@@ -25,6 +27,13 @@ from .live import LiveCity, free_port_socket
 
 PG_URL = os.environ.get("COMPTOIR_TEST_DATABASE_URL", "")
 BACKENDS = ["sqlite", "postgresql"] if PG_URL else ["sqlite"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cheap_password_hashes() -> None:
+    """Argon2id at 1 pass over 1 MiB instead of 3 over 64 MiB: the suite hashes hundreds of
+    passwords. tests/instance/test_cli.py checks what a real server stores."""
+    passwords.set_cost(time_cost=1, memory_kib=1024)
 
 
 @pytest.fixture(params=BACKENDS)
@@ -129,8 +138,23 @@ def _set_key(document: str, section: str, key: str, value: Any) -> str:
     return "\n".join(lines) + "\n"
 
 
+@pytest.fixture(scope="session")
+def migrated_sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An empty SQLite database brought to the latest revision once per test session.
+
+    Cities on SQLite start from a copy of it: the same schema the migrations make (they are
+    exercised here, and from empty in tests/instance/test_migrations.py) for a file copy
+    instead of a migration run per city.
+    """
+    path = tmp_path_factory.mktemp("template") / "migrated.sqlite3"
+    migrate.upgrade(f"sqlite:///{path}")
+    return path
+
+
 @pytest.fixture
-def make_settings(tmp_path: Path, new_db_url: Callable[[], str]) -> Callable[..., Settings]:
+def make_settings(
+    tmp_path: Path, new_db_url: Callable[[], str], migrated_sqlite_template: Path
+) -> Callable[..., Settings]:
     """Settings of a city on a fresh, migrated database; keyword sections override the config."""
     counter = iter(range(1000))
 
@@ -138,7 +162,10 @@ def make_settings(tmp_path: Path, new_db_url: Callable[[], str]) -> Callable[...
         url = new_db_url()
         path = write_config(tmp_path / f"city{next(counter)}", domain=domain, database_url=url, **sections)
         settings = load_settings(path)
-        migrate.upgrade(settings.database_url)
+        if settings.is_sqlite:
+            shutil.copyfile(migrated_sqlite_template, settings.database_url.removeprefix("sqlite:///"))
+        else:
+            migrate.upgrade(settings.database_url)
         return settings
 
     return make

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 import sys
@@ -11,6 +12,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from instance.cli import main
+
 from ..conftest import write_config
 from ..live import free_port_socket
 
@@ -18,15 +21,34 @@ COMPTOIR = str(Path(sys.executable).with_name("comptoir"))
 
 
 def comptoir(config: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    """The installed console script, in its own process."""
     return subprocess.run([COMPTOIR, *args, "--config", str(config)], input=stdin, text=True,
                           capture_output=True, timeout=60)
+
+
+class Cli:
+    """The same command, run in this process (its own process costs a second of imports)."""
+
+    def __init__(self, config: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+        self.config, self.capsys, self.monkeypatch = config, capsys, monkeypatch
+
+    def __call__(self, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+        self.monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
+        code = main([*args, "--config", str(self.config)])
+        out, err = self.capsys.readouterr()
+        return subprocess.CompletedProcess(list(args), code, out, err)
 
 
 @pytest.fixture
 def config(tmp_path: Path, db_url: str) -> Path:
     path = write_config(tmp_path / "city", domain="127.0.0.1:8002", database_url=db_url)
-    assert comptoir(path, "db", "upgrade").returncode == 0
+    assert main(["db", "upgrade", "--config", str(path)]) == 0
     return path
+
+
+@pytest.fixture
+def cli(config: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Cli:
+    return Cli(config, capsys, monkeypatch)
 
 
 def test_help_lists_every_command() -> None:
@@ -35,17 +57,33 @@ def test_help_lists_every_command() -> None:
         assert command in out
 
 
-def test_users_create_reads_the_password_from_stdin(config: Path) -> None:
-    done = comptoir(config, "users", "create", "alice", "--role", "admin", stdin="a long password\n")
+def test_users_create_reads_the_password_from_stdin(cli: Cli) -> None:
+    done = cli("users", "create", "alice", "--role", "admin", stdin="a long password\n")
     assert done.returncode == 0, done.stderr
     assert "created admin @alice@127.0.0.1:8002" in done.stdout
-    listing = comptoir(config, "users", "list").stdout
+    listing = cli("users", "list").stdout
     assert "alice" in listing and "admin" in listing and "active" in listing
 
 
-def test_users_create_refuses_a_taken_name_with_exit_1(config: Path) -> None:
+def test_passwords_are_stored_as_argon2id_with_64_mib_and_3_passes(config: Path, db_url: str) -> None:
+    from sqlalchemy import select
+
+    from instance.database import Database
+    from models import Member
+
     comptoir(config, "users", "create", "alice", stdin="a long password\n")
-    again = comptoir(config, "users", "create", "alice", stdin="a long password\n")
+    database = Database(db_url, threads=1)
+    try:
+        stored = database.read_sync(lambda s: s.scalar(select(Member.password_hash)))
+    finally:
+        database.dispose()
+    assert stored.startswith("$argon2id$v=19$m=65536,t=3,")
+    assert "a long password" not in stored
+
+
+def test_users_create_refuses_a_taken_name_with_exit_1(cli: Cli) -> None:
+    cli("users", "create", "alice", stdin="a long password\n")
+    again = cli("users", "create", "alice", stdin="a long password\n")
     assert again.returncode == 1
     assert "already taken" in again.stderr
 
@@ -56,17 +94,17 @@ def test_users_create_refuses_an_unknown_role_with_exit_2(config: Path) -> None:
     assert "invalid choice" in done.stderr
 
 
-def test_users_approve_and_suspend(config: Path) -> None:
-    comptoir(config, "users", "create", "bob", stdin="a long password\n")
-    not_pending = comptoir(config, "users", "approve", "bob")
+def test_users_approve_and_suspend(cli: Cli) -> None:
+    cli("users", "create", "bob", stdin="a long password\n")
+    not_pending = cli("users", "approve", "bob")
     assert not_pending.returncode == 1 and "not pending" in not_pending.stderr
-    suspended = comptoir(config, "users", "suspend", "bob", "--reason", "spam")
+    suspended = cli("users", "suspend", "bob", "--reason", "spam")
     assert suspended.returncode == 0
-    assert "suspended" in comptoir(config, "users", "list", "--status", "suspended").stdout
+    assert "suspended" in cli("users", "list", "--status", "suspended").stdout
 
 
-def test_an_unknown_member_is_reported(config: Path) -> None:
-    done = comptoir(config, "users", "suspend", "nobody")
+def test_an_unknown_member_is_reported(cli: Cli) -> None:
+    done = cli("users", "suspend", "nobody")
     assert done.returncode == 1
     assert "member 'nobody' not found" in done.stderr
 
