@@ -5,7 +5,7 @@
     python3 dev.py test   # the whole test suite (and on PostgreSQL when COMPTOIR_TEST_DATABASE_URL is set)
 
 Both create `.venv/` and install Comptoir into it when needed (again whenever
-pyproject.toml changes). Extra arguments after `test` go to pytest.
+pyproject.toml or the set of packages changes). Extra arguments after `test` go to pytest.
 """
 
 from __future__ import annotations
@@ -28,7 +28,10 @@ DEMO = ROOT / "demo"
 def ensure_venv() -> None:
     if sys.version_info < (3, 11):
         sys.exit(f"Comptoir needs Python 3.11 or newer (this is {sys.version.split()[0]})")
-    wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    # An editable install maps the top-level packages that existed when it ran: install
+    # again when pyproject.toml or the set of packages changes.
+    packages = sorted(p.parent.name for p in ROOT.glob("*/__init__.py"))
+    wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + "\n".join(packages).encode()).hexdigest()
     if STAMP.exists() and STAMP.read_text() == wanted and PYTHON.exists():
         return
     if not PYTHON.exists():
@@ -36,8 +39,7 @@ def ensure_venv() -> None:
         subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
     print("installing Comptoir and its dependencies into .venv ...", flush=True)
     subprocess.run([str(PYTHON), "-m", "pip", "install", "--quiet", "--upgrade", "pip"], check=True)
-    subprocess.run([str(PYTHON), "-m", "pip", "install", "--quiet", "--config-settings", "editable_mode=compat",
-                    "-e", f"{ROOT}[test]"], check=True)
+    subprocess.run([str(PYTHON), "-m", "pip", "install", "--quiet", "-e", f"{ROOT}[test]"], check=True)
     STAMP.write_text(wanted)
 
 
