@@ -14,9 +14,9 @@ def set_cost(*, time_cost: int, memory_kib: int) -> None:
 
     For the test suite, which hashes hundreds of passwords; a server keeps the defaults.
     """
-    global _hasher, DUMMY_HASH
+    global _hasher, _dummy_hash
     _hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_kib, parallelism=1)
-    DUMMY_HASH = _hasher.hash("not a password of anybody")
+    _dummy_hash = None
 
 MIN_LENGTH = 10
 MAX_LENGTH = 1024
@@ -46,10 +46,14 @@ def needs_rehash(stored_hash: str) -> bool:
     return _hasher.check_needs_rehash(stored_hash)
 
 
-#: verified against when the user does not exist, so that timing does not reveal it
-DUMMY_HASH = _hasher.hash("not a password of anybody")
+#: verified against when the user does not exist, so that timing does not reveal it; made on
+#: first use (a hash costs a fifth of a second: not something to pay at import)
+_dummy_hash: str | None = None
 
 
 def verify_unknown_user(password: str) -> None:
     """Spend what checking a real password costs, for a username that does not exist."""
-    verify_password(DUMMY_HASH, password)
+    global _dummy_hash
+    if _dummy_hash is None:
+        _dummy_hash = _hasher.hash("not a password of anybody")
+    verify_password(_dummy_hash, password)
