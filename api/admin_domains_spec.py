@@ -69,7 +69,8 @@ SCHEMAS: Json = {
     }),
     "SubscriptionList": {"type": "array", "items": ref("Subscription")},
     "SubscriptionRequest": _closed({
-        "url": {"type": "string", "description": "A published list, e.g. another city's /api/comptoir/v1/federation/allowlist"},
+        "url": {"type": "string",
+                "description": "A published list, e.g. another city's /api/comptoir/v1/federation/allowlist"},
         "kind": _KIND,
         "review": {"type": "boolean", "default": True},
         "every_hours": {"type": "integer", "minimum": 1, "maximum": 720, "default": 24},

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
-from sqlalchemy.orm import Session
 
 from exchange import ledger
 from exchange.amounts import parse_amount

@@ -35,6 +35,8 @@ from .params import field, json_body, page_limit
 DRAFT_FIELDS = {"purpose", "title", "description", "category", "price", "quantity", "place", "latitude",
                 "longitude", "expires_at"}
 _NUMBER = (int, float, type(None))
+#: listings per page of the market feed unless `limit` says otherwise (at most 100)
+DEFAULT_PAGE = 20
 
 
 def _draft_values(body: dict[str, Any], *, partial: bool) -> dict[str, Any]:
@@ -79,7 +81,7 @@ async def browse(request: Request) -> Response:
     filters = search.Filters(purpose=Purpose(purpose) if purpose else None, category=params.get("category"),
                              city=params.get("city"), text=params.get("q", ""),
                              min_price=_price_bound(request, "min_price"), max_price=_price_bound(request, "max_price"))
-    limit = min(page_limit(request), 100)
+    limit = min(page_limit(request), 100) if "limit" in params else DEFAULT_PAGE
     policy = await city.fediverse.policy.current()
     verdicts = search.Verdicts(silenced=lambda d: policy.verdict(d).silenced, refused=lambda d: not policy.allows(d))
     viewer_uri = city.urls.member(who.username) if who is not None else None

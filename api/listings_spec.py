@@ -61,18 +61,18 @@ SCHEMAS: Json = {
     "Converted": closed({"amount": ref("Amount"), "currency": _TEXT,
                          "rate": {"type": "string", "description": "num/den: one unit of ours buys num/den of theirs"}},
                         "What a member of this city would pay under the active exchange rule: a quote, not a promise"),
-    "Actor": closed({"handle": _TEXT, "uri": _TEXT, "local": {"type": "boolean"}}),
-    "Photo": closed({"url": _TEXT, "media_type": _TEXT, "alt": _TEXT}),
+    "Party": closed({"handle": _TEXT, "uri": _TEXT, "local": {"type": "boolean"}}),
+    "ListingPhoto": closed({"url": _TEXT, "media_type": _TEXT, "alt": _TEXT}),
     "Listing": closed({
         "id": _TEXT, "uri": {**_TEXT, "description": "The ActivityPub id (another city's for remote listings)"},
         "url": {**_TEXT, "description": "The page of this listing on this city"},
         "local": {"type": "boolean"}, "city": {**_TEXT, "description": "host[:port] of the listing's city"},
-        "author": ref("Actor"), "purpose": _PURPOSE, "state": _STATE, "title": _TEXT, "description": _TEXT,
+        "author": ref("Party"), "purpose": _PURPOSE, "state": _STATE, "title": _TEXT, "description": _TEXT,
         "category": _OPTIONAL_TEXT,
         "price": {"oneOf": [ref("Money"), {"type": "null"}], "description": "Per unit, in the seller's currency"},
         "converted": {"oneOf": [ref("Converted"), {"type": "null"}]},
         "quantity": {"type": "integer"}, "place": _TEXT, "latitude": _OPTIONAL_NUMBER, "longitude": _OPTIONAL_NUMBER,
-        "photos": {"type": "array", "maxItems": 4, "items": ref("Photo")},
+        "photos": {"type": "array", "maxItems": 4, "items": ref("ListingPhoto")},
         "created_at": _TIME, "listed_at": _OPTIONAL_TIME, "updated_at": _OPTIONAL_TIME, "expires_at": _OPTIONAL_TIME,
         "moderation_reason": {**_TEXT, "description": "Why a moderator refused it (author and moderators only)"},
         "hidden": {"type": "boolean", "description": "A remote listing hidden here by a moderator"},
@@ -96,11 +96,12 @@ SCHEMAS: Json = {
     "ReviewQueue": closed({"listings": {"type": "array", "items": ref("Listing")}}),
     "ReasonRequest": closed({"reason": {"type": "string", "description": "Required to reject, take down or hide"}},
                             required=[]),
-    "Empty": closed({}, "No parameters", required=[]),
+    "NoParameters": closed({}, "No parameters", required=[]),
 }
 
 _ID = path("id", "The listing's id")
 _LIMIT = query("limit", {"type": "integer", "minimum": 1, "maximum": 200, "default": 50}, "Listings per page")
+_BROWSE_LIMIT = query("limit", {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}, "Listings per page")
 _BROWSE_PARAMS = [
     query("q", _TEXT, "Words that must all appear in the title, description or place"),
     query("purpose", _PURPOSE, "Only offers, requests or gifts"),
@@ -108,7 +109,7 @@ _BROWSE_PARAMS = [
     query("city", _TEXT, "host[:port] of a city: this one, or one whose market members follow"),
     query("min_price", {"type": "string"}, "Lowest price per unit, a decimal in each listing's own currency"),
     query("max_price", {"type": "string"}, "Highest price per unit"),
-    _LIMIT,
+    _BROWSE_LIMIT,
     query("cursor", _TEXT, "next_cursor of the previous page"),
 ]
 _LISTING = {"200": answer("The listing", "Listing")}
@@ -116,7 +117,7 @@ _LISTING = {"200": answer("The listing", "Listing")}
 PATHS: Json = {
     "/listings": {
         "get": optional_token(operation(
-            "browseListings", "Listings of this city and of followed cities, newest first", TAG,
+            "browseListings", "Listings of this city and of followed cities, newest first (as they reached this city)", TAG,
             {"200": answer("A page of listings", "ListingPage"), **errors(400, 401, 403)}, params=_BROWSE_PARAMS)),
         "post": operation(
             "createListing", "Post a listing (submitted for review, or published, as the city's policy says)", TAG,
@@ -138,10 +139,10 @@ PATHS: Json = {
     },
     "/listings/{id}/submit": {"post": operation(
         "submitListing", "Send my draft for review (or publish it, under review after publication)", TAG,
-        {**_LISTING, **errors(401, 403, 404, 409)}, params=[_ID], body=optional_body("Empty", "Nothing"))},
+        {**_LISTING, **errors(401, 403, 404, 409)}, params=[_ID], body=optional_body("NoParameters", "Nothing"))},
     "/listings/{id}/withdraw": {"post": operation(
         "withdrawListing", "Take my listing back: it leaves the feeds and federates a Delete", TAG,
-        {**_LISTING, **errors(401, 403, 404, 409)}, params=[_ID], body=optional_body("Empty", "Nothing"))},
+        {**_LISTING, **errors(401, 403, 404, 409)}, params=[_ID], body=optional_body("NoParameters", "Nothing"))},
     "/listings/{id}/photos": {"post": operation(
         "addPhoto", "Add a photo (at most 4), with its alt text", TAG,
         {"201": answer("The listing with the photo", "Listing"), **errors(400, 401, 403, 404, 409, 413)},

@@ -12,7 +12,7 @@ from exchange import search
 from exchange.amounts import format_amount
 from exchange.rates import Quote
 from exchange.search import Author
-from instance.city import City, city_of
+from instance.city import City
 from models import Listing, Member, Role
 
 from .auth import authenticated
@@ -40,7 +40,7 @@ def moment(body: dict[str, Any], name: str) -> datetime | None:
     if text is None:
         return None
     try:
-        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        value = datetime.fromisoformat(text)
     except ValueError:
         raise ApiError(400, "invalid_time", f"{name} must be a time like 2026-12-24T18:00:00Z") from None
     if value.tzinfo is None:

@@ -100,9 +100,10 @@ def flag(values: dict[str, Any], name: str, default: bool = False) -> bool:
     return str(value).lower() in ("true", "1", "on", "yes")
 
 
-def text(values: dict[str, Any], name: str) -> str | None:
+def _text_or(values: dict[str, Any], name: str, default: str) -> str:
+    """The parameter as text when given (even empty: that clears it), else `default`."""
     value = values.get(name)
-    return None if value is None else str(value)
+    return default if value is None else str(value)
 
 
 def _rule_id(request: Request) -> int:
@@ -152,12 +153,11 @@ def _collection(kind: RuleKind, render: Callable[[DomainRule], dict[str, Any]]) 
 def _one(kind: RuleKind, render: Callable[[DomainRule], dict[str, Any]]) -> Endpoint:
     @mastodon_errors
     async def show(request: Request) -> Response:
-        await admin(request)
+        caller = await admin(request)
         rule_id = _rule_id(request)
         city = city_of(request)
         if request.method == "GET":
             return JSONResponse(render(await city.db.read(lambda s: domains.get_rule(s, rule_id, kind))))
-        caller = await admin(request)
         if request.method == "DELETE":
             await city.db.write(lambda s: domains.remove(s, domains.get_rule(s, rule_id, kind), caller))
             city.fediverse.policy.invalidate()
@@ -190,8 +190,8 @@ def _block_spec(values: dict[str, Any], current: DomainRule | None = None) -> do
         severity=Severity(severity),
         reject_media=flag(values, "reject_media", keep("reject_media")),
         reject_reports=flag(values, "reject_reports", keep("reject_reports")),
-        public_comment=text(values, "public_comment") or (current.public_comment if current else ""),
-        private_comment=text(values, "private_comment") or (current.private_comment if current else ""),
+        public_comment=_text_or(values, "public_comment", current.public_comment if current else ""),
+        private_comment=_text_or(values, "private_comment", current.private_comment if current else ""),
         obfuscate=flag(values, "obfuscate", keep("obfuscate")),
     )
 

@@ -7,7 +7,7 @@ for: the federation mode, the listing review policy and, per the admin's choice
 `/api/v1/instance/domain_blocks` (Mastodon's DomainBlock entity: domain, digest, severity,
 comment) and `/api/v1/instance/domain_allows` (GoToSocial's) follow the same choice: 404
 for "none", a member's token needed for "users", public for "all". Obfuscated entries show
-as `ex***le.com` with the digest of the real name.
+as `exa****.*om` with the digest of the real name.
 """
 
 from __future__ import annotations

@@ -24,7 +24,7 @@ from models import Listing, Member, Side, utcnow
 from outbox import offers as outgoing
 
 from .auth import authenticated
-from .market import money, moment, optional_body, partner_of
+from .market import moment, money, optional_body, partner_of
 from .params import cursor, field, json_body, page_limit
 
 TERMS = {"quantity", "price", "goods", "message", "expires_at"}

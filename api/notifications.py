@@ -24,9 +24,9 @@ def _public_ids(session: Session, rows: list[Notification]) -> tuple[dict[int, s
     listing_ids = {n.listing_id for n in rows if n.listing_id}
     thread_ids = {n.negotiation_id for n in rows if n.negotiation_id}
     found_listings = dict(session.execute(select(Listing.id, Listing.public_id).where(
-        Listing.id.in_(listing_ids))).tuples().all()) if listing_ids else {}
+        Listing.id.in_(listing_ids))).all()) if listing_ids else {}
     found_threads = dict(session.execute(select(Negotiation.id, Negotiation.public_id).where(
-        Negotiation.id.in_(thread_ids))).tuples().all()) if thread_ids else {}
+        Negotiation.id.in_(thread_ids))).all()) if thread_ids else {}
     return found_listings, found_threads
 
 

@@ -120,8 +120,11 @@ OPENAPI = Section(
 
 def sections() -> list[Section]:
     from . import admin_domains_spec, ledger_spec, reports_spec, social_spec
+    from . import listings_spec, negotiations_spec
 
-    return [OPENAPI, ledger_spec.SECTION, social_spec.SECTION, admin_domains_spec.SECTION, reports_spec.SECTION]
+    return [OPENAPI, ledger_spec.SECTION, social_spec.SECTION, admin_domains_spec.SECTION, reports_spec.SECTION,
+            listings_spec.SECTION, listings_spec.MODERATION_SECTION, negotiations_spec.SECTION,
+            negotiations_spec.NOTIFICATIONS_SECTION]
 
 
 def document(base_url: str, name: str) -> Json:

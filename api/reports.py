@@ -56,7 +56,7 @@ def _reporters(session: Session, found: list[Report]) -> dict[int, str]:
     ids = [r.reporter_id for r in found if r.reporter_id is not None]
     if not ids:
         return {}
-    return dict(session.execute(select(Member.id, Member.username).where(Member.id.in_(ids))).tuples().all())
+    return dict(session.execute(select(Member.id, Member.username).where(Member.id.in_(ids))).all())
 
 
 def _one(session: Session, public_id: str) -> dict[str, Any]:

@@ -33,7 +33,8 @@ SCHEMAS: Json = {
     }),
     "ReportPage": _closed({"reports": {"type": "array", "items": ref("Report")}, "next_cursor": _NULLABLE}),
     "ReportRequest": _closed({
-        "target": {"type": "string", "description": "@name, @user@host, an account URL, or the URL of a listing or note"},
+        "target": {"type": "string",
+                   "description": "@name, @user@host, an account URL, or the URL of a listing or note"},
         "comment": {"type": "string", "minLength": 1, "maxLength": 5000},
         "objects": {"type": "array", "items": {"type": "string"}, "maxItems": 20,
                     "description": "More objects of the same account"},

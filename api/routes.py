@@ -9,13 +9,15 @@ from __future__ import annotations
 from starlette.routing import BaseRoute, Mount, Route, Router
 
 from . import admin_domains, ledger, reports, social
+from . import listing_moderation, listings, negotiations, notifications
 from .errors import JsonErrors
 from .openapi import PREFIX, serve_document
 
 
 def served() -> list[Route]:
     return [Route("/openapi.json", serve_document, methods=["GET"]), *ledger.ROUTES, *social.ROUTES,
-            *admin_domains.ROUTES, *reports.ROUTES]
+            *admin_domains.ROUTES, *reports.ROUTES,
+            *listings.ROUTES, *listing_moderation.ROUTES, *negotiations.ROUTES, *notifications.ROUTES]
 
 
 def routes() -> list[BaseRoute]:

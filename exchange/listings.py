@@ -22,7 +22,16 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models import OPEN_STATES, Listing, ListingState, Member, MemberStatus, Purpose, new_public_id, utcnow
+from models import (
+    OPEN_STATES,
+    Listing,
+    ListingState,
+    Member,
+    MemberStatus,
+    Purpose,
+    new_public_id,
+    utcnow,
+)
 
 from .amounts import format_amount, parse_amount
 from .categories import usable_category
@@ -224,7 +233,7 @@ def edit(session: Session, rules: MarketRules, member: Member, listing: Listing,
         raise DomainError("not_editable", f"a {listing.state.value} listing cannot be edited", 409)
     unknown = set(changes) - {f.name for f in dataclasses.fields(ListingDraft)}
     if unknown:
-        raise DomainError("unknown_field", f"unknown field {sorted(unknown)[0]!r}", 400)
+        raise DomainError("unknown_field", f"unknown field {min(unknown)!r}", 400)
     moment = now or utcnow()
     values = check_draft(session, rules, dataclasses.replace(draft_of(listing), **changes), now=moment)
     if values["purpose"] is not listing.purpose and listing.listed_at is not None:

@@ -60,6 +60,8 @@ class Terms:
 def check_terms(listing: Listing, *, quantity: int, price: str | None, goods: str, message: str,
                 expires_at: datetime | None, now: datetime) -> Terms:
     """A member's offer on `listing`, checked (message is sanitized HTML); DomainError (400) otherwise."""
+    if not listing.is_open:
+        raise DomainError("listing_not_open", f"the listing is {listing.state.value}: it takes no offers", 409)
     if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1:
         raise DomainError("invalid_quantity", "quantity must be a whole number of at least 1", 400)
     if quantity > listing.quantity:

@@ -57,6 +57,16 @@ def active_rule(session: Session, payer_currency: str, target_currency: str, *, 
     return session.scalar(query.order_by(ExchangeRule.id.desc()).limit(1))
 
 
+def active_rules(session: Session, payer_currency: str, *, now: datetime | None = None) -> list[ExchangeRule]:
+    """Every rule in force for our currency (a short list: one per partner and currency)."""
+    moment = now or utcnow()
+    return list(session.scalars(select(ExchangeRule).where(
+        ExchangeRule.payer_currency == payer_currency, ExchangeRule.status == RuleStatus.active,
+        ExchangeRule.valid_from <= moment,
+        or_(ExchangeRule.valid_until.is_(None), ExchangeRule.valid_until > moment),
+    ).order_by(ExchangeRule.id)))
+
+
 def quote(session: Session, target: int, target_currency: str, target_scale: int, payer_currency: str,
           payer_scale: int, *, partner: str | None = None, now: datetime | None = None) -> Quote | None:
     """What a member of ours would pay for a price of another city, when a rule is active."""

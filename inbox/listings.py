@@ -7,8 +7,7 @@ publishes no currency, goes on to the ordinary note handlers.
 
 We keep a listing when one of our actors follows its author, or follows that city's market
 (whose Announce we then receive; the announced object is fetched from its own city, never
-trusted from the Announce). Only the author may update or delete it. When a listing we hold
-ends (Delete), our members' open negotiations on it are closed and they are told.
+trusted from the Announce). Only the author may update or delete it.
 
 `claimed_or` composes these claims with the ordinary handlers (see inbox/handlers.py): a
 claim returns True when it took the activity (and recorded it done).
@@ -23,7 +22,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from exchange import categories, listings, negotiations
+from exchange import categories, listings
 from exchange.amounts import parse_amount
 from exchange.errors import DomainError
 from federation.errors import FetchError
@@ -32,7 +31,18 @@ from instance.city import City
 from instance.html import html_to_text, sanitize_html
 from instance.policy import authority_of
 from instance.worker import PermanentFailure
-from models import Direction, Follow, FollowState, Listing, ListingState, Note, Purpose, RemoteActor, new_public_id, utcnow
+from models import (
+    Direction,
+    Follow,
+    FollowState,
+    Listing,
+    ListingState,
+    Note,
+    Purpose,
+    RemoteActor,
+    new_public_id,
+    utcnow,
+)
 
 from .notes import parse_time
 from .process import Delivery, Handler
@@ -241,8 +251,9 @@ async def on_listing_delete(delivery: Delivery) -> bool:
         sender = session.scalar(select(RemoteActor.id).where(RemoteActor.uri == delivery.actor_uri))
         if listing is None or sender is None or listing.remote_actor_id != sender or not listing.is_open:
             return
+        # Threads on it are not closed here: the seller's city tells each buyer itself (a Reject or
+        # an Undo of the open offer), and an Accept may still be on its way, racing this Delete.
         listings.move(listing, ListingState.withdrawn)
-        negotiations.close_for_listing(session, listing)
 
     await delivery.apply(change)
     return True

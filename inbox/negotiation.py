@@ -32,7 +32,18 @@ from exchange.negotiations import other
 from federation.vocab import as_list, id_of
 from instance.html import html_to_text, sanitize_html
 from instance.policy import authority_of
-from models import Listing, Member, Negotiation, NegotiationKind, NegotiationMessage, Offer, RemoteActor, Side, new_public_id, utcnow
+from models import (
+    Listing,
+    Member,
+    Negotiation,
+    NegotiationKind,
+    NegotiationMessage,
+    Offer,
+    RemoteActor,
+    Side,
+    new_public_id,
+    utcnow,
+)
 from outbox import offers as outgoing
 from outbox.listings import federate_delete
 from outbox.offers import schedule_expiry
@@ -175,7 +186,7 @@ async def on_offer_accept(delivery: Delivery) -> bool:
                 raise DomainError("invalid_agreement", "an Accept carries the agreement, with an id of its own host", 400)
             if agreements.by_uri(session, agreement_uri) is not None:
                 raise DomainError("invalid_agreement", "this agreement id is already used", 409)
-            agreement, closed = offers.accept(session, negotiation, offer, side, agreement_uri=agreement_uri,
+            _, closed = offers.accept(session, negotiation, offer, side, agreement_uri=agreement_uri,
                                               accept_uri=activity["id"], public_id=new_public_id())
         except DomainError as refusal:
             outgoing.refuse(session, city, sender, activity["id"], refusal.message,

@@ -21,6 +21,7 @@ of the CPU of a request went to those layers (bench/inbox.py).
 from __future__ import annotations
 
 import re
+
 import orjson
 from starlette.types import ASGIApp, Receive, Scope, Send
 

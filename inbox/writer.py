@@ -55,7 +55,7 @@ class InboxWriter:
                 batch, self._waiting = self._waiting[:MAX_BATCH], self._waiting[MAX_BATCH:]
                 items = [item for item, _ in batch]
                 try:
-                    new = await self.db.write(lambda s: insert_batch(s, items))
+                    new = await self.db.write(lambda s, items=items: insert_batch(s, items))
                 except Exception as exc:
                     for _, future in batch:
                         if not future.done():

@@ -112,7 +112,8 @@ def domains_visibility(session: Session) -> DomainsVisibility:
 
 def set_domains_visibility(session: Session, value: str, by: Member | None) -> None:
     if value not in DOMAINS_VISIBILITIES:
-        raise DomainError("invalid_visibility", f"must be one of {', '.join(DOMAINS_VISIBILITIES)} (got {value!r})", 400)
+        choices = ", ".join(DOMAINS_VISIBILITIES)
+        raise DomainError("invalid_visibility", f"must be one of {choices} (got {value!r})", 400)
     put(session, DOMAINS_VISIBILITY_KEY, value)
     moderation_log.record(session, by, "domains.visibility", "instance", value)
 

@@ -8,6 +8,7 @@ from starlette.requests import Request
 
 from .database import Database
 from .fediverse import Fediverse
+from .ratelimit import RateLimiter
 from .settings import Settings
 from .urls import Urls
 from .worker import Worker
@@ -22,6 +23,8 @@ class City:
     worker: Worker | None = None
 
     fediverse: Fediverse = field(init=False)
+    #: ten log-in or registration tries a minute per address, counted per running city
+    auth_limiter: RateLimiter = field(default_factory=lambda: RateLimiter(limit=10, period=60.0))
 
     def __post_init__(self) -> None:
         self.fediverse = Fediverse(self)

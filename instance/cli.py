@@ -440,10 +440,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--to", dest="end", help="last day included, YYYY-MM-DD")
     p.set_defaults(func=cmd_ledger_export)
 
-    from . import cli_domains, cli_reports
+    from . import cli_domains, cli_market, cli_reports
 
     cli_domains.add_parsers(sub, common)
     cli_reports.add_parsers(sub, common)
+    cli_market.add_parsers(sub, common)
     return parser
 
 

@@ -248,7 +248,8 @@ def cmd_unsubscribe(args: argparse.Namespace) -> int:
 @command
 def cmd_drafts(args: argparse.Namespace) -> int:
     for draft in in_db(args, subscriptions.drafts, write=False):
-        print(f"{draft.id:<5} {draft.action.value} {draft.kind.value} {draft.domain}  (subscription {draft.subscription_id})")
+        print(f"{draft.id:<5} {draft.action.value} {draft.kind.value} {draft.domain}  "
+              f"(subscription {draft.subscription_id})")
     return 0
 
 
@@ -298,7 +299,7 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     def comments(p: argparse.ArgumentParser) -> None:
         p.add_argument("--public-comment", help="shown wherever the list is public")
         p.add_argument("--private-comment", help="for admins only")
-        p.add_argument("--obfuscate", action="store_true", help="show the name as ex***le.com in public")
+        p.add_argument("--obfuscate", action="store_true", help="show the name as exa****.*om in public")
 
     p = d.add_parser("allow", parents=[common], help="allow a domain (and its subdomains)")
     p.add_argument("domain")

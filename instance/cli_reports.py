@@ -27,7 +27,8 @@ def _city(args: argparse.Namespace) -> Any:
 def _line(report: Report) -> str:
     source = f"from {report.origin}" if report.origin else "from a member"
     objects = f", {len(report.object_uris)} objects" if report.object_uris else ""
-    return f"{report.public_id}  {report.state.value:<6} {report.created_at:%Y-%m-%d %H:%M}  {report.account_uri}{objects}  ({source})"
+    return (f"{report.public_id}  {report.state.value:<6} {report.created_at:%Y-%m-%d %H:%M}  "
+            f"{report.account_uri}{objects}  ({source})")
 
 
 @command
@@ -93,7 +94,7 @@ def cmd_close(args: argparse.Namespace) -> int:
 @command
 def cmd_log(args: argparse.Namespace) -> int:
     for line in in_db(args, lambda s: moderation_log.lines(s, limit=args.limit), write=False):
-        by = line.by or "command line"
+        by = f"@{line.by}" if line.by else "command-line"
         print(f"{line.at:%Y-%m-%d %H:%M:%S}  {by:<16} {line.action:<22} {line.target_type}:{line.target}"
               + (f"  ({line.reason})" if line.reason else ""))
     return 0
@@ -109,7 +110,8 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     p = r.add_parser("show", parents=[common], help="one report with its actions")
     p.add_argument("id")
     p.set_defaults(func=cmd_show)
-    p = r.add_parser("act", parents=[common], help="hide or take down its objects, suspend the account, block the domain")
+    p = r.add_parser("act", parents=[common],
+                     help="hide or take down its objects, suspend the account, block the domain")
     p.add_argument("id")
     p.add_argument("action", choices=["hide", "take_down", "suspend_account", "block_domain"])
     p.add_argument("--reason", default="")

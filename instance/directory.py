@@ -26,9 +26,9 @@ from models import RemoteActor, utcnow
 
 from .actors import SigningKey
 from .database import Database
+from .html import sanitize_html
 from .policy import PolicyCache, authority_of
 from .settings import Settings, is_loopback_host, split_authority
-from .html import sanitize_html
 
 ACTOR_TYPES = frozenset({"Person", "Service", "Application", "Group", "Organization"})
 #: refetch a cached actor after this long, at its next use
@@ -71,7 +71,9 @@ class Directory:
     async def fetch(self, url: str) -> dict[str, Any]:
         """A remote ActivityPub document, fetched with a signed GET; its id must be `url`."""
         await self._check_policy(url)
-        document, _final = await self.client.get_json(url, sign_as=(self.signer.key_id, self.signer.private_key))
+        document, _final = await self.client.get_json(
+            url, sign_as=(self.signer.key_id, self.signer.private_key)
+        )
         if document.get("id") != url:
             raise FetchError(f"{url} answered a document whose id is {document.get('id')!r}")
         return document
@@ -108,7 +110,8 @@ class Directory:
         await self._check_policy(host)
         resource = f"acct:{user}@{host}"
         jrd, _ = await self.client.get_json(
-            webfinger_url(host, resource, self.scheme_for(host)), accept="application/jrd+json, application/json"
+            webfinger_url(host, resource, self.scheme_for(host)),
+            accept="application/jrd+json, application/json",
         )
         actor_url = actor_url_from_jrd(jrd)
         if actor_url is None:
@@ -133,7 +136,9 @@ class Directory:
             cached = self._keys.get(key_id)
             if cached is not None and time.monotonic() - cached[1] < ACTOR_MAX_AGE.total_seconds():
                 return cached[0]
-            actor = await self.db.read(lambda s: s.scalar(select(RemoteActor).where(RemoteActor.key_id == key_id)))
+            actor = await self.db.read(
+                lambda s: s.scalar(select(RemoteActor).where(RemoteActor.key_id == key_id))
+            )
             if actor is not None and actor.deleted_at is None and utcnow() - actor.fetched_at < ACTOR_MAX_AGE:
                 self._remember_key(actor)
                 return self._keys[key_id][0]
@@ -171,7 +176,11 @@ class Directory:
 def _public_key(document: dict[str, Any]) -> dict[str, Any]:
     actor_id = document["id"]
     for key in as_list(document.get("publicKey")):
-        if isinstance(key, dict) and key.get("owner", actor_id) == actor_id and isinstance(key.get("publicKeyPem"), str):
+        if (
+            isinstance(key, dict)
+            and key.get("owner", actor_id) == actor_id
+            and isinstance(key.get("publicKeyPem"), str)
+        ):
             if isinstance(key.get("id"), str):
                 return key
     raise FetchError(f"actor {actor_id} publishes no usable publicKey")
@@ -213,23 +222,23 @@ def parse_actor(document: dict[str, Any]) -> dict[str, Any]:
     profile = _url(document.get("url"))
     extra = {k: document[k] for k in ("currency", "comptoir") if k in document}
     return {
-            "uri": actor_id,
-            "domain": authority_of(actor_id),
-            "type": next(iter(kinds & ACTOR_TYPES)),
-            "preferred_username": username[:200],
-            "name": _string(document.get("name"), 500),
-            "summary": sanitize_html(_string(document.get("summary"), 20_000)),
-            "url": profile if profile and authority_of(profile) == authority_of(actor_id) else None,
-            "icon_url": _url(document.get("icon")),
-            "inbox": inbox,
-            "shared_inbox": shared,
-            "outbox": id_of(document.get("outbox")),
-            "followers": id_of(document.get("followers")),
-            "following": id_of(document.get("following")),
-            "key_id": key["id"],
-            "public_key_pem": key["publicKeyPem"],
-            "manually_approves_followers": bool(document.get("manuallyApprovesFollowers", False)),
-            "extra": extra,
+        "uri": actor_id,
+        "domain": authority_of(actor_id),
+        "type": next(iter(kinds & ACTOR_TYPES)),
+        "preferred_username": username[:200],
+        "name": _string(document.get("name"), 500),
+        "summary": sanitize_html(_string(document.get("summary"), 20_000)),
+        "url": profile if profile and authority_of(profile) == authority_of(actor_id) else None,
+        "icon_url": _url(document.get("icon")),
+        "inbox": inbox,
+        "shared_inbox": shared,
+        "outbox": id_of(document.get("outbox")),
+        "followers": id_of(document.get("followers")),
+        "following": id_of(document.get("following")),
+        "key_id": key["id"],
+        "public_key_pem": key["publicKeyPem"],
+        "manually_approves_followers": bool(document.get("manuallyApprovesFollowers", False)),
+        "extra": extra,
     }
 
 

@@ -143,7 +143,7 @@ def _document_rows(document: Any) -> list[tuple[str, dict[str, Any]]]:
     if isinstance(document, dict) and isinstance(document.get("domains"), list):
         document = document["domains"]
     if not isinstance(document, list):
-        raise BrokenList(["JSON must be a list of {\"domain\": ...} objects (or an object with such a \"domains\" list)"])
+        raise BrokenList(['JSON must be a list of {"domain": ...} objects (or an object with such a "domains" list)'])
     found: list[tuple[str, dict[str, Any]]] = []
     for number, item in enumerate(document, 1):
         found.append((f"entry {number}", item if isinstance(item, dict) else {"domain": "", "_not_object": True}))

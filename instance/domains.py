@@ -42,7 +42,8 @@ class Conflict(DomainError):
 
     def __init__(self, message: str, existing: DomainRule) -> None:
         super().__init__("domain_conflict", message, 422)
-        self.existing = existing
+        #: a copy: the transaction that raised this is rolled back, which expires the original
+        self.existing = DomainRule(**{c.key: getattr(existing, c.key) for c in DomainRule.__table__.columns})
 
 
 def normalize_domain(text: str) -> str:
@@ -94,7 +95,7 @@ def _is_ip(host: str) -> bool:
 
 
 def obfuscated(domain: str) -> str:
-    """Mastodon's DomainBlock#public_domain: the middle of the name hidden, dots kept ('ex***le.com')."""
+    """Mastodon's DomainBlock#public_domain: the middle of the name hidden, dots kept ('exa****.*om')."""
     length = len(domain)
     visible = length // 4
     return "".join(c if i <= visible or i >= length - visible or c == "." else "*" for i, c in enumerate(domain))

@@ -9,9 +9,10 @@ Subscribing: the list is fetched through the city's FederationClient (SSRF guard
 JSON only: the client reads JSON objects, so CSV and plain-text lists are for `import`, not
 for subscriptions) and never from a domain our policy refuses. A subscription first proves
 its URL (nothing is stored if the URL is unreachable or not a list), then refreshes on a
-schedule (the recurring job `domains.subscriptions`, queued by the first subscription). A refresh adds the entries that are new
-and removes those that left the list, but only entries the subscription itself made: an entry
-an admin made by hand (or another subscription made) is never touched. With `review` on,
+schedule (the recurring job `domains.subscriptions`, queued by the first subscription). A
+refresh adds the entries that are new and removes those that left the list, but only entries
+the subscription itself made: an entry an admin made by hand (or another subscription made)
+is never touched. With `review` on,
 the changes wait as drafts for an admin to accept or reject; a rejected draft is not proposed
 again while the list keeps it. Each refresh records what changed and logs it.
 """
@@ -28,7 +29,8 @@ from sqlalchemy.orm import Session
 from exchange import moderation_log
 from exchange.errors import DomainError, NotFound
 from federation.errors import FetchError
-from models import DomainDraft, DomainRule, DomainSubscription, DraftAction, DraftState, Job, Member, RuleKind, utcnow
+from models import (DomainDraft, DomainRule, DomainSubscription, DraftAction, DraftState, Job, Member, RuleKind,
+                    utcnow)
 
 from . import admin_settings, domain_lists, domains, queue
 from .settings import FederationMode
@@ -225,7 +227,8 @@ async def refresh(city: City, sub_id: int) -> Changes:
     try:
         entries = await fetch_list(city, sub.url)
     except DomainError as exc:
-        await city.db.write(lambda s: _record_failure(s, sub_id, exc.message))
+        error = exc.message
+        await city.db.write(lambda s: _record_failure(s, sub_id, error))
         raise
     default_mode = city.settings.federation.mode
     changes = await city.db.write(lambda s: apply_entries(s, get_subscription(s, sub_id), entries, default_mode))

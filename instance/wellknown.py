@@ -144,7 +144,7 @@ async def nodeinfo(request: Request) -> Response:
             "nodeDescription": settings.description,
             "registration": settings.moderation.registration,
             "listingReview": settings.moderation.listing_review,
-            "federationMode": settings.federation.mode,
+            "federationMode": (await city.fediverse.policy.current()).mode,  # an admin may change it at run time
             "currency": {
                 "code": currency.code,
                 "name": currency.name,

@@ -38,7 +38,7 @@ class DomainRule(Base):
     reject_reports: Mapped[bool] = mapped_column(default=False)
     public_comment: Mapped[str] = mapped_column(Text, default="")
     private_comment: Mapped[str] = mapped_column(Text, default="")
-    #: shown as "ex***le.com" wherever the list is public
+    #: shown as "exa****.*om" wherever the list is public
     obfuscate: Mapped[bool] = mapped_column(default=False)
     #: the subscription that manages this entry; None: added by hand, never touched by a subscription
     subscription_id: Mapped[int | None] = mapped_column(

@@ -20,7 +20,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, Enum, ForeignKey, Index, String, Text
+from sqlalchemy import BigInteger, CheckConstraint, Enum, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, UTCDateTime, utcnow
@@ -107,7 +107,11 @@ class LegPurpose(enum.StrEnum):
 
 class Transfer(Base):
     __tablename__ = "transfers"
-    __table_args__ = (Index("ix_transfers_expires_at", "expires_at"), Index("ix_transfers_created_at", "created_at"))
+    __table_args__ = (
+        # only pending transfers with a deadline are ever looked up by it (the expiry sweep)
+        Index("ix_transfers_expires_at", "expires_at", postgresql_where=text("expires_at IS NOT NULL"),
+              sqlite_where=text("expires_at IS NOT NULL")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: chosen by the client (idempotency key) or generated; system ids contain ':'

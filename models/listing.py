@@ -51,9 +51,10 @@ class Listing(Base):
     __table_args__ = (
         CheckConstraint("quantity >= 0", name="quantity_not_negative"),
         CheckConstraint("price IS NULL OR price >= 0", name="price_not_negative"),
-        Index("ix_listings_feed", "state", "listed_at", "id"),
-        Index("ix_listings_origin_feed", "origin", "category", "listed_at"),
-        Index("ix_listings_category_feed", "category", "listed_at"),
+        # feeds are newest first by id (the full-text index streams in that order; see exchange/search.py)
+        Index("ix_listings_feed", "state", "id"),
+        Index("ix_listings_origin_feed", "origin", "category", "id"),
+        Index("ix_listings_category_feed", "category", "id"),
         Index("ix_listings_author", "member_id", "id"),
         Index("ix_listings_remote_author", "remote_actor_id"),
     )
@@ -87,7 +88,7 @@ class Listing(Base):
     photos: Mapped[list[dict[str, Any]]] = mapped_column(JSONDocument, default=list)
     state: Mapped[ListingState] = mapped_column(Enum(ListingState, native_enum=False, length=16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    #: first publication: the feed's sort key
+    #: first publication (shown; the feed's order is the id: the order listings reached this city)
     listed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: last edit made after publication (the Update's `updated`)
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -21,7 +21,17 @@ from federation.errors import FetchError, SignatureError
 from federation.httpsig import IncomingRequest, verify_request
 from federation.jsonld import comptoir_context
 from instance.city import City, city_of
-from models import Direction, Follow, FollowState, Member, MemberStatus, Note, OutboundActivity, RemoteActor, ServiceActor
+from models import (
+    Direction,
+    Follow,
+    FollowState,
+    Member,
+    MemberStatus,
+    Note,
+    OutboundActivity,
+    RemoteActor,
+    ServiceActor,
+)
 
 from . import render
 

@@ -103,11 +103,20 @@ def _hide_listing(session: Session, city: City, uri: str, by: Member | None, rea
     listing_moderation.hide(session, listing_moderation.check_moderator(by), listing, reason)
 
 
+def _take_down_listing(session: Session, city: City, uri: str, by: Member | None, reason: str) -> None:
+    from exchange import moderation as listing_moderation
+
+    from . import market  # federates the Delete, as the listings' own moderation does
+
+    listing = session.scalar(select(Listing).where(Listing.uri == uri))
+    if listing is None:
+        raise NotFound(f"listing {uri}")
+    market.take_down(session, city, listing_moderation.check_moderator(by), listing, reason)
+
+
 OBJECT_KINDS: list[ObjectKind] = [
     ObjectKind("note", _note_author, _hide_note, _take_down_note),
-    # Taking down one of our listings federates a Delete: that is done from the listings'
-    # own moderation (see docs/FEDERATION.md); reports link there.
-    ObjectKind("listing", _listing_author, _hide_listing, None),
+    ObjectKind("listing", _listing_author, _hide_listing, _take_down_listing),
 ]
 
 

@@ -32,7 +32,8 @@ async def staff(request: Request, *, admin_only: bool) -> Member:
     if member is None:
         raise HTTPException(401, "Log in first.")
     if not member.is_moderator or (admin_only and member.role.value != "admin"):
-        raise HTTPException(403, "Only admins may see this page." if admin_only else "Only moderators may see this page.")
+        who = "admins" if admin_only else "moderators"
+        raise HTTPException(403, f"Only {who} may see this page.")
     return member
 
 

@@ -15,7 +15,6 @@ from starlette.templating import Jinja2Templates
 from exchange import members
 from exchange.errors import DomainError
 from instance.city import city_of
-from instance.ratelimit import RateLimiter
 from models import Member
 
 from .csrf import checked_form, csrf_token
@@ -23,10 +22,6 @@ from .session import current_member, log_in, log_out
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
-
-#: ten tries a minute per address for logins and registrations
-auth_limiter = RateLimiter(limit=10, period=60.0)
-
 
 async def render(request: Request, name: str, status: int = 200, **context: Any) -> Response:
     if "member" not in context:
@@ -39,7 +34,7 @@ async def render(request: Request, name: str, status: int = 200, **context: Any)
 
 def _limit(request: Request) -> None:
     address = request.client.host if request.client else "?"
-    if not auth_limiter.allow(f"{request.url.path}:{address}"):
+    if not city_of(request).auth_limiter.allow(f"{request.url.path}:{address}"):
         raise HTTPException(429, "Too many attempts; wait a minute and try again.")
 
 

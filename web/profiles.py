@@ -54,4 +54,6 @@ async def note_page(request: Request) -> Response:
 
 
 async def about(request: Request) -> Response:
-    return await render(request, "about.html")
+    from .about import about_context
+
+    return await render(request, "about.html", **await about_context(request))

@@ -56,7 +56,7 @@ def _names(session: Session, ids: list[int | None]) -> dict[int, str]:
     wanted = [i for i in ids if i is not None]
     if not wanted:
         return {}
-    return dict(session.execute(select(Member.id, Member.username).where(Member.id.in_(wanted))).tuples().all())
+    return dict(session.execute(select(Member.id, Member.username).where(Member.id.in_(wanted))).all())
 
 
 async def queue_page(request: Request) -> Response:

@@ -22,7 +22,15 @@ from dataclasses import dataclass, field
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
-from models import Account, AccountKind, Outcome, Transfer, TransferKind, TransferLeg, TransferResolution
+from models import (
+    Account,
+    AccountKind,
+    Outcome,
+    Transfer,
+    TransferKind,
+    TransferLeg,
+    TransferResolution,
+)
 
 from .accounts import ceiling_margin, floor_margin
 from .statements import Totals, totals

@@ -83,6 +83,7 @@ def charge_demurrage(session: Session, currency: CurrencyRules, period: str, *, 
             session, currency, public_id=public_id, kind=TransferKind.demurrage,
             legs=[Leg(account.id, sink, amount)], memo=f"demurrage {period}",
             fields={"kind": "demurrage", "account": account.id, "period": period}, now=now,
+            locked={account.id: account},
         )
         charged += 1
     return charged

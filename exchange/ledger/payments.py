@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session
@@ -24,7 +25,7 @@ from models import (
 )
 
 from ..errors import DomainError, Forbidden, NotFound
-from .accounts import member_account_ids, system_account_id
+from .accounts import LOCKED_COLUMNS, Locked, member_account_ids, system_account_id
 from .rules import CurrencyRules, fee_for
 from .transfers import Leg, Posting, StoredTransfer, transfer
 
@@ -32,11 +33,23 @@ from .transfers import Leg, Posting, StoredTransfer, transfer
 CLIENT_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 MAX_MEMO = 500
 
-#: payer and payee with their accounts, in one statement (built once: this is every payment's path)
+#: payer and payee with their accounts, locked in id order: one statement on every payment's path
+#: (built once: building a statement costs more than running it here). If either of them has
+#: no account yet, it locks and returns nothing: `pay` then creates the accounts and asks
+#: again. Locking the existing one first would deadlock: holding its lock, we would wait on
+#: another first payment's uncommitted insert of the missing account, while that payment
+#: waits for the lock we hold.
+_MEMBERS, _ACCOUNTS = Member.__table__, Account.__table__
+_M, _A = _MEMBERS.alias("m"), _ACCOUNTS.alias("a")
 _PARTIES = (
-    select(Member.id, Member.username, Member.status, Account.id.label("account_id"))
-    .outerjoin(Account, Account.member_id == Member.id)
-    .where(or_(Member.id == bindparam("payer"), Member.username == bindparam("payee")))
+    select(_MEMBERS.c.id.label("member_id"), _MEMBERS.c.username, _MEMBERS.c.status, *LOCKED_COLUMNS)
+    .join(_ACCOUNTS, _ACCOUNTS.c.member_id == _MEMBERS.c.id)
+    .where(or_(_MEMBERS.c.id == bindparam("payer"), _MEMBERS.c.username == bindparam("payee")))
+    .where(~select(_M.c.id).outerjoin(_A, _A.c.member_id == _M.c.id)
+           .where(or_(_M.c.id == bindparam("payer"), _M.c.username == bindparam("payee")), _A.c.id.is_(None))
+           .exists())
+    .order_by(_ACCOUNTS.c.id)
+    .with_for_update(of=_ACCOUNTS)
 )
 
 
@@ -87,32 +100,43 @@ def pay(
         raise DomainError("amount_not_positive", "the amount must be more than zero", 400)
     memo = _check_memo(memo)
     username = payee_username.strip().removeprefix("@").lower()
-    people = {row.id: row for row in session.execute(_PARTIES, {"payer": payer.id, "payee": username})}
-    current_payer = people.get(payer.id)
+    parties = _parties(session, currency, payer, username)
+    current_payer = next((p for p in parties if p.member_id == payer.id), None)
     if current_payer is None:
         raise NotFound(f"member {payer.username!r}")
     _standing(current_payer.status)
-    payee = next((m for m in people.values() if m.username == username), None)
+    payee = next((p for p in parties if p.username == username), None)
     if payee is None:
         raise NotFound(f"member {username!r}")
-    if payee.id == current_payer.id:
+    if payee.member_id == current_payer.member_id:
         raise DomainError("cannot_pay_yourself", "you cannot pay yourself")
     if payee.status is not MemberStatus.active:
         raise DomainError("payee_not_active", f"@{payee.username} cannot receive payments now")
 
-    accounts = {m.id: m.account_id for m in (current_payer, payee)}
-    if None in accounts.values():
-        accounts = member_account_ids(session, currency, [current_payer, payee])
-    legs = [Leg(accounts[current_payer.id], accounts[payee.id], amount)]
+    legs = [Leg(current_payer.id, payee.id, amount)]
     fee = fee_for(currency, amount)
     if fee > 0:
-        legs.append(Leg(accounts[current_payer.id], system_account_id(session, SystemAccount.fees), fee, LegPurpose.fee))
-    fields = {"kind": kind.value, "from": current_payer.id, "to": payee.id, "amount": amount,
+        legs.append(Leg(current_payer.id, system_account_id(session, SystemAccount.fees), fee, LegPurpose.fee))
+    fields = {"kind": kind.value, "from": current_payer.member_id, "to": payee.member_id, "amount": amount,
               "memo": memo, "reference": reference}
     return transfer(
         session, currency, public_id=public_id, kind=kind, legs=legs, memo=memo, reference=reference,
-        created_by_id=current_payer.id, fields=fields, now=now,
+        created_by_id=current_payer.member_id, fields=fields, now=now,
+        locked={p.id: Locked(*p[3:]) for p in parties},
     )
+
+
+def _parties(session: Session, currency: CurrencyRules, payer: Member, username: str) -> list[Any]:
+    """Payer and payee rows with their accounts locked; accounts are created the first time."""
+    params = {"payer": payer.id, "payee": username}
+    parties = list(session.connection().execute(_PARTIES, params))
+    if len(parties) == 2 or (len(parties) == 1 and parties[0].username == username == payer.username):
+        return parties
+    people = list(session.execute(
+        select(Member.id, Member.username).where(or_(Member.id == payer.id, Member.username == username))
+    ))
+    member_account_ids(session, currency, people)
+    return list(session.connection().execute(_PARTIES, params))
 
 
 def adjust(

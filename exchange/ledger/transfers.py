@@ -20,7 +20,6 @@ from datetime import datetime
 from typing import Protocol
 
 from sqlalchemy import bindparam, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from models import (
@@ -38,6 +37,7 @@ from models import (
 from ..errors import DomainError, NotFound
 from .accounts import Locked, ceiling_margin, floor_margin, lock, save
 from .rules import CurrencyRules, fmt
+from .storage import store
 
 
 @dataclass(frozen=True)
@@ -79,14 +79,7 @@ def fingerprint(fields: Mapping[str, object]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-# Built once per dialect: an id already taken inserts nothing (the idempotent-retry path).
-_TRANSFERS = Transfer.__table__
-_INSERT = {
-    name: dialect.insert(_TRANSFERS).on_conflict_do_nothing(index_elements=["public_id"]).returning(*_TRANSFERS.c)
-    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
-}
-_BY_PUBLIC_ID = select(*_TRANSFERS.c).where(_TRANSFERS.c.public_id == bindparam("public_id"))
-_INSERT_LEGS = TransferLeg.__table__.insert()
+_BY_PUBLIC_ID = select(*Transfer.__table__.c).where(Transfer.__table__.c.public_id == bindparam("public_id"))
 
 
 def transfer(
@@ -105,13 +98,15 @@ def transfer(
     fields: Mapping[str, object] | None = None,
     settlement: bool = False,
     now: datetime | None = None,
+    locked: dict[int, Locked] | None = None,
 ) -> Posting:
     """Write one balanced transfer of `legs`, all or nothing, in the caller's transaction.
 
     `fields` are the request as the caller received it, for the idempotency comparison
     (default: the legs and options themselves). Only `settlement=True` may touch a peer
     account. With `pending=True` the amounts are reserved (pending totals) until
-    `resolve` posts or voids them, or they expire at `expires_at`.
+    `resolve` posts or voids them, or they expire at `expires_at`. `locked`: accounts the
+    caller already locked in this transaction (`lock`); the others are locked here.
     """
     now = now or utcnow()
     if not legs:
@@ -131,7 +126,10 @@ def transfer(
         "corrects": corrects.id if corrects else None,
     })
 
-    accounts = lock(session, [a for leg in legs for a in (leg.debit, leg.credit)])
+    accounts = dict(locked or {})
+    missing = {a for leg in legs for a in (leg.debit, leg.credit)} - set(accounts)
+    if missing:
+        accounts.update(lock(session, missing))
     if not settlement and any(a.kind is AccountKind.peer for a in accounts.values()):
         raise DomainError("settlement_only", "a partner city's account moves only through settlement", 403)
     try:
@@ -142,24 +140,6 @@ def transfer(
             return replay
         raise
 
-    row = session.execute(_INSERT[session.get_bind().dialect.name], {
-        "public_id": public_id, "kind": kind, "fingerprint": print_, "pending": pending, "expires_at": expires_at,
-        "memo": memo, "reference": reference, "corrects_id": corrects.id if corrects else None,
-        "created_by_id": created_by_id, "created_at": now,
-    }).one_or_none()
-    if row is None:  # the id exists: committed before us, or by a concurrent request just now
-        replay = _replay(session, public_id, print_)
-        assert replay is not None
-        return replay
-
-    session.execute(
-        _INSERT_LEGS,
-        [
-            {"transfer_id": row.id, "position": n, "debit_account_id": leg.debit,
-             "credit_account_id": leg.credit, "amount": leg.amount, "purpose": leg.purpose}
-            for n, leg in enumerate(legs)
-        ],
-    )
     for leg in legs:
         debit, credit = accounts[leg.debit], accounts[leg.credit]
         if pending:
@@ -168,8 +148,16 @@ def transfer(
         else:
             debit.debits_posted += leg.amount
             credit.credits_posted += leg.amount
-    save(session, accounts.values())
-    return Posting(row, True)  # type: ignore[arg-type]
+    row = store(session, {
+        "public_id": public_id, "kind": kind, "fingerprint": print_, "pending": pending, "expires_at": expires_at,
+        "memo": memo, "reference": reference, "corrects_id": corrects.id if corrects else None,
+        "created_by_id": created_by_id, "created_at": now,
+    }, legs, accounts.values())
+    if row is None:  # the id exists: committed before us, or by a concurrent request just now
+        replay = _replay(session, public_id, print_)
+        assert replay is not None
+        return replay
+    return Posting(row, True)
 
 
 def _replay(session: Session, public_id: str, print_: str) -> Posting | None:
@@ -182,7 +170,7 @@ def _replay(session: Session, public_id: str, print_: str) -> Posting | None:
             f"a different transfer already has the id {public_id!r}; choose a new id for a new transfer",
             409,
         )
-    return Posting(existing, False)  # type: ignore[arg-type]
+    return Posting(existing, False)
 
 
 def _check_limits(currency: CurrencyRules, accounts: dict[int, Locked], legs: Sequence[Leg], pending: bool) -> None:

@@ -309,9 +309,9 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('listings', schema=None) as batch_op:
         batch_op.create_index('ix_listings_author', ['member_id', 'id'], unique=False)
-        batch_op.create_index('ix_listings_category_feed', ['category', 'listed_at'], unique=False)
-        batch_op.create_index('ix_listings_feed', ['state', 'listed_at', 'id'], unique=False)
-        batch_op.create_index('ix_listings_origin_feed', ['origin', 'category', 'listed_at'], unique=False)
+        batch_op.create_index('ix_listings_category_feed', ['category', 'id'], unique=False)
+        batch_op.create_index('ix_listings_feed', ['state', 'id'], unique=False)
+        batch_op.create_index('ix_listings_origin_feed', ['origin', 'category', 'id'], unique=False)
         batch_op.create_index('ix_listings_remote_author', ['remote_actor_id'], unique=False)
 
     op.create_table('moderation_log',
@@ -401,8 +401,7 @@ def upgrade() -> None:
     sa.UniqueConstraint('public_id', name=op.f('uq_transfers_public_id'))
     )
     with op.batch_alter_table('transfers', schema=None) as batch_op:
-        batch_op.create_index('ix_transfers_created_at', ['created_at'], unique=False)
-        batch_op.create_index('ix_transfers_expires_at', ['expires_at'], unique=False)
+        batch_op.create_index('ix_transfers_expires_at', ['expires_at'], unique=False, postgresql_where=sa.text('expires_at IS NOT NULL'), sqlite_where=sa.text('expires_at IS NOT NULL'))
 
     op.create_table('account_limit_changes',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -644,8 +643,7 @@ def downgrade() -> None:
 
     op.drop_table('account_limit_changes')
     with op.batch_alter_table('transfers', schema=None) as batch_op:
-        batch_op.drop_index('ix_transfers_expires_at')
-        batch_op.drop_index('ix_transfers_created_at')
+        batch_op.drop_index('ix_transfers_expires_at', postgresql_where=sa.text('expires_at IS NOT NULL'), sqlite_where=sa.text('expires_at IS NOT NULL'))
 
     op.drop_table('transfers')
     with op.batch_alter_table('reports', schema=None) as batch_op:

@@ -16,7 +16,16 @@ from exchange import ledger, members
 from exchange.members import Credentials
 from instance.database import Database
 from instance.settings import Currency
-from models import Account, LimitChange, Member, MemberStatus, Role, Transfer, TransferLeg, TransferResolution
+from models import (
+    Account,
+    LimitChange,
+    Member,
+    MemberStatus,
+    Role,
+    Transfer,
+    TransferLeg,
+    TransferResolution,
+)
 
 #: scale 2, credit limit 100.00, no ceiling, no fee, no demurrage
 CURRENCY = Currency(code="GRN", name="Grain", symbol="G", scale=2, unit_hours=Fraction(1, 60),

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import pytest
+from sqlalchemy import event
 
 from exchange import ledger, members
 from exchange.errors import DomainError
+from instance.database import Database
 from models import Outcome, TransferKind
 
 from .conftest import Book
@@ -45,4 +52,62 @@ def test_concurrent_reservations_and_payments_share_one_limit(book: Book) -> Non
     with ThreadPoolExecutor(max_workers=4) as pool:
         list(pool.map(lambda h: book.db.write_sync(lambda s: ledger.resolve(s, h, Outcome.posted)), holds * 2))
     assert book.account("alice").balance == -900 * 11
+    assert book.check() == []
+
+
+
+class Choreography:
+    """Holds a named thread right after a given statement, until the test lets it go on.
+
+    It puts the transactions of a race in a chosen order; the code under test runs unchanged.
+    """
+
+    def __init__(self, db: Database) -> None:
+        self.gates: dict[tuple[str, str], tuple[threading.Event, threading.Event]] = {}
+        event.listen(db.engine, "after_cursor_execute", self._after)
+
+    def hold(self, thread: str, statement: str) -> tuple[threading.Event, threading.Event]:
+        """(reached, go): set when the thread has run the statement; set go to release it."""
+        self.gates[(thread, statement)] = gate = (threading.Event(), threading.Event())
+        return gate
+
+    def _after(self, _conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        for (thread, start), (reached, go) in list(self.gates.items()):
+            if thread == threading.current_thread().name and statement.lstrip().startswith(start):
+                del self.gates[(thread, start)]
+                reached.set()
+                assert go.wait(30)
+
+
+def test_a_payment_racing_the_creation_of_an_account_does_not_deadlock(book: Book) -> None:
+    """X pays rae -> lou, both without accounts; lou's account appears meanwhile; then Y pays lou -> rae."""
+    if book.db.dialect == "sqlite":
+        pytest.skip("SQLite runs one write transaction at a time: there is no race to order")
+    for name in ("rae", "lou"):
+        book.member(name)
+    steps = Choreography(book.db)
+    x_looked = steps.hold("X", "SELECT members.id AS member_id")
+    x_created = steps.hold("X", "INSERT INTO accounts")
+    errors: list[BaseException] = []
+
+    def pay(payer: str, payee: str) -> None:
+        try:
+            book.pay(payer, payee, "1.00", id=f"{payer}-{payee}")
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    x = threading.Thread(target=pay, args=("rae", "lou"), name="X")
+    x.start()
+    assert x_looked[0].wait(30)
+    book.db.write_sync(lambda s: ledger.member_account(s, book.currency, members.get_member(s, "lou")))
+    x_looked[1].set()
+    assert x_created[0].wait(30)  # X holds its uncommitted insert of rae's account
+    y = threading.Thread(target=pay, args=("lou", "rae"), name="Y")
+    y.start()
+    time.sleep(0.5)  # Y now waits on X's insert of rae's account (holding nothing, or lou's lock before the fix)
+    x_created[1].set()
+    x.join(30)
+    y.join(30)
+    assert errors == []
+    assert book.rows()["transfers"] == 2
     assert book.check() == []

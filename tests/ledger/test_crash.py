@@ -44,11 +44,13 @@ class Server:
     def __init__(self, config: Path, port: int) -> None:
         self.config, self.port = config, port
         self.proc: subprocess.Popen[bytes] | None = None
+        #: the server's log, for the failure message of an unexpected answer
+        self.log = config.parent / "serve.log"
 
     def start(self) -> None:
-        self.proc = subprocess.Popen([COMPTOIR, "serve", "--config", str(self.config), "--log-level", "WARNING"],
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                     env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        with self.log.open("ab") as log:
+            self.proc = subprocess.Popen([COMPTOIR, "serve", "--config", str(self.config), "--log-level", "WARNING"],
+                                         stdout=log, stderr=log, env={**os.environ, "PYTHONUNBUFFERED": "1"})
         for _ in range(300):
             try:
                 if httpx.get(f"http://127.0.0.1:{self.port}/health", timeout=1).status_code == 200:
@@ -71,7 +73,8 @@ class Server:
 class Stream:
     """Clients paying as fast as the server answers, remembering what was sent and acknowledged."""
 
-    def __init__(self, port: int, tokens: dict[str, str]) -> None:
+    def __init__(self, port: int, tokens: dict[str, str], log: Path) -> None:
+        self.log = log
         self.url = f"http://127.0.0.1:{port}/api/comptoir/v1/ledger/transfers"
         self.tokens = tokens
         self.sent: dict[str, tuple[str, str]] = {}
@@ -94,7 +97,7 @@ class Stream:
                     answer = pay(http, self.url, self.tokens[payer], public_id, payee)
                 except httpx.TransportError:
                     return  # the server is gone
-                assert answer.status_code == 201, answer.text
+                assert answer.status_code == 201, f"{answer.text}\n{self.log.read_text()[-3000:]}"
                 with self.lock:
                     self.acknowledged.add(public_id)
 
@@ -130,7 +133,7 @@ def test_a_killed_city_keeps_every_acknowledged_payment_and_no_half_payment(
 
     server = Server(config, port)
     server.start()
-    stream = Stream(port, tokens)
+    stream = Stream(port, tokens, server.log)
     clients = [threading.Thread(target=stream.run, args=(c,)) for c in range(CLIENTS)]
     try:
         for thread in clients:

@@ -13,7 +13,13 @@ from typing import Any
 
 from hypothesis import settings
 from hypothesis import strategies as st
-from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
+from hypothesis.stateful import (
+    Bundle,
+    RuleBasedStateMachine,
+    invariant,
+    rule,
+    run_state_machine_as_test,
+)
 from sqlalchemy import event, text
 
 from exchange import ledger, members
@@ -239,7 +245,7 @@ class LedgerMachine(RuleBasedStateMachine):
     @invariant()
     def the_ledger_agrees_with_the_model(self) -> None:
         for key in [f"member:{n}" for n in NAMES] + ["system:fees", "system:adjustments"]:
-            account = self.book.db.read_sync(lambda s: s.execute(
+            account = self.book.db.read_sync(lambda s, key=key: s.execute(
                 text("SELECT credits_posted - debits_posted, debits_pending, credits_pending, min_balance "
                      "FROM accounts WHERE key = :key"), {"key": key}).one_or_none())
             expected = (self.model.balance.get(key, 0), self.model.debits_pending.get(key, 0),

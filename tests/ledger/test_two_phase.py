@@ -8,7 +8,7 @@ import pytest
 
 from exchange import ledger, members
 from exchange.errors import DomainError
-from models import Outcome, TransferKind, utcnow
+from models import Outcome, TransferKind, TransferResolution, utcnow
 
 from .conftest import Book
 
@@ -26,7 +26,7 @@ def reserve(book: Book, payer: str, payee: str, amount: str, *, id: str,
 
 
 def resolve(book: Book, pending: str, outcome: Outcome, *, id: str | None = None,
-            now: datetime | None = None) -> object:
+            now: datetime | None = None) -> TransferResolution:
     return book.db.write_sync(lambda s: ledger.resolve(s, pending, outcome, public_id=id, now=now))
 
 
@@ -82,7 +82,7 @@ def test_retrying_a_resolution_with_its_id_returns_it(pair: Book) -> None:
     reserve(pair, "alice", "bob", "40.00", id="p1")
     first = resolve(pair, "p1", Outcome.posted, id="post-p1")
     again = resolve(pair, "p1", Outcome.posted, id="post-p1")
-    assert getattr(first, "id") == getattr(again, "id")
+    assert first.id == again.id
     assert pair.balance("bob") == "40.00", "posted once"
 
 
@@ -140,3 +140,15 @@ def test_only_a_pending_transfer_can_have_a_deadline(pair: Book) -> None:
     with pytest.raises(DomainError) as refused:
         pair.db.write_sync(work)
     assert refused.value.code == "invalid_expiry"
+
+
+def test_statement_lines_carry_the_state_of_pending_transfers(pair: Book) -> None:
+    reserve(pair, "alice", "bob", "1.00", id="open")
+    reserve(pair, "alice", "bob", "2.00", id="dropped")
+    resolve(pair, "dropped", Outcome.voided)
+    pair.pay("alice", "bob", "3.00", id="direct")
+    lines = pair.db.read_sync(lambda s: ledger.history(s, pair.account("alice").id, limit=10))
+    assert [(line.transfer_id, line.status, line.amount) for line in lines] == [
+        ("direct", "posted", -300), ("dropped", "voided", -200), ("open", "pending", -100),
+    ]
+    assert lines[1].resolved_at is not None and lines[2].resolved_at is None

@@ -1,0 +1,47 @@
+"""`comptoir categories` and `comptoir rates`, as an admin types them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from instance.cli import main
+
+from ..conftest import write_config
+from ..instance.test_cli import Cli
+
+
+@pytest.fixture
+def cli(tmp_path: Path, db_url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Cli:
+    """The command line of a migrated city, run in this process."""
+    config = write_config(tmp_path / "city", domain="127.0.0.1:8002", database_url=db_url)
+    assert main(["db", "upgrade", "--config", str(config)]) == 0
+    capsys.readouterr()
+    return Cli(config, capsys, monkeypatch)
+
+
+def test_categories_are_added_listed_renamed_and_retired(cli: Cli) -> None:
+    assert cli("categories", "add", "velo", "Bikes").returncode == 0
+    assert cli("categories", "rename", "velo", "Bicycles").returncode == 0
+    assert "velo" in cli("categories", "list").stdout
+    assert cli("categories", "retire", "velo").returncode == 0
+    assert "velo" not in cli("categories", "list").stdout
+    assert "(retired)" in cli("categories", "list", "--all").stdout
+
+
+def test_a_slug_that_cannot_be_a_hashtag_is_refused(cli: Cli) -> None:
+    done = cli("categories", "add", "bikes & more", "Bikes")
+    assert done.returncode == 2 and "hashtag" in done.stderr
+
+
+def test_a_rate_is_set_and_listed(cli: Cli) -> None:
+    done = cli("rates", "set", "city-b.example", "BRQ", "3/2")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "1 GRN buys 3/2 BRQ of https://city-b.example/actor"
+    assert "GRN->BRQ 3/2 active" in cli("rates", "list").stdout
+
+
+def test_a_rate_that_is_not_a_fraction_is_refused(cli: Cli) -> None:
+    done = cli("rates", "set", "city-b.example", "BRQ", "1.5")
+    assert done.returncode == 2 and "fraction" in done.stderr

@@ -1,0 +1,103 @@
+"""The market's web pages: post a listing with a photo, browse, moderate, negotiate, read notifications."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import select
+
+from exchange import categories
+from instance.app import create_app
+from models import Listing, Negotiation, Role
+
+from ..web.conftest import Browser, add_member
+from .conftest import image_bytes
+
+PASSWORD = "correct horse battery"
+_ADDRESSES = itertools.count(1)
+
+
+@pytest.fixture
+async def site(make_settings: Any) -> Any:
+    """A city under review before publication, with alice, bob and a moderator, and one browser each."""
+    settings = make_settings(moderation={"listing_review": "before"})
+    app = create_app(settings, run_worker=False)
+    add_member(app, "alice")
+    add_member(app, "bob")
+    add_member(app, "mod", role=Role.moderator)
+    app.state.city.db.write_sync(lambda s: categories.add_category(s, "velo", "Bikes"))
+    browsers: dict[str, Browser] = {}
+    for name in ("alice", "bob", "mod"):
+        # each browser from its own address: the login rate limit counts per address
+        transport = httpx.ASGITransport(app=app, client=(f"10.0.{next(_ADDRESSES)}.1", 50000))
+        browser = Browser(httpx.AsyncClient(transport=transport, base_url=settings.base_url))
+        await browser.submit("/login", "/login", username=name, password=PASSWORD)
+        browsers[name] = browser
+    yield app, browsers
+    for browser in browsers.values():
+        await browser.client.aclose()
+    app.state.city.db.dispose()
+
+
+async def post_listing(browser: Browser, **fields: str) -> httpx.Response:
+    token = await browser.form_token("/listings/new")
+    data = {"csrf_token": token, "purpose": "offer", "title": "Bike repair", "price": "3.00", "category": "velo",
+            "alt1": "A bike on a stand", **fields}
+    files = {"photo1": ("bike.jpg", image_bytes("JPEG"), "image/jpeg")}
+    return await browser.client.post("/listings/new", data=data, files=files)
+
+
+def the_listing(app: Any) -> Listing:
+    return app.state.city.db.read_sync(lambda s: s.scalar(select(Listing)))
+
+
+async def test_a_member_posts_a_listing_with_a_photo_and_it_waits_for_review(site: Any) -> None:
+    app, browsers = site
+    answer = await post_listing(browsers["alice"])
+    assert answer.status_code == 303
+    listing = the_listing(app)
+    assert listing.state.value == "pending" and listing.photos[0]["alt"] == "A bike on a stand"
+    page = await browsers["alice"].client.get(f"/listings/{listing.public_id}")
+    assert "Bike repair" in page.text and 'alt="A bike on a stand"' in page.text
+    assert (await browsers["bob"].client.get(f"/listings/{listing.public_id}")).status_code == 404
+
+
+async def test_a_photo_without_alt_text_sends_the_form_back_and_stores_nothing(site: Any) -> None:
+    app, browsers = site
+    answer = await post_listing(browsers["alice"], alt1="")
+    assert answer.status_code == 400 and "alt text" in answer.text
+    assert the_listing(app) is None
+    assert not list((app.state.city.settings.data_dir / "media").glob("*.jpg"))
+
+
+async def test_a_moderator_approves_from_the_queue_and_it_shows_in_the_market(site: Any) -> None:
+    app, browsers = site
+    await post_listing(browsers["alice"])
+    listing = the_listing(app)
+    queue = await browsers["mod"].client.get("/admin/listings")
+    assert "Bike repair" in queue.text
+    await browsers["mod"].submit("/admin/listings", f"/admin/listings/{listing.public_id}/approve")
+    market = await browsers["bob"].client.get("/listings?q=repair")
+    assert f"/listings/{listing.public_id}" in market.text and "Price: 3.00 GRN" in market.text
+
+
+async def test_a_member_makes_an_offer_from_the_listing_page_and_the_seller_accepts(site: Any) -> None:
+    app, browsers = site
+    await post_listing(browsers["alice"])
+    listing = the_listing(app)
+    await browsers["mod"].submit("/admin/listings", f"/admin/listings/{listing.public_id}/approve")
+    page = f"/listings/{listing.public_id}"
+    answer = await browsers["bob"].submit(page, f"{page}/offer", quantity="1", price="2.50", message="Saturday?")
+    assert answer.status_code == 303
+    thread = app.state.city.db.read_sync(lambda s: s.scalar(select(Negotiation)))
+    seller_view = await browsers["alice"].client.get(f"/negotiations/{thread.public_id}")
+    assert "2.50 GRN" in seller_view.text and "Saturday?" in seller_view.text
+    offer = seller_view.text.split('name="offer" value="')[1].split('"')[0]
+    accepted = await browsers["alice"].submit(f"/negotiations/{thread.public_id}",
+                                              f"/negotiations/{thread.public_id}/accept", offer=offer)
+    assert accepted.status_code == 303
+    notices = await browsers["bob"].client.get("/notifications")
+    assert "accepted your offer" in notices.text

@@ -1,0 +1,278 @@
+"""The market's pages: browse and search, post a listing with photos, a listing's page, edit, withdraw.
+
+Forms post back with this session's CSRF token (web/csrf.py). A refused form is shown again
+with the error; photos are decoded and checked before anything is written, stored before the
+transaction that records them, and removed if that transaction fails.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time
+from typing import Any
+
+from sqlalchemy.orm import Session
+from starlette.datastructures import FormData, UploadFile
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import FileResponse, RedirectResponse, Response
+
+from exchange import categories, listings, moderation, negotiations, photos, search
+from exchange.amounts import format_amount, parse_amount
+from exchange.errors import DomainError
+from exchange.listings import ListingDraft
+from instance.city import City, city_of
+from models import Listing, Member, Purpose, Role
+from outbox import market
+from outbox.listings import PURPOSE_LABELS, price_text
+
+from .csrf import checked_form
+from .pages import render
+from .session import current_member
+
+
+async def signed_in(request: Request) -> Member:
+    member = await current_member(request)
+    if member is None:
+        raise HTTPException(401, "Log in first.")
+    return member
+
+
+def _policy_verdicts(policy: Any) -> search.Verdicts:
+    return search.Verdicts(silenced=lambda d: policy.verdict(d).silenced, refused=lambda d: not policy.allows(d))
+
+
+def _partner(listing: Listing) -> str:
+    return "/".join(listing.uri.split("/")[:3]) + "/actor"
+
+
+def decorate(session: Session, city: City, rows: list[Listing]) -> list[dict[str, Any]]:
+    """What the templates show beside each listing: author, price line, converted price."""
+    currency = city.settings.currency
+    found = search.authors(session, rows)
+    quoted = search.quotes(session, rows, payer_currency=currency.code, payer_scale=currency.scale, partner=_partner)
+    shown = []
+    for row in rows:
+        author = found[row.id]
+        quote = quoted.get(row.id)
+        shown.append({
+            "listing": row,
+            "label": PURPOSE_LABELS[row.purpose],
+            "price": price_text(row),
+            "converted": f"≈ {format_amount(quote.amount, currency.scale)} {quote.currency}" if quote else "",
+            "author": f"@{author.username}" if author.username else f"@{author.actor.handle}" if author.actor else "",
+            "author_url": f"/@{author.username}" if author.username else (author.actor.url or author.actor.uri)
+            if author.actor else "",
+            "photos": [{"url": city.urls.media(p["file"]) if "file" in p else p["url"], "alt": p["alt"]}
+                       for p in row.photos],
+        })
+    return shown
+
+
+# ---------------------------------------------------------------------- browsing
+
+
+async def browse(request: Request) -> Response:
+    city = city_of(request)
+    who = await current_member(request)
+    params = request.query_params
+    purpose = params.get("purpose") or None
+    error = None
+    try:
+        filters = search.Filters(
+            purpose=Purpose(purpose) if purpose in Purpose.__members__ else None,
+            category=params.get("category") or None, city=params.get("city") or None, text=params.get("q", ""),
+            min_price=(parse_amount(params["min_price"], 8, field="lowest price", allow_zero=True), 8)
+            if params.get("min_price") else None,
+            max_price=(parse_amount(params["max_price"], 8, field="highest price", allow_zero=True), 8)
+            if params.get("max_price") else None,
+        )
+    except DomainError as exc:
+        filters, error = search.Filters(), exc.message
+    verdicts = _policy_verdicts(await city.fediverse.policy.current())
+    viewer_uri = city.urls.member(who.username) if who else None
+
+    def read(session: Session) -> tuple[list[dict[str, Any]], str | None, list[Any]]:
+        page = search.browse(session, filters, own_origin=city.settings.domain, verdicts=verdicts, viewer=who,
+                             viewer_uri=viewer_uri, limit=20, cursor=params.get("cursor") or None)
+        return decorate(session, city, page.listings), page.next_cursor, categories.list_categories(session)
+
+    try:
+        shown, next_cursor, kinds = await city.db.read(read)
+    except DomainError as exc:
+        raise HTTPException(exc.status, exc.message) from None
+    query = {k: v for k, v in params.items() if k != "cursor" and v}
+    return await render(request, "listings/browse.html", listings=shown, next_cursor=next_cursor, query=query,
+                        categories=kinds, error=error)
+
+
+async def media(request: Request) -> Response:
+    name = request.path_params["name"]
+    path = market.media_dir(city_of(request)) / name
+    if not photos.NAME_RE.match(name) or not path.is_file():
+        raise HTTPException(404, "No such file.")
+    return FileResponse(path, media_type=photos.MEDIA_TYPES[name.rsplit(".", 1)[1]],
+                        headers={"Cache-Control": "public, max-age=31536000, immutable"})
+
+
+async def tag(request: Request) -> Response:
+    return RedirectResponse(f"/listings?category={request.path_params['slug']}", 303)
+
+
+# ---------------------------------------------------------------------- one listing
+
+
+def _may_see(listing: Listing, who: Member | None) -> bool:
+    if listing.is_open and listing.hidden_at is None:
+        return True
+    return who is not None and (who.id == listing.member_id or who.role in (Role.admin, Role.moderator))
+
+
+async def listing_page(request: Request) -> Response:
+    city = city_of(request)
+    who = await current_member(request)
+    public_id = request.path_params["public_id"]
+
+    def read(session: Session) -> tuple[Listing | None, dict[str, Any] | None, list[Any], Any]:
+        try:
+            listing = listings.find(session, public_id)
+        except DomainError:
+            return None, None, [], None
+        shown = decorate(session, city, [listing])[0]
+        mine = []
+        if who is not None:
+            mine = [n for n in negotiations.threads_of(session, who, limit=200) if n.listing_id == listing.id]
+        log = moderation.log_for(session, listing) if who is not None and who.is_moderator else []
+        return listing, shown, mine, log
+
+    listing, shown, threads, log = await city.db.read(read)
+    if listing is None or not _may_see(listing, who):
+        if listing is not None and listing.state in listings.ENDED and listing.listed_at is not None:
+            raise HTTPException(410, "This listing has ended.")
+        raise HTTPException(404, "No such listing.")
+    return await render(request, "listings/show.html", item=shown, listing=listing, threads=threads, log=log,
+                        is_author=who is not None and who.id == listing.member_id)
+
+
+# ---------------------------------------------------------------------- posting and editing
+
+
+def _form_draft(form: FormData) -> ListingDraft:
+    def number(name: str) -> float | None:
+        text = str(form.get(name, "")).strip()
+        if not text:
+            return None
+        try:
+            return float(text)
+        except ValueError:
+            raise DomainError("invalid_coordinates", f"{name} must be a number", 400) from None
+
+    quantity_text = str(form.get("quantity", "1")).strip() or "1"
+    if not quantity_text.isdigit():
+        raise DomainError("invalid_quantity", "quantity must be a whole number", 400)
+    expiry = str(form.get("expires_on", "")).strip()
+    try:
+        expires_at = datetime.combine(datetime.fromisoformat(expiry).date(), time(23, 59), UTC) if expiry else None
+    except ValueError:
+        raise DomainError("invalid_expiry", "the expiry must be a date like 2026-12-24", 400) from None
+    return ListingDraft(
+        purpose=str(form.get("purpose", "")), title=str(form.get("title", "")),
+        description=str(form.get("description", "")), category=str(form.get("category", "")) or None,
+        price=str(form.get("price", "")).strip() or None, quantity=int(quantity_text),
+        place=str(form.get("place", "")), latitude=number("latitude"), longitude=number("longitude"),
+        expires_at=expires_at,
+    )
+
+
+async def _form_photos(city: City, form: FormData) -> list[photos.PreparedPhoto]:
+    prepared = []
+    for n in range(1, photos.MAX_PHOTOS + 1):
+        upload = form.get(f"photo{n}")
+        if not isinstance(upload, UploadFile) or not upload.filename:
+            continue
+        data = await upload.read(city.settings.listings.max_photo_bytes + 1)
+        prepared.append(photos.prepare(data, form.get(f"alt{n}"), max_bytes=city.settings.listings.max_photo_bytes))
+    return prepared
+
+
+async def _form_page(request: Request, **context: Any) -> Response:
+    city = city_of(request)
+    kinds = await city.db.read(categories.list_categories)
+    context.setdefault("form", {})
+    return await render(request, "listings/form.html", context.pop("status", 200), categories=kinds, **context)
+
+
+async def new_listing_page(request: Request) -> Response:
+    await signed_in(request)
+    return await _form_page(request, action="/listings/new")
+
+
+async def create_listing(request: Request) -> Response:
+    who = await signed_in(request)
+    form = await checked_form(request)
+    city = city_of(request)
+    folder = market.media_dir(city)
+    stored: list[str] = []
+    try:
+        draft = _form_draft(form)
+        prepared = await _form_photos(city, form)
+        stored = [photos.store(p, folder) for p in prepared]
+        entries = [photos.entry(name, p) for name, p in zip(stored, prepared)]
+        listing = await city.db.write(lambda s: market.create(s, city, who, draft, submit=form.get("draft") is None,
+                                                              photos=entries))
+    except DomainError as exc:
+        for name in stored:
+            photos.remove(folder, name)
+        return await _form_page(request, action="/listings/new", error=exc.message, form=dict(form), status=exc.status)
+    except BaseException:
+        for name in stored:
+            photos.remove(folder, name)
+        raise
+    city.wake_worker()
+    note = "Waiting+for+a+moderator." if listing.state.value == "pending" else "Saved."
+    return RedirectResponse(f"/listings/{listing.public_id}?message={note}", 303)
+
+
+async def edit_listing_page(request: Request) -> Response:
+    who = await signed_in(request)
+    city = city_of(request)
+    listing = await city.db.read(lambda s: listings.find(s, request.path_params["public_id"]))
+    if listing.member_id != who.id:
+        raise HTTPException(403, "Only the author can edit this listing.")
+    draft = listings.draft_of(listing)
+    form = {**draft.__dict__, "expires_on": listing.expires_at.date().isoformat() if listing.expires_at else ""}
+    return await _form_page(request, action=f"/listings/{listing.public_id}/edit", form=form, listing=listing)
+
+
+async def edit_listing(request: Request) -> Response:
+    who = await signed_in(request)
+    form = await checked_form(request)
+    city = city_of(request)
+    public_id = request.path_params["public_id"]
+    try:
+        changes = dict(_form_draft(form).__dict__)
+        await city.db.write(lambda s: market.edit(s, city, who, listings.find(s, public_id), changes))
+    except DomainError as exc:
+        return await _form_page(request, action=f"/listings/{public_id}/edit", error=exc.message, form=dict(form),
+                                status=exc.status)
+    city.wake_worker()
+    return RedirectResponse(f"/listings/{public_id}?message=Saved.", 303)
+
+
+def _author_action(action: Any) -> Any:
+    async def endpoint(request: Request) -> Response:
+        who = await signed_in(request)
+        await checked_form(request)
+        city = city_of(request)
+        public_id = request.path_params["public_id"]
+        try:
+            await city.db.write(lambda s: action(s, city, who, listings.find(s, public_id)))
+        except DomainError as exc:
+            raise HTTPException(exc.status, exc.message) from None
+        city.wake_worker()
+        return RedirectResponse(f"/listings/{public_id}", 303)
+
+    return endpoint
+
+
+withdraw_listing = _author_action(market.withdraw)
+submit_listing = _author_action(market.submit_listing)

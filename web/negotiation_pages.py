@@ -1,0 +1,152 @@
+"""Negotiation pages: my threads, one thread with its offers and messages, and the forms that answer.
+
+Every form names the offer it answers, so a member who answers an offer superseded meanwhile
+is refused (`offer_superseded`) instead of accepting something they did not see.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time
+from typing import Any
+
+from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from exchange import listings, negotiations, notifications, offers, rates
+from exchange.amounts import format_amount
+from exchange.errors import DomainError
+from instance.city import city_of
+from instance.html import text_to_html
+from models import Listing, Member, utcnow
+from outbox import offers as outgoing
+
+from .csrf import checked_form
+from .market import signed_in
+from .pages import render
+
+
+def form_terms(form: FormData, listing: Listing) -> offers.Terms:
+    quantity = str(form.get("quantity", "1")).strip() or "1"
+    if not quantity.isdigit():
+        raise DomainError("invalid_quantity", "quantity must be a whole number", 400)
+    expiry = str(form.get("expires_on", "")).strip()
+    try:
+        expires_at = datetime.combine(datetime.fromisoformat(expiry).date(), time(23, 59), UTC) if expiry else None
+    except ValueError:
+        raise DomainError("invalid_expiry", "the expiry must be a date like 2026-12-24", 400) from None
+    message = str(form.get("message", ""))
+    return offers.check_terms(listing, quantity=int(quantity), price=str(form.get("price", "")).strip() or None,
+                              goods=str(form.get("goods", "")), message=text_to_html(message) if message.strip() else "",
+                              expires_at=expires_at, now=utcnow())
+
+
+async def open_negotiation(request: Request) -> Response:
+    """The offer form of a listing's page: opens a thread with a first offer."""
+    who = await signed_in(request)
+    form = await checked_form(request)
+    city = city_of(request)
+    public_id = request.path_params["public_id"]
+
+    def write(session: Session) -> str:
+        listing = listings.find(session, public_id)
+        negotiation, _ = outgoing.make_offer(session, city, who, listing, form_terms(form, listing))
+        return negotiation.public_id
+
+    try:
+        thread_id = await city.db.write(write)
+    except DomainError as exc:
+        raise HTTPException(exc.status, exc.message) from None
+    city.wake_worker()
+    return RedirectResponse(f"/negotiations/{thread_id}", 303)
+
+
+async def threads_page(request: Request) -> Response:
+    who = await signed_in(request)
+    city = city_of(request)
+
+    def read(session: Session) -> list[Any]:
+        return [negotiations.thread(session, n) for n in negotiations.threads_of(session, who, limit=100)]
+
+    return await render(request, "negotiations/index.html", threads=await city.db.read(read), member=who)
+
+
+async def thread_page(request: Request) -> Response:
+    who = await signed_in(request)
+    city = city_of(request)
+    currency = city.settings.currency
+
+    def read(session: Session) -> tuple[Any, Any, dict[int, str]]:
+        negotiation, side = negotiations.of_member(session, who, request.path_params["public_id"])
+        thread = negotiations.thread(session, negotiation)
+        listing = thread.listing
+        converted = {}
+        for offer in thread.offers:
+            quote = rates.quote(session, offer.price, listing.currency, listing.scale, currency.code, currency.scale,
+                                partner="/".join(listing.uri.split("/")[:3]) + "/actor") if offer.price else None
+            if quote is not None:
+                converted[offer.id] = f"≈ {format_amount(quote.amount, currency.scale)} {quote.currency}"
+        return thread, side, converted
+
+    try:
+        thread, side, converted = await city.db.read(read)
+    except DomainError as exc:
+        raise HTTPException(exc.status, exc.message) from None
+    return await render(request, "negotiations/show.html", thread=thread, side=side, converted=converted,
+                        money=lambda amount: format_amount(amount, thread.listing.scale), member=who)
+
+
+def thread_action(kind: str) -> Any:
+    async def endpoint(request: Request) -> Response:
+        who: Member = await signed_in(request)
+        form = await checked_form(request)
+        city = city_of(request)
+        public_id = request.path_params["public_id"]
+
+        def write(session: Session) -> None:
+            negotiation, _ = negotiations.of_member(session, who, public_id)
+            offer_id = str(form.get("offer", ""))
+            if kind == "message":
+                outgoing.send_message(session, city, who, negotiation, str(form.get("text", "")))
+                return
+            offer = offers.by_public_id(session, negotiation, offer_id) if offer_id else None
+            if kind == "counter":
+                listing = session.get(Listing, negotiation.listing_id)
+                assert listing is not None
+                outgoing.counter(session, city, who, negotiation, form_terms(form, listing), offer)
+            elif offer is None:
+                raise DomainError("missing_field", "which offer?", 400)
+            elif kind == "accept":
+                outgoing.accept(session, city, who, negotiation, offer)
+            elif kind == "reject":
+                outgoing.reject(session, city, who, negotiation, offer, str(form.get("reason", "")))
+            else:
+                outgoing.withdraw(session, city, who, negotiation, offer)
+
+        try:
+            await city.db.write(write)
+        except DomainError as exc:
+            raise HTTPException(exc.status, exc.message) from None
+        city.wake_worker()
+        return RedirectResponse(f"/negotiations/{public_id}", 303)
+
+    return endpoint
+
+
+async def notifications_page(request: Request) -> Response:
+    who = await signed_in(request)
+    city = city_of(request)
+    rows = await city.db.read(lambda s: notifications.page(s, who, limit=100))
+    return await render(request, "notifications.html", notifications=rows, member=who)
+
+
+async def mark_notifications_read(request: Request) -> Response:
+    who = await signed_in(request)
+    await checked_form(request)
+    await city_of(request).db.write(lambda s: notifications.mark_read(s, who))
+    return RedirectResponse("/notifications", 303)
+
+
+THREAD_ACTIONS = ("counter", "accept", "reject", "withdraw", "message")
