@@ -15,12 +15,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from exchange import listings, negotiations, offers, rates
+from exchange import agreements, listings, negotiations, offers, rates
 from exchange.errors import DomainError
 from exchange.negotiations import Party, Thread
 from instance.city import City, city_of
 from instance.html import text_to_html
-from models import Listing, Member, Side, utcnow
+from models import AgreementState, Listing, Member, Side, utcnow
 from outbox import offers as outgoing
 
 from .auth import authenticated
@@ -75,6 +75,7 @@ def thread_json(session: Session, city: City, thread: Thread, side: Side) -> dic
             "id": agreement.public_id, "uri": agreement.uri, "state": agreement.state.value,
             "quantity": agreement.quantity, "amount": money(agreement.amount, agreement.currency, listing.scale),
             "goods": agreement.goods, "created_at": agreement.created_at.isoformat(),
+            "transfer": agreements.transfer_id(agreement) if agreement.state is AgreementState.paid else None,
         },
     }
 
@@ -184,6 +185,17 @@ def _on_offer(verb: str) -> Any:
     return endpoint
 
 
+async def pay_agreement(request: Request) -> Response:
+    """The paying party confirms the thread's agreement: the ledger moves the agreed amount."""
+    who = await authenticated(request)
+    body = await optional_body(request, set())
+
+    def action(session: Session, city: City, negotiation: Any) -> None:
+        agreements.pay(session, city.settings.currency, who, agreements.of_negotiation(session, negotiation))
+
+    return await _in_thread(request, who, body, action)
+
+
 async def write_message(request: Request) -> Response:
     who = await authenticated(request)
     body = await json_body(request, {"text"})
@@ -204,4 +216,5 @@ ROUTES = [
     Route("/negotiations/{id}/offers/{offer}/reject", _on_offer("reject"), methods=["POST"]),
     Route("/negotiations/{id}/offers/{offer}/withdraw", _on_offer("withdraw"), methods=["POST"]),
     Route("/negotiations/{id}/messages", write_message, methods=["POST"]),
+    Route("/negotiations/{id}/agreement/pay", pay_agreement, methods=["POST"]),
 ]

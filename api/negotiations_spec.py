@@ -37,9 +37,10 @@ SCHEMAS: Json = {
                        "created_at": _TIME}),
     "Agreement": closed({
         "id": _TEXT, "uri": {**_TEXT, "description": "The same in both cities"},
-        "state": {"type": "string", "enum": ["agreed", "cancelled"]},
+        "state": {"type": "string", "enum": ["agreed", "paid", "cancelled"]},
         "quantity": {"type": "integer"}, "amount": _OPTIONAL_MONEY, "goods": _TEXT, "created_at": _TIME,
-    }, "An accepted offer. Payment comes with the ledger issue"),
+        "transfer": {"type": ["string", "null"], "description": "Once paid: the ledger transfer's id"},
+    }, "An accepted offer; the paying party (the buyer, or the author of a want) pays it once"),
     "ThreadListing": closed({"id": _TEXT, "uri": _TEXT, "title": _TEXT, "city": _TEXT, "state": _TEXT,
                              "quantity": {"type": "integer"}}),
     "Negotiation": closed({
@@ -64,7 +65,7 @@ SCHEMAS: Json = {
     "Notification": closed({
         "id": _TEXT, "kind": {"type": "string", "enum": [
             "offer", "counter_offer", "accepted", "rejected", "withdrawn", "expired", "message",
-            "negotiation_closed", "agreement_cancelled", "listing_approved", "listing_rejected",
+            "negotiation_closed", "agreement_cancelled", "agreement_paid", "listing_approved", "listing_rejected",
             "listing_taken_down", "listing_expired"]},
         "text": _TEXT, "listing": {"type": ["string", "null"]}, "negotiation": {"type": ["string", "null"]},
         "created_at": _TIME, "read": {"type": "boolean"},
@@ -111,6 +112,11 @@ PATHS: Json = {
         "writeMessage", "Write to the other party", TAG,
         {"201": answer("The negotiation", "Negotiation"), **errors(400, 401, 403, 404, 413)},
         params=[_ID], body=json_body("MessageRequest", "The message"))},
+    "/negotiations/{id}/agreement/pay": {"post": operation(
+        "payAgreement", "Pay the thread's agreement: the agreed amount moves from the paying party to the other, "
+        "with the fee if the city charges one. Only the paying party may; an agreement is paid once "
+        "(409 the second time); a party in another city is paid by settlement (409)", TAG,
+        {**_THREAD, **errors(401, 403, 404, 409, 422)}, params=[_ID], body=optional_body("NoParameters", "Nothing"))},
     "/notifications": {"get": operation(
         "listNotifications", "My notifications, newest first", NOTIFICATIONS_TAG,
         {"200": answer("A page", "NotificationPage"), **errors(400, 401, 403)},

@@ -1,17 +1,13 @@
-"""Agreements: what an accepted offer binds, the hook the ledger pays them through, and cancellation.
+"""Agreements: what an accepted offer binds, paying it through the ledger, and cancellation.
 
-The ledger issue pays an agreement in the same transaction as the state change that asks for
-it, through `payable`:
-
-    due = agreements.payable(session, agreement)
-    ledger.pay(session, currency, payer_member, due.payee, due.amount,
-               kind=TransferKind.agreement, reference=due.reference,
-               public_id=f"agreement:{due.public_id}")
+The listing's quantity was taken when the offer was accepted (exchange.offers); paying moves
+the money. `pay` changes the agreement to `paid`, posts the transfer and notifies the payee in
+the caller's transaction, so a refusal by the ledger (over the credit limit, a suspended
+party) leaves the agreement unpaid and nothing written.
 
 `payable` refuses (DomainError) what cannot be paid in one city's ledger: an agreement not in
-state `agreed`, one settled in goods only, one whose parties are not both our members (that
-is a cross-city settlement, the settlement issue's work). The agreement keeps state `agreed`;
-the ledger issue adds what follows payment.
+state `agreed` (already paid, or cancelled), one settled in goods only, one whose parties are
+not both our members (that is a cross-city settlement).
 """
 
 from __future__ import annotations
@@ -34,10 +30,14 @@ from models import (
     OfferState,
     Purpose,
     Side,
+    TransferKind,
     utcnow,
 )
 
-from .errors import DomainError
+from .amounts import format_amount
+from .errors import DomainError, Forbidden
+from .ledger import CurrencyRules, Posting
+from .ledger import pay as ledger_pay
 from .negotiations import tell
 
 
@@ -69,6 +69,45 @@ def payable(session: Session, agreement: Agreement) -> Payable:
     payer, payee = (seller, buyer) if listing.purpose is Purpose.request else (buyer, seller)
     return Payable(agreement.public_id, agreement.uri, payer.username, payee.username, agreement.amount,
                    agreement.currency)
+
+
+def transfer_id(agreement: Agreement) -> str:
+    """The id of the transfer that pays it: derived, so that paying twice cannot move money twice."""
+    return f"agreement:{agreement.public_id}"
+
+
+def pay(session: Session, currency: CurrencyRules, payer: Member, agreement: Agreement, *,
+        now: datetime | None = None) -> Posting:
+    """The payer confirms: the agreed amount moves from payer to payee and the agreement is paid.
+
+    The payer is the buyer of an offer and the listing's author for a want. The caller has
+    already checked that `payer` takes part in the thread; the other party may not pay.
+    """
+    due = payable(session, agreement)
+    if payer.username != due.payer:
+        raise Forbidden("only the paying party pays an agreement")
+    if due.currency != currency.code:
+        raise DomainError("agreement_not_payable", f"the agreement is in {due.currency}, not in {currency.code}", 409)
+    posting = ledger_pay(session, currency, payer, due.payee, due.amount, kind=TransferKind.agreement,
+                         reference=due.reference, public_id=transfer_id(agreement), now=now,
+                         memo=f"agreement {agreement.public_id}")
+    agreement.state = AgreementState.paid
+    negotiation = session.get(Negotiation, agreement.negotiation_id)
+    assert negotiation is not None
+    negotiation.updated_at = now or utcnow()
+    paid = f"{format_amount(due.amount, currency.scale)} {due.currency}"
+    payee_side = Side.seller if negotiation.buyer_member_id == payer.id else Side.buyer
+    tell(session, negotiation, payee_side, NotificationKind.agreement_paid, f"@{payer.username} paid you {paid}.")
+    return posting
+
+
+def of_negotiation(session: Session, negotiation: Negotiation) -> Agreement:
+    """The thread's latest agreement; 409 while the thread has none."""
+    agreement = session.scalar(select(Agreement).where(Agreement.negotiation_id == negotiation.id)
+                               .order_by(Agreement.id.desc()).limit(1))
+    if agreement is None:
+        raise DomainError("no_agreement", "this negotiation has no agreement yet", 409)
+    return agreement
 
 
 def by_accept(session: Session, accept_uri: str) -> Agreement | None:

@@ -50,6 +50,8 @@ class OfferState(enum.StrEnum):
 
 class AgreementState(enum.StrEnum):
     agreed = "agreed"
+    #: the payer confirmed and the ledger moved the amount (exchange.agreements.pay)
+    paid = "paid"
     #: the seller's city refused an acceptance it received (the offer had been superseded)
     cancelled = "cancelled"
 
@@ -125,7 +127,7 @@ class NegotiationMessage(Base):
 
 
 class Agreement(Base):
-    """An accepted offer. Payment (the ledger issue) reads it through exchange.agreements.payable."""
+    """An accepted offer. The payer settles it in the ledger through exchange.agreements.pay."""
 
     __tablename__ = "agreements"
 

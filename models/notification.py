@@ -23,6 +23,8 @@ class NotificationKind(enum.StrEnum):
     negotiation_closed = "negotiation_closed"
     #: the other city refused an acceptance: the agreement is cancelled
     agreement_cancelled = "agreement_cancelled"
+    #: the payer paid the agreement through the ledger
+    agreement_paid = "agreement_paid"
     listing_approved = "listing_approved"
     listing_rejected = "listing_rejected"
     listing_taken_down = "listing_taken_down"

@@ -15,7 +15,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from exchange import listings, negotiations, notifications, offers, rates
+from exchange import agreements, listings, negotiations, notifications, offers, rates
 from exchange.amounts import format_amount
 from exchange.errors import DomainError
 from instance.city import city_of
@@ -78,7 +78,7 @@ async def thread_page(request: Request) -> Response:
     city = city_of(request)
     currency = city.settings.currency
 
-    def read(session: Session) -> tuple[Any, Any, dict[int, str]]:
+    def read(session: Session) -> tuple[Any, Any, dict[int, str], bool]:
         negotiation, side = negotiations.of_member(session, who, request.path_params["public_id"])
         thread = negotiations.thread(session, negotiation)
         listing = thread.listing
@@ -88,14 +88,24 @@ async def thread_page(request: Request) -> Response:
                                 partner="/".join(listing.uri.split("/")[:3]) + "/actor") if offer.price else None
             if quote is not None:
                 converted[offer.id] = f"≈ {format_amount(quote.amount, currency.scale)} {quote.currency}"
-        return thread, side, converted
+        return thread, side, converted, _may_pay(session, who, thread.agreement)
 
     try:
-        thread, side, converted = await city.db.read(read)
+        thread, side, converted, may_pay = await city.db.read(read)
     except DomainError as exc:
         raise HTTPException(exc.status, exc.message) from None
     return await render(request, "negotiations/show.html", thread=thread, side=side, converted=converted,
-                        money=lambda amount: format_amount(amount, thread.listing.scale), member=who)
+                        may_pay=may_pay, money=lambda amount: format_amount(amount, thread.listing.scale), member=who)
+
+
+def _may_pay(session: Session, who: Member, agreement: Any) -> bool:
+    """Whether the page offers `who` the button that pays the agreement."""
+    if agreement is None:
+        return False
+    try:
+        return agreements.payable(session, agreement).payer == who.username
+    except DomainError:
+        return False
 
 
 def thread_action(kind: str) -> Any:
@@ -110,6 +120,9 @@ def thread_action(kind: str) -> Any:
             offer_id = str(form.get("offer", ""))
             if kind == "message":
                 outgoing.send_message(session, city, who, negotiation, str(form.get("text", "")))
+                return
+            if kind == "pay":
+                agreements.pay(session, city.settings.currency, who, agreements.of_negotiation(session, negotiation))
                 return
             offer = offers.by_public_id(session, negotiation, offer_id) if offer_id else None
             if kind == "counter":
@@ -149,4 +162,4 @@ async def mark_notifications_read(request: Request) -> Response:
     return RedirectResponse("/notifications", 303)
 
 
-THREAD_ACTIONS = ("counter", "accept", "reject", "withdraw", "message")
+THREAD_ACTIONS = ("counter", "accept", "reject", "withdraw", "message", "pay")

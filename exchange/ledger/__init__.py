@@ -16,16 +16,10 @@ Modules:
 - `demurrage`: the periodic charge on positive balances.
 - `check`: the invariants, for `comptoir ledger check` and the tests.
 
-Paying an agreement (the negotiation issue) is a hook on `pay`: in the same transaction as
-the agreement's state change (and the listing's quantity and the notifications), call
-
-    pay(session, currency, buyer, seller.username, agreement_amount,
-        kind=TransferKind.agreement, reference=<agreement id>,
-        public_id=f"agreement:{agreement.public_id}")
-
-The derived id makes paying an agreement twice return the first payment instead of moving
-money again; a DomainError (over the credit limit, a suspended party) rolls back the state
-change with it.
+Paying an agreement goes through `pay` too: exchange.agreements.pay calls it with
+`kind=TransferKind.agreement`, the agreement as `reference` and the id `agreement:<id>`, in the
+transaction that marks the agreement paid; a refusal (over the credit limit, a suspended
+party) rolls the state change back with it.
 """
 
 from .accounts import (

@@ -92,9 +92,9 @@ def pay(
 ) -> Posting:
     """Move `amount` from the payer to the payee, plus the fee if the city charges one.
 
-    The agreement payment calls this with `kind=TransferKind.agreement`, the agreement as
-    `reference` and an id derived from the agreement, inside the transaction that changes the
-    agreement's state: then paying an agreement twice returns the first payment.
+    exchange.agreements.pay calls this with `kind=TransferKind.agreement`, the agreement as
+    `reference` and an id derived from the agreement, inside the transaction that marks it
+    paid: the agreement's state refuses a second payment, and the derived id would anyway.
     """
     if amount <= 0:
         raise DomainError("amount_not_positive", "the amount must be more than zero", 400)

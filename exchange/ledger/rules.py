@@ -12,6 +12,10 @@ from ..amounts import format_amount
 
 
 class CurrencyRules(Protocol):
+    #: the currency's code, as amounts name it on the wire
+    @property
+    def code(self) -> str: ...
+
     @property
     def scale(self) -> int: ...
 

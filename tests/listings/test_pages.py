@@ -101,3 +101,22 @@ async def test_a_member_makes_an_offer_from_the_listing_page_and_the_seller_acce
     assert accepted.status_code == 303
     notices = await browsers["bob"].client.get("/notifications")
     assert "accepted your offer" in notices.text
+
+
+async def test_the_buyer_pays_the_agreement_from_the_thread_page(site: Any) -> None:
+    app, browsers = site
+    await post_listing(browsers["alice"])
+    listing = the_listing(app)
+    await browsers["mod"].submit("/admin/listings", f"/admin/listings/{listing.public_id}/approve")
+    page = f"/listings/{listing.public_id}"
+    await browsers["bob"].submit(page, f"{page}/offer", quantity="1", price="2.50")
+    thread = f"/negotiations/{app.state.city.db.read_sync(lambda s: s.scalar(select(Negotiation))).public_id}"
+    offer = (await browsers["alice"].client.get(thread)).text.split('name="offer" value="')[1].split('"')[0]
+    await browsers["alice"].submit(thread, f"{thread}/accept", offer=offer)
+    assert "Pay 2.50 GRN" not in (await browsers["alice"].client.get(thread)).text
+    assert "Pay 2.50 GRN" in (await browsers["bob"].client.get(thread)).text
+    paid = await browsers["bob"].submit(thread, f"{thread}/pay")
+    assert paid.status_code == 303
+    after = (await browsers["bob"].client.get(thread)).text
+    assert "Agreement paid" in after and "Pay 2.50 GRN" not in after
+    assert "paid you 2.50 GRN" in (await browsers["alice"].client.get("/notifications")).text
