@@ -119,8 +119,14 @@ OPENAPI = Section(
 
 
 def sections() -> list[Section]:
-    from . import admin_domains_spec, ledger_spec, reports_spec, social_spec
-    from . import listings_spec, negotiations_spec
+    from . import (
+        admin_domains_spec,
+        ledger_spec,
+        listings_spec,
+        negotiations_spec,
+        reports_spec,
+        social_spec,
+    )
 
     return [OPENAPI, ledger_spec.SECTION, social_spec.SECTION, admin_domains_spec.SECTION, reports_spec.SECTION,
             listings_spec.SECTION, listings_spec.MODERATION_SECTION, negotiations_spec.SECTION,

@@ -8,8 +8,16 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute, Mount, Route, Router
 
-from . import admin_domains, ledger, reports, social
-from . import listing_moderation, listings, negotiations, notifications
+from . import (
+    admin_domains,
+    ledger,
+    listing_moderation,
+    listings,
+    negotiations,
+    notifications,
+    reports,
+    social,
+)
 from .errors import JsonErrors
 from .openapi import PREFIX, serve_document
 

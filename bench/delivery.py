@@ -87,19 +87,18 @@ async def sink_count(port: int) -> int:
 
 
 async def run(deliveries: int, concurrency: int) -> None:
+    from sqlalchemy import select
+
     from exchange import members
     from federation.keys import generate_rsa_pem
-    from instance import migrate
-    from instance.app import build_queues, start
-    from instance.app import build_city
-    from instance.settings import load_settings
+    from instance import migrate, queue
+    from instance.app import build_city, build_queues, start
     from instance.init import init_instance
-    from instance import queue
+    from instance.settings import load_settings
     from instance.worker import Worker
     from models import Direction, Follow, FollowState, OutboundActivity, RemoteActor
     from outbox import social
     from outbox.publish import DELIVER
-    from sqlalchemy import select
 
     ports = free_ports(10)
     inboxes = [f"http://127.0.0.1:{port}/inbox/{n}" for port in ports for n in range(10)]

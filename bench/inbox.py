@@ -119,7 +119,7 @@ def signed_requests(sender_config: Path, target: str, senders: int, count: int, 
     for n in range(senders):
         credentials = members.prepare_credentials("bench password!")
         name = f"sender{n}"
-        db.write_sync(lambda s, name=name: members.add_member(s, name, credentials))
+        db.write_sync(lambda s, name=name, credentials=credentials: members.add_member(s, name, credentials))
         actor = f"{settings.base_url}/users/{name}"
         keys.append((actor, f"{actor}#main-key", load_private_key(credentials.private_key_pem)))
     db.dispose()
@@ -138,7 +138,7 @@ def signed_requests(sender_config: Path, target: str, senders: int, count: int, 
                            "cc": [f"{actor}/followers"], "sensitive": False},
             })
             headers = sign_headers("POST", f"{target}/inbox", key_id=key_id, private_key=key, body=body)
-            fh.write(f"POST /inbox\n")
+            fh.write("POST /inbox\n")
             for name, value in headers.items():
                 if name.lower() != "host":
                     fh.write(f"{name}: {value}\n")

@@ -5,7 +5,13 @@ from __future__ import annotations
 from .flags import on_flag
 from .follows import on_accept, on_follow, on_reject
 from .interactions import on_announce, on_like, on_undo
-from .listings import claimed_or, on_listing_announce, on_listing_create, on_listing_delete, on_listing_update
+from .listings import (
+    claimed_or,
+    on_listing_announce,
+    on_listing_create,
+    on_listing_delete,
+    on_listing_update,
+)
 from .negotiation import on_message, on_offer, on_offer_accept, on_offer_reject, on_offer_undo
 from .notes import on_create, on_delete, on_update
 from .process import Handler

@@ -72,7 +72,6 @@ def build_queues(city: City) -> list[Queue]:
 async def start(city: City) -> None:
     """What a process does once before serving or working: our actors exist, contexts are loaded."""
     from federation import jsonld
-
     from outbox import availability
 
     from . import ledger_jobs

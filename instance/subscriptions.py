@@ -29,8 +29,17 @@ from sqlalchemy.orm import Session
 from exchange import moderation_log
 from exchange.errors import DomainError, NotFound
 from federation.errors import FetchError
-from models import (DomainDraft, DomainRule, DomainSubscription, DraftAction, DraftState, Job, Member, RuleKind,
-                    utcnow)
+from models import (
+    DomainDraft,
+    DomainRule,
+    DomainSubscription,
+    DraftAction,
+    DraftState,
+    Job,
+    Member,
+    RuleKind,
+    utcnow,
+)
 
 from . import admin_settings, domain_lists, domains, queue
 from .settings import FederationMode

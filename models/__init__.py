@@ -1,17 +1,17 @@
 """Typed tables. Importing this package registers every table on `Base.metadata`."""
 
 from .activity import OutboundActivity
-from .api_token import ApiToken
 from .actor import RemoteActor
-from .category import Category
+from .api_token import ApiToken
 from .base import Base, JSONDocument, UTCDateTime, new_public_id, utcnow
-from .exchange_rule import ExchangeRule, RuleStatus
+from .category import Category
 from .domain_rule import DomainRule, RuleKind, Severity
 from .domain_subscription import DomainDraft, DomainSubscription, DraftAction, DraftState
+from .exchange_rule import ExchangeRule, RuleStatus
 from .follow import Direction, Follow, FollowState
 from .host import Host
-from .instance_setting import InstanceSetting
 from .inbound import InboundActivity
+from .instance_setting import InstanceSetting
 from .interaction import Interaction
 from .job import Job, JobState, QueueMixin
 from .ledger import (
@@ -41,8 +41,8 @@ from .negotiation import (
     Side,
 )
 from .note import Note
-from .report import Report, ReportState
 from .notification import Notification, NotificationKind
+from .report import Report, ReportState
 from .service_actor import ServiceActor
 
 __all__ = [

@@ -216,7 +216,7 @@ async def create_listing(request: Request) -> Response:
         draft = _form_draft(form)
         prepared = await _form_photos(city, form)
         stored = [photos.store(p, folder) for p in prepared]
-        entries = [photos.entry(name, p) for name, p in zip(stored, prepared)]
+        entries = [photos.entry(name, p) for name, p in zip(stored, prepared, strict=True)]
         listing = await city.db.write(lambda s: market.create(s, city, who, draft, submit=form.get("draft") is None,
                                                               photos=entries))
     except DomainError as exc:

@@ -6,15 +6,26 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from exchange import members
 from federation.httpsig import IncomingRequest, PublicKeyInfo, verify_request
 from federation.keys import generate_rsa_pem
 from instance.app import build_queues
 from instance.worker import Worker
-from models import (Direction, DomainRule, Follow, FollowState, Host, Job, JobState, RemoteActor, RuleKind,
-                    Severity, utcnow)
+from models import (
+    Direction,
+    DomainRule,
+    Follow,
+    FollowState,
+    Host,
+    Job,
+    JobState,
+    RemoteActor,
+    RuleKind,
+    Severity,
+    utcnow,
+)
 from outbox import availability, social
 
 from ..sink import Sink

@@ -8,7 +8,16 @@ from sqlalchemy import select
 
 from exchange import members, search, timeline
 from instance import domains
-from models import Listing, ListingState, Note, Purpose, RemoteActor, Severity, new_public_id, utcnow
+from models import (
+    Listing,
+    ListingState,
+    Note,
+    Purpose,
+    RemoteActor,
+    Severity,
+    new_public_id,
+    utcnow,
+)
 from outbox import social
 
 from .helpers import act, add_member, eventually

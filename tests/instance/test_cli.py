@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import io
 import os
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -14,29 +12,9 @@ import pytest
 
 from instance.cli import main
 
+from ..cli import COMPTOIR, Cli, comptoir, installed_comptoir
 from ..conftest import write_config
 from ..live import free_port_socket
-
-COMPTOIR = str(Path(sys.executable).with_name("comptoir"))
-
-
-def comptoir(config: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    """The installed console script, in its own process."""
-    return subprocess.run([COMPTOIR, *args, "--config", str(config)], input=stdin, text=True,
-                          capture_output=True, timeout=60)
-
-
-class Cli:
-    """The same command, run in this process (its own process costs a second of imports)."""
-
-    def __init__(self, config: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
-        self.config, self.capsys, self.monkeypatch = config, capsys, monkeypatch
-
-    def __call__(self, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-        self.monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
-        code = main([*args, "--config", str(self.config)])
-        out, err = self.capsys.readouterr()
-        return subprocess.CompletedProcess(list(args), code, out, err)
 
 
 @pytest.fixture
@@ -47,8 +25,8 @@ def config(tmp_path: Path, db_url: str) -> Path:
 
 
 @pytest.fixture
-def cli(config: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Cli:
-    return Cli(config, capsys, monkeypatch)
+def cli(config: Path) -> Cli:
+    return Cli(config)
 
 
 def test_help_lists_every_command() -> None:
@@ -71,7 +49,8 @@ def test_passwords_are_stored_as_argon2id_with_64_mib_and_3_passes(config: Path,
     from instance.database import Database
     from models import Member
 
-    comptoir(config, "users", "create", "alice", stdin="a long password\n")
+    # its own process: the suite lowers the password cost in this one
+    installed_comptoir(config, "users", "create", "alice", stdin="a long password\n")
     database = Database(db_url, threads=1)
     try:
         stored = database.read_sync(lambda s: s.scalar(select(Member.password_hash)))

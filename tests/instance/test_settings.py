@@ -91,7 +91,7 @@ def test_a_bad_value_names_its_key_and_exits_2(
 
 
 def test_a_missing_key_is_named(config: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    config.write_text("\n".join(l for l in config.read_text().splitlines() if not l.startswith("code =")))
+    config.write_text("\n".join(line for line in config.read_text().splitlines() if not line.startswith("code =")))
     code, err = run_cli(capsys, "db", "upgrade", "--config", str(config))
     assert code == 2
     assert "currency.code: is missing" in err

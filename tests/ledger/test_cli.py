@@ -2,22 +2,15 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from instance.database import Database
 
+from ..cli import comptoir
 from ..conftest import write_config
 from .conftest import Book
-
-COMPTOIR = str(Path(sys.executable).with_name("comptoir"))
-
-
-def comptoir(config: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([COMPTOIR, *args, "--config", str(config)], text=True, capture_output=True, timeout=60)
 
 
 @pytest.fixture

@@ -8,17 +8,16 @@ import pytest
 
 from instance.cli import main
 
+from ..cli import Cli
 from ..conftest import write_config
-from ..instance.test_cli import Cli
 
 
 @pytest.fixture
-def cli(tmp_path: Path, db_url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Cli:
+def cli(tmp_path: Path, db_url: str) -> Cli:
     """The command line of a migrated city, run in this process."""
     config = write_config(tmp_path / "city", domain="127.0.0.1:8002", database_url=db_url)
     assert main(["db", "upgrade", "--config", str(config)]) == 0
-    capsys.readouterr()
-    return Cli(config, capsys, monkeypatch)
+    return Cli(config)
 
 
 def test_categories_are_added_listed_renamed_and_retired(cli: Cli) -> None:

@@ -79,6 +79,9 @@ async def test_real_answers_match_their_schemas(city: Market) -> None:
          city.post(f"/negotiations/{tid}/offers/{oid}/accept", as_="bob")),
         ("/negotiations/{id}/offers/{offer}/accept", "post",
          city.post(f"/negotiations/{tid}/offers/{oid}/accept", as_="alice")),
+        ("/negotiations/{id}/agreement/pay", "post", city.post(f"/negotiations/{tid}/agreement/pay", as_="alice")),
+        ("/negotiations/{id}/agreement/pay", "post", city.post(f"/negotiations/{tid}/agreement/pay", as_="bob")),
+        ("/negotiations/{id}/agreement/pay", "post", city.post(f"/negotiations/{tid}/agreement/pay", as_="bob")),
         ("/listings/{id}/withdraw", "post", city.post(f"/listings/{lid}/withdraw", as_="alice")),
     ]
     for template, method, call in more:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -15,21 +13,16 @@ import pytest
 from exchange import reports
 from instance.database import Database
 
+from ..cli import comptoir
 from ..conftest import write_config
 from ..e2e.helpers import add_member
 from ..e2e.test_policy_allowlist import Signer
 from .conftest import credentials
 
-COMPTOIR = str(Path(sys.executable).with_name("comptoir"))
 CSV = """#domain,#severity,#reject_media,#reject_reports,#public_comment,#obfuscate
 spam.example,suspend,false,false,Spam,false
 loud.example,silence,true,false,"Loud, rude",true
 """
-
-
-def comptoir(config: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    return subprocess.run([COMPTOIR, *args, "--config", str(config)], input=stdin, text=True, capture_output=True,
-                          timeout=60)
 
 
 @pytest.fixture

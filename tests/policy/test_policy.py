@@ -122,6 +122,7 @@ def test_without_a_stored_mode_the_configured_one_applies(db: Database) -> None:
 
 async def test_the_cache_sees_a_change_made_elsewhere_after_its_ttl(db: Database,
                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(policy, "CACHE_SECONDS", 3600.0)
     cache = PolicyCache(db, "open")
     assert (await cache.current()).allows(A)
     db.write_sync(lambda s: domains.block(s, domains.BlockSpec("city-a.example"), None, "open"))

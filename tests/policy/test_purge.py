@@ -8,8 +8,18 @@ from sqlalchemy import func, select
 
 from instance import domains
 from instance.domain_purge import DELIVER_KIND, owned_columns, suspend_account
-from models import (Follow, InboundActivity, Job, JobState, Listing, ListingState, Note, Purpose, RemoteActor,
-                    new_public_id)
+from models import (
+    Follow,
+    InboundActivity,
+    Job,
+    JobState,
+    Listing,
+    ListingState,
+    Note,
+    Purpose,
+    RemoteActor,
+    new_public_id,
+)
 from outbox.publish import DELIVER
 
 from .conftest import TestCity

@@ -10,8 +10,23 @@ from sqlalchemy import select
 
 from exchange import reports
 from exchange.errors import DomainError
-from models import (DomainRule, Follow, Listing, ListingState, MemberStatus, ModerationEntry, Note, OutboundActivity,
-                    Purpose, RemoteActor, Report, ReportState, Severity, new_public_id, utcnow)
+from models import (
+    DomainRule,
+    Follow,
+    Listing,
+    ListingState,
+    MemberStatus,
+    ModerationEntry,
+    Note,
+    OutboundActivity,
+    Purpose,
+    RemoteActor,
+    Report,
+    ReportState,
+    Severity,
+    new_public_id,
+    utcnow,
+)
 from outbox import moderation, social
 from outbox import reports as forwarding
 

@@ -7,7 +7,7 @@ from typing import Any
 from exchange import members
 from models import MemberStatus, Role
 
-from .conftest import Browser, add_member
+from .conftest import add_member
 
 PASSWORD = "correct horse battery"
 
@@ -155,8 +155,9 @@ async def test_suspension_ends_an_open_session(web_city: Any) -> None:
 
 
 async def test_suspension_is_logged_with_the_moderator_and_reason(web_city: Any) -> None:
-    from models import ModerationEntry
     from sqlalchemy import select
+
+    from models import ModerationEntry
 
     app, browser = await web_city()
     add_member(app, "mod", role=Role.admin)
