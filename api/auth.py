@@ -18,7 +18,7 @@ from starlette.requests import Request
 from exchange import members
 from exchange.errors import DomainError, Forbidden
 from instance.city import city_of
-from models import ApiToken, Member, MemberStatus, Role
+from models import ApiToken, Member, MemberStatus, Role, utcnow
 
 #: personal tokens start with this, so that a leaked one is recognisable (secret scanners)
 PREFIX = "cpt_"
@@ -35,6 +35,23 @@ def issue_token(session: Session, username: str, label: str = "") -> str:
     session.add(ApiToken(member_id=member.id, token_hash=token_hash(token), label=label[:100]))
     session.flush()
     return token
+
+
+def tokens_of(session: Session, username: str) -> list[ApiToken]:
+    """The member's tokens, revoked ones included, oldest first."""
+    member = members.get_member(session, username)
+    return list(session.scalars(select(ApiToken).where(ApiToken.member_id == member.id).order_by(ApiToken.id)))
+
+
+def revoke_tokens(session: Session, username: str, token_id: int | None = None) -> int:
+    """Revoke one of the member's tokens (by id) or, without an id, all of them: how many were live."""
+    live = [t for t in tokens_of(session, username) if t.revoked_at is None
+            and (token_id is None or t.id == token_id)]
+    if token_id is not None and not live:
+        raise DomainError("not_found", f"@{username.lower()} has no live token {token_id}", 404)
+    for token in live:
+        token.revoked_at = utcnow()
+    return len(live)
 
 
 def member_for_token(session: Session, token: str) -> Member:

@@ -217,6 +217,35 @@ def cmd_users_token(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_users_tokens(args: argparse.Namespace) -> int:
+    from api.auth import tokens_of
+
+    database = _database(_settings(args))
+    try:
+        rows = database.read_sync(lambda s: [(t.id, t.label, t.created_at, t.revoked_at)
+                                             for t in tokens_of(s, args.name)])
+    finally:
+        database.dispose()
+    for token_id, label, created, revoked in rows:
+        state = f"revoked {revoked:%Y-%m-%d %H:%M}" if revoked else "live"
+        print(f"{token_id}\t{created:%Y-%m-%d %H:%M}\t{state}\t{label}")
+    return 0
+
+
+def cmd_users_revoke_token(args: argparse.Namespace) -> int:
+    from api.auth import revoke_tokens
+
+    if (args.id is None) == (not args.all):
+        return _fail("name one token with --id N, or every token with --all", 2)
+    database = _database(_settings(args))
+    try:
+        count = database.write_sync(lambda s: revoke_tokens(s, args.name, args.id))
+    finally:
+        database.dispose()
+    print(f"revoked {count} token{'s' if count != 1 else ''} of @{args.name.lower()}")
+    return 0
+
+
 # ------------------------------------------------------------------ ledger
 
 
@@ -413,6 +442,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("name")
     p.add_argument("--label", default="", help="what the token is for")
     p.set_defaults(func=cmd_users_token)
+    p = users.add_parser("tokens", parents=[common], help="list a member's API tokens (id, created, state, label)")
+    p.add_argument("name")
+    p.set_defaults(func=cmd_users_tokens)
+    p = users.add_parser("revoke-token", parents=[common], help="revoke a member's API token, or all of them")
+    p.add_argument("name")
+    p.add_argument("--id", type=int, help="the token's id, from `users tokens`")
+    p.add_argument("--all", action="store_true", help="every live token of the member")
+    p.set_defaults(func=cmd_users_revoke_token)
 
     ledger = sub.add_parser("ledger", help="the city currency").add_subparsers(
         dest="ledger_command", required=True, metavar="ACTION")

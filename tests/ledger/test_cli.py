@@ -104,3 +104,47 @@ def test_users_token_for_an_unknown_member_fails(config: Path, city: Book) -> No
     done = comptoir(config, "users", "token", "nobody")
     assert done.returncode == 1
     assert "member 'nobody' not found" in done.stderr
+
+
+def test_users_tokens_lists_ids_and_labels_never_the_tokens(config: Path, city: Book) -> None:
+    token = comptoir(config, "users", "token", "alice", "--label", "budget script").stdout.strip()
+    listed = comptoir(config, "users", "tokens", "alice")
+    assert listed.returncode == 0
+    [line] = listed.stdout.splitlines()
+    assert line.split("\t")[2:] == ["live", "budget script"] and token not in listed.stdout
+
+
+def test_a_revoked_token_no_longer_opens_the_api(config: Path, city: Book) -> None:
+    from sqlalchemy import select
+
+    from api.auth import member_for_token
+    from exchange.errors import DomainError
+    from models import ApiToken
+
+    token = comptoir(config, "users", "token", "alice").stdout.strip()
+    assert city.db.read_sync(lambda s: member_for_token(s, token)).username == "alice"
+    token_id = city.db.read_sync(lambda s: s.scalar(select(ApiToken.id)))
+    done = comptoir(config, "users", "revoke-token", "alice", "--id", str(token_id))
+    assert (done.returncode, done.stdout) == (0, "revoked 1 token of @alice\n")
+    with pytest.raises(DomainError) as refused:
+        city.db.read_sync(lambda s: member_for_token(s, token))
+    assert refused.value.code == "invalid_token"
+    assert "\trevoked " in comptoir(config, "users", "tokens", "alice").stdout
+
+
+def test_revoke_token_all_revokes_every_live_token(config: Path, city: Book) -> None:
+    for _ in range(2):
+        comptoir(config, "users", "token", "alice")
+    assert comptoir(config, "users", "revoke-token", "alice", "--all").stdout == "revoked 2 tokens of @alice\n"
+    assert comptoir(config, "users", "revoke-token", "alice", "--all").stdout == "revoked 0 tokens of @alice\n"
+
+
+@pytest.mark.parametrize("args", [(), ("--id", "1", "--all")])
+def test_revoke_token_needs_exactly_one_of_id_or_all(config: Path, city: Book, args: tuple[str, ...]) -> None:
+    done = comptoir(config, "users", "revoke-token", "alice", *args)
+    assert done.returncode == 2 and "--id N, or every token with --all" in done.stderr
+
+
+def test_revoking_an_unknown_token_fails_with_exit_1(config: Path, city: Book) -> None:
+    done = comptoir(config, "users", "revoke-token", "alice", "--id", "999")
+    assert done.returncode == 1 and "has no live token 999" in done.stderr
