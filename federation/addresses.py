@@ -7,6 +7,10 @@ resolves the host itself, checks EVERY address the name resolves to, and then co
 checked IP literal; no second resolution happens, so DNS rebinding between check and connect is
 impossible. TLS is unaffected: httpcore passes the original host name as SNI (and the Host
 header) separately from the address it connects to.
+
+``GuardedResolver`` gives aiohttp (the delivery POSTs) the same resolution: aiohttp connects to
+the checked addresses it returns. aiohttp never asks a resolver about an IP literal, so callers
+check literal hosts with ``literal_refusal`` before the request.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import socket
 import time
 from collections.abc import Iterable, Sequence
 
+import aiohttp
 import httpcore
 
 from federation.errors import AddressRefused
@@ -92,6 +97,17 @@ def address_refusal(
         if ip.version == network.version and ip in network:
             return None
     return _refusal(ip, allow_loopback)
+
+
+def literal_refusal(
+    host: str, *, allow_loopback: bool, allowed_networks: Sequence[IPNetwork] = ()
+) -> str | None:
+    """For a host that is an IP literal, why it must not be reached; None for names and public IPs."""
+    literal = _literal(host)
+    if literal is None:
+        return None
+    reason = address_refusal(literal, allow_loopback=allow_loopback, allowed_networks=allowed_networks)
+    return None if reason is None else f"{literal}, a {reason} address, is not allowed"
 
 
 def _literal(host: str) -> IPAddress | None:
@@ -190,3 +206,37 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
 
     async def sleep(self, seconds: float) -> None:
         await self._inner.sleep(seconds)
+
+
+class GuardedResolver(aiohttp.abc.AbstractResolver):
+    """aiohttp's resolver, through ``GuardedBackend.resolve``: every address is checked first.
+
+    A refused address raises AddressRefused (aiohttp lets it through unchanged); a name that
+    does not resolve raises OSError, which aiohttp reports as a connection error.
+    """
+
+    def __init__(self, backend: GuardedBackend, timeout: float | None) -> None:
+        self._backend = backend
+        self._timeout = timeout
+
+    async def resolve(
+        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
+    ) -> list[aiohttp.abc.ResolveResult]:
+        try:
+            addresses = await self._backend.resolve(host, port, self._timeout)
+        except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
+            raise OSError(str(exc)) from exc
+        return [
+            {
+                "hostname": host,
+                "host": str(address),
+                "port": port,
+                "family": socket.AF_INET6 if address.version == 6 else socket.AF_INET,
+                "proto": 0,
+                "flags": socket.AI_NUMERICHOST,
+            }
+            for address in addresses
+        ]
+
+    async def close(self) -> None:
+        return None

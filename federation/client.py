@@ -1,8 +1,10 @@
 """FederationClient: the only HTTP client the project uses to talk to other servers.
 
 What it guarantees:
-- every connection goes through ``addresses.GuardedBackend``: no request, first hop or redirect,
-  ever reaches a private, loopback (unless allowed) or otherwise non-public address;
+- every connection goes through the SSRF guard (``addresses.GuardedBackend`` for GETs,
+  ``addresses.GuardedResolver`` for POSTs, and a check of IP-literal hosts for both): no
+  request, first hop or redirect, ever reaches a private, loopback (unless allowed) or
+  otherwise non-public address;
 - only https URLs are fetched (http only when ``allow_http``, a test-only setting);
 - redirects are followed by hand, at most 3, each target re-checked and (for signed fetches)
   re-signed for its own host and path;
@@ -11,9 +13,14 @@ What it guarantees:
 - GETs are signed when asked (secure-mode servers require it), POSTs always, each signature
   made just before the request is sent.
 
-Requests are spread over a small pool of ``httpx.AsyncClient`` by a hash of the host: one big
-httpx pool costs about twice the CPU per request of several small ones (perf-limits.md,
-finding 8).
+GETs (actors, keys, objects: few, and cached by the directory) go through httpx, spread over a
+small pool of ``httpx.AsyncClient`` by a hash of the host: one big httpx pool costs about twice
+the CPU per request of several small ones (perf-limits.md, finding 8).
+
+POSTs (deliveries: the hot path, thousands per published activity) go through one aiohttp
+session. On this machine a POST costs about 950 us of client CPU through httpx and about
+120 us through aiohttp (same sink, same concurrency; docs/BENCHMARKS.md), which is the
+difference between about 500 and well over 800 signed deliveries per second per process.
 
 httpx 0.28's ``AsyncHTTPTransport`` has no ``network_backend`` parameter, so each transport's
 ``_pool`` is replaced by an ``httpcore.AsyncConnectionPool`` built with the guarded backend.
@@ -29,11 +36,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Self
 
+import aiohttp
 import httpcore
 import httpx
 import orjson
 
-from federation.addresses import GuardedBackend, IPNetwork
+from federation.addresses import GuardedBackend, GuardedResolver, IPNetwork, literal_refusal
 from federation.errors import AddressRefused, BadDocument, FetchError, ResponseTooLarge
 from federation.httpsig import parse_http_date, sign_headers
 from federation.vocab import AS2_ACCEPT
@@ -87,6 +95,7 @@ class FederationClient:
         max_response_bytes: int = 1_000_000,
         pool_clients: int = 8,
         max_connections_per_client: int = 8,
+        max_post_connections_per_host: int = 8,
         allowed_networks: Iterable[str | IPNetwork] = (),
     ) -> None:
         """``allow_loopback`` and ``allow_http`` are for instances whose own domain is a loopback
@@ -96,14 +105,20 @@ class FederationClient:
             raise ValueError("pool_clients must be at least 1")
         self._user_agent = user_agent
         self._allow_http = allow_http
+        self._allow_loopback = allow_loopback
         self._timeout = httpx.Timeout(timeout, connect=connect_timeout)
+        self._post_timeout = aiohttp.ClientTimeout(total=timeout, connect=connect_timeout)
+        self._connect_timeout = connect_timeout
+        self._post_connections = max_post_connections_per_host
         self._max_bytes = max_response_bytes
         self._connections = max_connections_per_client
         networks = tuple(
             ipaddress.ip_network(n) if isinstance(n, str) else n for n in allowed_networks
         )
+        self._networks = networks
         self._backend = GuardedBackend(allow_loopback=allow_loopback, allowed_networks=networks)
         self._clients: list[httpx.AsyncClient | None] = [None] * pool_clients
+        self._poster: aiohttp.ClientSession | None = None
         self._ssl_context: Any = None
 
     # ----------------------------------------------------------------------------- plumbing
@@ -127,6 +142,28 @@ class FederationClient:
             trust_env=False,
         )
 
+    def _post_session(self) -> aiohttp.ClientSession:
+        """The delivery session, made on first use (inside the running event loop)."""
+        if self._poster is None:
+            if self._ssl_context is None:
+                self._ssl_context = httpx.create_ssl_context()
+            connector = aiohttp.TCPConnector(
+                resolver=GuardedResolver(self._backend, self._connect_timeout),
+                limit=0,  # the worker's concurrency bounds the total
+                limit_per_host=self._post_connections,
+                keepalive_timeout=5.0,
+                ssl=self._ssl_context,
+            )
+            self._poster = aiohttp.ClientSession(
+                connector=connector,
+                timeout=self._post_timeout,
+                headers={"User-Agent": self._user_agent},
+                auto_decompress=False,
+                trust_env=False,
+                cookie_jar=aiohttp.DummyCookieJar(),
+            )
+        return self._poster
+
     def _client_for(self, url: httpx.URL) -> httpx.AsyncClient:
         """The pooled client for this URL's server (host and port: one server, one client)."""
         index = zlib.crc32(f"{url.host}:{url.port}".encode()) % len(self._clients)
@@ -144,6 +181,11 @@ class FederationClient:
             raise AddressRefused(f"scheme {parsed.scheme or '(none)'!r} is not allowed: {url}")
         if not parsed.host:
             raise FetchError(f"URL has no host: {url}")
+        refusal = literal_refusal(
+            parsed.host, allow_loopback=self._allow_loopback, allowed_networks=self._networks
+        )
+        if refusal is not None:
+            raise AddressRefused(refusal)
         return parsed
 
     async def _read_capped(self, response: httpx.Response, url: httpx.URL) -> bytes:
@@ -236,23 +278,28 @@ class FederationClient:
             "POST", str(target), key_id=key_id, private_key=private_key, body=body
         )
         try:
-            async with self._client_for(target).stream(
-                "POST", target, content=body, headers=headers
+            async with self._post_session().post(
+                str(target), data=body, headers=headers, allow_redirects=False
             ) as response:
                 received = bytearray()
-                async for chunk in response.aiter_bytes():
-                    received += chunk
-                    if len(received) >= _POST_READ_LIMIT:
+                while len(received) < _POST_READ_LIMIT:
+                    chunk = await response.content.read(_POST_READ_LIMIT - len(received))
+                    if not chunk:
                         break
-        except httpx.TransportError as exc:
+                    received += chunk
+                status, retry_after = response.status, response.headers.get("Retry-After")
+        except (aiohttp.ClientError, TimeoutError) as exc:
             raise FetchError(f"POST {target} failed: {type(exc).__name__}: {exc}") from exc
         return PostResult(
-            status=response.status_code,
-            retry_after=parse_retry_after(response.headers.get("retry-after")),
+            status=status,
+            retry_after=parse_retry_after(retry_after),
             body_excerpt=bytes(received[:_EXCERPT_BYTES]).decode("utf-8", "replace"),
         )
 
     async def aclose(self) -> None:
+        poster, self._poster = self._poster, None
+        if poster is not None:
+            await poster.close()
         clients, self._clients = self._clients, [None] * len(self._clients)
         for client in clients:
             if client is not None:
