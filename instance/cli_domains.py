@@ -9,74 +9,16 @@ unreachable list, a conflicting block), 2 bad input (a malformed domain, a broke
 from __future__ import annotations
 
 import argparse
-import asyncio
-import functools
 import sys
-from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from exchange.errors import DomainError
 from models import DomainRule, RuleKind, Severity
 
 from . import admin_settings, domain_lists, domains, subscriptions
-from .settings import FEDERATION_MODES, Settings, load_settings
-
-T = TypeVar("T")
-Command = Callable[[argparse.Namespace], int]
-
-
-def fail(message: str, code: int) -> int:
-    print(f"comptoir: {message}", file=sys.stderr)
-    return code
-
-
-def command(fn: Command) -> Command:
-    """Bad input (a DomainError with status 400) exits 2; other refusals propagate (exit 1)."""
-
-    @functools.wraps(fn)
-    def run(args: argparse.Namespace) -> int:
-        try:
-            return fn(args)
-        except DomainError as exc:
-            if exc.status == 400:
-                return fail(exc.message, 2)
-            raise
-
-    return run
-
-
-def database(settings: Settings):  # type: ignore[no-untyped-def]
-    from .database import Database
-
-    return Database(settings.database_url, threads=2)
-
-
-def in_db(args: argparse.Namespace, work: Callable[[Any], T], *, write: bool = True) -> T:
-    settings = load_settings(args.config)
-    db = database(settings)
-    try:
-        return db.write_sync(work) if write else db.read_sync(work)
-    finally:
-        db.dispose()
-
-
-def with_city(args: argparse.Namespace, work: Callable[[Any], Awaitable[T]]) -> T:
-    """Run async work against a City (HTTP client, policy) built for this command."""
-    from .app import build_city
-
-    city = build_city(load_settings(args.config), with_worker=False)
-
-    async def main() -> T:
-        try:
-            return await work(city)
-        finally:
-            await city.fediverse.aclose()
-
-    try:
-        return asyncio.run(main())
-    finally:
-        city.db.dispose()
+from .cli_common import command, in_db, with_city
+from .settings import FEDERATION_MODES, load_settings
 
 
 def describe(rule: DomainRule) -> str:

@@ -11,47 +11,36 @@ import argparse
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime, time
-from typing import Any, TypeVar
+from typing import Any
 
 from exchange import categories, rates
 from exchange.errors import DomainError
 from instance.settings import is_loopback_host, load_settings, parse_fraction, split_authority
 
-T = TypeVar("T")
-
-
-def _in_db(args: argparse.Namespace, work: Callable[[Any], T], *, write: bool = True) -> T:
-    from .database import Database
-
-    settings = load_settings(args.config)
-    database = Database(settings.database_url, threads=2)
-    try:
-        return database.write_sync(work) if write else database.read_sync(work)
-    finally:
-        database.dispose()
+from .cli_common import in_db
 
 
 def cmd_categories_list(args: argparse.Namespace) -> int:
-    rows = _in_db(args, lambda s: categories.list_categories(s, include_retired=args.all), write=False)
+    rows = in_db(args, lambda s: categories.list_categories(s, include_retired=args.all), write=False)
     for c in rows:
         print(f"{c.slug:<24} {c.name}{'  (retired)' if c.retired_at else ''}")
     return 0
 
 
 def cmd_categories_add(args: argparse.Namespace) -> int:
-    category = _in_db(args, lambda s: categories.add_category(s, args.slug, args.name))
+    category = in_db(args, lambda s: categories.add_category(s, args.slug, args.name))
     print(f"added #{category.slug} ({category.name})")
     return 0
 
 
 def cmd_categories_rename(args: argparse.Namespace) -> int:
-    category = _in_db(args, lambda s: categories.rename_category(s, args.slug, args.name))
+    category = in_db(args, lambda s: categories.rename_category(s, args.slug, args.name))
     print(f"#{category.slug} is now called {category.name}")
     return 0
 
 
 def cmd_categories_retire(args: argparse.Namespace) -> int:
-    category = _in_db(args, lambda s: categories.retire_category(s, args.slug))
+    category = in_db(args, lambda s: categories.retire_category(s, args.slug))
     print(f"retired #{category.slug}: new listings cannot use it")
     return 0
 
@@ -77,14 +66,14 @@ def cmd_rates_set(args: argparse.Namespace) -> int:
         raise DomainError("invalid_date", f"--until must be a date like 2027-06-30 (got {args.until!r})", 400) from None
     partner = _partner(args.partner, settings.federation.allow_loopback_http)
     ours, theirs = settings.currency.code, args.currency.strip().upper()
-    rule = _in_db(args, lambda s: rates.set_rule(s, ours, theirs, partner, rate.numerator, rate.denominator,
+    rule = in_db(args, lambda s: rates.set_rule(s, ours, theirs, partner, rate.numerator, rate.denominator,
                                                  valid_until=until))
     print(f"1 {ours} buys {rule.num}/{rule.den} {theirs} of {partner}")
     return 0
 
 
 def cmd_rates_list(args: argparse.Namespace) -> int:
-    for rule in _in_db(args, lambda s: rates.list_rules(s, include_retired=args.all), write=False):
+    for rule in in_db(args, lambda s: rates.list_rules(s, include_retired=args.all), write=False):
         until = f" until {rule.valid_until:%Y-%m-%d}" if rule.valid_until else ""
         print(f"{rule.payer_currency}->{rule.target_currency} {rule.num}/{rule.den} {rule.status.value:<9} "
               f"{rule.partner}{until}")

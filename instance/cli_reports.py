@@ -14,7 +14,7 @@ from typing import Any
 from exchange import moderation_log, reports
 from models import Report, ReportState, Severity
 
-from .cli_domains import command, in_db
+from .cli_common import command, in_db
 
 
 def _city(args: argparse.Namespace) -> Any:

@@ -1,0 +1,126 @@
+"""`comptoir users ...`: members and their API tokens from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from exchange import members
+from models import MemberStatus, Role
+
+from .cli_common import Command, ensure_schema, fail, in_db
+from .settings import load_settings
+
+
+def _read_password() -> str:
+    if sys.stdin.isatty():
+        import getpass
+
+        return getpass.getpass("password: ")
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+def cmd_create(args: argparse.Namespace) -> int:
+    settings = load_settings(args.config)
+    ensure_schema(settings)
+    members.check_username(args.name)
+    credentials = members.prepare_credentials(_read_password())
+    member = in_db(settings, lambda s: members.add_member(s, args.name, credentials, role=Role(args.role),
+                                                          email=args.email))
+    print(f"created {member.role.value} @{member.username}@{settings.domain}")
+    return 0
+
+
+def _moderate(action: Callable[..., object], verb: str) -> Command:
+    def run(args: argparse.Namespace) -> int:
+        extra = [args.reason] if hasattr(args, "reason") else []
+        in_db(args, lambda s: action(s, args.name, None, *extra))
+        print(f"{verb} @{args.name.lower()}")
+        return 0
+
+    return run
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    status = MemberStatus(args.status) if args.status else None
+    everyone = in_db(args, lambda s: members.list_members(s, status), write=False)
+    print(f"{'username':<30} {'role':<10} {'status':<10} created")
+    for m in everyone:
+        print(f"{m.username:<30} {m.role.value:<10} {m.status.value:<10} {m.created_at:%Y-%m-%d}")
+    return 0
+
+
+def cmd_invite(args: argparse.Namespace) -> int:
+    invitation = in_db(args, lambda s: members.create_invitation(s, None, valid_days=args.days))
+    print(invitation.code)
+    return 0
+
+
+def cmd_token(args: argparse.Namespace) -> int:
+    from api.auth import issue_token
+
+    token = in_db(args, lambda s: issue_token(s, args.name, args.label))
+    print(token)
+    print(f"a personal API token for @{args.name.lower()}: it is shown only this once", file=sys.stderr)
+    return 0
+
+
+def cmd_tokens(args: argparse.Namespace) -> int:
+    from api.auth import tokens_of
+
+    rows = in_db(args, lambda s: [(t.id, t.label, t.created_at, t.revoked_at) for t in tokens_of(s, args.name)],
+                 write=False)
+    for token_id, label, created, revoked in rows:
+        state = f"revoked {revoked:%Y-%m-%d %H:%M}" if revoked else "live"
+        print(f"{token_id}\t{created:%Y-%m-%d %H:%M}\t{state}\t{label}")
+    return 0
+
+
+def cmd_revoke_token(args: argparse.Namespace) -> int:
+    from api.auth import revoke_tokens
+
+    if (args.id is None) == (not args.all):
+        return fail("name one token with --id N, or every token with --all", 2)
+    count = in_db(args, lambda s: revoke_tokens(s, args.name, args.id))
+    print(f"revoked {count} token{'s' if count != 1 else ''} of @{args.name.lower()}")
+    return 0
+
+
+def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
+    users = sub.add_parser("users", help="members").add_subparsers(dest="users_command", required=True, metavar="ACTION")
+    p = users.add_parser("create", parents=[common], help="create a member; the password is read from stdin")
+    p.add_argument("name")
+    p.add_argument("--role", choices=[r.value for r in Role], default="member")
+    p.add_argument("--email")
+    p.set_defaults(func=cmd_create)
+    p = users.add_parser("approve", parents=[common], help="approve a pending registration")
+    p.add_argument("name")
+    p.set_defaults(func=_moderate(members.approve, "approved"))
+    p = users.add_parser("suspend", parents=[common], help="suspend a member")
+    p.add_argument("name")
+    p.add_argument("--reason", default="")
+    p.set_defaults(func=_moderate(members.suspend, "suspended"))
+    p = users.add_parser("unsuspend", parents=[common], help="lift a suspension")
+    p.add_argument("name")
+    p.add_argument("--reason", default="")
+    p.set_defaults(func=_moderate(members.unsuspend, "unsuspended"))
+    p = users.add_parser("list", parents=[common], help="list members")
+    p.add_argument("--status", choices=[s.value for s in MemberStatus])
+    p.set_defaults(func=cmd_list)
+    p = users.add_parser("invite", parents=[common], help="print a new invitation code")
+    p.add_argument("--days", type=int, default=14, help="days the code stays valid (default 14)")
+    p.set_defaults(func=cmd_invite)
+    p = users.add_parser("token", parents=[common], help="print a new personal API token for a member (shown once)")
+    p.add_argument("name")
+    p.add_argument("--label", default="", help="what the token is for")
+    p.set_defaults(func=cmd_token)
+    p = users.add_parser("tokens", parents=[common], help="list a member's API tokens (id, created, state, label)")
+    p.add_argument("name")
+    p.set_defaults(func=cmd_tokens)
+    p = users.add_parser("revoke-token", parents=[common], help="revoke a member's API token, or all of them")
+    p.add_argument("name")
+    p.add_argument("--id", type=int, help="the token's id, from `users tokens`")
+    p.add_argument("--all", action="store_true", help="every live token of the member")
+    p.set_defaults(func=cmd_revoke_token)
