@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 from typing import Any
 
 from sqlalchemy import select
@@ -30,7 +29,7 @@ from outbox import market
 from .auth import admin, authenticated
 from .errors import ApiError
 from .market import listings_json, moment, one_listing_json, optional_body, viewer
-from .params import field, json_body, page_limit
+from .params import field, json_body, json_object, page_limit
 
 DRAFT_FIELDS = {"purpose", "title", "description", "category", "price", "quantity", "place", "latitude",
                 "longitude", "expires_at"}
@@ -194,7 +193,7 @@ async def add_photo(request: Request) -> Response:
     raw = await request.body()
     if len(raw) > (limit * 4) // 3 + 64 * 1024:
         raise DomainError("photo_too_large", f"a photo is at most {limit // 1000} kB", 413)
-    body = _photo_body(raw)
+    body = json_object(raw, {"alt", "data"})
     prepared = photos.prepare(_photo_bytes(body, limit), body.get("alt"), max_bytes=limit)
     public_id = request.path_params["id"]
     folder = market.media_dir(city)
@@ -212,20 +211,6 @@ async def add_photo(request: Request) -> Response:
         raise
     city.wake_worker()
     return JSONResponse(answer, status_code=201)
-
-
-def _photo_body(raw: bytes) -> dict[str, Any]:
-    """The photo request's JSON object (larger than other bodies: it carries the image)."""
-    try:
-        body = json.loads(raw or b"null")
-    except (ValueError, UnicodeDecodeError):
-        raise ApiError(400, "invalid_json", "the body is not valid JSON") from None
-    if not isinstance(body, dict):
-        raise ApiError(400, "invalid_json", "the body must be a JSON object")
-    unknown = sorted(set(body) - {"alt", "data"})
-    if unknown:
-        raise ApiError(400, "unknown_field", f"unknown field {unknown[0]!r}")
-    return body
 
 
 async def remove_photo(request: Request) -> Response:

@@ -29,9 +29,7 @@ async def viewer(request: Request) -> Member | None:
 
 async def optional_body(request: Request, allowed: set[str]) -> dict[str, Any]:
     """A JSON object body that may also be empty (actions without parameters)."""
-    if not (await request.body()).strip():
-        return {}
-    return await json_body(request, allowed)
+    return await json_body(request, allowed, empty=True)
 
 
 def moment(body: dict[str, Any], name: str) -> datetime | None:

@@ -17,14 +17,17 @@ from .errors import ApiError
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
 MAX_BODY = 64 * 1024
+#: imported domain lists and report bodies can be long
+LARGE_BODY = 64 * MAX_BODY
 _TYPE_NAMES = {str: "a string", int: "an integer", bool: "true or false", type(None): "null"}
 
 
-async def json_body(request: Request, allowed: set[str]) -> dict[str, Any]:
-    """The request's JSON object; unknown fields are refused, so a typo is not silently ignored."""
-    raw = await request.body()
-    if len(raw) > MAX_BODY:
-        raise ApiError(413, "too_large", f"the body must be at most {MAX_BODY} bytes")
+def json_object(raw: bytes, allowed: set[str], *, empty: bool = False) -> dict[str, Any]:
+    """The JSON object in `raw`; unknown fields are refused, so a typo is not silently ignored.
+
+    With `empty`, an empty body counts as {} (actions without parameters)."""
+    if empty and not raw.strip():
+        return {}
     try:
         body = json.loads(raw or b"null")
     except (ValueError, UnicodeDecodeError):
@@ -35,6 +38,15 @@ async def json_body(request: Request, allowed: set[str]) -> dict[str, Any]:
     if unknown:
         raise ApiError(400, "unknown_field", f"unknown field {unknown[0]!r}")
     return body
+
+
+async def json_body(request: Request, allowed: set[str], *, empty: bool = False,
+                    max_bytes: int = MAX_BODY) -> dict[str, Any]:
+    """The request's JSON object (see `json_object`), refused with 413 past `max_bytes`."""
+    raw = await request.body()
+    if len(raw) > max_bytes:
+        raise ApiError(413, "too_large", f"the body must be at most {max_bytes} bytes")
+    return json_object(raw, allowed, empty=empty)
 
 
 def field(body: dict[str, Any], name: str, kind: type | tuple[type, ...], *, required: bool = True) -> Any:

@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
@@ -169,6 +170,31 @@ def make_settings(
         return settings
 
     return make
+
+
+@pytest.fixture
+async def in_process_city(
+    make_settings: Callable[..., Settings],
+) -> AsyncIterator[Callable[..., tuple[Any, Settings, httpx.AsyncClient]]]:
+    """A fresh city's app, workers off, and an httpx client calling it in this process.
+
+    Keyword sections override the city's config. Clients are closed and databases released
+    after the test."""
+    from instance.app import create_app
+
+    made: list[tuple[Any, httpx.AsyncClient]] = []
+
+    def make(**sections: dict[str, Any]) -> tuple[Any, Settings, httpx.AsyncClient]:
+        settings = make_settings(**sections)
+        app = create_app(settings, run_worker=False)
+        http = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=settings.base_url)
+        made.append((app, http))
+        return app, settings, http
+
+    yield make
+    for app, http in made:
+        await http.aclose()
+        app.state.city.db.dispose()
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ transaction that records them, and removed if that transaction fails.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -25,6 +24,7 @@ from models import Listing, Member, Purpose, Role
 from outbox import market
 from outbox.listings import PURPOSE_LABELS, price_text
 
+from . import form_fields
 from .csrf import checked_form
 from .pages import render
 from .session import current_member
@@ -166,20 +166,12 @@ def _form_draft(form: FormData) -> ListingDraft:
         except ValueError:
             raise DomainError("invalid_coordinates", f"{name} must be a number", 400) from None
 
-    quantity_text = str(form.get("quantity", "1")).strip() or "1"
-    if not quantity_text.isdigit():
-        raise DomainError("invalid_quantity", "quantity must be a whole number", 400)
-    expiry = str(form.get("expires_on", "")).strip()
-    try:
-        expires_at = datetime.combine(datetime.fromisoformat(expiry).date(), time(23, 59), UTC) if expiry else None
-    except ValueError:
-        raise DomainError("invalid_expiry", "the expiry must be a date like 2026-12-24", 400) from None
     return ListingDraft(
         purpose=str(form.get("purpose", "")), title=str(form.get("title", "")),
         description=str(form.get("description", "")), category=str(form.get("category", "")) or None,
-        price=str(form.get("price", "")).strip() or None, quantity=int(quantity_text),
+        price=str(form.get("price", "")).strip() or None, quantity=form_fields.quantity(form),
         place=str(form.get("place", "")), latitude=number("latitude"), longitude=number("longitude"),
-        expires_at=expires_at,
+        expires_at=form_fields.end_of_day(form),
     )
 
 

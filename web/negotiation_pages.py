@@ -6,7 +6,6 @@ is refused (`offer_superseded`) instead of accepting something they did not see.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -23,24 +22,18 @@ from instance.html import text_to_html
 from models import Listing, Member, utcnow
 from outbox import offers as outgoing
 
+from . import form_fields
 from .csrf import checked_form
 from .market import signed_in
 from .pages import render
 
 
 def form_terms(form: FormData, listing: Listing) -> offers.Terms:
-    quantity = str(form.get("quantity", "1")).strip() or "1"
-    if not quantity.isdigit():
-        raise DomainError("invalid_quantity", "quantity must be a whole number", 400)
-    expiry = str(form.get("expires_on", "")).strip()
-    try:
-        expires_at = datetime.combine(datetime.fromisoformat(expiry).date(), time(23, 59), UTC) if expiry else None
-    except ValueError:
-        raise DomainError("invalid_expiry", "the expiry must be a date like 2026-12-24", 400) from None
     message = str(form.get("message", ""))
-    return offers.check_terms(listing, quantity=int(quantity), price=str(form.get("price", "")).strip() or None,
-                              goods=str(form.get("goods", "")), message=text_to_html(message) if message.strip() else "",
-                              expires_at=expires_at, now=utcnow())
+    return offers.check_terms(listing, quantity=form_fields.quantity(form),
+                              price=str(form.get("price", "")).strip() or None, goods=str(form.get("goods", "")),
+                              message=text_to_html(message) if message.strip() else "",
+                              expires_at=form_fields.end_of_day(form), now=utcnow())
 
 
 async def open_negotiation(request: Request) -> Response:

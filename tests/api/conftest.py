@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -10,7 +10,6 @@ import pytest
 
 from api.auth import issue_token
 from exchange import members
-from instance.app import create_app
 from instance.settings import Settings
 from models import MemberStatus, Role
 
@@ -47,23 +46,14 @@ class Client:
 
 
 @pytest.fixture
-async def api(make_settings: Callable[..., Settings]) -> AsyncIterator[Callable[..., Any]]:
+def api(in_process_city: Callable[..., Any]) -> Callable[..., Any]:
     """Make a city (keyword sections override its config) and a client of its API."""
-    clients: list[Client] = []
 
     async def make(**sections: dict[str, Any]) -> Client:
         sections.setdefault("currency", {"credit_limit": "100.00"})
-        settings = make_settings(**sections)
-        app = create_app(settings, run_worker=False)
-        http = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=settings.base_url)
-        client = Client(app, settings, http)
-        clients.append(client)
-        return client
+        return Client(*in_process_city(**sections))
 
-    yield make
-    for client in clients:
-        await client.http.aclose()
-        client.app.state.city.db.dispose()
+    return make
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 import functools
 import io
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -19,7 +19,6 @@ from sqlalchemy import func, select
 
 from api.auth import issue_token
 from exchange import categories, members
-from instance.app import create_app
 from instance.settings import Settings
 from models import (
     Agreement,
@@ -119,22 +118,13 @@ class Market:
 
 
 @pytest.fixture
-async def market(make_settings: Callable[..., Settings]) -> AsyncIterator[Callable[..., Any]]:
+def market(in_process_city: Callable[..., Any]) -> Callable[..., Any]:
     """Make a city (keyword sections override its config) and a client of its market API."""
-    made: list[Market] = []
 
     async def make(**sections: dict[str, Any]) -> Market:
-        settings = make_settings(**sections)
-        app = create_app(settings, run_worker=False)
-        http = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=settings.base_url)
-        client = Market(app, settings, http)
-        made.append(client)
-        return client
+        return Market(*in_process_city(**sections))
 
-    yield make
-    for client in made:
-        await client.http.aclose()
-        client.db.dispose()
+    return make
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -12,7 +12,6 @@ import pytest
 from api.auth import issue_token
 from exchange import members
 from federation.keys import generate_rsa_pem
-from instance.app import create_app
 from instance.settings import Settings
 from models import Direction, Follow, FollowState, Member, Note, RemoteActor, Role
 
@@ -93,21 +92,11 @@ class TestCity:
 
 
 @pytest.fixture
-async def make_city(make_settings: Callable[..., Settings]) -> AsyncIterator[Callable[..., Any]]:
-    made: list[TestCity] = []
-
+def make_city(in_process_city: Callable[..., Any]) -> Callable[..., Any]:
     async def make(**sections: dict[str, Any]) -> TestCity:
-        settings = make_settings(**sections)
-        app = create_app(settings, run_worker=False)
-        http = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=settings.base_url)
-        city = TestCity(app, settings, http)
-        made.append(city)
-        return city
+        return TestCity(*in_process_city(**sections))
 
-    yield make
-    for city in made:
-        await city.http.aclose()
-        city.db.dispose()
+    return make
 
 
 @pytest.fixture

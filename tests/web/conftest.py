@@ -8,8 +8,6 @@ import httpx
 import pytest
 
 from exchange import members
-from instance.app import create_app
-from instance.settings import Settings
 from models import MemberStatus, Role
 
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -33,12 +31,10 @@ class Browser:
 
 
 @pytest.fixture
-def web_city(make_settings: Callable[..., Settings]) -> Callable[..., Any]:
+def web_city(in_process_city: Callable[..., Any]) -> Callable[..., Any]:
     async def make(**sections: dict[str, Any]) -> tuple[Any, Browser]:
-        settings = make_settings(**sections)
-        app = create_app(settings, run_worker=False)
-        client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=settings.base_url)
-        return app, Browser(client)
+        app, _, http = in_process_city(**sections)
+        return app, Browser(http)
 
     return make
 
