@@ -6,10 +6,12 @@ Every refusal is an ApiError 400 naming the field, so a client learns what to fi
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from starlette.requests import Request
+
+from exchange.ledger import day_range
 
 from .errors import ApiError
 
@@ -84,22 +86,6 @@ def cursor(request: Request) -> int | None:
 
 def date_range(request: Request) -> tuple[datetime | None, datetime | None]:
     """`from` and `to` (ISO dates, both included, UTC) as a half-open range of instants."""
-    start, end = (_iso_date(request, name) for name in ("from", "to"))
-    if start is not None and end is not None and start > end:
-        raise ApiError(400, "invalid_date_range", f"from ({start}) is after to ({end})")
-    return (
-        datetime(start.year, start.month, start.day, tzinfo=UTC) if start else None,
-        datetime(end.year, end.month, end.day, tzinfo=UTC) + timedelta(days=1) if end else None,
-    )
+    return day_range(request.query_params.get("from"), request.query_params.get("to"))
 
 
-def _iso_date(request: Request, name: str) -> date | None:
-    text = request.query_params.get(name)
-    if text is None:
-        return None
-    try:
-        if len(text) != 10:  # fromisoformat also takes 20261130 and week dates: only YYYY-MM-DD here
-            raise ValueError(text)
-        return date.fromisoformat(text)
-    except ValueError:
-        raise ApiError(400, "invalid_date", f"{name} must be a date like 2026-11-30 (got {text!r})") from None

@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import String, case, func, or_, select
@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, aliased
 
 from models import Account, LegPurpose, Transfer, TransferKind, TransferLeg, TransferResolution
 
+from ..errors import DomainError
 from .rules import CurrencyRules, fmt
 from .transfers import StoredTransfer
 
@@ -114,6 +115,29 @@ def history(session: Session, account_id: int, *, limit: int, before: int | None
     if before is not None:
         query = query.where(TransferLeg.id < before)
     return [_entry(account_id, row) for row in session.execute(query)]
+
+
+def day_range(first: str | None, last: str | None) -> tuple[datetime | None, datetime | None]:
+    """Two ISO dates (YYYY-MM-DD, both days included, UTC; either may be missing) as a half-open
+    range of instants for `entries_between`. A malformed date or a reversed range is a 400."""
+    days = []
+    for name, text in (("from", first), ("to", last)):
+        if not text:
+            days.append(None)
+            continue
+        try:
+            if len(text) != 10:  # fromisoformat also takes 20261130 and week dates: only YYYY-MM-DD here
+                raise ValueError(text)
+            days.append(date.fromisoformat(text))
+        except ValueError:
+            raise DomainError("invalid_date", f"{name} must be a date like 2026-11-30 (got {text!r})", 400) from None
+    start, end = days
+    if start is not None and end is not None and start > end:
+        raise DomainError("invalid_date_range", f"from ({start}) is after to ({end})", 400)
+    return (
+        datetime(start.year, start.month, start.day, tzinfo=UTC) if start else None,
+        datetime(end.year, end.month, end.day, tzinfo=UTC) + timedelta(days=1) if end else None,
+    )
 
 
 def entries_between(session: Session, account_id: int, start: datetime | None, end: datetime | None) -> list[Entry]:

@@ -1,0 +1,131 @@
+"""The member's account in the city currency: balance, history, paying a member, CSV; and the admins' ledger page.
+
+The same domain calls as the API (exchange.ledger); each form names its own refusal back on
+the page, and nothing is written when one is refused.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from sqlalchemy.orm import Session
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from exchange import ledger
+from exchange.amounts import parse_amount
+from exchange.errors import DomainError
+from instance.city import city_of
+from models import Member, new_public_id
+
+from .admin_domains import staff
+from .csrf import checked_form
+from .market import signed_in
+from .pages import render
+
+PAGE = 50
+
+
+def _before(request: Request) -> int | None:
+    text = request.query_params.get("before", "")
+    return int(text) if text.isascii() and text.isdigit() else None
+
+
+async def account_page(request: Request) -> Response:
+    who = await signed_in(request)
+    city = city_of(request)
+    currency = city.settings.currency
+    before = _before(request)
+
+    def read(session: Session) -> tuple[Any, list[ledger.Entry]]:
+        account = ledger.member_view(session, currency, who)
+        entries = ledger.history(session, account.id, limit=PAGE + 1, before=before) if account.id else []
+        return account, entries
+
+    account, entries = await city.db.read(read)
+    older = entries[PAGE - 1].leg_id if len(entries) > PAGE else None
+    return await render(request, "account.html", account=account, entries=entries[:PAGE], older=older,
+                        money=currency.format, payment_id=new_public_id(), member=who)
+
+
+async def pay(request: Request) -> Response:
+    who = await signed_in(request)
+    form = await checked_form(request)
+    city = city_of(request)
+    currency = city.settings.currency
+    payee = str(form.get("to", "")).strip()
+    memo = str(form.get("memo", ""))
+    try:
+        amount = parse_amount(str(form.get("amount", "")).strip(), currency.scale)
+        public_id = ledger.check_client_id(str(form.get("id", "")) or None)
+        await city.db.write(lambda s: ledger.pay(s, currency, who, payee, amount, memo=memo, public_id=public_id))
+    except DomainError as exc:
+        raise HTTPException(exc.status, exc.message) from None
+    paid = f"Paid {currency.format(amount)} {currency.code} to @{payee.removeprefix('@')}."
+    return RedirectResponse("/account?" + urlencode({"message": paid}), 303)
+
+
+async def statement_csv(request: Request) -> Response:
+    who = await signed_in(request)
+    city = city_of(request)
+    currency = city.settings.currency
+    try:
+        start, end = ledger.day_range(request.query_params.get("from"), request.query_params.get("to"))
+    except DomainError as exc:
+        raise HTTPException(exc.status, exc.message) from None
+
+    def read(session: Session) -> str:
+        account = ledger.member_view(session, currency, who)
+        return ledger.statement_csv(ledger.entries_between(session, account.id, start, end) if account.id else [],
+                                    currency)
+
+    text = await city.db.read(read)
+    return Response(text, media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="statement-{who.username}.csv"'})
+
+
+# ------------------------------------------------------------------ admins
+
+
+async def ledger_page(request: Request) -> Response:
+    admin: Member = await staff(request, admin_only=True)
+    city = city_of(request)
+    accounts, sums = await city.db.read(lambda s: (ledger.accounts_page(s, limit=1000), ledger.totals(s)))
+    return await render(request, "admin/ledger.html", accounts=accounts, sums=sums,
+                        money=city.settings.currency.format, member=admin)
+
+
+async def adjust(request: Request) -> Response:
+    admin: Member = await staff(request, admin_only=True)
+    form = await checked_form(request)
+    city = city_of(request)
+    currency = city.settings.currency
+    name = str(form.get("account", "")).strip()
+    credit = form.get("direction") != "debit"
+
+    def write(session: Session) -> str:
+        account = ledger.resolve_account(session, currency, name)
+        ledger.adjust(session, currency, account, amount, credit=credit, reason=str(form.get("reason", "")),
+                      by=admin, public_id=ledger.check_client_id(None))
+        return account.key
+
+    try:
+        amount = parse_amount(str(form.get("amount", "")).strip(), currency.scale)
+        key = await city.db.write(write)
+    except DomainError as exc:
+        raise HTTPException(exc.status, exc.message) from None
+    done = f"{'Credited' if credit else 'Debited'} {key} {currency.format(amount)} {currency.code}."
+    return RedirectResponse("/admin/ledger?" + urlencode({"message": done}), 303)
+
+
+def routes() -> list[BaseRoute]:
+    return [
+        Route("/account", account_page),
+        Route("/account/pay", pay, methods=["POST"]),
+        Route("/account/statement.csv", statement_csv),
+        Route("/admin/ledger", ledger_page),
+        Route("/admin/ledger/adjust", adjust, methods=["POST"]),
+    ]
