@@ -20,6 +20,8 @@ import time
 from fractions import Fraction
 from typing import Any, NamedTuple
 
+from sqlalchemy import text
+
 from exchange import ledger, members
 from exchange.members import Credentials
 from instance.database import Database
@@ -40,7 +42,12 @@ def populate(db: Database, accounts: int) -> list[Member]:
         ledger.member_account_ids(session, CURRENCY, made)
         return made
 
-    return db.write_sync(work)
+    people = db.write_sync(work)
+    # A live database has planner statistics (autovacuum analyzes a table after its first
+    # changes); a freshly filled one has none, and PostgreSQL then plans the locking
+    # SELECT as a scan of every account.
+    db.write_sync(lambda s: s.execute(text("ANALYZE")))
+    return people
 
 
 class Payer(NamedTuple):
