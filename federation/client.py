@@ -221,6 +221,25 @@ class FederationClient:
         ResponseTooLarge, BadDocument, or FetchError (``.status`` set for a non-2xx answer, so
         404 and 410 can be told apart; unset for connection-level failures).
         """
+        body, _, final_url = await self.get_document(url, sign_as=sign_as, accept=accept)
+        try:
+            document = orjson.loads(body)
+        except orjson.JSONDecodeError:
+            raise BadDocument(f"{final_url} is not valid JSON") from None
+        if not isinstance(document, dict):
+            raise BadDocument(f"{final_url} is JSON but not an object")
+        return document, final_url
+
+    async def get_document(
+        self,
+        url: str,
+        *,
+        sign_as: tuple[str, Any] | None = None,
+        accept: str = AS2_ACCEPT,
+        media_types: frozenset[str] = JSON_MEDIA_TYPES,
+    ) -> tuple[bytes, str, str]:
+        """Fetch a document of one of ``media_types``: its bytes (capped), its media type, and
+        the URL it was finally served from. Redirects, signing and errors as ``get_json``."""
         current = self._checked_url(url)
         for hop in range(MAX_REDIRECTS + 1):
             if sign_as is not None:
@@ -251,20 +270,15 @@ class FederationClient:
                     media_type = (
                         response.headers.get("content-type", "").partition(";")[0].strip().lower()
                     )
-                    if media_type not in JSON_MEDIA_TYPES:
+                    if media_type not in media_types:
+                        wanted = "JSON" if media_types == JSON_MEDIA_TYPES else " or ".join(sorted(media_types))
                         raise BadDocument(
-                            f"{current} is {media_type or 'untyped'}, not JSON", status=status
+                            f"{current} is {media_type or 'untyped'}, not {wanted}", status=status
                         )
                     body = await self._read_capped(response, current)
             except httpx.TransportError as exc:
                 raise FetchError(f"GET {current} failed: {type(exc).__name__}: {exc}") from exc
-            try:
-                document = orjson.loads(body)
-            except orjson.JSONDecodeError:
-                raise BadDocument(f"{current} is not valid JSON", status=status) from None
-            if not isinstance(document, dict):
-                raise BadDocument(f"{current} is JSON but not an object", status=status)
-            return document, str(current)
+            return body, media_type, str(current)
         raise AssertionError("unreachable")  # the loop returns or raises
 
     async def post_activity(

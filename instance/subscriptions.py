@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+import orjson
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
@@ -87,21 +88,36 @@ def published_document(session: Session, city_url: str) -> dict[str, Any]:
 # ------------------------------------------------------------------ fetching
 
 
+#: what a published list may be served as: a Comptoir city's JSON, Mastodon's CSV, or plain text
+_LIST_TYPES = {"application/json": "json", "text/csv": "csv", "text/plain": "text"}
+_LIST_ACCEPT = "application/json, text/csv;q=0.9, text/plain;q=0.5"
+
+
 async def fetch_list(city: City, url: str) -> list[domain_lists.Entry]:
-    """The entries of a published list. DomainError (422) when refused, unreachable or not a list."""
+    """The entries of a published list: a Comptoir city's JSON (`{"domains": [...]}`), a CSV in
+    Mastodon's export format, or plain text with one domain a line. DomainError (422) when
+    refused, unreachable or not a list."""
     if not url.startswith(("https://", "http://")):
         raise DomainError("invalid_url", f"a list URL starts with https:// (got {url!r})", 400)
     verdict = (await city.fediverse.policy.current()).verdict(url)
     if not verdict.allowed:
         raise DomainError("list_refused", f"not fetching {url}: {verdict.reason}", 422)
     try:
-        document, _ = await city.fediverse.client.get_json(url, accept="application/json")
+        body, media_type, _ = await city.fediverse.client.get_document(
+            url, accept=_LIST_ACCEPT, media_types=frozenset(_LIST_TYPES))
     except FetchError as exc:
         raise DomainError("list_unreachable", f"could not fetch the list: {exc}", 422) from None
-    if not isinstance(document.get("domains"), list):
+    fmt = _LIST_TYPES[media_type]
+    try:
+        text = body.decode("utf-8")
+        document = orjson.loads(text) if fmt == "json" else None
+    except ValueError:  # UnicodeDecodeError and orjson.JSONDecodeError are both ValueErrors
+        raise DomainError("not_a_list", f"{url} is not a domain list (unreadable {media_type})", 422) from None
+    if fmt == "json" and not (isinstance(document, list) or (
+            isinstance(document, dict) and isinstance(document.get("domains"), list))):
         raise DomainError("not_a_list", f"{url} is JSON but not a domain list (it has no \"domains\" array)", 422)
     try:
-        return domain_lists.parse_document(document["domains"])
+        return domain_lists.parse_document(document) if fmt == "json" else domain_lists.parse(text, fmt)
     except domain_lists.BrokenList as exc:
         raise DomainError("not_a_list", f"{url} is not a usable domain list: {exc.message}", 422) from None
 

@@ -12,6 +12,7 @@ from exchange.errors import DomainError
 from instance import admin_settings, domains, subscriptions
 from models import DomainRule, DomainSubscription, Job, RuleKind, utcnow
 
+from ..federation.loopback import LoopbackServer, RecordedRequest, Reply
 from ..live import free_port_socket
 from .helpers import eventually
 
@@ -158,7 +159,7 @@ async def test_an_unreachable_list_url_is_refused_and_nothing_is_stored(region: 
 
 @pytest.mark.parametrize(("path", "code", "said"), [
     ("/nodeinfo/2.1", "not_a_list", "not a domain list"),
-    ("/about", "list_unreachable", "not JSON"),
+    ("/about", "list_unreachable", "is text/html, not application/json or text/csv or text/plain"),
     ("/api/comptoir/v1/nowhere", "list_unreachable", "answered 404"),
 ])
 async def test_a_url_that_is_not_a_list_is_refused_and_nothing_is_stored(
@@ -189,3 +190,45 @@ async def test_a_failed_refresh_is_recorded_on_the_subscription(region: tuple[An
     sub = a.db.read_sync(lambda s: subscriptions.get_subscription(s, sub_id))
     assert "answered 404" in sub.error
     assert set(allowed(a)) == {b.settings.domain, "x.example", "y.example"}, "a failure removes nothing"
+
+
+MASTODON_CSV = b"""#domain,#severity,#reject_media,#reject_reports,#public_comment,#obfuscate
+neighbour.example,suspend,false,false,A neighbouring city,false
+other.example,suspend,false,false,,false
+"""
+
+
+@pytest.mark.parametrize(("content_type", "body", "kind"), [
+    ("text/csv; charset=utf-8", MASTODON_CSV, RuleKind.block),
+    ("text/plain", b"# our neighbours\nneighbour.example\nother.example\n", RuleKind.allow),
+])
+async def test_a_list_published_as_csv_or_plain_text_is_subscribed_to(
+    region: tuple[Any, Any], content_type: str, body: bytes, kind: RuleKind
+) -> None:
+    a, _ = region
+
+    async def serve(request: RecordedRequest) -> Reply:
+        return Reply(body=body, headers={"Content-Type": content_type})
+
+    async with LoopbackServer(serve) as lists:
+        a.db.write_sync(lambda s: domains.allow(s, f"127.0.0.1:{lists.port}", None))
+        a.city.fediverse.policy.invalidate()
+        sub, _ = await subscriptions.subscribe(a.city, lists.url("/neighbours"), None, kind=kind, review=False)
+    rules = a.db.read_sync(lambda s: sorted(r.domain for r in domains.list_rules(s, kind) if r.subscription_id == sub.id))
+    assert rules == ["neighbour.example", "other.example"]
+    assert "text/csv" in {k.lower(): v for k, v in lists.requests[0].headers}["accept"]
+
+
+async def test_a_csv_list_with_a_broken_row_is_refused_whole(region: tuple[Any, Any]) -> None:
+    a, _ = region
+
+    async def serve(request: RecordedRequest) -> Reply:
+        return Reply(body=MASTODON_CSV + b"not a domain!,suspend\n", headers={"Content-Type": "text/csv"})
+
+    async with LoopbackServer(serve) as lists:
+        a.db.write_sync(lambda s: domains.allow(s, f"127.0.0.1:{lists.port}", None))
+        a.city.fediverse.policy.invalidate()
+        with pytest.raises(DomainError) as refused:
+            await subscriptions.subscribe(a.city, lists.url("/neighbours.csv"), None, review=False)
+    assert refused.value.code == "not_a_list" and "line 4" in refused.value.message
+    assert a.db.read_sync(subscriptions.list_subscriptions) == []
