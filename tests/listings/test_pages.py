@@ -10,10 +10,9 @@ import pytest
 from sqlalchemy import select
 
 from exchange import categories
-from instance.app import create_app
 from models import Listing, Negotiation, Role
 
-from ..web.conftest import Browser, add_member
+from ..web.conftest import Browser, add_member, logged_in
 from .conftest import image_bytes
 
 PASSWORD = "correct horse battery"
@@ -21,25 +20,17 @@ _ADDRESSES = itertools.count(1)
 
 
 @pytest.fixture
-async def site(make_settings: Any) -> Any:
+async def site(in_process_city: Any) -> Any:
     """A city under review before publication, with alice, bob and a moderator, and one browser each."""
-    settings = make_settings(moderation={"listing_review": "before"})
-    app = create_app(settings, run_worker=False)
+    app, _, _ = in_process_city(moderation={"listing_review": "before"})
     add_member(app, "alice")
     add_member(app, "bob")
     add_member(app, "mod", role=Role.moderator)
     app.state.city.db.write_sync(lambda s: categories.add_category(s, "velo", "Bikes"))
-    browsers: dict[str, Browser] = {}
-    for name in ("alice", "bob", "mod"):
-        # each browser from its own address: the login rate limit counts per address
-        transport = httpx.ASGITransport(app=app, client=(f"10.0.{next(_ADDRESSES)}.1", 50000))
-        browser = Browser(httpx.AsyncClient(transport=transport, base_url=settings.base_url))
-        await browser.submit("/login", "/login", username=name, password=PASSWORD)
-        browsers[name] = browser
+    browsers = {name: await logged_in(app, name) for name in ("alice", "bob", "mod")}
     yield app, browsers
     for browser in browsers.values():
         await browser.client.aclose()
-    app.state.city.db.dispose()
 
 
 async def post_listing(browser: Browser, **fields: str) -> httpx.Response:

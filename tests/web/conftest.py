@@ -39,6 +39,15 @@ def web_city(in_process_city: Callable[..., Any]) -> Callable[..., Any]:
     return make
 
 
+async def logged_in(app: Any, name: str, password: str = "correct horse battery") -> Browser:
+    """A browser of its own (cookies, CSRF) in which `name` has logged in; the caller closes it."""
+    base_url = app.state.city.settings.base_url
+    browser = Browser(httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=base_url))
+    answer = await browser.submit("/login", "/login", username=name, password=password)
+    assert answer.status_code == 303, answer.text
+    return browser
+
+
 def add_member(app: Any, name: str, password: str = "correct horse battery", *,
                role: Role = Role.member, status: MemberStatus = MemberStatus.active) -> None:
     credentials = members.prepare_credentials(password)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -13,24 +12,16 @@ from sqlalchemy import func, select
 from exchange import ledger
 from models import Role, Transfer
 
-from .conftest import Browser, add_member
-
-PASSWORD = "correct horse battery"
-_ADDRESSES = itertools.count(1)
+from .conftest import Browser, add_member, logged_in
 
 
 @pytest.fixture
 async def site(in_process_city: Callable[..., Any]) -> AsyncIterator[tuple[Any, dict[str, Browser]]]:
     """alice and bob (members) and mayor (admin), each logged in from a browser of their own."""
-    app, settings, _ = in_process_city(currency={"credit_limit": "100.00"})
+    app, _, _ = in_process_city(currency={"credit_limit": "100.00"})
     for name, role in (("alice", Role.member), ("bob", Role.member), ("mayor", Role.admin)):
         add_member(app, name, role=role)
-    browsers: dict[str, Browser] = {}
-    for name in ("alice", "bob", "mayor"):
-        transport = httpx.ASGITransport(app=app, client=(f"10.1.{next(_ADDRESSES)}.1", 50000))
-        browser = Browser(httpx.AsyncClient(transport=transport, base_url=settings.base_url))
-        await browser.submit("/login", "/login", username=name, password=PASSWORD)
-        browsers[name] = browser
+    browsers = {name: await logged_in(app, name) for name in ("alice", "bob", "mayor")}
     yield app, browsers
     for browser in browsers.values():
         await browser.client.aclose()
