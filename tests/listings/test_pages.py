@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 from typing import Any
 
 import httpx
@@ -14,9 +13,6 @@ from models import Listing, Negotiation, Role
 
 from ..web.conftest import Browser, add_member, logged_in
 from .conftest import image_bytes
-
-PASSWORD = "correct horse battery"
-_ADDRESSES = itertools.count(1)
 
 
 @pytest.fixture
