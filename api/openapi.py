@@ -145,7 +145,9 @@ def document(base_url: str, name: str) -> Json:
             "title": f"{name}: Comptoir API",
             "version": "1",
             "description": "The city exchange's own JSON API. Amounts are decimal strings in the city "
-                           "currency; errors are {\"error\": {\"code\", \"message\"}} with the HTTP status.",
+                           "currency; errors are {\"error\": {\"code\", \"message\"}} with the HTTP status. "
+                           "Any request may be refused with 429 and Retry-After past the city's rate limits "
+                           "(by default 300 requests per 5 minutes per token, 1,500 per address without one).",
         },
         "servers": [{"url": base_url + PREFIX}],
         "tags": [{"name": s.tag, "description": s.description} for s in sections()],

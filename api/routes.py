@@ -20,6 +20,7 @@ from . import (
 )
 from .errors import JsonErrors
 from .openapi import PREFIX, serve_document
+from .throttle import Throttle
 
 
 def served() -> list[Route]:
@@ -29,4 +30,4 @@ def served() -> list[Route]:
 
 
 def routes() -> list[BaseRoute]:
-    return [Mount(PREFIX, app=JsonErrors(Router(routes=served())))]
+    return [Mount(PREFIX, app=Throttle(JsonErrors(Router(routes=served()))))]

@@ -70,6 +70,12 @@ max_expiry_days = 365
 # Largest photo accepted, in bytes (photos are decoded, re-encoded and stripped of EXIF).
 max_photo_bytes = 5000000
 
+[api]
+# Requests to the JSON API per five minutes, per personal token and (without a token) per
+# client address; 0 means no limit. Past it the API answers 429 with Retry-After.
+requests_per_5_minutes = 300
+anonymous_requests_per_5_minutes = 1500
+
 [federation]
 # open | blocklist | allowlist
 mode = "blocklist"

@@ -98,6 +98,16 @@ class ListingRules:
 
 
 @dataclass(frozen=True)
+class ApiLimits:
+    """Requests to the JSON API per five minutes (0: no limit), as Mastodon counts them."""
+
+    #: per personal token
+    per_token: int = 300
+    #: per client address, for requests without a token
+    per_address: int = 1500
+
+
+@dataclass(frozen=True)
 class Workers:
     #: run the background workers inside `comptoir serve`
     in_process: bool
@@ -120,6 +130,7 @@ class Settings:
     workers: Workers
     description: str = ""
     listings: ListingRules = ListingRules()
+    api: ApiLimits = ApiLimits()
 
     @property
     def host(self) -> str:
@@ -356,6 +367,10 @@ def settings_from_dict(raw: dict[str, Any], path: Path) -> Settings:
     )
     if listings.expiry_days > listings.max_expiry_days:
         raise ConfigError("listings.expiry_days", "must not be more than listings.max_expiry_days")
+    api = ApiLimits(
+        per_token=r.integer("api.requests_per_5_minutes", 300, 0, 1_000_000),
+        per_address=r.integer("api.anonymous_requests_per_5_minutes", 1500, 0, 1_000_000),
+    )
     return Settings(
         path=path,
         domain=domain,
@@ -370,6 +385,7 @@ def settings_from_dict(raw: dict[str, Any], path: Path) -> Settings:
         federation=federation,
         workers=workers,
         listings=listings,
+        api=api,
     )
 
 

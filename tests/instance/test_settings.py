@@ -76,6 +76,7 @@ BAD_VALUES = [
     ("federation", "allow_loopback_http", "yes", "federation.allow_loopback_http: must be true or false"),
     ("federation", "signature_window_seconds", 5, "federation.signature_window_seconds"),
     ("workers", "concurrency", 0, "workers.concurrency"),
+    ("api", "requests_per_5_minutes", -1, "api.requests_per_5_minutes: must be between 0 and 1000000"),
 ]
 
 
