@@ -29,8 +29,8 @@ from .pages import render
 PAGE = 50
 
 
-def _before(request: Request) -> int | None:
-    text = request.query_params.get("before", "")
+def _cursor(request: Request, name: str) -> int | None:
+    text = request.query_params.get(name, "")
     return int(text) if text.isascii() and text.isdigit() else None
 
 
@@ -38,7 +38,7 @@ async def account_page(request: Request) -> Response:
     who = await signed_in(request)
     city = city_of(request)
     currency = city.settings.currency
-    before = _before(request)
+    before = _cursor(request, "before")
 
     def read(session: Session) -> tuple[Any, list[ledger.Entry]]:
         account = ledger.member_view(session, currency, who)
@@ -93,8 +93,11 @@ async def statement_csv(request: Request) -> Response:
 async def ledger_page(request: Request) -> Response:
     admin: Member = await staff(request, admin_only=True)
     city = city_of(request)
-    accounts, sums = await city.db.read(lambda s: (ledger.accounts_page(s, limit=1000), ledger.totals(s)))
-    return await render(request, "admin/ledger.html", accounts=accounts, sums=sums,
+    after = _cursor(request, "after")
+    accounts, sums = await city.db.read(lambda s: (ledger.accounts_page(s, limit=PAGE + 1, after=after),
+                                                   ledger.totals(s)))
+    more = accounts[PAGE - 1].id if len(accounts) > PAGE else None
+    return await render(request, "admin/ledger.html", accounts=accounts[:PAGE], more=more, sums=sums,
                         money=city.settings.currency.format, member=admin)
 
 

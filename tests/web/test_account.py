@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from exchange import ledger
-from models import Role, Transfer
+from models import Member, Role, Transfer
 
 from .conftest import Browser, add_member, logged_in
 
@@ -136,3 +136,18 @@ async def test_members_cannot_see_or_use_the_ledger_page(site: Any) -> None:
     refused = await browsers["alice"].client.post("/admin/ledger/adjust", data={
         "csrf_token": token, "account": "alice", "amount": "1000.00", "reason": "mine"})
     assert refused.status_code == 403 and transfers(app) == 0
+
+
+async def test_the_ledger_page_pages_through_the_accounts(site: Any) -> None:
+    app, browsers = site
+    city = app.state.city
+    for n in range(55):
+        add_member(app, f"m{n:02d}")
+    names = [f"m{n:02d}" for n in range(55)]
+    city.db.write_sync(lambda s: ledger.member_account_ids(
+        s, city.settings.currency, list(s.scalars(select(Member).where(Member.username.in_(names))))))
+    first = (await browsers["mayor"].client.get("/admin/ledger")).text
+    assert "member:m00" in first and "member:m54" not in first and "Next accounts" in first
+    after = first.split('/admin/ledger?after=')[1].split('"')[0]
+    second = (await browsers["mayor"].client.get(f"/admin/ledger?after={after}")).text
+    assert "member:m54" in second and "member:m00" not in second and "Next accounts" not in second
