@@ -91,6 +91,8 @@ def pay(session: Session, currency: CurrencyRules, payer: Member, agreement: Agr
     posting = ledger_pay(session, currency, payer, due.payee, due.amount, kind=TransferKind.agreement,
                          reference=due.reference, public_id=transfer_id(agreement), now=now,
                          memo=f"agreement {agreement.public_id}")
+    if not posting.created:  # a concurrent request paid it first (its transfer has this id)
+        raise DomainError("agreement_not_payable", "the agreement is paid", 409)
     agreement.state = AgreementState.paid
     negotiation = session.get(Negotiation, agreement.negotiation_id)
     assert negotiation is not None

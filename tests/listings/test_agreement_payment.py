@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from typing import Any
 
@@ -125,3 +126,13 @@ async def test_a_buyer_suspended_after_agreeing_cannot_pay(city: Market) -> None
     with pytest.raises(DomainError) as refused:
         city.db.write_sync(suspend_then_pay)
     assert refused.value.code == "suspended" and transfers(city) == 0
+
+
+async def test_two_payments_at_once_move_the_amount_once(city: Market) -> None:
+    thread = await agreed(city)
+    answers = await asyncio.gather(*(city.post(f"/negotiations/{thread['id']}/agreement/pay", as_="bob")
+                                     for _ in range(4)))
+    assert sorted(a.status_code for a in answers) == [200, 409, 409, 409]
+    assert (await balance(city, "bob"), transfers(city)) == ("-6.00", 1)
+    notes = (await city.get("/notifications", as_="alice")).json()["notifications"]
+    assert [n["kind"] for n in notes].count("agreement_paid") == 1
