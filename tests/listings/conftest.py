@@ -127,24 +127,24 @@ def market(in_process_city: Callable[..., Any]) -> Callable[..., Any]:
     return make
 
 
-@pytest.fixture
-async def city(market: Callable[..., Any]) -> Market:
-    """Review after publication; alice and bob (members), mod (moderator), mayor (admin); category velo."""
-    client: Market = await market(moderation={"listing_review": "after"})
+async def _peopled(market: Callable[..., Any], review: str, *, admin: bool) -> Market:
+    client: Market = await market(moderation={"listing_review": review})
     for name in ("alice", "bob"):
         client.member(name)
     client.member("mod", role=Role.moderator)
-    client.member("mayor", role=Role.admin)
+    if admin:
+        client.member("mayor", role=Role.admin)
     client.category("velo", "Bikes")
     return client
+
+
+@pytest.fixture
+async def city(market: Callable[..., Any]) -> Market:
+    """Review after publication; alice and bob (members), mod (moderator), mayor (admin); category velo."""
+    return await _peopled(market, "after", admin=True)
 
 
 @pytest.fixture
 async def reviewed(market: Callable[..., Any]) -> Market:
-    """The same city under review before publication."""
-    client: Market = await market(moderation={"listing_review": "before"})
-    for name in ("alice", "bob"):
-        client.member(name)
-    client.member("mod", role=Role.moderator)
-    client.category("velo", "Bikes")
-    return client
+    """The same city under review before publication (and no admin)."""
+    return await _peopled(market, "before", admin=False)

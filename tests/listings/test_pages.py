@@ -71,35 +71,36 @@ async def test_a_moderator_approves_from_the_queue_and_it_shows_in_the_market(si
     assert f"/listings/{listing.public_id}" in market.text and "Price: 3.00 GRN" in market.text
 
 
-async def test_a_member_makes_an_offer_from_the_listing_page_and_the_seller_accepts(site: Any) -> None:
-    app, browsers = site
+async def offered(app: Any, browsers: dict[str, Browser], **terms: str) -> str:
+    """alice's listing, approved, and bob's offer on it from the listing page: the thread's path."""
     await post_listing(browsers["alice"])
     listing = the_listing(app)
     await browsers["mod"].submit("/admin/listings", f"/admin/listings/{listing.public_id}/approve")
     page = f"/listings/{listing.public_id}"
-    answer = await browsers["bob"].submit(page, f"{page}/offer", quantity="1", price="2.50", message="Saturday?")
+    answer = await browsers["bob"].submit(page, f"{page}/offer", quantity="1", price="2.50", **terms)
     assert answer.status_code == 303
-    thread = app.state.city.db.read_sync(lambda s: s.scalar(select(Negotiation)))
-    seller_view = await browsers["alice"].client.get(f"/negotiations/{thread.public_id}")
+    return f"/negotiations/{app.state.city.db.read_sync(lambda s: s.scalar(select(Negotiation))).public_id}"
+
+
+async def accept_as_alice(browsers: dict[str, Browser], thread: str) -> httpx.Response:
+    offer = (await browsers["alice"].client.get(thread)).text.split('name="offer" value="')[1].split('"')[0]
+    return await browsers["alice"].submit(thread, f"{thread}/accept", offer=offer)
+
+
+async def test_a_member_makes_an_offer_from_the_listing_page_and_the_seller_accepts(site: Any) -> None:
+    app, browsers = site
+    thread = await offered(app, browsers, message="Saturday?")
+    seller_view = await browsers["alice"].client.get(thread)
     assert "2.50 GRN" in seller_view.text and "Saturday?" in seller_view.text
-    offer = seller_view.text.split('name="offer" value="')[1].split('"')[0]
-    accepted = await browsers["alice"].submit(f"/negotiations/{thread.public_id}",
-                                              f"/negotiations/{thread.public_id}/accept", offer=offer)
-    assert accepted.status_code == 303
+    assert (await accept_as_alice(browsers, thread)).status_code == 303
     notices = await browsers["bob"].client.get("/notifications")
     assert "accepted your offer" in notices.text
 
 
 async def test_the_buyer_pays_the_agreement_from_the_thread_page(site: Any) -> None:
     app, browsers = site
-    await post_listing(browsers["alice"])
-    listing = the_listing(app)
-    await browsers["mod"].submit("/admin/listings", f"/admin/listings/{listing.public_id}/approve")
-    page = f"/listings/{listing.public_id}"
-    await browsers["bob"].submit(page, f"{page}/offer", quantity="1", price="2.50")
-    thread = f"/negotiations/{app.state.city.db.read_sync(lambda s: s.scalar(select(Negotiation))).public_id}"
-    offer = (await browsers["alice"].client.get(thread)).text.split('name="offer" value="')[1].split('"')[0]
-    await browsers["alice"].submit(thread, f"{thread}/accept", offer=offer)
+    thread = await offered(app, browsers)
+    await accept_as_alice(browsers, thread)
     assert "Pay 2.50 GRN" not in (await browsers["alice"].client.get(thread)).text
     assert "Pay 2.50 GRN" in (await browsers["bob"].client.get(thread)).text
     paid = await browsers["bob"].submit(thread, f"{thread}/pay")
