@@ -17,7 +17,10 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from exchange import moderation_log
-from instance import admin_settings, domain_lists, domains, subscriptions
+from services import subscriptions
+from exchange import domain_lists
+from exchange import domains
+from exchange import instance_settings as admin_settings
 from instance.city import city_of
 from models import DomainDraft, DomainSubscription, Member, RuleKind
 

@@ -16,7 +16,7 @@ from starlette.routing import Route
 from exchange import listings, moderation
 from instance.city import city_of
 from models import Member
-from outbox import market
+from services import listings as market
 
 from .auth import authenticated
 from .market import listings_json, one_listing_json, optional_body

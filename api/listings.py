@@ -24,7 +24,7 @@ from exchange.errors import DomainError, NotFound
 from exchange.listings import ListingDraft
 from instance.city import City, city_of
 from models import Listing, ListingState, Member, Purpose, Role
-from outbox import market
+from services import listings as market
 
 from .auth import admin, authenticated
 from .errors import ApiError

@@ -24,7 +24,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from exchange.errors import DomainError
-from instance import domains
+from exchange import domains
 from instance.city import city_of
 from models import DomainRule, RuleKind, Severity
 

@@ -22,10 +22,11 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from exchange.errors import DomainError
-from instance import admin_settings, domains
+from exchange import domains
+from exchange import instance_settings as admin_settings
 from instance.city import city_of
 from instance.fediverse import VERSION
-from instance.wellknown import usage
+from outbox.wellknown import usage
 from models import RemoteActor, RuleKind
 
 from .auth import authenticated

@@ -21,7 +21,7 @@ from exchange.negotiations import Party, Thread
 from instance.city import City, city_of
 from instance.html import text_to_html
 from models import AgreementState, Listing, Member, Side, utcnow
-from outbox import offers as outgoing
+from services import negotiations as outgoing
 
 from .auth import authenticated
 from .market import moment, money, optional_body, partner_of

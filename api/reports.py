@@ -18,8 +18,8 @@ from exchange import reports
 from exchange.errors import Forbidden
 from instance.city import city_of
 from models import Member, Report, ReportState, Severity
-from outbox import moderation
-from outbox import reports as forwarding
+from services import moderation
+from services import reports as forwarding
 
 from .admin_domains import body_of
 from .auth import authenticated

@@ -1,7 +1,7 @@
 """Everything served under /api/comptoir/v1, behind one JSON error handler.
 
 Each API module lists its routes; `served` gathers them (and the tests compare that list with
-the OpenAPI document), `routes` mounts them for `instance.app.create_app`.
+the OpenAPI document), `routes` mounts them for `server.app.create_app`.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Follows and notes through the API: follow a remote account by handle or URL, answer follow
 requests, post, edit and delete notes. Each change and the activities it causes are written in
-one transaction (outbox.social); remote accounts are looked up (WebFinger, actor fetch) before
+one transaction (services.social); remote accounts are looked up (WebFinger, actor fetch) before
 it opens. The OpenAPI description of these routes is `social_spec.SECTION`.
 """
 
@@ -19,7 +19,8 @@ from federation.errors import FetchError
 from instance.city import City, city_of
 from instance.directory import Refused
 from models import Direction, Follow, FollowState, Member, Note, RemoteActor
-from outbox import render, social
+from outbox import render
+from services import social
 
 from .auth import authenticated
 from .params import field, json_body

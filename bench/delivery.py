@@ -93,12 +93,12 @@ async def run(deliveries: int, concurrency: int) -> None:
     from exchange import members
     from federation.keys import generate_rsa_pem
     from instance import migrate, queue
-    from instance.app import build_city, build_queues, start
+    from server.app import build_city, build_queues, start
     from instance.init import init_instance
     from instance.settings import load_settings
     from instance.worker import Worker
     from models import Direction, Follow, FollowState, OutboundActivity, RemoteActor
-    from outbox import social
+    from services import social
     from outbox.publish import DELIVER
 
     ports = free_ports(10)

@@ -28,7 +28,7 @@ from typing import Any
 import httpx
 from sqlalchemy import insert, text
 
-from instance.app import create_app
+from server.app import create_app
 from instance.database import Database
 from instance.init import init_instance
 from instance.settings import load_settings

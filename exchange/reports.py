@@ -3,7 +3,7 @@
 A report names an account (ours or remote, by actor id) and optionally some of its objects
 (listings, notes, direct messages). Members file them here; `inbox.flags` files those that
 arrive as `Flag` activities (deduplicated by the Flag's id). Moderators act on a report
-(`outbox.moderation` does the acting), which appends to its `actions`, then close it with a
+(`services.moderation` does the acting), which appends to its `actions`, then close it with a
 note. Every step is in the moderation log.
 """
 

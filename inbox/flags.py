@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from exchange import reports
 from federation.vocab import as_list, id_of
 from instance.policy import authority_of
-from outbox.moderation import OBJECT_KINDS
+from services.moderation import OBJECT_KINDS
 
 from .process import Delivery
 

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from federation.vocab import id_of
 from models import Direction, Follow, FollowState, Member, RemoteActor
-from outbox import social
+from services import social
 
 from .process import Delivery
 

@@ -44,9 +44,9 @@ from models import (
     new_public_id,
     utcnow,
 )
-from outbox import offers as outgoing
+from services import negotiations as outgoing
 from outbox.listings import federate_delete
-from outbox.offers import schedule_expiry
+from services.negotiations import schedule_expiry
 
 from .notes import parse_time, visibility_of
 from .process import Delivery

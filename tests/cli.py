@@ -13,7 +13,7 @@ from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 from unittest import mock
 
-from instance.cli import main
+from server.cli import main
 
 #: the installed console script, for the tests that need their own process
 COMPTOIR = str(Path(sys.executable).with_name("comptoir"))

@@ -180,7 +180,7 @@ async def in_process_city(
 
     Keyword sections override the city's config. Clients are closed and databases released
     after the test."""
-    from instance.app import create_app
+    from server.app import create_app
 
     made: list[tuple[Any, httpx.AsyncClient]] = []
 

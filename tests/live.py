@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import uvicorn
 
-from instance.app import create_app
+from server.app import create_app
 from instance.city import City
 from instance.settings import Settings
 

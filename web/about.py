@@ -7,7 +7,9 @@ from typing import Any
 from sqlalchemy.orm import Session
 from starlette.requests import Request
 
-from instance import admin_settings, domains
+from exchange import domains
+
+from exchange import instance_settings as admin_settings
 from instance.city import city_of
 from models import RuleKind
 

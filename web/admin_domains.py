@@ -18,7 +18,10 @@ from starlette.routing import BaseRoute, Route
 
 from exchange import moderation_log
 from exchange.errors import DomainError
-from instance import admin_settings, domain_lists, domains, subscriptions
+from services import subscriptions
+from exchange import domain_lists
+from exchange import domains
+from exchange import instance_settings as admin_settings
 from instance.city import City, city_of
 from models import Member, RuleKind, Severity
 

@@ -21,7 +21,7 @@ from exchange.errors import DomainError
 from exchange.listings import ListingDraft
 from instance.city import City, city_of
 from models import Listing, Member, Purpose, Role
-from outbox import market
+from services import listings as market
 from outbox.listings import PURPOSE_LABELS, price_text
 
 from . import form_fields

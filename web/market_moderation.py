@@ -13,7 +13,7 @@ from exchange import listings, moderation
 from exchange.errors import DomainError
 from instance.city import city_of
 from models import Member
-from outbox import market
+from services import listings as market
 
 from .csrf import checked_form
 from .market import decorate, signed_in

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute, Route
 
-from instance.negotiation import negotiated
+from server.negotiation import negotiated
 from outbox import documents
 from outbox.listing_documents import listing_document
 

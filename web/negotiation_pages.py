@@ -20,7 +20,7 @@ from exchange.errors import DomainError
 from instance.city import city_of
 from instance.html import text_to_html
 from models import Listing, Member, utcnow
-from outbox import offers as outgoing
+from services import negotiations as outgoing
 
 from . import form_fields
 from .csrf import checked_form

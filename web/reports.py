@@ -1,7 +1,7 @@
 """Report pages: members report what is wrong; moderators work the queue and close reports.
 
-The same functions as the API and the CLI (exchange.reports, outbox.moderation,
-outbox.reports). Also the public timeline, whose silenced domains are the other half of
+The same functions as the API and the CLI (exchange.reports, services.moderation,
+services.reports). Also the public timeline, whose silenced domains are the other half of
 moderation (exchange.timeline).
 """
 
@@ -21,8 +21,8 @@ from exchange import reports, timeline
 from exchange.errors import DomainError
 from instance.city import city_of
 from models import Member, ReportState, Severity
-from outbox import moderation
-from outbox import reports as forwarding
+from services import moderation
+from services import reports as forwarding
 
 from .admin_domains import staff
 from .csrf import checked_form

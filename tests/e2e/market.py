@@ -10,7 +10,7 @@ from sqlalchemy import select
 from api.auth import issue_token
 from exchange import categories
 from models import Direction, Follow, FollowState, Role
-from outbox import social
+from services import social
 
 from .helpers import act, add_member, eventually
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from exchange import members
 from federation.httpsig import IncomingRequest, PublicKeyInfo, verify_request
 from federation.keys import generate_rsa_pem
-from instance.app import build_queues
+from server.app import build_queues
 from instance.worker import Worker
 from models import (
     Direction,
@@ -26,7 +26,8 @@ from models import (
     Severity,
     utcnow,
 )
-from outbox import availability, social
+from outbox import availability
+from services import social
 
 from ..sink import Sink
 from .helpers import add_member, eventually

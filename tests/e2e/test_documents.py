@@ -9,7 +9,7 @@ import pytest
 from exchange import members
 from federation.httpsig import sign_headers
 from models import MemberStatus
-from outbox import social
+from services import social
 
 from .helpers import AS2, add_member
 

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import select
 
 from models import Direction, Follow, FollowState
-from outbox import social
+from services import social
 
 from .helpers import AS2, act, add_member, eventually
 

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from exchange import members
 from instance import queue
 from models import Direction, Follow, FollowState, InboundActivity, Job, Note, OutboundActivity
-from outbox import social
+from services import social
 from outbox.publish import DELIVER
 
 from .helpers import AS2, act, add_member, eventually

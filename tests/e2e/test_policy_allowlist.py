@@ -15,10 +15,10 @@ from sqlalchemy import func, select
 from exchange import members
 from exchange.errors import DomainError
 from federation.httpsig import sign_headers
-from instance import domains
+from exchange import domains
 from instance.directory import Refused
 from models import Direction, Follow, FollowState, InboundActivity, Job, JobState, Note, RemoteActor
-from outbox import social
+from services import social
 from outbox.publish import DELIVER
 
 from .helpers import AS2, act, add_member, eventually

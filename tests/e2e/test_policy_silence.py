@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import select
 
 from exchange import members, search, timeline
-from instance import domains
+from exchange import domains
 from models import (
     Listing,
     ListingState,
@@ -18,7 +18,7 @@ from models import (
     new_public_id,
     utcnow,
 )
-from outbox import social
+from services import social
 
 from .helpers import act, add_member, eventually
 from .test_notes import followed_pair, remote_note

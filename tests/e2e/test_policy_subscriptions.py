@@ -9,7 +9,9 @@ import pytest
 from sqlalchemy import select
 
 from exchange.errors import DomainError
-from instance import admin_settings, domains, subscriptions
+from services import subscriptions
+from exchange import domains
+from exchange import instance_settings as admin_settings
 from models import DomainRule, DomainSubscription, Job, RuleKind, utcnow
 
 from ..federation.loopback import LoopbackServer, RecordedRequest, Reply

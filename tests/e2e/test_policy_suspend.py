@@ -7,11 +7,11 @@ from typing import Any
 from sqlalchemy import func, select
 
 from exchange import members
-from instance import domains
-from instance.app import build_queues
+from exchange import domains
+from server.app import build_queues
 from instance.worker import Worker
 from models import Direction, Follow, FollowState, Job, JobState, Note, RemoteActor, Severity
-from outbox import social
+from services import social
 from outbox.publish import DELIVER
 
 from .helpers import act, add_member, eventually

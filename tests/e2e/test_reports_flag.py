@@ -9,10 +9,11 @@ from sqlalchemy import select
 
 from exchange import members, reports
 from federation.httpsig import sign_headers
-from instance import domains
+from exchange import domains
 from models import InboundActivity, JobState, Report, ReportState, Severity
-from outbox import moderation, social
-from outbox import reports as forwarding
+from services import moderation
+from services import social
+from services import reports as forwarding
 
 from .helpers import act, add_member, eventually
 from .test_notes import followed_pair, remote_note

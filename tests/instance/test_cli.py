@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from instance.cli import main
+from server.cli import main
 
 from ..cli import COMPTOIR, Cli, comptoir, installed_comptoir
 from ..conftest import write_config

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from instance.cli import main
+from server.cli import main
 from instance.settings import load_settings
 
 from ..conftest import _set_key, write_config

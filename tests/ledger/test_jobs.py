@@ -9,8 +9,8 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from exchange import ledger, members
-from instance import ledger_jobs
-from instance.app import build_city, start
+from exchange.ledger import jobs as ledger_jobs
+from server.app import build_city, start
 from instance.city import City
 from instance.settings import Settings
 from models import Job, TransferKind, utcnow

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from exchange import listings
 from exchange.errors import DomainError
-from instance.app import build_queues
+from server.app import build_queues
 from instance.worker import Worker
 from models import Job, Listing, ListingState, OutboundActivity, Purpose, utcnow
 

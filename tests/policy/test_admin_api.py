@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from api.openapi import PREFIX, document
-from instance import domains
+from exchange import domains
 from models import ReportState
 
 from ..openapi_answers import check_answer

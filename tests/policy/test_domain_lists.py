@@ -7,9 +7,13 @@ from collections.abc import Callable
 
 import pytest
 
-from instance import domain_lists, domains, migrate
+from instance import migrate
+
+from exchange import domain_lists
+
+from exchange import domains
 from instance.database import Database
-from instance.domain_lists import BrokenList, Entry, parse
+from exchange.domain_lists import BrokenList, Entry, parse
 from models import RuleKind, Severity
 
 MASTODON_CSV = """#domain,#severity,#reject_media,#reject_reports,#public_comment,#obfuscate

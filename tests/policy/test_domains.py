@@ -6,9 +6,9 @@ import pytest
 from sqlalchemy import select
 
 from exchange.errors import DomainError, NotFound
-from instance import domains
+from exchange import domains
 from instance.database import Database
-from instance.domains import BadDomain, BlockSpec, Conflict, normalize_domain
+from exchange.domains import BadDomain, BlockSpec, Conflict, normalize_domain
 from models import DomainRule, ModerationEntry, RuleKind, Severity
 
 

@@ -6,7 +6,9 @@ import re
 
 import pytest
 
-from instance import admin_settings, domains
+from exchange import domains
+
+from exchange import instance_settings as admin_settings
 from models import RuleKind
 
 from .conftest import TestCity

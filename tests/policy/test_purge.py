@@ -6,8 +6,8 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from instance import domains
-from instance.domain_purge import DELIVER_KIND, owned_columns, suspend_account
+from exchange import domains
+from exchange.domain_purge import DELIVER_KIND, owned_columns, suspend_account
 from models import (
     Follow,
     InboundActivity,

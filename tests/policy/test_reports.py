@@ -27,8 +27,9 @@ from models import (
     new_public_id,
     utcnow,
 )
-from outbox import moderation, social
-from outbox import reports as forwarding
+from services import moderation
+from services import social
+from services import reports as forwarding
 
 from .conftest import TestCity
 

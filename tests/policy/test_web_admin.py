@@ -5,7 +5,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from exchange import reports
-from instance import admin_settings, domains
+from exchange import domains
+from exchange import instance_settings as admin_settings
 from models import DomainRule, ModerationEntry, ReportState, Severity
 
 from .conftest import TestCity

@@ -10,8 +10,8 @@ from typing import Any
 from exchange import ledger
 from exchange.amounts import parse_amount
 
-from .cli_common import fail, in_db
-from .settings import Settings, load_settings
+from server.cli_common import fail, in_db
+from instance.settings import Settings, load_settings
 
 
 def _amount_or_none(text: str | None, settings: Settings) -> int | None:

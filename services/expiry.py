@@ -16,16 +16,16 @@ from sqlalchemy.orm import Session
 
 from exchange import listings, offers
 from models import Job, utcnow
-from outbox import market
-from outbox.market import LISTING_EXPIRY
-from outbox.offers import OFFER_EXPIRY
+from services import listings as market
+from services.listings import LISTING_EXPIRY
+from services.negotiations import OFFER_EXPIRY
 
-from . import queue
-from .worker import RetryLater
+from instance import queue
+from instance.worker import RetryLater
 
 if TYPE_CHECKING:
-    from .city import City
-    from .jobs import JobHandler
+    from instance.city import City
+    from instance.jobs import JobHandler
 
 
 async def expire_listing(city: City, job: Job) -> None:

@@ -1,6 +1,6 @@
 """`comptoir domains ...` and `comptoir rules ...`: federation policy from the command line.
 
-The same functions as the admin API and web pages (instance.domains, domain_lists,
+The same functions as the admin API and web pages (exchange.domains, domain_lists,
 subscriptions, admin_settings). A change reaches a running server within
 `policy.CACHE_SECONDS`, without a restart. Exit codes: 0 done, 1 refused by the rules (an
 unreachable list, a conflicting block), 2 bad input (a malformed domain, a broken list).
@@ -16,9 +16,15 @@ from typing import Any
 from exchange.errors import DomainError
 from models import DomainRule, RuleKind, Severity
 
-from . import admin_settings, domain_lists, domains, subscriptions
-from .cli_common import command, in_db, with_city
-from .settings import FEDERATION_MODES, load_settings
+from services import subscriptions
+
+from exchange import domain_lists
+
+from exchange import domains
+
+from exchange import instance_settings as admin_settings
+from server.cli_common import command, in_db, with_city
+from instance.settings import FEDERATION_MODES, load_settings
 
 
 def describe(rule: DomainRule) -> str:

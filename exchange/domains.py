@@ -24,10 +24,10 @@ from exchange import moderation_log
 from exchange.errors import DomainError, NotFound
 from models import DomainRule, Member, RuleKind, Severity, utcnow
 
-from . import admin_settings
-from .domain_purge import PurgeResult, purge_domain
-from .policy import MODE_KEY, load_policy, stored_mode
-from .settings import FEDERATION_MODES, FederationMode, check_domain, split_authority
+from exchange import instance_settings as admin_settings
+from exchange.domain_purge import PurgeResult, purge_domain
+from instance.policy import MODE_KEY, load_policy, stored_mode
+from instance.settings import FEDERATION_MODES, FederationMode, check_domain, split_authority
 
 
 class BadDomain(DomainError):

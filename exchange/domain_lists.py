@@ -30,8 +30,8 @@ from sqlalchemy.orm import Session
 from exchange.errors import DomainError
 from models import DomainRule, Member, RuleKind, Severity
 
-from . import domains
-from .settings import FederationMode
+from exchange import domains
+from instance.settings import FederationMode
 
 Format = Literal["csv", "json", "text"]
 FORMATS: tuple[Format, ...] = ("csv", "json", "text")

@@ -20,12 +20,12 @@ from sqlalchemy.orm import Session
 
 from exchange import members, moderation_log, reports
 from exchange.errors import DomainError, NotFound
-from instance import domains
+from exchange import domains
 from instance.city import City
-from instance.domain_purge import suspend_account
+from exchange.domain_purge import suspend_account
 from models import Listing, Member, Note, RemoteActor, Report, Severity, utcnow
 
-from . import social
+from services import listings, social
 
 ACTIONS = ("hide", "take_down", "suspend_account", "block_domain")
 ObjectAction = Callable[[Session, City, str, Member | None, str], None]
@@ -106,12 +106,10 @@ def _hide_listing(session: Session, city: City, uri: str, by: Member | None, rea
 def _take_down_listing(session: Session, city: City, uri: str, by: Member | None, reason: str) -> None:
     from exchange import moderation as listing_moderation
 
-    from . import market  # federates the Delete, as the listings' own moderation does
-
     listing = session.scalar(select(Listing).where(Listing.uri == uri))
     if listing is None:
         raise NotFound(f"listing {uri}")
-    market.take_down(session, city, listing_moderation.check_moderator(by), listing, reason)
+    listings.take_down(session, city, listing_moderation.check_moderator(by), listing, reason)
 
 
 OBJECT_KINDS: list[ObjectKind] = [

@@ -20,8 +20,8 @@ from instance.city import City
 from instance.policy import authority_of
 from models import Member, RemoteActor, Report, new_public_id, utcnow
 
-from . import render
-from .publish import Audience, publish
+from outbox import render
+from outbox.publish import Audience, publish
 
 
 def render_flag(city: City, flag_id: str, account_uri: str, object_uris: list[str], content: str) -> dict[str, Any]:

@@ -1,7 +1,7 @@
 """`comptoir reports ...` and `comptoir moderation log`: the report queue from the command line.
 
 The same functions as the moderators' web pages and API (exchange.reports,
-outbox.moderation, outbox.reports). Actions taken here are logged as the command line's
+services.moderation, services.reports). Actions taken here are logged as the command line's
 (no moderator). What they federate (a Delete, a Flag) is queued and sent by the server's
 worker.
 """
@@ -14,12 +14,12 @@ from typing import Any
 from exchange import moderation_log, reports
 from models import Report, ReportState, Severity
 
-from .cli_common import command, in_db
+from server.cli_common import command, in_db
 
 
 def _city(args: argparse.Namespace) -> Any:
-    from .app import build_city
-    from .settings import load_settings
+    from server.app import build_city
+    from instance.settings import load_settings
 
     return build_city(load_settings(args.config), with_worker=False)
 
@@ -65,7 +65,7 @@ def _with_city_write(args: argparse.Namespace, work: Any) -> Any:
 
 @command
 def cmd_act(args: argparse.Namespace) -> int:
-    from outbox import moderation
+    from services import moderation
 
     done = _with_city_write(args, lambda s, city: moderation.act(
         s, city, reports.get_report(s, args.id), args.action, None, reason=args.reason,
@@ -76,7 +76,7 @@ def cmd_act(args: argparse.Namespace) -> int:
 
 @command
 def cmd_forward(args: argparse.Namespace) -> int:
-    from outbox import reports as forwarding
+    from services import reports as forwarding
 
     flag = _with_city_write(args, lambda s, city: forwarding.forward(s, city, reports.get_report(s, args.id), None,
                                                                       args.note))

@@ -10,8 +10,8 @@ from typing import Any
 from exchange import members
 from models import MemberStatus, Role
 
-from .cli_common import Command, ensure_schema, fail, in_db
-from .settings import load_settings
+from server.cli_common import Command, ensure_schema, fail, in_db
+from instance.settings import load_settings
 
 
 def _read_password() -> str:

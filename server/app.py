@@ -16,12 +16,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from .city import City
-from .database import Database
-from .requestlog import RequestLog
-from .settings import Settings
-from .urls import Urls
-from .worker import Queue, Worker
+from instance.city import City
+from instance.database import Database
+from instance.requestlog import RequestLog
+from instance.settings import Settings
+from instance.urls import Urls
+from instance.worker import Queue, Worker
 
 log = logging.getLogger("comptoir.app")
 
@@ -60,7 +60,13 @@ def build_queues(city: City) -> list[Queue]:
     from outbox.delivery import Deliverer
     from outbox.publish import DELIVER
 
-    from . import jobs, ledger_jobs, market_jobs, subscriptions
+    from instance import jobs
+
+    from exchange.ledger import jobs as ledger_jobs
+
+    from services import subscriptions
+
+    from services import expiry as market_jobs
 
     return [
         inbox_queue(city, HANDLERS),
@@ -74,8 +80,8 @@ async def start(city: City) -> None:
     from federation import jsonld
     from outbox import availability
 
-    from . import ledger_jobs
-    from .actors import ensure_service_actors
+    from exchange.ledger import jobs as ledger_jobs
+    from instance.actors import ensure_service_actors
 
     await city.db.write(ensure_service_actors)
     await city.db.write(availability.schedule_probe)
@@ -118,7 +124,7 @@ def create_app(settings: Settings, *, run_worker: bool | None = None, db: Databa
     from inbox.receive import InboxShortcut
     from inbox.writer import InboxWriter
 
-    from .routing import all_routes
+    from server.routing import all_routes
 
     inbox_writer = InboxWriter(database, on_commit=city.wake_worker)
     routes: list[BaseRoute] = [Route("/health", health), *all_routes()]

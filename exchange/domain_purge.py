@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from models import Base, InboundActivity, Job, JobState, RemoteActor, utcnow
 
-from .policy import FederationPolicy, authority_of, covers
+from instance.policy import FederationPolicy, authority_of, covers
 
 #: the job kind of a delivery (outbox.publish.DELIVER; `instance` does not import `outbox`)
 DELIVER_KIND = "deliver"

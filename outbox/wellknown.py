@@ -19,8 +19,8 @@ from starlette.routing import BaseRoute, Route
 
 from models import Member, MemberStatus, Note, utcnow
 
-from .city import City, city_of
-from .fediverse import VERSION
+from instance.city import City, city_of
+from instance.fediverse import VERSION
 
 CORS = {"Access-Control-Allow-Origin": "*"}
 AS2_TYPE = "application/activity+json"

@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from exchange.errors import DomainError
 
-from .settings import Settings, load_settings
+from instance.settings import Settings, load_settings
 
 if TYPE_CHECKING:
-    from .database import Database
+    from instance.database import Database
 
 T = TypeVar("T")
 Command = Callable[[argparse.Namespace], int]
@@ -45,7 +45,7 @@ def command(fn: Command) -> Command:
 
 
 def open_database(settings: Settings) -> Database:
-    from .database import Database
+    from instance.database import Database
 
     return Database(settings.database_url, threads=2)
 
@@ -64,7 +64,7 @@ def in_db(where: argparse.Namespace | Settings, work: Callable[[Any], T], *, wri
 
 def with_city(args: argparse.Namespace, work: Callable[[Any], Awaitable[T]]) -> T:
     """Run async work against a City (HTTP client, policy) built for this command."""
-    from .app import build_city
+    from server.app import build_city
 
     city = build_city(load_settings(args.config), with_worker=False)
 
@@ -82,8 +82,8 @@ def with_city(args: argparse.Namespace, work: Callable[[Any], Awaitable[T]]) -> 
 
 def ensure_schema(settings: Settings) -> None:
     """Embedded SQLite upgrades itself; a shared PostgreSQL is upgraded on purpose, by an admin."""
-    from . import migrate
-    from .settings import ConfigError
+    from instance import migrate
+    from instance.settings import ConfigError
 
     if settings.is_sqlite:
         migrate.upgrade(settings.database_url)

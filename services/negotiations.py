@@ -42,9 +42,9 @@ from models import (
     new_public_id,
 )
 
-from . import render
-from .listings import federate_delete
-from .publish import Audience, publish
+from outbox import render
+from outbox.listings import federate_delete
+from outbox.publish import Audience, publish
 
 #: job kind: expire one offer when its time comes (instance/market_jobs.py)
 OFFER_EXPIRY = "offer.expire"

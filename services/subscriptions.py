@@ -42,12 +42,18 @@ from models import (
     utcnow,
 )
 
-from . import admin_settings, domain_lists, domains, queue
-from .settings import FederationMode
+from instance import queue
+
+from exchange import domain_lists
+
+from exchange import domains
+
+from exchange import instance_settings as admin_settings
+from instance.settings import FederationMode
 
 if TYPE_CHECKING:
-    from .city import City
-    from .jobs import JobHandler
+    from instance.city import City
+    from instance.jobs import JobHandler
 
 REFRESH = "domains.subscriptions"
 #: the recurring job looks for due subscriptions at least this often

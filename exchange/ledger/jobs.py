@@ -18,12 +18,12 @@ from sqlalchemy.orm import Session
 from exchange import ledger
 from models import Job, Transfer, utcnow
 
-from . import queue
-from .settings import Currency
+from instance import queue
+from instance.settings import Currency
 
 if TYPE_CHECKING:
-    from .city import City
-    from .jobs import JobHandler
+    from instance.city import City
+    from instance.jobs import JobHandler
 
 SWEEP = "ledger.sweep"
 EXPIRE = "ledger.expire"

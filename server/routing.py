@@ -1,6 +1,6 @@
 """The URL map of a city: every route of every package, in one table.
 
-This module and `instance.app` are the composition root: the only places that import the
+This module and `server.app` are the composition root: the only places that import the
 packages above `instance` (inbox, outbox, api, web) to put them together.
 """
 
@@ -11,8 +11,8 @@ from starlette.routing import BaseRoute, Route
 from outbox import documents
 from web import pages, profiles
 
-from . import wellknown
-from .negotiation import negotiated
+from outbox import wellknown
+from server.negotiation import negotiated
 
 
 def _actor_routes(prefix: str) -> list[BaseRoute]:

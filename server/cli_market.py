@@ -17,7 +17,7 @@ from exchange import categories, rates
 from exchange.errors import DomainError
 from instance.settings import is_loopback_host, load_settings, parse_fraction, split_authority
 
-from .cli_common import in_db
+from server.cli_common import in_db
 
 
 def cmd_categories_list(args: argparse.Namespace) -> int:

@@ -17,8 +17,8 @@ from instance.city import City
 from instance.html import text_to_html
 from models import Direction, Follow, FollowState, Member, Note, RemoteActor, new_public_id, utcnow
 
-from . import render
-from .publish import Audience, publish
+from outbox import render
+from outbox.publish import Audience, publish
 
 MAX_NOTE_LENGTH = 5000
 VISIBILITIES = ("public", "unlisted", "followers", "direct")
