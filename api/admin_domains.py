@@ -16,13 +16,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from exchange import moderation_log
-from services import subscriptions
-from exchange import domain_lists
-from exchange import domains
+from exchange import domain_lists, domains, moderation_log
 from exchange import instance_settings as admin_settings
 from instance.city import city_of
 from models import DomainDraft, DomainSubscription, Member, RuleKind
+from services import subscriptions
 
 from .auth import admin
 from .errors import ApiError

@@ -23,8 +23,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from exchange.errors import DomainError
 from exchange import domains
+from exchange.errors import DomainError
 from instance.city import city_of
 from models import DomainRule, RuleKind, Severity
 

@@ -21,13 +21,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from exchange.errors import DomainError
 from exchange import domains
 from exchange import instance_settings as admin_settings
+from exchange.errors import DomainError
 from instance.city import city_of
 from instance.fediverse import VERSION
-from outbox.wellknown import usage
 from models import RemoteActor, RuleKind
+from outbox.wellknown import usage
 
 from .auth import authenticated
 from .mastodon_admin import mastodon_errors

@@ -1,8 +1,7 @@
-"""The OpenAPI 3.1 document of `/api/comptoir/v1`, assembled from each API module's description.
+"""The building blocks of the OpenAPI 3.1 document of `/api/comptoir/v1`.
 
 Each module serving routes under the prefix describes them beside its handlers as a
-`Section` (its paths and component schemas) and is listed in `SECTIONS`; a later issue adds
-its own. tests/api/test_openapi.py holds the document to the routes actually served, both
+`Section` (its paths and component schemas), listed in `api.openapi_document.sections`. tests/api/test_openapi.py holds the document to the routes actually served, both
 ways, and checks real answers against the schemas declared for them.
 """
 
@@ -10,11 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
-
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
-
-from instance.city import city_of
 
 PREFIX = "/api/comptoir/v1"
 Json = dict[str, Any]
@@ -75,7 +69,7 @@ ERROR_RESPONSES = {
     400: "BadRequest", 401: "Unauthorized", 403: "Forbidden", 404: "NotFound",
     409: "Conflict", 413: "TooLarge", 422: "Refused",
 }
-_ERROR_TEXT = {
+ERROR_TEXT = {
     400: "The request is malformed (the code and message name the field).",
     401: "No token, or an unknown or revoked one.",
     403: "The token's member may not do this (suspended, pending, or not an admin).",
@@ -106,67 +100,3 @@ COMMON_SCHEMAS: Json = {
 }
 
 # ------------------------------------------------------------ the document itself
-
-OPENAPI = Section(
-    tag="meta",
-    description="This document.",
-    paths={"/openapi.json": {"get": operation(
-        "getOpenApi", "This OpenAPI document", "meta",
-        {"200": {"description": "The OpenAPI 3.1 document", "content": {"application/json": {"schema": {"type": "object"}}}}},
-        public=True,
-    )}},
-)
-
-
-def sections() -> list[Section]:
-    from . import (
-        admin_domains_spec,
-        ledger_spec,
-        listings_spec,
-        negotiations_spec,
-        reports_spec,
-        social_spec,
-    )
-
-    return [OPENAPI, ledger_spec.SECTION, social_spec.SECTION, admin_domains_spec.SECTION, reports_spec.SECTION,
-            listings_spec.SECTION, listings_spec.MODERATION_SECTION, negotiations_spec.SECTION,
-            negotiations_spec.NOTIFICATIONS_SECTION]
-
-
-def document(base_url: str, name: str) -> Json:
-    paths: Json = {}
-    schemas: Json = dict(COMMON_SCHEMAS)
-    for section in sections():
-        paths.update(section.paths)
-        schemas.update(section.schemas)
-    return {
-        "openapi": "3.1.0",
-        "info": {
-            "title": f"{name}: Comptoir API",
-            "version": "1",
-            "description": "The city exchange's own JSON API. Amounts are decimal strings in the city "
-                           "currency; errors are {\"error\": {\"code\", \"message\"}} with the HTTP status. "
-                           "Any request may be refused with 429 and Retry-After past the city's rate limits "
-                           "(by default 300 requests per 5 minutes per token, 1,500 per address without one).",
-        },
-        "servers": [{"url": base_url + PREFIX}],
-        "tags": [{"name": s.tag, "description": s.description} for s in sections()],
-        "security": [{"token": []}],
-        "paths": dict(sorted(paths.items())),
-        "components": {
-            "securitySchemes": {"token": {
-                "type": "http", "scheme": "bearer",
-                "description": "A personal token from `comptoir users token NAME`.",
-            }},
-            "schemas": schemas,
-            "responses": {
-                name: {"description": _ERROR_TEXT[status], "content": {"application/json": {"schema": ref("Error")}}}
-                for status, name in ERROR_RESPONSES.items()
-            },
-        },
-    }
-
-
-async def serve_document(request: Request) -> Response:
-    settings = city_of(request).settings
-    return JSONResponse(document(settings.base_url, settings.name))

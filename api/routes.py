@@ -19,7 +19,8 @@ from . import (
     social,
 )
 from .errors import JsonErrors
-from .openapi import PREFIX, serve_document
+from .openapi import PREFIX
+from .openapi_document import serve_document
 from .throttle import Throttle
 
 

@@ -27,11 +27,10 @@ from typing import Any, Literal
 
 from sqlalchemy.orm import Session
 
-from exchange.errors import DomainError
-from models import DomainRule, Member, RuleKind, Severity
-
 from exchange import domains
+from exchange.errors import DomainError
 from instance.settings import FederationMode
+from models import DomainRule, Member, RuleKind, Severity
 
 Format = Literal["csv", "json", "text"]
 FORMATS: tuple[Format, ...] = ("csv", "json", "text")

@@ -19,9 +19,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import Column, Table, delete, or_, select, update
 from sqlalchemy.orm import Session
 
-from models import Base, InboundActivity, Job, JobState, RemoteActor, utcnow
-
 from instance.policy import FederationPolicy, authority_of, covers
+from models import Base, InboundActivity, Job, JobState, RemoteActor, utcnow
 
 #: the job kind of a delivery (outbox.publish.DELIVER; `instance` does not import `outbox`)
 DELIVER_KIND = "deliver"

@@ -20,14 +20,13 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from exchange import moderation_log
-from exchange.errors import DomainError, NotFound
-from models import DomainRule, Member, RuleKind, Severity, utcnow
-
 from exchange import instance_settings as admin_settings
+from exchange import moderation_log
 from exchange.domain_purge import PurgeResult, purge_domain
+from exchange.errors import DomainError, NotFound
 from instance.policy import MODE_KEY, load_policy, stored_mode
 from instance.settings import FEDERATION_MODES, FederationMode, check_domain, split_authority
+from models import DomainRule, Member, RuleKind, Severity, utcnow
 
 
 class BadDomain(DomainError):

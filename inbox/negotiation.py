@@ -45,7 +45,6 @@ from models import (
     utcnow,
 )
 from services import negotiations as outgoing
-from outbox.listings import federate_delete
 from services.negotiations import schedule_expiry
 
 from .notes import parse_time, visibility_of
@@ -196,8 +195,7 @@ async def on_offer_accept(delivery: Delivery) -> bool:
         if closed and mine.member is not None:
             listing = session.get(Listing, negotiation.listing_id)
             assert listing is not None
-            federate_delete(session, city, listing, mine.member)
-            outgoing.tell_closed(session, city, listing, negotiations.close_for_listing(session, listing))
+            outgoing.close_listing(session, city, listing, mine.member)
 
     await delivery.apply(change)
     return True

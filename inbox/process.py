@@ -16,6 +16,7 @@ from typing import Any
 import orjson
 from sqlalchemy.orm import Session
 
+from exchange.hosts import record_success
 from federation.errors import JsonLdError
 from federation.jsonld import needs_normalisation, normalize_activity
 from federation.vocab import id_of
@@ -24,7 +25,6 @@ from instance.city import City
 from instance.policy import authority_of
 from instance.worker import PermanentFailure, Queue
 from models import InboundActivity, RemoteActor
-from outbox.availability import record_success
 
 log = logging.getLogger("comptoir.inbox")
 

@@ -23,14 +23,13 @@ from collections import OrderedDict
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from exchange.hosts import record_failure, record_success
 from federation.errors import FetchError
 from instance.actors import SigningKey
 from instance.city import City
 from instance.policy import authority_of
 from instance.worker import PermanentFailure, RetryLater
 from models import Host, Job, OutboundActivity, utcnow
-
-from .availability import record_failure, record_success
 
 RETRYABLE = frozenset({401, 408, 429})
 BODY_CACHE_SIZE = 512

@@ -17,10 +17,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from models import Member, MemberStatus, Note, utcnow
-
 from instance.city import City, city_of
 from instance.fediverse import VERSION
+from models import Member, MemberStatus, Note, utcnow
 
 CORS = {"Access-Control-Allow-Origin": "*"}
 AS2_TYPE = "application/activity+json"

@@ -16,12 +16,28 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from api.routes import routes as api_routes
+from exchange.ledger import jobs as ledger_jobs
+from federation import jsonld
+from inbox.handlers import HANDLERS
+from inbox.process import inbox_queue
+from inbox.receive import InboxShortcut
+from inbox.writer import InboxWriter
+from instance import jobs
+from instance.actors import ensure_service_actors
 from instance.city import City
 from instance.database import Database
 from instance.requestlog import RequestLog
 from instance.settings import Settings
 from instance.urls import Urls
 from instance.worker import Queue, Worker
+from outbox import availability
+from outbox.delivery import Deliverer
+from outbox.publish import DELIVER
+from server.routing import all_routes
+from services import expiry as market_jobs
+from services import subscriptions
+from web.pages import render
 
 log = logging.getLogger("comptoir.app")
 
@@ -44,7 +60,6 @@ def _wants_html(request: Request) -> bool:
 async def http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     if _wants_html(request):
-        from web.pages import render
 
         return await render(request, "error.html", exc.status_code, status=exc.status_code, detail=exc.detail)
     if exc.status_code in (204, 304):
@@ -54,19 +69,6 @@ async def http_error(request: Request, exc: Exception) -> Response:
 
 def build_queues(city: City) -> list[Queue]:
     """Every claimable table and its handlers. Packages register theirs here."""
-    from inbox.handlers import HANDLERS
-    from inbox.process import inbox_queue
-    from outbox import availability
-    from outbox.delivery import Deliverer
-    from outbox.publish import DELIVER
-
-    from instance import jobs
-
-    from exchange.ledger import jobs as ledger_jobs
-
-    from services import subscriptions
-
-    from services import expiry as market_jobs
 
     return [
         inbox_queue(city, HANDLERS),
@@ -77,11 +79,6 @@ def build_queues(city: City) -> list[Queue]:
 
 async def start(city: City) -> None:
     """What a process does once before serving or working: our actors exist, contexts are loaded."""
-    from federation import jsonld
-    from outbox import availability
-
-    from exchange.ledger import jobs as ledger_jobs
-    from instance.actors import ensure_service_actors
 
     await city.db.write(ensure_service_actors)
     await city.db.write(availability.schedule_probe)
@@ -120,11 +117,6 @@ def create_app(settings: Settings, *, run_worker: bool | None = None, db: Databa
             if db is None:
                 database.dispose()
 
-    from api.routes import routes as api_routes
-    from inbox.receive import InboxShortcut
-    from inbox.writer import InboxWriter
-
-    from server.routing import all_routes
 
     inbox_writer = InboxWriter(database, on_commit=city.wake_worker)
     routes: list[BaseRoute] = [Route("/health", health), *all_routes()]

@@ -14,16 +14,21 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from exchange.errors import DomainError
+import uvicorn
 
-from server.cli_common import ensure_schema, fail
+from exchange.errors import DomainError
+from instance import migrate
+from instance.init import init_instance
+from instance.requestlog import configure_logging
 from instance.settings import ConfigError, load_settings, split_authority
+from server import cli_domains, cli_ledger, cli_market, cli_reports, cli_users
+from server.app import build_city, create_app, start
+from server.cli_common import ensure_schema, fail
 
 # ------------------------------------------------------------------ init / db
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    from instance.init import init_instance
 
     path = init_instance(
         Path(args.config),
@@ -39,7 +44,6 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
-    from instance import migrate
 
     settings = load_settings(args.config)
     migrate.upgrade(settings.database_url)
@@ -51,10 +55,7 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    import uvicorn
 
-    from server.app import create_app
-    from instance.requestlog import configure_logging
 
     settings = load_settings(args.config)
     configure_logging(args.log_level)
@@ -76,8 +77,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
-    from server.app import build_city
-    from instance.requestlog import configure_logging
 
     settings = load_settings(args.config)
     configure_logging(args.log_level)
@@ -87,7 +86,6 @@ def cmd_worker(args: argparse.Namespace) -> int:
     worker = city.worker
 
     async def main() -> None:
-        from server.app import start
 
         await start(city)
         stop = asyncio.Event()
@@ -139,15 +137,6 @@ def build_parser() -> argparse.ArgumentParser:
     p = db.add_parser("upgrade", parents=[common], help="apply pending migrations")
     p.set_defaults(func=cmd_db_upgrade)
 
-    from server import cli_users
-
-    from server import cli_reports
-
-    from server import cli_market
-
-    from server import cli_ledger
-
-    from server import cli_domains
 
     cli_users.add_parsers(sub, common)
     cli_ledger.add_parsers(sub, common)

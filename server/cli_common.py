@@ -14,8 +14,10 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from exchange.errors import DomainError
-
-from instance.settings import Settings, load_settings
+from instance import migrate
+from instance.database import Database
+from instance.settings import ConfigError, Settings, load_settings
+from server.app import build_city
 
 if TYPE_CHECKING:
     from instance.database import Database
@@ -45,7 +47,6 @@ def command(fn: Command) -> Command:
 
 
 def open_database(settings: Settings) -> Database:
-    from instance.database import Database
 
     return Database(settings.database_url, threads=2)
 
@@ -64,7 +65,6 @@ def in_db(where: argparse.Namespace | Settings, work: Callable[[Any], T], *, wri
 
 def with_city(args: argparse.Namespace, work: Callable[[Any], Awaitable[T]]) -> T:
     """Run async work against a City (HTTP client, policy) built for this command."""
-    from server.app import build_city
 
     city = build_city(load_settings(args.config), with_worker=False)
 
@@ -82,8 +82,6 @@ def with_city(args: argparse.Namespace, work: Callable[[Any], Awaitable[T]]) -> 
 
 def ensure_schema(settings: Settings) -> None:
     """Embedded SQLite upgrades itself; a shared PostgreSQL is upgraded on purpose, by an admin."""
-    from instance import migrate
-    from instance.settings import ConfigError
 
     if settings.is_sqlite:
         migrate.upgrade(settings.database_url)

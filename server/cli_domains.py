@@ -13,18 +13,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from exchange.errors import DomainError
-from models import DomainRule, RuleKind, Severity
-
-from services import subscriptions
-
-from exchange import domain_lists
-
-from exchange import domains
-
+from exchange import domain_lists, domains
 from exchange import instance_settings as admin_settings
-from server.cli_common import command, in_db, with_city
+from exchange.errors import DomainError
 from instance.settings import FEDERATION_MODES, load_settings
+from models import DomainRule, RuleKind, Severity
+from server.cli_common import command, in_db, with_city
+from services import subscriptions
 
 
 def describe(rule: DomainRule) -> str:

@@ -9,9 +9,8 @@ from typing import Any
 
 from exchange import ledger
 from exchange.amounts import parse_amount
-
-from server.cli_common import fail, in_db
 from instance.settings import Settings, load_settings
+from server.cli_common import fail, in_db
 
 
 def _amount_or_none(text: str | None, settings: Settings) -> int | None:

@@ -12,14 +12,15 @@ import argparse
 from typing import Any
 
 from exchange import moderation_log, reports
+from instance.settings import load_settings
 from models import Report, ReportState, Severity
-
+from server.app import build_city
 from server.cli_common import command, in_db
+from services import moderation
+from services import reports as forwarding
 
 
 def _city(args: argparse.Namespace) -> Any:
-    from server.app import build_city
-    from instance.settings import load_settings
 
     return build_city(load_settings(args.config), with_worker=False)
 
@@ -65,7 +66,6 @@ def _with_city_write(args: argparse.Namespace, work: Any) -> Any:
 
 @command
 def cmd_act(args: argparse.Namespace) -> int:
-    from services import moderation
 
     done = _with_city_write(args, lambda s, city: moderation.act(
         s, city, reports.get_report(s, args.id), args.action, None, reason=args.reason,
@@ -76,7 +76,6 @@ def cmd_act(args: argparse.Namespace) -> int:
 
 @command
 def cmd_forward(args: argparse.Namespace) -> int:
-    from services import reports as forwarding
 
     flag = _with_city_write(args, lambda s, city: forwarding.forward(s, city, reports.get_report(s, args.id), None,
                                                                       args.note))

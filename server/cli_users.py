@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import sys
 from collections.abc import Callable
 from typing import Any
 
+from api.auth import issue_token, revoke_tokens, tokens_of
 from exchange import members
-from models import MemberStatus, Role
-
-from server.cli_common import Command, ensure_schema, fail, in_db
 from instance.settings import load_settings
+from models import MemberStatus, Role
+from server.cli_common import Command, ensure_schema, fail, in_db
 
 
 def _read_password() -> str:
     if sys.stdin.isatty():
-        import getpass
 
         return getpass.getpass("password: ")
     return sys.stdin.readline().rstrip("\r\n")
@@ -59,7 +59,6 @@ def cmd_invite(args: argparse.Namespace) -> int:
 
 
 def cmd_token(args: argparse.Namespace) -> int:
-    from api.auth import issue_token
 
     token = in_db(args, lambda s: issue_token(s, args.name, args.label))
     print(token)
@@ -68,7 +67,6 @@ def cmd_token(args: argparse.Namespace) -> int:
 
 
 def cmd_tokens(args: argparse.Namespace) -> int:
-    from api.auth import tokens_of
 
     rows = in_db(args, lambda s: [(t.id, t.label, t.created_at, t.revoked_at) for t in tokens_of(s, args.name)],
                  write=False)
@@ -79,7 +77,6 @@ def cmd_tokens(args: argparse.Namespace) -> int:
 
 
 def cmd_revoke_token(args: argparse.Namespace) -> int:
-    from api.auth import revoke_tokens
 
     if (args.id is None) == (not args.all):
         return fail("name one token with --id N, or every token with --all", 2)

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute, Route
 
-from outbox import documents
-from web import pages, profiles
-
-from outbox import wellknown
-from server.negotiation import negotiated
+from api import mastodon_admin, mastodon_instance
+from instance.content_negotiation import negotiated
+from outbox import documents, wellknown
+from web import account, admin_domains, market_routes, pages, profiles, reports
 
 
 def _actor_routes(prefix: str) -> list[BaseRoute]:
@@ -45,8 +44,6 @@ def federation_routes() -> list[BaseRoute]:
 
 
 def all_routes() -> list[BaseRoute]:
-    from api import mastodon_admin, mastodon_instance
-    from web import account, admin_domains, market_routes, reports
 
     return [*federation_routes(), *pages.routes(), *account.routes(), *admin_domains.routes(), *reports.routes(),
             *mastodon_admin.routes(), *mastodon_instance.routes(),

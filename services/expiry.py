@@ -15,13 +15,12 @@ from typing import TYPE_CHECKING
 from sqlalchemy.orm import Session
 
 from exchange import listings, offers
+from instance import queue
+from instance.worker import RetryLater
 from models import Job, utcnow
 from services import listings as market
 from services.listings import LISTING_EXPIRY
 from services.negotiations import OFFER_EXPIRY
-
-from instance import queue
-from instance.worker import RetryLater
 
 if TYPE_CHECKING:
     from instance.city import City

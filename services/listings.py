@@ -20,9 +20,8 @@ from exchange.photos import attach
 from instance import queue
 from instance.city import City
 from models import Listing, ListingState, Member, NotificationKind, utcnow
-
-from services import negotiations as offers
 from outbox.listings import federate_delete, federate_publication, federate_update
+from services import negotiations as offers
 
 #: job kind: expire one listing when its time comes (instance/market_jobs.py)
 LISTING_EXPIRY = "listing.expire"

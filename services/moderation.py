@@ -18,13 +18,12 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from exchange import members, moderation_log, reports
-from exchange.errors import DomainError, NotFound
-from exchange import domains
-from instance.city import City
+from exchange import domains, members, moderation_log, reports
+from exchange import moderation as listing_moderation
 from exchange.domain_purge import suspend_account
+from exchange.errors import DomainError, NotFound
+from instance.city import City
 from models import Listing, Member, Note, RemoteActor, Report, Severity, utcnow
-
 from services import listings, social
 
 ACTIONS = ("hide", "take_down", "suspend_account", "block_domain")
@@ -95,7 +94,6 @@ def _listing_author(session: Session, city: City, uri: str) -> str | None:
 
 
 def _hide_listing(session: Session, city: City, uri: str, by: Member | None, reason: str) -> None:
-    from exchange import moderation as listing_moderation
 
     listing = session.scalar(select(Listing).where(Listing.uri == uri))
     if listing is None:
@@ -104,7 +102,6 @@ def _hide_listing(session: Session, city: City, uri: str, by: Member | None, rea
 
 
 def _take_down_listing(session: Session, city: City, uri: str, by: Member | None, reason: str) -> None:
-    from exchange import moderation as listing_moderation
 
     listing = session.scalar(select(Listing).where(Listing.uri == uri))
     if listing is None:

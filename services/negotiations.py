@@ -41,7 +41,6 @@ from models import (
     Side,
     new_public_id,
 )
-
 from outbox import render
 from outbox.listings import federate_delete
 from outbox.publish import Audience, publish
@@ -250,6 +249,12 @@ def _side(negotiation: Negotiation, member: Member) -> Side:
 
 
 # ---------------------------------------------------------------------- the city's own answers
+
+
+def close_listing(session: Session, city: City, listing: Listing, author: Member) -> None:
+    """Our listing sold out through an agreement: its Delete goes out and its other threads end."""
+    federate_delete(session, city, listing, author)
+    tell_closed(session, city, listing, negotiations.close_for_listing(session, listing))
 
 
 def tell_closed(session: Session, city: City, listing: Listing, ended: list[Ended]) -> None:

@@ -19,7 +19,6 @@ from exchange.errors import DomainError
 from instance.city import City
 from instance.policy import authority_of
 from models import Member, RemoteActor, Report, new_public_id, utcnow
-
 from outbox import render
 from outbox.publish import Audience, publish
 

@@ -16,7 +16,6 @@ from federation.vocab import PUBLIC
 from instance.city import City
 from instance.html import text_to_html
 from models import Direction, Follow, FollowState, Member, Note, RemoteActor, new_public_id, utcnow
-
 from outbox import render
 from outbox.publish import Audience, publish
 

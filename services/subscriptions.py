@@ -27,9 +27,12 @@ import orjson
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from exchange import moderation_log
+from exchange import domain_lists, domains, moderation_log
+from exchange import instance_settings as admin_settings
 from exchange.errors import DomainError, NotFound
 from federation.errors import FetchError
+from instance import queue
+from instance.settings import FederationMode
 from models import (
     DomainDraft,
     DomainRule,
@@ -41,15 +44,6 @@ from models import (
     RuleKind,
     utcnow,
 )
-
-from instance import queue
-
-from exchange import domain_lists
-
-from exchange import domains
-
-from exchange import instance_settings as admin_settings
-from instance.settings import FederationMode
 
 if TYPE_CHECKING:
     from instance.city import City

@@ -8,7 +8,6 @@ from sqlalchemy.orm import Session
 from starlette.requests import Request
 
 from exchange import domains
-
 from exchange import instance_settings as admin_settings
 from instance.city import city_of
 from models import RuleKind

@@ -16,14 +16,12 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from exchange import moderation_log
-from exchange.errors import DomainError
-from services import subscriptions
-from exchange import domain_lists
-from exchange import domains
+from exchange import domain_lists, domains, moderation_log
 from exchange import instance_settings as admin_settings
+from exchange.errors import DomainError
 from instance.city import City, city_of
 from models import Member, RuleKind, Severity
+from services import subscriptions
 
 from .csrf import checked_form
 from .pages import render

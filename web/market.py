@@ -21,8 +21,8 @@ from exchange.errors import DomainError
 from exchange.listings import ListingDraft
 from instance.city import City, city_of
 from models import Listing, Member, Purpose, Role
-from services import listings as market
 from outbox.listings import PURPOSE_LABELS, price_text
+from services import listings as market
 
 from . import form_fields
 from .csrf import checked_form

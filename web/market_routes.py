@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute, Route
 
-from server.negotiation import negotiated
+from instance.content_negotiation import negotiated
 from outbox import documents
 from outbox.listing_documents import listing_document
 

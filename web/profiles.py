@@ -11,6 +11,7 @@ from starlette.responses import Response
 from instance.city import city_of
 from models import Member, MemberStatus, Note
 
+from .about import about_context
 from .pages import render
 
 
@@ -54,6 +55,4 @@ async def note_page(request: Request) -> Response:
 
 
 async def about(request: Request) -> Response:
-    from .about import about_context
-
     return await render(request, "about.html", **await about_context(request))

@@ -16,10 +16,9 @@ from typing import TYPE_CHECKING
 from sqlalchemy.orm import Session
 
 from exchange import ledger
-from models import Job, Transfer, utcnow
-
 from instance import queue
 from instance.settings import Currency
+from models import Job, Transfer, utcnow
 
 if TYPE_CHECKING:
     from instance.city import City

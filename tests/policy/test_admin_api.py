@@ -7,7 +7,8 @@ from typing import Any
 import httpx
 import pytest
 
-from api.openapi import PREFIX, document
+from api.openapi import PREFIX
+from api.openapi_document import document
 from exchange import domains
 from models import ReportState
 

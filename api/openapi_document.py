@@ -1,0 +1,86 @@
+"""The OpenAPI 3.1 document of `/api/comptoir/v1`, assembled from every module's `Section`.
+
+The building blocks (`Section`, schema helpers) are in `api.openapi`, which the `*_spec`
+modules import; this module imports the specs, so it is the one that knows them all.
+"""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from instance.city import city_of
+
+from . import (
+    admin_domains_spec,
+    ledger_spec,
+    listings_spec,
+    negotiations_spec,
+    reports_spec,
+    social_spec,
+)
+from .openapi import (
+    COMMON_SCHEMAS,
+    ERROR_RESPONSES,
+    ERROR_TEXT,
+    PREFIX,
+    Json,
+    Section,
+    operation,
+    ref,
+)
+
+OPENAPI = Section(
+    tag="meta",
+    description="This document.",
+    paths={"/openapi.json": {"get": operation(
+        "getOpenApi", "This OpenAPI document", "meta",
+        {"200": {"description": "The OpenAPI 3.1 document", "content": {"application/json": {"schema": {"type": "object"}}}}},
+        public=True,
+    )}},
+)
+
+
+def sections() -> list[Section]:
+    return [OPENAPI, ledger_spec.SECTION, social_spec.SECTION, admin_domains_spec.SECTION, reports_spec.SECTION,
+            listings_spec.SECTION, listings_spec.MODERATION_SECTION, negotiations_spec.SECTION,
+            negotiations_spec.NOTIFICATIONS_SECTION]
+
+
+def document(base_url: str, name: str) -> Json:
+    paths: Json = {}
+    schemas: Json = dict(COMMON_SCHEMAS)
+    for section in sections():
+        paths.update(section.paths)
+        schemas.update(section.schemas)
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": f"{name}: Comptoir API",
+            "version": "1",
+            "description": "The city exchange's own JSON API. Amounts are decimal strings in the city "
+                           "currency; errors are {\"error\": {\"code\", \"message\"}} with the HTTP status. "
+                           "Any request may be refused with 429 and Retry-After past the city's rate limits "
+                           "(by default 300 requests per 5 minutes per token, 1,500 per address without one).",
+        },
+        "servers": [{"url": base_url + PREFIX}],
+        "tags": [{"name": s.tag, "description": s.description} for s in sections()],
+        "security": [{"token": []}],
+        "paths": dict(sorted(paths.items())),
+        "components": {
+            "securitySchemes": {"token": {
+                "type": "http", "scheme": "bearer",
+                "description": "A personal token from `comptoir users token NAME`.",
+            }},
+            "schemas": schemas,
+            "responses": {
+                name: {"description": ERROR_TEXT[status], "content": {"application/json": {"schema": ref("Error")}}}
+                for status, name in ERROR_RESPONSES.items()
+            },
+        },
+    }
+
+
+async def serve_document(request: Request) -> Response:
+    settings = city_of(request).settings
+    return JSONResponse(document(settings.base_url, settings.name))
