@@ -20,6 +20,8 @@ from exchange.errors import DomainError, Forbidden
 from instance.city import city_of
 from models import ApiToken, Member, MemberStatus, Role, utcnow
 
+from .throttle import vouch_for_token
+
 #: personal tokens start with this, so that a leaked one is recognisable (secret scanners)
 PREFIX = "cpt_"
 
@@ -76,7 +78,9 @@ async def authenticated(request: Request) -> Member:
     if scheme.lower() != "bearer" or not token.strip():
         raise DomainError("unauthorized", "send a personal token as 'Authorization: Bearer <token>'", 401)
     token = token.strip()
-    return await city_of(request).db.read(lambda s: member_for_token(s, token))
+    member = await city_of(request).db.read(lambda s: member_for_token(s, token))
+    vouch_for_token(request.scope)  # from now on this token has its own rate-limit budget
+    return member
 
 
 async def admin(request: Request) -> Member:

@@ -67,7 +67,7 @@ def operation(operation_id: str, summary: str, tag: str, responses: Json, *, par
 
 ERROR_RESPONSES = {
     400: "BadRequest", 401: "Unauthorized", 403: "Forbidden", 404: "NotFound",
-    409: "Conflict", 413: "TooLarge", 422: "Refused",
+    409: "Conflict", 413: "TooLarge", 422: "Refused", 502: "BadGateway",
 }
 ERROR_TEXT = {
     400: "The request is malformed (the code and message name the field).",
@@ -77,6 +77,8 @@ ERROR_TEXT = {
     409: "The request conflicts with what is stored (an id reused with other fields, a resolved transfer).",
     413: "The body is too large.",
     422: "The rules refuse it (over the credit limit, paying oneself, a suspended payee).",
+    502: "Another server could not be reached or gave nothing usable (code server_unreachable or "
+         "account_unusable; the detail is in the city's log).",
 }
 
 COMMON_SCHEMAS: Json = {

@@ -6,6 +6,7 @@ it opens. The OpenAPI description of these routes is `social_spec.SECTION`.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from sqlalchemy import select
@@ -15,7 +16,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from exchange.errors import DomainError, NotFound
-from federation.errors import FetchError
+from federation.errors import AddressRefused, FetchError, FetchTimeout
 from instance.city import City, city_of
 from instance.directory import Refused
 from models import Direction, Follow, FollowState, Member, Note, RemoteActor
@@ -24,6 +25,8 @@ from services import social
 
 from .auth import authenticated
 from .params import field, json_body
+
+log = logging.getLogger("comptoir.api")
 
 
 async def _remote_account(city: City, handle_or_url: str) -> RemoteActor:
@@ -34,7 +37,22 @@ async def _remote_account(city: City, handle_or_url: str) -> RemoteActor:
     except ValueError as exc:
         raise DomainError("invalid_account", f"not a handle or an actor URL: {exc}", 400) from None
     except FetchError as exc:
-        raise DomainError("account_not_found", f"could not find {handle_or_url}: {exc}", 404) from None
+        # the detail names addresses, ports and resolver errors: for the log, not for members
+        log.info("lookup of remote account %r failed: %s", handle_or_url, exc)
+        raise _member_visible(exc) from None
+
+
+def _member_visible(exc: FetchError) -> DomainError:
+    """A generic reason with a stable code for a failed lookup: the member learns what to do
+    about it, not how our network looks from the inside."""
+    if isinstance(exc, AddressRefused):
+        return DomainError("address_not_allowed", "that address is not allowed", 403)
+    if exc.status in (404, 410):
+        return DomainError("account_not_found", "that server knows no such account", 404)
+    if isinstance(exc, FetchTimeout) or exc.status is not None or exc.__cause__ is not None:
+        # no answer in time, an error answer, or a connection-level failure
+        return DomainError("server_unreachable", "could not reach that server", 502)
+    return DomainError("account_unusable", "that server did not give a usable account", 502)
 
 
 def render_follow(follow: Follow, actor: RemoteActor) -> dict[str, Any]:

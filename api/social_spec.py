@@ -52,7 +52,7 @@ PATHS: Json = {
     "/follows": {
         "post": operation(
             "follow", "Follow a remote account (pending until it accepts)", TAG,
-            {"201": answer("The follow", "Follow"), **errors(400, 401, 403, 404, 422)},
+            {"201": answer("The follow", "Follow"), **errors(400, 401, 403, 404, 422, 502)},
             body=json_body("FollowRequest", "Whom to follow"),
         ),
         "get": operation("listFollowing", "Accounts I follow", TAG,
@@ -77,7 +77,7 @@ PATHS: Json = {
     )},
     "/notes": {"post": operation(
         "createNote", "Post a note (sends Create to followers and mentioned accounts)", TAG,
-        {"201": answer("The note", "Note"), **errors(400, 401, 403, 404, 422)},
+        {"201": answer("The note", "Note"), **errors(400, 401, 403, 404, 422, 502)},
         body=json_body("NoteRequest", "The note"),
     )},
     "/notes/{id}": {

@@ -3,11 +3,17 @@
 Counted in this process with token buckets (instance.ratelimit), refilled over five minutes
 as Mastodon's limits are. Past the limit the API answers 429 with Retry-After and the usual
 JSON error, before any handler or database work.
+
+A token has a budget of its own only once it has proved to be a live token (`vouch_for_token`,
+called by api.auth after its lookup): a bearer token the city does not know counts against
+the client address. Otherwise every made-up token would get a fresh budget, and with it a
+database lookup, and the per-address limit could be dodged at will.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections import OrderedDict
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -17,25 +23,57 @@ from instance.settings import ApiLimits
 from .errors import error_response
 
 PERIOD = 300.0
+#: live tokens remembered per process (least recently used forgotten first)
+KNOWN_TOKENS = 100_000
+#: the scope key api.auth sets when the request's bearer token belongs to a member
+_VOUCHED = "comptoir.token_vouched"
+
+
+def vouch_for_token(scope: Scope) -> None:
+    """Say that this request's bearer token is a live token, so it gets a budget of its own."""
+    scope[_VOUCHED] = True
+
+
+def _token_digest(scope: Scope) -> str | None:
+    for name, value in scope["headers"]:
+        if name == b"authorization":
+            scheme, _, token = value.partition(b" ")
+            if scheme.lower() == b"bearer" and token.strip():
+                # a digest, so the tokens themselves are not kept in memory as keys
+                return hashlib.sha256(token.strip()).hexdigest()[:32]
+    return None
 
 
 class ApiLimiters:
-    """The two budgets of one running city (None: that budget is unlimited)."""
+    """The two budgets of one running city (None: that budget is unlimited), and the tokens
+    known to be live."""
 
     def __init__(self, limits: ApiLimits) -> None:
         self.per_token = RateLimiter(limits.per_token, PERIOD) if limits.per_token else None
         self.per_address = RateLimiter(limits.per_address, PERIOD) if limits.per_address else None
+        self._known: OrderedDict[str, None] = OrderedDict()
 
     def budget(self, scope: Scope) -> tuple[RateLimiter | None, str]:
         """The limiter that counts this request and its key in it."""
-        for name, value in scope["headers"]:
-            if name == b"authorization":
-                scheme, _, token = value.partition(b" ")
-                if scheme.lower() == b"bearer" and token.strip():
-                    # a digest, so the tokens themselves are not kept in memory as keys
-                    return self.per_token, hashlib.sha256(token.strip()).hexdigest()[:32]
+        digest = _token_digest(scope)
+        if digest is not None and digest in self._known:
+            self._known.move_to_end(digest)
+            return self.per_token, digest
         client = scope.get("client")
         return self.per_address, client[0] if client else "?"
+
+    def remember(self, scope: Scope) -> None:
+        """After a request: keep its token as live if api.auth vouched for it."""
+        if not scope.get(_VOUCHED):
+            return
+        digest = _token_digest(scope)
+        if digest is None or digest in self._known:
+            return
+        self._known[digest] = None
+        if self.per_token is not None:  # its first request counts in its own budget too
+            self.per_token.allow(digest)
+        if len(self._known) > KNOWN_TOKENS:
+            self._known.popitem(last=False)
 
 
 class Throttle:
@@ -57,4 +95,9 @@ class Throttle:
                                           headers={"Retry-After": str(wait)})
                 await response(scope, receive, send)
                 return
+            try:
+                await self.app(scope, receive, send)
+            finally:
+                self._limiters.remember(scope)
+            return
         await self.app(scope, receive, send)

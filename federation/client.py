@@ -10,6 +10,9 @@ What it guarantees:
   re-signed for its own host and path;
 - response bodies are streamed under a hard byte cap; fetched documents must be JSON objects
   of a JSON content type;
+- every call has a total deadline (resolution, connect, headers, body and redirects together):
+  per-read timeouts alone let a server that sends a byte every few seconds hold a request and
+  a pooled connection for ever. Past it the connection is closed and FetchTimeout is raised;
 - GETs are signed when asked (secure-mode servers require it), POSTs always, each signature
   made just before the request is sent.
 
@@ -29,6 +32,7 @@ This touches one private attribute of httpx; ``test_client.py`` proves the guard
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 import time
 import zlib
@@ -42,7 +46,13 @@ import httpx
 import orjson
 
 from federation.addresses import GuardedBackend, GuardedResolver, IPNetwork, literal_refusal
-from federation.errors import AddressRefused, BadDocument, FetchError, ResponseTooLarge
+from federation.errors import (
+    AddressRefused,
+    BadDocument,
+    FetchError,
+    FetchTimeout,
+    ResponseTooLarge,
+)
 from federation.httpsig import parse_http_date, sign_headers
 from federation.vocab import AS2_ACCEPT
 
@@ -92,6 +102,7 @@ class FederationClient:
         allow_http: bool = False,
         timeout: float = 10.0,
         connect_timeout: float = 5.0,
+        deadline: float = 20.0,
         max_response_bytes: int = 1_000_000,
         pool_clients: int = 8,
         max_connections_per_client: int = 8,
@@ -100,14 +111,21 @@ class FederationClient:
     ) -> None:
         """``allow_loopback`` and ``allow_http`` are for instances whose own domain is a loopback
         address (tests, local development) and nothing else. ``allowed_networks`` are private
-        networks to allow anyway (Mastodon's ALLOWED_PRIVATE_ADDRESSES)."""
+        networks to allow anyway (Mastodon's ALLOWED_PRIVATE_ADDRESSES). ``timeout`` bounds each
+        read, ``deadline`` a whole call (seconds)."""
         if pool_clients < 1:
             raise ValueError("pool_clients must be at least 1")
+        if deadline <= 0:
+            raise ValueError("deadline must be positive")
+        self._deadline = deadline
         self._user_agent = user_agent
         self._allow_http = allow_http
         self._allow_loopback = allow_loopback
         self._timeout = httpx.Timeout(timeout, connect=connect_timeout)
-        self._post_timeout = aiohttp.ClientTimeout(total=timeout, connect=connect_timeout)
+        # no total here: the deadline bounds the whole call, so it alone says FetchTimeout
+        self._post_timeout = aiohttp.ClientTimeout(
+            connect=connect_timeout, sock_connect=connect_timeout, sock_read=timeout
+        )
         self._connect_timeout = connect_timeout
         self._post_connections = max_post_connections_per_host
         self._max_bytes = max_response_bytes
@@ -239,7 +257,24 @@ class FederationClient:
         media_types: frozenset[str] = JSON_MEDIA_TYPES,
     ) -> tuple[bytes, str, str]:
         """Fetch a document of one of ``media_types``: its bytes (capped), its media type, and
-        the URL it was finally served from. Redirects, signing and errors as ``get_json``."""
+        the URL it was finally served from. Redirects, signing and errors as ``get_json``;
+        FetchTimeout when the whole fetch, redirects included, passes the deadline."""
+        deadline = asyncio.timeout(self._deadline)
+        try:
+            async with deadline:
+                return await self._get_document(url, sign_as, accept, media_types)
+        except TimeoutError:
+            if not deadline.expired():
+                raise
+            raise FetchTimeout(f"GET {url} passed its {self._deadline:g} s deadline") from None
+
+    async def _get_document(
+        self,
+        url: str,
+        sign_as: tuple[str, Any] | None,
+        accept: str,
+        media_types: frozenset[str],
+    ) -> tuple[bytes, str, str]:
         current = self._checked_url(url)
         for hop in range(MAX_REDIRECTS + 1):
             if sign_as is not None:
@@ -286,11 +321,22 @@ class FederationClient:
     ) -> PostResult:
         """POST an activity, signed just before sending. Never raises for an HTTP status;
         raises AddressRefused, or FetchError for connection-level failures (timeouts, refused
-        connections), so the delivery worker can classify what to retry."""
+        connections; FetchTimeout past the deadline), so the delivery worker can classify what
+        to retry."""
         target = self._checked_url(url)
         headers = sign_headers(
             "POST", str(target), key_id=key_id, private_key=private_key, body=body
         )
+        deadline = asyncio.timeout(self._deadline)
+        try:
+            async with deadline:
+                return await self._post(target, body, headers)
+        except TimeoutError:
+            if not deadline.expired():
+                raise
+            raise FetchTimeout(f"POST {target} passed its {self._deadline:g} s deadline") from None
+
+    async def _post(self, target: httpx.URL, body: bytes, headers: dict[str, str]) -> PostResult:
         try:
             async with self._post_session().post(
                 str(target), data=body, headers=headers, allow_redirects=False

@@ -7,6 +7,7 @@
     ├── FetchError            talking to a remote server failed; .status is the HTTP status, if any
     │   ├── AddressRefused    the SSRF guard refused the scheme, host or resolved address
     │   ├── ResponseTooLarge  the body went past the byte cap
+    │   ├── FetchTimeout      the request passed its total deadline; its connection was closed
     │   └── BadDocument       not JSON, wrong content type, or not a JSON object
     └── JsonLdError           a JSON-LD operation failed (including an unbundled context URL)
 
@@ -50,6 +51,14 @@ class AddressRefused(FetchError):
 
 class ResponseTooLarge(FetchError):
     """The response body went past the client's byte cap; it was not read further."""
+
+
+class FetchTimeout(FetchError):
+    """The request (connect, headers and body together) passed the client's total deadline.
+
+    Its connection was closed. It carries no status, so callers retry it like any
+    connection-level failure: a server that dribbles its answer must not hold us for longer.
+    """
 
 
 class BadDocument(FetchError):

@@ -8,6 +8,7 @@ from starlette.requests import Request
 
 from .database import Database
 from .fediverse import Fediverse
+from .login_throttle import LoginThrottle
 from .ratelimit import RateLimiter
 from .settings import Settings
 from .urls import Urls
@@ -23,8 +24,10 @@ class City:
     worker: Worker | None = None
 
     fediverse: Fediverse = field(init=False)
-    #: ten log-in or registration tries a minute per address, counted per running city
+    #: ten registration tries a minute per address, counted per running city
     auth_limiter: RateLimiter = field(default_factory=lambda: RateLimiter(limit=10, period=60.0))
+    #: failed logins, per address and per account
+    login_throttle: LoginThrottle = field(default_factory=LoginThrottle)
 
     def __post_init__(self) -> None:
         self.fediverse = Fediverse(self)

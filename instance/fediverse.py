@@ -33,11 +33,13 @@ class Fediverse:
 
     @cached_property
     def client(self) -> FederationClient:
-        loopback = self.city.settings.federation.allow_loopback_http
+        federation = self.city.settings.federation
+        loopback = federation.allow_loopback_http
         return FederationClient(
             user_agent=self.user_agent,
             allow_loopback=loopback,
             allow_http=loopback,
+            deadline=float(federation.request_deadline_seconds),
             pool_clients=32,
             max_connections_per_client=4,
         )

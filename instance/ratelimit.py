@@ -29,6 +29,12 @@ class RateLimiter:
             self._prune(now)
         return True
 
+    def blocked(self, key: str, now: float | None = None) -> bool:
+        """Whether `allow` would refuse `key` now, without counting anything."""
+        now = time.monotonic() if now is None else now
+        tokens, last = self._buckets.get(key, (float(self.limit), now))
+        return min(float(self.limit), tokens + (now - last) * self.limit / self.period) < 1.0
+
     def retry_after(self, key: str) -> int:
         tokens, _ = self._buckets.get(key, (0.0, 0.0))
         return max(1, int((1.0 - tokens) * self.period / self.limit) + 1)

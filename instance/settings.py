@@ -85,6 +85,8 @@ class Federation:
     authorized_fetch: bool
     #: largest inbox body accepted, in bytes
     max_body_bytes: int
+    #: total time one request to another server may take (connect, headers and body)
+    request_deadline_seconds: int = 20
 
 
 @dataclass(frozen=True)
@@ -355,6 +357,7 @@ def settings_from_dict(raw: dict[str, Any], path: Path) -> Settings:
         signature_window_seconds=r.integer("federation.signature_window_seconds", 3900, 30, 86400),
         authorized_fetch=r.get("federation.authorized_fetch", False, kind=bool),
         max_body_bytes=r.integer("federation.max_body_bytes", 1_000_000, 1024, 50_000_000),
+        request_deadline_seconds=r.integer("federation.request_deadline_seconds", 20, 1, 300),
     )
     workers = Workers(
         in_process=r.get("workers.in_process", True, kind=bool),

@@ -48,12 +48,20 @@ async def login_page(request: Request) -> Response:
 
 async def login(request: Request) -> Response:
     form = await checked_form(request)
-    _limit(request)
     username, password = str(form.get("username", "")), str(form.get("password", ""))
     city = city_of(request)
+    address = request.client.host if request.client else "?"
+    wait = city.login_throttle.wait(address, username)
+    if wait is not None:  # before the password is looked at: a right guess is refused too
+        response = await render(request, "login.html", 429, username=username, member=None,
+                                error=f"Too many failed logins; try again in {wait} s.")
+        response.headers["Retry-After"] = str(wait)
+        return response
     try:
         member = await city.db.read(lambda s: members.authenticate(s, username, password))
     except DomainError as exc:
+        if exc.code == "invalid_credentials":
+            city.login_throttle.failed(address, username)
         return await render(request, "login.html", exc.status, error=exc.message, username=username, member=None)
     await city.db.write(lambda s: members.mark_seen(s, member.id))
     log_in(request, member)

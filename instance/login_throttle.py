@@ -1,0 +1,48 @@
+"""Failed logins, counted per client address and per account.
+
+Counting per address alone lets one member's password be guessed from many addresses (a
+botnet, or any IPv6 block); counting per account alone lets one address try every account.
+Both are checked before a password is looked at, and both are charged by a failure; a
+successful login charges nothing. Counted in each process, like every limit here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .ratelimit import RateLimiter
+
+#: failed logins per client address per minute
+FAILURES_PER_ADDRESS = 10
+ADDRESS_PERIOD = 60.0
+#: failed logins per account per quarter of an hour, whatever the address
+FAILURES_PER_ACCOUNT = 10
+ACCOUNT_PERIOD = 900.0
+
+
+@dataclass
+class LoginThrottle:
+    per_address: RateLimiter = field(
+        default_factory=lambda: RateLimiter(FAILURES_PER_ADDRESS, ADDRESS_PERIOD)
+    )
+    per_account: RateLimiter = field(
+        default_factory=lambda: RateLimiter(FAILURES_PER_ACCOUNT, ACCOUNT_PERIOD)
+    )
+
+    def wait(self, address: str, username: str) -> int | None:
+        """Seconds to wait before this address may try this account again; None: try now."""
+        waits = [
+            limiter.retry_after(key)
+            for limiter, key in self._budgets(address, username)
+            if limiter.blocked(key)
+        ]
+        return max(waits) if waits else None
+
+    def failed(self, address: str, username: str) -> None:
+        """Count a failed login against the address and the account."""
+        for limiter, key in self._budgets(address, username):
+            limiter.allow(key)
+
+    def _budgets(self, address: str, username: str) -> list[tuple[RateLimiter, str]]:
+        # usernames are stored lower-cased: "Alice" and "alice" are one account
+        return [(self.per_address, address), (self.per_account, username.strip().lower())]
