@@ -46,8 +46,9 @@ def federation_routes() -> list[BaseRoute]:
 
 def all_routes() -> list[BaseRoute]:
     from api import mastodon_admin, mastodon_instance
-    from web import account, admin_domains, market_routes, reports
+    from web import account, account_sessions, admin_domains, market_routes, reports
 
-    return [*federation_routes(), *pages.routes(), *account.routes(), *admin_domains.routes(), *reports.routes(),
+    return [*federation_routes(), *pages.routes(), *account.routes(), *account_sessions.routes(),
+            *admin_domains.routes(), *reports.routes(),
             *mastodon_admin.routes(), *mastodon_instance.routes(),
             *market_routes.routes()]
