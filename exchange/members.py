@@ -17,8 +17,10 @@ from sqlalchemy.orm import Session
 from federation.keys import generate_rsa_pem
 from models import Invitation, Member, MemberStatus, ModerationEntry, Role, utcnow
 
+from . import web_sessions
 from .errors import DomainError, NotFound
 from .passwords import check_password_strength, hash_password, verify_password, verify_unknown_user
+from .roles import Change, check
 
 USERNAME_RE = re.compile(r"^[a-z0-9_]{1,30}$")
 #: names that would collide with our own actors or routes
@@ -176,35 +178,62 @@ def _log(session: Session, moderator: Member | None, action: str, member: Member
     )
 
 
-def approve(session: Session, username: str, moderator: Member | None, *, now: datetime | None = None) -> Member:
+def approve(session: Session, username: str, moderator: Member | None, *,
+            now: datetime | None = None, force: bool = False) -> Member:
     member = get_member(session, username)
     if member.status is not MemberStatus.pending:
         raise DomainError("not_pending", f"member {member.username!r} is {member.status.value}, not pending", 409)
+    check(session, moderator, member, Change.approve, force=force)
     member.status = MemberStatus.active
     member.approved_at = now or utcnow()
     _log(session, moderator, "member.approve", member, "")
     return member
 
 
-def suspend(session: Session, username: str, moderator: Member | None, reason: str = "") -> Member:
+def suspend(session: Session, username: str, moderator: Member | None, reason: str = "", *,
+            force: bool = False) -> Member:
+    """Suspend a member and end their web sessions (`moderator` None: the command-line operator)."""
     member = get_member(session, username)
     if member.status is MemberStatus.suspended:
         raise DomainError("already_suspended", f"member {member.username!r} is already suspended", 409)
-    if moderator is not None and moderator.id == member.id:
-        raise DomainError("self_suspension", "you cannot suspend yourself", 409)
+    check(session, moderator, member, Change.suspend, force=force)
     member.status = MemberStatus.suspended
     member.suspended_at = utcnow()
+    web_sessions.end_all(session, member.id)
     _log(session, moderator, "member.suspend", member, reason)
     return member
 
 
-def unsuspend(session: Session, username: str, moderator: Member | None, reason: str = "") -> Member:
+def unsuspend(session: Session, username: str, moderator: Member | None, reason: str = "", *,
+              force: bool = False) -> Member:
     member = get_member(session, username)
     if member.status is not MemberStatus.suspended:
         raise DomainError("not_suspended", f"member {member.username!r} is not suspended", 409)
+    check(session, moderator, member, Change.unsuspend, force=force)
     member.status = MemberStatus.active
     member.suspended_at = None
     _log(session, moderator, "member.unsuspend", member, reason)
+    return member
+
+
+def set_role(session: Session, username: str, role: Role, actor: Member | None, reason: str = "", *,
+             force: bool = False) -> Member:
+    """Give a member another role; the role order and the last-admin rule decide who may."""
+    member = get_member(session, username)
+    if member.role is role:
+        raise DomainError("same_role", f"member {member.username!r} is already a {role.value}", 409)
+    check(session, actor, member, Change.set_role, new_role=role, force=force)
+    change = f"{member.role.value} -> {role.value}" + (f": {reason}" if reason else "")
+    _log(session, actor, "member.role", member, change)
+    member.role = role
+    return member
+
+
+def set_password(session: Session, username: str, password_hash: str) -> Member:
+    """Store a new password hash (made outside the transaction) and end every web session."""
+    member = get_member(session, username)
+    member.password_hash = password_hash
+    web_sessions.end_all(session, member.id)
     return member
 
 

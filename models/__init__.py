@@ -44,8 +44,10 @@ from .note import Note
 from .notification import Notification, NotificationKind
 from .report import Report, ReportState
 from .service_actor import ServiceActor
+from .web_session import WebSession
 
 __all__ = [
+    "WebSession",
     "DomainDraft",
     "DomainSubscription",
     "DraftAction",

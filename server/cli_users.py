@@ -14,6 +14,8 @@ from instance.settings import load_settings
 from models import MemberStatus, Role
 from server.cli_common import Command, ensure_schema, fail, in_db
 
+FORCE_HELP = "act on a moderator's or an admin's account (never removes the last active admin)"
+
 
 def _read_password() -> str:
     if sys.stdin.isatty():
@@ -36,11 +38,25 @@ def cmd_create(args: argparse.Namespace) -> int:
 def _moderate(action: Callable[..., object], verb: str) -> Command:
     def run(args: argparse.Namespace) -> int:
         extra = [args.reason] if hasattr(args, "reason") else []
-        in_db(args, lambda s: action(s, args.name, None, *extra))
+        in_db(args, lambda s: action(s, args.name, None, *extra, force=args.force))
         print(f"{verb} @{args.name.lower()}")
         return 0
 
     return run
+
+
+def cmd_role(args: argparse.Namespace) -> int:
+    role = Role(args.role)
+    in_db(args, lambda s: members.set_role(s, args.name, role, None, args.reason, force=args.force))
+    print(f"@{args.name.lower()} is now a {role.value}")
+    return 0
+
+
+def cmd_password(args: argparse.Namespace) -> int:
+    credentials = members.prepare_credentials(_read_password())
+    in_db(args, lambda s: members.set_password(s, args.name, credentials.password_hash))
+    print(f"new password set for @{args.name.lower()}; their web sessions are ended")
+    return 0
 
 
 def cmd_list(args: argparse.Namespace) -> int:
@@ -94,15 +110,28 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     p.set_defaults(func=cmd_create)
     p = users.add_parser("approve", parents=[common], help="approve a pending registration")
     p.add_argument("name")
+    p.add_argument("--force", action="store_true", help=FORCE_HELP)
     p.set_defaults(func=_moderate(members.approve, "approved"))
     p = users.add_parser("suspend", parents=[common], help="suspend a member")
     p.add_argument("name")
     p.add_argument("--reason", default="")
+    p.add_argument("--force", action="store_true", help=FORCE_HELP)
     p.set_defaults(func=_moderate(members.suspend, "suspended"))
     p = users.add_parser("unsuspend", parents=[common], help="lift a suspension")
     p.add_argument("name")
     p.add_argument("--reason", default="")
+    p.add_argument("--force", action="store_true", help=FORCE_HELP)
     p.set_defaults(func=_moderate(members.unsuspend, "unsuspended"))
+    p = users.add_parser("role", parents=[common], help="give a member another role")
+    p.add_argument("name")
+    p.add_argument("role", choices=[r.value for r in Role])
+    p.add_argument("--reason", default="")
+    p.add_argument("--force", action="store_true", help=FORCE_HELP)
+    p.set_defaults(func=cmd_role)
+    p = users.add_parser("password", parents=[common],
+                         help="set a member's password (from stdin) and end their web sessions")
+    p.add_argument("name")
+    p.set_defaults(func=cmd_password)
     p = users.add_parser("list", parents=[common], help="list members")
     p.add_argument("--status", choices=[s.value for s in MemberStatus])
     p.set_defaults(func=cmd_list)

@@ -11,7 +11,7 @@ from starlette.routing import BaseRoute, Route
 from api import mastodon_admin, mastodon_instance
 from instance.content_negotiation import negotiated
 from outbox import documents, wellknown
-from web import account, admin_domains, market_routes, pages, profiles, reports
+from web import account, account_sessions, admin_domains, market_routes, pages, profiles, reports
 
 
 def _actor_routes(prefix: str) -> list[BaseRoute]:
@@ -44,7 +44,7 @@ def federation_routes() -> list[BaseRoute]:
 
 
 def all_routes() -> list[BaseRoute]:
-
-    return [*federation_routes(), *pages.routes(), *account.routes(), *admin_domains.routes(), *reports.routes(),
+    return [*federation_routes(), *pages.routes(), *account.routes(), *account_sessions.routes(),
+            *admin_domains.routes(), *reports.routes(),
             *mastodon_admin.routes(), *mastodon_instance.routes(),
             *market_routes.routes()]

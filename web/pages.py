@@ -12,10 +12,10 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
-from exchange import members
+from exchange import members, roles
 from exchange.errors import DomainError
 from instance.city import city_of
-from models import Member
+from models import Member, MemberStatus, Role
 
 from .csrf import checked_form, csrf_token
 from .session import current_member, log_in, log_out
@@ -64,13 +64,13 @@ async def login(request: Request) -> Response:
             city.login_throttle.failed(address, username)
         return await render(request, "login.html", exc.status, error=exc.message, username=username, member=None)
     await city.db.write(lambda s: members.mark_seen(s, member.id))
-    log_in(request, member)
+    await log_in(request, member)
     return RedirectResponse("/", 303)
 
 
 async def logout(request: Request) -> Response:
     await checked_form(request)
-    log_out(request)
+    await log_out(request)
     return RedirectResponse("/?message=You+are+logged+out.", 303)
 
 
@@ -101,7 +101,7 @@ async def register(request: Request) -> Response:
         fields.pop("password")
         return await render(request, "register.html", exc.status, error=exc.message, form=fields, member=None)
     if member.is_active:
-        log_in(request, member)
+        await log_in(request, member)
         return RedirectResponse("/?message=Welcome!", 303)
     return RedirectResponse("/?message=Thank+you.+A+moderator+will+review+your+account.", 303)
 
@@ -115,10 +115,35 @@ async def _moderator(request: Request) -> Member:
     return member
 
 
+def _controls(viewer: Member, target: Member, admins: int) -> dict[str, Any]:
+    """The buttons `viewer` may use on `target`'s row: only what the domain would allow."""
+
+    def may(change: roles.Change, role: Role | None = None) -> bool:
+        return roles.refusal(viewer, target, change, active_admins=admins, new_role=role) is None
+
+    status = target.status
+    return {
+        "approve": status is MemberStatus.pending and may(roles.Change.approve),
+        "suspend": status is not MemberStatus.suspended and may(roles.Change.suspend),
+        "unsuspend": status is MemberStatus.suspended and may(roles.Change.unsuspend),
+        "roles": [r.value for r in Role if r is not target.role and may(roles.Change.set_role, r)],
+    }
+
+
 async def members_page(request: Request) -> Response:
     moderator = await _moderator(request)
-    everyone = await city_of(request).db.read(members.list_members)
-    return await render(request, "admin/members.html", members=everyone, member=moderator)
+    everyone, admins = await city_of(request).db.read(
+        lambda s: (members.list_members(s), roles.active_admins(s)))
+    controls = {m.id: _controls(moderator, m, admins) for m in everyone}
+    return await render(request, "admin/members.html", members=everyone, member=moderator,
+                        controls=controls)
+
+
+def _role(form: Any) -> Role:
+    try:
+        return Role(str(form.get("role", "")))
+    except ValueError:
+        raise HTTPException(400, "Choose a role: member, moderator or admin.") from None
 
 
 async def member_action(request: Request) -> Response:
@@ -126,9 +151,12 @@ async def member_action(request: Request) -> Response:
     form = await checked_form(request)
     username, action = request.path_params["username"], request.path_params["action"]
     reason = str(form.get("reason", ""))
+    new_role = _role(form) if action == "role" else None
     work = {
         "approve": lambda s: members.approve(s, username, moderator),
         "suspend": lambda s: members.suspend(s, username, moderator, reason),
+        "unsuspend": lambda s: members.unsuspend(s, username, moderator, reason),
+        "role": lambda s: members.set_role(s, username, new_role or Role.member, moderator, reason),
     }.get(action)
     if work is None:
         raise HTTPException(404)
