@@ -3,6 +3,7 @@
 
     python3 dev.py demo   # a demo city on http://127.0.0.1:8000/ (SQLite, workers in-process)
     python3 dev.py test   # the whole test suite (and on PostgreSQL when COMPTOIR_TEST_DATABASE_URL is set)
+    python3 dev.py check  # the package contracts (lint-imports), ruff check and format, mypy
 
 Both create `.venv/` and install Comptoir into it when needed (again whenever
 pyproject.toml or the set of packages changes). Extra arguments after `test` go to pytest.
@@ -71,12 +72,36 @@ def test(extra: list[str]) -> int:
     return subprocess.run([str(PYTHON), "-m", "pytest", "-n", "4", *extra]).returncode
 
 
+PACKAGES = ["federation", "models", "instance", "exchange", "outbox", "services", "inbox", "api", "web",
+            "server"]
+CHECKS = [
+    ["lint-imports"],
+    ["ruff", "check", "."],
+    ["ruff", "format", "--check", "."],
+    ["mypy", *PACKAGES],
+]
+
+
+def check() -> int:
+    """Every rule CI enforces before the tests; stops at the first that fails."""
+    os.chdir(ROOT)
+    for command in CHECKS:
+        print("$", " ".join(command), flush=True)
+        code = subprocess.run([str(BIN / command[0]), *command[1:]]).returncode
+        if code != 0:
+            print(f"dev.py check: {command[0]} failed (exit {code})", file=sys.stderr)
+            return code
+    return 0
+
+
 def main() -> int:
     command = sys.argv[1] if len(sys.argv) > 1 else ""
-    if command not in ("demo", "test"):
+    if command not in ("demo", "test", "check"):
         print(__doc__.strip(), file=sys.stderr)
         return 2
     ensure_venv()
+    if command == "check":
+        return check()
     return demo() if command == "demo" else test(sys.argv[2:])
 
 

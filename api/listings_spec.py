@@ -22,7 +22,7 @@ _STATE = {"type": "string", "enum": ["draft", "pending", "published", "reserved"
 _PRICE_IN = {"type": ["string", "null"], "pattern": r"^-?[0-9]+(\.[0-9]+)?$",
              "description": "Per unit, a decimal string in the city currency; null: open to proposals"}
 #: optional (anonymous) or a member's token
-OPTIONAL_TOKEN = [{}, {"token": []}]
+OPTIONAL_TOKEN: list[dict[str, list[str]]] = [{}, {"token": []}]
 
 
 def closed(properties: Json, description: str = "", *, required: list[str] | None = None) -> Json:

@@ -16,6 +16,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from typing import Any
+
 from sqlalchemy import Column, Table, delete, or_, select, update
 from sqlalchemy.orm import Session
 
@@ -46,7 +48,7 @@ class PurgeResult:
         return "removed " + ", ".join(parts)
 
 
-def owned_columns() -> list[tuple[Table, Column]]:  # type: ignore[type-arg]
+def owned_columns() -> list[tuple[Table, Column[Any]]]:
     """(table, column) pairs whose rows belong to a remote account and go with it."""
     found = []
     for table in Base.metadata.sorted_tables:

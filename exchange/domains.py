@@ -122,7 +122,7 @@ def set_mode(session: Session, new_mode: str, by: Member | None, reason: str = "
         raise DomainError("invalid_mode", f"mode must be one of {', '.join(FEDERATION_MODES)} (got {new_mode!r})", 400)
     admin_settings.put(session, MODE_KEY, new_mode)
     moderation_log.record(session, by, "domains.mode", "instance", new_mode, reason)
-    return new_mode  # type: ignore[return-value]
+    return new_mode
 
 
 # ------------------------------------------------------------------ reading

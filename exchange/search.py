@@ -24,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import case, column, or_, select, table, text
+from sqlalchemy import ColumnElement, TextClause, case, column, or_, select, table, text
 from sqlalchemy.orm import Session
 
 from models import (
@@ -93,7 +93,7 @@ def decode_cursor(cursor: str) -> int:
     return int(cursor)
 
 
-def _scaled_price() -> object:
+def _scaled_price() -> ColumnElement[int | None]:
     """The price rescaled to MAX_SCALE decimals, so bounds compare across currencies."""
     factor = case(*((Listing.scale == s, 10 ** (MAX_SCALE - s)) for s in range(MAX_SCALE + 1)), else_=1)
     return Listing.price * factor
@@ -179,7 +179,7 @@ def browse(
     now: datetime | None = None,
 ) -> Page:
     moment = now or utcnow()
-    conditions: list[object] = [
+    conditions: list[ColumnElement[bool] | TextClause] = [
         Listing.state.in_(OPEN_STATES),
         or_(Listing.expires_at.is_(None), Listing.expires_at > moment),
     ]
@@ -194,23 +194,23 @@ def browse(
     if filters.author_member_id is not None:
         conditions.append(Listing.member_id == filters.author_member_id)
     if filters.min_price is not None:
-        conditions.append(_scaled_price() >= _bound(filters.min_price))  # type: ignore[operator]
+        conditions.append(_scaled_price() >= _bound(filters.min_price))
     if filters.max_price is not None:
-        conditions.append(_scaled_price() <= _bound(filters.max_price))  # type: ignore[operator]
+        conditions.append(_scaled_price() <= _bound(filters.max_price))
     terms = words(filters.text)
     fts = bool(terms) and session.get_bind().dialect.name == "sqlite"
     if terms and not fts:
         conditions.append(text("listings.search @@ plainto_tsquery('simple', :terms)").bindparams(
             terms=" ".join(terms)))
 
-    order = Listing.id
+    order: ColumnElement[int] = Listing.id.expression
     query = select(Listing)
     if fts:
         # FTS5 drives: its matches come newest first (rowid = id) and the scan stops at the page's end
         query = query.join(_FTS, _FTS.c.rowid == Listing.id)
         conditions.append(text("listings_fts MATCH :match").bindparams(match=_fts_match(terms)))
         order = _FTS.c.rowid
-    query = query.where(*conditions).order_by(order.desc())  # type: ignore[arg-type]
+    query = query.where(*conditions).order_by(order.desc())
     gate = _Gate(session, verdicts, own_origin, viewer_uri if viewer is not None else None)
     kept: list[Listing] = []
     position = decode_cursor(cursor) if cursor else None

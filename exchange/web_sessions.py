@@ -86,7 +86,7 @@ def end_one(session: Session, member_id: int, session_id: int) -> bool:
     result = session.execute(
         delete(WebSession).where(WebSession.id == session_id, WebSession.member_id == member_id)
     )
-    return bool(result.rowcount)
+    return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
 def end_all(session: Session, member_id: int, *, keep: int | None = None) -> int:
@@ -94,7 +94,7 @@ def end_all(session: Session, member_id: int, *, keep: int | None = None) -> int
     query = delete(WebSession).where(WebSession.member_id == member_id)
     if keep is not None:
         query = query.where(WebSession.id != keep)
-    return session.execute(query).rowcount or 0
+    return int(session.execute(query).rowcount or 0)  # type: ignore[attr-defined]
 
 
 def of_member(session: Session, member_id: int, *, now: datetime | None = None) -> list[WebSession]:

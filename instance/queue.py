@@ -23,7 +23,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from models import Job, JobState, QueueMixin, utcnow
+from models import Job, JobState, QueueMixin, table_of, utcnow
 
 Q = TypeVar("Q", bound=QueueMixin)
 
@@ -72,7 +72,7 @@ def enqueue_many(session: Session, rows: Sequence[dict[str, Any]]) -> None:
         return
     now = utcnow()
     session.execute(
-        Job.__table__.insert(),
+        table_of(Job).insert(),
         [
             {
                 "kind": row["kind"],

@@ -3,7 +3,7 @@
 from .activity import OutboundActivity
 from .actor import RemoteActor
 from .api_token import ApiToken
-from .base import Base, JSONDocument, UTCDateTime, new_public_id, utcnow
+from .base import Base, JSONDocument, UTCDateTime, new_public_id, table_of, utcnow
 from .category import Category
 from .domain_rule import DomainRule, RuleKind, Severity
 from .domain_subscription import DomainDraft, DomainSubscription, DraftAction, DraftState
@@ -85,6 +85,7 @@ __all__ = [
     "TransferLeg",
     "TransferResolution",
     "Base",
+    "table_of",
     "Direction",
     "DomainRule",
     "Follow",

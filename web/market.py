@@ -79,7 +79,7 @@ async def browse(request: Request) -> Response:
     error = None
     try:
         filters = search.Filters(
-            purpose=Purpose(purpose) if purpose in Purpose.__members__ else None,
+            purpose=Purpose(purpose) if purpose is not None and purpose in Purpose.__members__ else None,
             category=params.get("category") or None, city=params.get("city") or None, text=params.get("q", ""),
             min_price=(parse_amount(params["min_price"], 8, field="lowest price", allow_zero=True), 8)
             if params.get("min_price") else None,

@@ -22,7 +22,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from models import Account, AccountKind, LimitChange, Member, SystemAccount, utcnow
+from models import Account, AccountKind, LimitChange, Member, SystemAccount, table_of, utcnow
 
 from ..errors import DomainError, NotFound
 from .rules import CurrencyRules, fmt
@@ -79,11 +79,11 @@ def member_account_ids(session: Session, currency: CurrencyRules, members: Itera
     """Member id -> account id for these members, creating the accounts that are missing."""
     wanted = {m.id: m for m in members}
     query = select(Account.member_id, Account.id).where(Account.member_id.in_(wanted))
-    found: dict[int, int] = {int(m): a for m, a in session.execute(query)}
+    found: dict[int, int] = {m: a for m, a in session.execute(query) if m is not None}
     missing = [wanted[m] for m in sorted(wanted) if m not in found]  # sorted: concurrent creators never deadlock
     if missing:
         _insert_missing(session, [_default_member_row(m, currency) for m in missing])
-        found = {int(m): a for m, a in session.execute(query)}
+        found = {m: a for m, a in session.execute(query) if m is not None}
     return found
 
 
@@ -183,12 +183,12 @@ class Locked:
 
 
 #: Core columns, not ORM attributes: a plain row costs less to fetch than an ORM-enabled one
-LOCKED_COLUMNS = [Account.__table__.c[name] for name in Locked.__dataclass_fields__]
+LOCKED_COLUMNS = [table_of(Account).c[name] for name in Locked.__dataclass_fields__]
 _SAVED = ("debits_posted", "credits_posted", "debits_pending", "credits_pending", "min_balance", "max_balance")
 
 
 # Built once: constructing a statement costs more than running it on this hot path.
-_ACCOUNTS = Account.__table__
+_ACCOUNTS = table_of(Account)
 _LOCK = (select(*LOCKED_COLUMNS).where(_ACCOUNTS.c.id.in_(bindparam("ids", expanding=True)))
          .order_by(_ACCOUNTS.c.id).with_for_update())
 _SAVE = (update(_ACCOUNTS).where(_ACCOUNTS.c.id == bindparam("_id"))
@@ -215,7 +215,7 @@ def save(session: Session, accounts: Iterable[Locked]) -> None:
 def forget(session: Session, account_ids: Iterable[int]) -> None:
     """Expire ORM copies of accounts written by Core statements, so no caller reads stale totals."""
     for account_id in account_ids:
-        stale = session.identity_map.get(session.identity_key(Account, account_id))  # type: ignore[arg-type]
+        stale = session.identity_map.get(session.identity_key(Account, account_id))
         if stale is not None:
             session.expire(stale)
 

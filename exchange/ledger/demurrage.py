@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from models import Account, AccountKind, SystemAccount, Transfer, TransferKind, utcnow
 
 from ..errors import DomainError
-from .accounts import lock, system_account_id
+from .accounts import Locked, lock, system_account_id
 from .rules import CurrencyRules
 from .transfers import Leg, transfer
 
@@ -54,7 +54,7 @@ def next_period_start(now: datetime, period: str) -> datetime:
     return datetime(now.year + now.month // 12, now.month % 12 + 1, 1, tzinfo=UTC)
 
 
-def demurrage_id(period: str, account: Account) -> str:
+def demurrage_id(period: str, account: Account | Locked) -> str:
     return f"demurrage:{period}:{account.key}"
 
 

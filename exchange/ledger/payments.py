@@ -22,6 +22,7 @@ from models import (
     SystemAccount,
     TransferKind,
     new_public_id,
+    table_of,
 )
 
 from ..errors import DomainError, Forbidden, NotFound
@@ -39,7 +40,7 @@ MAX_MEMO = 500
 #: again. Locking the existing one first would deadlock: holding its lock, we would wait on
 #: another first payment's uncommitted insert of the missing account, while that payment
 #: waits for the lock we hold.
-_MEMBERS, _ACCOUNTS = Member.__table__, Account.__table__
+_MEMBERS, _ACCOUNTS = table_of(Member), table_of(Account)
 _M, _A = _MEMBERS.alias("m"), _ACCOUNTS.alias("a")
 _PARTIES = (
     select(_MEMBERS.c.id.label("member_id"), _MEMBERS.c.username, _MEMBERS.c.status, *LOCKED_COLUMNS)

@@ -120,7 +120,7 @@ def history(session: Session, account_id: int, *, limit: int, before: int | None
 def day_range(first: str | None, last: str | None) -> tuple[datetime | None, datetime | None]:
     """Two ISO dates (YYYY-MM-DD, both days included, UTC; either may be missing) as a half-open
     range of instants for `entries_between`. A malformed date or a reversed range is a 400."""
-    days = []
+    days: list[date | None] = []
     for name, text in (("from", first), ("to", last)):
         if not text:
             days.append(None)

@@ -19,21 +19,21 @@ import functools
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import TextClause, text
+from sqlalchemy import TextualSelect, text
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session
 
-from models import Transfer, TransferLeg
+from models import Transfer, TransferLeg, table_of
 
 from .accounts import Locked, forget, save
 
-_TRANSFERS = Transfer.__table__
+_TRANSFERS = table_of(Transfer)
 _TRANSFER_COLUMNS = ("public_id", "kind", "fingerprint", "pending", "expires_at", "memo", "reference",
                      "corrects_id", "created_by_id", "created_at")
 
 _SQLITE_INSERT = (sqlite.insert(_TRANSFERS).on_conflict_do_nothing(index_elements=["public_id"])
                   .returning(*_TRANSFERS.c))
-_INSERT_LEGS = TransferLeg.__table__.insert()
+_INSERT_LEGS = table_of(TransferLeg).insert()
 
 
 def store(session: Session, values: dict[str, Any], legs: Sequence[Any], accounts: Iterable[Locked]) -> Any:
@@ -67,7 +67,7 @@ def _store_in_one_statement(session: Session, values: dict[str, Any], legs: Sequ
 
 
 @functools.cache
-def _pg_statement(legs: int, accounts: int) -> TextClause:
+def _pg_statement(legs: int, accounts: int) -> TextualSelect:
     leg_rows = ", ".join(
         f"({n}, CAST(:d{n} AS INTEGER), CAST(:c{n} AS INTEGER), CAST(:a{n} AS BIGINT), CAST(:u{n} AS VARCHAR))"
         for n in range(legs)

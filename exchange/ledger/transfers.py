@@ -31,6 +31,7 @@ from models import (
     TransferKind,
     TransferLeg,
     TransferResolution,
+    table_of,
     utcnow,
 )
 
@@ -79,7 +80,7 @@ def fingerprint(fields: Mapping[str, object]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-_BY_PUBLIC_ID = select(*Transfer.__table__.c).where(Transfer.__table__.c.public_id == bindparam("public_id"))
+_BY_PUBLIC_ID = select(*table_of(Transfer).c).where(table_of(Transfer).c.public_id == bindparam("public_id"))
 
 
 def transfer(
