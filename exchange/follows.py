@@ -35,8 +35,7 @@ def find(session: Session, local_actor: str, remote: RemoteActor,
 
 def answered(session: Session, sender: str, follow_id: str | None,
              local_actor: str | None) -> Follow | None:
-    """Our follow of `sender` that an Accept or Reject answers: by the Follow's id, else by its
-    actor.
+    """Our follow an Accept or Reject by `sender` answers: by the Follow's id, else by its actor.
 
     Only the followed actor answers a follow: an answer from anyone else finds nothing.
     """

@@ -6,8 +6,9 @@ may become. `StateGraph.move` is then the only way that row's state changes: a m
 does not hold is refused with DomainError("invalid_transition", ..., 409) and the row is left
 as it was, so a rule the code forgot to check cannot leave a row in a state nobody planned.
 
-The table must name every state of the enum (a state left out would be a state nothing can
-leave, by accident); states with no move out are the graph's final states.
+The table must name every state of the enum, or the graph is refused when it is declared (a
+state left out would be noticed only at the first move out of it); states with no move out are
+the graph's final states.
 """
 
 from __future__ import annotations
