@@ -34,11 +34,23 @@ from models import (
     utcnow,
 )
 
+from . import negotiations, offers
 from .amounts import format_amount
 from .errors import DomainError, Forbidden
 from .ledger import CurrencyRules, Posting
 from .ledger import pay as ledger_pay
 from .negotiations import tell
+from .state_graph import StateGraph
+
+A = AgreementState
+#: an agreement is paid through the ledger, or cancelled when the seller's city refuses the
+#: acceptance; a paid agreement is never cancelled (only cross-city ones are, and those are
+#: paid by settlement, not by `pay`)
+GRAPH = StateGraph("agreement", AgreementState, {
+    A.agreed: {A.paid, A.cancelled},
+    A.paid: set(),
+    A.cancelled: set(),
+})
 
 
 @dataclass(frozen=True)
@@ -93,7 +105,7 @@ def pay(session: Session, currency: CurrencyRules, payer: Member, agreement: Agr
                          memo=f"agreement {agreement.public_id}")
     if not posting.created:  # a concurrent request paid it first (its transfer has this id)
         raise DomainError("agreement_not_payable", "the agreement is paid", 409)
-    agreement.state = AgreementState.paid
+    GRAPH.move(agreement, AgreementState.paid)
     negotiation = session.get(Negotiation, agreement.negotiation_id)
     assert negotiation is not None
     negotiation.updated_at = now or utcnow()
@@ -129,15 +141,16 @@ def cancel(session: Session, agreement: Agreement, reason: str, *, now: datetime
     if agreement.state is AgreementState.cancelled:
         return False
     moment = now or utcnow()
-    agreement.state = AgreementState.cancelled
+    GRAPH.move(agreement, AgreementState.cancelled)
     offer = session.get(Offer, agreement.offer_id)
     negotiation = session.get(Negotiation, agreement.negotiation_id)
     assert offer is not None and negotiation is not None
-    offer.state = OfferState.countered
+    offers.GRAPH.move(offer, OfferState.countered)
     offer.answer_reason = reason.strip()[:2000]
     newer = session.scalar(select(Offer.id).where(Offer.negotiation_id == negotiation.id,
                                                   Offer.state == OfferState.open))
-    negotiation.state = NegotiationState.open if newer is not None else NegotiationState.rejected
+    reopened = NegotiationState.open if newer is not None else NegotiationState.rejected
+    negotiations.GRAPH.move(negotiation, reopened)
     negotiation.updated_at = moment
     for side in (Side.buyer, Side.seller):
         tell(session, negotiation, side, NotificationKind.agreement_cancelled,

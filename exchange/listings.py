@@ -1,13 +1,14 @@
-"""Listings: what a member may post, and the one state graph every listing moves along.
+"""Listings: what a member may post, and the state graph every listing moves along.
 
     draft -> pending -> published -> reserved -> closed
                  \\          \\-> expired / withdrawn / rejected (taken down)
                   -> rejected / withdrawn
 
-`TRANSITIONS` is the whole graph; `move` is the only function that changes a listing's
-state, and it refuses every move the graph does not hold with a DomainError (409). What
-federates when a listing moves is outbox/listings.py's business: this module only changes
-rows, in the caller's transaction.
+`GRAPH` is the whole graph; `move` is the only function that changes a listing's state (it
+stamps `listed_at` and `ended_at` on the way), and it refuses every move the graph does not
+hold with a DomainError (409). A reserved listing never becomes published again: no quantity
+is ever given back (exchange.agreements.cancel). What federates when a listing moves is
+outbox/listings.py's business: this module only changes rows, in the caller's transaction.
 """
 
 from __future__ import annotations
@@ -36,18 +37,19 @@ from models import (
 from .amounts import format_amount, parse_amount
 from .categories import usable_category
 from .errors import DomainError, Forbidden, NotFound
+from .state_graph import StateGraph
 
 S = ListingState
-TRANSITIONS: dict[ListingState, frozenset[ListingState]] = {
-    S.draft: frozenset({S.pending, S.published, S.withdrawn}),
-    S.pending: frozenset({S.published, S.rejected, S.withdrawn}),
-    S.published: frozenset({S.reserved, S.closed, S.expired, S.withdrawn, S.rejected}),
-    S.reserved: frozenset({S.published, S.closed, S.expired, S.withdrawn, S.rejected}),
-    S.closed: frozenset(),
-    S.expired: frozenset(),
-    S.withdrawn: frozenset(),
-    S.rejected: frozenset(),
-}
+GRAPH = StateGraph("listing", ListingState, {
+    S.draft: {S.pending, S.published, S.withdrawn},
+    S.pending: {S.published, S.rejected, S.withdrawn},
+    S.published: {S.reserved, S.closed, S.expired, S.withdrawn, S.rejected},
+    S.reserved: {S.closed, S.expired, S.withdrawn, S.rejected},
+    S.closed: set(),
+    S.expired: set(),
+    S.withdrawn: set(),
+    S.rejected: set(),
+})
 #: states that end a listing: it leaves the feeds and its URL answers 410 if it was ever published
 ENDED = frozenset({S.closed, S.expired, S.withdrawn, S.rejected})
 EDITABLE = frozenset({S.draft, S.pending, S.published, S.reserved})
@@ -91,14 +93,12 @@ class ListingDraft:
 
 def move(listing: Listing, to: ListingState, *, now: datetime | None = None) -> None:
     """Apply one transition of the graph, or refuse it."""
-    if to not in TRANSITIONS[listing.state]:
-        raise DomainError("invalid_transition", f"a {listing.state.value} listing cannot become {to.value}", 409)
+    GRAPH.move(listing, to)
     moment = now or utcnow()
     if to in (S.published, S.reserved) and listing.listed_at is None:
         listing.listed_at = moment
     if to in ENDED:
         listing.ended_at = moment
-    listing.state = to
 
 
 # ---------------------------------------------------------------------- checking what members write

@@ -1,9 +1,10 @@
-"""Negotiation threads: who the two parties are, messages, and what happens when the listing ends.
+"""Negotiation threads: who the two parties are, messages, and the state graph a thread moves along.
 
 A thread links a listing and two parties. The *seller* is the listing's author (for a
 request, the author is the one who pays: "seller" names the side, not the direction of the
 money); the *buyer* is whoever answered it. Either party is one of our members or a remote
-actor. Offers and agreements are exchange/offers.py's.
+actor. Offers, agreements and closing the threads of an ended listing are exchange/offers.py's;
+they move a thread's state through `GRAPH`.
 """
 
 from __future__ import annotations
@@ -25,7 +26,6 @@ from models import (
     NegotiationState,
     NotificationKind,
     Offer,
-    OfferState,
     RemoteActor,
     Side,
     utcnow,
@@ -33,8 +33,22 @@ from models import (
 
 from .errors import DomainError, NotFound
 from .notifications import notify
+from .state_graph import StateGraph
 
 MAX_MESSAGE = 5000
+
+N = NegotiationState
+#: a thread is open until an offer in it is accepted, rejected, withdrawn or expires, or its
+#: listing ends (closed); an agreement the seller's city refused reopens it, or ends it as
+#: rejected when no newer offer is open (exchange.agreements.cancel)
+GRAPH = StateGraph("negotiation", NegotiationState, {
+    N.open: {N.agreed, N.rejected, N.withdrawn, N.expired, N.closed},
+    N.agreed: {N.open, N.rejected},
+    N.rejected: set(),
+    N.withdrawn: set(),
+    N.expired: set(),
+    N.closed: set(),
+})
 
 
 @dataclass(frozen=True)
@@ -214,35 +228,6 @@ def last_message_from(session: Session, negotiation: Negotiation, author: Side) 
     return session.scalar(select(NegotiationMessage).where(
         NegotiationMessage.negotiation_id == negotiation.id, NegotiationMessage.author == author)
         .order_by(NegotiationMessage.id.desc()).limit(1))
-
-
-@dataclass(frozen=True)
-class Ended:
-    """A thread closed because its listing ended, with the offer that was still open in it."""
-
-    negotiation: Negotiation
-    offer: Offer | None
-
-
-def close_for_listing(session: Session, listing: Listing, *, now: datetime | None = None) -> list[Ended]:
-    """The listing ended: close its open threads. An open offer by the buyer counts as rejected, one by
-    the seller as withdrawn. Returns what was closed so the caller can tell remote parties."""
-    moment = now or utcnow()
-    ended: list[Ended] = []
-    for negotiation in session.scalars(select(Negotiation).where(
-            Negotiation.listing_id == listing.id, Negotiation.state == NegotiationState.open)):
-        offer = session.scalar(select(Offer).where(Offer.negotiation_id == negotiation.id,
-                                                   Offer.state == OfferState.open))
-        if offer is not None:
-            offer.state = OfferState.rejected if offer.proposer is Side.buyer else OfferState.withdrawn
-            offer.answered_at = moment
-            offer.answer_reason = "the listing is no longer available"
-        negotiation.state = NegotiationState.closed
-        negotiation.updated_at = moment
-        tell(session, negotiation, Side.buyer, NotificationKind.negotiation_closed,
-             f"“{listing.title}” is no longer available: the negotiation is closed.")
-        ended.append(Ended(negotiation, offer))
-    return ended
 
 
 def count_open(session: Session, listing: Listing) -> int:

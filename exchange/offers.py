@@ -1,4 +1,5 @@
-"""Offers in a negotiation: propose, counter, accept, reject, withdraw, expire.
+"""Offers in a negotiation: propose, counter, accept, reject, withdraw, expire; and the threads
+of a listing that ended, closed with their open offer.
 
 The rules, the same for our members and for remote parties:
 - a new offer supersedes every open offer of its thread (they become `countered`), so at
@@ -36,14 +37,27 @@ from models import (
     utcnow,
 )
 
-from . import listings
+from . import listings, negotiations
 from .amounts import format_amount
 from .errors import DomainError
 from .negotiations import other, party, tell
+from .state_graph import StateGraph
 
 DEFAULT_OFFER_DAYS = 7
 MAX_OFFER_DAYS = 90
 MAX_GOODS = 1000
+
+O = OfferState
+#: an open offer is superseded (countered), accepted, rejected, withdrawn or expires; an
+#: acceptance the seller's city refused counts as superseded (exchange.agreements.cancel)
+GRAPH = StateGraph("offer", OfferState, {
+    O.open: {O.countered, O.accepted, O.rejected, O.withdrawn, O.expired},
+    O.accepted: {O.countered},
+    O.countered: set(),
+    O.rejected: set(),
+    O.withdrawn: set(),
+    O.expired: set(),
+})
 
 
 @dataclass(frozen=True)
@@ -149,7 +163,7 @@ def propose(session: Session, negotiation: Negotiation, proposer: Side, terms: T
     first = latest_offer(session, negotiation) is None
     for superseded in session.scalars(select(Offer).where(Offer.negotiation_id == negotiation.id,
                                                           Offer.state == OfferState.open)):
-        superseded.state = OfferState.countered
+        GRAPH.move(superseded, OfferState.countered)
         superseded.answered_at = moment
     offer = Offer(public_id=public_id, uri=uri, negotiation_id=negotiation.id, proposer=proposer,
                   quantity=terms.quantity, price=terms.price, goods=terms.goods, message=terms.message,
@@ -179,9 +193,9 @@ def accept(session: Session, negotiation: Negotiation, offer: Offer, by: Side, *
     listing = session.get(Listing, negotiation.listing_id)
     assert listing is not None
     closed = listings.take(listing, offer.quantity, now=moment) if listing.is_local else False
-    offer.state = OfferState.accepted
+    GRAPH.move(offer, OfferState.accepted)
     offer.answered_at = moment
-    negotiation.state = NegotiationState.agreed
+    negotiations.GRAPH.move(negotiation, NegotiationState.agreed)
     negotiation.updated_at = moment
     agreement = Agreement(public_id=public_id, uri=agreement_uri, accept_uri=accept_uri,
                           negotiation_id=negotiation.id, offer_id=offer.id, listing_id=listing.id,
@@ -200,10 +214,10 @@ def reject(session: Session, negotiation: Negotiation, offer: Offer, by: Side, r
     moment = now or utcnow()
     _ongoing(negotiation)
     _answerable(session, offer, by, moment)
-    offer.state = OfferState.rejected
+    GRAPH.move(offer, OfferState.rejected)
     offer.answered_at = moment
     offer.answer_reason = reason.strip()[:2000]
-    negotiation.state = NegotiationState.rejected
+    negotiations.GRAPH.move(negotiation, NegotiationState.rejected)
     negotiation.updated_at = moment
     who = party(session, negotiation, by).name
     tell(session, negotiation, offer.proposer, NotificationKind.rejected,
@@ -217,9 +231,9 @@ def withdraw(session: Session, negotiation: Negotiation, offer: Offer, by: Side,
     _ongoing(negotiation)
     if offer.state is not OfferState.open:
         raise DomainError("offer_not_open", f"the offer is {offer.state.value}", 409)
-    offer.state = OfferState.withdrawn
+    GRAPH.move(offer, OfferState.withdrawn)
     offer.answered_at = moment
-    negotiation.state = NegotiationState.withdrawn
+    negotiations.GRAPH.move(negotiation, NegotiationState.withdrawn)
     negotiation.updated_at = moment
     who = party(session, negotiation, by).name
     tell(session, negotiation, other(by), NotificationKind.withdrawn, f"{who} withdrew their offer.")
@@ -232,14 +246,45 @@ def expire(session: Session, offer: Offer, *, now: datetime | None = None) -> bo
         return False
     negotiation = session.get(Negotiation, offer.negotiation_id)
     assert negotiation is not None
-    offer.state = OfferState.expired
+    GRAPH.move(offer, OfferState.expired)
     offer.answered_at = moment
     if negotiation.state is NegotiationState.open:
-        negotiation.state = NegotiationState.expired
+        negotiations.GRAPH.move(negotiation, NegotiationState.expired)
         negotiation.updated_at = moment
     for side in (Side.buyer, Side.seller):
         tell(session, negotiation, side, NotificationKind.expired, "An offer expired unanswered: the negotiation ended.")
     return True
+
+
+@dataclass(frozen=True)
+class Ended:
+    """A thread closed because its listing ended, with the offer that was still open in it."""
+
+    negotiation: Negotiation
+    offer: Offer | None
+
+
+def close_for_listing(session: Session, listing: Listing, *,
+                      now: datetime | None = None) -> list[Ended]:
+    """The listing ended: close its open threads. An open offer by the buyer counts as rejected,
+    one by the seller as withdrawn. Returns what was closed, for the caller to tell remote parties.
+    """
+    moment = now or utcnow()
+    ended: list[Ended] = []
+    for negotiation in session.scalars(select(Negotiation).where(
+            Negotiation.listing_id == listing.id, Negotiation.state == NegotiationState.open)):
+        offer = session.scalar(select(Offer).where(Offer.negotiation_id == negotiation.id,
+                                                   Offer.state == OfferState.open))
+        if offer is not None:
+            GRAPH.move(offer, O.rejected if offer.proposer is Side.buyer else O.withdrawn)
+            offer.answered_at = moment
+            offer.answer_reason = "the listing is no longer available"
+        negotiations.GRAPH.move(negotiation, NegotiationState.closed)
+        negotiation.updated_at = moment
+        tell(session, negotiation, Side.buyer, NotificationKind.negotiation_closed,
+             f"“{listing.title}” is no longer available: the negotiation is closed.")
+        ended.append(Ended(negotiation, offer))
+    return ended
 
 
 def due_for_expiry(session: Session, *, now: datetime | None = None, limit: int = 500) -> list[Offer]:

@@ -16,9 +16,16 @@ from models import Member, Report, ReportState, new_public_id, utcnow
 
 from . import moderation_log
 from .errors import DomainError, NotFound
+from .state_graph import StateGraph
 
 MAX_COMMENT = 5000
 MAX_OBJECTS = 20
+
+#: a moderator closes a report and may reopen it; neither state is final
+GRAPH = StateGraph("report", ReportState, {
+    ReportState.open: {ReportState.closed},
+    ReportState.closed: {ReportState.open},
+})
 
 
 def _comment(text: str) -> str:
@@ -89,7 +96,7 @@ def record_action(session: Session, report: Report, moderator: Member | None, ac
 def close(session: Session, report: Report, moderator: Member | None, resolution: str) -> Report:
     if report.state is ReportState.closed:
         raise DomainError("report_closed", "this report is already closed", 409)
-    report.state = ReportState.closed
+    GRAPH.move(report, ReportState.closed)
     report.closed_at = utcnow()
     report.closed_by_id = moderator.id if moderator else None
     report.resolution = _comment(resolution)
@@ -100,7 +107,7 @@ def close(session: Session, report: Report, moderator: Member | None, resolution
 def reopen(session: Session, report: Report, moderator: Member | None, reason: str = "") -> Report:
     if report.state is ReportState.open:
         raise DomainError("report_open", "this report is open", 409)
-    report.state = ReportState.open
+    GRAPH.move(report, ReportState.open)
     report.closed_at = None
     report.closed_by_id = None
     moderation_log.record(session, moderator, "report.reopen", "report", report.public_id, reason)

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from federation.vocab import id_of
-from models import Direction, Follow, FollowState, Member, RemoteActor
+from models import Member
 from services import social
 
 from .process import Delivery
@@ -27,11 +27,7 @@ async def on_follow(delivery: Delivery) -> None:
             return
         if ref.kind == "service" and ref.name == "actor":
             # The instance actor is not followable (as on Mastodon): say no.
-            record = Follow(local_actor=target, remote_actor_id=follower.id, direction=Direction.inbound,
-                            state=FollowState.pending, activity_uri=delivery.row.uri)
-            session.add(record)
-            session.flush()
-            social.reject_follower(session, city, record, follower)
+            social.refuse_follow(session, city, target, follower, delivery.row.uri)
             return
         manual = False
         if ref.kind == "member":
@@ -42,40 +38,20 @@ async def on_follow(delivery: Delivery) -> None:
     await delivery.apply(change)
 
 
-def _our_follow(session: Session, delivery: Delivery) -> Follow | None:
-    """The outbound Follow this Accept/Reject answers: by its id, else by embedded actor/object."""
+def _answered(delivery: Delivery) -> tuple[str | None, str | None]:
+    """The Follow of ours an Accept/Reject names: its id, and its actor if it is embedded."""
     obj = delivery.object
-    follow_id = id_of(obj)
-    query = select(Follow).where(Follow.direction == Direction.outbound)
-    if follow_id is not None:
-        found = session.scalar(query.where(Follow.activity_uri == follow_id))
-        if found is not None:
-            return found
-    if isinstance(obj, dict) and isinstance(obj.get("actor"), str):
-        remote = session.scalar(select(RemoteActor.id).where(RemoteActor.uri == delivery.actor_uri))
-        return session.scalar(query.where(Follow.local_actor == obj["actor"], Follow.remote_actor_id == remote))
-    return None
-
-
-def _answered_by_sender(session: Session, delivery: Delivery, follow: Follow) -> bool:
-    sender = session.scalar(select(RemoteActor.id).where(RemoteActor.uri == delivery.actor_uri))
-    return sender == follow.remote_actor_id
+    actor = obj.get("actor") if isinstance(obj, dict) else None
+    return id_of(obj), actor if isinstance(actor, str) else None
 
 
 async def on_accept(delivery: Delivery) -> None:
-    def change(session: Session) -> None:
-        follow = _our_follow(session, delivery)
-        if follow is not None and _answered_by_sender(session, delivery, follow):
-            follow.state = FollowState.accepted
-            follow.accepted_at = follow.accepted_at or delivery.row.received_at
-
-    await delivery.apply(change)
+    follow_id, local_actor = _answered(delivery)
+    sender, at = delivery.actor_uri, delivery.row.received_at
+    await delivery.apply(lambda s: social.follow_accepted(s, sender, follow_id, local_actor, at=at))
 
 
 async def on_reject(delivery: Delivery) -> None:
-    def change(session: Session) -> None:
-        follow = _our_follow(session, delivery)
-        if follow is not None and _answered_by_sender(session, delivery, follow):
-            session.delete(follow)
-
-    await delivery.apply(change)
+    follow_id, local_actor = _answered(delivery)
+    sender = delivery.actor_uri
+    await delivery.apply(lambda s: social.follow_rejected(s, sender, follow_id, local_actor))

@@ -12,10 +12,11 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from exchange import listings, moderation, negotiations
+from exchange import listings, moderation
 from exchange.errors import DomainError
 from exchange.listings import ListingDraft, MarketRules
 from exchange.notifications import notify
+from exchange.offers import close_for_listing
 from exchange.photos import attach
 from instance import queue
 from instance.city import City
@@ -65,7 +66,7 @@ def _published(session: Session, city: City, listing: Listing) -> None:
 def _ended(session: Session, city: City, listing: Listing) -> None:
     """The listing left the feeds: its Delete, and the end of the threads still open on it."""
     federate_delete(session, city, listing, _author(session, listing))
-    offers.tell_closed(session, city, listing, negotiations.close_for_listing(session, listing))
+    offers.tell_closed(session, city, listing, close_for_listing(session, listing))
 
 
 # ---------------------------------------------------------------------- authors

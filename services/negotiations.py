@@ -24,8 +24,8 @@ from sqlalchemy.orm import Session
 from exchange import negotiations, offers
 from exchange.amounts import format_amount
 from exchange.errors import DomainError
-from exchange.negotiations import Ended, Party, other
-from exchange.offers import Terms
+from exchange.negotiations import Party, other
+from exchange.offers import Ended, Terms
 from instance import queue
 from instance.city import City
 from instance.html import text_to_html
@@ -163,7 +163,7 @@ def accept(session: Session, city: City, member: Member, negotiation: Negotiatio
         seller = session.get(Member, listing.member_id)
         assert seller is not None
         federate_delete(session, city, listing, seller)
-        tell_closed(session, city, listing, negotiations.close_for_listing(session, listing))
+        tell_closed(session, city, listing, offers.close_for_listing(session, listing))
     return agreement
 
 
@@ -254,7 +254,7 @@ def _side(negotiation: Negotiation, member: Member) -> Side:
 def close_listing(session: Session, city: City, listing: Listing, author: Member) -> None:
     """Our listing sold out through an agreement: its Delete goes out and its other threads end."""
     federate_delete(session, city, listing, author)
-    tell_closed(session, city, listing, negotiations.close_for_listing(session, listing))
+    tell_closed(session, city, listing, offers.close_for_listing(session, listing))
 
 
 def tell_closed(session: Session, city: City, listing: Listing, ended: list[Ended]) -> None:

@@ -1,4 +1,5 @@
-"""Social actions of our actors: follow, unfollow, answer follow requests, post notes.
+"""Social actions of our actors: follow, unfollow, answer follow requests, take the answers to
+ours, post notes.
 
 Each function changes rows and publishes the activities that follow from the change, in the
 caller's transaction (the transactional outbox), and never commits.
@@ -11,6 +12,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from exchange import follows
 from exchange.errors import DomainError, NotFound
 from federation.vocab import PUBLIC
 from instance.city import City
@@ -27,14 +29,6 @@ def _new_activity_id(city: City) -> str:
     return city.urls.activity(new_public_id())
 
 
-def find_follow(session: Session, local_actor: str, remote: RemoteActor, direction: Direction) -> Follow | None:
-    return session.scalar(
-        select(Follow).where(
-            Follow.local_actor == local_actor, Follow.remote_actor_id == remote.id, Follow.direction == direction
-        )
-    )
-
-
 # ---------------------------------------------------------------------- following others
 
 
@@ -46,29 +40,22 @@ def follow(session: Session, city: City, follower: str, target: RemoteActor) -> 
     if not policy.allows(target.uri) or policy.actor_suspended(target.uri) or target.suspended_at is not None:
         reason = policy.verdict(target.uri).reason or f"{target.handle} is suspended here"
         raise DomainError("federation_refused", f"cannot follow {target.handle}: {reason}", 403)
-    existing = find_follow(session, follower, target, Direction.outbound)
+    existing = follows.find(session, follower, target, Direction.outbound)
     if existing is not None:
         return existing
     activity_id = _new_activity_id(city)
-    record = Follow(
-        local_actor=follower,
-        remote_actor_id=target.id,
-        direction=Direction.outbound,
-        state=FollowState.pending,
-        activity_uri=activity_id,
-    )
-    session.add(record)
+    record = follows.create(session, follower, target, Direction.outbound, activity_id)
     document = render.activity(city.urls, "Follow", activity_id, follower, target.uri, to=[target.uri])
     publish(session, city, document, Audience(actors=[target]))
     return record
 
 
 def unfollow(session: Session, city: City, follower: str, target: RemoteActor) -> None:
-    record = find_follow(session, follower, target, Direction.outbound)
+    record = follows.find(session, follower, target, Direction.outbound)
     if record is None:
         raise DomainError("not_following", f"you do not follow {target.handle}", 404)
     original = render.activity(city.urls, "Follow", record.activity_uri, follower, target.uri)
-    session.delete(record)
+    follows.undo(session, record)
     undo = render.activity(city.urls, "Undo", _new_activity_id(city), follower, original, to=[target.uri])
     publish(session, city, undo, Audience(actors=[target]))
 
@@ -84,22 +71,22 @@ def receive_follow(
     A repeated Follow (Mastodon re-sends one after a key change) updates the activity id and
     is answered again.
     """
-    record = find_follow(session, followed, follower, Direction.inbound)
+    record = follows.find(session, followed, follower, Direction.inbound)
     if record is None:
-        record = Follow(
-            local_actor=followed,
-            remote_actor_id=follower.id,
-            direction=Direction.inbound,
-            state=FollowState.pending,
-            activity_uri=activity_uri,
-        )
-        session.add(record)
+        record = follows.create(session, followed, follower, Direction.inbound, activity_uri)
     else:
         record.activity_uri = activity_uri
-    session.flush()
+        session.flush()
     if record.state is FollowState.accepted or not manual:
         accept_follower(session, city, record, follower)
     return record
+
+
+def refuse_follow(session: Session, city: City, followed: str, follower: RemoteActor,
+                  activity_uri: str) -> None:
+    """A remote Follow of an actor nobody may follow (the instance actor, as on Mastodon)."""
+    record = follows.create(session, followed, follower, Direction.inbound, activity_uri)
+    reject_follower(session, city, record, follower)
 
 
 def _answer_follow(session: Session, city: City, record: Follow, follower: RemoteActor, kind: str) -> None:
@@ -109,14 +96,32 @@ def _answer_follow(session: Session, city: City, record: Follow, follower: Remot
 
 
 def accept_follower(session: Session, city: City, record: Follow, follower: RemoteActor) -> None:
-    record.state = FollowState.accepted
-    record.accepted_at = record.accepted_at or utcnow()
+    follows.accept(record)
     _answer_follow(session, city, record, follower, "Accept")
 
 
 def reject_follower(session: Session, city: City, record: Follow, follower: RemoteActor) -> None:
     _answer_follow(session, city, record, follower, "Reject")
-    session.delete(record)
+    follows.reject(session, record)
+
+
+# ---------------------------------------------------------------------- answers to our follows
+
+
+def follow_accepted(session: Session, sender: str, follow_id: str | None, local_actor: str | None,
+                    *, at: datetime) -> None:
+    """The remote actor `sender` accepted a Follow of ours (named by id, else by its actor)."""
+    record = follows.answered(session, sender, follow_id, local_actor)
+    if record is not None:
+        follows.accept(record, now=at)
+
+
+def follow_rejected(session: Session, sender: str, follow_id: str | None,
+                    local_actor: str | None) -> None:
+    """The remote actor `sender` rejected a Follow of ours, or stopped accepting it: it ends."""
+    record = follows.answered(session, sender, follow_id, local_actor)
+    if record is not None:
+        follows.reject(session, record)
 
 
 # ---------------------------------------------------------------------- notes

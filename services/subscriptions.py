@@ -27,7 +27,7 @@ import orjson
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from exchange import domain_lists, domains, moderation_log
+from exchange import domain_drafts, domain_lists, domains, moderation_log
 from exchange import instance_settings as admin_settings
 from exchange.errors import DomainError, NotFound
 from federation.errors import FetchError
@@ -284,7 +284,7 @@ def drafts(session: Session, *, include_rejected: bool = False) -> list[DomainDr
 
 
 def accept_draft(session: Session, draft_id: int, by: Member | None, default_mode: FederationMode) -> DomainDraft:
-    draft = _pending(session, draft_id)
+    draft = domain_drafts.pending(session, draft_id)
     sub = get_subscription(session, draft.subscription_id)
     if draft.action is DraftAction.add:
         if domains.find_rule(session, draft.domain, draft.kind) is None:
@@ -304,16 +304,9 @@ def accept_draft(session: Session, draft_id: int, by: Member | None, default_mod
 
 
 def reject_draft(session: Session, draft_id: int, by: Member | None) -> DomainDraft:
-    draft = _pending(session, draft_id)
-    draft.state = DraftState.rejected
+    draft = domain_drafts.pending(session, draft_id)
+    domain_drafts.reject(draft)
     moderation_log.record(session, by, "draft.reject", "domain", f"{draft.action.value} {draft.domain}")
-    return draft
-
-
-def _pending(session: Session, draft_id: int) -> DomainDraft:
-    draft = session.get(DomainDraft, draft_id)
-    if draft is None or draft.state is not DraftState.pending:
-        raise NotFound(f"draft {draft_id}")
     return draft
 
 

@@ -47,11 +47,11 @@ def test_the_graph_refuses_every_other_move(start: ListingState, end: ListingSta
 
 
 def test_every_state_is_in_the_graph() -> None:
-    assert set(listings.TRANSITIONS) == set(ListingState)
+    assert set(listings.GRAPH.moves) == set(ListingState)
 
 
 def test_ended_states_are_final() -> None:
-    assert all(listings.TRANSITIONS[state] == frozenset() for state in listings.ENDED)
+    assert all(listings.GRAPH.moves[state] == frozenset() for state in listings.ENDED)
 
 
 def test_taking_the_last_units_closes_the_listing() -> None:
