@@ -27,6 +27,7 @@ from urllib.parse import urlsplit
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 
 from federation import rfc9421
+from federation.authority import authority_of
 from federation.digest import digest_header
 from federation.errors import SignatureError
 from federation.keys import as_private_key, load_public_key, sign, verify
@@ -36,7 +37,6 @@ from federation.signed_message import (
     PublicKeyInfo,
     SignedMessage,
     VerifiedSigner,
-    authority_of,
     enforce,
 )
 
@@ -72,7 +72,7 @@ def sign_headers(
     sent byte for byte as passed here: the Digest is computed from these bytes.
     """
     parts = urlsplit(url)
-    host = authority_of(parts)
+    host = authority_of(url)
     target = f"{method.lower()} {parts.path or '/'}" + (f"?{parts.query}" if parts.query else "")
     stamp = (now or datetime.now(UTC)).timestamp()
     date = formatdate(stamp, usegmt=True)

@@ -25,11 +25,11 @@ from sqlalchemy.orm import Session
 from exchange import categories, listings
 from exchange.amounts import parse_amount
 from exchange.errors import DomainError
+from federation.authority import authority_of
 from federation.errors import FetchError
 from federation.vocab import as_list, id_of
 from instance.city import City
 from instance.html import html_to_text, sanitize_html
-from instance.policy import authority_of
 from instance.worker import PermanentFailure
 from models import (
     Direction,

@@ -29,9 +29,9 @@ from sqlalchemy.orm import Session
 from exchange import agreements, listings, negotiations, offers
 from exchange.errors import DomainError
 from exchange.negotiations import other
+from federation.authority import authority_of
 from federation.vocab import as_list, id_of
 from instance.html import html_to_text, sanitize_html
-from instance.policy import authority_of
 from models import (
     Listing,
     Member,

@@ -14,10 +14,10 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from federation.authority import authority_of
 from federation.vocab import as_list, id_of, is_public
 from instance.directory import parse_actor, store_actor
 from instance.html import sanitize_html
-from instance.policy import authority_of
 from models import Direction, Follow, Note, RemoteActor, utcnow
 
 from .process import Delivery

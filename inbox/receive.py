@@ -25,11 +25,11 @@ import re
 import orjson
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from federation.authority import authority_of
 from federation.errors import FetchError, SignatureError
 from federation.httpsig import IncomingRequest, verify_request
 from federation.vocab import id_of
 from instance.city import City
-from instance.policy import authority_of
 
 from .process import plain_shape
 from .writer import InboxWriter, Received

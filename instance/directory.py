@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from federation.authority import authority_of, split_authority
 from federation.client import FederationClient
 from federation.errors import FetchError, SignatureError
 from federation.httpsig import PublicKeyInfo
@@ -27,8 +28,8 @@ from models import RemoteActor, utcnow
 from .actors import SigningKey
 from .database import Database
 from .html import sanitize_html
-from .policy import PolicyCache, authority_of
-from .settings import Settings, is_loopback_host, split_authority
+from .policy import PolicyCache
+from .settings import Settings, is_loopback_host
 
 ACTOR_TYPES = frozenset({"Person", "Service", "Application", "Group", "Organization"})
 #: refetch a cached actor after this long, at its next use
