@@ -26,6 +26,7 @@ from exchange import categories, listings
 from exchange.amounts import parse_amount
 from exchange.errors import DomainError
 from federation.authority import authority_of
+from federation.authorship import authored_by, same_origin
 from federation.errors import FetchError
 from federation.vocab import as_list, id_of
 from instance.city import City
@@ -183,15 +184,11 @@ def store(session: Session, city: City, author: RemoteActor, obj: dict[str, Any]
                         **values))
 
 
-def _by_sender(delivery: Delivery, obj: dict[str, Any]) -> bool:
-    return authority_of(obj["id"]) == authority_of(delivery.actor_uri) and id_of(obj.get("attributedTo")) == delivery.actor_uri
-
-
 async def on_listing_create(delivery: Delivery) -> bool:
     obj = delivery.object
     if not is_listing(obj):
         return False
-    if not _by_sender(delivery, obj):
+    if not authored_by(obj, delivery.actor_uri):
         await delivery.apply(lambda s: None)
         return True
     currency = await currency_of(delivery.city, obj["id"])
@@ -214,7 +211,7 @@ async def on_listing_update(delivery: Delivery) -> bool:
     known = await delivery.city.db.read(lambda s: listings.by_uri(s, obj["id"]))
     if known is None or known.is_local:
         return False
-    currency = await currency_of(delivery.city, obj["id"]) if _by_sender(delivery, obj) else None
+    currency = await currency_of(delivery.city, obj["id"]) if authored_by(obj, delivery.actor_uri) else None
     if currency is None:
         await delivery.apply(lambda s: None)
         return True
@@ -262,7 +259,7 @@ async def on_listing_delete(delivery: Delivery) -> bool:
 async def on_listing_announce(delivery: Delivery) -> bool:
     """A followed city market announces one of its city's listings: fetch it there and keep it."""
     object_id = delivery.object_id
-    if object_id is None or authority_of(object_id) != authority_of(delivery.actor_uri):
+    if object_id is None or not same_origin(object_id, delivery.actor_uri):
         return False
     city = delivery.city
 
@@ -286,7 +283,7 @@ async def on_listing_announce(delivery: Delivery) -> bool:
             raise PermanentFailure(f"announced listing {object_id} is gone") from None
         raise
     author_uri = id_of(obj.get("attributedTo"))
-    if not is_listing(obj) or author_uri is None or authority_of(author_uri) != authority_of(object_id):
+    if not is_listing(obj) or not same_origin(author_uri, object_id):
         return False
     currency = await currency_of(city, object_id)
     if currency is None:

@@ -15,6 +15,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from federation.authority import authority_of
+from federation.authorship import authored_by, same_origin
 from federation.vocab import as_list, id_of, is_public
 from instance.directory import parse_actor, store_actor
 from instance.html import sanitize_html
@@ -92,19 +93,9 @@ def concerns_us(session: Session, delivery: Delivery, author: RemoteActor, obj: 
     return followed is not None
 
 
-def _authored_by_sender(delivery: Delivery, obj: dict[str, Any]) -> bool:
-    """The object's id and author both belong to the signed sender."""
-    object_id, author = obj.get("id"), id_of(obj.get("attributedTo"))
-    return (
-        isinstance(object_id, str)
-        and authority_of(object_id) == authority_of(delivery.actor_uri)
-        and author == delivery.actor_uri
-    )
-
-
 async def on_create(delivery: Delivery) -> None:
     obj = delivery.object
-    if not isinstance(obj, dict) or obj.get("type") not in NOTE_TYPES or not _authored_by_sender(delivery, obj):
+    if not isinstance(obj, dict) or obj.get("type") not in NOTE_TYPES or not authored_by(obj, delivery.actor_uri):
         await delivery.apply(lambda s: None)
         return
     author = await delivery.sender()
@@ -131,7 +122,7 @@ async def on_update(delivery: Delivery) -> None:
         await delivery.apply(lambda s: store_actor(s, values))
         delivery.city.fediverse.directory.forget_domain(authority_of(delivery.actor_uri))
         return
-    if not isinstance(obj, dict) or obj.get("type") not in NOTE_TYPES or not _authored_by_sender(delivery, obj):
+    if not isinstance(obj, dict) or obj.get("type") not in NOTE_TYPES or not authored_by(obj, delivery.actor_uri):
         await delivery.apply(lambda s: None)
         return
     author = await delivery.sender()
@@ -156,7 +147,7 @@ async def on_update(delivery: Delivery) -> None:
 
 async def on_delete(delivery: Delivery) -> None:
     object_id = delivery.object_id
-    if object_id is None or authority_of(object_id) != authority_of(delivery.actor_uri):
+    if object_id is None or not same_origin(object_id, delivery.actor_uri):
         await delivery.apply(lambda s: None)
         return
     if object_id == delivery.actor_uri:

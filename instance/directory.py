@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from federation.authority import authority_of, split_authority
+from federation.authorship import same_origin
 from federation.client import FederationClient
 from federation.errors import FetchError, SignatureError
 from federation.httpsig import PublicKeyInfo
@@ -158,7 +159,7 @@ class Directory:
             facts = parse_actor(document)
         else:  # a key document naming its owner (GoToSocial): the owner must publish the key
             owner = document.get("owner")
-            if not isinstance(owner, str) or authority_of(owner) != authority_of(key_id):
+            if not isinstance(owner, str) or not same_origin(owner, key_id):
                 raise FetchError(f"key {key_id} names no owner on its own host")
             facts = parse_actor(await self.fetch(owner))
         actor = await self.db.write(lambda s: store_actor(s, facts))
@@ -211,14 +212,14 @@ def parse_actor(document: dict[str, Any]) -> dict[str, Any]:
     inbox = document.get("inbox")
     if not isinstance(username, str) or not username:
         raise FetchError(f"actor {actor_id} has no preferredUsername")
-    if not isinstance(inbox, str) or authority_of(inbox) != authority_of(actor_id):
+    if not isinstance(inbox, str) or not same_origin(inbox, actor_id):
         raise FetchError(f"actor {actor_id} has no inbox on its own host")
     key = _public_key(document)
-    if authority_of(key["id"]) != authority_of(actor_id):
+    if not same_origin(key["id"], actor_id):
         raise FetchError(f"actor {actor_id} publishes a key of another host")
     endpoints = document.get("endpoints") if isinstance(document.get("endpoints"), dict) else {}
     shared = endpoints.get("sharedInbox") or document.get("sharedInbox")
-    if not isinstance(shared, str) or authority_of(shared) != authority_of(actor_id):
+    if not isinstance(shared, str) or not same_origin(shared, actor_id):
         shared = None
     profile = _url(document.get("url"))
     extra = {k: document[k] for k in ("currency", "comptoir") if k in document}
@@ -229,7 +230,7 @@ def parse_actor(document: dict[str, Any]) -> dict[str, Any]:
         "preferred_username": username[:200],
         "name": _string(document.get("name"), 500),
         "summary": sanitize_html(_string(document.get("summary"), 20_000)),
-        "url": profile if profile and authority_of(profile) == authority_of(actor_id) else None,
+        "url": profile if profile and same_origin(profile, actor_id) else None,
         "icon_url": _url(document.get("icon")),
         "inbox": inbox,
         "shared_inbox": shared,
