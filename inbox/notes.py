@@ -14,10 +14,11 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from federation.actor_document import parse_actor_document
 from federation.authority import authority_of
 from federation.authorship import authored_by, same_origin
 from federation.vocab import as_list, id_of, is_public
-from instance.directory import parse_actor, store_actor
+from instance.directory import store_actor
 from instance.html import sanitize_html
 from models import Direction, Follow, Note, RemoteActor, utcnow
 
@@ -118,8 +119,8 @@ async def on_create(delivery: Delivery) -> None:
 async def on_update(delivery: Delivery) -> None:
     obj = delivery.object
     if isinstance(obj, dict) and obj.get("id") == delivery.actor_uri:
-        values = parse_actor(obj)  # the actor's own new profile, signed by itself
-        await delivery.apply(lambda s: store_actor(s, values))
+        document = parse_actor_document(obj)  # the actor's own new profile, signed by itself
+        await delivery.apply(lambda s: store_actor(s, document))
         delivery.city.fediverse.directory.forget_domain(authority_of(delivery.actor_uri))
         return
     if not isinstance(obj, dict) or obj.get("type") not in NOTE_TYPES or not authored_by(obj, delivery.actor_uri):
