@@ -69,3 +69,9 @@ def split_authority(authority: str) -> tuple[str, int | None]:
         raise ValueError(f"port must be a number (got {written!r})") from None
     return parts.hostname or "", port
 
+
+
+def origin_base(url: str) -> str:
+    """'https://city.example/listings/1' -> 'https://city.example': where a city's own
+    documents (its instance actor, its currency) live, as the URL wrote it."""
+    return "/".join(url.split("/")[:3])

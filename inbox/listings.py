@@ -25,10 +25,10 @@ from sqlalchemy.orm import Session
 from exchange import categories, listings
 from exchange.amounts import parse_amount
 from exchange.errors import DomainError
-from federation.authority import authority_of
+from federation.authority import authority_of, origin_base
 from federation.authorship import authored_by, same_origin
 from federation.errors import FetchError
-from federation.vocab import as_list, id_of
+from federation.vocab import as_list, id_of, number_text
 from instance.city import City
 from instance.html import html_to_text, sanitize_html
 from instance.worker import PermanentFailure
@@ -69,10 +69,6 @@ def is_listing(obj: Any) -> bool:
             and isinstance(obj.get("publishes"), dict) and isinstance(obj.get("id"), str))
 
 
-def origin_base(uri: str) -> str:
-    return "/".join(uri.split("/")[:3])
-
-
 async def currency_of(city: City, uri: str) -> dict[str, Any] | None:
     """The currency facts (code, scale) of the city an object belongs to, from its instance actor."""
     try:
@@ -86,12 +82,6 @@ async def currency_of(city: City, uri: str) -> dict[str, Any] | None:
     if isinstance(scale, bool) or not isinstance(scale, int) or not 0 <= scale <= 8:
         return None
     return {"code": facts["code"][:8], "scale": scale}
-
-
-def _number(value: Any) -> str | None:
-    if isinstance(value, dict):
-        value = value.get("hasNumericalValue")
-    return value if isinstance(value, str) else None
 
 
 def _category(obj: dict[str, Any]) -> str | None:
@@ -124,12 +114,12 @@ def listing_values(obj: dict[str, Any], currency: dict[str, Any]) -> dict[str, A
     reciprocal = obj.get("reciprocal") if isinstance(obj.get("reciprocal"), dict) else None
     purpose = Purpose.request if obj["purpose"] == "request" else Purpose.offer if reciprocal else Purpose.gift
     price = None
-    if reciprocal is not None and (text := _number(reciprocal.get("resourceQuantity"))) is not None:
+    if reciprocal is not None and (text := number_text(reciprocal.get("resourceQuantity"))) is not None:
         try:
             price = parse_amount(text, scale, field="price", allow_zero=True)
         except DomainError:
             price = None
-    available = _number(obj["publishes"].get("availableQuantity"))
+    available = number_text(obj["publishes"].get("availableQuantity"))
     quantity = int(available) if available is not None and available.isdigit() else 1
     source = obj.get("source")
     if isinstance(source, dict) and source.get("mediaType") == "text/plain" and isinstance(source.get("content"), str):

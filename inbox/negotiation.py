@@ -30,7 +30,7 @@ from exchange import agreements, listings, negotiations, offers
 from exchange.errors import DomainError
 from exchange.negotiations import other
 from federation.authorship import authored_by, same_origin
-from federation.vocab import as_list, id_of
+from federation.vocab import as_list, id_of, number_text
 from instance.html import html_to_text, sanitize_html
 from models import (
     Listing,
@@ -54,12 +54,6 @@ log = logging.getLogger("comptoir.inbox.negotiation")
 MAX_MESSAGE = 20_000
 
 
-def _number(value: Any) -> str | None:
-    if isinstance(value, dict):
-        value = value.get("hasNumericalValue")
-    return value if isinstance(value, str) else None
-
-
 def _listing_uri(activity: dict[str, Any], terms: dict[str, Any]) -> str | None:
     primary = terms.get("stipulates") if isinstance(terms.get("stipulates"), dict) else {}
     satisfied = id_of(primary.get("satisfies"))
@@ -71,12 +65,12 @@ def _listing_uri(activity: dict[str, Any], terms: dict[str, Any]) -> str | None:
 def remote_terms(activity: dict[str, Any], terms: dict[str, Any], listing: Listing, now: datetime) -> offers.Terms:
     """The terms of a remote Offer, checked against the listing (in the seller's currency)."""
     primary = terms.get("stipulates") if isinstance(terms.get("stipulates"), dict) else {}
-    text = _number(primary.get("resourceQuantity"))
+    text = number_text(primary.get("resourceQuantity"))
     if text is None or not text.isdigit() or int(text) < 1:
         raise DomainError("invalid_offer", "the offer names no quantity", 400)
     quantity = int(text)
     reciprocal = terms.get("stipulatesReciprocal") if isinstance(terms.get("stipulatesReciprocal"), dict) else {}
-    price = _number(reciprocal.get("resourceQuantity")) if reciprocal.get("resourceConformsTo") else None
+    price = number_text(reciprocal.get("resourceQuantity")) if reciprocal.get("resourceConformsTo") else None
     goods = reciprocal.get("name") if isinstance(reciprocal.get("name"), str) else ""
     message = sanitize_html(activity["content"][:MAX_MESSAGE]) if isinstance(activity.get("content"), str) else ""
     expires = parse_time(activity.get("endTime")) or now + timedelta(days=offers.DEFAULT_OFFER_DAYS)

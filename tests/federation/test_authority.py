@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from federation.authority import authority_of, split_authority
+from federation.authority import authority_of, origin_base, split_authority
 
 
 @pytest.mark.parametrize(("url", "authority"), [
@@ -60,3 +60,8 @@ def test_split_authority_refuses_a_port_that_is_not_one() -> None:
         split_authority("city.example:http")
     with pytest.raises(ValueError, match="between 1 and 65535"):
         split_authority("city.example:70000")
+
+
+def test_the_origin_base_is_scheme_and_authority_as_written() -> None:
+    assert origin_base("https://city.example/listings/1") == "https://city.example"
+    assert origin_base("http://127.0.0.1:8102/users/a") == "http://127.0.0.1:8102"
