@@ -21,7 +21,8 @@ from typing import Any
 from sqlalchemy import Column, Table, delete, or_, select, update
 from sqlalchemy.orm import Session
 
-from instance.policy import FederationPolicy, authority_of, covers
+from federation.authority import authority_of
+from instance.policy import FederationPolicy, covers
 from models import Base, InboundActivity, Job, JobState, RemoteActor, utcnow
 
 #: the job kind of a delivery (outbox.publish.DELIVER; `instance` does not import `outbox`)

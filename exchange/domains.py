@@ -24,8 +24,9 @@ from exchange import instance_settings as admin_settings
 from exchange import moderation_log
 from exchange.domain_purge import PurgeResult, purge_domain
 from exchange.errors import DomainError, NotFound
+from federation.authority import split_authority
 from instance.policy import MODE_KEY, load_policy, stored_mode
-from instance.settings import FEDERATION_MODES, FederationMode, check_domain, split_authority
+from instance.settings import FEDERATION_MODES, FederationMode, check_domain
 from models import DomainRule, Member, RuleKind, Severity, utcnow
 
 

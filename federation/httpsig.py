@@ -27,6 +27,7 @@ from urllib.parse import urlsplit
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 
 from federation import rfc9421
+from federation.authority import authority_of
 from federation.digest import digest_header
 from federation.errors import SignatureError
 from federation.keys import as_private_key, load_public_key, sign, verify
@@ -36,7 +37,6 @@ from federation.signed_message import (
     PublicKeyInfo,
     SignedMessage,
     VerifiedSigner,
-    authority_of,
     enforce,
 )
 
@@ -46,6 +46,7 @@ __all__ = [
     "PublicKeyInfo",
     "VerifiedSigner",
     "parse_signature_header",
+    "signature_key_id",
     "sign_headers",
     "verify_request",
 ]
@@ -72,7 +73,7 @@ def sign_headers(
     sent byte for byte as passed here: the Digest is computed from these bytes.
     """
     parts = urlsplit(url)
-    host = authority_of(parts)
+    host = authority_of(url)
     target = f"{method.lower()} {parts.path or '/'}" + (f"?{parts.query}" if parts.query else "")
     stamp = (now or datetime.now(UTC)).timestamp()
     date = formatdate(stamp, usegmt=True)
@@ -192,6 +193,25 @@ def _int_param(params: dict[str, str], name: str) -> int:
             f"({name}) is signed but the {name} parameter is missing or not an integer"
         )
     return int(raw)
+
+
+def signature_key_id(headers: Any) -> str | None:
+    """The key id a request claims to be signed with (lower-case header mapping), or None.
+
+    Read with the same parsers as verification (``Signature-Input`` first: RFC 9421, else the
+    draft-cavage ``Signature``), so a policy check made before the key is fetched looks at
+    the key that verification will use. Nothing is verified here.
+    """
+    try:
+        if "signature-input" in headers:
+            key_id = rfc9421.parse_signature(headers).params.get("keyid")
+        elif "signature" in headers:
+            key_id = _lower_parameters(headers["signature"]).get("keyid")
+        else:
+            return None
+    except SignatureError:
+        return None
+    return key_id if isinstance(key_id, str) and key_id else None
 
 
 def cavage_message(request: IncomingRequest) -> SignedMessage:

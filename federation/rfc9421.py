@@ -26,13 +26,13 @@ from urllib.parse import urlsplit
 
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
+from federation.authority import authority_of
 from federation.digest import content_digest_header
 from federation.errors import SignatureError
 from federation.keys import as_private_key, sign
 from federation.signed_message import (
     IncomingRequest,
     SignedMessage,
-    authority_of,
     normalized_authority,
 )
 from federation.structured_fields import (
@@ -203,7 +203,7 @@ def sign_rfc9421_headers(
     path = parts.path or "/"
     values = {
         "@method": method.upper(),
-        "@target-uri": f"{scheme}://{authority_of(parts)}{path}"
+        "@target-uri": f"{scheme}://{authority_of(url)}{path}"
         + (f"?{parts.query}" if parts.query else ""),
     }
     headers: dict[str, str] = {}

@@ -17,8 +17,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from urllib.parse import SplitResult
 
+from federation.authority import DEFAULT_PORTS
 from federation.digest import verify_content_digest, verify_digest
 from federation.errors import SignatureError
 
@@ -28,7 +28,6 @@ from federation.errors import SignatureError
 EXPIRY_GRACE_SECONDS = 3600
 
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
-_DEFAULT_PORTS = {"https": 443, "http": 80}
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,22 +177,10 @@ def enforce(
             raise SignatureError(f'signed host "{signed}" is not "{require_host}"')
 
 
-def authority_of(parts: SplitResult) -> str:
-    """``host[:port]`` of a URL as the Host header carries it: lower-case host, IPv6 in
-    brackets, the port only when it is not the scheme's default."""
-    host = parts.hostname or ""
-    if ":" in host:
-        host = f"[{host}]"
-    port = parts.port
-    if port is None or port == _DEFAULT_PORTS.get(parts.scheme.lower()):
-        return host
-    return f"{host}:{port}"
-
-
 def normalized_authority(authority: str, scheme: str) -> str:
     """An authority as RFC 9421 ``@authority`` wants it: lower-case, default port removed."""
     value = authority.strip().lower()
-    port = _DEFAULT_PORTS.get(scheme.lower())
+    port = DEFAULT_PORTS.get(scheme.lower())
     suffix = f":{port}"
     if port is not None and value.endswith(suffix):
         value = value[: -len(suffix)]

@@ -48,3 +48,12 @@ def is_public(addressing: Any) -> bool:
     """True when an addressing value (``to``/``cc``, one value or a list) names the public
     collection under any of its aliases."""
     return any(id_of(item) in PUBLIC_ALIASES for item in as_list(addressing))
+
+
+def number_text(value: Any) -> str | None:
+    """A ValueFlows quantity as the decimal string it was sent as: a ``QuantitativeValue``'s
+    ``hasNumericalValue``, or the string itself. Numbers travel as strings (no float rounding);
+    anything else is no quantity."""
+    if isinstance(value, dict):
+        value = value.get("hasNumericalValue")
+    return value if isinstance(value, str) else None

@@ -12,8 +12,8 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from exchange import reports
+from federation.authority import authority_of
 from federation.vocab import as_list, id_of
-from instance.policy import authority_of
 from services.moderation import OBJECT_KINDS
 
 from .process import Delivery

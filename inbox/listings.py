@@ -25,11 +25,12 @@ from sqlalchemy.orm import Session
 from exchange import categories, listings
 from exchange.amounts import parse_amount
 from exchange.errors import DomainError
+from federation.authority import authority_of, origin_base
+from federation.authorship import authored_by, same_origin
 from federation.errors import FetchError
-from federation.vocab import as_list, id_of
+from federation.vocab import as_list, id_of, number_text
 from instance.city import City
 from instance.html import html_to_text, sanitize_html
-from instance.policy import authority_of
 from instance.worker import PermanentFailure
 from models import (
     Direction,
@@ -68,10 +69,6 @@ def is_listing(obj: Any) -> bool:
             and isinstance(obj.get("publishes"), dict) and isinstance(obj.get("id"), str))
 
 
-def origin_base(uri: str) -> str:
-    return "/".join(uri.split("/")[:3])
-
-
 async def currency_of(city: City, uri: str) -> dict[str, Any] | None:
     """The currency facts (code, scale) of the city an object belongs to, from its instance actor."""
     try:
@@ -85,12 +82,6 @@ async def currency_of(city: City, uri: str) -> dict[str, Any] | None:
     if isinstance(scale, bool) or not isinstance(scale, int) or not 0 <= scale <= 8:
         return None
     return {"code": facts["code"][:8], "scale": scale}
-
-
-def _number(value: Any) -> str | None:
-    if isinstance(value, dict):
-        value = value.get("hasNumericalValue")
-    return value if isinstance(value, str) else None
 
 
 def _category(obj: dict[str, Any]) -> str | None:
@@ -123,12 +114,12 @@ def listing_values(obj: dict[str, Any], currency: dict[str, Any]) -> dict[str, A
     reciprocal = obj.get("reciprocal") if isinstance(obj.get("reciprocal"), dict) else None
     purpose = Purpose.request if obj["purpose"] == "request" else Purpose.offer if reciprocal else Purpose.gift
     price = None
-    if reciprocal is not None and (text := _number(reciprocal.get("resourceQuantity"))) is not None:
+    if reciprocal is not None and (text := number_text(reciprocal.get("resourceQuantity"))) is not None:
         try:
             price = parse_amount(text, scale, field="price", allow_zero=True)
         except DomainError:
             price = None
-    available = _number(obj["publishes"].get("availableQuantity"))
+    available = number_text(obj["publishes"].get("availableQuantity"))
     quantity = int(available) if available is not None and available.isdigit() else 1
     source = obj.get("source")
     if isinstance(source, dict) and source.get("mediaType") == "text/plain" and isinstance(source.get("content"), str):
@@ -183,15 +174,11 @@ def store(session: Session, city: City, author: RemoteActor, obj: dict[str, Any]
                         **values))
 
 
-def _by_sender(delivery: Delivery, obj: dict[str, Any]) -> bool:
-    return authority_of(obj["id"]) == authority_of(delivery.actor_uri) and id_of(obj.get("attributedTo")) == delivery.actor_uri
-
-
 async def on_listing_create(delivery: Delivery) -> bool:
     obj = delivery.object
     if not is_listing(obj):
         return False
-    if not _by_sender(delivery, obj):
+    if not authored_by(obj, delivery.actor_uri):
         await delivery.apply(lambda s: None)
         return True
     currency = await currency_of(delivery.city, obj["id"])
@@ -214,7 +201,7 @@ async def on_listing_update(delivery: Delivery) -> bool:
     known = await delivery.city.db.read(lambda s: listings.by_uri(s, obj["id"]))
     if known is None or known.is_local:
         return False
-    currency = await currency_of(delivery.city, obj["id"]) if _by_sender(delivery, obj) else None
+    currency = await currency_of(delivery.city, obj["id"]) if authored_by(obj, delivery.actor_uri) else None
     if currency is None:
         await delivery.apply(lambda s: None)
         return True
@@ -262,7 +249,7 @@ async def on_listing_delete(delivery: Delivery) -> bool:
 async def on_listing_announce(delivery: Delivery) -> bool:
     """A followed city market announces one of its city's listings: fetch it there and keep it."""
     object_id = delivery.object_id
-    if object_id is None or authority_of(object_id) != authority_of(delivery.actor_uri):
+    if object_id is None or not same_origin(object_id, delivery.actor_uri):
         return False
     city = delivery.city
 
@@ -286,7 +273,7 @@ async def on_listing_announce(delivery: Delivery) -> bool:
             raise PermanentFailure(f"announced listing {object_id} is gone") from None
         raise
     author_uri = id_of(obj.get("attributedTo"))
-    if not is_listing(obj) or author_uri is None or authority_of(author_uri) != authority_of(object_id):
+    if not is_listing(obj) or not same_origin(author_uri, object_id):
         return False
     currency = await currency_of(city, object_id)
     if currency is None:

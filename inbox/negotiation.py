@@ -29,9 +29,9 @@ from sqlalchemy.orm import Session
 from exchange import agreements, listings, negotiations, offers
 from exchange.errors import DomainError
 from exchange.negotiations import other
-from federation.vocab import as_list, id_of
+from federation.authorship import authored_by, same_origin
+from federation.vocab import as_list, id_of, number_text
 from instance.html import html_to_text, sanitize_html
-from instance.policy import authority_of
 from models import (
     Listing,
     Member,
@@ -54,12 +54,6 @@ log = logging.getLogger("comptoir.inbox.negotiation")
 MAX_MESSAGE = 20_000
 
 
-def _number(value: Any) -> str | None:
-    if isinstance(value, dict):
-        value = value.get("hasNumericalValue")
-    return value if isinstance(value, str) else None
-
-
 def _listing_uri(activity: dict[str, Any], terms: dict[str, Any]) -> str | None:
     primary = terms.get("stipulates") if isinstance(terms.get("stipulates"), dict) else {}
     satisfied = id_of(primary.get("satisfies"))
@@ -71,12 +65,12 @@ def _listing_uri(activity: dict[str, Any], terms: dict[str, Any]) -> str | None:
 def remote_terms(activity: dict[str, Any], terms: dict[str, Any], listing: Listing, now: datetime) -> offers.Terms:
     """The terms of a remote Offer, checked against the listing (in the seller's currency)."""
     primary = terms.get("stipulates") if isinstance(terms.get("stipulates"), dict) else {}
-    text = _number(primary.get("resourceQuantity"))
+    text = number_text(primary.get("resourceQuantity"))
     if text is None or not text.isdigit() or int(text) < 1:
         raise DomainError("invalid_offer", "the offer names no quantity", 400)
     quantity = int(text)
     reciprocal = terms.get("stipulatesReciprocal") if isinstance(terms.get("stipulatesReciprocal"), dict) else {}
-    price = _number(reciprocal.get("resourceQuantity")) if reciprocal.get("resourceConformsTo") else None
+    price = number_text(reciprocal.get("resourceQuantity")) if reciprocal.get("resourceConformsTo") else None
     goods = reciprocal.get("name") if isinstance(reciprocal.get("name"), str) else ""
     message = sanitize_html(activity["content"][:MAX_MESSAGE]) if isinstance(activity.get("content"), str) else ""
     expires = parse_time(activity.get("endTime")) or now + timedelta(days=offers.DEFAULT_OFFER_DAYS)
@@ -95,7 +89,7 @@ async def on_offer(delivery: Delivery) -> None:
     activity, city = delivery.activity, delivery.city
     offer_id, terms = activity.get("id"), delivery.object
     context = id_of(activity.get("context")) or offer_id
-    if not isinstance(terms, dict) or terms.get("type") != "Agreement" or authority_of(offer_id) != authority_of(delivery.actor_uri):
+    if not isinstance(terms, dict) or terms.get("type") != "Agreement" or not same_origin(offer_id, delivery.actor_uri):
         await delivery.apply(lambda s: None)
         return
     listing_uri = _listing_uri(activity, terms)
@@ -181,7 +175,7 @@ async def on_offer_accept(delivery: Delivery) -> bool:
         offer, negotiation, side = found
         mine = negotiations.party(session, negotiation, other(side))
         try:
-            if agreement_uri is None or authority_of(agreement_uri) != authority_of(sender.uri):
+            if not same_origin(agreement_uri, sender.uri):
                 raise DomainError("invalid_agreement", "an Accept carries the agreement, with an id of its own host", 400)
             if agreements.by_uri(session, agreement_uri) is not None:
                 raise DomainError("invalid_agreement", "this agreement id is already used", 409)
@@ -285,9 +279,7 @@ def _thread_of(session: Session, obj: dict[str, Any]) -> tuple[str, Any] | None:
 
 async def on_message(delivery: Delivery) -> bool:
     obj = delivery.object
-    if not isinstance(obj, dict) or obj.get("type") != "Note" or not isinstance(obj.get("id"), str):
-        return False
-    if authority_of(obj["id"]) != authority_of(delivery.actor_uri) or id_of(obj.get("attributedTo")) != delivery.actor_uri:
+    if not isinstance(obj, dict) or obj.get("type") != "Note" or not authored_by(obj, delivery.actor_uri):
         return False
     to = [a for a in as_list(obj.get("to")) if isinstance(a, str)]
     cc = [a for a in as_list(obj.get("cc")) if isinstance(a, str)]

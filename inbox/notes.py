@@ -14,10 +14,12 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from federation.actor_document import parse_actor_document
+from federation.authority import authority_of
+from federation.authorship import authored_by, same_origin
 from federation.vocab import as_list, id_of, is_public
-from instance.directory import parse_actor, store_actor
+from instance.directory import store_actor
 from instance.html import sanitize_html
-from instance.policy import authority_of
 from models import Direction, Follow, Note, RemoteActor, utcnow
 
 from .process import Delivery
@@ -92,19 +94,9 @@ def concerns_us(session: Session, delivery: Delivery, author: RemoteActor, obj: 
     return followed is not None
 
 
-def _authored_by_sender(delivery: Delivery, obj: dict[str, Any]) -> bool:
-    """The object's id and author both belong to the signed sender."""
-    object_id, author = obj.get("id"), id_of(obj.get("attributedTo"))
-    return (
-        isinstance(object_id, str)
-        and authority_of(object_id) == authority_of(delivery.actor_uri)
-        and author == delivery.actor_uri
-    )
-
-
 async def on_create(delivery: Delivery) -> None:
     obj = delivery.object
-    if not isinstance(obj, dict) or obj.get("type") not in NOTE_TYPES or not _authored_by_sender(delivery, obj):
+    if not isinstance(obj, dict) or obj.get("type") not in NOTE_TYPES or not authored_by(obj, delivery.actor_uri):
         await delivery.apply(lambda s: None)
         return
     author = await delivery.sender()
@@ -127,11 +119,11 @@ async def on_create(delivery: Delivery) -> None:
 async def on_update(delivery: Delivery) -> None:
     obj = delivery.object
     if isinstance(obj, dict) and obj.get("id") == delivery.actor_uri:
-        values = parse_actor(obj)  # the actor's own new profile, signed by itself
-        await delivery.apply(lambda s: store_actor(s, values))
+        document = parse_actor_document(obj)  # the actor's own new profile, signed by itself
+        await delivery.apply(lambda s: store_actor(s, document))
         delivery.city.fediverse.directory.forget_domain(authority_of(delivery.actor_uri))
         return
-    if not isinstance(obj, dict) or obj.get("type") not in NOTE_TYPES or not _authored_by_sender(delivery, obj):
+    if not isinstance(obj, dict) or obj.get("type") not in NOTE_TYPES or not authored_by(obj, delivery.actor_uri):
         await delivery.apply(lambda s: None)
         return
     author = await delivery.sender()
@@ -156,7 +148,7 @@ async def on_update(delivery: Delivery) -> None:
 
 async def on_delete(delivery: Delivery) -> None:
     object_id = delivery.object_id
-    if object_id is None or authority_of(object_id) != authority_of(delivery.actor_uri):
+    if object_id is None or not same_origin(object_id, delivery.actor_uri):
         await delivery.apply(lambda s: None)
         return
     if object_id == delivery.actor_uri:

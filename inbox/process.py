@@ -17,12 +17,12 @@ import orjson
 from sqlalchemy.orm import Session
 
 from exchange.hosts import record_success
+from federation.authority import authority_of
 from federation.errors import JsonLdError
 from federation.jsonld import needs_normalisation, normalize_activity
 from federation.vocab import id_of
 from instance import queue
 from instance.city import City
-from instance.policy import authority_of
 from instance.worker import PermanentFailure, Queue
 from models import InboundActivity, RemoteActor
 

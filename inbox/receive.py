@@ -25,16 +25,15 @@ import re
 import orjson
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from federation.authority import authority_of
 from federation.errors import FetchError, SignatureError
-from federation.httpsig import IncomingRequest, verify_request
+from federation.httpsig import IncomingRequest, signature_key_id, verify_request
 from federation.vocab import id_of
 from instance.city import City
-from instance.policy import authority_of
 
 from .process import plain_shape
 from .writer import InboxWriter, Received
 
-_KEY_ID_RE = re.compile(r'keyid="([^"]+)"', re.IGNORECASE)
 _MEMBER_INBOX_RE = re.compile(r"^/users/([^/]+)/inbox$")
 INBOX_PATHS = frozenset({"/inbox", "/market/inbox", "/actor/inbox"})
 
@@ -108,8 +107,7 @@ async def accept(city: City, writer: InboxWriter, scope: Scope, receive: Receive
     if authority_of(authority) not in fediverse.own_authorities:
         raise Refusal(401, "request was addressed to another host")
     policy = await fediverse.policy.current()
-    key_match = _KEY_ID_RE.search(headers.get("signature", "") or headers.get("signature-input", ""))
-    for url in (actor, key_match.group(1) if key_match else actor):
+    for url in (actor, signature_key_id(headers) or actor):
         verdict = policy.verdict(url)
         if not verdict.allowed:
             raise Refusal(403, verdict.reason)

@@ -11,26 +11,28 @@ from __future__ import annotations
 
 import time
 from collections import OrderedDict
+from dataclasses import asdict, replace
 from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from federation.actor_document import ActorDocument, parse_actor_document
+from federation.authority import authority_of, split_authority
+from federation.authorship import same_origin
 from federation.client import FederationClient
 from federation.errors import FetchError, SignatureError
 from federation.httpsig import PublicKeyInfo
-from federation.vocab import as_list, id_of
 from federation.webfinger import actor_url_from_jrd, parse_handle, webfinger_url
 from models import RemoteActor, utcnow
 
 from .actors import SigningKey
 from .database import Database
 from .html import sanitize_html
-from .policy import PolicyCache, authority_of
-from .settings import Settings, is_loopback_host, split_authority
+from .policy import PolicyCache
+from .settings import Settings, is_loopback_host
 
-ACTOR_TYPES = frozenset({"Person", "Service", "Application", "Group", "Organization"})
 #: refetch a cached actor after this long, at its next use
 ACTOR_MAX_AGE = timedelta(days=1)
 KEY_CACHE_SIZE = 20_000
@@ -94,9 +96,9 @@ class Directory:
             if cached is not None and (cached.deleted_at or utcnow() - cached.fetched_at < ACTOR_MAX_AGE):
                 return cached
         document = await self.fetch(uri)
-        facts = parse_actor(document)
+        facts = parse_actor_document(document)
         if policy.verdict(uri).reject_media:
-            facts["icon_url"] = None
+            facts = replace(facts, icon_url=None)
         actor = await self.db.write(lambda s: store_actor(s, facts))
         self._remember_key(actor)
         return actor
@@ -154,12 +156,12 @@ class Directory:
         url = key_id.split("#", 1)[0]
         document = await self.fetch(url)
         if document.get("inbox"):  # the key id points into an actor document (Mastodon)
-            facts = parse_actor(document)
+            facts = parse_actor_document(document)
         else:  # a key document naming its owner (GoToSocial): the owner must publish the key
             owner = document.get("owner")
-            if not isinstance(owner, str) or authority_of(owner) != authority_of(key_id):
+            if not isinstance(owner, str) or not same_origin(owner, key_id):
                 raise FetchError(f"key {key_id} names no owner on its own host")
-            facts = parse_actor(await self.fetch(owner))
+            facts = parse_actor_document(await self.fetch(owner))
         actor = await self.db.write(lambda s: store_actor(s, facts))
         self._remember_key(actor)
         return actor
@@ -170,80 +172,13 @@ class Directory:
             del self._keys[key_id]
 
 
-# ---------------------------------------------------------------------- parsing and storing
+# ---------------------------------------------------------------------- storing
 
 
-def _public_key(document: dict[str, Any]) -> dict[str, Any]:
-    actor_id = document["id"]
-    for key in as_list(document.get("publicKey")):
-        if (
-            isinstance(key, dict)
-            and key.get("owner", actor_id) == actor_id
-            and isinstance(key.get("publicKeyPem"), str)
-        ):
-            if isinstance(key.get("id"), str):
-                return key
-    raise FetchError(f"actor {actor_id} publishes no usable publicKey")
-
-
-def _string(value: Any, limit: int) -> str:
-    return value[:limit] if isinstance(value, str) else ""
-
-
-def _url(value: Any) -> str | None:
-    if isinstance(value, list):
-        value = value[0] if value else None
-    if isinstance(value, dict):
-        value = value.get("href") or value.get("url")
-    return value if isinstance(value, str) and value.startswith(("https://", "http://")) else None
-
-
-def parse_actor(document: dict[str, Any]) -> dict[str, Any]:
-    """Check an actor document and keep what we use. Raises FetchError when unusable."""
-    actor_id = document.get("id")
-    if not isinstance(actor_id, str):
-        raise FetchError("actor document has no id")
-    kinds = set(as_list(document.get("type")))
-    if not kinds & ACTOR_TYPES:
-        raise FetchError(f"{actor_id} is a {document.get('type')!r}, not an actor")
-    username = document.get("preferredUsername")
-    inbox = document.get("inbox")
-    if not isinstance(username, str) or not username:
-        raise FetchError(f"actor {actor_id} has no preferredUsername")
-    if not isinstance(inbox, str) or authority_of(inbox) != authority_of(actor_id):
-        raise FetchError(f"actor {actor_id} has no inbox on its own host")
-    key = _public_key(document)
-    if authority_of(key["id"]) != authority_of(actor_id):
-        raise FetchError(f"actor {actor_id} publishes a key of another host")
-    endpoints = document.get("endpoints") if isinstance(document.get("endpoints"), dict) else {}
-    shared = endpoints.get("sharedInbox") or document.get("sharedInbox")
-    if not isinstance(shared, str) or authority_of(shared) != authority_of(actor_id):
-        shared = None
-    profile = _url(document.get("url"))
-    extra = {k: document[k] for k in ("currency", "comptoir") if k in document}
-    return {
-        "uri": actor_id,
-        "domain": authority_of(actor_id),
-        "type": next(iter(kinds & ACTOR_TYPES)),
-        "preferred_username": username[:200],
-        "name": _string(document.get("name"), 500),
-        "summary": sanitize_html(_string(document.get("summary"), 20_000)),
-        "url": profile if profile and authority_of(profile) == authority_of(actor_id) else None,
-        "icon_url": _url(document.get("icon")),
-        "inbox": inbox,
-        "shared_inbox": shared,
-        "outbox": id_of(document.get("outbox")),
-        "followers": id_of(document.get("followers")),
-        "following": id_of(document.get("following")),
-        "key_id": key["id"],
-        "public_key_pem": key["publicKeyPem"],
-        "manually_approves_followers": bool(document.get("manuallyApprovesFollowers", False)),
-        "extra": extra,
-    }
-
-
-def store_actor(session: Session, values: dict[str, Any]) -> RemoteActor:
+def store_actor(session: Session, document: ActorDocument) -> RemoteActor:
     """Insert or refresh the actor. Raises FetchError if another actor already claims its key."""
+    values = asdict(document)
+    values["summary"] = sanitize_html(document.summary)
     holder = session.scalar(select(RemoteActor.uri).where(RemoteActor.key_id == values["key_id"]))
     if holder is not None and holder != values["uri"]:
         raise FetchError(f"key {values['key_id']} is already the key of {holder}")

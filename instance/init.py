@@ -6,12 +6,13 @@ import secrets
 import tomllib
 from pathlib import Path
 
+from federation.authority import split_authority
+
 from .settings import (
     ConfigError,
     check_domain,
     is_loopback_host,
     settings_from_dict,
-    split_authority,
 )
 
 

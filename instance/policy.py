@@ -28,10 +28,11 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from federation.authority import authority_of, split_authority
 from models import DomainRule, InstanceSetting, RemoteActor, RuleKind, Severity
 
 from .database import Database
-from .settings import FEDERATION_MODES, FederationMode, split_authority
+from .settings import FEDERATION_MODES, FederationMode
 
 #: seconds a loaded rule set is trusted before the database is asked again
 CACHE_SECONDS = 2.0
@@ -66,17 +67,6 @@ class Verdict:
     @property
     def reject_reports(self) -> bool:
         return self.block is not None and self.block.reject_reports
-
-
-def authority_of(url_or_authority: str) -> str:
-    """'https://City.example:8443/users/a' -> 'city.example:8443'; an authority is returned lower-cased."""
-    text = url_or_authority
-    if "://" in text:
-        text = text.split("://", 1)[1]
-    text = text.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]
-    if "@" in text:
-        text = text.rsplit("@", 1)[1]
-    return text.lower()
 
 
 def covers(rule_domain: str, authority: str) -> bool:

@@ -15,6 +15,8 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any, Literal
 
+from federation.authority import split_authority
+
 RegistrationPolicy = Literal["open", "approval", "invite"]
 ListingReview = Literal["before", "after"]
 FederationMode = Literal["open", "blocklist", "allowlist"]
@@ -185,20 +187,6 @@ def parse_fraction(text: str) -> Fraction:
 
 
 # ----------------------------------------------------------------------------- hosts
-
-
-def split_authority(authority: str) -> tuple[str, int | None]:
-    """'city.example:8443' -> ('city.example', 8443); '[::1]:80' -> ('::1', 80)."""
-    if authority.startswith("["):
-        host, _, rest = authority[1:].partition("]")
-        port = rest[1:] if rest.startswith(":") else ""
-    elif authority.count(":") == 1:
-        host, _, port = authority.partition(":")
-    else:
-        host, port = authority, ""
-    if port and not port.isdigit():
-        raise ValueError(f"port must be a number (got {port!r})")
-    return host.lower(), int(port) if port else None
 
 
 def is_loopback_host(host: str) -> bool:

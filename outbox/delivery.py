@@ -24,10 +24,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from exchange.hosts import record_failure, record_success
+from federation.authority import authority_of
 from federation.errors import FetchError
 from instance.actors import SigningKey
 from instance.city import City
-from instance.policy import authority_of
 from instance.worker import PermanentFailure, RetryLater
 from models import Host, Job, OutboundActivity, utcnow
 

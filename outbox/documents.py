@@ -8,7 +8,6 @@ HTTP-signed GET from a domain the policy allows.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import orjson
@@ -18,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from federation.errors import FetchError, SignatureError
-from federation.httpsig import IncomingRequest, verify_request
+from federation.httpsig import IncomingRequest, signature_key_id, verify_request
 from federation.jsonld import comptoir_context
 from instance.city import City, city_of
 from models import (
@@ -36,7 +35,6 @@ from models import (
 from . import render
 
 AS2_TYPE = "application/activity+json"
-_KEY_ID_RE = re.compile(r'keyid="([^"]+)"', re.IGNORECASE)
 PAGE_SIZE = 20
 
 
@@ -65,9 +63,9 @@ async def signed_fetch_refusal(request: Request) -> Response | None:
     )
     fediverse = city.fediverse
     policy = await fediverse.policy.current()
-    key_id = _KEY_ID_RE.search(headers.get("signature", "") or headers.get("signature-input", ""))
-    if key_id is not None and not policy.allows(key_id.group(1)):  # refused before its key is fetched
-        return _problem(403, policy.verdict(key_id.group(1)).reason)
+    key_id = signature_key_id(headers)
+    if key_id is not None and not policy.allows(key_id):  # refused before its key is fetched
+        return _problem(403, policy.verdict(key_id).reason)
     try:
         signer = await verify_request(incoming, fediverse.directory.key,
                                       window_seconds=city.settings.federation.signature_window_seconds)

@@ -18,10 +18,10 @@ import orjson
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from federation.authority import authority_of
 from federation.vocab import PUBLIC, as_list
 from instance import queue
 from instance.city import City
-from instance.policy import authority_of
 from models import Direction, Follow, FollowState, Host, OutboundActivity, RemoteActor
 
 DELIVER = "deliver"

@@ -17,10 +17,11 @@ from pathlib import Path
 import uvicorn
 
 from exchange.errors import DomainError
+from federation.authority import split_authority
 from instance import migrate
 from instance.init import init_instance
 from instance.requestlog import configure_logging
-from instance.settings import ConfigError, load_settings, split_authority
+from instance.settings import ConfigError, load_settings
 from server import cli_domains, cli_ledger, cli_market, cli_reports, cli_users
 from server.app import build_city, create_app, start
 from server.cli_common import ensure_schema, fail

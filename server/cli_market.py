@@ -15,7 +15,8 @@ from typing import Any
 
 from exchange import categories, rates
 from exchange.errors import DomainError
-from instance.settings import is_loopback_host, load_settings, parse_fraction, split_authority
+from federation.authority import split_authority
+from instance.settings import is_loopback_host, load_settings, parse_fraction
 from server.cli_common import in_db
 
 

@@ -26,6 +26,7 @@ from exchange.amounts import format_amount
 from exchange.errors import DomainError
 from exchange.negotiations import Party, other
 from exchange.offers import Ended, Terms
+from federation.authority import origin_base
 from instance import queue
 from instance.city import City
 from instance.html import text_to_html
@@ -56,10 +57,6 @@ def actor_uri(city: City, who: Party) -> str:
     return who.actor.uri
 
 
-def _origin_base(uri: str) -> str:
-    return "/".join(uri.split("/")[:3])
-
-
 def _send(session: Session, city: City, document: dict[str, Any], to: Party) -> None:
     if to.actor is not None:
         publish(session, city, document, Audience(actors=[to.actor]))
@@ -82,7 +79,7 @@ def render_terms(listing: Listing, quantity: int, price: int | None, goods: str,
     reciprocal: dict[str, Any] | None = None
     if price is not None:
         reciprocal = {"type": "Commitment", "satisfies": f"{listing.uri}#reciprocal",
-                      "resourceConformsTo": f"{_origin_base(listing.uri)}/currency",
+                      "resourceConformsTo": f"{origin_base(listing.uri)}/currency",
                       "resourceQuantity": {"hasUnit": "one",
                                            "hasNumericalValue": format_amount(price, listing.scale)}}
     elif goods:

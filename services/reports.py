@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 
 from exchange import moderation_log, reports
 from exchange.errors import DomainError
+from federation.authority import authority_of
 from instance.city import City
-from instance.policy import authority_of
 from models import Member, RemoteActor, Report, new_public_id, utcnow
 from outbox import render
 from outbox.publish import Audience, publish

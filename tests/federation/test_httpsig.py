@@ -8,7 +8,13 @@ from datetime import timedelta
 import pytest
 
 from federation.errors import SignatureError
-from federation.httpsig import parse_signature_header, sign_headers, verify_request
+from federation.httpsig import (
+    parse_signature_header,
+    sign_headers,
+    signature_key_id,
+    verify_request,
+)
+from federation.rfc9421 import sign_rfc9421_headers
 
 from .helpers import (
     KEY_ID,
@@ -345,3 +351,22 @@ async def test_signed_host_falls_back_to_the_request_authority() -> None:
         require_host="city.example",
     )
     assert signer.owner == OWNER
+
+
+# ------------------------------------------------------------------------ claimed key id
+
+
+def test_the_claimed_key_id_is_read_from_a_cavage_signature() -> None:
+    assert signature_key_id(signed_post().headers) == KEY_ID
+
+
+def test_the_claimed_key_id_is_read_from_an_rfc9421_signature_input() -> None:
+    headers = sign_rfc9421_headers("POST", INBOX, key_id=KEY_ID, private_key=rsa_keys()[0], body=BODY)
+    assert signature_key_id({k.lower(): v for k, v in headers.items()}) == KEY_ID
+
+
+def test_no_key_id_is_claimed_by_an_unsigned_or_malformed_request() -> None:
+    assert signature_key_id({}) is None
+    assert signature_key_id({"signature": "not a signature"}) is None
+    assert signature_key_id({"signature": 'algorithm="rsa-sha256",signature="AAAA"'}) is None
+    assert signature_key_id({"signature-input": "sig1=(", "signature": "sig1=:AAAA:"}) is None

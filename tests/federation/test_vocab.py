@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from federation.vocab import PUBLIC, as_list, id_of, is_public
+from federation.vocab import PUBLIC, as_list, id_of, is_public, number_text
 
 
 def test_as_list_wraps_single_values_and_drops_none() -> None:
@@ -25,3 +25,10 @@ def test_public_is_recognised_under_every_alias() -> None:
     assert is_public([{"id": PUBLIC}])
     assert not is_public(["https://a/followers"])
     assert not is_public(None)
+
+
+def test_a_quantity_is_read_as_the_decimal_string_it_was_sent_as() -> None:
+    assert number_text({"type": "om2:Measure", "hasNumericalValue": "12.50"}) == "12.50"
+    assert number_text("3") == "3"
+    assert number_text({"hasNumericalValue": 12.5}) is None  # a float: no quantity
+    assert number_text(None) is None

@@ -1,0 +1,109 @@
+"""Actor documents: what we read of a remote actor (Person, Service, Group...), checked once.
+
+An actor is trusted for what its own server says about it: its inbox, shared inbox, key and
+profile page must be on the actor's own host, or they are refused (inbox, key) or dropped
+(shared inbox, profile page). The summary is kept as written; whoever shows or stores it
+sanitizes it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from federation.authority import authority_of
+from federation.authorship import same_origin
+from federation.errors import FetchError
+from federation.vocab import as_list, id_of
+
+ACTOR_TYPES = frozenset({"Person", "Service", "Application", "Group", "Organization"})
+
+
+@dataclass(frozen=True)
+class ActorDocument:
+    """The facts of an actor document we keep (the `remote_actors` columns)."""
+
+    uri: str
+    domain: str
+    type: str
+    preferred_username: str
+    name: str
+    #: HTML as the actor wrote it, not sanitized
+    summary: str
+    url: str | None
+    icon_url: str | None
+    inbox: str
+    shared_inbox: str | None
+    outbox: str | None
+    followers: str | None
+    following: str | None
+    key_id: str
+    public_key_pem: str
+    manually_approves_followers: bool
+    #: the Comptoir facts a city's instance actor publishes (`currency`, `comptoir`)
+    extra: dict[str, Any]
+
+
+def _public_key(document: dict[str, Any], actor_id: str) -> dict[str, Any]:
+    for key in as_list(document.get("publicKey")):
+        if (
+            isinstance(key, dict)
+            and key.get("owner", actor_id) == actor_id
+            and isinstance(key.get("publicKeyPem"), str)
+        ):
+            if isinstance(key.get("id"), str):
+                return key
+    raise FetchError(f"actor {actor_id} publishes no usable publicKey")
+
+
+def _string(value: Any, limit: int) -> str:
+    return value[:limit] if isinstance(value, str) else ""
+
+
+def _url(value: Any) -> str | None:
+    if isinstance(value, list):
+        value = value[0] if value else None
+    if isinstance(value, dict):
+        value = value.get("href") or value.get("url")
+    return value if isinstance(value, str) and value.startswith(("https://", "http://")) else None
+
+
+def parse_actor_document(document: dict[str, Any]) -> ActorDocument:
+    """Check an actor document and keep what we use. Raises FetchError when unusable."""
+    actor_id = document.get("id")
+    if not isinstance(actor_id, str):
+        raise FetchError("actor document has no id")
+    kinds = set(as_list(document.get("type")))
+    if not kinds & ACTOR_TYPES:
+        raise FetchError(f"{actor_id} is a {document.get('type')!r}, not an actor")
+    username = document.get("preferredUsername")
+    inbox = document.get("inbox")
+    if not isinstance(username, str) or not username:
+        raise FetchError(f"actor {actor_id} has no preferredUsername")
+    if not isinstance(inbox, str) or not same_origin(inbox, actor_id):
+        raise FetchError(f"actor {actor_id} has no inbox on its own host")
+    key = _public_key(document, actor_id)
+    if not same_origin(key["id"], actor_id):
+        raise FetchError(f"actor {actor_id} publishes a key of another host")
+    endpoints: Any = document.get("endpoints") if isinstance(document.get("endpoints"), dict) else {}
+    shared = endpoints.get("sharedInbox") or document.get("sharedInbox")
+    profile = _url(document.get("url"))
+    return ActorDocument(
+        uri=actor_id,
+        domain=authority_of(actor_id),
+        type=next(iter(kinds & ACTOR_TYPES)),
+        preferred_username=username[:200],
+        name=_string(document.get("name"), 500),
+        summary=_string(document.get("summary"), 20_000),
+        url=profile if profile and same_origin(profile, actor_id) else None,
+        icon_url=_url(document.get("icon")),
+        inbox=inbox,
+        shared_inbox=shared if isinstance(shared, str) and same_origin(shared, actor_id) else None,
+        outbox=id_of(document.get("outbox")),
+        followers=id_of(document.get("followers")),
+        following=id_of(document.get("following")),
+        key_id=key["id"],
+        public_key_pem=key["publicKeyPem"],
+        manually_approves_followers=bool(document.get("manuallyApprovesFollowers", False)),
+        extra={k: document[k] for k in ("currency", "comptoir") if k in document},
+    )
