@@ -42,6 +42,24 @@ def backend(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
+def postgresql_only(test: Callable[..., Any]) -> Callable[..., Any]:
+    """For a test of what only PostgreSQL does (concurrent writers): its PostgreSQL variant alone.
+
+    No SQLite variant is generated, so none is reported as skipped. Without
+    COMPTOIR_TEST_DATABASE_URL the test is deselected at collection (`pytest_collection_modifyitems`).
+    """
+    return pytest.mark.postgresql_only(pytest.mark.parametrize("backend", ["postgresql"])(test))
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if PG_URL:
+        return
+    unrunnable = [item for item in items if item.get_closest_marker("postgresql_only")]
+    if unrunnable:
+        config.hook.pytest_deselected(items=unrunnable)
+        items[:] = [item for item in items if not item.get_closest_marker("postgresql_only")]
+
+
 class Schemas:
     """Creates fresh PostgreSQL schemas (one per database a test asks for) and drops them."""
 
