@@ -9,7 +9,6 @@ from collections.abc import AsyncIterator
 
 from sqlalchemy import text
 from starlette.applications import Starlette
-from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
@@ -34,10 +33,10 @@ from instance.worker import Queue, Worker
 from outbox import availability
 from outbox.delivery import Deliverer
 from outbox.publish import DELIVER
+from server.errors import EXCEPTION_HANDLERS
 from server.routing import all_routes
 from services import expiry as market_jobs
 from services import subscriptions
-from web.pages import render
 
 log = logging.getLogger("comptoir.app")
 
@@ -50,21 +49,6 @@ async def health(request: Request) -> Response:
     except Exception as exc:  # the database is down: say so, do not crash
         return JSONResponse({"status": "error", "database": str(exc)[:200]}, status_code=503)
     return JSONResponse({"status": "ok"})
-
-
-def _wants_html(request: Request) -> bool:
-    accept = request.headers.get("accept", "")
-    return "text/html" in accept and not request.url.path.startswith(("/api/", "/oauth/"))
-
-
-async def http_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, HTTPException)
-    if _wants_html(request):
-
-        return await render(request, "error.html", exc.status_code, status=exc.status_code, detail=exc.detail)
-    if exc.status_code in (204, 304):
-        return Response(status_code=exc.status_code, headers=exc.headers)
-    return JSONResponse({"error": exc.detail}, status_code=exc.status_code, headers=exc.headers)
 
 
 def build_queues(city: City) -> list[Queue]:
@@ -136,7 +120,7 @@ def create_app(settings: Settings, *, run_worker: bool | None = None, db: Databa
                 max_age=14 * 24 * 3600,
             ),
         ],
-        exception_handlers={HTTPException: http_error},
+        exception_handlers=EXCEPTION_HANDLERS,
         lifespan=lifespan,
     )
     app.state.city = city

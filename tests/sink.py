@@ -49,9 +49,13 @@ class Sink:
 
     async def __aenter__(self) -> Sink:
         self._task = asyncio.create_task(self.server.serve(sockets=[self.sock]))
-        while not self.server.started:
+        for _ in range(500):
+            if self.server.started:
+                return self
+            if self._task.done():
+                self._task.result()
             await asyncio.sleep(0.01)
-        return self
+        raise RuntimeError("sink did not start")
 
     async def __aexit__(self, *exc: object) -> None:
         self.server.should_exit = True
