@@ -46,8 +46,12 @@ class Refusal:
 NONE = Refusal()
 
 
-def refusal(form: str, typed: Mapping[str, object], exc: DomainError,
-            fields: Mapping[str, str] | None = None) -> Refusal:
+def refusal(
+    form: str,
+    typed: Mapping[str, object],
+    exc: DomainError,
+    fields: Mapping[str, str] | None = None,
+) -> Refusal:
     """The `form` refused with `exc`; `fields` maps error codes to the field they are about."""
     values = {k: v for k, v in typed.items() if isinstance(v, str) and k not in NOT_KEPT}
     return Refusal(form, values, exc.message, exc.status, (fields or {}).get(exc.code))
