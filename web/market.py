@@ -27,6 +27,7 @@ from services import listings as market
 from . import form_fields
 from .csrf import checked_form
 from .pages import render
+from .refusal import NONE, Refusal
 from .session import current_member
 
 
@@ -127,7 +128,7 @@ def _may_see(listing: Listing, who: Member | None) -> bool:
     return who is not None and (who.id == listing.member_id or who.role in (Role.admin, Role.moderator))
 
 
-async def listing_page(request: Request) -> Response:
+async def listing_page(request: Request, refused: Refusal = NONE) -> Response:
     city = city_of(request)
     who = await current_member(request)
     public_id = request.path_params["public_id"]
@@ -149,7 +150,8 @@ async def listing_page(request: Request) -> Response:
         if listing is not None and listing.state in listings.ENDED and listing.listed_at is not None:
             raise HTTPException(410, "This listing has ended.")
         raise HTTPException(404, "No such listing.")
-    return await render(request, "listings/show.html", item=shown, listing=listing, threads=threads, log=log,
+    return await render(request, "listings/show.html", refused.status, item=shown, listing=listing,
+                        threads=threads, log=log, refused=refused,
                         is_author=who is not None and who.id == listing.member_id)
 
 

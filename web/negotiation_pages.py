@@ -24,8 +24,13 @@ from services import negotiations as outgoing
 
 from . import form_fields
 from .csrf import checked_form
-from .market import signed_in
+from .market import listing_page, signed_in
 from .pages import render
+from .refusal import AMOUNT_CODES, NONE, Refusal, refusal
+
+#: which field of an offer or counter-offer form each refusal is about
+TERMS_FIELDS = {**dict.fromkeys(AMOUNT_CODES, "price"), "invalid_quantity": "quantity",
+                "not_enough_left": "quantity", "too_long": "goods", "invalid_expiry": "expires_on"}
 
 
 def form_terms(form: FormData, listing: Listing) -> offers.Terms:
@@ -51,7 +56,7 @@ async def open_negotiation(request: Request) -> Response:
     try:
         thread_id = await city.db.write(write)
     except DomainError as exc:
-        raise HTTPException(exc.status, exc.message) from None
+        return await listing_page(request, refusal("offer", form, exc, TERMS_FIELDS))
     city.wake_worker()
     return RedirectResponse(f"/negotiations/{thread_id}", 303)
 
@@ -66,7 +71,7 @@ async def threads_page(request: Request) -> Response:
     return await render(request, "negotiations/index.html", threads=await city.db.read(read), member=who)
 
 
-async def thread_page(request: Request) -> Response:
+async def thread_page(request: Request, refused: Refusal = NONE) -> Response:
     who = await signed_in(request)
     city = city_of(request)
     currency = city.settings.currency
@@ -87,8 +92,9 @@ async def thread_page(request: Request) -> Response:
         thread, side, converted, may_pay = await city.db.read(read)
     except DomainError as exc:
         raise HTTPException(exc.status, exc.message) from None
-    return await render(request, "negotiations/show.html", thread=thread, side=side, converted=converted,
-                        may_pay=may_pay, money=lambda amount: format_amount(amount, thread.listing.scale), member=who)
+    return await render(request, "negotiations/show.html", refused.status, thread=thread, side=side,
+                        converted=converted, may_pay=may_pay, refused=refused, member=who,
+                        money=lambda amount: format_amount(amount, thread.listing.scale))
 
 
 def _may_pay(session: Session, who: Member, agreement: Any) -> bool:
@@ -99,6 +105,13 @@ def _may_pay(session: Session, who: Member, agreement: Any) -> bool:
         return agreements.payable(session, agreement).payer == who.username
     except DomainError:
         return False
+
+
+def _form_name(kind: str, form: FormData) -> str:
+    """The thread page's form an action comes from: an offer's buttons share one name per offer."""
+    if kind in ("accept", "reject", "withdraw"):
+        return f"offer:{form.get('offer', '')}"
+    return kind
 
 
 def thread_action(kind: str) -> Any:
@@ -134,7 +147,8 @@ def thread_action(kind: str) -> Any:
         try:
             await city.db.write(write)
         except DomainError as exc:
-            raise HTTPException(exc.status, exc.message) from None
+            return await thread_page(request, refusal(_form_name(kind, form), form, exc,
+                                                      TERMS_FIELDS if kind == "counter" else None))
         city.wake_worker()
         return RedirectResponse(f"/negotiations/{public_id}", 303)
 
