@@ -88,10 +88,7 @@ async def thread_page(request: Request, refused: Refusal = NONE) -> Response:
                 converted[offer.id] = f"≈ {format_amount(quote.amount, currency.scale)} {quote.currency}"
         return thread, side, converted, _may_pay(session, who, thread.agreement)
 
-    try:
-        thread, side, converted, may_pay = await city.db.read(read)
-    except DomainError as exc:
-        raise HTTPException(exc.status, exc.message) from None
+    thread, side, converted, may_pay = await city.db.read(read)  # a refusal: server.errors
     return await render(request, "negotiations/show.html", refused.status, thread=thread, side=side,
                         converted=converted, may_pay=may_pay, refused=refused, member=who,
                         money=lambda amount: format_amount(amount, thread.listing.scale))

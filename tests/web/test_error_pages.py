@@ -60,15 +60,15 @@ async def test_the_error_page_is_the_site_page_with_the_member_still_logged_in(s
 
 async def test_a_refusal_of_the_rules_no_page_answers_itself_gets_the_page_with_its_status(site: Any) -> None:
     alice, _ = site
-    answer = await alice.client.get("/account/statement.csv", params={"from": "yesterday"}, headers=HTML)
-    assert_error_page(answer, 400, "from must be a date like 2026-11-30")
+    answer = await alice.client.get("/negotiations/no-such-thread", headers=HTML)
+    assert_error_page(answer, 404, "negotiation &#39;no-such-thread&#39; not found")
 
 
 async def test_a_refusal_of_the_rules_answers_json_to_a_client_that_does_not_ask_for_html(site: Any) -> None:
     alice, _ = site
-    answer = await alice.client.get("/account/statement.csv", params={"from": "yesterday"}, headers=JSON)
-    assert answer.status_code == 400
-    assert answer.json() == {"error": "from must be a date like 2026-11-30 (got 'yesterday')"}
+    answer = await alice.client.get("/negotiations/no-such-thread", headers=JSON)
+    assert answer.status_code == 404
+    assert answer.json() == {"error": "negotiation 'no-such-thread' not found"}
 
 
 @pytest.mark.parametrize("who, path, status, message", [
