@@ -145,7 +145,6 @@ async def run(deliveries: int, concurrency: int) -> None:
         # 1. fan-out of one note to 1,000 followers
         started = time.perf_counter()
         await city.db.write(lambda s: social.post_note(s, city, alice, "Fresh bread at the market"))
-        worker.wake()
         while await sink_count(ports[0]) < 100:
             await asyncio.sleep(0.002)
         fan_out = time.perf_counter() - started
@@ -158,7 +157,6 @@ async def run(deliveries: int, concurrency: int) -> None:
                 for i in range(deliveries)]
         started, cpu = time.perf_counter(), time.process_time()
         await city.db.write(lambda s: queue.enqueue_many(s, jobs))
-        worker.wake()
         while await sink_count(ports[0]) < before + deliveries:
             await asyncio.sleep(0.05)
         signed_rate = deliveries / (time.perf_counter() - started)

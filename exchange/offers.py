@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from instance.amounts import format_amount
 from models import (
     Agreement,
     AgreementState,
@@ -37,7 +38,6 @@ from models import (
 )
 
 from . import listings
-from .amounts import format_amount
 from .errors import DomainError
 from .negotiations import other, party, tell
 

@@ -29,8 +29,8 @@ from federation.errors import FetchError
 from federation.vocab import as_list, id_of
 from instance.city import City
 from instance.html import html_to_text, sanitize_html
+from instance.outcomes import PermanentFailure
 from instance.policy import authority_of
-from instance.worker import PermanentFailure
 from models import (
     Direction,
     Follow,

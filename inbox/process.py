@@ -22,8 +22,9 @@ from federation.jsonld import needs_normalisation, normalize_activity
 from federation.vocab import id_of
 from instance import queue
 from instance.city import City
+from instance.outcomes import PermanentFailure
 from instance.policy import authority_of
-from instance.worker import PermanentFailure, Queue
+from instance.worker import Queue
 from models import InboundActivity, RemoteActor
 
 log = logging.getLogger("comptoir.inbox")

@@ -27,8 +27,8 @@ from exchange.hosts import record_failure, record_success
 from federation.errors import FetchError
 from instance.actors import SigningKey
 from instance.city import City
+from instance.outcomes import PermanentFailure, RetryLater
 from instance.policy import authority_of
-from instance.worker import PermanentFailure, RetryLater
 from models import Host, Job, OutboundActivity, utcnow
 
 RETRYABLE = frozenset({401, 408, 429})

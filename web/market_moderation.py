@@ -56,6 +56,5 @@ async def decide(request: Request) -> Response:
         await city.db.write(lambda s: work(s, listings.find(s, public_id)))
     except DomainError as exc:
         raise HTTPException(exc.status, exc.message) from None
-    city.wake_worker()
     back = str(form.get("back", "")) or "/admin/listings"
     return RedirectResponse(back if back.startswith("/") and not back.startswith("//") else "/admin/listings", 303)

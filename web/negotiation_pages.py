@@ -15,8 +15,8 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from exchange import agreements, listings, negotiations, notifications, offers, rates
-from exchange.amounts import format_amount
 from exchange.errors import DomainError
+from instance.amounts import format_amount
 from instance.city import city_of
 from instance.html import text_to_html
 from models import Listing, Member, utcnow
@@ -52,7 +52,6 @@ async def open_negotiation(request: Request) -> Response:
         thread_id = await city.db.write(write)
     except DomainError as exc:
         raise HTTPException(exc.status, exc.message) from None
-    city.wake_worker()
     return RedirectResponse(f"/negotiations/{thread_id}", 303)
 
 
@@ -135,7 +134,6 @@ def thread_action(kind: str) -> Any:
             await city.db.write(write)
         except DomainError as exc:
             raise HTTPException(exc.status, exc.message) from None
-        city.wake_worker()
         return RedirectResponse(f"/negotiations/{public_id}", 303)
 
     return endpoint

@@ -115,7 +115,6 @@ async def report_action(request: Request) -> Response:
         text = exc.message if isinstance(exc, DomainError) else str(exc)
         return await report_page(request, exc.status if isinstance(exc, DomainError) else 400, text)
     city.fediverse.policy.invalidate()
-    city.wake_worker()
     return RedirectResponse(f"/admin/reports/{public_id}?message={quote(message)}", 303)
 
 

@@ -171,7 +171,6 @@ async def test_an_unavailable_host_is_used_again_once_it_sends_us_an_activity(
     # bob's city proves it is up by sending us something: bob follows alice.
     alice = await b.city.fediverse.directory.lookup(f"@alice@{alice_city.settings.domain}")
     await b.db.write(lambda s: social.follow(s, b.city, b.city.urls.member("bob"), alice))
-    b.city.wake_worker()
 
     async def revived() -> bool:
         await worker_for(alice_city).run_until_idle()
