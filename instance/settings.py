@@ -61,6 +61,10 @@ class Currency:
     demurrage_bps: int = 0
     demurrage_period: DemurragePeriod = "month"
 
+    def to_minor(self, text: str) -> int:
+        """Parse a decimal string into minor units; refuses more decimals than `scale`."""
+        return parse_amount(text, self.scale, allow_zero=True)
+
     def format(self, minor: int) -> str:
         return format_amount(minor, self.scale)
 

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from exchange import members
+from exchange.hosts import HOST_FAILURE_SPAN, HOST_FAILURES
 from federation.httpsig import IncomingRequest, PublicKeyInfo, verify_request
 from federation.keys import generate_rsa_pem
 from server.app import build_queues
@@ -147,8 +148,8 @@ async def test_a_host_that_keeps_failing_is_marked_unavailable_then_skipped(alic
     async with Sink(default_status=503) as sink:
         add_follower(alice_city, "zoe", sink.url())
         authority = f"127.0.0.1:{sink.port}"
-        long_ago = utcnow() - availability.HOST_FAILURE_SPAN - timedelta(minutes=1)
-        alice_city.db.write_sync(lambda s: s.add(Host(authority=authority, failures=availability.HOST_FAILURES - 1,
+        long_ago = utcnow() - HOST_FAILURE_SPAN - timedelta(minutes=1)
+        alice_city.db.write_sync(lambda s: s.add(Host(authority=authority, failures=HOST_FAILURES - 1,
                                                       first_failure_at=long_ago)))
         await post_note(alice_city, "first")
         await worker_for(alice_city).run_until_idle()
