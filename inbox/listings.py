@@ -31,7 +31,7 @@ from federation.errors import FetchError
 from federation.vocab import as_list, id_of, number_text
 from instance.city import City
 from instance.html import html_to_text, sanitize_html
-from instance.worker import PermanentFailure
+from instance.outcomes import PermanentFailure
 from models import (
     Direction,
     Follow,

@@ -23,7 +23,8 @@ from federation.jsonld import needs_normalisation, normalize_activity
 from federation.vocab import id_of
 from instance import queue
 from instance.city import City
-from instance.worker import PermanentFailure, Queue
+from instance.outcomes import PermanentFailure
+from instance.worker import Queue
 from models import InboundActivity, RemoteActor
 
 log = logging.getLogger("comptoir.inbox")

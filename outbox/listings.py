@@ -20,8 +20,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from exchange.amounts import format_amount
 from federation.vocab import PUBLIC
+from instance.amounts import format_amount
 from instance.city import City
 from instance.html import text_to_html
 from instance.urls import Urls

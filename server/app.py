@@ -18,7 +18,7 @@ from starlette.routing import BaseRoute, Route
 from api.routes import routes as api_routes
 from exchange.ledger import jobs as ledger_jobs
 from federation import jsonld
-from inbox.handlers import HANDLERS
+from inbox import handlers as inbox_handlers
 from inbox.process import inbox_queue
 from inbox.receive import InboxShortcut
 from inbox.writer import InboxWriter
@@ -26,17 +26,16 @@ from instance import jobs
 from instance.actors import ensure_service_actors
 from instance.city import City
 from instance.database import Database
+from instance.jobs import JobHandler
 from instance.requestlog import RequestLog
 from instance.settings import Settings
 from instance.urls import Urls
 from instance.worker import Queue, Worker
 from outbox import availability
-from outbox.delivery import Deliverer
-from outbox.publish import DELIVER
+from outbox import jobs as outbox_jobs
 from server.errors import EXCEPTION_HANDLERS
 from server.routing import all_routes
-from services import expiry as market_jobs
-from services import subscriptions
+from services import jobs as service_jobs
 
 log = logging.getLogger("comptoir.app")
 
@@ -51,14 +50,20 @@ async def health(request: Request) -> Response:
     return JSONResponse({"status": "ok"})
 
 
-def build_queues(city: City) -> list[Queue]:
-    """Every claimable table and its handlers. Packages register theirs here."""
+def job_handlers(city: City) -> dict[str, JobHandler]:
+    """Every job kind and its handler: the one place where the packages' maps meet."""
+    merged: dict[str, JobHandler] = {}
+    for handlers in (outbox_jobs.handlers(city), ledger_jobs.HANDLERS, service_jobs.HANDLERS):
+        taken = merged.keys() & handlers.keys()
+        if taken:
+            raise ValueError(f"job kinds handled twice: {sorted(taken)}")
+        merged.update(handlers)
+    return merged
 
-    return [
-        inbox_queue(city, HANDLERS),
-        jobs.job_queue(city, {DELIVER: Deliverer(city), availability.PROBE: availability.probe, **ledger_jobs.HANDLERS,
-                              **subscriptions.HANDLERS, **market_jobs.HANDLERS}),
-    ]
+
+def build_queues(city: City) -> list[Queue]:
+    """Every claimable table and its handlers."""
+    return [inbox_queue(city, inbox_handlers.HANDLERS), jobs.job_queue(city, job_handlers(city))]
 
 
 async def start(city: City) -> None:
@@ -102,7 +107,7 @@ def create_app(settings: Settings, *, run_worker: bool | None = None, db: Databa
                 database.dispose()
 
 
-    inbox_writer = InboxWriter(database, on_commit=city.wake_worker)
+    inbox_writer = InboxWriter(database)
     routes: list[BaseRoute] = [Route("/health", health), *all_routes()]
     routes += api_routes()
 

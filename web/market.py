@@ -16,9 +16,10 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
 
 from exchange import categories, listings, moderation, negotiations, photos, search
-from exchange.amounts import format_amount, parse_amount
+from exchange.amounts import parse_amount
 from exchange.errors import DomainError
 from exchange.listings import ListingDraft
+from instance.amounts import format_amount
 from instance.city import City, city_of
 from models import Listing, Member, Purpose, Role
 from outbox.listings import PURPOSE_LABELS, price_text
@@ -221,7 +222,6 @@ async def create_listing(request: Request) -> Response:
         for name in stored:
             photos.remove(folder, name)
         raise
-    city.wake_worker()
     note = "Waiting+for+a+moderator." if listing.state.value == "pending" else "Saved."
     return RedirectResponse(f"/listings/{listing.public_id}?message={note}", 303)
 
@@ -248,7 +248,6 @@ async def edit_listing(request: Request) -> Response:
     except DomainError as exc:
         return await _form_page(request, action=f"/listings/{public_id}/edit", error=exc.message, form=dict(form),
                                 status=exc.status)
-    city.wake_worker()
     return RedirectResponse(f"/listings/{public_id}?message=Saved.", 303)
 
 
@@ -262,7 +261,6 @@ def _author_action(action: Any) -> Any:
             await city.db.write(lambda s: action(s, city, who, listings.find(s, public_id)))
         except DomainError as exc:
             raise HTTPException(exc.status, exc.message) from None
-        city.wake_worker()
         return RedirectResponse(f"/listings/{public_id}", 303)
 
     return endpoint

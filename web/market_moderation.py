@@ -62,6 +62,5 @@ async def decide(request: Request) -> Response:
         if form.get("back") == f"/listings/{public_id}":
             return await listing_page(request, refused)
         return await queue_page(request, refused)
-    city.wake_worker()
     back = str(form.get("back", "")) or "/admin/listings"
     return RedirectResponse(back if back.startswith("/") and not back.startswith("//") else "/admin/listings", 303)

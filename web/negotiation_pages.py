@@ -10,13 +10,12 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from exchange import agreements, listings, negotiations, notifications, offers, rates
-from exchange.amounts import format_amount
 from exchange.errors import DomainError
+from instance.amounts import format_amount
 from instance.city import city_of
 from instance.html import text_to_html
 from models import Listing, Member, utcnow
@@ -57,7 +56,6 @@ async def open_negotiation(request: Request) -> Response:
         thread_id = await city.db.write(write)
     except DomainError as exc:
         return await listing_page(request, refusal("offer", form, exc, TERMS_FIELDS))
-    city.wake_worker()
     return RedirectResponse(f"/negotiations/{thread_id}", 303)
 
 
@@ -146,7 +144,6 @@ def thread_action(kind: str) -> Any:
         except DomainError as exc:
             return await thread_page(request, refusal(_form_name(kind, form), form, exc,
                                                       TERMS_FIELDS if kind == "counter" else None))
-        city.wake_worker()
         return RedirectResponse(f"/negotiations/{public_id}", 303)
 
     return endpoint

@@ -8,6 +8,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
+from exchange.notes import visible_note
 from instance.city import city_of
 from models import Member, MemberStatus, Note
 
@@ -40,18 +41,12 @@ async def profile(request: Request) -> Response:
 async def note_page(request: Request) -> Response:
     city = city_of(request)
     uri = city.urls.note(request.path_params["public_id"])
-
-    def read(session: Session) -> tuple[Note | None, str | None]:
-        note = session.scalar(select(Note).where(Note.uri == uri, Note.member_id.is_not(None)))
-        author = session.get(Member, note.member_id) if note is not None and note.member_id else None
-        return note, author.username if author else None
-
-    note, author = await city.db.read(read)
-    if note is None or author is None or note.visibility in ("followers", "direct"):
+    shown = await city.db.read(lambda s: visible_note(s, uri))
+    if shown is None:
         raise HTTPException(404, "No such note.")
-    if note.deleted_at is not None:
+    if shown.note.deleted_at is not None:
         raise HTTPException(410, "This note was deleted.")
-    return await render(request, "note.html", note=note, author=author)
+    return await render(request, "note.html", note=shown.note, author=shown.author)
 
 
 async def about(request: Request) -> Response:

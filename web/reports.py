@@ -121,7 +121,6 @@ async def report_action(request: Request) -> Response:
         why = exc if isinstance(exc, DomainError) else DomainError("invalid_value", str(exc), 400)
         return await report_page(request, refusal(what, form, why))
     city.fediverse.policy.invalidate()
-    city.wake_worker()
     return RedirectResponse(f"/admin/reports/{public_id}?message={quote(message)}", 303)
 
 

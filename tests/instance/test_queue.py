@@ -13,7 +13,8 @@ from sqlalchemy import func, select
 from instance import queue
 from instance.database import Database
 from instance.jobs import job_queue
-from instance.worker import PermanentFailure, RetryLater, Worker
+from instance.outcomes import PermanentFailure, RetryLater
+from instance.worker import Worker
 from models import Job, JobState, utcnow
 
 from .worker_process import ready_file

@@ -9,10 +9,10 @@ from sqlalchemy import select
 
 from exchange import ledger, members
 from exchange.ledger import jobs as ledger_jobs
-from server.app import build_city, start
 from instance.city import City
 from instance.settings import Settings
 from models import Job, TransferKind, utcnow
+from server.app import build_city, start
 
 from .conftest import Book
 
