@@ -42,15 +42,22 @@ def html_to_text(text: str) -> str:
 
 
 def text_to_html(text: str) -> str:
-    """Plain text typed by a member, as paragraphs with escaped text and linked URLs."""
+    """Plain text typed by a member, as paragraphs with escaped text and linked URLs.
+
+    URLs are found in the text as typed, then each piece is escaped on its own: a URL ends at
+    a quote or an angle bracket, so escaping first would have carried `&quot;` into the link.
+    """
     paragraphs = [p for p in re.split(r"\n\s*\n", text.strip()) if p.strip()]
-
-    def link(match: re.Match[str]) -> str:
-        url = match.group(0)
-        return f'<a href="{url}" rel="nofollow noopener noreferrer">{url}</a>'
-
     rendered = []
     for paragraph in paragraphs:
-        escaped = html.escape(paragraph.strip(), quote=True)
-        rendered.append("<p>" + _LINK_RE.sub(link, escaped).replace("\n", "<br>") + "</p>")
+        source = paragraph.strip()
+        pieces: list[str] = []
+        end = 0
+        for match in _LINK_RE.finditer(source):
+            url = html.escape(match.group(0), quote=True)
+            pieces.append(html.escape(source[end:match.start()], quote=True))
+            pieces.append(f'<a href="{url}" rel="nofollow noopener noreferrer">{url}</a>')
+            end = match.end()
+        pieces.append(html.escape(source[end:], quote=True))
+        rendered.append("<p>" + "".join(pieces).replace("\n", "<br>") + "</p>")
     return "".join(rendered)
