@@ -46,6 +46,11 @@ def visibility_of(to: list[str], cc: list[str], followers: str | None) -> str:
     return "direct"
 
 
+def web_url(value: Any) -> str | None:
+    """An http(s) URL, or None: what pages may link to (never `javascript:` or `data:`)."""
+    return value if isinstance(value, str) and value.startswith(("https://", "http://")) else None
+
+
 def note_values(obj: dict[str, Any], followers: str | None) -> dict[str, Any]:
     to = [a for a in as_list(obj.get("to")) if isinstance(a, str)]
     cc = [a for a in as_list(obj.get("cc")) if isinstance(a, str)]
@@ -58,7 +63,8 @@ def note_values(obj: dict[str, Any], followers: str | None) -> dict[str, Any]:
                 attachments.append({"type": "Image", "url": url, "mediaType": str(item.get("mediaType", ""))[:100],
                                     "name": str(item.get("name") or item.get("summary") or "")[:1500]})
     tags = [
-        {"type": t.get("type"), "name": str(t.get("name", ""))[:200], "href": t.get("href")}
+        {"type": t.get("type"), "name": str(t.get("name", ""))[:200],
+         "href": web_url(t.get("href"))}
         for t in as_list(obj.get("tag"))
         if isinstance(t, dict) and t.get("type") in ("Hashtag", "Mention")
     ]
@@ -70,7 +76,7 @@ def note_values(obj: dict[str, Any], followers: str | None) -> dict[str, Any]:
         "cc": cc,
         "in_reply_to": id_of(obj.get("inReplyTo")),
         "context": id_of(obj.get("context")) or id_of(obj.get("conversation")),
-        "url": id_of(obj.get("url")) if isinstance(id_of(obj.get("url")), str) else None,
+        "url": web_url(id_of(obj.get("url"))),
         "attachments": attachments,
         "tags": tags,
     }
@@ -96,7 +102,7 @@ def _authored_by_sender(delivery: Delivery, obj: dict[str, Any]) -> bool:
     """The object's id and author both belong to the signed sender."""
     object_id, author = obj.get("id"), id_of(obj.get("attributedTo"))
     return (
-        isinstance(object_id, str)
+        web_url(object_id) is not None
         and authority_of(object_id) == authority_of(delivery.actor_uri)
         and author == delivery.actor_uri
     )

@@ -36,6 +36,12 @@ def sanitize_html(text: str) -> str:
     )
 
 
+def plain_name(text: str) -> str:
+    """A `name` for a document we federate: AS2 forbids markup in names (receivers may render
+    them as HTML all the same), so anything tag-shaped is dropped."""
+    return _TAG_RE.sub("", text).strip()
+
+
 def html_to_text(text: str) -> str:
     """A plain-text rendering of (sanitized) HTML, for search, notifications and titles."""
     return html.unescape(_TAG_RE.sub("", _BREAK_RE.sub("\n", text))).strip()

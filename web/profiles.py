@@ -9,6 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from instance.city import city_of
+from instance.html import sanitize_html
 from models import Member, MemberStatus, Note
 
 from .pages import render
@@ -33,7 +34,8 @@ async def profile(request: Request) -> Response:
     member, notes = await city.db.read(read)
     if member is None:
         raise HTTPException(404, "No such member.")
-    return await render(request, "profile.html", profile=member, notes=notes, actor_id=city.urls.member(username))
+    return await render(request, "profile.html", profile=member, notes=notes,
+                        actor_id=city.urls.member(username), summary=sanitize_html(member.summary))
 
 
 async def note_page(request: Request) -> Response:
