@@ -42,7 +42,9 @@ _KEY_ID_RE = re.compile(r'keyid="([^"]+)"', re.IGNORECASE)
 _MEMBER_INBOX_RE = re.compile(r"^/users/([^/]+)/inbox$")
 INBOX_PATHS = frozenset({"/inbox", "/market/inbox", "/actor/inbox"})
 #: Media types of an activity (`application/ld+json` with or without its profile parameter).
-ACTIVITY_MEDIA_TYPES = frozenset({"application/activity+json", "application/ld+json", "application/json"})
+ACTIVITY_MEDIA_TYPES = frozenset(
+    {"application/activity+json", "application/ld+json", "application/json"}
+)
 MAX_HEADERS = 100
 MAX_HEADER_BYTES = 16 * 1024
 

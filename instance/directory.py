@@ -170,7 +170,8 @@ class Directory:
         if not self._may_fetch_key(key_id):
             if refresh and cached is not None:
                 return cached[0]
-            raise SignatureError(f"key {key_id} was fetched less than {KEY_FETCH_INTERVAL:.0f} s ago")
+            raise SignatureError(
+                f"key {key_id} was fetched less than {KEY_FETCH_INTERVAL:.0f} s ago")
         try:
             actor = await self._fetch_key_owner(key_id)
         except FetchError as exc:

@@ -49,7 +49,8 @@ class Sink:
     async def _inbox(self, request: Request) -> Response:
         if request.method == "GET" and request.url.path in self.documents:
             self.fetched.append(Received(request.url.path, dict(request.headers), b""))
-            return Response(self.documents[request.url.path], media_type="application/activity+json")
+            document = self.documents[request.url.path]
+            return Response(document, media_type="application/activity+json")
         if request.method == "GET":  # a NodeInfo probe, say: a server that is up
             return Response(b'{"links": []}', media_type="application/json")
         self.received.append(Received(request.url.path, dict(request.headers), await request.body()))

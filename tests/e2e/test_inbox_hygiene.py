@@ -38,7 +38,8 @@ async def test_a_body_that_is_not_activitystreams_json_is_refused_415(
 async def test_activitystreams_and_json_types_pass_on_to_the_signature_check(
     city: Any, content_type: str
 ) -> None:
-    answer = await city.http.post("/inbox", content=ACTIVITY, headers={"Content-Type": content_type})
+    answer = await city.http.post("/inbox", content=ACTIVITY,
+                                  headers={"Content-Type": content_type})
     assert answer.status_code == 401  # unsigned: refused by the next checks, not by its type
 
 

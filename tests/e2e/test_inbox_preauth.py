@@ -51,8 +51,8 @@ async def inbox_client(start_city: Any) -> httpx.AsyncClient:
 async def warm_up(http: httpx.AsyncClient) -> None:
     """One small unsigned activity first: the city's once-per-process set-up (its HTTP client
     pools, its instance key) is not what a flood costs."""
-    small = orjson.dumps({"@context": [AS_PREFIX], "@id": "https://x.example/a/0", "@type": "as:Like",
-                          "as:actor": "https://x.example/users/x"})
+    small = orjson.dumps({"@context": [AS_PREFIX], "@id": "https://x.example/a/0",
+                          "@type": "as:Like", "as:actor": "https://x.example/users/x"})
     assert (await http.post("/inbox", content=small, headers=UNSIGNED)).status_code == 401
 
 
