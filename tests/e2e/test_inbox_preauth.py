@@ -8,6 +8,7 @@ CPU is measured with `time.thread_time` around requests to a city running in thi
 from __future__ import annotations
 
 import asyncio
+import gc
 import time
 from typing import Any
 
@@ -54,6 +55,7 @@ async def warm_up(http: httpx.AsyncClient) -> None:
     small = orjson.dumps({"@context": [AS_PREFIX], "@id": "https://x.example/a/0",
                           "@type": "as:Like", "as:actor": "https://x.example/users/x"})
     assert (await http.post("/inbox", content=small, headers=UNSIGNED)).status_code == 401
+    gc.collect()  # the collector's debt from earlier tests is not the flood's cost either
 
 
 @pytest.mark.parametrize("body", FLOODS.values(), ids=FLOODS.keys())
