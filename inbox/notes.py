@@ -48,6 +48,11 @@ def visibility_of(to: list[str], cc: list[str], followers: str | None) -> str:
     return "direct"
 
 
+def web_url(value: Any) -> str | None:
+    """An http(s) URL, or None: what pages may link to (never `javascript:` or `data:`)."""
+    return value if isinstance(value, str) and value.startswith(("https://", "http://")) else None
+
+
 def note_values(obj: dict[str, Any], followers: str | None) -> dict[str, Any]:
     to = [a for a in as_list(obj.get("to")) if isinstance(a, str)]
     cc = [a for a in as_list(obj.get("cc")) if isinstance(a, str)]
@@ -60,7 +65,8 @@ def note_values(obj: dict[str, Any], followers: str | None) -> dict[str, Any]:
                 attachments.append({"type": "Image", "url": url, "mediaType": str(item.get("mediaType", ""))[:100],
                                     "name": str(item.get("name") or item.get("summary") or "")[:1500]})
     tags = [
-        {"type": t.get("type"), "name": str(t.get("name", ""))[:200], "href": t.get("href")}
+        {"type": t.get("type"), "name": str(t.get("name", ""))[:200],
+         "href": web_url(t.get("href"))}
         for t in as_list(obj.get("tag"))
         if isinstance(t, dict) and t.get("type") in ("Hashtag", "Mention")
     ]
@@ -72,7 +78,7 @@ def note_values(obj: dict[str, Any], followers: str | None) -> dict[str, Any]:
         "cc": cc,
         "in_reply_to": id_of(obj.get("inReplyTo")),
         "context": id_of(obj.get("context")) or id_of(obj.get("conversation")),
-        "url": id_of(obj.get("url")) if isinstance(id_of(obj.get("url")), str) else None,
+        "url": web_url(id_of(obj.get("url"))),
         "attachments": attachments,
         "tags": tags,
     }
@@ -94,9 +100,14 @@ def concerns_us(session: Session, delivery: Delivery, author: RemoteActor, obj: 
     return followed is not None
 
 
+def _authored_by_sender(delivery: Delivery, obj: dict[str, Any]) -> bool:
+    """The object is the signed sender's, and its id is a web address we may link to."""
+    return web_url(obj.get("id")) is not None and authored_by(obj, delivery.actor_uri)
+
+
 async def on_create(delivery: Delivery) -> None:
     obj = delivery.object
-    if not isinstance(obj, dict) or obj.get("type") not in NOTE_TYPES or not authored_by(obj, delivery.actor_uri):
+    if not isinstance(obj, dict) or obj.get("type") not in NOTE_TYPES or not _authored_by_sender(delivery, obj):
         await delivery.apply(lambda s: None)
         return
     author = await delivery.sender()
@@ -123,7 +134,7 @@ async def on_update(delivery: Delivery) -> None:
         await delivery.apply(lambda s: store_actor(s, document))
         delivery.city.fediverse.directory.forget_domain(authority_of(delivery.actor_uri))
         return
-    if not isinstance(obj, dict) or obj.get("type") not in NOTE_TYPES or not authored_by(obj, delivery.actor_uri):
+    if not isinstance(obj, dict) or obj.get("type") not in NOTE_TYPES or not _authored_by_sender(delivery, obj):
         await delivery.apply(lambda s: None)
         return
     author = await delivery.sender()

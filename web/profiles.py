@@ -10,6 +10,7 @@ from starlette.responses import Response
 
 from exchange.notes import visible_note
 from instance.city import city_of
+from instance.html import sanitize_html
 from models import Member, MemberStatus, Note
 
 from .about import about_context
@@ -35,7 +36,8 @@ async def profile(request: Request) -> Response:
     member, notes = await city.db.read(read)
     if member is None:
         raise HTTPException(404, "No such member.")
-    return await render(request, "profile.html", profile=member, notes=notes, actor_id=city.urls.member(username))
+    return await render(request, "profile.html", profile=member, notes=notes,
+                        actor_id=city.urls.member(username), summary=sanitize_html(member.summary))
 
 
 async def note_page(request: Request) -> Response:
