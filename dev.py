@@ -2,7 +2,8 @@
 """Set-up and run from a fresh clone, with nothing but Python 3.11+.
 
     python3 dev.py demo   # a demo city on http://127.0.0.1:8000/ (SQLite, workers in-process)
-    python3 dev.py test   # the whole test suite (and on PostgreSQL when COMPTOIR_TEST_DATABASE_URL is set)
+    python3 dev.py test   # the whole test suite (and on PostgreSQL when
+                          # COMPTOIR_TEST_DATABASE_URL is set)
     python3 dev.py check  # the package contracts (lint-imports), ruff check and format, mypy
 
 Both create `.venv/` and install Comptoir into it when needed (again whenever
@@ -27,12 +28,15 @@ DEMO = ROOT / "demo"
 
 
 def ensure_venv() -> None:
-    if sys.version_info < (3, 11):
+    # dev.py may be started by any python3, before the venv exists: keep this check
+    if sys.version_info < (3, 11):  # noqa: UP036
         sys.exit(f"Comptoir needs Python 3.11 or newer (this is {sys.version.split()[0]})")
     # An editable install maps the top-level packages that existed when it ran: install
     # again when pyproject.toml or the set of packages changes.
     packages = sorted(p.parent.name for p in ROOT.glob("*/__init__.py"))
-    wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + "\n".join(packages).encode()).hexdigest()
+    wanted = hashlib.sha256(
+        (ROOT / "pyproject.toml").read_bytes() + "\n".join(packages).encode()
+    ).hexdigest()
     if STAMP.exists() and STAMP.read_text() == wanted and PYTHON.exists():
         return
     if not PYTHON.exists():
@@ -40,7 +44,9 @@ def ensure_venv() -> None:
         subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
     print("installing Comptoir and its dependencies into .venv ...", flush=True)
     subprocess.run([str(PYTHON), "-m", "pip", "install", "--quiet", "--upgrade", "pip"], check=True)
-    subprocess.run([str(PYTHON), "-m", "pip", "install", "--quiet", "-e", f"{ROOT}[test]"], check=True)
+    subprocess.run(
+        [str(PYTHON), "-m", "pip", "install", "--quiet", "-e", f"{ROOT}[test]"], check=True
+    )
     STAMP.write_text(wanted)
 
 
@@ -52,16 +58,36 @@ def demo() -> int:
     config = DEMO / "instance.toml"
     password_file = DEMO / "admin-password.txt"
     if not config.exists():
-        comptoir("init", "--config", str(config), "--domain", "127.0.0.1:8000", "--name", "Demo City",
-                 "--allow-loopback-http", check=True)
+        comptoir(
+            "init",
+            "--config",
+            str(config),
+            "--domain",
+            "127.0.0.1:8000",
+            "--name",
+            "Demo City",
+            "--allow-loopback-http",
+            check=True,
+        )
     if not password_file.exists():
         password = secrets.token_urlsafe(12)
-        comptoir("users", "create", "admin", "--role", "admin", "--config", str(config),
-                 input=password + "\n", check=True)
+        comptoir(
+            "users",
+            "create",
+            "admin",
+            "--role",
+            "admin",
+            "--config",
+            str(config),
+            input=password + "\n",
+            check=True,
+        )
         password_file.write_text(password + "\n")
         password_file.chmod(0o600)
     password = password_file.read_text().strip()
-    print(f"\n  Demo city:   http://127.0.0.1:8000/\n  Admin login: admin / {password}\n", flush=True)
+    print(
+        f"\n  Demo city:   http://127.0.0.1:8000/\n  Admin login: admin / {password}\n", flush=True
+    )
     os.execv(str(BIN / "comptoir"), [str(BIN / "comptoir"), "serve", "--config", str(config)])
     return 0
 
@@ -72,8 +98,18 @@ def test(extra: list[str]) -> int:
     return subprocess.run([str(PYTHON), "-m", "pytest", "-n", "4", *extra]).returncode
 
 
-PACKAGES = ["federation", "models", "instance", "exchange", "outbox", "services", "inbox", "api", "web",
-            "server"]
+PACKAGES = [
+    "federation",
+    "models",
+    "instance",
+    "exchange",
+    "outbox",
+    "services",
+    "inbox",
+    "api",
+    "web",
+    "server",
+]
 CHECKS = [
     ["lint-imports"],
     ["ruff", "check", "."],

@@ -1,4 +1,5 @@
-"""Federation administration over JSON: settings, list import/export, subscriptions, drafts, the log.
+"""Federation administration over JSON: settings, list import/export, subscriptions, drafts,
+the log.
 
 What Mastodon's admin API has no route for, under `/api/comptoir/v1/admin/` (admins' tokens);
 allow and block entries themselves are managed through Mastodon's routes
@@ -47,21 +48,35 @@ def _kind(value: str | None) -> RuleKind:
 
 def render_subscription(sub: DomainSubscription) -> dict[str, Any]:
     return {
-        "id": str(sub.id), "url": sub.url, "kind": sub.kind.value, "review": sub.review,
-        "every_hours": sub.every_hours, "count": sub.count, "error": sub.error or None,
+        "id": str(sub.id),
+        "url": sub.url,
+        "kind": sub.kind.value,
+        "review": sub.review,
+        "every_hours": sub.every_hours,
+        "count": sub.count,
+        "error": sub.error or None,
         "created_at": sub.created_at.isoformat(),
         "fetched_at": sub.fetched_at.isoformat() if sub.fetched_at else None,
         "succeeded_at": sub.succeeded_at.isoformat() if sub.succeeded_at else None,
         "next_refresh_at": sub.next_refresh_at.isoformat(),
-        "last_changes": {k: list(sub.last_changes.get(k, [])) for k in ("added", "removed", "drafted", "skipped")},
+        "last_changes": {
+            k: list(sub.last_changes.get(k, [])) for k in ("added", "removed", "drafted", "skipped")
+        },
     }
 
 
 def render_draft(draft: DomainDraft) -> dict[str, Any]:
-    return {"id": str(draft.id), "subscription_id": str(draft.subscription_id), "domain": draft.domain,
-            "kind": draft.kind.value, "action": draft.action.value, "state": draft.state.value,
-            "severity": draft.severity.value, "public_comment": draft.public_comment,
-            "created_at": draft.created_at.isoformat()}
+    return {
+        "id": str(draft.id),
+        "subscription_id": str(draft.subscription_id),
+        "domain": draft.domain,
+        "kind": draft.kind.value,
+        "action": draft.action.value,
+        "state": draft.state.value,
+        "severity": draft.severity.value,
+        "public_comment": draft.public_comment,
+        "created_at": draft.created_at.isoformat(),
+    }
 
 
 # ------------------------------------------------------------ public
@@ -78,7 +93,9 @@ async def published_allowlist(request: Request) -> Response:
     document = await city.db.read(read)
     if document is None:
         raise ApiError(404, "not_published", "this city does not publish its allow-list")
-    return JSONResponse(document, headers={"Access-Control-Allow-Origin": "*", "Cache-Control": "max-age=300"})
+    return JSONResponse(
+        document, headers={"Access-Control-Allow-Origin": "*", "Cache-Control": "max-age=300"}
+    )
 
 
 # ------------------------------------------------------------ instance settings
@@ -103,7 +120,9 @@ async def get_instance(request: Request) -> Response:
 async def change_instance(request: Request) -> Response:
     caller = await admin(request)
     city = city_of(request)
-    body = await body_of(request, {"federation_mode", "domains_visibility", "allowlist_published", "rules", "reason"})
+    body = await body_of(
+        request, {"federation_mode", "domains_visibility", "allowlist_published", "rules", "reason"}
+    )
     mode = field(body, "federation_mode", str, required=False)
     visibility = field(body, "domains_visibility", str, required=False)
     published = field(body, "allowlist_published", bool, required=False)
@@ -112,7 +131,9 @@ async def change_instance(request: Request) -> Response:
     pairs = None
     if rules is not None:
         if not all(isinstance(r, dict) and isinstance(r.get("text"), str) for r in rules):
-            raise ApiError(400, "invalid_field", "rules must be a list of {\"text\": ..., \"hint\": ...}")
+            raise ApiError(
+                400, "invalid_field", 'rules must be a list of {"text": ..., "hint": ...}'
+            )
         pairs = [(r["text"], str(r.get("hint") or "")) for r in rules]
 
     def write(session: Session) -> dict[str, Any]:
@@ -143,11 +164,21 @@ async def import_list(request: Request) -> Response:
     fmt = field(body, "format", str, required=False) or domain_lists.guess_format("", content)
     dry_run = bool(field(body, "dry_run", bool, required=False))
     entries = domain_lists.parse(content, fmt)
-    plan = await city.db.write(lambda s: domain_lists.import_entries(
-        s, entries, kind, caller, city.settings.federation.mode, dry_run=dry_run))
+    plan = await city.db.write(
+        lambda s: domain_lists.import_entries(
+            s, entries, kind, caller, city.settings.federation.mode, dry_run=dry_run
+        )
+    )
     city.fediverse.policy.invalidate()
-    return JSONResponse({"dry_run": plan.dry_run, "added": plan.added, "updated": plan.updated,
-                         "unchanged": plan.unchanged, "removed": plan.removed})
+    return JSONResponse(
+        {
+            "dry_run": plan.dry_run,
+            "added": plan.added,
+            "updated": plan.updated,
+            "unchanged": plan.unchanged,
+            "removed": plan.removed,
+        }
+    )
 
 
 async def export_list(request: Request) -> Response:
@@ -155,12 +186,17 @@ async def export_list(request: Request) -> Response:
     kind = _kind(request.query_params.get("kind", "block"))
     fmt = request.query_params.get("format", "csv")
     if fmt not in domain_lists.FORMATS:
-        raise ApiError(400, "invalid_parameter", f"format must be one of {', '.join(domain_lists.FORMATS)}")
+        raise ApiError(
+            400, "invalid_parameter", f"format must be one of {', '.join(domain_lists.FORMATS)}"
+        )
     rules = await city_of(request).db.read(lambda s: domains.list_rules(s, kind))
     media = {"csv": "text/csv", "json": "application/json", "text": "text/plain"}[fmt]
     extension = {"csv": "csv", "json": "json", "text": "txt"}[fmt]
-    return Response(domain_lists.export(rules, fmt, kind), media_type=f"{media}; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="domain_{kind.value}s.{extension}"'})
+    return Response(
+        domain_lists.export(rules, fmt, kind),
+        media_type=f"{media}; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="domain_{kind.value}s.{extension}"'},
+    )
 
 
 # ------------------------------------------------------------ subscriptions and drafts
@@ -179,9 +215,17 @@ async def create_subscription(request: Request) -> Response:
     kind = _kind(field(body, "kind", str, required=False) or "allow")
     review = field(body, "review", bool, required=False)
     every = field(body, "every_hours", int, required=False) or 24
-    sub, changes = await subscriptions.subscribe(city_of(request), url, caller, kind=kind,
-                                                 review=True if review is None else review, every_hours=every)
-    return JSONResponse({"subscription": render_subscription(sub), "changes": changes.as_dict()}, status_code=201)
+    sub, changes = await subscriptions.subscribe(
+        city_of(request),
+        url,
+        caller,
+        kind=kind,
+        review=True if review is None else review,
+        every_hours=every,
+    )
+    return JSONResponse(
+        {"subscription": render_subscription(sub), "changes": changes.as_dict()}, status_code=201
+    )
 
 
 async def delete_subscription(request: Request) -> Response:
@@ -189,7 +233,9 @@ async def delete_subscription(request: Request) -> Response:
     city = city_of(request)
     sub_id = _id(request)
     remove = request.query_params.get("remove_entries", "false") == "true"
-    count = await city.db.write(lambda s: subscriptions.unsubscribe(s, sub_id, caller, remove_entries=remove))
+    count = await city.db.write(
+        lambda s: subscriptions.unsubscribe(s, sub_id, caller, remove_entries=remove)
+    )
     city.fediverse.policy.invalidate()
     return JSONResponse({"entries": count, "removed": remove})
 
@@ -216,8 +262,11 @@ def _decide(accept: bool) -> Any:
         city = city_of(request)
         draft_id = _id(request)
         if accept:
-            draft = await city.db.write(lambda s: subscriptions.accept_draft(s, draft_id, caller,
-                                                                             city.settings.federation.mode))
+            draft = await city.db.write(
+                lambda s: subscriptions.accept_draft(
+                    s, draft_id, caller, city.settings.federation.mode
+                )
+            )
         else:
             draft = await city.db.write(lambda s: subscriptions.reject_draft(s, draft_id, caller))
         city.fediverse.policy.invalidate()
@@ -232,13 +281,27 @@ def _decide(accept: bool) -> Any:
 async def moderation_log_page(request: Request) -> Response:
     await admin(request)
     limit, before = page_limit(request), cursor(request)
-    found = await city_of(request).db.read(lambda s: moderation_log.lines(s, limit=limit + 1, before=before))
+    found = await city_of(request).db.read(
+        lambda s: moderation_log.lines(s, limit=limit + 1, before=before)
+    )
     page = found[:limit]
-    return JSONResponse({
-        "entries": [{"id": str(e.id), "at": e.at.isoformat(), "by": e.by or None, "action": e.action,
-                     "target_type": e.target_type, "target": e.target, "reason": e.reason} for e in page],
-        "next_cursor": str(page[-1].id) if len(found) > limit else None,
-    })
+    return JSONResponse(
+        {
+            "entries": [
+                {
+                    "id": str(e.id),
+                    "at": e.at.isoformat(),
+                    "by": e.by or None,
+                    "action": e.action,
+                    "target_type": e.target_type,
+                    "target": e.target,
+                    "reason": e.reason,
+                }
+                for e in page
+            ],
+            "next_cursor": str(page[-1].id) if len(found) > limit else None,
+        }
+    )
 
 
 ROUTES = [

@@ -42,13 +42,22 @@ def issue_token(session: Session, username: str, label: str = "") -> str:
 def tokens_of(session: Session, username: str) -> list[ApiToken]:
     """The member's tokens, revoked ones included, oldest first."""
     member = members.get_member(session, username)
-    return list(session.scalars(select(ApiToken).where(ApiToken.member_id == member.id).order_by(ApiToken.id)))
+    return list(
+        session.scalars(
+            select(ApiToken).where(ApiToken.member_id == member.id).order_by(ApiToken.id)
+        )
+    )
 
 
 def revoke_tokens(session: Session, username: str, token_id: int | None = None) -> int:
-    """Revoke one of the member's tokens (by id) or, without an id, all of them: how many were live."""
-    live = [t for t in tokens_of(session, username) if t.revoked_at is None
-            and (token_id is None or t.id == token_id)]
+    """Revoke one of the member's tokens (by id) or, without an id, all of them: how many
+    were live.
+    """
+    live = [
+        t
+        for t in tokens_of(session, username)
+        if t.revoked_at is None and (token_id is None or t.id == token_id)
+    ]
     if token_id is not None and not live:
         raise DomainError("not_found", f"@{username.lower()} has no live token {token_id}", 404)
     for token in live:
@@ -76,7 +85,9 @@ async def authenticated(request: Request) -> Member:
     """The calling member (401 without a usable token, 403 when suspended or pending)."""
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        raise DomainError("unauthorized", "send a personal token as 'Authorization: Bearer <token>'", 401)
+        raise DomainError(
+            "unauthorized", "send a personal token as 'Authorization: Bearer <token>'", 401
+        )
     token = token.strip()
     member = await city_of(request).db.read(lambda s: member_for_token(s, token))
     vouch_for_token(request.scope)  # from now on this token has its own rate-limit budget

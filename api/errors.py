@@ -13,8 +13,15 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from exchange.errors import DomainError
 
-_STARLETTE_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-                    405: "method_not_allowed", 413: "too_large", 429: "too_many_requests"}
+_STARLETTE_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "too_large",
+    429: "too_many_requests",
+}
 
 
 class ApiError(DomainError):
@@ -24,8 +31,12 @@ class ApiError(DomainError):
         super().__init__(code, message, status)
 
 
-def error_response(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
-    return JSONResponse({"error": {"code": code, "message": message}}, status_code=status, headers=headers)
+def error_response(
+    status: int, code: str, message: str, headers: dict[str, str] | None = None
+) -> JSONResponse:
+    return JSONResponse(
+        {"error": {"code": code, "message": message}}, status_code=status, headers=headers
+    )
 
 
 def response_for(exc: Exception) -> JSONResponse:
@@ -60,4 +71,3 @@ class JsonErrors:
             if started:
                 raise
             await response_for(exc)(scope, receive, send)
-

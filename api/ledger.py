@@ -35,9 +35,15 @@ def render_account(account: Account, currency: Currency) -> dict[str, Any]:
         "balance": currency.format(account.balance),
         "pending_debits": currency.format(account.debits_pending),
         "pending_credits": currency.format(account.credits_pending),
-        "available": currency.format(account.available) if account.min_balance is not None else None,
-        "credit_limit": currency.format(-account.min_balance) if account.min_balance is not None else None,
-        "max_balance": currency.format(account.max_balance) if account.max_balance is not None else None,
+        "available": currency.format(account.available)
+        if account.min_balance is not None
+        else None,
+        "credit_limit": currency.format(-account.min_balance)
+        if account.min_balance is not None
+        else None,
+        "max_balance": currency.format(account.max_balance)
+        if account.max_balance is not None
+        else None,
     }
 
 
@@ -57,8 +63,15 @@ def render_transfer(view: ledger.TransferView, currency: Currency) -> dict[str, 
         "created_at": view.created_at.isoformat(),
         "resolved_at": view.resolved_at.isoformat() if view.resolved_at else None,
         "expires_at": view.expires_at.isoformat() if view.expires_at else None,
-        "legs": [{"debit": leg.debit, "credit": leg.credit, "amount": currency.format(leg.amount),
-                  "purpose": leg.purpose.value} for leg in view.legs],
+        "legs": [
+            {
+                "debit": leg.debit,
+                "credit": leg.credit,
+                "amount": currency.format(leg.amount),
+                "purpose": leg.purpose.value,
+            }
+            for leg in view.legs
+        ],
     }
 
 
@@ -105,16 +118,22 @@ async def get_statement(request: Request) -> Response:
 
     def read(session: Session) -> tuple[Account, list[ledger.Entry]]:
         account = _account_for(session, currency, caller, name)
-        entries = ledger.history(session, account.id, limit=limit + 1, before=before) if account.id else []
+        entries = (
+            ledger.history(session, account.id, limit=limit + 1, before=before)
+            if account.id
+            else []
+        )
         return account, entries
 
     account, entries = await city.db.read(read)
     page = entries[:limit]
-    return JSONResponse({
-        "account": render_account(account, currency),
-        "entries": [render_entry(e, currency) for e in page],
-        "next_cursor": str(page[-1].leg_id) if len(entries) > limit else None,
-    })
+    return JSONResponse(
+        {
+            "account": render_account(account, currency),
+            "entries": [render_entry(e, currency) for e in page],
+            "next_cursor": str(page[-1].leg_id) if len(entries) > limit else None,
+        }
+    )
 
 
 async def get_statement_csv(request: Request) -> Response:
@@ -134,8 +153,11 @@ async def get_statement_csv(request: Request) -> Response:
     for bound in ("from", "to"):
         if request.query_params.get(bound):
             filename += f"-{request.query_params[bound]}"
-    return Response(text, media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}.csv"'})
+    return Response(
+        text,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}.csv"'},
+    )
 
 
 async def create_transfer(request: Request) -> Response:
@@ -149,12 +171,17 @@ async def create_transfer(request: Request) -> Response:
     memo = field(body, "memo", str, required=False) or ""
 
     def write(session: Session) -> tuple[bool, ledger.TransferView]:
-        posting = ledger.pay(session, currency, caller, payee, amount, memo=memo, public_id=public_id)
+        posting = ledger.pay(
+            session, currency, caller, payee, amount, memo=memo, public_id=public_id
+        )
         return posting.created, ledger.describe(session, posting.transfer)
 
     created, view = await city.db.write(write)
-    return JSONResponse(render_transfer(view, currency), status_code=201 if created else 200,
-                        headers={"Location": f"{request.url.path}/{view.public_id}"})
+    return JSONResponse(
+        render_transfer(view, currency),
+        status_code=201 if created else 200,
+        headers={"Location": f"{request.url.path}/{view.public_id}"},
+    )
 
 
 async def get_transfer(request: Request) -> Response:
@@ -181,10 +208,12 @@ async def list_accounts(request: Request) -> Response:
     limit, after = page_limit(request), cursor(request)
     accounts = await city.db.read(lambda s: ledger.accounts_page(s, limit=limit + 1, after=after))
     page = accounts[:limit]
-    return JSONResponse({
-        "accounts": [render_account(a, currency) for a in page],
-        "next_cursor": str(page[-1].id) if len(accounts) > limit else None,
-    })
+    return JSONResponse(
+        {
+            "accounts": [render_account(a, currency) for a in page],
+            "next_cursor": str(page[-1].id) if len(accounts) > limit else None,
+        }
+    )
 
 
 async def get_totals(request: Request) -> Response:
@@ -192,15 +221,17 @@ async def get_totals(request: Request) -> Response:
     city = city_of(request)
     currency = city.settings.currency
     sums = await city.db.read(ledger.totals)
-    return JSONResponse({
-        "accounts": sums.accounts,
-        "balance_sum": currency.format(sums.balance_sum),
-        "debits_posted": currency.format(sums.debits_posted),
-        "credits_posted": currency.format(sums.credits_posted),
-        "debits_pending": currency.format(sums.debits_pending),
-        "credits_pending": currency.format(sums.credits_pending),
-        "balanced": sums.balance_sum == 0 and sums.debits_pending == sums.credits_pending,
-    })
+    return JSONResponse(
+        {
+            "accounts": sums.accounts,
+            "balance_sum": currency.format(sums.balance_sum),
+            "debits_posted": currency.format(sums.debits_posted),
+            "credits_posted": currency.format(sums.credits_posted),
+            "debits_pending": currency.format(sums.debits_pending),
+            "credits_pending": currency.format(sums.credits_pending),
+            "balanced": sums.balance_sum == 0 and sums.debits_pending == sums.credits_pending,
+        }
+    )
 
 
 async def create_adjustment(request: Request) -> Response:
@@ -220,8 +251,17 @@ async def create_adjustment(request: Request) -> Response:
     def write(session: Session) -> tuple[bool, ledger.TransferView]:
         account = ledger.resolve_account(session, currency, name)
         corrected = ledger.find_transfer(session, corrects) if corrects else None
-        posting = ledger.adjust(session, currency, account, amount, credit=direction == "credit", reason=reason,
-                                by=caller, public_id=public_id, corrects=corrected)
+        posting = ledger.adjust(
+            session,
+            currency,
+            account,
+            amount,
+            credit=direction == "credit",
+            reason=reason,
+            by=caller,
+            public_id=public_id,
+            corrects=corrected,
+        )
         return posting.created, ledger.describe(session, posting.transfer)
 
     created, view = await city.db.write(write)
@@ -239,16 +279,25 @@ async def change_limits(request: Request) -> Response:
     for key in ("credit_limit", "max_balance"):
         if key in body:
             text = field(body, key, (str, type(None)))
-            changes[key] = None if text is None else parse_amount(text, currency.scale, field=key, allow_zero=True)
+            changes[key] = (
+                None
+                if text is None
+                else parse_amount(text, currency.scale, field=key, allow_zero=True)
+            )
 
     def write(session: Session) -> dict[str, Any]:
         account = ledger.resolve_account(session, currency, name)
-        credit_limit = changes.get("credit_limit", -account.min_balance if account.min_balance is not None else None)
+        credit_limit = changes.get(
+            "credit_limit", -account.min_balance if account.min_balance is not None else None
+        )
         ledger.set_limits(
-            session, currency, account,
+            session,
+            currency,
+            account,
             min_balance=None if credit_limit is None else -credit_limit,
             max_balance=changes.get("max_balance", account.max_balance),
-            reason=reason, by=caller,
+            reason=reason,
+            by=caller,
         )
         return render_account(account, currency)  # read again: set_limits wrote the row
 

@@ -33,7 +33,11 @@ async def review_queue(request: Request) -> Response:
     limit = page_limit(request)
 
     def read(session: Session) -> dict[str, Any]:
-        return {"listings": listings_json(session, city, moderation.review_queue(session, limit=limit), who)}
+        return {
+            "listings": listings_json(
+                session, city, moderation.review_queue(session, limit=limit), who
+            )
+        }
 
     return JSONResponse(await city.db.read(read))
 
@@ -70,5 +74,8 @@ ACTIONS = ("approve", "reject", "take-down", "hide", "unhide")
 
 ROUTES = [
     Route("/moderation/listings", review_queue, methods=["GET"]),
-    *(Route(f"/moderation/listings/{{id}}/{action}", _decision(action), methods=["POST"]) for action in ACTIONS),
+    *(
+        Route(f"/moderation/listings/{{id}}/{action}", _decision(action), methods=["POST"])
+        for action in ACTIONS
+    ),
 ]

@@ -31,18 +31,38 @@ from .errors import ApiError
 from .market import listings_json, moment, one_listing_json, optional_body, viewer
 from .params import field, json_body, json_object, page_limit
 
-DRAFT_FIELDS = {"purpose", "title", "description", "category", "price", "quantity", "place", "latitude",
-                "longitude", "expires_at"}
+DRAFT_FIELDS = {
+    "purpose",
+    "title",
+    "description",
+    "category",
+    "price",
+    "quantity",
+    "place",
+    "latitude",
+    "longitude",
+    "expires_at",
+}
 _NUMBER = (int, float, type(None))
 #: listings per page of the market feed unless `limit` says otherwise (at most 100)
 DEFAULT_PAGE = 20
 
 
 def _draft_values(body: dict[str, Any], *, partial: bool) -> dict[str, Any]:
-    """The body's listing fields with their types checked; absent fields are left out when partial."""
-    kinds: dict[str, Any] = {"purpose": str, "title": str, "description": str, "category": (str, type(None)),
-                             "price": (str, type(None)), "quantity": int, "place": str, "latitude": _NUMBER,
-                             "longitude": _NUMBER}
+    """The body's listing fields with their types checked; absent fields are left out when
+    partial.
+    """
+    kinds: dict[str, Any] = {
+        "purpose": str,
+        "title": str,
+        "description": str,
+        "category": (str, type(None)),
+        "price": (str, type(None)),
+        "quantity": int,
+        "place": str,
+        "latitude": _NUMBER,
+        "longitude": _NUMBER,
+    }
     values: dict[str, Any] = {}
     for name, kind in kinds.items():
         if name in body or (not partial and name in ("purpose", "title")):
@@ -57,7 +77,9 @@ def _visible(session: Session, public_id: str, who: Member | None) -> Listing:
     listing = listings.find(session, public_id)
     if listing.is_open and listing.hidden_at is None:
         return listing
-    if who is not None and (who.id == listing.member_id or who.role in (Role.admin, Role.moderator)):
+    if who is not None and (
+        who.id == listing.member_id or who.role in (Role.admin, Role.moderator)
+    ):
         return listing
     raise NotFound(f"listing {public_id!r}")
 
@@ -77,18 +99,36 @@ async def browse(request: Request) -> Response:
     purpose = params.get("purpose")
     if purpose is not None and purpose not in Purpose.__members__:
         raise ApiError(400, "invalid_parameter", "purpose must be offer, request or gift")
-    filters = search.Filters(purpose=Purpose(purpose) if purpose else None, category=params.get("category"),
-                             city=params.get("city"), text=params.get("q", ""),
-                             min_price=_price_bound(request, "min_price"), max_price=_price_bound(request, "max_price"))
+    filters = search.Filters(
+        purpose=Purpose(purpose) if purpose else None,
+        category=params.get("category"),
+        city=params.get("city"),
+        text=params.get("q", ""),
+        min_price=_price_bound(request, "min_price"),
+        max_price=_price_bound(request, "max_price"),
+    )
     limit = min(page_limit(request), 100) if "limit" in params else DEFAULT_PAGE
     policy = await city.fediverse.policy.current()
-    verdicts = search.Verdicts(silenced=lambda d: policy.verdict(d).silenced, refused=lambda d: not policy.allows(d))
+    verdicts = search.Verdicts(
+        silenced=lambda d: policy.verdict(d).silenced, refused=lambda d: not policy.allows(d)
+    )
     viewer_uri = city.urls.member(who.username) if who is not None else None
 
     def read(session: Session) -> dict[str, Any]:
-        page = search.browse(session, filters, own_origin=city.settings.domain, verdicts=verdicts, viewer=who,
-                             viewer_uri=viewer_uri, limit=limit, cursor=params.get("cursor"))
-        return {"listings": listings_json(session, city, page.listings, who), "next_cursor": page.next_cursor}
+        page = search.browse(
+            session,
+            filters,
+            own_origin=city.settings.domain,
+            verdicts=verdicts,
+            viewer=who,
+            viewer_uri=viewer_uri,
+            limit=limit,
+            cursor=params.get("cursor"),
+        )
+        return {
+            "listings": listings_json(session, city, page.listings, who),
+            "next_cursor": page.next_cursor,
+        }
 
     return JSONResponse(await city.db.read(read))
 
@@ -98,7 +138,9 @@ async def my_listings(request: Request) -> Response:
     city = city_of(request)
     state = request.query_params.get("state")
     if state is not None and state not in ListingState.__members__:
-        raise ApiError(400, "invalid_parameter", f"state must be one of {', '.join(ListingState.__members__)}")
+        raise ApiError(
+            400, "invalid_parameter", f"state must be one of {', '.join(ListingState.__members__)}"
+        )
     limit = page_limit(request)
 
     def read(session: Session) -> dict[str, Any]:
@@ -123,15 +165,18 @@ async def create_listing(request: Request) -> Response:
         return one_listing_json(session, city, listing, who)
 
     answer = await city.db.write(write)
-    return JSONResponse(answer, status_code=201, headers={"Location": f"{request.url.path}/{answer['id']}"})
+    return JSONResponse(
+        answer, status_code=201, headers={"Location": f"{request.url.path}/{answer['id']}"}
+    )
 
 
 async def get_listing(request: Request) -> Response:
     who = await viewer(request)
     city = city_of(request)
     public_id = request.path_params["id"]
-    return JSONResponse(await city.db.read(
-        lambda s: one_listing_json(s, city, _visible(s, public_id, who), who)))
+    return JSONResponse(
+        await city.db.read(lambda s: one_listing_json(s, city, _visible(s, public_id, who), who))
+    )
 
 
 async def _act(request: Request, action: Any) -> Response:
@@ -166,7 +211,9 @@ async def edit_listing(request: Request) -> Response:
 
 
 async def submit_listing(request: Request) -> Response:
-    return await _act(request, lambda s, c, who, listing, _: market.submit_listing(s, c, who, listing))
+    return await _act(
+        request, lambda s, c, who, listing, _: market.submit_listing(s, c, who, listing)
+    )
 
 
 async def withdraw_listing(request: Request) -> Response:
@@ -230,7 +277,11 @@ async def remove_photo(request: Request) -> Response:
 
 
 def _category_json(category: Any) -> dict[str, Any]:
-    return {"slug": category.slug, "name": category.name, "retired": category.retired_at is not None}
+    return {
+        "slug": category.slug,
+        "name": category.name,
+        "retired": category.retired_at is not None,
+    }
 
 
 async def list_categories(request: Request) -> Response:
@@ -244,7 +295,9 @@ async def create_category(request: Request) -> Response:
     city: City = city_of(request)
     body = await json_body(request, {"slug", "name"})
     slug, name = field(body, "slug", str), field(body, "name", str)
-    made = await city.db.write(lambda s: _category_json(categories.add_category(s, slug, name, who)))
+    made = await city.db.write(
+        lambda s: _category_json(categories.add_category(s, slug, name, who))
+    )
     return JSONResponse(made, status_code=201)
 
 

@@ -40,14 +40,18 @@ def moment(body: dict[str, Any], name: str) -> datetime | None:
     try:
         value = datetime.fromisoformat(text)
     except ValueError:
-        raise ApiError(400, "invalid_time", f"{name} must be a time like 2026-12-24T18:00:00Z") from None
+        raise ApiError(
+            400, "invalid_time", f"{name} must be a time like 2026-12-24T18:00:00Z"
+        ) from None
     if value.tzinfo is None:
         raise ApiError(400, "invalid_time", f"{name} needs a time zone, like 2026-12-24T18:00:00Z")
     return value
 
 
 def money(amount: int | None, currency: str, scale: int) -> dict[str, str] | None:
-    return None if amount is None else {"amount": format_amount(amount, scale), "currency": currency}
+    return (
+        None if amount is None else {"amount": format_amount(amount, scale), "currency": currency}
+    )
 
 
 def partner_of(listing: Listing) -> str:
@@ -57,15 +61,26 @@ def partner_of(listing: Listing) -> str:
 
 def author_json(city: City, author: Author) -> dict[str, Any]:
     if author.username is not None:
-        return {"handle": f"{author.username}@{city.settings.domain}", "uri": city.urls.member(author.username),
-                "local": True}
+        return {
+            "handle": f"{author.username}@{city.settings.domain}",
+            "uri": city.urls.member(author.username),
+            "local": True,
+        }
     assert author.actor is not None
     return {"handle": author.actor.handle, "uri": author.actor.uri, "local": False}
 
 
-def listing_json(city: City, listing: Listing, author: Author, quote: Quote | None,
-                 *, viewer: Member | None = None) -> dict[str, Any]:
-    private = viewer is not None and (viewer.id == listing.member_id or viewer.role in (Role.admin, Role.moderator))
+def listing_json(
+    city: City,
+    listing: Listing,
+    author: Author,
+    quote: Quote | None,
+    *,
+    viewer: Member | None = None,
+) -> dict[str, Any]:
+    private = viewer is not None and (
+        viewer.id == listing.member_id or viewer.role in (Role.admin, Role.moderator)
+    )
     urls = city.urls
     return {
         "id": listing.public_id,
@@ -80,7 +95,9 @@ def listing_json(city: City, listing: Listing, author: Author, quote: Quote | No
         "description": listing.description,
         "category": listing.category,
         "price": money(listing.price, listing.currency, listing.scale),
-        "converted": None if quote is None else {
+        "converted": None
+        if quote is None
+        else {
             **(money(quote.amount, quote.currency, city.settings.currency.scale) or {}),
             "rate": f"{quote.num}/{quote.den}",
         },
@@ -88,8 +105,14 @@ def listing_json(city: City, listing: Listing, author: Author, quote: Quote | No
         "place": listing.place,
         "latitude": listing.latitude,
         "longitude": listing.longitude,
-        "photos": [{"url": urls.media(p["file"]) if "file" in p else p["url"], "media_type": p["mediaType"],
-                    "alt": p["alt"]} for p in listing.photos],
+        "photos": [
+            {
+                "url": urls.media(p["file"]) if "file" in p else p["url"],
+                "media_type": p["mediaType"],
+                "alt": p["alt"],
+            }
+            for p in listing.photos
+        ],
         "created_at": listing.created_at.isoformat(),
         "listed_at": listing.listed_at.isoformat() if listing.listed_at else None,
         "updated_at": listing.updated_at.isoformat() if listing.updated_at else None,
@@ -99,14 +122,21 @@ def listing_json(city: City, listing: Listing, author: Author, quote: Quote | No
     }
 
 
-def listings_json(session: Session, city: City, rows: list[Listing], viewer: Member | None) -> list[dict[str, Any]]:
+def listings_json(
+    session: Session, city: City, rows: list[Listing], viewer: Member | None
+) -> list[dict[str, Any]]:
     """A page of listings with their authors and, in another currency, the converted price."""
     currency = city.settings.currency
     found = search.authors(session, rows)
-    quoted = search.quotes(session, rows, payer_currency=currency.code, payer_scale=currency.scale,
-                           partner=partner_of)
-    return [listing_json(city, row, found[row.id], quoted.get(row.id), viewer=viewer) for row in rows]
+    quoted = search.quotes(
+        session, rows, payer_currency=currency.code, payer_scale=currency.scale, partner=partner_of
+    )
+    return [
+        listing_json(city, row, found[row.id], quoted.get(row.id), viewer=viewer) for row in rows
+    ]
 
 
-def one_listing_json(session: Session, city: City, listing: Listing, viewer: Member | None) -> dict[str, Any]:
+def one_listing_json(
+    session: Session, city: City, listing: Listing, viewer: Member | None
+) -> dict[str, Any]:
     return listings_json(session, city, [listing], viewer)[0]

@@ -1,4 +1,5 @@
-"""Mastodon's admin API for federation: `/api/v1/admin/domain_allows` and `/api/v1/admin/domain_blocks`.
+"""Mastodon's admin API for federation: `/api/v1/admin/domain_allows` and
+`/api/v1/admin/domain_blocks`.
 
 Shapes, parameters and answers as Mastodon documents them (methods/admin/domain_allows.md,
 domain_blocks.md, entities/Admin_DomainBlock.md): entities with string ids, Link-header
@@ -35,7 +36,10 @@ Endpoint = Callable[[Request], Awaitable[Response]]
 
 
 def iso(rule: DomainRule) -> str:
-    return rule.created_at.strftime("%Y-%m-%dT%H:%M:%S.") + f"{rule.created_at.microsecond // 1000:03d}Z"
+    return (
+        rule.created_at.strftime("%Y-%m-%dT%H:%M:%S.")
+        + f"{rule.created_at.microsecond // 1000:03d}Z"
+    )
 
 
 def render_allow(rule: DomainRule) -> dict[str, Any]:
@@ -64,7 +68,9 @@ def mastodon_errors(endpoint: Endpoint) -> Endpoint:
         try:
             return await endpoint(request)
         except domains.Conflict as exc:
-            return JSONResponse({"error": exc.message, "existing_domain_block": render_block(exc.existing)}, 422)
+            return JSONResponse(
+                {"error": exc.message, "existing_domain_block": render_block(exc.existing)}, 422
+            )
         except DomainError as exc:
             status = 422 if exc.status == 400 else exc.status
             message = "Record not found" if exc.status == 404 else exc.message
@@ -121,8 +127,11 @@ def _limit(request: Request) -> int:
 def _page(session: Session, kind: RuleKind, request: Request, limit: int) -> list[DomainRule]:
     query = select(DomainRule).where(DomainRule.kind == kind)
     q = request.query_params
-    for name, test in (("max_id", DomainRule.id.__lt__), ("since_id", DomainRule.id.__gt__),
-                       ("min_id", DomainRule.id.__gt__)):
+    for name, test in (
+        ("max_id", DomainRule.id.__lt__),
+        ("since_id", DomainRule.id.__gt__),
+        ("min_id", DomainRule.id.__gt__),
+    ):
         if q.get(name, "").isdigit():
             query = query.where(test(int(q[name])))
     if q.get("min_id", "").isdigit():  # the page just after min_id, still shown newest first
@@ -135,8 +144,10 @@ def _link(request: Request, rules: list[DomainRule], limit: int) -> dict[str, st
     if not rules:
         return {}
     base = str(request.url.replace(query=""))
-    return {"Link": f'<{base}?limit={limit}&max_id={rules[-1].id}>; rel="next", '
-                    f'<{base}?limit={limit}&min_id={rules[0].id}>; rel="prev"'}
+    return {
+        "Link": f'<{base}?limit={limit}&max_id={rules[-1].id}>; rel="next", '
+        f'<{base}?limit={limit}&min_id={rules[0].id}>; rel="prev"'
+    }
 
 
 def _collection(kind: RuleKind, render: Callable[[DomainRule], dict[str, Any]]) -> Endpoint:
@@ -157,9 +168,13 @@ def _one(kind: RuleKind, render: Callable[[DomainRule], dict[str, Any]]) -> Endp
         rule_id = _rule_id(request)
         city = city_of(request)
         if request.method == "GET":
-            return JSONResponse(render(await city.db.read(lambda s: domains.get_rule(s, rule_id, kind))))
+            return JSONResponse(
+                render(await city.db.read(lambda s: domains.get_rule(s, rule_id, kind)))
+            )
         if request.method == "DELETE":
-            await city.db.write(lambda s: domains.remove(s, domains.get_rule(s, rule_id, kind), caller))
+            await city.db.write(
+                lambda s: domains.remove(s, domains.get_rule(s, rule_id, kind), caller)
+            )
             city.fediverse.policy.invalidate()
             return JSONResponse({})
         values = await params(request)  # PUT: change a block
@@ -167,7 +182,9 @@ def _one(kind: RuleKind, render: Callable[[DomainRule], dict[str, Any]]) -> Endp
         def change(session: Session) -> DomainRule:
             rule = domains.get_rule(session, rule_id, kind)
             spec = _block_spec(values, rule)
-            return domains.block(session, spec, caller, city.settings.federation.mode, replace=True)[0]
+            return domains.block(
+                session, spec, caller, city.settings.federation.mode, replace=True
+            )[0]
 
         rule = await city.db.write(change)
         city.fediverse.policy.invalidate()
@@ -179,8 +196,11 @@ def _one(kind: RuleKind, render: Callable[[DomainRule], dict[str, Any]]) -> Endp
 def _block_spec(values: dict[str, Any], current: DomainRule | None = None) -> domains.BlockSpec:
     severity = str(values.get("severity") or (current.severity.value if current else "silence"))
     if severity not in Severity.__members__:
-        raise DomainError("invalid_severity", f"Validation failed: Severity {severity!r} is not included in the list",
-                          422)
+        raise DomainError(
+            "invalid_severity",
+            f"Validation failed: Severity {severity!r} is not included in the list",
+            422,
+        )
 
     def keep(name: str) -> Any:
         return getattr(current, name) if current is not None else False
@@ -190,8 +210,12 @@ def _block_spec(values: dict[str, Any], current: DomainRule | None = None) -> do
         severity=Severity(severity),
         reject_media=flag(values, "reject_media", keep("reject_media")),
         reject_reports=flag(values, "reject_reports", keep("reject_reports")),
-        public_comment=_text_or(values, "public_comment", current.public_comment if current else ""),
-        private_comment=_text_or(values, "private_comment", current.private_comment if current else ""),
+        public_comment=_text_or(
+            values, "public_comment", current.public_comment if current else ""
+        ),
+        private_comment=_text_or(
+            values, "private_comment", current.private_comment if current else ""
+        ),
         obfuscate=flag(values, "obfuscate", keep("obfuscate")),
     )
 
@@ -215,7 +239,9 @@ async def create_block(request: Request) -> Response:
         raise DomainError("invalid_domain", "Validation failed: Domain can't be blank", 422)
     spec = _block_spec(values)
     city = city_of(request)
-    rule, _, _ = await city.db.write(lambda s: domains.block(s, spec, caller, city.settings.federation.mode))
+    rule, _, _ = await city.db.write(
+        lambda s: domains.block(s, spec, caller, city.settings.federation.mode)
+    )
     city.fediverse.policy.invalidate()
     return JSONResponse(render_block(rule))
 
@@ -228,5 +254,7 @@ def routes() -> list[Route]:
         Route(allows + "/{id}", _one(RuleKind.allow, render_allow), methods=["GET", "DELETE"]),
         Route(blocks, _collection(RuleKind.block, render_block), methods=["GET"]),
         Route(blocks, create_block, methods=["POST"]),
-        Route(blocks + "/{id}", _one(RuleKind.block, render_block), methods=["GET", "PUT", "DELETE"]),
+        Route(
+            blocks + "/{id}", _one(RuleKind.block, render_block), methods=["GET", "PUT", "DELETE"]
+        ),
     ]

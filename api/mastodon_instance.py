@@ -1,4 +1,5 @@
-"""`/api/v1/instance` and its public parts: rules, moderation policy, and (if the admin says so) domains.
+"""`/api/v1/instance` and its public parts: rules, moderation policy, and (if the admin says
+so) domains.
 
 `GET /api/v1/instance` is Mastodon's v1 Instance entity (what clients read first), with the
 city's rules, its registration policy, and a `comptoir` object for what Mastodon has no field
@@ -66,32 +67,39 @@ async def instance(request: Request) -> Response:
         "federation_mode": facts["stored_mode"] or settings.federation.mode,
         "registration": registration,
         "listing_review": settings.moderation.listing_review,
-        "moderation_policy": admin_settings.policy_text(settings.moderation.listing_review, registration),
+        "moderation_policy": admin_settings.policy_text(
+            settings.moderation.listing_review, registration
+        ),
         "domains_visibility": facts["visibility"],
     }
     if await may_see_domains(request, facts["visibility"]):
         extension["domain_blocks"] = [asdict(e) for e in facts["blocks"]]
         extension["domain_allows"] = [asdict(e) for e in facts["allows"]]
-    return JSONResponse({
-        "uri": settings.domain,
-        "title": settings.name,
-        "short_description": settings.description,
-        "description": settings.description,
-        "email": "",
-        "version": MASTODON_VERSION,
-        "urls": {},
-        "stats": {"user_count": facts["usage"]["users"]["total"], "status_count": facts["usage"]["localPosts"],
-                  "domain_count": facts["domains"]},
-        "thumbnail": None,
-        "languages": [settings.language],
-        "registrations": registration != "invite",
-        "approval_required": registration == "approval",
-        "invites_enabled": registration == "invite",
-        "configuration": {"statuses": {"max_characters": 5000, "max_media_attachments": 4}},
-        "contact_account": None,
-        "rules": [asdict(r) for r in facts["rules"]],
-        "comptoir": extension,
-    })
+    return JSONResponse(
+        {
+            "uri": settings.domain,
+            "title": settings.name,
+            "short_description": settings.description,
+            "description": settings.description,
+            "email": "",
+            "version": MASTODON_VERSION,
+            "urls": {},
+            "stats": {
+                "user_count": facts["usage"]["users"]["total"],
+                "status_count": facts["usage"]["localPosts"],
+                "domain_count": facts["domains"],
+            },
+            "thumbnail": None,
+            "languages": [settings.language],
+            "registrations": registration != "invite",
+            "approval_required": registration == "approval",
+            "invites_enabled": registration == "invite",
+            "configuration": {"statuses": {"max_characters": 5000, "max_media_attachments": 4}},
+            "contact_account": None,
+            "rules": [asdict(r) for r in facts["rules"]],
+            "comptoir": extension,
+        }
+    )
 
 
 @mastodon_errors
@@ -105,13 +113,25 @@ def _domain_list(kind: RuleKind) -> Any:
     async def endpoint(request: Request) -> Response:
         city = city_of(request)
         visibility, entries = await city.db.read(
-            lambda s: (admin_settings.domains_visibility(s), domains.public_entries(s, kind)))
+            lambda s: (admin_settings.domains_visibility(s), domains.public_entries(s, kind))
+        )
         if not await may_see_domains(request, visibility):
             raise DomainError("not_found", "this city does not show its domain list", 404)
         if kind is RuleKind.allow:
-            return JSONResponse([{"domain": e.domain, "digest": e.digest, "comment": e.comment} for e in entries])
-        return JSONResponse([{"domain": e.domain, "digest": e.digest, "severity": e.severity, "comment": e.comment}
-                             for e in entries])
+            return JSONResponse(
+                [{"domain": e.domain, "digest": e.digest, "comment": e.comment} for e in entries]
+            )
+        return JSONResponse(
+            [
+                {
+                    "domain": e.domain,
+                    "digest": e.digest,
+                    "severity": e.severity,
+                    "comment": e.comment,
+                }
+                for e in entries
+            ]
+        )
 
     return endpoint
 

@@ -32,8 +32,11 @@ TERMS = {"quantity", "price", "goods", "message", "expires_at"}
 
 def _party(city: City, who: Party) -> dict[str, Any]:
     if who.member is not None:
-        return {"handle": f"{who.member.username}@{city.settings.domain}", "uri": city.urls.member(who.member.username),
-                "local": True}
+        return {
+            "handle": f"{who.member.username}@{city.settings.domain}",
+            "uri": city.urls.member(who.member.username),
+            "local": True,
+        }
     assert who.actor is not None
     return {"handle": who.actor.handle, "uri": who.actor.uri, "local": False}
 
@@ -46,10 +49,23 @@ def thread_json(session: Session, city: City, thread: Thread, side: Side) -> dic
     def converted(amount: int | None) -> dict[str, str] | None:
         if amount is None:
             return None
-        quote = rates.quote(session, amount, listing.currency, listing.scale, currency.code, currency.scale,
-                            partner=partner_of(listing))
-        return None if quote is None else {**(money(quote.amount, quote.currency, currency.scale) or {}),
-                                           "rate": f"{quote.num}/{quote.den}"}
+        quote = rates.quote(
+            session,
+            amount,
+            listing.currency,
+            listing.scale,
+            currency.code,
+            currency.scale,
+            partner=partner_of(listing),
+        )
+        return (
+            None
+            if quote is None
+            else {
+                **(money(quote.amount, quote.currency, currency.scale) or {}),
+                "rate": f"{quote.num}/{quote.den}",
+            }
+        )
 
     agreement = thread.agreement
     return {
@@ -58,24 +74,56 @@ def thread_json(session: Session, city: City, thread: Thread, side: Side) -> dic
         "kind": negotiation.kind.value,
         "state": negotiation.state.value,
         "role": side.value,
-        "listing": {"id": listing.public_id, "uri": listing.uri, "title": listing.title, "city": listing.origin,
-                    "state": listing.state.value, "quantity": listing.quantity},
+        "listing": {
+            "id": listing.public_id,
+            "uri": listing.uri,
+            "title": listing.title,
+            "city": listing.origin,
+            "state": listing.state.value,
+            "quantity": listing.quantity,
+        },
         "buyer": _party(city, thread.buyer),
         "seller": _party(city, thread.seller),
-        "offers": [{
-            "id": o.public_id, "uri": o.uri, "proposer": o.proposer.value, "state": o.state.value,
-            "quantity": o.quantity, "price": money(o.price, listing.currency, listing.scale),
-            "converted": converted(o.price), "goods": o.goods, "message": o.message,
-            "expires_at": o.expires_at.isoformat(), "in_reply_to": uris.get(o.in_reply_to_id) if o.in_reply_to_id else None,
-            "created_at": o.created_at.isoformat(), "answer_reason": o.answer_reason,
-        } for o in thread.offers],
-        "messages": [{"uri": m.uri, "author": m.author.value, "content": m.content, "created_at": m.created_at.isoformat()}
-                     for m in thread.messages],
-        "agreement": None if agreement is None else {
-            "id": agreement.public_id, "uri": agreement.uri, "state": agreement.state.value,
-            "quantity": agreement.quantity, "amount": money(agreement.amount, agreement.currency, listing.scale),
-            "goods": agreement.goods, "created_at": agreement.created_at.isoformat(),
-            "transfer": agreements.transfer_id(agreement) if agreement.state is AgreementState.paid else None,
+        "offers": [
+            {
+                "id": o.public_id,
+                "uri": o.uri,
+                "proposer": o.proposer.value,
+                "state": o.state.value,
+                "quantity": o.quantity,
+                "price": money(o.price, listing.currency, listing.scale),
+                "converted": converted(o.price),
+                "goods": o.goods,
+                "message": o.message,
+                "expires_at": o.expires_at.isoformat(),
+                "in_reply_to": uris.get(o.in_reply_to_id) if o.in_reply_to_id else None,
+                "created_at": o.created_at.isoformat(),
+                "answer_reason": o.answer_reason,
+            }
+            for o in thread.offers
+        ],
+        "messages": [
+            {
+                "uri": m.uri,
+                "author": m.author.value,
+                "content": m.content,
+                "created_at": m.created_at.isoformat(),
+            }
+            for m in thread.messages
+        ],
+        "agreement": None
+        if agreement is None
+        else {
+            "id": agreement.public_id,
+            "uri": agreement.uri,
+            "state": agreement.state.value,
+            "quantity": agreement.quantity,
+            "amount": money(agreement.amount, agreement.currency, listing.scale),
+            "goods": agreement.goods,
+            "created_at": agreement.created_at.isoformat(),
+            "transfer": agreements.transfer_id(agreement)
+            if agreement.state is AgreementState.paid
+            else None,
         },
     }
 
@@ -86,10 +134,18 @@ def _terms(body: dict[str, Any], listing: Any) -> offers.Terms:
     goods = field(body, "goods", str, required=False) or ""
     message = field(body, "message", str, required=False) or ""
     if len(message) > negotiations.MAX_MESSAGE:
-        raise DomainError("too_long", f"a message is at most {negotiations.MAX_MESSAGE} characters", 400)
-    return offers.check_terms(listing, quantity=1 if quantity is None else quantity, price=price, goods=goods,
-                              message=text_to_html(message) if message.strip() else "",
-                              expires_at=moment(body, "expires_at"), now=utcnow())
+        raise DomainError(
+            "too_long", f"a message is at most {negotiations.MAX_MESSAGE} characters", 400
+        )
+    return offers.check_terms(
+        listing,
+        quantity=1 if quantity is None else quantity,
+        price=price,
+        goods=goods,
+        message=text_to_html(message) if message.strip() else "",
+        expires_at=moment(body, "expires_at"),
+        now=utcnow(),
+    )
 
 
 async def open_negotiation(request: Request) -> Response:
@@ -116,8 +172,15 @@ async def list_negotiations(request: Request) -> Response:
         rows = negotiations.threads_of(session, who, limit=limit + 1, before=before)
         page = rows[:limit]
         return {
-            "negotiations": [thread_json(session, city, negotiations.thread(session, n),
-                                         negotiations.side_of_member(n, who) or Side.buyer) for n in page],
+            "negotiations": [
+                thread_json(
+                    session,
+                    city,
+                    negotiations.thread(session, n),
+                    negotiations.side_of_member(n, who) or Side.buyer,
+                )
+                for n in page
+            ],
             "next_cursor": str(page[-1].id) if len(rows) > limit else None,
         }
 
@@ -136,7 +199,9 @@ async def get_negotiation(request: Request) -> Response:
     return JSONResponse(await city.db.read(read))
 
 
-async def _in_thread(request: Request, who: Member, body: dict[str, Any], action: Any, status: int = 200) -> Response:
+async def _in_thread(
+    request: Request, who: Member, body: dict[str, Any], action: Any, status: int = 200
+) -> Response:
     city = city_of(request)
     public_id = request.path_params["id"]
 
@@ -156,7 +221,11 @@ async def counter_offer(request: Request) -> Response:
 
     def action(session: Session, city: City, negotiation: Any) -> None:
         listing = session.get(Listing, negotiation.listing_id)
-        answered = offers.by_public_id(session, negotiation, replied) if replied else offers.open_offer(session, negotiation)
+        answered = (
+            offers.by_public_id(session, negotiation, replied)
+            if replied
+            else offers.open_offer(session, negotiation)
+        )
         outgoing.counter(session, city, who, negotiation, _terms(body, listing), answered)
 
     return await _in_thread(request, who, body, action, 201)
@@ -189,7 +258,9 @@ async def pay_agreement(request: Request) -> Response:
     body = await optional_body(request, set())
 
     def action(session: Session, city: City, negotiation: Any) -> None:
-        agreements.pay(session, city.settings.currency, who, agreements.of_negotiation(session, negotiation))
+        agreements.pay(
+            session, city.settings.currency, who, agreements.of_negotiation(session, negotiation)
+        )
 
     return await _in_thread(request, who, body, action)
 

@@ -1,4 +1,6 @@
-"""The OpenAPI description of negotiations (api/negotiations.py) and notifications (api/notifications.py)."""
+"""The OpenAPI description of negotiations (api/negotiations.py) and notifications
+(api/notifications.py).
+"""
 
 from __future__ import annotations
 
@@ -14,119 +16,303 @@ _OPTIONAL_MONEY = {"oneOf": [ref("Money"), {"type": "null"}]}
 _SIDE = {"type": "string", "enum": ["buyer", "seller"]}
 _TERMS: Json = {
     "quantity": {"type": "integer", "minimum": 1, "default": 1},
-    "price": {"type": ["string", "null"], "pattern": r"^-?[0-9]+(\.[0-9]+)?$",
-              "description": "The total for the quantity, in the SELLER's currency. Absent with no goods: "
-                             "the listing's price times the quantity"},
-    "goods": {"type": "string", "maxLength": 1000, "description": "What is given in return, instead of a price"},
+    "price": {
+        "type": ["string", "null"],
+        "pattern": r"^-?[0-9]+(\.[0-9]+)?$",
+        "description": "The total for the quantity, in the SELLER's currency. "
+        "Absent with no goods: the listing's price times the quantity",
+    },
+    "goods": {
+        "type": "string",
+        "maxLength": 1000,
+        "description": "What is given in return, instead of a price",
+    },
     "message": {"type": "string", "maxLength": 5000},
-    "expires_at": {"oneOf": [_TIME, {"type": "null"}], "description": "Default: in 7 days; at most 90"},
+    "expires_at": {
+        "oneOf": [_TIME, {"type": "null"}],
+        "description": "Default: in 7 days; at most 90",
+    },
 }
 
 SCHEMAS: Json = {
-    "Offer": closed({
-        "id": _TEXT, "uri": {**_TEXT, "description": "The Offer activity's id, the same in both cities"},
-        "proposer": _SIDE,
-        "state": {"type": "string", "enum": ["open", "countered", "accepted", "rejected", "withdrawn", "expired"]},
-        "quantity": {"type": "integer"}, "price": _OPTIONAL_MONEY,
-        "converted": {"oneOf": [ref("Converted"), {"type": "null"}]},
-        "goods": _TEXT, "message": {**_TEXT, "description": "HTML"}, "expires_at": _TIME,
-        "in_reply_to": {"type": ["string", "null"], "description": "uri of the offer this one answers"},
-        "created_at": _TIME, "answer_reason": _TEXT,
-    }),
-    "ThreadMessage": closed({"uri": _TEXT, "author": _SIDE, "content": {**_TEXT, "description": "HTML"},
-                       "created_at": _TIME}),
-    "Agreement": closed({
-        "id": _TEXT, "uri": {**_TEXT, "description": "The same in both cities"},
-        "state": {"type": "string", "enum": ["agreed", "paid", "cancelled"]},
-        "quantity": {"type": "integer"}, "amount": _OPTIONAL_MONEY, "goods": _TEXT, "created_at": _TIME,
-        "transfer": {"type": ["string", "null"], "description": "Once paid: the ledger transfer's id"},
-    }, "An accepted offer; the paying party (the buyer, or the author of a want) pays it once"),
-    "ThreadListing": closed({"id": _TEXT, "uri": _TEXT, "title": _TEXT, "city": _TEXT, "state": _TEXT,
-                             "quantity": {"type": "integer"}}),
-    "Negotiation": closed({
-        "id": _TEXT, "context": {**_TEXT, "description": "The thread's id on the wire, the same in both cities"},
-        "kind": {"type": "string", "enum": ["offers", "messages"],
-                 "description": "messages: the other party's server knows no offers (a Mastodon user)"},
-        "state": {"type": "string", "enum": ["open", "agreed", "rejected", "withdrawn", "expired", "closed"]},
-        "role": {**_SIDE, "description": "My side: seller = the listing's author"},
-        "listing": ref("ThreadListing"), "buyer": ref("Party"), "seller": ref("Party"),
-        "offers": {"type": "array", "items": ref("Offer")},
-        "messages": {"type": "array", "items": ref("ThreadMessage")},
-        "agreement": {"oneOf": [ref("Agreement"), {"type": "null"}]},
-    }),
-    "NegotiationPage": closed({"negotiations": {"type": "array", "items": ref("Negotiation")},
-                               "next_cursor": {"type": ["string", "null"]}}),
+    "Offer": closed(
+        {
+            "id": _TEXT,
+            "uri": {**_TEXT, "description": "The Offer activity's id, the same in both cities"},
+            "proposer": _SIDE,
+            "state": {
+                "type": "string",
+                "enum": ["open", "countered", "accepted", "rejected", "withdrawn", "expired"],
+            },
+            "quantity": {"type": "integer"},
+            "price": _OPTIONAL_MONEY,
+            "converted": {"oneOf": [ref("Converted"), {"type": "null"}]},
+            "goods": _TEXT,
+            "message": {**_TEXT, "description": "HTML"},
+            "expires_at": _TIME,
+            "in_reply_to": {
+                "type": ["string", "null"],
+                "description": "uri of the offer this one answers",
+            },
+            "created_at": _TIME,
+            "answer_reason": _TEXT,
+        }
+    ),
+    "ThreadMessage": closed(
+        {
+            "uri": _TEXT,
+            "author": _SIDE,
+            "content": {**_TEXT, "description": "HTML"},
+            "created_at": _TIME,
+        }
+    ),
+    "Agreement": closed(
+        {
+            "id": _TEXT,
+            "uri": {**_TEXT, "description": "The same in both cities"},
+            "state": {"type": "string", "enum": ["agreed", "paid", "cancelled"]},
+            "quantity": {"type": "integer"},
+            "amount": _OPTIONAL_MONEY,
+            "goods": _TEXT,
+            "created_at": _TIME,
+            "transfer": {
+                "type": ["string", "null"],
+                "description": "Once paid: the ledger transfer's id",
+            },
+        },
+        "An accepted offer; the paying party (the buyer, or the author of a want) pays it once",
+    ),
+    "ThreadListing": closed(
+        {
+            "id": _TEXT,
+            "uri": _TEXT,
+            "title": _TEXT,
+            "city": _TEXT,
+            "state": _TEXT,
+            "quantity": {"type": "integer"},
+        }
+    ),
+    "Negotiation": closed(
+        {
+            "id": _TEXT,
+            "context": {
+                **_TEXT,
+                "description": "The thread's id on the wire, the same in both cities",
+            },
+            "kind": {
+                "type": "string",
+                "enum": ["offers", "messages"],
+                "description": "messages: the other party's server knows no offers "
+                "(a Mastodon user)",
+            },
+            "state": {
+                "type": "string",
+                "enum": ["open", "agreed", "rejected", "withdrawn", "expired", "closed"],
+            },
+            "role": {**_SIDE, "description": "My side: seller = the listing's author"},
+            "listing": ref("ThreadListing"),
+            "buyer": ref("Party"),
+            "seller": ref("Party"),
+            "offers": {"type": "array", "items": ref("Offer")},
+            "messages": {"type": "array", "items": ref("ThreadMessage")},
+            "agreement": {"oneOf": [ref("Agreement"), {"type": "null"}]},
+        }
+    ),
+    "NegotiationPage": closed(
+        {
+            "negotiations": {"type": "array", "items": ref("Negotiation")},
+            "next_cursor": {"type": ["string", "null"]},
+        }
+    ),
     "OfferRequest": closed(_TERMS, required=[]),
-    "CounterOfferRequest": closed({**_TERMS, "in_reply_to": {
-        "type": "string", "description": "id of the offer answered (default: the open one); a stale one is refused"}},
-        required=[]),
+    "CounterOfferRequest": closed(
+        {
+            **_TERMS,
+            "in_reply_to": {
+                "type": "string",
+                "description": "id of the offer answered (default: the open one); "
+                "a stale one is refused",
+            },
+        },
+        required=[],
+    ),
     "RejectRequest": closed({"reason": _TEXT}, required=[]),
     "MessageRequest": closed({"text": {"type": "string", "minLength": 1, "maxLength": 5000}}),
-    "Notification": closed({
-        "id": _TEXT, "kind": {"type": "string", "enum": [
-            "offer", "counter_offer", "accepted", "rejected", "withdrawn", "expired", "message",
-            "negotiation_closed", "agreement_cancelled", "agreement_paid", "listing_approved", "listing_rejected",
-            "listing_taken_down", "listing_expired"]},
-        "text": _TEXT, "listing": {"type": ["string", "null"]}, "negotiation": {"type": ["string", "null"]},
-        "created_at": _TIME, "read": {"type": "boolean"},
-    }),
-    "NotificationPage": closed({"notifications": {"type": "array", "items": ref("Notification")},
-                                "unread": {"type": "integer"}, "next_cursor": {"type": ["string", "null"]}}),
-    "ReadRequest": closed({"up_to": {"type": "string", "description": "Mark up to this id (default: all)"}},
-                          required=[]),
+    "Notification": closed(
+        {
+            "id": _TEXT,
+            "kind": {
+                "type": "string",
+                "enum": [
+                    "offer",
+                    "counter_offer",
+                    "accepted",
+                    "rejected",
+                    "withdrawn",
+                    "expired",
+                    "message",
+                    "negotiation_closed",
+                    "agreement_cancelled",
+                    "agreement_paid",
+                    "listing_approved",
+                    "listing_rejected",
+                    "listing_taken_down",
+                    "listing_expired",
+                ],
+            },
+            "text": _TEXT,
+            "listing": {"type": ["string", "null"]},
+            "negotiation": {"type": ["string", "null"]},
+            "created_at": _TIME,
+            "read": {"type": "boolean"},
+        }
+    ),
+    "NotificationPage": closed(
+        {
+            "notifications": {"type": "array", "items": ref("Notification")},
+            "unread": {"type": "integer"},
+            "next_cursor": {"type": ["string", "null"]},
+        }
+    ),
+    "ReadRequest": closed(
+        {"up_to": {"type": "string", "description": "Mark up to this id (default: all)"}},
+        required=[],
+    ),
     "ReadResult": closed({"marked": {"type": "integer"}, "unread": {"type": "integer"}}),
 }
 
 _ID = path("id", "The negotiation's id")
 _OFFER = path("offer", "The offer's id")
 _THREAD = {"200": answer("The negotiation", "Negotiation")}
-_LIMIT = query("limit", {"type": "integer", "minimum": 1, "maximum": 200, "default": 50}, "Per page")
+_LIMIT = query(
+    "limit", {"type": "integer", "minimum": 1, "maximum": 200, "default": 50}, "Per page"
+)
 _CURSOR = query("cursor", _TEXT, "next_cursor of the previous page")
 
 PATHS: Json = {
-    "/listings/{id}/negotiations": {"post": operation(
-        "openNegotiation", "Open a negotiation on a listing with a first offer", TAG,
-        {"201": answer("The new negotiation", "Negotiation"), **errors(400, 401, 403, 404, 409, 413)},
-        params=[path("id", "The listing's id")], body=optional_body("OfferRequest", "The offer"))},
-    "/negotiations": {"get": operation(
-        "listNegotiations", "My negotiations, newest first", TAG,
-        {"200": answer("A page", "NegotiationPage"), **errors(400, 401, 403)}, params=[_LIMIT, _CURSOR])},
-    "/negotiations/{id}": {"get": operation(
-        "getNegotiation", "One of my negotiations: offers, messages, agreement", TAG,
-        {**_THREAD, **errors(401, 403, 404)}, params=[_ID])},
-    "/negotiations/{id}/offers": {"post": operation(
-        "counterOffer", "Answer the open offer with another (it supersedes it)", TAG,
-        {"201": answer("The negotiation", "Negotiation"), **errors(400, 401, 403, 404, 409, 413)},
-        params=[_ID], body=json_body("CounterOfferRequest", "The offer"))},
-    "/negotiations/{id}/offers/{offer}/accept": {"post": operation(
-        "acceptOffer", "Accept the other party's open offer: an agreement (only the latest offer)", TAG,
-        {**_THREAD, **errors(401, 403, 404, 409)}, params=[_ID, _OFFER], body=optional_body("NoParameters", "Nothing"))},
-    "/negotiations/{id}/offers/{offer}/reject": {"post": operation(
-        "rejectOffer", "Decline the other party's open offer, with an optional reason", TAG,
-        {**_THREAD, **errors(400, 401, 403, 404, 409)}, params=[_ID, _OFFER],
-        body=optional_body("RejectRequest", "Why"))},
-    "/negotiations/{id}/offers/{offer}/withdraw": {"post": operation(
-        "withdrawOffer", "Withdraw my open offer", TAG,
-        {**_THREAD, **errors(401, 403, 404, 409)}, params=[_ID, _OFFER], body=optional_body("NoParameters", "Nothing"))},
-    "/negotiations/{id}/messages": {"post": operation(
-        "writeMessage", "Write to the other party", TAG,
-        {"201": answer("The negotiation", "Negotiation"), **errors(400, 401, 403, 404, 413)},
-        params=[_ID], body=json_body("MessageRequest", "The message"))},
-    "/negotiations/{id}/agreement/pay": {"post": operation(
-        "payAgreement", "Pay the thread's agreement: the agreed amount moves from the paying party to the other, "
-        "with the fee if the city charges one. Only the paying party may; an agreement is paid once "
-        "(409 the second time); a party in another city is paid by settlement (409)", TAG,
-        {**_THREAD, **errors(401, 403, 404, 409, 422)}, params=[_ID], body=optional_body("NoParameters", "Nothing"))},
-    "/notifications": {"get": operation(
-        "listNotifications", "My notifications, newest first", NOTIFICATIONS_TAG,
-        {"200": answer("A page", "NotificationPage"), **errors(400, 401, 403)},
-        params=[query("unread", {"type": "boolean"}, "Only unread ones"), _LIMIT, _CURSOR])},
-    "/notifications/read": {"post": operation(
-        "markNotificationsRead", "Mark my notifications read", NOTIFICATIONS_TAG,
-        {"200": answer("How many", "ReadResult"), **errors(400, 401, 403)},
-        body=optional_body("ReadRequest", "Up to which"))},
+    "/listings/{id}/negotiations": {
+        "post": operation(
+            "openNegotiation",
+            "Open a negotiation on a listing with a first offer",
+            TAG,
+            {
+                "201": answer("The new negotiation", "Negotiation"),
+                **errors(400, 401, 403, 404, 409, 413),
+            },
+            params=[path("id", "The listing's id")],
+            body=optional_body("OfferRequest", "The offer"),
+        )
+    },
+    "/negotiations": {
+        "get": operation(
+            "listNegotiations",
+            "My negotiations, newest first",
+            TAG,
+            {"200": answer("A page", "NegotiationPage"), **errors(400, 401, 403)},
+            params=[_LIMIT, _CURSOR],
+        )
+    },
+    "/negotiations/{id}": {
+        "get": operation(
+            "getNegotiation",
+            "One of my negotiations: offers, messages, agreement",
+            TAG,
+            {**_THREAD, **errors(401, 403, 404)},
+            params=[_ID],
+        )
+    },
+    "/negotiations/{id}/offers": {
+        "post": operation(
+            "counterOffer",
+            "Answer the open offer with another (it supersedes it)",
+            TAG,
+            {
+                "201": answer("The negotiation", "Negotiation"),
+                **errors(400, 401, 403, 404, 409, 413),
+            },
+            params=[_ID],
+            body=json_body("CounterOfferRequest", "The offer"),
+        )
+    },
+    "/negotiations/{id}/offers/{offer}/accept": {
+        "post": operation(
+            "acceptOffer",
+            "Accept the other party's open offer: an agreement (only the latest offer)",
+            TAG,
+            {**_THREAD, **errors(401, 403, 404, 409)},
+            params=[_ID, _OFFER],
+            body=optional_body("NoParameters", "Nothing"),
+        )
+    },
+    "/negotiations/{id}/offers/{offer}/reject": {
+        "post": operation(
+            "rejectOffer",
+            "Decline the other party's open offer, with an optional reason",
+            TAG,
+            {**_THREAD, **errors(400, 401, 403, 404, 409)},
+            params=[_ID, _OFFER],
+            body=optional_body("RejectRequest", "Why"),
+        )
+    },
+    "/negotiations/{id}/offers/{offer}/withdraw": {
+        "post": operation(
+            "withdrawOffer",
+            "Withdraw my open offer",
+            TAG,
+            {**_THREAD, **errors(401, 403, 404, 409)},
+            params=[_ID, _OFFER],
+            body=optional_body("NoParameters", "Nothing"),
+        )
+    },
+    "/negotiations/{id}/messages": {
+        "post": operation(
+            "writeMessage",
+            "Write to the other party",
+            TAG,
+            {"201": answer("The negotiation", "Negotiation"), **errors(400, 401, 403, 404, 413)},
+            params=[_ID],
+            body=json_body("MessageRequest", "The message"),
+        )
+    },
+    "/negotiations/{id}/agreement/pay": {
+        "post": operation(
+            "payAgreement",
+            "Pay the thread's agreement: the agreed amount moves from the paying party to "
+            "the other, with the fee if the city charges one. Only the paying party may; "
+            "an agreement is paid once (409 the second time); a party in another city is "
+            "paid by settlement (409)",
+            TAG,
+            {**_THREAD, **errors(401, 403, 404, 409, 422)},
+            params=[_ID],
+            body=optional_body("NoParameters", "Nothing"),
+        )
+    },
+    "/notifications": {
+        "get": operation(
+            "listNotifications",
+            "My notifications, newest first",
+            NOTIFICATIONS_TAG,
+            {"200": answer("A page", "NotificationPage"), **errors(400, 401, 403)},
+            params=[query("unread", {"type": "boolean"}, "Only unread ones"), _LIMIT, _CURSOR],
+        )
+    },
+    "/notifications/read": {
+        "post": operation(
+            "markNotificationsRead",
+            "Mark my notifications read",
+            NOTIFICATIONS_TAG,
+            {"200": answer("How many", "ReadResult"), **errors(400, 401, 403)},
+            body=optional_body("ReadRequest", "Up to which"),
+        )
+    },
 }
 
-SECTION = Section(tag=TAG, description="Offers, counter-offers and agreements on listings, within and across cities.",
-                  paths=PATHS, schemas=SCHEMAS)
-NOTIFICATIONS_SECTION = Section(tag=NOTIFICATIONS_TAG, description="What members are told.", paths={})
+SECTION = Section(
+    tag=TAG,
+    description="Offers, counter-offers and agreements on listings, within and across cities.",
+    paths=PATHS,
+    schemas=SCHEMAS,
+)
+NOTIFICATIONS_SECTION = Section(
+    tag=NOTIFICATIONS_TAG, description="What members are told.", paths={}
+)

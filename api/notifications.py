@@ -20,13 +20,29 @@ from .market import optional_body
 from .params import cursor, field, page_limit
 
 
-def _public_ids(session: Session, rows: list[Notification]) -> tuple[dict[int, str], dict[int, str]]:
+def _public_ids(
+    session: Session, rows: list[Notification]
+) -> tuple[dict[int, str], dict[int, str]]:
     listing_ids = {n.listing_id for n in rows if n.listing_id}
     thread_ids = {n.negotiation_id for n in rows if n.negotiation_id}
-    found_listings = dict(session.execute(select(Listing.id, Listing.public_id).where(
-        Listing.id.in_(listing_ids))).all()) if listing_ids else {}
-    found_threads = dict(session.execute(select(Negotiation.id, Negotiation.public_id).where(
-        Negotiation.id.in_(thread_ids))).all()) if thread_ids else {}
+    found_listings = (
+        dict(
+            session.execute(
+                select(Listing.id, Listing.public_id).where(Listing.id.in_(listing_ids))
+            ).all()
+        )
+        if listing_ids
+        else {}
+    )
+    found_threads = (
+        dict(
+            session.execute(
+                select(Negotiation.id, Negotiation.public_id).where(Negotiation.id.in_(thread_ids))
+            ).all()
+        )
+        if thread_ids
+        else {}
+    )
     return found_listings, found_threads
 
 
@@ -37,16 +53,26 @@ async def list_notifications(request: Request) -> Response:
     unread_only = request.query_params.get("unread") in ("true", "1")
 
     def read(session: Session) -> dict[str, Any]:
-        rows = notifications.page(session, who, limit=limit + 1, before=before, unread_only=unread_only)
+        rows = notifications.page(
+            session, who, limit=limit + 1, before=before, unread_only=unread_only
+        )
         page = rows[:limit]
         found_listings, found_threads = _public_ids(session, page)
         return {
-            "notifications": [{
-                "id": str(n.id), "kind": n.kind.value, "text": n.text,
-                "listing": found_listings.get(n.listing_id) if n.listing_id else None,
-                "negotiation": found_threads.get(n.negotiation_id) if n.negotiation_id else None,
-                "created_at": n.created_at.isoformat(), "read": n.read_at is not None,
-            } for n in page],
+            "notifications": [
+                {
+                    "id": str(n.id),
+                    "kind": n.kind.value,
+                    "text": n.text,
+                    "listing": found_listings.get(n.listing_id) if n.listing_id else None,
+                    "negotiation": found_threads.get(n.negotiation_id)
+                    if n.negotiation_id
+                    else None,
+                    "created_at": n.created_at.isoformat(),
+                    "read": n.read_at is not None,
+                }
+                for n in page
+            ],
             "unread": notifications.unread_count(session, who),
             "next_cursor": str(page[-1].id) if len(rows) > limit else None,
         }

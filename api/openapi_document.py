@@ -33,18 +33,37 @@ from .openapi import (
 OPENAPI = Section(
     tag="meta",
     description="This document.",
-    paths={"/openapi.json": {"get": operation(
-        "getOpenApi", "This OpenAPI document", "meta",
-        {"200": {"description": "The OpenAPI 3.1 document", "content": {"application/json": {"schema": {"type": "object"}}}}},
-        public=True,
-    )}},
+    paths={
+        "/openapi.json": {
+            "get": operation(
+                "getOpenApi",
+                "This OpenAPI document",
+                "meta",
+                {
+                    "200": {
+                        "description": "The OpenAPI 3.1 document",
+                        "content": {"application/json": {"schema": {"type": "object"}}},
+                    }
+                },
+                public=True,
+            )
+        }
+    },
 )
 
 
 def sections() -> list[Section]:
-    return [OPENAPI, ledger_spec.SECTION, social_spec.SECTION, admin_domains_spec.SECTION, reports_spec.SECTION,
-            listings_spec.SECTION, listings_spec.MODERATION_SECTION, negotiations_spec.SECTION,
-            negotiations_spec.NOTIFICATIONS_SECTION]
+    return [
+        OPENAPI,
+        ledger_spec.SECTION,
+        social_spec.SECTION,
+        admin_domains_spec.SECTION,
+        reports_spec.SECTION,
+        listings_spec.SECTION,
+        listings_spec.MODERATION_SECTION,
+        negotiations_spec.SECTION,
+        negotiations_spec.NOTIFICATIONS_SECTION,
+    ]
 
 
 def document(base_url: str, name: str) -> Json:
@@ -58,23 +77,30 @@ def document(base_url: str, name: str) -> Json:
         "info": {
             "title": f"{name}: Comptoir API",
             "version": "1",
-            "description": "The city exchange's own JSON API. Amounts are decimal strings in the city "
-                           "currency; errors are {\"error\": {\"code\", \"message\"}} with the HTTP status. "
-                           "Any request may be refused with 429 and Retry-After past the city's rate limits "
-                           "(by default 300 requests per 5 minutes per token, 1,500 per address without one).",
+            "description": "The city exchange's own JSON API. Amounts are decimal strings "
+            'in the city currency; errors are {"error": {"code", "message"}} with the HTTP '
+            "status. Any request may be refused with 429 and Retry-After past the city's "
+            "rate limits (by default 300 requests per 5 minutes per token, 1,500 per address "
+            "without one).",
         },
         "servers": [{"url": base_url + PREFIX}],
         "tags": [{"name": s.tag, "description": s.description} for s in sections()],
         "security": [{"token": []}],
         "paths": dict(sorted(paths.items())),
         "components": {
-            "securitySchemes": {"token": {
-                "type": "http", "scheme": "bearer",
-                "description": "A personal token from `comptoir users token NAME`.",
-            }},
+            "securitySchemes": {
+                "token": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "A personal token from `comptoir users token NAME`.",
+                }
+            },
             "schemas": schemas,
             "responses": {
-                name: {"description": ERROR_TEXT[status], "content": {"application/json": {"schema": ref("Error")}}}
+                name: {
+                    "description": ERROR_TEXT[status],
+                    "content": {"application/json": {"schema": ref("Error")}},
+                }
                 for status, name in ERROR_RESPONSES.items()
             },
         },

@@ -42,8 +42,9 @@ def json_object(raw: bytes, allowed: set[str], *, empty: bool = False) -> dict[s
     return body
 
 
-async def json_body(request: Request, allowed: set[str], *, empty: bool = False,
-                    max_bytes: int = MAX_BODY) -> dict[str, Any]:
+async def json_body(
+    request: Request, allowed: set[str], *, empty: bool = False, max_bytes: int = MAX_BODY
+) -> dict[str, Any]:
     """The request's JSON object (see `json_object`), refused with 413 past `max_bytes`."""
     raw = await request.body()
     if len(raw) > max_bytes:
@@ -51,7 +52,9 @@ async def json_body(request: Request, allowed: set[str], *, empty: bool = False,
     return json_object(raw, allowed, empty=empty)
 
 
-def field(body: dict[str, Any], name: str, kind: type | tuple[type, ...], *, required: bool = True) -> Any:
+def field(
+    body: dict[str, Any], name: str, kind: type | tuple[type, ...], *, required: bool = True
+) -> Any:
     """One field of the body, of the given type(s); None when optional and absent."""
     if name not in body:
         if required:
@@ -70,7 +73,9 @@ def page_limit(request: Request) -> int:
     if text is None:
         return DEFAULT_LIMIT
     if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= MAX_LIMIT:
-        raise ApiError(400, "invalid_parameter", f"limit must be a whole number from 1 to {MAX_LIMIT}")
+        raise ApiError(
+            400, "invalid_parameter", f"limit must be a whole number from 1 to {MAX_LIMIT}"
+        )
     return int(text)
 
 
@@ -87,5 +92,3 @@ def cursor(request: Request) -> int | None:
 def date_range(request: Request) -> tuple[datetime | None, datetime | None]:
     """`from` and `to` (ISO dates, both included, UTC) as a half-open range of instants."""
     return day_range(request.query_params.get("from"), request.query_params.get("to"))
-
-

@@ -44,8 +44,15 @@ def render_report(report: Report, reporter: str | None) -> dict[str, Any]:
         "reporter": reporter,
         "origin": report.origin,
         "forwarded": report.forwarded_uri,
-        "actions": [{"action": a["action"], "detail": a.get("detail", ""), "by": a.get("by") or None, "at": a["at"]}
-                    for a in report.actions],
+        "actions": [
+            {
+                "action": a["action"],
+                "detail": a.get("detail", ""),
+                "by": a.get("by") or None,
+                "at": a["at"],
+            }
+            for a in report.actions
+        ],
         "created_at": report.created_at.isoformat(),
         "closed_at": report.closed_at.isoformat() if report.closed_at else None,
         "resolution": report.resolution or None,
@@ -93,8 +100,10 @@ async def list_reports(request: Request) -> Response:
         found = reports.list_reports(session, state=state, limit=limit + 1, before=before)
         page = found[:limit]
         names = _reporters(session, page)
-        return ([render_report(r, names.get(r.reporter_id or 0)) for r in page],
-                str(page[-1].id) if len(found) > limit else None)
+        return (
+            [render_report(r, names.get(r.reporter_id or 0)) for r in page],
+            str(page[-1].id) if len(found) > limit else None,
+        )
 
     items, next_cursor = await city_of(request).db.read(read)
     return JSONResponse({"reports": items, "next_cursor": next_cursor})
@@ -118,8 +127,15 @@ async def act(request: Request) -> Response:
     public_id = request.path_params["id"]
 
     def write(session: Session) -> dict[str, Any]:
-        moderation.act(session, city, reports.get_report(session, public_id), action, caller, reason=reason,
-                       severity=Severity(severity))
+        moderation.act(
+            session,
+            city,
+            reports.get_report(session, public_id),
+            action,
+            caller,
+            reason=reason,
+            severity=Severity(severity),
+        )
         return _one(session, public_id)
 
     answer = await city.db.write(write)

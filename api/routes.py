@@ -25,9 +25,17 @@ from .throttle import Throttle
 
 
 def served() -> list[Route]:
-    return [Route("/openapi.json", serve_document, methods=["GET"]), *ledger.ROUTES, *social.ROUTES,
-            *admin_domains.ROUTES, *reports.ROUTES,
-            *listings.ROUTES, *listing_moderation.ROUTES, *negotiations.ROUTES, *notifications.ROUTES]
+    return [
+        Route("/openapi.json", serve_document, methods=["GET"]),
+        *ledger.ROUTES,
+        *social.ROUTES,
+        *admin_domains.ROUTES,
+        *reports.ROUTES,
+        *listings.ROUTES,
+        *listing_moderation.ROUTES,
+        *negotiations.ROUTES,
+        *notifications.ROUTES,
+    ]
 
 
 def routes() -> list[BaseRoute]:

@@ -56,18 +56,30 @@ def _member_visible(exc: FetchError) -> DomainError:
 
 
 def render_follow(follow: Follow, actor: RemoteActor) -> dict[str, Any]:
-    return {"id": str(follow.id), "account": f"@{actor.handle}", "actor": actor.uri, "state": follow.state.value,
-            "created_at": render.iso(follow.created_at)}
+    return {
+        "id": str(follow.id),
+        "account": f"@{actor.handle}",
+        "actor": actor.uri,
+        "state": follow.state.value,
+        "created_at": render.iso(follow.created_at),
+    }
 
 
 def render_own_note(note: Note) -> dict[str, Any]:
-    return {"id": note.uri.rsplit("/", 1)[1], "uri": note.uri, "content": note.content,
-            "visibility": note.visibility, "published": render.iso(note.published),
-            "updated": render.iso(note.updated) if note.updated else None, "in_reply_to": note.in_reply_to}
+    return {
+        "id": note.uri.rsplit("/", 1)[1],
+        "uri": note.uri,
+        "content": note.content,
+        "visibility": note.visibility,
+        "published": render.iso(note.published),
+        "updated": render.iso(note.updated) if note.updated else None,
+        "in_reply_to": note.in_reply_to,
+    }
 
 
-def _follows(session: Session, local_actor: str, direction: Direction, state: str | None
-             ) -> list[tuple[Follow, RemoteActor]]:
+def _follows(
+    session: Session, local_actor: str, direction: Direction, state: str | None
+) -> list[tuple[Follow, RemoteActor]]:
     query = (
         select(Follow, RemoteActor)
         .join(RemoteActor, RemoteActor.id == Follow.remote_actor_id)
@@ -103,11 +115,15 @@ async def list_following(request: Request) -> Response:
     member = await authenticated(request)
     city = city_of(request)
     state = _state_param(request)
-    rows = await city.db.read(lambda s: _follows(s, city.urls.member(member.username), Direction.outbound, state))
+    rows = await city.db.read(
+        lambda s: _follows(s, city.urls.member(member.username), Direction.outbound, state)
+    )
     return JSONResponse([render_follow(f, a) for f, a in rows])
 
 
-def _own_follow(session: Session, follow_id: str, local_actor: str, direction: Direction) -> tuple[Follow, RemoteActor]:
+def _own_follow(
+    session: Session, follow_id: str, local_actor: str, direction: Direction
+) -> tuple[Follow, RemoteActor]:
     if not follow_id.isdigit():
         raise NotFound("follow")
     follow = session.get(Follow, int(follow_id))
@@ -133,7 +149,9 @@ async def list_followers(request: Request) -> Response:
     member = await authenticated(request)
     city = city_of(request)
     state = _state_param(request)
-    rows = await city.db.read(lambda s: _follows(s, city.urls.member(member.username), Direction.inbound, state))
+    rows = await city.db.read(
+        lambda s: _follows(s, city.urls.member(member.username), Direction.inbound, state)
+    )
     return JSONResponse([render_follow(f, a) for f, a in rows])
 
 
@@ -181,8 +199,15 @@ async def create_note(request: Request) -> Response:
 
     def work(session: Session) -> Note:
         author = session.get_one(Member, member.id)
-        return social.post_note(session, city, author, text, visibility=visibility,
-                                mentions=[session.merge(m) for m in mentioned], in_reply_to=in_reply_to)
+        return social.post_note(
+            session,
+            city,
+            author,
+            text,
+            visibility=visibility,
+            mentions=[session.merge(m) for m in mentioned],
+            in_reply_to=in_reply_to,
+        )
 
     note = await city.db.write(work)
     return JSONResponse(render_own_note(note), status_code=201)
@@ -194,7 +219,9 @@ async def edit_note(request: Request) -> Response:
     city = city_of(request)
     uri = city.urls.note(request.path_params["id"])
     text = field(body, "text", str)
-    note = await city.db.write(lambda s: social.edit_note(s, city, s.get_one(Member, member.id), uri, text))
+    note = await city.db.write(
+        lambda s: social.edit_note(s, city, s.get_one(Member, member.id), uri, text)
+    )
     return JSONResponse(render_own_note(note))
 
 

@@ -94,9 +94,12 @@ class Throttle:
             limiter, key = self._limiters.budget(scope)
             if limiter is not None and not limiter.allow(key):
                 wait = limiter.retry_after(key)
-                response = error_response(429, "too_many_requests",
-                                          f"too many requests; try again in {wait} s",
-                                          headers={"Retry-After": str(wait)})
+                response = error_response(
+                    429,
+                    "too_many_requests",
+                    f"too many requests; try again in {wait} s",
+                    headers={"Retry-After": str(wait)},
+                )
                 await response(scope, receive, send)
                 return
             scope[_VOUCHED] = [False]

@@ -1,4 +1,5 @@
-"""Outbound delivery: fan-out latency to 1,000 followers, and sustained signed deliveries per second.
+"""Outbound delivery: fan-out latency to 1,000 followers, and sustained signed deliveries per
+second.
 
     .venv/bin/python -m bench.delivery [--deliveries 5000]
 
@@ -30,7 +31,7 @@ import httpx
 
 from .common import row
 
-SINK = '''
+SINK = """
 import asyncio, os, sys
 count = 0
 class Inbox(asyncio.Protocol):
@@ -53,7 +54,8 @@ class Inbox(asyncio.Protocol):
             self.buffer = rest[length:]
             if head.startswith(b"GET /count"):
                 body = str(count).encode()
-                self.transport.write(b"HTTP/1.1 200 OK\\r\\ncontent-length: %d\\r\\n\\r\\n%s" % (len(body), body))
+                reply = b"HTTP/1.1 200 OK\\r\\ncontent-length: %d\\r\\n\\r\\n%s"
+                self.transport.write(reply % (len(body), body))
             else:
                 count += 1
                 self.transport.write(b"HTTP/1.1 202 Accepted\\r\\ncontent-length: 0\\r\\n\\r\\n")
@@ -63,7 +65,7 @@ async def main(ports):
         await loop.create_server(Inbox, "127.0.0.1", port, backlog=1024)
     await asyncio.Event().wait()
 asyncio.run(main([int(p) for p in sys.argv[1:]]))
-'''
+"""
 
 
 def free_ports(n: int) -> list[int]:
@@ -106,7 +108,9 @@ async def run(deliveries: int, concurrency: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         sink_file = Path(tmp) / "sink.py"
         sink_file.write_text(SINK)
-        sink = subprocess.Popen(["taskset", "-c", "1", sys.executable, str(sink_file), *map(str, ports)])
+        sink = subprocess.Popen(
+            ["taskset", "-c", "1", sys.executable, str(sink_file), *map(str, ports)]
+        )
         config = Path(tmp) / "instance.toml"
         init_instance(config, domain="127.0.0.1:8999", name="Bench", allow_loopback_http=True)
         settings = load_settings(config)
@@ -121,14 +125,27 @@ async def run(deliveries: int, concurrency: int) -> None:
             for n in range(1000):
                 inbox = inboxes[n % 100]
                 uri = f"{inbox.rsplit('/inbox', 1)[0]}/users/f{n}"
-                actor = RemoteActor(uri=uri, domain=uri.split("/")[2], type="Person", preferred_username=f"f{n}",
-                                    inbox=f"{uri}/inbox", shared_inbox=inbox, key_id=f"{uri}#main-key",
-                                    public_key_pem=pem)
+                actor = RemoteActor(
+                    uri=uri,
+                    domain=uri.split("/")[2],
+                    type="Person",
+                    preferred_username=f"f{n}",
+                    inbox=f"{uri}/inbox",
+                    shared_inbox=inbox,
+                    key_id=f"{uri}#main-key",
+                    public_key_pem=pem,
+                )
                 session.add(actor)
                 session.flush()
-                session.add(Follow(local_actor=city.urls.member("alice"), remote_actor_id=actor.id,
-                                   direction=Direction.inbound, state=FollowState.accepted,
-                                   activity_uri=f"{uri}#follow"))
+                session.add(
+                    Follow(
+                        local_actor=city.urls.member("alice"),
+                        remote_actor_id=actor.id,
+                        direction=Direction.inbound,
+                        state=FollowState.accepted,
+                        activity_uri=f"{uri}#follow",
+                    )
+                )
 
         city.db.write_sync(followers)
         worker = Worker(city.db, build_queues(city), concurrency=concurrency)
@@ -153,8 +170,10 @@ async def run(deliveries: int, concurrency: int) -> None:
         activity_id = city.db.read_sync(lambda s: s.scalar(select(OutboundActivity.id)))
         body = city.db.read_sync(lambda s: s.get(OutboundActivity, activity_id).body).encode()
         before = await sink_count(ports[0])
-        jobs = [{"kind": DELIVER, "payload": {"activity": activity_id, "inbox": inboxes[i % 100]}}
-                for i in range(deliveries)]
+        jobs = [
+            {"kind": DELIVER, "payload": {"activity": activity_id, "inbox": inboxes[i % 100]}}
+            for i in range(deliveries)
+        ]
         started, cpu = time.perf_counter(), time.process_time()
         await city.db.write(lambda s: queue.enqueue_many(s, jobs))
         while await sink_count(ports[0]) < before + deliveries:
@@ -171,7 +190,9 @@ async def run(deliveries: int, concurrency: int) -> None:
         async def send(inbox: str) -> None:
             async with semaphore:
                 http = client._post_session()  # noqa: SLF001 - the very same session and pool
-                async with http.post(inbox, data=body, headers={"Content-Type": "application/activity+json"}) as answer:
+                async with http.post(
+                    inbox, data=body, headers={"Content-Type": "application/activity+json"}
+                ) as answer:
                     await answer.read()
                     answer.raise_for_status()
 
@@ -184,7 +205,9 @@ async def run(deliveries: int, concurrency: int) -> None:
         async def send_httpx(inbox: str) -> None:
             async with semaphore:
                 http = client._client_for(httpx.URL(inbox))  # noqa: SLF001 - the GET pool
-                answer = await http.post(inbox, content=body, headers={"Content-Type": "application/activity+json"})
+                answer = await http.post(
+                    inbox, content=body, headers={"Content-Type": "application/activity+json"}
+                )
                 answer.raise_for_status()
 
         started, cpu = time.perf_counter(), time.process_time()
@@ -197,13 +220,31 @@ async def run(deliveries: int, concurrency: int) -> None:
         sink.wait()
 
     print(f"bench/delivery.py: worker concurrency {concurrency}, city on CPU 0, sink on CPU 1")
-    print(f"  {'fan-out: 1 note to 1,000 followers on 100 inboxes, all delivered':<58} {fan_out * 1000:>10,.0f} ms")
+    print(
+        f"  {'fan-out: 1 note to 1,000 followers on 100 inboxes, all delivered':<58} "
+        f"{fan_out * 1000:>10,.0f} ms"
+    )
     row("baseline: unsigned POSTs, same client and concurrency", unsigned_rate, "/s")
-    row(f"sustained signed deliveries by the worker ({deliveries})", signed_rate, "/s", unsigned_rate)
-    print(f"  {'client CPU per delivery: unsigned baseline / signed worker':<58} {unsigned_cpu:>6,.0f} / "
-          f"{signed_cpu:,.0f} us  ({unsigned_cpu / signed_cpu:.2f}x)")
-    row("for comparison: unsigned POSTs through httpx's pooled clients", httpx_rate, "/s", unsigned_rate)
-    print(f"  {'client CPU per unsigned POST: aiohttp / httpx':<58} {unsigned_cpu:>6,.0f} / {httpx_cpu:,.0f} us")
+    row(
+        f"sustained signed deliveries by the worker ({deliveries})",
+        signed_rate,
+        "/s",
+        unsigned_rate,
+    )
+    print(
+        f"  {'client CPU per delivery: unsigned baseline / signed worker':<58} "
+        f"{unsigned_cpu:>6,.0f} / {signed_cpu:,.0f} us  ({unsigned_cpu / signed_cpu:.2f}x)"
+    )
+    row(
+        "for comparison: unsigned POSTs through httpx's pooled clients",
+        httpx_rate,
+        "/s",
+        unsigned_rate,
+    )
+    print(
+        f"  {'client CPU per unsigned POST: aiohttp / httpx':<58} "
+        f"{unsigned_cpu:>6,.0f} / {httpx_cpu:,.0f} us"
+    )
 
 
 def main() -> None:

@@ -34,7 +34,7 @@ from .common import row
 ROOT = Path(__file__).resolve().parents[1]
 COMPTOIR = str(Path(sys.executable).with_name("comptoir"))
 
-BARE_APP = '''
+BARE_APP = """
 import json
 from starlette.applications import Starlette
 from starlette.responses import Response
@@ -45,9 +45,9 @@ async def inbox(request):
     return Response(status_code=202)
 
 app = Starlette(routes=[Route("/inbox", inbox, methods=["POST"])])
-'''
+"""
 
-LUA = '''
+LUA = """
 local requests = {}
 local count = 0
 local index = 0
@@ -55,7 +55,8 @@ init = function(args)
   local file = io.open(args[1], "rb")
   local data = file:read("*a")
   file:close()
-  for method, path, headers, body in string.gmatch(data, "(%u+) (%S+)\\n(.-)\\n\\n(.-)\\n%-%-%-%-\\n") do
+  local pattern = "(%u+) (%S+)\\n(.-)\\n\\n(.-)\\n%-%-%-%-\\n"
+  for method, path, headers, body in string.gmatch(data, pattern) do
     local h = {}
     for name, value in string.gmatch(headers, "([^:\\n]+): ([^\\n]*)") do h[name] = value end
     count = count + 1
@@ -66,7 +67,7 @@ request = function()
   index = index % count + 1
   return requests[index]
 end
-'''
+"""
 
 
 def wait_for(url: str, seconds: float = 30) -> None:
@@ -90,16 +91,42 @@ def free_port() -> int:
 
 def make_city(directory: Path, port: int, *, workers: bool) -> Path:
     config = directory / "instance.toml"
-    subprocess.run([COMPTOIR, "init", "--config", str(config), "--domain", f"127.0.0.1:{port}", "--name", "Bench",
-                    "--allow-loopback-http"], check=True, capture_output=True)
-    text = config.read_text().replace("in_process = true", f"in_process = {'true' if workers else 'false'}")
+    subprocess.run(
+        [
+            COMPTOIR,
+            "init",
+            "--config",
+            str(config),
+            "--domain",
+            f"127.0.0.1:{port}",
+            "--name",
+            "Bench",
+            "--allow-loopback-http",
+        ],
+        check=True,
+        capture_output=True,
+    )
+    text = config.read_text().replace(
+        "in_process = true", f"in_process = {'true' if workers else 'false'}"
+    )
     config.write_text(text)
-    subprocess.run([COMPTOIR, "db", "upgrade", "--config", str(config)], check=True, capture_output=True)
+    subprocess.run(
+        [COMPTOIR, "db", "upgrade", "--config", str(config)], check=True, capture_output=True
+    )
     return config
 
 
 def serve(config: Path, port: int, cpu: str | None) -> subprocess.Popen[bytes]:
-    command = [COMPTOIR, "serve", "--config", str(config), "--port", str(port), "--log-level", "WARNING"]
+    command = [
+        COMPTOIR,
+        "serve",
+        "--config",
+        str(config),
+        "--port",
+        str(port),
+        "--log-level",
+        "WARNING",
+    ]
     if cpu is not None:
         command = ["taskset", "-c", cpu, *command]
     return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -119,7 +146,9 @@ def signed_requests(sender_config: Path, target: str, senders: int, count: int, 
     for n in range(senders):
         credentials = members.prepare_credentials("bench password!")
         name = f"sender{n}"
-        db.write_sync(lambda s, name=name, credentials=credentials: members.add_member(s, name, credentials))
+        db.write_sync(
+            lambda s, name=name, credentials=credentials: members.add_member(s, name, credentials)
+        )
         actor = f"{settings.base_url}/users/{name}"
         keys.append((actor, f"{actor}#main-key", load_private_key(credentials.private_key_pem)))
     db.dispose()
@@ -128,16 +157,33 @@ def signed_requests(sender_config: Path, target: str, senders: int, count: int, 
         for i in range(count):
             actor, key_id, key = keys[i % senders]
             note = f"{actor}/notes/{i}"
-            body = orjson.dumps({
-                "@context": ["https://www.w3.org/ns/activitystreams", {"sensitive": "as:sensitive"}],
-                "id": f"{note}/activity", "type": "Create", "actor": actor,
-                "published": "2026-11-26T10:00:00Z",
-                "to": ["https://www.w3.org/ns/activitystreams#Public"], "cc": [f"{actor}/followers"],
-                "object": {"id": note, "type": "Note", "attributedTo": actor, "content": content,
-                           "published": "2026-11-26T10:00:00Z", "to": ["https://www.w3.org/ns/activitystreams#Public"],
-                           "cc": [f"{actor}/followers"], "sensitive": False},
-            })
-            headers = sign_headers("POST", f"{target}/inbox", key_id=key_id, private_key=key, body=body)
+            body = orjson.dumps(
+                {
+                    "@context": [
+                        "https://www.w3.org/ns/activitystreams",
+                        {"sensitive": "as:sensitive"},
+                    ],
+                    "id": f"{note}/activity",
+                    "type": "Create",
+                    "actor": actor,
+                    "published": "2026-11-26T10:00:00Z",
+                    "to": ["https://www.w3.org/ns/activitystreams#Public"],
+                    "cc": [f"{actor}/followers"],
+                    "object": {
+                        "id": note,
+                        "type": "Note",
+                        "attributedTo": actor,
+                        "content": content,
+                        "published": "2026-11-26T10:00:00Z",
+                        "to": ["https://www.w3.org/ns/activitystreams#Public"],
+                        "cc": [f"{actor}/followers"],
+                        "sensitive": False,
+                    },
+                }
+            )
+            headers = sign_headers(
+                "POST", f"{target}/inbox", key_id=key_id, private_key=key, body=body
+            )
             fh.write("POST /inbox\n")
             for name, value in headers.items():
                 if name.lower() != "host":
@@ -153,13 +199,29 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def run_wrk(url: str, requests_file: Path, script: Path, seconds: int, pid: int | None = None) -> tuple[float, float]:
+def run_wrk(
+    url: str, requests_file: Path, script: Path, seconds: int, pid: int | None = None
+) -> tuple[float, float]:
     """(requests per second, server CPU microseconds per request)."""
     cpu_before = cpu_seconds(pid) if pid else 0.0
     result = subprocess.run(
-        ["taskset", "-c", "1", "wrk", "-t1", "-c50", f"-d{seconds}s", "-s", str(script), url, "--",
-         str(requests_file)],
-        check=True, capture_output=True, text=True,
+        [
+            "taskset",
+            "-c",
+            "1",
+            "wrk",
+            "-t1",
+            "-c50",
+            f"-d{seconds}s",
+            "-s",
+            str(script),
+            url,
+            "--",
+            str(requests_file),
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
     )
     rate = [line for line in result.stdout.splitlines() if line.startswith("Requests/sec")]
     non2xx = [line for line in result.stdout.splitlines() if "Non-2xx" in line]
@@ -183,7 +245,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=8)
     parser.add_argument("--requests", type=int, default=40_000)
     parser.add_argument("--senders", type=int, default=20)
-    parser.add_argument("--profile", help="write py-spy collapsed stacks of the measured run to this file")
+    parser.add_argument(
+        "--profile", help="write py-spy collapsed stacks of the measured run to this file"
+    )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("bench/inbox.py needs wrk (Debian: apt install wrk)")
@@ -197,13 +261,33 @@ def main() -> None:
         target_config = make_city(tmpdir / "target", target_port, workers=False)
         target = f"http://127.0.0.1:{target_port}"
         requests_file = tmpdir / "requests.txt"
-        print(f"bench/inbox.py: signing {args.requests} activities from {args.senders} senders ...", flush=True)
+        print(
+            f"bench/inbox.py: signing {args.requests} activities from {args.senders} senders ...",
+            flush=True,
+        )
         signed_requests(sender_config, target, args.senders, args.requests, requests_file)
 
         sender = serve(sender_config, sender_port, None)
-        bare = subprocess.Popen(["taskset", "-c", "0", sys.executable, "-m", "uvicorn", "--app-dir", str(tmpdir),
-                                 "bare:app", "--port", str(bare_port), "--log-level", "warning", "--no-access-log"],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        bare = subprocess.Popen(
+            [
+                "taskset",
+                "-c",
+                "0",
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "--app-dir",
+                str(tmpdir),
+                "bare:app",
+                "--port",
+                str(bare_port),
+                "--log-level",
+                "warning",
+                "--no-access-log",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         city = serve(target_config, target_port, "0")
         try:
             wait_for(f"http://127.0.0.1:{sender_port}/health")
@@ -213,13 +297,30 @@ def main() -> None:
             warm = tmpdir / "warm.txt"
             signed_requests_warm(requests_file, warm, args.senders)
             run_wrk(target, warm, script, 2)
-            baseline, baseline_cpu = run_wrk(f"http://127.0.0.1:{bare_port}", requests_file, script, args.seconds,
-                                             bare.pid)
+            baseline, baseline_cpu = run_wrk(
+                f"http://127.0.0.1:{bare_port}", requests_file, script, args.seconds, bare.pid
+            )
             spy = None
             if args.profile:
-                spy = subprocess.Popen(["py-spy", "record", "--format", "raw", "-o", args.profile, "--pid",
-                                        str(city.pid), "--duration", str(args.seconds), "--rate", "250", "--gil"],
-                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                spy = subprocess.Popen(
+                    [
+                        "py-spy",
+                        "record",
+                        "--format",
+                        "raw",
+                        "-o",
+                        args.profile,
+                        "--pid",
+                        str(city.pid),
+                        "--duration",
+                        str(args.seconds),
+                        "--rate",
+                        "250",
+                        "--gil",
+                    ],
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
                 time.sleep(1)
             accepted, accepted_cpu = run_wrk(target, requests_file, script, args.seconds, city.pid)
             if spy is not None:
@@ -233,8 +334,10 @@ def main() -> None:
     print("shared inbox, 1 uvicorn worker on CPU 0, wrk -t1 -c50 on CPU 1:")
     row("baseline: bare Starlette route (read body + json.loads)", baseline, "req/s")
     row("Comptoir shared inbox (verify + dedupe + store)", accepted, "req/s", baseline)
-    print(f"  {'server CPU per request: baseline / Comptoir':<58} {baseline_cpu:>6,.0f} / {accepted_cpu:,.0f} us"
-          f"  ({baseline_cpu / accepted_cpu:.2f}x)")
+    print(
+        f"  {'server CPU per request: baseline / Comptoir':<58} "
+        f"{baseline_cpu:>6,.0f} / {accepted_cpu:,.0f} us  ({baseline_cpu / accepted_cpu:.2f}x)"
+    )
     print(f"  {'peak resident memory of comptoir serve (VmHWM)':<58} {memory:>10,.0f} MB")
 
 

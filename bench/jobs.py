@@ -31,7 +31,9 @@ def measure(url: str, jobs: int, processes: int, concurrency: int) -> float:
     with tempfile.TemporaryDirectory() as tmp:
         go = Path(tmp) / "go"
         procs = [
-            subprocess.Popen([sys.executable, "-m", "bench.job_worker", url, str(go), str(concurrency)], cwd=ROOT)
+            subprocess.Popen(
+                [sys.executable, "-m", "bench.job_worker", url, str(go), str(concurrency)], cwd=ROOT
+            )
             for _ in range(processes)
         ]
         time.sleep(1.5)  # let the processes import and connect before the clock starts

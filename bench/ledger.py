@@ -30,8 +30,15 @@ from models import Member, new_public_id
 
 from .common import fresh_database, pg_available, raw_insert_rate, row
 
-CURRENCY = Currency(code="GRN", name="Grain", symbol="G", scale=2, unit_hours=Fraction(1),
-                    credit_limit=10**12, balance_limit=None)
+CURRENCY = Currency(
+    code="GRN",
+    name="Grain",
+    symbol="G",
+    scale=2,
+    unit_hours=Fraction(1),
+    credit_limit=10**12,
+    balance_limit=None,
+)
 #: no password can match it and no key is needed: the benchmark never logs in or signs
 FAKE = Credentials("$argon2id$bench", "bench", "bench")
 
@@ -57,7 +64,9 @@ class Payer(NamedTuple):
     username: str
 
 
-def client(url: str, people: list[Payer], seconds: float, seed: int, start: Any, counts: Any) -> None:
+def client(
+    url: str, people: list[Payer], seconds: float, seed: int, start: Any, counts: Any
+) -> None:
     """One client: pay between random accounts for `seconds`, then report how many committed."""
     db = Database(url, threads=1)
     rng = random.Random(seed)
@@ -66,8 +75,11 @@ def client(url: str, people: list[Payer], seconds: float, seed: int, start: Any,
     while time.perf_counter() < until:
         payer, payee = rng.sample(people, 2)
         amount = rng.randint(1, 10_000)
-        db.write_sync(lambda s, payer=payer, payee=payee, amount=amount: ledger.pay(
-            s, CURRENCY, payer, payee.username, amount, public_id=new_public_id()))  # type: ignore[arg-type]
+        db.write_sync(
+            lambda s, payer=payer, payee=payee, amount=amount: ledger.pay(
+                s, CURRENCY, payer, payee.username, amount, public_id=new_public_id()
+            )
+        )  # type: ignore[arg-type]
         done += 1
     counts.put(done)
     db.dispose()
@@ -76,7 +88,10 @@ def client(url: str, people: list[Payer], seconds: float, seed: int, start: Any,
 def run(url: str, people: list[Payer], seconds: float, clients: int) -> float:
     context = multiprocessing.get_context("fork")
     start, counts = context.Barrier(clients + 1), context.Queue()
-    procs = [context.Process(target=client, args=(url, people, seconds, n, start, counts)) for n in range(clients)]
+    procs = [
+        context.Process(target=client, args=(url, people, seconds, n, start, counts))
+        for n in range(clients)
+    ]
     for proc in procs:
         proc.start()
     start.wait()
@@ -90,10 +105,15 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--accounts", type=int, default=1000)
     parser.add_argument("--seconds", type=float, default=5.0)
-    parser.add_argument("--clients", type=int, default=2, help="client processes in the concurrent run")
+    parser.add_argument(
+        "--clients", type=int, default=2, help="client processes in the concurrent run"
+    )
     args = parser.parse_args()
     backends = ["sqlite"] + (["postgresql"] if pg_available() else [])
-    print(f"bench/ledger.py: payments between random accounts of {args.accounts}, {args.seconds:g} s per run")
+    print(
+        f"bench/ledger.py: payments between random accounts of {args.accounts}, "
+        f"{args.seconds:g} s per run"
+    )
     for backend in backends:
         baseline = raw_insert_rate(backend)
         print(f"{backend}:")

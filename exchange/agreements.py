@@ -46,11 +46,15 @@ A = AgreementState
 #: an agreement is paid through the ledger, or cancelled when the seller's city refuses the
 #: acceptance; a paid agreement is never cancelled (only cross-city ones are, and those are
 #: paid by settlement, not by `pay`)
-GRAPH = StateGraph("agreement", AgreementState, {
-    A.agreed: {A.paid, A.cancelled},
-    A.paid: set(),
-    A.cancelled: set(),
-})
+GRAPH = StateGraph(
+    "agreement",
+    AgreementState,
+    {
+        A.agreed: {A.paid, A.cancelled},
+        A.paid: set(),
+        A.cancelled: set(),
+    },
+)
 
 
 @dataclass(frozen=True)
@@ -69,27 +73,45 @@ def payable(session: Session, agreement: Agreement) -> Payable:
     if agreement.state is not AgreementState.agreed:
         raise DomainError("agreement_not_payable", f"the agreement is {agreement.state.value}", 409)
     if not agreement.amount:
-        raise DomainError("agreement_not_payable", "this agreement is settled in goods, not in currency", 409)
+        raise DomainError(
+            "agreement_not_payable", "this agreement is settled in goods, not in currency", 409
+        )
     negotiation = session.get(Negotiation, agreement.negotiation_id)
     listing = session.get(Listing, agreement.listing_id)
     assert negotiation is not None and listing is not None
     if negotiation.buyer_member_id is None or negotiation.seller_member_id is None:
-        raise DomainError("cross_city_agreement", "a party is in another city: this is paid by settlement", 409)
+        raise DomainError(
+            "cross_city_agreement", "a party is in another city: this is paid by settlement", 409
+        )
     buyer = session.get(Member, negotiation.buyer_member_id)
     seller = session.get(Member, negotiation.seller_member_id)
     assert buyer is not None and seller is not None
     payer, payee = (seller, buyer) if listing.purpose is Purpose.request else (buyer, seller)
-    return Payable(agreement.public_id, agreement.uri, payer.username, payee.username, agreement.amount,
-                   agreement.currency)
+    return Payable(
+        agreement.public_id,
+        agreement.uri,
+        payer.username,
+        payee.username,
+        agreement.amount,
+        agreement.currency,
+    )
 
 
 def transfer_id(agreement: Agreement) -> str:
-    """The id of the transfer that pays it: derived, so that paying twice cannot move money twice."""
+    """The id of the transfer that pays it: derived, so that paying twice cannot move money
+    twice.
+    """
     return f"agreement:{agreement.public_id}"
 
 
-def pay(session: Session, currency: CurrencyRules, payer: Member, agreement: Agreement, *,
-        now: datetime | None = None) -> Posting:
+def pay(
+    session: Session,
+    currency: CurrencyRules,
+    payer: Member,
+    agreement: Agreement,
+    *,
+    now: datetime | None = None,
+) -> Posting:
     """The payer confirms: the agreed amount moves from payer to payee and the agreement is paid.
 
     The payer is the buyer of an offer and the listing's author for a want. The caller has
@@ -99,10 +121,23 @@ def pay(session: Session, currency: CurrencyRules, payer: Member, agreement: Agr
     if payer.username != due.payer:
         raise Forbidden("only the paying party pays an agreement")
     if due.currency != currency.code:
-        raise DomainError("agreement_not_payable", f"the agreement is in {due.currency}, not in {currency.code}", 409)
-    posting = ledger_pay(session, currency, payer, due.payee, due.amount, kind=TransferKind.agreement,
-                         reference=due.reference, public_id=transfer_id(agreement), now=now,
-                         memo=f"agreement {agreement.public_id}")
+        raise DomainError(
+            "agreement_not_payable",
+            f"the agreement is in {due.currency}, not in {currency.code}",
+            409,
+        )
+    posting = ledger_pay(
+        session,
+        currency,
+        payer,
+        due.payee,
+        due.amount,
+        kind=TransferKind.agreement,
+        reference=due.reference,
+        public_id=transfer_id(agreement),
+        now=now,
+        memo=f"agreement {agreement.public_id}",
+    )
     if not posting.created:  # a concurrent request paid it first (its transfer has this id)
         raise DomainError("agreement_not_payable", "the agreement is paid", 409)
     GRAPH.move(agreement, AgreementState.paid)
@@ -111,14 +146,24 @@ def pay(session: Session, currency: CurrencyRules, payer: Member, agreement: Agr
     negotiation.updated_at = now or utcnow()
     paid = f"{format_amount(due.amount, currency.scale)} {due.currency}"
     payee_side = Side.seller if negotiation.buyer_member_id == payer.id else Side.buyer
-    tell(session, negotiation, payee_side, NotificationKind.agreement_paid, f"@{payer.username} paid you {paid}.")
+    tell(
+        session,
+        negotiation,
+        payee_side,
+        NotificationKind.agreement_paid,
+        f"@{payer.username} paid you {paid}.",
+    )
     return posting
 
 
 def of_negotiation(session: Session, negotiation: Negotiation) -> Agreement:
     """The thread's latest agreement; 409 while the thread has none."""
-    agreement = session.scalar(select(Agreement).where(Agreement.negotiation_id == negotiation.id)
-                               .order_by(Agreement.id.desc()).limit(1))
+    agreement = session.scalar(
+        select(Agreement)
+        .where(Agreement.negotiation_id == negotiation.id)
+        .order_by(Agreement.id.desc())
+        .limit(1)
+    )
     if agreement is None:
         raise DomainError("no_agreement", "this negotiation has no agreement yet", 409)
     return agreement
@@ -132,7 +177,9 @@ def by_uri(session: Session, uri: str) -> Agreement | None:
     return session.scalar(select(Agreement).where(Agreement.uri == uri))
 
 
-def cancel(session: Session, agreement: Agreement, reason: str, *, now: datetime | None = None) -> bool:
+def cancel(
+    session: Session, agreement: Agreement, reason: str, *, now: datetime | None = None
+) -> bool:
     """The seller's city refused our acceptance (its offer had been superseded): undo it here.
 
     Only ever happens on the buyer's side for a remote listing, so no quantity is given back.
@@ -147,12 +194,21 @@ def cancel(session: Session, agreement: Agreement, reason: str, *, now: datetime
     assert offer is not None and negotiation is not None
     offers.GRAPH.move(offer, OfferState.countered)
     offer.answer_reason = reason.strip()[:2000]
-    newer = session.scalar(select(Offer.id).where(Offer.negotiation_id == negotiation.id,
-                                                  Offer.state == OfferState.open))
+    newer = session.scalar(
+        select(Offer.id).where(
+            Offer.negotiation_id == negotiation.id, Offer.state == OfferState.open
+        )
+    )
     reopened = NegotiationState.open if newer is not None else NegotiationState.rejected
     negotiations.GRAPH.move(negotiation, reopened)
     negotiation.updated_at = moment
     for side in (Side.buyer, Side.seller):
-        tell(session, negotiation, side, NotificationKind.agreement_cancelled,
-             "The other city refused the acceptance" + (f": {reason.strip()}" if reason.strip() else "."))
+        tell(
+            session,
+            negotiation,
+            side,
+            NotificationKind.agreement_cancelled,
+            "The other city refused the acceptance"
+            + (f": {reason.strip()}" if reason.strip() else "."),
+        )
     return True

@@ -11,7 +11,9 @@ from instance.amounts import parse_amount as parse_minor
 from .errors import DomainError
 
 
-def parse_amount(text: object, scale: int, *, field: str = "amount", allow_zero: bool = False) -> int:
+def parse_amount(
+    text: object, scale: int, *, field: str = "amount", allow_zero: bool = False
+) -> int:
     """A positive decimal string ('12.50') as minor units; DomainError otherwise.
 
     Zero is refused unless `allow_zero` (a limit may be zero, a payment may not).

@@ -24,8 +24,12 @@ SLUG_RE = re.compile(r"^(?=.*[a-z])[a-z0-9_]{1,40}$")
 def check_slug(slug: str) -> str:
     value = slug.strip().lower().lstrip("#")
     if not SLUG_RE.match(value):
-        raise DomainError("invalid_slug", "a category slug is 1 to 40 lower-case letters, digits or underscores, "
-                          "with at least one letter (it becomes a hashtag)", 400)
+        raise DomainError(
+            "invalid_slug",
+            "a category slug is 1 to 40 lower-case letters, digits or underscores, "
+            "with at least one letter (it becomes a hashtag)",
+            400,
+        )
     return value
 
 
@@ -91,5 +95,7 @@ def usable_category(session: Session, slug: str | None) -> str | None:
         return None
     category = find_category(session, slug)
     if category is None or category.retired_at is not None:
-        raise DomainError("unknown_category", f"there is no category {slug.strip()!r} in this city", 400)
+        raise DomainError(
+            "unknown_category", f"there is no category {slug.strip()!r} in this city", 400
+        )
     return category.slug

@@ -14,10 +14,14 @@ from models import DomainDraft, DraftState
 from .errors import NotFound
 from .state_graph import StateGraph
 
-GRAPH = StateGraph("draft", DraftState, {
-    DraftState.pending: {DraftState.rejected},
-    DraftState.rejected: set(),
-})
+GRAPH = StateGraph(
+    "draft",
+    DraftState,
+    {
+        DraftState.pending: {DraftState.rejected},
+        DraftState.rejected: set(),
+    },
+)
 
 
 def pending(session: Session, draft_id: int) -> DomainDraft:

@@ -1,7 +1,8 @@
 """Domain lists in and out: Mastodon's CSV, GoToSocial's JSON, plain text; imports with a dry run.
 
 Formats read (and written by `export`):
-- `csv`: Mastodon's export, header `#domain,#severity,#reject_media,#reject_reports,#public_comment,#obfuscate`
+- `csv`: Mastodon's export, header
+  `#domain,#severity,#reject_media,#reject_reports,#public_comment,#obfuscate`
   (the `#` is optional; only `domain` is required; other columns are ignored).
 - `json`: GoToSocial's `[{"domain", "public_comment" | "comment", "obfuscate", ...}]`, also
   Mastodon's `/api/v1/instance/domain_blocks` entries, or an object with such a list under
@@ -34,7 +35,14 @@ from models import DomainRule, Member, RuleKind, Severity
 
 Format = Literal["csv", "json", "text"]
 FORMATS: tuple[Format, ...] = ("csv", "json", "text")
-CSV_COLUMNS = ("#domain", "#severity", "#reject_media", "#reject_reports", "#public_comment", "#obfuscate")
+CSV_COLUMNS = (
+    "#domain",
+    "#severity",
+    "#reject_media",
+    "#reject_reports",
+    "#public_comment",
+    "#obfuscate",
+)
 _TRUE = {"true", "1", "yes", "t"}
 _FALSE = {"false", "0", "no", "f", ""}
 MAX_ENTRIES = 100_000
@@ -44,8 +52,14 @@ class BrokenList(DomainError):
     """A list with unreadable rows: nothing of it is imported (HTTP 400, CLI exit 2)."""
 
     def __init__(self, problems: Sequence[str]) -> None:
-        shown = "; ".join(problems[:20]) + (f"; and {len(problems) - 20} more" if len(problems) > 20 else "")
-        super().__init__("invalid_list", f"nothing imported, the list has {len(problems)} broken rows: {shown}", 400)
+        shown = "; ".join(problems[:20]) + (
+            f"; and {len(problems) - 20} more" if len(problems) > 20 else ""
+        )
+        super().__init__(
+            "invalid_list",
+            f"nothing imported, the list has {len(problems)} broken rows: {shown}",
+            400,
+        )
         self.problems = list(problems)
 
 
@@ -70,8 +84,11 @@ class ImportPlan:
 
     def summary(self) -> str:
         verb = "would add" if self.dry_run else "added"
-        return (f"{verb} {len(self.added)}, {'would update' if self.dry_run else 'updated'} {len(self.updated)}, "
-                f"{len(self.unchanged)} unchanged")
+        return (
+            f"{verb} {len(self.added)}, "
+            f"{'would update' if self.dry_run else 'updated'} {len(self.updated)}, "
+            f"{len(self.unchanged)} unchanged"
+        )
 
 
 # ------------------------------------------------------------------ reading
@@ -97,9 +114,13 @@ def _entry(fields: dict[str, Any], where: str, problems: list[str]) -> Entry | N
         domain = ""
     severity_text = str(fields.get("severity") or "").strip().lower()
     if not severity_text:
-        severity_text = "silence" if fields.get("silenced_at") and not fields.get("suspended_at") else "suspend"
+        severity_text = (
+            "silence" if fields.get("silenced_at") and not fields.get("suspended_at") else "suspend"
+        )
     if severity_text not in Severity.__members__:
-        problems.append(f"{where}: severity must be suspend, silence or noop (got {severity_text!r})")
+        problems.append(
+            f"{where}: severity must be suspend, silence or noop (got {severity_text!r})"
+        )
         severity_text = "suspend"
     comment = fields.get("public_comment", fields.get("comment")) or ""
     entry = Entry(
@@ -120,13 +141,20 @@ def _csv_rows(text: str) -> list[tuple[str, dict[str, Any]]]:
         return []
     header = [cell.strip().lstrip("#").lower() for cell in rows[0][1]]
     if "domain" not in header:
-        raise BrokenList([f"line {rows[0][0]}: the header must name a #domain column (got {','.join(rows[0][1])!r})"])
+        raise BrokenList(
+            [
+                f"line {rows[0][0]}: the header must name a #domain column "
+                f"(got {','.join(rows[0][1])!r})"
+            ]
+        )
     found: list[tuple[str, dict[str, Any]]] = []
     for line, row in rows[1:]:
         if len(row) > len(header):
             found.append((f"line {line}", {"domain": "", "_width": len(row)}))
             continue
-        found.append((f"line {line}", dict(zip(header, [cell.strip() for cell in row], strict=False))))
+        found.append(
+            (f"line {line}", dict(zip(header, [cell.strip() for cell in row], strict=False)))
+        )
     return found
 
 
@@ -142,10 +170,20 @@ def _document_rows(document: Any) -> list[tuple[str, dict[str, Any]]]:
     if isinstance(document, dict) and isinstance(document.get("domains"), list):
         document = document["domains"]
     if not isinstance(document, list):
-        raise BrokenList(['JSON must be a list of {"domain": ...} objects (or an object with such a "domains" list)'])
+        raise BrokenList(
+            [
+                'JSON must be a list of {"domain": ...} objects '
+                '(or an object with such a "domains" list)'
+            ]
+        )
     found: list[tuple[str, dict[str, Any]]] = []
     for number, item in enumerate(document, 1):
-        found.append((f"entry {number}", item if isinstance(item, dict) else {"domain": "", "_not_object": True}))
+        found.append(
+            (
+                f"entry {number}",
+                item if isinstance(item, dict) else {"domain": "", "_not_object": True},
+            )
+        )
     return found
 
 
@@ -160,7 +198,9 @@ def _text_rows(text: str) -> list[tuple[str, dict[str, Any]]]:
 def parse(text: str, fmt: str) -> list[Entry]:
     """Read a list; raises BrokenList naming every broken row."""
     if fmt not in FORMATS:
-        raise DomainError("invalid_format", f"format must be one of {', '.join(FORMATS)} (got {fmt!r})", 400)
+        raise DomainError(
+            "invalid_format", f"format must be one of {', '.join(FORMATS)} (got {fmt!r})", 400
+        )
     return _entries({"csv": _csv_rows, "json": _json_rows, "text": _text_rows}[fmt](text))
 
 
@@ -196,7 +236,9 @@ def _entries(rows: list[tuple[str, dict[str, Any]]]) -> list[Entry]:
 
 
 def guess_format(name: str, text: str) -> Format:
-    """From a file name, else from the content: JSON starts with [ or {, CSV has a #domain header."""
+    """From a file name, else from the content: JSON starts with [ or {, CSV has a #domain
+    header.
+    """
     lowered = name.lower()
     for fmt, suffixes in (("csv", (".csv",)), ("json", (".json",)), ("text", (".txt", ".text"))):
         if lowered.endswith(suffixes):
@@ -215,8 +257,12 @@ def _same(rule: DomainRule, entry: Entry, kind: RuleKind) -> bool:
     common = rule.public_comment == entry.public_comment and rule.obfuscate == entry.obfuscate
     if kind is RuleKind.allow:
         return common and rule.subscription_id is None
-    return common and rule.subscription_id is None and (rule.severity, rule.reject_media, rule.reject_reports) == (
-        entry.severity, entry.reject_media, entry.reject_reports)
+    return (
+        common
+        and rule.subscription_id is None
+        and (rule.severity, rule.reject_media, rule.reject_reports)
+        == (entry.severity, entry.reject_media, entry.reject_reports)
+    )
 
 
 def import_entries(
@@ -240,11 +286,23 @@ def import_entries(
                 continue
             (plan.added if existing is None else plan.updated).append(entry.domain)
             if kind is RuleKind.allow:
-                domains.allow(session, entry.domain, by, public_comment=entry.public_comment,
-                              obfuscate=entry.obfuscate)
+                domains.allow(
+                    session,
+                    entry.domain,
+                    by,
+                    public_comment=entry.public_comment,
+                    obfuscate=entry.obfuscate,
+                )
                 continue
-            spec = domains.BlockSpec(entry.domain, entry.severity, entry.reject_media, entry.reject_reports,
-                                     entry.public_comment, "imported", entry.obfuscate)
+            spec = domains.BlockSpec(
+                entry.domain,
+                entry.severity,
+                entry.reject_media,
+                entry.reject_reports,
+                entry.public_comment,
+                "imported",
+                entry.obfuscate,
+            )
             try:
                 _, _, purged = domains.block(session, spec, by, default_mode, replace=True)
             except domains.Conflict as exc:
@@ -270,11 +328,16 @@ def import_entries(
 def export(rules: Sequence[DomainRule], fmt: str, kind: RuleKind) -> str:
     """The rules in a format `parse` reads back to the same entries (private comments left out)."""
     if fmt not in FORMATS:
-        raise DomainError("invalid_format", f"format must be one of {', '.join(FORMATS)} (got {fmt!r})", 400)
+        raise DomainError(
+            "invalid_format", f"format must be one of {', '.join(FORMATS)} (got {fmt!r})", 400
+        )
     if fmt == "text":
         return "".join(f"{rule.domain}\n" for rule in rules)
     if fmt == "json":
-        return json.dumps([_json_entry(rule, kind) for rule in rules], indent=1, ensure_ascii=False) + "\n"
+        return (
+            json.dumps([_json_entry(rule, kind) for rule in rules], indent=1, ensure_ascii=False)
+            + "\n"
+        )
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     if kind is RuleKind.allow:
@@ -282,8 +345,17 @@ def export(rules: Sequence[DomainRule], fmt: str, kind: RuleKind) -> str:
         writer.writerows((r.domain, r.public_comment, _bool(r.obfuscate)) for r in rules)
     else:
         writer.writerow(CSV_COLUMNS)
-        writer.writerows((r.domain, r.severity.value, _bool(r.reject_media), _bool(r.reject_reports),
-                          r.public_comment, _bool(r.obfuscate)) for r in rules)
+        writer.writerows(
+            (
+                r.domain,
+                r.severity.value,
+                _bool(r.reject_media),
+                _bool(r.reject_reports),
+                r.public_comment,
+                _bool(r.obfuscate),
+            )
+            for r in rules
+        )
     return out.getvalue()
 
 
@@ -292,7 +364,15 @@ def _bool(value: bool) -> str:
 
 
 def _json_entry(rule: DomainRule, kind: RuleKind) -> dict[str, Any]:
-    entry: dict[str, Any] = {"domain": rule.domain, "public_comment": rule.public_comment, "obfuscate": rule.obfuscate}
+    entry: dict[str, Any] = {
+        "domain": rule.domain,
+        "public_comment": rule.public_comment,
+        "obfuscate": rule.obfuscate,
+    }
     if kind is RuleKind.block:
-        entry.update(severity=rule.severity.value, reject_media=rule.reject_media, reject_reports=rule.reject_reports)
+        entry.update(
+            severity=rule.severity.value,
+            reject_media=rule.reject_media,
+            reject_reports=rule.reject_reports,
+        )
     return entry

@@ -53,14 +53,17 @@ def owned_columns() -> list[tuple[Table, Column[Any]]]:
     found = []
     for table in Base.metadata.sorted_tables:
         for fk in table.foreign_keys:
-            if fk.column.table.name == RemoteActor.__tablename__ and (fk.ondelete or "").upper() == "CASCADE":
+            if (
+                fk.column.table.name == RemoteActor.__tablename__
+                and (fk.ondelete or "").upper() == "CASCADE"
+            ):
                 found.append((table, fk.parent))
     return found
 
 
 def _chunks(ids: Sequence[int]) -> Iterable[Sequence[int]]:
     for start in range(0, len(ids), _CHUNK):
-        yield ids[start:start + _CHUNK]
+        yield ids[start : start + _CHUNK]
 
 
 def purge_content(session: Session, actor_ids: Sequence[int], result: PurgeResult) -> None:
@@ -86,16 +89,24 @@ def actors_under(session: Session, rule_domain: str) -> list[tuple[int, str]]:
     return [(actor_id, uri) for actor_id, uri, domain in candidates if covers(rule_domain, domain)]
 
 
-def cancel_deliveries(session: Session, refused: Iterable[str] | None, policy: FederationPolicy | None) -> int:
+def cancel_deliveries(
+    session: Session, refused: Iterable[str] | None, policy: FederationPolicy | None
+) -> int:
     """Delete queued deliveries to the given inboxes, or (with `policy`) to any refused domain."""
     inboxes = set(refused or ())
-    rows = session.execute(select(Job.id, Job.payload).where(Job.kind == DELIVER_KIND, Job.state.in_(_LIVE)))
+    rows = session.execute(
+        select(Job.id, Job.payload).where(Job.kind == DELIVER_KIND, Job.state.in_(_LIVE))
+    )
     doomed = [
-        job_id for job_id, payload in rows
-        if payload.get("inbox") in inboxes or (policy is not None and not policy.allows(str(payload.get("inbox", ""))))
+        job_id
+        for job_id, payload in rows
+        if payload.get("inbox") in inboxes
+        or (policy is not None and not policy.allows(str(payload.get("inbox", ""))))
     ]
     for chunk in _chunks(doomed):
-        session.execute(delete(Job).where(Job.id.in_(chunk)).execution_options(synchronize_session=False))
+        session.execute(
+            delete(Job).where(Job.id.in_(chunk)).execution_options(synchronize_session=False)
+        )
     return len(doomed)
 
 
@@ -107,7 +118,8 @@ def drop_inbound(session: Session, actor_uris: set[str], reason: str) -> int:
     doomed = [row_id for row_id, actor in rows if actor in actor_uris]
     for chunk in _chunks(doomed):
         session.execute(
-            update(InboundActivity).where(InboundActivity.id.in_(chunk))
+            update(InboundActivity)
+            .where(InboundActivity.id.in_(chunk))
             .values(state=JobState.failed, locked_by=None, locked_until=None, last_error=reason)
             .execution_options(synchronize_session=False)
         )
@@ -124,12 +136,22 @@ def purge_domain(session: Session, rule_domain: str, policy: FederationPolicy) -
     ids = [actor_id for actor_id, _ in actors]
     purge_content(session, ids, result)
     for chunk in _chunks(ids):
-        session.execute(delete(RemoteActor).where(RemoteActor.id.in_(chunk)).execution_options(synchronize_session=False))
+        session.execute(
+            delete(RemoteActor)
+            .where(RemoteActor.id.in_(chunk))
+            .execution_options(synchronize_session=False)
+        )
     result.actors = len(ids)
     result.deliveries_cancelled = cancel_deliveries(session, None, policy)
     uris = {uri for _, uri in actors}
-    inbound = session.execute(select(InboundActivity.actor).where(InboundActivity.state.in_(_LIVE))).scalars()
-    uris |= {actor for actor in inbound if covers(rule_domain, authority_of(actor)) and not policy.allows(actor)}
+    inbound = session.execute(
+        select(InboundActivity.actor).where(InboundActivity.state.in_(_LIVE))
+    ).scalars()
+    uris |= {
+        actor
+        for actor in inbound
+        if covers(rule_domain, authority_of(actor)) and not policy.allows(actor)
+    }
     result.inbound_dropped = drop_inbound(session, uris, f"{rule_domain} was suspended")
     return result
 

@@ -43,21 +43,28 @@ class Conflict(DomainError):
     def __init__(self, message: str, existing: DomainRule) -> None:
         super().__init__("domain_conflict", message, 422)
         #: a copy: the transaction that raised this is rolled back, which expires the original
-        self.existing = DomainRule(**{c.key: getattr(existing, c.key) for c in DomainRule.__table__.columns})
+        self.existing = DomainRule(
+            **{c.key: getattr(existing, c.key) for c in DomainRule.__table__.columns}
+        )
 
 
 def normalize_domain(text: str) -> str:
-    """'Example.COM.' -> 'example.com'; 'bücher.example' -> 'xn--bcher-kva.example'. Raises BadDomain."""
+    """'Example.COM.' -> 'example.com'; 'bücher.example' -> 'xn--bcher-kva.example'. Raises
+    BadDomain.
+    """
     raw = text.strip()
     if not raw:
         raise BadDomain("a domain is required")
     if "*" in raw:
         raise BadDomain(
-            f"{raw!r}: wildcards are not used here; a rule for a domain already covers all its subdomains "
-            f"(a rule for example.com covers a.example.com), so write the domain itself"
+            f"{raw!r}: wildcards are not used here; a rule for a domain already covers "
+            f"all its subdomains (a rule for example.com covers a.example.com), so write "
+            f"the domain itself"
         )
     if "://" in raw or "/" in raw or "@" in raw or any(c.isspace() for c in raw):
-        raise BadDomain(f"{raw!r} is not a domain: write a host name like city.example (optionally with :port)")
+        raise BadDomain(
+            f"{raw!r} is not a domain: write a host name like city.example (optionally with :port)"
+        )
     value = raw.lower()
     try:
         host, port = split_authority(value)
@@ -77,7 +84,9 @@ def normalize_domain(text: str) -> str:
     if not is_ip:
         labels = host.split(".")
         if len(labels) < 2 and host != "localhost":
-            raise BadDomain(f"{raw!r} has a single label: a rule for a top-level domain would cover all of it")
+            raise BadDomain(
+                f"{raw!r} has a single label: a rule for a top-level domain would cover all of it"
+            )
         if all(label.isdigit() for label in labels):
             raise BadDomain(f"{raw!r} is neither a host name nor an IP address")
     return authority
@@ -95,10 +104,15 @@ def _is_ip(host: str) -> bool:
 
 
 def obfuscated(domain: str) -> str:
-    """Mastodon's DomainBlock#public_domain: the middle of the name hidden, dots kept ('exa****.*om')."""
+    """Mastodon's DomainBlock#public_domain: the middle of the name hidden, dots kept
+    ('exa****.*om').
+    """
     length = len(domain)
     visible = length // 4
-    return "".join(c if i <= visible or i >= length - visible or c == "." else "*" for i, c in enumerate(domain))
+    return "".join(
+        c if i <= visible or i >= length - visible or c == "." else "*"
+        for i, c in enumerate(domain)
+    )
 
 
 def digest(domain: str) -> str:
@@ -118,9 +132,15 @@ def mode(session: Session, default: FederationMode) -> FederationMode:
     return stored_mode(session) or default
 
 
-def set_mode(session: Session, new_mode: str, by: Member | None, reason: str = "") -> FederationMode:
+def set_mode(
+    session: Session, new_mode: str, by: Member | None, reason: str = ""
+) -> FederationMode:
     if new_mode not in FEDERATION_MODES:
-        raise DomainError("invalid_mode", f"mode must be one of {', '.join(FEDERATION_MODES)} (got {new_mode!r})", 400)
+        raise DomainError(
+            "invalid_mode",
+            f"mode must be one of {', '.join(FEDERATION_MODES)} (got {new_mode!r})",
+            400,
+        )
     admin_settings.put(session, MODE_KEY, new_mode)
     moderation_log.record(session, by, "domains.mode", "instance", new_mode, reason)
     return new_mode
@@ -137,7 +157,9 @@ def list_rules(session: Session, kind: RuleKind | None = None) -> list[DomainRul
 
 
 def find_rule(session: Session, domain: str, kind: RuleKind) -> DomainRule | None:
-    return session.scalar(select(DomainRule).where(DomainRule.domain == domain, DomainRule.kind == kind))
+    return session.scalar(
+        select(DomainRule).where(DomainRule.domain == domain, DomainRule.kind == kind)
+    )
 
 
 def get_rule(session: Session, rule_id: int, kind: RuleKind) -> DomainRule:
@@ -148,7 +170,9 @@ def get_rule(session: Session, rule_id: int, kind: RuleKind) -> DomainRule:
 
 
 def covering_block(session: Session, domain: str) -> DomainRule | None:
-    """The nearest block of a parent domain (not `domain` itself), as Mastodon's DomainBlock.rule_for."""
+    """The nearest block of a parent domain (not `domain` itself), as Mastodon's
+    DomainBlock.rule_for.
+    """
     host, port = split_authority(domain)
     candidates = [host] if port is not None else []
     labels = host.split(".")
@@ -179,8 +203,15 @@ def allow(
     rule = find_rule(session, name, RuleKind.allow)
     created = rule is None
     if rule is None:
-        rule = DomainRule(domain=name, kind=RuleKind.allow, severity=Severity.noop, subscription_id=subscription_id,
-                          public_comment="", private_comment="", obfuscate=False)
+        rule = DomainRule(
+            domain=name,
+            kind=RuleKind.allow,
+            severity=Severity.noop,
+            subscription_id=subscription_id,
+            public_comment="",
+            private_comment="",
+            obfuscate=False,
+        )
         session.add(rule)
     elif subscription_id is None:
         rule.subscription_id = None
@@ -221,7 +252,9 @@ def stricter_than(new: BlockSpec | DomainRule, old: DomainRule) -> bool:
         return False
     if old.severity is Severity.silence and new.severity is Severity.noop:
         return False
-    return (new.reject_media or not old.reject_media) and (new.reject_reports or not old.reject_reports)
+    return (new.reject_media or not old.reject_media) and (
+        new.reject_reports or not old.reject_reports
+    )
 
 
 def block(
@@ -241,7 +274,9 @@ def block(
     name = normalize_domain(spec.domain)
     rule = find_rule(session, name, RuleKind.block)
     if rule is not None and not replace:
-        raise Conflict(f"{name} is already blocked ({rule.severity.value}); change that block instead", rule)
+        raise Conflict(
+            f"{name} is already blocked ({rule.severity.value}); change that block instead", rule
+        )
     parent = covering_block(session, name)
     if parent is not None and not stricter_than(spec, parent):
         raise Conflict(f"You have already imposed stricter limits on {parent.domain}.", parent)
@@ -263,13 +298,21 @@ def block(
     flags = [f for f in ("reject_media", "reject_reports") if getattr(spec, f)]
     what = " ".join([spec.severity.value, *flags])
     reason = "; ".join(x for x in (spec.private_comment, purged.summary() if purged else "") if x)
-    moderation_log.record(session, by, "domain.block" if created else "domain.block.update", "domain",
-                          f"{name} ({what})", reason)
+    moderation_log.record(
+        session,
+        by,
+        "domain.block" if created else "domain.block.update",
+        "domain",
+        f"{name} ({what})",
+        reason,
+    )
     return rule, created, purged
 
 
 def unblock(session: Session, domain: str, by: Member | None, reason: str = "") -> DomainRule:
-    """Lift a block. What a suspension removed stays removed (accounts come back when they next act)."""
+    """Lift a block. What a suspension removed stays removed (accounts come back when they
+    next act).
+    """
     name = normalize_domain(domain)
     rule = find_rule(session, name, RuleKind.block)
     if rule is None:
@@ -289,7 +332,9 @@ def _remove(session: Session, rule: DomainRule, by: Member | None, reason: str) 
     return rule
 
 
-def _set_comments(rule: DomainRule, public: str | None, private: str | None, obfuscate: bool | None) -> None:
+def _set_comments(
+    rule: DomainRule, public: str | None, private: str | None, obfuscate: bool | None
+) -> None:
     if public is not None:
         rule.public_comment = public.strip()[:1000]
     if private is not None:
@@ -313,10 +358,16 @@ class PublicEntry:
 
 
 def public_entries(session: Session, kind: RuleKind) -> list[PublicEntry]:
-    """Blocks that limit anything (suspend, silence), or allows; Mastodon leaves `noop` blocks out."""
+    """Blocks that limit anything (suspend, silence), or allows; Mastodon leaves `noop` blocks
+    out.
+    """
     return [
-        PublicEntry(public_domain(r), digest(r.domain), r.severity.value if kind is RuleKind.block else "allow",
-                    r.public_comment)
+        PublicEntry(
+            public_domain(r),
+            digest(r.domain),
+            r.severity.value if kind is RuleKind.block else "allow",
+            r.public_comment,
+        )
         for r in list_rules(session, kind)
         if kind is RuleKind.allow or r.severity is not Severity.noop
     ]

@@ -20,21 +20,31 @@ from models import Direction, Follow, FollowState, RemoteActor, utcnow
 
 from .state_graph import StateGraph
 
-GRAPH = StateGraph("follow", FollowState, {
-    FollowState.pending: {FollowState.accepted},
-    FollowState.accepted: set(),
-})
+GRAPH = StateGraph(
+    "follow",
+    FollowState,
+    {
+        FollowState.pending: {FollowState.accepted},
+        FollowState.accepted: set(),
+    },
+)
 
 
-def find(session: Session, local_actor: str, remote: RemoteActor,
-         direction: Direction) -> Follow | None:
-    return session.scalar(select(Follow).where(
-        Follow.local_actor == local_actor, Follow.remote_actor_id == remote.id,
-        Follow.direction == direction))
+def find(
+    session: Session, local_actor: str, remote: RemoteActor, direction: Direction
+) -> Follow | None:
+    return session.scalar(
+        select(Follow).where(
+            Follow.local_actor == local_actor,
+            Follow.remote_actor_id == remote.id,
+            Follow.direction == direction,
+        )
+    )
 
 
-def answered(session: Session, sender: str, follow_id: str | None,
-             local_actor: str | None) -> Follow | None:
+def answered(
+    session: Session, sender: str, follow_id: str | None, local_actor: str | None
+) -> Follow | None:
     """Our follow an Accept or Reject by `sender` answers: by the Follow's id, else by its actor.
 
     Only the followed actor answers a follow: an answer from anyone else finds nothing.
@@ -44,18 +54,27 @@ def answered(session: Session, sender: str, follow_id: str | None,
         return None
     found = None
     if follow_id is not None:
-        found = session.scalar(select(Follow).where(Follow.direction == Direction.outbound,
-                                                    Follow.activity_uri == follow_id))
+        found = session.scalar(
+            select(Follow).where(
+                Follow.direction == Direction.outbound, Follow.activity_uri == follow_id
+            )
+        )
     if found is None and local_actor is not None:
         found = find(session, local_actor, remote, Direction.outbound)
     return found if found is not None and found.remote_actor_id == remote.id else None
 
 
-def create(session: Session, local_actor: str, remote: RemoteActor, direction: Direction,
-           activity_uri: str) -> Follow:
+def create(
+    session: Session, local_actor: str, remote: RemoteActor, direction: Direction, activity_uri: str
+) -> Follow:
     """A new pending follow; `activity_uri` is the Follow's id (ours outbound, theirs inbound)."""
-    follow = Follow(local_actor=local_actor, remote_actor_id=remote.id, direction=direction,
-                    state=FollowState.pending, activity_uri=activity_uri)
+    follow = Follow(
+        local_actor=local_actor,
+        remote_actor_id=remote.id,
+        direction=direction,
+        state=FollowState.pending,
+        activity_uri=activity_uri,
+    )
     session.add(follow)
     session.flush()
     return follow

@@ -41,5 +41,10 @@ def record_success(session: Session, authority: str, now: datetime | None = None
     session.execute(
         update(Host)
         .where(Host.authority == authority, Host.failures > 0)
-        .values(failures=0, first_failure_at=None, unavailable_since=None, last_success_at=now or utcnow())
+        .values(
+            failures=0,
+            first_failure_at=None,
+            unavailable_since=None,
+            last_success_at=now or utcnow(),
+        )
     )

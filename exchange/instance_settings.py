@@ -61,17 +61,25 @@ def all_settings(session: Session) -> dict[str, Any]:
 
 def rules(session: Session) -> list[ServerRule]:
     stored = get(session, RULES_KEY, [])
-    return [ServerRule(str(i), r.get("text", ""), r.get("hint", "")) for i, r in enumerate(stored, 1)]
+    return [
+        ServerRule(str(i), r.get("text", ""), r.get("hint", "")) for i, r in enumerate(stored, 1)
+    ]
 
 
-def set_rules(session: Session, texts: list[tuple[str, str]], by: Member | None) -> list[ServerRule]:
+def set_rules(
+    session: Session, texts: list[tuple[str, str]], by: Member | None
+) -> list[ServerRule]:
     """Replace the rules with (text, hint) pairs, in order; empty texts are dropped."""
     cleaned = [(t.strip(), h.strip()) for t, h in texts if t.strip()]
     if len(cleaned) > MAX_RULES:
         raise DomainError("too_many_rules", f"at most {MAX_RULES} rules", 400)
     for text, hint in cleaned:
         if len(text) > MAX_RULE_LENGTH or len(hint) > MAX_RULE_LENGTH:
-            raise DomainError("rule_too_long", f"a rule and its hint are at most {MAX_RULE_LENGTH} characters", 400)
+            raise DomainError(
+                "rule_too_long",
+                f"a rule and its hint are at most {MAX_RULE_LENGTH} characters",
+                400,
+            )
     put(session, RULES_KEY, [{"text": t, "hint": h} for t, h in cleaned])
     moderation_log.record(session, by, "rules.update", "instance", "rules", f"{len(cleaned)} rules")
     return rules(session)
@@ -87,7 +95,9 @@ def add_rule(session: Session, text: str, hint: str, by: Member | None) -> list[
 def remove_rule(session: Session, number: int, by: Member | None) -> list[ServerRule]:
     current = [(r.text, r.hint) for r in rules(session)]
     if not 1 <= number <= len(current):
-        raise DomainError("not_found", f"there is no rule {number} (the city has {len(current)})", 404)
+        raise DomainError(
+            "not_found", f"there is no rule {number} (the city has {len(current)})", 404
+        )
     del current[number - 1]
     return set_rules(session, current, by)
 
@@ -97,12 +107,20 @@ def remove_rule(session: Session, number: int, by: Member | None) -> list[Server
 
 def policy_text(listing_review: str, registration: str) -> str:
     """The moderation policy in a few sentences, for the about page and /api/v1/instance."""
-    review = ("Moderators review every listing before it is published."
-              if listing_review == "before" else
-              "Listings are published at once; moderators take down what breaks the rules.")
-    joining = {"open": "Anyone may join.", "approval": "A moderator approves each new member.",
-               "invite": "Members join by invitation."}.get(registration, "")
-    return f"{joining} {review} Members can report accounts, listings and messages; moderators answer every report."
+    review = (
+        "Moderators review every listing before it is published."
+        if listing_review == "before"
+        else "Listings are published at once; moderators take down what breaks the rules."
+    )
+    joining = {
+        "open": "Anyone may join.",
+        "approval": "A moderator approves each new member.",
+        "invite": "Members join by invitation.",
+    }.get(registration, "")
+    return (
+        f"{joining} {review} Members can report accounts, listings and messages; "
+        "moderators answer every report."
+    )
 
 
 def domains_visibility(session: Session) -> DomainsVisibility:
@@ -124,5 +142,10 @@ def allowlist_published(session: Session) -> bool:
 
 def set_allowlist_published(session: Session, published: bool, by: Member | None) -> None:
     put(session, PUBLISH_ALLOWLIST_KEY, bool(published))
-    moderation_log.record(session, by, "domains.publish" if published else "domains.unpublish", "instance",
-                          "allowlist")
+    moderation_log.record(
+        session,
+        by,
+        "domains.publish" if published else "domains.unpublish",
+        "instance",
+        "allowlist",
+    )

@@ -41,16 +41,20 @@ from .errors import DomainError, Forbidden, NotFound
 from .state_graph import StateGraph
 
 S = ListingState
-GRAPH = StateGraph("listing", ListingState, {
-    S.draft: {S.pending, S.published, S.withdrawn},
-    S.pending: {S.published, S.rejected, S.withdrawn},
-    S.published: {S.reserved, S.closed, S.expired, S.withdrawn, S.rejected},
-    S.reserved: {S.closed, S.expired, S.withdrawn, S.rejected},
-    S.closed: set(),
-    S.expired: set(),
-    S.withdrawn: set(),
-    S.rejected: set(),
-})
+GRAPH = StateGraph(
+    "listing",
+    ListingState,
+    {
+        S.draft: {S.pending, S.published, S.withdrawn},
+        S.pending: {S.published, S.rejected, S.withdrawn},
+        S.published: {S.reserved, S.closed, S.expired, S.withdrawn, S.rejected},
+        S.reserved: {S.closed, S.expired, S.withdrawn, S.rejected},
+        S.closed: set(),
+        S.expired: set(),
+        S.withdrawn: set(),
+        S.rejected: set(),
+    },
+)
 #: states that end a listing: it leaves the feeds and its URL answers 410 if it was ever published
 ENDED = frozenset({S.closed, S.expired, S.withdrawn, S.rejected})
 EDITABLE = frozenset({S.draft, S.pending, S.published, S.reserved})
@@ -109,9 +113,13 @@ def parse_price(text: str | None, scale: int) -> int | None:
     if text is None or (isinstance(text, str) and not text.strip()):
         return None
     if not isinstance(text, str):
-        raise DomainError("invalid_price", "price must be a decimal string like \"12.50\", or null", 400)
+        raise DomainError(
+            "invalid_price", 'price must be a decimal string like "12.50", or null', 400
+        )
     if text.strip().startswith("-"):
-        raise DomainError("negative_price", f"price must not be negative (got {text.strip()!r})", 400)
+        raise DomainError(
+            "negative_price", f"price must not be negative (got {text.strip()!r})", 400
+        )
     return parse_amount(text, scale, field="price", allow_zero=True)
 
 
@@ -129,28 +137,48 @@ def _text(value: Any, name: str, limit: int, *, required: bool = False) -> str:
 def _coordinate(value: Any, name: str, bound: float) -> float | None:
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not -bound <= value <= bound:
-        raise DomainError("invalid_coordinates", f"{name} must be a number between -{bound:g} and {bound:g}", 400)
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or not -bound <= value <= bound
+    ):
+        raise DomainError(
+            "invalid_coordinates", f"{name} must be a number between -{bound:g} and {bound:g}", 400
+        )
     return float(value)
 
 
-def check_draft(session: Session, rules: MarketRules, draft: ListingDraft, *, now: datetime) -> dict[str, Any]:
+def check_draft(
+    session: Session, rules: MarketRules, draft: ListingDraft, *, now: datetime
+) -> dict[str, Any]:
     """The column values of a valid listing, or DomainError (400) naming the first problem."""
     try:
         purpose = Purpose(draft.purpose)
     except ValueError:
-        raise DomainError("invalid_purpose", "purpose must be offer, request or gift", 400) from None
+        raise DomainError(
+            "invalid_purpose", "purpose must be offer, request or gift", 400
+        ) from None
     title = _SPACE_RE.sub(" ", _text(draft.title, "title", MAX_TITLE, required=True))
     price = parse_price(draft.price, rules.scale)
     if purpose is Purpose.gift and price:
-        raise DomainError("gift_with_price", "a gift asks for nothing in return: leave the price empty", 400)
+        raise DomainError(
+            "gift_with_price", "a gift asks for nothing in return: leave the price empty", 400
+        )
     quantity = draft.quantity
-    if isinstance(quantity, bool) or not isinstance(quantity, int) or not 1 <= quantity <= MAX_QUANTITY:
-        raise DomainError("invalid_quantity", f"quantity must be a whole number from 1 to {MAX_QUANTITY}", 400)
+    if (
+        isinstance(quantity, bool)
+        or not isinstance(quantity, int)
+        or not 1 <= quantity <= MAX_QUANTITY
+    ):
+        raise DomainError(
+            "invalid_quantity", f"quantity must be a whole number from 1 to {MAX_QUANTITY}", 400
+        )
     latitude = _coordinate(draft.latitude, "latitude", 90)
     longitude = _coordinate(draft.longitude, "longitude", 180)
     if (latitude is None) != (longitude is None):
-        raise DomainError("invalid_coordinates", "give both latitude and longitude, or neither", 400)
+        raise DomainError(
+            "invalid_coordinates", "give both latitude and longitude, or neither", 400
+        )
     expires_at = draft.expires_at
     if expires_at is not None:
         if expires_at.tzinfo is None:
@@ -158,7 +186,9 @@ def check_draft(session: Session, rules: MarketRules, draft: ListingDraft, *, no
         if expires_at <= now:
             raise DomainError("invalid_expiry", "the expiry must be in the future", 400)
         if expires_at > now + timedelta(days=rules.max_expiry_days):
-            raise DomainError("invalid_expiry", f"a listing stays at most {rules.max_expiry_days} days", 400)
+            raise DomainError(
+                "invalid_expiry", f"a listing stays at most {rules.max_expiry_days} days", 400
+            )
     return {
         "purpose": purpose,
         "title": title,
@@ -176,10 +206,15 @@ def check_draft(session: Session, rules: MarketRules, draft: ListingDraft, *, no
 def draft_of(listing: Listing) -> ListingDraft:
     """The draft that would make this listing: the base an edit's changes apply to."""
     return ListingDraft(
-        purpose=listing.purpose.value, title=listing.title, description=listing.description,
+        purpose=listing.purpose.value,
+        title=listing.title,
+        description=listing.description,
         category=listing.category,
         price=None if listing.price is None else format_amount(listing.price, listing.scale),
-        quantity=listing.quantity, place=listing.place, latitude=listing.latitude, longitude=listing.longitude,
+        quantity=listing.quantity,
+        place=listing.place,
+        latitude=listing.latitude,
+        longitude=listing.longitude,
         expires_at=listing.expires_at,
     )
 
@@ -192,23 +227,40 @@ def _active(member: Member) -> None:
         raise DomainError("suspended", "only active members can post listings", 403)
 
 
-def create(session: Session, rules: MarketRules, member: Member, draft: ListingDraft,
-           *, now: datetime | None = None) -> Listing:
+def create(
+    session: Session,
+    rules: MarketRules,
+    member: Member,
+    draft: ListingDraft,
+    *,
+    now: datetime | None = None,
+) -> Listing:
     """A new listing in state draft; `submit` sends it on."""
     _active(member)
     moment = now or utcnow()
     values = check_draft(session, rules, draft, now=moment)
     public_id = new_public_id()
-    listing = Listing(public_id=public_id, uri=rules.listing_uri(public_id), member_id=member.id,
-                      origin=rules.origin, currency=rules.currency, scale=rules.scale, photos=[],
-                      state=S.draft, created_at=moment, **values)
+    listing = Listing(
+        public_id=public_id,
+        uri=rules.listing_uri(public_id),
+        member_id=member.id,
+        origin=rules.origin,
+        currency=rules.currency,
+        scale=rules.scale,
+        photos=[],
+        state=S.draft,
+        created_at=moment,
+        **values,
+    )
     session.add(listing)
     session.flush()
     return listing
 
 
 def submit(rules: MarketRules, listing: Listing, *, now: datetime | None = None) -> ListingState:
-    """Draft -> pending (review before publication) or published (review after). Returns the new state."""
+    """Draft -> pending (review before publication) or published (review after). Returns the
+    new state.
+    """
     moment = now or utcnow()
     if rules.review_before:
         move(listing, S.pending, now=moment)
@@ -218,15 +270,24 @@ def submit(rules: MarketRules, listing: Listing, *, now: datetime | None = None)
 
 
 def publish(rules: MarketRules, listing: Listing, *, now: datetime | None = None) -> None:
-    """Into the feeds; an expiry already past (a long review) or unset becomes the city's default."""
+    """Into the feeds; an expiry already past (a long review) or unset becomes the city's
+    default.
+    """
     moment = now or utcnow()
     move(listing, S.published, now=moment)
     if listing.expires_at is None or listing.expires_at <= moment:
         listing.expires_at = moment + timedelta(days=rules.expiry_days)
 
 
-def edit(session: Session, rules: MarketRules, member: Member, listing: Listing, changes: dict[str, Any],
-         *, now: datetime | None = None) -> bool:
+def edit(
+    session: Session,
+    rules: MarketRules,
+    member: Member,
+    listing: Listing,
+    changes: dict[str, Any],
+    *,
+    now: datetime | None = None,
+) -> bool:
     """Apply an author's changes; True when the listing is public and must federate an Update."""
     _active(member)
     own(member, listing)
@@ -236,7 +297,9 @@ def edit(session: Session, rules: MarketRules, member: Member, listing: Listing,
     if unknown:
         raise DomainError("unknown_field", f"unknown field {min(unknown)!r}", 400)
     moment = now or utcnow()
-    values = check_draft(session, rules, dataclasses.replace(draft_of(listing), **changes), now=moment)
+    values = check_draft(
+        session, rules, dataclasses.replace(draft_of(listing), **changes), now=moment
+    )
     if values["purpose"] is not listing.purpose and listing.listed_at is not None:
         raise DomainError("purpose_fixed", "the purpose of a published listing cannot change", 409)
     for name, value in values.items():
@@ -288,7 +351,9 @@ def take(listing: Listing, quantity: int, *, now: datetime | None = None) -> boo
 
 
 def expire_due(listing: Listing, *, now: datetime | None = None) -> bool:
-    """Expire the listing if its time has come; True if it did (and was published, so a Delete follows)."""
+    """Expire the listing if its time has come; True if it did (and was published, so a Delete
+    follows).
+    """
     moment = now or utcnow()
     if not listing.is_open or listing.expires_at is None or listing.expires_at > moment:
         return False

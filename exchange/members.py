@@ -48,7 +48,9 @@ def prepare_credentials(password: str) -> Credentials:
 def check_username(username: str) -> str:
     name = username.strip().lower()
     if not USERNAME_RE.match(name):
-        raise DomainError("invalid_username", "username must be 1 to 30 letters, digits or underscores")
+        raise DomainError(
+            "invalid_username", "username must be 1 to 30 letters, digits or underscores"
+        )
     if name in RESERVED_USERNAMES:
         raise DomainError("reserved_username", f"username {name!r} is reserved")
     return name
@@ -114,7 +116,12 @@ def register(
     elif policy == "invite":
         invitation = _usable_invitation(session, invitation_code)
     member = add_member(
-        session, username, credentials, status=status, email=email, application_note=application_note
+        session,
+        username,
+        credentials,
+        status=status,
+        email=email,
+        application_note=application_note,
     )
     if invitation is not None:
         invitation.used_by_id = member.id
@@ -124,16 +131,24 @@ def register(
 
 def _usable_invitation(session: Session, code: str | None) -> Invitation:
     if not code:
-        raise DomainError("invitation_required", "registration on this city needs an invitation code", 403)
-    invitation = session.scalar(select(Invitation).where(Invitation.code == code.strip()).with_for_update())
+        raise DomainError(
+            "invitation_required", "registration on this city needs an invitation code", 403
+        )
+    invitation = session.scalar(
+        select(Invitation).where(Invitation.code == code.strip()).with_for_update()
+    )
     if invitation is None or invitation.used_at is not None:
-        raise DomainError("invalid_invitation", "this invitation code is unknown or already used", 403)
+        raise DomainError(
+            "invalid_invitation", "this invitation code is unknown or already used", 403
+        )
     if invitation.expires_at is not None and invitation.expires_at < utcnow():
         raise DomainError("invalid_invitation", "this invitation code has expired", 403)
     return invitation
 
 
-def create_invitation(session: Session, created_by: Member | None, *, valid_days: int | None = 14) -> Invitation:
+def create_invitation(
+    session: Session, created_by: Member | None, *, valid_days: int | None = 14
+) -> Invitation:
     invitation = Invitation(
         code=secrets.token_urlsafe(12),
         created_by_id=created_by.id if created_by else None,
@@ -166,7 +181,9 @@ def mark_seen(session: Session, member_id: int) -> None:
         member.last_seen_at = utcnow()
 
 
-def _log(session: Session, moderator: Member | None, action: str, member: Member, reason: str) -> None:
+def _log(
+    session: Session, moderator: Member | None, action: str, member: Member, reason: str
+) -> None:
     session.add(
         ModerationEntry(
             moderator_id=moderator.id if moderator else None,
@@ -178,11 +195,19 @@ def _log(session: Session, moderator: Member | None, action: str, member: Member
     )
 
 
-def approve(session: Session, username: str, moderator: Member | None, *,
-            now: datetime | None = None, force: bool = False) -> Member:
+def approve(
+    session: Session,
+    username: str,
+    moderator: Member | None,
+    *,
+    now: datetime | None = None,
+    force: bool = False,
+) -> Member:
     member = get_member(session, username)
     if member.status is not MemberStatus.pending:
-        raise DomainError("not_pending", f"member {member.username!r} is {member.status.value}, not pending", 409)
+        raise DomainError(
+            "not_pending", f"member {member.username!r} is {member.status.value}, not pending", 409
+        )
     check(session, moderator, member, Change.approve, force=force)
     member.status = MemberStatus.active
     member.approved_at = now or utcnow()
@@ -190,12 +215,20 @@ def approve(session: Session, username: str, moderator: Member | None, *,
     return member
 
 
-def suspend(session: Session, username: str, moderator: Member | None, reason: str = "", *,
-            force: bool = False) -> Member:
+def suspend(
+    session: Session,
+    username: str,
+    moderator: Member | None,
+    reason: str = "",
+    *,
+    force: bool = False,
+) -> Member:
     """Suspend a member and end their web sessions (`moderator` None: the command-line operator)."""
     member = get_member(session, username)
     if member.status is MemberStatus.suspended:
-        raise DomainError("already_suspended", f"member {member.username!r} is already suspended", 409)
+        raise DomainError(
+            "already_suspended", f"member {member.username!r} is already suspended", 409
+        )
     check(session, moderator, member, Change.suspend, force=force)
     member.status = MemberStatus.suspended
     member.suspended_at = utcnow()
@@ -204,8 +237,14 @@ def suspend(session: Session, username: str, moderator: Member | None, reason: s
     return member
 
 
-def unsuspend(session: Session, username: str, moderator: Member | None, reason: str = "", *,
-              force: bool = False) -> Member:
+def unsuspend(
+    session: Session,
+    username: str,
+    moderator: Member | None,
+    reason: str = "",
+    *,
+    force: bool = False,
+) -> Member:
     member = get_member(session, username)
     if member.status is not MemberStatus.suspended:
         raise DomainError("not_suspended", f"member {member.username!r} is not suspended", 409)
@@ -216,8 +255,15 @@ def unsuspend(session: Session, username: str, moderator: Member | None, reason:
     return member
 
 
-def set_role(session: Session, username: str, role: Role, actor: Member | None, reason: str = "", *,
-             force: bool = False) -> Member:
+def set_role(
+    session: Session,
+    username: str,
+    role: Role,
+    actor: Member | None,
+    reason: str = "",
+    *,
+    force: bool = False,
+) -> Member:
     """Give a member another role; the role order and the last-admin rule decide who may."""
     member = get_member(session, username)
     if member.role is role:
@@ -245,4 +291,9 @@ def list_members(session: Session, status: MemberStatus | None = None) -> list[M
 
 
 def count_active(session: Session) -> int:
-    return session.scalar(select(func.count()).select_from(Member).where(Member.status == MemberStatus.active)) or 0
+    return (
+        session.scalar(
+            select(func.count()).select_from(Member).where(Member.status == MemberStatus.active)
+        )
+        or 0
+    )

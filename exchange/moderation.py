@@ -29,7 +29,9 @@ def check_moderator(member: Member | None) -> Member:
     return member
 
 
-def _log(session: Session, moderator: Member | None, action: str, listing: Listing, reason: str) -> None:
+def _log(
+    session: Session, moderator: Member | None, action: str, listing: Listing, reason: str
+) -> None:
     record(session, moderator, action, "listing", listing.uri, reason)
 
 
@@ -44,50 +46,92 @@ def _reason(reason: str) -> str:
 
 def _local(listing: Listing) -> None:
     if not listing.is_local:
-        raise DomainError("remote_listing", "a listing from another city can only be hidden here", 409)
+        raise DomainError(
+            "remote_listing", "a listing from another city can only be hidden here", 409
+        )
 
 
-def approve(session: Session, rules: MarketRules, moderator: Member, listing: Listing,
-            *, now: datetime | None = None) -> None:
+def approve(
+    session: Session,
+    rules: MarketRules,
+    moderator: Member,
+    listing: Listing,
+    *,
+    now: datetime | None = None,
+) -> None:
     check_moderator(moderator)
     _local(listing)
     if listing.state is not ListingState.pending:
-        raise DomainError("not_pending", f"the listing is {listing.state.value}, not waiting for review", 409)
+        raise DomainError(
+            "not_pending", f"the listing is {listing.state.value}, not waiting for review", 409
+        )
     listings.publish(rules, listing, now=now)
     _log(session, moderator, "listing.approve", listing, "")
     assert listing.member_id is not None
-    notify(session, listing.member_id, NotificationKind.listing_approved,
-           f"Your listing “{listing.title}” is published.", listing_id=listing.id)
+    notify(
+        session,
+        listing.member_id,
+        NotificationKind.listing_approved,
+        f"Your listing “{listing.title}” is published.",
+        listing_id=listing.id,
+    )
 
 
-def reject(session: Session, moderator: Member, listing: Listing, reason: str, *, now: datetime | None = None) -> None:
+def reject(
+    session: Session,
+    moderator: Member,
+    listing: Listing,
+    reason: str,
+    *,
+    now: datetime | None = None,
+) -> None:
     check_moderator(moderator)
     _local(listing)
     why = _reason(reason)
     if listing.state is not ListingState.pending:
-        raise DomainError("not_pending", f"the listing is {listing.state.value}, not waiting for review", 409)
+        raise DomainError(
+            "not_pending", f"the listing is {listing.state.value}, not waiting for review", 409
+        )
     listings.move(listing, ListingState.rejected, now=now)
     listing.moderation_reason = why
     _log(session, moderator, "listing.reject", listing, why)
     assert listing.member_id is not None
-    notify(session, listing.member_id, NotificationKind.listing_rejected,
-           f"Your listing “{listing.title}” was not accepted: {why}", listing_id=listing.id)
+    notify(
+        session,
+        listing.member_id,
+        NotificationKind.listing_rejected,
+        f"Your listing “{listing.title}” was not accepted: {why}",
+        listing_id=listing.id,
+    )
 
 
-def take_down(session: Session, moderator: Member, listing: Listing, reason: str,
-              *, now: datetime | None = None) -> None:
+def take_down(
+    session: Session,
+    moderator: Member,
+    listing: Listing,
+    reason: str,
+    *,
+    now: datetime | None = None,
+) -> None:
     """A published listing of ours leaves the feeds (the caller federates the Delete)."""
     check_moderator(moderator)
     _local(listing)
     why = _reason(reason)
     if not listing.is_open:
-        raise DomainError("not_published", f"the listing is {listing.state.value}, not published", 409)
+        raise DomainError(
+            "not_published", f"the listing is {listing.state.value}, not published", 409
+        )
     listings.move(listing, ListingState.rejected, now=now)
     listing.moderation_reason = why
     _log(session, moderator, "listing.take_down", listing, why)
     assert listing.member_id is not None
-    notify(session, listing.member_id, NotificationKind.listing_taken_down,
-           f"Your listing “{listing.title}” was taken down: {why}", listing_id=listing.id)
+    notify(
+        session,
+        listing.member_id,
+        NotificationKind.listing_taken_down,
+        f"Your listing “{listing.title}” was taken down: {why}",
+        listing_id=listing.id,
+    )
 
 
 def hide(session: Session, moderator: Member, listing: Listing, reason: str) -> None:
@@ -95,7 +139,9 @@ def hide(session: Session, moderator: Member, listing: Listing, reason: str) -> 
     check_moderator(moderator)
     why = _reason(reason)
     if listing.is_local:
-        raise DomainError("local_listing", "take down a listing of this city instead of hiding it", 409)
+        raise DomainError(
+            "local_listing", "take down a listing of this city instead of hiding it", 409
+        )
     if listing.hidden_at is not None:
         raise DomainError("already_hidden", "the listing is already hidden", 409)
     listing.hidden_at = utcnow()
@@ -112,10 +158,21 @@ def unhide(session: Session, moderator: Member, listing: Listing, reason: str = 
 
 def review_queue(session: Session, *, limit: int = 100) -> list[Listing]:
     """Listings waiting for a moderator, oldest first."""
-    return list(session.scalars(select(Listing).where(Listing.state == ListingState.pending)
-                                .order_by(Listing.id).limit(limit)))
+    return list(
+        session.scalars(
+            select(Listing)
+            .where(Listing.state == ListingState.pending)
+            .order_by(Listing.id)
+            .limit(limit)
+        )
+    )
 
 
 def log_for(session: Session, listing: Listing) -> list[ModerationEntry]:
-    return list(session.scalars(select(ModerationEntry).where(
-        ModerationEntry.target_type == "listing", ModerationEntry.target == listing.uri).order_by(ModerationEntry.id)))
+    return list(
+        session.scalars(
+            select(ModerationEntry)
+            .where(ModerationEntry.target_type == "listing", ModerationEntry.target == listing.uri)
+            .order_by(ModerationEntry.id)
+        )
+    )

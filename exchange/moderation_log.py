@@ -28,7 +28,12 @@ class LogLine:
 
 
 def record(
-    session: Session, by: Member | None, action: str, target_type: str, target: str, reason: str = ""
+    session: Session,
+    by: Member | None,
+    action: str,
+    target_type: str,
+    target: str,
+    reason: str = "",
 ) -> ModerationEntry:
     entry = ModerationEntry(
         moderator_id=by.id if by is not None else None,

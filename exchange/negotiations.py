@@ -41,14 +41,18 @@ N = NegotiationState
 #: a thread is open until an offer in it is accepted, rejected, withdrawn or expires, or its
 #: listing ends (closed); an agreement the seller's city refused reopens it, or ends it as
 #: rejected when no newer offer is open (exchange.agreements.cancel)
-GRAPH = StateGraph("negotiation", NegotiationState, {
-    N.open: {N.agreed, N.rejected, N.withdrawn, N.expired, N.closed},
-    N.agreed: {N.open, N.rejected},
-    N.rejected: set(),
-    N.withdrawn: set(),
-    N.expired: set(),
-    N.closed: set(),
-})
+GRAPH = StateGraph(
+    "negotiation",
+    NegotiationState,
+    {
+        N.open: {N.agreed, N.rejected, N.withdrawn, N.expired, N.closed},
+        N.agreed: {N.open, N.rejected},
+        N.rejected: set(),
+        N.withdrawn: set(),
+        N.expired: set(),
+        N.closed: set(),
+    },
+)
 
 
 @dataclass(frozen=True)
@@ -96,11 +100,20 @@ def side_of_actor(negotiation: Negotiation, actor: RemoteActor) -> Side | None:
     return None
 
 
-def tell(session: Session, negotiation: Negotiation, side: Side, kind: NotificationKind, text: str) -> None:
+def tell(
+    session: Session, negotiation: Negotiation, side: Side, kind: NotificationKind, text: str
+) -> None:
     """Notify that side of the thread, if it is one of our members."""
     member_id = negotiation.buyer_member_id if side is Side.buyer else negotiation.seller_member_id
     if member_id is not None:
-        notify(session, member_id, kind, text, listing_id=negotiation.listing_id, negotiation_id=negotiation.id)
+        notify(
+            session,
+            member_id,
+            kind,
+            text,
+            listing_id=negotiation.listing_id,
+            negotiation_id=negotiation.id,
+        )
 
 
 # ---------------------------------------------------------------------- finding threads
@@ -126,9 +139,12 @@ def by_context(session: Session, context: str) -> Negotiation | None:
     return session.scalar(select(Negotiation).where(Negotiation.context == context))
 
 
-def threads_of(session: Session, member: Member, *, limit: int = 50, before: int | None = None) -> list[Negotiation]:
-    query = select(Negotiation).where(or_(Negotiation.buyer_member_id == member.id,
-                                          Negotiation.seller_member_id == member.id))
+def threads_of(
+    session: Session, member: Member, *, limit: int = 50, before: int | None = None
+) -> list[Negotiation]:
+    query = select(Negotiation).where(
+        or_(Negotiation.buyer_member_id == member.id, Negotiation.seller_member_id == member.id)
+    )
     if before is not None:
         query = query.where(Negotiation.id < before)
     return list(session.scalars(query.order_by(Negotiation.id.desc()).limit(limit)))
@@ -146,15 +162,35 @@ class Thread:
 
 
 def thread(session: Session, negotiation: Negotiation) -> Thread:
-    offers = list(session.scalars(select(Offer).where(Offer.negotiation_id == negotiation.id).order_by(Offer.id)))
-    messages = list(session.scalars(select(NegotiationMessage).where(
-        NegotiationMessage.negotiation_id == negotiation.id).order_by(NegotiationMessage.id)))
-    agreement = session.scalar(select(Agreement).where(Agreement.negotiation_id == negotiation.id)
-                               .order_by(Agreement.id.desc()).limit(1))
+    offers = list(
+        session.scalars(
+            select(Offer).where(Offer.negotiation_id == negotiation.id).order_by(Offer.id)
+        )
+    )
+    messages = list(
+        session.scalars(
+            select(NegotiationMessage)
+            .where(NegotiationMessage.negotiation_id == negotiation.id)
+            .order_by(NegotiationMessage.id)
+        )
+    )
+    agreement = session.scalar(
+        select(Agreement)
+        .where(Agreement.negotiation_id == negotiation.id)
+        .order_by(Agreement.id.desc())
+        .limit(1)
+    )
     listing = session.get(Listing, negotiation.listing_id)
     assert listing is not None
-    return Thread(negotiation, listing, party(session, negotiation, Side.buyer),
-                  party(session, negotiation, Side.seller), offers, messages, agreement)
+    return Thread(
+        negotiation,
+        listing,
+        party(session, negotiation, Side.buyer),
+        party(session, negotiation, Side.seller),
+        offers,
+        messages,
+        agreement,
+    )
 
 
 # ---------------------------------------------------------------------- opening, messages, ending
@@ -173,9 +209,13 @@ def open_thread(
 ) -> Negotiation:
     """A new thread on an open listing, by someone other than its author."""
     if not listing.is_open:
-        raise DomainError("listing_not_open", f"the listing is {listing.state.value}: it takes no offers", 409)
+        raise DomainError(
+            "listing_not_open", f"the listing is {listing.state.value}: it takes no offers", 409
+        )
     if listing.hidden_at is not None:
-        raise DomainError("listing_not_open", "the listing is hidden by this city's moderators", 409)
+        raise DomainError(
+            "listing_not_open", "the listing is hidden by this city's moderators", 409
+        )
     if buyer_member is not None:
         if buyer_member.status is not MemberStatus.active:
             raise DomainError("suspended", "only active members can make offers", 403)
@@ -190,11 +230,17 @@ def open_thread(
         raise ValueError("a thread needs a buyer")
     moment = now or utcnow()
     negotiation = Negotiation(
-        public_id=public_id, context=context, listing_id=listing.id, kind=kind,
+        public_id=public_id,
+        context=context,
+        listing_id=listing.id,
+        kind=kind,
         buyer_member_id=buyer_member.id if buyer_member else None,
         buyer_actor_id=buyer_actor.id if buyer_actor else None,
-        seller_member_id=listing.member_id, seller_actor_id=listing.remote_actor_id,
-        state=NegotiationState.open, created_at=moment, updated_at=moment,
+        seller_member_id=listing.member_id,
+        seller_actor_id=listing.remote_actor_id,
+        state=NegotiationState.open,
+        created_at=moment,
+        updated_at=moment,
     )
     session.add(negotiation)
     session.flush()
@@ -203,33 +249,72 @@ def open_thread(
 
 def open_with(session: Session, listing: Listing, actor: RemoteActor) -> Negotiation | None:
     """The remote actor's thread on this listing still open, if any (a direct message joins it)."""
-    return session.scalar(select(Negotiation).where(
-        Negotiation.listing_id == listing.id, Negotiation.buyer_actor_id == actor.id,
-        Negotiation.state == NegotiationState.open).order_by(Negotiation.id.desc()).limit(1))
+    return session.scalar(
+        select(Negotiation)
+        .where(
+            Negotiation.listing_id == listing.id,
+            Negotiation.buyer_actor_id == actor.id,
+            Negotiation.state == NegotiationState.open,
+        )
+        .order_by(Negotiation.id.desc())
+        .limit(1)
+    )
 
 
-def add_message(session: Session, negotiation: Negotiation, author: Side, uri: str, content: str,
-                *, now: datetime | None = None) -> NegotiationMessage | None:
-    """Store a message (sanitized HTML); None when this id is already stored (a repeated delivery)."""
-    if session.scalar(select(NegotiationMessage.id).where(NegotiationMessage.uri == uri)) is not None:
+def add_message(
+    session: Session,
+    negotiation: Negotiation,
+    author: Side,
+    uri: str,
+    content: str,
+    *,
+    now: datetime | None = None,
+) -> NegotiationMessage | None:
+    """Store a message (sanitized HTML); None when this id is already stored (a repeated
+    delivery).
+    """
+    if (
+        session.scalar(select(NegotiationMessage.id).where(NegotiationMessage.uri == uri))
+        is not None
+    ):
         return None
     moment = now or utcnow()
-    message = NegotiationMessage(uri=uri, negotiation_id=negotiation.id, author=author, content=content,
-                                 created_at=moment)
+    message = NegotiationMessage(
+        uri=uri, negotiation_id=negotiation.id, author=author, content=content, created_at=moment
+    )
     session.add(message)
     negotiation.updated_at = moment
     writer = party(session, negotiation, author)
-    tell(session, negotiation, other(author), NotificationKind.message, f"{writer.name} wrote in a negotiation.")
+    tell(
+        session,
+        negotiation,
+        other(author),
+        NotificationKind.message,
+        f"{writer.name} wrote in a negotiation.",
+    )
     session.flush()
     return message
 
 
-def last_message_from(session: Session, negotiation: Negotiation, author: Side) -> NegotiationMessage | None:
-    return session.scalar(select(NegotiationMessage).where(
-        NegotiationMessage.negotiation_id == negotiation.id, NegotiationMessage.author == author)
-        .order_by(NegotiationMessage.id.desc()).limit(1))
+def last_message_from(
+    session: Session, negotiation: Negotiation, author: Side
+) -> NegotiationMessage | None:
+    return session.scalar(
+        select(NegotiationMessage)
+        .where(
+            NegotiationMessage.negotiation_id == negotiation.id, NegotiationMessage.author == author
+        )
+        .order_by(NegotiationMessage.id.desc())
+        .limit(1)
+    )
 
 
 def count_open(session: Session, listing: Listing) -> int:
-    return session.scalar(select(func.count()).select_from(Negotiation).where(
-        Negotiation.listing_id == listing.id, Negotiation.state == NegotiationState.open)) or 0
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(Negotiation)
+            .where(Negotiation.listing_id == listing.id, Negotiation.state == NegotiationState.open)
+        )
+        or 0
+    )

@@ -14,16 +14,34 @@ from sqlalchemy.orm import Session
 from models import Member, Notification, NotificationKind, utcnow
 
 
-def notify(session: Session, member_id: int, kind: NotificationKind, text: str, *,
-           listing_id: int | None = None, negotiation_id: int | None = None) -> Notification:
-    note = Notification(member_id=member_id, kind=kind, text=text[:1000], listing_id=listing_id,
-                        negotiation_id=negotiation_id)
+def notify(
+    session: Session,
+    member_id: int,
+    kind: NotificationKind,
+    text: str,
+    *,
+    listing_id: int | None = None,
+    negotiation_id: int | None = None,
+) -> Notification:
+    note = Notification(
+        member_id=member_id,
+        kind=kind,
+        text=text[:1000],
+        listing_id=listing_id,
+        negotiation_id=negotiation_id,
+    )
     session.add(note)
     return note
 
 
-def page(session: Session, member: Member, *, limit: int = 50, before: int | None = None,
-         unread_only: bool = False) -> list[Notification]:
+def page(
+    session: Session,
+    member: Member,
+    *,
+    limit: int = 50,
+    before: int | None = None,
+    unread_only: bool = False,
+) -> list[Notification]:
     """Newest first; `before` is the id of the last row of the previous page."""
     query = select(Notification).where(Notification.member_id == member.id)
     if before is not None:
@@ -34,14 +52,26 @@ def page(session: Session, member: Member, *, limit: int = 50, before: int | Non
 
 
 def unread_count(session: Session, member: Member) -> int:
-    return session.scalar(select(func.count()).select_from(Notification).where(
-        Notification.member_id == member.id, Notification.read_at.is_(None))) or 0
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(Notification)
+            .where(Notification.member_id == member.id, Notification.read_at.is_(None))
+        )
+        or 0
+    )
 
 
-def mark_read(session: Session, member: Member, *, up_to: int | None = None, now: datetime | None = None) -> int:
+def mark_read(
+    session: Session, member: Member, *, up_to: int | None = None, now: datetime | None = None
+) -> int:
     """Mark the member's notifications read (all, or those with id <= up_to); returns how many."""
-    statement = update(Notification).where(Notification.member_id == member.id, Notification.read_at.is_(None))
+    statement = update(Notification).where(
+        Notification.member_id == member.id, Notification.read_at.is_(None)
+    )
     if up_to is not None:
         statement = statement.where(Notification.id <= up_to)
-    result = session.execute(statement.values(read_at=now or utcnow()).execution_options(synchronize_session=False))
+    result = session.execute(
+        statement.values(read_at=now or utcnow()).execution_options(synchronize_session=False)
+    )
     return int(result.rowcount or 0)  # type: ignore[attr-defined]

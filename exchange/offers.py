@@ -47,17 +47,21 @@ DEFAULT_OFFER_DAYS = 7
 MAX_OFFER_DAYS = 90
 MAX_GOODS = 1000
 
-O = OfferState
+S = OfferState
 #: an open offer is superseded (countered), accepted, rejected, withdrawn or expires; an
 #: acceptance the seller's city refused counts as superseded (exchange.agreements.cancel)
-GRAPH = StateGraph("offer", OfferState, {
-    O.open: {O.countered, O.accepted, O.rejected, O.withdrawn, O.expired},
-    O.accepted: {O.countered},
-    O.countered: set(),
-    O.rejected: set(),
-    O.withdrawn: set(),
-    O.expired: set(),
-})
+GRAPH = StateGraph(
+    "offer",
+    OfferState,
+    {
+        S.open: {S.countered, S.accepted, S.rejected, S.withdrawn, S.expired},
+        S.accepted: {S.countered},
+        S.countered: set(),
+        S.rejected: set(),
+        S.withdrawn: set(),
+        S.expired: set(),
+    },
+)
 
 
 @dataclass(frozen=True)
@@ -71,11 +75,23 @@ class Terms:
     expires_at: datetime
 
 
-def check_terms(listing: Listing, *, quantity: int, price: str | None, goods: str, message: str,
-                expires_at: datetime | None, now: datetime) -> Terms:
-    """A member's offer on `listing`, checked (message is sanitized HTML); DomainError (400) otherwise."""
+def check_terms(
+    listing: Listing,
+    *,
+    quantity: int,
+    price: str | None,
+    goods: str,
+    message: str,
+    expires_at: datetime | None,
+    now: datetime,
+) -> Terms:
+    """A member's offer on `listing`, checked (message is sanitized HTML); DomainError (400)
+    otherwise.
+    """
     if not listing.is_open:
-        raise DomainError("listing_not_open", f"the listing is {listing.state.value}: it takes no offers", 409)
+        raise DomainError(
+            "listing_not_open", f"the listing is {listing.state.value}: it takes no offers", 409
+        )
     if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1:
         raise DomainError("invalid_quantity", "quantity must be a whole number of at least 1", 400)
     if quantity > listing.quantity:
@@ -83,28 +99,43 @@ def check_terms(listing: Listing, *, quantity: int, price: str | None, goods: st
     amount = listings.parse_price(price, listing.scale)
     goods = (goods or "").strip()
     if len(goods) > MAX_GOODS:
-        raise DomainError("too_long", f"counter-goods are described in at most {MAX_GOODS} characters", 400)
+        raise DomainError(
+            "too_long", f"counter-goods are described in at most {MAX_GOODS} characters", 400
+        )
     if listing.purpose is Purpose.gift and amount:
         raise DomainError("gift_with_price", "a gift asks for nothing in return", 400)
     if amount is None and not goods and listing.purpose is not Purpose.gift:
         if listing.price is None:
-            raise DomainError("price_or_goods", "this listing is open to proposals: offer a price or goods", 400)
+            raise DomainError(
+                "price_or_goods", "this listing is open to proposals: offer a price or goods", 400
+            )
         amount = listing.price * quantity
     moment = expires_at or now + timedelta(days=DEFAULT_OFFER_DAYS)
     if moment.tzinfo is None or moment <= now:
         raise DomainError("invalid_expiry", "an offer's expiry must be in the future", 400)
     if moment > now + timedelta(days=MAX_OFFER_DAYS):
-        raise DomainError("invalid_expiry", f"an offer stays open at most {MAX_OFFER_DAYS} days", 400)
+        raise DomainError(
+            "invalid_expiry", f"an offer stays open at most {MAX_OFFER_DAYS} days", 400
+        )
     return Terms(quantity, amount, goods, message, moment)
 
 
 def open_offer(session: Session, negotiation: Negotiation) -> Offer | None:
-    return session.scalar(select(Offer).where(Offer.negotiation_id == negotiation.id, Offer.state == OfferState.open)
-                          .order_by(Offer.id.desc()).limit(1))
+    return session.scalar(
+        select(Offer)
+        .where(Offer.negotiation_id == negotiation.id, Offer.state == OfferState.open)
+        .order_by(Offer.id.desc())
+        .limit(1)
+    )
 
 
 def latest_offer(session: Session, negotiation: Negotiation) -> Offer | None:
-    return session.scalar(select(Offer).where(Offer.negotiation_id == negotiation.id).order_by(Offer.id.desc()).limit(1))
+    return session.scalar(
+        select(Offer)
+        .where(Offer.negotiation_id == negotiation.id)
+        .order_by(Offer.id.desc())
+        .limit(1)
+    )
 
 
 def by_uri(session: Session, uri: str) -> Offer | None:
@@ -112,7 +143,9 @@ def by_uri(session: Session, uri: str) -> Offer | None:
 
 
 def by_public_id(session: Session, negotiation: Negotiation, public_id: str) -> Offer:
-    offer = session.scalar(select(Offer).where(Offer.public_id == public_id, Offer.negotiation_id == negotiation.id))
+    offer = session.scalar(
+        select(Offer).where(Offer.public_id == public_id, Offer.negotiation_id == negotiation.id)
+    )
     if offer is None:
         raise DomainError("not_found", f"offer {public_id!r} not found in this negotiation", 404)
     return offer
@@ -136,8 +169,12 @@ def _answerable(session: Session, offer: Offer, by: Side, now: datetime) -> None
     """The offer is the open, latest one, made by the other party, and not past its expiry."""
     if offer.state is OfferState.countered:
         newest = latest_offer(session, session.get(Negotiation, offer.negotiation_id))  # type: ignore[arg-type]
-        raise DomainError("offer_superseded", "this offer was superseded by a newer one"
-                          + (f" ({newest.public_id}); answer that one" if newest is not None else ""), 409)
+        raise DomainError(
+            "offer_superseded",
+            "this offer was superseded by a newer one"
+            + (f" ({newest.public_id}); answer that one" if newest is not None else ""),
+            409,
+        )
     if offer.state is not OfferState.open:
         raise DomainError("offer_not_open", f"the offer is {offer.state.value}", 409)
     if offer.proposer is by:
@@ -146,42 +183,79 @@ def _answerable(session: Session, offer: Offer, by: Side, now: datetime) -> None
         raise DomainError("offer_expired", "the offer has expired", 409)
 
 
-def propose(session: Session, negotiation: Negotiation, proposer: Side, terms: Terms, *, uri: str, public_id: str,
-            in_reply_to: Offer | None = None, strict: bool = True, now: datetime | None = None) -> Offer:
+def propose(
+    session: Session,
+    negotiation: Negotiation,
+    proposer: Side,
+    terms: Terms,
+    *,
+    uri: str,
+    public_id: str,
+    in_reply_to: Offer | None = None,
+    strict: bool = True,
+    now: datetime | None = None,
+) -> Offer:
     """Add an offer to the thread; it supersedes the open one (strict: it must answer that one)."""
     moment = now or utcnow()
     _ongoing(negotiation)
     listing = session.get(Listing, negotiation.listing_id)
     assert listing is not None
     if listing.is_local and not listing.is_open:
-        raise DomainError("listing_not_open", f"the listing is {listing.state.value}: it takes no offers", 409)
+        raise DomainError(
+            "listing_not_open", f"the listing is {listing.state.value}: it takes no offers", 409
+        )
     current = open_offer(session, negotiation)
     if in_reply_to is not None and in_reply_to.negotiation_id != negotiation.id:
         raise DomainError("unknown_offer", "the offer answered is not in this negotiation", 400)
     if strict and current is not None and (in_reply_to is None or in_reply_to.id != current.id):
-        raise DomainError("offer_superseded", "a newer offer is open in this negotiation: answer that one", 409)
+        raise DomainError(
+            "offer_superseded", "a newer offer is open in this negotiation: answer that one", 409
+        )
     first = latest_offer(session, negotiation) is None
-    for superseded in session.scalars(select(Offer).where(Offer.negotiation_id == negotiation.id,
-                                                          Offer.state == OfferState.open)):
+    for superseded in session.scalars(
+        select(Offer).where(Offer.negotiation_id == negotiation.id, Offer.state == OfferState.open)
+    ):
         GRAPH.move(superseded, OfferState.countered)
         superseded.answered_at = moment
-    offer = Offer(public_id=public_id, uri=uri, negotiation_id=negotiation.id, proposer=proposer,
-                  quantity=terms.quantity, price=terms.price, goods=terms.goods, message=terms.message,
-                  expires_at=terms.expires_at, state=OfferState.open,
-                  in_reply_to_id=in_reply_to.id if in_reply_to else (current.id if current else None),
-                  created_at=moment)
+    offer = Offer(
+        public_id=public_id,
+        uri=uri,
+        negotiation_id=negotiation.id,
+        proposer=proposer,
+        quantity=terms.quantity,
+        price=terms.price,
+        goods=terms.goods,
+        message=terms.message,
+        expires_at=terms.expires_at,
+        state=OfferState.open,
+        in_reply_to_id=in_reply_to.id if in_reply_to else (current.id if current else None),
+        created_at=moment,
+    )
     session.add(offer)
     negotiation.updated_at = moment
     session.flush()
     who = party(session, negotiation, proposer).name
     kind = NotificationKind.offer if first else NotificationKind.counter_offer
-    text = f"{who} offers {describe(offer, listing)}." if first else f"{who} answers with {describe(offer, listing)}."
+    text = (
+        f"{who} offers {describe(offer, listing)}."
+        if first
+        else f"{who} answers with {describe(offer, listing)}."
+    )
     tell(session, negotiation, other(proposer), kind, text)
     return offer
 
 
-def accept(session: Session, negotiation: Negotiation, offer: Offer, by: Side, *, agreement_uri: str,
-           accept_uri: str, public_id: str, now: datetime | None = None) -> tuple[Agreement, bool]:
+def accept(
+    session: Session,
+    negotiation: Negotiation,
+    offer: Offer,
+    by: Side,
+    *,
+    agreement_uri: str,
+    accept_uri: str,
+    public_id: str,
+    now: datetime | None = None,
+) -> tuple[Agreement, bool]:
     """Accept the open offer: the agreement, and True when our listing closed (nothing left)."""
     moment = now or utcnow()
     if offer.negotiation_id != negotiation.id:
@@ -197,20 +271,42 @@ def accept(session: Session, negotiation: Negotiation, offer: Offer, by: Side, *
     offer.answered_at = moment
     negotiations.GRAPH.move(negotiation, NegotiationState.agreed)
     negotiation.updated_at = moment
-    agreement = Agreement(public_id=public_id, uri=agreement_uri, accept_uri=accept_uri,
-                          negotiation_id=negotiation.id, offer_id=offer.id, listing_id=listing.id,
-                          quantity=offer.quantity, amount=offer.price, currency=listing.currency, goods=offer.goods,
-                          state=AgreementState.agreed, created_at=moment)
+    agreement = Agreement(
+        public_id=public_id,
+        uri=agreement_uri,
+        accept_uri=accept_uri,
+        negotiation_id=negotiation.id,
+        offer_id=offer.id,
+        listing_id=listing.id,
+        quantity=offer.quantity,
+        amount=offer.price,
+        currency=listing.currency,
+        goods=offer.goods,
+        state=AgreementState.agreed,
+        created_at=moment,
+    )
     session.add(agreement)
     session.flush()
     who = party(session, negotiation, by).name
-    tell(session, negotiation, offer.proposer, NotificationKind.accepted,
-         f"{who} accepted your offer: {describe(offer, listing)}.")
+    tell(
+        session,
+        negotiation,
+        offer.proposer,
+        NotificationKind.accepted,
+        f"{who} accepted your offer: {describe(offer, listing)}.",
+    )
     return agreement, closed
 
 
-def reject(session: Session, negotiation: Negotiation, offer: Offer, by: Side, reason: str = "",
-           *, now: datetime | None = None) -> None:
+def reject(
+    session: Session,
+    negotiation: Negotiation,
+    offer: Offer,
+    by: Side,
+    reason: str = "",
+    *,
+    now: datetime | None = None,
+) -> None:
     moment = now or utcnow()
     _ongoing(negotiation)
     _answerable(session, offer, by, moment)
@@ -220,11 +316,23 @@ def reject(session: Session, negotiation: Negotiation, offer: Offer, by: Side, r
     negotiations.GRAPH.move(negotiation, NegotiationState.rejected)
     negotiation.updated_at = moment
     who = party(session, negotiation, by).name
-    tell(session, negotiation, offer.proposer, NotificationKind.rejected,
-         f"{who} declined your offer" + (f": {offer.answer_reason}" if offer.answer_reason else "."))
+    tell(
+        session,
+        negotiation,
+        offer.proposer,
+        NotificationKind.rejected,
+        f"{who} declined your offer" + (f": {offer.answer_reason}" if offer.answer_reason else "."),
+    )
 
 
-def withdraw(session: Session, negotiation: Negotiation, offer: Offer, by: Side, *, now: datetime | None = None) -> None:
+def withdraw(
+    session: Session,
+    negotiation: Negotiation,
+    offer: Offer,
+    by: Side,
+    *,
+    now: datetime | None = None,
+) -> None:
     moment = now or utcnow()
     if offer.proposer is not by:
         raise DomainError("not_your_offer", "only the party who made an offer can withdraw it", 403)
@@ -236,11 +344,15 @@ def withdraw(session: Session, negotiation: Negotiation, offer: Offer, by: Side,
     negotiations.GRAPH.move(negotiation, NegotiationState.withdrawn)
     negotiation.updated_at = moment
     who = party(session, negotiation, by).name
-    tell(session, negotiation, other(by), NotificationKind.withdrawn, f"{who} withdrew their offer.")
+    tell(
+        session, negotiation, other(by), NotificationKind.withdrawn, f"{who} withdrew their offer."
+    )
 
 
 def expire(session: Session, offer: Offer, *, now: datetime | None = None) -> bool:
-    """Expire the offer if it is still open and due; its thread ends. Both cities do this on their own clock."""
+    """Expire the offer if it is still open and due; its thread ends. Both cities do this on
+    their own clock.
+    """
     moment = now or utcnow()
     if offer.state is not OfferState.open or offer.expires_at > moment:
         return False
@@ -252,7 +364,13 @@ def expire(session: Session, offer: Offer, *, now: datetime | None = None) -> bo
         negotiations.GRAPH.move(negotiation, NegotiationState.expired)
         negotiation.updated_at = moment
     for side in (Side.buyer, Side.seller):
-        tell(session, negotiation, side, NotificationKind.expired, "An offer expired unanswered: the negotiation ended.")
+        tell(
+            session,
+            negotiation,
+            side,
+            NotificationKind.expired,
+            "An offer expired unanswered: the negotiation ended.",
+        )
     return True
 
 
@@ -264,30 +382,49 @@ class Ended:
     offer: Offer | None
 
 
-def close_for_listing(session: Session, listing: Listing, *,
-                      now: datetime | None = None) -> list[Ended]:
+def close_for_listing(
+    session: Session, listing: Listing, *, now: datetime | None = None
+) -> list[Ended]:
     """The listing ended: close its open threads. An open offer by the buyer counts as rejected,
     one by the seller as withdrawn. Returns what was closed, for the caller to tell remote parties.
     """
     moment = now or utcnow()
     ended: list[Ended] = []
-    for negotiation in session.scalars(select(Negotiation).where(
-            Negotiation.listing_id == listing.id, Negotiation.state == NegotiationState.open)):
-        offer = session.scalar(select(Offer).where(Offer.negotiation_id == negotiation.id,
-                                                   Offer.state == OfferState.open))
+    for negotiation in session.scalars(
+        select(Negotiation).where(
+            Negotiation.listing_id == listing.id, Negotiation.state == NegotiationState.open
+        )
+    ):
+        offer = session.scalar(
+            select(Offer).where(
+                Offer.negotiation_id == negotiation.id, Offer.state == OfferState.open
+            )
+        )
         if offer is not None:
-            GRAPH.move(offer, O.rejected if offer.proposer is Side.buyer else O.withdrawn)
+            GRAPH.move(offer, S.rejected if offer.proposer is Side.buyer else S.withdrawn)
             offer.answered_at = moment
             offer.answer_reason = "the listing is no longer available"
         negotiations.GRAPH.move(negotiation, NegotiationState.closed)
         negotiation.updated_at = moment
-        tell(session, negotiation, Side.buyer, NotificationKind.negotiation_closed,
-             f"“{listing.title}” is no longer available: the negotiation is closed.")
+        tell(
+            session,
+            negotiation,
+            Side.buyer,
+            NotificationKind.negotiation_closed,
+            f"“{listing.title}” is no longer available: the negotiation is closed.",
+        )
         ended.append(Ended(negotiation, offer))
     return ended
 
 
-def due_for_expiry(session: Session, *, now: datetime | None = None, limit: int = 500) -> list[Offer]:
+def due_for_expiry(
+    session: Session, *, now: datetime | None = None, limit: int = 500
+) -> list[Offer]:
     moment = now or utcnow()
-    return list(session.scalars(select(Offer).where(Offer.state == OfferState.open, Offer.expires_at <= moment)
-                                .limit(limit)))
+    return list(
+        session.scalars(
+            select(Offer)
+            .where(Offer.state == OfferState.open, Offer.expires_at <= moment)
+            .limit(limit)
+        )
+    )

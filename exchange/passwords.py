@@ -18,6 +18,7 @@ def set_cost(*, time_cost: int, memory_kib: int) -> None:
     _hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_kib, parallelism=1)
     _dummy_hash = None
 
+
 MIN_LENGTH = 10
 MAX_LENGTH = 1024
 

@@ -51,7 +51,11 @@ class PreparedPhoto:
 
 def check_alt(alt: Any) -> str:
     if not isinstance(alt, str) or not alt.strip():
-        raise DomainError("alt_required", "every photo needs a description (alt text) for people who cannot see it", 400)
+        raise DomainError(
+            "alt_required",
+            "every photo needs a description (alt text) for people who cannot see it",
+            400,
+        )
     if len(alt.strip()) > MAX_ALT:
         raise DomainError("too_long", f"alt text is at most {MAX_ALT} characters", 400)
     return alt.strip()
@@ -69,9 +73,15 @@ def prepare(data: bytes, alt: Any, *, max_bytes: int) -> PreparedPhoto:
                 kind = probe.format or ""
                 width, height = probe.size
                 if kind not in FORMATS:
-                    raise DomainError("unsupported_photo", "photos must be JPEG, PNG, WebP or GIF images", 400)
+                    raise DomainError(
+                        "unsupported_photo", "photos must be JPEG, PNG, WebP or GIF images", 400
+                    )
                 if width * height > MAX_PIXELS:
-                    raise DomainError("photo_too_large", f"a photo is at most {MAX_PIXELS // 1_000_000} megapixels", 413)
+                    raise DomainError(
+                        "photo_too_large",
+                        f"a photo is at most {MAX_PIXELS // 1_000_000} megapixels",
+                        413,
+                    )
                 probe.verify()
             with Image.open(io.BytesIO(data)) as image:
                 image.load()
@@ -79,9 +89,17 @@ def prepare(data: bytes, alt: Any, *, max_bytes: int) -> PreparedPhoto:
                 return _encode(upright, kind, description)
     except DomainError:
         raise
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError,
-            Image.DecompressionBombWarning):
-        raise DomainError("not_an_image", "the file is not an image this site can read", 400) from None
+    except (
+        UnidentifiedImageError,
+        OSError,
+        SyntaxError,
+        ValueError,
+        Image.DecompressionBombError,
+        Image.DecompressionBombWarning,
+    ):
+        raise DomainError(
+            "not_an_image", "the file is not an image this site can read", 400
+        ) from None
 
 
 def _encode(image: Image.Image, kind: str, alt: str) -> PreparedPhoto:
@@ -122,8 +140,13 @@ def remove(media_dir: Path, name: str) -> None:
 
 def entry(name: str, photo: PreparedPhoto) -> dict[str, Any]:
     """What `Listing.photos` keeps about one stored photo of ours."""
-    return {"file": name, "mediaType": photo.media_type, "alt": photo.alt, "width": photo.width,
-            "height": photo.height}
+    return {
+        "file": name,
+        "mediaType": photo.media_type,
+        "alt": photo.alt,
+        "width": photo.width,
+        "height": photo.height,
+    }
 
 
 def attach(photos: list[dict[str, Any]], new: list[dict[str, Any]]) -> list[dict[str, Any]]:

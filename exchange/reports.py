@@ -1,4 +1,5 @@
-"""The report queue: complaints from our members and from other servers, until a moderator closes them.
+"""The report queue: complaints from our members and from other servers, until a moderator
+closes them.
 
 A report names an account (ours or remote, by actor id) and optionally some of its objects
 (listings, notes, direct messages). Members file them here; `inbox.flags` files those that
@@ -22,19 +23,27 @@ MAX_COMMENT = 5000
 MAX_OBJECTS = 20
 
 #: a moderator closes a report and may reopen it; neither state is final
-GRAPH = StateGraph("report", ReportState, {
-    ReportState.open: {ReportState.closed},
-    ReportState.closed: {ReportState.open},
-})
+GRAPH = StateGraph(
+    "report",
+    ReportState,
+    {
+        ReportState.open: {ReportState.closed},
+        ReportState.closed: {ReportState.open},
+    },
+)
 
 
 def _comment(text: str) -> str:
     if len(text) > MAX_COMMENT:
-        raise DomainError("comment_too_long", f"a report's reason is at most {MAX_COMMENT} characters", 400)
+        raise DomainError(
+            "comment_too_long", f"a report's reason is at most {MAX_COMMENT} characters", 400
+        )
     return text.strip()
 
 
-def file_report(session: Session, reporter: Member, account_uri: str, object_uris: list[str], comment: str) -> Report:
+def file_report(
+    session: Session, reporter: Member, account_uri: str, object_uris: list[str], comment: str
+) -> Report:
     """A member reports an account (and some of its objects), with a reason for the moderators."""
     if not reporter.is_active:
         raise DomainError("inactive", "only active members may report", 403)
@@ -42,8 +51,14 @@ def file_report(session: Session, reporter: Member, account_uri: str, object_uri
         raise DomainError("reason_required", "say what is wrong: the moderators read it", 400)
     if len(object_uris) > MAX_OBJECTS:
         raise DomainError("too_many_objects", f"a report names at most {MAX_OBJECTS} objects", 400)
-    report = Report(public_id=new_public_id(), reporter_id=reporter.id, account_uri=account_uri,
-                    object_uris=list(dict.fromkeys(object_uris)), comment=_comment(comment), actions=[])
+    report = Report(
+        public_id=new_public_id(),
+        reporter_id=reporter.id,
+        account_uri=account_uri,
+        object_uris=list(dict.fromkeys(object_uris)),
+        comment=_comment(comment),
+        actions=[],
+    )
     session.add(report)
     session.flush()
     moderation_log.record(session, reporter, "report.file", "report", report.public_id, account_uri)
@@ -51,18 +66,33 @@ def file_report(session: Session, reporter: Member, account_uri: str, object_uri
 
 
 def receive_flag(
-    session: Session, *, origin: str, flag_actor: str, flag_uri: str, account_uri: str,
-    object_uris: list[str], comment: str,
+    session: Session,
+    *,
+    origin: str,
+    flag_actor: str,
+    flag_uri: str,
+    account_uri: str,
+    object_uris: list[str],
+    comment: str,
 ) -> Report | None:
     """A report from another server; None when this Flag was already received."""
     if session.scalar(select(Report.id).where(Report.flag_uri == flag_uri)) is not None:
         return None
-    report = Report(public_id=new_public_id(), origin=origin, flag_actor=flag_actor, flag_uri=flag_uri,
-                    account_uri=account_uri, object_uris=object_uris[:MAX_OBJECTS],
-                    comment=comment.strip()[:MAX_COMMENT], actions=[])
+    report = Report(
+        public_id=new_public_id(),
+        origin=origin,
+        flag_actor=flag_actor,
+        flag_uri=flag_uri,
+        account_uri=account_uri,
+        object_uris=object_uris[:MAX_OBJECTS],
+        comment=comment.strip()[:MAX_COMMENT],
+        actions=[],
+    )
     session.add(report)
     session.flush()
-    moderation_log.record(session, None, "report.receive", "report", report.public_id, f"from {origin}")
+    moderation_log.record(
+        session, None, "report.receive", "report", report.public_id, f"from {origin}"
+    )
     return report
 
 
@@ -73,8 +103,13 @@ def get_report(session: Session, public_id: str) -> Report:
     return report
 
 
-def list_reports(session: Session, *, state: ReportState | None = ReportState.open, limit: int = 50,
-                 before: int | None = None) -> list[Report]:
+def list_reports(
+    session: Session,
+    *,
+    state: ReportState | None = ReportState.open,
+    limit: int = 50,
+    before: int | None = None,
+) -> list[Report]:
     """Newest first; `before` is the row id of the last report of the previous page."""
     query = select(Report).order_by(Report.id.desc()).limit(limit)
     if state is not None:
@@ -84,13 +119,23 @@ def list_reports(session: Session, *, state: ReportState | None = ReportState.op
     return list(session.scalars(query))
 
 
-def record_action(session: Session, report: Report, moderator: Member | None, action: str, detail: str = "") -> None:
-    """Remember on the report what a moderator did about it (the action itself is logged by its doer)."""
+def record_action(
+    session: Session, report: Report, moderator: Member | None, action: str, detail: str = ""
+) -> None:
+    """Remember on the report what a moderator did about it (the action itself is logged by
+    its doer).
+    """
     if report.state is ReportState.closed:
         raise DomainError("report_closed", "this report is closed", 409)
-    report.actions = [*report.actions, {"action": action, "detail": detail,
-                                        "by": moderator.username if moderator else "",
-                                        "at": utcnow().isoformat()}]
+    report.actions = [
+        *report.actions,
+        {
+            "action": action,
+            "detail": detail,
+            "by": moderator.username if moderator else "",
+            "at": utcnow().isoformat(),
+        },
+    ]
 
 
 def close(session: Session, report: Report, moderator: Member | None, resolution: str) -> Report:
@@ -100,7 +145,9 @@ def close(session: Session, report: Report, moderator: Member | None, resolution
     report.closed_at = utcnow()
     report.closed_by_id = moderator.id if moderator else None
     report.resolution = _comment(resolution)
-    moderation_log.record(session, moderator, "report.close", "report", report.public_id, report.resolution)
+    moderation_log.record(
+        session, moderator, "report.close", "report", report.public_id, report.resolution
+    )
     return report
 
 

@@ -79,7 +79,9 @@ class Page:
 
 def words(query: str) -> list[str]:
     """The query's words, lower-cased, accents removed (as both indexes fold them)."""
-    folded = "".join(c for c in unicodedata.normalize("NFKD", query.lower()) if not unicodedata.combining(c))
+    folded = "".join(
+        c for c in unicodedata.normalize("NFKD", query.lower()) if not unicodedata.combining(c)
+    )
     return _WORD_RE.findall(folded)[:MAX_WORDS]
 
 
@@ -95,7 +97,9 @@ def decode_cursor(cursor: str) -> int:
 
 def _scaled_price() -> ColumnElement[int | None]:
     """The price rescaled to MAX_SCALE decimals, so bounds compare across currencies."""
-    factor = case(*((Listing.scale == s, 10 ** (MAX_SCALE - s)) for s in range(MAX_SCALE + 1)), else_=1)
+    factor = case(
+        *((Listing.scale == s, 10 ** (MAX_SCALE - s)) for s in range(MAX_SCALE + 1)), else_=1
+    )
     return Listing.price * factor
 
 
@@ -109,11 +113,16 @@ def _followed(session: Session, viewer_uri: str) -> tuple[set[int], set[str]]:
     rows = session.execute(
         select(RemoteActor.id, RemoteActor.domain, RemoteActor.type, RemoteActor.preferred_username)
         .join(Follow, Follow.remote_actor_id == RemoteActor.id)
-        .where(Follow.local_actor == viewer_uri, Follow.direction == Direction.outbound,
-               Follow.state == FollowState.accepted)
+        .where(
+            Follow.local_actor == viewer_uri,
+            Follow.direction == Direction.outbound,
+            Follow.state == FollowState.accepted,
+        )
     ).all()
     authors = {row.id for row in rows}
-    markets = {row.domain for row in rows if row.type == "Group" and row.preferred_username == "market"}
+    markets = {
+        row.domain for row in rows if row.type == "Group" and row.preferred_username == "market"
+    }
     return authors, markets
 
 
@@ -125,7 +134,9 @@ class _Gate:
     would have to copy, and silenced cities are rare, so a page almost never reads more rows
     than it shows."""
 
-    def __init__(self, session: Session, verdicts: Verdicts, own_origin: str, viewer_uri: str | None) -> None:
+    def __init__(
+        self, session: Session, verdicts: Verdicts, own_origin: str, viewer_uri: str | None
+    ) -> None:
         self.session = session
         self.verdicts = verdicts
         self.own_origin = own_origin
@@ -200,13 +211,17 @@ def browse(
     terms = words(filters.text)
     fts = bool(terms) and session.get_bind().dialect.name == "sqlite"
     if terms and not fts:
-        conditions.append(text("listings.search @@ plainto_tsquery('simple', :terms)").bindparams(
-            terms=" ".join(terms)))
+        conditions.append(
+            text("listings.search @@ plainto_tsquery('simple', :terms)").bindparams(
+                terms=" ".join(terms)
+            )
+        )
 
     order: ColumnElement[int] = Listing.id.expression
     query = select(Listing)
     if fts:
-        # FTS5 drives: its matches come newest first (rowid = id) and the scan stops at the page's end
+        # FTS5 drives: its matches come newest first (rowid = id) and the scan stops at the
+        # page's end
         query = query.join(_FTS, _FTS.c.rowid == Listing.id)
         conditions.append(text("listings_fts MATCH :match").bindparams(match=_fts_match(terms)))
         order = _FTS.c.rowid
@@ -222,13 +237,14 @@ def browse(
             break
         position = rows[-1].id
     else:
-        # many rows kept out in a row: end the page here, the next one goes on from the last row read
+        # many rows kept out in a row: end the page here, the next one goes on from the last
+        # row read
         return Page(kept[:limit], str(position))
     page = kept[:limit]
     return Page(page, encode_cursor(page[-1]) if len(kept) > limit else None)
 
 
-# ---------------------------------------------------------------------- what pages show beside a listing
+# ------------------------------------------------------------ what pages show beside a listing
 
 
 @dataclass(frozen=True)
@@ -242,26 +258,49 @@ def authors(session: Session, rows: list[Listing]) -> dict[int, Author]:
     """Each listing's author, loaded in two queries for a whole page."""
     member_ids = {r.member_id for r in rows if r.member_id is not None}
     actor_ids = {r.remote_actor_id for r in rows if r.remote_actor_id is not None}
-    names = dict(session.execute(select(Member.id, Member.username).where(Member.id.in_(member_ids))).all()) \
-        if member_ids else {}
-    actors = {a.id: a for a in session.scalars(select(RemoteActor).where(RemoteActor.id.in_(actor_ids)))} \
-        if actor_ids else {}
+    names = (
+        dict(
+            session.execute(
+                select(Member.id, Member.username).where(Member.id.in_(member_ids))
+            ).all()
+        )
+        if member_ids
+        else {}
+    )
+    actors = (
+        {a.id: a for a in session.scalars(select(RemoteActor).where(RemoteActor.id.in_(actor_ids)))}
+        if actor_ids
+        else {}
+    )
     return {
-        r.id: Author(names.get(r.member_id) if r.member_id is not None else None,
-                     actors.get(r.remote_actor_id) if r.remote_actor_id is not None else None)
+        r.id: Author(
+            names.get(r.member_id) if r.member_id is not None else None,
+            actors.get(r.remote_actor_id) if r.remote_actor_id is not None else None,
+        )
         for r in rows
     }
 
 
-def quotes(session: Session, rows: list[Listing], *, payer_currency: str, payer_scale: int,
-           partner: Callable[[Listing], str]) -> dict[int, rates.Quote]:
-    """The converted price, for our members, of each priced listing in another currency with an active rule.
+def quotes(
+    session: Session,
+    rows: list[Listing],
+    *,
+    payer_currency: str,
+    payer_scale: int,
+    partner: Callable[[Listing], str],
+) -> dict[int, rates.Quote]:
+    """The converted price, for our members, of each priced listing in another currency with
+    an active rule.
 
-    The rules in force are read once for the whole page (the latest per partner and currency wins)."""
+    The rules in force are read once for the whole page (the latest per partner and currency
+    wins)."""
     priced = [row for row in rows if row.price is not None and row.currency != payer_currency]
     if not priced:
         return {}
-    rules = {(rule.target_currency, rule.partner): rule for rule in rates.active_rules(session, payer_currency)}
+    rules = {
+        (rule.target_currency, rule.partner): rule
+        for rule in rates.active_rules(session, payer_currency)
+    }
     found: dict[int, rates.Quote] = {}
     for row in priced:
         rule = rules.get((row.currency, partner(row)))

@@ -18,7 +18,9 @@ from models import Direction, Follow, FollowState, Member, Note, RemoteActor
 Predicate = Callable[[str], bool]
 
 
-def kept_out(session: Session, silenced: Predicate, refused: Predicate) -> tuple[set[str], set[str]]:
+def kept_out(
+    session: Session, silenced: Predicate, refused: Predicate
+) -> tuple[set[str], set[str]]:
     """(silenced, refused) domains among those we know accounts of: a short list."""
     quiet, shut = set(), set()
     for domain in session.scalars(select(RemoteActor.domain).distinct()):
@@ -38,7 +40,9 @@ def public_notes(
     limit: int = 40,
     before: int | None = None,
 ) -> list[tuple[Note, str]]:
-    """(note, author's handle or username) pairs; `before` is the last note id of the previous page."""
+    """(note, author's handle or username) pairs; `before` is the last note id of the previous
+    page.
+    """
     quiet, shut = kept_out(session, silenced, refused)
     query = (
         select(Note, RemoteActor)
@@ -55,11 +59,22 @@ def public_notes(
         visible = or_(Note.remote_actor_id.is_(None), RemoteActor.domain.not_in(quiet))
         if viewer_uri is not None:
             followed = select(Follow.remote_actor_id).where(
-                Follow.local_actor == viewer_uri, Follow.direction == Direction.outbound,
-                Follow.state == FollowState.accepted)
+                Follow.local_actor == viewer_uri,
+                Follow.direction == Direction.outbound,
+                Follow.state == FollowState.accepted,
+            )
             visible = or_(visible, Note.remote_actor_id.in_(followed))
         query = query.where(visible)
     rows = session.execute(query).all()
-    names = {m.id: m.username for m in session.scalars(
-        select(Member).where(Member.id.in_([n.member_id for n, _ in rows if n.member_id is not None])))}
-    return [(note, actor.handle if actor is not None else names.get(note.member_id or 0, "")) for note, actor in rows]
+    names = {
+        m.id: m.username
+        for m in session.scalars(
+            select(Member).where(
+                Member.id.in_([n.member_id for n, _ in rows if n.member_id is not None])
+            )
+        )
+    }
+    return [
+        (note, actor.handle if actor is not None else names.get(note.member_id or 0, ""))
+        for note, actor in rows
+    ]

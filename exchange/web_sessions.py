@@ -18,7 +18,8 @@ from models import Member, WebSession, utcnow
 
 #: a session unused this long ends (each use pushes the end forward)
 IDLE_LIFETIME = timedelta(days=14)
-#: how stale `last_seen_at` may get before a request writes it again (one write, not one per request)
+#: how stale `last_seen_at` may get before a request writes it again (one write, not one per
+#: request)
 TOUCH_EVERY = timedelta(minutes=5)
 
 

@@ -54,8 +54,12 @@ class LocalActors:
         if actor_id == self.urls.market:
             return LocalActorRef("service", "market")
         prefix = self.urls.member("")
-        if actor_id.startswith(prefix) and "/" not in actor_id[len(prefix):] and len(actor_id) > len(prefix):
-            return LocalActorRef("member", actor_id[len(prefix):])
+        if (
+            actor_id.startswith(prefix)
+            and "/" not in actor_id[len(prefix) :]
+            and len(actor_id) > len(prefix)
+        ):
+            return LocalActorRef("member", actor_id[len(prefix) :])
         return None
 
     def cached_key(self, actor_id: str) -> SigningKey | None:
@@ -71,7 +75,9 @@ class LocalActors:
         if ref is not None and ref.kind == "member":
             pem = session.scalar(select(Member.private_key_pem).where(Member.username == ref.name))
         elif ref is not None:
-            pem = session.scalar(select(ServiceActor.private_key_pem).where(ServiceActor.name == ref.name))
+            pem = session.scalar(
+                select(ServiceActor.private_key_pem).where(ServiceActor.name == ref.name)
+            )
         if pem is None:
             return self.signing_key(session, self.urls.instance_actor)
         key = SigningKey(self.urls.key_id(actor_id), load_private_key(pem))

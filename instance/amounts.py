@@ -38,7 +38,9 @@ def parse_amount(text: object, scale: int, *, allow_zero: bool = False) -> int:
         raise AmountError("invalid_amount", f'must be a decimal number like "12.50" (got {text!r})')
     sign, whole, fraction = match.group(1), match.group(2), match.group(3) or ""
     if len(fraction) > scale:
-        raise AmountError("too_many_decimals", f"has more than {scale} decimal places (got {text!r})")
+        raise AmountError(
+            "too_many_decimals", f"has more than {scale} decimal places (got {text!r})"
+        )
     minor = int(whole) * 10**scale + int(fraction.ljust(scale, "0") or "0")
     if sign == "-" or (minor == 0 and not allow_zero):
         least = "zero or more" if allow_zero else "more than zero"

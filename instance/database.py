@@ -101,11 +101,15 @@ class Database:
             self.engine = _sqlite_engine(url, begin="BEGIN IMMEDIATE", pool_size=threads)
             self.read_engine = _sqlite_engine(url, begin="BEGIN", pool_size=threads)
         else:
-            kwargs: dict[str, Any] = {"poolclass": NullPool} if for_migrations else {
-                "pool_size": threads,
-                "max_overflow": threads,
-                "pool_pre_ping": False,
-            }
+            kwargs: dict[str, Any] = (
+                {"poolclass": NullPool}
+                if for_migrations
+                else {
+                    "pool_size": threads,
+                    "max_overflow": threads,
+                    "pool_pre_ping": False,
+                }
+            )
             self.engine = create_engine(url, **kwargs)
             self.read_engine = self.engine
         self._writer = sessionmaker(self.engine, expire_on_commit=False)

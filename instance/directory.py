@@ -71,7 +71,11 @@ class Directory:
     def scheme_for(self, authority: str) -> str:
         """https, except plain http to loopback peers when the test switch allows it."""
         host, _ = split_authority(authority)
-        return "http" if self.settings.federation.allow_loopback_http and is_loopback_host(host) else "https"
+        return (
+            "http"
+            if self.settings.federation.allow_loopback_http and is_loopback_host(host)
+            else "https"
+        )
 
     async def _check_policy(self, url: str) -> None:
         verdict = (await self.policy.current()).verdict(url)
@@ -100,8 +104,12 @@ class Directory:
             raise Refused(f"not using {uri}: the account is suspended here")
         await self._check_policy(uri)
         if not refresh:
-            cached = await self.db.read(lambda s: s.scalar(select(RemoteActor).where(RemoteActor.uri == uri)))
-            if cached is not None and (cached.deleted_at or utcnow() - cached.fetched_at < ACTOR_MAX_AGE):
+            cached = await self.db.read(
+                lambda s: s.scalar(select(RemoteActor).where(RemoteActor.uri == uri))
+            )
+            if cached is not None and (
+                cached.deleted_at or utcnow() - cached.fetched_at < ACTOR_MAX_AGE
+            ):
                 return cached
         document = await self.fetch(uri)
         facts = parse_actor_document(document)
@@ -128,7 +136,9 @@ class Directory:
             raise FetchError(f"WebFinger for {resource} has no ActivityPub actor link")
         actor = await self.actor(actor_url)
         if actor.preferred_username.lower() != user.lower() or actor.domain != host.lower():
-            raise FetchError(f"WebFinger for {resource} points at {actor_url}, which is {actor.handle}")
+            raise FetchError(
+                f"WebFinger for {resource} points at {actor_url}, which is {actor.handle}"
+            )
         return actor
 
     # ------------------------------------------------------------------ keys
@@ -166,14 +176,19 @@ class Directory:
             actor = await self.db.read(
                 lambda s: s.scalar(select(RemoteActor).where(RemoteActor.key_id == key_id))
             )
-            if actor is not None and actor.deleted_at is None and utcnow() - actor.fetched_at < ACTOR_MAX_AGE:
+            if (
+                actor is not None
+                and actor.deleted_at is None
+                and utcnow() - actor.fetched_at < ACTOR_MAX_AGE
+            ):
                 self._remember_key(actor)
                 return self._keys[key_id][0]
         if not self._may_fetch_key(key_id):
             if refresh and cached is not None:
                 return cached[0]
             raise SignatureError(
-                f"key {key_id} was fetched less than {KEY_FETCH_INTERVAL:.0f} s ago")
+                f"key {key_id} was fetched less than {KEY_FETCH_INTERVAL:.0f} s ago"
+            )
         try:
             actor = await self._fetch_key_owner(key_id)
         except FetchError as exc:

@@ -53,7 +53,9 @@ class Fediverse:
 
     @cached_property
     def directory(self) -> Directory:
-        return Directory(self.city.settings, self.city.db, self.client, self.policy, self.instance_key)
+        return Directory(
+            self.city.settings, self.city.db, self.client, self.policy, self.instance_key
+        )
 
     async def aclose(self) -> None:
         if "client" in self.__dict__:

@@ -12,9 +12,29 @@ import re
 
 import nh3
 
-ALLOWED_TAGS = {"p", "br", "span", "a", "del", "pre", "code", "em", "strong", "b", "i", "u", "ul", "ol", "li", "blockquote"}
+ALLOWED_TAGS = {
+    "p",
+    "br",
+    "span",
+    "a",
+    "del",
+    "pre",
+    "code",
+    "em",
+    "strong",
+    "b",
+    "i",
+    "u",
+    "ul",
+    "ol",
+    "li",
+    "blockquote",
+}
 ALLOWED_ATTRIBUTES = {"a": {"href"}, "ol": {"start", "reversed"}, "li": {"value"}}
-ALLOWED_CLASSES = {"a": {"mention", "hashtag", "u-url", "h-card"}, "span": {"h-card", "invisible", "ellipsis"}}
+ALLOWED_CLASSES = {
+    "a": {"mention", "hashtag", "u-url", "h-card"},
+    "span": {"h-card", "invisible", "ellipsis"},
+}
 URL_SCHEMES = {"http", "https", "mailto", "xmpp", "gemini", "matrix"}
 
 _TAG_RE = re.compile(r"<[^>]+>")
@@ -61,7 +81,7 @@ def text_to_html(text: str) -> str:
         end = 0
         for match in _LINK_RE.finditer(source):
             url = html.escape(match.group(0), quote=True)
-            pieces.append(html.escape(source[end:match.start()], quote=True))
+            pieces.append(html.escape(source[end : match.start()], quote=True))
             pieces.append(f'<a href="{url}" rel="nofollow noopener noreferrer">{url}</a>')
             end = match.end()
         pieces.append(html.escape(source[end:], quote=True))

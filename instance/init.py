@@ -110,7 +110,10 @@ def init_instance(
     except ValueError as exc:
         raise ConfigError("--domain", str(exc)) from None
     if allow_loopback_http and not is_loopback_host(split_authority(domain)[0]):
-        raise ConfigError("--allow-loopback-http", f"is refused unless the domain is a loopback address (got {domain!r})")
+        raise ConfigError(
+            "--allow-loopback-http",
+            f"is refused unless the domain is a loopback address (got {domain!r})",
+        )
     if not name.strip():
         raise ConfigError("--name", "must not be empty")
     data_dir = data or "data"

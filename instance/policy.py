@@ -89,7 +89,9 @@ class FederationPolicy:
         self._allows: dict[str, Rule] = {}
         self._blocks: dict[str, Rule] = {}
         for rule in rules:
-            (self._allows if rule.kind is RuleKind.allow else self._blocks)[rule.domain.lower()] = rule
+            (self._allows if rule.kind is RuleKind.allow else self._blocks)[rule.domain.lower()] = (
+                rule
+            )
         self._suspended_actors = frozenset(suspended_actors)
         self._memo: dict[str, Verdict] = {}
 
@@ -153,8 +155,12 @@ def stored_mode(session: Session) -> FederationMode | None:
 
 
 def load_policy(session: Session, default_mode: FederationMode) -> FederationPolicy:
-    """The policy as stored now: the run-time mode (else the configured one), rules, suspended accounts."""
-    suspended = session.scalars(select(RemoteActor.uri).where(RemoteActor.suspended_at.is_not(None)))
+    """The policy as stored now: the run-time mode (else the configured one), rules, suspended
+    accounts.
+    """
+    suspended = session.scalars(
+        select(RemoteActor.uri).where(RemoteActor.suspended_at.is_not(None))
+    )
     return FederationPolicy(stored_mode(session) or default_mode, load_rules(session), suspended)
 
 

@@ -96,7 +96,9 @@ def enqueue_many(session: Session, rows: Sequence[dict[str, Any]]) -> None:
     note_work_queued(session)
 
 
-def claim(session: Session, table: type[Q], worker: str, limit: int, now: datetime | None = None) -> list[Q]:
+def claim(
+    session: Session, table: type[Q], worker: str, limit: int, now: datetime | None = None
+) -> list[Q]:
     """Lease up to `limit` due rows of `table` to `worker` and return them."""
     now = now or utcnow()
     due = (
@@ -152,11 +154,19 @@ def finish(session: Session, table: type[Q], ids: Sequence[int], worker: str) ->
         )
 
 
-def reschedule(session: Session, table: type[Q], row_id: int, worker: str, error: str, run_at: datetime) -> None:
+def reschedule(
+    session: Session, table: type[Q], row_id: int, worker: str, error: str, run_at: datetime
+) -> None:
     session.execute(
         update(table)
         .where(_leased(table, [row_id], worker))
-        .values(state=JobState.queued, run_at=run_at, locked_by=None, locked_until=None, last_error=error[:4000])
+        .values(
+            state=JobState.queued,
+            run_at=run_at,
+            locked_by=None,
+            locked_until=None,
+            last_error=error[:4000],
+        )
         .execution_options(synchronize_session=False)
     )
 

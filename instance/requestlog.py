@@ -62,19 +62,36 @@ class RequestLog:
         except Exception:
             log.error(
                 "request_id=%s method=%s path=%s unhandled error\n%s",
-                request_id, scope["method"], scope["path"], traceback.format_exc(),
+                request_id,
+                scope["method"],
+                scope["path"],
+                traceback.format_exc(),
             )
             if not response_started:
-                body = f'{{"error": "internal server error", "request_id": "{request_id}"}}'.encode()
-                await send({"type": "http.response.start", "status": 500, "headers": [
-                    (b"content-type", b"application/json"), (b"x-request-id", request_id.encode())]})
+                body = (
+                    f'{{"error": "internal server error", "request_id": "{request_id}"}}'.encode()
+                )
+                await send(
+                    {
+                        "type": "http.response.start",
+                        "status": 500,
+                        "headers": [
+                            (b"content-type", b"application/json"),
+                            (b"x-request-id", request_id.encode()),
+                        ],
+                    }
+                )
                 await send({"type": "http.response.body", "body": body})
             return
         finally:
             if log.isEnabledFor(logging.INFO):
                 log.info(
                     "request_id=%s method=%s path=%s status=%d ms=%.1f",
-                    request_id, scope["method"], scope["path"], status, (time.perf_counter() - started) * 1000,
+                    request_id,
+                    scope["method"],
+                    scope["path"],
+                    status,
+                    (time.perf_counter() - started) * 1000,
                 )
 
 

@@ -29,7 +29,9 @@ LISTING_REVIEWS: tuple[ListingReview, ...] = ("before", "after")
 FEDERATION_MODES: tuple[FederationMode, ...] = ("open", "blocklist", "allowlist")
 DEMURRAGE_PERIODS: tuple[DemurragePeriod, ...] = ("day", "week", "month")
 
-_HOST_RE = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$")
+_HOST_RE = re.compile(
+    r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$"
+)
 _CODE_RE = re.compile(r"^[A-Z][A-Z0-9]{2,7}$")
 _LANG_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
 
@@ -185,7 +187,9 @@ def check_domain(value: str) -> str:
     """A host[:port] authority, lower-cased; raises ValueError."""
     value = value.strip().lower()
     if not value or "/" in value or "@" in value or " " in value:
-        raise ValueError(f"must be a host name with an optional port, like 'city.example' (got {value!r})")
+        raise ValueError(
+            f"must be a host name with an optional port, like 'city.example' (got {value!r})"
+        )
     host, port = split_authority(value)
     if port is not None and not 0 < port < 65536:
         raise ValueError(f"port must be between 1 and 65535 (got {port})")
@@ -232,8 +236,12 @@ class _Reader:
         if kind is int and isinstance(node, bool):
             raise ConfigError(key, f"must be an integer (got {node!r})")
         if not isinstance(node, kind):
-            names = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
-            expected = {"str": "a string", "int": "an integer", "bool": "true or false"}.get(names, names)
+            names = (
+                kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
+            )
+            expected = {"str": "a string", "int": "an integer", "bool": "true or false"}.get(
+                names, names
+            )
             raise ConfigError(key, f"must be {expected} (got {node!r})")
         return node
 
@@ -267,18 +275,26 @@ def settings_from_dict(raw: dict[str, Any], path: Path) -> Settings:
     name = r.text("instance.name", max_length=100)
     language = r.get("instance.language", "en")
     if not _LANG_RE.match(language):
-        raise ConfigError("instance.language", f"must be a language tag like 'fr' or 'en' (got {language!r})")
+        raise ConfigError(
+            "instance.language", f"must be a language tag like 'fr' or 'en' (got {language!r})"
+        )
     description = r.get("instance.description", "")
     data_dir = (path.parent / r.text("instance.data_dir", "data", max_length=4096)).resolve()
     secret_key = r.get("instance.secret_key")
     if len(secret_key) < 32:
-        raise ConfigError("instance.secret_key", "must be at least 32 characters (use `comptoir init` to generate one)")
+        raise ConfigError(
+            "instance.secret_key",
+            "must be at least 32 characters (use `comptoir init` to generate one)",
+        )
 
     database_url = normalise_database_url(r.text("database.url", max_length=4096), path.parent)
 
     code = r.get("currency.code")
     if not _CODE_RE.match(code):
-        raise ConfigError("currency.code", f"must be 3 to 8 capital letters or digits, starting with a letter (got {code!r})")
+        raise ConfigError(
+            "currency.code",
+            f"must be 3 to 8 capital letters or digits, starting with a letter (got {code!r})",
+        )
     scale = r.integer("currency.scale", 2, 0, 8)
     try:
         unit_hours = parse_fraction(r.get("currency.unit_hours", "1"))
@@ -322,7 +338,8 @@ def settings_from_dict(raw: dict[str, Any], path: Path) -> Settings:
     if allow_loopback and not is_loopback_host(split_authority(domain)[0]):
         raise ConfigError(
             "federation.allow_loopback_http",
-            f"is a test-only switch and is refused unless instance.domain is a loopback address (domain is {domain!r})",
+            "is a test-only switch and is refused unless instance.domain is a loopback address "
+            f"(domain is {domain!r})",
         )
     federation = Federation(
         mode=r.choice("federation.mode", FEDERATION_MODES, "open"),
@@ -372,9 +389,11 @@ def normalise_database_url(url: str, base: Path) -> str:
     if url.startswith("postgresql+psycopg://"):
         return url
     if url.startswith("sqlite:///"):
-        file = url[len("sqlite:///"):]
+        file = url[len("sqlite:///") :]
         if not file or file.startswith(":memory:"):
-            raise ConfigError("database.url", "an in-memory SQLite database cannot be shared by web and workers")
+            raise ConfigError(
+                "database.url", "an in-memory SQLite database cannot be shared by web and workers"
+            )
         path = Path(file)
         if not path.is_absolute():
             path = (base / path).resolve()

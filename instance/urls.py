@@ -97,4 +97,6 @@ class Urls:
         return f"{self.base}/ns/comptoir"
 
     def is_local(self, url: str) -> bool:
-        return url == self.base or url.startswith(self.base + "/") or url.startswith(self.base + "#")
+        return (
+            url == self.base or url.startswith(self.base + "/") or url.startswith(self.base + "#")
+        )

@@ -1,4 +1,5 @@
-"""Our software version, as installed: read from the package metadata (pyproject.toml), never copied.
+"""Our software version, as installed: read from the package metadata (pyproject.toml), never
+copied.
 
 Shown in our User-Agent, NodeInfo and the Mastodon-compatible instance document.
 """

@@ -15,6 +15,7 @@ transaction; the loop's later bookkeeping then finds nothing left to do for that
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import os
 import socket
@@ -71,7 +72,9 @@ class Worker:
     queues: list[Queue]
     concurrency: int = 32
     poll_interval: float = 1.0
-    name: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}:{id(object()):x}")
+    name: str = field(
+        default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}:{id(object()):x}"
+    )
 
     def __post_init__(self) -> None:
         self._wake = asyncio.Event()
@@ -134,8 +137,14 @@ class Worker:
             asyncio.ensure_future(stop.wait()),
         }
         if self._running:
-            waiters.add(asyncio.ensure_future(asyncio.wait(self._running, return_when=asyncio.FIRST_COMPLETED)))
-        _, pending = await asyncio.wait(waiters, timeout=self.poll_interval, return_when=asyncio.FIRST_COMPLETED)
+            waiters.add(
+                asyncio.ensure_future(
+                    asyncio.wait(self._running, return_when=asyncio.FIRST_COMPLETED)
+                )
+            )
+        _, pending = await asyncio.wait(
+            waiters, timeout=self.poll_interval, return_when=asyncio.FIRST_COMPLETED
+        )
         for waiter in pending:
             waiter.cancel()
         self._wake.clear()
@@ -146,13 +155,16 @@ class Worker:
             free = self.concurrency - len(self._running)
             if free <= 0:
                 break
-            rows = await self.db.write(lambda s, q=q, free=free: queue.claim(s, q.table, self.name, free))
+            rows = await self.db.write(functools.partial(self._claim, q.table, free))
             for row in rows:
                 task = asyncio.create_task(self._execute(q, row))
                 self._running.add(task)
                 task.add_done_callback(self._running.discard)
             claimed += len(rows)
         return claimed
+
+    def _claim(self, table: type[QueueMixin], limit: int, session: Session) -> list[Any]:
+        return queue.claim(session, table, self.name, limit)
 
     async def _execute(self, q: Queue, row: Any) -> None:
         outcome = _Outcome(
@@ -169,8 +181,13 @@ class Worker:
             outcome.error, outcome.permanent = str(exc) or "failed", True
         except Exception as exc:  # a handler bug or an unexpected answer: count the attempt
             outcome.error = f"{type(exc).__name__}: {exc}"
-            log.warning("%s %s failed: %s\n%s", q.table.__tablename__, row.id, outcome.error,  # type: ignore[attr-defined]
-                        traceback.format_exc(limit=6))
+            log.warning(
+                "%s %s failed: %s\n%s",
+                getattr(q.table, "__tablename__", q.table.__name__),
+                row.id,
+                outcome.error,
+                traceback.format_exc(limit=6),
+            )
         self._outcomes.append(outcome)
 
     async def _record_outcomes(self) -> int:
@@ -192,6 +209,8 @@ class Worker:
             else:
                 delay = o.retry_after if o.retry_after is not None else queue.backoff(o.attempts)
                 delay = min(max(delay, 0.0), queue.BACKOFF_CAP)
-                queue.reschedule(session, table, o.row_id, self.name, o.error, now + timedelta(seconds=delay))
+                queue.reschedule(
+                    session, table, o.row_id, self.name, o.error, now + timedelta(seconds=delay)
+                )
         for table, ids in done.items():
             queue.finish(session, table, ids, self.name)

@@ -40,7 +40,8 @@ class DomainSubscription(Base):
     error: Mapped[str] = mapped_column(Text, default="")
     #: entries in the list at the last success
     count: Mapped[int] = mapped_column(default=0)
-    #: what the last successful refresh changed: {"added": [...], "removed": [...], "drafted": [...]}
+    #: what the last successful refresh changed:
+    #: {"added": [...], "removed": [...], "drafted": [...]}
     last_changes: Mapped[dict[str, Any]] = mapped_column(JSONDocument, default=dict)
 
 
@@ -60,12 +61,18 @@ class DomainDraft(Base):
     __table_args__ = (UniqueConstraint("subscription_id", "domain", "action"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    subscription_id: Mapped[int] = mapped_column(ForeignKey("domain_subscriptions.id", ondelete="CASCADE"))
+    subscription_id: Mapped[int] = mapped_column(
+        ForeignKey("domain_subscriptions.id", ondelete="CASCADE")
+    )
     domain: Mapped[str] = mapped_column(String(300))
     kind: Mapped[RuleKind] = mapped_column(Enum(RuleKind, native_enum=False, length=8))
     action: Mapped[DraftAction] = mapped_column(Enum(DraftAction, native_enum=False, length=8))
-    state: Mapped[DraftState] = mapped_column(Enum(DraftState, native_enum=False, length=8), default=DraftState.pending)
-    severity: Mapped[Severity] = mapped_column(Enum(Severity, native_enum=False, length=16), default=Severity.suspend)
+    state: Mapped[DraftState] = mapped_column(
+        Enum(DraftState, native_enum=False, length=8), default=DraftState.pending
+    )
+    severity: Mapped[Severity] = mapped_column(
+        Enum(Severity, native_enum=False, length=16), default=Severity.suspend
+    )
     reject_media: Mapped[bool] = mapped_column(default=False)
     reject_reports: Mapped[bool] = mapped_column(default=False)
     public_comment: Mapped[str] = mapped_column(Text, default="")

@@ -1,4 +1,5 @@
-"""Settings an admin changes while the city runs (federation mode, rules, what the about page shows).
+"""Settings an admin changes while the city runs (federation mode, rules, what the about page
+shows).
 
 They override or complete instance.toml without a restart: every process reads them from the
 database (the federation policy within a couple of seconds).

@@ -1,5 +1,5 @@
-"""The city currency's ledger: accounts, transfers with their legs, resolutions of pending transfers,
-and the log of credit-limit changes.
+"""The city currency's ledger: accounts, transfers with their legs, resolutions of pending
+transfers, and the log of credit-limit changes.
 
 The shape follows TigerBeetle (shared/research/currency.md, sections 6 and 9.2):
 
@@ -52,7 +52,8 @@ class Account(Base):
     __tablename__ = "accounts"
     __table_args__ = (
         CheckConstraint(
-            "debits_posted >= 0 AND credits_posted >= 0 AND debits_pending >= 0 AND credits_pending >= 0",
+            "debits_posted >= 0 AND credits_posted >= 0 "
+            "AND debits_pending >= 0 AND credits_pending >= 0",
             name="totals_not_negative",
         ),
         CheckConstraint("min_balance IS NULL OR min_balance <= 0", name="min_balance_not_positive"),
@@ -60,10 +61,13 @@ class Account(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    #: `member:alice`, `system:fees`, `peer:https://b.example/actor`: the name on statements and the wire
+    #: `member:alice`, `system:fees`, `peer:https://b.example/actor`: the name on statements and
+    #: the wire
     key: Mapped[str] = mapped_column(String(600), unique=True)
     kind: Mapped[AccountKind] = mapped_column(Enum(AccountKind, native_enum=False, length=16))
-    member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="RESTRICT"), unique=True)
+    member_id: Mapped[int | None] = mapped_column(
+        ForeignKey("members.id", ondelete="RESTRICT"), unique=True
+    )
     #: the partner instance's actor URI, for peer accounts
     peer_uri: Mapped[str | None] = mapped_column(String(500))
     debits_posted: Mapped[int] = mapped_column(BigInteger, default=0)
@@ -109,8 +113,12 @@ class Transfer(Base):
     __tablename__ = "transfers"
     __table_args__ = (
         # only pending transfers with a deadline are ever looked up by it (the expiry sweep)
-        Index("ix_transfers_expires_at", "expires_at", postgresql_where=text("expires_at IS NOT NULL"),
-              sqlite_where=text("expires_at IS NOT NULL")),
+        Index(
+            "ix_transfers_expires_at",
+            "expires_at",
+            postgresql_where=text("expires_at IS NOT NULL"),
+            sqlite_where=text("expires_at IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -172,7 +180,9 @@ class TransferResolution(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     #: the client's id for the post or void request (idempotency), or derived for expiry
     public_id: Mapped[str] = mapped_column(String(120), unique=True)
-    pending_id: Mapped[int] = mapped_column(ForeignKey("transfers.id", ondelete="RESTRICT"), unique=True)
+    pending_id: Mapped[int] = mapped_column(
+        ForeignKey("transfers.id", ondelete="RESTRICT"), unique=True
+    )
     outcome: Mapped[Outcome] = mapped_column(Enum(Outcome, native_enum=False, length=16))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -184,7 +194,9 @@ class LimitChange(Base):
     __tablename__ = "account_limit_changes"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="RESTRICT"), index=True)
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="RESTRICT"), index=True
+    )
     old_min_balance: Mapped[int | None] = mapped_column(BigInteger)
     new_min_balance: Mapped[int | None] = mapped_column(BigInteger)
     old_max_balance: Mapped[int | None] = mapped_column(BigInteger)

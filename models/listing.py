@@ -51,7 +51,8 @@ class Listing(Base):
     __table_args__ = (
         CheckConstraint("quantity >= 0", name="quantity_not_negative"),
         CheckConstraint("price IS NULL OR price >= 0", name="price_not_negative"),
-        # feeds are newest first by id (the full-text index streams in that order; see exchange/search.py)
+        # feeds are newest first by id (the full-text index streams in that order; see
+        # exchange/search.py)
         Index("ix_listings_feed", "state", "id"),
         Index("ix_listings_origin_feed", "origin", "category", "id"),
         Index("ix_listings_category_feed", "category", "id"),
@@ -65,7 +66,9 @@ class Listing(Base):
     #: the ActivityPub id: ours is {base}/listings/{public_id}
     uri: Mapped[str] = mapped_column(String(2000), unique=True)
     member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
-    remote_actor_id: Mapped[int | None] = mapped_column(ForeignKey("remote_actors.id", ondelete="CASCADE"))
+    remote_actor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("remote_actors.id", ondelete="CASCADE")
+    )
     #: host[:port] of the city the listing belongs to (ours for local listings)
     origin: Mapped[str] = mapped_column(String(300))
     purpose: Mapped[Purpose] = mapped_column(Enum(Purpose, native_enum=False, length=16))

@@ -34,7 +34,9 @@ class Member(Base):
     summary: Mapped[str] = mapped_column(Text, default="")
     email: Mapped[str | None] = mapped_column(String(254))
     password_hash: Mapped[str] = mapped_column(String(200))
-    role: Mapped[Role] = mapped_column(Enum(Role, native_enum=False, length=16), default=Role.member)
+    role: Mapped[Role] = mapped_column(
+        Enum(Role, native_enum=False, length=16), default=Role.member
+    )
     status: Mapped[MemberStatus] = mapped_column(
         Enum(MemberStatus, native_enum=False, length=16), default=MemberStatus.active
     )

@@ -1,4 +1,5 @@
-"""Negotiations: a thread between a buyer and a listing's seller, its offers, messages and agreement.
+"""Negotiations: a thread between a buyer and a listing's seller, its offers, messages and
+agreement.
 
 Each party is either one of our members or a remote actor. Both cities keep the same thread
 under the same `context` (minted by the city that opened it) and the same offer, message and
@@ -71,12 +72,24 @@ class Negotiation(Base):
     #: the thread id on the wire (`context`), the same in both cities
     context: Mapped[str] = mapped_column(String(2000), unique=True)
     listing_id: Mapped[int] = mapped_column(ForeignKey("listings.id", ondelete="CASCADE"))
-    kind: Mapped[NegotiationKind] = mapped_column(Enum(NegotiationKind, native_enum=False, length=16))
-    buyer_member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
-    buyer_actor_id: Mapped[int | None] = mapped_column(ForeignKey("remote_actors.id", ondelete="CASCADE"))
-    seller_member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
-    seller_actor_id: Mapped[int | None] = mapped_column(ForeignKey("remote_actors.id", ondelete="CASCADE"))
-    state: Mapped[NegotiationState] = mapped_column(Enum(NegotiationState, native_enum=False, length=16))
+    kind: Mapped[NegotiationKind] = mapped_column(
+        Enum(NegotiationKind, native_enum=False, length=16)
+    )
+    buyer_member_id: Mapped[int | None] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE")
+    )
+    buyer_actor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("remote_actors.id", ondelete="CASCADE")
+    )
+    seller_member_id: Mapped[int | None] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE")
+    )
+    seller_actor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("remote_actors.id", ondelete="CASCADE")
+    )
+    state: Mapped[NegotiationState] = mapped_column(
+        Enum(NegotiationState, native_enum=False, length=16)
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -137,7 +150,9 @@ class Agreement(Base):
     uri: Mapped[str] = mapped_column(String(2000), unique=True)
     #: the Accept activity's id (a Reject of it cancels the agreement)
     accept_uri: Mapped[str] = mapped_column(String(2000), unique=True)
-    negotiation_id: Mapped[int] = mapped_column(ForeignKey("negotiations.id", ondelete="CASCADE"), index=True)
+    negotiation_id: Mapped[int] = mapped_column(
+        ForeignKey("negotiations.id", ondelete="CASCADE"), index=True
+    )
     offer_id: Mapped[int] = mapped_column(ForeignKey("offers.id", ondelete="CASCADE"))
     listing_id: Mapped[int] = mapped_column(ForeignKey("listings.id", ondelete="CASCADE"))
     quantity: Mapped[int] = mapped_column()
@@ -145,5 +160,7 @@ class Agreement(Base):
     amount: Mapped[int | None] = mapped_column(BigInteger)
     currency: Mapped[str] = mapped_column(String(8))
     goods: Mapped[str] = mapped_column(Text, default="")
-    state: Mapped[AgreementState] = mapped_column(Enum(AgreementState, native_enum=False, length=16))
+    state: Mapped[AgreementState] = mapped_column(
+        Enum(AgreementState, native_enum=False, length=16)
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

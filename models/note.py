@@ -23,7 +23,9 @@ class Note(Base):
     uri: Mapped[str] = mapped_column(String(2000), unique=True)
     #: ours: the local author; theirs: the remote author
     member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
-    remote_actor_id: Mapped[int | None] = mapped_column(ForeignKey("remote_actors.id", ondelete="CASCADE"))
+    remote_actor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("remote_actors.id", ondelete="CASCADE")
+    )
     #: sanitized HTML
     content: Mapped[str] = mapped_column(Text, default="")
     #: "public", "unlisted", "followers" or "direct"

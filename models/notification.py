@@ -37,9 +37,13 @@ class Notification(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
-    kind: Mapped[NotificationKind] = mapped_column(Enum(NotificationKind, native_enum=False, length=24))
+    kind: Mapped[NotificationKind] = mapped_column(
+        Enum(NotificationKind, native_enum=False, length=24)
+    )
     listing_id: Mapped[int | None] = mapped_column(ForeignKey("listings.id", ondelete="CASCADE"))
-    negotiation_id: Mapped[int | None] = mapped_column(ForeignKey("negotiations.id", ondelete="CASCADE"))
+    negotiation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("negotiations.id", ondelete="CASCADE")
+    )
     #: one line for people
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -23,7 +23,9 @@ class Report(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     public_id: Mapped[str] = mapped_column(String(32), unique=True)
-    state: Mapped[ReportState] = mapped_column(Enum(ReportState, native_enum=False, length=8), default=ReportState.open)
+    state: Mapped[ReportState] = mapped_column(
+        Enum(ReportState, native_enum=False, length=8), default=ReportState.open
+    )
     #: the member who reported; None for a report received from another server
     reporter_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
     #: host[:port] of the server that sent the Flag; None for our members' reports

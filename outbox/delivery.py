@@ -58,7 +58,9 @@ class Deliverer:
             raise PermanentFailure(f"not delivering: {authority} is marked unavailable")
         body, key = await self._load(activity_id)
         try:
-            result = await fediverse.client.post_activity(inbox, body, key_id=key.key_id, private_key=key.private_key)
+            result = await fediverse.client.post_activity(
+                inbox, body, key_id=key.key_id, private_key=key.private_key
+            )
         except FetchError as exc:
             await self._failed(authority)
             raise RetryLater(f"{inbox}: {exc}") from None
@@ -83,7 +85,9 @@ class Deliverer:
     async def _unavailable_hosts(self) -> set[str]:
         if time.monotonic() - self._unavailable_loaded > UNAVAILABLE_REFRESH_SECONDS:
             rows = await self.city.db.read(
-                lambda s: set(s.scalars(select(Host.authority).where(Host.unavailable_since.is_not(None))))
+                lambda s: set(
+                    s.scalars(select(Host.authority).where(Host.unavailable_since.is_not(None)))
+                )
             )
             self._unavailable = rows
             self._unavailable_loaded = time.monotonic()
@@ -92,6 +96,7 @@ class Deliverer:
     async def _load(self, activity_id: int) -> tuple[bytes, SigningKey]:
         cached = self._bodies.get(activity_id)
         if cached is None:
+
             def read(session: Session) -> tuple[bytes, str]:
                 row = session.get(OutboundActivity, activity_id)
                 if row is None:
@@ -104,7 +109,9 @@ class Deliverer:
                 self._bodies.popitem(last=False)
         body, actor = cached
         actors = self.city.fediverse.actors
-        key = actors.cached_key(actor) or await self.city.db.read(lambda s: actors.signing_key(s, actor))
+        key = actors.cached_key(actor)
+        if key is None:
+            key = await self.city.db.read(lambda s: actors.signing_key(s, actor))
         return body, key
 
     def forget_unavailable(self) -> None:

@@ -39,7 +39,9 @@ PAGE_SIZE = 20
 
 
 def activity_json(document: dict[str, Any], status: int = 200) -> Response:
-    return Response(orjson.dumps(document), status_code=status, media_type=AS2_TYPE, headers={"Vary": "Accept"})
+    return Response(
+        orjson.dumps(document), status_code=status, media_type=AS2_TYPE, headers={"Vary": "Accept"}
+    )
 
 
 def _problem(status: int, reason: str) -> Response:
@@ -47,14 +49,20 @@ def _problem(status: int, reason: str) -> Response:
 
 
 async def signed_fetch_refusal(request: Request) -> Response | None:
-    """In authorized-fetch mode: None if the GET is signed by an allowed domain, else the refusal."""
+    """In authorized-fetch mode: None if the GET is signed by an allowed domain, else the
+    refusal.
+    """
     city = city_of(request)
     if not city.settings.federation.authorized_fetch:
         return None
-    headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in request.scope["headers"]}
+    headers = {
+        k.decode("latin-1").lower(): v.decode("latin-1") for k, v in request.scope["headers"]
+    }
     incoming = IncomingRequest(
         method="GET",
-        path=request.scope.get("raw_path", request.url.path.encode()).decode("latin-1").split("?", 1)[0],
+        path=request.scope.get("raw_path", request.url.path.encode())
+        .decode("latin-1")
+        .split("?", 1)[0],
         query=request.scope.get("query_string", b"").decode("latin-1"),
         headers=headers,
         body=b"",
@@ -67,8 +75,11 @@ async def signed_fetch_refusal(request: Request) -> Response | None:
     if key_id is not None and not policy.allows(key_id):  # refused before its key is fetched
         return _problem(403, policy.verdict(key_id).reason)
     try:
-        signer = await verify_request(incoming, fediverse.directory.key,
-                                      window_seconds=city.settings.federation.signature_window_seconds)
+        signer = await verify_request(
+            incoming,
+            fediverse.directory.key,
+            window_seconds=city.settings.federation.signature_window_seconds,
+        )
     except (SignatureError, FetchError) as exc:
         return _problem(401, f"this city requires signed fetches: {getattr(exc, 'reason', exc)}")
     verdict = policy.verdict(signer.owner)
@@ -104,11 +115,15 @@ async def market_actor(request: Request) -> Response:
 async def member_actor(request: Request) -> Response:
     city = city_of(request)
     username = request.path_params["username"]
-    member = await city.db.read(lambda s: s.scalar(select(Member).where(Member.username == username)))
+    member = await city.db.read(
+        lambda s: s.scalar(select(Member).where(Member.username == username))
+    )
     if member is None or member.status is MemberStatus.pending:
         return _problem(404, "no such member")
     if member.status is MemberStatus.suspended:
-        return activity_json(render.tombstone(city.urls, city.urls.member(username), former_type="Person"), 410)
+        return activity_json(
+            render.tombstone(city.urls, city.urls.member(username), former_type="Person"), 410
+        )
     return activity_json(render.render_member(city.urls, member))
 
 
@@ -127,9 +142,7 @@ def _cursor(request: Request) -> int | None:
     return int(value) if value.isdigit() else None
 
 
-async def _page_or_summary(
-    request: Request, collection_id: str, count: Any, page: Any
-) -> Response:
+async def _page_or_summary(request: Request, collection_id: str, count: Any, page: Any) -> Response:
     refusal = await signed_fetch_refusal(request)
     if refusal is not None:
         return refusal
@@ -140,15 +153,22 @@ async def _page_or_summary(
     before = _cursor(request)
     total, items, next_cursor = await city.db.read(lambda s: (count(s), *page(s, before)))
     page_id = f"{collection_id}?{request.url.query}"
-    return activity_json(render.collection_page(city.urls, collection_id, items, page_id=page_id,
-                                                next_cursor=next_cursor, total=total))
+    return activity_json(
+        render.collection_page(
+            city.urls, collection_id, items, page_id=page_id, next_cursor=next_cursor, total=total
+        )
+    )
 
 
 def _follow_query(local_actor: str, direction: Direction) -> Any:
     return (
         select(Follow.id, RemoteActor.uri)
         .join(RemoteActor, RemoteActor.id == Follow.remote_actor_id)
-        .where(Follow.local_actor == local_actor, Follow.direction == direction, Follow.state == FollowState.accepted)
+        .where(
+            Follow.local_actor == local_actor,
+            Follow.direction == direction,
+            Follow.state == FollowState.accepted,
+        )
     )
 
 
@@ -156,7 +176,9 @@ def _follows_collection(direction: Direction, suffix: str) -> Any:
     async def endpoint(request: Request) -> Response:
         city = city_of(request)
         local = actor_id_for(city, request)
-        if request.path_params.get("username") and not await _member_visible(city, request.path_params["username"]):
+        if request.path_params.get("username") and not await _member_visible(
+            city, request.path_params["username"]
+        ):
             return _problem(404, "no such member")
         query = _follow_query(local, direction)
 
@@ -180,14 +202,18 @@ following_collection = _follows_collection(Direction.outbound, "following")
 
 
 async def _member_visible(city: City, username: str) -> bool:
-    status = await city.db.read(lambda s: s.scalar(select(Member.status).where(Member.username == username)))
+    status = await city.db.read(
+        lambda s: s.scalar(select(Member.status).where(Member.username == username))
+    )
     return status is MemberStatus.active
 
 
 async def outbox_collection(request: Request) -> Response:
     city = city_of(request)
     local = actor_id_for(city, request)
-    if request.path_params.get("username") and not await _member_visible(city, request.path_params["username"]):
+    if request.path_params.get("username") and not await _member_visible(
+        city, request.path_params["username"]
+    ):
         return _problem(404, "no such member")
     where = (OutboundActivity.actor == local, OutboundActivity.public.is_(True))
 
@@ -199,7 +225,9 @@ async def outbox_collection(request: Request) -> Response:
         if before is not None:
             q = q.where(OutboundActivity.id < before)
         rows = session.execute(q.order_by(OutboundActivity.id.desc()).limit(PAGE_SIZE)).all()
-        items = [{k: v for k, v in orjson.loads(body).items() if k != "@context"} for _, body in rows]
+        items = [
+            {k: v for k, v in orjson.loads(body).items() if k != "@context"} for _, body in rows
+        ]
         return items, rows[-1][0] if len(rows) == PAGE_SIZE else None
 
     return await _page_or_summary(request, f"{local}/outbox", count, page)
@@ -229,8 +257,11 @@ async def activity_document(request: Request) -> Response:
     city = city_of(request)
     uri = city.urls.base + request.url.path
     body = await city.db.read(
-        lambda s: s.scalar(select(OutboundActivity.body).where(OutboundActivity.uri == uri,
-                                                               OutboundActivity.public.is_(True)))
+        lambda s: s.scalar(
+            select(OutboundActivity.body).where(
+                OutboundActivity.uri == uri, OutboundActivity.public.is_(True)
+            )
+        )
     )
     if body is None:
         return _problem(404, "no such activity")
@@ -239,5 +270,8 @@ async def activity_document(request: Request) -> Response:
 
 async def context_document(request: Request) -> Response:
     city = city_of(request)
-    return Response(orjson.dumps(comptoir_context(city.urls.base)), media_type="application/ld+json",
-                    headers={"Access-Control-Allow-Origin": "*", "Cache-Control": "public, max-age=86400"})
+    return Response(
+        orjson.dumps(comptoir_context(city.urls.base)),
+        media_type="application/ld+json",
+        headers={"Access-Control-Allow-Origin": "*", "Cache-Control": "public, max-age=86400"},
+    )

@@ -45,8 +45,10 @@ def price_text(listing: Listing) -> str:
 
 
 def _hashtag(urls: Urls, slug: str) -> str:
-    return (f'<a href="{html.escape(urls.tag(slug))}" class="mention hashtag" rel="tag">'
-            f"#<span>{html.escape(slug)}</span></a>")
+    return (
+        f'<a href="{html.escape(urls.tag(slug))}" class="mention hashtag" rel="tag">'
+        f"#<span>{html.escape(slug)}</span></a>"
+    )
 
 
 def content_html(urls: Urls, listing: Listing) -> str:
@@ -56,7 +58,9 @@ def content_html(urls: Urls, listing: Listing) -> str:
         parts.append(text_to_html(listing.description))
     facts = [e(price_text(listing))]
     if listing.quantity > 1:
-        facts.append(f"{'Wanted' if listing.purpose is Purpose.request else 'Available'}: {listing.quantity}")
+        facts.append(
+            f"{'Wanted' if listing.purpose is Purpose.request else 'Available'}: {listing.quantity}"
+        )
     if listing.place:
         facts.append(f"Place: {e(listing.place)}")
     if listing.expires_at is not None:
@@ -92,11 +96,20 @@ def render_listing(city: City, listing: Listing, author: Member) -> dict[str, An
         "contentMap": {city.settings.language: content},
         "source": {"content": listing.description, "mediaType": "text/plain"},
         "sensitive": False,
-        "tag": [{"type": "Hashtag", "name": f"#{listing.category}", "href": urls.tag(listing.category)}]
-        if listing.category else [],
+        "tag": [
+            {"type": "Hashtag", "name": f"#{listing.category}", "href": urls.tag(listing.category)}
+        ]
+        if listing.category
+        else [],
         "attachment": [
-            {"type": "Image", "mediaType": photo["mediaType"], "url": urls.media(photo["file"]), "name": photo["alt"],
-             "width": photo.get("width"), "height": photo.get("height")}
+            {
+                "type": "Image",
+                "mediaType": photo["mediaType"],
+                "url": urls.media(photo["file"]),
+                "name": photo["alt"],
+                "width": photo.get("width"),
+                "height": photo.get("height"),
+            }
             for photo in listing.photos[:4]
         ],
         "purpose": "request" if listing.purpose is Purpose.request else "offer",
@@ -115,14 +128,22 @@ def render_listing(city: City, listing: Listing, author: Member) -> dict[str, An
         quantity: dict[str, str] = {"hasUnit": "one"}
         if listing.price is not None:
             quantity["hasNumericalValue"] = format_amount(listing.price, listing.scale)
-        document["reciprocal"] = {"id": f"{listing.uri}#reciprocal", "type": "Intent", "action": "transfer",
-                                  "resourceConformsTo": urls.currency, "resourceQuantity": quantity}
+        document["reciprocal"] = {
+            "id": f"{listing.uri}#reciprocal",
+            "type": "Intent",
+            "action": "transfer",
+            "resourceConformsTo": urls.currency,
+            "resourceQuantity": quantity,
+        }
     if listing.expires_at is not None:
         document["endTime"] = render.iso(listing.expires_at)
     if listing.updated_at is not None:
         document["updated"] = render.iso(listing.updated_at)
     if listing.place or listing.latitude is not None:
-        place: dict[str, Any] = {"type": "Place", "name": listing.place or f"{listing.latitude}, {listing.longitude}"}
+        place: dict[str, Any] = {
+            "type": "Place",
+            "name": listing.place or f"{listing.latitude}, {listing.longitude}",
+        }
         if listing.latitude is not None:
             place.update(latitude=listing.latitude, longitude=listing.longitude)
         document["location"] = place
@@ -145,12 +166,28 @@ def federate_publication(session: Session, city: City, listing: Listing, author:
     note = render_listing(city, listing, author)
     moment = listing.listed_at or utcnow()
     author_id = urls.member(author.username)
-    create = render.activity(urls, "Create", urls.listing_activity(listing.public_id, "activity"), author_id, note,
-                             to=to, cc=cc, published=moment, extra_context=True)
+    create = render.activity(
+        urls,
+        "Create",
+        urls.listing_activity(listing.public_id, "activity"),
+        author_id,
+        note,
+        to=to,
+        cc=cc,
+        published=moment,
+        extra_context=True,
+    )
     publish(session, city, create, Audience(followers_of=[author_id]))
-    announce = render.activity(urls, "Announce", urls.listing_activity(listing.public_id, "announce"), urls.market,
-                               listing.uri, to=[PUBLIC], cc=[urls.followers(urls.market), author_id],
-                               published=moment)
+    announce = render.activity(
+        urls,
+        "Announce",
+        urls.listing_activity(listing.public_id, "announce"),
+        urls.market,
+        listing.uri,
+        to=[PUBLIC],
+        cc=[urls.followers(urls.market), author_id],
+        published=moment,
+    )
     publish(session, city, announce, Audience(followers_of=[urls.market]))
 
 
@@ -160,16 +197,33 @@ def federate_update(session: Session, city: City, listing: Listing, author: Memb
     to, cc = _addressing(city, author)
     note = render_listing(city, listing, author)
     activity_id = urls.listing_activity(listing.public_id, f"updates/{new_public_id()}")
-    update = render.activity(urls, "Update", activity_id, urls.member(author.username), note, to=to, cc=cc,
-                             published=listing.updated_at, extra_context=True)
+    update = render.activity(
+        urls,
+        "Update",
+        activity_id,
+        urls.member(author.username),
+        note,
+        to=to,
+        cc=cc,
+        published=listing.updated_at,
+        extra_context=True,
+    )
     publish(session, city, update, _everyone(city, author))
 
 
-def federate_delete(session: Session, city: City, listing: Listing, author: Member,
-                    deleted: datetime | None = None) -> None:
+def federate_delete(
+    session: Session, city: City, listing: Listing, author: Member, deleted: datetime | None = None
+) -> None:
     urls = city.urls
     to, cc = _addressing(city, author)
     gone = render.tombstone(urls, listing.uri, deleted or listing.ended_at or utcnow())
-    delete = render.activity(urls, "Delete", urls.listing_activity(listing.public_id, "delete"),
-                             urls.member(author.username), gone, to=to, cc=cc)
+    delete = render.activity(
+        urls,
+        "Delete",
+        urls.listing_activity(listing.public_id, "delete"),
+        urls.member(author.username),
+        gone,
+        to=to,
+        cc=cc,
+    )
     publish(session, city, delete, _everyone(city, author))

@@ -58,12 +58,16 @@ def _unavailable_hosts(session: Session, authorities: Iterable[str]) -> set[str]
     if not wanted:
         return set()
     rows = session.scalars(
-        select(Host.authority).where(Host.authority.in_(wanted), Host.unavailable_since.is_not(None))
+        select(Host.authority).where(
+            Host.authority.in_(wanted), Host.unavailable_since.is_not(None)
+        )
     )
     return set(rows)
 
 
-def publish(session: Session, city: City, document: dict[str, Any], audience: Audience) -> OutboundActivity:
+def publish(
+    session: Session, city: City, document: dict[str, Any], audience: Audience
+) -> OutboundActivity:
     """Store `document` (an activity of one of our actors) and queue one delivery per inbox."""
     object_value = document.get("object")
     object_uri = object_value.get("id") if isinstance(object_value, dict) else object_value
@@ -90,9 +94,15 @@ def publish(session: Session, city: City, document: dict[str, Any], audience: Au
     policy = city.fediverse.policy.current_sync(session)
     unavailable = _unavailable_hosts(session, (authority_of(i) for i in inboxes))
     jobs = [
-        {"kind": DELIVER, "payload": {"activity": record.id, "inbox": inbox}, "max_attempts": DELIVERY_ATTEMPTS}
+        {
+            "kind": DELIVER,
+            "payload": {"activity": record.id, "inbox": inbox},
+            "max_attempts": DELIVERY_ATTEMPTS,
+        }
         for inbox in inboxes
-        if not city.urls.is_local(inbox) and policy.allows(inbox) and authority_of(inbox) not in unavailable
+        if not city.urls.is_local(inbox)
+        and policy.allows(inbox)
+        and authority_of(inbox) not in unavailable
     ]
     queue.enqueue_many(session, jobs)
     return record

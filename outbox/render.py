@@ -73,8 +73,16 @@ def _actor(
         "manuallyApprovesFollowers": manually_approves,
         "discoverable": True,
         "indexable": True,
-        "icon": {"type": "Image", "mediaType": "image/svg+xml", "url": f"{urls.base}/static/avatar.svg"},
-        "publicKey": {"id": urls.key_id(actor_id), "owner": actor_id, "publicKeyPem": public_key_pem},
+        "icon": {
+            "type": "Image",
+            "mediaType": "image/svg+xml",
+            "url": f"{urls.base}/static/avatar.svg",
+        },
+        "publicKey": {
+            "id": urls.key_id(actor_id),
+            "owner": actor_id,
+            "publicKeyPem": public_key_pem,
+        },
     }
     if published is not None:
         document["published"] = iso(published)
@@ -132,7 +140,10 @@ def render_market(urls: Urls, settings: Settings, public_key_pem: str) -> dict[s
         kind="Group",
         username="market",
         name=f"{settings.name}: market",
-        summary=f"<p>Every listing published on {settings.name}. Follow to see new offers and wants.</p>",
+        summary=(
+            f"<p>Every listing published on {settings.name}. "
+            "Follow to see new offers and wants.</p>"
+        ),
         public_key_pem=public_key_pem,
         profile_url=f"{urls.base}/listings",
         published=None,
@@ -169,9 +180,15 @@ def render_note(urls: Urls, note: Note, author_id: str) -> dict[str, Any]:
     return document
 
 
-def tombstone(urls: Urls, object_id: str, deleted: datetime | None = None, former_type: str = "Note") -> dict[str, Any]:
-    document: dict[str, Any] = {"@context": context(urls), "id": object_id, "type": "Tombstone",
-                                "formerType": former_type}
+def tombstone(
+    urls: Urls, object_id: str, deleted: datetime | None = None, former_type: str = "Note"
+) -> dict[str, Any]:
+    document: dict[str, Any] = {
+        "@context": context(urls),
+        "id": object_id,
+        "type": "Tombstone",
+        "formerType": former_type,
+    }
     if deleted is not None:
         document["deleted"] = iso(deleted)
     return document
@@ -213,7 +230,9 @@ def activity(
     return document
 
 
-def public_addressing(followers: str, visibility: str, mentions: list[str]) -> tuple[list[str], list[str]]:
+def public_addressing(
+    followers: str, visibility: str, mentions: list[str]
+) -> tuple[list[str], list[str]]:
     """to/cc for a visibility, Mastodon's way (public, unlisted, followers, direct)."""
     if visibility == "public":
         return [PUBLIC, *mentions], [followers]
@@ -227,7 +246,9 @@ def public_addressing(followers: str, visibility: str, mentions: list[str]) -> t
 # ---------------------------------------------------------------------- collections
 
 
-def collection(urls: Urls, collection_id: str, total: int, *, ordered: bool = True) -> dict[str, Any]:
+def collection(
+    urls: Urls, collection_id: str, total: int, *, ordered: bool = True
+) -> dict[str, Any]:
     return {
         "@context": context(urls),
         "id": collection_id,
@@ -238,7 +259,13 @@ def collection(urls: Urls, collection_id: str, total: int, *, ordered: bool = Tr
 
 
 def collection_page(
-    urls: Urls, collection_id: str, items: list[Any], *, page_id: str, next_cursor: int | None, total: int
+    urls: Urls,
+    collection_id: str,
+    items: list[Any],
+    *,
+    page_id: str,
+    next_cursor: int | None,
+    total: int,
 ) -> dict[str, Any]:
     page: dict[str, Any] = {
         "@context": context(urls),

@@ -37,7 +37,7 @@ def _actor_for(city: City, session: Session, resource: str) -> tuple[str, str] |
         ref = city.fediverse.actors.parse(resource)
         name = ref.name if ref is not None and ref.kind == "member" else None
         if name is None and resource.startswith(urls.profile_page("")):
-            name = resource[len(urls.profile_page("")):]
+            name = resource[len(urls.profile_page("")) :]
         if not name:
             return None
     else:
@@ -57,13 +57,19 @@ def _actor_for(city: City, session: Session, resource: str) -> tuple[str, str] |
 async def webfinger(request: Request) -> Response:
     resource = request.query_params.get("resource")
     if not resource:
-        return JSONResponse({"error": "the resource parameter is required"}, status_code=400, headers=CORS)
+        return JSONResponse(
+            {"error": "the resource parameter is required"}, status_code=400, headers=CORS
+        )
     city = city_of(request)
     found = await city.db.read(lambda s: _actor_for(city, s, resource))
     if found is None:
-        return JSONResponse({"error": f"no such account: {resource}"}, status_code=404, headers=CORS)
+        return JSONResponse(
+            {"error": f"no such account: {resource}"}, status_code=404, headers=CORS
+        )
     username, actor_id = found
-    profile = city.urls.profile_page(username) if actor_id.startswith(city.urls.member("")) else actor_id
+    profile = (
+        city.urls.profile_page(username) if actor_id.startswith(city.urls.member("")) else actor_id
+    )
     document = {
         "subject": f"acct:{username}@{city.settings.domain}",
         "aliases": [actor_id, profile] if profile != actor_id else [actor_id],
@@ -72,8 +78,11 @@ async def webfinger(request: Request) -> Response:
             {"rel": "http://webfinger.net/rel/profile-page", "type": "text/html", "href": profile},
         ],
     }
-    return JSONResponse(document, media_type="application/jrd+json",
-                        headers={**CORS, "Cache-Control": "max-age=3600"})
+    return JSONResponse(
+        document,
+        media_type="application/jrd+json",
+        headers={**CORS, "Cache-Control": "max-age=3600"},
+    )
 
 
 async def host_meta(request: Request) -> Response:
@@ -93,10 +102,18 @@ async def host_meta(request: Request) -> Response:
 async def nodeinfo_links(request: Request) -> Response:
     base = city_of(request).urls.base
     return JSONResponse(
-        {"links": [
-            {"rel": "http://nodeinfo.diaspora.software/ns/schema/2.0", "href": f"{base}/nodeinfo/2.0"},
-            {"rel": "http://nodeinfo.diaspora.software/ns/schema/2.1", "href": f"{base}/nodeinfo/2.1"},
-        ]},
+        {
+            "links": [
+                {
+                    "rel": "http://nodeinfo.diaspora.software/ns/schema/2.0",
+                    "href": f"{base}/nodeinfo/2.0",
+                },
+                {
+                    "rel": "http://nodeinfo.diaspora.software/ns/schema/2.1",
+                    "href": f"{base}/nodeinfo/2.1",
+                },
+            ]
+        },
         headers=CORS,
     )
 
@@ -107,9 +124,12 @@ def usage(session: Session) -> dict[str, Any]:
 
     def seen_since(days: int) -> int:
         since = now - timedelta(days=days)
-        return session.scalar(
-            select(func.count()).select_from(Member).where(active, Member.last_seen_at >= since)
-        ) or 0
+        return (
+            session.scalar(
+                select(func.count()).select_from(Member).where(active, Member.last_seen_at >= since)
+            )
+            or 0
+        )
 
     return {
         "users": {
@@ -118,8 +138,11 @@ def usage(session: Session) -> dict[str, Any]:
             "activeHalfyear": seen_since(180),
         },
         "localPosts": session.scalar(
-            select(func.count()).select_from(Note).where(Note.member_id.is_not(None), Note.deleted_at.is_(None))
-        ) or 0,
+            select(func.count())
+            .select_from(Note)
+            .where(Note.member_id.is_not(None), Note.deleted_at.is_(None))
+        )
+        or 0,
     }
 
 
@@ -143,7 +166,9 @@ async def nodeinfo(request: Request) -> Response:
             "nodeDescription": settings.description,
             "registration": settings.moderation.registration,
             "listingReview": settings.moderation.listing_review,
-            "federationMode": (await city.fediverse.policy.current()).mode,  # an admin may change it at run time
+            "federationMode": (
+                await city.fediverse.policy.current()
+            ).mode,  # an admin may change it at run time
             "currency": {
                 "code": currency.code,
                 "name": currency.name,
@@ -165,4 +190,3 @@ def routes() -> list[BaseRoute]:
         Route("/.well-known/nodeinfo", nodeinfo_links),
         Route("/nodeinfo/{version}", nodeinfo),
     ]
-

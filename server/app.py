@@ -77,17 +77,23 @@ async def start(city: City) -> None:
 
 
 def build_city(settings: Settings, *, with_worker: bool, db: Database | None = None) -> City:
-    city = City(settings=settings, db=db or Database(settings.database_url), urls=Urls(settings.base_url))
+    city = City(
+        settings=settings, db=db or Database(settings.database_url), urls=Urls(settings.base_url)
+    )
     if with_worker:
         city.worker = Worker(city.db, [], concurrency=settings.workers.concurrency)
         city.worker.queues = build_queues(city)
     return city
 
 
-def create_app(settings: Settings, *, run_worker: bool | None = None, db: Database | None = None) -> Starlette:
+def create_app(
+    settings: Settings, *, run_worker: bool | None = None, db: Database | None = None
+) -> Starlette:
     """The ASGI app of one city. `run_worker` defaults to the config's workers.in_process."""
     city = build_city(
-        settings, with_worker=settings.workers.in_process if run_worker is None else run_worker, db=db
+        settings,
+        with_worker=settings.workers.in_process if run_worker is None else run_worker,
+        db=db,
     )
     database = city.db
 
@@ -105,7 +111,6 @@ def create_app(settings: Settings, *, run_worker: bool | None = None, db: Databa
             await city.fediverse.aclose()
             if db is None:
                 database.dispose()
-
 
     inbox_writer = InboxWriter(database)
     routes: list[BaseRoute] = [Route("/health", health), *all_routes()]

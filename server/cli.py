@@ -57,13 +57,15 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
 
-
     settings = load_settings(args.config)
     configure_logging(args.log_level)
     ensure_schema(settings)
     port = args.port or split_authority(settings.domain)[1] or 8000
     app = create_app(settings)
-    print(f"Comptoir: {settings.name} at {settings.base_url}/ (listening on {args.host}:{port})", flush=True)
+    print(
+        f"Comptoir: {settings.name} at {settings.base_url}/ (listening on {args.host}:{port})",
+        flush=True,
+    )
     uvicorn.run(
         app,
         host=args.host,
@@ -109,10 +111,14 @@ def cmd_worker(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="comptoir",
-        description="Comptoir: a federated exchange site for one city. Every command reads --config.",
+        description=(
+            "Comptoir: a federated exchange site for one city. Every command reads --config."
+        ),
     )
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--config", default="instance.toml", help="path of instance.toml (default: ./instance.toml)")
+    common.add_argument(
+        "--config", default="instance.toml", help="path of instance.toml (default: ./instance.toml)"
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("init", parents=[common], help="write a new instance.toml and data folder")
@@ -121,23 +127,30 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--currency", default="GRN", help="currency code, 3 to 8 capitals (default GRN)")
     p.add_argument("--data", help="data folder, relative to the config file (default: data)")
     p.add_argument("--database", help="database URL (default: SQLite file in the data folder)")
-    p.add_argument("--allow-loopback-http", action="store_true", help="test only: talk http to loopback peers")
+    p.add_argument(
+        "--allow-loopback-http", action="store_true", help="test only: talk http to loopback peers"
+    )
     p.set_defaults(func=cmd_init)
 
-    p = sub.add_parser("serve", parents=[common], help="run the web server (and workers, unless disabled)")
+    p = sub.add_parser(
+        "serve", parents=[common], help="run the web server (and workers, unless disabled)"
+    )
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=int, help="port (default: the domain's port, else 8000)")
     p.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
     p.set_defaults(func=cmd_serve)
 
-    p = sub.add_parser("worker", parents=[common], help="run background workers only (scale-out on PostgreSQL)")
+    p = sub.add_parser(
+        "worker", parents=[common], help="run background workers only (scale-out on PostgreSQL)"
+    )
     p.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
     p.set_defaults(func=cmd_worker)
 
-    db = sub.add_parser("db", help="database schema").add_subparsers(dest="db_command", required=True, metavar="ACTION")
+    db = sub.add_parser("db", help="database schema").add_subparsers(
+        dest="db_command", required=True, metavar="ACTION"
+    )
     p = db.add_parser("upgrade", parents=[common], help="apply pending migrations")
     p.set_defaults(func=cmd_db_upgrade)
-
 
     cli_users.add_parsers(sub, common)
     cli_ledger.add_parsers(sub, common)

@@ -1,4 +1,5 @@
-"""What every `comptoir` command shares: the error line, exit codes, a database or a city for one run.
+"""What every `comptoir` command shares: the error line, exit codes, a database or a city for
+one run.
 
 Exit codes: 0 done, 1 refused by the rules (the message says why), 2 bad usage, bad input or
 bad configuration.
@@ -51,7 +52,9 @@ def open_database(settings: Settings) -> Database:
     return Database(settings.database_url, threads=2)
 
 
-def in_db(where: argparse.Namespace | Settings, work: Callable[[Any], T], *, write: bool = True) -> T:
+def in_db(
+    where: argparse.Namespace | Settings, work: Callable[[Any], T], *, write: bool = True
+) -> T:
     """Run `work` in one transaction of the city's database, then close it.
 
     `where` is the parsed arguments (their --config is read) or settings already loaded."""
@@ -92,4 +95,6 @@ def ensure_schema(settings: Settings) -> None:
     finally:
         database.dispose()
     if behind:
-        raise ConfigError("database.url", "the database schema is not up to date; run `comptoir db upgrade` first")
+        raise ConfigError(
+            "database.url", "the database schema is not up to date; run `comptoir db upgrade` first"
+        )

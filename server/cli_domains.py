@@ -59,9 +59,17 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 @command
 def cmd_allow(args: argparse.Namespace) -> int:
-    rule, created = in_db(args, lambda s: domains.allow(
-        s, args.domain, None, public_comment=args.public_comment, private_comment=args.private_comment,
-        obfuscate=args.obfuscate or None))
+    rule, created = in_db(
+        args,
+        lambda s: domains.allow(
+            s,
+            args.domain,
+            None,
+            public_comment=args.public_comment,
+            private_comment=args.private_comment,
+            obfuscate=args.obfuscate or None,
+        ),
+    )
     print(f"{'allowed' if created else 'updated'} {rule.domain}")
     return 0
 
@@ -76,11 +84,21 @@ def cmd_disallow(args: argparse.Namespace) -> int:
 @command
 def cmd_block(args: argparse.Namespace) -> int:
     settings = load_settings(args.config)
-    spec = domains.BlockSpec(args.domain, Severity(args.severity), args.reject_media, args.reject_reports,
-                             args.public_comment or "", args.private_comment or "", args.obfuscate)
-    rule, created, purged = in_db(args, lambda s: domains.block(s, spec, None, settings.federation.mode,
-                                                                replace=True))
-    print(f"{'blocked' if created else 'updated the block of'} {rule.domain} ({rule.severity.value})")
+    spec = domains.BlockSpec(
+        args.domain,
+        Severity(args.severity),
+        args.reject_media,
+        args.reject_reports,
+        args.public_comment or "",
+        args.private_comment or "",
+        args.obfuscate,
+    )
+    rule, created, purged = in_db(
+        args, lambda s: domains.block(s, spec, None, settings.federation.mode, replace=True)
+    )
+    print(
+        f"{'blocked' if created else 'updated the block of'} {rule.domain} ({rule.severity.value})"
+    )
     if purged is not None:
         print(purged.summary())
     return 0
@@ -109,8 +127,12 @@ def cmd_import(args: argparse.Namespace) -> int:
     fmt = args.format or domain_lists.guess_format(name, text)
     entries = domain_lists.parse(text, fmt)
     kind = RuleKind(args.kind)
-    plan = in_db(args, lambda s: domain_lists.import_entries(s, entries, kind, None, settings.federation.mode,
-                                                             dry_run=args.dry_run))
+    plan = in_db(
+        args,
+        lambda s: domain_lists.import_entries(
+            s, entries, kind, None, settings.federation.mode, dry_run=args.dry_run
+        ),
+    )
     for label, names in (("add", plan.added), ("update", plan.updated)):
         for domain in names:
             print(f"{label} {kind.value} {domain}")
@@ -144,8 +166,17 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 @command
 def cmd_subscribe(args: argparse.Namespace) -> int:
-    sub, changes = with_city(args, lambda city: subscriptions.subscribe(
-        city, args.url, None, kind=RuleKind(args.kind), review=not args.apply, every_hours=args.every_hours))
+    sub, changes = with_city(
+        args,
+        lambda city: subscriptions.subscribe(
+            city,
+            args.url,
+            None,
+            kind=RuleKind(args.kind),
+            review=not args.apply,
+            every_hours=args.every_hours,
+        ),
+    )
     print(f"subscription {sub.id} to {sub.url}: {changes.summary()}")
     return 0
 
@@ -154,15 +185,20 @@ def cmd_subscribe(args: argparse.Namespace) -> int:
 def cmd_subscriptions(args: argparse.Namespace) -> int:
     for sub in in_db(args, subscriptions.list_subscriptions, write=False):
         state = f"error: {sub.error}" if sub.error else f"{sub.count} entries"
-        print(f"{sub.id:<4} {sub.kind.value:<6} {'review' if sub.review else 'apply':<7} every {sub.every_hours} h  "
-              f"{sub.url}  ({state})")
+        print(
+            f"{sub.id:<4} {sub.kind.value:<6} {'review' if sub.review else 'apply':<7} "
+            f"every {sub.every_hours} h  {sub.url}  ({state})"
+        )
     return 0
 
 
 @command
 def cmd_refresh(args: argparse.Namespace) -> int:
-    ids = [args.id] if args.id is not None else [s.id for s in in_db(args, subscriptions.list_subscriptions,
-                                                                     write=False)]
+    ids = (
+        [args.id]
+        if args.id is not None
+        else [s.id for s in in_db(args, subscriptions.list_subscriptions, write=False)]
+    )
 
     async def work(city: Any) -> int:
         failed = 0
@@ -183,23 +219,32 @@ def cmd_refresh(args: argparse.Namespace) -> int:
 
 @command
 def cmd_unsubscribe(args: argparse.Namespace) -> int:
-    count = in_db(args, lambda s: subscriptions.unsubscribe(s, args.id, None, remove_entries=args.remove_entries))
-    print(f"unsubscribed; {count} entries {'removed' if args.remove_entries else 'kept as your own'}")
+    count = in_db(
+        args,
+        lambda s: subscriptions.unsubscribe(s, args.id, None, remove_entries=args.remove_entries),
+    )
+    print(
+        f"unsubscribed; {count} entries {'removed' if args.remove_entries else 'kept as your own'}"
+    )
     return 0
 
 
 @command
 def cmd_drafts(args: argparse.Namespace) -> int:
     for draft in in_db(args, subscriptions.drafts, write=False):
-        print(f"{draft.id:<5} {draft.action.value} {draft.kind.value} {draft.domain}  "
-              f"(subscription {draft.subscription_id})")
+        print(
+            f"{draft.id:<5} {draft.action.value} {draft.kind.value} {draft.domain}  "
+            f"(subscription {draft.subscription_id})"
+        )
     return 0
 
 
 @command
 def cmd_accept(args: argparse.Namespace) -> int:
     settings = load_settings(args.config)
-    draft = in_db(args, lambda s: subscriptions.accept_draft(s, args.id, None, settings.federation.mode))
+    draft = in_db(
+        args, lambda s: subscriptions.accept_draft(s, args.id, None, settings.federation.mode)
+    )
     print(f"accepted: {draft.action.value} {draft.kind.value} {draft.domain}")
     return 0
 
@@ -228,10 +273,14 @@ def cmd_rules(args: argparse.Namespace) -> int:
 
 
 def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
-    group = sub.add_parser("domains", help="federation policy: mode, allows, blocks, lists, subscriptions")
+    group = sub.add_parser(
+        "domains", help="federation policy: mode, allows, blocks, lists, subscriptions"
+    )
     d = group.add_subparsers(dest="domains_command", required=True, metavar="ACTION")
 
-    p = d.add_parser("mode", parents=[common], help="show or set the federation mode (no restart needed)")
+    p = d.add_parser(
+        "mode", parents=[common], help="show or set the federation mode (no restart needed)"
+    )
     p.add_argument("mode", nargs="?", choices=FEDERATION_MODES)
     p.add_argument("--reason", default="")
     p.set_defaults(func=cmd_mode)
@@ -242,7 +291,9 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     def comments(p: argparse.ArgumentParser) -> None:
         p.add_argument("--public-comment", help="shown wherever the list is public")
         p.add_argument("--private-comment", help="for admins only")
-        p.add_argument("--obfuscate", action="store_true", help="show the name as exa****.*om in public")
+        p.add_argument(
+            "--obfuscate", action="store_true", help="show the name as exa****.*om in public"
+        )
 
     p = d.add_parser("allow", parents=[common], help="allow a domain (and its subdomains)")
     p.add_argument("domain")
@@ -263,26 +314,40 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("domain")
     p.add_argument("--reason", default="")
     p.set_defaults(func=cmd_unblock)
-    p = d.add_parser("import", parents=[common], help="import a list (all or nothing); --dry-run shows the changes")
+    p = d.add_parser(
+        "import",
+        parents=[common],
+        help="import a list (all or nothing); --dry-run shows the changes",
+    )
     p.add_argument("file", help="a file, or - for standard input")
     p.add_argument("--kind", choices=[k.value for k in RuleKind], default="block")
-    p.add_argument("--format", choices=domain_lists.FORMATS, help="default: from the file name or content")
+    p.add_argument(
+        "--format", choices=domain_lists.FORMATS, help="default: from the file name or content"
+    )
     p.add_argument("--dry-run", action="store_true", help="show what would change, write nothing")
     p.set_defaults(func=cmd_import)
     p = d.add_parser("export", parents=[common], help="write a list on standard output")
     p.add_argument("--kind", choices=[k.value for k in RuleKind], default="block")
     p.add_argument("--format", choices=domain_lists.FORMATS, default="csv")
     p.set_defaults(func=cmd_export)
-    p = d.add_parser("publish", parents=[common], help="publish the allow-list for other cities to subscribe")
+    p = d.add_parser(
+        "publish", parents=[common], help="publish the allow-list for other cities to subscribe"
+    )
     p.add_argument("state", choices=["on", "off"])
     p.set_defaults(func=cmd_publish)
-    p = d.add_parser("show", parents=[common], help="who sees the domain list (about page, /api/v1/instance)")
+    p = d.add_parser(
+        "show", parents=[common], help="who sees the domain list (about page, /api/v1/instance)"
+    )
     p.add_argument("audience", choices=admin_settings.DOMAINS_VISIBILITIES)
     p.set_defaults(func=cmd_show)
     p = d.add_parser("subscribe", parents=[common], help="follow another city's published list")
     p.add_argument("url")
     p.add_argument("--kind", choices=[k.value for k in RuleKind], default="allow")
-    p.add_argument("--apply", action="store_true", help="apply changes at once instead of drafting them for review")
+    p.add_argument(
+        "--apply",
+        action="store_true",
+        help="apply changes at once instead of drafting them for review",
+    )
     p.add_argument("--every-hours", type=int, default=24)
     p.set_defaults(func=cmd_subscribe)
     p = d.add_parser("subscriptions", parents=[common], help="list subscriptions")
@@ -290,19 +355,24 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     p = d.add_parser("refresh", parents=[common], help="refresh one subscription (or all) now")
     p.add_argument("id", type=int, nargs="?")
     p.set_defaults(func=cmd_refresh)
-    p = d.add_parser("unsubscribe", parents=[common], help="end a subscription (its entries stay, as your own)")
+    p = d.add_parser(
+        "unsubscribe", parents=[common], help="end a subscription (its entries stay, as your own)"
+    )
     p.add_argument("id", type=int)
     p.add_argument("--remove-entries", action="store_true", help="also remove the entries it made")
     p.set_defaults(func=cmd_unsubscribe)
-    p = d.add_parser("drafts", parents=[common], help="changes proposed by subscriptions, waiting for review")
+    p = d.add_parser(
+        "drafts", parents=[common], help="changes proposed by subscriptions, waiting for review"
+    )
     p.set_defaults(func=cmd_drafts)
     for name, func in (("accept", cmd_accept), ("reject", cmd_reject)):
         p = d.add_parser(name, parents=[common], help=f"{name} a draft")
         p.add_argument("id", type=int)
         p.set_defaults(func=func)
 
-    rules = sub.add_parser("rules", help="the city's rules (about page, /api/v1/instance)").add_subparsers(
-        dest="rules_command", required=True, metavar="ACTION")
+    rules = sub.add_parser(
+        "rules", help="the city's rules (about page, /api/v1/instance)"
+    ).add_subparsers(dest="rules_command", required=True, metavar="ACTION")
     p = rules.add_parser("list", parents=[common], help="the rules, numbered")
     p.set_defaults(func=cmd_rules)
     p = rules.add_parser("add", parents=[common], help="add a rule at the end")

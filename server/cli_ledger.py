@@ -1,4 +1,6 @@
-"""`comptoir ledger ...`: check, inspect, adjust and export the city currency from the command line."""
+"""`comptoir ledger ...`: check, inspect, adjust and export the city currency from the command
+line.
+"""
 
 from __future__ import annotations
 
@@ -26,22 +28,31 @@ def cmd_check(args: argparse.Namespace) -> int:
         extra = f" (and {len(report.violations) - 1} more)" if len(report.violations) > 1 else ""
         return fail(f"ledger check failed: {report.violations[0]}{extra}", 1)
     sums, fmt = report.totals, settings.currency.format
-    print(f"ledger ok: {sums.accounts} accounts, {report.transfers} transfers, {report.legs} legs; "
-          f"balances sum to {fmt(sums.balance_sum)} {settings.currency.code}; "
-          f"posted {fmt(sums.debits_posted)}, pending {fmt(sums.debits_pending)}")
+    print(
+        f"ledger ok: {sums.accounts} accounts, {report.transfers} transfers, {report.legs} legs; "
+        f"balances sum to {fmt(sums.balance_sum)} {settings.currency.code}; "
+        f"posted {fmt(sums.debits_posted)}, pending {fmt(sums.debits_pending)}"
+    )
     return 0
 
 
 def cmd_accounts(args: argparse.Namespace) -> int:
     settings = load_settings(args.config)
-    accounts, sums = in_db(settings, lambda s: (ledger.accounts_page(s, limit=10**9), ledger.totals(s)), write=False)
+    accounts, sums = in_db(
+        settings, lambda s: (ledger.accounts_page(s, limit=10**9), ledger.totals(s)), write=False
+    )
     fmt = settings.currency.format
-    print(f"{'account':<40} {'balance':>14} {'pending -':>12} {'pending +':>12} {'credit limit':>14} {'max':>14}")
+    print(
+        f"{'account':<40} {'balance':>14} {'pending -':>12} {'pending +':>12} "
+        f"{'credit limit':>14} {'max':>14}"
+    )
     for a in accounts:
         limit = fmt(-a.min_balance) if a.min_balance is not None else "none"
         ceiling = fmt(a.max_balance) if a.max_balance is not None else "none"
-        print(f"{a.key:<40} {fmt(a.balance):>14} {fmt(a.debits_pending):>12} {fmt(a.credits_pending):>12} "
-              f"{limit:>14} {ceiling:>14}")
+        print(
+            f"{a.key:<40} {fmt(a.balance):>14} {fmt(a.debits_pending):>12} "
+            f"{fmt(a.credits_pending):>12} {limit:>14} {ceiling:>14}"
+        )
     print(f"{'sum of balances':<40} {fmt(sums.balance_sum):>14}")
     return 0
 
@@ -55,15 +66,26 @@ def cmd_adjust(args: argparse.Namespace) -> int:
     def work(session: Any) -> tuple[str, int, ledger.Posting]:
         account = ledger.resolve_account(session, currency, args.account)
         corrected = ledger.find_transfer(session, args.corrects) if args.corrects else None
-        posting = ledger.adjust(session, currency, account, amount, credit=not args.debit, reason=args.reason,
-                                by=None, public_id=public_id, corrects=corrected)
+        posting = ledger.adjust(
+            session,
+            currency,
+            account,
+            amount,
+            credit=not args.debit,
+            reason=args.reason,
+            by=None,
+            public_id=public_id,
+            corrects=corrected,
+        )
         return account.key, account.balance, posting
 
     key, balance, posting = in_db(settings, work)
     verb = "debited" if args.debit else "credited"
     state = "" if posting.created else " (already done with this id)"
-    print(f"{verb} {key} {currency.format(amount)} {currency.code}: transfer {posting.transfer.public_id}{state}; "
-          f"balance {currency.format(balance)}")
+    print(
+        f"{verb} {key} {currency.format(amount)} {currency.code}: "
+        f"transfer {posting.transfer.public_id}{state}; balance {currency.format(balance)}"
+    )
     return 0
 
 
@@ -77,9 +99,21 @@ def cmd_set_limit(args: argparse.Namespace) -> int:
 
     def work(session: Any) -> tuple[str, int | None, int | None]:
         account = ledger.resolve_account(session, currency, args.account)
-        floor = account.min_balance if args.credit_limit is None else (None if credit_limit is None else -credit_limit)
+        floor = (
+            account.min_balance
+            if args.credit_limit is None
+            else (None if credit_limit is None else -credit_limit)
+        )
         ceiling = account.max_balance if args.max_balance is None else max_balance
-        ledger.set_limits(session, currency, account, min_balance=floor, max_balance=ceiling, reason=args.reason, by=None)
+        ledger.set_limits(
+            session,
+            currency,
+            account,
+            min_balance=floor,
+            max_balance=ceiling,
+            reason=args.reason,
+            by=None,
+        )
         return account.key, floor, ceiling
 
     key, floor, ceiling = in_db(settings, work)
@@ -94,7 +128,11 @@ def cmd_export(args: argparse.Namespace) -> int:
     currency = settings.currency
     try:
         start = datetime.fromisoformat(args.start).replace(tzinfo=UTC) if args.start else None
-        end = datetime.fromisoformat(args.end).replace(tzinfo=UTC) + timedelta(days=1) if args.end else None
+        end = (
+            datetime.fromisoformat(args.end).replace(tzinfo=UTC) + timedelta(days=1)
+            if args.end
+            else None
+        )
     except ValueError:
         return fail("--from and --to are dates like 2026-11-30", 2)
     if start and end and start >= end:
@@ -111,12 +149,21 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     group = sub.add_parser("ledger", help="the city currency").add_subparsers(
-        dest="ledger_command", required=True, metavar="ACTION")
-    p = group.add_parser("check", parents=[common], help="verify every ledger invariant; exit 1 naming the first broken")
+        dest="ledger_command", required=True, metavar="ACTION"
+    )
+    p = group.add_parser(
+        "check",
+        parents=[common],
+        help="verify every ledger invariant; exit 1 naming the first broken",
+    )
     p.set_defaults(func=cmd_check)
-    p = group.add_parser("accounts", parents=[common], help="every account with its balance and limits")
+    p = group.add_parser(
+        "accounts", parents=[common], help="every account with its balance and limits"
+    )
     p.set_defaults(func=cmd_accounts)
-    p = group.add_parser("adjust", parents=[common], help="credit (or --debit) an account against system:adjustments")
+    p = group.add_parser(
+        "adjust", parents=[common], help="credit (or --debit) an account against system:adjustments"
+    )
     p.add_argument("account", help="alice, member:alice or system:NAME")
     p.add_argument("amount", help="a decimal amount, like 12.50")
     p.add_argument("--reason", required=True)
@@ -124,7 +171,9 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--corrects", help="id of the transfer this adjustment corrects")
     p.add_argument("--id", help="transfer id, to retry safely (default: a new one)")
     p.set_defaults(func=cmd_adjust)
-    p = group.add_parser("set-limit", parents=[common], help="change an account's credit limit or maximum balance")
+    p = group.add_parser(
+        "set-limit", parents=[common], help="change an account's credit limit or maximum balance"
+    )
     p.add_argument("account")
     p.add_argument("--credit-limit", help="amount, or 'none' for no limit")
     p.add_argument("--max-balance", help="amount, or 'none' for no ceiling")

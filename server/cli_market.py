@@ -1,4 +1,5 @@
-"""`comptoir categories ...` and `comptoir rates ...`: the admin's market settings from the command line.
+"""`comptoir categories ...` and `comptoir rates ...`: the admin's market settings from the
+command line.
 
 Categories are the per-city list listings are filed under (each slug is also a hashtag).
 Exchange rules are set locally here until the settlement issue brings their bilateral
@@ -21,7 +22,9 @@ from server.cli_common import in_db
 
 
 def cmd_categories_list(args: argparse.Namespace) -> int:
-    rows = in_db(args, lambda s: categories.list_categories(s, include_retired=args.all), write=False)
+    rows = in_db(
+        args, lambda s: categories.list_categories(s, include_retired=args.all), write=False
+    )
     for c in rows:
         print(f"{c.slug:<24} {c.name}{'  (retired)' if c.retired_at else ''}")
     return 0
@@ -61,13 +64,23 @@ def cmd_rates_set(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise DomainError("invalid_rate", f"rate {exc}", 400) from None
     try:
-        until = datetime.combine(datetime.fromisoformat(args.until).date(), time(0, 0), UTC) if args.until else None
+        until = (
+            datetime.combine(datetime.fromisoformat(args.until).date(), time(0, 0), UTC)
+            if args.until
+            else None
+        )
     except ValueError:
-        raise DomainError("invalid_date", f"--until must be a date like 2027-06-30 (got {args.until!r})", 400) from None
+        raise DomainError(
+            "invalid_date", f"--until must be a date like 2027-06-30 (got {args.until!r})", 400
+        ) from None
     partner = _partner(args.partner, settings.federation.allow_loopback_http)
     ours, theirs = settings.currency.code, args.currency.strip().upper()
-    rule = in_db(args, lambda s: rates.set_rule(s, ours, theirs, partner, rate.numerator, rate.denominator,
-                                                 valid_until=until))
+    rule = in_db(
+        args,
+        lambda s: rates.set_rule(
+            s, ours, theirs, partner, rate.numerator, rate.denominator, valid_until=until
+        ),
+    )
     print(f"1 {ours} buys {rule.num}/{rule.den} {theirs} of {partner}")
     return 0
 
@@ -75,8 +88,10 @@ def cmd_rates_set(args: argparse.Namespace) -> int:
 def cmd_rates_list(args: argparse.Namespace) -> int:
     for rule in in_db(args, lambda s: rates.list_rules(s, include_retired=args.all), write=False):
         until = f" until {rule.valid_until:%Y-%m-%d}" if rule.valid_until else ""
-        print(f"{rule.payer_currency}->{rule.target_currency} {rule.num}/{rule.den} {rule.status.value:<9} "
-              f"{rule.partner}{until}")
+        print(
+            f"{rule.payer_currency}->{rule.target_currency} {rule.num}/{rule.den} "
+            f"{rule.status.value:<9} {rule.partner}{until}"
+        )
     return 0
 
 
@@ -97,11 +112,14 @@ def _checked(command: Callable[[argparse.Namespace], int]) -> Callable[[argparse
 
 def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     group = sub.add_parser("categories", help="the city's listing categories").add_subparsers(
-        dest="categories_command", required=True, metavar="ACTION")
+        dest="categories_command", required=True, metavar="ACTION"
+    )
     p = group.add_parser("list", parents=[common], help="list the categories")
     p.add_argument("--all", action="store_true", help="retired ones too")
     p.set_defaults(func=cmd_categories_list)
-    p = group.add_parser("add", parents=[common], help="add a category (its slug is also its hashtag)")
+    p = group.add_parser(
+        "add", parents=[common], help="add a category (its slug is also its hashtag)"
+    )
     p.add_argument("slug")
     p.add_argument("name")
     p.set_defaults(func=_checked(cmd_categories_add))
@@ -113,10 +131,14 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("slug")
     p.set_defaults(func=_checked(cmd_categories_retire))
 
-    group = sub.add_parser("rates", help="exchange rules with other cities' currencies").add_subparsers(
-        dest="rates_command", required=True, metavar="ACTION")
-    p = group.add_parser("set", parents=[common],
-                         help="set the active rule: one unit of our currency buys RATE units of theirs")
+    group = sub.add_parser(
+        "rates", help="exchange rules with other cities' currencies"
+    ).add_subparsers(dest="rates_command", required=True, metavar="ACTION")
+    p = group.add_parser(
+        "set",
+        parents=[common],
+        help="set the active rule: one unit of our currency buys RATE units of theirs",
+    )
     p.add_argument("partner", help="the partner city's domain, or its instance actor URL")
     p.add_argument("currency", help="the partner's currency code")
     p.add_argument("rate", help="an integer fraction, like 3/2")

@@ -19,7 +19,6 @@ FORCE_HELP = "act on a moderator's or an admin's account (never removes the last
 
 def _read_password() -> str:
     if sys.stdin.isatty():
-
         return getpass.getpass("password: ")
     return sys.stdin.readline().rstrip("\r\n")
 
@@ -29,8 +28,12 @@ def cmd_create(args: argparse.Namespace) -> int:
     ensure_schema(settings)
     members.check_username(args.name)
     credentials = members.prepare_credentials(_read_password())
-    member = in_db(settings, lambda s: members.add_member(s, args.name, credentials, role=Role(args.role),
-                                                          email=args.email))
+    member = in_db(
+        settings,
+        lambda s: members.add_member(
+            s, args.name, credentials, role=Role(args.role), email=args.email
+        ),
+    )
     print(f"created {member.role.value} @{member.username}@{settings.domain}")
     return 0
 
@@ -78,14 +81,20 @@ def cmd_token(args: argparse.Namespace) -> int:
 
     token = in_db(args, lambda s: issue_token(s, args.name, args.label))
     print(token)
-    print(f"a personal API token for @{args.name.lower()}: it is shown only this once", file=sys.stderr)
+    print(
+        f"a personal API token for @{args.name.lower()}: it is shown only this once",
+        file=sys.stderr,
+    )
     return 0
 
 
 def cmd_tokens(args: argparse.Namespace) -> int:
 
-    rows = in_db(args, lambda s: [(t.id, t.label, t.created_at, t.revoked_at) for t in tokens_of(s, args.name)],
-                 write=False)
+    rows = in_db(
+        args,
+        lambda s: [(t.id, t.label, t.created_at, t.revoked_at) for t in tokens_of(s, args.name)],
+        write=False,
+    )
     for token_id, label, created, revoked in rows:
         state = f"revoked {revoked:%Y-%m-%d %H:%M}" if revoked else "live"
         print(f"{token_id}\t{created:%Y-%m-%d %H:%M}\t{state}\t{label}")
@@ -102,8 +111,12 @@ def cmd_revoke_token(args: argparse.Namespace) -> int:
 
 
 def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
-    users = sub.add_parser("users", help="members").add_subparsers(dest="users_command", required=True, metavar="ACTION")
-    p = users.add_parser("create", parents=[common], help="create a member; the password is read from stdin")
+    users = sub.add_parser("users", help="members").add_subparsers(
+        dest="users_command", required=True, metavar="ACTION"
+    )
+    p = users.add_parser(
+        "create", parents=[common], help="create a member; the password is read from stdin"
+    )
     p.add_argument("name")
     p.add_argument("--role", choices=[r.value for r in Role], default="member")
     p.add_argument("--email")
@@ -128,8 +141,11 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--reason", default="")
     p.add_argument("--force", action="store_true", help=FORCE_HELP)
     p.set_defaults(func=cmd_role)
-    p = users.add_parser("password", parents=[common],
-                         help="set a member's password (from stdin) and end their web sessions")
+    p = users.add_parser(
+        "password",
+        parents=[common],
+        help="set a member's password (from stdin) and end their web sessions",
+    )
     p.add_argument("name")
     p.set_defaults(func=cmd_password)
     p = users.add_parser("list", parents=[common], help="list members")
@@ -138,14 +154,20 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     p = users.add_parser("invite", parents=[common], help="print a new invitation code")
     p.add_argument("--days", type=int, default=14, help="days the code stays valid (default 14)")
     p.set_defaults(func=cmd_invite)
-    p = users.add_parser("token", parents=[common], help="print a new personal API token for a member (shown once)")
+    p = users.add_parser(
+        "token", parents=[common], help="print a new personal API token for a member (shown once)"
+    )
     p.add_argument("name")
     p.add_argument("--label", default="", help="what the token is for")
     p.set_defaults(func=cmd_token)
-    p = users.add_parser("tokens", parents=[common], help="list a member's API tokens (id, created, state, label)")
+    p = users.add_parser(
+        "tokens", parents=[common], help="list a member's API tokens (id, created, state, label)"
+    )
     p.add_argument("name")
     p.set_defaults(func=cmd_tokens)
-    p = users.add_parser("revoke-token", parents=[common], help="revoke a member's API token, or all of them")
+    p = users.add_parser(
+        "revoke-token", parents=[common], help="revoke a member's API token, or all of them"
+    )
     p.add_argument("name")
     p.add_argument("--id", type=int, help="the token's id, from `users tokens`")
     p.add_argument("--all", action="store_true", help="every live token of the member")

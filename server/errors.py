@@ -1,4 +1,5 @@
-"""How the site answers a refusal that reached the top: an HTML error page for browsers, JSON otherwise.
+"""How the site answers a refusal that reached the top: an HTML error page for browsers, JSON
+otherwise.
 
 A web page refuses by raising `HTTPException` or letting a `DomainError` go; either way the
 browser gets the error page with the refusal's own status (404, 403, 401, 400...), never a
@@ -23,8 +24,9 @@ def _wants_html(request: Request) -> bool:
     return "text/html" in accept and not request.url.path.startswith(("/api/", "/oauth/"))
 
 
-async def _answer(request: Request, status: int, message: str,
-                  headers: Mapping[str, str] | None) -> Response:
+async def _answer(
+    request: Request, status: int, message: str, headers: Mapping[str, str] | None
+) -> Response:
     if _wants_html(request):
         page = await render(request, "error.html", status, status_code=status, detail=message)
         page.headers.update(headers or {})

@@ -44,7 +44,14 @@ def federation_routes() -> list[BaseRoute]:
 
 
 def all_routes() -> list[BaseRoute]:
-    return [*federation_routes(), *pages.routes(), *account.routes(), *account_sessions.routes(),
-            *admin_domains.routes(), *reports.routes(),
-            *mastodon_admin.routes(), *mastodon_instance.routes(),
-            *market_routes.routes()]
+    return [
+        *federation_routes(),
+        *pages.routes(),
+        *account.routes(),
+        *account_sessions.routes(),
+        *admin_domains.routes(),
+        *reports.routes(),
+        *mastodon_admin.routes(),
+        *mastodon_instance.routes(),
+        *market_routes.routes(),
+    ]

@@ -1,4 +1,5 @@
-"""The market's timed work: a listing's expiry and an offer's expiry, each a job queued for its moment.
+"""The market's timed work: a listing's expiry and an offer's expiry, each a job queued for its
+moment.
 
 `listing.expire` is queued when a listing is published or its expiry changes (the job key
 carries the expiry, so an edit queues a new one and the old one finds nothing due);
@@ -32,7 +33,12 @@ async def expire_listing(city: City, job: Job) -> None:
 
     def work(session: Session) -> bool:
         listing = listings.by_uri(session, city.urls.listing(public_id))
-        if listing is not None and listing.is_open and listing.expires_at is not None and listing.expires_at > utcnow():
+        if (
+            listing is not None
+            and listing.is_open
+            and listing.expires_at is not None
+            and listing.expires_at > utcnow()
+        ):
             return False  # not yet: the worker clock ran ahead of the row's run_at by a hair
         if listing is not None:
             market.expire(session, city, listing)

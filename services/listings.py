@@ -52,10 +52,18 @@ def _author(session: Session, listing: Listing) -> Member:
 
 
 def schedule_expiry(session: Session, listing: Listing) -> None:
-    """A job for the moment the listing expires; the key carries the expiry, so a new one after an edit."""
+    """A job for the moment the listing expires; the key carries the expiry, so a new one after
+    an edit.
+    """
     if listing.expires_at is not None and listing.is_local:
         key = f"{LISTING_EXPIRY}:{listing.public_id}:{listing.expires_at.isoformat()}"
-        queue.enqueue(session, LISTING_EXPIRY, {"listing": listing.public_id}, run_at=listing.expires_at, key=key)
+        queue.enqueue(
+            session,
+            LISTING_EXPIRY,
+            {"listing": listing.public_id},
+            run_at=listing.expires_at,
+            key=key,
+        )
 
 
 def _published(session: Session, city: City, listing: Listing) -> None:
@@ -72,8 +80,15 @@ def _ended(session: Session, city: City, listing: Listing) -> None:
 # ---------------------------------------------------------------------- authors
 
 
-def create(session: Session, city: City, member: Member, draft: ListingDraft, *, submit: bool = True,
-           photos: list[dict[str, Any]] | None = None) -> Listing:
+def create(
+    session: Session,
+    city: City,
+    member: Member,
+    draft: ListingDraft,
+    *,
+    submit: bool = True,
+    photos: list[dict[str, Any]] | None = None,
+) -> Listing:
     """A new listing (with already-stored photos); submitted at once unless `submit` is False."""
     listing = listings.create(session, rules_of(city), member, draft)
     if photos:
@@ -91,14 +106,18 @@ def submit_listing(session: Session, city: City, member: Member, listing: Listin
     return state
 
 
-def edit(session: Session, city: City, member: Member, listing: Listing, changes: dict[str, Any]) -> Listing:
+def edit(
+    session: Session, city: City, member: Member, listing: Listing, changes: dict[str, Any]
+) -> Listing:
     if listings.edit(session, rules_of(city), member, listing, changes):
         federate_update(session, city, listing, member)
         schedule_expiry(session, listing)
     return listing
 
 
-def add_photos(session: Session, city: City, member: Member, listing: Listing, entries: list[dict[str, Any]]) -> None:
+def add_photos(
+    session: Session, city: City, member: Member, listing: Listing, entries: list[dict[str, Any]]
+) -> None:
     listings.own(member, listing)
     if listing.state not in listings.EDITABLE:
         raise DomainError("not_editable", f"a {listing.state.value} listing cannot be edited", 409)
@@ -108,7 +127,9 @@ def add_photos(session: Session, city: City, member: Member, listing: Listing, e
 
 
 def remove_photo(session: Session, city: City, member: Member, listing: Listing, index: int) -> str:
-    """Take a photo off the listing; returns its file name, to delete once the change is committed."""
+    """Take a photo off the listing; returns its file name, to delete once the change is
+    committed.
+    """
     listings.own(member, listing)
     if listing.state not in listings.EDITABLE:
         raise DomainError("not_editable", f"a {listing.state.value} listing cannot be edited", 409)
@@ -139,7 +160,9 @@ def reject(session: Session, city: City, moderator: Member, listing: Listing, re
     moderation.reject(session, moderator, listing, reason)
 
 
-def take_down(session: Session, city: City, moderator: Member, listing: Listing, reason: str) -> None:
+def take_down(
+    session: Session, city: City, moderator: Member, listing: Listing, reason: str
+) -> None:
     moderation.take_down(session, moderator, listing, reason)
     _ended(session, city, listing)
 
@@ -153,6 +176,11 @@ def expire(session: Session, city: City, listing: Listing) -> bool:
         return False
     _ended(session, city, listing)
     assert listing.member_id is not None
-    notify(session, listing.member_id, NotificationKind.listing_expired, f"Your listing “{listing.title}” expired.",
-           listing_id=listing.id)
+    notify(
+        session,
+        listing.member_id,
+        NotificationKind.listing_expired,
+        f"Your listing “{listing.title}” expired.",
+        listing_id=listing.id,
+    )
     return True

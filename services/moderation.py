@@ -46,7 +46,9 @@ def _note(session: Session, uri: str) -> Note | None:
     return session.scalar(select(Note).where(Note.uri == uri, Note.deleted_at.is_(None)))
 
 
-def _author_id(session: Session, city: City, member_id: int | None, remote_actor_id: int | None) -> str | None:
+def _author_id(
+    session: Session, city: City, member_id: int | None, remote_actor_id: int | None
+) -> str | None:
     if member_id is not None:
         username = session.scalar(select(Member.username).where(Member.id == member_id))
         return city.urls.member(username) if username else None
@@ -90,7 +92,11 @@ def _take_down_note(session: Session, city: City, uri: str, by: Member | None, r
 
 def _listing_author(session: Session, city: City, uri: str) -> str | None:
     listing = session.scalar(select(Listing).where(Listing.uri == uri))
-    return None if listing is None else _author_id(session, city, listing.member_id, listing.remote_actor_id)
+    return (
+        None
+        if listing is None
+        else _author_id(session, city, listing.member_id, listing.remote_actor_id)
+    )
 
 
 def _hide_listing(session: Session, city: City, uri: str, by: Member | None, reason: str) -> None:
@@ -101,7 +107,9 @@ def _hide_listing(session: Session, city: City, uri: str, by: Member | None, rea
     listing_moderation.hide(session, listing_moderation.check_moderator(by), listing, reason)
 
 
-def _take_down_listing(session: Session, city: City, uri: str, by: Member | None, reason: str) -> None:
+def _take_down_listing(
+    session: Session, city: City, uri: str, by: Member | None, reason: str
+) -> None:
 
     listing = session.scalar(select(Listing).where(Listing.uri == uri))
     if listing is None:
@@ -127,13 +135,17 @@ def _kind_of(session: Session, city: City, uri: str) -> tuple[ObjectKind, str] |
 
 
 def resolve_target(session: Session, city: City, text: str) -> tuple[str, list[str]]:
-    """(account id, object ids) named by '@name', '@user@host', an actor or profile URL, or an object URL."""
+    """(account id, object ids) named by '@name', '@user@host', an actor or profile URL, or an
+    object URL.
+    """
     target = text.strip()
     if not target:
-        raise DomainError("target_required", "name the account or paste the link of what you report", 400)
+        raise DomainError(
+            "target_required", "name the account or paste the link of what you report", 400
+        )
     local_name = None
     if target.startswith(city.urls.profile_page("")):
-        local_name = target[len(city.urls.profile_page("")):]
+        local_name = target[len(city.urls.profile_page("")) :]
     elif not target.startswith(("http://", "https://")) and target.lstrip("@").count("@") == 0:
         local_name = target.lstrip("@")
     else:
@@ -145,12 +157,17 @@ def resolve_target(session: Session, city: City, text: str) -> tuple[str, list[s
         return city.urls.member(member.username), []
     if not target.startswith(("http://", "https://")):
         user, _, host = target.lstrip("@").partition("@")
-        actor = session.scalar(select(RemoteActor).where(RemoteActor.preferred_username == user,
-                                                         RemoteActor.domain == host.lower()))
+        actor = session.scalar(
+            select(RemoteActor).where(
+                RemoteActor.preferred_username == user, RemoteActor.domain == host.lower()
+            )
+        )
         if actor is None:
             raise NotFound(f"account @{user}@{host}")
         return actor.uri, []
-    actor_uri = session.scalar(select(RemoteActor.uri).where((RemoteActor.uri == target) | (RemoteActor.url == target)))
+    actor_uri = session.scalar(
+        select(RemoteActor.uri).where((RemoteActor.uri == target) | (RemoteActor.url == target))
+    )
     if actor_uri is not None:
         return actor_uri, []
     found = _kind_of(session, city, target)
@@ -159,8 +176,14 @@ def resolve_target(session: Session, city: City, text: str) -> tuple[str, list[s
     return found[1], [target]
 
 
-def file_report(session: Session, city: City, reporter: Member, target: str, comment: str,
-                object_uris: list[str] | None = None) -> Report:
+def file_report(
+    session: Session,
+    city: City,
+    reporter: Member,
+    target: str,
+    comment: str,
+    object_uris: list[str] | None = None,
+) -> Report:
     account, objects = resolve_target(session, city, target)
     for uri in object_uris or []:
         found = _kind_of(session, city, uri)
@@ -175,11 +198,21 @@ def file_report(session: Session, city: City, reporter: Member, target: str, com
 # ------------------------------------------------------------------ acting
 
 
-def act(session: Session, city: City, report: Report, action: str, moderator: Member | None, *,
-        reason: str = "", severity: Severity = Severity.suspend) -> str:
+def act(
+    session: Session,
+    city: City,
+    report: Report,
+    action: str,
+    moderator: Member | None,
+    *,
+    reason: str = "",
+    severity: Severity = Severity.suspend,
+) -> str:
     """Do `action` about the report's account or objects; returns what was done, for people."""
     if action not in ACTIONS:
-        raise DomainError("invalid_action", f"action must be one of {', '.join(ACTIONS)} (got {action!r})", 400)
+        raise DomainError(
+            "invalid_action", f"action must be one of {', '.join(ACTIONS)} (got {action!r})", 400
+        )
     why = reason.strip() or f"report {report.public_id}"
     if action in ("hide", "take_down"):
         done = _on_objects(session, city, report, action, moderator, why)
@@ -191,27 +224,38 @@ def act(session: Session, city: City, report: Report, action: str, moderator: Me
     return done
 
 
-def _on_objects(session: Session, city: City, report: Report, action: str, moderator: Member | None,
-                reason: str) -> str:
+def _on_objects(
+    session: Session, city: City, report: Report, action: str, moderator: Member | None, reason: str
+) -> str:
     if not report.object_uris:
-        raise DomainError("no_objects", "this report names no object: act on the account instead", 409)
+        raise DomainError(
+            "no_objects", "this report names no object: act on the account instead", 409
+        )
     for uri in report.object_uris:
         found = _kind_of(session, city, uri)
         if found is None:
             continue  # already gone
         handler = found[0].hide if action == "hide" else found[0].take_down
         if handler is None:
-            raise DomainError("unsupported", f"a {found[0].name} cannot be {action.replace('_', ' ')} from a report "
-                                             f"here: use the {found[0].name}'s own moderation", 409)
+            raise DomainError(
+                "unsupported",
+                f"a {found[0].name} cannot be {action.replace('_', ' ')} from a report "
+                f"here: use the {found[0].name}'s own moderation",
+                409,
+            )
         handler(session, city, uri, moderator, reason)
     return f"{action.replace('_', ' ')}: {len(report.object_uris)} objects"
 
 
-def _suspend(session: Session, city: City, account_uri: str, moderator: Member | None, reason: str) -> str:
+def _suspend(
+    session: Session, city: City, account_uri: str, moderator: Member | None, reason: str
+) -> str:
     ref = city.fediverse.actors.parse(account_uri) if city.urls.is_local(account_uri) else None
     if ref is not None:
         if ref.kind != "member":
-            raise DomainError("service_actor", "the city's own service actors cannot be suspended", 409)
+            raise DomainError(
+                "service_actor", "the city's own service actors cannot be suspended", 409
+            )
         members.suspend(session, ref.name, moderator, reason)
         return f"suspended member @{ref.name}"
     actor = session.scalar(select(RemoteActor).where(RemoteActor.uri == account_uri))
@@ -220,12 +264,15 @@ def _suspend(session: Session, city: City, account_uri: str, moderator: Member |
     if actor.suspended_at is not None:
         raise DomainError("already_suspended", f"{actor.handle} is already suspended", 409)
     purged = suspend_account(session, actor)
-    moderation_log.record(session, moderator, "account.suspend", "account", actor.uri,
-                          f"{reason}; {purged.summary()}")
+    moderation_log.record(
+        session, moderator, "account.suspend", "account", actor.uri, f"{reason}; {purged.summary()}"
+    )
     return f"suspended {actor.handle}: {purged.summary()}"
 
 
-def unsuspend_remote(session: Session, actor_uri: str, moderator: Member | None, reason: str = "") -> None:
+def unsuspend_remote(
+    session: Session, actor_uri: str, moderator: Member | None, reason: str = ""
+) -> None:
     actor = session.scalar(select(RemoteActor).where(RemoteActor.uri == actor_uri))
     if actor is None or actor.suspended_at is None:
         raise NotFound(f"suspended account {actor_uri}")
@@ -233,12 +280,22 @@ def unsuspend_remote(session: Session, actor_uri: str, moderator: Member | None,
     moderation_log.record(session, moderator, "account.unsuspend", "account", actor.uri, reason)
 
 
-def _block_domain(session: Session, city: City, account_uri: str, moderator: Member | None, reason: str,
-                  severity: Severity) -> str:
+def _block_domain(
+    session: Session,
+    city: City,
+    account_uri: str,
+    moderator: Member | None,
+    reason: str,
+    severity: Severity,
+) -> str:
     if city.urls.is_local(account_uri):
         raise DomainError("local_account", "this account is ours: there is no domain to block", 409)
     actor = session.scalar(select(RemoteActor).where(RemoteActor.uri == account_uri))
-    domain = actor.domain if actor is not None else domains.normalize_domain(account_uri.split("/")[2])
+    domain = (
+        actor.domain if actor is not None else domains.normalize_domain(account_uri.split("/")[2])
+    )
     spec = domains.BlockSpec(domain, severity, private_comment=reason)
-    _, _, purged = domains.block(session, spec, moderator, city.settings.federation.mode, replace=True)
+    _, _, purged = domains.block(
+        session, spec, moderator, city.settings.federation.mode, replace=True
+    )
     return f"blocked {domain} ({severity.value})" + (f": {purged.summary()}" if purged else "")

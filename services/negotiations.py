@@ -63,28 +63,48 @@ def _send(session: Session, city: City, document: dict[str, Any], to: Party) -> 
 
 
 def schedule_expiry(session: Session, offer: Offer) -> None:
-    queue.enqueue(session, OFFER_EXPIRY, {"offer": offer.uri}, run_at=offer.expires_at,
-                  key=f"{OFFER_EXPIRY}:{offer.public_id}")
+    queue.enqueue(
+        session,
+        OFFER_EXPIRY,
+        {"offer": offer.uri},
+        run_at=offer.expires_at,
+        key=f"{OFFER_EXPIRY}:{offer.public_id}",
+    )
 
 
 # ---------------------------------------------------------------------- rendering
 
 
-def render_terms(listing: Listing, quantity: int, price: int | None, goods: str,
-                 agreement_uri: str | None = None) -> dict[str, Any]:
-    """An Agreement: the primary commitment (the quantity) and the reciprocal one (price or goods)."""
-    primary: dict[str, Any] = {"type": "Commitment", "satisfies": f"{listing.uri}#primary",
-                               "resourceQuantity": {"hasUnit": "one", "hasNumericalValue": str(quantity)}}
+def render_terms(
+    listing: Listing, quantity: int, price: int | None, goods: str, agreement_uri: str | None = None
+) -> dict[str, Any]:
+    """An Agreement: the primary commitment (the quantity) and the reciprocal one (price or
+    goods).
+    """
+    primary: dict[str, Any] = {
+        "type": "Commitment",
+        "satisfies": f"{listing.uri}#primary",
+        "resourceQuantity": {"hasUnit": "one", "hasNumericalValue": str(quantity)},
+    }
     agreement: dict[str, Any] = {"type": "Agreement", "stipulates": primary}
     reciprocal: dict[str, Any] | None = None
     if price is not None:
-        reciprocal = {"type": "Commitment", "satisfies": f"{listing.uri}#reciprocal",
-                      "resourceConformsTo": f"{origin_base(listing.uri)}/currency",
-                      "resourceQuantity": {"hasUnit": "one",
-                                           "hasNumericalValue": format_amount(price, listing.scale)}}
+        reciprocal = {
+            "type": "Commitment",
+            "satisfies": f"{listing.uri}#reciprocal",
+            "resourceConformsTo": f"{origin_base(listing.uri)}/currency",
+            "resourceQuantity": {
+                "hasUnit": "one",
+                "hasNumericalValue": format_amount(price, listing.scale),
+            },
+        }
     elif goods:
-        reciprocal = {"type": "Commitment", "satisfies": f"{listing.uri}#reciprocal", "name": goods,
-                      "resourceQuantity": {"hasUnit": "one", "hasNumericalValue": "1"}}
+        reciprocal = {
+            "type": "Commitment",
+            "satisfies": f"{listing.uri}#reciprocal",
+            "name": goods,
+            "resourceQuantity": {"hasUnit": "one", "hasNumericalValue": "1"},
+        }
     if reciprocal is not None:
         agreement["stipulatesReciprocal"] = reciprocal
     if agreement_uri is not None:
@@ -95,13 +115,28 @@ def render_terms(listing: Listing, quantity: int, price: int | None, goods: str,
     return agreement
 
 
-def render_offer(city: City, negotiation: Negotiation, offer: Offer, listing: Listing, proposer: Party,
-                 recipient: Party, in_reply_to: Offer | None) -> dict[str, Any]:
-    document = render.activity(city.urls, "Offer", offer.uri, actor_uri(city, proposer),
-                               render_terms(listing, offer.quantity, offer.price, offer.goods),
-                               to=[actor_uri(city, recipient)], published=offer.created_at, extra_context=True,
-                               context=negotiation.context, endTime=render.iso(offer.expires_at),
-                               target=listing.uri)
+def render_offer(
+    city: City,
+    negotiation: Negotiation,
+    offer: Offer,
+    listing: Listing,
+    proposer: Party,
+    recipient: Party,
+    in_reply_to: Offer | None,
+) -> dict[str, Any]:
+    document = render.activity(
+        city.urls,
+        "Offer",
+        offer.uri,
+        actor_uri(city, proposer),
+        render_terms(listing, offer.quantity, offer.price, offer.goods),
+        to=[actor_uri(city, recipient)],
+        published=offer.created_at,
+        extra_context=True,
+        context=negotiation.context,
+        endTime=render.iso(offer.expires_at),
+        target=listing.uri,
+    )
     if offer.message:
         document["content"] = offer.message
     if in_reply_to is not None:
@@ -113,49 +148,89 @@ def render_offer(city: City, negotiation: Negotiation, offer: Offer, listing: Li
 
 
 def _parties(session: Session, negotiation: Negotiation, side: Side) -> tuple[Party, Party]:
-    return negotiations.party(session, negotiation, side), negotiations.party(session, negotiation, other(side))
+    return negotiations.party(session, negotiation, side), negotiations.party(
+        session, negotiation, other(side)
+    )
 
 
 def _offers_only(negotiation: Negotiation) -> None:
     if negotiation.kind is NegotiationKind.messages:
-        raise DomainError("messages_only", "the other party's server knows no offers: write a message instead", 409)
+        raise DomainError(
+            "messages_only",
+            "the other party's server knows no offers: write a message instead",
+            409,
+        )
 
 
-def make_offer(session: Session, city: City, member: Member, listing: Listing, terms: Terms) -> tuple[Negotiation, Offer]:
+def make_offer(
+    session: Session, city: City, member: Member, listing: Listing, terms: Terms
+) -> tuple[Negotiation, Offer]:
     """Open a thread on a listing with a first offer."""
     thread_id = new_public_id()
-    negotiation = negotiations.open_thread(session, listing, context=city.urls.negotiation(thread_id),
-                                           public_id=thread_id, buyer_member=member)
+    negotiation = negotiations.open_thread(
+        session,
+        listing,
+        context=city.urls.negotiation(thread_id),
+        public_id=thread_id,
+        buyer_member=member,
+    )
     offer = counter(session, city, member, negotiation, terms, None)
     return negotiation, offer
 
 
-def counter(session: Session, city: City, member: Member, negotiation: Negotiation, terms: Terms,
-            in_reply_to: Offer | None) -> Offer:
+def counter(
+    session: Session,
+    city: City,
+    member: Member,
+    negotiation: Negotiation,
+    terms: Terms,
+    in_reply_to: Offer | None,
+) -> Offer:
     """Make an offer in the thread, answering (and superseding) the open one."""
     side = _side(negotiation, member)
     _offers_only(negotiation)
     public_id = new_public_id()
-    offer = offers.propose(session, negotiation, side, terms, uri=city.urls.offer(public_id), public_id=public_id,
-                           in_reply_to=in_reply_to, strict=True)
+    offer = offers.propose(
+        session,
+        negotiation,
+        side,
+        terms,
+        uri=city.urls.offer(public_id),
+        public_id=public_id,
+        in_reply_to=in_reply_to,
+        strict=True,
+    )
     schedule_expiry(session, offer)
     me, them = _parties(session, negotiation, side)
     listing = session.get(Listing, negotiation.listing_id)
     assert listing is not None
-    _send(session, city, render_offer(city, negotiation, offer, listing, me, them, in_reply_to), them)
+    _send(
+        session, city, render_offer(city, negotiation, offer, listing, me, them, in_reply_to), them
+    )
     return offer
 
 
-def accept(session: Session, city: City, member: Member, negotiation: Negotiation, offer: Offer) -> Agreement:
+def accept(
+    session: Session, city: City, member: Member, negotiation: Negotiation, offer: Offer
+) -> Agreement:
     side = _side(negotiation, member)
     public_id = new_public_id()
     agreement_uri = city.urls.agreement(public_id)
-    agreement, closed = offers.accept(session, negotiation, offer, side, agreement_uri=agreement_uri,
-                                      accept_uri=f"{agreement_uri}/accept", public_id=public_id)
+    agreement, closed = offers.accept(
+        session,
+        negotiation,
+        offer,
+        side,
+        agreement_uri=agreement_uri,
+        accept_uri=f"{agreement_uri}/accept",
+        public_id=public_id,
+    )
     me, them = _parties(session, negotiation, side)
     listing = session.get(Listing, negotiation.listing_id)
     assert listing is not None
-    _send(session, city, render_accept(city, negotiation, offer, agreement, listing, me, them), them)
+    _send(
+        session, city, render_accept(city, negotiation, offer, agreement, listing, me, them), them
+    )
     if closed:
         seller = session.get(Member, listing.member_id)
         assert seller is not None
@@ -164,50 +239,98 @@ def accept(session: Session, city: City, member: Member, negotiation: Negotiatio
     return agreement
 
 
-def render_accept(city: City, negotiation: Negotiation, offer: Offer, agreement: Agreement, listing: Listing,
-                  me: Party, them: Party) -> dict[str, Any]:
-    result = render_terms(listing, agreement.quantity, agreement.amount, agreement.goods, agreement.uri)
+def render_accept(
+    city: City,
+    negotiation: Negotiation,
+    offer: Offer,
+    agreement: Agreement,
+    listing: Listing,
+    me: Party,
+    them: Party,
+) -> dict[str, Any]:
+    result = render_terms(
+        listing, agreement.quantity, agreement.amount, agreement.goods, agreement.uri
+    )
     result["attributedTo"] = actor_uri(city, me)
-    return render.activity(city.urls, "Accept", agreement.accept_uri, actor_uri(city, me), offer.uri,
-                           to=[actor_uri(city, them)], published=agreement.created_at, extra_context=True,
-                           context=negotiation.context, result=result)
+    return render.activity(
+        city.urls,
+        "Accept",
+        agreement.accept_uri,
+        actor_uri(city, me),
+        offer.uri,
+        to=[actor_uri(city, them)],
+        published=agreement.created_at,
+        extra_context=True,
+        context=negotiation.context,
+        result=result,
+    )
 
 
-def reject(session: Session, city: City, member: Member, negotiation: Negotiation, offer: Offer, reason: str) -> None:
+def reject(
+    session: Session,
+    city: City,
+    member: Member,
+    negotiation: Negotiation,
+    offer: Offer,
+    reason: str,
+) -> None:
     side = _side(negotiation, member)
     offers.reject(session, negotiation, offer, side, reason)
     me, them = _parties(session, negotiation, side)
-    document = render.activity(city.urls, "Reject", city.urls.offer_activity(offer.public_id, "reject"),
-                               actor_uri(city, me), offer.uri, to=[actor_uri(city, them)],
-                               context=negotiation.context)
+    document = render.activity(
+        city.urls,
+        "Reject",
+        city.urls.offer_activity(offer.public_id, "reject"),
+        actor_uri(city, me),
+        offer.uri,
+        to=[actor_uri(city, them)],
+        context=negotiation.context,
+    )
     if offer.answer_reason:
         document["content"] = text_to_html(offer.answer_reason)
     _send(session, city, document, them)
 
 
-def withdraw(session: Session, city: City, member: Member, negotiation: Negotiation, offer: Offer) -> None:
+def withdraw(
+    session: Session, city: City, member: Member, negotiation: Negotiation, offer: Offer
+) -> None:
     side = _side(negotiation, member)
     offers.withdraw(session, negotiation, offer, side)
     me, them = _parties(session, negotiation, side)
     _send(session, city, _undo(city, negotiation, offer, me, them), them)
 
 
-def _undo(city: City, negotiation: Negotiation, offer: Offer, me: Party, them: Party) -> dict[str, Any]:
+def _undo(
+    city: City, negotiation: Negotiation, offer: Offer, me: Party, them: Party
+) -> dict[str, Any]:
     undone = {"type": "Offer", "id": offer.uri, "actor": actor_uri(city, me)}
-    return render.activity(city.urls, "Undo", city.urls.offer_activity(offer.public_id, "undo"), actor_uri(city, me),
-                           undone, to=[actor_uri(city, them)], context=negotiation.context)
+    return render.activity(
+        city.urls,
+        "Undo",
+        city.urls.offer_activity(offer.public_id, "undo"),
+        actor_uri(city, me),
+        undone,
+        to=[actor_uri(city, them)],
+        context=negotiation.context,
+    )
 
 
-def send_message(session: Session, city: City, member: Member, negotiation: Negotiation, text: str) -> NegotiationMessage:
+def send_message(
+    session: Session, city: City, member: Member, negotiation: Negotiation, text: str
+) -> NegotiationMessage:
     side = _side(negotiation, member)
     if not text.strip():
         raise DomainError("empty_message", "a message needs some text", 400)
     if len(text) > negotiations.MAX_MESSAGE:
-        raise DomainError("too_long", f"a message is at most {negotiations.MAX_MESSAGE} characters", 400)
+        raise DomainError(
+            "too_long", f"a message is at most {negotiations.MAX_MESSAGE} characters", 400
+        )
     return _message(session, city, negotiation, side, text_to_html(text))
 
 
-def _message(session: Session, city: City, negotiation: Negotiation, side: Side, content: str) -> NegotiationMessage:
+def _message(
+    session: Session, city: City, negotiation: Negotiation, side: Side, content: str
+) -> NegotiationMessage:
     public_id = new_public_id()
     note_uri = city.urls.message(public_id)
     me, them = _parties(session, negotiation, side)
@@ -218,22 +341,43 @@ def _message(session: Session, city: City, negotiation: Negotiation, side: Side,
         tags.append({"type": "Mention", "href": them.actor.uri, "name": f"@{them.actor.handle}"})
         if negotiation.kind is NegotiationKind.messages:
             link = html.escape(them.actor.url or them.actor.uri)
-            mention = (f'<span class="h-card"><a href="{link}" class="u-url mention">'
-                       f"@<span>{html.escape(them.actor.preferred_username)}</span></a></span> ")
-            shown = content.replace("<p>", "<p>" + mention, 1) if content.startswith("<p>") else mention + content
+            mention = (
+                f'<span class="h-card"><a href="{link}" class="u-url mention">'
+                f"@<span>{html.escape(them.actor.preferred_username)}</span></a></span> "
+            )
+            shown = (
+                content.replace("<p>", "<p>" + mention, 1)
+                if content.startswith("<p>")
+                else mention + content
+            )
     message = negotiations.add_message(session, negotiation, side, note_uri, shown)
     assert message is not None
     if them.actor is not None:
         note: dict[str, Any] = {
-            "@context": render.context(city.urls), "id": note_uri, "type": "Note",
-            "attributedTo": actor_uri(city, me), "to": [them.actor.uri], "cc": [], "content": shown,
-            "published": render.iso(message.created_at), "context": negotiation.context, "tag": tags,
-            "sensitive": False, "url": city.urls.negotiation(negotiation.public_id),
+            "@context": render.context(city.urls),
+            "id": note_uri,
+            "type": "Note",
+            "attributedTo": actor_uri(city, me),
+            "to": [them.actor.uri],
+            "cc": [],
+            "content": shown,
+            "published": render.iso(message.created_at),
+            "context": negotiation.context,
+            "tag": tags,
+            "sensitive": False,
+            "url": city.urls.negotiation(negotiation.public_id),
         }
         if replied is not None:
             note["inReplyTo"] = replied.uri
-        create = render.activity(city.urls, "Create", f"{note_uri}/activity", actor_uri(city, me), note,
-                                 to=[them.actor.uri], published=message.created_at)
+        create = render.activity(
+            city.urls,
+            "Create",
+            f"{note_uri}/activity",
+            actor_uri(city, me),
+            note,
+            to=[them.actor.uri],
+            published=message.created_at,
+        )
         _send(session, city, create, them)
     return message
 
@@ -263,27 +407,54 @@ def tell_closed(session: Session, city: City, listing: Listing, ended: list[Ende
         if buyer.actor is None:
             continue
         if negotiation.kind is NegotiationKind.messages:
-            _message(session, city, negotiation, Side.seller,
-                     f"<p>“{html.escape(listing.title)}” is no longer available.</p>")
+            _message(
+                session,
+                city,
+                negotiation,
+                Side.seller,
+                f"<p>“{html.escape(listing.title)}” is no longer available.</p>",
+            )
             continue
         offer = item.offer
         if offer is None:
             continue
         if offer.proposer is Side.buyer:
-            document = render.activity(city.urls, "Reject", city.urls.offer_activity(offer.public_id, "reject"),
-                                       actor_uri(city, seller), offer.uri, to=[buyer.actor.uri],
-                                       context=negotiation.context, content="<p>The listing is no longer available.</p>")
+            document = render.activity(
+                city.urls,
+                "Reject",
+                city.urls.offer_activity(offer.public_id, "reject"),
+                actor_uri(city, seller),
+                offer.uri,
+                to=[buyer.actor.uri],
+                context=negotiation.context,
+                content="<p>The listing is no longer available.</p>",
+            )
         else:
             document = _undo(city, negotiation, offer, seller, buyer)
         _send(session, city, document, buyer)
 
 
-def refuse(session: Session, city: City, sender: RemoteActor, refused_id: str, reason: str,
-           *, as_actor: str | None = None, context: str | None = None) -> None:
+def refuse(
+    session: Session,
+    city: City,
+    sender: RemoteActor,
+    refused_id: str,
+    reason: str,
+    *,
+    as_actor: str | None = None,
+    context: str | None = None,
+) -> None:
     """Answer a remote Offer or Accept we cannot take with a Reject naming it, and why."""
     fields: dict[str, Any] = {"content": text_to_html(reason)}
     if context is not None:
         fields["context"] = context
-    document = render.activity(city.urls, "Reject", city.urls.activity(new_public_id()),
-                               as_actor or city.urls.instance_actor, refused_id, to=[sender.uri], **fields)
+    document = render.activity(
+        city.urls,
+        "Reject",
+        city.urls.activity(new_public_id()),
+        as_actor or city.urls.instance_actor,
+        refused_id,
+        to=[sender.uri],
+        **fields,
+    )
     publish(session, city, document, Audience(actors=[sender]))

@@ -23,15 +23,30 @@ from outbox import render
 from outbox.publish import Audience, publish
 
 
-def render_flag(city: City, flag_id: str, account_uri: str, object_uris: list[str], content: str) -> dict[str, Any]:
-    return render.activity(city.urls, "Flag", flag_id, city.urls.instance_actor, [account_uri, *object_uris],
-                           to=[account_uri], content=content)
+def render_flag(
+    city: City, flag_id: str, account_uri: str, object_uris: list[str], content: str
+) -> dict[str, Any]:
+    return render.activity(
+        city.urls,
+        "Flag",
+        flag_id,
+        city.urls.instance_actor,
+        [account_uri, *object_uris],
+        to=[account_uri],
+        content=content,
+    )
 
 
-def forward(session: Session, city: City, report: Report, moderator: Member | None, note: str = "") -> str:
-    """Send the report to the account's server; returns the Flag's id. Refused for our own accounts."""
+def forward(
+    session: Session, city: City, report: Report, moderator: Member | None, note: str = ""
+) -> str:
+    """Send the report to the account's server; returns the Flag's id. Refused for our own
+    accounts.
+    """
     if city.urls.is_local(report.account_uri):
-        raise DomainError("local_account", "this account is ours: there is no other server to tell", 409)
+        raise DomainError(
+            "local_account", "this account is ours: there is no other server to tell", 409
+        )
     if report.origin is not None and report.origin == authority_of(report.account_uri):
         raise DomainError("from_that_server", "this report came from the account's own server", 409)
     account = session.scalar(select(RemoteActor).where(RemoteActor.uri == report.account_uri))
@@ -44,9 +59,16 @@ def forward(session: Session, city: City, report: Report, moderator: Member | No
     objects = [uri for uri in report.object_uris if authority_of(uri) == authority]
     content = "\n\n".join(part for part in (report.comment, note.strip()) if part)
     flag_id = city.urls.activity(new_public_id())
-    publish(session, city, render_flag(city, flag_id, account.uri, objects, content), Audience(actors=[account]))
+    publish(
+        session,
+        city,
+        render_flag(city, flag_id, account.uri, objects, content),
+        Audience(actors=[account]),
+    )
     reports.record_action(session, report, moderator, "forward", flag_id)
     report.forwarded_uri = flag_id
     report.forwarded_at = utcnow()
-    moderation_log.record(session, moderator, "report.forward", "report", report.public_id, f"to {authority}")
+    moderation_log.record(
+        session, moderator, "report.forward", "report", report.public_id, f"to {authority}"
+    )
     return flag_id

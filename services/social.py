@@ -37,7 +37,11 @@ def follow(session: Session, city: City, follower: str, target: RemoteActor) -> 
     if target.deleted_at is not None:
         raise DomainError("actor_gone", f"{target.handle} no longer exists", 410)
     policy = city.fediverse.policy.current_sync(session)
-    if not policy.allows(target.uri) or policy.actor_suspended(target.uri) or target.suspended_at is not None:
+    if (
+        not policy.allows(target.uri)
+        or policy.actor_suspended(target.uri)
+        or target.suspended_at is not None
+    ):
         reason = policy.verdict(target.uri).reason or f"{target.handle} is suspended here"
         raise DomainError("federation_refused", f"cannot follow {target.handle}: {reason}", 403)
     existing = follows.find(session, follower, target, Direction.outbound)
@@ -45,7 +49,9 @@ def follow(session: Session, city: City, follower: str, target: RemoteActor) -> 
         return existing
     activity_id = _new_activity_id(city)
     record = follows.create(session, follower, target, Direction.outbound, activity_id)
-    document = render.activity(city.urls, "Follow", activity_id, follower, target.uri, to=[target.uri])
+    document = render.activity(
+        city.urls, "Follow", activity_id, follower, target.uri, to=[target.uri]
+    )
     publish(session, city, document, Audience(actors=[target]))
     return record
 
@@ -56,7 +62,9 @@ def unfollow(session: Session, city: City, follower: str, target: RemoteActor) -
         raise DomainError("not_following", f"you do not follow {target.handle}", 404)
     original = render.activity(city.urls, "Follow", record.activity_uri, follower, target.uri)
     follows.undo(session, record)
-    undo = render.activity(city.urls, "Undo", _new_activity_id(city), follower, original, to=[target.uri])
+    undo = render.activity(
+        city.urls, "Undo", _new_activity_id(city), follower, original, to=[target.uri]
+    )
     publish(session, city, undo, Audience(actors=[target]))
 
 
@@ -64,7 +72,13 @@ def unfollow(session: Session, city: City, follower: str, target: RemoteActor) -
 
 
 def receive_follow(
-    session: Session, city: City, followed: str, follower: RemoteActor, activity_uri: str, *, manual: bool
+    session: Session,
+    city: City,
+    followed: str,
+    follower: RemoteActor,
+    activity_uri: str,
+    *,
+    manual: bool,
 ) -> Follow:
     """A remote Follow of our actor: accepted at once, or pending when the actor approves by hand.
 
@@ -82,16 +96,23 @@ def receive_follow(
     return record
 
 
-def refuse_follow(session: Session, city: City, followed: str, follower: RemoteActor,
-                  activity_uri: str) -> None:
+def refuse_follow(
+    session: Session, city: City, followed: str, follower: RemoteActor, activity_uri: str
+) -> None:
     """A remote Follow of an actor nobody may follow (the instance actor, as on Mastodon)."""
     record = follows.create(session, followed, follower, Direction.inbound, activity_uri)
     reject_follower(session, city, record, follower)
 
 
-def _answer_follow(session: Session, city: City, record: Follow, follower: RemoteActor, kind: str) -> None:
-    original = render.activity(city.urls, "Follow", record.activity_uri, follower.uri, record.local_actor)
-    answer = render.activity(city.urls, kind, _new_activity_id(city), record.local_actor, original, to=[follower.uri])
+def _answer_follow(
+    session: Session, city: City, record: Follow, follower: RemoteActor, kind: str
+) -> None:
+    original = render.activity(
+        city.urls, "Follow", record.activity_uri, follower.uri, record.local_actor
+    )
+    answer = render.activity(
+        city.urls, kind, _new_activity_id(city), record.local_actor, original, to=[follower.uri]
+    )
     publish(session, city, answer, Audience(actors=[follower]))
 
 
@@ -108,16 +129,18 @@ def reject_follower(session: Session, city: City, record: Follow, follower: Remo
 # ---------------------------------------------------------------------- answers to our follows
 
 
-def follow_accepted(session: Session, sender: str, follow_id: str | None, local_actor: str | None,
-                    *, at: datetime) -> None:
+def follow_accepted(
+    session: Session, sender: str, follow_id: str | None, local_actor: str | None, *, at: datetime
+) -> None:
     """The remote actor `sender` accepted a Follow of ours (named by id, else by its actor)."""
     record = follows.answered(session, sender, follow_id, local_actor)
     if record is not None:
         follows.accept(record, now=at)
 
 
-def follow_rejected(session: Session, sender: str, follow_id: str | None,
-                    local_actor: str | None) -> None:
+def follow_rejected(
+    session: Session, sender: str, follow_id: str | None, local_actor: str | None
+) -> None:
     """The remote actor `sender` rejected a Follow of ours, or stopped accepting it: it ends."""
     record = follows.answered(session, sender, follow_id, local_actor)
     if record is not None:
@@ -147,7 +170,9 @@ def post_note(
 ) -> Note:
     """A member posts a note; plain text becomes HTML. Returns the stored note."""
     if visibility not in VISIBILITIES:
-        raise DomainError("invalid_visibility", f"visibility must be one of {', '.join(VISIBILITIES)}")
+        raise DomainError(
+            "invalid_visibility", f"visibility must be one of {', '.join(VISIBILITIES)}"
+        )
     if not text.strip():
         raise DomainError("empty_note", "a note needs some text")
     if len(text) > MAX_NOTE_LENGTH:
@@ -155,7 +180,9 @@ def post_note(
     mentions = mentions or []
     author = city.urls.member(member.username)
     public_id = new_public_id()
-    to, cc = render.public_addressing(city.urls.followers(author), visibility, [m.uri for m in mentions])
+    to, cc = render.public_addressing(
+        city.urls.followers(author), visibility, [m.uri for m in mentions]
+    )
     note = Note(
         uri=city.urls.note(public_id),
         member_id=member.id,
@@ -172,7 +199,14 @@ def post_note(
     session.flush()
     document = render.render_note(city.urls, note, author)
     create = render.activity(
-        city.urls, "Create", f"{note.uri}/activity", author, document, to=to, cc=cc, published=note.published
+        city.urls,
+        "Create",
+        f"{note.uri}/activity",
+        author,
+        document,
+        to=to,
+        cc=cc,
+        published=note.published,
     )
     publish(session, city, create, _note_audience(city, author, note, mentions))
     return note
@@ -201,8 +235,16 @@ def edit_note(session: Session, city: City, member: Member, note_uri: str, text:
     author = city.urls.member(member.username)
     document = render.render_note(city.urls, note, author)
     activity_id = f"{note.uri}/updates/{new_public_id()}"
-    update = render.activity(city.urls, "Update", activity_id, author, document, to=note.to, cc=note.cc,
-                             published=note.updated)
+    update = render.activity(
+        city.urls,
+        "Update",
+        activity_id,
+        author,
+        document,
+        to=note.to,
+        cc=note.cc,
+        published=note.updated,
+    )
     publish(session, city, update, _note_audience(city, author, note, _mentioned(session, note)))
     return note
 
@@ -212,6 +254,13 @@ def delete_note(session: Session, city: City, member: Member, note_uri: str) -> 
     note.deleted_at = utcnow()
     author = city.urls.member(member.username)
     gone = render.tombstone(city.urls, note.uri)
-    delete = render.activity(city.urls, "Delete", f"{note.uri}/delete", author, gone, to=[PUBLIC],
-                             cc=[city.urls.followers(author)])
+    delete = render.activity(
+        city.urls,
+        "Delete",
+        f"{note.uri}/delete",
+        author,
+        gone,
+        to=[PUBLIC],
+        cc=[city.urls.followers(author)],
+    )
     publish(session, city, delete, _note_audience(city, author, note, _mentioned(session, note)))

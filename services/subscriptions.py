@@ -64,11 +64,18 @@ class Changes:
     skipped: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, list[str]]:
-        return {"added": self.added, "removed": self.removed, "drafted": self.drafted, "skipped": self.skipped}
+        return {
+            "added": self.added,
+            "removed": self.removed,
+            "drafted": self.drafted,
+            "skipped": self.skipped,
+        }
 
     def summary(self) -> str:
-        return (f"{len(self.added)} added, {len(self.removed)} removed, {len(self.drafted)} drafts, "
-                f"{len(self.skipped)} left alone")
+        return (
+            f"{len(self.added)} added, {len(self.removed)} removed, {len(self.drafted)} drafts, "
+            f"{len(self.skipped)} left alone"
+        )
 
 
 # ------------------------------------------------------------------ publishing
@@ -104,7 +111,8 @@ async def fetch_list(city: City, url: str) -> list[domain_lists.Entry]:
         raise DomainError("list_refused", f"not fetching {url}: {verdict.reason}", 422)
     try:
         body, media_type, _ = await city.fediverse.client.get_document(
-            url, accept=_LIST_ACCEPT, media_types=frozenset(_LIST_TYPES))
+            url, accept=_LIST_ACCEPT, media_types=frozenset(_LIST_TYPES)
+        )
     except FetchError as exc:
         raise DomainError("list_unreachable", f"could not fetch the list: {exc}", 422) from None
     fmt = _LIST_TYPES[media_type]
@@ -112,14 +120,26 @@ async def fetch_list(city: City, url: str) -> list[domain_lists.Entry]:
         text = body.decode("utf-8")
         document = orjson.loads(text) if fmt == "json" else None
     except ValueError:  # UnicodeDecodeError and orjson.JSONDecodeError are both ValueErrors
-        raise DomainError("not_a_list", f"{url} is not a domain list (unreadable {media_type})", 422) from None
-    if fmt == "json" and not (isinstance(document, list) or (
-            isinstance(document, dict) and isinstance(document.get("domains"), list))):
-        raise DomainError("not_a_list", f"{url} is JSON but not a domain list (it has no \"domains\" array)", 422)
+        raise DomainError(
+            "not_a_list", f"{url} is not a domain list (unreadable {media_type})", 422
+        ) from None
+    if fmt == "json" and not (
+        isinstance(document, list)
+        or (isinstance(document, dict) and isinstance(document.get("domains"), list))
+    ):
+        raise DomainError(
+            "not_a_list", f'{url} is JSON but not a domain list (it has no "domains" array)', 422
+        )
     try:
-        return domain_lists.parse_document(document) if fmt == "json" else domain_lists.parse(text, fmt)
+        return (
+            domain_lists.parse_document(document)
+            if fmt == "json"
+            else domain_lists.parse(text, fmt)
+        )
     except domain_lists.BrokenList as exc:
-        raise DomainError("not_a_list", f"{url} is not a usable domain list: {exc.message}", 422) from None
+        raise DomainError(
+            "not_a_list", f"{url} is not a usable domain list: {exc.message}", 422
+        ) from None
 
 
 # ------------------------------------------------------------------ applying
@@ -130,25 +150,57 @@ def _owned(session: Session, sub: DomainSubscription) -> dict[str, DomainRule]:
     return {r.domain: r for r in rules}
 
 
-def _draft(session: Session, sub: DomainSubscription, entry: domain_lists.Entry, action: DraftAction,
-           changes: Changes) -> None:
-    existing = session.scalar(select(DomainDraft).where(
-        DomainDraft.subscription_id == sub.id, DomainDraft.domain == entry.domain, DomainDraft.action == action))
+def _draft(
+    session: Session,
+    sub: DomainSubscription,
+    entry: domain_lists.Entry,
+    action: DraftAction,
+    changes: Changes,
+) -> None:
+    existing = session.scalar(
+        select(DomainDraft).where(
+            DomainDraft.subscription_id == sub.id,
+            DomainDraft.domain == entry.domain,
+            DomainDraft.action == action,
+        )
+    )
     if existing is not None:
         return
-    session.add(DomainDraft(subscription_id=sub.id, domain=entry.domain, kind=sub.kind, action=action,
-                            severity=entry.severity, reject_media=entry.reject_media,
-                            reject_reports=entry.reject_reports, public_comment=entry.public_comment))
+    session.add(
+        DomainDraft(
+            subscription_id=sub.id,
+            domain=entry.domain,
+            kind=sub.kind,
+            action=action,
+            severity=entry.severity,
+            reject_media=entry.reject_media,
+            reject_reports=entry.reject_reports,
+            public_comment=entry.public_comment,
+        )
+    )
     changes.drafted.append(f"{action.value} {entry.domain}")
 
 
-def _create(session: Session, sub: DomainSubscription, entry: domain_lists.Entry, default_mode: FederationMode,
-            changes: Changes) -> None:
+def _create(
+    session: Session,
+    sub: DomainSubscription,
+    entry: domain_lists.Entry,
+    default_mode: FederationMode,
+    changes: Changes,
+) -> None:
     if sub.kind is RuleKind.allow:
-        domains.allow(session, entry.domain, None, public_comment=entry.public_comment, subscription_id=sub.id)
+        domains.allow(
+            session, entry.domain, None, public_comment=entry.public_comment, subscription_id=sub.id
+        )
     else:
-        spec = domains.BlockSpec(entry.domain, entry.severity, entry.reject_media, entry.reject_reports,
-                                 entry.public_comment, f"subscription {sub.id}")
+        spec = domains.BlockSpec(
+            entry.domain,
+            entry.severity,
+            entry.reject_media,
+            entry.reject_reports,
+            entry.public_comment,
+            f"subscription {sub.id}",
+        )
         try:
             domains.block(session, spec, None, default_mode, subscription_id=sub.id)
         except domains.Conflict as exc:
@@ -157,8 +209,12 @@ def _create(session: Session, sub: DomainSubscription, entry: domain_lists.Entry
     changes.added.append(entry.domain)
 
 
-def apply_entries(session: Session, sub: DomainSubscription, entries: list[domain_lists.Entry],
-                  default_mode: FederationMode) -> Changes:
+def apply_entries(
+    session: Session,
+    sub: DomainSubscription,
+    entries: list[domain_lists.Entry],
+    default_mode: FederationMode,
+) -> Changes:
     """Bring the subscription's own entries in line with the list (or draft the changes)."""
     changes = Changes()
     wanted = {e.domain: e for e in entries}
@@ -167,7 +223,9 @@ def apply_entries(session: Session, sub: DomainSubscription, entries: list[domai
         if domain in owned:
             continue
         if domains.find_rule(session, domain, sub.kind) is not None:
-            changes.skipped.append(f"{domain}: already on the list, not managed by this subscription")
+            changes.skipped.append(
+                f"{domain}: already on the list, not managed by this subscription"
+            )
         elif sub.review:
             _draft(session, sub, entry, DraftAction.add, changes)
         else:
@@ -180,10 +238,13 @@ def apply_entries(session: Session, sub: DomainSubscription, entries: list[domai
         else:
             domains.remove(session, rule, None, f"removed from subscription {sub.id}'s list")
             changes.removed.append(domain)
-    stale = [d.id for d in session.scalars(select(DomainDraft).where(DomainDraft.subscription_id == sub.id))
-             if (d.action is DraftAction.add) != (d.domain in wanted) or
-             (d.action is DraftAction.add and d.domain in owned) or
-             (d.action is DraftAction.remove and d.domain not in owned)]
+    stale = [
+        d.id
+        for d in session.scalars(select(DomainDraft).where(DomainDraft.subscription_id == sub.id))
+        if (d.action is DraftAction.add) != (d.domain in wanted)
+        or (d.action is DraftAction.add and d.domain in owned)
+        or (d.action is DraftAction.remove and d.domain not in owned)
+    ]
     if stale:
         session.execute(delete(DomainDraft).where(DomainDraft.id.in_(stale)))
     now = utcnow()
@@ -193,7 +254,9 @@ def apply_entries(session: Session, sub: DomainSubscription, entries: list[domai
     sub.count = len(wanted)
     sub.last_changes = changes.as_dict()
     if changes.added or changes.removed or changes.drafted:
-        moderation_log.record(session, None, "subscription.refresh", "subscription", sub.url, changes.summary())
+        moderation_log.record(
+            session, None, "subscription.refresh", "subscription", sub.url, changes.summary()
+        )
     return changes
 
 
@@ -219,25 +282,55 @@ def get_subscription(session: Session, sub_id: int) -> DomainSubscription:
     return sub
 
 
-async def subscribe(city: City, url: str, by: Member | None, *, kind: RuleKind = RuleKind.allow,
-                    review: bool = True, every_hours: int = 24) -> tuple[DomainSubscription, Changes]:
-    """Subscribe to a list: fetch it first (nothing is stored when that fails), then apply or draft it."""
+async def subscribe(
+    city: City,
+    url: str,
+    by: Member | None,
+    *,
+    kind: RuleKind = RuleKind.allow,
+    review: bool = True,
+    every_hours: int = 24,
+) -> tuple[DomainSubscription, Changes]:
+    """Subscribe to a list: fetch it first (nothing is stored when that fails), then apply or
+    draft it.
+    """
     if not MIN_HOURS <= every_hours <= MAX_HOURS:
-        raise DomainError("invalid_interval", f"every_hours must be between {MIN_HOURS} and {MAX_HOURS}", 400)
+        raise DomainError(
+            "invalid_interval", f"every_hours must be between {MIN_HOURS} and {MAX_HOURS}", 400
+        )
     entries = await fetch_list(city, url)
     default_mode = city.settings.federation.mode
 
     def work(session: Session) -> tuple[DomainSubscription, Changes]:
-        taken = session.scalar(select(DomainSubscription.id).where(
-            DomainSubscription.url == url, DomainSubscription.kind == kind))
+        taken = session.scalar(
+            select(DomainSubscription.id).where(
+                DomainSubscription.url == url, DomainSubscription.kind == kind
+            )
+        )
         if taken is not None:
-            raise DomainError("already_subscribed", f"subscription {taken} already follows {url}", 409)
-        sub = DomainSubscription(url=url, kind=kind, review=review, every_hours=every_hours,
-                                 created_by_id=by.id if by else None, error="", count=0, last_changes={})
+            raise DomainError(
+                "already_subscribed", f"subscription {taken} already follows {url}", 409
+            )
+        sub = DomainSubscription(
+            url=url,
+            kind=kind,
+            review=review,
+            every_hours=every_hours,
+            created_by_id=by.id if by else None,
+            error="",
+            count=0,
+            last_changes={},
+        )
         session.add(sub)
         session.flush()
-        moderation_log.record(session, by, "subscription.add", "subscription", url,
-                              f"{kind.value} list, {'reviewed' if review else 'applied'} every {every_hours} h")
+        moderation_log.record(
+            session,
+            by,
+            "subscription.add",
+            "subscription",
+            url,
+            f"{kind.value} list, {'reviewed' if review else 'applied'} every {every_hours} h",
+        )
         schedule(session, run_at=utcnow() + CHECK_EVERY)
         return sub, apply_entries(session, sub, entries, default_mode)
 
@@ -256,12 +349,16 @@ async def refresh(city: City, sub_id: int) -> Changes:
         await city.db.write(lambda s: _record_failure(s, sub_id, error))
         raise
     default_mode = city.settings.federation.mode
-    changes = await city.db.write(lambda s: apply_entries(s, get_subscription(s, sub_id), entries, default_mode))
+    changes = await city.db.write(
+        lambda s: apply_entries(s, get_subscription(s, sub_id), entries, default_mode)
+    )
     city.fediverse.policy.invalidate()
     return changes
 
 
-def unsubscribe(session: Session, sub_id: int, by: Member | None, *, remove_entries: bool = False) -> int:
+def unsubscribe(
+    session: Session, sub_id: int, by: Member | None, *, remove_entries: bool = False
+) -> int:
     """Stop following a list. Its entries stay (as the admin's own) unless `remove_entries`."""
     sub = get_subscription(session, sub_id)
     owned = list(_owned(session, sub).values())
@@ -270,8 +367,14 @@ def unsubscribe(session: Session, sub_id: int, by: Member | None, *, remove_entr
             domains.remove(session, rule, by, f"subscription {sub.id} ended")
         else:
             rule.subscription_id = None
-    moderation_log.record(session, by, "subscription.remove", "subscription", sub.url,
-                          f"{len(owned)} entries {'removed' if remove_entries else 'kept'}")
+    moderation_log.record(
+        session,
+        by,
+        "subscription.remove",
+        "subscription",
+        sub.url,
+        f"{len(owned)} entries {'removed' if remove_entries else 'kept'}",
+    )
     session.delete(sub)
     return len(owned)
 
@@ -283,13 +386,20 @@ def drafts(session: Session, *, include_rejected: bool = False) -> list[DomainDr
     return list(session.scalars(query))
 
 
-def accept_draft(session: Session, draft_id: int, by: Member | None, default_mode: FederationMode) -> DomainDraft:
+def accept_draft(
+    session: Session, draft_id: int, by: Member | None, default_mode: FederationMode
+) -> DomainDraft:
     draft = domain_drafts.pending(session, draft_id)
     sub = get_subscription(session, draft.subscription_id)
     if draft.action is DraftAction.add:
         if domains.find_rule(session, draft.domain, draft.kind) is None:
-            entry = domain_lists.Entry(draft.domain, draft.severity, draft.reject_media, draft.reject_reports,
-                                       draft.public_comment)
+            entry = domain_lists.Entry(
+                draft.domain,
+                draft.severity,
+                draft.reject_media,
+                draft.reject_reports,
+                draft.public_comment,
+            )
             changes = Changes()
             _create(session, sub, entry, default_mode, changes)
             if changes.skipped:
@@ -298,7 +408,9 @@ def accept_draft(session: Session, draft_id: int, by: Member | None, default_mod
         rule = _owned(session, sub).get(draft.domain)
         if rule is not None:
             domains.remove(session, rule, by, f"draft of subscription {sub.id} accepted")
-    moderation_log.record(session, by, "draft.accept", "domain", f"{draft.action.value} {draft.domain}")
+    moderation_log.record(
+        session, by, "draft.accept", "domain", f"{draft.action.value} {draft.domain}"
+    )
     session.delete(draft)
     return draft
 
@@ -306,7 +418,9 @@ def accept_draft(session: Session, draft_id: int, by: Member | None, default_mod
 def reject_draft(session: Session, draft_id: int, by: Member | None) -> DomainDraft:
     draft = domain_drafts.pending(session, draft_id)
     domain_drafts.reject(draft)
-    moderation_log.record(session, by, "draft.reject", "domain", f"{draft.action.value} {draft.domain}")
+    moderation_log.record(
+        session, by, "draft.reject", "domain", f"{draft.action.value} {draft.domain}"
+    )
     return draft
 
 
@@ -318,15 +432,22 @@ def publish_allowlist(session: Session, published: bool, by: Member | None) -> N
 
 
 def schedule(session: Session, *, run_at: datetime | None = None) -> None:
-    """Queue the recurring refresh (the key keeps it a singleton); it runs while subscriptions exist."""
+    """Queue the recurring refresh (the key keeps it a singleton); it runs while subscriptions
+    exist.
+    """
     queue.enqueue(session, REFRESH, {}, run_at=run_at or utcnow(), key=REFRESH)
 
 
 async def refresh_due(city: City, job: Job) -> None:
     """The recurring job: refresh every due subscription, then queue the next run."""
     now = utcnow()
-    due = await city.db.read(lambda s: list(s.scalars(
-        select(DomainSubscription.id).where(DomainSubscription.next_refresh_at <= now))))
+    due = await city.db.read(
+        lambda s: list(
+            s.scalars(
+                select(DomainSubscription.id).where(DomainSubscription.next_refresh_at <= now)
+            )
+        )
+    )
     for sub_id in due:
         try:
             await refresh(city, sub_id)

@@ -32,10 +32,17 @@ def comptoir(config: Path, *args: str, stdin: str = "") -> subprocess.CompletedP
     return subprocess.CompletedProcess(list(args), code, out.getvalue(), err.getvalue())
 
 
-def installed_comptoir(config: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+def installed_comptoir(
+    config: Path, *args: str, stdin: str = ""
+) -> subprocess.CompletedProcess[str]:
     """The installed console script, in its own process."""
-    return subprocess.run([COMPTOIR, *args, "--config", str(config)], input=stdin, text=True,
-                          capture_output=True, timeout=60)
+    return subprocess.run(
+        [COMPTOIR, *args, "--config", str(config)],
+        input=stdin,
+        text=True,
+        capture_output=True,
+        timeout=60,
+    )
 
 
 class Cli:

@@ -46,7 +46,8 @@ def postgresql_only(test: Callable[..., Any]) -> Callable[..., Any]:
     """For a test of what only PostgreSQL does (concurrent writers): its PostgreSQL variant alone.
 
     No SQLite variant is generated, so none is reported as skipped. Without
-    COMPTOIR_TEST_DATABASE_URL the test is deselected at collection (`pytest_collection_modifyitems`).
+    COMPTOIR_TEST_DATABASE_URL the test is deselected at collection
+    (`pytest_collection_modifyitems`).
     """
     return pytest.mark.postgresql_only(pytest.mark.parametrize("backend", ["postgresql"])(test))
 
@@ -137,14 +138,28 @@ def db(db_url: str) -> Iterator[Database]:
     database.dispose()
 
 
-def write_config(directory: Path, *, domain: str, database_url: str, name: str = "Test City",
-                 loopback: bool = True, **sections: dict[str, Any]) -> Path:
+def write_config(
+    directory: Path,
+    *,
+    domain: str,
+    database_url: str,
+    name: str = "Test City",
+    loopback: bool = True,
+    **sections: dict[str, Any],
+) -> Path:
     """An instance.toml made by `comptoir init`, with `sections` overriding keys."""
     from instance.init import init_instance
 
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / "instance.toml"
-    init_instance(path, domain=domain, name=name, data="data", database=database_url, allow_loopback_http=loopback)
+    init_instance(
+        path,
+        domain=domain,
+        name=name,
+        data="data",
+        database=database_url,
+        allow_loopback_http=loopback,
+    )
     if sections:
         text_ = path.read_text()
         for section, values in sections.items():
@@ -199,10 +214,14 @@ def make_settings(
 
     def make(domain: str = "127.0.0.1:8999", **sections: dict[str, Any]) -> Settings:
         url = new_db_url()
-        path = write_config(tmp_path / f"city{next(counter)}", domain=domain, database_url=url, **sections)
+        path = write_config(
+            tmp_path / f"city{next(counter)}", domain=domain, database_url=url, **sections
+        )
         settings = load_settings(path)
         if settings.is_sqlite:
-            shutil.copyfile(migrated_sqlite_template, settings.database_url.removeprefix("sqlite:///"))
+            shutil.copyfile(
+                migrated_sqlite_template, settings.database_url.removeprefix("sqlite:///")
+            )
         else:
             migrate.upgrade(settings.database_url)
         return settings

@@ -28,7 +28,13 @@ class LiveCity:
         self.app = create_app(settings, run_worker=run_worker)
         self.city: City = self.app.state.city
         self.server = uvicorn.Server(
-            uvicorn.Config(self.app, log_level="warning", access_log=False, lifespan="on", timeout_graceful_shutdown=5)
+            uvicorn.Config(
+                self.app,
+                log_level="warning",
+                access_log=False,
+                lifespan="on",
+                timeout_graceful_shutdown=5,
+            )
         )
         self._task: asyncio.Task[None] | None = None
         self.http = httpx.AsyncClient(base_url=settings.base_url, timeout=10)

@@ -40,7 +40,9 @@ class Sink:
         self.sock = free_port_socket()
         self.port = self.sock.getsockname()[1]
         app = Starlette(routes=[Route("/{path:path}", self._inbox, methods=["POST", "GET"])])
-        self.server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off"))
+        self.server = uvicorn.Server(
+            uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
+        )
         self._task: asyncio.Task[None] | None = None
 
     def url(self, path: str = "/inbox") -> str:
@@ -53,9 +55,13 @@ class Sink:
             return Response(document, media_type="application/activity+json")
         if request.method == "GET":  # a NodeInfo probe, say: a server that is up
             return Response(b'{"links": []}', media_type="application/json")
-        self.received.append(Received(request.url.path, dict(request.headers), await request.body()))
+        self.received.append(
+            Received(request.url.path, dict(request.headers), await request.body())
+        )
         status = self.statuses.pop(0) if self.statuses else self.default_status
-        headers = {"Retry-After": self.retry_after} if self.retry_after and status in (429, 503) else {}
+        headers = (
+            {"Retry-After": self.retry_after} if self.retry_after and status in (429, 503) else {}
+        )
         return Response(status_code=status, headers=headers)
 
     async def __aenter__(self) -> Sink:

@@ -1,4 +1,6 @@
-"""What the about page shows: the rules, the moderation policy, and (if the admin says so) the domains."""
+"""What the about page shows: the rules, the moderation policy, and (if the admin says so) the
+domains.
+"""
 
 from __future__ import annotations
 
@@ -31,7 +33,8 @@ async def about_context(request: Request) -> dict[str, Any]:
         }
 
     context = await city.db.read(read)
-    context["moderation_policy"] = admin_settings.policy_text(settings.moderation.listing_review,
-                                                              settings.moderation.registration)
+    context["moderation_policy"] = admin_settings.policy_text(
+        settings.moderation.listing_review, settings.moderation.registration
+    )
     context["member"] = member
     return context

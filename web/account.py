@@ -1,4 +1,5 @@
-"""The member's account in the city currency: balance, history, paying a member, CSV; and the admins' ledger page.
+"""The member's account in the city currency: balance, history, paying a member, CSV; and the
+admins' ledger page.
 
 The same domain calls as the API (exchange.ledger); each form names its own refusal back on
 the page, and nothing is written when one is refused.
@@ -29,10 +30,18 @@ from .refusal import AMOUNT_CODES, NONE, Refusal, refusal
 PAGE = 50
 
 #: which field of the payment form each refusal is about (the others are shown beside the form)
-PAY_FIELDS = {**dict.fromkeys(AMOUNT_CODES, "amount"), "not_found": "to",
-              "cannot_pay_yourself": "to", "payee_not_active": "to", "invalid_memo": "memo"}
-ADJUST_FIELDS = {**dict.fromkeys(AMOUNT_CODES, "amount"), "not_found": "account",
-                 "reason_required": "reason"}
+PAY_FIELDS = {
+    **dict.fromkeys(AMOUNT_CODES, "amount"),
+    "not_found": "to",
+    "cannot_pay_yourself": "to",
+    "payee_not_active": "to",
+    "invalid_memo": "memo",
+}
+ADJUST_FIELDS = {
+    **dict.fromkeys(AMOUNT_CODES, "amount"),
+    "not_found": "account",
+    "reason_required": "reason",
+}
 
 
 def _cursor(request: Request, name: str) -> int | None:
@@ -48,14 +57,25 @@ async def account_page(request: Request, refused: Refusal = NONE) -> Response:
 
     def read(session: Session) -> tuple[Any, list[ledger.Entry]]:
         account = ledger.member_view(session, currency, who)
-        entries = ledger.history(session, account.id, limit=PAGE + 1, before=before) if account.id else []
+        entries = (
+            ledger.history(session, account.id, limit=PAGE + 1, before=before) if account.id else []
+        )
         return account, entries
 
     account, entries = await city.db.read(read)
     older = entries[PAGE - 1].leg_id if len(entries) > PAGE else None
-    return await render(request, "account.html", refused.status, account=account,
-                        entries=entries[:PAGE], older=older, money=currency.format,
-                        payment_id=new_public_id(), member=who, refused=refused)
+    return await render(
+        request,
+        "account.html",
+        refused.status,
+        account=account,
+        entries=entries[:PAGE],
+        older=older,
+        money=currency.format,
+        payment_id=new_public_id(),
+        member=who,
+        refused=refused,
+    )
 
 
 async def pay(request: Request) -> Response:
@@ -68,7 +88,9 @@ async def pay(request: Request) -> Response:
     try:
         amount = parse_amount(str(form.get("amount", "")).strip(), currency.scale)
         public_id = ledger.check_client_id(str(form.get("id", "")) or None)
-        await city.db.write(lambda s: ledger.pay(s, currency, who, payee, amount, memo=memo, public_id=public_id))
+        await city.db.write(
+            lambda s: ledger.pay(s, currency, who, payee, amount, memo=memo, public_id=public_id)
+        )
     except DomainError as exc:
         return await account_page(request, refusal("pay", form, exc, PAY_FIELDS))
     paid = f"Paid {currency.format(amount)} {currency.code} to @{payee.removeprefix('@')}."
@@ -80,18 +102,24 @@ async def statement_csv(request: Request) -> Response:
     city = city_of(request)
     currency = city.settings.currency
     try:
-        start, end = ledger.day_range(request.query_params.get("from"), request.query_params.get("to"))
+        start, end = ledger.day_range(
+            request.query_params.get("from"), request.query_params.get("to")
+        )
     except DomainError as exc:
         return await account_page(request, refusal("statement", request.query_params, exc))
 
     def read(session: Session) -> str:
         account = ledger.member_view(session, currency, who)
-        return ledger.statement_csv(ledger.entries_between(session, account.id, start, end) if account.id else [],
-                                    currency)
+        return ledger.statement_csv(
+            ledger.entries_between(session, account.id, start, end) if account.id else [], currency
+        )
 
     text = await city.db.read(read)
-    return Response(text, media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="statement-{who.username}.csv"'})
+    return Response(
+        text,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="statement-{who.username}.csv"'},
+    )
 
 
 # ------------------------------------------------------------------ admins
@@ -101,12 +129,21 @@ async def ledger_page(request: Request, refused: Refusal = NONE) -> Response:
     admin: Member = await staff(request, admin_only=True)
     city = city_of(request)
     after = _cursor(request, "after")
-    accounts, sums = await city.db.read(lambda s: (ledger.accounts_page(s, limit=PAGE + 1, after=after),
-                                                   ledger.totals(s)))
+    accounts, sums = await city.db.read(
+        lambda s: (ledger.accounts_page(s, limit=PAGE + 1, after=after), ledger.totals(s))
+    )
     more = accounts[PAGE - 1].id if len(accounts) > PAGE else None
-    return await render(request, "admin/ledger.html", refused.status, accounts=accounts[:PAGE],
-                        more=more, sums=sums, money=city.settings.currency.format, member=admin,
-                        refused=refused)
+    return await render(
+        request,
+        "admin/ledger.html",
+        refused.status,
+        accounts=accounts[:PAGE],
+        more=more,
+        sums=sums,
+        money=city.settings.currency.format,
+        member=admin,
+        refused=refused,
+    )
 
 
 async def adjust(request: Request) -> Response:
@@ -119,8 +156,16 @@ async def adjust(request: Request) -> Response:
 
     def write(session: Session) -> str:
         account = ledger.resolve_account(session, currency, name)
-        ledger.adjust(session, currency, account, amount, credit=credit, reason=str(form.get("reason", "")),
-                      by=admin, public_id=ledger.check_client_id(None))
+        ledger.adjust(
+            session,
+            currency,
+            account,
+            amount,
+            credit=credit,
+            reason=str(form.get("reason", "")),
+            by=admin,
+            public_id=ledger.check_client_id(None),
+        )
         return account.key
 
     try:

@@ -1,4 +1,5 @@
-"""Admin pages for federation: mode, allows and blocks, import/export, subscriptions, drafts, the log.
+"""Admin pages for federation: mode, allows and blocks, import/export, subscriptions, drafts,
+the log.
 
 Admins only. Every form goes through `checked_form` (CSRF) and the same functions as the CLI
 and the API; a refusal re-renders the page with the message and the refusal's status.
@@ -55,11 +56,19 @@ async def domains_page(request: Request, refused: Refusal = NONE, **extra: Any) 
     member = await staff(request, admin_only=True)
     city = city_of(request)
     context = await city.db.read(lambda s: _overview(s, city))
-    return await render(request, "admin/domains.html", refused.status, member=member,
-                        refused=refused, **context, modes=("open", "blocklist", "allowlist"),
-                        severities=[s.value for s in Severity],
-                        visibilities=admin_settings.DOMAINS_VISIBILITIES,
-                        formats=domain_lists.FORMATS, **extra)
+    return await render(
+        request,
+        "admin/domains.html",
+        refused.status,
+        member=member,
+        refused=refused,
+        **context,
+        modes=("open", "blocklist", "allowlist"),
+        severities=[s.value for s in Severity],
+        visibilities=admin_settings.DOMAINS_VISIBILITIES,
+        formats=domain_lists.FORMATS,
+        **extra,
+    )
 
 
 def _text(form: FormData, name: str) -> str:
@@ -73,49 +82,88 @@ async def _change(request: Request, form: FormData, admin: Member, action: str) 
     default = city.settings.federation.mode
     db = city.db
     if action == "mode":
-        mode = await db.write(lambda s: domains.set_mode(s, _text(form, "mode"), admin, _text(form, "reason")))
+        mode = await db.write(
+            lambda s: domains.set_mode(s, _text(form, "mode"), admin, _text(form, "reason"))
+        )
         return f"Federation mode: {mode}."
     if action == "allow":
-        rule, _ = await db.write(lambda s: domains.allow(
-            s, _text(form, "domain"), admin, public_comment=_text(form, "public_comment"),
-            private_comment=_text(form, "private_comment"), obfuscate=bool(form.get("obfuscate"))))
+        rule, _ = await db.write(
+            lambda s: domains.allow(
+                s,
+                _text(form, "domain"),
+                admin,
+                public_comment=_text(form, "public_comment"),
+                private_comment=_text(form, "private_comment"),
+                obfuscate=bool(form.get("obfuscate")),
+            )
+        )
         return f"Allowed {rule.domain}."
     if action == "block":
-        spec = domains.BlockSpec(_text(form, "domain"), Severity(_text(form, "severity") or "suspend"),
-                                 bool(form.get("reject_media")), bool(form.get("reject_reports")),
-                                 _text(form, "public_comment"), _text(form, "private_comment"),
-                                 bool(form.get("obfuscate")))
-        rule, _, purged = await db.write(lambda s: domains.block(s, spec, admin, default, replace=True))
-        return f"Blocked {rule.domain} ({rule.severity.value})." + (f" {purged.summary()}." if purged else "")
+        spec = domains.BlockSpec(
+            _text(form, "domain"),
+            Severity(_text(form, "severity") or "suspend"),
+            bool(form.get("reject_media")),
+            bool(form.get("reject_reports")),
+            _text(form, "public_comment"),
+            _text(form, "private_comment"),
+            bool(form.get("obfuscate")),
+        )
+        rule, _, purged = await db.write(
+            lambda s: domains.block(s, spec, admin, default, replace=True)
+        )
+        return f"Blocked {rule.domain} ({rule.severity.value})." + (
+            f" {purged.summary()}." if purged else ""
+        )
     if action == "remove":
         rule_id, kind = int(_text(form, "id") or 0), RuleKind(_text(form, "kind") or "block")
-        rule = await db.write(lambda s: domains.remove(s, domains.get_rule(s, rule_id, kind), admin,
-                                                       _text(form, "reason")))
+        rule = await db.write(
+            lambda s: domains.remove(
+                s, domains.get_rule(s, rule_id, kind), admin, _text(form, "reason")
+            )
+        )
         return f"Removed the {rule.kind.value} entry of {rule.domain}."
     if action == "settings":
+
         def write(session: Session) -> None:
             admin_settings.set_domains_visibility(session, _text(form, "visibility"), admin)
             admin_settings.set_allowlist_published(session, bool(form.get("published")), admin)
             lines = [line.strip() for line in _text(form, "server_rules").splitlines()]
             admin_settings.set_rules(session, [(line, "") for line in lines if line], admin)
+
         await db.write(write)
         return "Settings saved."
     if action == "subscribe":
         sub, changes = await subscriptions.subscribe(
-            city, _text(form, "url"), admin, kind=RuleKind(_text(form, "kind") or "allow"),
-            review=bool(form.get("review")), every_hours=int(_text(form, "every_hours") or 24))
+            city,
+            _text(form, "url"),
+            admin,
+            kind=RuleKind(_text(form, "kind") or "allow"),
+            review=bool(form.get("review")),
+            every_hours=int(_text(form, "every_hours") or 24),
+        )
         return f"Subscribed to {sub.url}: {changes.summary()}."
     if action == "refresh":
         changes = await subscriptions.refresh(city, int(_text(form, "id") or 0))
         return f"Refreshed: {changes.summary()}."
     if action == "unsubscribe":
-        count = await db.write(lambda s: subscriptions.unsubscribe(s, int(_text(form, "id") or 0), admin,
-                                                                   remove_entries=bool(form.get("remove_entries"))))
+        count = await db.write(
+            lambda s: subscriptions.unsubscribe(
+                s,
+                int(_text(form, "id") or 0),
+                admin,
+                remove_entries=bool(form.get("remove_entries")),
+            )
+        )
         return f"Unsubscribed ({count} entries)."
     if action in ("accept", "reject"):
         draft_id = int(_text(form, "id") or 0)
-        draft = await db.write(lambda s: subscriptions.accept_draft(s, draft_id, admin, default) if action == "accept"
-                               else subscriptions.reject_draft(s, draft_id, admin))
+        draft = await db.write(
+            lambda s: (
+                subscriptions.accept_draft(s, draft_id, admin, default)
+                if action == "accept"
+                else subscriptions.reject_draft(s, draft_id, admin)
+            )
+        )
         return f"{action.capitalize()}ed: {draft.action.value} {draft.domain}."
     raise HTTPException(404)
 
@@ -140,34 +188,49 @@ async def import_action(request: Request) -> Response:
     content, kind = _text(form, "content"), RuleKind(_text(form, "kind") or "block")
     dry_run = bool(form.get("dry_run"))
     try:
-        entries = domain_lists.parse(content, _text(form, "format") or domain_lists.guess_format("", content))
-        plan = await city.db.write(lambda s: domain_lists.import_entries(
-            s, entries, kind, admin, city.settings.federation.mode, dry_run=dry_run))
+        entries = domain_lists.parse(
+            content, _text(form, "format") or domain_lists.guess_format("", content)
+        )
+        plan = await city.db.write(
+            lambda s: domain_lists.import_entries(
+                s, entries, kind, admin, city.settings.federation.mode, dry_run=dry_run
+            )
+        )
     except DomainError as exc:
         return await domains_page(request, refusal("import", form, exc))
     city.fediverse.policy.invalidate()
-    return await domains_page(request, plan=plan, import_kind=kind.value,
-                              import_content=content if dry_run else "")
+    return await domains_page(
+        request, plan=plan, import_kind=kind.value, import_content=content if dry_run else ""
+    )
 
 
 async def export_file(request: Request) -> Response:
     await staff(request, admin_only=True)
-    kind = RuleKind(request.query_params.get("kind", "block")) if request.query_params.get("kind") in (
-        "allow", "block", None) else RuleKind.block
+    kind = (
+        RuleKind(request.query_params.get("kind", "block"))
+        if request.query_params.get("kind") in ("allow", "block", None)
+        else RuleKind.block
+    )
     fmt = request.query_params.get("format", "csv")
     if fmt not in domain_lists.FORMATS:
         raise HTTPException(400, "Unknown format.")
     rules = await city_of(request).db.read(lambda s: domains.list_rules(s, kind))
     extension = {"csv": "csv", "json": "json", "text": "txt"}[fmt]
-    return Response(domain_lists.export(rules, fmt, kind), media_type="text/plain; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="domain_{kind.value}s.{extension}"'})
+    return Response(
+        domain_lists.export(rules, fmt, kind),
+        media_type="text/plain; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="domain_{kind.value}s.{extension}"'},
+    )
 
 
 async def log_page(request: Request) -> Response:
     member = await staff(request, admin_only=True)
     before = request.query_params.get("before", "")
     lines = await city_of(request).db.read(
-        lambda s: moderation_log.lines(s, limit=100, before=int(before) if before.isdigit() else None))
+        lambda s: moderation_log.lines(
+            s, limit=100, before=int(before) if before.isdigit() else None
+        )
+    )
     return await render(request, "admin/log.html", member=member, lines=lines)
 
 

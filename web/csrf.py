@@ -29,5 +29,8 @@ async def checked_form(request: Request) -> FormData:
     sent = form.get(FIELD)
     expected = request.session.get(FIELD)
     if not isinstance(sent, str) or not expected or not secrets.compare_digest(sent, str(expected)):
-        raise HTTPException(403, "The form has expired or did not come from this site. Reload the page and try again.")
+        raise HTTPException(
+            403,
+            "The form has expired or did not come from this site. Reload the page and try again.",
+        )
     return form

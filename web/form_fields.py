@@ -27,4 +27,6 @@ def end_of_day(form: FormData, name: str = "expires_on") -> datetime | None:
     try:
         return datetime.combine(datetime.fromisoformat(text).date(), time(23, 59), UTC)
     except ValueError:
-        raise DomainError("invalid_expiry", "the expiry must be a date like 2026-12-24", 400) from None
+        raise DomainError(
+            "invalid_expiry", "the expiry must be a date like 2026-12-24", 400
+        ) from None

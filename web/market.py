@@ -1,4 +1,5 @@
-"""The market's pages: browse and search, post a listing with photos, a listing's page, edit, withdraw.
+"""The market's pages: browse and search, post a listing with photos, a listing's page, edit,
+withdraw.
 
 Forms post back with this session's CSRF token (web/csrf.py). A refused form is shown again
 with the error; photos are decoded and checked before anything is written, stored before the
@@ -40,7 +41,9 @@ async def signed_in(request: Request) -> Member:
 
 
 def _policy_verdicts(policy: Any) -> search.Verdicts:
-    return search.Verdicts(silenced=lambda d: policy.verdict(d).silenced, refused=lambda d: not policy.allows(d))
+    return search.Verdicts(
+        silenced=lambda d: policy.verdict(d).silenced, refused=lambda d: not policy.allows(d)
+    )
 
 
 def _partner(listing: Listing) -> str:
@@ -51,22 +54,40 @@ def decorate(session: Session, city: City, rows: list[Listing]) -> list[dict[str
     """What the templates show beside each listing: author, price line, converted price."""
     currency = city.settings.currency
     found = search.authors(session, rows)
-    quoted = search.quotes(session, rows, payer_currency=currency.code, payer_scale=currency.scale, partner=_partner)
+    quoted = search.quotes(
+        session, rows, payer_currency=currency.code, payer_scale=currency.scale, partner=_partner
+    )
     shown = []
     for row in rows:
         author = found[row.id]
         quote = quoted.get(row.id)
-        shown.append({
-            "listing": row,
-            "label": PURPOSE_LABELS[row.purpose],
-            "price": price_text(row),
-            "converted": f"≈ {format_amount(quote.amount, currency.scale)} {quote.currency}" if quote else "",
-            "author": f"@{author.username}" if author.username else f"@{author.actor.handle}" if author.actor else "",
-            "author_url": f"/@{author.username}" if author.username else (author.actor.url or author.actor.uri)
-            if author.actor else "",
-            "photos": [{"url": city.urls.media(p["file"]) if "file" in p else p["url"], "alt": p["alt"]}
-                       for p in row.photos],
-        })
+        shown.append(
+            {
+                "listing": row,
+                "label": PURPOSE_LABELS[row.purpose],
+                "price": price_text(row),
+                "converted": f"≈ {format_amount(quote.amount, currency.scale)} {quote.currency}"
+                if quote
+                else "",
+                "author": f"@{author.username}"
+                if author.username
+                else f"@{author.actor.handle}"
+                if author.actor
+                else "",
+                "author_url": f"/@{author.username}"
+                if author.username
+                else (author.actor.url or author.actor.uri)
+                if author.actor
+                else "",
+                "photos": [
+                    {
+                        "url": city.urls.media(p["file"]) if "file" in p else p["url"],
+                        "alt": p["alt"],
+                    }
+                    for p in row.photos
+                ],
+            }
+        )
     return shown
 
 
@@ -81,12 +102,24 @@ async def browse(request: Request) -> Response:
     error = None
     try:
         filters = search.Filters(
-            purpose=Purpose(purpose) if purpose is not None and purpose in Purpose.__members__ else None,
-            category=params.get("category") or None, city=params.get("city") or None, text=params.get("q", ""),
-            min_price=(parse_amount(params["min_price"], 8, field="lowest price", allow_zero=True), 8)
-            if params.get("min_price") else None,
-            max_price=(parse_amount(params["max_price"], 8, field="highest price", allow_zero=True), 8)
-            if params.get("max_price") else None,
+            purpose=Purpose(purpose)
+            if purpose is not None and purpose in Purpose.__members__
+            else None,
+            category=params.get("category") or None,
+            city=params.get("city") or None,
+            text=params.get("q", ""),
+            min_price=(
+                parse_amount(params["min_price"], 8, field="lowest price", allow_zero=True),
+                8,
+            )
+            if params.get("min_price")
+            else None,
+            max_price=(
+                parse_amount(params["max_price"], 8, field="highest price", allow_zero=True),
+                8,
+            )
+            if params.get("max_price")
+            else None,
         )
     except DomainError as exc:
         filters, error = search.Filters(), exc.message
@@ -94,17 +127,36 @@ async def browse(request: Request) -> Response:
     viewer_uri = city.urls.member(who.username) if who else None
 
     def read(session: Session) -> tuple[list[dict[str, Any]], str | None, list[Any]]:
-        page = search.browse(session, filters, own_origin=city.settings.domain, verdicts=verdicts, viewer=who,
-                             viewer_uri=viewer_uri, limit=20, cursor=params.get("cursor") or None)
-        return decorate(session, city, page.listings), page.next_cursor, categories.list_categories(session)
+        page = search.browse(
+            session,
+            filters,
+            own_origin=city.settings.domain,
+            verdicts=verdicts,
+            viewer=who,
+            viewer_uri=viewer_uri,
+            limit=20,
+            cursor=params.get("cursor") or None,
+        )
+        return (
+            decorate(session, city, page.listings),
+            page.next_cursor,
+            categories.list_categories(session),
+        )
 
     try:
         shown, next_cursor, kinds = await city.db.read(read)
     except DomainError as exc:
         raise HTTPException(exc.status, exc.message) from None
     query = {k: v for k, v in params.items() if k != "cursor" and v}
-    return await render(request, "listings/browse.html", listings=shown, next_cursor=next_cursor, query=query,
-                        categories=kinds, error=error)
+    return await render(
+        request,
+        "listings/browse.html",
+        listings=shown,
+        next_cursor=next_cursor,
+        query=query,
+        categories=kinds,
+        error=error,
+    )
 
 
 async def media(request: Request) -> Response:
@@ -112,8 +164,11 @@ async def media(request: Request) -> Response:
     path = market.media_dir(city_of(request)) / name
     if not photos.NAME_RE.match(name) or not path.is_file():
         raise HTTPException(404, "No such file.")
-    return FileResponse(path, media_type=photos.MEDIA_TYPES[name.rsplit(".", 1)[1]],
-                        headers={"Cache-Control": "public, max-age=31536000, immutable"})
+    return FileResponse(
+        path,
+        media_type=photos.MEDIA_TYPES[name.rsplit(".", 1)[1]],
+        headers={"Cache-Control": "public, max-age=31536000, immutable"},
+    )
 
 
 async def tag(request: Request) -> Response:
@@ -126,7 +181,9 @@ async def tag(request: Request) -> Response:
 def _may_see(listing: Listing, who: Member | None) -> bool:
     if listing.is_open and listing.hidden_at is None:
         return True
-    return who is not None and (who.id == listing.member_id or who.role in (Role.admin, Role.moderator))
+    return who is not None and (
+        who.id == listing.member_id or who.role in (Role.admin, Role.moderator)
+    )
 
 
 async def listing_page(request: Request, refused: Refusal = NONE) -> Response:
@@ -142,18 +199,34 @@ async def listing_page(request: Request, refused: Refusal = NONE) -> Response:
         shown = decorate(session, city, [listing])[0]
         mine = []
         if who is not None:
-            mine = [n for n in negotiations.threads_of(session, who, limit=200) if n.listing_id == listing.id]
+            mine = [
+                n
+                for n in negotiations.threads_of(session, who, limit=200)
+                if n.listing_id == listing.id
+            ]
         log = moderation.log_for(session, listing) if who is not None and who.is_moderator else []
         return listing, shown, mine, log
 
     listing, shown, threads, log = await city.db.read(read)
     if listing is None or not _may_see(listing, who):
-        if listing is not None and listing.state in listings.ENDED and listing.listed_at is not None:
+        if (
+            listing is not None
+            and listing.state in listings.ENDED
+            and listing.listed_at is not None
+        ):
             raise HTTPException(410, "This listing has ended.")
         raise HTTPException(404, "No such listing.")
-    return await render(request, "listings/show.html", refused.status, item=shown, listing=listing,
-                        threads=threads, log=log, refused=refused,
-                        is_author=who is not None and who.id == listing.member_id)
+    return await render(
+        request,
+        "listings/show.html",
+        refused.status,
+        item=shown,
+        listing=listing,
+        threads=threads,
+        log=log,
+        refused=refused,
+        is_author=who is not None and who.id == listing.member_id,
+    )
 
 
 # ---------------------------------------------------------------------- posting and editing
@@ -170,10 +243,15 @@ def _form_draft(form: FormData) -> ListingDraft:
             raise DomainError("invalid_coordinates", f"{name} must be a number", 400) from None
 
     return ListingDraft(
-        purpose=str(form.get("purpose", "")), title=str(form.get("title", "")),
-        description=str(form.get("description", "")), category=str(form.get("category", "")) or None,
-        price=str(form.get("price", "")).strip() or None, quantity=form_fields.quantity(form),
-        place=str(form.get("place", "")), latitude=number("latitude"), longitude=number("longitude"),
+        purpose=str(form.get("purpose", "")),
+        title=str(form.get("title", "")),
+        description=str(form.get("description", "")),
+        category=str(form.get("category", "")) or None,
+        price=str(form.get("price", "")).strip() or None,
+        quantity=form_fields.quantity(form),
+        place=str(form.get("place", "")),
+        latitude=number("latitude"),
+        longitude=number("longitude"),
         expires_at=form_fields.end_of_day(form),
     )
 
@@ -185,7 +263,11 @@ async def _form_photos(city: City, form: FormData) -> list[photos.PreparedPhoto]
         if not isinstance(upload, UploadFile) or not upload.filename:
             continue
         data = await upload.read(city.settings.listings.max_photo_bytes + 1)
-        prepared.append(photos.prepare(data, form.get(f"alt{n}"), max_bytes=city.settings.listings.max_photo_bytes))
+        prepared.append(
+            photos.prepare(
+                data, form.get(f"alt{n}"), max_bytes=city.settings.listings.max_photo_bytes
+            )
+        )
     return prepared
 
 
@@ -193,7 +275,9 @@ async def _form_page(request: Request, **context: Any) -> Response:
     city = city_of(request)
     kinds = await city.db.read(categories.list_categories)
     context.setdefault("form", {})
-    return await render(request, "listings/form.html", context.pop("status", 200), categories=kinds, **context)
+    return await render(
+        request, "listings/form.html", context.pop("status", 200), categories=kinds, **context
+    )
 
 
 async def new_listing_page(request: Request) -> Response:
@@ -212,12 +296,17 @@ async def create_listing(request: Request) -> Response:
         prepared = await _form_photos(city, form)
         stored = [photos.store(p, folder) for p in prepared]
         entries = [photos.entry(name, p) for name, p in zip(stored, prepared, strict=True)]
-        listing = await city.db.write(lambda s: market.create(s, city, who, draft, submit=form.get("draft") is None,
-                                                              photos=entries))
+        listing = await city.db.write(
+            lambda s: market.create(
+                s, city, who, draft, submit=form.get("draft") is None, photos=entries
+            )
+        )
     except DomainError as exc:
         for name in stored:
             photos.remove(folder, name)
-        return await _form_page(request, action="/listings/new", error=exc.message, form=dict(form), status=exc.status)
+        return await _form_page(
+            request, action="/listings/new", error=exc.message, form=dict(form), status=exc.status
+        )
     except BaseException:
         for name in stored:
             photos.remove(folder, name)
@@ -233,8 +322,13 @@ async def edit_listing_page(request: Request) -> Response:
     if listing.member_id != who.id:
         raise HTTPException(403, "Only the author can edit this listing.")
     draft = listings.draft_of(listing)
-    form = {**draft.__dict__, "expires_on": listing.expires_at.date().isoformat() if listing.expires_at else ""}
-    return await _form_page(request, action=f"/listings/{listing.public_id}/edit", form=form, listing=listing)
+    form = {
+        **draft.__dict__,
+        "expires_on": listing.expires_at.date().isoformat() if listing.expires_at else "",
+    }
+    return await _form_page(
+        request, action=f"/listings/{listing.public_id}/edit", form=form, listing=listing
+    )
 
 
 async def edit_listing(request: Request) -> Response:
@@ -244,10 +338,17 @@ async def edit_listing(request: Request) -> Response:
     public_id = request.path_params["public_id"]
     try:
         changes = dict(_form_draft(form).__dict__)
-        await city.db.write(lambda s: market.edit(s, city, who, listings.find(s, public_id), changes))
+        await city.db.write(
+            lambda s: market.edit(s, city, who, listings.find(s, public_id), changes)
+        )
     except DomainError as exc:
-        return await _form_page(request, action=f"/listings/{public_id}/edit", error=exc.message, form=dict(form),
-                                status=exc.status)
+        return await _form_page(
+            request,
+            action=f"/listings/{public_id}/edit",
+            error=exc.message,
+            form=dict(form),
+            status=exc.status,
+        )
     return RedirectResponse(f"/listings/{public_id}?message=Saved.", 303)
 
 

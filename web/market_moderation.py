@@ -1,4 +1,6 @@
-"""Moderators' pages for listings: the review queue and the decisions (approve, reject, take down, hide)."""
+"""Moderators' pages for listings: the review queue and the decisions (approve, reject, take
+down, hide).
+"""
 
 from __future__ import annotations
 
@@ -36,8 +38,9 @@ async def queue_page(request: Request, refused: Refusal = NONE) -> Response:
         return decorate(session, city, moderation.review_queue(session))
 
     shown = await city.db.read(read)
-    return await render(request, "admin/listings.html", refused.status, listings=shown, member=who,
-                        refused=refused)
+    return await render(
+        request, "admin/listings.html", refused.status, listings=shown, member=who, refused=refused
+    )
 
 
 async def decide(request: Request) -> Response:
@@ -63,4 +66,6 @@ async def decide(request: Request) -> Response:
             return await listing_page(request, refused)
         return await queue_page(request, refused)
     back = str(form.get("back", "")) or "/admin/listings"
-    return RedirectResponse(back if back.startswith("/") and not back.startswith("//") else "/admin/listings", 303)
+    return RedirectResponse(
+        back if back.startswith("/") and not back.startswith("//") else "/admin/listings", 303
+    )

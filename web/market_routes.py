@@ -1,4 +1,5 @@
-"""The market's URL map: listing pages and documents, media, negotiations, notifications, moderation.
+"""The market's URL map: listing pages and documents, media, negotiations, notifications,
+moderation.
 
 Listed in instance/routing.py. `/listings/new` comes before `/listings/{public_id}`; a listing's
 id answers ActivityStreams JSON to servers and HTML to browsers.
@@ -19,7 +20,11 @@ POST = ["POST"]
 
 def routes() -> list[BaseRoute]:
     thread_actions = [
-        Route(f"/negotiations/{{public_id}}/{kind}", negotiation_pages.thread_action(kind), methods=POST)
+        Route(
+            f"/negotiations/{{public_id}}/{kind}",
+            negotiation_pages.thread_action(kind),
+            methods=POST,
+        )
         for kind in negotiation_pages.THREAD_ACTIONS
     ]
     return [

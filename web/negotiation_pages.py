@@ -1,4 +1,5 @@
-"""Negotiation pages: my threads, one thread with its offers and messages, and the forms that answer.
+"""Negotiation pages: my threads, one thread with its offers and messages, and the forms that
+answer.
 
 Every form names the offer it answers, so a member who answers an offer superseded meanwhile
 is refused (`offer_superseded`) instead of accepting something they did not see.
@@ -28,16 +29,26 @@ from .pages import render
 from .refusal import AMOUNT_CODES, NONE, Refusal, refusal
 
 #: which field of an offer or counter-offer form each refusal is about
-TERMS_FIELDS = {**dict.fromkeys(AMOUNT_CODES, "price"), "invalid_quantity": "quantity",
-                "not_enough_left": "quantity", "too_long": "goods", "invalid_expiry": "expires_on"}
+TERMS_FIELDS = {
+    **dict.fromkeys(AMOUNT_CODES, "price"),
+    "invalid_quantity": "quantity",
+    "not_enough_left": "quantity",
+    "too_long": "goods",
+    "invalid_expiry": "expires_on",
+}
 
 
 def form_terms(form: FormData, listing: Listing) -> offers.Terms:
     message = str(form.get("message", ""))
-    return offers.check_terms(listing, quantity=form_fields.quantity(form),
-                              price=str(form.get("price", "")).strip() or None, goods=str(form.get("goods", "")),
-                              message=text_to_html(message) if message.strip() else "",
-                              expires_at=form_fields.end_of_day(form), now=utcnow())
+    return offers.check_terms(
+        listing,
+        quantity=form_fields.quantity(form),
+        price=str(form.get("price", "")).strip() or None,
+        goods=str(form.get("goods", "")),
+        message=text_to_html(message) if message.strip() else "",
+        expires_at=form_fields.end_of_day(form),
+        now=utcnow(),
+    )
 
 
 async def open_negotiation(request: Request) -> Response:
@@ -64,9 +75,14 @@ async def threads_page(request: Request) -> Response:
     city = city_of(request)
 
     def read(session: Session) -> list[Any]:
-        return [negotiations.thread(session, n) for n in negotiations.threads_of(session, who, limit=100)]
+        return [
+            negotiations.thread(session, n)
+            for n in negotiations.threads_of(session, who, limit=100)
+        ]
 
-    return await render(request, "negotiations/index.html", threads=await city.db.read(read), member=who)
+    return await render(
+        request, "negotiations/index.html", threads=await city.db.read(read), member=who
+    )
 
 
 async def thread_page(request: Request, refused: Refusal = NONE) -> Response:
@@ -80,16 +96,38 @@ async def thread_page(request: Request, refused: Refusal = NONE) -> Response:
         listing = thread.listing
         converted = {}
         for offer in thread.offers:
-            quote = rates.quote(session, offer.price, listing.currency, listing.scale, currency.code, currency.scale,
-                                partner="/".join(listing.uri.split("/")[:3]) + "/actor") if offer.price else None
+            quote = (
+                rates.quote(
+                    session,
+                    offer.price,
+                    listing.currency,
+                    listing.scale,
+                    currency.code,
+                    currency.scale,
+                    partner="/".join(listing.uri.split("/")[:3]) + "/actor",
+                )
+                if offer.price
+                else None
+            )
             if quote is not None:
-                converted[offer.id] = f"≈ {format_amount(quote.amount, currency.scale)} {quote.currency}"
+                converted[offer.id] = (
+                    f"≈ {format_amount(quote.amount, currency.scale)} {quote.currency}"
+                )
         return thread, side, converted, _may_pay(session, who, thread.agreement)
 
     thread, side, converted, may_pay = await city.db.read(read)  # a refusal: server.errors
-    return await render(request, "negotiations/show.html", refused.status, thread=thread, side=side,
-                        converted=converted, may_pay=may_pay, refused=refused, member=who,
-                        money=lambda amount: format_amount(amount, thread.listing.scale))
+    return await render(
+        request,
+        "negotiations/show.html",
+        refused.status,
+        thread=thread,
+        side=side,
+        converted=converted,
+        may_pay=may_pay,
+        refused=refused,
+        member=who,
+        money=lambda amount: format_amount(amount, thread.listing.scale),
+    )
 
 
 def _may_pay(session: Session, who: Member, agreement: Any) -> bool:
@@ -123,7 +161,12 @@ def thread_action(kind: str) -> Any:
                 outgoing.send_message(session, city, who, negotiation, str(form.get("text", "")))
                 return
             if kind == "pay":
-                agreements.pay(session, city.settings.currency, who, agreements.of_negotiation(session, negotiation))
+                agreements.pay(
+                    session,
+                    city.settings.currency,
+                    who,
+                    agreements.of_negotiation(session, negotiation),
+                )
                 return
             offer = offers.by_public_id(session, negotiation, offer_id) if offer_id else None
             if kind == "counter":
@@ -142,8 +185,12 @@ def thread_action(kind: str) -> Any:
         try:
             await city.db.write(write)
         except DomainError as exc:
-            return await thread_page(request, refusal(_form_name(kind, form), form, exc,
-                                                      TERMS_FIELDS if kind == "counter" else None))
+            return await thread_page(
+                request,
+                refusal(
+                    _form_name(kind, form), form, exc, TERMS_FIELDS if kind == "counter" else None
+                ),
+            )
         return RedirectResponse(f"/negotiations/{public_id}", 303)
 
     return endpoint

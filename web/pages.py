@@ -24,13 +24,17 @@ from .session import current_member, log_in, log_out
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
 
+
 async def render(request: Request, name: str, status: int = 200, **context: Any) -> Response:
     if "member" not in context:
         context["member"] = await current_member(request)
     context.setdefault("message", request.query_params.get("message"))
     context.setdefault("refused", NONE)
     return templates.TemplateResponse(
-        request, name, {"city": city_of(request), "csrf_token": csrf_token(request), **context}, status_code=status
+        request,
+        name,
+        {"city": city_of(request), "csrf_token": csrf_token(request), **context},
+        status_code=status,
     )
 
 
@@ -55,8 +59,14 @@ async def login(request: Request) -> Response:
     address = request.client.host if request.client else "?"
     wait = city.login_throttle.wait(address, username)
     if wait is not None:  # before the password is looked at: a right guess is refused too
-        response = await render(request, "login.html", 429, username=username, member=None,
-                                error=f"Too many failed logins; try again in {wait} s.")
+        response = await render(
+            request,
+            "login.html",
+            429,
+            username=username,
+            member=None,
+            error=f"Too many failed logins; try again in {wait} s.",
+        )
         response.headers["Retry-After"] = str(wait)
         return response
     try:
@@ -64,7 +74,9 @@ async def login(request: Request) -> Response:
     except DomainError as exc:
         if exc.code == "invalid_credentials":
             city.login_throttle.failed(address, username)
-        return await render(request, "login.html", exc.status, error=exc.message, username=username, member=None)
+        return await render(
+            request, "login.html", exc.status, error=exc.message, username=username, member=None
+        )
     await city.db.write(lambda s: members.mark_seen(s, member.id))
     await log_in(request, member)
     return RedirectResponse("/", 303)
@@ -84,7 +96,9 @@ async def register(request: Request) -> Response:
     form = await checked_form(request)
     _limit(request)
     city = city_of(request)
-    fields = {k: str(form.get(k, "")) for k in ("username", "email", "password", "invitation", "note")}
+    fields = {
+        k: str(form.get(k, "")) for k in ("username", "email", "password", "invitation", "note")
+    }
     try:
         members.check_username(fields["username"])
         credentials = members.prepare_credentials(fields["password"])
@@ -101,7 +115,9 @@ async def register(request: Request) -> Response:
         )
     except DomainError as exc:
         fields.pop("password")
-        return await render(request, "register.html", exc.status, error=exc.message, form=fields, member=None)
+        return await render(
+            request, "register.html", exc.status, error=exc.message, form=fields, member=None
+        )
     if member.is_active:
         await log_in(request, member)
         return RedirectResponse("/?message=Welcome!", 303)
@@ -135,10 +151,18 @@ def _controls(viewer: Member, target: Member, admins: int) -> dict[str, Any]:
 async def members_page(request: Request, refused: Refusal = NONE) -> Response:
     moderator = await _moderator(request)
     everyone, admins = await city_of(request).db.read(
-        lambda s: (members.list_members(s), roles.active_admins(s)))
+        lambda s: (members.list_members(s), roles.active_admins(s))
+    )
     controls = {m.id: _controls(moderator, m, admins) for m in everyone}
-    return await render(request, "admin/members.html", refused.status, members=everyone,
-                        member=moderator, controls=controls, refused=refused)
+    return await render(
+        request,
+        "admin/members.html",
+        refused.status,
+        members=everyone,
+        member=moderator,
+        controls=controls,
+        refused=refused,
+    )
 
 
 def _role(form: Any) -> Role:

@@ -27,7 +27,9 @@ async def profile(request: Request) -> Response:
             return None, []
         notes = session.scalars(
             select(Note)
-            .where(Note.member_id == member.id, Note.deleted_at.is_(None), Note.visibility == "public")
+            .where(
+                Note.member_id == member.id, Note.deleted_at.is_(None), Note.visibility == "public"
+            )
             .order_by(Note.id.desc())
             .limit(20)
         )
@@ -36,8 +38,14 @@ async def profile(request: Request) -> Response:
     member, notes = await city.db.read(read)
     if member is None:
         raise HTTPException(404, "No such member.")
-    return await render(request, "profile.html", profile=member, notes=notes,
-                        actor_id=city.urls.member(username), summary=sanitize_html(member.summary))
+    return await render(
+        request,
+        "profile.html",
+        profile=member,
+        notes=notes,
+        actor_id=city.urls.member(username),
+        summary=sanitize_html(member.summary),
+    )
 
 
 async def note_page(request: Request) -> Response:

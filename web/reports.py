@@ -31,15 +31,21 @@ from .refusal import NONE, Refusal, refusal
 from .session import current_member
 
 #: which field of the report form each refusal is about
-REPORT_FIELDS = {"target_required": "target", "not_found": "target", "self_report": "target",
-                 "reason_required": "comment"}
+REPORT_FIELDS = {
+    "target_required": "target",
+    "not_found": "target",
+    "self_report": "target",
+    "reason_required": "comment",
+}
 
 
 async def report_form(request: Request) -> Response:
     member = await current_member(request)
     if member is None:
         raise HTTPException(401, "Log in to report something.")
-    return await render(request, "report.html", member=member, target=request.query_params.get("target", ""))
+    return await render(
+        request, "report.html", member=member, target=request.query_params.get("target", "")
+    )
 
 
 async def file_report(request: Request) -> Response:
@@ -52,16 +58,25 @@ async def file_report(request: Request) -> Response:
     try:
         await city.db.write(lambda s: moderation.file_report(s, city, member, target, comment))
     except DomainError as exc:
-        return await render(request, "report.html", exc.status, member=member,
-                            refused=refusal("report", form, exc, REPORT_FIELDS))
-    return RedirectResponse("/?message=" + quote("Thank you: the moderators will look at your report."), 303)
+        return await render(
+            request,
+            "report.html",
+            exc.status,
+            member=member,
+            refused=refusal("report", form, exc, REPORT_FIELDS),
+        )
+    return RedirectResponse(
+        "/?message=" + quote("Thank you: the moderators will look at your report."), 303
+    )
 
 
 def _names(session: Session, ids: list[int | None]) -> dict[int, str]:
     wanted = [i for i in ids if i is not None]
     if not wanted:
         return {}
-    return dict(session.execute(select(Member.id, Member.username).where(Member.id.in_(wanted))).all())
+    return dict(
+        session.execute(select(Member.id, Member.username).where(Member.id.in_(wanted))).all()
+    )
 
 
 async def queue_page(request: Request) -> Response:
@@ -72,8 +87,13 @@ async def queue_page(request: Request) -> Response:
         found = reports.list_reports(session, state=state, limit=200)
         return {"reports": found, "names": _names(session, [r.reporter_id for r in found])}
 
-    return await render(request, "admin/reports.html", member=member, **await city_of(request).db.read(read),
-                        showing_all=state is None)
+    return await render(
+        request,
+        "admin/reports.html",
+        member=member,
+        **await city_of(request).db.read(read),
+        showing_all=state is None,
+    )
 
 
 async def report_page(request: Request, refused: Refusal = NONE) -> Response:
@@ -82,15 +102,25 @@ async def report_page(request: Request, refused: Refusal = NONE) -> Response:
 
     def read(session: Session) -> dict[str, Any]:
         report = reports.get_report(session, public_id)
-        return {"report": report, "names": _names(session, [report.reporter_id, report.closed_by_id])}
+        return {
+            "report": report,
+            "names": _names(session, [report.reporter_id, report.closed_by_id]),
+        }
 
     try:
         context = await city_of(request).db.read(read)
     except DomainError as exc:
         raise HTTPException(exc.status, exc.message) from None
-    return await render(request, "admin/report.html", refused.status, member=member,
-                        refused=refused, **context, actions=moderation.ACTIONS,
-                        severities=[s.value for s in Severity])
+    return await render(
+        request,
+        "admin/report.html",
+        refused.status,
+        member=member,
+        refused=refused,
+        **context,
+        actions=moderation.ACTIONS,
+        severities=[s.value for s in Severity],
+    )
 
 
 async def report_action(request: Request) -> Response:
@@ -103,8 +133,15 @@ async def report_action(request: Request) -> Response:
     def write(session: Session) -> str:
         report = reports.get_report(session, public_id)
         if what == "act":
-            return moderation.act(session, city, report, str(form.get("action", "")), member, reason=reason,
-                                  severity=Severity(str(form.get("severity") or "suspend")))
+            return moderation.act(
+                session,
+                city,
+                report,
+                str(form.get("action", "")),
+                member,
+                reason=reason,
+                severity=Severity(str(form.get("severity") or "suspend")),
+            )
         if what == "forward":
             return "Forwarded as " + forwarding.forward(session, city, report, member, reason)
         if what == "close":
@@ -130,9 +167,15 @@ async def timeline_page(request: Request) -> Response:
     policy = await city.fediverse.policy.current()
     viewer = city.urls.member(member.username) if member is not None else None
     before = request.query_params.get("before", "")
-    notes = await city.db.read(lambda s: timeline.public_notes(
-        s, silenced=lambda d: policy.verdict(d).silenced, refused=lambda d: not policy.allows(d),
-        viewer_uri=viewer, before=int(before) if before.isdigit() else None))
+    notes = await city.db.read(
+        lambda s: timeline.public_notes(
+            s,
+            silenced=lambda d: policy.verdict(d).silenced,
+            refused=lambda d: not policy.allows(d),
+            viewer_uri=viewer,
+            before=int(before) if before.isdigit() else None,
+        )
+    )
     return await render(request, "timeline.html", member=member, notes=notes)
 
 

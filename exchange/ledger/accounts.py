@@ -47,8 +47,18 @@ def _insert_missing(session: Session, rows: list[dict[str, object]]) -> None:
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     now = utcnow()
     values = [
-        {"debits_posted": 0, "credits_posted": 0, "debits_pending": 0, "credits_pending": 0,
-         "created_at": now, "member_id": None, "peer_uri": None, "min_balance": None, "max_balance": None, **row}
+        {
+            "debits_posted": 0,
+            "credits_posted": 0,
+            "debits_pending": 0,
+            "credits_pending": 0,
+            "created_at": now,
+            "member_id": None,
+            "peer_uri": None,
+            "min_balance": None,
+            "max_balance": None,
+            **row,
+        }
         for row in rows
     ]
     # no conflict target: a concurrent creator may trip the member_id index before the key one
@@ -75,12 +85,16 @@ def _default_member_row(member: Named, currency: CurrencyRules) -> dict[str, obj
     }
 
 
-def member_account_ids(session: Session, currency: CurrencyRules, members: Iterable[Named]) -> dict[int, int]:
+def member_account_ids(
+    session: Session, currency: CurrencyRules, members: Iterable[Named]
+) -> dict[int, int]:
     """Member id -> account id for these members, creating the accounts that are missing."""
     wanted = {m.id: m for m in members}
     query = select(Account.member_id, Account.id).where(Account.member_id.in_(wanted))
     found: dict[int, int] = {m: a for m, a in session.execute(query) if m is not None}
-    missing = [wanted[m] for m in sorted(wanted) if m not in found]  # sorted: concurrent creators never deadlock
+    missing = [
+        wanted[m] for m in sorted(wanted) if m not in found
+    ]  # sorted: concurrent creators never deadlock
     if missing:
         _insert_missing(session, [_default_member_row(m, currency) for m in missing])
         found = {m: a for m, a in session.execute(query) if m is not None}
@@ -100,8 +114,14 @@ def member_view(session: Session, currency: CurrencyRules, member: Member) -> Ac
     if account is not None:
         return account
     row = _default_member_row(member, currency)
-    return Account(debits_posted=0, credits_posted=0, debits_pending=0, credits_pending=0,
-                   created_at=member.created_at, **row)
+    return Account(
+        debits_posted=0,
+        credits_posted=0,
+        debits_pending=0,
+        credits_pending=0,
+        created_at=member.created_at,
+        **row,
+    )
 
 
 def system_account_id(session: Session, name: SystemAccount) -> int:
@@ -114,7 +134,9 @@ def system_account_id(session: Session, name: SystemAccount) -> int:
     return account_id
 
 
-def peer_account_id(session: Session, actor_uri: str, *, min_balance: int, max_balance: int | None) -> int:
+def peer_account_id(
+    session: Session, actor_uri: str, *, min_balance: int, max_balance: int | None
+) -> int:
     """The partner city's account, created with its export floor and import ceiling if new.
 
     Only settlement code may move money on it (`transfer(..., settlement=True)`).
@@ -122,15 +144,28 @@ def peer_account_id(session: Session, actor_uri: str, *, min_balance: int, max_b
     key = peer_key(actor_uri)
     account_id = session.scalar(select(Account.id).where(Account.key == key))
     if account_id is None:
-        _insert_missing(session, [{"key": key, "kind": AccountKind.peer, "peer_uri": actor_uri,
-                                   "min_balance": min_balance, "max_balance": max_balance}])
+        _insert_missing(
+            session,
+            [
+                {
+                    "key": key,
+                    "kind": AccountKind.peer,
+                    "peer_uri": actor_uri,
+                    "min_balance": min_balance,
+                    "max_balance": max_balance,
+                }
+            ],
+        )
         account_id = session.scalar(select(Account.id).where(Account.key == key))
     assert account_id is not None
     return account_id
 
 
-def resolve_account(session: Session, currency: CurrencyRules, name: str, *, create: bool = True) -> Account:
-    """An account named as people write it: `alice`, `@alice`, `member:alice`, `system:fees`, `peer:URI`.
+def resolve_account(
+    session: Session, currency: CurrencyRules, name: str, *, create: bool = True
+) -> Account:
+    """An account named as people write it: `alice`, `@alice`, `member:alice`, `system:fees`,
+    `peer:URI`.
 
     With `create`, a member's or system account that does not exist yet is created; without,
     a member's is shown empty (`member_view`) and nothing is written.
@@ -153,7 +188,11 @@ def resolve_account(session: Session, currency: CurrencyRules, name: str, *, cre
         member = session.scalar(select(Member).where(Member.username == username))
         if member is None:
             raise NotFound(f"member {username!r}")
-        account = member_account(session, currency, member) if create else member_view(session, currency, member)
+        account = (
+            member_account(session, currency, member)
+            if create
+            else member_view(session, currency, member)
+        )
     if account is None:
         raise NotFound(f"account {name!r}")
     return account
@@ -184,15 +223,29 @@ class Locked:
 
 #: Core columns, not ORM attributes: a plain row costs less to fetch than an ORM-enabled one
 LOCKED_COLUMNS = [table_of(Account).c[name] for name in Locked.__dataclass_fields__]
-_SAVED = ("debits_posted", "credits_posted", "debits_pending", "credits_pending", "min_balance", "max_balance")
+_SAVED = (
+    "debits_posted",
+    "credits_posted",
+    "debits_pending",
+    "credits_pending",
+    "min_balance",
+    "max_balance",
+)
 
 
 # Built once: constructing a statement costs more than running it on this hot path.
 _ACCOUNTS = table_of(Account)
-_LOCK = (select(*LOCKED_COLUMNS).where(_ACCOUNTS.c.id.in_(bindparam("ids", expanding=True)))
-         .order_by(_ACCOUNTS.c.id).with_for_update())
-_SAVE = (update(_ACCOUNTS).where(_ACCOUNTS.c.id == bindparam("_id"))
-         .values({name: bindparam(name) for name in _SAVED}))
+_LOCK = (
+    select(*LOCKED_COLUMNS)
+    .where(_ACCOUNTS.c.id.in_(bindparam("ids", expanding=True)))
+    .order_by(_ACCOUNTS.c.id)
+    .with_for_update()
+)
+_SAVE = (
+    update(_ACCOUNTS)
+    .where(_ACCOUNTS.c.id == bindparam("_id"))
+    .values({name: bindparam(name) for name in _SAVED})
+)
 
 
 def lock(session: Session, account_ids: Iterable[int]) -> dict[int, Locked]:
@@ -224,14 +277,21 @@ def floor_margin(account: Account | Locked) -> int | None:
     """How far the account stands above its floor, counting pending debits; None without a floor."""
     if account.min_balance is None:
         return None
-    return account.credits_posted - account.debits_posted - account.debits_pending - account.min_balance
+    return (
+        account.credits_posted
+        - account.debits_posted
+        - account.debits_pending
+        - account.min_balance
+    )
 
 
 def ceiling_margin(account: Account | Locked) -> int | None:
     """How far the account stands below its ceiling, counting pending credits; None without one."""
     if account.max_balance is None:
         return None
-    return account.max_balance - (account.credits_posted + account.credits_pending - account.debits_posted)
+    return account.max_balance - (
+        account.credits_posted + account.credits_pending - account.debits_posted
+    )
 
 
 def set_limits(
@@ -253,7 +313,9 @@ def set_limits(
     if not reason.strip():
         raise DomainError("reason_required", "a limit change needs a reason")
     if min_balance is not None and min_balance > 0:
-        raise DomainError("invalid_limit", "the floor must be zero or below (a credit limit is a positive amount)")
+        raise DomainError(
+            "invalid_limit", "the floor must be zero or below (a credit limit is a positive amount)"
+        )
     if max_balance is not None and max_balance < 0:
         raise DomainError("invalid_limit", "the maximum balance must be zero or more")
     [locked] = lock(session, [account.id]).values()
@@ -262,15 +324,15 @@ def set_limits(
     if min_balance is not None and committed_low < min_balance:
         raise DomainError(
             "limit_below_balance",
-            f"{locked.key} already stands at {fmt(currency, committed_low)} counting pending payments; "
-            f"its credit limit cannot be less than {fmt(currency, -committed_low)}",
+            f"{locked.key} already stands at {fmt(currency, committed_low)} counting pending "
+            f"payments; its credit limit cannot be less than {fmt(currency, -committed_low)}",
             409,
         )
     if max_balance is not None and committed_high > max_balance:
         raise DomainError(
             "limit_below_balance",
-            f"{locked.key} already stands at {fmt(currency, committed_high)} counting pending payments; "
-            f"its maximum balance cannot be less than that",
+            f"{locked.key} already stands at {fmt(currency, committed_high)} counting pending "
+            f"payments; its maximum balance cannot be less than that",
             409,
         )
     change = LimitChange(

@@ -59,9 +59,15 @@ def check_ledger(session: Session) -> LedgerReport:
     if sums.balance_sum != 0:
         problems.append(f"the balances add up to {sums.balance_sum} minor units, not zero")
     if sums.debits_pending != sums.credits_pending:
-        problems.append(f"pending debits ({sums.debits_pending}) differ from pending credits ({sums.credits_pending})")
+        problems.append(
+            f"pending debits ({sums.debits_pending}) differ from pending credits "
+            f"({sums.credits_pending})"
+        )
     if sums.debits_posted != sums.credits_posted:
-        problems.append(f"posted debits ({sums.debits_posted}) differ from posted credits ({sums.credits_posted})")
+        problems.append(
+            f"posted debits ({sums.debits_posted}) differ from posted credits "
+            f"({sums.credits_posted})"
+        )
 
     accounts = list(session.scalars(select(Account).order_by(Account.id)))
     for account in accounts:
@@ -80,18 +86,29 @@ def check_ledger(session: Session) -> LedgerReport:
 def _unbalanced_transfers(session: Session) -> list[str]:
     found = []
     legless = session.scalars(
-        select(Transfer.public_id).outerjoin(TransferLeg, TransferLeg.transfer_id == Transfer.id)
-        .where(TransferLeg.id.is_(None)).limit(5)
+        select(Transfer.public_id)
+        .outerjoin(TransferLeg, TransferLeg.transfer_id == Transfer.id)
+        .where(TransferLeg.id.is_(None))
+        .limit(5)
     ).all()
     found += [f"transfer {t} has no legs" for t in legless]
     bad = session.execute(
-        select(Transfer.public_id, TransferLeg.position).join(Transfer, Transfer.id == TransferLeg.transfer_id)
-        .where(or_(TransferLeg.amount <= 0, TransferLeg.debit_account_id == TransferLeg.credit_account_id)).limit(5)
+        select(Transfer.public_id, TransferLeg.position)
+        .join(Transfer, Transfer.id == TransferLeg.transfer_id)
+        .where(
+            or_(
+                TransferLeg.amount <= 0,
+                TransferLeg.debit_account_id == TransferLeg.credit_account_id,
+            )
+        )
+        .limit(5)
     ).all()
     found += [f"transfer {t} leg {n} is not a positive amount between two accounts" for t, n in bad]
     stray = session.scalars(
-        select(Transfer.public_id).join(TransferResolution, TransferResolution.pending_id == Transfer.id)
-        .where(Transfer.pending.is_(False)).limit(5)
+        select(Transfer.public_id)
+        .join(TransferResolution, TransferResolution.pending_id == Transfer.id)
+        .where(Transfer.pending.is_(False))
+        .limit(5)
     ).all()
     found += [f"transfer {t} is not pending but has a resolution" for t in stray]
     return found
@@ -118,19 +135,30 @@ def _totals_against_legs(session: Session, accounts: list[Account]) -> list[str]
     found = []
     names = ("debits_posted", "credits_posted", "debits_pending", "credits_pending")
     for account in accounts:
-        stored = [account.debits_posted, account.credits_posted, account.debits_pending, account.credits_pending]
+        stored = [
+            account.debits_posted,
+            account.credits_posted,
+            account.debits_pending,
+            account.credits_pending,
+        ]
         for name, have, want in zip(names, stored, recomputed[account.id], strict=True):
             if have != want:
-                found.append(f"account {account.key}: {name} is {have} but its legs add up to {want}")
+                found.append(
+                    f"account {account.key}: {name} is {have} but its legs add up to {want}"
+                )
     return found
 
 
 def _peer_use(session: Session) -> list[str]:
     peers = select(Account.id).where(Account.kind == AccountKind.peer)
     misused = session.scalars(
-        select(Transfer.public_id).join(TransferLeg, TransferLeg.transfer_id == Transfer.id)
+        select(Transfer.public_id)
+        .join(TransferLeg, TransferLeg.transfer_id == Transfer.id)
         .where(Transfer.kind != TransferKind.settlement)
-        .where(or_(TransferLeg.debit_account_id.in_(peers), TransferLeg.credit_account_id.in_(peers)))
-        .distinct().limit(5)
+        .where(
+            or_(TransferLeg.debit_account_id.in_(peers), TransferLeg.credit_account_id.in_(peers))
+        )
+        .distinct()
+        .limit(5)
     ).all()
     return [f"transfer {t} moves a peer account outside settlement" for t in misused]

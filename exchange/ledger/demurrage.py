@@ -58,13 +58,19 @@ def demurrage_id(period: str, account: Account | Locked) -> str:
     return f"demurrage:{period}:{account.key}"
 
 
-def charge_demurrage(session: Session, currency: CurrencyRules, period: str, *, now: datetime | None = None) -> int:
+def charge_demurrage(
+    session: Session, currency: CurrencyRules, period: str, *, now: datetime | None = None
+) -> int:
     """Charge every positive member account for `period`, once; returns how many were charged."""
     if currency.demurrage_bps == 0:
         return 0
     now = now or utcnow()
     sink = system_account_id(session, SystemAccount.demurrage)
-    already = set(session.scalars(select(Transfer.public_id).where(Transfer.public_id.startswith(f"demurrage:{period}:"))))
+    already = set(
+        session.scalars(
+            select(Transfer.public_id).where(Transfer.public_id.startswith(f"demurrage:{period}:"))
+        )
+    )
     positive = session.scalars(
         select(Account.id)
         .where(Account.kind == AccountKind.member)
@@ -80,9 +86,14 @@ def charge_demurrage(session: Session, currency: CurrencyRules, period: str, *, 
         if public_id in already or amount <= 0:
             continue
         transfer(
-            session, currency, public_id=public_id, kind=TransferKind.demurrage,
-            legs=[Leg(account.id, sink, amount)], memo=f"demurrage {period}",
-            fields={"kind": "demurrage", "account": account.id, "period": period}, now=now,
+            session,
+            currency,
+            public_id=public_id,
+            kind=TransferKind.demurrage,
+            legs=[Leg(account.id, sink, amount)],
+            memo=f"demurrage {period}",
+            fields={"kind": "demurrage", "account": account.id, "period": period},
+            now=now,
             locked={account.id: account},
         )
         charged += 1

@@ -37,8 +37,13 @@ def schedule_sweep(session: Session, currency: Currency, *, run_at: datetime | N
 def schedule_expiry(session: Session, pending: Transfer) -> None:
     """Queue the expiry of a pending transfer for its deadline, in the caller's transaction."""
     if pending.expires_at is not None:
-        queue.enqueue(session, EXPIRE, {"transfer": pending.public_id}, run_at=pending.expires_at,
-                      key=f"{EXPIRE}:{pending.public_id}")
+        queue.enqueue(
+            session,
+            EXPIRE,
+            {"transfer": pending.public_id},
+            run_at=pending.expires_at,
+            key=f"{EXPIRE}:{pending.public_id}",
+        )
 
 
 async def sweep(city: City, job: Job) -> None:
@@ -50,7 +55,9 @@ async def sweep(city: City, job: Job) -> None:
         period = ledger.last_complete_period(now, currency.demurrage_period)
         ledger.charge_demurrage(session, currency, period, now=now)
         queue.finish(session, Job, [job.id], job.locked_by or "")
-        schedule_sweep(session, currency, run_at=ledger.next_period_start(now, currency.demurrage_period))
+        schedule_sweep(
+            session, currency, run_at=ledger.next_period_start(now, currency.demurrage_period)
+        )
 
     await city.db.write(work)
 

@@ -43,12 +43,20 @@ MAX_MEMO = 500
 _MEMBERS, _ACCOUNTS = table_of(Member), table_of(Account)
 _M, _A = _MEMBERS.alias("m"), _ACCOUNTS.alias("a")
 _PARTIES = (
-    select(_MEMBERS.c.id.label("member_id"), _MEMBERS.c.username, _MEMBERS.c.status, *LOCKED_COLUMNS)
+    select(
+        _MEMBERS.c.id.label("member_id"), _MEMBERS.c.username, _MEMBERS.c.status, *LOCKED_COLUMNS
+    )
     .join(_ACCOUNTS, _ACCOUNTS.c.member_id == _MEMBERS.c.id)
     .where(or_(_MEMBERS.c.id == bindparam("payer"), _MEMBERS.c.username == bindparam("payee")))
-    .where(~select(_M.c.id).outerjoin(_A, _A.c.member_id == _M.c.id)
-           .where(or_(_M.c.id == bindparam("payer"), _M.c.username == bindparam("payee")), _A.c.id.is_(None))
-           .exists())
+    .where(
+        ~select(_M.c.id)
+        .outerjoin(_A, _A.c.member_id == _M.c.id)
+        .where(
+            or_(_M.c.id == bindparam("payer"), _M.c.username == bindparam("payee")),
+            _A.c.id.is_(None),
+        )
+        .exists()
+    )
     .order_by(_ACCOUNTS.c.id)
     .with_for_update(of=_ACCOUNTS)
 )
@@ -59,7 +67,9 @@ def check_client_id(public_id: str | None) -> str:
     if public_id is None:
         return new_public_id()
     if not isinstance(public_id, str) or not CLIENT_ID_RE.match(public_id):
-        raise DomainError("invalid_transfer_id", "a transfer id is 1 to 64 letters, digits, '-' or '_'", 400)
+        raise DomainError(
+            "invalid_transfer_id", "a transfer id is 1 to 64 letters, digits, '-' or '_'", 400
+        )
     return public_id
 
 
@@ -117,12 +127,33 @@ def pay(
     legs = [Leg(current_payer.id, payee.id, amount)]
     fee = fee_for(currency, amount)
     if fee > 0:
-        legs.append(Leg(current_payer.id, system_account_id(session, SystemAccount.fees), fee, LegPurpose.fee))
-    fields = {"kind": kind.value, "from": current_payer.member_id, "to": payee.member_id, "amount": amount,
-              "memo": memo, "reference": reference}
+        legs.append(
+            Leg(
+                current_payer.id,
+                system_account_id(session, SystemAccount.fees),
+                fee,
+                LegPurpose.fee,
+            )
+        )
+    fields = {
+        "kind": kind.value,
+        "from": current_payer.member_id,
+        "to": payee.member_id,
+        "amount": amount,
+        "memo": memo,
+        "reference": reference,
+    }
     return transfer(
-        session, currency, public_id=public_id, kind=kind, legs=legs, memo=memo, reference=reference,
-        created_by_id=current_payer.member_id, fields=fields, now=now,
+        session,
+        currency,
+        public_id=public_id,
+        kind=kind,
+        legs=legs,
+        memo=memo,
+        reference=reference,
+        created_by_id=current_payer.member_id,
+        fields=fields,
+        now=now,
         locked={p.id: Locked(*p[3:]) for p in parties},
     )
 
@@ -131,11 +162,17 @@ def _parties(session: Session, currency: CurrencyRules, payer: Member, username:
     """Payer and payee rows with their accounts locked; accounts are created the first time."""
     params = {"payer": payer.id, "payee": username}
     parties = list(session.connection().execute(_PARTIES, params))
-    if len(parties) == 2 or (len(parties) == 1 and parties[0].username == username == payer.username):
+    if len(parties) == 2 or (
+        len(parties) == 1 and parties[0].username == username == payer.username
+    ):
         return parties
-    people = list(session.execute(
-        select(Member.id, Member.username).where(or_(Member.id == payer.id, Member.username == username))
-    ))
+    people = list(
+        session.execute(
+            select(Member.id, Member.username).where(
+                or_(Member.id == payer.id, Member.username == username)
+            )
+        )
+    )
     member_account_ids(session, currency, people)
     return list(session.connection().execute(_PARTIES, params))
 
@@ -153,7 +190,8 @@ def adjust(
     corrects: StoredTransfer | None = None,
     now: datetime | None = None,
 ) -> Posting:
-    """An admin's correction: credit (or debit) an account against system:adjustments, with a reason.
+    """An admin's correction: credit (or debit) an account against system:adjustments, with a
+    reason.
 
     To correct an earlier transfer, name it in `corrects`; the earlier one stays as it was.
     """
@@ -167,9 +205,23 @@ def adjust(
     if account.id == adjustments:
         raise DomainError("same_account", "system:adjustments cannot be adjusted against itself")
     leg = Leg(adjustments, account.id, amount) if credit else Leg(account.id, adjustments, amount)
-    fields = {"kind": TransferKind.adjustment.value, "account": account.id, "amount": amount, "credit": credit,
-              "reason": reason.strip(), "corrects": corrects.id if corrects else None}
+    fields = {
+        "kind": TransferKind.adjustment.value,
+        "account": account.id,
+        "amount": amount,
+        "credit": credit,
+        "reason": reason.strip(),
+        "corrects": corrects.id if corrects else None,
+    }
     return transfer(
-        session, currency, public_id=public_id, kind=TransferKind.adjustment, legs=[leg], memo=reason.strip(),
-        corrects=corrects, created_by_id=by.id if by else None, fields=fields, now=now,
+        session,
+        currency,
+        public_id=public_id,
+        kind=TransferKind.adjustment,
+        legs=[leg],
+        memo=reason.strip(),
+        corrects=corrects,
+        created_by_id=by.id if by else None,
+        fields=fields,
+        now=now,
     )

@@ -87,29 +87,65 @@ def _entries(account_id: int) -> Any:
     debit, credit = aliased(Account), aliased(Account)
     return (
         select(
-            TransferLeg.id, Transfer.public_id, Transfer.kind, _status(), Transfer.created_at,
-            TransferResolution.created_at, TransferLeg.purpose, TransferLeg.debit_account_id,
-            debit.key, credit.key, TransferLeg.amount, Transfer.memo,
+            TransferLeg.id,
+            Transfer.public_id,
+            Transfer.kind,
+            _status(),
+            Transfer.created_at,
+            TransferResolution.created_at,
+            TransferLeg.purpose,
+            TransferLeg.debit_account_id,
+            debit.key,
+            credit.key,
+            TransferLeg.amount,
+            Transfer.memo,
         )
         .join(Transfer, Transfer.id == TransferLeg.transfer_id)
         .join(debit, debit.id == TransferLeg.debit_account_id)
         .join(credit, credit.id == TransferLeg.credit_account_id)
         .outerjoin(TransferResolution, TransferResolution.pending_id == Transfer.id)
-        .where(or_(TransferLeg.debit_account_id == account_id, TransferLeg.credit_account_id == account_id))
+        .where(
+            or_(
+                TransferLeg.debit_account_id == account_id,
+                TransferLeg.credit_account_id == account_id,
+            )
+        )
     )
 
 
 def _entry(account_id: int, row: Any) -> Entry:
-    leg_id, public_id, kind, status, created, resolved, purpose, debit_id, debit_key, credit_key, amount, memo = row
+    (
+        leg_id,
+        public_id,
+        kind,
+        status,
+        created,
+        resolved,
+        purpose,
+        debit_id,
+        debit_key,
+        credit_key,
+        amount,
+        memo,
+    ) = row
     outgoing = debit_id == account_id
     return Entry(
-        leg_id=leg_id, transfer_id=public_id, kind=kind, status=str(status), created_at=created,
-        resolved_at=resolved, purpose=purpose, counterparty=credit_key if outgoing else debit_key,
-        amount=-amount if outgoing else amount, memo=memo,
+        leg_id=leg_id,
+        transfer_id=public_id,
+        kind=kind,
+        status=str(status),
+        created_at=created,
+        resolved_at=resolved,
+        purpose=purpose,
+        counterparty=credit_key if outgoing else debit_key,
+        amount=-amount if outgoing else amount,
+        memo=memo,
     )
 
 
-def history(session: Session, account_id: int, *, limit: int, before: int | None = None) -> list[Entry]:
+def history(
+    session: Session, account_id: int, *, limit: int, before: int | None = None
+) -> list[Entry]:
     """The newest `limit` lines of the account, older than the line id `before` (the cursor)."""
     query = _entries(account_id).order_by(TransferLeg.id.desc()).limit(limit)
     if before is not None:
@@ -126,11 +162,15 @@ def day_range(first: str | None, last: str | None) -> tuple[datetime | None, dat
             days.append(None)
             continue
         try:
-            if len(text) != 10:  # fromisoformat also takes 20261130 and week dates: only YYYY-MM-DD here
+            if (
+                len(text) != 10
+            ):  # fromisoformat also takes 20261130 and week dates: only YYYY-MM-DD here
                 raise ValueError(text)
             days.append(date.fromisoformat(text))
         except ValueError:
-            raise DomainError("invalid_date", f"{name} must be a date like 2026-11-30 (got {text!r})", 400) from None
+            raise DomainError(
+                "invalid_date", f"{name} must be a date like 2026-11-30 (got {text!r})", 400
+            ) from None
     start, end = days
     if start is not None and end is not None and start > end:
         raise DomainError("invalid_date_range", f"from ({start}) is after to ({end})", 400)
@@ -140,7 +180,9 @@ def day_range(first: str | None, last: str | None) -> tuple[datetime | None, dat
     )
 
 
-def entries_between(session: Session, account_id: int, start: datetime | None, end: datetime | None) -> list[Entry]:
+def entries_between(
+    session: Session, account_id: int, start: datetime | None, end: datetime | None
+) -> list[Entry]:
     """Every line of the account with its transfer made in [start, end), oldest first."""
     query = _entries(account_id).order_by(TransferLeg.id)
     if start is not None:
@@ -150,7 +192,17 @@ def entries_between(session: Session, account_id: int, start: datetime | None, e
     return [_entry(account_id, row) for row in session.execute(query)]
 
 
-CSV_HEADER = ["date", "transfer", "kind", "status", "purpose", "counterparty", "debit", "credit", "memo"]
+CSV_HEADER = [
+    "date",
+    "transfer",
+    "kind",
+    "status",
+    "purpose",
+    "counterparty",
+    "debit",
+    "credit",
+    "memo",
+]
 
 
 def statement_csv(entries: list[Entry], currency: CurrencyRules) -> str:
@@ -159,11 +211,19 @@ def statement_csv(entries: list[Entry], currency: CurrencyRules) -> str:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_HEADER)
     for e in entries:
-        writer.writerow([
-            e.created_at.isoformat(timespec="seconds"), e.transfer_id, e.kind.value, e.status, e.purpose.value,
-            e.counterparty, fmt(currency, -e.amount) if e.amount < 0 else "",
-            fmt(currency, e.amount) if e.amount > 0 else "", _spreadsheet_safe(e.memo),
-        ])
+        writer.writerow(
+            [
+                e.created_at.isoformat(timespec="seconds"),
+                e.transfer_id,
+                e.kind.value,
+                e.status,
+                e.purpose.value,
+                e.counterparty,
+                fmt(currency, -e.amount) if e.amount < 0 else "",
+                fmt(currency, e.amount) if e.amount > 0 else "",
+                _spreadsheet_safe(e.memo),
+            ]
+        )
     return out.getvalue()
 
 
@@ -175,7 +235,14 @@ def _spreadsheet_safe(text: str) -> str:
 def describe(session: Session, transfer: StoredTransfer) -> TransferView:
     debit, credit = aliased(Account), aliased(Account)
     legs = session.execute(
-        select(debit.key, credit.key, TransferLeg.amount, TransferLeg.purpose, debit.member_id, credit.member_id)
+        select(
+            debit.key,
+            credit.key,
+            TransferLeg.amount,
+            TransferLeg.purpose,
+            debit.member_id,
+            credit.member_id,
+        )
         .join(debit, debit.id == TransferLeg.debit_account_id)
         .join(credit, credit.id == TransferLeg.credit_account_id)
         .where(TransferLeg.transfer_id == transfer.id)
@@ -183,15 +250,29 @@ def describe(session: Session, transfer: StoredTransfer) -> TransferView:
     ).all()
     resolution = None
     if transfer.pending:
-        resolution = session.scalar(select(TransferResolution).where(TransferResolution.pending_id == transfer.id))
+        resolution = session.scalar(
+            select(TransferResolution).where(TransferResolution.pending_id == transfer.id)
+        )
     corrects = None
     if transfer.corrects_id is not None:
-        corrects = session.scalar(select(Transfer.public_id).where(Transfer.id == transfer.corrects_id))
-    status = "posted" if not transfer.pending else (resolution.outcome.value if resolution else "pending")
+        corrects = session.scalar(
+            select(Transfer.public_id).where(Transfer.id == transfer.corrects_id)
+        )
+    status = (
+        "posted"
+        if not transfer.pending
+        else (resolution.outcome.value if resolution else "pending")
+    )
     return TransferView(
-        public_id=transfer.public_id, kind=transfer.kind, status=status, created_at=transfer.created_at,
-        resolved_at=resolution.created_at if resolution else None, expires_at=transfer.expires_at,
-        memo=transfer.memo, reference=transfer.reference, corrects=corrects,
+        public_id=transfer.public_id,
+        kind=transfer.kind,
+        status=status,
+        created_at=transfer.created_at,
+        resolved_at=resolution.created_at if resolution else None,
+        expires_at=transfer.expires_at,
+        memo=transfer.memo,
+        reference=transfer.reference,
+        corrects=corrects,
         legs=[LegView(d, c, amount, purpose) for d, c, amount, purpose, _, _ in legs],
         member_ids=frozenset(m for *_, dm, cm in legs for m in (dm, cm) if m is not None),
     )
@@ -216,4 +297,3 @@ def totals(session: Session) -> Totals:
         )
     ).one()
     return Totals(*(int(v) for v in row))
-

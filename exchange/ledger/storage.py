@@ -28,39 +28,82 @@ from models import Transfer, TransferLeg, table_of
 from .accounts import Locked, forget, save
 
 _TRANSFERS = table_of(Transfer)
-_TRANSFER_COLUMNS = ("public_id", "kind", "fingerprint", "pending", "expires_at", "memo", "reference",
-                     "corrects_id", "created_by_id", "created_at")
+_TRANSFER_COLUMNS = (
+    "public_id",
+    "kind",
+    "fingerprint",
+    "pending",
+    "expires_at",
+    "memo",
+    "reference",
+    "corrects_id",
+    "created_by_id",
+    "created_at",
+)
 
-_SQLITE_INSERT = (sqlite.insert(_TRANSFERS).on_conflict_do_nothing(index_elements=["public_id"])
-                  .returning(*_TRANSFERS.c))
+_SQLITE_INSERT = (
+    sqlite.insert(_TRANSFERS)
+    .on_conflict_do_nothing(index_elements=["public_id"])
+    .returning(*_TRANSFERS.c)
+)
 _INSERT_LEGS = table_of(TransferLeg).insert()
 
 
-def store(session: Session, values: dict[str, Any], legs: Sequence[Any], accounts: Iterable[Locked]) -> Any:
-    """Insert the transfer and its legs and save the accounts; the new row, or None if the id is taken."""
+def store(
+    session: Session, values: dict[str, Any], legs: Sequence[Any], accounts: Iterable[Locked]
+) -> Any:
+    """Insert the transfer and its legs and save the accounts; the new row, or None if the id
+    is taken.
+    """
     if session.get_bind().dialect.name == "postgresql":
         return _store_in_one_statement(session, values, legs, list(accounts))
     row = session.connection().execute(_SQLITE_INSERT, values).one_or_none()
     if row is None:
         return None
-    session.connection().execute(_INSERT_LEGS, [
-        {"transfer_id": row.id, "position": n, "debit_account_id": leg.debit, "credit_account_id": leg.credit,
-         "amount": leg.amount, "purpose": leg.purpose}
-        for n, leg in enumerate(legs)
-    ])
+    session.connection().execute(
+        _INSERT_LEGS,
+        [
+            {
+                "transfer_id": row.id,
+                "position": n,
+                "debit_account_id": leg.debit,
+                "credit_account_id": leg.credit,
+                "amount": leg.amount,
+                "purpose": leg.purpose,
+            }
+            for n, leg in enumerate(legs)
+        ],
+    )
     save(session, accounts)
     return row
 
 
-def _store_in_one_statement(session: Session, values: dict[str, Any], legs: Sequence[Any],
-                            accounts: list[Locked]) -> Any:
+def _store_in_one_statement(
+    session: Session, values: dict[str, Any], legs: Sequence[Any], accounts: list[Locked]
+) -> Any:
     params: dict[str, Any] = {**values, "kind": values["kind"].value}
     for n, leg in enumerate(legs):
-        params.update({f"d{n}": leg.debit, f"c{n}": leg.credit, f"a{n}": leg.amount, f"u{n}": leg.purpose.value})
+        params.update(
+            {
+                f"d{n}": leg.debit,
+                f"c{n}": leg.credit,
+                f"a{n}": leg.amount,
+                f"u{n}": leg.purpose.value,
+            }
+        )
     for n, a in enumerate(accounts):
-        params.update({f"id{n}": a.id, f"dp{n}": a.debits_posted, f"cp{n}": a.credits_posted,
-                       f"dq{n}": a.debits_pending, f"cq{n}": a.credits_pending})
-    row = session.connection().execute(_pg_statement(len(legs), len(accounts)), params).one_or_none()
+        params.update(
+            {
+                f"id{n}": a.id,
+                f"dp{n}": a.debits_posted,
+                f"cp{n}": a.credits_posted,
+                f"dq{n}": a.debits_pending,
+                f"cq{n}": a.credits_pending,
+            }
+        )
+    row = (
+        session.connection().execute(_pg_statement(len(legs), len(accounts)), params).one_or_none()
+    )
     if row is not None:
         forget(session, [a.id for a in accounts])
     return row
@@ -69,7 +112,8 @@ def _store_in_one_statement(session: Session, values: dict[str, Any], legs: Sequ
 @functools.cache
 def _pg_statement(legs: int, accounts: int) -> TextualSelect:
     leg_rows = ", ".join(
-        f"({n}, CAST(:d{n} AS INTEGER), CAST(:c{n} AS INTEGER), CAST(:a{n} AS BIGINT), CAST(:u{n} AS VARCHAR))"
+        f"({n}, CAST(:d{n} AS INTEGER), CAST(:c{n} AS INTEGER), CAST(:a{n} AS BIGINT), "
+        f"CAST(:u{n} AS VARCHAR))"
         for n in range(legs)
     )
     total_rows = ", ".join(
@@ -85,7 +129,8 @@ def _pg_statement(legs: int, accounts: int) -> TextualSelect:
             ON CONFLICT (public_id) DO NOTHING
             RETURNING *
         ), legs AS (
-            INSERT INTO transfer_legs (transfer_id, position, debit_account_id, credit_account_id, amount, purpose)
+            INSERT INTO transfer_legs
+                (transfer_id, position, debit_account_id, credit_account_id, amount, purpose)
             SELECT t.id, v.position, v.debit, v.credit, v.amount, v.purpose
             FROM t, (VALUES {leg_rows}) AS v(position, debit, credit, amount, purpose)
         ), totals AS (

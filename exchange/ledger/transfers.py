@@ -52,7 +52,9 @@ class Leg:
 
 
 class StoredTransfer(Protocol):
-    """A transfers row: the ORM `Transfer`, or the plain row `transfer` returns (cheaper to make)."""
+    """A transfers row: the ORM `Transfer`, or the plain row `transfer` returns (cheaper to
+    make).
+    """
 
     id: int
     public_id: str
@@ -80,7 +82,9 @@ def fingerprint(fields: Mapping[str, object]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-_BY_PUBLIC_ID = select(*table_of(Transfer).c).where(table_of(Transfer).c.public_id == bindparam("public_id"))
+_BY_PUBLIC_ID = select(*table_of(Transfer).c).where(
+    table_of(Transfer).c.public_id == bindparam("public_id")
+)
 
 
 def transfer(
@@ -121,18 +125,28 @@ def transfer(
         raise DomainError("invalid_transfer_id", "a transfer id has 1 to 120 characters", 400)
     if expires_at is not None and not pending:
         raise DomainError("invalid_expiry", "only a pending transfer can expire", 400)
-    print_ = fingerprint(dict(fields) if fields is not None else {
-        "kind": kind.value, "legs": [(g.debit, g.credit, g.amount, g.purpose.value) for g in legs],
-        "memo": memo, "pending": pending, "expires_at": expires_at, "reference": reference,
-        "corrects": corrects.id if corrects else None,
-    })
+    print_ = fingerprint(
+        dict(fields)
+        if fields is not None
+        else {
+            "kind": kind.value,
+            "legs": [(g.debit, g.credit, g.amount, g.purpose.value) for g in legs],
+            "memo": memo,
+            "pending": pending,
+            "expires_at": expires_at,
+            "reference": reference,
+            "corrects": corrects.id if corrects else None,
+        }
+    )
 
     accounts = dict(locked or {})
     missing = {a for leg in legs for a in (leg.debit, leg.credit)} - set(accounts)
     if missing:
         accounts.update(lock(session, missing))
     if not settlement and any(a.kind is AccountKind.peer for a in accounts.values()):
-        raise DomainError("settlement_only", "a partner city's account moves only through settlement", 403)
+        raise DomainError(
+            "settlement_only", "a partner city's account moves only through settlement", 403
+        )
     try:
         _check_limits(currency, accounts, legs, pending)
     except DomainError:
@@ -149,11 +163,23 @@ def transfer(
         else:
             debit.debits_posted += leg.amount
             credit.credits_posted += leg.amount
-    row = store(session, {
-        "public_id": public_id, "kind": kind, "fingerprint": print_, "pending": pending, "expires_at": expires_at,
-        "memo": memo, "reference": reference, "corrects_id": corrects.id if corrects else None,
-        "created_by_id": created_by_id, "created_at": now,
-    }, legs, accounts.values())
+    row = store(
+        session,
+        {
+            "public_id": public_id,
+            "kind": kind,
+            "fingerprint": print_,
+            "pending": pending,
+            "expires_at": expires_at,
+            "memo": memo,
+            "reference": reference,
+            "corrects_id": corrects.id if corrects else None,
+            "created_by_id": created_by_id,
+            "created_at": now,
+        },
+        legs,
+        accounts.values(),
+    )
     if row is None:  # the id exists: committed before us, or by a concurrent request just now
         replay = _replay(session, public_id, print_)
         assert replay is not None
@@ -168,13 +194,16 @@ def _replay(session: Session, public_id: str, print_: str) -> Posting | None:
     if existing.fingerprint != print_:
         raise DomainError(
             "transfer_exists_with_different_fields",
-            f"a different transfer already has the id {public_id!r}; choose a new id for a new transfer",
+            f"a different transfer already has the id {public_id!r}; "
+            "choose a new id for a new transfer",
             409,
         )
     return Posting(existing, False)
 
 
-def _check_limits(currency: CurrencyRules, accounts: dict[int, Locked], legs: Sequence[Leg], pending: bool) -> None:
+def _check_limits(
+    currency: CurrencyRules, accounts: dict[int, Locked], legs: Sequence[Leg], pending: bool
+) -> None:
     """Refuse a transfer that would take an account past its floor or ceiling.
 
     Pessimistic, as TigerBeetle: pending debits count against the floor and pending credits
@@ -226,36 +255,55 @@ def resolve(
     if pending is None:
         raise NotFound(f"transfer {pending_public_id!r}")
     if not pending.pending:
-        raise DomainError("not_pending", f"transfer {pending_public_id!r} is not a pending transfer", 409)
+        raise DomainError(
+            "not_pending", f"transfer {pending_public_id!r} is not a pending transfer", 409
+        )
     legs = list(session.scalars(select(TransferLeg).where(TransferLeg.transfer_id == pending.id)))
-    accounts = lock(session, [a for leg in legs for a in (leg.debit_account_id, leg.credit_account_id)])
+    accounts = lock(
+        session, [a for leg in legs for a in (leg.debit_account_id, leg.credit_account_id)]
+    )
     peer = any(a.kind is AccountKind.peer for a in accounts.values())
     if peer and not settlement and outcome is not Outcome.expired:
-        raise DomainError("settlement_only", "a partner city's account moves only through settlement", 403)
+        raise DomainError(
+            "settlement_only", "a partner city's account moves only through settlement", 403
+        )
 
-    same_id = session.scalar(select(TransferResolution).where(TransferResolution.public_id == public_id))
+    same_id = session.scalar(
+        select(TransferResolution).where(TransferResolution.public_id == public_id)
+    )
     if same_id is not None and (same_id.pending_id != pending.id or same_id.outcome is not outcome):
         raise DomainError(
             "resolution_exists_with_different_fields",
-            f"the id {public_id!r} already resolved another transfer or with another outcome", 409,
+            f"the id {public_id!r} already resolved another transfer or with another outcome",
+            409,
         )
-    done = session.scalar(select(TransferResolution).where(TransferResolution.pending_id == pending.id))
+    done = session.scalar(
+        select(TransferResolution).where(TransferResolution.pending_id == pending.id)
+    )
     if done is not None:
         if done.public_id == public_id:
             return done
         raise DomainError(
             f"pending_transfer_already_{done.outcome.value}",
-            f"transfer {pending_public_id!r} is already {done.outcome.value}", 409,
+            f"transfer {pending_public_id!r} is already {done.outcome.value}",
+            409,
         )
     expired = pending.expires_at is not None and pending.expires_at <= now
     if outcome is Outcome.expired and not expired:
-        raise DomainError("not_expired", f"transfer {pending_public_id!r} has not reached its expiry", 409)
+        raise DomainError(
+            "not_expired", f"transfer {pending_public_id!r} has not reached its expiry", 409
+        )
     if outcome is not Outcome.expired and expired:
-        raise DomainError("pending_transfer_expired", f"transfer {pending_public_id!r} has expired", 409)
+        raise DomainError(
+            "pending_transfer_expired", f"transfer {pending_public_id!r} has expired", 409
+        )
 
     resolution = TransferResolution(
-        public_id=public_id, pending_id=pending.id, outcome=outcome,
-        created_by_id=by.id if by else None, created_at=now,
+        public_id=public_id,
+        pending_id=pending.id,
+        outcome=outcome,
+        created_by_id=by.id if by else None,
+        created_at=now,
     )
     session.add(resolution)
     for leg in legs:
@@ -276,7 +324,9 @@ def expire_due(session: Session, *, now: datetime | None = None, limit: int = 50
     due = session.scalars(
         select(Transfer.public_id)
         .outerjoin(TransferResolution, TransferResolution.pending_id == Transfer.id)
-        .where(Transfer.pending.is_(True), Transfer.expires_at <= now, TransferResolution.id.is_(None))
+        .where(
+            Transfer.pending.is_(True), Transfer.expires_at <= now, TransferResolution.id.is_(None)
+        )
         .order_by(Transfer.expires_at)
         .limit(limit)
     ).all()

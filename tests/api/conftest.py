@@ -28,10 +28,14 @@ class Client:
         self.book = Book(app.state.city.db, settings.currency)
         self.tokens: dict[str, str] = {}
 
-    def member(self, name: str, *, role: Role = Role.member, status: MemberStatus = MemberStatus.active) -> str:
+    def member(
+        self, name: str, *, role: Role = Role.member, status: MemberStatus = MemberStatus.active
+    ) -> str:
         """Create a member and a token for them; returns the token."""
         db = self.app.state.city.db
-        db.write_sync(lambda s: members.add_member(s, name, credentials(), role=role, status=status))
+        db.write_sync(
+            lambda s: members.add_member(s, name, credentials(), role=role, status=status)
+        )
         self.tokens[name] = db.write_sync(lambda s: issue_token(s, name))
         return self.tokens[name]
 

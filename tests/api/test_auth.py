@@ -14,12 +14,18 @@ async def test_a_request_without_a_token_is_refused_with_401_and_a_challenge(cit
     answer = await city.get("/ledger/account")
     assert answer.status_code == 401
     assert answer.headers["www-authenticate"].startswith("Bearer")
-    assert answer.json() == {"error": {"code": "unauthorized",
-                                       "message": "send a personal token as 'Authorization: Bearer <token>'"}}
+    assert answer.json() == {
+        "error": {
+            "code": "unauthorized",
+            "message": "send a personal token as 'Authorization: Bearer <token>'",
+        }
+    }
 
 
 async def test_an_unknown_token_is_refused_with_401(city: Client) -> None:
-    answer = await city.http.get("/api/comptoir/v1/ledger/account", headers={"Authorization": "Bearer cpt_nope"})
+    answer = await city.http.get(
+        "/api/comptoir/v1/ledger/account", headers={"Authorization": "Bearer cpt_nope"}
+    )
     assert answer.status_code == 401
     assert answer.json()["error"]["code"] == "invalid_token"
 

@@ -25,32 +25,41 @@ API = "/api/comptoir/v1"
 def open_accounts(city: LiveCity, *names: str) -> dict[str, str]:
     tokens = {}
     for name in names:
-        city.db.write_sync(lambda s, n=name: members.add_member(s, n, credentials(), role=Role.member))
+        city.db.write_sync(
+            lambda s, n=name: members.add_member(s, n, credentials(), role=Role.member)
+        )
         tokens[name] = city.db.write_sync(lambda s, n=name: issue_token(s, n))
     return tokens
 
 
-async def test_parallel_payments_from_one_account_never_pass_its_limit(start_city: Callable[..., Any]) -> None:
+async def test_parallel_payments_from_one_account_never_pass_its_limit(
+    start_city: Callable[..., Any],
+) -> None:
     city: LiveCity = await start_city(currency={"credit_limit": "100.00"})
     tokens = open_accounts(city, "alice", "bob", "carol")
 
     async def pay(n: int) -> int:
         answer = await city.http.post(
-            f"{API}/ledger/transfers", json={"id": f"c{n}", "to": "bob" if n % 2 else "carol", "amount": "7.00"},
+            f"{API}/ledger/transfers",
+            json={"id": f"c{n}", "to": "bob" if n % 2 else "carol", "amount": "7.00"},
             headers={"Authorization": f"Bearer {tokens['alice']}"},
         )
         assert answer.status_code in (201, 422), answer.text
         return answer.status_code
 
     statuses = Counter(await asyncio.gather(*(pay(n) for n in range(60))))
-    assert statuses == {201: 14, 422: 46}, "100.00 / 7.00: fourteen fit, the fifteenth would pass the limit"
+    assert statuses == {201: 14, 422: 46}, (
+        "100.00 / 7.00: fourteen fit, the fifteenth would pass the limit"
+    )
     book = Book(city.db, city.settings.currency)
     assert book.balance("alice") == "-98.00"
     assert book.rows()["transfers"] == 14
     assert book.check() == []
 
 
-async def test_parallel_payments_between_many_accounts_lose_no_unit(start_city: Callable[..., Any]) -> None:
+async def test_parallel_payments_between_many_accounts_lose_no_unit(
+    start_city: Callable[..., Any],
+) -> None:
     city: LiveCity = await start_city(currency={"credit_limit": "1000.00"})
     names = ["ana", "ben", "cleo", "dev", "eve"]
     tokens = open_accounts(city, *names)
@@ -62,7 +71,8 @@ async def test_parallel_payments_between_many_accounts_lose_no_unit(start_city: 
     async def pay(n: int) -> None:
         payer, payee = parties(n)
         answer = await city.http.post(
-            f"{API}/ledger/transfers", json={"id": f"m{n}", "to": payee, "amount": f"{n % 9 + 1}.25"},
+            f"{API}/ledger/transfers",
+            json={"id": f"m{n}", "to": payee, "amount": f"{n % 9 + 1}.25"},
             headers={"Authorization": f"Bearer {tokens[payer]}"},
         )
         assert answer.status_code == 201, answer.text

@@ -28,7 +28,12 @@ async def doc(city: Client) -> Json:
 
 
 def served_operations() -> set[tuple[str, str]]:
-    return {(route.path, method.lower()) for route in served() for method in route.methods or () if method != "HEAD"}
+    return {
+        (route.path, method.lower())
+        for route in served()
+        for method in route.methods or ()
+        if method != "HEAD"
+    }
 
 
 def described_operations(doc: Json) -> set[tuple[str, str]]:
@@ -78,7 +83,9 @@ def _schema_of(doc: Json, path: str, method: str, status: int) -> Json | None:
 
 
 def _check(doc: Json, path: str, method: str, answer: httpx.Response) -> None:
-    assert str(answer.status_code) in doc["paths"][path][method]["responses"], f"{answer.status_code} undeclared"
+    assert str(answer.status_code) in doc["paths"][path][method]["responses"], (
+        f"{answer.status_code} undeclared"
+    )
     schema = _schema_of(doc, path, method, answer.status_code)
     if schema is not None:
         jsonschema.validate(answer.json(), schema, cls=jsonschema.Draft202012Validator)
@@ -86,23 +93,47 @@ def _check(doc: Json, path: str, method: str, answer: httpx.Response) -> None:
 
 def _check_body(doc: Json, path: str, body: Json) -> None:
     ref = doc["paths"][path]["post"]["requestBody"]["content"]["application/json"]["schema"]
-    jsonschema.validate(body, {**ref, "components": doc["components"]}, cls=jsonschema.Draft202012Validator)
+    jsonschema.validate(
+        body, {**ref, "components": doc["components"]}, cls=jsonschema.Draft202012Validator
+    )
 
 
 async def test_real_answers_match_their_declared_schemas(city: Client, doc: Json) -> None:
     calls: list[tuple[str, str, dict[str, Any], str]] = [
-        ("/ledger/transfers", "post", {"id": "a1", "to": "bob", "amount": "12.50", "memo": "bread"}, "alice"),
-        ("/ledger/transfers", "post", {"id": "a1", "to": "bob", "amount": "12.50", "memo": "bread"}, "alice"),
+        (
+            "/ledger/transfers",
+            "post",
+            {"id": "a1", "to": "bob", "amount": "12.50", "memo": "bread"},
+            "alice",
+        ),
+        (
+            "/ledger/transfers",
+            "post",
+            {"id": "a1", "to": "bob", "amount": "12.50", "memo": "bread"},
+            "alice",
+        ),
         ("/ledger/transfers", "post", {"id": "a1", "to": "bob", "amount": "1.00"}, "alice"),
         ("/ledger/transfers", "post", {"to": "bob", "amount": "500.00"}, "alice"),
         ("/ledger/transfers", "post", {"to": "nobody", "amount": "1.00"}, "alice"),
         ("/ledger/transfers", "post", {"to": "bob", "amount": "-1"}, "alice"),
-        ("/ledger/adjustments", "post", {"account": "bob", "amount": "1.00", "direction": "credit",
-                                         "reason": "gift"}, "mayor"),
-        ("/ledger/adjustments", "post", {"account": "bob", "amount": "1.00", "direction": "credit",
-                                         "reason": "gift"}, "alice"),
-        ("/ledger/limits", "post", {"account": "alice", "credit_limit": "300.00", "max_balance": None,
-                                    "reason": "bakery"}, "mayor"),
+        (
+            "/ledger/adjustments",
+            "post",
+            {"account": "bob", "amount": "1.00", "direction": "credit", "reason": "gift"},
+            "mayor",
+        ),
+        (
+            "/ledger/adjustments",
+            "post",
+            {"account": "bob", "amount": "1.00", "direction": "credit", "reason": "gift"},
+            "alice",
+        ),
+        (
+            "/ledger/limits",
+            "post",
+            {"account": "alice", "credit_limit": "300.00", "max_balance": None, "reason": "bakery"},
+            "mayor",
+        ),
     ]
     seen: set[int] = set()
     for path, method, body, who in calls:

@@ -43,7 +43,9 @@ def test_users_create_reads_the_password_from_stdin(cli: Cli) -> None:
     assert "alice" in listing and "admin" in listing and "active" in listing
 
 
-def test_passwords_are_stored_as_argon2id_with_64_mib_and_3_passes(config: Path, db_url: str) -> None:
+def test_passwords_are_stored_as_argon2id_with_64_mib_and_3_passes(
+    config: Path, db_url: str
+) -> None:
     from sqlalchemy import select
 
     from instance.database import Database
@@ -68,7 +70,9 @@ def test_users_create_refuses_a_taken_name_with_exit_1(cli: Cli) -> None:
 
 
 def test_users_create_refuses_an_unknown_role_with_exit_2(config: Path) -> None:
-    done = comptoir(config, "users", "create", "alice", "--role", "mayor", stdin="a long password\n")
+    done = comptoir(
+        config, "users", "create", "alice", "--role", "mayor", stdin="a long password\n"
+    )
     assert done.returncode == 2
     assert "invalid choice" in done.stderr
 
@@ -92,9 +96,16 @@ def test_serve_applies_migrations_and_answers_health(tmp_path: Path) -> None:
     sock = free_port_socket()
     port = sock.getsockname()[1]
     sock.close()
-    config = write_config(tmp_path / "fresh", domain=f"127.0.0.1:{port}", database_url="sqlite:///data/city.sqlite3")
-    proc = subprocess.Popen([COMPTOIR, "serve", "--config", str(config)], stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    config = write_config(
+        tmp_path / "fresh", domain=f"127.0.0.1:{port}", database_url="sqlite:///data/city.sqlite3"
+    )
+    proc = subprocess.Popen(
+        [COMPTOIR, "serve", "--config", str(config)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
     try:
         for _ in range(200):
             try:

@@ -46,7 +46,9 @@ def test_sqlite_runs_in_wal_mode(tmp_path) -> None:  # type: ignore[no-untyped-d
     migrate.upgrade(url)
     database = Database(url, threads=1)
     try:
-        mode = database.read_sync(lambda s: s.connection().exec_driver_sql("PRAGMA journal_mode").scalar())
+        mode = database.read_sync(
+            lambda s: s.connection().exec_driver_sql("PRAGMA journal_mode").scalar()
+        )
     finally:
         database.dispose()
     assert mode == "wal"

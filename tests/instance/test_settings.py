@@ -14,7 +14,9 @@ from ..conftest import _set_key, write_config
 
 @pytest.fixture
 def config(tmp_path: Path) -> Path:
-    return write_config(tmp_path / "city", domain="127.0.0.1:8001", database_url="sqlite:///data/c.sqlite3")
+    return write_config(
+        tmp_path / "city", domain="127.0.0.1:8001", database_url="sqlite:///data/c.sqlite3"
+    )
 
 
 def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
@@ -33,16 +35,29 @@ def test_init_writes_a_config_that_loads(config: Path) -> None:
 
 def test_init_refuses_to_overwrite(config: Path, capsys: pytest.CaptureFixture[str]) -> None:
     before = config.read_text()
-    code, err = run_cli(capsys, "init", "--config", str(config), "--domain", "a.example", "--name", "A")
+    code, err = run_cli(
+        capsys, "init", "--config", str(config), "--domain", "a.example", "--name", "A"
+    )
     assert code == 2
     assert "already exists" in err
     assert config.read_text() == before
 
 
-def test_init_refuses_loopback_http_on_a_public_domain(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_init_refuses_loopback_http_on_a_public_domain(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     config = tmp_path / "instance.toml"
-    code, err = run_cli(capsys, "init", "--config", str(config), "--domain", "city.example", "--name", "C",
-                        "--allow-loopback-http")
+    code, err = run_cli(
+        capsys,
+        "init",
+        "--config",
+        str(config),
+        "--domain",
+        "city.example",
+        "--name",
+        "C",
+        "--allow-loopback-http",
+    )
     assert code == 2
     assert "--allow-loopback-http" in err
     assert not config.exists()
@@ -70,19 +85,39 @@ BAD_VALUES = [
     ("currency", "credit_limit", "-5", "currency.credit_limit"),
     ("currency", "credit_limit", "1.234", "currency.credit_limit: has more than 2 decimal places"),
     ("currency", "balance_limit", "lots", "currency.balance_limit"),
-    ("moderation", "registration", "everyone", "moderation.registration: must be one of open, approval, invite"),
+    (
+        "moderation",
+        "registration",
+        "everyone",
+        "moderation.registration: must be one of open, approval, invite",
+    ),
     ("moderation", "listing_review", "never", "moderation.listing_review"),
     ("federation", "mode", "closed", "federation.mode: must be one of open, blocklist, allowlist"),
-    ("federation", "allow_loopback_http", "yes", "federation.allow_loopback_http: must be true or false"),
+    (
+        "federation",
+        "allow_loopback_http",
+        "yes",
+        "federation.allow_loopback_http: must be true or false",
+    ),
     ("federation", "signature_window_seconds", 5, "federation.signature_window_seconds"),
     ("workers", "concurrency", 0, "workers.concurrency"),
-    ("api", "requests_per_5_minutes", -1, "api.requests_per_5_minutes: must be between 0 and 1000000"),
+    (
+        "api",
+        "requests_per_5_minutes",
+        -1,
+        "api.requests_per_5_minutes: must be between 0 and 1000000",
+    ),
 ]
 
 
 @pytest.mark.parametrize(("section", "key", "value", "message"), BAD_VALUES)
 def test_a_bad_value_names_its_key_and_exits_2(
-    config: Path, capsys: pytest.CaptureFixture[str], section: str, key: str, value: object, message: str
+    config: Path,
+    capsys: pytest.CaptureFixture[str],
+    section: str,
+    key: str,
+    value: object,
+    message: str,
 ) -> None:
     config.write_text(_set_key(config.read_text(), section, key, value))
     code, err = run_cli(capsys, "db", "upgrade", "--config", str(config))
@@ -92,13 +127,17 @@ def test_a_bad_value_names_its_key_and_exits_2(
 
 
 def test_a_missing_key_is_named(config: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    config.write_text("\n".join(line for line in config.read_text().splitlines() if not line.startswith("code =")))
+    config.write_text(
+        "\n".join(line for line in config.read_text().splitlines() if not line.startswith("code ="))
+    )
     code, err = run_cli(capsys, "db", "upgrade", "--config", str(config))
     assert code == 2
     assert "currency.code: is missing" in err
 
 
-def test_loopback_switch_is_refused_on_a_public_domain(config: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_loopback_switch_is_refused_on_a_public_domain(
+    config: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     config.write_text(_set_key(config.read_text(), "instance", "domain", "city.example"))
     code, err = run_cli(capsys, "db", "upgrade", "--config", str(config))
     assert code == 2

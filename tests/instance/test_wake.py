@@ -77,17 +77,31 @@ async def test_a_rolled_back_write_wakes_nobody(city: City) -> None:
 
 async def test_a_queue_row_added_through_the_orm_is_queued_work(city: City) -> None:
     wakes = wakes_counted(city.db)
-    await city.db.write(lambda s: s.add(Job(kind="record", payload={"n": 1}, state=JobState.queued,
-                                            run_at=utcnow(), attempts=0, max_attempts=10)))
+    await city.db.write(
+        lambda s: s.add(
+            Job(
+                kind="record",
+                payload={"n": 1},
+                state=JobState.queued,
+                run_at=utcnow(),
+                attempts=0,
+                max_attempts=10,
+            )
+        )
+    )
     assert wakes == [None]
 
 
 async def test_a_received_activity_wakes_the_worker_once_stored(city: City) -> None:
     wakes = wakes_counted(city.db)
     writer = InboxWriter(city.db)
-    item = Received(uri="https://remote.example/activities/1", type="Follow",
-                    actor="https://remote.example/users/zoe", signed_by="https://remote.example/users/zoe",
-                    body="{}")
+    item = Received(
+        uri="https://remote.example/activities/1",
+        type="Follow",
+        actor="https://remote.example/users/zoe",
+        signed_by="https://remote.example/users/zoe",
+        body="{}",
+    )
     assert await writer.store(item) is True
     assert wakes == [None]
     assert await writer.store(item) is False, "a duplicate is not stored again"

@@ -36,7 +36,9 @@ async def main(url: str, out: Path, go: Path) -> None:
 
     async def record(_city: object, job: object) -> None:
         handled.append(job.payload["n"])  # type: ignore[attr-defined]
-        await asyncio.sleep(0.005)  # a job that takes a while: one worker alone cannot drain the queue at once
+        await asyncio.sleep(
+            0.005
+        )  # a job that takes a while: one worker alone cannot drain the queue at once
 
     worker = Worker(database, [job_queue(None, {"record": record})], concurrency=8)  # type: ignore[arg-type]
     ready_file(out).touch()

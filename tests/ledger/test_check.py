@@ -30,7 +30,9 @@ def test_a_sound_ledger_passes_every_check(book: Book) -> None:
 
 def test_an_account_credited_behind_the_ledgers_back_breaks_the_zero_sum(book: Book) -> None:
     some_payments(book)
-    corrupt(book, "UPDATE accounts SET credits_posted = credits_posted + 5 WHERE key = 'member:bob'")
+    corrupt(
+        book, "UPDATE accounts SET credits_posted = credits_posted + 5 WHERE key = 'member:bob'"
+    )
     violations = book.check()
     assert violations[0] == "the balances add up to 5 minor units, not zero"
     assert "account member:bob: credits_posted is 1005 but its legs add up to 1000" in violations
@@ -38,8 +40,12 @@ def test_an_account_credited_behind_the_ledgers_back_breaks_the_zero_sum(book: B
 
 def test_totals_moved_in_pairs_still_disagree_with_the_legs(book: Book) -> None:
     some_payments(book)
-    corrupt(book, "UPDATE accounts SET debits_posted = debits_posted + 7, credits_posted = credits_posted + 7 "
-                  "WHERE key = 'member:carol'")
+    corrupt(
+        book,
+        "UPDATE accounts SET debits_posted = debits_posted + 7, "
+        "credits_posted = credits_posted + 7 "
+        "WHERE key = 'member:carol'",
+    )
     violations = book.check()
     assert violations == [
         "account member:carol: debits_posted is 157 but its legs add up to 150",
@@ -61,5 +67,9 @@ def test_an_account_past_its_floor_is_found(book: Book) -> None:
 
 def test_a_transfer_without_legs_is_found(book: Book) -> None:
     some_payments(book)
-    corrupt(book, "DELETE FROM transfer_legs WHERE transfer_id = (SELECT id FROM transfers WHERE public_id = 't3')")
+    corrupt(
+        book,
+        "DELETE FROM transfer_legs "
+        "WHERE transfer_id = (SELECT id FROM transfers WHERE public_id = 't3')",
+    )
     assert "transfer t3 has no legs" in book.check()

@@ -16,8 +16,12 @@ from .conftest import Book
 @pytest.fixture
 def config(tmp_path: Path, db_url: str, db: Database) -> Path:
     """A city whose database is the `db` fixture's (so `book` sees what the commands do)."""
-    return write_config(tmp_path / "city", domain="127.0.0.1:8002", database_url=db_url,
-                        currency={"credit_limit": "100.00"})
+    return write_config(
+        tmp_path / "city",
+        domain="127.0.0.1:8002",
+        database_url=db_url,
+        currency={"credit_limit": "100.00"},
+    )
 
 
 @pytest.fixture
@@ -37,7 +41,11 @@ def test_check_passes_on_a_sound_ledger(config: Path, city: Book) -> None:
 def test_check_fails_with_exit_1_naming_the_first_violation(config: Path, city: Book) -> None:
     from sqlalchemy import text
 
-    city.db.write_sync(lambda s: s.execute(text("UPDATE accounts SET debits_posted = 0 WHERE key = 'member:alice'")))
+    city.db.write_sync(
+        lambda s: s.execute(
+            text("UPDATE accounts SET debits_posted = 0 WHERE key = 'member:alice'")
+        )
+    )
     done = comptoir(config, "ledger", "check")
     assert done.returncode == 1
     assert "ledger check failed: the balances add up to 1250 minor units, not zero" in done.stderr
@@ -47,12 +55,16 @@ def test_accounts_lists_balances_and_their_zero_sum(config: Path, city: Book) ->
     done = comptoir(config, "ledger", "accounts")
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
-    assert any(line.startswith("member:alice") and "-12.50" in line and "100.00" in line for line in lines)
+    assert any(
+        line.startswith("member:alice") and "-12.50" in line and "100.00" in line for line in lines
+    )
     assert lines[-1].split() == ["sum", "of", "balances", "0.00"]
 
 
 def test_adjust_credits_an_account_with_a_reason(config: Path, city: Book) -> None:
-    done = comptoir(config, "ledger", "adjust", "bob", "2.50", "--reason", "refund of a lost voucher")
+    done = comptoir(
+        config, "ledger", "adjust", "bob", "2.50", "--reason", "refund of a lost voucher"
+    )
     assert done.returncode == 0, done.stderr
     assert "credited member:bob 2.50 GRN" in done.stdout
     assert city.balance("bob") == "15.00"
@@ -66,14 +78,18 @@ def test_adjust_debit_respects_the_credit_limit(config: Path, city: Book) -> Non
 
 
 def test_set_limit_changes_the_credit_limit(config: Path, city: Book) -> None:
-    done = comptoir(config, "ledger", "set-limit", "alice", "--credit-limit", "300.00", "--reason", "bakery")
+    done = comptoir(
+        config, "ledger", "set-limit", "alice", "--credit-limit", "300.00", "--reason", "bakery"
+    )
     assert done.returncode == 0, done.stderr
     assert "member:alice: credit limit 300.00, maximum balance none" in done.stdout
     city.pay("alice", "bob", "250.00")
 
 
 def test_set_limit_refuses_a_limit_below_the_balance(config: Path, city: Book) -> None:
-    done = comptoir(config, "ledger", "set-limit", "alice", "--credit-limit", "10.00", "--reason", "too much")
+    done = comptoir(
+        config, "ledger", "set-limit", "alice", "--credit-limit", "10.00", "--reason", "too much"
+    )
     assert done.returncode == 1
     assert "cannot be less than 12.50" in done.stderr
 
@@ -135,12 +151,20 @@ def test_a_revoked_token_no_longer_opens_the_api(config: Path, city: Book) -> No
 def test_revoke_token_all_revokes_every_live_token(config: Path, city: Book) -> None:
     for _ in range(2):
         comptoir(config, "users", "token", "alice")
-    assert comptoir(config, "users", "revoke-token", "alice", "--all").stdout == "revoked 2 tokens of @alice\n"
-    assert comptoir(config, "users", "revoke-token", "alice", "--all").stdout == "revoked 0 tokens of @alice\n"
+    assert (
+        comptoir(config, "users", "revoke-token", "alice", "--all").stdout
+        == "revoked 2 tokens of @alice\n"
+    )
+    assert (
+        comptoir(config, "users", "revoke-token", "alice", "--all").stdout
+        == "revoked 0 tokens of @alice\n"
+    )
 
 
 @pytest.mark.parametrize("args", [(), ("--id", "1", "--all")])
-def test_revoke_token_needs_exactly_one_of_id_or_all(config: Path, city: Book, args: tuple[str, ...]) -> None:
+def test_revoke_token_needs_exactly_one_of_id_or_all(
+    config: Path, city: Book, args: tuple[str, ...]
+) -> None:
     done = comptoir(config, "users", "revoke-token", "alice", *args)
     assert done.returncode == 2 and "--id N, or every token with --all" in done.stderr
 

@@ -26,8 +26,14 @@ def test_concurrent_reservations_and_payments_share_one_limit(book: Book) -> Non
         def work(session):  # type: ignore[no-untyped-def]
             people = [members.get_member(session, "alice"), members.get_member(session, "carol")]
             ids = ledger.member_account_ids(session, book.currency, people)
-            ledger.transfer(session, book.currency, public_id=f"hold{n}", kind=TransferKind.agreement,
-                            legs=[ledger.Leg(ids[people[0].id], ids[people[1].id], 900)], pending=True)
+            ledger.transfer(
+                session,
+                book.currency,
+                public_id=f"hold{n}",
+                kind=TransferKind.agreement,
+                legs=[ledger.Leg(ids[people[0].id], ids[people[1].id], 900)],
+                pending=True,
+            )
 
         book.db.write_sync(work)
         return f"hold{n}"
@@ -50,10 +56,14 @@ def test_concurrent_reservations_and_payments_share_one_limit(book: Book) -> Non
 
     holds = [d for d in done if d.startswith("hold")]
     with ThreadPoolExecutor(max_workers=4) as pool:
-        list(pool.map(lambda h: book.db.write_sync(lambda s: ledger.resolve(s, h, Outcome.posted)), holds * 2))
+        list(
+            pool.map(
+                lambda h: book.db.write_sync(lambda s: ledger.resolve(s, h, Outcome.posted)),
+                holds * 2,
+            )
+        )
     assert book.account("alice").balance == -900 * 11
     assert book.check() == []
-
 
 
 class Choreography:
@@ -85,20 +95,25 @@ class Choreography:
     def waits_on(self, thread: threading.Thread, holder: str, timeout: float = 30) -> None:
         """Return once `thread` is blocked on a lock that `holder`'s transaction holds (as
         PostgreSQL's lock view says), or has finished without needing to wait; fail otherwise."""
-        blocked = text("SELECT count(*) FROM pg_stat_activity"
-                       " WHERE wait_event_type = 'Lock' AND :holder = ANY(pg_blocking_pids(pid))")
+        blocked = text(
+            "SELECT count(*) FROM pg_stat_activity"
+            " WHERE wait_event_type = 'Lock' AND :holder = ANY(pg_blocking_pids(pid))"
+        )
         deadline = time.monotonic() + timeout
         with self.db.engine.connect() as observer:
             while thread.is_alive():
                 if observer.execute(blocked, {"holder": self.backends[holder]}).scalar():
                     return
-                assert time.monotonic() < deadline, f"{thread.name} neither waits on {holder} nor ends"
+                assert time.monotonic() < deadline, (
+                    f"{thread.name} neither waits on {holder} nor ends"
+                )
                 time.sleep(0.01)
 
 
 @postgresql_only  # SQLite runs one write transaction at a time: there is no race to order
 def test_a_payment_racing_the_creation_of_an_account_does_not_deadlock(book: Book) -> None:
-    """X pays rae -> lou, both without accounts; lou's account appears meanwhile; then Y pays lou -> rae."""
+    """X pays rae -> lou, both without accounts; lou's account appears meanwhile;
+    then Y pays lou -> rae."""
     for name in ("rae", "lou"):
         book.member(name)
     steps = Choreography(book.db)
@@ -115,12 +130,15 @@ def test_a_payment_racing_the_creation_of_an_account_does_not_deadlock(book: Boo
     x = threading.Thread(target=pay, args=("rae", "lou"), name="X")
     x.start()
     assert x_looked[0].wait(30)
-    book.db.write_sync(lambda s: ledger.member_account(s, book.currency, members.get_member(s, "lou")))
+    book.db.write_sync(
+        lambda s: ledger.member_account(s, book.currency, members.get_member(s, "lou"))
+    )
     x_looked[1].set()
     assert x_created[0].wait(30)  # X holds its uncommitted insert of rae's account
     y = threading.Thread(target=pay, args=("lou", "rae"), name="Y")
     y.start()
-    steps.waits_on(y, "X")  # on X's insert of rae's account (holding nothing, or lou's lock before the fix)
+    # Y waits on X's insert of rae's account (holding nothing, or lou's lock before the fix)
+    steps.waits_on(y, "X")
     x_created[1].set()
     x.join(30)
     y.join(30)

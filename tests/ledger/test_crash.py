@@ -49,8 +49,12 @@ class Server:
 
     def start(self) -> None:
         with self.log.open("ab") as log:
-            self.proc = subprocess.Popen([COMPTOIR, "serve", "--config", str(self.config), "--log-level", "WARNING"],
-                                         stdout=log, stderr=log, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+            self.proc = subprocess.Popen(
+                [COMPTOIR, "serve", "--config", str(self.config), "--log-level", "WARNING"],
+                stdout=log,
+                stderr=log,
+                env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            )
         for _ in range(300):
             try:
                 if httpx.get(f"http://127.0.0.1:{self.port}/health", timeout=1).status_code == 200:
@@ -108,9 +112,13 @@ def pay(http: httpx.Client, url: str, token: str, public_id: str, payee: str) ->
 
 
 def stored(db: Database) -> dict[str, list[int]]:
-    rows = db.read_sync(lambda s: s.execute(
-        select(Transfer.public_id, TransferLeg.amount).join(TransferLeg, TransferLeg.transfer_id == Transfer.id)
-    ).all())
+    rows = db.read_sync(
+        lambda s: s.execute(
+            select(Transfer.public_id, TransferLeg.amount).join(
+                TransferLeg, TransferLeg.transfer_id == Transfer.id
+            )
+        ).all()
+    )
     found: dict[str, list[int]] = {}
     for public_id, amount in rows:
         found.setdefault(public_id, []).append(amount)
@@ -119,13 +127,19 @@ def stored(db: Database) -> dict[str, list[int]]:
 
 @pytest.mark.slow
 def test_a_killed_city_keeps_every_acknowledged_payment_and_no_half_payment(
-    tmp_path: Path, db_url: str, db: Database,
+    tmp_path: Path,
+    db_url: str,
+    db: Database,
 ) -> None:
     sock = free_port_socket()
     port = sock.getsockname()[1]
     sock.close()
-    config = write_config(tmp_path / "city", domain=f"127.0.0.1:{port}", database_url=db_url,
-                          currency={"credit_limit": "1000000.00"})
+    config = write_config(
+        tmp_path / "city",
+        domain=f"127.0.0.1:{port}",
+        database_url=db_url,
+        currency={"credit_limit": "1000000.00"},
+    )
     book = Book(db)
     for name in NAMES:
         book.member(name)
@@ -148,8 +162,12 @@ def test_a_killed_city_keeps_every_acknowledged_payment_and_no_half_payment(
         assert len(stream.acknowledged) >= 150
 
         server.start()
-        check = subprocess.run([COMPTOIR, "ledger", "check", "--config", str(config)], capture_output=True,
-                               text=True, timeout=60)
+        check = subprocess.run(
+            [COMPTOIR, "ledger", "check", "--config", str(config)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         assert check.returncode == 0, check.stderr
 
         after_crash = stored(db)

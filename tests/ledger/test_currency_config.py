@@ -1,4 +1,5 @@
-"""The [currency] keys of fees and demurrage: off by default, checked at start-up, named when wrong."""
+"""The [currency] keys of fees and demurrage: off by default, checked at start-up,
+named when wrong."""
 
 from __future__ import annotations
 
@@ -12,8 +13,12 @@ from ..conftest import write_config
 
 
 def settings_with(tmp_path: Path, **currency: object):  # type: ignore[no-untyped-def]
-    path = write_config(tmp_path, domain="127.0.0.1:8002", database_url="sqlite:///data/x.sqlite3",
-                        currency=currency)
+    path = write_config(
+        tmp_path,
+        domain="127.0.0.1:8002",
+        database_url="sqlite:///data/x.sqlite3",
+        currency=currency,
+    )
     return load_settings(path)
 
 
@@ -24,10 +29,15 @@ def test_fees_and_demurrage_are_off_by_default(tmp_path: Path) -> None:
 
 
 def test_fee_and_demurrage_keys_are_read(tmp_path: Path) -> None:
-    currency = settings_with(tmp_path, fee_bps=150, fee_fixed="0.10", demurrage_bps=50,
-                             demurrage_period="week").currency
-    assert (currency.fee_bps, currency.fee_fixed, currency.demurrage_bps, currency.demurrage_period) == (
-        150, 10, 50, "week")
+    currency = settings_with(
+        tmp_path, fee_bps=150, fee_fixed="0.10", demurrage_bps=50, demurrage_period="week"
+    ).currency
+    assert (
+        currency.fee_bps,
+        currency.fee_fixed,
+        currency.demurrage_bps,
+        currency.demurrage_period,
+    ) == (150, 10, 50, "week")
 
 
 @pytest.mark.parametrize(
@@ -39,7 +49,9 @@ def test_fee_and_demurrage_keys_are_read(tmp_path: Path) -> None:
         ("demurrage_period", "year", "must be one of day, week, month"),
     ],
 )
-def test_a_wrong_value_is_refused_naming_its_key(tmp_path: Path, key: str, value: object, problem: str) -> None:
+def test_a_wrong_value_is_refused_naming_its_key(
+    tmp_path: Path, key: str, value: object, problem: str
+) -> None:
     with pytest.raises(ConfigError) as refused:
         settings_with(tmp_path, **{key: value})
     assert refused.value.key == f"currency.{key}"

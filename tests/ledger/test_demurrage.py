@@ -1,4 +1,5 @@
-"""Demurrage: a periodic charge on positive balances, once per account and period, off by default."""
+"""Demurrage: a periodic charge on positive balances, once per account and period,
+off by default."""
 
 from __future__ import annotations
 
@@ -52,8 +53,14 @@ def test_pending_debits_are_not_charged(city: Book) -> None:
     def reserve(session):  # type: ignore[no-untyped-def]
         bob = ledger.resolve_account(session, city.currency, "bob")
         carol = ledger.resolve_account(session, city.currency, "carol")
-        ledger.transfer(session, city.currency, public_id="p", kind=TransferKind.agreement,
-                        legs=[ledger.Leg(bob.id, carol.id, 4_000)], pending=True)
+        ledger.transfer(
+            session,
+            city.currency,
+            public_id="p",
+            kind=TransferKind.agreement,
+            legs=[ledger.Leg(bob.id, carol.id, 4_000)],
+            pending=True,
+        )
 
     city.db.write_sync(reserve)
     charge(city)

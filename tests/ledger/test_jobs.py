@@ -19,7 +19,9 @@ from .conftest import Book
 
 def ledger_jobs_queued(city: City) -> list[str]:
     """The ledger's own jobs (other packages queue theirs at start too)."""
-    return city.db.read_sync(lambda s: list(s.scalars(select(Job.kind).where(Job.kind.startswith("ledger.")))))
+    return city.db.read_sync(
+        lambda s: list(s.scalars(select(Job.kind).where(Job.kind.startswith("ledger."))))
+    )
 
 
 async def test_the_sweep_charges_the_last_period_and_queues_itself_for_the_next(
@@ -35,13 +37,17 @@ async def test_the_sweep_charges_the_last_period_and_queues_itself_for_the_next(
     assert city.worker is not None
     await city.worker.run_until_idle()
     assert book.balance("bob") == "49.50"
-    [job] = city.db.read_sync(lambda s: list(s.scalars(select(Job).where(Job.kind.startswith("ledger.")))))
+    [job] = city.db.read_sync(
+        lambda s: list(s.scalars(select(Job).where(Job.kind.startswith("ledger."))))
+    )
     assert job.kind == "ledger.sweep"
     assert job.run_at == ledger.next_period_start(utcnow(), "day")
     city.db.dispose()
 
 
-async def test_starting_a_city_queues_one_sweep_when_demurrage_is_on(make_settings: Callable[..., Settings]) -> None:
+async def test_starting_a_city_queues_one_sweep_when_demurrage_is_on(
+    make_settings: Callable[..., Settings],
+) -> None:
     settings = make_settings(currency={"demurrage_bps": 100})
     city = build_city(settings, with_worker=False)
     await start(city)
@@ -51,7 +57,9 @@ async def test_starting_a_city_queues_one_sweep_when_demurrage_is_on(make_settin
     city.db.dispose()
 
 
-async def test_starting_a_city_queues_no_sweep_when_demurrage_is_off(make_settings: Callable[..., Settings]) -> None:
+async def test_starting_a_city_queues_no_sweep_when_demurrage_is_off(
+    make_settings: Callable[..., Settings],
+) -> None:
     city = build_city(make_settings(), with_worker=False)
     await start(city)
     assert ledger_jobs_queued(city) == []
@@ -73,7 +81,9 @@ def let_the_deadline_pass(city: City, public_id: str) -> None:
     city.db.write_sync(move)
 
 
-async def test_a_pending_transfer_expires_when_its_deadline_comes(make_settings: Callable[..., Settings]) -> None:
+async def test_a_pending_transfer_expires_when_its_deadline_comes(
+    make_settings: Callable[..., Settings],
+) -> None:
     settings = make_settings()
     city = build_city(settings, with_worker=True)
     book = Book(city.db, settings.currency)
@@ -84,8 +94,12 @@ async def test_a_pending_transfer_expires_when_its_deadline_comes(make_settings:
         people = [members.get_member(session, "alice"), members.get_member(session, "bob")]
         ids = ledger.member_account_ids(session, settings.currency, people)
         posting = ledger.transfer(
-            session, settings.currency, public_id="hold", kind=TransferKind.agreement,
-            legs=[ledger.Leg(ids[people[0].id], ids[people[1].id], 1_000)], pending=True,
+            session,
+            settings.currency,
+            public_id="hold",
+            kind=TransferKind.agreement,
+            legs=[ledger.Leg(ids[people[0].id], ids[people[1].id], 1_000)],
+            pending=True,
             expires_at=utcnow() + timedelta(hours=1),
         )
         ledger_jobs.schedule_expiry(session, posting.transfer)

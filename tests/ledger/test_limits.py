@@ -1,4 +1,5 @@
-"""Credit limits and maximum balances: defaults, admin changes with a logged reason, pending counted."""
+"""Credit limits and maximum balances: defaults, admin changes with a logged reason,
+pending counted."""
 
 from __future__ import annotations
 
@@ -12,15 +13,24 @@ from models import LimitChange
 from .conftest import Book
 
 
-def set_limits(book: Book, name: str, *, credit_limit: str | None, max_balance: str | None = None,
-               reason: str = "assembly decision") -> None:
+def set_limits(
+    book: Book,
+    name: str,
+    *,
+    credit_limit: str | None,
+    max_balance: str | None = None,
+    reason: str = "assembly decision",
+) -> None:
     def work(session):  # type: ignore[no-untyped-def]
         account = ledger.resolve_account(session, book.currency, name)
         ledger.set_limits(
-            session, book.currency, account,
+            session,
+            book.currency,
+            account,
             min_balance=None if credit_limit is None else -book.currency.to_minor(credit_limit),
             max_balance=None if max_balance is None else book.currency.to_minor(max_balance),
-            reason=reason, by=None,
+            reason=reason,
+            by=None,
         )
 
     book.db.write_sync(work)

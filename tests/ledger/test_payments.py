@@ -1,4 +1,5 @@
-"""Direct payments between members: balanced, immutable, idempotent, with a memo and an optional fee."""
+"""Direct payments between members: balanced, immutable, idempotent,
+with a memo and an optional fee."""
 
 from __future__ import annotations
 
@@ -47,7 +48,9 @@ def test_the_memo_and_the_kind_are_kept_on_the_transfer(book: Book) -> None:
     assert view.memo == "two loaves"
     assert view.kind is TransferKind.payment
     assert view.status == "posted"
-    assert [(leg.debit, leg.credit, leg.amount) for leg in view.legs] == [("member:alice", "member:bob", 300)]
+    assert [(leg.debit, leg.credit, leg.amount) for leg in view.legs] == [
+        ("member:alice", "member:bob", 300)
+    ]
 
 
 def test_a_retry_with_the_same_id_and_fields_returns_the_stored_transfer(book: Book) -> None:
@@ -60,7 +63,9 @@ def test_a_retry_with_the_same_id_and_fields_returns_the_stored_transfer(book: B
     assert book.balance("bob") == "5.00", "paid once"
 
 
-def test_a_retry_is_answered_even_when_the_payment_would_no_longer_fit_the_limit(book: Book) -> None:
+def test_a_retry_is_answered_even_when_the_payment_would_no_longer_fit_the_limit(
+    book: Book,
+) -> None:
     book.member("alice")
     book.member("bob")
     book.pay("alice", "bob", "100.00", id="all-of-it")
@@ -122,17 +127,29 @@ def test_the_fee_counts_against_the_payers_credit_limit(book: Book) -> None:
     assert priced.balance("alice") == "-100.00"
 
 
-def test_an_admin_adjustment_goes_through_the_adjustments_account_with_its_reason(book: Book) -> None:
+def test_an_admin_adjustment_goes_through_the_adjustments_account_with_its_reason(
+    book: Book,
+) -> None:
     admin = book.member("root_admin", role=Role.admin)
     book.member("bob")
 
     def adjust(session):  # type: ignore[no-untyped-def]
         account = ledger.resolve_account(session, book.currency, "bob")
-        return ledger.adjust(session, book.currency, account, 2500, credit=True, reason="lost voucher",
-                             by=admin, public_id="adj-1")
+        return ledger.adjust(
+            session,
+            book.currency,
+            account,
+            2500,
+            credit=True,
+            reason="lost voucher",
+            by=admin,
+            public_id="adj-1",
+        )
 
     posting = book.db.write_sync(adjust)
-    assert posting.transfer.kind is TransferKind.adjustment and posting.transfer.memo == "lost voucher"
+    assert (
+        posting.transfer.kind is TransferKind.adjustment and posting.transfer.memo == "lost voucher"
+    )
     assert book.balance("bob") == "25.00"
     assert book.balance("system:adjustments") == "-25.00"
 
@@ -145,8 +162,17 @@ def test_a_correction_is_a_new_transfer_naming_the_one_it_corrects(book: Book) -
     def correct(session):  # type: ignore[no-untyped-def]
         account = ledger.resolve_account(session, book.currency, "bob")
         corrected = ledger.find_transfer(session, "typo")
-        posting = ledger.adjust(session, book.currency, account, 2700, credit=False, reason="meant 3.00",
-                                by=None, public_id="fix-typo", corrects=corrected)
+        posting = ledger.adjust(
+            session,
+            book.currency,
+            account,
+            2700,
+            credit=False,
+            reason="meant 3.00",
+            by=None,
+            public_id="fix-typo",
+            corrects=corrected,
+        )
         return ledger.describe(session, posting.transfer)
 
     view = book.db.write_sync(correct)
@@ -163,10 +189,17 @@ def test_only_an_admin_can_adjust(book: Book) -> None:
 
     def adjust(session):  # type: ignore[no-untyped-def]
         account = ledger.resolve_account(session, book.currency, "bob")
-        return ledger.adjust(session, book.currency, account, 100, credit=True, reason="gift", by=someone,
-                             public_id="adj-x")
+        return ledger.adjust(
+            session,
+            book.currency,
+            account,
+            100,
+            credit=True,
+            reason="gift",
+            by=someone,
+            public_id="adj-x",
+        )
 
     with pytest.raises(DomainError) as refused:
         book.db.write_sync(adjust)
     assert refused.value.status == 403
-

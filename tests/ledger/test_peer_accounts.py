@@ -13,22 +13,37 @@ from .conftest import Book
 PARTNER = "https://b.example/actor"
 
 
-def peer_transfer(book: Book, *, settlement: bool, pending: bool = False, id: str = "s1") -> ledger.Posting:
+def peer_transfer(
+    book: Book, *, settlement: bool, pending: bool = False, id: str = "s1"
+) -> ledger.Posting:
     def work(session):  # type: ignore[no-untyped-def]
         alice = members.get_member(session, "alice")
         mine = ledger.member_account(session, book.currency, alice).id
         peer = ledger.peer_account_id(session, PARTNER, min_balance=-50_000, max_balance=50_000)
         kind = TransferKind.settlement if settlement else TransferKind.payment
-        return ledger.transfer(session, book.currency, public_id=id, kind=kind,
-                               legs=[ledger.Leg(mine, peer, 1_000)], pending=pending, settlement=settlement)
+        return ledger.transfer(
+            session,
+            book.currency,
+            public_id=id,
+            kind=kind,
+            legs=[ledger.Leg(mine, peer, 1_000)],
+            pending=pending,
+            settlement=settlement,
+        )
 
     return book.db.write_sync(work)
 
 
-def test_a_normal_transfer_touching_a_peer_account_is_refused_and_writes_nothing(book: Book) -> None:
+def test_a_normal_transfer_touching_a_peer_account_is_refused_and_writes_nothing(
+    book: Book,
+) -> None:
     book.member("alice")
-    book.db.write_sync(lambda s: ledger.peer_account_id(s, PARTNER, min_balance=-50_000, max_balance=50_000))
-    book.db.write_sync(lambda s: ledger.member_account(s, book.currency, members.get_member(s, "alice")))
+    book.db.write_sync(
+        lambda s: ledger.peer_account_id(s, PARTNER, min_balance=-50_000, max_balance=50_000)
+    )
+    book.db.write_sync(
+        lambda s: ledger.member_account(s, book.currency, members.get_member(s, "alice"))
+    )
     before = book.rows()
     with pytest.raises(DomainError) as refused:
         peer_transfer(book, settlement=False)

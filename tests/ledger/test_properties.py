@@ -76,7 +76,9 @@ class Model:
     def margin(self, key: str) -> int:
         return self.balance.get(key, 0) - self.debits_pending.get(key, 0) - self.floor[key]
 
-    def move(self, debit: str, credit: str, amount: int, *, pending: bool = False, sign: int = 1) -> None:
+    def move(
+        self, debit: str, credit: str, amount: int, *, pending: bool = False, sign: int = 1
+    ) -> None:
         if pending:
             self.debits_pending[debit] = self.debits_pending.get(debit, 0) + sign * amount
             self.credits_pending[credit] = self.credits_pending.get(credit, 0) + sign * amount
@@ -100,13 +102,23 @@ class LedgerMachine(RuleBasedStateMachine):
         self.serial += 1
         return f"h{self.serial}"
 
-    def _pay(self, payer: str, payee: str, amount: int, fee_bps: int, fee_fixed: int, public_id: str) -> bool:
+    def _pay(
+        self, payer: str, payee: str, amount: int, fee_bps: int, fee_fixed: int, public_id: str
+    ) -> bool:
         rules = self.book.with_currency(fee_bps=fee_bps, fee_fixed=fee_fixed)
         fee = ledger.fee_for(rules.currency, amount)
         fits = self.model.margin(f"member:{payer}") >= amount + fee
         try:
-            rules.db.write_sync(lambda s: ledger.pay(s, rules.currency, members.get_member(s, payer), payee, amount,
-                                                     public_id=public_id))
+            rules.db.write_sync(
+                lambda s: ledger.pay(
+                    s,
+                    rules.currency,
+                    members.get_member(s, payer),
+                    payee,
+                    amount,
+                    public_id=public_id,
+                )
+            )
         except DomainError as refusal:
             assert not fits and refusal.code == "credit_limit_exceeded", refusal.message
             return False
@@ -117,8 +129,13 @@ class LedgerMachine(RuleBasedStateMachine):
         self.model.done[public_id] = (payer, payee, amount, fee)
         return True
 
-    @rule(payer=names, payee=names, amount=amounts, fee_bps=st.sampled_from([0, 0, 150]),
-          fee_fixed=st.sampled_from([0, 0, 25]))
+    @rule(
+        payer=names,
+        payee=names,
+        amount=amounts,
+        fee_bps=st.sampled_from([0, 0, 150]),
+        fee_fixed=st.sampled_from([0, 0, 25]),
+    )
     def pay(self, payer: str, payee: str, amount: int, fee_bps: int, fee_fixed: int) -> None:
         if payer != payee:
             self._pay(payer, payee, amount, fee_bps, fee_fixed, self._id())
@@ -128,9 +145,14 @@ class LedgerMachine(RuleBasedStateMachine):
         if not self.model.done:
             return
         public_id, (payer, payee, amount, fee) = next(iter(self.model.done.items()))
-        rules = self.book.with_currency(fee_bps=0, fee_fixed=fee)  # other fee rules now: still a retry
-        again = rules.db.write_sync(lambda s: ledger.pay(s, rules.currency, members.get_member(s, payer), payee,
-                                                         amount, public_id=public_id))
+        rules = self.book.with_currency(
+            fee_bps=0, fee_fixed=fee
+        )  # other fee rules now: still a retry
+        again = rules.db.write_sync(
+            lambda s: ledger.pay(
+                s, rules.currency, members.get_member(s, payer), payee, amount, public_id=public_id
+            )
+        )
         assert not again.created
 
     @rule(target=pendings, payer=names, payee=names, amount=amounts)
@@ -143,8 +165,14 @@ class LedgerMachine(RuleBasedStateMachine):
         def work(session):  # type: ignore[no-untyped-def]
             people = [members.get_member(session, payer), members.get_member(session, payee)]
             ids = ledger.member_account_ids(session, self.book.currency, people)
-            ledger.transfer(session, self.book.currency, public_id=public_id, kind=TransferKind.agreement,
-                            legs=[ledger.Leg(ids[people[0].id], ids[people[1].id], amount)], pending=True)
+            ledger.transfer(
+                session,
+                self.book.currency,
+                public_id=public_id,
+                kind=TransferKind.agreement,
+                legs=[ledger.Leg(ids[people[0].id], ids[people[1].id], amount)],
+                pending=True,
+            )
 
         try:
             self.book.db.write_sync(work)
@@ -165,7 +193,9 @@ class LedgerMachine(RuleBasedStateMachine):
             assert public_id not in self.model.pending, refusal.message
             return
         if public_id not in self.model.pending:
-            assert self.model.resolved[public_id] is outcome, "only a retry of the same resolution succeeds"
+            assert self.model.resolved[public_id] is outcome, (
+                "only a retry of the same resolution succeeds"
+            )
             return
         self.model.resolved[public_id] = outcome
         for debit, credit, amount in self.model.pending.pop(public_id):
@@ -180,8 +210,16 @@ class LedgerMachine(RuleBasedStateMachine):
 
         def work(session):  # type: ignore[no-untyped-def]
             account = ledger.resolve_account(session, self.book.currency, name)
-            ledger.adjust(session, self.book.currency, account, amount, credit=credit, reason="property",
-                          by=None, public_id=self._id())
+            ledger.adjust(
+                session,
+                self.book.currency,
+                account,
+                amount,
+                credit=credit,
+                reason="property",
+                by=None,
+                public_id=self._id(),
+            )
 
         try:
             self.book.db.write_sync(work)
@@ -189,17 +227,28 @@ class LedgerMachine(RuleBasedStateMachine):
             assert not fits and refusal.code == "credit_limit_exceeded"
             return
         assert fits
-        self.model.move(*(("system:adjustments", key) if credit else (key, "system:adjustments")), amount)
+        self.model.move(
+            *(("system:adjustments", key) if credit else (key, "system:adjustments")), amount
+        )
 
     @rule(name=names, credit_limit=st.integers(min_value=0, max_value=30_000))
     def change_limit(self, name: str, credit_limit: int) -> None:
         key = f"member:{name}"
-        allowed = self.model.balance.get(key, 0) - self.model.debits_pending.get(key, 0) >= -credit_limit
+        allowed = (
+            self.model.balance.get(key, 0) - self.model.debits_pending.get(key, 0) >= -credit_limit
+        )
 
         def work(session):  # type: ignore[no-untyped-def]
             account = ledger.resolve_account(session, self.book.currency, name)
-            ledger.set_limits(session, self.book.currency, account, min_balance=-credit_limit, max_balance=None,
-                              reason="property", by=None)
+            ledger.set_limits(
+                session,
+                self.book.currency,
+                account,
+                min_balance=-credit_limit,
+                max_balance=None,
+                reason="property",
+                by=None,
+            )
 
         try:
             self.book.db.write_sync(work)
@@ -223,13 +272,21 @@ class LedgerMachine(RuleBasedStateMachine):
             self.fault.disarm()
 
     @rule(payer=names, payee=names, amount=amounts)
-    def payment_failing_after_its_legs_are_written(self, payer: str, payee: str, amount: int) -> None:
+    def payment_failing_after_its_legs_are_written(
+        self, payer: str, payee: str, amount: int
+    ) -> None:
         if payer == payee:
             return
 
         def work(session):  # type: ignore[no-untyped-def]
-            ledger.pay(session, self.book.currency, members.get_member(session, payer), payee, amount,
-                       public_id=self._id())
+            ledger.pay(
+                session,
+                self.book.currency,
+                members.get_member(session, payer),
+                payee,
+                amount,
+                public_id=self._id(),
+            )
             session.flush()
             raise InjectedFailure("the handler crashed before commit")
 
@@ -245,11 +302,21 @@ class LedgerMachine(RuleBasedStateMachine):
     @invariant()
     def the_ledger_agrees_with_the_model(self) -> None:
         for key in [f"member:{n}" for n in NAMES] + ["system:fees", "system:adjustments"]:
-            account = self.book.db.read_sync(lambda s, key=key: s.execute(
-                text("SELECT credits_posted - debits_posted, debits_pending, credits_pending, min_balance "
-                     "FROM accounts WHERE key = :key"), {"key": key}).one_or_none())
-            expected = (self.model.balance.get(key, 0), self.model.debits_pending.get(key, 0),
-                        self.model.credits_pending.get(key, 0))
+            account = self.book.db.read_sync(
+                lambda s, key=key: s.execute(
+                    text(
+                        "SELECT credits_posted - debits_posted, "
+                        "debits_pending, credits_pending, min_balance "
+                        "FROM accounts WHERE key = :key"
+                    ),
+                    {"key": key},
+                ).one_or_none()
+            )
+            expected = (
+                self.model.balance.get(key, 0),
+                self.model.debits_pending.get(key, 0),
+                self.model.credits_pending.get(key, 0),
+            )
             if account is None:
                 assert expected == (0, 0, 0), key
                 continue
@@ -259,7 +326,13 @@ class LedgerMachine(RuleBasedStateMachine):
 
 
 def _empty_ledger(session: Any) -> None:
-    for table in ("transfer_resolutions", "transfer_legs", "account_limit_changes", "transfers", "accounts"):
+    for table in (
+        "transfer_resolutions",
+        "transfer_legs",
+        "account_limit_changes",
+        "transfers",
+        "accounts",
+    ):
         session.execute(text(f"DELETE FROM {table}"))
 
 

@@ -13,20 +13,34 @@ from models import Outcome, TransferKind, TransferResolution, utcnow
 from .conftest import Book
 
 
-def reserve(book: Book, payer: str, payee: str, amount: str, *, id: str,
-            expires_at: datetime | None = None) -> ledger.Posting:
+def reserve(
+    book: Book, payer: str, payee: str, amount: str, *, id: str, expires_at: datetime | None = None
+) -> ledger.Posting:
     def work(session):  # type: ignore[no-untyped-def]
         people = [members.get_member(session, payer), members.get_member(session, payee)]
         ids = ledger.member_account_ids(session, book.currency, people)
         legs = [ledger.Leg(ids[people[0].id], ids[people[1].id], book.currency.to_minor(amount))]
-        return ledger.transfer(session, book.currency, public_id=id, kind=TransferKind.agreement, legs=legs,
-                               pending=True, expires_at=expires_at)
+        return ledger.transfer(
+            session,
+            book.currency,
+            public_id=id,
+            kind=TransferKind.agreement,
+            legs=legs,
+            pending=True,
+            expires_at=expires_at,
+        )
 
     return book.db.write_sync(work)
 
 
-def resolve(book: Book, pending: str, outcome: Outcome, *, id: str | None = None,
-            now: datetime | None = None) -> TransferResolution:
+def resolve(
+    book: Book,
+    pending: str,
+    outcome: Outcome,
+    *,
+    id: str | None = None,
+    now: datetime | None = None,
+) -> TransferResolution:
     return book.db.write_sync(lambda s: ledger.resolve(s, pending, outcome, public_id=id, now=now))
 
 
@@ -114,7 +128,9 @@ def test_the_sweep_expires_overdue_pending_transfers_and_releases_them(pair: Boo
     reserve(pair, "alice", "bob", "40.00", id="late", expires_at=deadline)
     reserve(pair, "alice", "bob", "10.00", id="open")
     early = deadline - timedelta(seconds=1)
-    assert pair.db.write_sync(lambda s: ledger.expire_due(s, now=early)) == 0, "not before its deadline"
+    assert pair.db.write_sync(lambda s: ledger.expire_due(s, now=early)) == 0, (
+        "not before its deadline"
+    )
     assert pair.db.write_sync(lambda s: ledger.expire_due(s, now=deadline)) == 1
     view = pair.db.read_sync(lambda s: ledger.describe(s, ledger.find_transfer(s, "late")))
     assert view.status == "expired"
@@ -131,11 +147,20 @@ def test_expiring_early_is_refused(pair: Book) -> None:
 
 def test_only_a_pending_transfer_can_have_a_deadline(pair: Book) -> None:
     def work(session):  # type: ignore[no-untyped-def]
-        ids = ledger.member_account_ids(session, pair.currency, [members.get_member(session, "alice"),
-                                                                 members.get_member(session, "bob")])
+        ids = ledger.member_account_ids(
+            session,
+            pair.currency,
+            [members.get_member(session, "alice"), members.get_member(session, "bob")],
+        )
         a, b = sorted(ids.values())
-        return ledger.transfer(session, pair.currency, public_id="x", kind=TransferKind.payment,
-                               legs=[ledger.Leg(a, b, 100)], expires_at=utcnow())
+        return ledger.transfer(
+            session,
+            pair.currency,
+            public_id="x",
+            kind=TransferKind.payment,
+            legs=[ledger.Leg(a, b, 100)],
+            expires_at=utcnow(),
+        )
 
     with pytest.raises(DomainError) as refused:
         pair.db.write_sync(work)
@@ -149,6 +174,8 @@ def test_statement_lines_carry_the_state_of_pending_transfers(pair: Book) -> Non
     pair.pay("alice", "bob", "3.00", id="direct")
     lines = pair.db.read_sync(lambda s: ledger.history(s, pair.account("alice").id, limit=10))
     assert [(line.transfer_id, line.status, line.amount) for line in lines] == [
-        ("direct", "posted", -300), ("dropped", "voided", -200), ("open", "pending", -100),
+        ("direct", "posted", -300),
+        ("dropped", "voided", -200),
+        ("open", "pending", -100),
     ]
     assert lines[1].resolved_at is not None and lines[2].resolved_at is None

@@ -70,8 +70,12 @@ class Market:
         self.db = self.city.db
         self.tokens: dict[str, str] = {}
 
-    def member(self, name: str, *, role: Role = Role.member, status: MemberStatus = MemberStatus.active) -> str:
-        self.db.write_sync(lambda s: members.add_member(s, name, credentials(), role=role, status=status))
+    def member(
+        self, name: str, *, role: Role = Role.member, status: MemberStatus = MemberStatus.active
+    ) -> str:
+        self.db.write_sync(
+            lambda s: members.add_member(s, name, credentials(), role=role, status=status)
+        )
         self.tokens[name] = self.db.write_sync(lambda s: issue_token(s, name))
         return self.tokens[name]
 
@@ -94,8 +98,14 @@ class Market:
 
     async def listing(self, as_: str = "alice", **fields: Any) -> dict[str, Any]:
         """Post a listing and return it (asserting it was accepted)."""
-        body = {"purpose": "offer", "title": "Bike repair, one hour", "description": "I fix bikes.",
-                "price": "3.00", "place": "Quartier Nord", **fields}
+        body = {
+            "purpose": "offer",
+            "title": "Bike repair, one hour",
+            "description": "I fix bikes.",
+            "price": "3.00",
+            "place": "Quartier Nord",
+            **fields,
+        }
         answer = await self.post("/listings", body, as_=as_)
         assert answer.status_code == 201, answer.text
         result: dict[str, Any] = answer.json()
@@ -103,13 +113,23 @@ class Market:
 
     def rows(self) -> dict[str, int]:
         """How many rows each market table holds, and how many media files exist."""
-        tables = {"listings": Listing, "negotiations": Negotiation, "offers": Offer, "agreements": Agreement,
-                  "messages": NegotiationMessage, "notifications": Notification, "outbound": OutboundActivity,
-                  "jobs": Job, "moderation_log": ModerationEntry}
+        tables = {
+            "listings": Listing,
+            "negotiations": Negotiation,
+            "offers": Offer,
+            "agreements": Agreement,
+            "messages": NegotiationMessage,
+            "notifications": Notification,
+            "outbound": OutboundActivity,
+            "jobs": Job,
+            "moderation_log": ModerationEntry,
+        }
 
         def count(session: Any) -> dict[str, int]:
-            return {name: session.scalar(select(func.count()).select_from(table)) or 0
-                    for name, table in tables.items()}
+            return {
+                name: session.scalar(select(func.count()).select_from(table)) or 0
+                for name, table in tables.items()
+            }
 
         counts = self.db.read_sync(count)
         media = self.settings.data_dir / "media"
@@ -140,7 +160,8 @@ async def _peopled(market: Callable[..., Any], review: str, *, admin: bool) -> M
 
 @pytest.fixture
 async def city(market: Callable[..., Any]) -> Market:
-    """Review after publication; alice and bob (members), mod (moderator), mayor (admin); category velo."""
+    """Review after publication; alice and bob (members), mod (moderator), mayor (admin);
+    category velo."""
     return await _peopled(market, "after", admin=True)
 
 

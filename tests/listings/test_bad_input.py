@@ -1,4 +1,5 @@
-"""Refused listings, photos and offers: a clear error (code and message) and nothing stored half-way."""
+"""Refused listings, photos and offers:
+a clear error (code and message) and nothing stored half-way."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from .conftest import Market, image_bytes, photo_body
 
 
 async def refused(city: Market, path: str, body: Any, *, as_: str = "alice") -> dict[str, Any]:
-    """Send the request; assert it was refused and wrote nothing (rows, jobs, files); return the error."""
+    """Send the request; assert it was refused and wrote nothing (rows, jobs, files);
+    return the error."""
     before = city.rows()
     answer = await city.post(path, body, as_=as_)
     assert 400 <= answer.status_code < 500, answer.text
@@ -33,7 +35,10 @@ async def test_a_negative_price_is_refused(city: Market) -> None:
 async def test_an_unknown_category_is_refused(city: Market) -> None:
     error = await refused(city, "/listings", listing(category="spaceships"))
     assert (error["status"], error["code"], error["message"]) == (
-        400, "unknown_category", "there is no category 'spaceships' in this city")
+        400,
+        "unknown_category",
+        "there is no category 'spaceships' in this city",
+    )
 
 
 async def test_a_retired_category_is_refused(city: Market) -> None:
@@ -71,56 +76,84 @@ async def test_half_coordinates_are_refused(city: Market) -> None:
 
 async def test_an_expiry_in_the_past_is_refused(city: Market) -> None:
     error = await refused(city, "/listings", listing(expires_at="2001-01-01T00:00:00Z"))
-    assert (error["code"], error["message"]) == ("invalid_expiry", "the expiry must be in the future")
+    assert (error["code"], error["message"]) == (
+        "invalid_expiry",
+        "the expiry must be in the future",
+    )
 
 
 async def test_a_photo_that_is_not_an_image_is_refused(city: Market) -> None:
     made = await city.listing()
-    error = await refused(city, f"/listings/{made['id']}/photos", photo_body(b"%PDF-1.4 not an image at all"))
+    error = await refused(
+        city, f"/listings/{made['id']}/photos", photo_body(b"%PDF-1.4 not an image at all")
+    )
     assert (error["status"], error["code"]) == (400, "not_an_image")
 
 
 async def test_a_photo_named_like_an_image_but_truncated_is_refused(city: Market) -> None:
     made = await city.listing()
-    error = await refused(city, f"/listings/{made['id']}/photos", photo_body(image_bytes("PNG")[:60]))
+    error = await refused(
+        city, f"/listings/{made['id']}/photos", photo_body(image_bytes("PNG")[:60])
+    )
     assert error["code"] == "not_an_image"
 
 
 async def test_an_oversized_photo_is_refused(market: Any) -> None:
-    city: Market = await market(moderation={"listing_review": "after"}, listings={"max_photo_bytes": 20_000})
+    city: Market = await market(
+        moderation={"listing_review": "after"}, listings={"max_photo_bytes": 20_000}
+    )
     city.member("alice")
     made = await city.listing()
     big = image_bytes("PNG", (400, 400)) + b"\0" * 30_000
     error = await refused(city, f"/listings/{made['id']}/photos", photo_body(big))
-    assert (error["status"], error["code"], error["message"]) == (413, "photo_too_large", "a photo is at most 20 kB")
+    assert (error["status"], error["code"], error["message"]) == (
+        413,
+        "photo_too_large",
+        "a photo is at most 20 kB",
+    )
 
 
 async def test_a_photo_without_alt_text_is_refused(city: Market) -> None:
     made = await city.listing()
-    error = await refused(city, f"/listings/{made['id']}/photos", photo_body(image_bytes(), alt=" "))
+    error = await refused(
+        city, f"/listings/{made['id']}/photos", photo_body(image_bytes(), alt=" ")
+    )
     assert (error["status"], error["code"]) == (400, "alt_required")
 
 
 async def test_an_offer_on_a_closed_listing_is_refused(city: Market) -> None:
     made = await city.listing()
-    thread = (await city.post(f"/listings/{made['id']}/negotiations", {"price": "3.00"}, as_="bob")).json()
-    await city.post(f"/negotiations/{thread['id']}/offers/{thread['offers'][0]['id']}/accept", as_="alice")
+    thread = (
+        await city.post(f"/listings/{made['id']}/negotiations", {"price": "3.00"}, as_="bob")
+    ).json()
+    await city.post(
+        f"/negotiations/{thread['id']}/offers/{thread['offers'][0]['id']}/accept", as_="alice"
+    )
     city.member("carol")
-    error = await refused(city, f"/listings/{made['id']}/negotiations", {"price": "5.00"}, as_="carol")
+    error = await refused(
+        city, f"/listings/{made['id']}/negotiations", {"price": "5.00"}, as_="carol"
+    )
     assert (error["status"], error["code"], error["message"]) == (
-        409, "listing_not_open", "the listing is closed: it takes no offers")
+        409,
+        "listing_not_open",
+        "the listing is closed: it takes no offers",
+    )
 
 
 async def test_an_offer_from_a_suspended_member_is_refused(city: Market) -> None:
     made = await city.listing()
     city.db.write_sync(lambda s: members.suspend(s, "bob", None, "spam"))
-    error = await refused(city, f"/listings/{made['id']}/negotiations", {"price": "3.00"}, as_="bob")
+    error = await refused(
+        city, f"/listings/{made['id']}/negotiations", {"price": "3.00"}, as_="bob"
+    )
     assert (error["status"], error["code"]) == (403, "suspended")
 
 
 async def test_an_offer_with_a_negative_price_is_refused(city: Market) -> None:
     made = await city.listing()
-    error = await refused(city, f"/listings/{made['id']}/negotiations", {"price": "-1.00"}, as_="bob")
+    error = await refused(
+        city, f"/listings/{made['id']}/negotiations", {"price": "-1.00"}, as_="bob"
+    )
     assert error["code"] == "negative_price"
 
 
@@ -132,7 +165,9 @@ async def test_an_offer_for_more_than_is_left_is_refused(city: Market) -> None:
 
 async def test_an_offer_on_ones_own_listing_is_refused(city: Market) -> None:
     made = await city.listing()
-    error = await refused(city, f"/listings/{made['id']}/negotiations", {"price": "3.00"}, as_="alice")
+    error = await refused(
+        city, f"/listings/{made['id']}/negotiations", {"price": "3.00"}, as_="alice"
+    )
     assert error["code"] == "own_listing"
 
 

@@ -29,7 +29,9 @@ _PEM = generate_rsa_pem()[1]
 ELSEWHERE = "town.example"
 
 
-def remote_listing(city: Market, title: str, *, domain: str = ELSEWHERE, username: str = "zoe") -> str:
+def remote_listing(
+    city: Market, title: str, *, domain: str = ELSEWHERE, username: str = "zoe"
+) -> str:
     """A listing of another city's member, as if received from it; returns its uri."""
     actor_uri = f"https://{domain}/users/{username}"
     uri = f"https://{domain}/listings/{new_public_id()}"
@@ -37,34 +39,73 @@ def remote_listing(city: Market, title: str, *, domain: str = ELSEWHERE, usernam
     def work(session: Any) -> None:
         actor = session.scalar(select(RemoteActor).where(RemoteActor.uri == actor_uri))
         if actor is None:
-            actor = RemoteActor(uri=actor_uri, domain=domain, type="Person", preferred_username=username,
-                                inbox=f"{actor_uri}/inbox", key_id=f"{actor_uri}#main-key", public_key_pem=_PEM)
+            actor = RemoteActor(
+                uri=actor_uri,
+                domain=domain,
+                type="Person",
+                preferred_username=username,
+                inbox=f"{actor_uri}/inbox",
+                key_id=f"{actor_uri}#main-key",
+                public_key_pem=_PEM,
+            )
             session.add(actor)
             session.flush()
-        session.add(Listing(public_id=new_public_id(), uri=uri, remote_actor_id=actor.id, origin=domain,
-                            purpose=Purpose.offer, title=title, currency="BRQ", scale=2, price=100, quantity=1,
-                            state=ListingState.published, listed_at=utcnow(), photos=[]))
+        session.add(
+            Listing(
+                public_id=new_public_id(),
+                uri=uri,
+                remote_actor_id=actor.id,
+                origin=domain,
+                purpose=Purpose.offer,
+                title=title,
+                currency="BRQ",
+                scale=2,
+                price=100,
+                quantity=1,
+                state=ListingState.published,
+                listed_at=utcnow(),
+                photos=[],
+            )
+        )
 
     city.db.write_sync(work)
     return uri
 
 
 def block(city: Market, severity: Severity) -> None:
-    city.db.write_sync(lambda s: s.add(DomainRule(domain=ELSEWHERE, kind=RuleKind.block, severity=severity)))
+    city.db.write_sync(
+        lambda s: s.add(DomainRule(domain=ELSEWHERE, kind=RuleKind.block, severity=severity))
+    )
     city.city.fediverse.policy.invalidate()
 
 
 def follows(city: Market, member: str, *, username: str) -> None:
     def work(session: Any) -> None:
-        actor = session.scalar(select(RemoteActor).where(RemoteActor.preferred_username == username))
+        actor = session.scalar(
+            select(RemoteActor).where(RemoteActor.preferred_username == username)
+        )
         if actor is None:
             uri = f"https://{ELSEWHERE}/{username}"
-            actor = RemoteActor(uri=uri, domain=ELSEWHERE, type="Group", preferred_username=username,
-                                inbox=f"{uri}/inbox", key_id=f"{uri}#main-key", public_key_pem=_PEM)
+            actor = RemoteActor(
+                uri=uri,
+                domain=ELSEWHERE,
+                type="Group",
+                preferred_username=username,
+                inbox=f"{uri}/inbox",
+                key_id=f"{uri}#main-key",
+                public_key_pem=_PEM,
+            )
             session.add(actor)
             session.flush()
-        session.add(Follow(local_actor=city.city.urls.member(member), remote_actor_id=actor.id,
-                           direction=Direction.outbound, state=FollowState.accepted, activity_uri=f"{actor.uri}#f"))
+        session.add(
+            Follow(
+                local_actor=city.city.urls.member(member),
+                remote_actor_id=actor.id,
+                direction=Direction.outbound,
+                state=FollowState.accepted,
+                activity_uri=f"{actor.uri}#f",
+            )
+        )
 
     city.db.write_sync(work)
 
@@ -108,10 +149,14 @@ async def test_a_suspended_city_stays_out_for_everyone(city: Market) -> None:
     assert await uris(city, "alice") == []
 
 
-async def test_a_hidden_remote_listing_leaves_the_feed_and_the_decision_is_logged(city: Market) -> None:
+async def test_a_hidden_remote_listing_leaves_the_feed_and_the_decision_is_logged(
+    city: Market,
+) -> None:
     remote_listing(city, "Canoe")
     [item] = (await city.get("/listings")).json()["listings"]
-    hidden = await city.post(f"/moderation/listings/{item['id']}/hide", {"reason": "spam"}, as_="mod")
+    hidden = await city.post(
+        f"/moderation/listings/{item['id']}/hide", {"reason": "spam"}, as_="mod"
+    )
     assert hidden.json()["hidden"] is True
     assert await uris(city) == []
     await city.post(f"/moderation/listings/{item['id']}/unhide", as_="mod")
@@ -134,4 +179,6 @@ async def test_a_page_reads_past_listings_kept_out_and_the_next_page_goes_on(cit
     page = (await city.get("/listings", limit="1")).json()
     assert [item["id"] for item in page["listings"]] == [last["id"]]
     after = (await city.get("/listings", limit="1", cursor=page["next_cursor"])).json()
-    assert [item["id"] for item in after["listings"]] == [first["id"]] and after["next_cursor"] is None
+    assert [item["id"] for item in after["listings"]] == [first["id"]] and after[
+        "next_cursor"
+    ] is None

@@ -23,21 +23,41 @@ def a_listing(state: ListingState) -> Listing:
     return Listing(state=state, purpose=Purpose.offer, quantity=2, listed_at=None)
 
 
-@pytest.mark.parametrize("start, end", [
-    (S.draft, S.pending), (S.draft, S.published), (S.pending, S.published), (S.pending, S.rejected),
-    (S.published, S.reserved), (S.published, S.closed), (S.published, S.expired), (S.published, S.withdrawn),
-    (S.published, S.rejected), (S.reserved, S.closed), (S.reserved, S.withdrawn),
-])
+@pytest.mark.parametrize(
+    "start, end",
+    [
+        (S.draft, S.pending),
+        (S.draft, S.published),
+        (S.pending, S.published),
+        (S.pending, S.rejected),
+        (S.published, S.reserved),
+        (S.published, S.closed),
+        (S.published, S.expired),
+        (S.published, S.withdrawn),
+        (S.published, S.rejected),
+        (S.reserved, S.closed),
+        (S.reserved, S.withdrawn),
+    ],
+)
 def test_the_graph_holds_the_lifecycle_moves(start: ListingState, end: ListingState) -> None:
     listing = a_listing(start)
     listings.move(listing, end)
     assert listing.state is end
 
 
-@pytest.mark.parametrize("start, end", [
-    (S.draft, S.reserved), (S.pending, S.closed), (S.closed, S.published), (S.expired, S.published),
-    (S.withdrawn, S.published), (S.rejected, S.published), (S.published, S.draft), (S.published, S.pending),
-])
+@pytest.mark.parametrize(
+    "start, end",
+    [
+        (S.draft, S.reserved),
+        (S.pending, S.closed),
+        (S.closed, S.published),
+        (S.expired, S.published),
+        (S.withdrawn, S.published),
+        (S.rejected, S.published),
+        (S.published, S.draft),
+        (S.published, S.pending),
+    ],
+)
 def test_the_graph_refuses_every_other_move(start: ListingState, end: ListingState) -> None:
     listing = a_listing(start)
     with pytest.raises(DomainError) as refused:
@@ -57,7 +77,11 @@ def test_ended_states_are_final() -> None:
 def test_taking_the_last_units_closes_the_listing() -> None:
     listing = a_listing(S.published)
     assert listings.take(listing, 1) is False and listing.state is S.reserved
-    assert listings.take(listing, 1) is True and listing.state is S.closed and listing.ended_at is not None
+    assert (
+        listings.take(listing, 1) is True
+        and listing.state is S.closed
+        and listing.ended_at is not None
+    )
 
 
 async def run_jobs(city: Market) -> None:
@@ -80,7 +104,9 @@ async def test_a_listing_expires_at_its_time_and_federates_a_delete(city: Market
     assert after["state"] == "expired"
     types = city.db.read_sync(lambda s: list(s.scalars(select(OutboundActivity.type))))
     assert types[-1] == "Delete"
-    kinds = [n["kind"] for n in (await city.get("/notifications", as_="alice")).json()["notifications"]]
+    kinds = [
+        n["kind"] for n in (await city.get("/notifications", as_="alice")).json()["notifications"]
+    ]
     assert kinds == ["listing_expired"]
 
 
@@ -101,5 +127,7 @@ async def test_an_edit_of_the_expiry_schedules_a_new_job(city: Market) -> None:
     listing = await city.listing()
     later = (utcnow() + timedelta(days=3)).isoformat()
     await city.patch(f"/listings/{listing['id']}", {"expires_at": later}, as_="alice")
-    jobs = city.db.read_sync(lambda s: s.scalars(select(Job.key).where(Job.kind == "listing.expire")).all())
+    jobs = city.db.read_sync(
+        lambda s: s.scalars(select(Job.key).where(Job.kind == "listing.expire")).all()
+    )
     assert len(jobs) == 2

@@ -62,7 +62,9 @@ async def test_search_sees_an_edited_title(city: Market) -> None:
 
 async def test_an_edit_of_a_published_listing_marks_it_updated(city: Market) -> None:
     listing = await city.listing()
-    edited = await city.patch(f"/listings/{listing['id']}", {"price": "4.50", "quantity": 2}, as_="alice")
+    edited = await city.patch(
+        f"/listings/{listing['id']}", {"price": "4.50", "quantity": 2}, as_="alice"
+    )
     assert edited.status_code == 200, edited.text
     assert edited.json()["price"]["amount"] == "4.50" and edited.json()["updated_at"] is not None
 

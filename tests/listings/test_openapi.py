@@ -1,4 +1,5 @@
-"""The market's part of the OpenAPI document: every route described, real answers match their schemas."""
+"""The market's part of the OpenAPI document: every route described,
+real answers match their schemas."""
 
 from __future__ import annotations
 
@@ -28,7 +29,12 @@ async def test_the_document_stays_valid_openapi(city: Market) -> None:
 
 async def test_every_market_route_is_described(city: Market) -> None:
     doc = await document(city)
-    mine = {(r.path, m.lower()) for r in served() for m in r.methods or () if m != "HEAD" and r.path.startswith(MINE)}
+    mine = {
+        (r.path, m.lower())
+        for r in served()
+        for m in r.methods or ()
+        if m != "HEAD" and r.path.startswith(MINE)
+    }
     described = {(p, m) for p, item in doc["paths"].items() for m in item}
     assert mine and mine <= described
 
@@ -40,20 +46,44 @@ async def test_real_answers_match_their_schemas(city: Market) -> None:
     calls: list[tuple[str, str, Any]] = [
         ("/listings", "get", city.get("/listings", q="bike")),
         ("/listings", "get", city.get("/listings", purpose="nothing")),
-        ("/listings", "post", city.post("/listings", {"purpose": "offer", "title": "x", "price": "-1"}, as_="alice")),
+        (
+            "/listings",
+            "post",
+            city.post("/listings", {"purpose": "offer", "title": "x", "price": "-1"}, as_="alice"),
+        ),
         ("/listings/mine", "get", city.get("/listings/mine", as_="alice")),
         ("/listings/{id}", "get", city.get(f"/listings/{lid}")),
         ("/listings/{id}", "get", city.get("/listings/nothing")),
         ("/listings/{id}", "patch", city.patch(f"/listings/{lid}", {"quantity": 2}, as_="alice")),
-        ("/listings/{id}/photos", "post", city.post(f"/listings/{lid}/photos", photo_body(image_bytes()), as_="alice")),
-        ("/listings/{id}/photos", "post", city.post(f"/listings/{lid}/photos", photo_body(b"x"), as_="alice")),
+        (
+            "/listings/{id}/photos",
+            "post",
+            city.post(f"/listings/{lid}/photos", photo_body(image_bytes()), as_="alice"),
+        ),
+        (
+            "/listings/{id}/photos",
+            "post",
+            city.post(f"/listings/{lid}/photos", photo_body(b"x"), as_="alice"),
+        ),
         ("/categories", "get", city.get("/categories")),
-        ("/categories", "post", city.post("/categories", {"slug": "jardin", "name": "Garden"}, as_="mayor")),
+        (
+            "/categories",
+            "post",
+            city.post("/categories", {"slug": "jardin", "name": "Garden"}, as_="mayor"),
+        ),
         ("/moderation/listings", "get", city.get("/moderation/listings", as_="mod")),
-        ("/listings/{id}/negotiations", "post", city.post(f"/listings/{lid}/negotiations", {"quantity": 1}, as_="bob")),
+        (
+            "/listings/{id}/negotiations",
+            "post",
+            city.post(f"/listings/{lid}/negotiations", {"quantity": 1}, as_="bob"),
+        ),
         ("/negotiations", "get", city.get("/negotiations", as_="bob")),
         ("/notifications", "get", city.get("/notifications", as_="alice")),
-        ("/notifications/read", "post", city.post("/notifications/read", {"up_to": "1"}, as_="alice")),
+        (
+            "/notifications/read",
+            "post",
+            city.post("/notifications/read", {"up_to": "1"}, as_="alice"),
+        ),
     ]
     for template, method, call in calls:
         check_answer(doc, template, method, await call)
@@ -61,14 +91,36 @@ async def test_real_answers_match_their_schemas(city: Market) -> None:
     tid, oid = thread["id"], thread["offers"][0]["id"]
     more: list[tuple[str, str, Any]] = [
         ("/negotiations/{id}", "get", city.get(f"/negotiations/{tid}", as_="alice")),
-        ("/negotiations/{id}/messages", "post", city.post(f"/negotiations/{tid}/messages", {"text": "hi"}, as_="alice")),
-        ("/negotiations/{id}/offers/{offer}/accept", "post",
-         city.post(f"/negotiations/{tid}/offers/{oid}/accept", as_="bob")),
-        ("/negotiations/{id}/offers/{offer}/accept", "post",
-         city.post(f"/negotiations/{tid}/offers/{oid}/accept", as_="alice")),
-        ("/negotiations/{id}/agreement/pay", "post", city.post(f"/negotiations/{tid}/agreement/pay", as_="alice")),
-        ("/negotiations/{id}/agreement/pay", "post", city.post(f"/negotiations/{tid}/agreement/pay", as_="bob")),
-        ("/negotiations/{id}/agreement/pay", "post", city.post(f"/negotiations/{tid}/agreement/pay", as_="bob")),
+        (
+            "/negotiations/{id}/messages",
+            "post",
+            city.post(f"/negotiations/{tid}/messages", {"text": "hi"}, as_="alice"),
+        ),
+        (
+            "/negotiations/{id}/offers/{offer}/accept",
+            "post",
+            city.post(f"/negotiations/{tid}/offers/{oid}/accept", as_="bob"),
+        ),
+        (
+            "/negotiations/{id}/offers/{offer}/accept",
+            "post",
+            city.post(f"/negotiations/{tid}/offers/{oid}/accept", as_="alice"),
+        ),
+        (
+            "/negotiations/{id}/agreement/pay",
+            "post",
+            city.post(f"/negotiations/{tid}/agreement/pay", as_="alice"),
+        ),
+        (
+            "/negotiations/{id}/agreement/pay",
+            "post",
+            city.post(f"/negotiations/{tid}/agreement/pay", as_="bob"),
+        ),
+        (
+            "/negotiations/{id}/agreement/pay",
+            "post",
+            city.post(f"/negotiations/{tid}/agreement/pay", as_="bob"),
+        ),
         ("/listings/{id}/withdraw", "post", city.post(f"/listings/{lid}/withdraw", as_="alice")),
     ]
     for template, method, call in more:

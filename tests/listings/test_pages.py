@@ -1,4 +1,5 @@
-"""The market's web pages: post a listing with a photo, browse, moderate, negotiate, read notifications."""
+"""The market's web pages: post a listing with a photo, browse, moderate, negotiate,
+read notifications."""
 
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ from .conftest import image_bytes
 
 @pytest.fixture
 async def site(in_process_city: Any) -> Any:
-    """A city under review before publication, with alice, bob and a moderator, and one browser each."""
+    """A city under review before publication, with alice, bob and a moderator,
+    and one browser each."""
     app, _, _ = in_process_city(moderation={"listing_review": "before"})
     add_member(app, "alice")
     add_member(app, "bob")
@@ -31,8 +33,15 @@ async def site(in_process_city: Any) -> Any:
 
 async def post_listing(browser: Browser, **fields: str) -> httpx.Response:
     token = await browser.form_token("/listings/new")
-    data = {"csrf_token": token, "purpose": "offer", "title": "Bike repair", "price": "3.00", "category": "velo",
-            "alt1": "A bike on a stand", **fields}
+    data = {
+        "csrf_token": token,
+        "purpose": "offer",
+        "title": "Bike repair",
+        "price": "3.00",
+        "category": "velo",
+        "alt1": "A bike on a stand",
+        **fields,
+    }
     files = {"photo1": ("bike.jpg", image_bytes("JPEG"), "image/jpeg")}
     return await browser.client.post("/listings/new", data=data, files=files)
 
@@ -77,17 +86,26 @@ async def offered(app: Any, browsers: dict[str, Browser], **terms: str) -> str:
     listing = the_listing(app)
     await browsers["mod"].submit("/admin/listings", f"/admin/listings/{listing.public_id}/approve")
     page = f"/listings/{listing.public_id}"
-    answer = await browsers["bob"].submit(page, f"{page}/offer", quantity="1", price="2.50", **terms)
+    answer = await browsers["bob"].submit(
+        page, f"{page}/offer", quantity="1", price="2.50", **terms
+    )
     assert answer.status_code == 303
-    return f"/negotiations/{app.state.city.db.read_sync(lambda s: s.scalar(select(Negotiation))).public_id}"
+    negotiation = app.state.city.db.read_sync(lambda s: s.scalar(select(Negotiation)))
+    return f"/negotiations/{negotiation.public_id}"
 
 
 async def accept_as_alice(browsers: dict[str, Browser], thread: str) -> httpx.Response:
-    offer = (await browsers["alice"].client.get(thread)).text.split('name="offer" value="')[1].split('"')[0]
+    offer = (
+        (await browsers["alice"].client.get(thread))
+        .text.split('name="offer" value="')[1]
+        .split('"')[0]
+    )
     return await browsers["alice"].submit(thread, f"{thread}/accept", offer=offer)
 
 
-async def test_a_member_makes_an_offer_from_the_listing_page_and_the_seller_accepts(site: Any) -> None:
+async def test_a_member_makes_an_offer_from_the_listing_page_and_the_seller_accepts(
+    site: Any,
+) -> None:
     app, browsers = site
     thread = await offered(app, browsers, message="Saturday?")
     seller_view = await browsers["alice"].client.get(thread)

@@ -15,7 +15,9 @@ from .conftest import Market, image_bytes, photo_body
 
 def test_gps_exif_is_stripped_by_re_encoding() -> None:
     original = image_bytes(gps=True)
-    assert Image.open(io.BytesIO(original)).getexif().get_ifd(0x8825), "the test photo carries a GPS position"
+    assert Image.open(io.BytesIO(original)).getexif().get_ifd(0x8825), (
+        "the test photo carries a GPS position"
+    )
     prepared = photos.prepare(original, "a square", max_bytes=1_000_000)
     exif = Image.open(io.BytesIO(prepared.data)).getexif()
     assert not exif.get_ifd(0x8825) and 0x010F not in exif
@@ -54,8 +56,11 @@ def test_too_many_pixels_are_refused_before_decoding() -> None:
 
 async def test_an_uploaded_photo_is_stored_and_served(city: Market) -> None:
     listing = await city.listing()
-    answer = await city.post(f"/listings/{listing['id']}/photos", photo_body(image_bytes(gps=True), "the bike"),
-                             as_="alice")
+    answer = await city.post(
+        f"/listings/{listing['id']}/photos",
+        photo_body(image_bytes(gps=True), "the bike"),
+        as_="alice",
+    )
     assert answer.status_code == 201, answer.text
     [photo] = answer.json()["photos"]
     assert (photo["alt"], photo["media_type"]) == ("the bike", "image/jpeg")
@@ -68,14 +73,20 @@ async def test_an_uploaded_photo_is_stored_and_served(city: Market) -> None:
 async def test_removing_a_photo_deletes_its_file(city: Market) -> None:
     listing = await city.listing()
     await city.post(f"/listings/{listing['id']}/photos", photo_body(image_bytes()), as_="alice")
-    answer = await city.http.delete(f"/api/comptoir/v1/listings/{listing['id']}/photos/1", headers=city.auth("alice"))
+    answer = await city.http.delete(
+        f"/api/comptoir/v1/listings/{listing['id']}/photos/1", headers=city.auth("alice")
+    )
     assert answer.status_code == 200 and answer.json()["photos"] == []
     assert city.rows()["media_files"] == 0
 
 
-async def test_a_photo_of_someone_elses_listing_is_refused_and_its_file_removed(city: Market) -> None:
+async def test_a_photo_of_someone_elses_listing_is_refused_and_its_file_removed(
+    city: Market,
+) -> None:
     listing = await city.listing()
-    answer = await city.post(f"/listings/{listing['id']}/photos", photo_body(image_bytes()), as_="bob")
+    answer = await city.post(
+        f"/listings/{listing['id']}/photos", photo_body(image_bytes()), as_="bob"
+    )
     assert answer.status_code == 403
     assert city.rows()["media_files"] == 0
 

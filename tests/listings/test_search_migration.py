@@ -1,4 +1,5 @@
-"""Migration 0002: the full-text objects exist after upgrade, go with a downgrade, come back with an upgrade."""
+"""Migration 0002: the full-text objects exist after upgrade, go with a downgrade,
+come back with an upgrade."""
 
 from __future__ import annotations
 
@@ -13,7 +14,9 @@ def search_objects(url: str) -> set[str]:
     try:
         with database.engine.connect() as conn:
             if database.dialect == "sqlite":
-                rows = conn.execute(text("SELECT name FROM sqlite_master WHERE name LIKE 'listings_fts%'"))
+                rows = conn.execute(
+                    text("SELECT name FROM sqlite_master WHERE name LIKE 'listings_fts%'")
+                )
                 return {row[0] for row in rows}
             columns = {c["name"] for c in inspect(conn).get_columns("listings")}
             indexes = {i["name"] for i in inspect(conn).get_indexes("listings")}

@@ -41,11 +41,19 @@ GRAPHS: dict[str, StateGraph[Any]] = {
 
 #: the states a row never leaves (a report can always be reopened: it has none)
 FINALS: dict[str, set[Any]] = {
-    "listing": {ListingState.closed, ListingState.expired, ListingState.withdrawn,
-                ListingState.rejected},
+    "listing": {
+        ListingState.closed,
+        ListingState.expired,
+        ListingState.withdrawn,
+        ListingState.rejected,
+    },
     "offer": {OfferState.countered, OfferState.rejected, OfferState.withdrawn, OfferState.expired},
-    "negotiation": {NegotiationState.rejected, NegotiationState.withdrawn, NegotiationState.expired,
-                    NegotiationState.closed},
+    "negotiation": {
+        NegotiationState.rejected,
+        NegotiationState.withdrawn,
+        NegotiationState.expired,
+        NegotiationState.closed,
+    },
     "agreement": {AgreementState.paid, AgreementState.cancelled},
     "follow": {FollowState.accepted},
     "report": set(),
@@ -73,8 +81,12 @@ def in_order(graph: StateGraph[Any]) -> list[Any]:
 
 
 def every_move() -> list[tuple[str, Any, Any]]:
-    return [(name, start, to) for name, graph in GRAPHS.items()
-            for start in in_order(graph) for to in in_order(graph)]
+    return [
+        (name, start, to)
+        for name, graph in GRAPHS.items()
+        for start in in_order(graph)
+        for to in in_order(graph)
+    ]
 
 
 def refused(graph: StateGraph[Any], start: Any, to: Any) -> DomainError:

@@ -1,4 +1,5 @@
-"""A city in process (httpx over ASGI) with an admin, a moderator and a member, and remote rows to purge."""
+"""A city in process (httpx over ASGI) with an admin, a moderator and a member,
+and remote rows to purge."""
 
 from __future__ import annotations
 
@@ -52,43 +53,78 @@ class TestCity:
     def get(self, name: str) -> Member:
         return self.db.read_sync(lambda s: members.get_member(s, name))
 
-    def remote(self, uri: str, *, follows: str | None = None, followed_by: str | None = None,
-               notes: int = 0) -> RemoteActor:
-        """A remote account (as if fetched), optionally following or followed by our `alice`, with notes."""
+    def remote(
+        self,
+        uri: str,
+        *,
+        follows: str | None = None,
+        followed_by: str | None = None,
+        notes: int = 0,
+    ) -> RemoteActor:
+        """A remote account (as if fetched), optionally following or followed by our `alice`,
+        with notes."""
         authority = uri.split("/")[2]
         name = uri.rsplit("/", 1)[1]
 
         def work(session: Any) -> RemoteActor:
-            actor = RemoteActor(uri=uri, domain=authority, type="Person", preferred_username=name,
-                                inbox=f"{uri}/inbox", shared_inbox=f"https://{authority}/inbox",
-                                key_id=f"{uri}#main-key", public_key_pem=remote_pem())
+            actor = RemoteActor(
+                uri=uri,
+                domain=authority,
+                type="Person",
+                preferred_username=name,
+                inbox=f"{uri}/inbox",
+                shared_inbox=f"https://{authority}/inbox",
+                key_id=f"{uri}#main-key",
+                public_key_pem=remote_pem(),
+            )
             session.add(actor)
             session.flush()
-            for local, direction in ((follows, Direction.inbound), (followed_by, Direction.outbound)):
+            for local, direction in (
+                (follows, Direction.inbound),
+                (followed_by, Direction.outbound),
+            ):
                 if local is not None:
-                    session.add(Follow(local_actor=self.city.urls.member(local), remote_actor_id=actor.id,
-                                       direction=direction, state=FollowState.accepted,
-                                       activity_uri=f"{uri}#follow-{direction.value}"))
+                    session.add(
+                        Follow(
+                            local_actor=self.city.urls.member(local),
+                            remote_actor_id=actor.id,
+                            direction=direction,
+                            state=FollowState.accepted,
+                            activity_uri=f"{uri}#follow-{direction.value}",
+                        )
+                    )
             for n in range(notes):
-                session.add(Note(uri=f"{uri}/notes/{n}", remote_actor_id=actor.id, content=f"<p>note {n}</p>",
-                                 visibility="public", to=[], cc=[]))
+                session.add(
+                    Note(
+                        uri=f"{uri}/notes/{n}",
+                        remote_actor_id=actor.id,
+                        content=f"<p>note {n}</p>",
+                        visibility="public",
+                        to=[],
+                        cc=[],
+                    )
+                )
             return actor
 
         return self.db.write_sync(work)
 
     async def login(self, name: str) -> None:
         token = await self.csrf("/login")
-        answer = await self.http.post("/login", data={"csrf_token": token, "username": name,
-                                                       "password": "correct horse battery"})
+        answer = await self.http.post(
+            "/login",
+            data={"csrf_token": token, "username": name, "password": "correct horse battery"},
+        )
         assert answer.status_code == 303, answer.text
 
     async def csrf(self, path: str) -> str:
         page = await self.http.get(path)
         start = page.text.index(WEB_CSRF) + len(WEB_CSRF)
-        return page.text[start:page.text.index('"', start)]
+        return page.text[start : page.text.index('"', start)]
 
     async def submit(self, page: str, form_action: str, **fields: str) -> httpx.Response:
-        return await self.http.post(form_action, data={"csrf_token": await self.csrf(page), **fields})
+        return await self.http.post(
+            form_action, data={"csrf_token": await self.csrf(page), **fields}
+        )
 
 
 @pytest.fixture

@@ -32,7 +32,9 @@ def test_open_mode_refuses_a_suspended_domain_with_the_reason() -> None:
 
 
 def test_allow_entries_play_no_part_in_open_mode() -> None:
-    assert not FederationPolicy("open", [block("city-a.example"), allow("city-a.example")]).allows(A)
+    assert not FederationPolicy("open", [block("city-a.example"), allow("city-a.example")]).allows(
+        A
+    )
 
 
 def test_an_allow_overrides_a_block_in_blocklist_mode() -> None:
@@ -46,7 +48,9 @@ def test_allowlist_mode_refuses_a_domain_that_is_not_listed() -> None:
 
 
 def test_allowlist_mode_refuses_an_allowed_domain_that_is_also_suspended() -> None:
-    assert not FederationPolicy("allowlist", [allow("city-a.example"), block("city-a.example")]).allows(A)
+    assert not FederationPolicy(
+        "allowlist", [allow("city-a.example"), block("city-a.example")]
+    ).allows(A)
 
 
 def test_a_rule_covers_subdomains() -> None:
@@ -69,7 +73,9 @@ def test_a_rule_with_a_port_matches_that_authority_only() -> None:
 
 
 def test_a_host_rule_covers_every_port_of_that_host() -> None:
-    assert not FederationPolicy("open", [block("127.0.0.1")]).allows("http://127.0.0.1:8102/users/bob")
+    assert not FederationPolicy("open", [block("127.0.0.1")]).allows(
+        "http://127.0.0.1:8102/users/bob"
+    )
 
 
 @pytest.mark.parametrize("severity", [Severity.silence, Severity.noop])
@@ -80,14 +86,16 @@ def test_silence_and_noop_blocks_let_the_domain_in(severity: Severity) -> None:
 
 
 def test_flags_of_a_block_reach_the_verdict() -> None:
-    verdict = FederationPolicy("open", [block("city-a.example", Severity.noop, reject_media=True,
-                                               reject_reports=True)]).verdict(A)
+    verdict = FederationPolicy(
+        "open", [block("city-a.example", Severity.noop, reject_media=True, reject_reports=True)]
+    ).verdict(A)
     assert verdict.allowed and verdict.reject_media and verdict.reject_reports
 
 
 def test_an_allowed_domain_is_silenced_in_allowlist_mode_when_a_silence_block_names_it() -> None:
-    verdict = FederationPolicy("allowlist", [allow("city-a.example"), block("city-a.example", Severity.silence)]
-                               ).verdict(A)
+    verdict = FederationPolicy(
+        "allowlist", [allow("city-a.example"), block("city-a.example", Severity.silence)]
+    ).verdict(A)
     assert verdict.allowed and verdict.silenced
 
 
@@ -98,15 +106,18 @@ def test_a_suspended_account_is_known_while_its_domain_stays_allowed() -> None:
     assert rules.allows(A)
 
 
-@pytest.mark.parametrize(("rule", "authority", "expected"), [
-    ("b.example", "b.example", True),
-    ("b.example", "x.b.example", True),
-    ("b.example", "b.example:8443", True),
-    ("b.example", "xb.example", False),
-    ("127.0.0.1:8102", "127.0.0.1:8102", True),
-    ("127.0.0.1:8102", "127.0.0.1:8103", False),
-    ("127.0.0.1", "127.0.0.1:8103", True),
-])
+@pytest.mark.parametrize(
+    ("rule", "authority", "expected"),
+    [
+        ("b.example", "b.example", True),
+        ("b.example", "x.b.example", True),
+        ("b.example", "b.example:8443", True),
+        ("b.example", "xb.example", False),
+        ("127.0.0.1:8102", "127.0.0.1:8102", True),
+        ("127.0.0.1:8102", "127.0.0.1:8103", False),
+        ("127.0.0.1", "127.0.0.1:8103", True),
+    ],
+)
 def test_covers_matches_as_the_verdict_does(rule: str, authority: str, expected: bool) -> None:
     assert covers(rule, authority) is expected
     assert (not FederationPolicy("open", [block(rule)]).allows(authority)) is expected
@@ -121,8 +132,9 @@ def test_without_a_stored_mode_the_configured_one_applies(db: Database) -> None:
     assert db.read_sync(lambda s: load_policy(s, "blocklist")).mode == "blocklist"
 
 
-async def test_the_cache_sees_a_change_made_elsewhere_after_its_ttl(db: Database,
-                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_the_cache_sees_a_change_made_elsewhere_after_its_ttl(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(policy, "CACHE_SECONDS", 3600.0)
     cache = PolicyCache(db, "open")
     assert (await cache.current()).allows(A)

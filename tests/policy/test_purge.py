@@ -29,7 +29,9 @@ C = "https://c.example/users/cat"
 
 
 def count(city: TestCity, model: Any, *where: Any) -> int:
-    return city.db.read_sync(lambda s: s.scalar(select(func.count()).select_from(model).where(*where)))
+    return city.db.read_sync(
+        lambda s: s.scalar(select(func.count()).select_from(model).where(*where))
+    )
 
 
 def suspend(city: TestCity, domain: str, mode: str = "open") -> Any:
@@ -37,7 +39,9 @@ def suspend(city: TestCity, domain: str, mode: str = "open") -> Any:
 
 
 def queue_delivery(city: TestCity, inbox: str) -> None:
-    city.db.write_sync(lambda s: s.add(Job(kind=DELIVER_KIND, payload={"activity": 1, "inbox": inbox})))
+    city.db.write_sync(
+        lambda s: s.add(Job(kind=DELIVER_KIND, payload={"activity": 1, "inbox": inbox}))
+    )
 
 
 def test_the_purge_knows_the_delivery_job_kind_of_the_outbox() -> None:
@@ -49,7 +53,9 @@ def test_every_table_owned_by_remote_accounts_is_purged() -> None:
     assert {"follows", "notes", "interactions", "listings"} <= tables
 
 
-async def test_suspending_a_domain_removes_its_accounts_follows_both_ways_and_notes(town: TestCity) -> None:
+async def test_suspending_a_domain_removes_its_accounts_follows_both_ways_and_notes(
+    town: TestCity,
+) -> None:
     town.remote(B, follows="alice", followed_by="alice", notes=2)
     town.remote(C, follows="alice", notes=1)
     purged = suspend(town, "b.example")
@@ -63,9 +69,18 @@ async def test_suspending_a_domain_removes_its_listings(town: TestCity) -> None:
     bob = town.remote(B)
 
     def listing(session: Any) -> None:
-        session.add(Listing(public_id=new_public_id(), uri=f"{B}/listings/1", remote_actor_id=bob.id,
-                            origin="b.example", purpose=Purpose.offer, title="Bike", currency="BGR",
-                            state=ListingState.published))
+        session.add(
+            Listing(
+                public_id=new_public_id(),
+                uri=f"{B}/listings/1",
+                remote_actor_id=bob.id,
+                origin="b.example",
+                purpose=Purpose.offer,
+                title="Bike",
+                currency="BGR",
+                state=ListingState.published,
+            )
+        )
 
     town.db.write_sync(listing)
     suspend(town, "b.example")
@@ -83,7 +98,9 @@ async def test_a_subdomain_with_its_own_allow_stays_in_blocklist_mode(town: Test
     town.remote(B, notes=1)
     town.db.write_sync(lambda s: domains.allow(s, "social.b.example", None))
     suspend(town, "b.example", mode="blocklist")
-    assert town.db.read_sync(lambda s: list(s.scalars(select(RemoteActor.domain)))) == ["social.b.example"]
+    assert town.db.read_sync(lambda s: list(s.scalars(select(RemoteActor.domain)))) == [
+        "social.b.example"
+    ]
 
 
 async def test_suspending_a_domain_cancels_deliveries_queued_for_it(town: TestCity) -> None:
@@ -97,22 +114,38 @@ async def test_suspending_a_domain_cancels_deliveries_queued_for_it(town: TestCi
 
 async def test_suspending_a_domain_drops_its_unprocessed_activities(town: TestCity) -> None:
     for n, actor in enumerate((B, C)):
-        town.db.write_sync(lambda s, n=n, actor=actor: s.add(InboundActivity(
-            uri=f"{actor}#a{n}", type="Create", actor=actor, signed_by=f"{actor}#main-key", body="{}")))
+        town.db.write_sync(
+            lambda s, n=n, actor=actor: s.add(
+                InboundActivity(
+                    uri=f"{actor}#a{n}",
+                    type="Create",
+                    actor=actor,
+                    signed_by=f"{actor}#main-key",
+                    body="{}",
+                )
+            )
+        )
     suspend(town, "b.example")
-    states = town.db.read_sync(lambda s: {a.actor: (a.state, a.last_error) for a in s.scalars(select(InboundActivity))})
+    states = town.db.read_sync(
+        lambda s: {a.actor: (a.state, a.last_error) for a in s.scalars(select(InboundActivity))}
+    )
     assert states[B] == (JobState.failed, "b.example was suspended")
     assert states[C] == (JobState.queued, None)
 
 
 async def test_a_silence_removes_nothing(town: TestCity) -> None:
     town.remote(B, follows="alice", notes=1)
-    town.db.write_sync(lambda s: domains.block(s, domains.BlockSpec("b.example", domains.Severity.silence), None,
-                                               "open"))
+    town.db.write_sync(
+        lambda s: domains.block(
+            s, domains.BlockSpec("b.example", domains.Severity.silence), None, "open"
+        )
+    )
     assert (count(town, RemoteActor), count(town, Follow), count(town, Note)) == (1, 1, 1)
 
 
-async def test_suspending_one_account_removes_its_follows_and_content_and_refuses_it(town: TestCity) -> None:
+async def test_suspending_one_account_removes_its_follows_and_content_and_refuses_it(
+    town: TestCity,
+) -> None:
     bob = town.remote(B, follows="alice", followed_by="alice", notes=1)
     town.remote("https://b.example/users/bea", follows="alice", notes=1)
     queue_delivery(town, f"{B}/inbox")

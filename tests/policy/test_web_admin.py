@@ -29,11 +29,21 @@ async def test_the_federation_page_is_for_admins_only(town: TestCity) -> None:
 
 async def test_an_admin_blocks_a_domain_with_the_form(town: TestCity) -> None:
     await town.login("mayor")
-    answer = await town.submit("/admin/domains", "/admin/domains/block", domain="spam.example", severity="silence",
-                               public_comment="spam", reject_media="1")
+    answer = await town.submit(
+        "/admin/domains",
+        "/admin/domains/block",
+        domain="spam.example",
+        severity="silence",
+        public_comment="spam",
+        reject_media="1",
+    )
     assert answer.status_code == 303
     rule = town.db.read_sync(lambda s: s.scalar(select(DomainRule)))
-    assert (rule.domain, rule.severity, rule.reject_media) == ("spam.example", Severity.silence, True)
+    assert (rule.domain, rule.severity, rule.reject_media) == (
+        "spam.example",
+        Severity.silence,
+        True,
+    )
     assert "Blocked spam.example" in (await town.http.get(answer.headers["location"])).text
     entry = town.db.read_sync(lambda s: s.scalar(select(ModerationEntry)))
     assert entry.moderator_id == town.get("mayor").id
@@ -54,9 +64,13 @@ async def test_a_malformed_domain_in_the_form_is_refused_with_the_reason(town: T
     assert rules(town) == []
 
 
-async def test_an_import_dry_run_shows_the_plan_and_writes_nothing_then_the_import_applies(town: TestCity) -> None:
+async def test_an_import_dry_run_shows_the_plan_and_writes_nothing_then_the_import_applies(
+    town: TestCity,
+) -> None:
     await town.login("mayor")
-    preview = await town.submit("/admin/domains", "/admin/domains/import", content=CSV, kind="block", dry_run="1")
+    preview = await town.submit(
+        "/admin/domains", "/admin/domains/import", content=CSV, kind="block", dry_run="1"
+    )
     assert preview.status_code == 200
     assert "Dry run, nothing written" in preview.text and "add spam.example" in preview.text
     assert rules(town) == []
@@ -67,8 +81,12 @@ async def test_an_import_dry_run_shows_the_plan_and_writes_nothing_then_the_impo
 
 async def test_a_broken_import_shows_the_lines_and_writes_nothing(town: TestCity) -> None:
     await town.login("mayor")
-    answer = await town.submit("/admin/domains", "/admin/domains/import", content=CSV + "bad domain,suspend\n",
-                               kind="block")
+    answer = await town.submit(
+        "/admin/domains",
+        "/admin/domains/import",
+        content=CSV + "bad domain,suspend\n",
+        kind="block",
+    )
     assert answer.status_code == 400 and "line 3" in answer.text
     assert rules(town) == []
 
@@ -76,7 +94,9 @@ async def test_a_broken_import_shows_the_lines_and_writes_nothing(town: TestCity
 async def test_an_admin_exports_the_list(town: TestCity) -> None:
     town.db.write_sync(lambda s: domains.block(s, domains.BlockSpec("spam.example"), None, "open"))
     await town.login("mayor")
-    answer = await town.http.get("/admin/domains/export", params={"kind": "block", "format": "text"})
+    answer = await town.http.get(
+        "/admin/domains/export", params={"kind": "block", "format": "text"}
+    )
     assert answer.text == "spam.example\n"
     assert "attachment" in answer.headers["content-disposition"]
 
@@ -88,8 +108,14 @@ async def test_an_admin_changes_the_mode_with_the_form(town: TestCity) -> None:
 
 
 async def test_the_moderation_log_page_is_for_admins(town: TestCity) -> None:
-    town.db.write_sync(lambda s: domains.block(s, domains.BlockSpec("spam.example", private_comment="spam wave"),
-                                               town.get("mayor"), "open"))
+    town.db.write_sync(
+        lambda s: domains.block(
+            s,
+            domains.BlockSpec("spam.example", private_comment="spam wave"),
+            town.get("mayor"),
+            "open",
+        )
+    )
     await town.login("mod")
     assert (await town.http.get("/admin/log")).status_code == 403
     await town.login("mayor")
@@ -97,10 +123,15 @@ async def test_the_moderation_log_page_is_for_admins(town: TestCity) -> None:
     assert "domain.block" in page.text and "spam wave" in page.text and "@mayor" in page.text
 
 
-async def test_the_about_page_shows_rules_and_policy_but_domains_only_when_the_admin_says_so(town: TestCity) -> None:
+async def test_the_about_page_shows_rules_and_policy_but_domains_only_when_the_admin_says_so(
+    town: TestCity,
+) -> None:
     town.db.write_sync(lambda s: admin_settings.set_rules(s, [("Be kind to each other", "")], None))
-    town.db.write_sync(lambda s: domains.block(s, domains.BlockSpec("spam.social", public_comment="Spam",
-                                                                    obfuscate=True), None, "open"))
+    town.db.write_sync(
+        lambda s: domains.block(
+            s, domains.BlockSpec("spam.social", public_comment="Spam", obfuscate=True), None, "open"
+        )
+    )
     page = (await town.http.get("/about")).text
     assert "Be kind to each other" in page and "approves each new member" in page
     assert "spa" not in page.split("Moderation")[-1]
@@ -129,6 +160,8 @@ async def test_a_member_reports_and_a_moderator_acts_and_closes(town: TestCity) 
 
 async def test_a_report_about_nothing_known_shows_the_error(town: TestCity) -> None:
     await town.login("alice")
-    answer = await town.submit("/report", "/report", target="https://nowhere.example/x", comment="spam")
+    answer = await town.submit(
+        "/report", "/report", target="https://nowhere.example/x", comment="spam"
+    )
     assert answer.status_code == 404 and "not found" in answer.text
     assert town.db.read_sync(lambda s: reports.list_reports(s)) == []

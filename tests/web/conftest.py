@@ -48,7 +48,15 @@ async def logged_in(app: Any, name: str, password: str = "correct horse battery"
     return browser
 
 
-def add_member(app: Any, name: str, password: str = "correct horse battery", *,
-               role: Role = Role.member, status: MemberStatus = MemberStatus.active) -> None:
+def add_member(
+    app: Any,
+    name: str,
+    password: str = "correct horse battery",
+    *,
+    role: Role = Role.member,
+    status: MemberStatus = MemberStatus.active,
+) -> None:
     credentials = members.prepare_credentials(password)
-    app.state.city.db.write_sync(lambda s: members.add_member(s, name, credentials, role=role, status=status))
+    app.state.city.db.write_sync(
+        lambda s: members.add_member(s, name, credentials, role=role, status=status)
+    )

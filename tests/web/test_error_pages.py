@@ -1,4 +1,5 @@
-"""What a refused request answers: a browser gets the error page with the refusal's status, others JSON."""
+"""What a refused request answers: a browser gets the error page with the refusal's status,
+others JSON."""
 
 from __future__ import annotations
 
@@ -38,11 +39,18 @@ async def test_a_browser_asking_for_a_missing_page_gets_the_404_page(site: Any, 
     assert_error_page(answer, 404, "Not Found" if path == "/no/such/page" else "No such")
 
 
-@pytest.mark.parametrize("path, message", [("/admin/members", "Only moderators may see this page."),
-                                           ("/admin/listings", "Only moderators may see this page."),
-                                           ("/admin/ledger", "Only admins may see this page."),
-                                           ("/admin/domains", "Only admins may see this page.")])
-async def test_a_member_opening_an_admin_page_gets_the_403_page(site: Any, path: str, message: str) -> None:
+@pytest.mark.parametrize(
+    "path, message",
+    [
+        ("/admin/members", "Only moderators may see this page."),
+        ("/admin/listings", "Only moderators may see this page."),
+        ("/admin/ledger", "Only admins may see this page."),
+        ("/admin/domains", "Only admins may see this page."),
+    ],
+)
+async def test_a_member_opening_an_admin_page_gets_the_403_page(
+    site: Any, path: str, message: str
+) -> None:
     alice, _ = site
     assert_error_page(await alice.client.get(path, headers=HTML), 403, message)
 
@@ -58,28 +66,35 @@ async def test_the_error_page_is_the_site_page_with_the_member_still_logged_in(s
     assert "<title>404 · " in page and "alice" in page
 
 
-async def test_a_refusal_of_the_rules_no_page_answers_itself_gets_the_page_with_its_status(site: Any) -> None:
+async def test_a_refusal_of_the_rules_no_page_answers_itself_gets_the_page_with_its_status(
+    site: Any,
+) -> None:
     alice, _ = site
     answer = await alice.client.get("/negotiations/no-such-thread", headers=HTML)
     assert_error_page(answer, 404, "negotiation &#39;no-such-thread&#39; not found")
 
 
-async def test_a_refusal_of_the_rules_answers_json_to_a_client_that_does_not_ask_for_html(site: Any) -> None:
+async def test_a_refusal_of_the_rules_answers_json_to_a_client_that_does_not_ask_for_html(
+    site: Any,
+) -> None:
     alice, _ = site
     answer = await alice.client.get("/negotiations/no-such-thread", headers=JSON)
     assert answer.status_code == 404
     assert answer.json() == {"error": "negotiation 'no-such-thread' not found"}
 
 
-@pytest.mark.parametrize("who, path, status, message", [
-    ("stranger", "/no/such/page", 404, "Not Found"),
-    ("alice", "/admin/members", 403, "Only moderators may see this page."),
-    ("stranger", "/account", 401, "Log in first."),
-])
+@pytest.mark.parametrize(
+    "who, path, status, message",
+    [
+        ("stranger", "/no/such/page", 404, "Not Found"),
+        ("alice", "/admin/members", 403, "Only moderators may see this page."),
+        ("stranger", "/account", 401, "Log in first."),
+    ],
+)
 async def test_the_same_refusals_answer_json_to_a_client_asking_for_json(
     site: Any, who: str, path: str, status: int, message: str
 ) -> None:
-    browser = dict(zip(("alice", "stranger"), site))[who]
+    browser = dict(zip(("alice", "stranger"), site, strict=True))[who]
     answer = await browser.client.get(path, headers=JSON)
     assert answer.status_code == status
     assert answer.headers["content-type"] == "application/json"

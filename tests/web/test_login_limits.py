@@ -63,7 +63,8 @@ async def test_a_throttled_account_is_refused_even_with_its_password(
 
 
 async def test_failed_logins_from_one_address_answer_429_with_retry_after(
-    city: Any, browser_at: BrowserAt,
+    city: Any,
+    browser_at: BrowserAt,
 ) -> None:
     for n in range(10):
         add_member(city, f"member{n}")
@@ -77,7 +78,8 @@ async def test_failed_logins_from_one_address_answer_429_with_retry_after(
 
 
 async def test_another_address_and_account_are_not_held_up_by_them(
-    city: Any, browser_at: BrowserAt,
+    city: Any,
+    browser_at: BrowserAt,
 ) -> None:
     add_member(city, "bob")
     attacker = browser_at("203.0.113.5")

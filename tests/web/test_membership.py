@@ -27,7 +27,9 @@ async def test_open_registration_admits_at_once_and_logs_in(web_city: Any) -> No
 
 async def test_approval_registration_waits_for_a_moderator(web_city: Any) -> None:
     app, browser = await web_city(moderation={"registration": "approval"})
-    await browser.submit("/register", "/register", username="bob", password=PASSWORD, note="I live here")
+    await browser.submit(
+        "/register", "/register", username="bob", password=PASSWORD, note="I live here"
+    )
     assert status_of(app, "bob") is MemberStatus.pending
     refused = await browser.submit("/login", "/login", username="bob", password=PASSWORD)
     assert refused.status_code == 403
@@ -66,11 +68,15 @@ async def test_invite_registration_needs_a_valid_code(web_city: Any) -> None:
 async def test_an_invitation_code_admits_one_person_only(web_city: Any) -> None:
     app, browser = await web_city(moderation={"registration": "invite"})
     code = app.state.city.db.write_sync(lambda s: members.create_invitation(s, None).code)
-    first = await browser.submit("/register", "/register", username="dan", password=PASSWORD, invitation=code)
+    first = await browser.submit(
+        "/register", "/register", username="dan", password=PASSWORD, invitation=code
+    )
     assert first.status_code == 303
     assert status_of(app, "dan") is MemberStatus.active
     await browser.submit("/", "/logout")
-    second = await browser.submit("/register", "/register", username="eve", password=PASSWORD, invitation=code)
+    second = await browser.submit(
+        "/register", "/register", username="eve", password=PASSWORD, invitation=code
+    )
     assert second.status_code == 403
     assert "already used" in second.text
 
@@ -133,7 +139,9 @@ async def test_a_form_with_another_sessions_token_is_refused(web_city: Any) -> N
     token = await browser.form_token("/login")
     browser.client.cookies.clear()
     await browser.client.get("/login")
-    answer = await browser.client.post("/login", data={"csrf_token": token, "username": "alice", "password": PASSWORD})
+    answer = await browser.client.post(
+        "/login", data={"csrf_token": token, "username": "alice", "password": PASSWORD}
+    )
     assert answer.status_code == 403
 
 
@@ -163,7 +171,13 @@ async def test_suspension_is_logged_with_the_moderator_and_reason(web_city: Any)
     add_member(app, "mod", role=Role.admin)
     add_member(app, "alice")
     await browser.submit("/login", "/login", username="mod", password=PASSWORD)
-    await browser.submit("/admin/members", "/admin/members/alice/suspend", reason="selling stolen bikes")
+    await browser.submit(
+        "/admin/members", "/admin/members/alice/suspend", reason="selling stolen bikes"
+    )
     [entry] = app.state.city.db.read_sync(lambda s: list(s.scalars(select(ModerationEntry))))
-    assert (entry.action, entry.target, entry.reason) == ("member.suspend", "alice", "selling stolen bikes")
+    assert (entry.action, entry.target, entry.reason) == (
+        "member.suspend",
+        "alice",
+        "selling stolen bikes",
+    )
     assert entry.moderator_id is not None
