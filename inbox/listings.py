@@ -28,7 +28,7 @@ from exchange.errors import DomainError
 from federation.authority import authority_of, origin_base
 from federation.authorship import authored_by, same_origin
 from federation.errors import FetchError
-from federation.vocab import as_list, id_of, number_text
+from federation.inbound_listing import InboundListing, parse_listing
 from instance.city import City
 from instance.html import html_to_text, sanitize_html
 from instance.worker import PermanentFailure
@@ -45,7 +45,6 @@ from models import (
     utcnow,
 )
 
-from .notes import parse_time
 from .process import Delivery, Handler
 
 Claim = Callable[[Delivery], Awaitable[bool]]
@@ -64,11 +63,6 @@ def claimed_or(*claims: Claim, fallback: Handler) -> Handler:
     return handle
 
 
-def is_listing(obj: Any) -> bool:
-    return (isinstance(obj, dict) and obj.get("type") == "Note" and obj.get("purpose") in ("offer", "request")
-            and isinstance(obj.get("publishes"), dict) and isinstance(obj.get("id"), str))
-
-
 async def currency_of(city: City, uri: str) -> dict[str, Any] | None:
     """The currency facts (code, scale) of the city an object belongs to, from its instance actor."""
     try:
@@ -84,66 +78,65 @@ async def currency_of(city: City, uri: str) -> dict[str, Any] | None:
     return {"code": facts["code"][:8], "scale": scale}
 
 
-def _category(obj: dict[str, Any]) -> str | None:
-    conforms = obj["publishes"].get("resourceConformsTo")
-    if isinstance(conforms, str) and (match := _CATEGORY_RE.search(conforms)):
+def _category(listing: InboundListing) -> str | None:
+    conforms = listing.conforms_to
+    if conforms is not None and (match := _CATEGORY_RE.search(conforms)):
         return match.group(1)
-    for tag in as_list(obj.get("tag")):
-        if isinstance(tag, dict) and tag.get("type") == "Hashtag" and isinstance(tag.get("name"), str):
-            slug = tag["name"].lstrip("#").lower()
+    for tag in listing.note.tags:
+        if tag.type == "Hashtag":
+            slug = tag.name.lstrip("#").lower()
             if categories.SLUG_RE.match(slug):
                 return slug
     return None
 
 
-def _photos(obj: dict[str, Any]) -> list[dict[str, Any]]:
+def _photos(listing: InboundListing) -> list[dict[str, Any]]:
     photos = []
-    for item in as_list(obj.get("attachment")):
-        if not isinstance(item, dict) or item.get("type") not in ("Image", "Document"):
+    for item in listing.note.attachments:
+        if item.type not in ("Image", "Document"):
             continue
-        url = id_of(item.get("url")) if not isinstance(item.get("url"), str) else item["url"]
-        media = str(item.get("mediaType", ""))
-        if isinstance(url, str) and url.startswith(("https://", "http://")) and media.startswith("image/"):
-            photos.append({"url": url, "mediaType": media[:100], "alt": str(item.get("name") or "")[:1500]})
+        url, media = item.url, item.media_type
+        if url is not None and url.startswith(("https://", "http://")) and media.startswith("image/"):
+            photos.append({"url": url, "mediaType": media[:100], "alt": item.name[:1500]})
     return photos[:4]
 
 
-def listing_values(obj: dict[str, Any], currency: dict[str, Any]) -> dict[str, Any]:
+def listing_values(listing: InboundListing, currency: dict[str, Any]) -> dict[str, Any]:
     """What we keep of a remote listing Note: checked, cut to our limits, HTML sanitized."""
-    scale = currency["scale"]
-    reciprocal = obj.get("reciprocal") if isinstance(obj.get("reciprocal"), dict) else None
-    purpose = Purpose.request if obj["purpose"] == "request" else Purpose.offer if reciprocal else Purpose.gift
+    scale, note = currency["scale"], listing.note
+    if listing.purpose == "request":
+        purpose = Purpose.request
+    else:
+        purpose = Purpose.offer if listing.has_reciprocal else Purpose.gift
     price = None
-    if reciprocal is not None and (text := number_text(reciprocal.get("resourceQuantity"))) is not None:
+    if listing.price is not None:
         try:
-            price = parse_amount(text, scale, field="price", allow_zero=True)
+            price = parse_amount(listing.price, scale, field="price", allow_zero=True)
         except DomainError:
             price = None
-    available = number_text(obj["publishes"].get("availableQuantity"))
+    available = listing.available_quantity
     quantity = int(available) if available is not None and available.isdigit() else 1
-    source = obj.get("source")
-    if isinstance(source, dict) and source.get("mediaType") == "text/plain" and isinstance(source.get("content"), str):
-        description = source["content"]
+    if note.plain_source is not None:
+        description = note.plain_source
     else:
-        description = html_to_text(sanitize_html(obj.get("content") if isinstance(obj.get("content"), str) else ""))
-    title = obj.get("name") if isinstance(obj.get("name"), str) and obj["name"].strip() else description
-    location = obj.get("location") if isinstance(obj.get("location"), dict) else {}
-    latitude, longitude = location.get("latitude"), location.get("longitude")
-    has_point = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (latitude, longitude))
+        description = html_to_text(sanitize_html(note.content))
+    title = note.name if note.name is not None and note.name.strip() else description
+    place = listing.location
+    latitude, longitude = place.latitude, place.longitude
     return {
         "purpose": purpose,
-        "title": " ".join(str(title).split())[:200] or "(untitled)",
+        "title": " ".join(title.split())[:200] or "(untitled)",
         "description": description[: listings.MAX_DESCRIPTION],
-        "category": _category(obj),
+        "category": _category(listing),
         "price": None if purpose is Purpose.gift else price,
         "currency": currency["code"],
         "scale": scale,
         "quantity": max(1, min(quantity, listings.MAX_QUANTITY)),
-        "place": str(location.get("name") or "")[:200],
-        "latitude": float(latitude) if has_point and -90 <= latitude <= 90 else None,  # type: ignore[operator]
-        "longitude": float(longitude) if has_point and -180 <= longitude <= 180 else None,  # type: ignore[operator]
-        "photos": _photos(obj),
-        "expires_at": parse_time(obj.get("endTime")),
+        "place": place.name[:200],
+        "latitude": latitude if latitude is not None and -90 <= latitude <= 90 else None,
+        "longitude": longitude if longitude is not None and -180 <= longitude <= 180 else None,
+        "photos": _photos(listing),
+        "expires_at": listing.end_time,
     }
 
 
@@ -159,62 +152,64 @@ def _followed(session: Session, author: RemoteActor) -> bool:
     ) is not None
 
 
-def store(session: Session, city: City, author: RemoteActor, obj: dict[str, Any], currency: dict[str, Any]) -> None:
+def store(session: Session, city: City, author: RemoteActor, listing: InboundListing,
+          currency: dict[str, Any]) -> None:
     """Keep a remote listing once; a tombstone (an earlier Delete) or a second copy changes nothing."""
-    uri = obj["id"]
+    uri = listing.id
     if listings.by_uri(session, uri) is not None or session.scalar(select(Note.id).where(Note.uri == uri)):
         return
-    values = listing_values(obj, currency)
+    values = listing_values(listing, currency)
     if city.fediverse.policy.current_sync(session).verdict(uri).reject_media:
         values["photos"] = []
     now = utcnow()
     session.add(Listing(public_id=new_public_id(), uri=uri, remote_actor_id=author.id, origin=authority_of(uri),
                         state=ListingState.published, created_at=now,
-                        listed_at=parse_time(obj.get("published")) or now, updated_at=parse_time(obj.get("updated")),
+                        listed_at=listing.note.published or now, updated_at=listing.note.updated,
                         **values))
 
 
 async def on_listing_create(delivery: Delivery) -> bool:
-    obj = delivery.object
-    if not is_listing(obj):
+    listing = parse_listing(delivery.object)
+    if listing is None:
         return False
-    if not authored_by(obj, delivery.actor_uri):
+    if not authored_by(delivery.object, delivery.actor_uri):
         await delivery.apply(lambda s: None)
         return True
-    currency = await currency_of(delivery.city, obj["id"])
+    currency = await currency_of(delivery.city, listing.id)
     if currency is None:
         return False  # not a Comptoir city: an ordinary note
     author = await delivery.sender()
 
     def change(session: Session) -> None:
         if _followed(session, author):
-            store(session, delivery.city, author, obj, currency)
+            store(session, delivery.city, author, listing, currency)
 
     await delivery.apply(change)
     return True
 
 
 async def on_listing_update(delivery: Delivery) -> bool:
-    obj = delivery.object
-    if not is_listing(obj):
+    inbound = parse_listing(delivery.object)
+    if inbound is None:
         return False
-    known = await delivery.city.db.read(lambda s: listings.by_uri(s, obj["id"]))
+    known = await delivery.city.db.read(lambda s: listings.by_uri(s, inbound.id))
     if known is None or known.is_local:
         return False
-    currency = await currency_of(delivery.city, obj["id"]) if authored_by(obj, delivery.actor_uri) else None
+    authored = authored_by(delivery.object, delivery.actor_uri)
+    currency = await currency_of(delivery.city, inbound.id) if authored else None
     if currency is None:
         await delivery.apply(lambda s: None)
         return True
     author = await delivery.sender()
 
     def change(session: Session) -> None:
-        listing = listings.by_uri(session, obj["id"])
+        listing = listings.by_uri(session, inbound.id)
         if listing is None or listing.remote_actor_id != author.id or not listing.is_open:
             return
-        updated = parse_time(obj.get("updated")) or utcnow()
+        updated = inbound.note.updated or utcnow()
         if listing.updated_at is not None and updated <= listing.updated_at:
             return  # an older edit arriving late
-        values = listing_values(obj, currency)
+        values = listing_values(inbound, currency)
         if delivery.city.fediverse.policy.current_sync(session).verdict(listing.uri).reject_media:
             values["photos"] = []
         for name, value in values.items():
@@ -272,12 +267,13 @@ async def on_listing_announce(delivery: Delivery) -> bool:
         if exc.status in (404, 410):
             raise PermanentFailure(f"announced listing {object_id} is gone") from None
         raise
-    author_uri = id_of(obj.get("attributedTo"))
-    if not is_listing(obj) or not same_origin(author_uri, object_id):
+    listing = parse_listing(obj)
+    author_uri = listing.note.attributed_to if listing is not None else None
+    if listing is None or author_uri is None or not same_origin(author_uri, object_id):
         return False
     currency = await currency_of(city, object_id)
     if currency is None:
         return False
     author = await city.fediverse.directory.actor(author_uri)
-    await delivery.apply(lambda s: store(s, city, author, obj, currency))
+    await delivery.apply(lambda s: store(s, city, author, listing, currency))
     return True

@@ -8,7 +8,6 @@ or delete a note, and a deleted note stays as a tombstone so that a late Create 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -17,73 +16,44 @@ from sqlalchemy.orm import Session
 from federation.actor_document import parse_actor_document
 from federation.authority import authority_of
 from federation.authorship import authored_by, same_origin
-from federation.vocab import as_list, id_of, is_public
+from federation.inbound_note import InboundNote, parse_note
+from federation.vocab import as_list
 from instance.directory import store_actor
 from instance.html import sanitize_html
 from models import Direction, Follow, Note, RemoteActor, utcnow
 
 from .process import Delivery
 
-NOTE_TYPES = frozenset({"Note", "Question", "Article", "Page"})
 MAX_CONTENT = 100_000
 
 
-def parse_time(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def visibility_of(to: list[str], cc: list[str], followers: str | None) -> str:
-    if is_public(to):
-        return "public"
-    if is_public(cc):
-        return "unlisted"
-    if followers and followers in to + cc:
-        return "followers"
-    return "direct"
-
-
-def note_values(obj: dict[str, Any], followers: str | None) -> dict[str, Any]:
-    to = [a for a in as_list(obj.get("to")) if isinstance(a, str)]
-    cc = [a for a in as_list(obj.get("cc")) if isinstance(a, str)]
-    attachments = []
-    for item in as_list(obj.get("attachment"))[:4]:
-        if isinstance(item, dict):
-            url = item.get("url")
-            url = id_of(url[0] if isinstance(url, list) and url else url) if not isinstance(url, str) else url
-            if isinstance(url, str) and url.startswith(("https://", "http://")):
-                attachments.append({"type": "Image", "url": url, "mediaType": str(item.get("mediaType", ""))[:100],
-                                    "name": str(item.get("name") or item.get("summary") or "")[:1500]})
-    tags = [
-        {"type": t.get("type"), "name": str(t.get("name", ""))[:200], "href": t.get("href")}
-        for t in as_list(obj.get("tag"))
-        if isinstance(t, dict) and t.get("type") in ("Hashtag", "Mention")
+def note_values(note: InboundNote, followers: str | None) -> dict[str, Any]:
+    attachments = [
+        {"type": "Image", "url": item.url, "mediaType": item.media_type[:100],
+         "name": (item.name or item.summary)[:1500]}
+        for item in note.attachments[:4]
+        if item.url is not None and item.url.startswith(("https://", "http://"))
     ]
-    content = obj.get("content") if isinstance(obj.get("content"), str) else ""
+    tags = [{"type": tag.type, "name": tag.name[:200], "href": tag.href} for tag in note.tags]
     return {
-        "content": sanitize_html(content[:MAX_CONTENT]),
-        "visibility": visibility_of(to, cc, followers),
-        "to": to,
-        "cc": cc,
-        "in_reply_to": id_of(obj.get("inReplyTo")),
-        "context": id_of(obj.get("context")) or id_of(obj.get("conversation")),
-        "url": id_of(obj.get("url")) if isinstance(id_of(obj.get("url")), str) else None,
+        "content": sanitize_html(note.content[:MAX_CONTENT]),
+        "visibility": note.visibility(followers),
+        "to": list(note.to),
+        "cc": list(note.cc),
+        "in_reply_to": note.in_reply_to,
+        "context": note.context or note.conversation,
+        "url": note.url,
         "attachments": attachments,
         "tags": tags,
     }
 
 
-def concerns_us(session: Session, delivery: Delivery, author: RemoteActor, obj: dict[str, Any]) -> bool:
+def concerns_us(session: Session, delivery: Delivery, author: RemoteActor, note: InboundNote) -> bool:
     urls = delivery.city.urls
-    addressed = as_list(obj.get("to")) + as_list(obj.get("cc")) + as_list(delivery.activity.get("to"))
+    addressed = [*note.to, *note.cc, *as_list(delivery.activity.get("to"))]
     if any(isinstance(a, str) and urls.is_local(a) for a in addressed):
         return True
-    reply = id_of(obj.get("inReplyTo"))
+    reply = note.in_reply_to
     if reply and urls.is_local(reply):
         return True
     # A pending follow counts too: the author's server sends us its posts only once it has
@@ -95,23 +65,23 @@ def concerns_us(session: Session, delivery: Delivery, author: RemoteActor, obj: 
 
 
 async def on_create(delivery: Delivery) -> None:
-    obj = delivery.object
-    if not isinstance(obj, dict) or obj.get("type") not in NOTE_TYPES or not authored_by(obj, delivery.actor_uri):
+    note = parse_note(delivery.object)
+    if note is None or not authored_by(delivery.object, delivery.actor_uri):
         await delivery.apply(lambda s: None)
         return
     author = await delivery.sender()
     no_media = (await delivery.city.fediverse.policy.current()).verdict(author.uri).reject_media
 
     def change(session: Session) -> None:
-        if session.scalar(select(Note.id).where(Note.uri == obj["id"])) is not None:
+        if session.scalar(select(Note.id).where(Note.uri == note.id)) is not None:
             return  # already stored, or a tombstone: a late or repeated Create changes nothing
-        if not concerns_us(session, delivery, author, obj):
+        if not concerns_us(session, delivery, author, note):
             return
-        values = note_values(obj, author.followers)
+        values = note_values(note, author.followers)
         if no_media:  # the domain is blocked with reject_media: keep the text, not the pictures
             values["attachments"] = []
-        session.add(Note(uri=obj["id"], remote_actor_id=author.id,
-                         published=parse_time(obj.get("published")) or utcnow(), **values))
+        session.add(Note(uri=note.id, remote_actor_id=author.id, published=note.published or utcnow(),
+                         **values))
 
     await delivery.apply(change)
 
@@ -123,20 +93,21 @@ async def on_update(delivery: Delivery) -> None:
         await delivery.apply(lambda s: store_actor(s, document))
         delivery.city.fediverse.directory.forget_domain(authority_of(delivery.actor_uri))
         return
-    if not isinstance(obj, dict) or obj.get("type") not in NOTE_TYPES or not authored_by(obj, delivery.actor_uri):
+    inbound = parse_note(obj)
+    if inbound is None or not authored_by(obj, delivery.actor_uri):
         await delivery.apply(lambda s: None)
         return
     author = await delivery.sender()
     no_media = (await delivery.city.fediverse.policy.current()).verdict(author.uri).reject_media
 
     def change(session: Session) -> None:
-        note = session.scalar(select(Note).where(Note.uri == obj["id"], Note.remote_actor_id == author.id))
+        note = session.scalar(select(Note).where(Note.uri == inbound.id, Note.remote_actor_id == author.id))
         if note is None or note.deleted_at is not None:
             return
-        updated = parse_time(obj.get("updated")) or utcnow()
+        updated = inbound.updated or utcnow()
         if note.updated is not None and updated <= note.updated:
             return  # an older edit arriving late
-        values = note_values(obj, author.followers)
+        values = note_values(inbound, author.followers)
         if no_media:
             values["attachments"] = []
         for name, value in values.items():
