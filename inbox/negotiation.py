@@ -14,14 +14,13 @@ and nothing else is stored.
 Direct Notes: a Note in a thread's `context`, or replying to one of its messages, is a
 message of that thread; a direct (non-public) reply to one of our listings by an account
 that knows no offers (a Mastodon user) opens or joins a thread of messages on the seller's
-side.
+side. Which Create is such a message is decided in inbox/classify.py.
 """
 
 from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -29,8 +28,8 @@ from sqlalchemy.orm import Session
 from exchange import agreements, listings, negotiations, offers
 from exchange.errors import DomainError
 from exchange.negotiations import other
-from federation.authorship import authored_by, same_origin
-from federation.inbound_note import InboundNote, parse_note
+from federation.authorship import same_origin
+from federation.inbound_note import InboundNote
 from federation.inbound_offer import InboundOffer, parse_offer
 from federation.vocab import id_of
 from instance.html import html_to_text, sanitize_html
@@ -49,6 +48,7 @@ from models import (
 from services import negotiations as outgoing
 from services.negotiations import schedule_expiry
 
+from .classify import what_it_answers
 from .process import Delivery
 
 log = logging.getLogger("comptoir.inbox.negotiation")
@@ -100,8 +100,8 @@ async def on_offer(delivery: Delivery) -> None:
             offer_terms = remote_terms(inbound, listing, utcnow())
             if negotiation is None:
                 thread_id = new_public_id()
-                negotiation = negotiations.open_thread(session, listing, context=context, public_id=thread_id,
-                                                       buyer_actor=sender)
+                negotiation = negotiations.open_thread(session, listing, context=context,
+                                                       public_id=thread_id, buyer_actor=sender)
             answered = offers.by_uri(session, inbound.in_reply_to or "")
             offer = offers.propose(session, negotiation, side, offer_terms, uri=offer_id, public_id=new_public_id(),
                                    in_reply_to=answered if answered and answered.negotiation_id == negotiation.id else None,
@@ -109,7 +109,8 @@ async def on_offer(delivery: Delivery) -> None:
             schedule_expiry(session, offer)
         except DomainError as refusal:
             as_actor = city.urls.member(_author_name(session, listing)) if listing is not None and listing.is_local else None
-            outgoing.refuse(session, city, sender, offer_id, refusal.message, as_actor=as_actor, context=context)
+            outgoing.refuse(session, city, sender, offer_id, refusal.message, as_actor=as_actor,
+                            context=context)
 
     await delivery.apply(change)
 
@@ -247,59 +248,43 @@ async def on_offer_undo(delivery: Delivery) -> bool:
 # ---------------------------------------------------------------------- direct notes
 
 
-def _thread_of(session: Session, note: InboundNote) -> tuple[str, Any] | None:
-    context = note.context
-    if context and (negotiation := negotiations.by_context(session, context)) is not None:
-        return "thread", negotiation
-    reply = note.in_reply_to
-    if not reply:
-        return None
-    message = session.scalar(select(NegotiationMessage).where(NegotiationMessage.uri == reply))
-    if message is not None:
-        return "thread", session.get(Negotiation, message.negotiation_id)
-    listing = listings.by_uri(session, reply)
-    if listing is not None and listing.is_local:
-        return "listing", listing
-    return None
+async def keep_message(delivery: Delivery, sender: RemoteActor, note: InboundNote) -> None:
+    """A Create classified as a negotiation message: added to its thread, in one transaction.
 
-
-async def on_message(delivery: Delivery) -> bool:
-    note = parse_note(delivery.object)
-    if note is None or note.type != "Note" or not authored_by(delivery.object, delivery.actor_uri):
-        return False
-    found = await delivery.city.db.read(lambda s: _thread_of(s, note))
-    if found is None:
-        return False
-    sender = await delivery.sender()
-    if found[0] == "listing" and note.visibility(sender.followers) != "direct":
-        return False  # a public reply to a listing is an ordinary note
+    A direct reply to one of our listings by an account that knows no offers opens a thread
+    of messages with that account (or joins the one it has).
+    """
     city = delivery.city
     content = sanitize_html(note.content[:MAX_MESSAGE])
 
     def change(session: Session) -> None:
-        if session.scalar(select(NegotiationMessage.id).where(NegotiationMessage.uri == note.id)) is not None:
+        known = select(NegotiationMessage.id).where(NegotiationMessage.uri == note.id)
+        if session.scalar(known) is not None:
+            return  # a repeated delivery
+        found = what_it_answers(session, note)
+        if found is None:
             return
-        kind, _ = found
-        if kind == "thread":
-            negotiation = _thread_of(session, note)[1]  # type: ignore[index]
+        negotiation: Negotiation | None
+        if isinstance(found[0], Negotiation):
+            negotiation = found[0]
             side = negotiations.side_of_actor(negotiation, sender)
             if side is None:
                 return
         else:
-            listing = listings.by_uri(session, note.in_reply_to or "")
-            assert listing is not None
+            listing = found[0]
             negotiation = negotiations.open_with(session, listing, sender)
             if negotiation is None:
                 thread_id = new_public_id()
                 try:
-                    negotiation = negotiations.open_thread(session, listing, context=city.urls.negotiation(thread_id),
-                                                           public_id=thread_id, kind=NegotiationKind.messages,
-                                                           buyer_actor=sender)
+                    negotiation = negotiations.open_thread(
+                        session, listing, context=city.urls.negotiation(thread_id),
+                        public_id=thread_id, kind=NegotiationKind.messages, buyer_actor=sender)
                 except DomainError as refusal:
-                    log.info("direct reply %s to listing %s not taken: %s", note.id, listing.uri, refusal.message)
+                    log.info("direct reply %s to listing %s not taken: %s",
+                             note.id, listing.uri, refusal.message)
                     return
             side = Side.buyer
-        negotiations.add_message(session, negotiation, side, note.id, content, now=note.published or utcnow())
+        negotiations.add_message(session, negotiation, side, note.id, content,
+                                 now=note.published or utcnow())
 
     await delivery.apply(change)
-    return True

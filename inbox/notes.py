@@ -2,88 +2,43 @@
 
 A remote note is kept when it concerns this city (Mastodon's "related to local activity"):
 its author is followed by one of our actors, it is addressed to one of ours, or it replies
-to one of our objects. Its HTML is sanitized before it is stored. Only the author may change
-or delete a note, and a deleted note stays as a tombstone so that a late Create is ignored.
+to one of our objects. Only the author may change or delete a note, and a deleted note stays
+as a tombstone so that a late Create is ignored. What is kept, and how, is
+exchange/remote_notes.py's business; which Create is a note is inbox/classify.py's.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from exchange import remote_notes
 from federation.actor_document import parse_actor_document
 from federation.authority import authority_of
 from federation.authorship import authored_by, same_origin
 from federation.inbound_note import InboundNote, parse_note
 from federation.vocab import as_list
 from instance.directory import store_actor
-from instance.html import sanitize_html
-from models import Direction, Follow, Note, RemoteActor, utcnow
+from models import Follow, Note, RemoteActor, utcnow
 
 from .process import Delivery
 
-MAX_CONTENT = 100_000
 
-
-def note_values(note: InboundNote, followers: str | None) -> dict[str, Any]:
-    attachments = [
-        {"type": "Image", "url": item.url, "mediaType": item.media_type[:100],
-         "name": (item.name or item.summary)[:1500]}
-        for item in note.attachments[:4]
-        if item.url is not None and item.url.startswith(("https://", "http://"))
-    ]
-    tags = [{"type": tag.type, "name": tag.name[:200], "href": tag.href} for tag in note.tags]
-    return {
-        "content": sanitize_html(note.content[:MAX_CONTENT]),
-        "visibility": note.visibility(followers),
-        "to": list(note.to),
-        "cc": list(note.cc),
-        "in_reply_to": note.in_reply_to,
-        "context": note.context or note.conversation,
-        "url": note.url,
-        "attachments": attachments,
-        "tags": tags,
-    }
-
-
-def concerns_us(session: Session, delivery: Delivery, author: RemoteActor, note: InboundNote) -> bool:
+def addressed_here(delivery: Delivery, note: InboundNote) -> bool:
+    """The note is addressed to one of ours, or replies to one of our objects."""
     urls = delivery.city.urls
     addressed = [*note.to, *note.cc, *as_list(delivery.activity.get("to"))]
     if any(isinstance(a, str) and urls.is_local(a) for a in addressed):
         return True
-    reply = note.in_reply_to
-    if reply and urls.is_local(reply):
-        return True
-    # A pending follow counts too: the author's server sends us its posts only once it has
-    # accepted, and its Accept may still be on its way when the first post arrives.
-    followed = session.scalar(
-        select(Follow.id).where(Follow.remote_actor_id == author.id, Follow.direction == Direction.outbound).limit(1)
-    )
-    return followed is not None
+    return bool(note.in_reply_to) and urls.is_local(note.in_reply_to or "")
 
 
-async def on_create(delivery: Delivery) -> None:
-    note = parse_note(delivery.object)
-    if note is None or not authored_by(delivery.object, delivery.actor_uri):
-        await delivery.apply(lambda s: None)
-        return
-    author = await delivery.sender()
+async def keep_note(delivery: Delivery, author: RemoteActor, note: InboundNote) -> None:
+    """A Create of a note, classified as one: kept if it concerns us, in one transaction."""
     no_media = (await delivery.city.fediverse.policy.current()).verdict(author.uri).reject_media
-
-    def change(session: Session) -> None:
-        if session.scalar(select(Note.id).where(Note.uri == note.id)) is not None:
-            return  # already stored, or a tombstone: a late or repeated Create changes nothing
-        if not concerns_us(session, delivery, author, note):
-            return
-        values = note_values(note, author.followers)
-        if no_media:  # the domain is blocked with reject_media: keep the text, not the pictures
-            values["attachments"] = []
-        session.add(Note(uri=note.id, remote_actor_id=author.id, published=note.published or utcnow(),
-                         **values))
-
-    await delivery.apply(change)
+    addressed = addressed_here(delivery, note)
+    await delivery.apply(lambda session: remote_notes.store(
+        session, author, note, addressed_here=addressed, reject_media=no_media))
 
 
 async def on_update(delivery: Delivery) -> None:
@@ -100,21 +55,8 @@ async def on_update(delivery: Delivery) -> None:
     author = await delivery.sender()
     no_media = (await delivery.city.fediverse.policy.current()).verdict(author.uri).reject_media
 
-    def change(session: Session) -> None:
-        note = session.scalar(select(Note).where(Note.uri == inbound.id, Note.remote_actor_id == author.id))
-        if note is None or note.deleted_at is not None:
-            return
-        updated = inbound.updated or utcnow()
-        if note.updated is not None and updated <= note.updated:
-            return  # an older edit arriving late
-        values = note_values(inbound, author.followers)
-        if no_media:
-            values["attachments"] = []
-        for name, value in values.items():
-            setattr(note, name, value)
-        note.updated = updated
-
-    await delivery.apply(change)
+    await delivery.apply(lambda session: remote_notes.revise(session, author, inbound,
+                                                             reject_media=no_media))
 
 
 async def on_delete(delivery: Delivery) -> None:
@@ -128,15 +70,8 @@ async def on_delete(delivery: Delivery) -> None:
 
     def change(session: Session) -> None:
         author = session.scalar(select(RemoteActor).where(RemoteActor.uri == delivery.actor_uri))
-        if author is None:
-            return
-        note = session.scalar(select(Note).where(Note.uri == object_id))
-        if note is None:
-            session.add(Note(uri=object_id, remote_actor_id=author.id, deleted_at=utcnow(), visibility="direct"))
-        elif note.remote_actor_id == author.id and note.deleted_at is None:
-            note.deleted_at = utcnow()
-            note.content = ""
-            note.attachments = []
+        if author is not None:
+            remote_notes.tombstone(session, author, object_id)
 
     await delivery.apply(change)
 
