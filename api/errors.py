@@ -51,6 +51,9 @@ class JsonErrors:
             started = started or message["type"] == "http.response.start"
             await send(message)
 
+        # Starlette hands an endpoint's exceptions to the site's handlers (the HTML error page)
+        # where the endpoint runs; below this wrapper there are none, so refusals come here.
+        scope = {**scope, "starlette.exception_handlers": ({}, {})}
         try:
             await self.app(scope, receive, sending)
         except (DomainError, HTTPException) as exc:

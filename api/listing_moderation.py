@@ -61,7 +61,6 @@ def _decision(action: str) -> Any:
             return one_listing_json(session, city, listing, who)
 
         answer = await city.db.write(write)
-        city.wake_worker()
         return JSONResponse(answer)
 
     return endpoint

@@ -123,7 +123,6 @@ async def create_listing(request: Request) -> Response:
         return one_listing_json(session, city, listing, who)
 
     answer = await city.db.write(write)
-    city.wake_worker()
     return JSONResponse(answer, status_code=201, headers={"Location": f"{request.url.path}/{answer['id']}"})
 
 
@@ -148,7 +147,6 @@ async def _act(request: Request, action: Any) -> Response:
         return one_listing_json(session, city, listing, who)
 
     answer = await city.db.write(write)
-    city.wake_worker()
     return JSONResponse(answer)
 
 
@@ -164,7 +162,6 @@ async def edit_listing(request: Request) -> Response:
         return one_listing_json(session, city, listing, who)
 
     answer = await city.db.write(write)
-    city.wake_worker()
     return JSONResponse(answer)
 
 
@@ -209,7 +206,6 @@ async def add_photo(request: Request) -> Response:
     except BaseException:
         photos.remove(folder, name)
         raise
-    city.wake_worker()
     return JSONResponse(answer, status_code=201)
 
 
@@ -227,7 +223,6 @@ async def remove_photo(request: Request) -> Response:
 
     answer, name = await city.db.write(write)
     photos.remove(market.media_dir(city), name)
-    city.wake_worker()
     return JSONResponse(answer)
 
 

@@ -9,9 +9,9 @@ from sqlalchemy.orm import Session
 from starlette.requests import Request
 
 from exchange import search
-from exchange.amounts import format_amount
 from exchange.rates import Quote
 from exchange.search import Author
+from instance.amounts import format_amount
 from instance.city import City
 from models import Listing, Member, Role
 

@@ -25,7 +25,7 @@ from exchange import domains
 from exchange import instance_settings as admin_settings
 from exchange.errors import DomainError
 from instance.city import city_of
-from instance.fediverse import VERSION
+from instance.version import VERSION
 from models import RemoteActor, RuleKind
 from outbox.wellknown import usage
 

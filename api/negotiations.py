@@ -104,7 +104,6 @@ async def open_negotiation(request: Request) -> Response:
         return thread_json(session, city, negotiations.thread(session, negotiation), Side.buyer)
 
     answer = await city.db.write(write)
-    city.wake_worker()
     return JSONResponse(answer, status_code=201)
 
 
@@ -147,7 +146,6 @@ async def _in_thread(request: Request, who: Member, body: dict[str, Any], action
         return thread_json(session, city, negotiations.thread(session, negotiation), side)
 
     answer = await city.db.write(write)
-    city.wake_worker()
     return JSONResponse(answer, status_code=status)
 
 

@@ -124,7 +124,6 @@ async def act(request: Request) -> Response:
 
     answer = await city.db.write(write)
     city.fediverse.policy.invalidate()
-    city.wake_worker()
     return JSONResponse(answer)
 
 
@@ -140,7 +139,6 @@ async def forward(request: Request) -> Response:
         return _one(session, public_id)
 
     answer = await city.db.write(write)
-    city.wake_worker()
     return JSONResponse(answer)
 
 

@@ -96,7 +96,6 @@ async def follow(request: Request) -> Response:
     actor = await _remote_account(city, field(body, "account", str))
     me = city.urls.member(member.username)
     record = await city.db.write(lambda s: social.follow(s, city, me, s.merge(actor)))
-    city.wake_worker()
     return JSONResponse(render_follow(record, actor), status_code=201)
 
 
@@ -127,7 +126,6 @@ async def unfollow(request: Request) -> Response:
         social.unfollow(session, city, me, actor)
 
     await city.db.write(work)
-    city.wake_worker()
     return Response(status_code=204)
 
 
@@ -163,7 +161,6 @@ async def _answer_follower(request: Request, *, accept: bool) -> Response:
         return None
 
     answer = await city.db.write(work)
-    city.wake_worker()
     return JSONResponse(answer) if answer is not None else Response(status_code=204)
 
 
@@ -188,7 +185,6 @@ async def create_note(request: Request) -> Response:
                                 mentions=[session.merge(m) for m in mentioned], in_reply_to=in_reply_to)
 
     note = await city.db.write(work)
-    city.wake_worker()
     return JSONResponse(render_own_note(note), status_code=201)
 
 
@@ -199,7 +195,6 @@ async def edit_note(request: Request) -> Response:
     uri = city.urls.note(request.path_params["id"])
     text = field(body, "text", str)
     note = await city.db.write(lambda s: social.edit_note(s, city, s.get_one(Member, member.id), uri, text))
-    city.wake_worker()
     return JSONResponse(render_own_note(note))
 
 
@@ -208,7 +203,6 @@ async def delete_note(request: Request) -> Response:
     city = city_of(request)
     uri = city.urls.note(request.path_params["id"])
     await city.db.write(lambda s: social.delete_note(s, city, s.get_one(Member, member.id), uri))
-    city.wake_worker()
     return Response(status_code=204)
 
 

@@ -93,13 +93,13 @@ async def run(deliveries: int, concurrency: int) -> None:
     from exchange import members
     from federation.keys import generate_rsa_pem
     from instance import migrate, queue
-    from server.app import build_city, build_queues, start
     from instance.init import init_instance
     from instance.settings import load_settings
     from instance.worker import Worker
     from models import Direction, Follow, FollowState, OutboundActivity, RemoteActor
-    from services import social
     from outbox.publish import DELIVER
+    from server.app import build_city, build_queues, start
+    from services import social
 
     ports = free_ports(10)
     inboxes = [f"http://127.0.0.1:{port}/inbox/{n}" for port in ports for n in range(10)]
@@ -145,7 +145,6 @@ async def run(deliveries: int, concurrency: int) -> None:
         # 1. fan-out of one note to 1,000 followers
         started = time.perf_counter()
         await city.db.write(lambda s: social.post_note(s, city, alice, "Fresh bread at the market"))
-        worker.wake()
         while await sink_count(ports[0]) < 100:
             await asyncio.sleep(0.002)
         fan_out = time.perf_counter() - started
@@ -158,7 +157,6 @@ async def run(deliveries: int, concurrency: int) -> None:
                 for i in range(deliveries)]
         started, cpu = time.perf_counter(), time.process_time()
         await city.db.write(lambda s: queue.enqueue_many(s, jobs))
-        worker.wake()
         while await sink_count(ports[0]) < before + deliveries:
             await asyncio.sleep(0.05)
         signed_rate = deliveries / (time.perf_counter() - started)

@@ -28,11 +28,11 @@ from typing import Any
 import httpx
 from sqlalchemy import insert, text
 
-from server.app import create_app
 from instance.database import Database
 from instance.init import init_instance
 from instance.settings import load_settings
 from models import Listing, ListingState, Member, Purpose, RemoteActor
+from server.app import create_app
 
 from .common import fresh_database, pg_available
 

@@ -18,6 +18,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from instance.amounts import format_amount
 from models import (
     Agreement,
     AgreementState,
@@ -35,7 +36,6 @@ from models import (
 )
 
 from . import negotiations, offers
-from .amounts import format_amount
 from .errors import DomainError, Forbidden
 from .ledger import CurrencyRules, Posting
 from .ledger import pay as ledger_pay

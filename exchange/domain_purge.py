@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-
 from typing import Any
 
 from sqlalchemy import Column, Table, delete, or_, select, update

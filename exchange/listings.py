@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from instance.amounts import format_amount
 from models import (
     OPEN_STATES,
     Listing,
@@ -34,7 +35,7 @@ from models import (
     utcnow,
 )
 
-from .amounts import format_amount, parse_amount
+from .amounts import parse_amount
 from .categories import usable_category
 from .errors import DomainError, Forbidden, NotFound
 from .state_graph import StateGraph

@@ -23,6 +23,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from instance.amounts import format_amount
 from models import (
     Agreement,
     AgreementState,
@@ -38,7 +39,6 @@ from models import (
 )
 
 from . import listings, negotiations
-from .amounts import format_amount
 from .errors import DomainError
 from .negotiations import other, party, tell
 from .state_graph import StateGraph

@@ -67,3 +67,7 @@ class BadDocument(FetchError):
 
 class JsonLdError(FederationError):
     """A JSON-LD expansion or compaction failed, or a context URL is not bundled."""
+
+
+class DocumentTooLarge(JsonLdError):
+    """A document has too many values to be given to pyld (its cost grows with them)."""

@@ -32,7 +32,7 @@ class Attachment:
 
 @dataclass(frozen=True)
 class Tag:
-    """A Hashtag or Mention (other tag types are dropped)."""
+    """A Hashtag or Mention (other tag types are dropped); `href` only when http(s)."""
 
     type: str
     name: str
@@ -70,6 +70,11 @@ class InboundNote:
         return "direct"
 
 
+def web_url(value: Any) -> str | None:
+    """An http(s) URL, or None: what pages may link to (never `javascript:` or `data:`)."""
+    return value if isinstance(value, str) and value.startswith(("https://", "http://")) else None
+
+
 def _text(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
@@ -90,7 +95,7 @@ def _attachment(item: dict[str, Any]) -> Attachment:
 
 def _tags(value: Any) -> tuple[Tag, ...]:
     return tuple(
-        Tag(type=tag["type"], name=str(tag.get("name", "")), href=_text(tag.get("href")))
+        Tag(type=tag["type"], name=str(tag.get("name", "")), href=web_url(tag.get("href")))
         for tag in as_list(value)
         if isinstance(tag, dict) and tag.get("type") in ("Hashtag", "Mention")
     )
@@ -103,11 +108,14 @@ def _plain_source(value: Any) -> str | None:
 
 
 def parse_note(obj: Any) -> InboundNote | None:
-    """The note an object is, or None when it is no note (another type, or no id)."""
+    """The note an object is, or None when it is none (another type, no http(s) id).
+
+    Links pages may follow (`url`, a tag's `href`) are kept only when they are http(s).
+    """
     if not isinstance(obj, dict) or obj.get("type") not in NOTE_TYPES:
         return None
-    if not isinstance(obj.get("id"), str):
-        return None
+    if web_url(obj.get("id")) is None:
+        return None  # pages link to the note by its id
     attachments = [item for item in as_list(obj.get("attachment")) if isinstance(item, dict)]
     return InboundNote(
         id=obj["id"],
@@ -121,7 +129,7 @@ def parse_note(obj: Any) -> InboundNote | None:
         in_reply_to=id_of(obj.get("inReplyTo")),
         context=id_of(obj.get("context")),
         conversation=id_of(obj.get("conversation")),
-        url=id_of(obj.get("url")),
+        url=web_url(id_of(obj.get("url"))),
         published=parse_time(obj.get("published")),
         updated=parse_time(obj.get("updated")),
         attachments=tuple(_attachment(item) for item in attachments),

@@ -28,7 +28,7 @@ from federation.authorship import authored_by, same_origin
 from federation.errors import FetchError
 from federation.inbound_listing import InboundListing, parse_listing
 from instance.city import City
-from instance.worker import PermanentFailure
+from instance.outcomes import PermanentFailure
 from models import Direction, Follow, FollowState, ListingState, RemoteActor
 
 from .process import Delivery, Handler

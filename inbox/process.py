@@ -8,6 +8,7 @@ Unknown activity types are kept (the row is the record) and otherwise ignored.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -18,12 +19,13 @@ from sqlalchemy.orm import Session
 
 from exchange.hosts import record_success
 from federation.authority import authority_of
-from federation.errors import JsonLdError
+from federation.errors import DocumentTooLarge, JsonLdError
 from federation.jsonld import needs_normalisation, normalize_activity
 from federation.vocab import id_of
 from instance import queue
 from instance.city import City
-from instance.worker import PermanentFailure, Queue
+from instance.outcomes import PermanentFailure
+from instance.worker import Queue
 from models import InboundActivity, RemoteActor
 
 log = logging.getLogger("comptoir.inbox")
@@ -73,14 +75,35 @@ def plain_shape(activity: dict[str, Any]) -> dict[str, Any]:
 
     Almost every activity already is (a test of microseconds); the rare prefixed or oddly
     contexted one is normalised with pyld and the bundled contexts. One naming a context we do
-    not bundle is read as it is, as Mastodon would: contexts are never fetched.
+    not bundle is read as it is, as Mastodon would: contexts are never fetched. Raises
+    DocumentTooLarge (before pyld runs) for a document too large to normalise.
     """
     if not needs_normalisation(activity):
         return activity
     try:
         return normalize_activity(activity)
+    except DocumentTooLarge:
+        raise
     except JsonLdError:
         return activity
+
+
+async def verified_shape(row: InboundActivity, activity: dict[str, Any]) -> dict[str, Any]:
+    """The stored activity in plain shape, normalised off the event loop when it must be.
+
+    The inbox read the id and actor it verified cheaply, from top-level keys only
+    (`inbox.envelope`); the normalised document must say the same, or it is refused.
+    """
+    if not needs_normalisation(activity):
+        return activity
+    try:
+        shaped = await asyncio.to_thread(plain_shape, activity)
+    except DocumentTooLarge as exc:
+        raise PermanentFailure(f"not normalised: {exc}") from None
+    if shaped.get("id") != row.uri or id_of(shaped.get("actor")) != row.actor:
+        raise PermanentFailure("the normalised activity names another id or actor "
+                               "than the verified one")
+    return shaped
 
 
 def inbox_queue(city: City, handlers: dict[str, Handler]) -> Queue:
@@ -91,7 +114,9 @@ def inbox_queue(city: City, handlers: dict[str, Handler]) -> Queue:
             activity = orjson.loads(row.body)
         except orjson.JSONDecodeError:
             raise PermanentFailure("stored body is not JSON") from None
-        activity = plain_shape(activity)
+        if not isinstance(activity, dict):
+            raise PermanentFailure("stored body is not a JSON object")
+        activity = await verified_shape(row, activity)
         handler = handlers.get(row.type)
         delivery = Delivery(city, row, activity)
         if handler is None:

@@ -1,17 +1,22 @@
 """POST to an inbox: check everything cheap first, verify, store, answer 202. Nothing else.
 
 Order of the checks, each with its answer:
+  over 100 headers or 16 KiB of them 431
+  not a JSON or ActivityStreams type 415
   body over the size limit           413
   not JSON / not an object           400
-  no @context, id, type or actor     400
+  no @context, id, type or actor     400  (top-level keys only: `inbox.envelope`)
   sent to another host               401
   actor's or key's domain refused    403  (before any fetch of the key)
+  key not on the actor's host        401  (before any fetch of the key)
+  the actor is suspended here        403  (before any fetch of the key)
   signature missing or invalid       401  (with the reason)
   signer is not the activity actor   401
-  the actor is suspended here        403
   addressed member unknown           404
   stored (a duplicate id is a no-op) 202
-Processing happens later, in the worker (`inbox.process`).
+Nothing before the signature costs more than reading the body and parsing it as JSON: no
+JSON-LD, no walk over the document. Processing, JSON-LD normalisation included, happens later
+in the worker (`inbox.process`), for verified activities only.
 
 This is the hottest path of the server, so it is a plain ASGI app that `InboxShortcut` calls
 before the session, exception and routing layers (which it has no use for): about a quarter
@@ -28,14 +33,19 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from federation.authority import authority_of
 from federation.errors import FetchError, SignatureError
 from federation.httpsig import IncomingRequest, signature_key_id, verify_request
-from federation.vocab import id_of
 from instance.city import City
 
-from .process import plain_shape
+from .envelope import EnvelopeError, read_envelope
 from .writer import InboxWriter, Received
 
 _MEMBER_INBOX_RE = re.compile(r"^/users/([^/]+)/inbox$")
 INBOX_PATHS = frozenset({"/inbox", "/market/inbox", "/actor/inbox"})
+#: Media types of an activity (`application/ld+json` with or without its profile parameter).
+ACTIVITY_MEDIA_TYPES = frozenset(
+    {"application/activity+json", "application/ld+json", "application/json"}
+)
+MAX_HEADERS = 100
+MAX_HEADER_BYTES = 16 * 1024
 
 
 class Refusal(Exception):
@@ -68,6 +78,11 @@ async def _read_body(receive: Receive, declared: str | None, limit: int) -> byte
 
 
 def _headers(scope: Scope) -> dict[str, str]:
+    raw = scope["headers"]
+    if len(raw) > MAX_HEADERS:
+        raise Refusal(431, f"more than {MAX_HEADERS} request headers")
+    if sum(len(name) + len(value) for name, value in raw) > MAX_HEADER_BYTES:
+        raise Refusal(431, f"request headers larger than {MAX_HEADER_BYTES} bytes")
     headers: dict[str, str] = {}
     for raw_name, raw_value in scope["headers"]:
         name = raw_name.decode("latin-1").lower()
@@ -76,7 +91,15 @@ def _headers(scope: Scope) -> dict[str, str]:
     return headers
 
 
+def _check_content_type(headers: dict[str, str]) -> None:
+    media_type = headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    if media_type not in ACTIVITY_MEDIA_TYPES:
+        raise Refusal(415, "Content-Type must be application/activity+json, application/ld+json "
+                           "or application/json")
+
+
 def _parse(body: bytes) -> tuple[str, str, str]:
+    """(id, type, actor), read cheaply: this runs before anyone is authenticated."""
     try:
         activity = orjson.loads(body)
     except orjson.JSONDecodeError:
@@ -85,21 +108,17 @@ def _parse(body: bytes) -> tuple[str, str, str]:
         raise Refusal(400, "body is not a JSON object")
     if "@context" not in activity:
         raise Refusal(400, "activity has no @context")
-    activity_id, kind, actor = activity.get("id"), activity.get("type"), id_of(activity.get("actor"))
-    if not (activity_id and kind and actor):  # maybe written with prefixes or keywords (as:actor, @id)
-        activity = plain_shape(activity)
-        activity_id, kind, actor = activity.get("id"), activity.get("type"), id_of(activity.get("actor"))
-    if not isinstance(activity_id, str) or not activity_id.startswith(("https://", "http://")):
-        raise Refusal(400, "activity has no id")
-    if not isinstance(kind, str) or not actor:
-        raise Refusal(400, "activity has no type or no actor")
-    return activity_id, kind, actor
+    try:
+        return read_envelope(activity)
+    except EnvelopeError as exc:
+        raise Refusal(400, str(exc)) from None
 
 
 async def accept(city: City, writer: InboxWriter, scope: Scope, receive: Receive) -> None:
     """Run every check and store the activity; raises Refusal with the answer otherwise."""
     fediverse, settings = city.fediverse, city.settings
     headers = _headers(scope)
+    _check_content_type(headers)
     body = await _read_body(receive, headers.get("content-length"), settings.federation.max_body_bytes)
     activity_id, kind, actor = _parse(body)
 
@@ -107,10 +126,15 @@ async def accept(city: City, writer: InboxWriter, scope: Scope, receive: Receive
     if authority_of(authority) not in fediverse.own_authorities:
         raise Refusal(401, "request was addressed to another host")
     policy = await fediverse.policy.current()
-    for url in (actor, signature_key_id(headers) or actor):
+    key_id = signature_key_id(headers) or actor
+    for url in (actor, key_id):
         verdict = policy.verdict(url)
         if not verdict.allowed:
             raise Refusal(403, verdict.reason)
+    if authority_of(key_id) != authority_of(actor):  # its owner could not be the actor: no fetch
+        raise Refusal(401, f"key {key_id} is not on the host of the activity's actor {actor}")
+    if policy.actor_suspended(actor):
+        raise Refusal(403, f"{actor} is suspended here")
 
     incoming = IncomingRequest(
         method="POST",
@@ -130,8 +154,6 @@ async def accept(city: City, writer: InboxWriter, scope: Scope, receive: Receive
         raise Refusal(401, f"could not fetch the signing key: {exc}") from None
     if signer.owner != actor:
         raise Refusal(401, f"signed by {signer.owner}, not by the activity's actor {actor}")
-    if policy.actor_suspended(actor):
-        raise Refusal(403, f"{actor} is suspended here")
 
     member = _MEMBER_INBOX_RE.match(scope["path"])
     if member is not None:

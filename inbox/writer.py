@@ -4,13 +4,13 @@ Each inbox request hands its activity to `InboxWriter.store` and waits. One flus
 takes everything waiting, inserts it with `ON CONFLICT (uri) DO NOTHING RETURNING uri` in a
 single transaction, and answers every waiter with whether its activity was new. Under load a
 flush carries dozens of activities; alone, an activity is written at once. An activity is
-acknowledged (202) only after its commit, so nothing acknowledged can be lost.
+acknowledged (202) only after its commit, so nothing acknowledged can be lost. A commit that
+stored new activities wakes an in-process worker (`Database.on_work_queued`).
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,7 +18,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from instance.database import Database
+from instance.database import Database, note_work_queued
 from models import InboundActivity, JobState, utcnow
 
 MAX_BATCH = 500
@@ -34,9 +34,8 @@ class Received:
 
 
 class InboxWriter:
-    def __init__(self, db: Database, on_commit: Callable[[], None] = lambda: None) -> None:
+    def __init__(self, db: Database) -> None:
         self.db = db
-        self.on_commit = on_commit
         self._waiting: list[tuple[Received, asyncio.Future[bool]]] = []
         self._flushing = False
 
@@ -65,7 +64,6 @@ class InboxWriter:
                     if not future.done():
                         future.set_result(item.uri in new)
                         new.discard(item.uri)  # a second copy in the same batch is a duplicate
-                self.on_commit()
         finally:
             self._flushing = False
 
@@ -106,4 +104,7 @@ def insert_batch(session: Session, items: list[Received]) -> set[str]:
         for item in items
     ]
     connection = session.connection()
-    return set(connection.execute(_insert_statement(connection.dialect.name), rows).scalars())
+    new = set(connection.execute(_insert_statement(connection.dialect.name), rows).scalars())
+    if new:
+        note_work_queued(session)
+    return new

@@ -31,9 +31,10 @@ class City:
 
     def __post_init__(self) -> None:
         self.fediverse = Fediverse(self)
+        self.db.on_work_queued = self._work_queued
 
-    def wake_worker(self) -> None:
-        """Call after committing new work so an in-process worker takes it at once."""
+    def _work_queued(self) -> None:
+        """A write committed new work: an in-process worker takes it now, not at its next poll."""
         if self.worker is not None:
             self.worker.wake()
 

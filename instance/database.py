@@ -8,6 +8,10 @@ one hop per transaction (shared/research/perf-limits.md, finding 6; docs/ARCHITE
 On SQLite every write transaction starts with `BEGIN IMMEDIATE`: writers queue on the
 database lock at the start instead of failing half-way when a read lock cannot be
 upgraded. That is also what makes job claiming safe there (one claimer at a time).
+
+A write that queues background work (a new row in a queue table: `queue.enqueue*`, the
+inbox writer, or an ORM-added row of a `QueueMixin` table) calls `Database.on_work_queued`
+after its commit, so an in-process worker takes the work at once without anyone asking.
 """
 
 from __future__ import annotations
@@ -20,10 +24,13 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, UOWTransaction, sessionmaker
 from sqlalchemy.pool import NullPool
 
+from models import QueueMixin
+
 T = TypeVar("T")
+R = TypeVar("R")
 UnitOfWork = Callable[[Session], T]
 
 SQLITE_PRAGMAS = (
@@ -34,6 +41,25 @@ SQLITE_PRAGMAS = (
     "PRAGMA cache_size=-32768",
     "PRAGMA temp_store=MEMORY",
 )
+
+
+#: key in `Session.info`: this transaction added rows to a queue table
+_QUEUED = "comptoir.work_queued"
+
+
+def note_work_queued(session: Session) -> None:
+    """Say that the session's transaction queued background work (rows inserted with Core)."""
+    session.info[_QUEUED] = True
+
+
+def _note_new_queue_rows(session: Session, _flush: UOWTransaction, _instances: Any) -> None:
+    """before_flush: ORM-added rows of a queue table are queued work too."""
+    if any(isinstance(row, QueueMixin) for row in session.new):
+        note_work_queued(session)
+
+
+def _nothing_to_wake() -> None:
+    pass
 
 
 def _sqlite_engine(url: str, *, begin: str, pool_size: int) -> Engine:
@@ -83,15 +109,21 @@ class Database:
             self.engine = create_engine(url, **kwargs)
             self.read_engine = self.engine
         self._writer = sessionmaker(self.engine, expire_on_commit=False)
+        event.listen(self._writer, "before_flush", _note_new_queue_rows)
         self._reader = sessionmaker(self.read_engine, expire_on_commit=False)
         self._threads = threads
         self._executor: ThreadPoolExecutor | None = None
+        #: called (in the caller's thread) after a write that queued work has committed; the
+        #: City sets it to wake its in-process worker
+        self.on_work_queued: Callable[[], None] = _nothing_to_wake
 
     # -- synchronous API (CLI, migrations, tests, code already in a worker thread)
 
     def write_sync(self, work: UnitOfWork[T]) -> T:
-        with self._writer() as session, session.begin():
-            return work(session)
+        result, queued = self._commit(work)
+        if queued:
+            self.on_work_queued()
+        return result
 
     def read_sync(self, work: UnitOfWork[T]) -> T:
         with self._reader() as session, session.begin():
@@ -100,12 +132,22 @@ class Database:
     # -- asynchronous API (request handlers and workers)
 
     async def write(self, work: UnitOfWork[T]) -> T:
-        return await self._in_thread(self.write_sync, work)
+        result, queued = await self._in_thread(self._commit, work)
+        if queued:  # back on the event loop, where the worker's wake may be called
+            self.on_work_queued()
+        return result
 
     async def read(self, work: UnitOfWork[T]) -> T:
         return await self._in_thread(self.read_sync, work)
 
-    async def _in_thread(self, runner: Callable[[UnitOfWork[T]], T], work: UnitOfWork[T]) -> T:
+    def _commit(self, work: UnitOfWork[T]) -> tuple[T, bool]:
+        """Run `work` in one write transaction; the result, and whether it queued work."""
+        with self._writer() as session:
+            with session.begin():
+                result = work(session)
+            return result, bool(session.info.get(_QUEUED))
+
+    async def _in_thread(self, runner: Callable[[UnitOfWork[T]], R], work: UnitOfWork[T]) -> R:
         if self._executor is None:
             self._executor = ThreadPoolExecutor(self._threads, thread_name_prefix="db")
         loop = asyncio.get_running_loop()

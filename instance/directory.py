@@ -4,13 +4,16 @@ Every fetch is checked against the federation policy first (a blocked or non-all
 is never contacted), signed with the instance actor's key, and goes through the
 SSRF-guarded `FederationClient`. Actors are cached in `remote_actors`; public keys also in
 memory, since they are asked for on every inbound request. A cached key is refreshed when
-it is older than `max_age` or when a signature fails with it (key rotation).
+it is older than `max_age` or when a signature fails with it (key rotation), but a key
+document is fetched at most once per KEY_FETCH_INTERVAL: otherwise every forged signature
+would cost a signed GET and a database write (a reflector anyone could drive).
 """
 
 from __future__ import annotations
 
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import asdict, replace
 from datetime import timedelta
 from typing import Any
@@ -36,6 +39,8 @@ from .settings import Settings, is_loopback_host
 #: refetch a cached actor after this long, at its next use
 ACTOR_MAX_AGE = timedelta(days=1)
 KEY_CACHE_SIZE = 20_000
+#: seconds between two fetches of one key document (the actor's, or a key document)
+KEY_FETCH_INTERVAL = 60.0
 
 
 class Refused(FetchError):
@@ -50,13 +55,16 @@ class Directory:
         client: FederationClient,
         policy: PolicyCache,
         signer: SigningKey,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.settings = settings
         self.db = db
         self.client = client
         self.policy = policy
         self.signer = signer
+        self.clock = clock
         self._keys: OrderedDict[str, tuple[PublicKeyInfo, float]] = OrderedDict()
+        self._key_fetched_at: OrderedDict[str, float] = OrderedDict()
 
     # ------------------------------------------------------------------ fetching
 
@@ -127,16 +135,33 @@ class Directory:
 
     def _remember_key(self, actor: RemoteActor) -> None:
         info = PublicKeyInfo(key_id=actor.key_id, owner=actor.uri, pem=actor.public_key_pem)
-        self._keys[actor.key_id] = (info, time.monotonic())
+        self._keys[actor.key_id] = (info, self.clock())
         self._keys.move_to_end(actor.key_id)
         while len(self._keys) > KEY_CACHE_SIZE:
             self._keys.popitem(last=False)
 
+    def _may_fetch_key(self, key_id: str) -> bool:
+        """Whether the key document was not fetched in the last KEY_FETCH_INTERVAL; if so, the
+        fetch about to happen is recorded now (before it awaits, so concurrent requests see it)."""
+        url, now = key_id.split("#", 1)[0], self.clock()
+        last = self._key_fetched_at.get(url)
+        if last is not None and now - last < KEY_FETCH_INTERVAL:
+            return False
+        self._key_fetched_at[url] = now
+        self._key_fetched_at.move_to_end(url)
+        while len(self._key_fetched_at) > KEY_CACHE_SIZE:
+            self._key_fetched_at.popitem(last=False)
+        return True
+
     async def key(self, key_id: str, refresh: bool) -> PublicKeyInfo:
-        """The `KeyLookup` given to signature verification."""
+        """The `KeyLookup` given to signature verification.
+
+        A refresh (the cached key did not verify) within KEY_FETCH_INTERVAL of the last fetch
+        answers the cached key again, so the signature simply fails.
+        """
+        cached = self._keys.get(key_id)
         if not refresh:
-            cached = self._keys.get(key_id)
-            if cached is not None and time.monotonic() - cached[1] < ACTOR_MAX_AGE.total_seconds():
+            if cached is not None and self.clock() - cached[1] < ACTOR_MAX_AGE.total_seconds():
                 return cached[0]
             actor = await self.db.read(
                 lambda s: s.scalar(select(RemoteActor).where(RemoteActor.key_id == key_id))
@@ -144,6 +169,11 @@ class Directory:
             if actor is not None and actor.deleted_at is None and utcnow() - actor.fetched_at < ACTOR_MAX_AGE:
                 self._remember_key(actor)
                 return self._keys[key_id][0]
+        if not self._may_fetch_key(key_id):
+            if refresh and cached is not None:
+                return cached[0]
+            raise SignatureError(
+                f"key {key_id} was fetched less than {KEY_FETCH_INTERVAL:.0f} s ago")
         try:
             actor = await self._fetch_key_owner(key_id)
         except FetchError as exc:

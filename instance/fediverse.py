@@ -14,11 +14,10 @@ from federation.client import FederationClient
 from .actors import LocalActors, SigningKey
 from .directory import Directory
 from .policy import PolicyCache
+from .version import VERSION
 
 if TYPE_CHECKING:
     from .city import City
-
-VERSION = "0.1.0"
 
 
 class Fediverse:

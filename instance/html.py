@@ -36,21 +36,34 @@ def sanitize_html(text: str) -> str:
     )
 
 
+def plain_name(text: str) -> str:
+    """A `name` for a document we federate: AS2 forbids markup in names (receivers may render
+    them as HTML all the same), so anything tag-shaped is dropped."""
+    return _TAG_RE.sub("", text).strip()
+
+
 def html_to_text(text: str) -> str:
     """A plain-text rendering of (sanitized) HTML, for search, notifications and titles."""
     return html.unescape(_TAG_RE.sub("", _BREAK_RE.sub("\n", text))).strip()
 
 
 def text_to_html(text: str) -> str:
-    """Plain text typed by a member, as paragraphs with escaped text and linked URLs."""
+    """Plain text typed by a member, as paragraphs with escaped text and linked URLs.
+
+    URLs are found in the text as typed, then each piece is escaped on its own: a URL ends at
+    a quote or an angle bracket, so escaping first would have carried `&quot;` into the link.
+    """
     paragraphs = [p for p in re.split(r"\n\s*\n", text.strip()) if p.strip()]
-
-    def link(match: re.Match[str]) -> str:
-        url = match.group(0)
-        return f'<a href="{url}" rel="nofollow noopener noreferrer">{url}</a>'
-
     rendered = []
     for paragraph in paragraphs:
-        escaped = html.escape(paragraph.strip(), quote=True)
-        rendered.append("<p>" + _LINK_RE.sub(link, escaped).replace("\n", "<br>") + "</p>")
+        source = paragraph.strip()
+        pieces: list[str] = []
+        end = 0
+        for match in _LINK_RE.finditer(source):
+            url = html.escape(match.group(0), quote=True)
+            pieces.append(html.escape(source[end:match.start()], quote=True))
+            pieces.append(f'<a href="{url}" rel="nofollow noopener noreferrer">{url}</a>')
+            end = match.end()
+        pieces.append(html.escape(source[end:], quote=True))
+        rendered.append("<p>" + "".join(pieces).replace("\n", "<br>") + "</p>")
     return "".join(rendered)

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 
 from models import Job
 
-from .worker import Handler, PermanentFailure, Queue
+from .outcomes import PermanentFailure
+from .worker import Handler, Queue
 
 if TYPE_CHECKING:
     from .city import City

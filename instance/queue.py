@@ -25,6 +25,8 @@ from sqlalchemy.orm import Session
 
 from models import Job, JobState, QueueMixin, table_of, utcnow
 
+from .database import note_work_queued
+
 Q = TypeVar("Q", bound=QueueMixin)
 
 #: first retry after this many seconds, doubling on each attempt
@@ -50,7 +52,10 @@ def enqueue(
     key: str | None = None,
     max_attempts: int = 10,
 ) -> None:
-    """Add a job in the caller's transaction. With `key`, a second job with that key is ignored."""
+    """Add a job in the caller's transaction. With `key`, a second job with that key is ignored.
+
+    Its commit wakes an in-process worker (`Database.on_work_queued`).
+    """
     values = {
         "kind": kind,
         "payload": payload or {},
@@ -64,6 +69,7 @@ def enqueue(
     dialect = session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     session.execute(insert(Job).values(**values).on_conflict_do_nothing(index_elements=["key"]))
+    note_work_queued(session)
 
 
 def enqueue_many(session: Session, rows: Sequence[dict[str, Any]]) -> None:
@@ -87,6 +93,7 @@ def enqueue_many(session: Session, rows: Sequence[dict[str, Any]]) -> None:
             for row in rows
         ],
     )
+    note_work_queued(session)
 
 
 def claim(session: Session, table: type[Q], worker: str, limit: int, now: datetime | None = None) -> list[Q]:

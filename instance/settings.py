@@ -17,6 +17,8 @@ from typing import Any, Literal
 
 from federation.authority import split_authority
 
+from .amounts import format_amount, parse_amount
+
 RegistrationPolicy = Literal["open", "approval", "invite"]
 ListingReview = Literal["before", "after"]
 FederationMode = Literal["open", "blocklist", "allowlist"]
@@ -30,7 +32,6 @@ DEMURRAGE_PERIODS: tuple[DemurragePeriod, ...] = ("day", "week", "month")
 _HOST_RE = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$")
 _CODE_RE = re.compile(r"^[A-Z][A-Z0-9]{2,7}$")
 _LANG_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
-_AMOUNT_RE = re.compile(r"^\d+(\.\d+)?$")
 
 
 class ConfigError(Exception):
@@ -64,7 +65,7 @@ class Currency:
 
     def to_minor(self, text: str) -> int:
         """Parse a decimal string into minor units; refuses more decimals than `scale`."""
-        return parse_amount(text, self.scale)
+        return parse_amount(text, self.scale, allow_zero=True)
 
     def format(self, minor: int) -> str:
         return format_amount(minor, self.scale)
@@ -154,25 +155,7 @@ class Settings:
         return self.database_url.startswith("sqlite")
 
 
-# ----------------------------------------------------------------------------- amounts
-
-
-def parse_amount(text: str, scale: int) -> int:
-    """'12.50' at scale 2 -> 1250. Raises ValueError with a message fit for a user."""
-    if not isinstance(text, str) or not _AMOUNT_RE.match(text.strip()):
-        raise ValueError(f"must be a non-negative decimal number like '12.50' (got {text!r})")
-    whole, _, fraction = text.strip().partition(".")
-    if len(fraction) > scale:
-        raise ValueError(f"has more than {scale} decimal places (got {text!r})")
-    return int(whole) * 10**scale + int((fraction or "0").ljust(scale, "0") or "0")
-
-
-def format_amount(minor: int, scale: int) -> str:
-    sign = "-" if minor < 0 else ""
-    minor = abs(minor)
-    if scale == 0:
-        return f"{sign}{minor}"
-    return f"{sign}{minor // 10**scale}.{minor % 10**scale:0{scale}d}"
+# ----------------------------------------------------------------------------- fractions
 
 
 def parse_fraction(text: str) -> Fraction:
@@ -302,16 +285,18 @@ def settings_from_dict(raw: dict[str, Any], path: Path) -> Settings:
     except ValueError as exc:
         raise ConfigError("currency.unit_hours", str(exc)) from None
     try:
-        credit_limit = parse_amount(r.get("currency.credit_limit", "0"), scale)
+        credit_limit = parse_amount(r.get("currency.credit_limit", "0"), scale, allow_zero=True)
     except ValueError as exc:
         raise ConfigError("currency.credit_limit", str(exc)) from None
     balance_limit_text = r.get("currency.balance_limit", "")
     try:
-        balance_limit = parse_amount(balance_limit_text, scale) if balance_limit_text else None
+        balance_limit = (
+            parse_amount(balance_limit_text, scale, allow_zero=True) if balance_limit_text else None
+        )
     except ValueError as exc:
         raise ConfigError("currency.balance_limit", str(exc)) from None
     try:
-        fee_fixed = parse_amount(r.get("currency.fee_fixed", "0"), scale)
+        fee_fixed = parse_amount(r.get("currency.fee_fixed", "0"), scale, allow_zero=True)
     except ValueError as exc:
         raise ConfigError("currency.fee_fixed", str(exc)) from None
     currency = Currency(

@@ -6,10 +6,10 @@ has free slots, and records finished rows in one transaction per loop turn.
 
 A handler is an async function of the claimed row. It returns normally when done, raises
 `RetryLater` to be tried again (optionally after a given delay, e.g. Retry-After), raises
-`PermanentFailure` to give up at once, and any other exception counts as a failed attempt
-retried with capped exponential backoff until the row's attempts run out. A handler that
-must finish exactly once calls `queue.finish` inside its own transaction; the loop's later
-bookkeeping then finds nothing left to do for that row.
+`PermanentFailure` to give up at once (both in instance/outcomes.py), and any other exception
+counts as a failed attempt retried with capped exponential backoff until the row's attempts
+run out. A handler that must finish exactly once calls `queue.finish` inside its own
+transaction; the loop's later bookkeeping then finds nothing left to do for that row.
 """
 
 from __future__ import annotations
@@ -30,22 +30,18 @@ from models import QueueMixin, utcnow
 
 from . import queue
 from .database import Database
+from .outcomes import PermanentFailure, RetryLater
 
 log = logging.getLogger("comptoir.worker")
 
 Handler = Callable[[Any], Awaitable[None]]
 
 
-class RetryLater(Exception):
-    """Try this row again later; `after` (seconds) overrides the backoff, e.g. from Retry-After."""
-
-    def __init__(self, reason: str, after: float | None = None) -> None:
-        super().__init__(reason)
-        self.after = after
-
-
-class PermanentFailure(Exception):
-    """Retrying cannot help (a 4xx answer, a malformed payload): fail the row now."""
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:  # called from a thread without a loop
+        return None
 
 
 @dataclass
@@ -79,16 +75,31 @@ class Worker:
 
     def __post_init__(self) -> None:
         self._wake = asyncio.Event()
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._running: set[asyncio.Task[None]] = set()
         self._outcomes: list[_Outcome] = []
 
     def wake(self) -> None:
-        """New work was committed in this process: look now rather than at the next poll."""
-        self._wake.set()
+        """New work was committed in this process: look now rather than at the next poll.
+
+        Called after commits (`Database.on_work_queued`), possibly from a database thread:
+        the event is then set on the worker's own loop.
+        """
+        loop = self._loop
+        if loop is None or _running_loop() is loop or not loop.is_running():
+            self._wake.set()
+        else:
+            loop.call_soon_threadsafe(self._wake.set)
+
+    @property
+    def woken(self) -> bool:
+        """A wake is pending: the loop's next wait returns at once instead of polling."""
+        return self._wake.is_set()
 
     # ---------------------------------------------------------------- the loop
 
     async def run(self, stop: asyncio.Event) -> None:
+        self._loop = asyncio.get_running_loop()
         log.info("worker %s started", self.name)
         try:
             while not stop.is_set():

@@ -28,7 +28,7 @@ from federation.authority import authority_of
 from federation.errors import FetchError
 from instance.actors import SigningKey
 from instance.city import City
-from instance.worker import PermanentFailure, RetryLater
+from instance.outcomes import PermanentFailure, RetryLater
 from models import Host, Job, OutboundActivity, utcnow
 
 RETRYABLE = frozenset({401, 408, 429})

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from exchange.notes import visible_note
 from federation.errors import FetchError, SignatureError
 from federation.httpsig import IncomingRequest, signature_key_id, verify_request
 from federation.jsonld import comptoir_context
@@ -26,7 +27,6 @@ from models import (
     FollowState,
     Member,
     MemberStatus,
-    Note,
     OutboundActivity,
     RemoteActor,
     ServiceActor,
@@ -214,18 +214,12 @@ async def note_document(request: Request) -> Response:
         return refusal
     city = city_of(request)
     uri = city.urls.note(request.path_params["public_id"])
-
-    def read(session: Session) -> tuple[Note | None, str | None]:
-        note = session.scalar(select(Note).where(Note.uri == uri, Note.member_id.is_not(None)))
-        author = session.get(Member, note.member_id) if note is not None and note.member_id else None
-        return note, author.username if author else None
-
-    note, author = await city.db.read(read)
-    if note is None or note.visibility in ("followers", "direct") or author is None:
+    shown = await city.db.read(lambda s: visible_note(s, uri))
+    if shown is None:
         return _problem(404, "no such note")
-    if note.deleted_at is not None:
-        return activity_json(render.tombstone(city.urls, uri, note.deleted_at), 410)
-    return activity_json(render.render_note(city.urls, note, city.urls.member(author)))
+    if shown.note.deleted_at is not None:
+        return activity_json(render.tombstone(city.urls, uri, shown.note.deleted_at), 410)
+    return activity_json(render.render_note(city.urls, shown.note, city.urls.member(shown.author)))
 
 
 async def activity_document(request: Request) -> Response:

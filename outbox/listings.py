@@ -20,10 +20,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from exchange.amounts import format_amount
 from federation.vocab import PUBLIC
+from instance.amounts import format_amount
 from instance.city import City
-from instance.html import text_to_html
+from instance.html import plain_name, text_to_html
 from instance.urls import Urls
 from models import Listing, Member, Purpose, new_public_id, utcnow
 
@@ -87,7 +87,7 @@ def render_listing(city: City, listing: Listing, author: Member) -> dict[str, An
         "cc": [urls.followers(author_id), urls.market],
         "published": render.iso(listing.listed_at or listing.created_at),
         "url": listing.uri,
-        "name": listing.title,
+        "name": plain_name(listing.title),
         "content": content,
         "contentMap": {city.settings.language: content},
         "source": {"content": listing.description, "mediaType": "text/plain"},

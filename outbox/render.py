@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from federation.vocab import PUBLIC
+from instance.html import plain_name, sanitize_html
 from instance.settings import Settings
 from instance.urls import Urls
 from models import Member, Note
@@ -87,8 +88,8 @@ def render_member(urls: Urls, member: Member) -> dict[str, Any]:
         actor_id,
         kind="Person",
         username=member.username,
-        name=member.display_name or member.username,
-        summary=member.summary,
+        name=plain_name(member.display_name) or member.username,
+        summary=sanitize_html(member.summary),
         public_key_pem=member.public_key_pem,
         profile_url=urls.profile_page(member.username),
         published=member.created_at,

@@ -18,7 +18,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from instance.city import City, city_of
-from instance.fediverse import VERSION
+from instance.version import VERSION
 from models import Member, MemberStatus, Note, utcnow
 
 CORS = {"Access-Control-Allow-Origin": "*"}

@@ -9,7 +9,6 @@ from collections.abc import AsyncIterator
 
 from sqlalchemy import text
 from starlette.applications import Starlette
-from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
@@ -19,7 +18,7 @@ from starlette.routing import BaseRoute, Route
 from api.routes import routes as api_routes
 from exchange.ledger import jobs as ledger_jobs
 from federation import jsonld
-from inbox.handlers import HANDLERS
+from inbox import handlers as inbox_handlers
 from inbox.process import inbox_queue
 from inbox.receive import InboxShortcut
 from inbox.writer import InboxWriter
@@ -27,17 +26,16 @@ from instance import jobs
 from instance.actors import ensure_service_actors
 from instance.city import City
 from instance.database import Database
+from instance.jobs import JobHandler
 from instance.requestlog import RequestLog
 from instance.settings import Settings
 from instance.urls import Urls
 from instance.worker import Queue, Worker
 from outbox import availability
-from outbox.delivery import Deliverer
-from outbox.publish import DELIVER
+from outbox import jobs as outbox_jobs
+from server.errors import EXCEPTION_HANDLERS
 from server.routing import all_routes
-from services import expiry as market_jobs
-from services import subscriptions
-from web.pages import render
+from services import jobs as service_jobs
 
 log = logging.getLogger("comptoir.app")
 
@@ -52,29 +50,20 @@ async def health(request: Request) -> Response:
     return JSONResponse({"status": "ok"})
 
 
-def _wants_html(request: Request) -> bool:
-    accept = request.headers.get("accept", "")
-    return "text/html" in accept and not request.url.path.startswith(("/api/", "/oauth/"))
-
-
-async def http_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, HTTPException)
-    if _wants_html(request):
-
-        return await render(request, "error.html", exc.status_code, status=exc.status_code, detail=exc.detail)
-    if exc.status_code in (204, 304):
-        return Response(status_code=exc.status_code, headers=exc.headers)
-    return JSONResponse({"error": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+def job_handlers(city: City) -> dict[str, JobHandler]:
+    """Every job kind and its handler: the one place where the packages' maps meet."""
+    merged: dict[str, JobHandler] = {}
+    for handlers in (outbox_jobs.handlers(city), ledger_jobs.HANDLERS, service_jobs.HANDLERS):
+        taken = merged.keys() & handlers.keys()
+        if taken:
+            raise ValueError(f"job kinds handled twice: {sorted(taken)}")
+        merged.update(handlers)
+    return merged
 
 
 def build_queues(city: City) -> list[Queue]:
-    """Every claimable table and its handlers. Packages register theirs here."""
-
-    return [
-        inbox_queue(city, HANDLERS),
-        jobs.job_queue(city, {DELIVER: Deliverer(city), availability.PROBE: availability.probe, **ledger_jobs.HANDLERS,
-                              **subscriptions.HANDLERS, **market_jobs.HANDLERS}),
-    ]
+    """Every claimable table and its handlers."""
+    return [inbox_queue(city, inbox_handlers.HANDLERS), jobs.job_queue(city, job_handlers(city))]
 
 
 async def start(city: City) -> None:
@@ -118,7 +107,7 @@ def create_app(settings: Settings, *, run_worker: bool | None = None, db: Databa
                 database.dispose()
 
 
-    inbox_writer = InboxWriter(database, on_commit=city.wake_worker)
+    inbox_writer = InboxWriter(database)
     routes: list[BaseRoute] = [Route("/health", health), *all_routes()]
     routes += api_routes()
 
@@ -136,7 +125,7 @@ def create_app(settings: Settings, *, run_worker: bool | None = None, db: Databa
                 max_age=14 * 24 * 3600,
             ),
         ],
-        exception_handlers={HTTPException: http_error},
+        exception_handlers=EXCEPTION_HANDLERS,
         lifespan=lifespan,
     )
     app.state.city = city

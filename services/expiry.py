@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from exchange import listings, offers
 from instance import queue
-from instance.worker import RetryLater
+from instance.outcomes import RetryLater
 from models import Job, utcnow
 from services import listings as market
 from services.listings import LISTING_EXPIRY

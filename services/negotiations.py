@@ -22,12 +22,12 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from exchange import negotiations, offers
-from exchange.amounts import format_amount
 from exchange.errors import DomainError
 from exchange.negotiations import Party, other
 from exchange.offers import Ended, Terms
 from federation.authority import origin_base
 from instance import queue
+from instance.amounts import format_amount
 from instance.city import City
 from instance.html import text_to_html
 from models import (

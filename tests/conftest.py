@@ -42,6 +42,44 @@ def backend(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
+def postgresql_only(test: Callable[..., Any]) -> Callable[..., Any]:
+    """For a test of what only PostgreSQL does (concurrent writers): its PostgreSQL variant alone.
+
+    No SQLite variant is generated, so none is reported as skipped. Without
+    COMPTOIR_TEST_DATABASE_URL the test is deselected at collection (`pytest_collection_modifyitems`).
+    """
+    return pytest.mark.postgresql_only(pytest.mark.parametrize("backend", ["postgresql"])(test))
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        if callspec is not None and "backend" in callspec.params:
+            item.user_properties.append(("backend", callspec.params["backend"]))
+    if PG_URL:
+        return
+    unrunnable = [item for item in items if item.get_closest_marker("postgresql_only")]
+    if unrunnable:
+        config.hook.pytest_deselected(items=unrunnable)
+        items[:] = [item for item in items if not item.get_closest_marker("postgresql_only")]
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """One line saying what ran on which database, so a run shows whether PostgreSQL took part:
+    `database backends: sqlite 612 passed; postgresql 580 passed` (and failures, skips)."""
+    counts: dict[str, dict[str, int]] = {backend: {} for backend in ("sqlite", "postgresql")}
+    for outcome in ("passed", "failed", "error", "skipped"):
+        for report in terminalreporter.stats.get(outcome, []):
+            backend = dict(getattr(report, "user_properties", ())).get("backend")
+            if backend in counts and (report.when == "call" or outcome != "passed"):
+                counts[backend][outcome] = counts[backend].get(outcome, 0) + 1
+    parts = []
+    for backend, seen in counts.items():
+        said = ", ".join(f"{n} {outcome}" for outcome, n in seen.items() if n) or "none ran"
+        parts.append(f"{backend} {said}")
+    terminalreporter.write_line("database backends: " + "; ".join(parts))
+
+
 class Schemas:
     """Creates fresh PostgreSQL schemas (one per database a test asks for) and drops them."""
 

@@ -9,9 +9,9 @@ from typing import Any
 import httpx
 import uvicorn
 
-from server.app import create_app
 from instance.city import City
 from instance.settings import Settings
+from server.app import create_app
 
 
 def free_port_socket() -> socket.socket:

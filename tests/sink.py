@@ -1,4 +1,8 @@
-"""A recording inbox on loopback: answers what the test tells it to, keeps what it received."""
+"""A recording inbox on loopback: answers what the test tells it to, keeps what it received.
+
+It can also play a key server: GETs of a path in `documents` answer that document and are
+recorded in `fetched`, so a test can count the fetches a city makes.
+"""
 
 from __future__ import annotations
 
@@ -28,6 +32,9 @@ class Sink:
     default_status: int = 202
     retry_after: str | None = None
     received: list[Received] = field(default_factory=list)
+    #: path -> JSON document served to GETs (as application/activity+json)
+    documents: dict[str, bytes] = field(default_factory=dict)
+    fetched: list[Received] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.sock = free_port_socket()
@@ -40,6 +47,10 @@ class Sink:
         return f"http://127.0.0.1:{self.port}{path}"
 
     async def _inbox(self, request: Request) -> Response:
+        if request.method == "GET" and request.url.path in self.documents:
+            self.fetched.append(Received(request.url.path, dict(request.headers), b""))
+            document = self.documents[request.url.path]
+            return Response(document, media_type="application/activity+json")
         if request.method == "GET":  # a NodeInfo probe, say: a server that is up
             return Response(b'{"links": []}', media_type="application/json")
         self.received.append(Received(request.url.path, dict(request.headers), await request.body()))
@@ -49,9 +60,13 @@ class Sink:
 
     async def __aenter__(self) -> Sink:
         self._task = asyncio.create_task(self.server.serve(sockets=[self.sock]))
-        while not self.server.started:
+        for _ in range(500):
+            if self.server.started:
+                return self
+            if self._task.done():
+                self._task.result()
             await asyncio.sleep(0.01)
-        return self
+        raise RuntimeError("sink did not start")
 
     async def __aexit__(self, *exc: object) -> None:
         self.server.should_exit = True

@@ -10,7 +10,6 @@ from typing import Any
 from urllib.parse import urlencode
 
 from sqlalchemy.orm import Session
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
@@ -25,8 +24,15 @@ from .admin_domains import staff
 from .csrf import checked_form
 from .market import signed_in
 from .pages import render
+from .refusal import AMOUNT_CODES, NONE, Refusal, refusal
 
 PAGE = 50
+
+#: which field of the payment form each refusal is about (the others are shown beside the form)
+PAY_FIELDS = {**dict.fromkeys(AMOUNT_CODES, "amount"), "not_found": "to",
+              "cannot_pay_yourself": "to", "payee_not_active": "to", "invalid_memo": "memo"}
+ADJUST_FIELDS = {**dict.fromkeys(AMOUNT_CODES, "amount"), "not_found": "account",
+                 "reason_required": "reason"}
 
 
 def _cursor(request: Request, name: str) -> int | None:
@@ -34,7 +40,7 @@ def _cursor(request: Request, name: str) -> int | None:
     return int(text) if text.isascii() and text.isdigit() else None
 
 
-async def account_page(request: Request) -> Response:
+async def account_page(request: Request, refused: Refusal = NONE) -> Response:
     who = await signed_in(request)
     city = city_of(request)
     currency = city.settings.currency
@@ -47,8 +53,9 @@ async def account_page(request: Request) -> Response:
 
     account, entries = await city.db.read(read)
     older = entries[PAGE - 1].leg_id if len(entries) > PAGE else None
-    return await render(request, "account.html", account=account, entries=entries[:PAGE], older=older,
-                        money=currency.format, payment_id=new_public_id(), member=who)
+    return await render(request, "account.html", refused.status, account=account,
+                        entries=entries[:PAGE], older=older, money=currency.format,
+                        payment_id=new_public_id(), member=who, refused=refused)
 
 
 async def pay(request: Request) -> Response:
@@ -63,7 +70,7 @@ async def pay(request: Request) -> Response:
         public_id = ledger.check_client_id(str(form.get("id", "")) or None)
         await city.db.write(lambda s: ledger.pay(s, currency, who, payee, amount, memo=memo, public_id=public_id))
     except DomainError as exc:
-        raise HTTPException(exc.status, exc.message) from None
+        return await account_page(request, refusal("pay", form, exc, PAY_FIELDS))
     paid = f"Paid {currency.format(amount)} {currency.code} to @{payee.removeprefix('@')}."
     return RedirectResponse("/account?" + urlencode({"message": paid}), 303)
 
@@ -75,7 +82,7 @@ async def statement_csv(request: Request) -> Response:
     try:
         start, end = ledger.day_range(request.query_params.get("from"), request.query_params.get("to"))
     except DomainError as exc:
-        raise HTTPException(exc.status, exc.message) from None
+        return await account_page(request, refusal("statement", request.query_params, exc))
 
     def read(session: Session) -> str:
         account = ledger.member_view(session, currency, who)
@@ -90,15 +97,16 @@ async def statement_csv(request: Request) -> Response:
 # ------------------------------------------------------------------ admins
 
 
-async def ledger_page(request: Request) -> Response:
+async def ledger_page(request: Request, refused: Refusal = NONE) -> Response:
     admin: Member = await staff(request, admin_only=True)
     city = city_of(request)
     after = _cursor(request, "after")
     accounts, sums = await city.db.read(lambda s: (ledger.accounts_page(s, limit=PAGE + 1, after=after),
                                                    ledger.totals(s)))
     more = accounts[PAGE - 1].id if len(accounts) > PAGE else None
-    return await render(request, "admin/ledger.html", accounts=accounts[:PAGE], more=more, sums=sums,
-                        money=city.settings.currency.format, member=admin)
+    return await render(request, "admin/ledger.html", refused.status, accounts=accounts[:PAGE],
+                        more=more, sums=sums, money=city.settings.currency.format, member=admin,
+                        refused=refused)
 
 
 async def adjust(request: Request) -> Response:
@@ -119,7 +127,7 @@ async def adjust(request: Request) -> Response:
         amount = parse_amount(str(form.get("amount", "")).strip(), currency.scale)
         key = await city.db.write(write)
     except DomainError as exc:
-        raise HTTPException(exc.status, exc.message) from None
+        return await ledger_page(request, refusal("adjust", form, exc, ADJUST_FIELDS))
     done = f"{'Credited' if credit else 'Debited'} {key} {currency.format(amount)} {currency.code}."
     return RedirectResponse("/admin/ledger?" + urlencode({"message": done}), 303)
 

@@ -25,6 +25,7 @@ from services import subscriptions
 
 from .csrf import checked_form
 from .pages import render
+from .refusal import NONE, Refusal, refusal
 from .session import current_member
 
 
@@ -50,13 +51,15 @@ def _overview(session: Session, city: City) -> dict[str, Any]:
     }
 
 
-async def domains_page(request: Request, status: int = 200, **extra: Any) -> Response:
+async def domains_page(request: Request, refused: Refusal = NONE, **extra: Any) -> Response:
     member = await staff(request, admin_only=True)
     city = city_of(request)
     context = await city.db.read(lambda s: _overview(s, city))
-    return await render(request, "admin/domains.html", status, member=member, **context,
-                        modes=("open", "blocklist", "allowlist"), severities=[s.value for s in Severity],
-                        visibilities=admin_settings.DOMAINS_VISIBILITIES, formats=domain_lists.FORMATS, **extra)
+    return await render(request, "admin/domains.html", refused.status, member=member,
+                        refused=refused, **context, modes=("open", "blocklist", "allowlist"),
+                        severities=[s.value for s in Severity],
+                        visibilities=admin_settings.DOMAINS_VISIBILITIES,
+                        formats=domain_lists.FORMATS, **extra)
 
 
 def _text(form: FormData, name: str) -> str:
@@ -124,8 +127,8 @@ async def domains_action(request: Request) -> Response:
     try:
         message = await _change(request, form, admin, action)
     except (DomainError, ValueError) as exc:
-        text = exc.message if isinstance(exc, DomainError) else str(exc)
-        return await domains_page(request, exc.status if isinstance(exc, DomainError) else 400, error=text)
+        why = exc if isinstance(exc, DomainError) else DomainError("invalid_value", str(exc), 400)
+        return await domains_page(request, refusal(action, form, why))
     city_of(request).fediverse.policy.invalidate()
     return RedirectResponse(f"/admin/domains?message={quote(message)}", 303)
 
@@ -141,7 +144,7 @@ async def import_action(request: Request) -> Response:
         plan = await city.db.write(lambda s: domain_lists.import_entries(
             s, entries, kind, admin, city.settings.federation.mode, dry_run=dry_run))
     except DomainError as exc:
-        return await domains_page(request, exc.status, error=exc.message, import_content=content)
+        return await domains_page(request, refusal("import", form, exc))
     city.fediverse.policy.invalidate()
     return await domains_page(request, plan=plan, import_kind=kind.value,
                               import_content=content if dry_run else "")

@@ -16,9 +16,10 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
 
 from exchange import categories, listings, moderation, negotiations, photos, search
-from exchange.amounts import format_amount, parse_amount
+from exchange.amounts import parse_amount
 from exchange.errors import DomainError
 from exchange.listings import ListingDraft
+from instance.amounts import format_amount
 from instance.city import City, city_of
 from models import Listing, Member, Purpose, Role
 from outbox.listings import PURPOSE_LABELS, price_text
@@ -27,6 +28,7 @@ from services import listings as market
 from . import form_fields
 from .csrf import checked_form
 from .pages import render
+from .refusal import NONE, Refusal
 from .session import current_member
 
 
@@ -127,7 +129,7 @@ def _may_see(listing: Listing, who: Member | None) -> bool:
     return who is not None and (who.id == listing.member_id or who.role in (Role.admin, Role.moderator))
 
 
-async def listing_page(request: Request) -> Response:
+async def listing_page(request: Request, refused: Refusal = NONE) -> Response:
     city = city_of(request)
     who = await current_member(request)
     public_id = request.path_params["public_id"]
@@ -149,7 +151,8 @@ async def listing_page(request: Request) -> Response:
         if listing is not None and listing.state in listings.ENDED and listing.listed_at is not None:
             raise HTTPException(410, "This listing has ended.")
         raise HTTPException(404, "No such listing.")
-    return await render(request, "listings/show.html", item=shown, listing=listing, threads=threads, log=log,
+    return await render(request, "listings/show.html", refused.status, item=shown, listing=listing,
+                        threads=threads, log=log, refused=refused,
                         is_author=who is not None and who.id == listing.member_id)
 
 
@@ -219,7 +222,6 @@ async def create_listing(request: Request) -> Response:
         for name in stored:
             photos.remove(folder, name)
         raise
-    city.wake_worker()
     note = "Waiting+for+a+moderator." if listing.state.value == "pending" else "Saved."
     return RedirectResponse(f"/listings/{listing.public_id}?message={note}", 303)
 
@@ -246,7 +248,6 @@ async def edit_listing(request: Request) -> Response:
     except DomainError as exc:
         return await _form_page(request, action=f"/listings/{public_id}/edit", error=exc.message, form=dict(form),
                                 status=exc.status)
-    city.wake_worker()
     return RedirectResponse(f"/listings/{public_id}?message=Saved.", 303)
 
 
@@ -260,7 +261,6 @@ def _author_action(action: Any) -> Any:
             await city.db.write(lambda s: action(s, city, who, listings.find(s, public_id)))
         except DomainError as exc:
             raise HTTPException(exc.status, exc.message) from None
-        city.wake_worker()
         return RedirectResponse(f"/listings/{public_id}", 303)
 
     return endpoint

@@ -16,8 +16,9 @@ from models import Member
 from services import listings as market
 
 from .csrf import checked_form
-from .market import decorate, signed_in
+from .market import decorate, listing_page, signed_in
 from .pages import render
+from .refusal import NONE, Refusal, refusal
 
 
 async def _moderator(request: Request) -> Member:
@@ -27,14 +28,16 @@ async def _moderator(request: Request) -> Member:
     return who
 
 
-async def queue_page(request: Request) -> Response:
+async def queue_page(request: Request, refused: Refusal = NONE) -> Response:
     who = await _moderator(request)
     city = city_of(request)
 
     def read(session: Session) -> list[dict[str, Any]]:
         return decorate(session, city, moderation.review_queue(session))
 
-    return await render(request, "admin/listings.html", listings=await city.db.read(read), member=who)
+    shown = await city.db.read(read)
+    return await render(request, "admin/listings.html", refused.status, listings=shown, member=who,
+                        refused=refused)
 
 
 async def decide(request: Request) -> Response:
@@ -55,7 +58,9 @@ async def decide(request: Request) -> Response:
     try:
         await city.db.write(lambda s: work(s, listings.find(s, public_id)))
     except DomainError as exc:
-        raise HTTPException(exc.status, exc.message) from None
-    city.wake_worker()
+        refused = refusal(f"{public_id}/{action}", form, exc)
+        if form.get("back") == f"/listings/{public_id}":
+            return await listing_page(request, refused)
+        return await queue_page(request, refused)
     back = str(form.get("back", "")) or "/admin/listings"
     return RedirectResponse(back if back.startswith("/") and not back.startswith("//") else "/admin/listings", 303)

@@ -10,13 +10,12 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from exchange import agreements, listings, negotiations, notifications, offers, rates
-from exchange.amounts import format_amount
 from exchange.errors import DomainError
+from instance.amounts import format_amount
 from instance.city import city_of
 from instance.html import text_to_html
 from models import Listing, Member, utcnow
@@ -24,8 +23,13 @@ from services import negotiations as outgoing
 
 from . import form_fields
 from .csrf import checked_form
-from .market import signed_in
+from .market import listing_page, signed_in
 from .pages import render
+from .refusal import AMOUNT_CODES, NONE, Refusal, refusal
+
+#: which field of an offer or counter-offer form each refusal is about
+TERMS_FIELDS = {**dict.fromkeys(AMOUNT_CODES, "price"), "invalid_quantity": "quantity",
+                "not_enough_left": "quantity", "too_long": "goods", "invalid_expiry": "expires_on"}
 
 
 def form_terms(form: FormData, listing: Listing) -> offers.Terms:
@@ -51,8 +55,7 @@ async def open_negotiation(request: Request) -> Response:
     try:
         thread_id = await city.db.write(write)
     except DomainError as exc:
-        raise HTTPException(exc.status, exc.message) from None
-    city.wake_worker()
+        return await listing_page(request, refusal("offer", form, exc, TERMS_FIELDS))
     return RedirectResponse(f"/negotiations/{thread_id}", 303)
 
 
@@ -66,7 +69,7 @@ async def threads_page(request: Request) -> Response:
     return await render(request, "negotiations/index.html", threads=await city.db.read(read), member=who)
 
 
-async def thread_page(request: Request) -> Response:
+async def thread_page(request: Request, refused: Refusal = NONE) -> Response:
     who = await signed_in(request)
     city = city_of(request)
     currency = city.settings.currency
@@ -83,12 +86,10 @@ async def thread_page(request: Request) -> Response:
                 converted[offer.id] = f"≈ {format_amount(quote.amount, currency.scale)} {quote.currency}"
         return thread, side, converted, _may_pay(session, who, thread.agreement)
 
-    try:
-        thread, side, converted, may_pay = await city.db.read(read)
-    except DomainError as exc:
-        raise HTTPException(exc.status, exc.message) from None
-    return await render(request, "negotiations/show.html", thread=thread, side=side, converted=converted,
-                        may_pay=may_pay, money=lambda amount: format_amount(amount, thread.listing.scale), member=who)
+    thread, side, converted, may_pay = await city.db.read(read)  # a refusal: server.errors
+    return await render(request, "negotiations/show.html", refused.status, thread=thread, side=side,
+                        converted=converted, may_pay=may_pay, refused=refused, member=who,
+                        money=lambda amount: format_amount(amount, thread.listing.scale))
 
 
 def _may_pay(session: Session, who: Member, agreement: Any) -> bool:
@@ -99,6 +100,13 @@ def _may_pay(session: Session, who: Member, agreement: Any) -> bool:
         return agreements.payable(session, agreement).payer == who.username
     except DomainError:
         return False
+
+
+def _form_name(kind: str, form: FormData) -> str:
+    """The thread page's form an action comes from: an offer's buttons share one name per offer."""
+    if kind in ("accept", "reject", "withdraw"):
+        return f"offer:{form.get('offer', '')}"
+    return kind
 
 
 def thread_action(kind: str) -> Any:
@@ -134,8 +142,8 @@ def thread_action(kind: str) -> Any:
         try:
             await city.db.write(write)
         except DomainError as exc:
-            raise HTTPException(exc.status, exc.message) from None
-        city.wake_worker()
+            return await thread_page(request, refusal(_form_name(kind, form), form, exc,
+                                                      TERMS_FIELDS if kind == "counter" else None))
         return RedirectResponse(f"/negotiations/{public_id}", 303)
 
     return endpoint

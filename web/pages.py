@@ -18,6 +18,7 @@ from instance.city import city_of
 from models import Member, MemberStatus, Role
 
 from .csrf import checked_form, csrf_token
+from .refusal import NONE, Refusal, refusal
 from .session import current_member, log_in, log_out
 
 HERE = Path(__file__).parent
@@ -27,6 +28,7 @@ async def render(request: Request, name: str, status: int = 200, **context: Any)
     if "member" not in context:
         context["member"] = await current_member(request)
     context.setdefault("message", request.query_params.get("message"))
+    context.setdefault("refused", NONE)
     return templates.TemplateResponse(
         request, name, {"city": city_of(request), "csrf_token": csrf_token(request), **context}, status_code=status
     )
@@ -130,13 +132,13 @@ def _controls(viewer: Member, target: Member, admins: int) -> dict[str, Any]:
     }
 
 
-async def members_page(request: Request) -> Response:
+async def members_page(request: Request, refused: Refusal = NONE) -> Response:
     moderator = await _moderator(request)
     everyone, admins = await city_of(request).db.read(
         lambda s: (members.list_members(s), roles.active_admins(s)))
     controls = {m.id: _controls(moderator, m, admins) for m in everyone}
-    return await render(request, "admin/members.html", members=everyone, member=moderator,
-                        controls=controls)
+    return await render(request, "admin/members.html", refused.status, members=everyone,
+                        member=moderator, controls=controls, refused=refused)
 
 
 def _role(form: Any) -> Role:
@@ -163,7 +165,7 @@ async def member_action(request: Request) -> Response:
     try:
         await city_of(request).db.write(work)
     except DomainError as exc:
-        raise HTTPException(exc.status, exc.message) from None
+        return await members_page(request, refusal(f"{username}/{action}", form, exc))
     return RedirectResponse("/admin/members", 303)
 
 

@@ -8,7 +8,9 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
+from exchange.notes import visible_note
 from instance.city import city_of
+from instance.html import sanitize_html
 from models import Member, MemberStatus, Note
 
 from .about import about_context
@@ -34,24 +36,19 @@ async def profile(request: Request) -> Response:
     member, notes = await city.db.read(read)
     if member is None:
         raise HTTPException(404, "No such member.")
-    return await render(request, "profile.html", profile=member, notes=notes, actor_id=city.urls.member(username))
+    return await render(request, "profile.html", profile=member, notes=notes,
+                        actor_id=city.urls.member(username), summary=sanitize_html(member.summary))
 
 
 async def note_page(request: Request) -> Response:
     city = city_of(request)
     uri = city.urls.note(request.path_params["public_id"])
-
-    def read(session: Session) -> tuple[Note | None, str | None]:
-        note = session.scalar(select(Note).where(Note.uri == uri, Note.member_id.is_not(None)))
-        author = session.get(Member, note.member_id) if note is not None and note.member_id else None
-        return note, author.username if author else None
-
-    note, author = await city.db.read(read)
-    if note is None or author is None or note.visibility in ("followers", "direct"):
+    shown = await city.db.read(lambda s: visible_note(s, uri))
+    if shown is None:
         raise HTTPException(404, "No such note.")
-    if note.deleted_at is not None:
+    if shown.note.deleted_at is not None:
         raise HTTPException(410, "This note was deleted.")
-    return await render(request, "note.html", note=note, author=author)
+    return await render(request, "note.html", note=shown.note, author=shown.author)
 
 
 async def about(request: Request) -> Response:

@@ -27,7 +27,12 @@ from services import reports as forwarding
 from .admin_domains import staff
 from .csrf import checked_form
 from .pages import render
+from .refusal import NONE, Refusal, refusal
 from .session import current_member
+
+#: which field of the report form each refusal is about
+REPORT_FIELDS = {"target_required": "target", "not_found": "target", "self_report": "target",
+                 "reason_required": "comment"}
 
 
 async def report_form(request: Request) -> Response:
@@ -47,8 +52,8 @@ async def file_report(request: Request) -> Response:
     try:
         await city.db.write(lambda s: moderation.file_report(s, city, member, target, comment))
     except DomainError as exc:
-        return await render(request, "report.html", exc.status, member=member, target=target, comment=comment,
-                            error=exc.message)
+        return await render(request, "report.html", exc.status, member=member,
+                            refused=refusal("report", form, exc, REPORT_FIELDS))
     return RedirectResponse("/?message=" + quote("Thank you: the moderators will look at your report."), 303)
 
 
@@ -71,7 +76,7 @@ async def queue_page(request: Request) -> Response:
                         showing_all=state is None)
 
 
-async def report_page(request: Request, status: int = 200, error: str | None = None) -> Response:
+async def report_page(request: Request, refused: Refusal = NONE) -> Response:
     member = await staff(request, admin_only=False)
     public_id = request.path_params["id"]
 
@@ -83,8 +88,9 @@ async def report_page(request: Request, status: int = 200, error: str | None = N
         context = await city_of(request).db.read(read)
     except DomainError as exc:
         raise HTTPException(exc.status, exc.message) from None
-    return await render(request, "admin/report.html", status, member=member, error=error, **context,
-                        actions=moderation.ACTIONS, severities=[s.value for s in Severity])
+    return await render(request, "admin/report.html", refused.status, member=member,
+                        refused=refused, **context, actions=moderation.ACTIONS,
+                        severities=[s.value for s in Severity])
 
 
 async def report_action(request: Request) -> Response:
@@ -112,10 +118,9 @@ async def report_action(request: Request) -> Response:
     try:
         message = await city.db.write(write)
     except (DomainError, ValueError) as exc:
-        text = exc.message if isinstance(exc, DomainError) else str(exc)
-        return await report_page(request, exc.status if isinstance(exc, DomainError) else 400, text)
+        why = exc if isinstance(exc, DomainError) else DomainError("invalid_value", str(exc), 400)
+        return await report_page(request, refusal(what, form, why))
     city.fediverse.policy.invalidate()
-    city.wake_worker()
     return RedirectResponse(f"/admin/reports/{public_id}?message={quote(message)}", 303)
 
 

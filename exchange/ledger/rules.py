@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from ..amounts import format_amount
+from instance.amounts import format_amount
 
 
 class CurrencyRules(Protocol):

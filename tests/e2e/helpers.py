@@ -7,8 +7,11 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session
+
 from exchange import members
-from models import Member, Role
+from models import JobState, Member, Role, utcnow
 
 from ..live import LiveCity
 
@@ -43,8 +46,24 @@ async def eventually(check: Callable[[], Awaitable[Any]], *, timeout: float = 15
     raise AssertionError(f"condition not met within {timeout}s (last value: {last!r})")
 
 
+async def settled(city: LiveCity, *, timeout: float = 15.0) -> None:
+    """Wait until the city's worker has nothing left to do now: no row of any of its queues is
+    due or being handled. Whatever a committed request caused has then happened (or failed)."""
+    assert city.city.worker is not None, "a city without a worker never settles"
+    tables = [q.table for q in city.city.worker.queues]
+
+    def busy(session: Session) -> int:
+        now = utcnow()
+        return sum(session.scalar(select(func.count()).select_from(table).where(or_(
+            table.state == JobState.running, and_(table.state == JobState.queued, table.run_at <= now)))) or 0
+            for table in tables)
+
+    async def idle() -> bool:
+        return await city.db.read(busy) == 0
+
+    await eventually(idle, timeout=timeout)
+
+
 async def act(city: LiveCity, work: Callable[[Any], Any]) -> Any:
-    """Run a local action in one transaction (as the API would) and wake the worker."""
-    result = await city.db.write(work)
-    city.city.wake_worker()
-    return result
+    """Run a local action in one transaction, as the API would (its commit wakes the worker)."""
+    return await city.db.write(work)

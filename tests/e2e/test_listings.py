@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from sqlalchemy import func, select
 
 from models import Listing, OutboundActivity, Role
 
-from .helpers import AS2, eventually
+from .helpers import AS2, eventually, settled
 from .market import Resident, add_category, follow_market, remote_listing
 
 
@@ -28,7 +27,8 @@ async def test_under_review_a_listing_federates_only_after_approval(start_city: 
     listing = await alice.ok("post", "/listings", {"purpose": "offer", "title": "Pear tree cuttings",
                                                    "price": "2.00", "category": "velo"})
     assert listing["state"] == "pending"
-    await asyncio.sleep(1.5)  # the worker's poll interval, and more: nothing may leave A meanwhile
+    await settled(a)  # A's worker has done all the post caused: nothing may have left A
+    await settled(b)  # and B's, with anything that had reached it
     sent = await a.db.read(lambda s: s.scalar(select(func.count()).select_from(OutboundActivity).where(
         OutboundActivity.object_uri == listing["uri"])))
     assert sent == 0

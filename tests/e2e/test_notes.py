@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 from exchange import members
 from instance import queue
 from models import Direction, Follow, FollowState, InboundActivity, Job, Note, OutboundActivity
-from services import social
 from outbox.publish import DELIVER
+from services import social
 
 from .helpers import AS2, act, add_member, eventually
 

@@ -12,14 +12,13 @@ import orjson
 import pytest
 from sqlalchemy import func, select
 
-from exchange import members
+from exchange import domains, members
 from exchange.errors import DomainError
 from federation.httpsig import sign_headers
-from exchange import domains
 from instance.directory import Refused
 from models import Direction, Follow, FollowState, InboundActivity, Job, JobState, Note, RemoteActor
-from services import social
 from outbox.publish import DELIVER
+from services import social
 
 from .helpers import AS2, act, add_member, eventually
 

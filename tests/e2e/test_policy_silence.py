@@ -6,8 +6,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from exchange import members, search, timeline
-from exchange import domains
+from exchange import domains, members, search, timeline
 from models import (
     Listing,
     ListingState,

@@ -6,13 +6,12 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from exchange import members
-from exchange import domains
-from server.app import build_queues
+from exchange import domains, members
 from instance.worker import Worker
 from models import Direction, Follow, FollowState, Job, JobState, Note, RemoteActor, Severity
-from services import social
 from outbox.publish import DELIVER
+from server.app import build_queues
+from services import social
 
 from .helpers import act, add_member, eventually
 from .test_policy_allowlist import Signer

@@ -7,12 +7,10 @@ from typing import Any
 import orjson
 from sqlalchemy import select
 
-from exchange import members, reports
+from exchange import domains, members, reports
 from federation.httpsig import sign_headers
-from exchange import domains
 from models import InboundActivity, JobState, Report, ReportState, Severity
-from services import moderation
-from services import social
+from services import moderation, social
 from services import reports as forwarding
 
 from .helpers import act, add_member, eventually

@@ -114,3 +114,16 @@ def test_attachments_take_the_first_url_and_tags_keep_hashtags_and_mentions() ->
         Tag("Hashtag", "#bikes", None),
         Tag("Mention", "@alice", "https://a/alice"),
     )
+
+
+def test_only_http_links_are_kept_as_links() -> None:
+    assert parse_note(note(id="javascript:alert(1)")) is None
+    parsed = parse_note(
+        note(
+            url="javascript:alert(1)",
+            tag=[{"type": "Mention", "name": "@x", "href": "data:text/html,<script>"}],
+        )
+    )
+    assert parsed is not None
+    assert parsed.url is None
+    assert parsed.tags == (Tag("Mention", "@x", None),)

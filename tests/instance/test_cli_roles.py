@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from instance.cli import main
+from server.cli import main
 
 from ..cli import Cli
 from ..conftest import write_config

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -12,8 +13,11 @@ from sqlalchemy import func, select
 from instance import queue
 from instance.database import Database
 from instance.jobs import job_queue
-from instance.worker import PermanentFailure, RetryLater, Worker
+from instance.outcomes import PermanentFailure, RetryLater
+from instance.worker import Worker
 from models import Job, JobState, utcnow
+
+from .worker_process import ready_file
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -159,6 +163,10 @@ def test_two_worker_processes_run_each_job_exactly_once(db: Database, db_url: st
         subprocess.Popen([sys.executable, "-m", "tests.instance.worker_process", db_url, str(out), str(go)], cwd=ROOT)
         for out in outs
     ]
+    deadline = time.monotonic() + 60
+    while not all(ready_file(out).exists() for out in outs):  # both can claim: start them together
+        assert all(proc.poll() is None for proc in procs) and time.monotonic() < deadline
+        time.sleep(0.01)
     go.touch()
     for proc in procs:
         assert proc.wait(timeout=120) == 0

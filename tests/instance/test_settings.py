@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from server.cli import main
 from instance.settings import load_settings
+from server.cli import main
 
 from ..conftest import _set_key, write_config
 

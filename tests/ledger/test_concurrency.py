@@ -7,14 +7,14 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-import pytest
-from sqlalchemy import event
+from sqlalchemy import event, text
 
 from exchange import ledger, members
 from exchange.errors import DomainError
 from instance.database import Database
 from models import Outcome, TransferKind
 
+from ..conftest import postgresql_only
 from .conftest import Book
 
 
@@ -60,10 +60,13 @@ class Choreography:
     """Holds a named thread right after a given statement, until the test lets it go on.
 
     It puts the transactions of a race in a chosen order; the code under test runs unchanged.
+    It also notes the PostgreSQL backend of each held thread, to ask the server what it waits on.
     """
 
     def __init__(self, db: Database) -> None:
+        self.db = db
         self.gates: dict[tuple[str, str], tuple[threading.Event, threading.Event]] = {}
+        self.backends: dict[str, int] = {}
         event.listen(db.engine, "after_cursor_execute", self._after)
 
     def hold(self, thread: str, statement: str) -> tuple[threading.Event, threading.Event]:
@@ -71,18 +74,31 @@ class Choreography:
         self.gates[(thread, statement)] = gate = (threading.Event(), threading.Event())
         return gate
 
-    def _after(self, _conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+    def _after(self, _conn: Any, cursor: Any, statement: str, *_: Any) -> None:
         for (thread, start), (reached, go) in list(self.gates.items()):
             if thread == threading.current_thread().name and statement.lstrip().startswith(start):
                 del self.gates[(thread, start)]
+                self.backends[thread] = cursor.connection.info.backend_pid
                 reached.set()
                 assert go.wait(30)
 
+    def waits_on(self, thread: threading.Thread, holder: str, timeout: float = 30) -> None:
+        """Return once `thread` is blocked on a lock that `holder`'s transaction holds (as
+        PostgreSQL's lock view says), or has finished without needing to wait; fail otherwise."""
+        blocked = text("SELECT count(*) FROM pg_stat_activity"
+                       " WHERE wait_event_type = 'Lock' AND :holder = ANY(pg_blocking_pids(pid))")
+        deadline = time.monotonic() + timeout
+        with self.db.engine.connect() as observer:
+            while thread.is_alive():
+                if observer.execute(blocked, {"holder": self.backends[holder]}).scalar():
+                    return
+                assert time.monotonic() < deadline, f"{thread.name} neither waits on {holder} nor ends"
+                time.sleep(0.01)
 
+
+@postgresql_only  # SQLite runs one write transaction at a time: there is no race to order
 def test_a_payment_racing_the_creation_of_an_account_does_not_deadlock(book: Book) -> None:
     """X pays rae -> lou, both without accounts; lou's account appears meanwhile; then Y pays lou -> rae."""
-    if book.db.dialect == "sqlite":
-        pytest.skip("SQLite runs one write transaction at a time: there is no race to order")
     for name in ("rae", "lou"):
         book.member(name)
     steps = Choreography(book.db)
@@ -104,7 +120,7 @@ def test_a_payment_racing_the_creation_of_an_account_does_not_deadlock(book: Boo
     assert x_created[0].wait(30)  # X holds its uncommitted insert of rae's account
     y = threading.Thread(target=pay, args=("lou", "rae"), name="Y")
     y.start()
-    time.sleep(0.5)  # Y now waits on X's insert of rae's account (holding nothing, or lou's lock before the fix)
+    steps.waits_on(y, "X")  # on X's insert of rae's account (holding nothing, or lou's lock before the fix)
     x_created[1].set()
     x.join(30)
     y.join(30)

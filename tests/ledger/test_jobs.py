@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -10,10 +9,10 @@ from sqlalchemy import select
 
 from exchange import ledger, members
 from exchange.ledger import jobs as ledger_jobs
-from server.app import build_city, start
 from instance.city import City
 from instance.settings import Settings
 from models import Job, TransferKind, utcnow
+from server.app import build_city, start
 
 from .conftest import Book
 
@@ -60,6 +59,20 @@ async def test_starting_a_city_queues_no_sweep_when_demurrage_is_off(make_settin
     city.db.dispose()
 
 
+def let_the_deadline_pass(city: City, public_id: str) -> None:
+    """As if the clock had gone past the deadline of pending transfer `public_id`: the deadline
+    (and the expiry job queued for it) is moved back to a moment ago, so real time has passed it."""
+    moment_ago = utcnow() - timedelta(seconds=1)
+
+    def move(session):  # type: ignore[no-untyped-def]
+        transfer = ledger.find_transfer(session, public_id)
+        [job] = session.scalars(select(Job).where(Job.kind == ledger_jobs.EXPIRE))
+        assert job.run_at == transfer.expires_at, "the expiry is queued for the deadline itself"
+        transfer.expires_at = job.run_at = moment_ago
+
+    city.db.write_sync(move)
+
+
 async def test_a_pending_transfer_expires_when_its_deadline_comes(make_settings: Callable[..., Settings]) -> None:
     settings = make_settings()
     city = build_city(settings, with_worker=True)
@@ -73,7 +86,7 @@ async def test_a_pending_transfer_expires_when_its_deadline_comes(make_settings:
         posting = ledger.transfer(
             session, settings.currency, public_id="hold", kind=TransferKind.agreement,
             legs=[ledger.Leg(ids[people[0].id], ids[people[1].id], 1_000)], pending=True,
-            expires_at=utcnow() + timedelta(seconds=0.5),
+            expires_at=utcnow() + timedelta(hours=1),
         )
         ledger_jobs.schedule_expiry(session, posting.transfer)
 
@@ -81,7 +94,8 @@ async def test_a_pending_transfer_expires_when_its_deadline_comes(make_settings:
     assert city.worker is not None
     await city.worker.run_until_idle()
     assert book.account("alice").debits_pending == 1_000, "not yet"
-    await asyncio.sleep(0.6)
+    assert ledger_jobs_queued(city) == ["ledger.expire"]
+    let_the_deadline_pass(city, "hold")
     await city.worker.run_until_idle()
     assert book.account("alice").debits_pending == 0
     view = city.db.read_sync(lambda s: ledger.describe(s, ledger.find_transfer(s, "hold")))

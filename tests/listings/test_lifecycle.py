@@ -10,9 +10,9 @@ from sqlalchemy import select
 
 from exchange import listings
 from exchange.errors import DomainError
-from server.app import build_queues
 from instance.worker import Worker
 from models import Job, Listing, ListingState, OutboundActivity, Purpose, utcnow
+from server.app import build_queues
 
 from .conftest import Market
 

@@ -7,13 +7,10 @@ from collections.abc import Callable
 
 import pytest
 
-from instance import migrate
-
-from exchange import domain_lists
-
-from exchange import domains
-from instance.database import Database
+from exchange import domain_lists, domains
 from exchange.domain_lists import BrokenList, Entry, parse
+from instance import migrate
+from instance.database import Database
 from models import RuleKind, Severity
 
 MASTODON_CSV = """#domain,#severity,#reject_media,#reject_reports,#public_comment,#obfuscate

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from exchange.errors import DomainError, NotFound
 from exchange import domains
-from instance.database import Database
 from exchange.domains import BadDomain, BlockSpec, Conflict, normalize_domain
+from exchange.errors import DomainError, NotFound
+from instance.database import Database
 from models import DomainRule, ModerationEntry, RuleKind, Severity
 
 

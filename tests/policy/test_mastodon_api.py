@@ -7,7 +7,6 @@ import re
 import pytest
 
 from exchange import domains
-
 from exchange import instance_settings as admin_settings
 from models import RuleKind
 

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from instance import policy
-
 from exchange import domains
+from instance import policy
 from instance.database import Database
 from instance.policy import FederationPolicy, PolicyCache, Rule, covers, load_policy
 from models import RuleKind, Severity

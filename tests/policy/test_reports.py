@@ -27,8 +27,7 @@ from models import (
     new_public_id,
     utcnow,
 )
-from services import moderation
-from services import social
+from services import moderation, social
 from services import reports as forwarding
 
 from .conftest import TestCity

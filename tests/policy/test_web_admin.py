@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from exchange import reports
-from exchange import domains
+from exchange import domains, reports
 from exchange import instance_settings as admin_settings
 from models import DomainRule, ModerationEntry, ReportState, Severity
 

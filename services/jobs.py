@@ -1,0 +1,9 @@
+"""The use cases' background work, by job kind: the market's expiries and policy subscriptions."""
+
+from __future__ import annotations
+
+from instance.jobs import JobHandler
+
+from . import expiry, subscriptions
+
+HANDLERS: dict[str, JobHandler] = {**expiry.HANDLERS, **subscriptions.HANDLERS}
