@@ -25,13 +25,17 @@ from .errors import error_response
 PERIOD = 300.0
 #: live tokens remembered per process (least recently used forgotten first)
 KNOWN_TOKENS = 100_000
-#: the scope key api.auth sets when the request's bearer token belongs to a member
+#: the scope key of a one-item list the Throttle puts in the scope and api.auth sets to True
+#: when the request's bearer token belongs to a member. A list, not a flag: wrappers below the
+#: Throttle (api.errors.JsonErrors) pass a copy of the scope on, which shares the list.
 _VOUCHED = "comptoir.token_vouched"
 
 
 def vouch_for_token(scope: Scope) -> None:
     """Say that this request's bearer token is a live token, so it gets a budget of its own."""
-    scope[_VOUCHED] = True
+    vouched = scope.get(_VOUCHED)
+    if vouched is not None:
+        vouched[0] = True
 
 
 def _token_digest(scope: Scope) -> str | None:
@@ -64,7 +68,7 @@ class ApiLimiters:
 
     def remember(self, scope: Scope) -> None:
         """After a request: keep its token as live if api.auth vouched for it."""
-        if not scope.get(_VOUCHED):
+        if not scope.get(_VOUCHED, [False])[0]:
             return
         digest = _token_digest(scope)
         if digest is None or digest in self._known:
@@ -95,6 +99,7 @@ class Throttle:
                                           headers={"Retry-After": str(wait)})
                 await response(scope, receive, send)
                 return
+            scope[_VOUCHED] = [False]
             try:
                 await self.app(scope, receive, send)
             finally:

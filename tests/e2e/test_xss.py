@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from exchange import members
 from models import Note
-from outbox import social
+from services import social
 
 from .helpers import AS2, act, add_member, eventually
 from .market import Resident, follow_market, remote_listing
