@@ -2,27 +2,28 @@
 
 from __future__ import annotations
 
+from .create import on_create
 from .flags import on_flag
 from .follows import on_accept, on_follow, on_reject
 from .interactions import on_announce, on_like, on_undo
 from .listings import (
     claimed_or,
     on_listing_announce,
-    on_listing_create,
     on_listing_delete,
     on_listing_update,
 )
-from .negotiation import on_message, on_offer, on_offer_accept, on_offer_reject, on_offer_undo
-from .notes import on_create, on_delete, on_update
+from .negotiation import on_offer, on_offer_accept, on_offer_reject, on_offer_undo
+from .notes import on_delete, on_update
 from .process import Handler
 
 HANDLERS: dict[str, Handler] = {
     "Follow": on_follow,
-    # listings and negotiation claim what is theirs first (inbox/listings.py, inbox/negotiation.py)
+    # a Create is classified once (inbox/create.py); for the others, listings and negotiation
+    # claim what is theirs first (inbox/listings.py, inbox/negotiation.py)
     "Accept": claimed_or(on_offer_accept, fallback=on_accept),
     "Reject": claimed_or(on_offer_reject, fallback=on_reject),
     "Undo": claimed_or(on_offer_undo, fallback=on_undo),
-    "Create": claimed_or(on_listing_create, on_message, fallback=on_create),
+    "Create": on_create,
     "Update": claimed_or(on_listing_update, fallback=on_update),
     "Delete": claimed_or(on_listing_delete, fallback=on_delete),
     "Like": on_like,

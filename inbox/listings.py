@@ -3,57 +3,41 @@
 A Note carrying FEP-0837 fields (`purpose` and `publishes`) from a Comptoir city is stored as
 a listing, with its city (`origin`) and that city's currency (read from the city's instance
 actor, which publishes its `currency` facts). A plain Note, or a listing from a server that
-publishes no currency, goes on to the ordinary note handlers.
+publishes no currency, is an ordinary note (inbox/classify.py decides which, for a Create).
 
 We keep a listing when one of our actors follows its author, or follows that city's market
 (whose Announce we then receive; the announced object is fetched from its own city, never
-trusted from the Announce). Only the author may update or delete it.
+trusted from the Announce). Only the author may update or delete it. What we keep is
+exchange/remote_listings.py's business.
 
-`claimed_or` composes these claims with the ordinary handlers (see inbox/handlers.py): a
-claim returns True when it took the activity (and recorded it done).
+`claimed_or` composes the Update, Delete and Announce claims with the ordinary handlers (see
+inbox/handlers.py): a claim returns True when it took the activity (and recorded it done).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Awaitable, Callable
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from exchange import categories, listings
-from exchange.amounts import parse_amount
-from exchange.errors import DomainError
-from federation.authority import authority_of, origin_base
+from exchange import listings, remote_listings
+from exchange.remote_listings import OriginCurrency
+from federation.authority import origin_base
 from federation.authorship import authored_by, same_origin
 from federation.errors import FetchError
-from federation.vocab import as_list, id_of, number_text
+from federation.inbound_listing import InboundListing, parse_listing
 from instance.city import City
-from instance.html import html_to_text, sanitize_html
 from instance.outcomes import PermanentFailure
-from models import (
-    Direction,
-    Follow,
-    FollowState,
-    Listing,
-    ListingState,
-    Note,
-    Purpose,
-    RemoteActor,
-    new_public_id,
-    utcnow,
-)
+from models import Direction, Follow, FollowState, ListingState, RemoteActor
 
-from .notes import parse_time
 from .process import Delivery, Handler
 
 Claim = Callable[[Delivery], Awaitable[bool]]
-_CATEGORY_RE = re.compile(r"/categories/([a-z0-9_]{1,40})$")
 
 
 def claimed_or(*claims: Claim, fallback: Handler) -> Handler:
-    """A handler trying each claim in turn, and the ordinary handler when none takes the activity."""
+    """A handler trying each claim in turn, and the ordinary one when none takes the activity."""
 
     async def handle(delivery: Delivery) -> None:
         for claim in claims:
@@ -64,13 +48,8 @@ def claimed_or(*claims: Claim, fallback: Handler) -> Handler:
     return handle
 
 
-def is_listing(obj: Any) -> bool:
-    return (isinstance(obj, dict) and obj.get("type") == "Note" and obj.get("purpose") in ("offer", "request")
-            and isinstance(obj.get("publishes"), dict) and isinstance(obj.get("id"), str))
-
-
-async def currency_of(city: City, uri: str) -> dict[str, Any] | None:
-    """The currency facts (code, scale) of the city an object belongs to, from its instance actor."""
+async def currency_of(city: City, uri: str) -> OriginCurrency | None:
+    """The currency (code, scale) of the city an object belongs to, from its instance actor."""
     try:
         actor = await city.fediverse.directory.actor(f"{origin_base(uri)}/actor")
     except FetchError:
@@ -81,145 +60,44 @@ async def currency_of(city: City, uri: str) -> dict[str, Any] | None:
     scale = facts.get("scale")
     if isinstance(scale, bool) or not isinstance(scale, int) or not 0 <= scale <= 8:
         return None
-    return {"code": facts["code"][:8], "scale": scale}
+    return OriginCurrency(code=facts["code"][:8], scale=scale)
 
 
-def _category(obj: dict[str, Any]) -> str | None:
-    conforms = obj["publishes"].get("resourceConformsTo")
-    if isinstance(conforms, str) and (match := _CATEGORY_RE.search(conforms)):
-        return match.group(1)
-    for tag in as_list(obj.get("tag")):
-        if isinstance(tag, dict) and tag.get("type") == "Hashtag" and isinstance(tag.get("name"), str):
-            slug = tag["name"].lstrip("#").lower()
-            if categories.SLUG_RE.match(slug):
-                return slug
-    return None
-
-
-def _photos(obj: dict[str, Any]) -> list[dict[str, Any]]:
-    photos = []
-    for item in as_list(obj.get("attachment")):
-        if not isinstance(item, dict) or item.get("type") not in ("Image", "Document"):
-            continue
-        url = id_of(item.get("url")) if not isinstance(item.get("url"), str) else item["url"]
-        media = str(item.get("mediaType", ""))
-        if isinstance(url, str) and url.startswith(("https://", "http://")) and media.startswith("image/"):
-            photos.append({"url": url, "mediaType": media[:100], "alt": str(item.get("name") or "")[:1500]})
-    return photos[:4]
-
-
-def listing_values(obj: dict[str, Any], currency: dict[str, Any]) -> dict[str, Any]:
-    """What we keep of a remote listing Note: checked, cut to our limits, HTML sanitized."""
-    scale = currency["scale"]
-    reciprocal = obj.get("reciprocal") if isinstance(obj.get("reciprocal"), dict) else None
-    purpose = Purpose.request if obj["purpose"] == "request" else Purpose.offer if reciprocal else Purpose.gift
-    price = None
-    if reciprocal is not None and (text := number_text(reciprocal.get("resourceQuantity"))) is not None:
-        try:
-            price = parse_amount(text, scale, field="price", allow_zero=True)
-        except DomainError:
-            price = None
-    available = number_text(obj["publishes"].get("availableQuantity"))
-    quantity = int(available) if available is not None and available.isdigit() else 1
-    source = obj.get("source")
-    if isinstance(source, dict) and source.get("mediaType") == "text/plain" and isinstance(source.get("content"), str):
-        description = source["content"]
-    else:
-        description = html_to_text(sanitize_html(obj.get("content") if isinstance(obj.get("content"), str) else ""))
-    title = obj.get("name") if isinstance(obj.get("name"), str) and obj["name"].strip() else description
-    location = obj.get("location") if isinstance(obj.get("location"), dict) else {}
-    latitude, longitude = location.get("latitude"), location.get("longitude")
-    has_point = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (latitude, longitude))
-    return {
-        "purpose": purpose,
-        "title": " ".join(str(title).split())[:200] or "(untitled)",
-        "description": description[: listings.MAX_DESCRIPTION],
-        "category": _category(obj),
-        "price": None if purpose is Purpose.gift else price,
-        "currency": currency["code"],
-        "scale": scale,
-        "quantity": max(1, min(quantity, listings.MAX_QUANTITY)),
-        "place": str(location.get("name") or "")[:200],
-        "latitude": float(latitude) if has_point and -90 <= latitude <= 90 else None,  # type: ignore[operator]
-        "longitude": float(longitude) if has_point and -180 <= longitude <= 180 else None,  # type: ignore[operator]
-        "photos": _photos(obj),
-        "expires_at": parse_time(obj.get("endTime")),
-    }
-
-
-def _followed(session: Session, author: RemoteActor) -> bool:
-    """One of our actors follows the author, or the market of the author's city."""
-    return session.scalar(
-        select(Follow.id).join(RemoteActor, RemoteActor.id == Follow.remote_actor_id).where(
-            Follow.direction == Direction.outbound, Follow.state == FollowState.accepted,
-            (RemoteActor.id == author.id)
-            | ((RemoteActor.domain == author.domain) & (RemoteActor.preferred_username == "market")
-               & (RemoteActor.type == "Group")),
-        ).limit(1)
-    ) is not None
-
-
-def store(session: Session, city: City, author: RemoteActor, obj: dict[str, Any], currency: dict[str, Any]) -> None:
-    """Keep a remote listing once; a tombstone (an earlier Delete) or a second copy changes nothing."""
-    uri = obj["id"]
-    if listings.by_uri(session, uri) is not None or session.scalar(select(Note.id).where(Note.uri == uri)):
-        return
-    values = listing_values(obj, currency)
-    if city.fediverse.policy.current_sync(session).verdict(uri).reject_media:
-        values["photos"] = []
-    now = utcnow()
-    session.add(Listing(public_id=new_public_id(), uri=uri, remote_actor_id=author.id, origin=authority_of(uri),
-                        state=ListingState.published, created_at=now,
-                        listed_at=parse_time(obj.get("published")) or now, updated_at=parse_time(obj.get("updated")),
-                        **values))
-
-
-async def on_listing_create(delivery: Delivery) -> bool:
-    obj = delivery.object
-    if not is_listing(obj):
-        return False
-    if not authored_by(obj, delivery.actor_uri):
-        await delivery.apply(lambda s: None)
-        return True
-    currency = await currency_of(delivery.city, obj["id"])
-    if currency is None:
-        return False  # not a Comptoir city: an ordinary note
-    author = await delivery.sender()
+async def keep_listing(
+    delivery: Delivery, author: RemoteActor, listing: InboundListing, currency: OriginCurrency
+) -> None:
+    """A Create of a listing, classified as one: kept if followed here, in one transaction."""
+    city = delivery.city
 
     def change(session: Session) -> None:
-        if _followed(session, author):
-            store(session, delivery.city, author, obj, currency)
+        if remote_listings.followed_here(session, author):
+            reject_media = _reject_media(session, city, listing.id)
+            remote_listings.store(session, author, listing, currency, reject_media=reject_media)
 
     await delivery.apply(change)
-    return True
+
+
+def _reject_media(session: Session, city: City, uri: str) -> bool:
+    return city.fediverse.policy.current_sync(session).verdict(uri).reject_media
 
 
 async def on_listing_update(delivery: Delivery) -> bool:
-    obj = delivery.object
-    if not is_listing(obj):
+    inbound = parse_listing(delivery.object)
+    if inbound is None:
         return False
-    known = await delivery.city.db.read(lambda s: listings.by_uri(s, obj["id"]))
+    known = await delivery.city.db.read(lambda s: listings.by_uri(s, inbound.id))
     if known is None or known.is_local:
         return False
-    currency = await currency_of(delivery.city, obj["id"]) if authored_by(obj, delivery.actor_uri) else None
+    authored = authored_by(delivery.object, delivery.actor_uri)
+    currency = await currency_of(delivery.city, inbound.id) if authored else None
     if currency is None:
         await delivery.apply(lambda s: None)
         return True
     author = await delivery.sender()
 
     def change(session: Session) -> None:
-        listing = listings.by_uri(session, obj["id"])
-        if listing is None or listing.remote_actor_id != author.id or not listing.is_open:
-            return
-        updated = parse_time(obj.get("updated")) or utcnow()
-        if listing.updated_at is not None and updated <= listing.updated_at:
-            return  # an older edit arriving late
-        values = listing_values(obj, currency)
-        if delivery.city.fediverse.policy.current_sync(session).verdict(listing.uri).reject_media:
-            values["photos"] = []
-        for name, value in values.items():
-            setattr(listing, name, value)
-        listing.updated_at = updated
+        reject_media = _reject_media(session, delivery.city, inbound.id)
+        remote_listings.revise(session, author, inbound, currency, reject_media=reject_media)
 
     await delivery.apply(change)
     return True
@@ -272,12 +150,18 @@ async def on_listing_announce(delivery: Delivery) -> bool:
         if exc.status in (404, 410):
             raise PermanentFailure(f"announced listing {object_id} is gone") from None
         raise
-    author_uri = id_of(obj.get("attributedTo"))
-    if not is_listing(obj) or not same_origin(author_uri, object_id):
+    listing = parse_listing(obj)
+    author_uri = listing.note.attributed_to if listing is not None else None
+    if listing is None or author_uri is None or not same_origin(author_uri, object_id):
         return False
     currency = await currency_of(city, object_id)
     if currency is None:
         return False
     author = await city.fediverse.directory.actor(author_uri)
-    await delivery.apply(lambda s: store(s, city, author, obj, currency))
+
+    def change(session: Session) -> None:
+        reject_media = _reject_media(session, city, listing.id)
+        remote_listings.store(session, author, listing, currency, reject_media=reject_media)
+
+    await delivery.apply(change)
     return True

@@ -14,14 +14,13 @@ and nothing else is stored.
 Direct Notes: a Note in a thread's `context`, or replying to one of its messages, is a
 message of that thread; a direct (non-public) reply to one of our listings by an account
 that knows no offers (a Mastodon user) opens or joins a thread of messages on the seller's
-side.
+side. Which Create is such a message is decided in inbox/classify.py.
 """
 
 from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -29,8 +28,10 @@ from sqlalchemy.orm import Session
 from exchange import agreements, listings, negotiations, offers
 from exchange.errors import DomainError
 from exchange.negotiations import other
-from federation.authorship import authored_by, same_origin
-from federation.vocab import as_list, id_of, number_text
+from federation.authorship import same_origin
+from federation.inbound_note import InboundNote
+from federation.inbound_offer import InboundOffer, parse_offer
+from federation.vocab import id_of
 from instance.html import html_to_text, sanitize_html
 from models import (
     Listing,
@@ -47,59 +48,45 @@ from models import (
 from services import negotiations as outgoing
 from services.negotiations import schedule_expiry
 
-from .notes import parse_time, visibility_of
+from .classify import what_it_answers
 from .process import Delivery
 
 log = logging.getLogger("comptoir.inbox.negotiation")
 MAX_MESSAGE = 20_000
 
 
-def _listing_uri(activity: dict[str, Any], terms: dict[str, Any]) -> str | None:
-    primary = terms.get("stipulates") if isinstance(terms.get("stipulates"), dict) else {}
-    satisfied = id_of(primary.get("satisfies"))
-    if isinstance(satisfied, str):
-        return satisfied.split("#", 1)[0]
-    return id_of(activity.get("target"))
-
-
-def remote_terms(activity: dict[str, Any], terms: dict[str, Any], listing: Listing, now: datetime) -> offers.Terms:
+def remote_terms(offer: InboundOffer, listing: Listing, now: datetime) -> offers.Terms:
     """The terms of a remote Offer, checked against the listing (in the seller's currency)."""
-    primary = terms.get("stipulates") if isinstance(terms.get("stipulates"), dict) else {}
-    text = number_text(primary.get("resourceQuantity"))
-    if text is None or not text.isdigit() or int(text) < 1:
+    if offer.quantity is None or not offer.quantity.isdigit() or int(offer.quantity) < 1:
         raise DomainError("invalid_offer", "the offer names no quantity", 400)
-    quantity = int(text)
-    reciprocal = terms.get("stipulatesReciprocal") if isinstance(terms.get("stipulatesReciprocal"), dict) else {}
-    price = number_text(reciprocal.get("resourceQuantity")) if reciprocal.get("resourceConformsTo") else None
-    goods = reciprocal.get("name") if isinstance(reciprocal.get("name"), str) else ""
-    message = sanitize_html(activity["content"][:MAX_MESSAGE]) if isinstance(activity.get("content"), str) else ""
-    expires = parse_time(activity.get("endTime")) or now + timedelta(days=offers.DEFAULT_OFFER_DAYS)
+    quantity = int(offer.quantity)
+    message = sanitize_html(offer.content[:MAX_MESSAGE]) if offer.content is not None else ""
+    expires = offer.end_time or now + timedelta(days=offers.DEFAULT_OFFER_DAYS)
     expires = min(expires, now + timedelta(days=offers.MAX_OFFER_DAYS))
     if listing.is_local:
-        return offers.check_terms(listing, quantity=quantity, price=price, goods=goods, message=message,
-                                  expires_at=expires, now=now)
+        return offers.check_terms(listing, quantity=quantity, price=offer.price, goods=offer.goods,
+                                  message=message, expires_at=expires, now=now)
     # an answer in a thread about another city's listing: that city checks its own stock
     if expires <= now:
         raise DomainError("invalid_expiry", "the offer has already expired", 400)
-    return offers.Terms(quantity, listings.parse_price(price, listing.scale), goods.strip()[:offers.MAX_GOODS],
-                        message, expires)
+    return offers.Terms(quantity, listings.parse_price(offer.price, listing.scale),
+                        offer.goods.strip()[:offers.MAX_GOODS], message, expires)
 
 
 async def on_offer(delivery: Delivery) -> None:
-    activity, city = delivery.activity, delivery.city
-    offer_id, terms = activity.get("id"), delivery.object
-    context = id_of(activity.get("context")) or offer_id
-    if not isinstance(terms, dict) or terms.get("type") != "Agreement" or not same_origin(offer_id, delivery.actor_uri):
+    city = delivery.city
+    inbound = parse_offer(delivery.activity)
+    if inbound is None or not same_origin(inbound.id, delivery.actor_uri):
         await delivery.apply(lambda s: None)
         return
-    listing_uri = _listing_uri(activity, terms)
+    offer_id, context, listing_uri = inbound.id, inbound.context, inbound.listing_uri
     sender = await delivery.sender()
 
     def change(session: Session) -> None:
         if offers.by_uri(session, offer_id) is not None:
             return  # a repeated delivery
         listing = listings.by_uri(session, listing_uri) if listing_uri else None
-        negotiation = negotiations.by_context(session, context) if isinstance(context, str) else None
+        negotiation = negotiations.by_context(session, context)
         try:
             if listing is None or (negotiation is None and not listing.is_local):
                 raise DomainError("unknown_listing", f"there is no listing {listing_uri} here", 404)
@@ -110,12 +97,12 @@ async def on_offer(delivery: Delivery) -> None:
                 raise DomainError("not_a_party", "you are not a party of this negotiation", 403)
             if negotiation is not None and negotiation.kind is NegotiationKind.messages:
                 raise DomainError("messages_only", "this thread holds messages only", 409)
-            offer_terms = remote_terms(activity, terms, listing, utcnow())
+            offer_terms = remote_terms(inbound, listing, utcnow())
             if negotiation is None:
                 thread_id = new_public_id()
-                negotiation = negotiations.open_thread(session, listing, context=str(context), public_id=thread_id,
-                                                       buyer_actor=sender)
-            answered = offers.by_uri(session, id_of(activity.get("inReplyTo")) or "")
+                negotiation = negotiations.open_thread(session, listing, context=context,
+                                                       public_id=thread_id, buyer_actor=sender)
+            answered = offers.by_uri(session, inbound.in_reply_to or "")
             offer = offers.propose(session, negotiation, side, offer_terms, uri=offer_id, public_id=new_public_id(),
                                    in_reply_to=answered if answered and answered.negotiation_id == negotiation.id else None,
                                    strict=False)
@@ -123,7 +110,7 @@ async def on_offer(delivery: Delivery) -> None:
         except DomainError as refusal:
             as_actor = city.urls.member(_author_name(session, listing)) if listing is not None and listing.is_local else None
             outgoing.refuse(session, city, sender, offer_id, refusal.message, as_actor=as_actor,
-                            context=context if isinstance(context, str) else None)
+                            context=context)
 
     await delivery.apply(change)
 
@@ -261,62 +248,43 @@ async def on_offer_undo(delivery: Delivery) -> bool:
 # ---------------------------------------------------------------------- direct notes
 
 
-def _thread_of(session: Session, obj: dict[str, Any]) -> tuple[str, Any] | None:
-    context = id_of(obj.get("context"))
-    if context and (negotiation := negotiations.by_context(session, context)) is not None:
-        return "thread", negotiation
-    reply = id_of(obj.get("inReplyTo"))
-    if not reply:
-        return None
-    message = session.scalar(select(NegotiationMessage).where(NegotiationMessage.uri == reply))
-    if message is not None:
-        return "thread", session.get(Negotiation, message.negotiation_id)
-    listing = listings.by_uri(session, reply)
-    if listing is not None and listing.is_local:
-        return "listing", listing
-    return None
+async def keep_message(delivery: Delivery, sender: RemoteActor, note: InboundNote) -> None:
+    """A Create classified as a negotiation message: added to its thread, in one transaction.
 
-
-async def on_message(delivery: Delivery) -> bool:
-    obj = delivery.object
-    if not isinstance(obj, dict) or obj.get("type") != "Note" or not authored_by(obj, delivery.actor_uri):
-        return False
-    to = [a for a in as_list(obj.get("to")) if isinstance(a, str)]
-    cc = [a for a in as_list(obj.get("cc")) if isinstance(a, str)]
-    found = await delivery.city.db.read(lambda s: _thread_of(s, obj))
-    if found is None:
-        return False
-    sender = await delivery.sender()
-    if found[0] == "listing" and visibility_of(to, cc, sender.followers) != "direct":
-        return False  # a public reply to a listing is an ordinary note
+    A direct reply to one of our listings by an account that knows no offers opens a thread
+    of messages with that account (or joins the one it has).
+    """
     city = delivery.city
-    content = sanitize_html(obj["content"][:MAX_MESSAGE]) if isinstance(obj.get("content"), str) else ""
+    content = sanitize_html(note.content[:MAX_MESSAGE])
 
     def change(session: Session) -> None:
-        if session.scalar(select(NegotiationMessage.id).where(NegotiationMessage.uri == obj["id"])) is not None:
+        known = select(NegotiationMessage.id).where(NegotiationMessage.uri == note.id)
+        if session.scalar(known) is not None:
+            return  # a repeated delivery
+        found = what_it_answers(session, note)
+        if found is None:
             return
-        kind, _ = found
-        if kind == "thread":
-            negotiation = _thread_of(session, obj)[1]  # type: ignore[index]
+        negotiation: Negotiation | None
+        if isinstance(found[0], Negotiation):
+            negotiation = found[0]
             side = negotiations.side_of_actor(negotiation, sender)
             if side is None:
                 return
         else:
-            listing = listings.by_uri(session, id_of(obj.get("inReplyTo")) or "")
-            assert listing is not None
+            listing = found[0]
             negotiation = negotiations.open_with(session, listing, sender)
             if negotiation is None:
                 thread_id = new_public_id()
                 try:
-                    negotiation = negotiations.open_thread(session, listing, context=city.urls.negotiation(thread_id),
-                                                           public_id=thread_id, kind=NegotiationKind.messages,
-                                                           buyer_actor=sender)
+                    negotiation = negotiations.open_thread(
+                        session, listing, context=city.urls.negotiation(thread_id),
+                        public_id=thread_id, kind=NegotiationKind.messages, buyer_actor=sender)
                 except DomainError as refusal:
-                    log.info("direct reply %s to listing %s not taken: %s", obj["id"], listing.uri, refusal.message)
+                    log.info("direct reply %s to listing %s not taken: %s",
+                             note.id, listing.uri, refusal.message)
                     return
             side = Side.buyer
-        negotiations.add_message(session, negotiation, side, obj["id"], content,
-                                 now=parse_time(obj.get("published")) or utcnow())
+        negotiations.add_message(session, negotiation, side, note.id, content,
+                                 now=note.published or utcnow())
 
     await delivery.apply(change)
-    return True

@@ -1,0 +1,91 @@
+"""What an inbound Create is, decided once: a listing, a negotiation message, a note, or nothing.
+
+The decision (`classify_create`) is pure: it reads the typed object and the facts gathered
+before any transaction (whether the sender wrote it, whether its city publishes a currency,
+what of ours it answers, the sender's followers collection). `answered_here` is the small
+database read it needs. The order of the rules is the order of precedence:
+- not a note, or not the sender's own: ignored;
+- a listing (FEP-0837) from a city that publishes its currency: a remote listing;
+- a Note in one of our negotiation threads (by `context`, or replying to one of its
+  messages), or a direct reply to one of our listings: a negotiation message;
+- any other note: an ordinary note (kept if it concerns us).
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from exchange import listings, negotiations
+from federation.inbound_listing import InboundListing
+from federation.inbound_note import InboundNote
+from models import Listing, Negotiation, NegotiationMessage
+
+
+class Route(enum.Enum):
+    listing = "listing"
+    message = "message"
+    note = "note"
+    ignored = "ignored"
+
+
+class Answers(enum.Enum):
+    """What of ours a note answers."""
+
+    thread = "thread"  # one of our negotiation threads
+    listing = "listing"  # one of our own listings
+
+
+@dataclass(frozen=True)
+class CreateFacts:
+    """What the decision needs beyond the object, gathered before the transaction."""
+
+    authored: bool
+    origin_has_currency: bool = False
+    answers: Answers | None = None
+    sender_followers: str | None = None
+
+
+def classify_create(
+    note: InboundNote | None, listing: InboundListing | None, facts: CreateFacts
+) -> Route:
+    """The one handler an inbound Create goes to."""
+    if note is None or not facts.authored:
+        return Route.ignored
+    if listing is not None and facts.origin_has_currency:
+        return Route.listing
+    if note.type == "Note" and facts.answers is Answers.thread:
+        return Route.message
+    if note.type == "Note" and facts.answers is Answers.listing:
+        if note.visibility(facts.sender_followers) == "direct":
+            return Route.message
+    return Route.note
+
+
+def what_it_answers(
+    session: Session, note: InboundNote
+) -> tuple[Negotiation | Listing, Answers] | None:
+    """The thread (by context, or a message replied to) or our own listing a note answers."""
+    if note.context and (negotiation := negotiations.by_context(session, note.context)) is not None:
+        return negotiation, Answers.thread
+    reply = note.in_reply_to
+    if not reply:
+        return None
+    message = session.scalar(select(NegotiationMessage).where(NegotiationMessage.uri == reply))
+    if message is not None:
+        thread = session.get(Negotiation, message.negotiation_id)
+        assert thread is not None
+        return thread, Answers.thread
+    listing = listings.by_uri(session, reply)
+    if listing is not None and listing.is_local:
+        return listing, Answers.listing
+    return None
+
+
+def answered_here(session: Session, note: InboundNote) -> Answers | None:
+    """The read `classify_create` needs: what of ours, if anything, the note answers."""
+    found = what_it_answers(session, note)
+    return found[1] if found is not None else None
