@@ -85,7 +85,9 @@ def parse_actor_document(document: dict[str, Any]) -> ActorDocument:
     key = _public_key(document, actor_id)
     if not same_origin(key["id"], actor_id):
         raise FetchError(f"actor {actor_id} publishes a key of another host")
-    endpoints: Any = document.get("endpoints") if isinstance(document.get("endpoints"), dict) else {}
+    endpoints: Any = (
+        document.get("endpoints") if isinstance(document.get("endpoints"), dict) else {}
+    )
     shared = endpoints.get("sharedInbox") or document.get("sharedInbox")
     profile = _url(document.get("url"))
     return ActorDocument(

@@ -106,7 +106,9 @@ def literal_refusal(
     literal = _literal(host)
     if literal is None:
         return None
-    reason = address_refusal(literal, allow_loopback=allow_loopback, allowed_networks=allowed_networks)
+    reason = address_refusal(
+        literal, allow_loopback=allow_loopback, allowed_networks=allowed_networks
+    )
     return None if reason is None else f"{literal}, a {reason} address, is not allowed"
 
 

@@ -70,7 +70,6 @@ def split_authority(authority: str) -> tuple[str, int | None]:
     return parts.hostname or "", port
 
 
-
 def origin_base(url: str) -> str:
     """'https://city.example/listings/1' -> 'https://city.example': where a city's own
     documents (its instance actor, its currency) live, as the URL wrote it."""

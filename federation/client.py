@@ -306,7 +306,11 @@ class FederationClient:
                         response.headers.get("content-type", "").partition(";")[0].strip().lower()
                     )
                     if media_type not in media_types:
-                        wanted = "JSON" if media_types == JSON_MEDIA_TYPES else " or ".join(sorted(media_types))
+                        wanted = (
+                            "JSON"
+                            if media_types == JSON_MEDIA_TYPES
+                            else " or ".join(sorted(media_types))
+                        )
                         raise BadDocument(
                             f"{current} is {media_type or 'untyped'}, not {wanted}", status=status
                         )

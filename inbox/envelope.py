@@ -44,7 +44,7 @@ def _kind(value: Any) -> str | None:
         return None
     for prefix in ("as:", _AS):
         if value.startswith(prefix):
-            return value[len(prefix):]
+            return value[len(prefix) :]
     return value
 
 

@@ -24,7 +24,9 @@ MAX_CONTENT = 5000
 async def on_flag(delivery: Delivery) -> None:
     city = delivery.city
     verdict = (await city.fediverse.policy.current()).verdict(delivery.actor_uri)
-    named = [uri for uri in (id_of(item) for item in as_list(delivery.object)) if isinstance(uri, str)]
+    named = [
+        uri for uri in (id_of(item) for item in as_list(delivery.object)) if isinstance(uri, str)
+    ]
     ours = [uri for uri in named if city.urls.is_local(uri)]
     content = delivery.activity.get("content")
     comment = content[:MAX_CONTENT] if isinstance(content, str) else ""
@@ -37,12 +39,21 @@ async def on_flag(delivery: Delivery) -> None:
         account = accounts[0] if accounts else None
         if account is None:
             for uri in objects:
-                account = next((a for a in (k.author(session, city, uri) for k in OBJECT_KINDS) if a), None)
+                account = next(
+                    (a for a in (k.author(session, city, uri) for k in OBJECT_KINDS) if a), None
+                )
                 if account is not None:
                     break
         if account is None:
             return
-        reports.receive_flag(session, origin=authority_of(delivery.actor_uri), flag_actor=delivery.actor_uri,
-                             flag_uri=delivery.row.uri, account_uri=account, object_uris=objects, comment=comment)
+        reports.receive_flag(
+            session,
+            origin=authority_of(delivery.actor_uri),
+            flag_actor=delivery.actor_uri,
+            flag_uri=delivery.row.uri,
+            account_uri=account,
+            object_uris=objects,
+            comment=comment,
+        )
 
     await delivery.apply(change)

@@ -31,8 +31,11 @@ async def on_follow(delivery: Delivery) -> None:
             return
         manual = False
         if ref.kind == "member":
-            manual = bool(session.scalar(
-                select(Member.manually_approves_followers).where(Member.username == ref.name)))
+            manual = bool(
+                session.scalar(
+                    select(Member.manually_approves_followers).where(Member.username == ref.name)
+                )
+            )
         social.receive_follow(session, city, target, follower, delivery.row.uri, manual=manual)
 
     await delivery.apply(change)

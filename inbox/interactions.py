@@ -27,10 +27,18 @@ async def _record(delivery: Delivery, kind: str) -> None:
     def change(session: Session) -> None:
         if not _known_object(session, delivery, object_id):
             return
-        exists = session.scalar(select(Interaction.id).where(Interaction.activity_uri == delivery.row.uri))
+        exists = session.scalar(
+            select(Interaction.id).where(Interaction.activity_uri == delivery.row.uri)
+        )
         if exists is None:
-            session.add(Interaction(activity_uri=delivery.row.uri, type=kind, remote_actor_id=sender.id,
-                                    object_uri=object_id))
+            session.add(
+                Interaction(
+                    activity_uri=delivery.row.uri,
+                    type=kind,
+                    remote_actor_id=sender.id,
+                    object_uri=object_id,
+                )
+            )
 
     await delivery.apply(change)
 
@@ -52,14 +60,22 @@ async def on_undo(delivery: Delivery) -> None:
 
     def change(session: Session) -> None:
         if undone_type in (None, "Follow"):
-            query = delete(Follow).where(Follow.remote_actor_id == sender.id, Follow.direction == Direction.inbound)
+            query = delete(Follow).where(
+                Follow.remote_actor_id == sender.id, Follow.direction == Direction.inbound
+            )
             target = id_of(obj.get("object")) if isinstance(obj, dict) else None
-            result = session.execute(query.where(Follow.activity_uri == undone_id)) if undone_id else None
+            result = (
+                session.execute(query.where(Follow.activity_uri == undone_id))
+                if undone_id
+                else None
+            )
             if (result is None or result.rowcount == 0) and target:  # type: ignore[attr-defined]
                 session.execute(query.where(Follow.local_actor == target))
         if undone_type in (None, "Like", "Announce") and undone_id:
             session.execute(
-                delete(Interaction).where(Interaction.activity_uri == undone_id, Interaction.remote_actor_id == sender.id)
+                delete(Interaction).where(
+                    Interaction.activity_uri == undone_id, Interaction.remote_actor_id == sender.id
+                )
             )
 
     await delivery.apply(change)

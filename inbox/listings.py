@@ -114,7 +114,12 @@ async def on_listing_delete(delivery: Delivery) -> bool:
     def change(session: Session) -> None:
         listing = listings.by_uri(session, object_id)
         sender = session.scalar(select(RemoteActor.id).where(RemoteActor.uri == delivery.actor_uri))
-        if listing is None or sender is None or listing.remote_actor_id != sender or not listing.is_open:
+        if (
+            listing is None
+            or sender is None
+            or listing.remote_actor_id != sender
+            or not listing.is_open
+        ):
             return
         # Threads on it are not closed here: the seller's city tells each buyer itself (a Reject or
         # an Undo of the open offer), and an Accept may still be on its way, racing this Delete.
@@ -133,9 +138,20 @@ async def on_listing_announce(delivery: Delivery) -> bool:
 
     def known(session: Session) -> tuple[bool, bool]:
         market = session.scalar(select(RemoteActor).where(RemoteActor.uri == delivery.actor_uri))
-        followed = market is not None and market.type == "Group" and session.scalar(select(Follow.id).where(
-            Follow.remote_actor_id == market.id, Follow.direction == Direction.outbound,
-            Follow.state == FollowState.accepted).limit(1)) is not None
+        followed = (
+            market is not None
+            and market.type == "Group"
+            and session.scalar(
+                select(Follow.id)
+                .where(
+                    Follow.remote_actor_id == market.id,
+                    Follow.direction == Direction.outbound,
+                    Follow.state == FollowState.accepted,
+                )
+                .limit(1)
+            )
+            is not None
+        )
         return followed, listings.by_uri(session, object_id) is not None
 
     followed, stored = await city.db.read(known)

@@ -64,13 +64,25 @@ def remote_terms(offer: InboundOffer, listing: Listing, now: datetime) -> offers
     expires = offer.end_time or now + timedelta(days=offers.DEFAULT_OFFER_DAYS)
     expires = min(expires, now + timedelta(days=offers.MAX_OFFER_DAYS))
     if listing.is_local:
-        return offers.check_terms(listing, quantity=quantity, price=offer.price, goods=offer.goods,
-                                  message=message, expires_at=expires, now=now)
+        return offers.check_terms(
+            listing,
+            quantity=quantity,
+            price=offer.price,
+            goods=offer.goods,
+            message=message,
+            expires_at=expires,
+            now=now,
+        )
     # an answer in a thread about another city's listing: that city checks its own stock
     if expires <= now:
         raise DomainError("invalid_expiry", "the offer has already expired", 400)
-    return offers.Terms(quantity, listings.parse_price(offer.price, listing.scale),
-                        offer.goods.strip()[:offers.MAX_GOODS], message, expires)
+    return offers.Terms(
+        quantity,
+        listings.parse_price(offer.price, listing.scale),
+        offer.goods.strip()[: offers.MAX_GOODS],
+        message,
+        expires,
+    )
 
 
 async def on_offer(delivery: Delivery) -> None:
@@ -92,7 +104,11 @@ async def on_offer(delivery: Delivery) -> None:
                 raise DomainError("unknown_listing", f"there is no listing {listing_uri} here", 404)
             if negotiation is not None and negotiation.listing_id != listing.id:
                 raise DomainError("wrong_thread", "this thread is about another listing", 400)
-            side = negotiations.side_of_actor(negotiation, sender) if negotiation is not None else Side.buyer
+            side = (
+                negotiations.side_of_actor(negotiation, sender)
+                if negotiation is not None
+                else Side.buyer
+            )
             if side is None:
                 raise DomainError("not_a_party", "you are not a party of this negotiation", 403)
             if negotiation is not None and negotiation.kind is NegotiationKind.messages:
@@ -100,17 +116,32 @@ async def on_offer(delivery: Delivery) -> None:
             offer_terms = remote_terms(inbound, listing, utcnow())
             if negotiation is None:
                 thread_id = new_public_id()
-                negotiation = negotiations.open_thread(session, listing, context=context,
-                                                       public_id=thread_id, buyer_actor=sender)
+                negotiation = negotiations.open_thread(
+                    session, listing, context=context, public_id=thread_id, buyer_actor=sender
+                )
             answered = offers.by_uri(session, inbound.in_reply_to or "")
-            offer = offers.propose(session, negotiation, side, offer_terms, uri=offer_id, public_id=new_public_id(),
-                                   in_reply_to=answered if answered and answered.negotiation_id == negotiation.id else None,
-                                   strict=False)
+            offer = offers.propose(
+                session,
+                negotiation,
+                side,
+                offer_terms,
+                uri=offer_id,
+                public_id=new_public_id(),
+                in_reply_to=answered
+                if answered and answered.negotiation_id == negotiation.id
+                else None,
+                strict=False,
+            )
             schedule_expiry(session, offer)
         except DomainError as refusal:
-            as_actor = city.urls.member(_author_name(session, listing)) if listing is not None and listing.is_local else None
-            outgoing.refuse(session, city, sender, offer_id, refusal.message, as_actor=as_actor,
-                            context=context)
+            as_actor = (
+                city.urls.member(_author_name(session, listing))
+                if listing is not None and listing.is_local
+                else None
+            )
+            outgoing.refuse(
+                session, city, sender, offer_id, refusal.message, as_actor=as_actor, context=context
+            )
 
     await delivery.apply(change)
 
@@ -121,8 +152,9 @@ def _author_name(session: Session, listing: Listing) -> str:
     return author.username
 
 
-def _offer_and_side(session: Session, offer_uri: str | None, sender: RemoteActor,
-                    *, city_may_answer: bool = False) -> tuple[Offer, Negotiation, Side] | None:
+def _offer_and_side(
+    session: Session, offer_uri: str | None, sender: RemoteActor, *, city_may_answer: bool = False
+) -> tuple[Offer, Negotiation, Side] | None:
     """The offer, its thread, and the sender's side (or, when allowed, its city's side)."""
     offer = offers.by_uri(session, offer_uri) if offer_uri else None
     if offer is None:
@@ -157,21 +189,40 @@ async def on_offer_accept(delivery: Delivery) -> bool:
             return  # a repeated delivery
         found = _offer_and_side(session, delivery.object_id, sender)
         if found is None:
-            log.info("Accept %s from %s, who is not a party of the thread", activity["id"], sender.uri)
+            log.info(
+                "Accept %s from %s, who is not a party of the thread", activity["id"], sender.uri
+            )
             return
         offer, negotiation, side = found
         mine = negotiations.party(session, negotiation, other(side))
         try:
-            if not same_origin(agreement_uri, sender.uri):
-                raise DomainError("invalid_agreement", "an Accept carries the agreement, with an id of its own host", 400)
+            if agreement_uri is None or not same_origin(agreement_uri, sender.uri):
+                raise DomainError(
+                    "invalid_agreement",
+                    "an Accept carries the agreement, with an id of its own host",
+                    400,
+                )
             if agreements.by_uri(session, agreement_uri) is not None:
                 raise DomainError("invalid_agreement", "this agreement id is already used", 409)
-            _, closed = offers.accept(session, negotiation, offer, side, agreement_uri=agreement_uri,
-                                              accept_uri=activity["id"], public_id=new_public_id())
+            _, closed = offers.accept(
+                session,
+                negotiation,
+                offer,
+                side,
+                agreement_uri=agreement_uri,
+                accept_uri=activity["id"],
+                public_id=new_public_id(),
+            )
         except DomainError as refusal:
-            outgoing.refuse(session, city, sender, activity["id"], refusal.message,
-                            as_actor=outgoing.actor_uri(city, mine) if mine.is_local else None,
-                            context=negotiation.context)
+            outgoing.refuse(
+                session,
+                city,
+                sender,
+                activity["id"],
+                refusal.message,
+                as_actor=outgoing.actor_uri(city, mine) if mine.is_local else None,
+                context=negotiation.context,
+            )
             return
         if closed and mine.member is not None:
             listing = session.get(Listing, negotiation.listing_id)
@@ -197,7 +248,11 @@ async def on_offer_reject(delivery: Delivery) -> bool:
     if kind is None:
         return False
     activity = delivery.activity
-    reason = sanitize_html(activity["content"])[:2000] if isinstance(activity.get("content"), str) else ""
+    reason = (
+        sanitize_html(activity["content"])[:2000]
+        if isinstance(activity.get("content"), str)
+        else ""
+    )
     sender = await delivery.sender()
 
     def change(session: Session) -> None:
@@ -206,7 +261,9 @@ async def on_offer_reject(delivery: Delivery) -> bool:
             assert agreement is not None
             negotiation = session.get(Negotiation, agreement.negotiation_id)
             assert negotiation is not None
-            them = negotiations.party(session, negotiation, Side.seller if negotiation.buyer_member_id else Side.buyer)
+            them = negotiations.party(
+                session, negotiation, Side.seller if negotiation.buyer_member_id else Side.buyer
+            )
             if them.actor is not None and them.actor.domain == sender.domain:
                 agreements.cancel(session, agreement, html_to_text(reason))
             return
@@ -277,14 +334,24 @@ async def keep_message(delivery: Delivery, sender: RemoteActor, note: InboundNot
                 thread_id = new_public_id()
                 try:
                     negotiation = negotiations.open_thread(
-                        session, listing, context=city.urls.negotiation(thread_id),
-                        public_id=thread_id, kind=NegotiationKind.messages, buyer_actor=sender)
+                        session,
+                        listing,
+                        context=city.urls.negotiation(thread_id),
+                        public_id=thread_id,
+                        kind=NegotiationKind.messages,
+                        buyer_actor=sender,
+                    )
                 except DomainError as refusal:
-                    log.info("direct reply %s to listing %s not taken: %s",
-                             note.id, listing.uri, refusal.message)
+                    log.info(
+                        "direct reply %s to listing %s not taken: %s",
+                        note.id,
+                        listing.uri,
+                        refusal.message,
+                    )
                     return
             side = Side.buyer
-        negotiations.add_message(session, negotiation, side, note.id, content,
-                                 now=note.published or utcnow())
+        negotiations.add_message(
+            session, negotiation, side, note.id, content, now=note.published or utcnow()
+        )
 
     await delivery.apply(change)

@@ -37,8 +37,11 @@ async def keep_note(delivery: Delivery, author: RemoteActor, note: InboundNote) 
     """A Create of a note, classified as one: kept if it concerns us, in one transaction."""
     no_media = (await delivery.city.fediverse.policy.current()).verdict(author.uri).reject_media
     addressed = addressed_here(delivery, note)
-    await delivery.apply(lambda session: remote_notes.store(
-        session, author, note, addressed_here=addressed, reject_media=no_media))
+    await delivery.apply(
+        lambda session: remote_notes.store(
+            session, author, note, addressed_here=addressed, reject_media=no_media
+        )
+    )
 
 
 async def on_update(delivery: Delivery) -> None:
@@ -55,8 +58,9 @@ async def on_update(delivery: Delivery) -> None:
     author = await delivery.sender()
     no_media = (await delivery.city.fediverse.policy.current()).verdict(author.uri).reject_media
 
-    await delivery.apply(lambda session: remote_notes.revise(session, author, inbound,
-                                                             reject_media=no_media))
+    await delivery.apply(
+        lambda session: remote_notes.revise(session, author, inbound, reject_media=no_media)
+    )
 
 
 async def on_delete(delivery: Delivery) -> None:
@@ -83,7 +87,8 @@ def delete_actor(session: Session, actor_uri: str) -> None:
         return
     actor.deleted_at = utcnow()
     session.execute(delete(Follow).where(Follow.remote_actor_id == actor.id))
-    for note in session.scalars(select(Note).where(Note.remote_actor_id == actor.id, Note.deleted_at.is_(None))):
+    for note in session.scalars(
+        select(Note).where(Note.remote_actor_id == actor.id, Note.deleted_at.is_(None))
+    ):
         note.deleted_at = utcnow()
         note.content = ""
-

@@ -101,8 +101,9 @@ async def verified_shape(row: InboundActivity, activity: dict[str, Any]) -> dict
     except DocumentTooLarge as exc:
         raise PermanentFailure(f"not normalised: {exc}") from None
     if shaped.get("id") != row.uri or id_of(shaped.get("actor")) != row.actor:
-        raise PermanentFailure("the normalised activity names another id or actor "
-                               "than the verified one")
+        raise PermanentFailure(
+            "the normalised activity names another id or actor than the verified one"
+        )
     return shaped
 
 

@@ -94,8 +94,11 @@ def _headers(scope: Scope) -> dict[str, str]:
 def _check_content_type(headers: dict[str, str]) -> None:
     media_type = headers.get("content-type", "").split(";", 1)[0].strip().lower()
     if media_type not in ACTIVITY_MEDIA_TYPES:
-        raise Refusal(415, "Content-Type must be application/activity+json, application/ld+json "
-                           "or application/json")
+        raise Refusal(
+            415,
+            "Content-Type must be application/activity+json, application/ld+json "
+            "or application/json",
+        )
 
 
 def _parse(body: bytes) -> tuple[str, str, str]:
@@ -119,7 +122,9 @@ async def accept(city: City, writer: InboxWriter, scope: Scope, receive: Receive
     fediverse, settings = city.fediverse, city.settings
     headers = _headers(scope)
     _check_content_type(headers)
-    body = await _read_body(receive, headers.get("content-length"), settings.federation.max_body_bytes)
+    body = await _read_body(
+        receive, headers.get("content-length"), settings.federation.max_body_bytes
+    )
     activity_id, kind, actor = _parse(body)
 
     authority = headers.get("host", "")
@@ -146,8 +151,11 @@ async def accept(city: City, writer: InboxWriter, scope: Scope, receive: Receive
         scheme=scope.get("scheme", "https"),
     )
     try:
-        signer = await verify_request(incoming, fediverse.directory.key,
-                                      window_seconds=settings.federation.signature_window_seconds)
+        signer = await verify_request(
+            incoming,
+            fediverse.directory.key,
+            window_seconds=settings.federation.signature_window_seconds,
+        )
     except SignatureError as exc:
         raise Refusal(401, exc.reason) from None
     except FetchError as exc:
@@ -161,11 +169,20 @@ async def accept(city: City, writer: InboxWriter, scope: Scope, receive: Receive
         if not await city.db.read(lambda s: fediverse.actors.exists(s, recipient)):
             raise Refusal(404, f"no member {member.group(1)!r} here")
 
-    await writer.store(Received(uri=activity_id, type=kind[:60], actor=actor, signed_by=signer.key_id,
-                                body=body.decode()))
+    await writer.store(
+        Received(
+            uri=activity_id,
+            type=kind[:60],
+            actor=actor,
+            signed_by=signer.key_id,
+            body=body.decode(),
+        )
+    )
 
 
-async def _answer(send: Send, status: int, body: bytes = b"", content_type: bytes = b"application/json") -> None:
+async def _answer(
+    send: Send, status: int, body: bytes = b"", content_type: bytes = b"application/json"
+) -> None:
     headers: list[tuple[bytes, bytes]] = [(b"content-length", str(len(body)).encode())]
     if body:
         headers.append((b"content-type", content_type))
@@ -191,4 +208,3 @@ class InboxShortcut:
             await _answer(send, refusal.status, orjson.dumps({"error": refusal.reason}))
             return
         await _answer(send, 202)
-

@@ -11,6 +11,7 @@ stored new activities wakes an in-process worker (`Database.on_work_queued`).
 from __future__ import annotations
 
 import asyncio
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,7 +20,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from instance.database import Database, note_work_queued
-from models import InboundActivity, JobState, utcnow
+from models import InboundActivity, JobState, table_of, utcnow
 
 MAX_BATCH = 500
 
@@ -54,7 +55,7 @@ class InboxWriter:
                 batch, self._waiting = self._waiting[:MAX_BATCH], self._waiting[MAX_BATCH:]
                 items = [item for item, _ in batch]
                 try:
-                    new = await self.db.write(lambda s, items=items: insert_batch(s, items))
+                    new = await self.db.write(functools.partial(insert_batch, items=items))
                 except Exception as exc:
                     for _, future in batch:
                         if not future.done():
@@ -78,8 +79,10 @@ def _insert_statement(dialect: str) -> Any:
     statement = _STATEMENTS.get(dialect)
     if statement is None:
         insert = pg_insert if dialect == "postgresql" else sqlite_insert
-        table = InboundActivity.__table__
-        statement = insert(table).on_conflict_do_nothing(index_elements=["uri"]).returning(table.c.uri)
+        table = table_of(InboundActivity)
+        statement = (
+            insert(table).on_conflict_do_nothing(index_elements=["uri"]).returning(table.c.uri)
+        )
         _STATEMENTS[dialect] = statement
     return statement
 

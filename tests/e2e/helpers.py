@@ -26,15 +26,19 @@ def add_member(city: LiveCity, name: str, *, role: Role = Role.member, **fields:
     credentials = _credentials_cache[name]
     member = city.db.write_sync(lambda s: members.add_member(s, name, credentials, role=role))
     if fields:
+
         def update(session):  # type: ignore[no-untyped-def]
             row = session.get(Member, member.id)
             for key, value in fields.items():
                 setattr(row, key, value)
+
         city.db.write_sync(update)
     return member
 
 
-async def eventually(check: Callable[[], Awaitable[Any]], *, timeout: float = 15.0, interval: float = 0.05) -> Any:
+async def eventually(
+    check: Callable[[], Awaitable[Any]], *, timeout: float = 15.0, interval: float = 0.05
+) -> Any:
     """Poll `check` until it returns something truthy; fail with its last value after `timeout`."""
     deadline = time.monotonic() + timeout
     last: Any = None
@@ -54,9 +58,20 @@ async def settled(city: LiveCity, *, timeout: float = 15.0) -> None:
 
     def busy(session: Session) -> int:
         now = utcnow()
-        return sum(session.scalar(select(func.count()).select_from(table).where(or_(
-            table.state == JobState.running, and_(table.state == JobState.queued, table.run_at <= now)))) or 0
-            for table in tables)
+        return sum(
+            session.scalar(
+                select(func.count())
+                .select_from(table)
+                .where(
+                    or_(
+                        table.state == JobState.running,
+                        and_(table.state == JobState.queued, table.run_at <= now),
+                    )
+                )
+            )
+            or 0
+            for table in tables
+        )
 
     async def idle() -> bool:
         return await city.db.read(busy) == 0

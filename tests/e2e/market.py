@@ -34,7 +34,9 @@ class Resident:
         return await self.city.http.get(API + path, params=params, headers=self._headers())
 
     async def post(self, path: str, body: Any = None) -> httpx.Response:
-        answer = await self.city.http.post(API + path, json=body if body is not None else {}, headers=self._headers())
+        answer = await self.city.http.post(
+            API + path, json=body if body is not None else {}, headers=self._headers()
+        )
         return answer
 
     async def patch(self, path: str, body: Any) -> httpx.Response:
@@ -58,9 +60,18 @@ async def follow_market(follower: Resident, market_city: Any) -> None:
     await act(city, lambda s: social.follow(s, city.city, follower.uri, market))
 
     async def accepted() -> bool:
-        return await city.db.read(lambda s: s.scalar(select(Follow.id).where(
-            Follow.local_actor == follower.uri, Follow.direction == Direction.outbound,
-            Follow.state == FollowState.accepted)) is not None)
+        return await city.db.read(
+            lambda s: (
+                s.scalar(
+                    select(Follow.id).where(
+                        Follow.local_actor == follower.uri,
+                        Follow.direction == Direction.outbound,
+                        Follow.state == FollowState.accepted,
+                    )
+                )
+                is not None
+            )
+        )
 
     await eventually(accepted)
 

@@ -41,12 +41,27 @@ def add_follower(city: Any, name: str, inbox: str, shared_inbox: str | None = No
     uri = f"http://{authority}/users/{name}"
 
     def work(session):  # type: ignore[no-untyped-def]
-        actor = RemoteActor(uri=uri, domain=authority, type="Person", preferred_username=name, inbox=inbox,
-                            shared_inbox=shared_inbox, key_id=f"{uri}#main-key", public_key_pem=_PEM)
+        actor = RemoteActor(
+            uri=uri,
+            domain=authority,
+            type="Person",
+            preferred_username=name,
+            inbox=inbox,
+            shared_inbox=shared_inbox,
+            key_id=f"{uri}#main-key",
+            public_key_pem=_PEM,
+        )
         session.add(actor)
         session.flush()
-        session.add(Follow(local_actor=city.city.urls.member("alice"), remote_actor_id=actor.id,
-                           direction=Direction.inbound, state=FollowState.accepted, activity_uri=f"{uri}#follow"))
+        session.add(
+            Follow(
+                local_actor=city.city.urls.member("alice"),
+                remote_actor_id=actor.id,
+                direction=Direction.inbound,
+                state=FollowState.accepted,
+                activity_uri=f"{uri}#follow",
+            )
+        )
         return actor
 
     return city.db.write_sync(work)
@@ -88,10 +103,14 @@ async def test_a_delivery_is_signed_by_the_author_and_completes_on_2xx(alice_cit
 
     async def lookup(requested: str, refresh: bool) -> PublicKeyInfo:
         assert requested == key_id
-        return PublicKeyInfo(key_id=key_id, owner=alice_city.city.urls.member("alice"), pem=alice.public_key_pem)
+        return PublicKeyInfo(
+            key_id=key_id, owner=alice_city.city.urls.member("alice"), pem=alice.public_key_pem
+        )
 
     signer = await verify_request(
-        IncomingRequest("POST", "/inbox", "", request.headers, request.body, request.headers["host"], "http"),
+        IncomingRequest(
+            "POST", "/inbox", "", request.headers, request.body, request.headers["host"], "http"
+        ),
         lookup,
     )
     assert signer.owner == alice_city.city.urls.member("alice")
@@ -143,13 +162,20 @@ async def test_a_refused_connection_is_retried(alice_city: Any) -> None:
     assert job.last_error
 
 
-async def test_a_host_that_keeps_failing_is_marked_unavailable_then_skipped(alice_city: Any) -> None:
+async def test_a_host_that_keeps_failing_is_marked_unavailable_then_skipped(
+    alice_city: Any,
+) -> None:
     async with Sink(default_status=503) as sink:
         add_follower(alice_city, "zoe", sink.url())
         authority = f"127.0.0.1:{sink.port}"
         long_ago = utcnow() - hosts.HOST_FAILURE_SPAN - timedelta(minutes=1)
-        alice_city.db.write_sync(lambda s: s.add(Host(authority=authority, failures=hosts.HOST_FAILURES - 1,
-                                                      first_failure_at=long_ago)))
+        alice_city.db.write_sync(
+            lambda s: s.add(
+                Host(
+                    authority=authority, failures=hosts.HOST_FAILURES - 1, first_failure_at=long_ago
+                )
+            )
+        )
         await post_note(alice_city, "first")
         await worker_for(alice_city).run_until_idle()
         host = alice_city.db.read_sync(lambda s: s.scalar(select(Host)))
@@ -166,8 +192,16 @@ async def test_an_unavailable_host_is_used_again_once_it_sends_us_an_activity(
 ) -> None:
     b = await start_city()
     add_member(b, "bob")
-    alice_city.db.write_sync(lambda s: s.add(Host(authority=b.settings.domain, failures=50,
-                                                  first_failure_at=utcnow(), unavailable_since=utcnow())))
+    alice_city.db.write_sync(
+        lambda s: s.add(
+            Host(
+                authority=b.settings.domain,
+                failures=50,
+                first_failure_at=utcnow(),
+                unavailable_since=utcnow(),
+            )
+        )
+    )
     # bob's city proves it is up by sending us something: bob follows alice.
     alice = await b.city.fediverse.directory.lookup(f"@alice@{alice_city.settings.domain}")
     await b.db.write(lambda s: social.follow(s, b.city, b.city.urls.member("bob"), alice))
@@ -185,24 +219,47 @@ async def test_the_hourly_probe_revives_an_unavailable_host_that_answers(alice_c
         up = f"127.0.0.1:{sink.port}"
         async with Sink() as gone:
             down = f"127.0.0.1:{gone.port}"
-        alice_city.db.write_sync(lambda s: s.add_all([
-            Host(authority=up, failures=50, first_failure_at=utcnow(), unavailable_since=utcnow()),
-            Host(authority=down, failures=50, first_failure_at=utcnow(), unavailable_since=utcnow()),
-        ]))
-        alice_city.db.write_sync(lambda s: s.execute(Job.__table__.update().where(
-            Job.kind == availability.PROBE).values(run_at=utcnow())))
+        alice_city.db.write_sync(
+            lambda s: s.add_all(
+                [
+                    Host(
+                        authority=up,
+                        failures=50,
+                        first_failure_at=utcnow(),
+                        unavailable_since=utcnow(),
+                    ),
+                    Host(
+                        authority=down,
+                        failures=50,
+                        first_failure_at=utcnow(),
+                        unavailable_since=utcnow(),
+                    ),
+                ]
+            )
+        )
+        alice_city.db.write_sync(
+            lambda s: s.execute(
+                Job.__table__.update().where(Job.kind == availability.PROBE).values(run_at=utcnow())
+            )
+        )
         await worker_for(alice_city).run_until_idle()
-    hosts = {h.authority: h for h in alice_city.db.read_sync(lambda s: list(s.scalars(select(Host))))}
+    hosts = {
+        h.authority: h for h in alice_city.db.read_sync(lambda s: list(s.scalars(select(Host))))
+    }
     assert hosts[up].unavailable_since is None
     assert hosts[down].unavailable_since is not None
     [probe] = [j for j in jobs(alice_city) if j.kind == availability.PROBE]
     assert probe.run_at > utcnow() + timedelta(minutes=55), "the next probe is an hour away"
 
 
-async def test_followers_on_one_server_get_one_delivery_to_its_shared_inbox(alice_city: Any) -> None:
+async def test_followers_on_one_server_get_one_delivery_to_its_shared_inbox(
+    alice_city: Any,
+) -> None:
     async with Sink() as sink:
         for n in range(25):
-            add_follower(alice_city, f"f{n}", sink.url(f"/users/f{n}/inbox"), shared_inbox=sink.url("/inbox"))
+            add_follower(
+                alice_city, f"f{n}", sink.url(f"/users/f{n}/inbox"), shared_inbox=sink.url("/inbox")
+            )
         await post_note(alice_city)
         await worker_for(alice_city).run_until_idle()
     assert [r.path for r in sink.received] == ["/inbox"]
@@ -211,8 +268,13 @@ async def test_followers_on_one_server_get_one_delivery_to_its_shared_inbox(alic
 async def test_a_blocked_domain_gets_no_delivery(alice_city: Any) -> None:
     async with Sink() as sink:
         add_follower(alice_city, "zoe", sink.url())
-        alice_city.db.write_sync(lambda s: s.add(DomainRule(domain=f"127.0.0.1:{sink.port}", kind=RuleKind.block,
-                                                            severity=Severity.suspend)))
+        alice_city.db.write_sync(
+            lambda s: s.add(
+                DomainRule(
+                    domain=f"127.0.0.1:{sink.port}", kind=RuleKind.block, severity=Severity.suspend
+                )
+            )
+        )
         alice_city.city.fediverse.policy.invalidate()
         await post_note(alice_city)
         await worker_for(alice_city).run_until_idle()

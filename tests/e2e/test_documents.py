@@ -25,38 +25,53 @@ async def city(start_city: Any) -> Any:
 
 
 async def test_webfinger_resolves_a_member_by_acct(city: Any) -> None:
-    answer = await city.http.get("/.well-known/webfinger", params={"resource": f"acct:alice@{city.settings.domain}"})
+    answer = await city.http.get(
+        "/.well-known/webfinger", params={"resource": f"acct:alice@{city.settings.domain}"}
+    )
     assert answer.status_code == 200
     assert answer.headers["content-type"].startswith("application/jrd+json")
     assert answer.headers["access-control-allow-origin"] == "*"
     jrd = answer.json()
     assert jrd["subject"] == f"acct:alice@{city.settings.domain}"
     [self_link] = [link for link in jrd["links"] if link["rel"] == "self"]
-    assert self_link == {"rel": "self", "type": "application/activity+json", "href": city.city.urls.member("alice")}
+    assert self_link == {
+        "rel": "self",
+        "type": "application/activity+json",
+        "href": city.city.urls.member("alice"),
+    }
 
 
 async def test_webfinger_resolves_a_member_by_actor_url(city: Any) -> None:
-    answer = await city.http.get("/.well-known/webfinger", params={"resource": city.city.urls.member("alice")})
+    answer = await city.http.get(
+        "/.well-known/webfinger", params={"resource": city.city.urls.member("alice")}
+    )
     assert answer.json()["subject"] == f"acct:alice@{city.settings.domain}"
 
 
 @pytest.mark.parametrize("name", ["market", "actor"])
 async def test_webfinger_resolves_the_market_and_the_instance_actor(city: Any, name: str) -> None:
-    answer = await city.http.get("/.well-known/webfinger", params={"resource": f"acct:{name}@{city.settings.domain}"})
+    answer = await city.http.get(
+        "/.well-known/webfinger", params={"resource": f"acct:{name}@{city.settings.domain}"}
+    )
     href = [link["href"] for link in answer.json()["links"] if link["rel"] == "self"][0]
     assert href == f"{city.url}/{name}"
 
 
-@pytest.mark.parametrize("resource", ["acct:nobody@{domain}", "acct:alice@other.example", "https://other.example/u"])
+@pytest.mark.parametrize(
+    "resource", ["acct:nobody@{domain}", "acct:alice@other.example", "https://other.example/u"]
+)
 async def test_webfinger_answers_404_for_unknown_accounts(city: Any, resource: str) -> None:
-    answer = await city.http.get("/.well-known/webfinger",
-                                 params={"resource": resource.format(domain=city.settings.domain)})
+    answer = await city.http.get(
+        "/.well-known/webfinger", params={"resource": resource.format(domain=city.settings.domain)}
+    )
     assert answer.status_code == 404
 
 
 async def test_webfinger_does_not_reveal_pending_members(city: Any) -> None:
     add_member(city, "pat", status=MemberStatus.pending)
-    answer = await city.http.get("/.well-known/webfinger", params={"resource": f"acct:pat@{city.settings.domain}"})
+    answer = await city.http.get(
+        "/.well-known/webfinger", params={"resource": f"acct:pat@{city.settings.domain}"}
+    )
     assert answer.status_code == 404
 
 
@@ -100,8 +115,20 @@ async def test_a_member_is_a_person_in_activity_json(city: Any, accept: dict[str
     url = city.city.urls.member("alice")
     assert actor["id"] == url and actor["type"] == "Person"
     assert actor["@context"][0] == "https://www.w3.org/ns/activitystreams"
-    for key in ("inbox", "outbox", "followers", "following", "preferredUsername", "name", "summary", "url", "icon",
-                "manuallyApprovesFollowers", "discoverable", "indexable"):
+    for key in (
+        "inbox",
+        "outbox",
+        "followers",
+        "following",
+        "preferredUsername",
+        "name",
+        "summary",
+        "url",
+        "icon",
+        "manuallyApprovesFollowers",
+        "discoverable",
+        "indexable",
+    ):
         assert key in actor, key
     assert actor["endpoints"]["sharedInbox"] == f"{city.url}/inbox"
     assert actor["publicKey"]["id"] == f"{url}#main-key"
@@ -112,8 +139,10 @@ async def test_a_member_is_a_person_in_activity_json(city: Any, accept: dict[str
 async def test_a_browser_gets_the_profile_page_with_an_alternate_link(city: Any) -> None:
     answer = await city.http.get("/users/alice", headers=BROWSER)
     assert answer.headers["content-type"].startswith("text/html")
-    assert f'<link rel="alternate" type="application/activity+json" href="{city.city.urls.member("alice")}">' \
+    assert (
+        f'<link rel="alternate" type="application/activity+json" href="{city.city.urls.member("alice")}">'
         in answer.text
+    )
 
 
 async def test_the_instance_actor_is_an_application_fetchable_unsigned(city: Any) -> None:
@@ -136,7 +165,9 @@ async def test_the_outbox_lists_public_activities_in_pages(city: Any) -> None:
     alice = city.db.read_sync(lambda s: members.get_member(s, "alice"))
     for n in range(3):
         await city.db.write(lambda s, n=n: social.post_note(s, city.city, alice, f"note {n}"))
-    await city.db.write(lambda s: social.post_note(s, city.city, alice, "secret", visibility="direct"))
+    await city.db.write(
+        lambda s: social.post_note(s, city.city, alice, "secret", visibility="direct")
+    )
     outbox = (await city.http.get("/users/alice/outbox", headers=AS2)).json()
     assert outbox["totalItems"] == 3
     page = (await city.http.get(outbox["first"], headers=AS2)).json()
@@ -152,7 +183,9 @@ async def test_authorized_fetch_refuses_unsigned_gets_of_objects(start_city: Any
     note = await city.db.write(lambda s: social.post_note(s, city.city, alice, "hi"))
     assert (await city.http.get(note.uri, headers=AS2)).status_code == 401
     assert (await city.http.get("/users/alice/followers", headers=AS2)).status_code == 401
-    assert (await city.http.get("/users/alice", headers=AS2)).status_code == 200, "actors stay public"
+    assert (await city.http.get("/users/alice", headers=AS2)).status_code == 200, (
+        "actors stay public"
+    )
 
 
 async def test_authorized_fetch_serves_a_signed_get(start_city: Any) -> None:
@@ -162,8 +195,15 @@ async def test_authorized_fetch_serves_a_signed_get(start_city: Any) -> None:
     alice = city.db.read_sync(lambda s: members.get_member(s, "alice"))
     note = await city.db.write(lambda s: social.post_note(s, city.city, alice, "hi"))
     key = other.city.fediverse.instance_key
-    headers = sign_headers("GET", note.uri, key_id=key.key_id, private_key=key.private_key,
-                           accept="application/activity+json")
-    answer = await city.http.get(note.uri, headers={**headers, "Accept": "application/activity+json"})
+    headers = sign_headers(
+        "GET",
+        note.uri,
+        key_id=key.key_id,
+        private_key=key.private_key,
+        accept="application/activity+json",
+    )
+    answer = await city.http.get(
+        note.uri, headers={**headers, "Accept": "application/activity+json"}
+    )
     assert answer.status_code == 200, answer.text
     assert answer.json()["id"] == note.uri

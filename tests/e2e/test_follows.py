@@ -12,9 +12,13 @@ from services import social
 from .helpers import AS2, act, add_member, eventually
 
 
-async def follows(city: Any, direction: Direction, state: FollowState = FollowState.accepted) -> list[Follow]:
+async def follows(
+    city: Any, direction: Direction, state: FollowState = FollowState.accepted
+) -> list[Follow]:
     return await city.db.read(
-        lambda s: list(s.scalars(select(Follow).where(Follow.direction == direction, Follow.state == state)))
+        lambda s: list(
+            s.scalars(select(Follow).where(Follow.direction == direction, Follow.state == state))
+        )
     )
 
 

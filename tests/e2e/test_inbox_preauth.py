@@ -37,8 +37,13 @@ def prefixed_flood(**envelope: Any) -> bytes:
 
 FLOODS = {
     "no readable envelope": prefixed_flood(),
-    "prefixed envelope": prefixed_flood(**{"@id": "https://x.example/a/1", "@type": "as:Like",
-                                           "as:actor": "https://x.example/users/x"}),
+    "prefixed envelope": prefixed_flood(
+        **{
+            "@id": "https://x.example/a/1",
+            "@type": "as:Like",
+            "as:actor": "https://x.example/users/x",
+        }
+    ),
 }
 
 
@@ -52,8 +57,14 @@ async def inbox_client(start_city: Any) -> httpx.AsyncClient:
 async def warm_up(http: httpx.AsyncClient) -> None:
     """One small unsigned activity first: the city's once-per-process set-up (its HTTP client
     pools, its instance key) is not what a flood costs."""
-    small = orjson.dumps({"@context": [AS_PREFIX], "@id": "https://x.example/a/0",
-                          "@type": "as:Like", "as:actor": "https://x.example/users/x"})
+    small = orjson.dumps(
+        {
+            "@context": [AS_PREFIX],
+            "@id": "https://x.example/a/0",
+            "@type": "as:Like",
+            "as:actor": "https://x.example/users/x",
+        }
+    )
     assert (await http.post("/inbox", content=small, headers=UNSIGNED)).status_code == 401
     gc.collect()  # the collector's debt from earlier tests is not the flood's cost either
 
@@ -95,9 +106,16 @@ async def pair(start_city: Any) -> tuple[Any, Remote]:
 
 def too_large_to_normalise(remote: Remote) -> bytes:
     plain = remote.activity()
-    return orjson.dumps({"@context": [AS_PREFIX], "@id": plain["id"], "@type": "as:Like",
-                         "as:actor": plain["actor"], "as:object": plain["object"],
-                         "as:content": [f"v{i}" for i in range(20_000)]})
+    return orjson.dumps(
+        {
+            "@context": [AS_PREFIX],
+            "@id": plain["id"],
+            "@type": "as:Like",
+            "as:actor": plain["actor"],
+            "as:object": plain["object"],
+            "as:content": [f"v{i}" for i in range(20_000)],
+        }
+    )
 
 
 async def test_a_signed_document_too_large_to_normalise_is_stored_and_refused_by_the_worker(
@@ -109,8 +127,9 @@ async def test_a_signed_document_too_large_to_normalise_is_stored_and_refused_by
     assert answer.status_code == 202, answer.text
 
     async def failed() -> InboundActivity | None:
-        return await a.db.read(lambda s: s.scalar(
-            select(InboundActivity).where(InboundActivity.state == "failed")))
+        return await a.db.read(
+            lambda s: s.scalar(select(InboundActivity).where(InboundActivity.state == "failed"))
+        )
 
     row = await eventually(failed)
     assert "not normalised" in (row.last_error or "")
@@ -123,15 +142,18 @@ async def test_an_activity_whose_context_renames_actor_is_not_processed(
     would let the document say another actor after normalisation."""
     a, remote = pair
     activity = remote.activity()
-    activity["@context"] = ["https://www.w3.org/ns/activitystreams",
-                            {"actor": "https://evil.example/ns#actor"}]
+    activity["@context"] = [
+        "https://www.w3.org/ns/activitystreams",
+        {"actor": "https://evil.example/ns#actor"},
+    ]
     body = orjson.dumps(activity)
     answer = await post(a, body, signed(a, remote, body))
     assert answer.status_code == 202, answer.text
 
     async def failed() -> InboundActivity | None:
-        return await a.db.read(lambda s: s.scalar(
-            select(InboundActivity).where(InboundActivity.state == "failed")))
+        return await a.db.read(
+            lambda s: s.scalar(select(InboundActivity).where(InboundActivity.state == "failed"))
+        )
 
     row = await eventually(failed)
     assert "another id or actor" in (row.last_error or "")

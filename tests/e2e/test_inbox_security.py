@@ -47,13 +47,23 @@ class Remote:
         }
 
 
-async def post(a: Any, body: bytes, headers: dict[str, str], path: str = "/inbox") -> httpx.Response:
+async def post(
+    a: Any, body: bytes, headers: dict[str, str], path: str = "/inbox"
+) -> httpx.Response:
     return await a.http.post(path, content=body, headers=headers)
 
 
-def signed(a: Any, remote: Remote, body: bytes, *, path: str = "/inbox", **kwargs: Any) -> dict[str, str]:
-    return sign_headers("POST", a.url + path, key_id=kwargs.pop("key_id", remote.key_id),
-                        private_key=kwargs.pop("private_key", remote.private_key), body=body, **kwargs)
+def signed(
+    a: Any, remote: Remote, body: bytes, *, path: str = "/inbox", **kwargs: Any
+) -> dict[str, str]:
+    return sign_headers(
+        "POST",
+        a.url + path,
+        key_id=kwargs.pop("key_id", remote.key_id),
+        private_key=kwargs.pop("private_key", remote.private_key),
+        body=body,
+        **kwargs,
+    )
 
 
 async def stored(a: Any) -> int:
@@ -79,8 +89,9 @@ async def test_a_correctly_signed_activity_is_accepted(pair: tuple[Any, Remote])
 async def test_an_rfc9421_signed_activity_is_accepted(pair: tuple[Any, Remote]) -> None:
     a, remote = pair
     body = orjson.dumps(remote.activity())
-    headers = sign_rfc9421_headers("POST", a.url + "/inbox", key_id=remote.key_id,
-                                   private_key=remote.private_key, body=body)
+    headers = sign_rfc9421_headers(
+        "POST", a.url + "/inbox", key_id=remote.key_id, private_key=remote.private_key, body=body
+    )
     answer = await post(a, body, headers)
     assert answer.status_code == 202, answer.text
     assert await stored(a) == 1
@@ -101,7 +112,9 @@ async def test_a_forged_signature_is_refused(pair: tuple[Any, Remote]) -> None:
     headers = signed(a, remote, body)
     value = headers["Signature"]
     start = value.index('signature="') + len('signature="')
-    headers["Signature"] = value[:start] + ("A" if value[start] != "A" else "B") + value[start + 1:]
+    headers["Signature"] = (
+        value[:start] + ("A" if value[start] != "A" else "B") + value[start + 1 :]
+    )
     answer = await post(a, body, headers)
     assert answer.status_code == 401
     assert await stored(a) == 0
@@ -170,7 +183,9 @@ async def test_malformed_json_is_refused(pair: tuple[Any, Remote]) -> None:
 
 
 @pytest.mark.parametrize("missing", ["@context", "id"])
-async def test_an_activity_without_context_or_id_is_refused(pair: tuple[Any, Remote], missing: str) -> None:
+async def test_an_activity_without_context_or_id_is_refused(
+    pair: tuple[Any, Remote], missing: str
+) -> None:
     a, remote = pair
     activity = remote.activity()
     del activity[missing]
@@ -181,10 +196,17 @@ async def test_an_activity_without_context_or_id_is_refused(pair: tuple[Any, Rem
     assert await stored(a) == 0
 
 
-async def test_a_blocked_domain_is_refused_before_anything_is_fetched(pair: tuple[Any, Remote]) -> None:
+async def test_a_blocked_domain_is_refused_before_anything_is_fetched(
+    pair: tuple[Any, Remote],
+) -> None:
     a, remote = pair
-    a.db.write_sync(lambda s: s.add(DomainRule(domain=remote.b.settings.domain, kind=RuleKind.block,
-                                               severity=Severity.suspend)))
+    a.db.write_sync(
+        lambda s: s.add(
+            DomainRule(
+                domain=remote.b.settings.domain, kind=RuleKind.block, severity=Severity.suspend
+            )
+        )
+    )
     a.city.fediverse.policy.invalidate()
     body = orjson.dumps(remote.activity())
     answer = await post(a, body, signed(a, remote, body))
@@ -207,8 +229,13 @@ async def test_a_key_on_a_private_address_is_never_fetched(pair: tuple[Any, Remo
 async def test_a_signature_sent_to_another_host_is_refused(pair: tuple[Any, Remote]) -> None:
     a, remote = pair
     body = orjson.dumps(remote.activity())
-    headers = sign_headers("POST", "http://other.example/inbox", key_id=remote.key_id,
-                           private_key=remote.private_key, body=body)
+    headers = sign_headers(
+        "POST",
+        "http://other.example/inbox",
+        key_id=remote.key_id,
+        private_key=remote.private_key,
+        body=body,
+    )
     answer = await post(a, body, headers)
     assert answer.status_code == 401
     assert await stored(a) == 0
@@ -227,7 +254,10 @@ async def test_an_unknown_context_url_is_never_fetched(pair: tuple[Any, Remote])
     port = server.sockets[0].getsockname()[1]
     try:
         activity = remote.activity()
-        activity["@context"] = ["https://www.w3.org/ns/activitystreams", f"http://127.0.0.1:{port}/context.jsonld"]
+        activity["@context"] = [
+            "https://www.w3.org/ns/activitystreams",
+            f"http://127.0.0.1:{port}/context.jsonld",
+        ]
         body = orjson.dumps(activity)
         assert (await post(a, body, signed(a, remote, body))).status_code == 202
 
@@ -246,7 +276,9 @@ async def test_a_members_own_inbox_accepts_a_signed_activity(pair: tuple[Any, Re
     a, remote = pair
     add_member(a, "alice")
     body = orjson.dumps(remote.activity())
-    answer = await post(a, body, signed(a, remote, body, path="/users/alice/inbox"), path="/users/alice/inbox")
+    answer = await post(
+        a, body, signed(a, remote, body, path="/users/alice/inbox"), path="/users/alice/inbox"
+    )
     assert answer.status_code == 202
     assert await stored(a) == 1
 
@@ -254,7 +286,9 @@ async def test_a_members_own_inbox_accepts_a_signed_activity(pair: tuple[Any, Re
 async def test_an_inbox_of_an_unknown_member_is_404(pair: tuple[Any, Remote]) -> None:
     a, remote = pair
     body = orjson.dumps(remote.activity())
-    answer = await post(a, body, signed(a, remote, body, path="/users/nobody/inbox"), path="/users/nobody/inbox")
+    answer = await post(
+        a, body, signed(a, remote, body, path="/users/nobody/inbox"), path="/users/nobody/inbox"
+    )
     assert answer.status_code == 404
     assert await stored(a) == 0
 
@@ -263,8 +297,13 @@ async def test_a_prefixed_activity_is_normalised_and_accepted(pair: tuple[Any, R
     """JSON-LD where it matters: `as:`-prefixed keys are read through the bundled contexts."""
     a, remote = pair
     plain = remote.activity()
-    prefixed = {"@context": "https://www.w3.org/ns/activitystreams", "@id": plain["id"], "@type": "as:Like",
-                "as:actor": {"@id": plain["actor"]}, "as:object": {"@id": plain["object"]}}
+    prefixed = {
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "@id": plain["id"],
+        "@type": "as:Like",
+        "as:actor": {"@id": plain["actor"]},
+        "as:object": {"@id": plain["object"]},
+    }
     body = orjson.dumps(prefixed)
     answer = await post(a, body, signed(a, remote, body))
     assert answer.status_code == 202, answer.text

@@ -40,22 +40,40 @@ class Mallory:
         self.serial = 0
 
     def publish(self, public_pem: str) -> None:
-        self.sink.documents["/users/mallory"] = orjson.dumps({
-            "@context": ["https://www.w3.org/ns/activitystreams", "https://w3id.org/security/v1"],
-            "id": self.uri, "type": "Person", "preferredUsername": "mallory",
-            "inbox": self.uri + "/inbox",
-            "publicKey": {"id": self.key_id, "owner": self.uri, "publicKeyPem": public_pem},
-        })
+        self.sink.documents["/users/mallory"] = orjson.dumps(
+            {
+                "@context": [
+                    "https://www.w3.org/ns/activitystreams",
+                    "https://w3id.org/security/v1",
+                ],
+                "id": self.uri,
+                "type": "Person",
+                "preferredUsername": "mallory",
+                "inbox": self.uri + "/inbox",
+                "publicKey": {"id": self.key_id, "owner": self.uri, "publicKeyPem": public_pem},
+            }
+        )
 
     def body(self, actor: str | None = None) -> bytes:
         self.serial += 1
-        return orjson.dumps({"@context": "https://www.w3.org/ns/activitystreams",
-                             "id": f"{self.uri}#likes/{self.serial}", "type": "Like",
-                             "actor": actor or self.uri, "object": f"{self.uri}/notes/1"})
+        return orjson.dumps(
+            {
+                "@context": "https://www.w3.org/ns/activitystreams",
+                "id": f"{self.uri}#likes/{self.serial}",
+                "type": "Like",
+                "actor": actor or self.uri,
+                "object": f"{self.uri}/notes/1",
+            }
+        )
 
     def headers(self, city: Any, body: bytes, *, private_pem: str | None = None) -> dict[str, str]:
-        return sign_headers("POST", city.url + "/inbox", key_id=self.key_id,
-                            private_key=private_pem or self.private_pem, body=body)
+        return sign_headers(
+            "POST",
+            city.url + "/inbox",
+            key_id=self.key_id,
+            private_key=private_pem or self.private_pem,
+            body=body,
+        )
 
     async def like(self, city: Any) -> int:
         """A correctly signed Like to the city's inbox; the answer's status."""
@@ -87,8 +105,9 @@ async def test_twenty_forged_signatures_cause_at_most_one_key_fetch(city: Any, s
     forger_pem, _ = generate_rsa_pem()
     for _ in range(20):
         body = mallory.body()
-        answer = await city.http.post("/inbox", content=body,
-                                      headers=mallory.headers(city, body, private_pem=forger_pem))
+        answer = await city.http.post(
+            "/inbox", content=body, headers=mallory.headers(city, body, private_pem=forger_pem)
+        )
         assert answer.status_code == 401
 
     assert len(sink.fetched) - fetched_before <= 1

@@ -28,14 +28,28 @@ def mastodon_follower(city: Any, sink: Sink, *, follows: list[str]) -> None:
     uri = sink.url("/users/mallory")
 
     def work(session: Any) -> None:
-        actor = RemoteActor(uri=uri, domain=f"127.0.0.1:{sink.port}", type="Person", preferred_username="mallory",
-                            inbox=sink.url("/users/mallory/inbox"), shared_inbox=sink.url("/inbox"),
-                            key_id=f"{uri}#main-key", public_key_pem=_PEM)
+        actor = RemoteActor(
+            uri=uri,
+            domain=f"127.0.0.1:{sink.port}",
+            type="Person",
+            preferred_username="mallory",
+            inbox=sink.url("/users/mallory/inbox"),
+            shared_inbox=sink.url("/inbox"),
+            key_id=f"{uri}#main-key",
+            public_key_pem=_PEM,
+        )
         session.add(actor)
         session.flush()
         for local in follows:
-            session.add(Follow(local_actor=local, remote_actor_id=actor.id, direction=Direction.inbound,
-                               state=FollowState.accepted, activity_uri=f"{uri}#follow-{local}"))
+            session.add(
+                Follow(
+                    local_actor=local,
+                    remote_actor_id=actor.id,
+                    direction=Direction.inbound,
+                    state=FollowState.accepted,
+                    activity_uri=f"{uri}#follow-{local}",
+                )
+            )
 
     city.db.write_sync(work)
 
@@ -45,18 +59,31 @@ def received(sink: Sink, kind: str) -> list[dict[str, Any]]:
 
 
 async def test_the_listing_note_shows_everything_in_content_and_is_addressed_as_the_protocol_says(
-        start_city: Any) -> None:
+    start_city: Any,
+) -> None:
     city = await start_city(moderation={"listing_review": "after"})
     alice = Resident(city, "alice")
     add_category(city, "velo")
     urls = city.city.urls
     async with Sink() as sink:
         mastodon_follower(city, sink, follows=[alice.uri, urls.market])
-        listing = await alice.ok("post", "/listings", {
-            "purpose": "offer", "title": "Bike repair, one hour", "description": "Brakes, gears, punctures.",
-            "price": "3.00", "place": "Quartier Nord", "category": "velo"})
+        listing = await alice.ok(
+            "post",
+            "/listings",
+            {
+                "purpose": "offer",
+                "title": "Bike repair, one hour",
+                "description": "Brakes, gears, punctures.",
+                "price": "3.00",
+                "place": "Quartier Nord",
+                "category": "velo",
+            },
+        )
         for n in range(4):
-            body = {"alt": f"Photo {n} of the workshop", "data": base64.b64encode(image_bytes()).decode()}
+            body = {
+                "alt": f"Photo {n} of the workshop",
+                "data": base64.b64encode(image_bytes()).decode(),
+            }
             await alice.ok("post", f"/listings/{listing['id']}/photos", body)
 
         creates = await eventually(lambda: _async(received(sink, "Create")))
@@ -65,30 +92,47 @@ async def test_the_listing_note_shows_everything_in_content_and_is_addressed_as_
     note = creates[0]["object"]
     assert note["type"] == "Note" and "summary" not in note
     content = note["content"]
-    for shown in ("Bike repair, one hour", "Brakes, gears, punctures.", "Price: 3.00 GRN", "Place: Quartier Nord",
-                  "Until: ", listing["uri"], "#<span>velo</span>"):
+    for shown in (
+        "Bike repair, one hour",
+        "Brakes, gears, punctures.",
+        "Price: 3.00 GRN",
+        "Place: Quartier Nord",
+        "Until: ",
+        listing["uri"],
+        "#<span>velo</span>",
+    ):
         assert shown in content, shown
     assert note["tag"] == [{"type": "Hashtag", "name": "#velo", "href": urls.tag("velo")}]
     assert note["to"] == [PUBLIC]
     assert note["cc"] == [urls.followers(alice.uri), urls.market]
     assert note["attributedTo"] == alice.uri and note["audience"] == urls.market
     assert creates[0]["to"] == [PUBLIC] and creates[0]["cc"] == note["cc"]
-    assert note["purpose"] == "offer" and note["reciprocal"]["resourceQuantity"]["hasNumericalValue"] == "3.00"
+    assert (
+        note["purpose"] == "offer"
+        and note["reciprocal"]["resourceQuantity"]["hasNumericalValue"] == "3.00"
+    )
     assert urls.context in creates[0]["@context"]
     assert announces[0]["actor"] == urls.market and announces[0]["object"] == listing["uri"]
 
 
-async def test_an_updated_note_carries_at_most_four_photos_each_with_alt_text(start_city: Any) -> None:
+async def test_an_updated_note_carries_at_most_four_photos_each_with_alt_text(
+    start_city: Any,
+) -> None:
     city = await start_city(moderation={"listing_review": "after"})
     alice = Resident(city, "alice")
     async with Sink() as sink:
         mastodon_follower(city, sink, follows=[alice.uri])
         listing = await alice.ok("post", "/listings", {"purpose": "gift", "title": "Old chairs"})
         for n in range(4):
-            body = {"alt": f"Chair number {n}", "data": base64.b64encode(image_bytes("JPEG")).decode()}
+            body = {
+                "alt": f"Chair number {n}",
+                "data": base64.b64encode(image_bytes("JPEG")).decode(),
+            }
             await alice.ok("post", f"/listings/{listing['id']}/photos", body)
-        fifth = await alice.post(f"/listings/{listing['id']}/photos",
-                                 {"alt": "one too many", "data": base64.b64encode(image_bytes()).decode()})
+        fifth = await alice.post(
+            f"/listings/{listing['id']}/photos",
+            {"alt": "one too many", "data": base64.b64encode(image_bytes()).decode()},
+        )
         assert fifth.status_code == 409
 
         async def four_photos() -> list[dict[str, Any]]:

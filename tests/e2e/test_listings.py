@@ -12,11 +12,17 @@ from .helpers import AS2, eventually, settled
 from .market import Resident, add_category, follow_market, remote_listing
 
 
-async def two_cities(start_city: Any, review: str = "after") -> tuple[Any, Any, Resident, Resident, Resident]:
+async def two_cities(
+    start_city: Any, review: str = "after"
+) -> tuple[Any, Any, Resident, Resident, Resident]:
     """City A (alice, moderator mod) with its market followed by city B's bob."""
     a = await start_city(moderation={"listing_review": review})
     b = await start_city(currency={"code": "BRQ"})
-    alice, mod, bob = Resident(a, "alice"), Resident(a, "mod", role=Role.moderator), Resident(b, "bob")
+    alice, mod, bob = (
+        Resident(a, "alice"),
+        Resident(a, "mod", role=Role.moderator),
+        Resident(b, "bob"),
+    )
     add_category(a, "velo")
     await follow_market(bob, a)
     return a, b, alice, mod, bob
@@ -24,13 +30,21 @@ async def two_cities(start_city: Any, review: str = "after") -> tuple[Any, Any, 
 
 async def test_under_review_a_listing_federates_only_after_approval(start_city: Any) -> None:
     a, b, alice, mod, bob = await two_cities(start_city, review="before")
-    listing = await alice.ok("post", "/listings", {"purpose": "offer", "title": "Pear tree cuttings",
-                                                   "price": "2.00", "category": "velo"})
+    listing = await alice.ok(
+        "post",
+        "/listings",
+        {"purpose": "offer", "title": "Pear tree cuttings", "price": "2.00", "category": "velo"},
+    )
     assert listing["state"] == "pending"
     await settled(a)  # A's worker has done all the post caused: nothing may have left A
     await settled(b)  # and B's, with anything that had reached it
-    sent = await a.db.read(lambda s: s.scalar(select(func.count()).select_from(OutboundActivity).where(
-        OutboundActivity.object_uri == listing["uri"])))
+    sent = await a.db.read(
+        lambda s: s.scalar(
+            select(func.count())
+            .select_from(OutboundActivity)
+            .where(OutboundActivity.object_uri == listing["uri"])
+        )
+    )
     assert sent == 0
     assert await remote_listing(b, bob, listing["uri"]) is None
     assert (await a.http.get(listing["uri"], headers=AS2)).status_code == 404
@@ -42,8 +56,17 @@ async def test_under_review_a_listing_federates_only_after_approval(start_city: 
 
 async def test_a_resident_of_b_browses_a_listings_after_following_a_market(start_city: Any) -> None:
     a, b, alice, _, bob = await two_cities(start_city)
-    listing = await alice.ok("post", "/listings", {"purpose": "offer", "title": "Bike repair", "price": "3.00",
-                                                   "place": "Quartier Nord", "category": "velo"})
+    listing = await alice.ok(
+        "post",
+        "/listings",
+        {
+            "purpose": "offer",
+            "title": "Bike repair",
+            "price": "3.00",
+            "place": "Quartier Nord",
+            "category": "velo",
+        },
+    )
     arrived = await eventually(lambda: remote_listing(b, bob, listing["uri"]))
     assert arrived["city"] == a.settings.domain and not arrived["local"]
     assert arrived["price"] == {"amount": "3.00", "currency": "GRN"}
@@ -55,9 +78,13 @@ async def test_a_resident_of_b_browses_a_listings_after_following_a_market(start
 
 async def test_an_edit_reaches_city_b(start_city: Any) -> None:
     a, b, alice, _, bob = await two_cities(start_city)
-    listing = await alice.ok("post", "/listings", {"purpose": "offer", "title": "Bike repair", "price": "3.00"})
+    listing = await alice.ok(
+        "post", "/listings", {"purpose": "offer", "title": "Bike repair", "price": "3.00"}
+    )
     await eventually(lambda: remote_listing(b, bob, listing["uri"]))
-    await alice.ok("patch", f"/listings/{listing['id']}", {"title": "Bike and scooter repair", "price": "4.00"})
+    await alice.ok(
+        "patch", f"/listings/{listing['id']}", {"title": "Bike and scooter repair", "price": "4.00"}
+    )
 
     async def edited() -> dict[str, Any] | None:
         found = await remote_listing(b, bob, listing["uri"])
@@ -68,12 +95,18 @@ async def test_an_edit_reaches_city_b(start_city: Any) -> None:
 
 async def test_a_take_down_reaches_city_b_and_the_listing_answers_410(start_city: Any) -> None:
     a, b, alice, mod, bob = await two_cities(start_city)
-    listing = await alice.ok("post", "/listings", {"purpose": "offer", "title": "Suspicious pills", "price": "1.00"})
+    listing = await alice.ok(
+        "post", "/listings", {"purpose": "offer", "title": "Suspicious pills", "price": "1.00"}
+    )
     await eventually(lambda: remote_listing(b, bob, listing["uri"]))
-    await mod.ok("post", f"/moderation/listings/{listing['id']}/take-down", {"reason": "not allowed here"})
+    await mod.ok(
+        "post", f"/moderation/listings/{listing['id']}/take-down", {"reason": "not allowed here"}
+    )
 
     async def gone() -> bool:
-        state = await b.db.read(lambda s: s.scalar(select(Listing.state).where(Listing.uri == listing["uri"])))
+        state = await b.db.read(
+            lambda s: s.scalar(select(Listing.state).where(Listing.uri == listing["uri"]))
+        )
         return state is not None and state.value == "withdrawn"
 
     await eventually(gone)
@@ -89,7 +122,9 @@ async def test_a_converted_price_shows_under_an_active_exchange_rule(start_city:
 
     a, b, alice, _, bob = await two_cities(start_city)
     b.db.write_sync(lambda s: rates.set_rule(s, "BRQ", "GRN", a.city.urls.instance_actor, 3, 2))
-    listing = await alice.ok("post", "/listings", {"purpose": "offer", "title": "Bike repair", "price": "3.01"})
+    listing = await alice.ok(
+        "post", "/listings", {"purpose": "offer", "title": "Bike repair", "price": "3.01"}
+    )
     arrived = await eventually(lambda: remote_listing(b, bob, listing["uri"]))
     # 3.01 GRN at 1 BRQ = 3/2 GRN: ceil(301 * 2 / 3) = 201 minor units of BRQ
     assert arrived["converted"] == {"amount": "2.01", "currency": "BRQ", "rate": "3/2"}

@@ -24,8 +24,13 @@ async def followed_pair(start_city: Any) -> tuple[Any, Any]:
     await act(a, lambda s: social.follow(s, a.city, a.city.urls.member("alice"), bob))
 
     async def accepted() -> Any:
-        return await a.db.read(lambda s: s.scalar(select(Follow).where(
-            Follow.direction == Direction.outbound, Follow.state == FollowState.accepted)))
+        return await a.db.read(
+            lambda s: s.scalar(
+                select(Follow).where(
+                    Follow.direction == Direction.outbound, Follow.state == FollowState.accepted
+                )
+            )
+        )
 
     await eventually(accepted)
     return a, b
@@ -56,18 +61,35 @@ async def test_a_note_delivered_twice_is_stored_once(start_city: Any) -> None:
 
     # B delivers the same Create again, as a server retrying after a lost answer would.
     alice = await b.city.fediverse.directory.actor(a.city.urls.member("alice"))
-    create_id = await b.db.read(lambda s: s.scalar(
-        select(OutboundActivity.id).where(OutboundActivity.uri == f"{note.uri}/activity")))
-    await act(b, lambda s: queue.enqueue(s, DELIVER, {"activity": create_id, "inbox": alice.delivery_inbox}))
+    create_id = await b.db.read(
+        lambda s: s.scalar(
+            select(OutboundActivity.id).where(OutboundActivity.uri == f"{note.uri}/activity")
+        )
+    )
+    await act(
+        b,
+        lambda s: queue.enqueue(s, DELIVER, {"activity": create_id, "inbox": alice.delivery_inbox}),
+    )
 
     async def queue_empty() -> bool:
-        return await b.db.read(lambda s: s.scalar(
-            select(func.count()).select_from(Job).where(Job.kind == DELIVER))) == 0
+        return (
+            await b.db.read(
+                lambda s: s.scalar(select(func.count()).select_from(Job).where(Job.kind == DELIVER))
+            )
+            == 0
+        )
 
     await eventually(queue_empty)
-    notes = await a.db.read(lambda s: s.scalar(select(func.count()).select_from(Note).where(Note.uri == note.uri)))
-    received = await a.db.read(lambda s: s.scalar(select(func.count()).select_from(InboundActivity).where(
-        InboundActivity.uri == f"{note.uri}/activity")))
+    notes = await a.db.read(
+        lambda s: s.scalar(select(func.count()).select_from(Note).where(Note.uri == note.uri))
+    )
+    received = await a.db.read(
+        lambda s: s.scalar(
+            select(func.count())
+            .select_from(InboundActivity)
+            .where(InboundActivity.uri == f"{note.uri}/activity")
+        )
+    )
     assert (notes, received) == (1, 1)
 
 
@@ -85,7 +107,9 @@ async def test_an_edit_reaches_the_followers_city(start_city: Any) -> None:
     await eventually(edited)
 
 
-async def test_a_delete_reaches_the_followers_city_and_the_note_answers_410(start_city: Any) -> None:
+async def test_a_delete_reaches_the_followers_city_and_the_note_answers_410(
+    start_city: Any,
+) -> None:
     a, b = await followed_pair(start_city)
     note = await post(b, "Temporary")
     await eventually(lambda: remote_note(a, note.uri))

@@ -35,13 +35,26 @@ class Signer:
 
     def post(self, target: Any) -> tuple[bytes, dict[str, str]]:
         self.serial += 1
-        body = orjson.dumps({"@context": "https://www.w3.org/ns/activitystreams", "type": "Like",
-                             "id": f"{self.actor}#likes/{self.serial}", "actor": self.actor,
-                             "object": target.city.urls.member("alice")})
-        return body, sign_headers("POST", f"{target.url}/inbox", key_id=self.key_id, private_key=self.key, body=body)
+        body = orjson.dumps(
+            {
+                "@context": "https://www.w3.org/ns/activitystreams",
+                "type": "Like",
+                "id": f"{self.actor}#likes/{self.serial}",
+                "actor": self.actor,
+                "object": target.city.urls.member("alice"),
+            }
+        )
+        return body, sign_headers(
+            "POST", f"{target.url}/inbox", key_id=self.key_id, private_key=self.key, body=body
+        )
 
     def get(self, url: str) -> dict[str, str]:
-        return {**sign_headers("GET", url, key_id=self.key_id, private_key=self.key, accept=AS2["Accept"]), **AS2}
+        return {
+            **sign_headers(
+                "GET", url, key_id=self.key_id, private_key=self.key, accept=AS2["Accept"]
+            ),
+            **AS2,
+        }
 
 
 def allow(city: Any, other: Any) -> None:
@@ -50,7 +63,9 @@ def allow(city: Any, other: Any) -> None:
 
 
 def count(city: Any, model: Any, *where: Any) -> int:
-    return city.db.read_sync(lambda s: s.scalar(select(func.count()).select_from(model).where(*where)))
+    return city.db.read_sync(
+        lambda s: s.scalar(select(func.count()).select_from(model).where(*where))
+    )
 
 
 def actors_of(city: Any, other: Any) -> int:
@@ -69,7 +84,9 @@ async def cities(start_city: Any) -> tuple[Any, Any, Any]:
     return a, b, c
 
 
-async def test_the_inbox_refuses_a_domain_not_on_the_list_before_fetching_anything(cities: Any) -> None:
+async def test_the_inbox_refuses_a_domain_not_on_the_list_before_fetching_anything(
+    cities: Any,
+) -> None:
     a, b, c = cities
     body, headers = Signer(c, "cat").post(a)
     refused = await a.http.post("/inbox", content=body, headers=headers)
@@ -100,24 +117,44 @@ async def test_nothing_is_delivered_to_a_domain_not_on_the_list(cities: Any) -> 
     cat_uri = c.city.urls.member("cat")
 
     def followers(session: Any) -> None:  # both follow alice, as if from before the allow-list
-        cat = RemoteActor(uri=cat_uri, domain=c.settings.domain, type="Person", preferred_username="cat",
-                          inbox=f"{cat_uri}/inbox", shared_inbox=f"{c.url}/inbox",
-                          key_id=f"{cat_uri}#main-key", public_key_pem=bob.public_key_pem)
+        cat = RemoteActor(
+            uri=cat_uri,
+            domain=c.settings.domain,
+            type="Person",
+            preferred_username="cat",
+            inbox=f"{cat_uri}/inbox",
+            shared_inbox=f"{c.url}/inbox",
+            key_id=f"{cat_uri}#main-key",
+            public_key_pem=bob.public_key_pem,
+        )
         session.add(cat)
         session.flush()
         for actor in (cat, bob):
-            session.add(Follow(local_actor=a.city.urls.member("alice"), remote_actor_id=actor.id,
-                               direction=Direction.inbound, state=FollowState.accepted,
-                               activity_uri=f"{actor.uri}#follow"))
+            session.add(
+                Follow(
+                    local_actor=a.city.urls.member("alice"),
+                    remote_actor_id=actor.id,
+                    direction=Direction.inbound,
+                    state=FollowState.accepted,
+                    activity_uri=f"{actor.uri}#follow",
+                )
+            )
 
     a.db.write_sync(followers)
     alice = a.db.read_sync(lambda s: members.get_member(s, "alice"))
-    jobs = await act(a, lambda s: (social.post_note(s, a.city, alice, "Market on Saturday"),
-                                   [j.payload["inbox"] for j in s.scalars(select(Job).where(Job.kind == DELIVER))])[1])
+    jobs = await act(
+        a,
+        lambda s: (
+            social.post_note(s, a.city, alice, "Market on Saturday"),
+            [j.payload["inbox"] for j in s.scalars(select(Job).where(Job.kind == DELIVER))],
+        )[1],
+    )
     assert jobs == [f"{b.url}/inbox"]
 
 
-async def test_a_member_of_a_refused_domain_cannot_follow_and_cannot_be_followed(cities: Any) -> None:
+async def test_a_member_of_a_refused_domain_cannot_follow_and_cannot_be_followed(
+    cities: Any,
+) -> None:
     a, b, c = cities
     alice_at_c = await c.city.fediverse.directory.lookup(f"@alice@{a.settings.domain}")
     await act(c, lambda s: social.follow(s, c.city, c.city.urls.member("cat"), alice_at_c))
@@ -130,9 +167,19 @@ async def test_a_member_of_a_refused_domain_cannot_follow_and_cannot_be_followed
     assert count(a, Follow) == 0
 
     cat_uri = c.city.urls.member("cat")
-    a.db.write_sync(lambda s: s.add(RemoteActor(uri=cat_uri, domain=c.settings.domain, type="Person",
-                                                preferred_username="cat", inbox=f"{cat_uri}/inbox",
-                                                key_id=f"{cat_uri}#main-key", public_key_pem="-")))
+    a.db.write_sync(
+        lambda s: s.add(
+            RemoteActor(
+                uri=cat_uri,
+                domain=c.settings.domain,
+                type="Person",
+                preferred_username="cat",
+                inbox=f"{cat_uri}/inbox",
+                key_id=f"{cat_uri}#main-key",
+                public_key_pem="-",
+            )
+        )
+    )
     cat = a.db.read_sync(lambda s: s.scalar(select(RemoteActor).where(RemoteActor.uri == cat_uri)))
     with pytest.raises(DomainError) as refused:
         a.db.write_sync(lambda s: social.follow(s, a.city, a.city.urls.member("alice"), cat))
@@ -140,7 +187,9 @@ async def test_a_member_of_a_refused_domain_cannot_follow_and_cannot_be_followed
     assert count(a, Follow) == 0 and count(a, Job, Job.kind == DELIVER) == 0
 
 
-async def test_signed_fetches_of_our_objects_are_refused_to_a_domain_not_on_the_list(cities: Any) -> None:
+async def test_signed_fetches_of_our_objects_are_refused_to_a_domain_not_on_the_list(
+    cities: Any,
+) -> None:
     a, b, c = cities
     alice = a.db.read_sync(lambda s: members.get_member(s, "alice"))
     note = await a.db.write(lambda s: social.post_note(s, a.city, alice, "For neighbours"))
@@ -163,7 +212,9 @@ async def test_allowing_the_domain_opens_every_door(cities: Any) -> None:
     await act(a, lambda s: social.follow(s, a.city, alice_id, cat))
 
     async def a_follows_cat() -> Any:
-        return count(a, Follow, Follow.direction == Direction.outbound, Follow.state == FollowState.accepted)
+        return count(
+            a, Follow, Follow.direction == Direction.outbound, Follow.state == FollowState.accepted
+        )
 
     await eventually(a_follows_cat)
 
@@ -171,7 +222,9 @@ async def test_allowing_the_domain_opens_every_door(cities: Any) -> None:
     await act(c, lambda s: social.follow(s, c.city, c.city.urls.member("cal"), alice_at_c))
 
     async def cal_follows_alice() -> Any:
-        return count(a, Follow, Follow.direction == Direction.inbound, Follow.state == FollowState.accepted)
+        return count(
+            a, Follow, Follow.direction == Direction.inbound, Follow.state == FollowState.accepted
+        )
 
     await eventually(cal_follows_alice)
 

@@ -23,13 +23,18 @@ LIST = "/api/comptoir/v1/federation/allowlist"
 
 def allowed(city: Any) -> dict[str, int | None]:
     """domain -> subscription id (None: by hand) of every allow entry."""
-    return city.db.read_sync(lambda s: {r.domain: r.subscription_id
-                                        for r in domains.list_rules(s, RuleKind.allow)})
+    return city.db.read_sync(
+        lambda s: {r.domain: r.subscription_id for r in domains.list_rules(s, RuleKind.allow)}
+    )
 
 
 def b_allows(b: Any, *names: str) -> None:
     for name in names:
-        b.db.write_sync(lambda s, name=name: domains.allow(s, name, None, public_comment=f"{name} is a neighbour"))
+        b.db.write_sync(
+            lambda s, name=name: domains.allow(
+                s, name, None, public_comment=f"{name} is a neighbour"
+            )
+        )
 
 
 @pytest.fixture
@@ -49,12 +54,16 @@ async def subscribe(a: Any, b: Any, *, review: bool) -> int:
     return sub.id
 
 
-async def test_a_city_publishes_its_allow_list_only_when_the_admin_says_so(region: tuple[Any, Any]) -> None:
+async def test_a_city_publishes_its_allow_list_only_when_the_admin_says_so(
+    region: tuple[Any, Any],
+) -> None:
     _, b = region
     published = (await b.http.get(LIST)).json()
     assert published["kind"] == "allow" and published["city"] == b.url
-    assert published["domains"] == [{"domain": "x.example", "public_comment": "x.example is a neighbour"},
-                                    {"domain": "y.example", "public_comment": "y.example is a neighbour"}]
+    assert published["domains"] == [
+        {"domain": "x.example", "public_comment": "x.example is a neighbour"},
+        {"domain": "y.example", "public_comment": "y.example is a neighbour"},
+    ]
     b.db.write_sync(lambda s: admin_settings.set_allowlist_published(s, False, None))
     assert (await b.http.get(LIST)).status_code == 404
 
@@ -66,7 +75,7 @@ async def test_an_obfuscated_entry_is_not_published(region: tuple[Any, Any]) -> 
 
 
 async def test_subscribing_applies_the_list_and_an_entry_added_at_b_appears_after_refresh(
-    region: tuple[Any, Any]
+    region: tuple[Any, Any],
 ) -> None:
     a, b = region
     sub_id = await subscribe(a, b, review=False)
@@ -79,7 +88,9 @@ async def test_subscribing_applies_the_list_and_an_entry_added_at_b_appears_afte
     assert (await a.city.fediverse.policy.current()).allows("https://z.example/users/zed")
 
 
-async def test_with_review_on_a_new_entry_waits_as_a_draft_until_accepted(region: tuple[Any, Any]) -> None:
+async def test_with_review_on_a_new_entry_waits_as_a_draft_until_accepted(
+    region: tuple[Any, Any],
+) -> None:
     a, b = region
     sub_id = await subscribe(a, b, review=True)
     assert set(allowed(a)) == {b.settings.domain}
@@ -103,7 +114,9 @@ async def test_a_rejected_draft_is_not_proposed_again(region: tuple[Any, Any]) -
     assert [d.domain for d in a.db.read_sync(subscriptions.drafts)] == ["y.example"]
 
 
-async def test_a_hand_made_entry_survives_its_removal_from_the_list(region: tuple[Any, Any]) -> None:
+async def test_a_hand_made_entry_survives_its_removal_from_the_list(
+    region: tuple[Any, Any],
+) -> None:
     a, b = region
     sub_id = await subscribe(a, b, review=False)
     a.db.write_sync(lambda s: domains.allow(s, "y.example", None, private_comment="our twin town"))
@@ -114,7 +127,9 @@ async def test_a_hand_made_entry_survives_its_removal_from_the_list(region: tupl
     assert allowed(a) == {b.settings.domain: None, "y.example": None}
 
 
-async def test_an_entry_the_admin_made_before_subscribing_is_left_alone(region: tuple[Any, Any]) -> None:
+async def test_an_entry_the_admin_made_before_subscribing_is_left_alone(
+    region: tuple[Any, Any],
+) -> None:
     a, b = region
     a.db.write_sync(lambda s: domains.allow(s, "x.example", None))
     sub_id = await subscribe(a, b, review=False)
@@ -125,29 +140,43 @@ async def test_an_entry_the_admin_made_before_subscribing_is_left_alone(region: 
 
 
 async def test_the_recurring_job_refreshes_due_subscriptions_and_queues_itself_again(
-    region: tuple[Any, Any]
+    region: tuple[Any, Any],
 ) -> None:
     a, b = region
     sub_id = await subscribe(a, b, review=False)
     b_allows(b, "z.example")
-    a.db.write_sync(lambda s: s.get(DomainSubscription, sub_id).__setattr__("next_refresh_at", utcnow()))
-    a.db.write_sync(lambda s: s.execute(
-        Job.__table__.update().where(Job.kind == subscriptions.REFRESH).values(run_at=utcnow())))
+    a.db.write_sync(
+        lambda s: s.get(DomainSubscription, sub_id).__setattr__("next_refresh_at", utcnow())
+    )
+    a.db.write_sync(
+        lambda s: s.execute(
+            Job.__table__.update().where(Job.kind == subscriptions.REFRESH).values(run_at=utcnow())
+        )
+    )
     assert a.city.worker is not None
     a.city.worker.wake()  # the job was made due by hand, not queued: no commit wakes the worker
 
     def next_run() -> list[Job]:
-        later = select(Job).where(Job.kind == subscriptions.REFRESH, Job.run_at > utcnow() + timedelta(minutes=30))
+        later = select(Job).where(
+            Job.kind == subscriptions.REFRESH, Job.run_at > utcnow() + timedelta(minutes=30)
+        )
         return a.db.read_sync(lambda s: list(s.scalars(later)))
 
     async def refreshed_and_queued_again() -> bool:
         return "z.example" in allowed(a) and len(next_run()) == 1
 
     await eventually(refreshed_and_queued_again)
-    assert a.db.read_sync(lambda s: len(list(s.scalars(select(Job).where(Job.kind == subscriptions.REFRESH))))) == 1
+    assert (
+        a.db.read_sync(
+            lambda s: len(list(s.scalars(select(Job).where(Job.kind == subscriptions.REFRESH))))
+        )
+        == 1
+    )
 
 
-async def test_an_unreachable_list_url_is_refused_and_nothing_is_stored(region: tuple[Any, Any]) -> None:
+async def test_an_unreachable_list_url_is_refused_and_nothing_is_stored(
+    region: tuple[Any, Any],
+) -> None:
     a, _ = region
     sock = free_port_socket()
     port = sock.getsockname()[1]
@@ -160,11 +189,18 @@ async def test_an_unreachable_list_url_is_refused_and_nothing_is_stored(region: 
     assert a.db.read_sync(subscriptions.list_subscriptions) == []
 
 
-@pytest.mark.parametrize(("path", "code", "said"), [
-    ("/nodeinfo/2.1", "not_a_list", "not a domain list"),
-    ("/about", "list_unreachable", "is text/html, not application/json or text/csv or text/plain"),
-    ("/api/comptoir/v1/nowhere", "list_unreachable", "answered 404"),
-])
+@pytest.mark.parametrize(
+    ("path", "code", "said"),
+    [
+        ("/nodeinfo/2.1", "not_a_list", "not a domain list"),
+        (
+            "/about",
+            "list_unreachable",
+            "is text/html, not application/json or text/csv or text/plain",
+        ),
+        ("/api/comptoir/v1/nowhere", "list_unreachable", "answered 404"),
+    ],
+)
 async def test_a_url_that_is_not_a_list_is_refused_and_nothing_is_stored(
     region: tuple[Any, Any], path: str, code: str, said: str
 ) -> None:
@@ -173,7 +209,9 @@ async def test_a_url_that_is_not_a_list_is_refused_and_nothing_is_stored(
         await subscriptions.subscribe(a.city, b.url + path, None)
     assert refused.value.code == code and said in refused.value.message
     assert a.db.read_sync(subscriptions.list_subscriptions) == []
-    assert a.db.read_sync(lambda s: list(s.scalars(select(DomainRule.domain)))) == [b.settings.domain]
+    assert a.db.read_sync(lambda s: list(s.scalars(select(DomainRule.domain)))) == [
+        b.settings.domain
+    ]
 
 
 async def test_a_list_on_a_refused_domain_is_never_fetched(start_city: Any) -> None:
@@ -192,7 +230,9 @@ async def test_a_failed_refresh_is_recorded_on_the_subscription(region: tuple[An
         await subscriptions.refresh(a.city, sub_id)
     sub = a.db.read_sync(lambda s: subscriptions.get_subscription(s, sub_id))
     assert "answered 404" in sub.error
-    assert set(allowed(a)) == {b.settings.domain, "x.example", "y.example"}, "a failure removes nothing"
+    assert set(allowed(a)) == {b.settings.domain, "x.example", "y.example"}, (
+        "a failure removes nothing"
+    )
 
 
 MASTODON_CSV = b"""#domain,#severity,#reject_media,#reject_reports,#public_comment,#obfuscate
@@ -201,10 +241,13 @@ other.example,suspend,false,false,,false
 """
 
 
-@pytest.mark.parametrize(("content_type", "body", "kind"), [
-    ("text/csv; charset=utf-8", MASTODON_CSV, RuleKind.block),
-    ("text/plain", b"# our neighbours\nneighbour.example\nother.example\n", RuleKind.allow),
-])
+@pytest.mark.parametrize(
+    ("content_type", "body", "kind"),
+    [
+        ("text/csv; charset=utf-8", MASTODON_CSV, RuleKind.block),
+        ("text/plain", b"# our neighbours\nneighbour.example\nother.example\n", RuleKind.allow),
+    ],
+)
 async def test_a_list_published_as_csv_or_plain_text_is_subscribed_to(
     region: tuple[Any, Any], content_type: str, body: bytes, kind: RuleKind
 ) -> None:
@@ -216,8 +259,14 @@ async def test_a_list_published_as_csv_or_plain_text_is_subscribed_to(
     async with LoopbackServer(serve) as lists:
         a.db.write_sync(lambda s: domains.allow(s, f"127.0.0.1:{lists.port}", None))
         a.city.fediverse.policy.invalidate()
-        sub, _ = await subscriptions.subscribe(a.city, lists.url("/neighbours"), None, kind=kind, review=False)
-    rules = a.db.read_sync(lambda s: sorted(r.domain for r in domains.list_rules(s, kind) if r.subscription_id == sub.id))
+        sub, _ = await subscriptions.subscribe(
+            a.city, lists.url("/neighbours"), None, kind=kind, review=False
+        )
+    rules = a.db.read_sync(
+        lambda s: sorted(
+            r.domain for r in domains.list_rules(s, kind) if r.subscription_id == sub.id
+        )
+    )
     assert rules == ["neighbour.example", "other.example"]
     assert "text/csv" in {k.lower(): v for k, v in lists.requests[0].headers}["accept"]
 
@@ -226,7 +275,9 @@ async def test_a_csv_list_with_a_broken_row_is_refused_whole(region: tuple[Any, 
     a, _ = region
 
     async def serve(request: RecordedRequest) -> Reply:
-        return Reply(body=MASTODON_CSV + b"not a domain!,suspend\n", headers={"Content-Type": "text/csv"})
+        return Reply(
+            body=MASTODON_CSV + b"not a domain!,suspend\n", headers={"Content-Type": "text/csv"}
+        )
 
     async with LoopbackServer(serve) as lists:
         a.db.write_sync(lambda s: domains.allow(s, f"127.0.0.1:{lists.port}", None))

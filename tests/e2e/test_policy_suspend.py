@@ -18,7 +18,9 @@ from .test_policy_allowlist import Signer
 
 
 def count(city: Any, model: Any, *where: Any) -> int:
-    return city.db.read_sync(lambda s: s.scalar(select(func.count()).select_from(model).where(*where)))
+    return city.db.read_sync(
+        lambda s: s.scalar(select(func.count()).select_from(model).where(*where))
+    )
 
 
 async def run_worker(city: Any) -> None:
@@ -53,13 +55,21 @@ async def befriended(start_city: Any) -> tuple[Any, Any]:
 
 
 def suspend(a: Any, b: Any) -> Any:
-    _, _, purged = a.db.write_sync(lambda s: domains.block(
-        s, domains.BlockSpec(b.settings.domain, Severity.suspend), None, a.settings.federation.mode))
+    _, _, purged = a.db.write_sync(
+        lambda s: domains.block(
+            s,
+            domains.BlockSpec(b.settings.domain, Severity.suspend),
+            None,
+            a.settings.federation.mode,
+        )
+    )
     a.city.fediverse.policy.invalidate()
     return purged
 
 
-async def test_suspending_a_domain_removes_its_follows_both_ways_accounts_and_content(start_city: Any) -> None:
+async def test_suspending_a_domain_removes_its_follows_both_ways_accounts_and_content(
+    start_city: Any,
+) -> None:
     a, b = await befriended(start_city)
     purged = suspend(a, b)
     assert count(a, Follow) == 0
@@ -100,19 +110,35 @@ async def test_lifting_the_suspension_lets_the_domain_follow_again(start_city: A
 
     async def following() -> bool:
         await run_worker(a)
-        return count(a, Follow, Follow.direction == Direction.outbound, Follow.state == FollowState.accepted) == 1
+        return (
+            count(
+                a,
+                Follow,
+                Follow.direction == Direction.outbound,
+                Follow.state == FollowState.accepted,
+            )
+            == 1
+        )
 
     await eventually(following)
 
 
-async def test_a_delivery_queued_before_the_domain_was_refused_fails_at_once(start_city: Any) -> None:
+async def test_a_delivery_queued_before_the_domain_was_refused_fails_at_once(
+    start_city: Any,
+) -> None:
     a, b = await befriended(start_city)
     alice = a.db.read_sync(lambda s: members.get_member(s, "alice"))
-    note = await a.db.write(lambda s: social.post_note(s, a.city, alice, "Queued before the switch"))
-    a.db.write_sync(lambda s: domains.set_mode(s, "allowlist", None))  # B is not on the (empty) list
+    note = await a.db.write(
+        lambda s: social.post_note(s, a.city, alice, "Queued before the switch")
+    )
+    a.db.write_sync(
+        lambda s: domains.set_mode(s, "allowlist", None)
+    )  # B is not on the (empty) list
     a.city.fediverse.policy.invalidate()
     await run_worker(a)
     [job] = a.db.read_sync(lambda s: list(s.scalars(select(Job).where(Job.kind == DELIVER))))
-    assert job.state is JobState.failed and "not on this city's allow-list" in (job.last_error or "")
+    assert job.state is JobState.failed and "not on this city's allow-list" in (
+        job.last_error or ""
+    )
     assert job.attempts == 1
     assert count(b, Note, Note.uri == note.uri) == 0

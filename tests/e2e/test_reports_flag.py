@@ -17,13 +17,24 @@ from .helpers import act, add_member, eventually
 from .test_notes import followed_pair, remote_note
 
 
-def flag_from(b: Any, a: Any, objects: list[str], content: str, serial: int = 1) -> tuple[bytes, dict[str, str]]:
+def flag_from(
+    b: Any, a: Any, objects: list[str], content: str, serial: int = 1
+) -> tuple[bytes, dict[str, str]]:
     """The Flag Mastodon sends: from the instance actor, object = [account, statuses...], content = reason."""
     key = b.city.fediverse.instance_key
-    body = orjson.dumps({"@context": "https://www.w3.org/ns/activitystreams", "id": f"{b.url}/flags/{serial}",
-                         "type": "Flag", "actor": b.city.urls.instance_actor, "object": objects,
-                         "content": content})
-    return body, sign_headers("POST", f"{a.url}/inbox", key_id=key.key_id, private_key=key.private_key, body=body)
+    body = orjson.dumps(
+        {
+            "@context": "https://www.w3.org/ns/activitystreams",
+            "id": f"{b.url}/flags/{serial}",
+            "type": "Flag",
+            "actor": b.city.urls.instance_actor,
+            "object": objects,
+            "content": content,
+        }
+    )
+    return body, sign_headers(
+        "POST", f"{a.url}/inbox", key_id=key.key_id, private_key=key.private_key, body=body
+    )
 
 
 async def queue(city: Any) -> list[Report]:
@@ -78,8 +89,14 @@ async def test_a_flag_delivered_twice_is_one_report(start_city: Any) -> None:
 
 async def test_a_flag_from_a_domain_blocked_with_reject_reports_is_dropped(start_city: Any) -> None:
     a, b, note = await alice_with_a_note(start_city)
-    a.db.write_sync(lambda s: domains.block(s, domains.BlockSpec(b.settings.domain, Severity.noop,
-                                                                 reject_reports=True), None, "open"))
+    a.db.write_sync(
+        lambda s: domains.block(
+            s,
+            domains.BlockSpec(b.settings.domain, Severity.noop, reject_reports=True),
+            None,
+            "open",
+        )
+    )
     a.city.fediverse.policy.invalidate()
     body, headers = flag_from(b, a, [a.city.urls.member("alice")], "Spam")
     assert (await a.http.post("/inbox", content=body, headers=headers)).status_code == 202
@@ -101,11 +118,17 @@ async def test_a_forwarded_report_reaches_the_other_citys_queue(start_city: Any)
     note = await act(b, lambda s: social.post_note(s, b.city, bob_member, "Buy cheap pills"))
     await eventually(lambda: remote_note(a, note.uri))
     reporter = a.db.read_sync(lambda s: members.get_member(s, "alice"))
-    report = await a.db.write(lambda s: moderation.file_report(s, a.city, reporter, note.uri, "Spam, and rude"))
+    report = await a.db.write(
+        lambda s: moderation.file_report(s, a.city, reporter, note.uri, "Spam, and rude")
+    )
     assert report.account_uri == b.city.urls.member("bob")
 
-    flag_id = await act(a, lambda s: forwarding.forward(s, a.city, reports.get_report(s, report.public_id), None,
-                                                        "We agree"))
+    flag_id = await act(
+        a,
+        lambda s: forwarding.forward(
+            s, a.city, reports.get_report(s, report.public_id), None, "We agree"
+        ),
+    )
     [received] = await eventually(lambda: queue(b))
     assert (received.origin, received.flag_uri) == (a.settings.domain, flag_id)
     assert (received.account_uri, received.object_uris) == (b.city.urls.member("bob"), [note.uri])

@@ -21,8 +21,9 @@ async def test_a_resident_follows_by_handle_and_sees_it_accepted(start_city: Any
     a, b = await start_city(), await start_city()
     alice = token(a, "alice")
     add_member(b, "bob")
-    created = await a.http.post("/api/comptoir/v1/follows", json={"account": f"@bob@{b.settings.domain}"},
-                                headers=alice)
+    created = await a.http.post(
+        "/api/comptoir/v1/follows", json={"account": f"@bob@{b.settings.domain}"}, headers=alice
+    )
     assert created.status_code == 201, created.text
     assert created.json()["account"] == f"@bob@{b.settings.domain}"
 
@@ -38,8 +39,9 @@ async def test_a_resident_follows_by_handle_and_sees_it_accepted(start_city: Any
 async def test_following_an_unknown_account_is_404(start_city: Any) -> None:
     a, b = await start_city(), await start_city()
     alice = token(a, "alice")
-    answer = await a.http.post("/api/comptoir/v1/follows", json={"account": f"@nobody@{b.settings.domain}"},
-                               headers=alice)
+    answer = await a.http.post(
+        "/api/comptoir/v1/follows", json={"account": f"@nobody@{b.settings.domain}"}, headers=alice
+    )
     assert answer.status_code == 404
     assert answer.json()["error"]["code"] == "account_not_found"
 
@@ -47,21 +49,29 @@ async def test_following_an_unknown_account_is_404(start_city: Any) -> None:
 async def test_following_garbage_is_400(start_city: Any) -> None:
     a = await start_city()
     alice = token(a, "alice")
-    answer = await a.http.post("/api/comptoir/v1/follows", json={"account": "not a handle"}, headers=alice)
+    answer = await a.http.post(
+        "/api/comptoir/v1/follows", json={"account": "not a handle"}, headers=alice
+    )
     assert answer.status_code == 400
 
 
-async def test_a_note_posted_through_the_api_reaches_a_follower_and_its_deletion_too(start_city: Any) -> None:
+async def test_a_note_posted_through_the_api_reaches_a_follower_and_its_deletion_too(
+    start_city: Any,
+) -> None:
     a, b = await start_city(), await start_city()
     alice = token(a, "alice")
     bob = token(b, "bob")
-    await a.http.post("/api/comptoir/v1/follows", json={"account": f"@bob@{b.settings.domain}"}, headers=alice)
+    await a.http.post(
+        "/api/comptoir/v1/follows", json={"account": f"@bob@{b.settings.domain}"}, headers=alice
+    )
 
     async def has_follower() -> bool:
         return bool((await b.http.get("/api/comptoir/v1/followers", headers=bob)).json())
 
     await eventually(has_follower)
-    posted = await b.http.post("/api/comptoir/v1/notes", json={"text": "Swap seeds on Saturday"}, headers=bob)
+    posted = await b.http.post(
+        "/api/comptoir/v1/notes", json={"text": "Swap seeds on Saturday"}, headers=bob
+    )
     assert posted.status_code == 201, posted.text
     uri = posted.json()["uri"]
 
@@ -80,12 +90,16 @@ async def test_a_note_posted_through_the_api_reaches_a_follower_and_its_deletion
     assert (await b.http.get(uri, headers=AS2)).status_code == 410
 
 
-async def test_a_member_who_approves_followers_accepts_a_request_through_the_api(start_city: Any) -> None:
+async def test_a_member_who_approves_followers_accepts_a_request_through_the_api(
+    start_city: Any,
+) -> None:
     a, b = await start_city(), await start_city()
     alice = token(a, "alice")
     add_member(b, "bob", manually_approves_followers=True)
     bob = {"Authorization": f"Bearer {b.db.write_sync(lambda s: issue_token(s, 'bob'))}"}
-    await a.http.post("/api/comptoir/v1/follows", json={"account": f"@bob@{b.settings.domain}"}, headers=alice)
+    await a.http.post(
+        "/api/comptoir/v1/follows", json={"account": f"@bob@{b.settings.domain}"}, headers=alice
+    )
 
     async def pending() -> list[Any]:
         return (await b.http.get("/api/comptoir/v1/followers?state=pending", headers=bob)).json()

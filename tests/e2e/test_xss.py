@@ -25,8 +25,10 @@ from .test_inbox_security import Remote, post, signed
 
 SCRIPT = '<script>alert("x")</script>'
 HANDLER = '<img src="x" onerror="alert(1)"><b onmouseover="alert(2)">b</b>'
-LINKS = '<a href="javascript:alert(3)">j</a> <a href=" JaVaScRiPt:alert(4)">k</a> ' \
-        '<a href="data:text/html;base64,PHNjcmlwdD5hbGVydCg1KTwvc2NyaXB0Pg==">d</a>'
+LINKS = (
+    '<a href="javascript:alert(3)">j</a> <a href=" JaVaScRiPt:alert(4)">k</a> '
+    '<a href="data:text/html;base64,PHNjcmlwdD5hbGVydCg1KTwvc2NyaXB0Pg==">d</a>'
+)
 PAYLOAD = f"{SCRIPT} {HANDLER} {LINKS} javascript:alert(6)"
 URL_ATTRIBUTES = frozenset({"href", "src", "action", "formaction", "xlink:href", "srcset", "data"})
 BAD_SCHEMES = ("javascript:", "data:", "vbscript:")
@@ -88,13 +90,23 @@ async def cities(start_city: Any) -> dict[str, Any]:
     bob = await a.city.fediverse.directory.lookup(f"@bob@{b.settings.domain}")
     await act(a, lambda s: social.follow(s, a.city, alice.uri, bob))
     remote = await bob_listing(b, a, alice, bob_api)
-    local = await alice.ok("post", "/listings", {"purpose": "offer", "title": PAYLOAD[:200],
-                                                 "description": PAYLOAD, "price": "1.00"})
+    local = await alice.ok(
+        "post",
+        "/listings",
+        {"purpose": "offer", "title": PAYLOAD[:200], "description": PAYLOAD, "price": "1.00"},
+    )
     member = a.db.read_sync(lambda s: members.get_member(s, "alice"))
     note = await act(a, lambda s: social.post_note(s, a.city, member, PAYLOAD))
     hostile = await hostile_note(a, b)
-    return {"a": a, "b": b, "alice": alice, "remote_listing": remote, "local_listing": local,
-            "local_note": note, "hostile_note": hostile}
+    return {
+        "a": a,
+        "b": b,
+        "alice": alice,
+        "remote_listing": remote,
+        "local_listing": local,
+        "local_note": note,
+        "hostile_note": hostile,
+    }
 
 
 def _set_profile(session: Any, name: str) -> None:
@@ -104,8 +116,11 @@ def _set_profile(session: Any, name: str) -> None:
 
 
 async def bob_listing(b: Any, a: Any, alice: Resident, bob_api: Resident) -> dict[str, Any]:
-    listing = await bob_api.ok("post", "/listings", {"purpose": "offer", "title": PAYLOAD[:200],
-                                                     "description": PAYLOAD, "price": "1.00"})
+    listing = await bob_api.ok(
+        "post",
+        "/listings",
+        {"purpose": "offer", "title": PAYLOAD[:200], "description": PAYLOAD, "price": "1.00"},
+    )
     arrived: dict[str, Any] = await eventually(lambda: remote_listing(a, alice, listing["uri"]))
     return arrived
 
@@ -115,18 +130,30 @@ async def hostile_note(a: Any, b: Any) -> str:
     remote = Remote(b)
     note_id = f"{remote.actor}/notes/hostile"
     alice = a.city.urls.member("alice")
-    body = orjson.dumps(remote.activity(type="Create", object={
-        "id": note_id, "type": "Note", "attributedTo": remote.actor, "content": PAYLOAD,
-        "url": "javascript:alert(7)", "to": ["https://www.w3.org/ns/activitystreams#Public"],
-        "cc": [alice], "published": "2026-01-01T00:00:00Z",
-        "attachment": [{"type": "Document", "mediaType": "image/png",
-                        "url": "javascript:alert(8)"}],
-        "tag": [{"type": "Mention", "href": "javascript:alert(9)", "name": "@x"}],
-    }))
+    body = orjson.dumps(
+        remote.activity(
+            type="Create",
+            object={
+                "id": note_id,
+                "type": "Note",
+                "attributedTo": remote.actor,
+                "content": PAYLOAD,
+                "url": "javascript:alert(7)",
+                "to": ["https://www.w3.org/ns/activitystreams#Public"],
+                "cc": [alice],
+                "published": "2026-01-01T00:00:00Z",
+                "attachment": [
+                    {"type": "Document", "mediaType": "image/png", "url": "javascript:alert(8)"}
+                ],
+                "tag": [{"type": "Mention", "href": "javascript:alert(9)", "name": "@x"}],
+            },
+        )
+    )
     answer = await post(a, body, signed(a, remote, body))
     assert answer.status_code == 202, answer.text
-    await eventually(lambda: a.db.read(
-        lambda s: s.scalar(select(Note.id).where(Note.uri == note_id))))
+    await eventually(
+        lambda: a.db.read(lambda s: s.scalar(select(Note.id).where(Note.uri == note_id)))
+    )
     return note_id
 
 

@@ -31,10 +31,18 @@ def document(**changes: Any) -> dict[str, Any]:
 
 def test_an_actor_document_is_read_into_its_facts() -> None:
     actor = parse_actor_document(document(currency={"code": "EUR", "scale": 2}))
-    assert (actor.uri, actor.domain, actor.type, actor.preferred_username) == (ALICE, "a.example", "Person", "alice")
+    assert (actor.uri, actor.domain, actor.type, actor.preferred_username) == (
+        ALICE,
+        "a.example",
+        "Person",
+        "alice",
+    )
     assert actor.inbox == f"{ALICE}/inbox" and actor.shared_inbox == "https://a.example/inbox"
     assert (actor.key_id, actor.public_key_pem) == (f"{ALICE}#main-key", "PEM")
-    assert actor.url == "https://a.example/@alice" and actor.icon_url == "https://media.example/alice.png"
+    assert (
+        actor.url == "https://a.example/@alice"
+        and actor.icon_url == "https://media.example/alice.png"
+    )
     assert actor.summary == "<p>Hello</p>"  # sanitized by whoever stores it
     assert actor.extra == {"currency": {"code": "EUR", "scale": 2}}
 
@@ -44,22 +52,34 @@ def test_the_default_port_written_out_is_the_actors_own_host() -> None:
     assert actor.inbox == "https://a.example:443/users/alice/inbox"
 
 
-@pytest.mark.parametrize("changes", [
-    {"id": None},
-    {"type": "Note"},
-    {"preferredUsername": ""},
-    {"inbox": "https://b.example/inbox"},
-    {"inbox": "https://a.example:8443/inbox"},
-    {"publicKey": {"id": "https://b.example/key", "owner": ALICE, "publicKeyPem": "PEM"}},
-    {"publicKey": {"id": f"{ALICE}#k", "owner": "https://a.example/users/bob", "publicKeyPem": "PEM"}},
-    {"publicKey": []},
-])
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"id": None},
+        {"type": "Note"},
+        {"preferredUsername": ""},
+        {"inbox": "https://b.example/inbox"},
+        {"inbox": "https://a.example:8443/inbox"},
+        {"publicKey": {"id": "https://b.example/key", "owner": ALICE, "publicKeyPem": "PEM"}},
+        {
+            "publicKey": {
+                "id": f"{ALICE}#k",
+                "owner": "https://a.example/users/bob",
+                "publicKeyPem": "PEM",
+            }
+        },
+        {"publicKey": []},
+    ],
+)
 def test_an_unusable_actor_document_is_refused(changes: dict[str, Any]) -> None:
     with pytest.raises(FetchError):
         parse_actor_document(document(**changes))
 
 
 def test_a_shared_inbox_or_profile_on_another_host_is_dropped() -> None:
-    actor = parse_actor_document(document(endpoints={"sharedInbox": "https://b.example/inbox"},
-                                          url="https://b.example/@alice"))
+    actor = parse_actor_document(
+        document(
+            endpoints={"sharedInbox": "https://b.example/inbox"}, url="https://b.example/@alice"
+        )
+    )
     assert actor.shared_inbox is None and actor.url is None

@@ -48,7 +48,9 @@ async def test_a_dribbled_delivery_is_cut_off_at_the_deadline(client: Federation
         with pytest.raises(FetchTimeout, match="deadline"):
             async with asyncio.timeout(ENDED_WITHIN):
                 await client.post_activity(
-                    server.url("/inbox"), b'{"type":"Follow"}', key_id=KEY_ID,
+                    server.url("/inbox"),
+                    b'{"type":"Follow"}',
+                    key_id=KEY_ID,
                     private_key=rsa_keys()[0],
                 )
         async with asyncio.timeout(ENDED_WITHIN):

@@ -361,7 +361,9 @@ def test_the_claimed_key_id_is_read_from_a_cavage_signature() -> None:
 
 
 def test_the_claimed_key_id_is_read_from_an_rfc9421_signature_input() -> None:
-    headers = sign_rfc9421_headers("POST", INBOX, key_id=KEY_ID, private_key=rsa_keys()[0], body=BODY)
+    headers = sign_rfc9421_headers(
+        "POST", INBOX, key_id=KEY_ID, private_key=rsa_keys()[0], body=BODY
+    )
     assert signature_key_id({k.lower(): v for k, v in headers.items()}) == KEY_ID
 
 

@@ -207,7 +207,9 @@ def test_comptoir_context_maps_valueflows_and_comptoir_terms() -> None:
 
 
 def test_every_city_maps_comptoir_terms_to_the_same_iris() -> None:
-    assert jsonld.comptoir_context("https://a.example") == jsonld.comptoir_context("http://127.0.0.1:8081")
+    assert jsonld.comptoir_context("https://a.example") == jsonld.comptoir_context(
+        "http://127.0.0.1:8081"
+    )
 
 
 def test_another_citys_comptoir_context_is_served_without_fetching(no_network: list[Any]) -> None:
