@@ -102,7 +102,8 @@ def address_refusal(
 def literal_refusal(
     host: str, *, allow_loopback: bool, allowed_networks: Sequence[IPNetwork] = ()
 ) -> str | None:
-    """For a host that is an IP literal, why it must not be reached; None for names and public IPs."""
+    """For a host that is an IP literal, why it must not be reached; None for names and public
+    IPs."""
     literal = _literal(host)
     if literal is None:
         return None

@@ -3,7 +3,8 @@
 ::
 
     FederationError
-    ├── SignatureError        a request's signature or digest is refused; .reason goes back in the 401
+    ├── SignatureError        a request's signature or digest is refused; .reason goes back
+    │                         in the 401
     ├── FetchError            talking to a remote server failed; .status is the HTTP status, if any
     │   ├── AddressRefused    the SSRF guard refused the scheme, host or resolved address
     │   ├── ResponseTooLarge  the body went past the byte cap

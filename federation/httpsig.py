@@ -104,7 +104,8 @@ def sign_headers(
 
 # One parameter: name = "quoted \" string" | token, then a comma or the end.
 _PARAM = re.compile(
-    r'[ \t]*([A-Za-z][A-Za-z0-9_-]*)[ \t]*=[ \t]*(?:"([^"\\]*(?:\\.[^"\\]*)*)"|([^",\s]+))[ \t]*(?:,|$)'
+    r"[ \t]*([A-Za-z][A-Za-z0-9_-]*)[ \t]*=[ \t]*"
+    r'(?:"([^"\\]*(?:\\.[^"\\]*)*)"|([^",\s]+))[ \t]*(?:,|$)'
 )
 _ESCAPE = re.compile(r"\\(.)")
 

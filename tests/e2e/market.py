@@ -1,4 +1,6 @@
-"""What the market's e2e tests do to real cities: members with tokens, API calls, following markets."""
+"""What the market's e2e tests do to real cities: members with tokens, API calls,
+following markets.
+"""
 
 from __future__ import annotations
 

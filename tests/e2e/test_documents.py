@@ -140,8 +140,8 @@ async def test_a_browser_gets_the_profile_page_with_an_alternate_link(city: Any)
     answer = await city.http.get("/users/alice", headers=BROWSER)
     assert answer.headers["content-type"].startswith("text/html")
     assert (
-        f'<link rel="alternate" type="application/activity+json" href="{city.city.urls.member("alice")}">'
-        in answer.text
+        '<link rel="alternate" type="application/activity+json" '
+        f'href="{city.city.urls.member("alice")}">' in answer.text
     )
 
 

@@ -24,7 +24,9 @@ _PEM = generate_rsa_pem()[1]
 
 
 def mastodon_follower(city: Any, sink: Sink, *, follows: list[str]) -> None:
-    """A Mastodon user (as if fetched) following our actors `follows`, with its inbox at the sink."""
+    """A Mastodon user (as if fetched) following our actors `follows`, with its inbox at the
+    sink.
+    """
     uri = sink.url("/users/mallory")
 
     def work(session: Any) -> None:

@@ -1,4 +1,6 @@
-"""Listings travel between real cities: review before publication, the market feed, edits, take-downs."""
+"""Listings travel between real cities: review before publication, the market feed, edits,
+take-downs.
+"""
 
 from __future__ import annotations
 

@@ -20,7 +20,9 @@ from .market import Resident, follow_market, remote_listing
 async def listed(
     start_city: Any, **fields: Any
 ) -> tuple[Any, Any, Resident, Resident, dict[str, Any]]:
-    """alice of city A lists a bike repair (quantity 1, 3.00 GRN); bob of city B sees it through A's market."""
+    """alice of city A lists a bike repair (quantity 1, 3.00 GRN); bob of city B sees it through
+    A's market.
+    """
     a, b = (
         await start_city(moderation={"listing_review": "after"}),
         await start_city(currency={"code": "BRQ"}),
@@ -242,7 +244,8 @@ async def test_a_fediverse_accounts_direct_reply_opens_a_thread_and_the_answer_c
     start_city: Any,
 ) -> None:
     a, b, alice, bob, listing = await listed(start_city)
-    # carol's server plays a Mastodon: a plain direct Note replying to the listing, addressed to alice only
+    # carol's server plays a Mastodon: a plain direct Note replying to the listing, addressed to
+    # alice only
     carol = Resident(b, "carol")
     alice_there = await b.city.fediverse.directory.actor(alice.uri)
     note_id = b.city.urls.note("dm-1")

@@ -1,4 +1,5 @@
-"""Three real cities: A runs in allowlist mode and allows B. C is refused at every door, then let in.
+"""Three real cities: A runs in allowlist mode and allows B. C is refused at every door, then
+let in.
 
 Doors: A's inbox (403 before any fetch, nothing stored), A's fetches (actors, WebFinger
 lookups), A's deliveries, follows both ways, and signed GETs of A's objects (A requires them).

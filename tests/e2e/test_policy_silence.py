@@ -1,4 +1,6 @@
-"""Silencing a domain: its content stays out of public feeds and the market, but followers still see it."""
+"""Silencing a domain: its content stays out of public feeds and the market, but followers
+still see it.
+"""
 
 from __future__ import annotations
 
@@ -25,7 +27,9 @@ from .test_policy_allowlist import Signer
 
 
 async def silenced_pair(start_city: Any) -> tuple[Any, Any, Note]:
-    """A's alice follows B's bob, who posted a public note; dan of A follows nobody; A silences B."""
+    """A's alice follows B's bob, who posted a public note; dan of A follows nobody; A silences
+    B.
+    """
     a, b = await followed_pair(start_city)
     add_member(a, "dan")
     bob_member = b.db.read_sync(lambda s: members.get_member(s, "bob"))

@@ -1,4 +1,6 @@
-"""Shared allow-lists between real cities: B publishes, A subscribes, refreshes, reviews, keeps its own."""
+"""Shared allow-lists between real cities: B publishes, A subscribes, refreshes, reviews,
+keeps its own.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""Suspending a domain between real cities: follows both ways, accounts and content go; queued deliveries too."""
+"""Suspending a domain between real cities: follows both ways, accounts and content go;
+queued deliveries too.
+"""
 
 from __future__ import annotations
 
@@ -28,7 +30,9 @@ async def run_worker(city: Any) -> None:
 
 
 async def befriended(start_city: Any) -> tuple[Any, Any]:
-    """A (no background worker: the test runs it) and B follow each other; bob posted a note A keeps."""
+    """A (no background worker: the test runs it) and B follow each other; bob posted a note A
+    keeps.
+    """
     a, b = await start_city(run_worker=False), await start_city()
     add_member(a, "alice")
     add_member(b, "bob")

@@ -1,4 +1,6 @@
-"""Reports between real cities: a Flag received lands in the queue; a forwarded report reaches the other queue."""
+"""Reports between real cities: a Flag received lands in the queue; a forwarded report
+reaches the other queue.
+"""
 
 from __future__ import annotations
 
@@ -20,7 +22,9 @@ from .test_notes import followed_pair, remote_note
 def flag_from(
     b: Any, a: Any, objects: list[str], content: str, serial: int = 1
 ) -> tuple[bytes, dict[str, str]]:
-    """The Flag Mastodon sends: from the instance actor, object = [account, statuses...], content = reason."""
+    """The Flag Mastodon sends: from the instance actor, object = [account, statuses...],
+    content = reason.
+    """
     key = b.city.fediverse.instance_key
     body = orjson.dumps(
         {

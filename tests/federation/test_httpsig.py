@@ -257,7 +257,8 @@ async def test_ed25519_key_cannot_verify_an_rsa_sha256_signature() -> None:
 
 def test_parse_signature_header_reads_quoted_and_bare_values() -> None:
     params = parse_signature_header(
-        'Signature keyId="a\\"b", algorithm="hs2019",created=1618884473 , headers="(created)",signature="c2ln"'
+        'Signature keyId="a\\"b", algorithm="hs2019",created=1618884473 , '
+        'headers="(created)",signature="c2ln"'
     )
     assert params == {
         "keyId": 'a"b',

@@ -46,7 +46,10 @@ RFC_B26_HEADERS = {
     "Content-Length": "18",
     "Signature-Input": 'sig-b26=("date" "@method" "@path" "@authority" "content-type" '
     '"content-length");created=1618884473;keyid="test-key-ed25519"',
-    "Signature": "sig-b26=:wqcAqbmYJ2ji2glfAMaRy4gruYYnx2nEFN2HN6jrnDnQCK1u02Gb04v9EDgwUPiu4A0w6vuQv5lIp5WPpBKRCw==:",
+    "Signature": (
+        "sig-b26=:wqcAqbmYJ2ji2glfAMaRy4gruYYnx2nEFN2HN6jrnDnQCK1u02Gb04v9"
+        "EDgwUPiu4A0w6vuQv5lIp5WPpBKRCw==:"
+    ),
 }
 RFC_B26_BASE = (
     '"date": Tue, 20 Apr 2021 02:07:55 GMT\n'
