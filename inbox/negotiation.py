@@ -2,9 +2,10 @@
 
 Each handler parses the activity, fetches its sender before the transaction, and calls one
 use case of services/negotiations.py inside it (`receive_offer`, `receive_acceptance`,
-`receive_rejection` or `receive_cancellation`, `receive_withdrawal`), where the rules live:
-who may do what, what is refused and answered with a Reject, and why a repeated delivery
-changes nothing. An Accept, Reject or Undo of nothing we know is left to other handlers.
+`receive_rejection` or `receive_cancellation`, `receive_withdrawal`, `receive_message`),
+where the rules live: who may do what, what is refused and answered with a Reject, and why
+a repeated delivery changes nothing. An Accept, Reject or Undo of nothing we know is left
+to other handlers.
 
 Direct Notes: a Note in a thread's `context`, or replying to one of its messages, is a
 message of that thread; a direct (non-public) reply to one of our listings by an account
@@ -14,34 +15,18 @@ side. Which Create is such a message is decided in inbox/classify.py.
 
 from __future__ import annotations
 
-import logging
-
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from exchange import agreements, negotiations, offers
-from exchange.errors import DomainError
+from exchange import agreements, offers
 from federation.authorship import same_origin
 from federation.inbound_note import InboundNote
 from federation.inbound_offer import parse_offer
 from federation.vocab import id_of
 from instance.html import html_to_text, sanitize_html
-from models import (
-    Negotiation,
-    NegotiationKind,
-    NegotiationMessage,
-    RemoteActor,
-    Side,
-    new_public_id,
-    utcnow,
-)
+from models import RemoteActor
 from services import negotiations as outgoing
 
-from .classify import what_it_answers
 from .process import Delivery
-
-log = logging.getLogger("comptoir.inbox.negotiation")
-MAX_MESSAGE = 20_000
 
 
 async def on_offer(delivery: Delivery) -> None:
@@ -123,52 +108,6 @@ async def on_offer_undo(delivery: Delivery) -> bool:
 
 
 async def keep_message(delivery: Delivery, sender: RemoteActor, note: InboundNote) -> None:
-    """A Create classified as a negotiation message: added to its thread, in one transaction.
-
-    A direct reply to one of our listings by an account that knows no offers opens a thread
-    of messages with that account (or joins the one it has).
-    """
+    """A Create classified as a negotiation message: added to its thread, in one transaction."""
     city = delivery.city
-    content = sanitize_html(note.content[:MAX_MESSAGE])
-
-    def change(session: Session) -> None:
-        known = select(NegotiationMessage.id).where(NegotiationMessage.uri == note.id)
-        if session.scalar(known) is not None:
-            return  # a repeated delivery
-        found = what_it_answers(session, note)
-        if found is None:
-            return
-        negotiation: Negotiation | None
-        if isinstance(found[0], Negotiation):
-            negotiation = found[0]
-            side = negotiations.side_of_actor(negotiation, sender)
-            if side is None:
-                return
-        else:
-            listing = found[0]
-            negotiation = negotiations.open_with(session, listing, sender)
-            if negotiation is None:
-                thread_id = new_public_id()
-                try:
-                    negotiation = negotiations.open_thread(
-                        session,
-                        listing,
-                        context=city.urls.negotiation(thread_id),
-                        public_id=thread_id,
-                        kind=NegotiationKind.messages,
-                        buyer_actor=sender,
-                    )
-                except DomainError as refusal:
-                    log.info(
-                        "direct reply %s to listing %s not taken: %s",
-                        note.id,
-                        listing.uri,
-                        refusal.message,
-                    )
-                    return
-            side = Side.buyer
-        negotiations.add_message(
-            session, negotiation, side, note.id, content, now=note.published or utcnow()
-        )
-
-    await delivery.apply(change)
+    await delivery.apply(lambda s: outgoing.receive_message(s, city, sender, note))

@@ -21,6 +21,7 @@ import logging
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from exchange import agreements, listings, negotiations, offers
@@ -29,6 +30,7 @@ from exchange.negotiations import Party, other
 from exchange.offers import Ended, Terms
 from federation.authority import origin_base
 from federation.authorship import same_origin
+from federation.inbound_note import InboundNote
 from federation.inbound_offer import InboundOffer
 from instance import queue
 from instance.amounts import format_amount
@@ -698,3 +700,53 @@ def receive_withdrawal(session: Session, sender: RemoteActor, offer_uri: str) ->
         offers.withdraw(session, negotiation, offer, side)
     except DomainError:
         pass  # not theirs, or no longer open: nothing to undo
+
+
+def receive_message(session: Session, city: City, sender: RemoteActor, note: InboundNote) -> None:
+    """A remote party writes in a thread, or an account that knows no offers writes to a seller.
+
+    A note in one of our threads is kept when its author is a party of it. A direct reply to one
+    of our listings (a Mastodon user's, say) joins that account's open thread of messages on
+    the listing, or opens one; a listing that takes no new threads leaves it unanswered. The
+    inbox decided the note is such a message (inbox/classify.py); a repeated delivery changes
+    nothing.
+    """
+    known = select(NegotiationMessage.id).where(NegotiationMessage.uri == note.id)
+    if session.scalar(known) is not None:
+        return  # a repeated delivery
+    found = negotiations.answered_by(session, note.context, note.in_reply_to)
+    if found is None:
+        return
+    negotiation: Negotiation | None
+    if isinstance(found, Negotiation):
+        negotiation = found
+        side = negotiations.side_of_actor(negotiation, sender)
+        if side is None:
+            return
+    else:
+        listing = found
+        negotiation = negotiations.open_with(session, listing, sender)
+        if negotiation is None:
+            thread_id = new_public_id()
+            try:
+                negotiation = negotiations.open_thread(
+                    session,
+                    listing,
+                    context=city.urls.negotiation(thread_id),
+                    public_id=thread_id,
+                    kind=NegotiationKind.messages,
+                    buyer_actor=sender,
+                )
+            except DomainError as refusal:
+                log.info(
+                    "direct reply %s to listing %s not taken: %s",
+                    note.id,
+                    listing.uri,
+                    refusal.message,
+                )
+                return
+        side = Side.buyer
+    content = sanitize_html(note.content[:MAX_REMOTE_MESSAGE])
+    negotiations.add_message(
+        session, negotiation, side, note.id, content, now=note.published or utcnow()
+    )
