@@ -31,6 +31,7 @@ from models import (
     utcnow,
 )
 
+from . import listings
 from .errors import DomainError, NotFound
 from .notifications import notify
 from .state_graph import StateGraph
@@ -137,6 +138,27 @@ def of_member(session: Session, member: Member, public_id: str) -> tuple[Negotia
 
 def by_context(session: Session, context: str) -> Negotiation | None:
     return session.scalar(select(Negotiation).where(Negotiation.context == context))
+
+
+def answered_by(
+    session: Session, context: str | None, in_reply_to: str | None
+) -> Negotiation | Listing | None:
+    """What of ours a remote note answers: a thread (by its `context`, or a message of it that
+    the note replies to), or one of our own listings it replies to; None for anything else.
+    """
+    if context and (negotiation := by_context(session, context)) is not None:
+        return negotiation
+    if not in_reply_to:
+        return None
+    message = session.scalar(
+        select(NegotiationMessage).where(NegotiationMessage.uri == in_reply_to)
+    )
+    if message is not None:
+        thread = session.get(Negotiation, message.negotiation_id)
+        assert thread is not None
+        return thread
+    listing = listings.by_uri(session, in_reply_to)
+    return listing if listing is not None and listing.is_local else None
 
 
 def threads_of(

@@ -16,13 +16,12 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from exchange import listings, negotiations
+from exchange import negotiations
 from federation.inbound_listing import InboundListing
 from federation.inbound_note import InboundNote
-from models import Listing, Negotiation, NegotiationMessage
+from models import Negotiation
 
 
 class Route(enum.Enum):
@@ -65,27 +64,9 @@ def classify_create(
     return Route.note
 
 
-def what_it_answers(
-    session: Session, note: InboundNote
-) -> tuple[Negotiation | Listing, Answers] | None:
-    """The thread (by context, or a message replied to) or our own listing a note answers."""
-    if note.context and (negotiation := negotiations.by_context(session, note.context)) is not None:
-        return negotiation, Answers.thread
-    reply = note.in_reply_to
-    if not reply:
-        return None
-    message = session.scalar(select(NegotiationMessage).where(NegotiationMessage.uri == reply))
-    if message is not None:
-        thread = session.get(Negotiation, message.negotiation_id)
-        assert thread is not None
-        return thread, Answers.thread
-    listing = listings.by_uri(session, reply)
-    if listing is not None and listing.is_local:
-        return listing, Answers.listing
-    return None
-
-
 def answered_here(session: Session, note: InboundNote) -> Answers | None:
     """The read `classify_create` needs: what of ours, if anything, the note answers."""
-    found = what_it_answers(session, note)
-    return found[1] if found is not None else None
+    found = negotiations.answered_by(session, note.context, note.in_reply_to)
+    if found is None:
+        return None
+    return Answers.thread if isinstance(found, Negotiation) else Answers.listing
