@@ -24,7 +24,7 @@ from federation.inbound_offer import parse_offer
 from federation.vocab import id_of
 from instance.html import html_to_text, sanitize_html
 from models import RemoteActor
-from services import negotiations as outgoing
+from services import remote_negotiation
 
 from .process import Delivery
 
@@ -36,7 +36,7 @@ async def on_offer(delivery: Delivery) -> None:
         await delivery.apply(lambda s: None)
         return
     sender = await delivery.sender()
-    await delivery.apply(lambda s: outgoing.receive_offer(s, city, sender, inbound))
+    await delivery.apply(lambda s: remote_negotiation.receive_offer(s, city, sender, inbound))
 
 
 async def _known_offer(delivery: Delivery) -> str | None:
@@ -58,7 +58,9 @@ async def on_offer_accept(delivery: Delivery) -> bool:
     accept_uri: str = activity["id"]
     sender = await delivery.sender()
     await delivery.apply(
-        lambda s: outgoing.receive_acceptance(s, city, sender, offer_uri, accept_uri, agreement_uri)
+        lambda s: remote_negotiation.receive_acceptance(
+            s, city, sender, offer_uri, accept_uri, agreement_uri
+        )
     )
     return True
 
@@ -86,9 +88,13 @@ async def on_offer_reject(delivery: Delivery) -> bool:
     )
     sender = await delivery.sender()
     if kind == "accept":
-        await delivery.apply(lambda s: outgoing.receive_cancellation(s, sender, refused, reason))
+        await delivery.apply(
+            lambda s: remote_negotiation.receive_cancellation(s, sender, refused, reason)
+        )
     else:
-        await delivery.apply(lambda s: outgoing.receive_rejection(s, sender, refused, reason))
+        await delivery.apply(
+            lambda s: remote_negotiation.receive_rejection(s, sender, refused, reason)
+        )
     return True
 
 
@@ -100,7 +106,7 @@ async def on_offer_undo(delivery: Delivery) -> bool:
     if offer_uri is None:
         return False
     sender = await delivery.sender()
-    await delivery.apply(lambda s: outgoing.receive_withdrawal(s, sender, offer_uri))
+    await delivery.apply(lambda s: remote_negotiation.receive_withdrawal(s, sender, offer_uri))
     return True
 
 
@@ -110,4 +116,4 @@ async def on_offer_undo(delivery: Delivery) -> bool:
 async def keep_message(delivery: Delivery, sender: RemoteActor, note: InboundNote) -> None:
     """A Create classified as a negotiation message: added to its thread, in one transaction."""
     city = delivery.city
-    await delivery.apply(lambda s: outgoing.receive_message(s, city, sender, note))
+    await delivery.apply(lambda s: remote_negotiation.receive_message(s, city, sender, note))
