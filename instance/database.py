@@ -111,7 +111,9 @@ class Database:
                 }
             )
             self.engine = create_engine(url, **kwargs)
-            self.read_engine = self.engine
+            # A read is one snapshot: under READ COMMITTED each statement of a page could see
+            # another commit (a thread's agreement without its accepted offer). Same pool.
+            self.read_engine = self.engine.execution_options(isolation_level="REPEATABLE READ")
         self._writer = sessionmaker(self.engine, expire_on_commit=False)
         event.listen(self._writer, "before_flush", _note_new_queue_rows)
         self._reader = sessionmaker(self.read_engine, expire_on_commit=False)
