@@ -11,6 +11,7 @@ would cost a signed GET and a database write (a reflector anyone could drive).
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections import OrderedDict
 from collections.abc import Callable
@@ -65,6 +66,8 @@ class Directory:
         self.clock = clock
         self._keys: OrderedDict[str, tuple[PublicKeyInfo, float]] = OrderedDict()
         self._key_fetched_at: OrderedDict[str, float] = OrderedDict()
+        #: key documents being fetched now, by URL: concurrent requests await the same fetch
+        self._key_fetches: dict[str, asyncio.Future[RemoteActor]] = {}
 
     # ------------------------------------------------------------------ fetching
 
@@ -183,14 +186,21 @@ class Directory:
             ):
                 self._remember_key(actor)
                 return self._keys[key_id][0]
-        if not self._may_fetch_key(key_id):
-            if refresh and cached is not None:
-                return cached[0]
-            raise SignatureError(
-                f"key {key_id} was fetched less than {KEY_FETCH_INTERVAL:.0f} s ago"
-            )
+        url = key_id.split("#", 1)[0]
+        in_flight = self._key_fetches.get(url)
+        if in_flight is None:
+            if not self._may_fetch_key(key_id):
+                if refresh and cached is not None:
+                    return cached[0]
+                raise SignatureError(
+                    f"key {key_id} was fetched less than {KEY_FETCH_INTERVAL:.0f} s ago"
+                )
+            # Requests signed with the same new key at the same moment share one fetch.
+            in_flight = asyncio.ensure_future(self._fetch_key_owner(key_id))
+            self._key_fetches[url] = in_flight
+            in_flight.add_done_callback(lambda _: self._key_fetches.pop(url, None))
         try:
-            actor = await self._fetch_key_owner(key_id)
+            actor = await asyncio.shield(in_flight)
         except FetchError as exc:
             raise SignatureError(f"could not fetch key {key_id}: {exc}") from None
         if actor.key_id != key_id:
