@@ -5,10 +5,12 @@ any number of worker processes take disjoint rows without waiting on each other.
 SQLite: the same statement inside the `BEGIN IMMEDIATE` write transaction that
 `Database.write` opens, which admits one claimer at a time.
 
-A claimed row is leased to one worker until `locked_until`; a lease only runs out when its
-worker died, and then the row is claimable again. Finishing, rescheduling and failing only
-touch rows still leased to the caller, so a worker that lost its lease cannot overwrite
-the new owner's outcome.
+A claimed row is leased to one worker until `locked_until`. Leases are short (`LEASE`, or
+the city's `workers.lease_seconds`) and a live worker renews the leases of the rows it is
+still handling (`renew`, its heartbeat, a few times per lease), so a lease only runs out when
+its worker died or hung, and then the row is claimable again within seconds. Finishing,
+rescheduling and failing only touch rows still leased to the caller, so a worker that lost
+its lease cannot overwrite the new owner's outcome.
 """
 
 from __future__ import annotations
@@ -33,8 +35,9 @@ Q = TypeVar("Q", bound=QueueMixin)
 BACKOFF_BASE = 15.0
 #: never wait longer than this between attempts
 BACKOFF_CAP = 6 * 3600.0
-#: a claimed row is leased this long; only a dead worker lets a lease run out
-LEASE = timedelta(minutes=10)
+#: a claimed row is leased this long; its live worker renews the lease before it runs out, so
+#: only a dead (or hung) worker's rows become claimable again, at most this long after it died
+LEASE = timedelta(seconds=30)
 
 
 def backoff(attempts: int, *, base: float = BACKOFF_BASE, cap: float = BACKOFF_CAP) -> float:
@@ -97,9 +100,15 @@ def enqueue_many(session: Session, rows: Sequence[dict[str, Any]]) -> None:
 
 
 def claim(
-    session: Session, table: type[Q], worker: str, limit: int, now: datetime | None = None
+    session: Session,
+    table: type[Q],
+    worker: str,
+    limit: int,
+    now: datetime | None = None,
+    *,
+    lease: timedelta = LEASE,
 ) -> list[Q]:
-    """Lease up to `limit` due rows of `table` to `worker` and return them."""
+    """Lease up to `limit` due rows of `table` to `worker` for `lease` and return them."""
     now = now or utcnow()
     due = (
         select(table.id)  # type: ignore[attr-defined]
@@ -120,13 +129,33 @@ def claim(
         .values(
             state=JobState.running,
             locked_by=worker,
-            locked_until=now + LEASE,
+            locked_until=now + lease,
             attempts=table.attempts + 1,
         )
         .returning(table)
         .execution_options(synchronize_session=False)
     )
     return list(session.scalars(statement))
+
+
+def renew(
+    session: Session,
+    table: type[QueueMixin],
+    worker: str,
+    now: datetime | None = None,
+    *,
+    lease: timedelta = LEASE,
+) -> int:
+    """The heartbeat: extend the lease of every row `worker` is still handling (one statement).
+
+    Returns how many rows it still holds; a row another worker took over is not touched."""
+    result = session.execute(
+        update(table)
+        .where(table.locked_by == worker, table.state == JobState.running)
+        .values(locked_until=(now or utcnow()) + lease)
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 def _leased(table: type[Q], ids: Sequence[int], worker: str) -> Any:
@@ -171,11 +200,14 @@ def reschedule(
     )
 
 
-def fail(session: Session, table: type[Q], row_id: int, worker: str, error: str) -> None:
-    """Give up on a row for good; it stays in the table with its error."""
-    session.execute(
+def fail(session: Session, table: type[Q], row_id: int, worker: str, error: str) -> bool:
+    """Give up on a row for good; it stays in the table with its error.
+
+    True when the row was still the caller's (and is now failed)."""
+    result = session.execute(
         update(table)
         .where(_leased(table, [row_id], worker))
         .values(state=JobState.failed, locked_by=None, locked_until=None, last_error=error[:4000])
         .execution_options(synchronize_session=False)
     )
+    return bool(result.rowcount)  # type: ignore[attr-defined]

@@ -120,6 +120,9 @@ class Workers:
     in_process: bool
     #: handlers run at once per worker process
     concurrency: int
+    #: a claimed row stays its worker's this long without a heartbeat (renewed every third):
+    #: the longest a crashed worker delays the rows it was handling
+    lease_seconds: int = 30
 
 
 @dataclass(frozen=True)
@@ -352,6 +355,7 @@ def settings_from_dict(raw: dict[str, Any], path: Path) -> Settings:
     workers = Workers(
         in_process=r.get("workers.in_process", True, kind=bool),
         concurrency=r.integer("workers.concurrency", 32, 1, 1000),
+        lease_seconds=r.integer("workers.lease_seconds", 30, 2, 600),
     )
     listings = ListingRules(
         expiry_days=r.integer("listings.expiry_days", 30, 1, 3650),

@@ -1,8 +1,15 @@
 """The worker loop: claim due rows, run their handlers concurrently, record the outcomes.
 
 The same loop runs inside `comptoir serve` (an asyncio task) and in `comptoir worker`
-processes. It keeps up to `concurrency` handlers running, claims only as many rows as it
-has free slots, and records finished rows in one transaction per loop turn.
+processes. It keeps up to `concurrency` handlers running and claims only as many rows as it
+has free slots. Each loop turn is ONE write transaction: it records the outcomes of every
+handler that finished since the last turn, renews the leases of the rows still running when
+the heartbeat is due, and claims new rows. A turn starts as soon as any handler finishes, so
+a finished row is recorded at once (rows that finish together share the transaction: no
+write per row), and a worker killed with SIGKILL repeats only the rows it was handling.
+
+Leases are short (`lease_seconds`, 30 s by default) and renewed every third of a lease while
+the worker lives, so the rows of a dead worker are taken over by another within one lease.
 
 A handler is an async function of the claimed row. It returns normally when done, raises
 `RetryLater` to be tried again (optionally after a given delay, e.g. Retry-After), raises
@@ -19,10 +26,11 @@ import functools
 import logging
 import os
 import socket
+import time
 import traceback
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -36,6 +44,8 @@ from .outcomes import PermanentFailure, RetryLater
 log = logging.getLogger("comptoir.worker")
 
 Handler = Callable[[Any], Awaitable[None]]
+#: told, in the transaction that fails a row for good, which row (as claimed) and why
+FailureHook = Callable[[Session, Any, str], None]
 
 
 def _running_loop() -> asyncio.AbstractEventLoop | None:
@@ -53,17 +63,18 @@ class Queue:
     handler_for: Callable[[Any], Handler]
     #: default attempts for tables without a max_attempts column
     max_attempts: int = 10
+    #: called when a row fails for good (a PermanentFailure, or its last attempt), in the
+    #: transaction that records it, so that what the row was for can say it did not happen
+    on_failed: FailureHook | None = None
 
 
 @dataclass
 class _Outcome:
     queue: Queue
-    row_id: int
+    row: Any
     error: str | None = None
     retry_after: float | None = None
     permanent: bool = False
-    attempts: int = 0
-    max_attempts: int = 0
 
 
 @dataclass
@@ -72,6 +83,8 @@ class Worker:
     queues: list[Queue]
     concurrency: int = 32
     poll_interval: float = 1.0
+    #: how long a claimed row stays this worker's without a heartbeat
+    lease_seconds: float = queue.LEASE.total_seconds()
     name: str = field(
         default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}:{id(object()):x}"
     )
@@ -81,6 +94,16 @@ class Worker:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._running: set[asyncio.Task[None]] = set()
         self._outcomes: list[_Outcome] = []
+        self._renewed = time.monotonic()
+
+    @property
+    def lease(self) -> timedelta:
+        return timedelta(seconds=self.lease_seconds)
+
+    @property
+    def heartbeat_seconds(self) -> float:
+        """Leases are renewed this often: three chances before one runs out."""
+        return self.lease_seconds / 3
 
     def wake(self) -> None:
         """New work was committed in this process: look now rather than at the next poll.
@@ -106,8 +129,7 @@ class Worker:
         log.info("worker %s started", self.name)
         try:
             while not stop.is_set():
-                claimed = await self._claim_and_start()
-                finished = await self._record_outcomes()
+                claimed, finished = await self._turn()
                 # Finished handlers may have queued new work (a reply, a delivery): look again
                 # at once. Wait only when this turn found nothing to start and nothing ended.
                 if (claimed == 0 and finished == 0) or len(self._running) >= self.concurrency:
@@ -115,64 +137,75 @@ class Worker:
         finally:
             if self._running:
                 await asyncio.wait(self._running)
-            await self._record_outcomes()
+            await self._turn(claim=False)
             log.info("worker %s stopped", self.name)
 
     async def run_until_idle(self, *, max_turns: int = 10_000) -> int:
         """Process everything due now, then return the number of rows handled (tests, CLI)."""
         handled = 0
         for _ in range(max_turns):
-            claimed = await self._claim_and_start()
+            claimed, finished = await self._turn()
+            handled += finished
             if self._running:
                 await asyncio.wait(self._running)
-            handled += len(self._outcomes)
-            await self._record_outcomes()
-            if claimed == 0 and not self._running:
+            elif claimed == 0:
                 return handled
         return handled
 
     async def _wait(self, stop: asyncio.Event) -> None:
+        """Until a wake (new work committed, or a handler finished), a stop, or the next poll;
+        never longer than a heartbeat while rows are running."""
+        timeout = min(self.poll_interval, self.heartbeat_seconds) if self._running else None
         waiters: set[asyncio.Future[Any]] = {
             asyncio.ensure_future(self._wake.wait()),
             asyncio.ensure_future(stop.wait()),
         }
-        if self._running:
-            waiters.add(
-                asyncio.ensure_future(
-                    asyncio.wait(self._running, return_when=asyncio.FIRST_COMPLETED)
-                )
-            )
         _, pending = await asyncio.wait(
-            waiters, timeout=self.poll_interval, return_when=asyncio.FIRST_COMPLETED
+            waiters, timeout=timeout or self.poll_interval, return_when=asyncio.FIRST_COMPLETED
         )
         for waiter in pending:
             waiter.cancel()
         self._wake.clear()
 
-    async def _claim_and_start(self) -> int:
-        claimed = 0
-        for q in self.queues:
-            free = self.concurrency - len(self._running)
-            if free <= 0:
-                break
-            rows = await self.db.write(functools.partial(self._claim, q.table, free))
+    async def _turn(self, *, claim: bool = True) -> tuple[int, int]:
+        """One transaction: record what finished, renew leases if due, claim into free slots.
+
+        Returns (rows claimed and started, outcomes recorded)."""
+        outcomes, self._outcomes = self._outcomes, []
+        free = self.concurrency - len(self._running) if claim else 0
+        renew = bool(self._running) and (time.monotonic() - self._renewed >= self.heartbeat_seconds)
+        if not outcomes and not renew and free <= 0:
+            return 0, 0
+        if renew:
+            self._renewed = time.monotonic()
+        claimed = await self.db.write(functools.partial(self._transaction, outcomes, renew, free))
+        for q, rows in claimed:
             for row in rows:
                 task = asyncio.create_task(self._execute(q, row))
                 self._running.add(task)
                 task.add_done_callback(self._running.discard)
-            claimed += len(rows)
+        return sum(len(rows) for _, rows in claimed), len(outcomes)
+
+    def _transaction(
+        self, outcomes: list[_Outcome], renew: bool, free: int, session: Session
+    ) -> list[tuple[Queue, list[Any]]]:
+        now = utcnow()
+        self._apply(session, outcomes, now)
+        if renew:
+            for q in self.queues:
+                queue.renew(session, q.table, self.name, now, lease=self.lease)
+        claimed: list[tuple[Queue, list[Any]]] = []
+        for q in self.queues:
+            if free <= 0:
+                break
+            rows = queue.claim(session, q.table, self.name, free, now, lease=self.lease)
+            free -= len(rows)
+            if rows:
+                claimed.append((q, rows))
         return claimed
 
-    def _claim(self, table: type[QueueMixin], limit: int, session: Session) -> list[Any]:
-        return queue.claim(session, table, self.name, limit)
-
     async def _execute(self, q: Queue, row: Any) -> None:
-        outcome = _Outcome(
-            queue=q,
-            row_id=row.id,
-            attempts=row.attempts,
-            max_attempts=getattr(row, "max_attempts", q.max_attempts),
-        )
+        outcome = _Outcome(queue=q, row=row)
         try:
             await q.handler_for(row)(row)
         except RetryLater as exc:
@@ -189,28 +222,33 @@ class Worker:
                 traceback.format_exc(limit=6),
             )
         self._outcomes.append(outcome)
+        self._wake.set()  # the loop turns now and records it
 
-    async def _record_outcomes(self) -> int:
-        if not self._outcomes:
-            return 0
-        outcomes, self._outcomes = self._outcomes, []
-        await self.db.write(lambda s: self._apply(s, outcomes))
-        return len(outcomes)
-
-    def _apply(self, session: Session, outcomes: list[_Outcome]) -> None:
-        now = utcnow()
+    def _apply(self, session: Session, outcomes: list[_Outcome], now: datetime) -> None:
         done: dict[type[QueueMixin], list[int]] = {}
         for o in outcomes:
-            table = o.queue.table
+            table, row = o.queue.table, o.row
+            max_attempts = getattr(row, "max_attempts", o.queue.max_attempts)
             if o.error is None:
-                done.setdefault(table, []).append(o.row_id)
-            elif o.permanent or o.attempts >= o.max_attempts:
-                queue.fail(session, table, o.row_id, self.name, o.error)
+                done.setdefault(table, []).append(row.id)
+            elif o.permanent or row.attempts >= max_attempts:
+                if queue.fail(session, table, row.id, self.name, o.error):
+                    self._failed(session, o.queue, row, o.error)
             else:
-                delay = o.retry_after if o.retry_after is not None else queue.backoff(o.attempts)
+                delay = o.retry_after if o.retry_after is not None else queue.backoff(row.attempts)
                 delay = min(max(delay, 0.0), queue.BACKOFF_CAP)
                 queue.reschedule(
-                    session, table, o.row_id, self.name, o.error, now + timedelta(seconds=delay)
+                    session, table, row.id, self.name, o.error, now + timedelta(seconds=delay)
                 )
         for table, ids in done.items():
             queue.finish(session, table, ids, self.name)
+
+    def _failed(self, session: Session, q: Queue, row: Any, error: str) -> None:
+        """Run the queue's failure hook in a savepoint: its bug must not lose the outcomes."""
+        if q.on_failed is None:
+            return
+        try:
+            with session.begin_nested():
+                q.on_failed(session, row, error)
+        except Exception:
+            log.exception("failure hook of %s %s", q.table.__name__, row.id)

@@ -81,7 +81,12 @@ def build_city(settings: Settings, *, with_worker: bool, db: Database | None = N
         settings=settings, db=db or Database(settings.database_url), urls=Urls(settings.base_url)
     )
     if with_worker:
-        city.worker = Worker(city.db, [], concurrency=settings.workers.concurrency)
+        city.worker = Worker(
+            city.db,
+            [],
+            concurrency=settings.workers.concurrency,
+            lease_seconds=settings.workers.lease_seconds,
+        )
         city.worker.queues = build_queues(city)
     return city
 

@@ -1,5 +1,8 @@
 """A recording inbox on loopback: answers what the test tells it to, keeps what it received.
 
+It can hold POSTs past the first `hold_after` unanswered until `release` is set, so that a
+test can stop a worker while those deliveries are in flight.
+
 It can also play a key server: GETs of a path in `documents` answer that document and are
 recorded in `fetched`, so a test can count the fetches a city makes.
 """
@@ -35,8 +38,11 @@ class Sink:
     #: path -> JSON document served to GETs (as application/activity+json)
     documents: dict[str, bytes] = field(default_factory=dict)
     fetched: list[Received] = field(default_factory=list)
+    #: POSTs after this many are recorded on arrival, then wait for `release` to be answered
+    hold_after: int | None = None
 
     def __post_init__(self) -> None:
+        self.release = asyncio.Event()
         self.sock = free_port_socket()
         self.port = self.sock.getsockname()[1]
         app = Starlette(routes=[Route("/{path:path}", self._inbox, methods=["POST", "GET"])])
@@ -58,6 +64,8 @@ class Sink:
         self.received.append(
             Received(request.url.path, dict(request.headers), await request.body())
         )
+        if self.hold_after is not None and len(self.received) > self.hold_after:
+            await self.release.wait()
         status = self.statuses.pop(0) if self.statuses else self.default_status
         headers = (
             {"Retry-After": self.retry_after} if self.retry_after and status in (429, 503) else {}
@@ -75,6 +83,7 @@ class Sink:
         raise RuntimeError("sink did not start")
 
     async def __aexit__(self, *exc: object) -> None:
+        self.release.set()
         self.server.should_exit = True
         if self._task is not None:
             await self._task

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import sys
 import time
@@ -17,6 +18,7 @@ from instance.outcomes import PermanentFailure, RetryLater
 from instance.worker import Worker
 from models import Job, JobState, utcnow
 
+from ..e2e.helpers import eventually
 from .worker_process import ready_file
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -56,6 +58,71 @@ def test_a_job_whose_worker_died_is_claimed_again_after_its_lease(db: Database) 
     # the dead worker's late outcome no longer counts
     db.write_sync(lambda s: queue.finish(s, Job, [again[0].id], "dead"))
     assert len(all_jobs(db)) == 1
+
+
+def test_the_heartbeat_renews_only_the_leases_of_its_own_running_rows(db: Database) -> None:
+    add_jobs(db, 2)
+    db.write_sync(lambda s: queue.claim(s, Job, "mine", 1))
+    db.write_sync(lambda s: queue.claim(s, Job, "theirs", 1))
+    before = {j.locked_by: j.locked_until for j in all_jobs(db)}
+    later = utcnow() + timedelta(seconds=20)
+    assert db.write_sync(lambda s: queue.renew(s, Job, "mine", later)) == 1
+    after = {j.locked_by: j.locked_until for j in all_jobs(db)}
+    assert after["mine"] == later + queue.LEASE
+    assert after["theirs"] == before["theirs"]
+
+
+async def test_a_live_worker_keeps_the_lease_of_a_job_it_is_still_handling(db: Database) -> None:
+    add_jobs(db, 1)
+    release = asyncio.Event()
+
+    async def handler(_city, job):  # type: ignore[no-untyped-def]
+        await release.wait()
+
+    worker = make_worker(db, handler, lease_seconds=2)
+    stop = asyncio.Event()
+    task = asyncio.create_task(worker.run(stop))
+    try:
+
+        async def claimed():  # type: ignore[no-untyped-def]
+            [job] = all_jobs(db)
+            return job.locked_until if job.state is JobState.running else None
+
+        first_lease = await eventually(claimed)
+
+        async def renewed() -> bool:
+            [job] = all_jobs(db)
+            return job.locked_until > first_lease and job.locked_by == worker.name
+
+        await eventually(renewed, timeout=10)
+    finally:
+        release.set()
+        stop.set()
+        await task
+    assert all_jobs(db) == []
+
+
+async def test_a_finished_job_is_recorded_while_others_still_run(db: Database) -> None:
+    add_jobs(db, 2)
+    release = asyncio.Event()
+
+    async def handler(_city, job):  # type: ignore[no-untyped-def]
+        if job.payload["n"] == 1:
+            await release.wait()
+
+    stop = asyncio.Event()
+    task = asyncio.create_task(make_worker(db, handler, poll_interval=3600).run(stop))
+    try:
+
+        async def only_the_held_one_left() -> bool:
+            return [j.payload["n"] for j in all_jobs(db)] == [1]
+
+        await eventually(only_the_held_one_left, timeout=10)
+    finally:
+        release.set()
+        stop.set()
+        await task
+    assert all_jobs(db) == []
 
 
 def test_a_job_not_yet_due_is_not_claimed(db: Database) -> None:
