@@ -7,8 +7,9 @@ A table added later is covered as soon as it declares its key that way; one that
 its rows declares `SET NULL` (or references the account by URI) instead.
 
 Nothing is sent to the suspended side: a suspension severs the relationship silently, as on
-Mastodon. Deliveries still queued for it are cancelled, and activities it sent that wait in
-our inbox queue are dropped (kept as failed rows, with the reason).
+Mastodon. Deliveries still queued for it are cancelled, activities it sent that wait in
+our inbox queue are dropped (kept as failed rows, with the reason), and its `hosts` rows
+(delivery health) go, so that nothing, not even the availability probe, contacts it.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from federation.authority import authority_of
 from instance.policy import FederationPolicy, covers
-from models import Base, InboundActivity, Job, JobState, RemoteActor, utcnow
+from models import Base, Host, InboundActivity, Job, JobState, RemoteActor, utcnow
 
 #: the job kind of a delivery (outbox.publish.DELIVER; `instance` does not import `outbox`)
 DELIVER_KIND = "deliver"
@@ -37,6 +38,7 @@ class PurgeResult:
     rows: dict[str, int] = field(default_factory=dict)
     deliveries_cancelled: int = 0
     inbound_dropped: int = 0
+    hosts_forgotten: int = 0
 
     def summary(self) -> str:
         parts = [f"{self.actors} accounts"]
@@ -45,6 +47,8 @@ class PurgeResult:
             parts.append(f"{self.deliveries_cancelled} queued deliveries")
         if self.inbound_dropped:
             parts.append(f"{self.inbound_dropped} unprocessed activities")
+        if self.hosts_forgotten:
+            parts.append(f"{self.hosts_forgotten} hosts")
         return "removed " + ", ".join(parts)
 
 
@@ -126,6 +130,21 @@ def drop_inbound(session: Session, actor_uris: set[str], reason: str) -> int:
     return len(doomed)
 
 
+def forget_hosts(session: Session, rule_domain: str, policy: FederationPolicy) -> int:
+    """Delete the delivery-health rows of the hosts a suspension of `rule_domain` refuses."""
+    rows = session.execute(select(Host.id, Host.authority)).all()
+    doomed = [
+        host_id
+        for host_id, authority in rows
+        if covers(rule_domain, authority) and not policy.allows(authority)
+    ]
+    for chunk in _chunks(doomed):
+        session.execute(
+            delete(Host).where(Host.id.in_(chunk)).execution_options(synchronize_session=False)
+        )
+    return len(doomed)
+
+
 def purge_domain(session: Session, rule_domain: str, policy: FederationPolicy) -> PurgeResult:
     """Remove what a suspended domain left here. `policy` is the new one (with the suspension).
 
@@ -153,6 +172,7 @@ def purge_domain(session: Session, rule_domain: str, policy: FederationPolicy) -
         if covers(rule_domain, authority_of(actor)) and not policy.allows(actor)
     }
     result.inbound_dropped = drop_inbound(session, uris, f"{rule_domain} was suspended")
+    result.hosts_forgotten = forget_hosts(session, rule_domain, policy)
     return result
 
 

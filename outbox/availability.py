@@ -1,5 +1,8 @@
 """The hourly probe that asks each unavailable host for its NodeInfo links (exchange.hosts
-holds the counting and the unavailable mark)."""
+holds the counting and the unavailable mark).
+
+The federation policy is asked first: a domain we refuse is never contacted, not even to see
+whether it is up (its Host rows go when it is suspended: exchange.domain_purge)."""
 
 from __future__ import annotations
 
@@ -33,7 +36,10 @@ async def probe(city: City, job: Job) -> None:
     )
     revived = []
     directory = city.fediverse.directory
+    policy = await city.fediverse.policy.current()
     for authority in hosts:
+        if not policy.allows(authority):
+            continue
         url = f"{directory.scheme_for(authority)}://{authority}/.well-known/nodeinfo"
         try:
             await city.fediverse.client.get_json(url, accept="application/json")

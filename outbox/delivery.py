@@ -5,6 +5,8 @@
   any other 4xx                  failed at once: retrying cannot help
   domain refused by the policy   failed at once (it may have been blocked since)
   host marked unavailable        failed at once
+  address refused by the guard   failed at once (a private address: it never will be
+                                 reachable), not counted against the host
 
 A host whose deliveries keep failing is marked unavailable (outbox/availability.py): nothing
 more is queued for it until it answers again.
@@ -25,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from exchange.hosts import record_failure, record_success
 from federation.authority import authority_of
-from federation.errors import FetchError
+from federation.errors import AddressRefused, FetchError
 from instance.actors import SigningKey
 from instance.city import City
 from instance.outcomes import PermanentFailure, RetryLater
@@ -61,6 +63,8 @@ class Deliverer:
             result = await fediverse.client.post_activity(
                 inbox, body, key_id=key.key_id, private_key=key.private_key
             )
+        except AddressRefused as exc:
+            raise PermanentFailure(f"{inbox}: {exc}") from None
         except FetchError as exc:
             await self._failed(authority)
             raise RetryLater(f"{inbox}: {exc}") from None

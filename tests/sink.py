@@ -38,6 +38,8 @@ class Sink:
     #: path -> JSON document served to GETs (as application/activity+json)
     documents: dict[str, bytes] = field(default_factory=dict)
     fetched: list[Received] = field(default_factory=list)
+    #: paths of the other GETs (a NodeInfo probe, say), answered as a server that is up
+    probed: list[str] = field(default_factory=list)
     #: POSTs after this many are recorded on arrival, then wait for `release` to be answered
     hold_after: int | None = None
 
@@ -60,6 +62,7 @@ class Sink:
             document = self.documents[request.url.path]
             return Response(document, media_type="application/activity+json")
         if request.method == "GET":  # a NodeInfo probe, say: a server that is up
+            self.probed.append(request.url.path)
             return Response(b'{"links": []}', media_type="application/json")
         self.received.append(
             Received(request.url.path, dict(request.headers), await request.body())

@@ -252,6 +252,50 @@ async def test_the_hourly_probe_revives_an_unavailable_host_that_answers(alice_c
     assert probe.run_at > utcnow() + timedelta(minutes=55), "the next probe is an hour away"
 
 
+async def test_the_hourly_probe_never_contacts_a_domain_the_policy_refuses(
+    alice_city: Any,
+) -> None:
+    async with Sink() as sink:
+        refused = f"127.0.0.1:{sink.port}"
+        alice_city.db.write_sync(
+            lambda s: s.add_all(
+                [
+                    Host(
+                        authority=refused,
+                        failures=50,
+                        first_failure_at=utcnow(),
+                        unavailable_since=utcnow(),
+                    ),
+                    # a rule added without its purge (as if the Host row came afterwards)
+                    DomainRule(domain=refused, kind=RuleKind.block, severity=Severity.suspend),
+                ]
+            )
+        )
+        alice_city.city.fediverse.policy.invalidate()
+        alice_city.db.write_sync(
+            lambda s: s.execute(
+                Job.__table__.update().where(Job.kind == availability.PROBE).values(run_at=utcnow())
+            )
+        )
+        await worker_for(alice_city).run_until_idle()
+    assert sink.probed == []
+    host = alice_city.db.read_sync(lambda s: s.scalar(select(Host)))
+    assert host.unavailable_since is not None
+
+
+async def test_an_inbox_at_a_refused_address_fails_at_once_without_counting_against_its_host(
+    alice_city: Any,
+) -> None:
+    add_follower(alice_city, "zoe", "http://10.0.0.7/inbox")
+    await post_note(alice_city)
+    await worker_for(alice_city).run_until_idle()
+    [job] = deliveries(alice_city)
+    assert job.state is JobState.failed
+    assert job.attempts == 1
+    assert "10.0.0.7" in (job.last_error or "")
+    assert alice_city.db.read_sync(lambda s: list(s.scalars(select(Host)))) == []
+
+
 async def test_followers_on_one_server_get_one_delivery_to_its_shared_inbox(
     alice_city: Any,
 ) -> None:

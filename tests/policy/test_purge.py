@@ -10,6 +10,7 @@ from exchange import domains
 from exchange.domain_purge import DELIVER_KIND, owned_columns, suspend_account
 from models import (
     Follow,
+    Host,
     InboundActivity,
     Job,
     JobState,
@@ -110,6 +111,19 @@ async def test_suspending_a_domain_cancels_deliveries_queued_for_it(town: TestCi
     assert purged.deliveries_cancelled == 1
     inboxes = town.db.read_sync(lambda s: [j.payload["inbox"] for j in s.scalars(select(Job))])
     assert inboxes == ["https://c.example/inbox"]
+
+
+async def test_suspending_a_domain_forgets_its_hosts_and_keeps_the_others(
+    town: TestCity,
+) -> None:
+    town.db.write_sync(
+        lambda s: s.add_all(
+            [Host(authority=a, failures=3) for a in ("b.example", "social.b.example", "c.example")]
+        )
+    )
+    purged = suspend(town, "b.example")
+    assert purged.hosts_forgotten == 2
+    assert town.db.read_sync(lambda s: list(s.scalars(select(Host.authority)))) == ["c.example"]
 
 
 async def test_suspending_a_domain_drops_its_unprocessed_activities(town: TestCity) -> None:
