@@ -6,11 +6,16 @@ final and a follow asked again after a rejection starts over as pending. Accepti
 follow changes nothing: Mastodon re-sends a Follow after a key change and expects another
 Accept, and an Accept may arrive twice.
 
+Our Follow that could not be delivered (the other city refused it, or never answered) makes
+our follow `failed`, so that it does not stay pending forever; asking again, or the admin
+re-sending it, makes it pending again. A late Accept still accepts it.
+
 Rows only: the Follow, Accept and Reject activities these changes cause are services.social's.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import select
@@ -24,7 +29,8 @@ GRAPH = StateGraph(
     "follow",
     FollowState,
     {
-        FollowState.pending: {FollowState.accepted},
+        FollowState.pending: {FollowState.accepted, FollowState.failed},
+        FollowState.failed: {FollowState.pending, FollowState.accepted},
         FollowState.accepted: set(),
     },
 )
@@ -86,6 +92,44 @@ def accept(follow: Follow, *, now: datetime | None = None) -> bool:
     if moved:
         GRAPH.move(follow, FollowState.accepted)
     follow.accepted_at = follow.accepted_at or now or utcnow()
+    return moved
+
+
+def ask_again(follow: Follow, activity_uri: str) -> Follow:
+    """A failed follow asked once more, with a new Follow activity: pending again."""
+    GRAPH.move(follow, FollowState.pending)
+    follow.activity_uri = activity_uri
+    return follow
+
+
+def delivery_failed(session: Session, activity_uri: str) -> Follow | None:
+    """Our Follow `activity_uri` was given up on: the pending follow it asked for failed."""
+    follow = session.scalar(
+        select(Follow).where(
+            Follow.direction == Direction.outbound, Follow.activity_uri == activity_uri
+        )
+    )
+    if follow is not None and follow.state is FollowState.pending:
+        GRAPH.move(follow, FollowState.failed)
+        return follow
+    return None
+
+
+def sent_again(session: Session, activity_uris: Iterable[str]) -> int:
+    """Our failed Follows among these activities are being sent again: pending once more."""
+    uris = list(set(activity_uris))
+    if not uris:
+        return 0
+    moved = 0
+    for follow in session.scalars(
+        select(Follow).where(
+            Follow.direction == Direction.outbound,
+            Follow.activity_uri.in_(uris),
+            Follow.state == FollowState.failed,
+        )
+    ):
+        GRAPH.move(follow, FollowState.pending)
+        moved += 1
     return moved
 
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from models import Host, utcnow
@@ -27,6 +29,7 @@ def record_failure(session: Session, authority: str, now: datetime) -> bool:
         session.add(host)
     host.failures += 1
     host.first_failure_at = host.first_failure_at or now
+    host.last_failure_at = now
     if (
         host.unavailable_since is None
         and host.failures >= HOST_FAILURES
@@ -38,6 +41,8 @@ def record_failure(session: Session, authority: str, now: datetime) -> bool:
 
 
 def record_success(session: Session, authority: str, now: datetime | None = None) -> None:
+    """The host showed it is up (it sent us an activity, it answered the probe): a failing
+    host is forgotten its failures; a healthy one costs no write."""
     session.execute(
         update(Host)
         .where(Host.authority == authority, Host.failures > 0)
@@ -48,3 +53,34 @@ def record_success(session: Session, authority: str, now: datetime | None = None
             last_success_at=now or utcnow(),
         )
     )
+
+
+def record_delivered(session: Session, authority: str, now: datetime | None = None) -> None:
+    """A delivery to the host succeeded: failures forgotten, the time kept (the row made if new).
+
+    The delivery handler calls it after a failure and otherwise at most once a minute per
+    host, so that successes cost no write each."""
+    now = now or utcnow()
+    updated = session.execute(
+        update(Host)
+        .where(Host.authority == authority)
+        .values(failures=0, first_failure_at=None, unavailable_since=None, last_success_at=now)
+    )
+    if not updated.rowcount:  # type: ignore[attr-defined]
+        dialect = session.get_bind().dialect.name
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        session.execute(
+            insert(Host)
+            .values(authority=authority, failures=0, last_success_at=now)
+            .on_conflict_do_nothing(index_elements=["authority"])
+        )
+
+
+def revive(session: Session, authorities: list[str]) -> None:
+    """The admin says these hosts are back: deliveries to them are tried again at once."""
+    if authorities:
+        session.execute(
+            update(Host)
+            .where(Host.authority.in_(authorities))
+            .values(failures=0, first_failure_at=None, unavailable_since=None)
+        )

@@ -44,8 +44,9 @@ from .outcomes import PermanentFailure, RetryLater
 log = logging.getLogger("comptoir.worker")
 
 Handler = Callable[[Any], Awaitable[None]]
-#: told, in the transaction that fails a row for good, which row (as claimed) and why
-FailureHook = Callable[[Session, Any, str], None]
+#: told, in the transaction that fails a row for good, which row (as claimed), the error and
+#: the outcome's code (None when the handler gave none)
+FailureHook = Callable[[Session, Any, str, str | None], None]
 
 
 def _running_loop() -> asyncio.AbstractEventLoop | None:
@@ -75,6 +76,7 @@ class _Outcome:
     error: str | None = None
     retry_after: float | None = None
     permanent: bool = False
+    code: str | None = None
 
 
 @dataclass
@@ -210,8 +212,10 @@ class Worker:
             await q.handler_for(row)(row)
         except RetryLater as exc:
             outcome.error, outcome.retry_after = str(exc) or "retry later", exc.after
+            outcome.code = exc.code
         except PermanentFailure as exc:
             outcome.error, outcome.permanent = str(exc) or "failed", True
+            outcome.code = exc.code
         except Exception as exc:  # a handler bug or an unexpected answer: count the attempt
             outcome.error = f"{type(exc).__name__}: {exc}"
             log.warning(
@@ -233,7 +237,7 @@ class Worker:
                 done.setdefault(table, []).append(row.id)
             elif o.permanent or row.attempts >= max_attempts:
                 if queue.fail(session, table, row.id, self.name, o.error):
-                    self._failed(session, o.queue, row, o.error)
+                    self._failed(session, o)
             else:
                 delay = o.retry_after if o.retry_after is not None else queue.backoff(row.attempts)
                 delay = min(max(delay, 0.0), queue.BACKOFF_CAP)
@@ -243,12 +247,13 @@ class Worker:
         for table, ids in done.items():
             queue.finish(session, table, ids, self.name)
 
-    def _failed(self, session: Session, q: Queue, row: Any, error: str) -> None:
+    def _failed(self, session: Session, o: _Outcome) -> None:
         """Run the queue's failure hook in a savepoint: its bug must not lose the outcomes."""
-        if q.on_failed is None:
+        hook = o.queue.on_failed
+        if hook is None:
             return
         try:
             with session.begin_nested():
-                q.on_failed(session, row, error)
+                hook(session, o.row, o.error or "failed", o.code)
         except Exception:
-            log.exception("failure hook of %s %s", q.table.__name__, row.id)
+            log.exception("failure hook of %s %s", o.queue.table.__name__, o.row.id)

@@ -21,6 +21,9 @@ class Direction(enum.StrEnum):
 class FollowState(enum.StrEnum):
     pending = "pending"
     accepted = "accepted"
+    #: our Follow could not be delivered (refused, unreachable): re-sent by a new follow or
+    #: by the admin's retry (outbox.redelivery), which make it pending again
+    failed = "failed"
 
 
 class Follow(Base):

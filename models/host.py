@@ -19,6 +19,8 @@ class Host(Base):
     #: consecutive failed deliveries since the last success
     failures: Mapped[int] = mapped_column(default=0)
     first_failure_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: the latest failed delivery (kept after a success, for the admin's view)
+    last_failure_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_success_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: set when the host kept failing; deliveries to it are skipped until it answers again
     unavailable_since: Mapped[datetime | None] = mapped_column(UTCDateTime)

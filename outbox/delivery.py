@@ -11,10 +11,14 @@
 A host whose deliveries keep failing is marked unavailable (outbox/availability.py): nothing
 more is queued for it until it answers again.
 
+Each outcome carries a reason code (models.FailureReason): when a delivery fails for good,
+outbox.undelivered records it for the member who caused it and for the admin.
+
 Signing happens immediately before sending, never at enqueue time, so the Date is fresh.
 The hot path touches the database only to load an activity body the first time (bodies and
 keys are cached) and to record host failures; successes cost no write of their own (the
-worker deletes finished jobs in batches).
+worker records finished jobs together, and a host's last success is written at most once a
+minute, for the admin's view).
 """
 
 from __future__ import annotations
@@ -25,17 +29,23 @@ from collections import OrderedDict
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from exchange.hosts import record_failure, record_success
+from exchange.hosts import record_delivered, record_failure
 from federation.authority import authority_of
 from federation.errors import AddressRefused, FetchError
 from instance.actors import SigningKey
 from instance.city import City
 from instance.outcomes import PermanentFailure, RetryLater
-from models import Host, Job, OutboundActivity, utcnow
+from models import FailureReason, Host, Job, OutboundActivity, utcnow
 
 RETRYABLE = frozenset({401, 408, 429})
+REFUSED = FailureReason.refused.value
+REJECTED = FailureReason.rejected.value
+NOT_FEDERATED = FailureReason.not_federated.value
+UNREACHABLE = FailureReason.unreachable.value
 BODY_CACHE_SIZE = 512
 UNAVAILABLE_REFRESH_SECONDS = 30.0
+#: a host's last success is written at most this often (after a failure: at once)
+SUCCESS_NOTE_SECONDS = 60.0
 
 
 class Deliverer:
@@ -47,6 +57,7 @@ class Deliverer:
         self._failing: set[str] = set()
         self._unavailable: set[str] = set()
         self._unavailable_loaded = float("-inf")
+        self._success_noted: dict[str, float] = {}
 
     async def __call__(self, city: City, job: Job) -> None:
         activity_id: int = job.payload["activity"]
@@ -55,30 +66,36 @@ class Deliverer:
         fediverse = city.fediverse
         verdict = (await fediverse.policy.current()).verdict(inbox)
         if not verdict.allowed:
-            raise PermanentFailure(f"not delivering: {verdict.reason}")
+            raise PermanentFailure(f"not delivering: {verdict.reason}", code=NOT_FEDERATED)
         if authority in await self._unavailable_hosts():
-            raise PermanentFailure(f"not delivering: {authority} is marked unavailable")
+            raise PermanentFailure(
+                f"not delivering: {authority} is marked unavailable", code=UNREACHABLE
+            )
         body, key = await self._load(activity_id)
         try:
             result = await fediverse.client.post_activity(
                 inbox, body, key_id=key.key_id, private_key=key.private_key
             )
         except AddressRefused as exc:
-            raise PermanentFailure(f"{inbox}: {exc}") from None
+            raise PermanentFailure(f"{inbox}: {exc}", code=UNREACHABLE) from None
         except FetchError as exc:
             await self._failed(authority)
-            raise RetryLater(f"{inbox}: {exc}") from None
+            raise RetryLater(f"{inbox}: {exc}", code=UNREACHABLE) from None
         status = result.status
         if 200 <= status < 300:
-            if authority in self._failing:
+            now = time.monotonic()
+            noted = self._success_noted.get(authority, float("-inf"))
+            if authority in self._failing or now - noted > SUCCESS_NOTE_SECONDS:
                 self._failing.discard(authority)
-                await city.db.write(lambda s: record_success(s, authority, utcnow()))
+                self._success_noted[authority] = now
+                await city.db.write(lambda s: record_delivered(s, authority, utcnow()))
             return
         message = f"{inbox} answered {status}: {result.body_excerpt[:200]}"
         if status in RETRYABLE or status >= 500:
             await self._failed(authority)
-            raise RetryLater(message, after=result.retry_after)
-        raise PermanentFailure(message)
+            code = REFUSED if status == 401 else UNREACHABLE
+            raise RetryLater(message, after=result.retry_after, code=code)
+        raise PermanentFailure(message, code=REFUSED if status == 403 else REJECTED)
 
     async def _failed(self, authority: str) -> None:
         self._failing.add(authority)

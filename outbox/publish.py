@@ -5,7 +5,10 @@ same transaction: either the change, the activity and every delivery job are com
 together, or none is. The delivery worker sends them afterwards.
 
 Deliveries go to shared inboxes when the recipient has one, each inbox once, never to a
-domain the federation policy refuses, nor to a host known to be unavailable.
+domain the federation policy refuses. A follower's inbox on a host known to be unavailable
+is skipped; an actor named as a recipient (an offer's party, the followed actor) gets its
+delivery queued anyway, so that it fails visibly (outbox.undelivered) and the admin can re-send
+it once the host is back, instead of vanishing.
 """
 
 from __future__ import annotations
@@ -86,9 +89,11 @@ def publish(
     inboxes: dict[str, None] = {}
     for local_actor in audience.followers_of:
         inboxes.update(dict.fromkeys(follower_inboxes(session, local_actor)))
+    named: set[str] = set(audience.inboxes)
     for actor in audience.actors:
         if actor.deleted_at is None:
             inboxes[actor.delivery_inbox] = None
+            named.add(actor.delivery_inbox)
     inboxes.update(dict.fromkeys(audience.inboxes))
 
     policy = city.fediverse.policy.current_sync(session)
@@ -102,7 +107,7 @@ def publish(
         for inbox in inboxes
         if not city.urls.is_local(inbox)
         and policy.allows(inbox)
-        and authority_of(inbox) not in unavailable
+        and (inbox in named or authority_of(inbox) not in unavailable)
     ]
     queue.enqueue_many(session, jobs)
     return record

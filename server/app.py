@@ -63,7 +63,10 @@ def job_handlers(city: City) -> dict[str, JobHandler]:
 
 def build_queues(city: City) -> list[Queue]:
     """Every claimable table and its handlers."""
-    return [inbox_queue(city, inbox_handlers.HANDLERS), jobs.job_queue(city, job_handlers(city))]
+    return [
+        inbox_queue(city, inbox_handlers.HANDLERS),
+        jobs.job_queue(city, job_handlers(city), outbox_jobs.FAILURE_HOOKS),
+    ]
 
 
 async def start(city: City) -> None:

@@ -45,10 +45,13 @@ def follow(session: Session, city: City, follower: str, target: RemoteActor) -> 
         reason = policy.verdict(target.uri).reason or f"{target.handle} is suspended here"
         raise DomainError("federation_refused", f"cannot follow {target.handle}: {reason}", 403)
     existing = follows.find(session, follower, target, Direction.outbound)
-    if existing is not None:
+    if existing is not None and existing.state is not FollowState.failed:
         return existing
     activity_id = _new_activity_id(city)
-    record = follows.create(session, follower, target, Direction.outbound, activity_id)
+    if existing is None:
+        record = follows.create(session, follower, target, Direction.outbound, activity_id)
+    else:  # our last Follow did not arrive: ask again
+        record = follows.ask_again(existing, activity_id)
     document = render.activity(
         city.urls, "Follow", activity_id, follower, target.uri, to=[target.uri]
     )
