@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from exchange import agreements, listings, negotiations, offers, rates
+from exchange import agreements, delivery_failures, listings, negotiations, offers, rates
 from exchange.errors import DomainError
 from exchange.negotiations import Party, Thread
 from instance.city import City, city_of
@@ -68,6 +68,18 @@ def thread_json(session: Session, city: City, thread: Thread, side: Side) -> dic
         )
 
     agreement = thread.agreement
+    undelivered = delivery_failures.about(
+        session,
+        [o.uri for o in thread.offers]
+        + [m.uri for m in thread.messages]
+        + ([agreement.accept_uri] if agreement is not None else []),
+    )
+
+    def failure(uri: str) -> dict[str, str] | None:
+        found = undelivered.get(uri)
+        return found.as_json() if found is not None else None
+
+    first = next(iter(undelivered.values()), None)
     return {
         "id": negotiation.public_id,
         "context": negotiation.context,
@@ -99,6 +111,7 @@ def thread_json(session: Session, city: City, thread: Thread, side: Side) -> dic
                 "in_reply_to": uris.get(o.in_reply_to_id) if o.in_reply_to_id else None,
                 "created_at": o.created_at.isoformat(),
                 "answer_reason": o.answer_reason,
+                "undelivered": failure(o.uri),
             }
             for o in thread.offers
         ],
@@ -108,6 +121,7 @@ def thread_json(session: Session, city: City, thread: Thread, side: Side) -> dic
                 "author": m.author.value,
                 "content": m.content,
                 "created_at": m.created_at.isoformat(),
+                "undelivered": failure(m.uri),
             }
             for m in thread.messages
         ],
@@ -124,7 +138,9 @@ def thread_json(session: Session, city: City, thread: Thread, side: Side) -> dic
             "transfer": agreements.transfer_id(agreement)
             if agreement.state is AgreementState.paid
             else None,
+            "undelivered": failure(agreement.accept_uri),
         },
+        "undelivered": first.as_json() if first is not None else None,
     }
 
 

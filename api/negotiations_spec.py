@@ -34,7 +34,26 @@ _TERMS: Json = {
     },
 }
 
+_UNDELIVERED = {
+    "oneOf": [ref("Undelivered"), {"type": "null"}],
+    "description": "Set when this did not reach the other city (it failed for good)",
+}
+
 SCHEMAS: Json = {
+    "Undelivered": closed(
+        {
+            "reason": {
+                "type": "string",
+                "enum": ["refused", "not_federated", "rejected", "unreachable", "failed"],
+            },
+            "message": {
+                **_TEXT,
+                "description": "For the member, e.g. 'not delivered: the other city does "
+                "not federate with us'",
+            },
+        },
+        "Why something of ours did not reach the other city; the admin can re-send it",
+    ),
     "Offer": closed(
         {
             "id": _TEXT,
@@ -56,6 +75,7 @@ SCHEMAS: Json = {
             },
             "created_at": _TIME,
             "answer_reason": _TEXT,
+            "undelivered": _UNDELIVERED,
         }
     ),
     "ThreadMessage": closed(
@@ -64,6 +84,7 @@ SCHEMAS: Json = {
             "author": _SIDE,
             "content": {**_TEXT, "description": "HTML"},
             "created_at": _TIME,
+            "undelivered": _UNDELIVERED,
         }
     ),
     "Agreement": closed(
@@ -79,6 +100,7 @@ SCHEMAS: Json = {
                 "type": ["string", "null"],
                 "description": "Once paid: the ledger transfer's id",
             },
+            "undelivered": _UNDELIVERED,
         },
         "An accepted offer; the paying party (the buyer, or the author of a want) pays it once",
     ),
@@ -116,6 +138,11 @@ SCHEMAS: Json = {
             "offers": {"type": "array", "items": ref("Offer")},
             "messages": {"type": "array", "items": ref("ThreadMessage")},
             "agreement": {"oneOf": [ref("Agreement"), {"type": "null"}]},
+            "undelivered": {
+                **_UNDELIVERED,
+                "description": "Set when an offer, message or acceptance of mine in this "
+                "thread did not reach the other city",
+            },
         }
     ),
     "NegotiationPage": closed(

@@ -15,6 +15,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from exchange import delivery_failures
+from exchange.delivery_failures import Undelivered
 from exchange.errors import DomainError, NotFound
 from federation.errors import AddressRefused, FetchError, FetchTimeout
 from instance.city import City, city_of
@@ -25,6 +27,8 @@ from services import social
 
 from .auth import authenticated
 from .params import field, json_body
+
+FOLLOW_STATES = tuple(state.value for state in FollowState)
 
 log = logging.getLogger("comptoir.api")
 
@@ -55,13 +59,16 @@ def _member_visible(exc: FetchError) -> DomainError:
     return DomainError("account_unusable", "that server did not give a usable account", 502)
 
 
-def render_follow(follow: Follow, actor: RemoteActor) -> dict[str, Any]:
+def render_follow(
+    follow: Follow, actor: RemoteActor, undelivered: Undelivered | None = None
+) -> dict[str, Any]:
     return {
         "id": str(follow.id),
         "account": f"@{actor.handle}",
         "actor": actor.uri,
         "state": follow.state.value,
         "created_at": render.iso(follow.created_at),
+        "undelivered": undelivered.as_json() if undelivered is not None else None,
     }
 
 
@@ -93,8 +100,10 @@ def _follows(
 
 def _state_param(request: Request) -> str | None:
     state = request.query_params.get("state")
-    if state is not None and state not in ("pending", "accepted"):
-        raise DomainError("invalid_parameter", "state must be pending or accepted", 400)
+    if state is not None and state not in FOLLOW_STATES:
+        raise DomainError(
+            "invalid_parameter", f"state must be one of {', '.join(FOLLOW_STATES)}", 400
+        )
     return state
 
 
@@ -115,10 +124,15 @@ async def list_following(request: Request) -> Response:
     member = await authenticated(request)
     city = city_of(request)
     state = _state_param(request)
-    rows = await city.db.read(
-        lambda s: _follows(s, city.urls.member(member.username), Direction.outbound, state)
-    )
-    return JSONResponse([render_follow(f, a) for f, a in rows])
+
+    def read(session: Session) -> list[dict[str, Any]]:
+        rows = _follows(session, city.urls.member(member.username), Direction.outbound, state)
+        failed = delivery_failures.about(
+            session, [f.activity_uri for f, _ in rows if f.state is FollowState.failed]
+        )
+        return [render_follow(f, a, failed.get(f.activity_uri)) for f, a in rows]
+
+    return JSONResponse(await city.db.read(read))
 
 
 def _own_follow(

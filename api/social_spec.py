@@ -24,8 +24,14 @@ SCHEMAS: Json = {
             "id": {"type": "string"},
             "account": {"type": "string", "description": "@name@host of the remote account"},
             "actor": {"type": "string", "description": "The remote actor's id"},
-            "state": {"type": "string", "enum": ["pending", "accepted"]},
+            "state": {
+                "type": "string",
+                "enum": ["pending", "accepted", "failed"],
+                "description": "failed: my Follow did not reach the other city (see undelivered); "
+                "following again, or the admin's retry, sends it again",
+            },
             "created_at": _TIME,
+            "undelivered": {"oneOf": [ref("Undelivered"), {"type": "null"}]},
         }
     ),
     "FollowList": {"type": "array", "items": ref("Follow")},
@@ -80,7 +86,9 @@ SCHEMAS: Json = {
 _ID = path("id", "The follow's id")
 _NOTE = path("id", "The note's id (the last part of its URI)")
 _STATE = query(
-    "state", {"type": "string", "enum": ["pending", "accepted"]}, "Only follows in this state"
+    "state",
+    {"type": "string", "enum": ["pending", "accepted", "failed"]},
+    "Only follows in this state",
 )
 
 PATHS: Json = {
