@@ -14,7 +14,15 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from exchange import agreements, listings, negotiations, notifications, offers, rates
+from exchange import (
+    agreements,
+    delivery_failures,
+    listings,
+    negotiations,
+    notifications,
+    offers,
+    rates,
+)
 from exchange.errors import DomainError
 from instance.amounts import format_amount
 from instance.city import city_of
@@ -90,9 +98,15 @@ async def thread_page(request: Request, refused: Refusal = NONE) -> Response:
     city = city_of(request)
     currency = city.settings.currency
 
-    def read(session: Session) -> tuple[Any, Any, dict[int, str], bool]:
+    def read(session: Session) -> tuple[Any, Any, dict[int, str], bool, dict[str, Any]]:
         negotiation, side = negotiations.of_member(session, who, request.path_params["public_id"])
         thread = negotiations.thread(session, negotiation)
+        undelivered = delivery_failures.about(
+            session,
+            [o.uri for o in thread.offers]
+            + [m.uri for m in thread.messages]
+            + ([thread.agreement.accept_uri] if thread.agreement is not None else []),
+        )
         listing = thread.listing
         converted = {}
         for offer in thread.offers:
@@ -113,9 +127,10 @@ async def thread_page(request: Request, refused: Refusal = NONE) -> Response:
                 converted[offer.id] = (
                     f"≈ {format_amount(quote.amount, currency.scale)} {quote.currency}"
                 )
-        return thread, side, converted, _may_pay(session, who, thread.agreement)
+        return thread, side, converted, _may_pay(session, who, thread.agreement), undelivered
 
-    thread, side, converted, may_pay = await city.db.read(read)  # a refusal: server.errors
+    # a refusal: server.errors
+    thread, side, converted, may_pay, undelivered = await city.db.read(read)
     return await render(
         request,
         "negotiations/show.html",
@@ -124,6 +139,7 @@ async def thread_page(request: Request, refused: Refusal = NONE) -> Response:
         side=side,
         converted=converted,
         may_pay=may_pay,
+        undelivered=undelivered,
         refused=refused,
         member=who,
         money=lambda amount: format_amount(amount, thread.listing.scale),
