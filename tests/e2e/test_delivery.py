@@ -13,8 +13,10 @@ from federation.httpsig import IncomingRequest, PublicKeyInfo, verify_request
 from federation.keys import generate_rsa_pem
 from instance.worker import Worker
 from models import (
+    DeliveryFailure,
     Direction,
     DomainRule,
+    FailureReason,
     Follow,
     FollowState,
     Host,
@@ -185,6 +187,59 @@ async def test_a_host_that_keeps_failing_is_marked_unavailable_then_skipped(
         await worker_for(alice_city).run_until_idle()
         assert len(sink.received) == 1, "nothing more is sent to an unavailable host"
     assert len(deliveries(alice_city)) == 1, "no delivery was queued for the second note"
+
+
+async def test_a_named_recipient_on_an_unavailable_host_fails_visibly_instead_of_vanishing(
+    alice_city: Any,
+) -> None:
+    async with Sink() as sink:
+        zoe = add_follower(alice_city, "zoe", sink.url())
+        alice_city.db.write_sync(
+            lambda s: s.add(
+                Host(
+                    authority=f"127.0.0.1:{sink.port}",
+                    failures=50,
+                    first_failure_at=utcnow(),
+                    unavailable_since=utcnow(),
+                )
+            )
+        )
+        alice = alice_city.city.urls.member("alice")
+        follow = await alice_city.db.write(
+            lambda s: social.follow(s, alice_city.city, alice, s.merge(zoe))
+        )
+        await worker_for(alice_city).run_until_idle()
+        assert sink.received == []
+    [job] = deliveries(alice_city)
+    assert job.state is JobState.failed
+    failure = alice_city.db.read_sync(lambda s: s.scalar(select(DeliveryFailure)))
+    assert (failure.reason, failure.activity_uri) == (
+        FailureReason.unreachable,
+        follow.activity_uri,
+    )
+    state = alice_city.db.read_sync(lambda s: s.get(Follow, follow.id).state)
+    assert state is FollowState.failed
+
+
+async def test_following_again_after_a_failed_follow_sends_a_new_follow(alice_city: Any) -> None:
+    async with Sink(default_status=403) as sink:
+        zoe = add_follower(alice_city, "zoe", sink.url())
+        alice = alice_city.city.urls.member("alice")
+        first = await alice_city.db.write(
+            lambda s: social.follow(s, alice_city.city, alice, s.merge(zoe))
+        )
+        await worker_for(alice_city).run_until_idle()
+        assert alice_city.db.read_sync(lambda s: s.get(Follow, first.id).state) is (
+            FollowState.failed
+        )
+        sink.default_status = 202
+        again = await alice_city.db.write(
+            lambda s: social.follow(s, alice_city.city, alice, s.merge(zoe))
+        )
+        await worker_for(alice_city).run_until_idle()
+    assert again.id == first.id and again.activity_uri != first.activity_uri
+    assert again.state is FollowState.pending
+    assert len(sink.received) == 2
 
 
 async def test_an_unavailable_host_is_used_again_once_it_sends_us_an_activity(

@@ -247,3 +247,38 @@ def test_two_worker_processes_run_each_job_exactly_once(
     assert sorted(handled) == list(range(total)), "every job ran, none twice"
     assert all(runs), "both workers took part"
     assert db.read_sync(lambda s: s.scalar(select(func.count()).select_from(Job))) == 0
+
+
+async def test_a_job_failing_for_good_tells_its_hook_why_in_the_same_transaction(
+    db: Database,
+) -> None:
+    add_jobs(db, 2)
+    told: list[tuple[int, str, str | None, JobState]] = []
+
+    async def handler(_city, job):  # type: ignore[no-untyped-def]
+        if job.payload["n"] == 0:
+            raise PermanentFailure("answered 403", code="refused")
+
+    def hook(session, job, error, code):  # type: ignore[no-untyped-def]
+        state = session.get(Job, job.id).state  # already failed, in this transaction
+        told.append((job.payload["n"], error, code, state))
+
+    worker = Worker(db, [job_queue(None, {"record": handler}, {"record": hook})])  # type: ignore[arg-type]
+    await worker.run_until_idle()
+    assert told == [(0, "answered 403", "refused", JobState.failed)]
+
+
+async def test_a_failing_hook_does_not_lose_the_outcomes(db: Database) -> None:
+    add_jobs(db, 2)
+
+    async def handler(_city, job):  # type: ignore[no-untyped-def]
+        if job.payload["n"] == 0:
+            raise PermanentFailure("gone")
+
+    def hook(session, job, error, code):  # type: ignore[no-untyped-def]
+        raise RuntimeError("a bug in the hook")
+
+    worker = Worker(db, [job_queue(None, {"record": handler}, {"record": hook})])  # type: ignore[arg-type]
+    await worker.run_until_idle()
+    [job] = all_jobs(db)
+    assert (job.payload["n"], job.state, job.last_error) == (0, JobState.failed, "gone")
