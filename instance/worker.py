@@ -180,7 +180,13 @@ class Worker:
             return 0, 0
         if renew:
             self._renewed = time.monotonic()
-        claimed = await self.db.write(functools.partial(self._transaction, outcomes, renew, free))
+        try:
+            claimed = await self.db.write(
+                functools.partial(self._transaction, outcomes, renew, free)
+            )
+        except Exception:  # the database failed us: keep the outcomes for the next turn
+            self._outcomes[:0] = outcomes
+            raise
         for q, rows in claimed:
             for row in rows:
                 task = asyncio.create_task(self._execute(q, row))
