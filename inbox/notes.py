@@ -74,8 +74,7 @@ async def on_delete(delivery: Delivery) -> None:
 
     def change(session: Session) -> None:
         author = session.scalar(select(RemoteActor).where(RemoteActor.uri == delivery.actor_uri))
-        if author is not None:
-            remote_notes.tombstone(session, author, object_id)
+        remote_notes.tombstone(session, author, object_id)
 
     await delivery.apply(change)
 
