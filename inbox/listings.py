@@ -103,6 +103,27 @@ async def on_listing_update(delivery: Delivery) -> bool:
     return True
 
 
+#: how a listing may end, as its home city says in the Tombstone's `endState`
+_END_STATES = {
+    s.value: s
+    for s in (
+        ListingState.closed,
+        ListingState.expired,
+        ListingState.withdrawn,
+        ListingState.rejected,
+    )
+}
+
+
+def ended_as(obj: object) -> ListingState:
+    """The state a remote listing's copy takes on its Delete: the one its home city gives it
+    (`endState` of the Tombstone), `withdrawn` when the Delete does not say."""
+    said = obj.get("endState") if isinstance(obj, dict) else None
+    if not isinstance(said, str):
+        return ListingState.withdrawn
+    return _END_STATES.get(said, ListingState.withdrawn)
+
+
 async def on_listing_delete(delivery: Delivery) -> bool:
     object_id = delivery.object_id
     if object_id is None:
@@ -123,7 +144,9 @@ async def on_listing_delete(delivery: Delivery) -> bool:
             return
         # Threads on it are not closed here: the seller's city tells each buyer itself (a Reject or
         # an Undo of the open offer), and an Accept may still be on its way, racing this Delete.
-        listings.move(listing, ListingState.withdrawn)
+        listings.move(listing, end_state)
+
+    end_state = ended_as(delivery.object)
 
     await delivery.apply(change)
     return True

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from federation.vocab import PUBLIC
 from instance.amounts import format_amount
 from instance.city import City
-from instance.html import plain_name, text_to_html
+from instance.html import hashtags, plain_name, text_to_html
 from instance.urls import Urls
 from models import Listing, Member, Purpose, new_public_id, utcnow
 
@@ -51,11 +51,17 @@ def _hashtag(urls: Urls, slug: str) -> str:
     )
 
 
+def listing_hashtags(listing: Listing) -> list[str]:
+    """The category, then the hashtags typed in the description, each once."""
+    names = [listing.category] if listing.category else []
+    return names + [name for name in hashtags(listing.description) if name not in names]
+
+
 def content_html(urls: Urls, listing: Listing) -> str:
     e = html.escape
     parts = [f"<p><strong>{e(PURPOSE_LABELS[listing.purpose])}: {e(listing.title)}</strong></p>"]
     if listing.description:
-        parts.append(text_to_html(listing.description))
+        parts.append(text_to_html(listing.description, tag_url=urls.tag))
     facts = [e(price_text(listing))]
     if listing.quantity > 1:
         facts.append(
@@ -96,11 +102,7 @@ def render_listing(city: City, listing: Listing, author: Member) -> dict[str, An
         "contentMap": {city.settings.language: content},
         "source": {"content": listing.description, "mediaType": "text/plain"},
         "sensitive": False,
-        "tag": [
-            {"type": "Hashtag", "name": f"#{listing.category}", "href": urls.tag(listing.category)}
-        ]
-        if listing.category
-        else [],
+        "tag": render.hashtag_entries(urls, listing_hashtags(listing)),
         "attachment": [
             {
                 "type": "Image",
@@ -216,7 +218,9 @@ def federate_delete(
 ) -> None:
     urls = city.urls
     to, cc = _addressing(city, author)
-    gone = render.tombstone(urls, listing.uri, deleted or listing.ended_at or utcnow())
+    gone = render.tombstone(
+        urls, listing.uri, deleted or listing.ended_at or utcnow(), end_state=listing.state.value
+    )
     delete = render.activity(
         urls,
         "Delete",
@@ -225,5 +229,6 @@ def federate_delete(
         gone,
         to=to,
         cc=cc,
+        extra_context=True,
     )
     publish(session, city, delete, _everyone(city, author))

@@ -16,7 +16,7 @@ from exchange import follows
 from exchange.errors import DomainError, NotFound
 from federation.vocab import PUBLIC
 from instance.city import City
-from instance.html import text_to_html
+from instance.html import hashtags, text_to_html
 from models import Direction, Follow, FollowState, Member, Note, RemoteActor, new_public_id, utcnow
 from outbox import render
 from outbox.publish import Audience, publish
@@ -186,14 +186,15 @@ def post_note(
     note = Note(
         uri=city.urls.note(public_id),
         member_id=member.id,
-        content=text_to_html(text),
+        content=text_to_html(text, tag_url=city.urls.tag),
         visibility=visibility,
         to=to,
         cc=cc,
         in_reply_to=in_reply_to,
         context=context,
         published=published or utcnow(),
-        tags=[{"type": "Mention", "href": m.uri, "name": f"@{m.handle}"} for m in mentions],
+        tags=[{"type": "Mention", "href": m.uri, "name": f"@{m.handle}"} for m in mentions]
+        + render.hashtag_entries(city.urls, hashtags(text)),
     )
     session.add(note)
     session.flush()
@@ -230,7 +231,10 @@ def edit_note(session: Session, city: City, member: Member, note_uri: str, text:
     note = own_note(session, member, note_uri)
     if not text.strip() or len(text) > MAX_NOTE_LENGTH:
         raise DomainError("invalid_note", f"a note needs 1 to {MAX_NOTE_LENGTH} characters")
-    note.content = text_to_html(text)
+    note.content = text_to_html(text, tag_url=city.urls.tag)
+    note.tags = [t for t in note.tags if t.get("type") != "Hashtag"] + render.hashtag_entries(
+        city.urls, hashtags(text)
+    )
     note.updated = utcnow()
     author = city.urls.member(member.username)
     document = render.render_note(city.urls, note, author)

@@ -9,6 +9,7 @@ transaction that records them, and removed if that transaction fails.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData, UploadFile
@@ -172,7 +173,12 @@ async def media(request: Request) -> Response:
 
 
 async def tag(request: Request) -> Response:
-    return RedirectResponse(f"/listings?category={request.path_params['slug']}", 303)
+    """A hashtag's page: the category of that name, else the listings that mention it."""
+    slug = request.path_params["slug"].lower()
+    city = city_of(request)
+    known = await city.db.read(lambda s: categories.find_category(s, slug) is not None)
+    target = {"category": slug} if known else {"q": slug}
+    return RedirectResponse(f"/listings?{urlencode(target)}", 303)
 
 
 # ---------------------------------------------------------------------- one listing
