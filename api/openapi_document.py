@@ -13,6 +13,7 @@ from instance.city import city_of
 
 from . import (
     admin_domains_spec,
+    conversations_spec,
     ledger_spec,
     listings_spec,
     negotiations_spec,
@@ -57,6 +58,7 @@ def sections() -> list[Section]:
         OPENAPI,
         ledger_spec.SECTION,
         social_spec.SECTION,
+        conversations_spec.SECTION,
         admin_domains_spec.SECTION,
         reports_spec.SECTION,
         listings_spec.SECTION,

@@ -10,6 +10,7 @@ from starlette.routing import BaseRoute, Mount, Route, Router
 
 from . import (
     admin_domains,
+    conversations,
     ledger,
     listing_moderation,
     listings,
@@ -29,6 +30,7 @@ def served() -> list[Route]:
         Route("/openapi.json", serve_document, methods=["GET"]),
         *ledger.ROUTES,
         *social.ROUTES,
+        *conversations.ROUTES,
         *admin_domains.ROUTES,
         *reports.ROUTES,
         *listings.ROUTES,

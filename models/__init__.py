@@ -5,6 +5,7 @@ from .actor import RemoteActor
 from .api_token import ApiToken
 from .base import Base, JSONDocument, UTCDateTime, new_public_id, table_of, utcnow
 from .category import Category
+from .direct_message import DirectMessage
 from .domain_rule import DomainRule, RuleKind, Severity
 from .domain_subscription import DomainDraft, DomainSubscription, DraftAction, DraftState
 from .exchange_rule import ExchangeRule, RuleStatus
@@ -47,6 +48,7 @@ from .service_actor import ServiceActor
 from .web_session import WebSession
 
 __all__ = [
+    "DirectMessage",
     "WebSession",
     "DomainDraft",
     "DomainSubscription",

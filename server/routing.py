@@ -11,7 +11,16 @@ from starlette.routing import BaseRoute, Route
 from api import mastodon_admin, mastodon_instance
 from instance.content_negotiation import negotiated
 from outbox import documents, wellknown
-from web import account, account_sessions, admin_domains, market_routes, pages, profiles, reports
+from web import (
+    account,
+    account_sessions,
+    admin_domains,
+    conversations,
+    market_routes,
+    pages,
+    profiles,
+    reports,
+)
 
 
 def _actor_routes(prefix: str) -> list[BaseRoute]:
@@ -54,4 +63,5 @@ def all_routes() -> list[BaseRoute]:
         *mastodon_admin.routes(),
         *mastodon_instance.routes(),
         *market_routes.routes(),
+        *conversations.routes(),
     ]

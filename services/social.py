@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from exchange import follows
+from exchange import direct_messages, follows
 from exchange.errors import DomainError, NotFound
 from federation.vocab import PUBLIC
 from instance.city import City
@@ -210,7 +210,26 @@ def post_note(
         published=note.published,
     )
     publish(session, city, create, _note_audience(city, author, note, mentions))
+    if visibility == "direct" and mentions:
+        direct_messages.record_sent(session, note, member, mentions)
     return note
+
+
+def write_direct(session: Session, city: City, member: Member, actor_id: int, text: str) -> Note:
+    """The member answers a conversation: a direct note to that account alone, in reply to
+    its latest message (so Mastodon threads it), mentioning it."""
+    actor, _ = direct_messages.conversation(session, member, actor_id, limit=1)
+    answered = direct_messages.last_received(session, member, actor_id)
+    return post_note(
+        session,
+        city,
+        member,
+        text,
+        visibility="direct",
+        mentions=[actor],
+        in_reply_to=answered.uri if answered is not None else None,
+        context=answered.context if answered is not None else None,
+    )
 
 
 def own_note(session: Session, member: Member, note_uri: str) -> Note:
