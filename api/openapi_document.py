@@ -17,6 +17,7 @@ from . import (
     ledger_spec,
     listings_spec,
     negotiations_spec,
+    remote_accounts_spec,
     reports_spec,
     social_spec,
 )
@@ -59,6 +60,7 @@ def sections() -> list[Section]:
         ledger_spec.SECTION,
         social_spec.SECTION,
         conversations_spec.SECTION,
+        remote_accounts_spec.SECTION,
         admin_domains_spec.SECTION,
         reports_spec.SECTION,
         listings_spec.SECTION,

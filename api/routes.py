@@ -16,6 +16,7 @@ from . import (
     listings,
     negotiations,
     notifications,
+    remote_accounts,
     reports,
     social,
 )
@@ -33,6 +34,7 @@ def served() -> list[Route]:
         *conversations.ROUTES,
         *admin_domains.ROUTES,
         *reports.ROUTES,
+        *remote_accounts.ROUTES,
         *listings.ROUTES,
         *listing_moderation.ROUTES,
         *negotiations.ROUTES,

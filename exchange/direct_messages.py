@@ -87,6 +87,7 @@ def conversations(session: Session, member: Member, *, limit: int = 50) -> list[
     rows = session.execute(
         select(RemoteActor, Note, DirectMessage.inbound, latest.c.count)
         .join(latest, latest.c.remote_actor_id == RemoteActor.id)
+        .where(RemoteActor.suspended_at.is_(None))
         .join(DirectMessage, DirectMessage.id == latest.c.last_id)
         .join(Note, Note.id == DirectMessage.note_id)
         .order_by(latest.c.last_id.desc())

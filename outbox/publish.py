@@ -87,7 +87,7 @@ def publish(
     for local_actor in audience.followers_of:
         inboxes.update(dict.fromkeys(follower_inboxes(session, local_actor)))
     for actor in audience.actors:
-        if actor.deleted_at is None:
+        if actor.deleted_at is None and actor.suspended_at is None:
             inboxes[actor.delivery_inbox] = None
     inboxes.update(dict.fromkeys(audience.inboxes))
 

@@ -19,6 +19,7 @@ from web import (
     market_routes,
     pages,
     profiles,
+    remote_accounts,
     reports,
 )
 
@@ -64,4 +65,5 @@ def all_routes() -> list[BaseRoute]:
         *mastodon_instance.routes(),
         *market_routes.routes(),
         *conversations.routes(),
+        *remote_accounts.routes(),
     ]

@@ -71,9 +71,19 @@ def schedule_expiry(session: Session, offer: Offer) -> None:
 
 
 def _parties(session: Session, negotiation: Negotiation, side: Side) -> tuple[Party, Party]:
-    return negotiations.party(session, negotiation, side), negotiations.party(
-        session, negotiation, other(side)
+    """Me and the other party; refused while the other party's account is suspended here
+    (the thread is kept as it was, and frozen until the suspension is lifted)."""
+    me, them = (
+        negotiations.party(session, negotiation, side),
+        negotiations.party(session, negotiation, other(side)),
     )
+    if them.actor is not None and them.actor.suspended_at is not None:
+        raise DomainError(
+            "account_suspended",
+            "the other party's account is suspended here: the negotiation is on hold",
+            409,
+        )
+    return me, them
 
 
 def _offers_only(negotiation: Negotiation) -> None:
@@ -284,9 +294,10 @@ def tell_closed(session: Session, city: City, listing: Listing, ended: list[Ende
     withdrawn, and a plain fediverse account gets a direct message."""
     for item in ended:
         negotiation = item.negotiation
-        seller, buyer = _parties(session, negotiation, Side.seller)
+        seller = negotiations.party(session, negotiation, Side.seller)
+        buyer = negotiations.party(session, negotiation, Side.buyer)
         if buyer.actor is None:
-            continue
+            continue  # (a suspended buyer's thread closes too; publish sends it nothing)
         if negotiation.kind is NegotiationKind.messages:
             write_message(
                 session,
