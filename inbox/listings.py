@@ -21,7 +21,7 @@ from collections.abc import Awaitable, Callable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from exchange import listings, remote_listings
+from exchange import listings, offers, remote_listings
 from exchange.remote_listings import OriginCurrency
 from federation.authority import origin_base
 from federation.authorship import authored_by, same_origin
@@ -142,9 +142,14 @@ async def on_listing_delete(delivery: Delivery) -> bool:
             or not listing.is_open
         ):
             return
-        # Threads on it are not closed here: the seller's city tells each buyer itself (a Reject or
-        # an Undo of the open offer), and an Accept may still be on its way, racing this Delete.
         listings.move(listing, end_state)
+        # Sold out (`closed`): the threads are not closed here. The seller's city tells each
+        # other buyer itself (a Reject or an Undo of the open offer), and the Accept of the
+        # agreement that sold it out may still be on its way, racing this Delete. Withdrawn,
+        # expired or taken down: no agreement can be racing, and the threads end here too
+        # (the seller's Reject or Undo, arriving after, changes nothing).
+        if end_state is not ListingState.closed:
+            offers.close_for_listing(session, listing)
 
     end_state = ended_as(delivery.object)
 

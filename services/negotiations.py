@@ -37,7 +37,7 @@ from models import (
     new_public_id,
 )
 from outbox import render
-from outbox.listings import federate_delete
+from outbox.listings import federate_delete, federate_update
 from outbox.negotiation_activities import (
     actor_uri,
     render_accept,
@@ -164,11 +164,13 @@ def accept(
     _send(
         session, city, render_accept(city, negotiation, offer, agreement, listing, me, them), them
     )
-    if closed:
+    if listing.is_local:
         seller = session.get(Member, listing.member_id)
         assert seller is not None
-        federate_delete(session, city, listing, seller)
-        tell_closed(session, city, listing, offers.close_for_listing(session, listing))
+        if closed:
+            close_listing(session, city, listing, seller)
+        else:
+            reserved(session, city, listing, seller)
     return agreement
 
 
@@ -281,6 +283,11 @@ def _side(negotiation: Negotiation, member: Member) -> Side:
 
 
 # ---------------------------------------------------------------------- the city's own answers
+
+
+def reserved(session: Session, city: City, listing: Listing, author: Member) -> None:
+    """An agreement took part of our listing: every copy learns what is left (an Update)."""
+    federate_update(session, city, listing, author)
 
 
 def close_listing(session: Session, city: City, listing: Listing, author: Member) -> None:

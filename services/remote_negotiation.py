@@ -39,7 +39,7 @@ from outbox.negotiation_activities import (
     actor_uri,
 )
 
-from .negotiations import close_listing, refuse, schedule_expiry
+from .negotiations import close_listing, refuse, reserved, schedule_expiry
 
 log = logging.getLogger("comptoir.services.remote_negotiation")
 
@@ -220,10 +220,13 @@ def receive_acceptance(
             context=negotiation.context,
         )
         return
-    if closed and mine.member is not None:
-        listing = session.get(Listing, negotiation.listing_id)
-        assert listing is not None
-        close_listing(session, city, listing, mine.member)
+    listing = session.get(Listing, negotiation.listing_id)
+    assert listing is not None
+    if mine.member is not None and listing.is_local and listing.member_id == mine.member.id:
+        if closed:
+            close_listing(session, city, listing, mine.member)
+        else:
+            reserved(session, city, listing, mine.member)
 
 
 def receive_rejection(session: Session, sender: RemoteActor, offer_uri: str, reason: str) -> None:
