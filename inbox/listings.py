@@ -23,13 +23,13 @@ from sqlalchemy.orm import Session
 
 from exchange import listings, offers, remote_listings
 from exchange.remote_listings import OriginCurrency
-from federation.authority import origin_base
 from federation.authorship import authored_by, same_origin
 from federation.errors import FetchError
 from federation.inbound_listing import InboundListing, parse_listing
 from instance.city import City
 from instance.outcomes import PermanentFailure
 from models import Direction, Follow, FollowState, ListingState, RemoteActor
+from services.origins import currency_of
 
 from .process import Delivery, Handler
 
@@ -46,21 +46,6 @@ def claimed_or(*claims: Claim, fallback: Handler) -> Handler:
         await fallback(delivery)
 
     return handle
-
-
-async def currency_of(city: City, uri: str) -> OriginCurrency | None:
-    """The currency (code, scale) of the city an object belongs to, from its instance actor."""
-    try:
-        actor = await city.fediverse.directory.actor(f"{origin_base(uri)}/actor")
-    except FetchError:
-        return None
-    facts = actor.extra.get("currency") if isinstance(actor.extra, dict) else None
-    if not isinstance(facts, dict) or not isinstance(facts.get("code"), str):
-        return None
-    scale = facts.get("scale")
-    if isinstance(scale, bool) or not isinstance(scale, int) or not 0 <= scale <= 8:
-        return None
-    return OriginCurrency(code=facts["code"][:8], scale=scale)
 
 
 async def keep_listing(

@@ -21,6 +21,8 @@ from models import Direction, Follow, FollowState, Member, Note, RemoteActor, ne
 from outbox import render
 from outbox.publish import Audience, publish
 
+from . import backfill
+
 MAX_NOTE_LENGTH = 5000
 VISIBILITIES = ("public", "unlisted", "followers", "direct")
 
@@ -134,8 +136,8 @@ def follow_accepted(
 ) -> None:
     """The remote actor `sender` accepted a Follow of ours (named by id, else by its actor)."""
     record = follows.answered(session, sender, follow_id, local_actor)
-    if record is not None:
-        follows.accept(record, now=at)
+    if record is not None and follows.accept(record, now=at):
+        backfill.schedule(session, record)  # what the followed actor already has
 
 
 def follow_rejected(
