@@ -13,12 +13,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from exchange import direct_messages
+from exchange import direct_messages, listings
 from exchange.errors import NotFound
 from instance.city import city_of
 from models import Member, Note, RemoteActor
 from outbox import render
-from services import social
+from services import remote_negotiation, social
 
 from .auth import authenticated
 from .params import field, json_body
@@ -93,8 +93,26 @@ async def write_message(request: Request) -> Response:
     return JSONResponse(await city.db.write(work), status_code=201)
 
 
+async def negotiate(request: Request) -> Response:
+    """Turn the conversation's latest message naming one of my listings into a negotiation."""
+    member = await authenticated(request)
+    body = await json_body(request, {"listing"})
+    city = city_of(request)
+    actor_id = _conversation_id(request)
+    public_id = field(body, "listing", str)
+
+    def work(session: Session) -> dict[str, Any]:
+        seller = session.get_one(Member, member.id)
+        listing = listings.find(session, public_id)
+        thread = remote_negotiation.from_direct_message(session, city, seller, actor_id, listing)
+        return {"negotiation": thread.public_id, "listing": listing.public_id}
+
+    return JSONResponse(await city.db.write(work), status_code=201)
+
+
 ROUTES = [
     Route("/conversations", list_conversations, methods=["GET"]),
     Route("/conversations/{id}", get_conversation, methods=["GET"]),
     Route("/conversations/{id}/messages", write_message, methods=["POST"]),
+    Route("/conversations/{id}/negotiation", negotiate, methods=["POST"]),
 ]

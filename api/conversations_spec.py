@@ -41,6 +41,12 @@ SCHEMAS: Json = {
     "Conversation": _closed(
         {**_ACCOUNT, "messages": {"type": "array", "items": ref("DirectMessage")}}
     ),
+    "NegotiationFromMessage": _closed(
+        {"listing": {"type": "string", "description": "The id of one of my open listings"}}
+    ),
+    "NegotiationOpened": _closed(
+        {"negotiation": {"type": "string"}, "listing": {"type": "string"}}
+    ),
     "DirectMessageRequest": _closed(
         {"text": {"type": "string", "minLength": 1, "maxLength": 5000, "description": "Plain"}}
     ),
@@ -74,6 +80,20 @@ PATHS: Json = {
             {"201": answer("The message", "DirectMessage"), **errors(400, 401, 403, 404, 422)},
             params=[_ID],
             body=json_body("DirectMessageRequest", "The text"),
+        )
+    },
+    "/conversations/{id}/negotiation": {
+        "post": operation(
+            "negotiateFromMessage",
+            "Turn the latest message of the conversation that links one of my listings into a "
+            "negotiation (of messages) about it",
+            TAG,
+            {
+                "201": answer("The negotiation", "NegotiationOpened"),
+                **errors(400, 401, 403, 404, 409, 422),
+            },
+            params=[_ID],
+            body=json_body("NegotiationFromMessage", "Which listing"),
         )
     },
 }

@@ -4,20 +4,32 @@ A direct note from a remote account (Mastodon's "mentioned people only"), addres
 of our members and not part of a negotiation, used to be stored and never shown. It is now
 a message in the conversation of that member with that account, and the member is told
 (notification `direct_message`). The member's own direct notes to that account are the
-other half of the conversation. Functions over a session; the caller commits.
+other half of the conversation. A message that links one of the member's open listings can
+become a negotiation (of messages) about it (services.remote_negotiation.from_direct_message).
+Functions over a session; the caller commits.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from instance.html import html_to_text
-from models import DirectMessage, Member, Note, NotificationKind, RemoteActor
+from models import (
+    OPEN_STATES,
+    DirectMessage,
+    Listing,
+    Member,
+    Note,
+    NotificationKind,
+    RemoteActor,
+)
 
-from .errors import NotFound
+from .errors import DomainError, NotFound
 from .notifications import notify
 
 
@@ -117,6 +129,54 @@ def conversation(
     if actor is None or not rows:
         raise NotFound("conversation")
     return actor, [(note, inbound) for note, inbound in reversed(rows)]
+
+
+def named_listings(
+    session: Session, member: Member, notes: list[Note], listing_url: Callable[[str], str]
+) -> dict[int, list[Listing]]:
+    """For each note, the member's own open listings its text links or names by URL (what a
+    message can become a negotiation about). `listing_url` builds our listing URLs."""
+    prefix = listing_url("")
+    pattern = re.compile(re.escape(prefix) + r"([A-Za-z0-9_-]{1,32})")
+    wanted = {note.id: set(pattern.findall(note.content)) for note in notes}
+    ids = set().union(*wanted.values()) if wanted else set()
+    if not ids:
+        return {}
+    mine = {
+        listing.public_id: listing
+        for listing in session.scalars(
+            select(Listing).where(
+                Listing.public_id.in_(ids),
+                Listing.member_id == member.id,
+                Listing.state.in_(OPEN_STATES),
+            )
+        )
+    }
+    return {
+        note_id: [mine[p] for p in sorted(found) if p in mine]
+        for note_id, found in wanted.items()
+        if any(p in mine for p in found)
+    }
+
+
+def message_naming(
+    session: Session,
+    member: Member,
+    actor_id: int,
+    listing: Listing,
+    listing_url: Callable[[str], str],
+) -> Note:
+    """The latest message of the account to the member that names this listing; a
+    DomainError (422) when none does."""
+    _, messages = conversation(session, member, actor_id)
+    inbound = [note for note, was_inbound in messages if was_inbound]
+    named = named_listings(session, member, inbound, listing_url)
+    for note in reversed(inbound):
+        if any(found.id == listing.id for found in named.get(note.id, [])):
+            return note
+    raise DomainError(
+        "not_named", "no message of this conversation names that listing of yours", 422
+    )
 
 
 def last_received(session: Session, member: Member, actor_id: int) -> Note | None:

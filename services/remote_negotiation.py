@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from exchange import agreements, listings, negotiations, offers
+from exchange import agreements, direct_messages, listings, negotiations, offers
 from exchange.errors import DomainError
 from exchange.negotiations import other
 from exchange.offers import Terms
@@ -327,3 +327,32 @@ def receive_message(session: Session, city: City, sender: RemoteActor, note: Inb
     negotiations.add_message(
         session, negotiation, side, note.id, content, now=note.published or utcnow()
     )
+
+
+def from_direct_message(
+    session: Session, city: City, member: Member, actor_id: int, listing: Listing
+) -> Negotiation:
+    """The member turns a direct message that names one of their listings into a negotiation
+    with its author: the account's open thread of messages on it (or a new one), with that
+    message as its first. From then on it is the thread a direct reply to the listing would
+    have opened: the member's answers are direct Notes in reply (services.negotiations)."""
+    if listing.member_id != member.id:
+        raise DomainError("not_found", "listing not found", 404)
+    note = direct_messages.message_naming(session, member, actor_id, listing, city.urls.listing)
+    sender = session.get_one(RemoteActor, actor_id)
+    negotiation = negotiations.open_with(session, listing, sender)
+    if negotiation is None:
+        thread_id = new_public_id()
+        negotiation = negotiations.open_thread(
+            session,
+            listing,
+            context=city.urls.negotiation(thread_id),
+            public_id=thread_id,
+            kind=NegotiationKind.messages,
+            buyer_actor=sender,
+        )
+        session.flush()
+    negotiations.add_message(
+        session, negotiation, Side.buyer, note.uri, note.content, now=note.published
+    )
+    return negotiation

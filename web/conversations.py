@@ -9,11 +9,11 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from exchange import direct_messages
+from exchange import direct_messages, listings
 from exchange.errors import DomainError, NotFound
 from instance.city import city_of
-from models import Member, Note, RemoteActor
-from services import social
+from models import Listing, Member, Note, RemoteActor
+from services import remote_negotiation, social
 
 from .csrf import checked_form
 from .market import signed_in
@@ -38,16 +38,24 @@ async def conversation_page(request: Request, refused: Refusal = NONE) -> Respon
     who = await signed_in(request)
     actor_id = _actor_id(request)
 
-    def read(session: Session) -> tuple[RemoteActor, list[tuple[Note, bool]]]:
-        return direct_messages.conversation(session, who, actor_id)
+    city = city_of(request)
 
-    actor, messages = await city_of(request).db.read(read)
+    def read(
+        session: Session,
+    ) -> tuple[RemoteActor, list[tuple[Note, bool]], dict[int, list[Listing]]]:
+        actor, messages = direct_messages.conversation(session, who, actor_id)
+        inbound = [note for note, was_inbound in messages if was_inbound]
+        named = direct_messages.named_listings(session, who, inbound, city.urls.listing)
+        return actor, messages, named
+
+    actor, messages, named = await city.db.read(read)
     return await render(
         request,
         "conversations/show.html",
         status=refused.status,
         actor=actor,
         messages=messages,
+        named=named,
         refused=refused,
         member=who,
     )
@@ -72,9 +80,32 @@ async def answer(request: Request) -> Response:
     return RedirectResponse(f"/conversations/{actor_id}", 303)
 
 
+async def negotiate(request: Request) -> Response:
+    """The button beside a message that links one of my listings: a negotiation about it."""
+    who = await signed_in(request)
+    form = await checked_form(request)
+    city = city_of(request)
+    actor_id = _actor_id(request)
+
+    def work(session: Session) -> str:
+        listing = listings.find(session, str(form.get("listing", "")))
+        seller = session.get_one(Member, who.id)
+        thread = remote_negotiation.from_direct_message(session, city, seller, actor_id, listing)
+        return thread.public_id
+
+    try:
+        public_id = await city.db.write(work)
+    except DomainError as exc:
+        if exc.status == 404:
+            raise
+        return await conversation_page(request, refusal("negotiate", form, exc))
+    return RedirectResponse(f"/negotiations/{public_id}", 303)
+
+
 def routes() -> list[BaseRoute]:
     return [
         Route("/conversations", conversations_page),
         Route("/conversations/{id}", conversation_page, methods=["GET"]),
         Route("/conversations/{id}", answer, methods=["POST"]),
+        Route("/conversations/{id}/negotiation", negotiate, methods=["POST"]),
     ]

@@ -128,3 +128,77 @@ async def test_the_conversation_page_shows_the_messages_and_answers(start_city: 
         assert "Answered from the page" in (await browser.client.get(page)).text
     finally:
         await browser.client.aclose()
+
+
+async def a_message_about_a_listing(
+    start_city: Any,
+) -> tuple[Any, Any, Resident, Resident, dict[str, Any], dict[str, Any]]:
+    a = await start_city(moderation={"listing_review": "after"})
+    b = await start_city()
+    alice, bob = Resident(a, "alice"), Resident(b, "bob")
+    listing = await alice.ok(
+        "post", "/listings", {"purpose": "offer", "title": "Bike repair", "price": "3.00"}
+    )
+    await bob.ok(
+        "post",
+        "/notes",
+        {
+            "text": f"Is this still on? {listing['uri']}",
+            "visibility": "direct",
+            "mentions": [f"alice@{a.settings.domain}"],
+        },
+    )
+    [conversation] = await eventually(lambda: conversations(alice))
+    return a, b, alice, bob, listing, conversation
+
+
+async def test_a_message_naming_a_listing_becomes_a_negotiation_and_the_answer_goes_back(
+    start_city: Any,
+) -> None:
+    a, b, alice, bob, listing, conversation = await a_message_about_a_listing(start_city)
+
+    opened = await alice.post(
+        f"/conversations/{conversation['id']}/negotiation", {"listing": listing["id"]}
+    )
+
+    assert opened.status_code == 201, opened.text
+    thread = (await alice.get(f"/negotiations/{opened.json()['negotiation']}")).json()
+    assert thread["kind"] == "messages" and thread["role"] == "seller"
+    assert "Is this still on?" in thread["messages"][0]["content"]
+    await alice.ok(
+        "post", f"/negotiations/{thread['id']}/messages", {"text": "Yes, come on Saturday"}
+    )
+
+    async def answered() -> list[dict[str, Any]]:
+        found = await conversations(bob)
+        return found if found and found[0]["messages"] == 2 else []
+
+    [at_b] = await eventually(answered)
+    assert "come on Saturday" in at_b["last"]["content"] and at_b["last"]["inbound"] is True
+
+
+async def test_a_listing_the_conversation_does_not_name_is_refused(start_city: Any) -> None:
+    a, b, alice, bob, listing, conversation = await a_message_about_a_listing(start_city)
+    other = await alice.ok(
+        "post", "/listings", {"purpose": "offer", "title": "Lessons", "price": "1.00"}
+    )
+    refused = await alice.post(
+        f"/conversations/{conversation['id']}/negotiation", {"listing": other["id"]}
+    )
+    assert refused.status_code == 422
+    assert refused.json()["error"]["code"] == "not_named"
+
+
+async def test_the_conversation_page_offers_to_negotiate_about_a_named_listing(
+    start_city: Any,
+) -> None:
+    a, b, alice, bob, listing, conversation = await a_message_about_a_listing(start_city)
+    browser = await logged_in(a.app, "alice")
+    try:
+        page = f"/conversations/{conversation['id']}"
+        assert "Negotiate about “Bike repair”" in (await browser.client.get(page)).text
+        made = await browser.submit(page, f"{page}/negotiation", listing=listing["id"])
+        assert made.status_code == 303
+        assert made.headers["location"].startswith("/negotiations/")
+    finally:
+        await browser.client.aclose()
