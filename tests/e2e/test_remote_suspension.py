@@ -67,6 +67,8 @@ async def test_suspending_a_remote_account_keeps_its_agreements_and_hides_it(
     a, b, alice, bob, mod, bobs_listing = await two_deals(start_city)
     before = await history(a)
     assert before[0] == 2
+    copy = await remote_listing(a, alice, bobs_listing)
+    assert copy is not None
 
     answer = await mod.post(
         "/admin/remote-accounts/suspend", {"account": f"bob@{b.settings.domain}"}
@@ -77,6 +79,8 @@ async def test_suspending_a_remote_account_keeps_its_agreements_and_hides_it(
     assert await history(a) == before  # nothing deleted
     assert await count(a, Listing) == 2  # alice's and bob's, still stored
     assert await remote_listing(a, alice, bobs_listing) is None  # but bob's is hidden
+    assert (await alice.get(f"/listings/{copy['id']}")).status_code == 404
+    assert (await a.http.get(f"/listings/{copy['id']}")).status_code == 404
     listed_here = (await mod.get("/admin/remote-accounts")).json()
     assert [x["account"] for x in listed_here] == [f"@bob@{b.settings.domain}"]
 
