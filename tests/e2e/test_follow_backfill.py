@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from exchange import domains
 from federation.keys import generate_rsa_pem
 from models import Direction, Follow, FollowState, Job, Listing, RemoteActor, utcnow
-from services import social
+from services import backfill, social
 from services.backfill import FOLLOW_BACKFILL
 
 from ..sink import Sink
@@ -138,3 +138,15 @@ async def test_a_domain_refused_after_the_accept_is_never_contacted(start_city: 
 
 async def _equal(value: Any, expected: set[str]) -> bool:
     return await value == expected
+
+
+async def test_a_backfill_keeps_only_the_newest_listings_up_to_its_limit(
+    start_city: Any, monkeypatch: Any
+) -> None:
+    a, b, alice, bob, live = await a_market_with_history(start_city)
+    monkeypatch.setattr(backfill, "MAX_LISTINGS", 2)
+
+    await follow_market(bob, a)
+    await settled(b)
+
+    assert await held(b) == set(live[-2:])  # "Bike repair" and "Lessons", the newest
