@@ -75,7 +75,7 @@ def _draft_values(body: dict[str, Any], *, partial: bool) -> dict[str, Any]:
 def _visible(session: Session, public_id: str, who: Member | None) -> Listing:
     """A listing the caller may see: open ones to all, others to their author and moderators."""
     listing = listings.find(session, public_id)
-    if listing.is_open and listing.hidden_at is None:
+    if listings.shown_to_all(session, listing):
         return listing
     if who is not None and (
         who.id == listing.member_id or who.role in (Role.admin, Role.moderator)

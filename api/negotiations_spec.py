@@ -185,6 +185,7 @@ SCHEMAS: Json = {
                     "listing_rejected",
                     "listing_taken_down",
                     "listing_expired",
+                    "direct_message",
                 ],
             },
             "text": _TEXT,

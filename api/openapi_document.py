@@ -13,9 +13,11 @@ from instance.city import city_of
 
 from . import (
     admin_domains_spec,
+    conversations_spec,
     ledger_spec,
     listings_spec,
     negotiations_spec,
+    remote_accounts_spec,
     reports_spec,
     social_spec,
 )
@@ -57,6 +59,8 @@ def sections() -> list[Section]:
         OPENAPI,
         ledger_spec.SECTION,
         social_spec.SECTION,
+        conversations_spec.SECTION,
+        remote_accounts_spec.SECTION,
         admin_domains_spec.SECTION,
         reports_spec.SECTION,
         listings_spec.SECTION,

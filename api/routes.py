@@ -10,11 +10,13 @@ from starlette.routing import BaseRoute, Mount, Route, Router
 
 from . import (
     admin_domains,
+    conversations,
     ledger,
     listing_moderation,
     listings,
     negotiations,
     notifications,
+    remote_accounts,
     reports,
     social,
 )
@@ -29,8 +31,10 @@ def served() -> list[Route]:
         Route("/openapi.json", serve_document, methods=["GET"]),
         *ledger.ROUTES,
         *social.ROUTES,
+        *conversations.ROUTES,
         *admin_domains.ROUTES,
         *reports.ROUTES,
+        *remote_accounts.ROUTES,
         *listings.ROUTES,
         *listing_moderation.ROUTES,
         *negotiations.ROUTES,

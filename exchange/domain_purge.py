@@ -6,6 +6,8 @@ interactions, listings, negotiations...), and its rows for the purged accounts a
 A table added later is covered as soon as it declares its key that way; one that must keep
 its rows declares `SET NULL` (or references the account by URI) instead.
 
+A suspension of ONE account (`suspend_account`) deletes nothing: see there.
+
 Nothing is sent to the suspended side: a suspension severs the relationship silently, as on
 Mastodon. Deliveries still queued for it are cancelled, activities it sent that wait in
 our inbox queue are dropped (kept as failed rows, with the reason), and its `hosts` rows
@@ -18,7 +20,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Column, Table, delete, or_, select, update
+from sqlalchemy import Column, Table, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from federation.authority import authority_of
@@ -177,10 +179,40 @@ def purge_domain(session: Session, rule_domain: str, policy: FederationPolicy) -
 
 
 def suspend_account(session: Session, actor: RemoteActor) -> PurgeResult:
-    """Suspend one remote account: refused from now on, its follows and content removed."""
+    """Suspend one remote account: refused from now on, and hidden, but nothing of it deleted.
+
+    Unlike a domain suspension, a moderator's suspension of one account must be reversible
+    and may not rewrite history: its agreements, the ledger entries that paid them, its
+    negotiations, follows, notes and listings all stay. What is visible of it is hidden by
+    the readers (feeds, timeline, conversations skip a suspended author; nothing is
+    delivered to it); what it sends is refused at the inbox (the policy's suspended
+    accounts). Only what was in flight goes: queued deliveries to it, and its activities not
+    yet processed (kept as failed rows, with the reason). `unsuspend_account` lifts it.
+    """
     result = PurgeResult(actors=1)
     actor.suspended_at = actor.suspended_at or utcnow()
-    purge_content(session, [actor.id], result)
-    result.deliveries_cancelled = cancel_deliveries(session, [actor.inbox], None)
+    result.deliveries_cancelled = cancel_deliveries(
+        session,
+        [i for i in (actor.inbox, actor.shared_inbox) if i and _only_user(session, i)],
+        None,
+    )
     result.inbound_dropped = drop_inbound(session, {actor.uri}, f"{actor.handle} was suspended")
     return result
+
+
+def _only_user(session: Session, inbox: str) -> bool:
+    """No other account we know delivers through this (shared) inbox."""
+    users = session.scalar(
+        select(func.count())
+        .select_from(RemoteActor)
+        .where(
+            or_(RemoteActor.inbox == inbox, RemoteActor.shared_inbox == inbox),
+            RemoteActor.suspended_at.is_(None),
+        )
+    )
+    return not users
+
+
+def unsuspend_account(session: Session, actor: RemoteActor) -> None:
+    """Lift a suspension: the account is heard and shown again, with everything it had."""
+    actor.suspended_at = None

@@ -31,6 +31,7 @@ from models import (
     Member,
     MemberStatus,
     Purpose,
+    RemoteActor,
     new_public_id,
     utcnow,
 )
@@ -329,6 +330,16 @@ def find(session: Session, public_id: str) -> Listing:
     if listing is None:
         raise NotFound(f"listing {public_id!r}")
     return listing
+
+
+def shown_to_all(session: Session, listing: Listing) -> bool:
+    """Open, not hidden by a moderator, and not by a remote account suspended here."""
+    if not listing.is_open or listing.hidden_at is not None:
+        return False
+    if listing.remote_actor_id is None:
+        return True
+    author = session.get(RemoteActor, listing.remote_actor_id)
+    return author is not None and author.suspended_at is None
 
 
 def by_uri(session: Session, uri: str) -> Listing | None:

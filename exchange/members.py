@@ -60,6 +60,16 @@ def find_member(session: Session, username: str) -> Member | None:
     return session.scalar(select(Member).where(Member.username == username.strip().lower()))
 
 
+def active_by_usernames(session: Session, usernames: list[str]) -> list[Member]:
+    """The active members among these usernames (others are not told anything)."""
+    if not usernames:
+        return []
+    query = select(Member).where(
+        Member.username.in_([u.lower() for u in usernames]), Member.status == MemberStatus.active
+    )
+    return list(session.scalars(query.order_by(Member.id)))
+
+
 def get_member(session: Session, username: str) -> Member:
     member = find_member(session, username)
     if member is None:

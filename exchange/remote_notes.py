@@ -118,14 +118,23 @@ def revise(session: Session, author: RemoteActor, note: InboundNote, *, reject_m
     return True
 
 
-def tombstone(session: Session, author: RemoteActor, uri: str) -> None:
-    """The author deleted a note: empty it, or leave a tombstone so a late Create is ignored."""
+def tombstone(session: Session, author: RemoteActor | None, uri: str) -> None:
+    """The author deleted a note: empty it, or leave a tombstone so a late Create is ignored.
+
+    The tombstone of an id we never saw is kept even when we do not know its sender (the
+    caller has checked that the id is on the sender's host): its author is then left empty.
+    """
     row = session.scalar(select(Note).where(Note.uri == uri))
     if row is None:
         session.add(
-            Note(uri=uri, remote_actor_id=author.id, deleted_at=utcnow(), visibility="direct")
+            Note(
+                uri=uri,
+                remote_actor_id=author.id if author is not None else None,
+                deleted_at=utcnow(),
+                visibility="direct",
+            )
         )
-    elif row.remote_actor_id == author.id and row.deleted_at is None:
+    elif author is not None and row.remote_actor_id == author.id and row.deleted_at is None:
         row.deleted_at = utcnow()
         row.content = ""
         row.attachments = []

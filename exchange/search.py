@@ -196,6 +196,15 @@ def browse(
     ]
     if not include_hidden:
         conditions.append(Listing.hidden_at.is_(None))
+        # a suspended account's listings are kept, and hidden
+        conditions.append(
+            or_(
+                Listing.remote_actor_id.is_(None),
+                Listing.remote_actor_id.not_in(
+                    select(RemoteActor.id).where(RemoteActor.suspended_at.is_not(None))
+                ),
+            )
+        )
     if filters.purpose is not None:
         conditions.append(Listing.purpose == filters.purpose)
     if filters.category:

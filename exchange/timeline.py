@@ -47,7 +47,13 @@ def public_notes(
     query = (
         select(Note, RemoteActor)
         .outerjoin(RemoteActor, RemoteActor.id == Note.remote_actor_id)
-        .where(Note.visibility == "public", Note.deleted_at.is_(None), Note.hidden_at.is_(None))
+        .where(
+            Note.visibility == "public",
+            Note.deleted_at.is_(None),
+            Note.hidden_at.is_(None),
+            # a suspended account's notes are kept, and hidden
+            or_(Note.remote_actor_id.is_(None), RemoteActor.suspended_at.is_(None)),
+        )
         .order_by(Note.id.desc())
         .limit(limit)
     )

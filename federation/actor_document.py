@@ -1,15 +1,17 @@
 """Actor documents: what we read of a remote actor (Person, Service, Group...), checked once.
 
-An actor is trusted for what its own server says about it: its inbox, shared inbox, key and
-profile page must be on the actor's own host, or they are refused (inbox, key) or dropped
-(shared inbox, profile page). The summary is kept as written; whoever shows or stores it
-sanitizes it.
+`preferredUsername` is optional (ActivityPub; fediverse-pasture's actors go without): an
+actor without one is named after the last segment of its id. An actor is trusted for what its
+own server says about it: its inbox, shared inbox, key and profile page must be on the
+actor's own host, or they are refused (inbox, key) or dropped (shared inbox, profile page).
+The summary is kept as written; whoever shows or stores it sanitizes it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from federation.authority import authority_of
 from federation.authorship import same_origin
@@ -68,6 +70,15 @@ def _url(value: Any) -> str | None:
     return value if isinstance(value, str) and value.startswith(("https://", "http://")) else None
 
 
+def fallback_username(actor_id: str) -> str:
+    """A name for an actor that publishes no `preferredUsername` (ActivityPub makes it
+    optional): the last segment of its id's path, else its host. Only shown in its handle;
+    a WebFinger lookup still needs the actor to name itself."""
+    path = urlsplit(actor_id).path.rstrip("/")
+    segment = unquote(path.rpartition("/")[2]).strip()
+    return segment or authority_of(actor_id)
+
+
 def parse_actor_document(document: dict[str, Any]) -> ActorDocument:
     """Check an actor document and keep what we use. Raises FetchError when unusable."""
     actor_id = document.get("id")
@@ -77,9 +88,9 @@ def parse_actor_document(document: dict[str, Any]) -> ActorDocument:
     if not kinds & ACTOR_TYPES:
         raise FetchError(f"{actor_id} is a {document.get('type')!r}, not an actor")
     username = document.get("preferredUsername")
+    if not isinstance(username, str) or not username.strip():
+        username = fallback_username(actor_id)
     inbox = document.get("inbox")
-    if not isinstance(username, str) or not username:
-        raise FetchError(f"actor {actor_id} has no preferredUsername")
     if not isinstance(inbox, str) or not same_origin(inbox, actor_id):
         raise FetchError(f"actor {actor_id} has no inbox on its own host")
     key = _public_key(document, actor_id)

@@ -139,6 +139,7 @@ def comptoir_context(base_url: str) -> dict[str, Any]:
             "sourceAmount",
             "targetAmount",
             "ruleHash",
+            "endState",
         )
     }
     dated = {"@type": "http://www.w3.org/2001/XMLSchema#dateTime"}

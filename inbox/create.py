@@ -16,9 +16,10 @@ from federation.authorship import authored_by
 from federation.inbound_listing import InboundListing, parse_listing
 from federation.inbound_note import InboundNote, parse_note
 from models import RemoteActor
+from services.origins import currency_of
 
 from .classify import CreateFacts, Route, answered_here, classify_create
-from .listings import currency_of, keep_listing
+from .listings import keep_listing
 from .negotiation import keep_message
 from .notes import keep_note
 from .process import Delivery

@@ -21,15 +21,15 @@ from collections.abc import Awaitable, Callable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from exchange import listings, remote_listings
+from exchange import listings, offers, remote_listings
 from exchange.remote_listings import OriginCurrency
-from federation.authority import origin_base
 from federation.authorship import authored_by, same_origin
 from federation.errors import FetchError
 from federation.inbound_listing import InboundListing, parse_listing
 from instance.city import City
 from instance.outcomes import PermanentFailure
 from models import Direction, Follow, FollowState, ListingState, RemoteActor
+from services.origins import currency_of
 
 from .process import Delivery, Handler
 
@@ -46,21 +46,6 @@ def claimed_or(*claims: Claim, fallback: Handler) -> Handler:
         await fallback(delivery)
 
     return handle
-
-
-async def currency_of(city: City, uri: str) -> OriginCurrency | None:
-    """The currency (code, scale) of the city an object belongs to, from its instance actor."""
-    try:
-        actor = await city.fediverse.directory.actor(f"{origin_base(uri)}/actor")
-    except FetchError:
-        return None
-    facts = actor.extra.get("currency") if isinstance(actor.extra, dict) else None
-    if not isinstance(facts, dict) or not isinstance(facts.get("code"), str):
-        return None
-    scale = facts.get("scale")
-    if isinstance(scale, bool) or not isinstance(scale, int) or not 0 <= scale <= 8:
-        return None
-    return OriginCurrency(code=facts["code"][:8], scale=scale)
 
 
 async def keep_listing(
@@ -103,6 +88,27 @@ async def on_listing_update(delivery: Delivery) -> bool:
     return True
 
 
+#: how a listing may end, as its home city says in the Tombstone's `endState`
+_END_STATES = {
+    s.value: s
+    for s in (
+        ListingState.closed,
+        ListingState.expired,
+        ListingState.withdrawn,
+        ListingState.rejected,
+    )
+}
+
+
+def ended_as(obj: object) -> ListingState:
+    """The state a remote listing's copy takes on its Delete: the one its home city gives it
+    (`endState` of the Tombstone), `withdrawn` when the Delete does not say."""
+    said = obj.get("endState") if isinstance(obj, dict) else None
+    if not isinstance(said, str):
+        return ListingState.withdrawn
+    return _END_STATES.get(said, ListingState.withdrawn)
+
+
 async def on_listing_delete(delivery: Delivery) -> bool:
     object_id = delivery.object_id
     if object_id is None:
@@ -121,9 +127,16 @@ async def on_listing_delete(delivery: Delivery) -> bool:
             or not listing.is_open
         ):
             return
-        # Threads on it are not closed here: the seller's city tells each buyer itself (a Reject or
-        # an Undo of the open offer), and an Accept may still be on its way, racing this Delete.
-        listings.move(listing, ListingState.withdrawn)
+        listings.move(listing, end_state)
+        # Sold out (`closed`): the threads are not closed here. The seller's city tells each
+        # other buyer itself (a Reject or an Undo of the open offer), and the Accept of the
+        # agreement that sold it out may still be on its way, racing this Delete. Withdrawn,
+        # expired or taken down: no agreement can be racing, and the threads end here too
+        # (the seller's Reject or Undo, arriving after, changes nothing).
+        if end_state is not ListingState.closed:
+            offers.close_for_listing(session, listing)
+
+    end_state = ended_as(delivery.object)
 
     await delivery.apply(change)
     return True

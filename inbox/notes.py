@@ -12,7 +12,7 @@ from __future__ import annotations
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from exchange import remote_notes
+from exchange import direct_messages, members, remote_notes
 from federation.actor_document import parse_actor_document
 from federation.authority import authority_of
 from federation.authorship import authored_by, same_origin
@@ -33,15 +33,35 @@ def addressed_here(delivery: Delivery, note: InboundNote) -> bool:
     return bool(note.in_reply_to) and urls.is_local(note.in_reply_to or "")
 
 
+def addressed_members(delivery: Delivery, note: InboundNote) -> list[str]:
+    """The usernames of our members the note is addressed to (to, cc, or the activity's to)."""
+    actors = delivery.city.fediverse.actors
+    names: list[str] = []
+    for address in [*note.to, *note.cc, *as_list(delivery.activity.get("to"))]:
+        ref = actors.parse(address) if isinstance(address, str) else None
+        if ref is not None and ref.kind == "member" and ref.name not in names:
+            names.append(ref.name)
+    return names
+
+
 async def keep_note(delivery: Delivery, author: RemoteActor, note: InboundNote) -> None:
-    """A Create of a note, classified as one: kept if it concerns us, in one transaction."""
+    """A Create of a note, classified as one: kept if it concerns us, in one transaction. A
+    direct note to members is a message in their conversation with its author."""
     no_media = (await delivery.city.fediverse.policy.current()).verdict(author.uri).reject_media
     addressed = addressed_here(delivery, note)
-    await delivery.apply(
-        lambda session: remote_notes.store(
+    usernames = addressed_members(delivery, note)
+
+    def change(session: Session) -> None:
+        row = remote_notes.store(
             session, author, note, addressed_here=addressed, reject_media=no_media
         )
-    )
+        if row is None or row.visibility != "direct" or not usernames:
+            return
+        session.flush()
+        recipients = members.active_by_usernames(session, usernames)
+        direct_messages.receive(session, row, session.merge(author), recipients)
+
+    await delivery.apply(change)
 
 
 async def on_update(delivery: Delivery) -> None:
@@ -74,8 +94,7 @@ async def on_delete(delivery: Delivery) -> None:
 
     def change(session: Session) -> None:
         author = session.scalar(select(RemoteActor).where(RemoteActor.uri == delivery.actor_uri))
-        if author is not None:
-            remote_notes.tombstone(session, author, object_id)
+        remote_notes.tombstone(session, author, object_id)
 
     await delivery.apply(change)
 

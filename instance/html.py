@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 
 import nh3
 
@@ -67,8 +68,36 @@ def html_to_text(text: str) -> str:
     return html.unescape(_TAG_RE.sub("", _BREAK_RE.sub("\n", text))).strip()
 
 
-def text_to_html(text: str) -> str:
-    """Plain text typed by a member, as paragraphs with escaped text and linked URLs.
+#: `#tag` as Mastodon finds it: after a start, a space or punctuation (not inside a word, a
+#: path or an entity), letters, digits and underscores, not digits alone, at most 64.
+_HASHTAG_RE = re.compile(r"(?<![\w/#&;])#(?=\w*[^\W\d_])(\w{1,64})(?!\w)")
+
+
+def hashtags(text: str) -> list[str]:
+    """The hashtags typed in plain text, lower-cased, each once, in order; none inside URLs."""
+    found: list[str] = []
+    for match in _HASHTAG_RE.finditer(_LINK_RE.sub(" ", text)):
+        name = match.group(1).lower()
+        if name not in found:
+            found.append(name)
+    return found
+
+
+def _linked_hashtags(escaped: str, tag_url: Callable[[str], str] | None) -> str:
+    if tag_url is None:
+        return escaped
+
+    def link(match: re.Match[str]) -> str:
+        name = match.group(1)
+        href = html.escape(tag_url(name.lower()), quote=True)
+        return f'<a href="{href}" class="mention hashtag" rel="tag">#<span>{name}</span></a>'
+
+    return _HASHTAG_RE.sub(link, escaped)
+
+
+def text_to_html(text: str, tag_url: Callable[[str], str] | None = None) -> str:
+    """Plain text typed by a member, as paragraphs with escaped text and linked URLs; with
+    `tag_url`, hashtags link to it as Mastodon links them (`class="mention hashtag"`).
 
     URLs are found in the text as typed, then each piece is escaped on its own: a URL ends at
     a quote or an angle bracket, so escaping first would have carried `&quot;` into the link.
@@ -81,9 +110,9 @@ def text_to_html(text: str) -> str:
         end = 0
         for match in _LINK_RE.finditer(source):
             url = html.escape(match.group(0), quote=True)
-            pieces.append(html.escape(source[end : match.start()], quote=True))
+            pieces.append(_linked_hashtags(html.escape(source[end : match.start()]), tag_url))
             pieces.append(f'<a href="{url}" rel="nofollow noopener noreferrer">{url}</a>')
             end = match.end()
-        pieces.append(html.escape(source[end:], quote=True))
+        pieces.append(_linked_hashtags(html.escape(source[end:], quote=True), tag_url))
         rendered.append("<p>" + "".join(pieces).replace("\n", "<br>") + "</p>")
     return "".join(rendered)

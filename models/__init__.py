@@ -6,6 +6,7 @@ from .api_token import ApiToken
 from .base import Base, JSONDocument, UTCDateTime, new_public_id, table_of, utcnow
 from .category import Category
 from .delivery_failure import DeliveryFailure, FailureReason
+from .direct_message import DirectMessage
 from .domain_rule import DomainRule, RuleKind, Severity
 from .domain_subscription import DomainDraft, DomainSubscription, DraftAction, DraftState
 from .exchange_rule import ExchangeRule, RuleStatus
@@ -50,6 +51,7 @@ from .web_session import WebSession
 __all__ = [
     "DeliveryFailure",
     "FailureReason",
+    "DirectMessage",
     "WebSession",
     "DomainDraft",
     "DomainSubscription",

@@ -29,6 +29,8 @@ class NotificationKind(enum.StrEnum):
     listing_rejected = "listing_rejected"
     listing_taken_down = "listing_taken_down"
     listing_expired = "listing_expired"
+    #: a remote account wrote to the member directly (not about a listing or a thread)
+    direct_message = "direct_message"
 
 
 class Notification(Base):

@@ -37,5 +37,6 @@ async def listing_document(request: Request) -> Response:
     if listing is None or author is None or listing.listed_at is None:
         return JSONResponse({"error": "no such listing"}, status_code=404)
     if listing.state in listings.ENDED:
-        return activity_json(render.tombstone(city.urls, uri, listing.ended_at), 410)
+        gone = render.tombstone(city.urls, uri, listing.ended_at, end_state=listing.state.value)
+        return activity_json(gone, 410)
     return activity_json(render_listing(city, listing, author))

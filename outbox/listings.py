@@ -15,20 +15,24 @@ either may hold a copy.
 from __future__ import annotations
 
 import html
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from federation.vocab import PUBLIC
 from instance.amounts import format_amount
 from instance.city import City
-from instance.html import plain_name, text_to_html
+from instance.html import hashtags, plain_name, text_to_html
 from instance.urls import Urls
-from models import Listing, Member, Purpose, new_public_id, utcnow
+from models import Listing, Member, Negotiation, Purpose, RemoteActor, new_public_id, utcnow
 
 from . import render
 from .publish import Audience, publish
+
+#: the precision of a listing's `updated` on the wire
+_TICK = timedelta(milliseconds=1)
 
 PURPOSE_LABELS = {Purpose.offer: "Offer", Purpose.request: "Wanted", Purpose.gift: "Gift"}
 
@@ -51,11 +55,17 @@ def _hashtag(urls: Urls, slug: str) -> str:
     )
 
 
+def listing_hashtags(listing: Listing) -> list[str]:
+    """The category, then the hashtags typed in the description, each once."""
+    names = [listing.category] if listing.category else []
+    return names + [name for name in hashtags(listing.description) if name not in names]
+
+
 def content_html(urls: Urls, listing: Listing) -> str:
     e = html.escape
     parts = [f"<p><strong>{e(PURPOSE_LABELS[listing.purpose])}: {e(listing.title)}</strong></p>"]
     if listing.description:
-        parts.append(text_to_html(listing.description))
+        parts.append(text_to_html(listing.description, tag_url=urls.tag))
     facts = [e(price_text(listing))]
     if listing.quantity > 1:
         facts.append(
@@ -96,11 +106,7 @@ def render_listing(city: City, listing: Listing, author: Member) -> dict[str, An
         "contentMap": {city.settings.language: content},
         "source": {"content": listing.description, "mediaType": "text/plain"},
         "sensitive": False,
-        "tag": [
-            {"type": "Hashtag", "name": f"#{listing.category}", "href": urls.tag(listing.category)}
-        ]
-        if listing.category
-        else [],
+        "tag": render.hashtag_entries(urls, listing_hashtags(listing)),
         "attachment": [
             {
                 "type": "Image",
@@ -138,7 +144,7 @@ def render_listing(city: City, listing: Listing, author: Member) -> dict[str, An
     if listing.expires_at is not None:
         document["endTime"] = render.iso(listing.expires_at)
     if listing.updated_at is not None:
-        document["updated"] = render.iso(listing.updated_at)
+        document["updated"] = render.iso_ms(listing.updated_at)
     if listing.place or listing.latitude is not None:
         place: dict[str, Any] = {
             "type": "Place",
@@ -155,8 +161,23 @@ def _addressing(city: City, author: Member) -> tuple[list[str], list[str]]:
     return [PUBLIC], [city.urls.followers(author_id), city.urls.market]
 
 
-def _everyone(city: City, author: Member) -> Audience:
-    return Audience(followers_of=[city.urls.member(author.username), city.urls.market])
+def _everyone(session: Session, city: City, listing: Listing, author: Member) -> Audience:
+    """Every city that may hold a copy: the author's and the market's followers, and the
+    remote parties who negotiated on it (they fetched it, whether or not they follow)."""
+    parties = session.scalars(
+        select(RemoteActor)
+        .where(
+            RemoteActor.id.in_(
+                select(Negotiation.buyer_actor_id).where(
+                    Negotiation.listing_id == listing.id, Negotiation.buyer_actor_id.is_not(None)
+                )
+            )
+        )
+        .order_by(RemoteActor.id)
+    )
+    return Audience(
+        followers_of=[city.urls.member(author.username), city.urls.market], actors=list(parties)
+    )
 
 
 def federate_publication(session: Session, city: City, listing: Listing, author: Member) -> None:
@@ -193,7 +214,11 @@ def federate_publication(session: Session, city: City, listing: Listing, author:
 
 def federate_update(session: Session, city: City, listing: Listing, author: Member) -> None:
     urls = city.urls
-    listing.updated_at = max(listing.updated_at or utcnow(), utcnow())
+    # strictly later than the last Update, to the millisecond the document carries: a copy
+    # applies an Update only when it is newer than the one it holds
+    now = utcnow()
+    last = listing.updated_at
+    listing.updated_at = now if last is None or now - last >= _TICK else last + _TICK
     to, cc = _addressing(city, author)
     note = render_listing(city, listing, author)
     activity_id = urls.listing_activity(listing.public_id, f"updates/{new_public_id()}")
@@ -208,7 +233,7 @@ def federate_update(session: Session, city: City, listing: Listing, author: Memb
         published=listing.updated_at,
         extra_context=True,
     )
-    publish(session, city, update, _everyone(city, author))
+    publish(session, city, update, _everyone(session, city, listing, author))
 
 
 def federate_delete(
@@ -216,7 +241,9 @@ def federate_delete(
 ) -> None:
     urls = city.urls
     to, cc = _addressing(city, author)
-    gone = render.tombstone(urls, listing.uri, deleted or listing.ended_at or utcnow())
+    gone = render.tombstone(
+        urls, listing.uri, deleted or listing.ended_at or utcnow(), end_state=listing.state.value
+    )
     delete = render.activity(
         urls,
         "Delete",
@@ -225,5 +252,6 @@ def federate_delete(
         gone,
         to=to,
         cc=cc,
+        extra_context=True,
     )
-    publish(session, city, delete, _everyone(city, author))
+    publish(session, city, delete, _everyone(session, city, listing, author))

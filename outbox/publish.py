@@ -91,7 +91,7 @@ def publish(
         inboxes.update(dict.fromkeys(follower_inboxes(session, local_actor)))
     named: set[str] = set(audience.inboxes)
     for actor in audience.actors:
-        if actor.deleted_at is None:
+        if actor.deleted_at is None and actor.suspended_at is None:
             inboxes[actor.delivery_inbox] = None
             named.add(actor.delivery_inbox)
     inboxes.update(dict.fromkeys(audience.inboxes))

@@ -41,6 +41,11 @@ def iso(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def iso_ms(moment: datetime) -> str:
+    """With milliseconds: for a listing's `updated`, where two changes may fall in one second."""
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
 # ---------------------------------------------------------------------- actors
 
 
@@ -156,6 +161,11 @@ def render_market(urls: Urls, settings: Settings, public_key_pem: str) -> dict[s
 # ---------------------------------------------------------------------- notes
 
 
+def hashtag_entries(urls: Urls, names: list[str]) -> list[dict[str, Any]]:
+    """`tag` entries for hashtags (Mastodon indexes a post's hashtags from these alone)."""
+    return [{"type": "Hashtag", "name": f"#{name}", "href": urls.tag(name)} for name in names]
+
+
 def render_note(urls: Urls, note: Note, author_id: str) -> dict[str, Any]:
     document: dict[str, Any] = {
         "@context": context(urls),
@@ -181,16 +191,24 @@ def render_note(urls: Urls, note: Note, author_id: str) -> dict[str, Any]:
 
 
 def tombstone(
-    urls: Urls, object_id: str, deleted: datetime | None = None, former_type: str = "Note"
+    urls: Urls,
+    object_id: str,
+    deleted: datetime | None = None,
+    former_type: str = "Note",
+    end_state: str | None = None,
 ) -> dict[str, Any]:
+    """A Tombstone; a listing's says how it ended (`endState`, our term: closed, expired,
+    withdrawn or rejected), so that every city shows the state its home city shows."""
     document: dict[str, Any] = {
-        "@context": context(urls),
+        "@context": context(urls, comptoir=end_state is not None),
         "id": object_id,
         "type": "Tombstone",
         "formerType": former_type,
     }
     if deleted is not None:
         document["deleted"] = iso(deleted)
+    if end_state is not None:
+        document["endState"] = end_state
     return document
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -17,12 +17,32 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from federation.webfinger import parse_handle
 from instance.city import City, city_of
 from instance.version import VERSION
 from models import Member, MemberStatus, Note, utcnow
 
 CORS = {"Access-Control-Allow-Origin": "*"}
 AS2_TYPE = "application/activity+json"
+
+
+def malformed(resource: str) -> str | None:
+    """Why `resource` is not a URI WebFinger can answer for (RFC 7033 asks for 400), or None.
+
+    Accepted shapes: `acct:user@host` (also without `acct:`, as Mastodon sends it) and an
+    http(s) URL with a host. Anything else, or a resource with whitespace or control
+    characters, is malformed; a well-formed resource that names no account of ours is a 404.
+    """
+    text = unquote(resource.strip())
+    if not text or any(c.isspace() or ord(c) < 32 for c in text):
+        return "the resource is empty or contains whitespace"
+    if text.lower().startswith(("http://", "https://")):
+        return None if urlsplit(text).hostname else "the resource URL has no host"
+    try:
+        parse_handle(text)
+    except ValueError:
+        return "the resource must be acct:user@host or an http(s) URL"
+    return None
 
 
 def _actor_for(city: City, session: Session, resource: str) -> tuple[str, str] | None:
@@ -60,6 +80,9 @@ async def webfinger(request: Request) -> Response:
         return JSONResponse(
             {"error": "the resource parameter is required"}, status_code=400, headers=CORS
         )
+    why = malformed(resource)
+    if why is not None:
+        return JSONResponse({"error": why}, status_code=400, headers=CORS)
     city = city_of(request)
     found = await city.db.read(lambda s: _actor_for(city, s, resource))
     if found is None:

@@ -13,6 +13,7 @@ from exchange import members
 from instance.settings import load_settings
 from models import MemberStatus, Role
 from server.cli_common import Command, ensure_schema, fail, in_db
+from services import moderation
 
 FORCE_HELP = "act on a moderator's or an admin's account (never removes the last active admin)"
 
@@ -38,8 +39,29 @@ def cmd_create(args: argparse.Namespace) -> int:
     return 0
 
 
-def _moderate(action: Callable[..., object], verb: str) -> Command:
+def is_remote(name: str) -> bool:
+    """`bob@other.example`, `@bob@other.example` or an actor URL: a remote account."""
+    return name.startswith(("http://", "https://")) or "@" in name.lstrip("@")
+
+
+def cmd_suspend_remote(args: argparse.Namespace) -> int:
+    done = in_db(args, lambda s: moderation.suspend_remote(s, args.name, None, args.reason))
+    print(done)
+    return 0
+
+
+def cmd_unsuspend_remote(args: argparse.Namespace) -> int:
+    handle = in_db(
+        args, lambda s: moderation.unsuspend_remote(s, args.name, None, args.reason).handle
+    )
+    print(f"unsuspended {handle}: it is heard and shown again")
+    return 0
+
+
+def _moderate(action: Callable[..., object], verb: str, remote: Command | None = None) -> Command:
     def run(args: argparse.Namespace) -> int:
+        if remote is not None and is_remote(args.name):
+            return remote(args)
         extra = [args.reason] if hasattr(args, "reason") else []
         in_db(args, lambda s: action(s, args.name, None, *extra, force=args.force))
         print(f"{verb} @{args.name.lower()}")
@@ -125,16 +147,22 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("name")
     p.add_argument("--force", action="store_true", help=FORCE_HELP)
     p.set_defaults(func=_moderate(members.approve, "approved"))
-    p = users.add_parser("suspend", parents=[common], help="suspend a member")
+    p = users.add_parser(
+        "suspend",
+        parents=[common],
+        help="suspend a member, or a remote account (name@host or its URL: nothing is deleted)",
+    )
     p.add_argument("name")
     p.add_argument("--reason", default="")
     p.add_argument("--force", action="store_true", help=FORCE_HELP)
-    p.set_defaults(func=_moderate(members.suspend, "suspended"))
-    p = users.add_parser("unsuspend", parents=[common], help="lift a suspension")
+    p.set_defaults(func=_moderate(members.suspend, "suspended", cmd_suspend_remote))
+    p = users.add_parser(
+        "unsuspend", parents=[common], help="lift a suspension (a member's or a remote account's)"
+    )
     p.add_argument("name")
     p.add_argument("--reason", default="")
     p.add_argument("--force", action="store_true", help=FORCE_HELP)
-    p.set_defaults(func=_moderate(members.unsuspend, "unsuspended"))
+    p.set_defaults(func=_moderate(members.unsuspend, "unsuspended", cmd_unsuspend_remote))
     p = users.add_parser("role", parents=[common], help="give a member another role")
     p.add_argument("name")
     p.add_argument("role", choices=[r.value for r in Role])

@@ -16,9 +16,11 @@ from web import (
     account_sessions,
     admin_domains,
     admin_federation,
+    conversations,
     market_routes,
     pages,
     profiles,
+    remote_accounts,
     reports,
 )
 
@@ -64,4 +66,6 @@ def all_routes() -> list[BaseRoute]:
         *mastodon_admin.routes(),
         *mastodon_instance.routes(),
         *market_routes.routes(),
+        *conversations.routes(),
+        *remote_accounts.routes(),
     ]

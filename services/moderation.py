@@ -15,12 +15,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from exchange import domains, members, moderation_log, reports
 from exchange import moderation as listing_moderation
-from exchange.domain_purge import suspend_account
+from exchange.domain_purge import suspend_account, unsuspend_account
 from exchange.errors import DomainError, NotFound
 from instance.city import City
 from models import Listing, Member, Note, RemoteActor, Report, Severity, utcnow
@@ -258,26 +258,68 @@ def _suspend(
             )
         members.suspend(session, ref.name, moderator, reason)
         return f"suspended member @{ref.name}"
-    actor = session.scalar(select(RemoteActor).where(RemoteActor.uri == account_uri))
+    return suspend_remote(session, account_uri, moderator, reason)
+
+
+def remote_account(session: Session, handle_or_uri: str) -> RemoteActor:
+    """A remote account we know, by `@name@host`, `name@host` or its actor URI; NotFound."""
+    text = handle_or_uri.strip()
+    if text.startswith(("http://", "https://")):
+        actor = session.scalar(select(RemoteActor).where(RemoteActor.uri == text))
+    else:
+        name, _, host = text.removeprefix("acct:").lstrip("@").partition("@")
+        actor = None
+        if name and host:
+            actor = session.scalar(
+                select(RemoteActor)
+                .where(
+                    func.lower(RemoteActor.preferred_username) == name.lower(),
+                    RemoteActor.domain == host.lower(),
+                )
+                .order_by(RemoteActor.id)
+                .limit(1)
+            )
     if actor is None:
-        raise NotFound(f"account {account_uri}")
+        raise NotFound(f"remote account {text}")
+    return actor
+
+
+def suspend_remote(
+    session: Session, handle_or_uri: str, moderator: Member | None, reason: str = ""
+) -> str:
+    """Suspend a remote account: refused and hidden, nothing deleted (domain_purge). The
+    moderator is None from the command line."""
+    if moderator is not None:
+        listing_moderation.check_moderator(moderator)
+    actor = remote_account(session, handle_or_uri)
     if actor.suspended_at is not None:
         raise DomainError("already_suspended", f"{actor.handle} is already suspended", 409)
-    purged = suspend_account(session, actor)
+    result = suspend_account(session, actor)
+    detail = f"{result.deliveries_cancelled} queued deliveries cancelled"
     moderation_log.record(
-        session, moderator, "account.suspend", "account", actor.uri, f"{reason}; {purged.summary()}"
+        session, moderator, "account.suspend", "account", actor.uri, f"{reason}; {detail}"
     )
-    return f"suspended {actor.handle}: {purged.summary()}"
+    return f"suspended {actor.handle} ({detail}; nothing deleted)"
 
 
 def unsuspend_remote(
-    session: Session, actor_uri: str, moderator: Member | None, reason: str = ""
-) -> None:
-    actor = session.scalar(select(RemoteActor).where(RemoteActor.uri == actor_uri))
-    if actor is None or actor.suspended_at is None:
-        raise NotFound(f"suspended account {actor_uri}")
-    actor.suspended_at = None
+    session: Session, handle_or_uri: str, moderator: Member | None, reason: str = ""
+) -> RemoteActor:
+    """Lift a remote account's suspension: heard and shown again, with all it had."""
+    if moderator is not None:
+        listing_moderation.check_moderator(moderator)
+    actor = remote_account(session, handle_or_uri)
+    if actor.suspended_at is None:
+        raise DomainError("not_suspended", f"{actor.handle} is not suspended", 409)
+    unsuspend_account(session, actor)
     moderation_log.record(session, moderator, "account.unsuspend", "account", actor.uri, reason)
+    return actor
+
+
+def suspended_remote(session: Session) -> list[RemoteActor]:
+    """The remote accounts suspended here, the latest first."""
+    query = select(RemoteActor).where(RemoteActor.suspended_at.is_not(None))
+    return list(session.scalars(query.order_by(RemoteActor.suspended_at.desc())))
 
 
 def _block_domain(

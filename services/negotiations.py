@@ -37,7 +37,7 @@ from models import (
     new_public_id,
 )
 from outbox import render
-from outbox.listings import federate_delete
+from outbox.listings import federate_delete, federate_update
 from outbox.negotiation_activities import (
     actor_uri,
     render_accept,
@@ -71,9 +71,19 @@ def schedule_expiry(session: Session, offer: Offer) -> None:
 
 
 def _parties(session: Session, negotiation: Negotiation, side: Side) -> tuple[Party, Party]:
-    return negotiations.party(session, negotiation, side), negotiations.party(
-        session, negotiation, other(side)
+    """Me and the other party; refused while the other party's account is suspended here
+    (the thread is kept as it was, and frozen until the suspension is lifted)."""
+    me, them = (
+        negotiations.party(session, negotiation, side),
+        negotiations.party(session, negotiation, other(side)),
     )
+    if them.actor is not None and them.actor.suspended_at is not None:
+        raise DomainError(
+            "account_suspended",
+            "the other party's account is suspended here: the negotiation is on hold",
+            409,
+        )
+    return me, them
 
 
 def _offers_only(negotiation: Negotiation) -> None:
@@ -154,11 +164,13 @@ def accept(
     _send(
         session, city, render_accept(city, negotiation, offer, agreement, listing, me, them), them
     )
-    if closed:
+    if listing.is_local:
         seller = session.get(Member, listing.member_id)
         assert seller is not None
-        federate_delete(session, city, listing, seller)
-        tell_closed(session, city, listing, offers.close_for_listing(session, listing))
+        if closed:
+            close_listing(session, city, listing, seller)
+        else:
+            reserved(session, city, listing, seller)
     return agreement
 
 
@@ -273,6 +285,11 @@ def _side(negotiation: Negotiation, member: Member) -> Side:
 # ---------------------------------------------------------------------- the city's own answers
 
 
+def reserved(session: Session, city: City, listing: Listing, author: Member) -> None:
+    """An agreement took part of our listing: every copy learns what is left (an Update)."""
+    federate_update(session, city, listing, author)
+
+
 def close_listing(session: Session, city: City, listing: Listing, author: Member) -> None:
     """Our listing sold out through an agreement: its Delete goes out and its other threads end."""
     federate_delete(session, city, listing, author)
@@ -284,9 +301,10 @@ def tell_closed(session: Session, city: City, listing: Listing, ended: list[Ende
     withdrawn, and a plain fediverse account gets a direct message."""
     for item in ended:
         negotiation = item.negotiation
-        seller, buyer = _parties(session, negotiation, Side.seller)
+        seller = negotiations.party(session, negotiation, Side.seller)
+        buyer = negotiations.party(session, negotiation, Side.buyer)
         if buyer.actor is None:
-            continue
+            continue  # (a suspended buyer's thread closes too; publish sends it nothing)
         if negotiation.kind is NegotiationKind.messages:
             write_message(
                 session,

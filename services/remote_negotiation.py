@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from exchange import agreements, listings, negotiations, offers
+from exchange import agreements, direct_messages, listings, negotiations, offers
 from exchange.errors import DomainError
 from exchange.negotiations import other
 from exchange.offers import Terms
@@ -39,7 +39,7 @@ from outbox.negotiation_activities import (
     actor_uri,
 )
 
-from .negotiations import close_listing, refuse, schedule_expiry
+from .negotiations import close_listing, refuse, reserved, schedule_expiry
 
 log = logging.getLogger("comptoir.services.remote_negotiation")
 
@@ -220,10 +220,13 @@ def receive_acceptance(
             context=negotiation.context,
         )
         return
-    if closed and mine.member is not None:
-        listing = session.get(Listing, negotiation.listing_id)
-        assert listing is not None
-        close_listing(session, city, listing, mine.member)
+    listing = session.get(Listing, negotiation.listing_id)
+    assert listing is not None
+    if mine.member is not None and listing.is_local and listing.member_id == mine.member.id:
+        if closed:
+            close_listing(session, city, listing, mine.member)
+        else:
+            reserved(session, city, listing, mine.member)
 
 
 def receive_rejection(session: Session, sender: RemoteActor, offer_uri: str, reason: str) -> None:
@@ -324,3 +327,32 @@ def receive_message(session: Session, city: City, sender: RemoteActor, note: Inb
     negotiations.add_message(
         session, negotiation, side, note.id, content, now=note.published or utcnow()
     )
+
+
+def from_direct_message(
+    session: Session, city: City, member: Member, actor_id: int, listing: Listing
+) -> Negotiation:
+    """The member turns a direct message that names one of their listings into a negotiation
+    with its author: the account's open thread of messages on it (or a new one), with that
+    message as its first. From then on it is the thread a direct reply to the listing would
+    have opened: the member's answers are direct Notes in reply (services.negotiations)."""
+    if listing.member_id != member.id:
+        raise DomainError("not_found", "listing not found", 404)
+    note = direct_messages.message_naming(session, member, actor_id, listing, city.urls.listing)
+    sender = session.get_one(RemoteActor, actor_id)
+    negotiation = negotiations.open_with(session, listing, sender)
+    if negotiation is None:
+        thread_id = new_public_id()
+        negotiation = negotiations.open_thread(
+            session,
+            listing,
+            context=city.urls.negotiation(thread_id),
+            public_id=thread_id,
+            kind=NegotiationKind.messages,
+            buyer_actor=sender,
+        )
+        session.flush()
+    negotiations.add_message(
+        session, negotiation, Side.buyer, note.uri, note.content, now=note.published
+    )
+    return negotiation

@@ -12,14 +12,16 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from exchange import follows
+from exchange import direct_messages, follows
 from exchange.errors import DomainError, NotFound
 from federation.vocab import PUBLIC
 from instance.city import City
-from instance.html import text_to_html
+from instance.html import hashtags, text_to_html
 from models import Direction, Follow, FollowState, Member, Note, RemoteActor, new_public_id, utcnow
 from outbox import render
 from outbox.publish import Audience, publish
+
+from . import backfill
 
 MAX_NOTE_LENGTH = 5000
 VISIBILITIES = ("public", "unlisted", "followers", "direct")
@@ -137,8 +139,8 @@ def follow_accepted(
 ) -> None:
     """The remote actor `sender` accepted a Follow of ours (named by id, else by its actor)."""
     record = follows.answered(session, sender, follow_id, local_actor)
-    if record is not None:
-        follows.accept(record, now=at)
+    if record is not None and follows.accept(record, now=at):
+        backfill.schedule(session, record)  # what the followed actor already has
 
 
 def follow_rejected(
@@ -189,14 +191,15 @@ def post_note(
     note = Note(
         uri=city.urls.note(public_id),
         member_id=member.id,
-        content=text_to_html(text),
+        content=text_to_html(text, tag_url=city.urls.tag),
         visibility=visibility,
         to=to,
         cc=cc,
         in_reply_to=in_reply_to,
         context=context,
         published=published or utcnow(),
-        tags=[{"type": "Mention", "href": m.uri, "name": f"@{m.handle}"} for m in mentions],
+        tags=[{"type": "Mention", "href": m.uri, "name": f"@{m.handle}"} for m in mentions]
+        + render.hashtag_entries(city.urls, hashtags(text)),
     )
     session.add(note)
     session.flush()
@@ -212,7 +215,26 @@ def post_note(
         published=note.published,
     )
     publish(session, city, create, _note_audience(city, author, note, mentions))
+    if visibility == "direct" and mentions:
+        direct_messages.record_sent(session, note, member, mentions)
     return note
+
+
+def write_direct(session: Session, city: City, member: Member, actor_id: int, text: str) -> Note:
+    """The member answers a conversation: a direct note to that account alone, in reply to
+    its latest message (so Mastodon threads it), mentioning it."""
+    actor, _ = direct_messages.conversation(session, member, actor_id, limit=1)
+    answered = direct_messages.last_received(session, member, actor_id)
+    return post_note(
+        session,
+        city,
+        member,
+        text,
+        visibility="direct",
+        mentions=[actor],
+        in_reply_to=answered.uri if answered is not None else None,
+        context=answered.context if answered is not None else None,
+    )
 
 
 def own_note(session: Session, member: Member, note_uri: str) -> Note:
@@ -233,7 +255,10 @@ def edit_note(session: Session, city: City, member: Member, note_uri: str, text:
     note = own_note(session, member, note_uri)
     if not text.strip() or len(text) > MAX_NOTE_LENGTH:
         raise DomainError("invalid_note", f"a note needs 1 to {MAX_NOTE_LENGTH} characters")
-    note.content = text_to_html(text)
+    note.content = text_to_html(text, tag_url=city.urls.tag)
+    note.tags = [t for t in note.tags if t.get("type") != "Hashtag"] + render.hashtag_entries(
+        city.urls, hashtags(text)
+    )
     note.updated = utcnow()
     author = city.urls.member(member.username)
     document = render.render_note(city.urls, note, author)

@@ -9,6 +9,7 @@ transaction that records them, and removed if that transaction fails.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData, UploadFile
@@ -172,14 +173,19 @@ async def media(request: Request) -> Response:
 
 
 async def tag(request: Request) -> Response:
-    return RedirectResponse(f"/listings?category={request.path_params['slug']}", 303)
+    """A hashtag's page: the category of that name, else the listings that mention it."""
+    slug = request.path_params["slug"].lower()
+    city = city_of(request)
+    known = await city.db.read(lambda s: categories.find_category(s, slug) is not None)
+    target = {"category": slug} if known else {"q": slug}
+    return RedirectResponse(f"/listings?{urlencode(target)}", 303)
 
 
 # ---------------------------------------------------------------------- one listing
 
 
-def _may_see(listing: Listing, who: Member | None) -> bool:
-    if listing.is_open and listing.hidden_at is None:
+def _may_see(listing: Listing, shown_to_all: bool, who: Member | None) -> bool:
+    if shown_to_all:
         return True
     return who is not None and (
         who.id == listing.member_id or who.role in (Role.admin, Role.moderator)
@@ -191,11 +197,13 @@ async def listing_page(request: Request, refused: Refusal = NONE) -> Response:
     who = await current_member(request)
     public_id = request.path_params["public_id"]
 
-    def read(session: Session) -> tuple[Listing | None, dict[str, Any] | None, list[Any], Any]:
+    def read(
+        session: Session,
+    ) -> tuple[Listing | None, dict[str, Any] | None, list[Any], Any, bool]:
         try:
             listing = listings.find(session, public_id)
         except DomainError:
-            return None, None, [], None
+            return None, None, [], None, False
         shown = decorate(session, city, [listing])[0]
         mine = []
         if who is not None:
@@ -205,10 +213,10 @@ async def listing_page(request: Request, refused: Refusal = NONE) -> Response:
                 if n.listing_id == listing.id
             ]
         log = moderation.log_for(session, listing) if who is not None and who.is_moderator else []
-        return listing, shown, mine, log
+        return listing, shown, mine, log, listings.shown_to_all(session, listing)
 
-    listing, shown, threads, log = await city.db.read(read)
-    if listing is None or not _may_see(listing, who):
+    listing, shown, threads, log, to_all = await city.db.read(read)
+    if listing is None or not _may_see(listing, to_all, who):
         if (
             listing is not None
             and listing.state in listings.ENDED

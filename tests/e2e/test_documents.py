@@ -79,6 +79,25 @@ async def test_webfinger_without_resource_is_a_bad_request(city: Any) -> None:
     assert (await city.http.get("/.well-known/webfinger")).status_code == 400
 
 
+@pytest.mark.parametrize(
+    "resource",
+    ["acct:", "acct:alice", "alice", "acct:@{domain}", "https://", "acct:al ice@{domain}"],
+)
+async def test_webfinger_answers_400_for_a_malformed_resource(city: Any, resource: str) -> None:
+    answer = await city.http.get(
+        "/.well-known/webfinger", params={"resource": resource.format(domain=city.settings.domain)}
+    )
+    assert answer.status_code == 400
+    assert answer.json()["error"]
+
+
+async def test_webfinger_accepts_a_handle_without_the_acct_scheme(city: Any) -> None:
+    answer = await city.http.get(
+        "/.well-known/webfinger", params={"resource": f"alice@{city.settings.domain}"}
+    )
+    assert answer.status_code == 200
+
+
 async def test_host_meta_points_to_webfinger_in_xrd_and_json(city: Any) -> None:
     xrd = await city.http.get("/.well-known/host-meta")
     assert xrd.headers["content-type"].startswith("application/xrd+xml")

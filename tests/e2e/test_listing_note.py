@@ -151,3 +151,48 @@ async def test_an_updated_note_carries_at_most_four_photos_each_with_alt_text(
 
 async def _async(value: Any) -> Any:
     return value
+
+
+async def test_hashtags_typed_in_a_description_become_tag_entries_after_the_category(
+    start_city: Any,
+) -> None:
+    city = await start_city(moderation={"listing_review": "after"})
+    alice = Resident(city, "alice")
+    add_category(city, "velo")
+    urls = city.city.urls
+    async with Sink() as sink:
+        mastodon_follower(city, sink, follows=[alice.uri])
+        await alice.ok(
+            "post",
+            "/listings",
+            {
+                "purpose": "offer",
+                "title": "Bike repair",
+                "description": "Brakes and #Gears, #velo too. https://x.example/#notatag",
+                "price": "3.00",
+                "category": "velo",
+            },
+        )
+        creates = await eventually(lambda: _async(received(sink, "Create")))
+
+    note = creates[0]["object"]
+    assert note["tag"] == [
+        {"type": "Hashtag", "name": "#velo", "href": urls.tag("velo")},
+        {"type": "Hashtag", "name": "#gears", "href": urls.tag("gears")},
+    ]
+    assert f'<a href="{urls.tag("gears")}" class="mention hashtag" rel="tag">' in note["content"]
+
+
+async def test_hashtags_typed_in_a_note_become_tag_entries(start_city: Any) -> None:
+    city = await start_city()
+    alice = Resident(city, "alice")
+    async with Sink() as sink:
+        mastodon_follower(city, sink, follows=[alice.uri])
+        await alice.ok("post", "/notes", {"text": "Fresh bread #Boulangerie #pain"})
+        creates = await eventually(lambda: _async(received(sink, "Create")))
+
+    note = creates[0]["object"]
+    assert note["tag"] == [
+        {"type": "Hashtag", "name": "#boulangerie", "href": city.city.urls.tag("boulangerie")},
+        {"type": "Hashtag", "name": "#pain", "href": city.city.urls.tag("pain")},
+    ]

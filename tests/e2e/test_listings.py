@@ -95,6 +95,11 @@ async def test_an_edit_reaches_city_b(start_city: Any) -> None:
     assert (await eventually(edited))["price"]["amount"] == "4.00"
 
 
+async def copy_state(city: Any, uri: str) -> str | None:
+    state = await city.db.read(lambda s: s.scalar(select(Listing.state).where(Listing.uri == uri)))
+    return state.value if state is not None else None
+
+
 async def test_a_take_down_reaches_city_b_and_the_listing_answers_410(start_city: Any) -> None:
     a, b, alice, mod, bob = await two_cities(start_city)
     listing = await alice.ok(
@@ -106,17 +111,30 @@ async def test_a_take_down_reaches_city_b_and_the_listing_answers_410(start_city
     )
 
     async def gone() -> bool:
-        state = await b.db.read(
-            lambda s: s.scalar(select(Listing.state).where(Listing.uri == listing["uri"]))
-        )
-        return state is not None and state.value == "withdrawn"
+        return await copy_state(b, listing["uri"]) == "rejected"
 
-    await eventually(gone)
+    await eventually(gone)  # the same state name as at home
     assert await remote_listing(b, bob, listing["uri"]) is None
     answer = await a.http.get(listing["uri"], headers=AS2)
     assert answer.status_code == 410 and answer.json()["type"] == "Tombstone"
+    assert answer.json()["endState"] == "rejected"
     mine = (await alice.get(f"/listings/{listing['id']}")).json()
     assert (mine["state"], mine["moderation_reason"]) == ("rejected", "not allowed here")
+
+
+async def test_a_withdrawal_reaches_city_b_as_withdrawn(start_city: Any) -> None:
+    a, b, alice, _, bob = await two_cities(start_city)
+    listing = await alice.ok(
+        "post", "/listings", {"purpose": "offer", "title": "Old sofa", "price": "1.00"}
+    )
+    await eventually(lambda: remote_listing(b, bob, listing["uri"]))
+    await alice.ok("post", f"/listings/{listing['id']}/withdraw")
+
+    async def gone() -> bool:
+        return await copy_state(b, listing["uri"]) == "withdrawn"
+
+    await eventually(gone)
+    assert (await alice.get(f"/listings/{listing['id']}")).json()["state"] == "withdrawn"
 
 
 async def test_a_converted_price_shows_under_an_active_exchange_rule(start_city: Any) -> None:

@@ -57,7 +57,6 @@ def test_the_default_port_written_out_is_the_actors_own_host() -> None:
     [
         {"id": None},
         {"type": "Note"},
-        {"preferredUsername": ""},
         {"inbox": "https://b.example/inbox"},
         {"inbox": "https://a.example:8443/inbox"},
         {"publicKey": {"id": "https://b.example/key", "owner": ALICE, "publicKeyPem": "PEM"}},
@@ -83,3 +82,23 @@ def test_a_shared_inbox_or_profile_on_another_host_is_dropped() -> None:
         )
     )
     assert actor.shared_inbox is None and actor.url is None
+
+
+@pytest.mark.parametrize("username", [None, "", "  "])
+def test_an_actor_without_preferred_username_is_named_after_its_id(username: Any) -> None:
+    changes = {"preferredUsername": username}
+    actor = parse_actor_document(document(**changes))
+    assert actor.preferred_username == "alice" and actor.uri == ALICE
+
+
+def test_an_actor_whose_id_has_no_path_is_named_after_its_host() -> None:
+    bare = "https://solo.example/"
+    actor = parse_actor_document(
+        document(
+            id=bare,
+            preferredUsername=None,
+            inbox="https://solo.example/inbox",
+            publicKey={"id": bare + "#key", "owner": bare, "publicKeyPem": "PEM"},
+        )
+    )
+    assert actor.preferred_username == "solo.example"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from html.parser import HTMLParser
 
-from instance.html import text_to_html
+from instance.html import hashtags, text_to_html
 
 
 class Links(HTMLParser):
@@ -38,3 +38,20 @@ def test_an_ampersand_in_a_url_is_kept_and_escaped_once() -> None:
 def test_markup_typed_as_text_is_escaped() -> None:
     markup = text_to_html('<script>alert(1)</script> <img src=x onerror="alert(1)">')
     assert "<script" not in markup and "<img" not in markup
+
+
+def test_hashtags_are_found_once_each_lower_cased_and_not_inside_urls_or_words() -> None:
+    text = "Repair #Velo and #velo, #bike_2026! https://x.example/#anchor a#b &#39; #123"
+    assert hashtags(text) == ["velo", "bike_2026"]
+
+
+def test_hashtags_are_linked_as_mastodon_links_them_when_a_tag_url_is_given() -> None:
+    rendered = text_to_html("Fix #Velo here", tag_url=lambda n: f"https://c.example/tags/{n}")
+    assert rendered == (
+        '<p>Fix <a href="https://c.example/tags/velo" class="mention hashtag" rel="tag">'
+        "#<span>Velo</span></a> here</p>"
+    )
+
+
+def test_without_a_tag_url_hashtags_stay_text() -> None:
+    assert text_to_html("Fix #velo") == "<p>Fix #velo</p>"

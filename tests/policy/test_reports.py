@@ -150,17 +150,15 @@ def test_suspending_a_reported_member(town: TestCity) -> None:
     assert town.get("bob").status is MemberStatus.suspended
 
 
-async def test_suspending_a_reported_remote_account_removes_its_follows_and_refuses_it(
+async def test_suspending_a_reported_remote_account_refuses_it_and_deletes_nothing(
     town: TestCity,
 ) -> None:
     town.remote(B, follows="alice", notes=1)
     act(town, file(town, "@bob@b.example"), "suspend_account")
     actor = town.db.read_sync(lambda s: s.scalar(select(RemoteActor)))
     assert actor.suspended_at is not None
-    assert town.db.read_sync(lambda s: (s.scalar(select(Follow)), s.scalar(select(Note)))) == (
-        None,
-        None,
-    )
+    kept = town.db.read_sync(lambda s: (s.scalar(select(Follow)), s.scalar(select(Note))))
+    assert None not in kept
     town.city.fediverse.policy.invalidate()
     assert (await town.city.fediverse.policy.current()).actor_suspended(B)
 
