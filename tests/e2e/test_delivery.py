@@ -221,6 +221,31 @@ async def test_a_named_recipient_on_an_unavailable_host_fails_visibly_instead_of
     assert state is FollowState.failed
 
 
+async def test_a_host_still_down_at_the_last_attempt_leaves_the_follow_failed_unreachable(
+    alice_city: Any,
+) -> None:
+    async with Sink(default_status=503) as sink:
+        zoe = add_follower(alice_city, "zoe", sink.url())
+        alice = alice_city.city.urls.member("alice")
+        follow = await alice_city.db.write(
+            lambda s: social.follow(s, alice_city.city, alice, s.merge(zoe))
+        )
+        alice_city.db.write_sync(  # as if 13 attempts had already failed
+            lambda s: s.execute(
+                Job.__table__.update()
+                .where(Job.kind == "deliver")
+                .values(attempts=Job.max_attempts - 1)
+            )
+        )
+        await worker_for(alice_city).run_until_idle()
+        assert len(sink.received) == 1
+    [job] = deliveries(alice_city)
+    assert job.state is JobState.failed
+    failure = alice_city.db.read_sync(lambda s: s.scalar(select(DeliveryFailure)))
+    assert failure.reason is FailureReason.unreachable and "answered 503" in failure.error
+    assert alice_city.db.read_sync(lambda s: s.get(Follow, follow.id).state) is FollowState.failed
+
+
 async def test_following_again_after_a_failed_follow_sends_a_new_follow(alice_city: Any) -> None:
     async with Sink(default_status=403) as sink:
         zoe = add_follower(alice_city, "zoe", sink.url())
