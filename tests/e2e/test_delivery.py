@@ -406,6 +406,32 @@ async def test_a_blocked_domain_gets_no_delivery(alice_city: Any) -> None:
     assert deliveries(alice_city) == []
 
 
+async def test_a_delivery_refused_by_a_rule_added_after_it_was_queued_says_not_federated(
+    alice_city: Any,
+) -> None:
+    async with Sink() as sink:
+        zoe = add_follower(alice_city, "zoe", sink.url())
+        alice = alice_city.city.urls.member("alice")
+        follow = await alice_city.db.write(
+            lambda s: social.follow(s, alice_city.city, alice, s.merge(zoe))
+        )
+        alice_city.db.write_sync(
+            lambda s: s.add(
+                DomainRule(
+                    domain=f"127.0.0.1:{sink.port}", kind=RuleKind.block, severity=Severity.suspend
+                )
+            )
+        )
+        alice_city.city.fediverse.policy.invalidate()
+        await worker_for(alice_city).run_until_idle()
+        assert sink.received == []
+    failure = alice_city.db.read_sync(lambda s: s.scalar(select(DeliveryFailure)))
+    assert (failure.reason, failure.activity_uri) == (
+        FailureReason.not_federated,
+        follow.activity_uri,
+    )
+
+
 async def test_a_crash_between_commit_and_send_still_delivers_exactly_once(alice_city: Any) -> None:
     async with Sink() as sink:
         add_follower(alice_city, "zoe", sink.url())
