@@ -221,6 +221,31 @@ async def test_a_named_recipient_on_an_unavailable_host_fails_visibly_instead_of
     assert state is FollowState.failed
 
 
+async def test_a_host_still_down_at_the_last_attempt_leaves_the_follow_failed_unreachable(
+    alice_city: Any,
+) -> None:
+    async with Sink(default_status=503) as sink:
+        zoe = add_follower(alice_city, "zoe", sink.url())
+        alice = alice_city.city.urls.member("alice")
+        follow = await alice_city.db.write(
+            lambda s: social.follow(s, alice_city.city, alice, s.merge(zoe))
+        )
+        alice_city.db.write_sync(  # as if 13 attempts had already failed
+            lambda s: s.execute(
+                Job.__table__.update()
+                .where(Job.kind == "deliver")
+                .values(attempts=Job.max_attempts - 1)
+            )
+        )
+        await worker_for(alice_city).run_until_idle()
+        assert len(sink.received) == 1
+    [job] = deliveries(alice_city)
+    assert job.state is JobState.failed
+    failure = alice_city.db.read_sync(lambda s: s.scalar(select(DeliveryFailure)))
+    assert failure.reason is FailureReason.unreachable and "answered 503" in failure.error
+    assert alice_city.db.read_sync(lambda s: s.get(Follow, follow.id).state) is FollowState.failed
+
+
 async def test_following_again_after_a_failed_follow_sends_a_new_follow(alice_city: Any) -> None:
     async with Sink(default_status=403) as sink:
         zoe = add_follower(alice_city, "zoe", sink.url())
@@ -379,6 +404,32 @@ async def test_a_blocked_domain_gets_no_delivery(alice_city: Any) -> None:
         await worker_for(alice_city).run_until_idle()
     assert sink.received == []
     assert deliveries(alice_city) == []
+
+
+async def test_a_delivery_refused_by_a_rule_added_after_it_was_queued_says_not_federated(
+    alice_city: Any,
+) -> None:
+    async with Sink() as sink:
+        zoe = add_follower(alice_city, "zoe", sink.url())
+        alice = alice_city.city.urls.member("alice")
+        follow = await alice_city.db.write(
+            lambda s: social.follow(s, alice_city.city, alice, s.merge(zoe))
+        )
+        alice_city.db.write_sync(
+            lambda s: s.add(
+                DomainRule(
+                    domain=f"127.0.0.1:{sink.port}", kind=RuleKind.block, severity=Severity.suspend
+                )
+            )
+        )
+        alice_city.city.fediverse.policy.invalidate()
+        await worker_for(alice_city).run_until_idle()
+        assert sink.received == []
+    failure = alice_city.db.read_sync(lambda s: s.scalar(select(DeliveryFailure)))
+    assert (failure.reason, failure.activity_uri) == (
+        FailureReason.not_federated,
+        follow.activity_uri,
+    )
 
 
 async def test_a_crash_between_commit_and_send_still_delivers_exactly_once(alice_city: Any) -> None:
