@@ -15,17 +15,19 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from exchange import agreements, listings, negotiations, offers, rates
+from exchange import agreements, listings, negotiations, offers, rates, settlements
 from exchange.errors import DomainError
 from exchange.negotiations import Party, Thread
 from instance.city import City, city_of
 from instance.html import text_to_html
 from models import AgreementState, Listing, Member, Side, utcnow
 from services import negotiations as outgoing
+from services import settlements as paying
 
 from .auth import authenticated
 from .market import moment, money, optional_body, partner_of
 from .params import cursor, field, json_body, page_limit
+from .settlements import settlement_json
 
 TERMS = {"quantity", "price", "goods", "message", "expires_at"}
 
@@ -68,6 +70,8 @@ def thread_json(session: Session, city: City, thread: Thread, side: Side) -> dic
         )
 
     agreement = thread.agreement
+    tried = settlements.attempts(session, agreement.id) if agreement is not None else []
+    settlement = tried[-1] if tried else None
     return {
         "id": negotiation.public_id,
         "context": negotiation.context,
@@ -122,8 +126,9 @@ def thread_json(session: Session, city: City, thread: Thread, side: Side) -> dic
             "goods": agreement.goods,
             "created_at": agreement.created_at.isoformat(),
             "transfer": agreements.transfer_id(agreement)
-            if agreement.state is AgreementState.paid
+            if agreement.state is AgreementState.paid and settlement is None
             else None,
+            "settlement": settlement_json(settlement) if settlement is not None else None,
         },
     }
 
@@ -257,10 +262,10 @@ async def pay_agreement(request: Request) -> Response:
     who = await authenticated(request)
     body = await optional_body(request, set())
 
+    await paying.know_partner(city_of(request), who, request.path_params["id"])
+
     def action(session: Session, city: City, negotiation: Any) -> None:
-        agreements.pay(
-            session, city.settings.currency, who, agreements.of_negotiation(session, negotiation)
-        )
+        paying.pay(session, city, who, negotiation)
 
     return await _in_thread(request, who, body, action)
 

@@ -79,6 +79,10 @@ SCHEMAS: Json = {
                 "type": ["string", "null"],
                 "description": "Once paid: the ledger transfer's id",
             },
+            "settlement": {
+                "oneOf": [ref("Settlement"), {"type": "null"}],
+                "description": "With a party in another city: the latest settlement tried",
+            },
         },
         "An accepted offer; the paying party (the buyer, or the author of a want) pays it once",
     ),
@@ -279,8 +283,9 @@ PATHS: Json = {
             "payAgreement",
             "Pay the thread's agreement: the agreed amount moves from the paying party to "
             "the other, with the fee if the city charges one. Only the paying party may; "
-            "an agreement is paid once (409 the second time); a party in another city is "
-            "paid by settlement (409)",
+            "an agreement is paid once (409 the second time). With a party in another city "
+            "the payment is a settlement: held here, offered to the other city, and the "
+            "agreement becomes paid when both cities committed (`agreement.settlement`)",
             TAG,
             {**_THREAD, **errors(401, 403, 404, 409, 422)},
             params=[_ID],

@@ -17,6 +17,7 @@ from . import (
     listings_spec,
     negotiations_spec,
     reports_spec,
+    settlements_spec,
     social_spec,
 )
 from .openapi import (
@@ -63,6 +64,7 @@ def sections() -> list[Section]:
         listings_spec.MODERATION_SECTION,
         negotiations_spec.SECTION,
         negotiations_spec.NOTIFICATIONS_SECTION,
+        settlements_spec.SECTION,
     ]
 
 

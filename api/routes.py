@@ -16,6 +16,7 @@ from . import (
     negotiations,
     notifications,
     reports,
+    settlements,
     social,
 )
 from .errors import JsonErrors
@@ -35,6 +36,7 @@ def served() -> list[Route]:
         *listing_moderation.ROUTES,
         *negotiations.ROUTES,
         *notifications.ROUTES,
+        *settlements.ROUTES,
     ]
 
 

@@ -139,6 +139,13 @@ def comptoir_context(base_url: str) -> dict[str, Any]:
             "sourceAmount",
             "targetAmount",
             "ruleHash",
+            "Settle",
+            "payer",
+            "payee",
+            "rule",
+            "settlementState",
+            "refusalCode",
+            "temporary",
         )
     }
     dated = {"@type": "http://www.w3.org/2001/XMLSchema#dateTime"}

@@ -83,6 +83,10 @@ class Urls:
     def agreement(self, public_id: str) -> str:
         return f"{self.base}/agreements/{public_id}"
 
+    def settlement(self, public_id: str) -> str:
+        """A settlement's object (at the payer's city, the decision record) and its page."""
+        return f"{self.base}/settlements/{public_id}"
+
     def message(self, public_id: str) -> str:
         return f"{self.base}/messages/{public_id}"
 

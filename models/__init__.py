@@ -44,9 +44,13 @@ from .note import Note
 from .notification import Notification, NotificationKind
 from .report import Report, ReportState
 from .service_actor import ServiceActor
+from .settlement import Settlement, SettlementRole, SettlementState
 from .web_session import WebSession
 
 __all__ = [
+    "Settlement",
+    "SettlementRole",
+    "SettlementState",
     "WebSession",
     "DomainDraft",
     "DomainSubscription",

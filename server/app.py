@@ -36,6 +36,7 @@ from outbox import jobs as outbox_jobs
 from server.errors import EXCEPTION_HANDLERS
 from server.routing import all_routes
 from services import jobs as service_jobs
+from services import settlements
 
 log = logging.getLogger("comptoir.app")
 
@@ -72,6 +73,7 @@ async def start(city: City) -> None:
     await city.db.write(ensure_service_actors)
     await city.db.write(availability.schedule_probe)
     await city.db.write(lambda s: ledger_jobs.schedule_sweep(s, city.settings.currency))
+    await city.db.write(lambda s: settlements.schedule_sweep(s, city))
     jsonld.install_document_loader()
     jsonld.register_context(city.urls.context, jsonld.comptoir_context(city.urls.base))
 

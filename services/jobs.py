@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from instance.jobs import JobHandler
 
-from . import expiry, subscriptions
+from . import expiry, settlement_jobs, subscriptions
 
-HANDLERS: dict[str, JobHandler] = {**expiry.HANDLERS, **subscriptions.HANDLERS}
+HANDLERS: dict[str, JobHandler] = {
+    **expiry.HANDLERS,
+    **subscriptions.HANDLERS,
+    **settlement_jobs.HANDLERS,
+}
