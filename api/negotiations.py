@@ -24,7 +24,7 @@ from models import AgreementState, Listing, Member, Side, utcnow
 from services import negotiations as outgoing
 
 from .auth import authenticated
-from .market import moment, money, optional_body, partner_of
+from .market import domain_of, moment, money, optional_body
 from .params import cursor, field, json_body, page_limit
 
 TERMS = {"quantity", "price", "goods", "message", "expires_at"}
@@ -50,13 +50,7 @@ def thread_json(session: Session, city: City, thread: Thread, side: Side) -> dic
         if amount is None:
             return None
         quote = rates.quote(
-            session,
-            amount,
-            listing.currency,
-            listing.scale,
-            currency.code,
-            currency.scale,
-            partner=partner_of(listing),
+            session, amount, listing.currency, currency.code, domain=domain_of(listing)
         )
         return (
             None
