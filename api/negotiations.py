@@ -25,7 +25,7 @@ from services import negotiations as outgoing
 from services import settlements as paying
 
 from .auth import authenticated
-from .market import moment, money, optional_body, partner_of
+from .market import domain_of, moment, money, optional_body
 from .params import cursor, field, json_body, page_limit
 from .settlements import settlement_json
 
@@ -52,13 +52,7 @@ def thread_json(session: Session, city: City, thread: Thread, side: Side) -> dic
         if amount is None:
             return None
         quote = rates.quote(
-            session,
-            amount,
-            listing.currency,
-            listing.scale,
-            currency.code,
-            currency.scale,
-            partner=partner_of(listing),
+            session, amount, listing.currency, currency.code, domain=domain_of(listing)
         )
         return (
             None

@@ -7,7 +7,7 @@ from .base import Base, JSONDocument, UTCDateTime, new_public_id, table_of, utcn
 from .category import Category
 from .domain_rule import DomainRule, RuleKind, Severity
 from .domain_subscription import DomainDraft, DomainSubscription, DraftAction, DraftState
-from .exchange_rule import ExchangeRule, RuleStatus
+from .exchange_rule import ExchangeRule, Partnership, RuleStatus
 from .follow import Direction, Follow, FollowState
 from .host import Host
 from .inbound import InboundActivity
@@ -64,6 +64,7 @@ __all__ = [
     "AgreementState",
     "Category",
     "ExchangeRule",
+    "Partnership",
     "Listing",
     "ListingState",
     "Negotiation",

@@ -24,6 +24,7 @@ from exchange import (
     settlements,
 )
 from exchange.errors import DomainError
+from federation.authority import authority_of
 from instance.amounts import format_amount
 from instance.city import city_of
 from instance.html import text_to_html
@@ -110,10 +111,8 @@ async def thread_page(request: Request, refused: Refusal = NONE) -> Response:
                     session,
                     offer.price,
                     listing.currency,
-                    listing.scale,
                     currency.code,
-                    currency.scale,
-                    partner="/".join(listing.uri.split("/")[:3]) + "/actor",
+                    domain=authority_of(listing.uri),
                 )
                 if offer.price
                 else None
