@@ -30,9 +30,11 @@ from sqlalchemy.orm import Session
 from models import (
     Account,
     AccountKind,
+    ExchangeRule,
     LegPurpose,
     Member,
     Outcome,
+    RuleStatus,
     Settlement,
     SettlementRole,
     SettlementState,
@@ -41,9 +43,17 @@ from models import (
     utcnow,
 )
 
+from . import rates, rule_terms
 from .errors import DomainError, NotFound
 from .ledger import CurrencyRules, Leg, fingerprint, member_account, resolve, transfer
-from .ledger.accounts import floor_margin, lock, peer_account_id, system_account_id
+from .ledger.accounts import (
+    ceiling_margin,
+    floor_margin,
+    lock,
+    peer_account_id,
+    system_account_id,
+)
+from .ledger.rules import fmt
 from .state_graph import StateGraph
 
 S = SettlementState
@@ -175,6 +185,15 @@ def hold_at_payer(
     now = now or utcnow()
     account = member_account(session, currency, payer)
     peer = peer_account_id(session, partner, min_balance=None, max_balance=None)
+    [locked] = lock(session, [peer]).values()
+    room = ceiling_margin(locked)
+    if room is not None and room < terms.source_amount:
+        raise DomainError(
+            "cap_exceeded",
+            "this payment would take the trade with the other city past its cap "
+            f"({fmt(currency, max(room, 0))} left)",
+            409,
+        )
     row = _new_row(terms, SettlementRole.payer, public_id, partner)
     row.state = S.preparing
     row.member_id = payer.id
@@ -394,3 +413,56 @@ def peer_account(session: Session, partner: str) -> Account | None:
 
 def refuse(code: str, reason: str, status: int = 409) -> DomainError:
     return DomainError(code, reason, status)
+
+
+def rule_for(session: Session, rule_uri: str, partner: str, *, now: datetime) -> ExchangeRule:
+    """The rule version a settlement travels under, if a new settlement may start under it.
+
+    A new settlement needs a rule in force with the partner (a suspended rule stops new
+    ones, not those in flight). The agreement's own version is used even when a newer one
+    replaced it since: the quote was fixed under it.
+    """
+    rule = session.scalar(select(ExchangeRule).where(ExchangeRule.uri == rule_uri))
+    if rule is None or rule.partner != partner:
+        raise DomainError("no_active_rule", "there is no exchange rule with the other city")
+    if rates.active_rule(session, partner, now=now) is None:
+        suspended = session.scalar(
+            select(ExchangeRule.id).where(
+                ExchangeRule.partner == partner, ExchangeRule.status == RuleStatus.suspended
+            )
+        )
+        if suspended is not None:
+            raise DomainError(
+                "rule_suspended", "the exchange rule with the other city is suspended"
+            )
+        raise DomainError("no_active_rule", "no exchange rule with the other city is in force")
+    if rule.status not in (RuleStatus.active, RuleStatus.retired):
+        raise DomainError("no_active_rule", f"the exchange rule is {rule.status.value}")
+    return rule
+
+
+def amount_pair(rule: ExchangeRule, terms: Terms) -> dict[str, int]:
+    return {terms.source_currency: terms.source_amount, terms.target_currency: terms.target_amount}
+
+
+def follows_rule(rule: ExchangeRule, terms: Terms) -> bool:
+    """Whether the two amounts are one conversion of the other under the rule, rounded against
+    the payer: the payer's amount rounded up from the payee's, or the payee's rounded down.
+    """
+    if {terms.source_currency, terms.target_currency} != {
+        rule.proposer_currency,
+        rule.responder_currency,
+    } or terms.source_currency == terms.target_currency:
+        return False
+    up = rule_terms.convert(rule, terms.target_amount, terms.target_currency, round_up=True)
+    down = rule_terms.convert(rule, terms.source_amount, terms.source_currency, round_up=False)
+    return terms.target_amount > 0 and (up == terms.source_amount or down == terms.target_amount)
+
+
+def check_limits(rule: ExchangeRule, terms: Terms) -> None:
+    """The rule's minimum and maximum per settlement (in the proposer's currency)."""
+    amount = rule_terms.amount_in_terms(rule, amount_pair(rule, terms))
+    if amount < rule.min_amount:
+        raise DomainError("below_minimum", "the amount is below the exchange rule's minimum")
+    if amount > rule.max_amount:
+        raise DomainError("above_maximum", "the amount is above the exchange rule's maximum")

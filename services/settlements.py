@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from exchange import agreements, negotiations, settlement_rule, settlements
+from exchange import agreements, negotiations, rule_terms, settlements
 from exchange.errors import DomainError, Forbidden
 from exchange.ledger import member_account
 from exchange.negotiations import tell
@@ -144,13 +144,6 @@ async def know_partner(city: City, who: Member, negotiation_public_id: str) -> N
         ) from None
 
 
-def _partner_scale(session: Session, partner: str, fallback: int) -> int:
-    actor = session.scalar(select(RemoteActor).where(RemoteActor.uri == partner))
-    facts = actor.extra.get("currency") if actor is not None and actor.extra else None
-    scale = facts.get("scale") if isinstance(facts, dict) else None
-    return scale if isinstance(scale, int) and not isinstance(scale, bool) else fallback
-
-
 def pay(session: Session, city: City, who: Member, negotiation: Negotiation) -> Settlement | None:
     """The payer confirms a cross-city agreement: prepare the settlement (hold and Offer).
 
@@ -180,30 +173,15 @@ def pay(session: Session, city: City, who: Member, negotiation: Negotiation) -> 
         raise DomainError("partner_unknown", "the other city could not be reached", 503)
     currency = city.settings.currency
     now = utcnow()
-    theirs = _their_currency(session, currency.code, agreement, parties.partner, now)
-    rule = settlement_rule.as_payer(
-        session, city.urls.base, currency.code, theirs, parties.partner, now
-    )
-    if rule is None:
+    if agreement.rule_uri is None or agreement.buyer_amount is None or not agreement.buyer_currency:
         raise DomainError(
-            "no_active_rule", "our city has no exchange rule with the other city", 409
+            "no_quote", "this agreement fixed no exchange quote: it cannot be paid across cities"
         )
-    if not rule.active:
-        raise DomainError(
-            "rule_not_active",
-            f"the exchange rule with the other city is {rule.status.value}: "
-            "no new payment can start under it",
-            409,
-        )
-    target_scale = _partner_scale(session, parties.partner, parties.listing.scale)
-    if agreement.currency == currency.code:
-        source = agreement.amount
-        target = settlement_rule.target_for(rule, source, currency.scale, target_scale)
-    else:
-        target = agreement.amount
-        source = settlement_rule.source_for(rule, target, target_scale, currency.scale)
-    if target <= 0 or source <= 0:
-        raise DomainError("amount_too_small", "the amount is below one unit of a currency", 409)
+    rule = settlements.rule_for(session, agreement.rule_uri, parties.partner, now=now)
+    side = rule_terms.side_of(rule, city.urls.instance_actor)
+    pair = {agreement.currency: agreement.amount, agreement.buyer_currency: agreement.buyer_amount}
+    if set(pair) != {currency.code, side.their_currency}:
+        raise DomainError("no_quote", "the agreement's quote is not between our two currencies")
     times = city.settings.settlement
     expires_at = now + timedelta(seconds=times.hold_seconds)
     public_id = f"{agreement.public_id}-{len(tried) + 1}"
@@ -212,17 +190,18 @@ def pay(session: Session, city: City, who: Member, negotiation: Negotiation) -> 
         agreement=agreement.uri,
         payer=city.urls.member(who.username),
         payee=parties.payee_uri,
-        source_amount=source,
+        source_amount=pair[currency.code],
         source_currency=currency.code,
         source_scale=currency.scale,
-        target_amount=target,
-        target_currency=theirs,
-        target_scale=target_scale,
+        target_amount=pair[side.their_currency],
+        target_currency=side.their_currency,
+        target_scale=side.their_scale,
         rule=rule.uri,
         rule_hash=rule.hash,
         expires_at=expires_at,
         decision_deadline=expires_at - timedelta(seconds=times.decision_margin_seconds),
     )
+    settlements.check_limits(rule, terms)
     row = settlements.hold_at_payer(
         session,
         currency,
@@ -231,26 +210,12 @@ def pay(session: Session, city: City, who: Member, negotiation: Negotiation) -> 
         public_id=public_id,
         partner=parties.partner,
         agreement_id=agreement.id,
+        fee=rule_terms.fee(rule, terms.source_amount),
         now=now,
     )
     publish_or_resend(session, city, render_prepare(city, row), partner)
     schedule_sweep(session, city, run_at=row.decision_deadline)
     return row
-
-
-def _their_currency(
-    session: Session, ours: str, agreement: Agreement, partner: str, now: datetime
-) -> str:
-    if agreement.currency != ours:
-        return agreement.currency
-    rules = session.scalars(
-        select(ExchangeRule.target_currency)
-        .where(ExchangeRule.partner == partner, ExchangeRule.payer_currency == ours)
-        .order_by(ExchangeRule.id.desc())
-    ).first()
-    if rules is None:
-        raise DomainError("no_active_rule", "our city has no exchange rule with the other city")
-    return rules
 
 
 def _partner(session: Session, row: Settlement) -> RemoteActor:
@@ -467,42 +432,28 @@ def _check_terms(
     currency = city.settings.currency
     if terms.target_currency != currency.code or terms.target_scale != currency.scale:
         raise Refusal("wrong_currency", f"this city pays in {currency.code}")
-    rule = settlement_rule.as_payee(
-        session, city.urls.base, currency.code, terms.source_currency, partner, now
-    )
-    if rule is None:
-        raise Refusal("no_active_rule", "this city has no exchange rule with yours")
-    if rule.status is RuleStatus.suspended:
-        raise Refusal("rule_suspended", "the exchange rule is suspended", temporary=True)
-    if not rule.active:
-        raise Refusal("no_active_rule", f"the exchange rule is {rule.status.value}")
+    try:
+        rule = settlements.rule_for(session, terms.rule, partner, now=now)
+    except DomainError as exc:
+        raise Refusal(exc.code, exc.message, temporary=exc.code == "rule_suspended") from None
     if rule.hash != terms.rule_hash:
-        raise Refusal("rule_hash_mismatch", f"the rule in force here has the hash {rule.hash}")
-    source = settlement_rule.source_for(
-        rule, terms.target_amount, terms.target_scale, terms.source_scale
-    )
-    target = settlement_rule.target_for(
-        rule, terms.source_amount, terms.source_scale, terms.target_scale
-    )
-    rounded = source == terms.source_amount or target == terms.target_amount
-    if not rounded or terms.target_amount <= 0:
+        raise Refusal("rule_hash_mismatch", f"the rule {rule.uri} has the hash {rule.hash} here")
+    if not settlements.follows_rule(rule, terms):
         raise Refusal("amounts_do_not_match_rule", "the two amounts do not follow the rule")
-    if rule.minimum is not None and terms.target_amount < rule.minimum:
-        raise Refusal("below_minimum", "the amount is below the rule's minimum")
-    if rule.maximum is not None and terms.target_amount > rule.maximum:
-        raise Refusal("above_maximum", "the amount is above the rule's maximum")
+    try:
+        settlements.check_limits(rule, terms)
+    except DomainError as exc:
+        raise Refusal(exc.code, exc.message) from None
     agreement = agreements.by_uri(session, terms.agreement)
     if agreement is None:
         raise Refusal("unknown_agreement", "no such agreement here")
     if agreement.state is not AgreementState.agreed:
         raise Refusal("agreement_not_payable", f"the agreement is {agreement.state.value}")
-    expected = (
-        terms.target_amount if agreement.currency == terms.target_currency else terms.source_amount
-    )
-    if agreement.amount != expected or agreement.currency not in (
-        terms.target_currency,
-        terms.source_currency,
-    ):
+    agreed = {
+        agreement.currency: agreement.amount,
+        agreement.buyer_currency: agreement.buyer_amount,
+    }
+    if agreement.rule_uri != terms.rule or agreed != settlements.amount_pair(rule, terms):
         raise Refusal("amounts_do_not_match_agreement", "the amounts are not the agreed ones")
     member = _payee_member(session, city, terms, agreement)
     if terms.decision_deadline >= terms.expires_at or terms.expires_at <= now:
