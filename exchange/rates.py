@@ -91,11 +91,12 @@ def domains_of(session: Session, rules: Iterable[ExchangeRule]) -> dict[int, str
     ids = {rule.partnership_id for rule in rules}
     if not ids:
         return {}
-    domains = dict(
-        session.execute(
+    domains: dict[int, str] = {
+        row.id: row.domain
+        for row in session.execute(
             select(Partnership.id, Partnership.domain).where(Partnership.id.in_(ids))
-        ).tuples()
-    )
+        )
+    }
     return {rule.id: domains[rule.partnership_id] for rule in rules}
 
 

@@ -424,7 +424,7 @@ def rule_for(session: Session, rule_uri: str, partner: str, *, now: datetime) ->
     """
     rule = session.scalar(select(ExchangeRule).where(ExchangeRule.uri == rule_uri))
     if rule is None or rule.partner != partner:
-        raise DomainError("no_active_rule", "there is no exchange rule with the other city")
+        raise DomainError("no_active_rule", "there is no exchange rule with the other city", 409)
     if rates.active_rule(session, partner, now=now) is None:
         suspended = session.scalar(
             select(ExchangeRule.id).where(
@@ -433,11 +433,11 @@ def rule_for(session: Session, rule_uri: str, partner: str, *, now: datetime) ->
         )
         if suspended is not None:
             raise DomainError(
-                "rule_suspended", "the exchange rule with the other city is suspended"
+                "rule_suspended", "the exchange rule with the other city is suspended", 409
             )
-        raise DomainError("no_active_rule", "no exchange rule with the other city is in force")
+        raise DomainError("no_active_rule", "no exchange rule with the other city is in force", 409)
     if rule.status not in (RuleStatus.active, RuleStatus.retired):
-        raise DomainError("no_active_rule", f"the exchange rule is {rule.status.value}")
+        raise DomainError("no_active_rule", f"the exchange rule is {rule.status.value}", 409)
     return rule
 
 
@@ -463,6 +463,6 @@ def check_limits(rule: ExchangeRule, terms: Terms) -> None:
     """The rule's minimum and maximum per settlement (in the proposer's currency)."""
     amount = rule_terms.amount_in_terms(rule, amount_pair(rule, terms))
     if amount < rule.min_amount:
-        raise DomainError("below_minimum", "the amount is below the exchange rule's minimum")
+        raise DomainError("below_minimum", "the amount is below the exchange rule's minimum", 409)
     if amount > rule.max_amount:
-        raise DomainError("above_maximum", "the amount is above the exchange rule's maximum")
+        raise DomainError("above_maximum", "the amount is above the exchange rule's maximum", 409)
