@@ -369,7 +369,7 @@ def receive_prepare(
     now = utcnow()
     if (
         sender.uri != partner
-        or inbound.activity_id != f"{terms.uri}/prepare"
+        or origin_base(inbound.activity_id) != origin_base(terms.uri)
         or origin_base(terms.payer) != origin_base(terms.uri)
     ):
         refusal = render_refusal(
