@@ -16,6 +16,7 @@ from . import (
     ledger_spec,
     listings_spec,
     negotiations_spec,
+    partners_spec,
     reports_spec,
     social_spec,
 )
@@ -63,6 +64,7 @@ def sections() -> list[Section]:
         listings_spec.MODERATION_SECTION,
         negotiations_spec.SECTION,
         negotiations_spec.NOTIFICATIONS_SECTION,
+        partners_spec.SECTION,
     ]
 
 

@@ -15,6 +15,7 @@ from . import (
     listings,
     negotiations,
     notifications,
+    partners,
     reports,
     social,
 )
@@ -35,6 +36,7 @@ def served() -> list[Route]:
         *listing_moderation.ROUTES,
         *negotiations.ROUTES,
         *notifications.ROUTES,
+        *partners.ROUTES,
     ]
 
 

@@ -139,6 +139,32 @@ def comptoir_context(base_url: str) -> dict[str, Any]:
             "sourceAmount",
             "targetAmount",
             "ruleHash",
+            # exchange rules agreed between cities (docs/FEDERATION.md)
+            "version",
+            "replaces",
+            "proposer",
+            "responder",
+            "proposerCurrency",
+            "proposerScale",
+            "responderCurrency",
+            "responderScale",
+            "rateNum",
+            "rateDen",
+            "feeBps",
+            "minAmount",
+            "maxAmount",
+            "importCap",
+            "exportCap",
+            "reasonCode",
+            "status",
+            # the quote an agreement fixes
+            "Quote",
+            "quote",
+            "exchangeRule",
+            "sellerAmount",
+            "sellerCurrency",
+            "buyerAmount",
+            "buyerCurrency",
         )
     }
     dated = {"@type": "http://www.w3.org/2001/XMLSchema#dateTime"}
@@ -150,6 +176,8 @@ def comptoir_context(base_url: str) -> dict[str, Any]:
             **own,
             "expiresAt": {"@id": "comptoir:expiresAt", **dated},
             "decisionDeadline": {"@id": "comptoir:decisionDeadline", **dated},
+            "validFrom": {"@id": "comptoir:validFrom", **dated},
+            "validUntil": {"@id": "comptoir:validUntil", **dated},
             "counterOffer": {"@id": "comptoir:counterOffer", "@type": "@id"},
         }
     }
