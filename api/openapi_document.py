@@ -16,6 +16,7 @@ from . import (
     ledger_spec,
     listings_spec,
     negotiations_spec,
+    partners_spec,
     reports_spec,
     settlements_spec,
     social_spec,
@@ -65,6 +66,7 @@ def sections() -> list[Section]:
         negotiations_spec.SECTION,
         negotiations_spec.NOTIFICATIONS_SECTION,
         settlements_spec.SECTION,
+        partners_spec.SECTION,
     ]
 
 

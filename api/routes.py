@@ -15,6 +15,7 @@ from . import (
     listings,
     negotiations,
     notifications,
+    partners,
     reports,
     settlements,
     social,
@@ -37,6 +38,7 @@ def served() -> list[Route]:
         *negotiations.ROUTES,
         *notifications.ROUTES,
         *settlements.ROUTES,
+        *partners.ROUTES,
     ]
 
 

@@ -27,7 +27,7 @@ from sqlalchemy import (
     String,
     Text,
 )
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, synonym
 
 from .base import Base, UTCDateTime, utcnow
 
@@ -117,6 +117,8 @@ class ExchangeRule(Base):
     #: sha256 of the canonical form of the terms above (exchange/rule_terms.py), hex
     hash: Mapped[str] = mapped_column(String(64))
     status: Mapped[RuleStatus] = mapped_column(Enum(RuleStatus, native_enum=False, length=16))
+    #: the name exchange/state_graph.py moves (the same column)
+    state: Mapped[RuleStatus] = synonym("status")
     #: the instance actor that suspended it (only that city resumes it)
     suspended_by: Mapped[str | None] = mapped_column(String(2000))
     #: why it was rejected, suspended or retired
