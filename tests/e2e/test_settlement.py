@@ -10,11 +10,11 @@ from typing import Any
 
 from sqlalchemy import select
 
-from models import Notification, RuleStatus, Settlement
+from models import ExchangeRule, Notification, Settlement
 
 from .helpers import eventually, settled
 from .market import Resident, remote_listing
-from .settlement import agree_rule, balances, fix_quote, ledger_check, peer, set_rule_status
+from .settlement import agree_rule, balances, fix_quote, ledger_check, peer, suspend
 from .test_negotiation import listed, until
 
 
@@ -23,7 +23,7 @@ async def agreed_trade(
 ) -> tuple[Any, Any, Resident, Resident, str, dict[str, Any]]:
     """bob (B) and alice (A) agree on 3.00 GRN for alice's bike repair, quote fixed: 6.00 BRQ."""
     a, b, alice, bob, listing = await listed(start_city)
-    rule_uri = agree_rule(a, b, **{"num": 2, "den": 1, "fee_bps": 100, **rule})
+    rule_uri = await agree_rule(a, b, **{"num": 2, "den": 1, "fee_bps": 100, **rule})
     await bob.ok("post", f"/listings/{listing['b']['id']}/negotiations", {"price": "3.00"})
     on_a = await until(alice, lambda t: len(t["offers"]) == 1)
     await alice.ok("post", f"/negotiations/{on_a['id']}/offers/{on_a['offers'][0]['id']}/accept")
@@ -95,6 +95,16 @@ async def test_a_payment_past_the_cap_is_refused_and_nothing_is_held(start_city:
     assert balances(b).get("member:bob", (0, 0, 0)) == (0, 0, 0)
 
 
+async def held_or_paid(city: Any) -> bool:
+    rows = city.db.read_sync(lambda s: s.scalars(select(Settlement)).all())
+    return bool(rows) and rows[0].state.value in ("prepared", "committed")
+
+
+async def rule_status(city: Any, status: str) -> bool:
+    rows = city.db.read_sync(lambda s: s.scalars(select(ExchangeRule)).all())
+    return bool(rows) and rows[-1].status.value == status
+
+
 async def paid_in(resident: Resident, context: str) -> bool:
     """Whether the resident's side of the thread `context` shows its agreement paid."""
     page = (await resident.get("/negotiations")).json()["negotiations"]
@@ -138,11 +148,13 @@ async def test_a_suspended_rule_blocks_new_settlements_but_one_in_flight_finishe
     second = await another_agreement(a, b, alice, bob, rule_uri, "Lamp")
 
     await bob.ok("post", f"/negotiations/{thread['id']}/agreement/pay")
-    set_rule_status(b, rule_uri, RuleStatus.suspended)  # the payer's city suspends it now
+    await eventually(lambda: held_or_paid(a))  # A voted yes: the settlement is in flight
+    await suspend(a, b)  # A's admin suspends the rule; it tells B
+
+    await eventually(lambda: rule_status(b, "suspended"))
     refused = await bob.post(f"/negotiations/{second}/agreement/pay")
     assert refused.status_code == 409, refused.text
     assert refused.json()["error"]["code"] == "rule_suspended"
-
     await eventually(lambda: paid_in(alice, thread["context"]))
     await settled(b)
     await settled(a)

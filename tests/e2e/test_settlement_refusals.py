@@ -18,11 +18,11 @@ from sqlalchemy import select
 from exchange import members
 from federation.httpsig import sign_headers
 from federation.keys import load_private_key
-from models import ExchangeRule, OutboundActivity, RuleStatus, Settlement, SettlementState, utcnow
+from models import ExchangeRule, OutboundActivity, Settlement, SettlementState, utcnow
 from outbox.render import iso
 
 from .helpers import eventually, settled
-from .settlement import balances, set_rule_status
+from .settlement import balances
 from .test_settlement import agreed_trade
 
 
@@ -100,10 +100,9 @@ async def _has(a: Any, code: str) -> bool:
 
 
 async def test_a_settlement_from_a_city_with_no_active_rule_is_refused(start_city: Any) -> None:
-    a, b, _, _, rule_uri, thread = await agreed_trade(start_city)
-    rule = rule_of(a)
-    set_rule_status(a, rule_uri, RuleStatus.retired)
-    await send(a, b, offer(b, a, thread, rule))
+    a, b, _, _, _, thread = await agreed_trade(start_city)
+    c = await start_city(currency={"code": "CRV"})  # no rule with A
+    await send(a, c, offer(c, a, thread, rule_of(a)))
     await refused_with(a, "no_active_rule")
 
 
