@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from exchange import agreements, negotiations, rule_terms, settlements
+from exchange import agreements, negotiations, partners, rates, rule_terms, settlements
 from exchange.errors import DomainError, Forbidden
 from exchange.ledger import member_account
 from exchange.negotiations import tell
@@ -36,7 +36,6 @@ from instance.city import City
 from models import (
     Agreement,
     AgreementState,
-    ExchangeRule,
     Listing,
     Member,
     MemberStatus,
@@ -44,7 +43,6 @@ from models import (
     NotificationKind,
     Purpose,
     RemoteActor,
-    RuleStatus,
     Settlement,
     SettlementRole,
     SettlementState,
@@ -60,6 +58,8 @@ from outbox.settlement_activities import (
     render_refusal,
     render_vote,
 )
+
+from . import partners as partner_cases
 
 log = logging.getLogger("comptoir.services.settlements")
 
@@ -654,12 +654,15 @@ def resolve(
             session, row, code="forced", reason=reason.strip(), disputed=True, now=now
         )
     row.reason = reason.strip()[:2000]
-    for rule in session.scalars(
-        select(ExchangeRule).where(
-            ExchangeRule.partner == row.partner, ExchangeRule.status == RuleStatus.active
+    partnership = partners.by_partner(session, row.partner)
+    if partnership is not None and rates.active_rule(session, row.partner, now=now) is not None:
+        partner_cases.suspend(
+            session,
+            city,
+            partnership.domain,
+            f"settlement {row.public_id} forced by an administrator: {reason.strip()}",
+            by=None,
         )
-    ):
-        rule.status = RuleStatus.suspended
     if row.role is SettlementRole.payer:
         _send_decision(session, city, row)
     return row
