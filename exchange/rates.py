@@ -91,11 +91,10 @@ def domains_of(session: Session, rules: Iterable[ExchangeRule]) -> dict[int, str
     ids = {rule.partnership_id for rule in rules}
     if not ids:
         return {}
-    domains = dict(
-        session.execute(
-            select(Partnership.id, Partnership.domain).where(Partnership.id.in_(ids))
-        ).tuples()
+    rows = session.execute(
+        select(Partnership.id, Partnership.domain).where(Partnership.id.in_(ids))
     )
+    domains = {row_id: domain for row_id, domain in rows}
     return {rule.id: domains[rule.partnership_id] for rule in rules}
 
 
