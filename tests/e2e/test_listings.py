@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 from models import Listing, OutboundActivity, Role
 
 from .helpers import AS2, eventually, settled
-from .partners import partnered
 from .market import Resident, add_category, follow_market, remote_listing
+from .partners import partnered
 
 
 async def two_cities(
