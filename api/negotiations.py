@@ -20,7 +20,7 @@ from exchange.errors import DomainError
 from exchange.negotiations import Party, Thread
 from instance.city import City, city_of
 from instance.html import text_to_html
-from models import AgreementState, Listing, Member, Side, utcnow
+from models import Agreement, AgreementState, ExchangeRule, Listing, Member, Side, utcnow
 from services import negotiations as outgoing
 from services import settlements as paying
 
@@ -41,6 +41,27 @@ def _party(city: City, who: Party) -> dict[str, Any]:
         }
     assert who.actor is not None
     return {"handle": who.actor.handle, "uri": who.actor.uri, "local": False}
+
+
+def quote_json(session: Session, agreement: Agreement, listing: Listing) -> dict[str, Any] | None:
+    """The quote a cross-city agreement fixed: the rule version and both amounts, never
+    recomputed (exchange/agreement_quotes.py)."""
+    if agreement.rule_id is None or agreement.buyer_amount is None:
+        return None
+    rule = session.get(ExchangeRule, agreement.rule_id)
+    assert rule is not None and agreement.buyer_currency is not None
+    buyer_scale = (
+        rule.proposer_scale
+        if agreement.buyer_currency == rule.proposer_currency
+        else rule.responder_scale
+    )
+    return {
+        "rule": rule.uri,
+        "rule_version": rule.version,
+        "rule_hash": rule.hash,
+        "seller_amount": money(agreement.amount, agreement.currency, listing.scale),
+        "buyer_amount": money(agreement.buyer_amount, agreement.buyer_currency, buyer_scale),
+    }
 
 
 def thread_json(session: Session, city: City, thread: Thread, side: Side) -> dict[str, Any]:
@@ -119,6 +140,7 @@ def thread_json(session: Session, city: City, thread: Thread, side: Side) -> dic
             "amount": money(agreement.amount, agreement.currency, listing.scale),
             "goods": agreement.goods,
             "created_at": agreement.created_at.isoformat(),
+            "quote": quote_json(session, agreement, listing),
             "transfer": agreements.transfer_id(agreement)
             if agreement.state is AgreementState.paid and settlement is None
             else None,

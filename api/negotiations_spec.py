@@ -75,6 +75,10 @@ SCHEMAS: Json = {
             "amount": _OPTIONAL_MONEY,
             "goods": _TEXT,
             "created_at": _TIME,
+            "quote": {
+                "oneOf": [ref("AgreementQuote"), {"type": "null"}],
+                "description": "Across cities: the quote fixed at agreement (null otherwise)",
+            },
             "transfer": {
                 "type": ["string", "null"],
                 "description": "Once paid: the ledger transfer's id",
@@ -85,6 +89,19 @@ SCHEMAS: Json = {
             },
         },
         "An accepted offer; the paying party (the buyer, or the author of a want) pays it once",
+    ),
+    "AgreementQuote": closed(
+        {
+            "rule": {**_TEXT, "description": "The exchange rule version's id (both cities)"},
+            "rule_version": {"type": "integer"},
+            "rule_hash": _TEXT,
+            "seller_amount": ref("Money"),
+            "buyer_amount": {
+                **ref("Money"),
+                "description": "In the buyer's currency, rounded against the payer",
+            },
+        },
+        "The rule version and the two amounts both cities stored at agreement",
     ),
     "ThreadListing": closed(
         {

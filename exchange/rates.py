@@ -91,12 +91,10 @@ def domains_of(session: Session, rules: Iterable[ExchangeRule]) -> dict[int, str
     ids = {rule.partnership_id for rule in rules}
     if not ids:
         return {}
-    domains: dict[int, str] = {
-        row.id: row.domain
-        for row in session.execute(
-            select(Partnership.id, Partnership.domain).where(Partnership.id.in_(ids))
-        )
-    }
+    rows = session.execute(
+        select(Partnership.id, Partnership.domain).where(Partnership.id.in_(ids))
+    )
+    domains = {row_id: domain for row_id, domain in rows}
     return {rule.id: domains[rule.partnership_id] for rule in rules}
 
 

@@ -22,7 +22,15 @@ from instance import migrate
 from instance.init import init_instance
 from instance.requestlog import configure_logging
 from instance.settings import ConfigError, load_settings
-from server import cli_domains, cli_ledger, cli_market, cli_reports, cli_settlements, cli_users
+from server import (
+    cli_domains,
+    cli_ledger,
+    cli_market,
+    cli_partners,
+    cli_reports,
+    cli_settlements,
+    cli_users,
+)
 from server.app import build_city, create_app, start
 from server.cli_common import ensure_schema, fail
 
@@ -158,6 +166,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_reports.add_parsers(sub, common)
     cli_settlements.add_parsers(sub, common)
     cli_market.add_parsers(sub, common)
+    cli_partners.add_parsers(sub, common)
     return parser
 
 
