@@ -2,8 +2,7 @@
 agreement with its quote, and reading both ledgers.
 
 `agree_rule` has A's admin propose the rule and B's accept it, over the wire (partners' API).
-`fix_quote` writes on one city's agreement the quote the acceptance
-fixes (rule version, the buyer's amount from exchange/rates.quote_with).
+The acceptance fixes the quote on both agreements (partners).
 """
 
 from __future__ import annotations
@@ -12,11 +11,10 @@ from typing import Any
 
 from sqlalchemy import select
 
-from exchange import rates
 from exchange.ledger import check_ledger
 from exchange.ledger.accounts import peer_key
 from instance.amounts import format_amount
-from models import Account, Agreement, ExchangeRule, RuleStatus
+from models import Account, ExchangeRule, RuleStatus
 
 from ..cli import comptoir
 from .helpers import eventually
@@ -65,22 +63,6 @@ async def agree_rule(
 async def suspend(city: Any, other: Any) -> None:
     """The city's admin suspends the rule with the other city (it tells the other city)."""
     await admin_of(city).ok("post", f"/partners/{other.settings.domain}/suspend", {})
-
-
-def fix_quote(city: Any, agreement_uri: str, rule_uri: str, buyer_currency: str) -> int:
-    """The quote the acceptance fixes on this city's agreement; the buyer's amount."""
-
-    def write(session: Any) -> int:
-        agreement = session.scalar(select(Agreement).where(Agreement.uri == agreement_uri))
-        rule = session.scalar(select(ExchangeRule).where(ExchangeRule.uri == rule_uri))
-        quote = rates.quote_with(rule, agreement.amount, agreement.currency, buyer_currency)
-        assert quote is not None
-        agreement.rule_id, agreement.rule_uri, agreement.rule_hash = rule.id, rule.uri, rule.hash
-        agreement.buyer_amount, agreement.buyer_currency = quote.amount, buyer_currency
-        return int(quote.amount)
-
-    result: int = city.db.write_sync(write)
-    return result
 
 
 def balances(city: Any) -> dict[str, tuple[int, int, int]]:

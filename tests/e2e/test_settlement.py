@@ -14,7 +14,7 @@ from models import ExchangeRule, Notification, Settlement
 
 from .helpers import eventually, settled
 from .market import Resident, remote_listing
-from .settlement import agree_rule, balances, fix_quote, ledger_check, peer, suspend
+from .settlement import agree_rule, balances, ledger_check, peer, suspend
 from .test_negotiation import listed, until
 
 
@@ -28,8 +28,7 @@ async def agreed_trade(
     on_a = await until(alice, lambda t: len(t["offers"]) == 1)
     await alice.ok("post", f"/negotiations/{on_a['id']}/offers/{on_a['offers'][0]['id']}/accept")
     on_b = await until(bob, lambda t: t["agreement"] is not None)
-    for city in (a, b):
-        fix_quote(city, on_b["agreement"]["uri"], rule_uri, "BRQ")
+    await until(alice, lambda t: t["agreement"] is not None)
     return a, b, alice, bob, rule_uri, on_b
 
 
@@ -135,9 +134,13 @@ async def another_agreement(
         thread = (await bob.get(f"/negotiations/{opened['id']}")).json()
         return thread if thread["agreement"] is not None else None
 
-    thread = await eventually(agreed)
-    for city in (a, b):
-        fix_quote(city, thread["agreement"]["uri"], rule_uri, "BRQ")
+    await eventually(agreed)
+
+    async def agreed_at_a() -> bool:
+        page = (await alice.get("/negotiations")).json()["negotiations"]
+        return any(t["context"] == opened["context"] and t["agreement"] for t in page)
+
+    await eventually(agreed_at_a)
     return str(opened["id"])
 
 

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from exchange import members
 from federation.httpsig import sign_headers
 from federation.keys import load_private_key
-from models import ExchangeRule, OutboundActivity, Settlement, SettlementState, utcnow
+from models import ExchangeRule, OutboundActivity, RuleStatus, Settlement, SettlementState, utcnow
 from outbox.render import iso
 
 from .helpers import eventually, settled
@@ -79,7 +79,11 @@ def refusals(a: Any) -> list[str]:
 
 
 def rule_of(a: Any) -> tuple[str, str]:
-    row = a.db.read_sync(lambda s: s.scalars(select(ExchangeRule)).one())
+    row = a.db.read_sync(
+        lambda s: s.scalars(
+            select(ExchangeRule).where(ExchangeRule.status == RuleStatus.active)
+        ).one()
+    )
     return row.uri, row.hash
 
 
