@@ -66,6 +66,13 @@ class FaultProxy:
         await self._runner.setup()
         await web.SockSite(self._runner, self.sock).start()
 
+    async def retarget(self, target: str) -> None:
+        """Forward to another address from now on (the city restarted on a new port)."""
+        old, self._client = self._client, httpx.AsyncClient(base_url=target, timeout=30)
+        self.target = target
+        if old is not None:
+            await old.aclose()
+
     async def stop(self) -> None:
         for task in list(self._pending):
             task.cancel()
