@@ -9,14 +9,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from exchange import settlements
+from exchange import partners, reconciliation, settlements
 from instance.amounts import format_amount
 from instance.city import city_of
-from models import Settlement, SettlementState
+from models import Reconciliation, Settlement, SettlementState
 
 from .auth import admin
 from .errors import ApiError
@@ -79,7 +80,33 @@ async def get_settlement(request: Request) -> Response:
     return JSONResponse(settlement_json(row))
 
 
+def reconciliation_json(row: Reconciliation) -> dict[str, Any]:
+    return {
+        "partner": row.partner,
+        "status": row.status,
+        "checked_at": row.checked_at.isoformat(),
+        "our_count": row.our_count,
+        "their_count": row.their_count,
+        "our_hash": row.our_hash,
+        "their_hash": row.their_hash,
+        "differing": [line for line in row.differing.split("\n") if line],
+        "detail": row.detail,
+    }
+
+
+async def list_reconciliations(request: Request) -> Response:
+    """The latest comparison with each partner: OK, ALERT, KO (with the differing ids), STALE."""
+    await admin(request)
+
+    def read(session: Session) -> list[dict[str, Any]]:
+        found = (reconciliation.latest(session, p.partner) for p in partners.partnerships(session))
+        return [reconciliation_json(row) for row in found if row is not None]
+
+    return JSONResponse({"reconciliations": await city_of(request).db.read(read)})
+
+
 ROUTES = [
     Route("/settlements", list_settlements, methods=["GET"]),
+    Route("/settlements/reconciliations", list_reconciliations, methods=["GET"]),
     Route("/settlements/{id}", get_settlement, methods=["GET"]),
 ]

@@ -41,6 +41,27 @@ SCHEMAS: Json = {
         "A cross-city payment, presumed-abort two-phase commit between the two cities",
     ),
     "SettlementPage": closed({"settlements": {"type": "array", "items": ref("Settlement")}}),
+    "Reconciliation": closed(
+        {
+            "partner": _TEXT,
+            "status": {"type": "string", "enum": ["OK", "ALERT", "KO", "STALE"]},
+            "checked_at": _TIME,
+            "our_count": {"type": "integer"},
+            "their_count": {"type": "integer"},
+            "our_hash": _TEXT,
+            "their_hash": _TEXT,
+            "differing": {
+                "type": "array",
+                "items": _TEXT,
+                "description": "Settlement ids on one side only, or with other amounts",
+            },
+            "detail": _TEXT,
+        },
+        "The latest comparison of our committed settlements with the partner's statement",
+    ),
+    "ReconciliationPage": closed(
+        {"reconciliations": {"type": "array", "items": ref("Reconciliation")}}
+    ),
 }
 
 PATHS: Json = {
@@ -58,6 +79,15 @@ PATHS: Json = {
                     "How many",
                 ),
             ],
+        )
+    },
+    "/settlements/reconciliations": {
+        "get": operation(
+            "listReconciliations",
+            "Admins: the latest statement comparison with each partner city; KO stops new "
+            "settlements with it",
+            TAG,
+            {"200": answer("Comparisons", "ReconciliationPage"), **errors(401, 403)},
         )
     },
     "/settlements/{id}": {

@@ -96,6 +96,8 @@ concurrency = 32
 hold_seconds = 3600
 decision_margin_seconds = 600
 sweep_seconds = 60
+# how often this city's settlement statements are compared with each partner's
+reconcile_seconds = 86400
 """
 
 

@@ -132,6 +132,8 @@ class SettlementTimes:
     decision_margin_seconds: int = 600
     #: the sweep: aborts undecided settlements, resends decisions, asks about stale holds
     sweep_seconds: int = 60
+    #: how often our statements are compared with each partner's
+    reconcile_seconds: int = 86400
 
 
 @dataclass(frozen=True)
@@ -381,6 +383,7 @@ def settings_from_dict(raw: dict[str, Any], path: Path) -> Settings:
         hold_seconds=r.integer("settlement.hold_seconds", 3600, 2, 7 * 86400),
         decision_margin_seconds=r.integer("settlement.decision_margin_seconds", 600, 1, 86400),
         sweep_seconds=r.integer("settlement.sweep_seconds", 60, 1, 86400),
+        reconcile_seconds=r.integer("settlement.reconcile_seconds", 86400, 10, 30 * 86400),
     )
     if settlement.decision_margin_seconds >= settlement.hold_seconds:
         raise ConfigError(

@@ -44,10 +44,11 @@ from .note import Note
 from .notification import Notification, NotificationKind
 from .report import Report, ReportState
 from .service_actor import ServiceActor
-from .settlement import Settlement, SettlementRole, SettlementState
+from .settlement import Reconciliation, Settlement, SettlementRole, SettlementState
 from .web_session import WebSession
 
 __all__ = [
+    "Reconciliation",
     "Settlement",
     "SettlementRole",
     "SettlementState",

@@ -98,3 +98,28 @@ class Settlement(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Reconciliation(Base):
+    """One comparison of our statement of settlements with a partner city against its own.
+
+    `status`: OK (the statements agree), ALERT (they agree, but the net position is past
+    half a cap), KO (they differ: new settlements with the partner are refused until a later
+    comparison agrees; `differing` lists the settlement ids found on one side only or with
+    other amounts), or STALE (the partner's statement could not be fetched).
+    """
+
+    __tablename__ = "settlement_reconciliations"
+    __table_args__ = (Index("ix_settlement_reconciliations_partner", "partner", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partner: Mapped[str] = mapped_column(String(2000))
+    status: Mapped[str] = mapped_column(String(8))
+    our_hash: Mapped[str] = mapped_column(String(64), default="")
+    their_hash: Mapped[str] = mapped_column(String(64), default="")
+    our_count: Mapped[int] = mapped_column(default=0)
+    their_count: Mapped[int] = mapped_column(default=0)
+    #: the settlement ids that differ, newline-separated
+    differing: Mapped[str] = mapped_column(Text, default="")
+    detail: Mapped[str] = mapped_column(Text, default="")
+    checked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -41,6 +41,7 @@ def federation_routes() -> list[BaseRoute]:
         Route("/activities/{public_id}", documents.activity_document),
         Route("/ns/comptoir", documents.context_document),
         Route("/settlements/{public_id}", settlement_documents.settlement_document),
+        Route("/statements/settlements", settlement_documents.statement_document),
     ]
 
 

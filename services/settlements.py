@@ -22,7 +22,15 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from exchange import agreements, negotiations, partners, rates, rule_terms, settlements
+from exchange import (
+    agreements,
+    negotiations,
+    partners,
+    rates,
+    reconciliation,
+    rule_terms,
+    settlements,
+)
 from exchange.errors import DomainError, Forbidden
 from exchange.ledger import member_account
 from exchange.negotiations import tell
@@ -164,6 +172,7 @@ def pay(session: Session, city: City, who: Member, negotiation: Negotiation) -> 
         return live
     if agreement.state is not AgreementState.agreed:
         raise DomainError("agreement_not_payable", f"the agreement is {agreement.state.value}")
+    reconciliation.check_not_frozen(session, parties.partner)
     if not agreement.amount:
         raise DomainError(
             "agreement_not_payable", "this agreement is settled in goods, not in currency"

@@ -96,9 +96,30 @@ def upgrade() -> None:
         )
         batch_op.create_index("ix_settlements_state", ["state", "role"], unique=False)
         batch_op.create_index("ix_settlements_partner", ["partner", "committed_seq"], unique=False)
+    op.create_table(
+        "settlement_reconciliations",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("partner", sa.String(length=2000), nullable=False),
+        sa.Column("status", sa.String(length=8), nullable=False),
+        sa.Column("our_hash", sa.String(length=64), nullable=False),
+        sa.Column("their_hash", sa.String(length=64), nullable=False),
+        sa.Column("our_count", sa.Integer(), nullable=False),
+        sa.Column("their_count", sa.Integer(), nullable=False),
+        sa.Column("differing", sa.Text(), nullable=False),
+        sa.Column("detail", sa.Text(), nullable=False),
+        sa.Column("checked_at", models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_settlement_reconciliations")),
+    )
+    with op.batch_alter_table("settlement_reconciliations", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_settlement_reconciliations_partner", ["partner", "id"], unique=False
+        )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("settlement_reconciliations", schema=None) as batch_op:
+        batch_op.drop_index("ix_settlement_reconciliations_partner")
+    op.drop_table("settlement_reconciliations")
     with op.batch_alter_table("settlements", schema=None) as batch_op:
         batch_op.drop_index("ix_settlements_partner")
         batch_op.drop_index("ix_settlements_state")
