@@ -74,6 +74,8 @@ log = logging.getLogger("comptoir.services.settlements")
 S = SettlementState
 SWEEP = "settlement.sweep"
 ASK = "settlement.ask"
+#: the payee's city asks the payer's city until it answers: a hold is never voided on a guess
+ASK_ATTEMPTS = 1_000_000
 
 
 def instance_actor_of(uri: str) -> str:
@@ -603,11 +605,19 @@ def sweep(session: Session, city: City, *, now: datetime | None = None) -> dict[
         )
     ).all()
     for row in stale:
-        queue.enqueue(session, ASK, {"settlement": row.public_id}, key=f"{ASK}:{row.public_id}")
+        queue.enqueue(
+            session,
+            ASK,
+            {"settlement": row.public_id},
+            key=f"{ASK}:{row.public_id}",
+            max_attempts=ASK_ATTEMPTS,
+        )
         counts["asked"] += 1
-    if session.scalar(select(Settlement.id).where(Settlement.state.in_(settlements.OPEN))) or (
-        unacked
-    ):
+    waiting = select(Settlement.id).where(
+        Settlement.state.in_(settlements.OPEN)
+        | ((Settlement.role == SettlementRole.payer) & (Settlement.state == S.committed))
+    )
+    if session.scalar(waiting.limit(1)) is not None:
         schedule_sweep(session, city)
     return counts
 

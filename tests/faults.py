@@ -93,7 +93,10 @@ class FaultProxy:
     def _later(self, request: web.Request, body: bytes, seconds: float) -> None:
         async def run() -> None:
             await asyncio.sleep(seconds)
-            await self._forward(request, body)
+            try:
+                await self._forward(request, body)
+            except httpx.HTTPError:  # the city was down when it came: lost, as a drop
+                self.faults["lost_in_delay"] += 1
 
         task = asyncio.create_task(run())
         self._pending.add(task)

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import httpx
 from sqlalchemy import select
 
 from models import ExchangeRule, Notification, Settlement
 
+from ..web.conftest import Browser
 from .helpers import eventually, settled
 from .market import Resident, remote_listing
 from .settlement import agree_rule, balances, ledger_check, peer, suspend
@@ -165,3 +167,26 @@ async def test_a_suspended_rule_blocks_new_settlements_but_one_in_flight_finishe
     assert states == ["acked"]
     assert balances(a)["member:alice"] == (300, 0, 0)
     assert balances(b)["member:bob"] == (-606, 0, 0)
+
+
+async def test_the_buyer_pays_across_cities_from_the_thread_page(start_city: Any) -> None:
+    a, b, alice, bob, _, thread = await agreed_trade(start_city)
+    browser = Browser(httpx.AsyncClient(base_url=b.url, timeout=10))
+    try:
+        login = await browser.submit(
+            "/login", "/login", username="bob", password="correct horse battery"
+        )
+        assert login.status_code == 303
+        page = f"/negotiations/{thread['id']}"
+        assert "Pay 3.00 GRN" in (await browser.client.get(page)).text
+        paid = await browser.submit(page, f"{page}/pay")
+        assert paid.status_code == 303
+
+        async def shown() -> bool:
+            text = (await browser.client.get(page)).text
+            return "Paid across cities: 6.00 BRQ here, 3.00 GRN there." in text
+
+        await eventually(shown)
+        assert "Pay 3.00 GRN" not in (await browser.client.get(page)).text
+    finally:
+        await browser.client.aclose()

@@ -179,7 +179,17 @@ async def test_random_settlements_under_faults_keep_both_ledgers_consistent(
     chaos.on = False
     a, b = cities["a"], cities["b"]
     hold = timedelta(seconds=FAST["hold_seconds"])
-    await eventually(lambda: quiet([a, b]), timeout=60 + N * 0.5)
+    try:
+        await eventually(lambda: quiet([a, b]), timeout=60 + N * 0.5)
+    except AssertionError:
+        for city in (a, b):
+            stuck = [
+                (r.role.value, r.state.value, r.code, r.uri)
+                for r in rows(city)
+                if r.state in OPEN or r.state is SettlementState.committed
+            ]
+            print(f"\n{city.url} not quiet: {stuck}")
+        raise
     for city in (a, b):
         await settled(city, timeout=60)
 
