@@ -140,11 +140,16 @@ def render_refusal(
     )
 
 
-def render_commit(city: City, row: Settlement) -> dict[str, Any]:
+def render_commit(city: City, row: Settlement, resend: int | None = None) -> dict[str, Any]:
+    """The commit decision; a resend by the sweep is a new activity (`{settlement}/commit/N`),
+    because the payee city's inbox drops an id it has stored, and only a new message can make
+    it answer with its receipt again.
+    """
+    activity_id = commit_id(row.uri) if resend is None else f"{commit_id(row.uri)}/{resend}"
     return render.activity(
         city.urls,
         "Settle",
-        commit_id(row.uri),
+        activity_id,
         city.urls.instance_actor,
         row.uri,
         to=[row.partner],

@@ -594,7 +594,8 @@ def sweep(session: Session, city: City, *, now: datetime | None = None) -> dict[
         )
     ).all()
     for row in unacked:
-        _send_decision(session, city, row)
+        resend = render_commit(city, row, resend=int(now.timestamp()))
+        publish_or_resend(session, city, resend, _partner(session, row))
         row.updated_at = now
         counts["resent"] += 1
     stale = session.scalars(
