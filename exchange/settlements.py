@@ -59,7 +59,7 @@ from .state_graph import StateGraph
 S = SettlementState
 #: the payer's city: it alone decides, and never commits after its deadline
 PAYER_GRAPH = StateGraph(
-    "settlement",
+    "payer settlement",
     SettlementState,
     {
         S.preparing: {S.committed, S.aborted},
@@ -73,7 +73,7 @@ PAYER_GRAPH = StateGraph(
 )
 #: the payee's city: it follows the payer city's decision
 PAYEE_GRAPH = StateGraph(
-    "settlement",
+    "payee settlement",
     SettlementState,
     {
         S.prepared: {S.committed, S.aborted},
