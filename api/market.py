@@ -11,6 +11,7 @@ from starlette.requests import Request
 from exchange import search
 from exchange.rates import Quote
 from exchange.search import Author
+from federation.authority import authority_of
 from instance.amounts import format_amount
 from instance.city import City
 from models import Listing, Member, Role
@@ -54,9 +55,9 @@ def money(amount: int | None, currency: str, scale: int) -> dict[str, str] | Non
     )
 
 
-def partner_of(listing: Listing) -> str:
-    """The instance actor of the city a listing belongs to: the partner of an exchange rule."""
-    return "/".join(listing.uri.split("/")[:3]) + "/actor"
+def domain_of(listing: Listing) -> str:
+    """The city a listing belongs to: the partner of an exchange rule."""
+    return authority_of(listing.uri)
 
 
 def author_json(city: City, author: Author) -> dict[str, Any]:
@@ -128,9 +129,7 @@ def listings_json(
     """A page of listings with their authors and, in another currency, the converted price."""
     currency = city.settings.currency
     found = search.authors(session, rows)
-    quoted = search.quotes(
-        session, rows, payer_currency=currency.code, payer_scale=currency.scale, partner=partner_of
-    )
+    quoted = search.quotes(session, rows, payer_currency=currency.code, domain=domain_of)
     return [
         listing_json(city, row, found[row.id], quoted.get(row.id), viewer=viewer) for row in rows
     ]

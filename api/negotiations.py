@@ -15,17 +15,27 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from exchange import agreements, delivery_failures, listings, negotiations, offers, rates
+from exchange import (
+    agreements,
+    delivery_failures,
+    listings,
+    negotiations,
+    offers,
+    rates,
+    settlements,
+)
 from exchange.errors import DomainError
 from exchange.negotiations import Party, Thread
 from instance.city import City, city_of
 from instance.html import text_to_html
-from models import AgreementState, Listing, Member, Side, utcnow
+from models import Agreement, AgreementState, ExchangeRule, Listing, Member, Side, utcnow
 from services import negotiations as outgoing
+from services import settlements as paying
 
 from .auth import authenticated
-from .market import moment, money, optional_body, partner_of
+from .market import domain_of, moment, money, optional_body
 from .params import cursor, field, json_body, page_limit
+from .settlements import settlement_json
 
 TERMS = {"quantity", "price", "goods", "message", "expires_at"}
 
@@ -41,6 +51,27 @@ def _party(city: City, who: Party) -> dict[str, Any]:
     return {"handle": who.actor.handle, "uri": who.actor.uri, "local": False}
 
 
+def quote_json(session: Session, agreement: Agreement, listing: Listing) -> dict[str, Any] | None:
+    """The quote a cross-city agreement fixed: the rule version and both amounts, never
+    recomputed (exchange/agreement_quotes.py)."""
+    if agreement.rule_id is None or agreement.buyer_amount is None:
+        return None
+    rule = session.get(ExchangeRule, agreement.rule_id)
+    assert rule is not None and agreement.buyer_currency is not None
+    buyer_scale = (
+        rule.proposer_scale
+        if agreement.buyer_currency == rule.proposer_currency
+        else rule.responder_scale
+    )
+    return {
+        "rule": rule.uri,
+        "rule_version": rule.version,
+        "rule_hash": rule.hash,
+        "seller_amount": money(agreement.amount, agreement.currency, listing.scale),
+        "buyer_amount": money(agreement.buyer_amount, agreement.buyer_currency, buyer_scale),
+    }
+
+
 def thread_json(session: Session, city: City, thread: Thread, side: Side) -> dict[str, Any]:
     listing, negotiation = thread.listing, thread.negotiation
     currency = city.settings.currency
@@ -50,13 +81,7 @@ def thread_json(session: Session, city: City, thread: Thread, side: Side) -> dic
         if amount is None:
             return None
         quote = rates.quote(
-            session,
-            amount,
-            listing.currency,
-            listing.scale,
-            currency.code,
-            currency.scale,
-            partner=partner_of(listing),
+            session, amount, listing.currency, currency.code, domain=domain_of(listing)
         )
         return (
             None
@@ -80,6 +105,8 @@ def thread_json(session: Session, city: City, thread: Thread, side: Side) -> dic
         return found.as_json() if found is not None else None
 
     first = next(iter(undelivered.values()), None)
+    tried = settlements.attempts(session, agreement.id) if agreement is not None else []
+    settlement = tried[-1] if tried else None
     return {
         "id": negotiation.public_id,
         "context": negotiation.context,
@@ -135,10 +162,12 @@ def thread_json(session: Session, city: City, thread: Thread, side: Side) -> dic
             "amount": money(agreement.amount, agreement.currency, listing.scale),
             "goods": agreement.goods,
             "created_at": agreement.created_at.isoformat(),
+            "quote": quote_json(session, agreement, listing),
             "transfer": agreements.transfer_id(agreement)
-            if agreement.state is AgreementState.paid
+            if agreement.state is AgreementState.paid and settlement is None
             else None,
             "undelivered": failure(agreement.accept_uri),
+            "settlement": settlement_json(settlement) if settlement is not None else None,
         },
         "undelivered": first.as_json() if first is not None else None,
     }
@@ -273,10 +302,10 @@ async def pay_agreement(request: Request) -> Response:
     who = await authenticated(request)
     body = await optional_body(request, set())
 
+    await paying.know_partner(city_of(request), who, request.path_params["id"])
+
     def action(session: Session, city: City, negotiation: Any) -> None:
-        agreements.pay(
-            session, city.settings.currency, who, agreements.of_negotiation(session, negotiation)
-        )
+        paying.pay(session, city, who, negotiation)
 
     return await _in_thread(request, who, body, action)
 

@@ -96,13 +96,34 @@ SCHEMAS: Json = {
             "amount": _OPTIONAL_MONEY,
             "goods": _TEXT,
             "created_at": _TIME,
+            "quote": {
+                "oneOf": [ref("AgreementQuote"), {"type": "null"}],
+                "description": "Across cities: the quote fixed at agreement (null otherwise)",
+            },
             "transfer": {
                 "type": ["string", "null"],
                 "description": "Once paid: the ledger transfer's id",
             },
             "undelivered": _UNDELIVERED,
+            "settlement": {
+                "oneOf": [ref("Settlement"), {"type": "null"}],
+                "description": "With a party in another city: the latest settlement tried",
+            },
         },
         "An accepted offer; the paying party (the buyer, or the author of a want) pays it once",
+    ),
+    "AgreementQuote": closed(
+        {
+            "rule": {**_TEXT, "description": "The exchange rule version's id (both cities)"},
+            "rule_version": {"type": "integer"},
+            "rule_hash": _TEXT,
+            "seller_amount": ref("Money"),
+            "buyer_amount": {
+                **ref("Money"),
+                "description": "In the buyer's currency, rounded against the payer",
+            },
+        },
+        "The rule version and the two amounts both cities stored at agreement",
     ),
     "ThreadListing": closed(
         {
@@ -307,8 +328,9 @@ PATHS: Json = {
             "payAgreement",
             "Pay the thread's agreement: the agreed amount moves from the paying party to "
             "the other, with the fee if the city charges one. Only the paying party may; "
-            "an agreement is paid once (409 the second time); a party in another city is "
-            "paid by settlement (409)",
+            "an agreement is paid once (409 the second time). With a party in another city "
+            "the payment is a settlement: held here, offered to the other city, and the "
+            "agreement becomes paid when both cities committed (`agreement.settlement`)",
             TAG,
             {**_THREAD, **errors(401, 403, 404, 409, 422)},
             params=[_ID],

@@ -17,8 +17,10 @@ from . import (
     ledger_spec,
     listings_spec,
     negotiations_spec,
+    partners_spec,
     remote_accounts_spec,
     reports_spec,
+    settlements_spec,
     social_spec,
 )
 from .openapi import (
@@ -67,6 +69,8 @@ def sections() -> list[Section]:
         listings_spec.MODERATION_SECTION,
         negotiations_spec.SECTION,
         negotiations_spec.NOTIFICATIONS_SECTION,
+        settlements_spec.SECTION,
+        partners_spec.SECTION,
     ]
 
 

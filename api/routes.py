@@ -16,8 +16,10 @@ from . import (
     listings,
     negotiations,
     notifications,
+    partners,
     remote_accounts,
     reports,
+    settlements,
     social,
 )
 from .errors import JsonErrors
@@ -39,6 +41,8 @@ def served() -> list[Route]:
         *listing_moderation.ROUTES,
         *negotiations.ROUTES,
         *notifications.ROUTES,
+        *settlements.ROUTES,
+        *partners.ROUTES,
     ]
 
 

@@ -38,7 +38,7 @@ from models import (
     utcnow,
 )
 
-from . import listings, negotiations
+from . import agreement_quotes, listings, negotiations
 from .errors import DomainError
 from .negotiations import other, party, tell
 from .state_graph import StateGraph
@@ -211,6 +211,7 @@ def propose(
         raise DomainError(
             "offer_superseded", "a newer offer is open in this negotiation: answer that one", 409
         )
+    agreement_quotes.required_rule(session, negotiation, listing, terms.price, now=moment)
     first = latest_offer(session, negotiation) is None
     for superseded in session.scalars(
         select(Offer).where(Offer.negotiation_id == negotiation.id, Offer.state == OfferState.open)
@@ -266,6 +267,8 @@ def accept(
     _answerable(session, offer, by, moment)
     listing = session.get(Listing, negotiation.listing_id)
     assert listing is not None
+    # refused (no_exchange_rule) before anything changes, like the checks above
+    rule = agreement_quotes.required_rule(session, negotiation, listing, offer.price, now=moment)
     closed = listings.take(listing, offer.quantity, now=moment) if listing.is_local else False
     GRAPH.move(offer, OfferState.accepted)
     offer.answered_at = moment
@@ -285,6 +288,7 @@ def accept(
         state=AgreementState.agreed,
         created_at=moment,
     )
+    agreement_quotes.fix(agreement, listing, rule)
     session.add(agreement)
     session.flush()
     who = party(session, negotiation, by).name

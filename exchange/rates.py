@@ -1,29 +1,30 @@
-"""Exchange rules between our currency and a partner city's, and the quotes made from them.
+"""The exchange rule in force with a partner city, and the quotes made from it.
 
-A rule says one unit of `payer_currency` buys num/den units of `target_currency`. A price of
-`target` minor units in the seller's currency then costs the buyer
+A rule is in force when both cities agreed it (status `active`, exchange/partners.py) and the
+moment lies in its validity window; at most one version per partner is active. A price of
+`target` minor units in the seller's currency costs a buyer of the other city
 
     ceil(target * den / num)   (rescaled between the two currencies' decimal places)
 
-minor units of theirs: integers only, rounded up so that the seller is never paid less than
-asked. A quote is information (shown on listings and offers), not a promise: the settlement
-issue stores the rule version it used with each payment. Rules are set locally by an admin
-for now (`comptoir rates set`); the bilateral agreement between instance actors comes with
-the settlement issue and writes this same table.
+minor units of theirs, where one unit of the buyer's currency buys num/den of the seller's:
+integers only, rounded against the payer (exchange/rule_terms.py). A quote shown on a listing
+or an offer is information; the quote an agreement records (exchange/agreement_quotes.py) is
+the one that will be paid.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from models import ExchangeRule, Member, RuleStatus, utcnow
+from federation.authority import authority_of
+from models import ExchangeRule, Partnership, RuleStatus, utcnow
 
-from .errors import DomainError
-from .moderation_log import record
+from .rule_terms import convert
 
 
 @dataclass(frozen=True)
@@ -31,131 +32,101 @@ class Quote:
     amount: int
     currency: str
     rule_id: int
+    #: one unit of the payer's currency buys num/den units of the seller's
     num: int
     den: int
+    rule_uri: str = ""
+    rule_hash: str = ""
 
 
-def convert(target: int, target_scale: int, payer_scale: int, num: int, den: int) -> int:
-    """Minor units the payer needs for `target` minor units of the seller's currency (rounded
-    up).
-    """
-    numerator = target * den * 10**payer_scale
-    denominator = num * 10**target_scale
-    return -(-numerator // denominator)
-
-
-def active_rule(
-    session: Session,
-    payer_currency: str,
-    target_currency: str,
-    *,
-    partner: str | None = None,
-    now: datetime | None = None,
-) -> ExchangeRule | None:
-    moment = now or utcnow()
-    query = select(ExchangeRule).where(
-        ExchangeRule.payer_currency == payer_currency,
-        ExchangeRule.target_currency == target_currency,
+def _in_force(moment: datetime) -> list[object]:
+    return [
         ExchangeRule.status == RuleStatus.active,
         ExchangeRule.valid_from <= moment,
         or_(ExchangeRule.valid_until.is_(None), ExchangeRule.valid_until > moment),
+    ]
+
+
+def active_rule(
+    session: Session, partner: str, *, now: datetime | None = None
+) -> ExchangeRule | None:
+    """The version in force with the partner city whose instance actor is `partner`."""
+    moment = now or utcnow()
+    return session.scalar(
+        select(ExchangeRule)
+        .where(ExchangeRule.partner == partner, *_in_force(moment))  # type: ignore[arg-type]
+        .order_by(ExchangeRule.version.desc(), ExchangeRule.id.desc())
+        .limit(1)
     )
-    if partner is not None:
-        query = query.where(ExchangeRule.partner == partner)
-    return session.scalar(query.order_by(ExchangeRule.id.desc()).limit(1))
 
 
-def active_rules(
-    session: Session, payer_currency: str, *, now: datetime | None = None
-) -> list[ExchangeRule]:
-    """Every rule in force for our currency (a short list: one per partner and currency)."""
+def active_rule_for_domain(
+    session: Session, domain: str, *, now: datetime | None = None
+) -> ExchangeRule | None:
+    """The version in force with the city at `domain` (a listing's or an actor's authority)."""
+    moment = now or utcnow()
+    return session.scalar(
+        select(ExchangeRule)
+        .join(Partnership, Partnership.id == ExchangeRule.partnership_id)
+        .where(Partnership.domain == authority_of(domain), *_in_force(moment))  # type: ignore[arg-type]
+        .order_by(ExchangeRule.version.desc(), ExchangeRule.id.desc())
+        .limit(1)
+    )
+
+
+def active_rules(session: Session, *, now: datetime | None = None) -> list[ExchangeRule]:
+    """Every version in force (a short list: one per partner)."""
     moment = now or utcnow()
     return list(
         session.scalars(
             select(ExchangeRule)
-            .where(
-                ExchangeRule.payer_currency == payer_currency,
-                ExchangeRule.status == RuleStatus.active,
-                ExchangeRule.valid_from <= moment,
-                or_(ExchangeRule.valid_until.is_(None), ExchangeRule.valid_until > moment),
-            )
+            .where(*_in_force(moment))  # type: ignore[arg-type]
             .order_by(ExchangeRule.id)
         )
     )
+
+
+def domains_of(session: Session, rules: Iterable[ExchangeRule]) -> dict[int, str]:
+    """The partner domain of each rule, by rule id."""
+    ids = {rule.partnership_id for rule in rules}
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(Partnership.id, Partnership.domain).where(Partnership.id.in_(ids))
+    )
+    domains = {row_id: domain for row_id, domain in rows}
+    return {rule.id: domains[rule.partnership_id] for rule in rules}
+
+
+def quote_with(
+    rule: ExchangeRule, target: int, target_currency: str, payer_currency: str
+) -> Quote | None:
+    """What the payer pays under `rule` for `target` minor units of the seller's currency, or
+    None when the rule is not between these two currencies."""
+    pair = {rule.proposer_currency, rule.responder_currency}
+    if target_currency == payer_currency or pair != {target_currency, payer_currency}:
+        return None
+    amount = convert(rule, target, target_currency, round_up=True)
+    num, den = (
+        (rule.num, rule.den) if payer_currency == rule.proposer_currency else (rule.den, rule.num)
+    )
+    return Quote(amount, payer_currency, rule.id, num, den, rule.uri, rule.hash)
 
 
 def quote(
     session: Session,
     target: int,
     target_currency: str,
-    target_scale: int,
     payer_currency: str,
-    payer_scale: int,
     *,
-    partner: str | None = None,
+    domain: str,
     now: datetime | None = None,
 ) -> Quote | None:
-    """What a member of ours would pay for a price of another city, when a rule is active."""
+    """What a member of ours would pay for a price of the city at `domain`, when a rule is in
+    force between the two currencies."""
     if target_currency == payer_currency:
         return None
-    rule = active_rule(session, payer_currency, target_currency, partner=partner, now=now)
+    rule = active_rule_for_domain(session, domain, now=now)
     if rule is None:
         return None
-    amount = convert(target, target_scale, payer_scale, rule.num, rule.den)
-    return Quote(amount, payer_currency, rule.id, rule.num, rule.den)
-
-
-def set_rule(
-    session: Session,
-    payer_currency: str,
-    target_currency: str,
-    partner: str,
-    num: int,
-    den: int,
-    *,
-    valid_until: datetime | None = None,
-    by: Member | None = None,
-) -> ExchangeRule:
-    """Make the active rule for a pair and partner; the previous one is retired, never edited."""
-    if num <= 0 or den <= 0:
-        raise DomainError("invalid_rate", "a rate is a fraction of two positive whole numbers", 400)
-    if payer_currency == target_currency:
-        raise DomainError("same_currency", "a rule is between two different currencies", 400)
-    session.execute(
-        update(ExchangeRule)
-        .where(
-            ExchangeRule.payer_currency == payer_currency,
-            ExchangeRule.target_currency == target_currency,
-            ExchangeRule.partner == partner,
-            ExchangeRule.status == RuleStatus.active,
-        )
-        .values(status=RuleStatus.retired, valid_until=utcnow())
-        .execution_options(synchronize_session=False)
-    )
-    rule = ExchangeRule(
-        payer_currency=payer_currency,
-        target_currency=target_currency,
-        partner=partner,
-        num=num,
-        den=den,
-        status=RuleStatus.active,
-        valid_until=valid_until,
-    )
-    session.add(rule)
-    record(
-        session,
-        by,
-        "rate.set",
-        "exchange_rule",
-        f"{payer_currency}->{target_currency} {partner}",
-        f"{num}/{den}",
-    )
-    session.flush()
-    return rule
-
-
-def list_rules(session: Session, *, include_retired: bool = False) -> list[ExchangeRule]:
-    query = select(ExchangeRule).order_by(ExchangeRule.id)
-    if not include_retired:
-        query = query.where(ExchangeRule.status != RuleStatus.retired)
-    return list(session.scalars(query))
+    return quote_with(rule, target, target_currency, payer_currency)

@@ -295,26 +295,24 @@ def quotes(
     rows: list[Listing],
     *,
     payer_currency: str,
-    payer_scale: int,
-    partner: Callable[[Listing], str],
+    domain: Callable[[Listing], str],
 ) -> dict[int, rates.Quote]:
     """The converted price, for our members, of each priced listing in another currency with
-    an active rule.
+    a rule in force with its city (`domain` gives a listing's city).
 
-    The rules in force are read once for the whole page (the latest per partner and currency
-    wins)."""
+    The rules in force are read once for the whole page (one per partner)."""
     priced = [row for row in rows if row.price is not None and row.currency != payer_currency]
     if not priced:
         return {}
-    rules = {
-        (rule.target_currency, rule.partner): rule
-        for rule in rates.active_rules(session, payer_currency)
-    }
+    in_force = rates.active_rules(session)
+    domains = rates.domains_of(session, in_force)
+    by_domain = {domains[rule.id]: rule for rule in in_force}
     found: dict[int, rates.Quote] = {}
     for row in priced:
-        rule = rules.get((row.currency, partner(row)))
+        rule = by_domain.get(domain(row))
         if rule is not None:
             assert row.price is not None
-            amount = rates.convert(row.price, row.scale, payer_scale, rule.num, rule.den)
-            found[row.id] = rates.Quote(amount, payer_currency, rule.id, rule.num, rule.den)
+            quote = rates.quote_with(rule, row.price, row.currency, payer_currency)
+            if quote is not None:
+                found[row.id] = quote
     return found

@@ -65,3 +65,35 @@ def parse_offer(activity: dict[str, Any]) -> InboundOffer | None:
         end_time=parse_time(activity.get("endTime")),
         in_reply_to=id_of(activity.get("inReplyTo")),
     )
+
+
+@dataclass(frozen=True)
+class InboundQuote:
+    """The quote an Accept's agreement carries between two cities (amounts as sent)."""
+
+    rule_uri: str
+    rule_hash: str
+    seller_amount: str
+    seller_currency: str
+    buyer_amount: str
+    buyer_currency: str
+
+
+def parse_quote(result: Any) -> InboundQuote | None:
+    """The `quote` of an Accept's `result` Agreement, or None when absent or malformed."""
+    quote = _dict(result).get("quote")
+    if not isinstance(quote, dict) or quote.get("type") != "Quote":
+        return None
+    keys = (
+        "exchangeRule",
+        "ruleHash",
+        "sellerAmount",
+        "sellerCurrency",
+        "buyerAmount",
+        "buyerCurrency",
+    )
+    values = [quote.get(key) for key in keys]
+    texts = [value for value in values if isinstance(value, str) and value]
+    if len(texts) != len(keys):
+        return None
+    return InboundQuote(*texts)

@@ -140,6 +140,40 @@ def comptoir_context(base_url: str) -> dict[str, Any]:
             "targetAmount",
             "ruleHash",
             "endState",
+            # exchange rules agreed between cities (docs/FEDERATION.md)
+            "version",
+            "replaces",
+            "proposer",
+            "responder",
+            "proposerCurrency",
+            "proposerScale",
+            "responderCurrency",
+            "responderScale",
+            "rateNum",
+            "rateDen",
+            "feeBps",
+            "minAmount",
+            "maxAmount",
+            "importCap",
+            "exportCap",
+            "reasonCode",
+            "status",
+            # the quote an agreement fixes
+            "Quote",
+            "quote",
+            "exchangeRule",
+            "sellerAmount",
+            "sellerCurrency",
+            "buyerAmount",
+            "buyerCurrency",
+            # cross-city settlements (docs/FEDERATION.md)
+            "Settle",
+            "payer",
+            "payee",
+            "rule",
+            "settlementState",
+            "refusalCode",
+            "temporary",
         )
     }
     dated = {"@type": "http://www.w3.org/2001/XMLSchema#dateTime"}
@@ -151,6 +185,8 @@ def comptoir_context(base_url: str) -> dict[str, Any]:
             **own,
             "expiresAt": {"@id": "comptoir:expiresAt", **dated},
             "decisionDeadline": {"@id": "comptoir:decisionDeadline", **dated},
+            "validFrom": {"@id": "comptoir:validFrom", **dated},
+            "validUntil": {"@id": "comptoir:validUntil", **dated},
             "counterOffer": {"@id": "comptoir:counterOffer", "@type": "@id"},
         }
     }

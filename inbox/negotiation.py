@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from exchange import agreements, offers
 from federation.authorship import same_origin
 from federation.inbound_note import InboundNote
-from federation.inbound_offer import parse_offer
+from federation.inbound_offer import parse_offer, parse_quote
 from federation.vocab import id_of
 from instance.html import html_to_text, sanitize_html
 from models import RemoteActor
@@ -57,9 +57,10 @@ async def on_offer_accept(delivery: Delivery) -> bool:
     agreement_uri = id_of(result.get("id")) if result else None
     accept_uri: str = activity["id"]
     sender = await delivery.sender()
+    quote = parse_quote(result)
     await delivery.apply(
         lambda s: remote_negotiation.receive_acceptance(
-            s, city, sender, offer_uri, accept_uri, agreement_uri
+            s, city, sender, offer_uri, accept_uri, agreement_uri, quote
         )
     )
     return True

@@ -89,6 +89,15 @@ max_body_bytes = 1000000
 [workers]
 in_process = true
 concurrency = 32
+
+[settlement]
+# payments with other cities: how long the holds last, how long before their end this city
+# decides as the payer's city, and how often undecided ones are swept
+hold_seconds = 3600
+decision_margin_seconds = 600
+sweep_seconds = 60
+# how often this city's settlement statements are compared with each partner's
+reconcile_seconds = 86400
 """
 
 

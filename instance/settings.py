@@ -126,6 +126,20 @@ class Workers:
 
 
 @dataclass(frozen=True)
+class SettlementTimes:
+    """How long a cross-city settlement may take (docs/CONFIGURATION.md, `[settlement]`)."""
+
+    #: how long the holds last on both sides; past it the payee's city asks the payer's city
+    hold_seconds: int = 3600
+    #: the payer's city decides at least this long before the holds expire (presumed abort)
+    decision_margin_seconds: int = 600
+    #: the sweep: aborts undecided settlements, resends decisions, asks about stale holds
+    sweep_seconds: int = 60
+    #: how often our statements are compared with each partner's
+    reconcile_seconds: int = 86400
+
+
+@dataclass(frozen=True)
 class Settings:
     path: Path
     domain: str
@@ -141,6 +155,7 @@ class Settings:
     description: str = ""
     listings: ListingRules = ListingRules()
     api: ApiLimits = ApiLimits()
+    settlement: SettlementTimes = SettlementTimes()
 
     @property
     def host(self) -> str:
@@ -368,6 +383,16 @@ def settings_from_dict(raw: dict[str, Any], path: Path) -> Settings:
         per_token=r.integer("api.requests_per_5_minutes", 300, 0, 1_000_000),
         per_address=r.integer("api.anonymous_requests_per_5_minutes", 1500, 0, 1_000_000),
     )
+    settlement = SettlementTimes(
+        hold_seconds=r.integer("settlement.hold_seconds", 3600, 2, 7 * 86400),
+        decision_margin_seconds=r.integer("settlement.decision_margin_seconds", 600, 1, 86400),
+        sweep_seconds=r.integer("settlement.sweep_seconds", 60, 1, 86400),
+        reconcile_seconds=r.integer("settlement.reconcile_seconds", 86400, 10, 30 * 86400),
+    )
+    if settlement.decision_margin_seconds >= settlement.hold_seconds:
+        raise ConfigError(
+            "settlement.decision_margin_seconds", "must be less than settlement.hold_seconds"
+        )
     return Settings(
         path=path,
         domain=domain,
@@ -383,6 +408,7 @@ def settings_from_dict(raw: dict[str, Any], path: Path) -> Settings:
         workers=workers,
         listings=listings,
         api=api,
+        settlement=settlement,
     )
 
 

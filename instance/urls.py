@@ -83,6 +83,19 @@ class Urls:
     def agreement(self, public_id: str) -> str:
         return f"{self.base}/agreements/{public_id}"
 
+    def settlement(self, public_id: str) -> str:
+        """A settlement's object (at the payer's city, the decision record) and its page."""
+        return f"{self.base}/settlements/{public_id}"
+
+    def exchange_rule(self, public_id: str) -> str:
+        """An exchange rule version proposed by this city (its id in both cities)."""
+        return f"{self.base}/partners/rules/{public_id}"
+
+    def rule_activity(self, public_id: str, kind: str) -> str:
+        """Ids of the activities about a rule version: /offer (the proposal), /accept,
+        /reject, /suspend-{n}, /resume-{n}, sent by this city."""
+        return f"{self.exchange_rule(public_id)}/{kind}"
+
     def message(self, public_id: str) -> str:
         return f"{self.base}/messages/{public_id}"
 

@@ -9,7 +9,7 @@ from .delivery_failure import DeliveryFailure, FailureReason
 from .direct_message import DirectMessage
 from .domain_rule import DomainRule, RuleKind, Severity
 from .domain_subscription import DomainDraft, DomainSubscription, DraftAction, DraftState
-from .exchange_rule import ExchangeRule, RuleStatus
+from .exchange_rule import ExchangeRule, Partnership, RuleStatus
 from .follow import Direction, Follow, FollowState
 from .host import Host
 from .inbound import InboundActivity
@@ -46,12 +46,17 @@ from .note import Note
 from .notification import Notification, NotificationKind
 from .report import Report, ReportState
 from .service_actor import ServiceActor
+from .settlement import Reconciliation, Settlement, SettlementRole, SettlementState
 from .web_session import WebSession
 
 __all__ = [
     "DeliveryFailure",
     "FailureReason",
     "DirectMessage",
+    "Reconciliation",
+    "Settlement",
+    "SettlementRole",
+    "SettlementState",
     "WebSession",
     "DomainDraft",
     "DomainSubscription",
@@ -65,6 +70,7 @@ __all__ = [
     "AgreementState",
     "Category",
     "ExchangeRule",
+    "Partnership",
     "Listing",
     "ListingState",
     "Negotiation",

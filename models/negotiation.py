@@ -164,3 +164,15 @@ class Agreement(Base):
         Enum(AgreementState, native_enum=False, length=16)
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The quote fixed at agreement, for a price between two cities (None otherwise): the rule
+    # version it was made under and the amount in the buyer's currency. `amount` stays the
+    # seller's. Both cities store the same pair (carried in the Accept) and never recompute it.
+    #: the exchange rule version (our row; its `uri` and `hash` are the same in both cities)
+    rule_id: Mapped[int | None] = mapped_column(
+        ForeignKey("exchange_rules.id", ondelete="RESTRICT"), index=True
+    )
+    rule_uri: Mapped[str | None] = mapped_column(String(2000))
+    rule_hash: Mapped[str | None] = mapped_column(String(64))
+    #: the total in minor units of `buyer_currency` (the buyer's city's)
+    buyer_amount: Mapped[int | None] = mapped_column(BigInteger)
+    buyer_currency: Mapped[str | None] = mapped_column(String(8))

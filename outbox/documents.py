@@ -55,6 +55,13 @@ async def signed_fetch_refusal(request: Request) -> Response | None:
     city = city_of(request)
     if not city.settings.federation.authorized_fetch:
         return None
+    signer = await signed_fetch_signer(request)
+    return signer if isinstance(signer, Response) else None
+
+
+async def signed_fetch_signer(request: Request) -> str | Response:
+    """The actor whose key signed this GET (checked against the policy), or the refusal."""
+    city = city_of(request)
     headers = {
         k.decode("latin-1").lower(): v.decode("latin-1") for k, v in request.scope["headers"]
     }
@@ -87,7 +94,7 @@ async def signed_fetch_refusal(request: Request) -> Response | None:
         return _problem(403, verdict.reason)
     if policy.actor_suspended(signer.owner):
         return _problem(403, f"{signer.owner} is suspended here")
-    return None
+    return str(signer.owner)
 
 
 # ---------------------------------------------------------------------- actors

@@ -4,7 +4,8 @@
   other party only, with `context` = the thread, `endTime` = its expiry and, for a
   counter-offer, `inReplyTo` = the offer it supersedes. The reciprocal commitment holds the
   total price in the seller's currency, or the counter-goods in its `name`.
-- `Accept{object: offer id, result: Agreement}` with the agreement's id minted here;
+- `Accept{object: offer id, result: Agreement}` with the agreement's id minted here and, for a
+  price between two cities, the `quote` it fixes (exchange/agreement_quotes.py);
   `Undo{object: Offer}` withdraws. The use cases that send them are services.negotiations.
 """
 
@@ -16,7 +17,7 @@ from exchange.negotiations import Party
 from federation.authority import origin_base
 from instance.amounts import format_amount
 from instance.city import City
-from models import Agreement, Listing, Negotiation, Offer
+from models import Agreement, ExchangeRule, Listing, Negotiation, Offer
 
 from . import render
 
@@ -97,6 +98,25 @@ def render_offer(
     return document
 
 
+def render_quote(agreement: Agreement, listing: Listing, rule: ExchangeRule) -> dict[str, Any]:
+    """The quote a cross-city agreement fixes: the rule version and both amounts."""
+    assert agreement.amount is not None and agreement.buyer_amount is not None
+    buyer_scale = (
+        rule.proposer_scale
+        if agreement.buyer_currency == rule.proposer_currency
+        else rule.responder_scale
+    )
+    return {
+        "type": "Quote",
+        "exchangeRule": rule.uri,
+        "ruleHash": rule.hash,
+        "sellerAmount": format_amount(agreement.amount, listing.scale),
+        "sellerCurrency": agreement.currency,
+        "buyerAmount": format_amount(agreement.buyer_amount, buyer_scale),
+        "buyerCurrency": agreement.buyer_currency,
+    }
+
+
 def render_accept(
     city: City,
     negotiation: Negotiation,
@@ -105,11 +125,14 @@ def render_accept(
     listing: Listing,
     me: Party,
     them: Party,
+    rule: ExchangeRule | None = None,
 ) -> dict[str, Any]:
     result = render_terms(
         listing, agreement.quantity, agreement.amount, agreement.goods, agreement.uri
     )
     result["attributedTo"] = actor_uri(city, me)
+    if rule is not None and agreement.buyer_amount is not None:
+        result["quote"] = render_quote(agreement, listing, rule)
     return render.activity(
         city.urls,
         "Accept",

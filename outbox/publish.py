@@ -95,13 +95,21 @@ def publish(
             inboxes[actor.delivery_inbox] = None
             named.add(actor.delivery_inbox)
     inboxes.update(dict.fromkeys(audience.inboxes))
+    _deliver(session, city, record.id, list(inboxes), named)
+    return record
 
+
+def _deliver(
+    session: Session, city: City, record_id: int, inboxes: list[str], named: set[str]
+) -> None:
+    """Queue one delivery per inbox. A named recipient on a host marked unavailable still gets
+    its job, so that it fails visibly instead of vanishing; followers there are skipped."""
     policy = city.fediverse.policy.current_sync(session)
     unavailable = _unavailable_hosts(session, (authority_of(i) for i in inboxes))
     jobs = [
         {
             "kind": DELIVER,
-            "payload": {"activity": record.id, "inbox": inbox},
+            "payload": {"activity": record_id, "inbox": inbox},
             "max_attempts": DELIVERY_ATTEMPTS,
         }
         for inbox in inboxes
@@ -110,4 +118,19 @@ def publish(
         and (inbox in named or authority_of(inbox) not in unavailable)
     ]
     queue.enqueue_many(session, jobs)
-    return record
+
+
+def publish_or_resend(
+    session: Session, city: City, document: dict[str, Any], recipient: RemoteActor
+) -> OutboundActivity:
+    """Publish `document` to one actor, or, when an activity with its id was published
+    already, deliver that stored activity to it again (a protocol that resends until it is
+    acknowledged: settlement decisions). The stored body is sent, never a new one.
+    """
+    stored = session.scalar(select(OutboundActivity).where(OutboundActivity.uri == document["id"]))
+    if stored is None:
+        return publish(session, city, document, Audience(actors=[recipient]))
+    if recipient.deleted_at is None:
+        inbox = recipient.delivery_inbox
+        _deliver(session, city, stored.id, [inbox], {inbox})
+    return stored

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 from sqlalchemy import text
 from starlette.applications import Starlette
@@ -31,11 +32,13 @@ from instance.requestlog import RequestLog
 from instance.settings import Settings
 from instance.urls import Urls
 from instance.worker import Queue, Worker
+from models import utcnow
 from outbox import availability
 from outbox import jobs as outbox_jobs
 from server.errors import EXCEPTION_HANDLERS
 from server.routing import all_routes
 from services import jobs as service_jobs
+from services import settlement_jobs, settlements
 
 log = logging.getLogger("comptoir.app")
 
@@ -75,6 +78,11 @@ async def start(city: City) -> None:
     await city.db.write(ensure_service_actors)
     await city.db.write(availability.schedule_probe)
     await city.db.write(lambda s: ledger_jobs.schedule_sweep(s, city.settings.currency))
+    await city.db.write(lambda s: settlements.schedule_sweep(s, city))
+    first_comparison = utcnow() + timedelta(seconds=city.settings.settlement.reconcile_seconds)
+    await city.db.write(
+        lambda s: settlement_jobs.schedule_reconciliation(s, run_at=first_comparison)
+    )
     jsonld.install_document_loader()
     jsonld.register_context(city.urls.context, jsonld.comptoir_context(city.urls.base))
 

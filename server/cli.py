@@ -22,7 +22,16 @@ from instance import migrate
 from instance.init import init_instance
 from instance.requestlog import configure_logging
 from instance.settings import ConfigError, load_settings
-from server import cli_domains, cli_federation, cli_ledger, cli_market, cli_reports, cli_users
+from server import (
+    cli_domains,
+    cli_federation,
+    cli_ledger,
+    cli_market,
+    cli_partners,
+    cli_reports,
+    cli_settlements,
+    cli_users,
+)
 from server.app import build_city, create_app, start
 from server.cli_common import ensure_schema, fail
 
@@ -156,8 +165,10 @@ def build_parser() -> argparse.ArgumentParser:
     cli_ledger.add_parsers(sub, common)
     cli_domains.add_parsers(sub, common)
     cli_reports.add_parsers(sub, common)
+    cli_settlements.add_parsers(sub, common)
     cli_market.add_parsers(sub, common)
     cli_federation.add_parsers(sub, common)
+    cli_partners.add_parsers(sub, common)
     return parser
 
 

@@ -10,7 +10,7 @@ from starlette.routing import BaseRoute, Route
 
 from api import mastodon_admin, mastodon_instance
 from instance.content_negotiation import negotiated
-from outbox import documents, wellknown
+from outbox import documents, settlement_documents, wellknown
 from web import (
     account,
     account_sessions,
@@ -51,6 +51,8 @@ def federation_routes() -> list[BaseRoute]:
         Route("/notes/{public_id}/delete", documents.activity_document),
         Route("/activities/{public_id}", documents.activity_document),
         Route("/ns/comptoir", documents.context_document),
+        Route("/settlements/{public_id}", settlement_documents.settlement_document),
+        Route("/statements/settlements", settlement_documents.statement_document),
     ]
 
 

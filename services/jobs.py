@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from instance.jobs import JobHandler
 
-from . import backfill, expiry, subscriptions
+from . import backfill, expiry, settlement_jobs, subscriptions
 
 HANDLERS: dict[str, JobHandler] = {
     **expiry.HANDLERS,
     **subscriptions.HANDLERS,
     **backfill.HANDLERS,
+    **settlement_jobs.HANDLERS,
 }

@@ -26,6 +26,7 @@ from instance.city import City
 from instance.html import text_to_html
 from models import (
     Agreement,
+    ExchangeRule,
     Listing,
     Member,
     Negotiation,
@@ -161,8 +162,12 @@ def accept(
     me, them = _parties(session, negotiation, side)
     listing = session.get(Listing, negotiation.listing_id)
     assert listing is not None
+    rule = session.get(ExchangeRule, agreement.rule_id) if agreement.rule_id else None
     _send(
-        session, city, render_accept(city, negotiation, offer, agreement, listing, me, them), them
+        session,
+        city,
+        render_accept(city, negotiation, offer, agreement, listing, me, them, rule),
+        them,
     )
     if listing.is_local:
         seller = session.get(Member, listing.member_id)

@@ -14,16 +14,27 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from exchange import agreements, direct_messages, listings, negotiations, offers
+from exchange import (
+    agreement_quotes,
+    agreements,
+    direct_messages,
+    listings,
+    negotiations,
+    offers,
+)
+from exchange.agreement_quotes import ClaimedQuote
 from exchange.errors import DomainError
 from exchange.negotiations import other
 from exchange.offers import Terms
 from federation.authorship import same_origin
 from federation.inbound_note import InboundNote
-from federation.inbound_offer import InboundOffer
+from federation.inbound_offer import InboundOffer, InboundQuote
+from instance.amounts import AmountError, parse_amount
 from instance.city import City
 from instance.html import sanitize_html
 from models import (
+    Agreement,
+    ExchangeRule,
     Listing,
     Member,
     Negotiation,
@@ -176,8 +187,13 @@ def receive_acceptance(
     offer_uri: str,
     accept_uri: str,
     agreement_uri: str | None,
+    quote: InboundQuote | None = None,
 ) -> None:
     """A remote party accepts an offer made to it: the agreement it mints is recorded.
+
+    Across cities the Accept carries the quote it fixed (rule version, both amounts); ours,
+    fixed with the rule in force here, must be the same, or the Accept is refused and
+    nothing of it is kept.
 
     Only the party that did not make the offer may accept it, and the agreement's id must be on
     the sender's host (the sender names it, so it must not name one of ours or someone else's).
@@ -200,15 +216,17 @@ def receive_acceptance(
             )
         if agreements.by_uri(session, agreement_uri) is not None:
             raise DomainError("invalid_agreement", "this agreement id is already used", 409)
-        _, closed = offers.accept(
-            session,
-            negotiation,
-            offer,
-            side,
-            agreement_uri=agreement_uri,
-            accept_uri=accept_uri,
-            public_id=new_public_id(),
-        )
+        with session.begin_nested():  # a quote that differs undoes the acceptance
+            agreement, closed = offers.accept(
+                session,
+                negotiation,
+                offer,
+                side,
+                agreement_uri=agreement_uri,
+                accept_uri=accept_uri,
+                public_id=new_public_id(),
+            )
+            agreement_quotes.check(agreement, _claimed(session, agreement, quote))
     except DomainError as refusal:
         refuse(
             session,
@@ -227,6 +245,36 @@ def receive_acceptance(
             close_listing(session, city, listing, mine.member)
         else:
             reserved(session, city, listing, mine.member)
+
+
+def _claimed(
+    session: Session, agreement: Agreement, quote: InboundQuote | None
+) -> ClaimedQuote | None:
+    """The Accept's quote in minor units, read at the scales of the rule we fixed ours with
+    (None when absent or unreadable: then it cannot match)."""
+    if quote is None or agreement.rule_id is None:
+        return None
+    rule = session.get(ExchangeRule, agreement.rule_id)
+    listing = session.get(Listing, agreement.listing_id)
+    assert rule is not None and listing is not None
+    buyer_scale = (
+        rule.proposer_scale
+        if quote.buyer_currency == rule.proposer_currency
+        else rule.responder_scale
+    )
+    try:
+        seller = parse_amount(quote.seller_amount, listing.scale, allow_zero=True)
+        buyer = parse_amount(quote.buyer_amount, buyer_scale, allow_zero=True)
+    except AmountError:
+        return None
+    return ClaimedQuote(
+        quote.rule_uri,
+        quote.rule_hash,
+        seller,
+        quote.seller_currency,
+        buyer,
+        quote.buyer_currency,
+    )
 
 
 def receive_rejection(session: Session, sender: RemoteActor, offer_uri: str, reason: str) -> None:

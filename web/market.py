@@ -21,6 +21,7 @@ from exchange import categories, listings, moderation, negotiations, photos, sea
 from exchange.amounts import parse_amount
 from exchange.errors import DomainError
 from exchange.listings import ListingDraft
+from federation.authority import authority_of
 from instance.amounts import format_amount
 from instance.city import City, city_of
 from models import Listing, Member, Purpose, Role
@@ -47,17 +48,15 @@ def _policy_verdicts(policy: Any) -> search.Verdicts:
     )
 
 
-def _partner(listing: Listing) -> str:
-    return "/".join(listing.uri.split("/")[:3]) + "/actor"
+def _domain(listing: Listing) -> str:
+    return authority_of(listing.uri)
 
 
 def decorate(session: Session, city: City, rows: list[Listing]) -> list[dict[str, Any]]:
     """What the templates show beside each listing: author, price line, converted price."""
     currency = city.settings.currency
     found = search.authors(session, rows)
-    quoted = search.quotes(
-        session, rows, payer_currency=currency.code, payer_scale=currency.scale, partner=_partner
-    )
+    quoted = search.quotes(session, rows, payer_currency=currency.code, domain=_domain)
     shown = []
     for row in rows:
         author = found[row.id]

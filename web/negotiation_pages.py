@@ -22,13 +22,16 @@ from exchange import (
     notifications,
     offers,
     rates,
+    settlements,
 )
 from exchange.errors import DomainError
+from federation.authority import authority_of
 from instance.amounts import format_amount
 from instance.city import city_of
 from instance.html import text_to_html
-from models import Listing, Member, utcnow
+from models import AgreementState, Listing, Member, SettlementState, utcnow
 from services import negotiations as outgoing
+from services import settlements as paying
 
 from . import form_fields
 from .csrf import checked_form
@@ -98,7 +101,9 @@ async def thread_page(request: Request, refused: Refusal = NONE) -> Response:
     city = city_of(request)
     currency = city.settings.currency
 
-    def read(session: Session) -> tuple[Any, Any, dict[int, str], bool, dict[str, Any]]:
+    def read(
+        session: Session,
+    ) -> tuple[Any, Any, dict[int, str], bool, dict[str, Any], str]:
         negotiation, side = negotiations.of_member(session, who, request.path_params["public_id"])
         thread = negotiations.thread(session, negotiation)
         undelivered = delivery_failures.about(
@@ -115,10 +120,8 @@ async def thread_page(request: Request, refused: Refusal = NONE) -> Response:
                     session,
                     offer.price,
                     listing.currency,
-                    listing.scale,
                     currency.code,
-                    currency.scale,
-                    partner="/".join(listing.uri.split("/")[:3]) + "/actor",
+                    domain=authority_of(listing.uri),
                 )
                 if offer.price
                 else None
@@ -127,10 +130,11 @@ async def thread_page(request: Request, refused: Refusal = NONE) -> Response:
                 converted[offer.id] = (
                     f"≈ {format_amount(quote.amount, currency.scale)} {quote.currency}"
                 )
-        return thread, side, converted, _may_pay(session, who, thread.agreement), undelivered
+        note = _settlement_note(session, thread)
+        return thread, side, converted, _may_pay(session, who, thread), undelivered, note
 
     # a refusal: server.errors
-    thread, side, converted, may_pay, undelivered = await city.db.read(read)
+    thread, side, converted, may_pay, undelivered, settlement_note = await city.db.read(read)
     return await render(
         request,
         "negotiations/show.html",
@@ -140,20 +144,44 @@ async def thread_page(request: Request, refused: Refusal = NONE) -> Response:
         converted=converted,
         may_pay=may_pay,
         undelivered=undelivered,
+        settlement_note=settlement_note,
         refused=refused,
         member=who,
         money=lambda amount: format_amount(amount, thread.listing.scale),
     )
 
 
-def _may_pay(session: Session, who: Member, agreement: Any) -> bool:
-    """Whether the page offers `who` the button that pays the agreement."""
-    if agreement is None:
+def _may_pay(session: Session, who: Member, thread: Any) -> bool:
+    """Whether the page offers `who` the button that pays the agreement: the paying party of
+    an unpaid agreement, across cities while no settlement of it is in flight.
+    """
+    agreement = thread.agreement
+    if agreement is None or agreement.state is not AgreementState.agreed or not agreement.amount:
         return False
     try:
+        if paying.cross_city_parties(session, who, thread.negotiation) is not None:
+            tried = settlements.attempts(session, agreement.id)
+            return all(row.state is SettlementState.aborted for row in tried)
         return agreements.payable(session, agreement).payer == who.username
     except DomainError:
         return False
+
+
+def _settlement_note(session: Session, thread: Any) -> str:
+    """Where the latest cross-city payment of the agreement stands, in words."""
+    if thread.agreement is None:
+        return ""
+    tried = settlements.attempts(session, thread.agreement.id)
+    if not tried:
+        return ""
+    row = tried[-1]
+    paid = f"{format_amount(row.source_amount, row.source_scale)} {row.source_currency}"
+    got = f"{format_amount(row.target_amount, row.target_scale)} {row.target_currency}"
+    if row.state in (SettlementState.committed, SettlementState.acked):
+        return f"Paid across cities: {paid} here, {got} there."
+    if row.state in (SettlementState.preparing, SettlementState.prepared):
+        return f"Payment in progress: {paid} held, {got} to arrive."
+    return f"The payment did not go through ({row.code}). {row.reason}".strip()
 
 
 def _form_name(kind: str, form: FormData) -> str:
@@ -177,12 +205,7 @@ def thread_action(kind: str) -> Any:
                 outgoing.send_message(session, city, who, negotiation, str(form.get("text", "")))
                 return
             if kind == "pay":
-                agreements.pay(
-                    session,
-                    city.settings.currency,
-                    who,
-                    agreements.of_negotiation(session, negotiation),
-                )
+                paying.pay(session, city, who, negotiation)
                 return
             offer = offers.by_public_id(session, negotiation, offer_id) if offer_id else None
             if kind == "counter":
@@ -199,6 +222,8 @@ def thread_action(kind: str) -> Any:
                 outgoing.withdraw(session, city, who, negotiation, offer)
 
         try:
+            if kind == "pay":
+                await paying.know_partner(city, who, public_id)
             await city.db.write(write)
         except DomainError as exc:
             return await thread_page(

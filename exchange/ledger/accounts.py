@@ -135,7 +135,7 @@ def system_account_id(session: Session, name: SystemAccount) -> int:
 
 
 def peer_account_id(
-    session: Session, actor_uri: str, *, min_balance: int, max_balance: int | None
+    session: Session, actor_uri: str, *, min_balance: int | None, max_balance: int | None
 ) -> int:
     """The partner city's account, created with its export floor and import ceiling if new.
 

@@ -12,6 +12,7 @@ from models import Listing, OutboundActivity, Role
 
 from .helpers import AS2, eventually, settled
 from .market import Resident, add_category, follow_market, remote_listing
+from .partners import partnered
 
 
 async def two_cities(
@@ -137,14 +138,21 @@ async def test_a_withdrawal_reaches_city_b_as_withdrawn(start_city: Any) -> None
     assert (await alice.get(f"/listings/{listing['id']}")).json()["state"] == "withdrawn"
 
 
-async def test_a_converted_price_shows_under_an_active_exchange_rule(start_city: Any) -> None:
-    from exchange import rates
-
+async def test_a_converted_price_shows_under_an_agreed_exchange_rule(start_city: Any) -> None:
     a, b, alice, _, bob = await two_cities(start_city)
-    b.db.write_sync(lambda s: rates.set_rule(s, "BRQ", "GRN", a.city.urls.instance_actor, 3, 2))
+    await partnered(b, a)  # B proposes 1 BRQ = 3/2 GRN, A accepts
     listing = await alice.ok(
         "post", "/listings", {"purpose": "offer", "title": "Bike repair", "price": "3.01"}
     )
     arrived = await eventually(lambda: remote_listing(b, bob, listing["uri"]))
     # 3.01 GRN at 1 BRQ = 3/2 GRN: ceil(301 * 2 / 3) = 201 minor units of BRQ
     assert arrived["converted"] == {"amount": "2.01", "currency": "BRQ", "rate": "3/2"}
+
+
+async def test_no_converted_price_shows_without_an_agreed_rule(start_city: Any) -> None:
+    a, b, alice, _, bob = await two_cities(start_city)
+    listing = await alice.ok(
+        "post", "/listings", {"purpose": "offer", "title": "Bike repair", "price": "3.01"}
+    )
+    arrived = await eventually(lambda: remote_listing(b, bob, listing["uri"]))
+    assert arrived["converted"] is None

@@ -15,19 +15,21 @@ from outbox.publish import Audience, publish
 
 from .helpers import act, eventually
 from .market import Resident, follow_market, remote_listing
+from .partners import partnered
 
 
 async def listed(
     start_city: Any, **fields: Any
 ) -> tuple[Any, Any, Resident, Resident, dict[str, Any]]:
     """alice of city A lists a bike repair (quantity 1, 3.00 GRN); bob of city B sees it through
-    A's market.
+    A's market. The two cities agreed an exchange rule (1 GRN = 3/2 BRQ).
     """
     a, b = (
         await start_city(moderation={"listing_review": "after"}),
         await start_city(currency={"code": "BRQ"}),
     )
     alice, bob = Resident(a, "alice"), Resident(b, "bob")
+    await partnered(a, b)  # a price between two cities needs a rule both agreed
     await follow_market(bob, a)
     listing = await alice.ok(
         "post", "/listings", {"purpose": "offer", "title": "Bike repair", "price": "3.00", **fields}

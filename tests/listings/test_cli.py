@@ -1,4 +1,4 @@
-"""`comptoir categories` and `comptoir rates`, as an admin types them."""
+"""`comptoir categories`, as an admin types them."""
 
 from __future__ import annotations
 
@@ -32,15 +32,3 @@ def test_categories_are_added_listed_renamed_and_retired(cli: Cli) -> None:
 def test_a_slug_that_cannot_be_a_hashtag_is_refused(cli: Cli) -> None:
     done = cli("categories", "add", "bikes & more", "Bikes")
     assert done.returncode == 2 and "hashtag" in done.stderr
-
-
-def test_a_rate_is_set_and_listed(cli: Cli) -> None:
-    done = cli("rates", "set", "city-b.example", "BRQ", "3/2")
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "1 GRN buys 3/2 BRQ of https://city-b.example/actor"
-    assert "GRN->BRQ 3/2 active" in cli("rates", "list").stdout
-
-
-def test_a_rate_that_is_not_a_fraction_is_refused(cli: Cli) -> None:
-    done = cli("rates", "set", "city-b.example", "BRQ", "1.5")
-    assert done.returncode == 2 and "fraction" in done.stderr

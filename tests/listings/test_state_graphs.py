@@ -14,7 +14,16 @@ from typing import Any
 import pytest
 from sqlalchemy import Enum
 
-from exchange import agreements, domain_drafts, follows, listings, negotiations, offers, reports
+from exchange import (
+    agreements,
+    domain_drafts,
+    follows,
+    listings,
+    negotiations,
+    offers,
+    reports,
+    settlements,
+)
 from exchange.errors import DomainError
 from exchange.state_graph import StateGraph
 from models import (
@@ -26,6 +35,7 @@ from models import (
     NegotiationState,
     OfferState,
     ReportState,
+    SettlementState,
 )
 from models.base import Base
 
@@ -37,6 +47,8 @@ GRAPHS: dict[str, StateGraph[Any]] = {
     "follow": follows.GRAPH,
     "report": reports.GRAPH,
     "draft": domain_drafts.GRAPH,
+    "payer settlement": settlements.PAYER_GRAPH,
+    "payee settlement": settlements.PAYEE_GRAPH,
 }
 
 #: the states a row never leaves (a report can always be reopened: it has none)
@@ -58,6 +70,20 @@ FINALS: dict[str, set[Any]] = {
     "follow": {FollowState.accepted},
     "report": set(),
     "draft": {DraftState.rejected},
+    # a role's graph names the other role's states too, with no move: never entered
+    "payer settlement": {
+        SettlementState.acked,
+        SettlementState.aborted,
+        SettlementState.prepared,
+        SettlementState.rejected,
+    },
+    "payee settlement": {
+        SettlementState.committed,
+        SettlementState.rejected,
+        SettlementState.aborted,
+        SettlementState.preparing,
+        SettlementState.acked,
+    },
 }
 
 #: one move per graph that nothing in the domain makes
@@ -69,6 +95,8 @@ UNDECLARED: dict[str, tuple[Any, Any]] = {
     "follow": (FollowState.pending, FollowState.pending),
     "report": (ReportState.open, ReportState.open),
     "draft": (DraftState.pending, DraftState.pending),
+    "payer settlement": (SettlementState.aborted, SettlementState.committed),
+    "payee settlement": (SettlementState.committed, SettlementState.aborted),
 }
 
 #: rows whose state the worker moves (instance.queue), not a domain rule

@@ -1,0 +1,468 @@
+"""Cross-city settlements: the two state graphs and the ledger holds they move.
+
+Presumed-abort two-phase commit (shared/design/PROTOCOL.md, docs/FEDERATION.md "Settlement"):
+the payer's city A holds the payer's amount in a pending transfer payer -> peer:B and asks;
+the payee's city B holds peer:A -> payee and votes; A decides (post or void) before its
+deadline, B follows. Each side's row changes state only through its graph:
+
+    payer (A): preparing -> committed -> acked
+               preparing -> aborted
+    payee (B): prepared  -> committed | aborted     (a row is born prepared, rejected or,
+                                                      for an abort that arrived first, aborted)
+
+The holds are pending transfers without a ledger expiry: the ledger's expiry sweep must never
+void a hold that the other city may have committed. The settlement sweep (services) resolves
+them: A aborts what is undecided at its deadline; B asks A about a hold past its expiry.
+
+Every function works in the caller's transaction and never commits; the service that calls it
+writes the outgoing activity in the same transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from models import (
+    Account,
+    AccountKind,
+    ExchangeRule,
+    LegPurpose,
+    Member,
+    Outcome,
+    RuleStatus,
+    Settlement,
+    SettlementRole,
+    SettlementState,
+    SystemAccount,
+    TransferKind,
+    utcnow,
+)
+
+from . import rates, rule_terms
+from .errors import DomainError, NotFound
+from .ledger import CurrencyRules, Leg, fingerprint, member_account, resolve, transfer
+from .ledger.accounts import (
+    ceiling_margin,
+    floor_margin,
+    lock,
+    peer_account_id,
+    system_account_id,
+)
+from .ledger.rules import fmt
+from .state_graph import StateGraph
+
+S = SettlementState
+#: the payer's city: it alone decides, and never commits after its deadline
+PAYER_GRAPH = StateGraph(
+    "payer settlement",
+    SettlementState,
+    {
+        S.preparing: {S.committed, S.aborted},
+        S.committed: {S.acked},
+        S.acked: set(),
+        S.aborted: set(),
+        # payee-side states: a payer's row is never in them
+        S.prepared: set(),
+        S.rejected: set(),
+    },
+)
+#: the payee's city: it follows the payer city's decision
+PAYEE_GRAPH = StateGraph(
+    "payee settlement",
+    SettlementState,
+    {
+        S.prepared: {S.committed, S.aborted},
+        S.committed: set(),
+        S.rejected: set(),
+        S.aborted: set(),
+        # payer-side states: a payee's row is never in them
+        S.preparing: set(),
+        S.acked: set(),
+    },
+)
+#: states where the ledger still holds the amount
+OPEN = (S.preparing, S.prepared)
+
+
+def graph(row: Settlement) -> StateGraph[SettlementState]:
+    return PAYER_GRAPH if row.role is SettlementRole.payer else PAYEE_GRAPH
+
+
+@dataclass(frozen=True)
+class Terms:
+    """What the payer's city asks: everything both sides must agree on, as sent on the wire."""
+
+    uri: str
+    agreement: str
+    payer: str
+    payee: str
+    source_amount: int
+    source_currency: str
+    source_scale: int
+    target_amount: int
+    target_currency: str
+    target_scale: int
+    rule: str
+    rule_hash: str
+    expires_at: datetime
+    decision_deadline: datetime
+
+    @property
+    def fingerprint(self) -> str:
+        return fingerprint(asdict(self))
+
+
+def hold_id(row: Settlement) -> str:
+    """The pending transfer of a settlement: derived, so holding twice cannot hold twice."""
+    return f"settlement:{row.public_id}:hold"
+
+
+def payee_public_id(uri: str) -> str:
+    """Our id for a settlement the payer's city named `uri`: derived, the same on every retry."""
+    return hashlib.sha256(uri.encode()).hexdigest()[:32]
+
+
+def by_uri(session: Session, uri: str) -> Settlement | None:
+    return session.scalar(select(Settlement).where(Settlement.uri == uri))
+
+
+def find(session: Session, public_id: str) -> Settlement:
+    row = session.scalar(select(Settlement).where(Settlement.public_id == public_id))
+    if row is None:
+        raise NotFound(f"settlement {public_id!r}")
+    return row
+
+
+def _new_row(terms: Terms, role: SettlementRole, public_id: str, partner: str) -> Settlement:
+    return Settlement(
+        public_id=public_id,
+        uri=terms.uri,
+        role=role,
+        partner=partner,
+        agreement_uri=terms.agreement,
+        payer=terms.payer,
+        payee=terms.payee,
+        source_amount=terms.source_amount,
+        source_currency=terms.source_currency,
+        source_scale=terms.source_scale,
+        target_amount=terms.target_amount,
+        target_currency=terms.target_currency,
+        target_scale=terms.target_scale,
+        fee_amount=0,
+        rule=terms.rule,
+        rule_hash=terms.rule_hash,
+        expires_at=terms.expires_at,
+        decision_deadline=terms.decision_deadline,
+        fingerprint=terms.fingerprint,
+        code="",
+        reason="",
+        temporary=False,
+        disputed=False,
+    )
+
+
+def hold_at_payer(
+    session: Session,
+    currency: CurrencyRules,
+    payer: Member,
+    terms: Terms,
+    *,
+    public_id: str,
+    partner: str,
+    agreement_id: int,
+    fee: int = 0,
+    now: datetime | None = None,
+) -> Settlement:
+    """Prepare at the payer's city: the row (preparing) and the pending transfer payer ->
+    peer:B (and the fee leg), limits counting pending: the payer's credit limit and the
+    partner's peer account (its ceiling is our import cap).
+    """
+    now = now or utcnow()
+    account = member_account(session, currency, payer)
+    peer = peer_account_id(session, partner, min_balance=None, max_balance=None)
+    [locked] = lock(session, [peer]).values()
+    room = ceiling_margin(locked)
+    if room is not None and room < terms.source_amount:
+        raise DomainError(
+            "cap_exceeded",
+            "this payment would take the trade with the other city past its cap "
+            f"({fmt(currency, max(room, 0))} left)",
+            409,
+        )
+    row = _new_row(terms, SettlementRole.payer, public_id, partner)
+    row.state = S.preparing
+    row.member_id = payer.id
+    row.agreement_id = agreement_id
+    row.fee_amount = fee
+    row.created_at = row.updated_at = now
+    legs = [Leg(account.id, peer, terms.source_amount)]
+    if fee > 0:
+        legs.append(
+            Leg(account.id, system_account_id(session, SystemAccount.fees), fee, LegPurpose.fee)
+        )
+    transfer(
+        session,
+        currency,
+        public_id=hold_id(row),
+        kind=TransferKind.settlement,
+        legs=legs,
+        memo=f"settlement {terms.uri}",
+        pending=True,
+        reference=terms.uri,
+        created_by_id=payer.id,
+        settlement=True,
+        now=now,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def peer_margin(session: Session, partner: str) -> int | None:
+    """How much the partner's peer account may still go down (our export cap), counting
+    pending; None without a cap.
+    """
+    peer = peer_account_id(session, partner, min_balance=None, max_balance=None)
+    [locked] = lock(session, [peer]).values()
+    return floor_margin(locked)
+
+
+def hold_at_payee(
+    session: Session,
+    currency: CurrencyRules,
+    payee: Member,
+    terms: Terms,
+    *,
+    partner: str,
+    agreement_id: int | None,
+    now: datetime | None = None,
+) -> Settlement:
+    """Vote yes at the payee's city: the row (prepared) and the pending transfer peer:A ->
+    payee; the peer account's floor (our export cap) and the payee's ceiling count pending.
+    """
+    now = now or utcnow()
+    account = member_account(session, currency, payee)
+    peer = peer_account_id(session, partner, min_balance=None, max_balance=None)
+    row = _new_row(terms, SettlementRole.payee, payee_public_id(terms.uri), partner)
+    row.state = S.prepared
+    row.member_id = payee.id
+    row.agreement_id = agreement_id
+    row.created_at = row.updated_at = now
+    transfer(
+        session,
+        currency,
+        public_id=hold_id(row),
+        kind=TransferKind.settlement,
+        legs=[Leg(peer, account.id, terms.target_amount)],
+        memo=f"settlement {terms.uri}",
+        pending=True,
+        reference=terms.uri,
+        settlement=True,
+        now=now,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def refused_at_payee(
+    session: Session,
+    terms: Terms,
+    *,
+    partner: str,
+    code: str,
+    reason: str,
+    temporary: bool,
+    now: datetime | None = None,
+) -> Settlement:
+    """Vote no: the row (rejected) keeps the refusal, so a repeated Offer gets the same answer;
+    nothing is held.
+    """
+    now = now or utcnow()
+    row = _new_row(terms, SettlementRole.payee, payee_public_id(terms.uri), partner)
+    row.state = S.rejected
+    row.code, row.reason, row.temporary = code, reason[:2000], temporary
+    row.created_at = row.updated_at = row.decided_at = now
+    session.add(row)
+    session.flush()
+    return row
+
+
+def tombstone_at_payee(
+    session: Session, uri: str, *, partner: str, now: datetime | None = None
+) -> Settlement:
+    """An abort arrived before its Offer: remember it, so that the late Offer is refused."""
+    now = now or utcnow()
+    row = Settlement(
+        public_id=payee_public_id(uri),
+        uri=uri,
+        role=SettlementRole.payee,
+        state=S.aborted,
+        partner=partner,
+        agreement_uri="",
+        payer="",
+        payee="",
+        source_amount=0,
+        source_currency="",
+        source_scale=0,
+        target_amount=0,
+        target_currency="",
+        target_scale=0,
+        fee_amount=0,
+        rule="",
+        rule_hash="",
+        fingerprint="",
+        code="aborted_before_offer",
+        reason="the payer's city aborted before its offer arrived",
+        temporary=False,
+        disputed=False,
+        created_at=now,
+        updated_at=now,
+        decided_at=now,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def _next_seq(session: Session, partner: str) -> int:
+    last = session.scalar(
+        select(func.max(Settlement.committed_seq)).where(Settlement.partner == partner)
+    )
+    return (last or 0) + 1
+
+
+def commit(
+    session: Session,
+    row: Settlement,
+    *,
+    by: Member | None = None,
+    disputed: bool = False,
+    now: datetime | None = None,
+) -> None:
+    """Post the hold and mark the row committed (at most once: the graph and the ledger's
+    resolution both refuse a second time).
+    """
+    now = now or utcnow()
+    graph(row).move(row, S.committed)
+    resolve(session, hold_id(row), Outcome.posted, by=by, settlement=True, now=now)
+    row.committed_seq = _next_seq(session, row.partner)
+    row.decided_at = row.updated_at = now
+    row.disputed = row.disputed or disputed
+
+
+def abort(
+    session: Session,
+    row: Settlement,
+    *,
+    code: str,
+    reason: str,
+    temporary: bool = False,
+    by: Member | None = None,
+    disputed: bool = False,
+    now: datetime | None = None,
+) -> None:
+    """Void the hold and mark the row aborted, with why."""
+    now = now or utcnow()
+    graph(row).move(row, S.aborted)
+    resolve(session, hold_id(row), Outcome.voided, by=by, settlement=True, now=now)
+    row.code, row.reason, row.temporary = code, reason[:2000], temporary
+    row.decided_at = row.updated_at = now
+    row.disputed = row.disputed or disputed
+
+
+def acknowledge(session: Session, row: Settlement, *, now: datetime | None = None) -> bool:
+    """The payee's city confirmed the commit; False if it already had."""
+    if row.state is S.acked:
+        return False
+    PAYER_GRAPH.move(row, S.acked)
+    row.updated_at = now or utcnow()
+    return True
+
+
+def attempts(session: Session, agreement_id: int) -> list[Settlement]:
+    """The settlements tried for an agreement here, oldest first."""
+    return list(
+        session.scalars(
+            select(Settlement)
+            .where(Settlement.agreement_id == agreement_id)
+            .order_by(Settlement.id)
+        )
+    )
+
+
+def listing(
+    session: Session, *, state: SettlementState | None = None, limit: int = 100
+) -> list[Settlement]:
+    query = select(Settlement).order_by(Settlement.id.desc()).limit(limit)
+    if state is not None:
+        query = query.where(Settlement.state == state)
+    return list(session.scalars(query))
+
+
+def peer_account(session: Session, partner: str) -> Account | None:
+    return session.scalar(
+        select(Account).where(Account.kind == AccountKind.peer, Account.peer_uri == partner)
+    )
+
+
+def refuse(code: str, reason: str, status: int = 409) -> DomainError:
+    return DomainError(code, reason, status)
+
+
+def rule_for(session: Session, rule_uri: str, partner: str, *, now: datetime) -> ExchangeRule:
+    """The rule version a settlement travels under, if a new settlement may start under it.
+
+    A new settlement needs a rule in force with the partner (a suspended rule stops new
+    ones, not those in flight). The agreement's own version is used even when a newer one
+    replaced it since: the quote was fixed under it.
+    """
+    rule = session.scalar(select(ExchangeRule).where(ExchangeRule.uri == rule_uri))
+    if rule is None or rule.partner != partner:
+        raise DomainError("no_active_rule", "there is no exchange rule with the other city", 409)
+    if rates.active_rule(session, partner, now=now) is None:
+        suspended = session.scalar(
+            select(ExchangeRule.id).where(
+                ExchangeRule.partner == partner, ExchangeRule.status == RuleStatus.suspended
+            )
+        )
+        if suspended is not None:
+            raise DomainError(
+                "rule_suspended", "the exchange rule with the other city is suspended", 409
+            )
+        raise DomainError("no_active_rule", "no exchange rule with the other city is in force", 409)
+    if rule.status not in (RuleStatus.active, RuleStatus.retired):
+        raise DomainError("no_active_rule", f"the exchange rule is {rule.status.value}", 409)
+    return rule
+
+
+def amount_pair(rule: ExchangeRule, terms: Terms) -> dict[str, int]:
+    return {terms.source_currency: terms.source_amount, terms.target_currency: terms.target_amount}
+
+
+def follows_rule(rule: ExchangeRule, terms: Terms) -> bool:
+    """Whether the two amounts are one conversion of the other under the rule, rounded against
+    the payer: the payer's amount rounded up from the payee's, or the payee's rounded down.
+    """
+    if {terms.source_currency, terms.target_currency} != {
+        rule.proposer_currency,
+        rule.responder_currency,
+    } or terms.source_currency == terms.target_currency:
+        return False
+    up = rule_terms.convert(rule, terms.target_amount, terms.target_currency, round_up=True)
+    down = rule_terms.convert(rule, terms.source_amount, terms.source_currency, round_up=False)
+    return terms.target_amount > 0 and (up == terms.source_amount or down == terms.target_amount)
+
+
+def check_limits(rule: ExchangeRule, terms: Terms) -> None:
+    """The rule's minimum and maximum per settlement (in the proposer's currency)."""
+    amount = rule_terms.amount_in_terms(rule, amount_pair(rule, terms))
+    if amount < rule.min_amount:
+        raise DomainError("below_minimum", "the amount is below the exchange rule's minimum", 409)
+    if amount > rule.max_amount:
+        raise DomainError("above_maximum", "the amount is above the exchange rule's maximum", 409)

@@ -1,0 +1,133 @@
+"""Trade between members of different cities: a price needs an exchange rule both cities
+agreed, and an agreement fixes the quote (rule version, both amounts) in both cities."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .helpers import eventually
+from .market import Resident, follow_market, remote_listing
+from .partners import partnered
+from .test_negotiation import thread_of, until
+
+
+async def three_cities(start_city: Any) -> tuple[Any, Any, Any]:
+    """A (GRN), B (LEF), C (BRQ): rules A-B and B-C, none A-C."""
+    a = await start_city(moderation={"listing_review": "after"})
+    b = await start_city(currency={"code": "LEF"})
+    c = await start_city(currency={"code": "BRQ"})
+    await partnered(a, b)  # 1 GRN = 3/2 LEF
+    await partnered(b, c)
+    return a, b, c
+
+
+async def listing_seen(seller: Resident, buyer: Resident, price: str) -> dict[str, Any]:
+    """seller lists a bike repair at `price`; buyer sees it through the seller's market."""
+    await follow_market(buyer, seller.city)
+    listing = await seller.ok(
+        "post", "/listings", {"purpose": "offer", "title": "Bike repair", "price": price}
+    )
+    return await eventually(lambda: remote_listing(buyer.city, buyer, listing["uri"]))
+
+
+async def agreed(alice: Resident, bob: Resident, seen: dict[str, Any], price: str) -> None:
+    """bob offers `price` on alice's listing and alice accepts; both cities hold it."""
+    await bob.ok("post", f"/listings/{seen['id']}/negotiations", {"price": price})
+    on_a = await until(alice, lambda t: len(t["offers"]) == 1)
+    await alice.ok("post", f"/negotiations/{on_a['id']}/offers/{on_a['offers'][0]['id']}/accept")
+    await until(bob, lambda t: t["agreement"] is not None)
+
+
+async def test_a_trade_between_cities_without_a_rule_is_refused_at_offer_time(
+    start_city: Any,
+) -> None:
+    a, _, c = await three_cities(start_city)
+    alice, carol = Resident(a, "alice"), Resident(c, "carol")
+    seen = await listing_seen(alice, carol, "3.00")
+    assert seen["converted"] is None  # no quote without a rule
+    answer = await carol.post(f"/listings/{seen['id']}/negotiations", {"price": "3.00"})
+    assert answer.status_code == 409
+    error = answer.json()["error"]
+    assert error["code"] == "no_exchange_rule"
+    assert a.settings.domain in error["message"]
+    assert await thread_of(carol) is None
+
+
+async def test_goods_only_offers_need_no_rule(start_city: Any) -> None:
+    a, _, c = await three_cities(start_city)
+    alice, carol = Resident(a, "alice"), Resident(c, "carol")
+    seen = await listing_seen(alice, carol, "3.00")
+    await carol.ok("post", f"/listings/{seen['id']}/negotiations", {"goods": "a jar of honey"})
+    await until(alice, lambda t: len(t["offers"]) == 1)
+
+
+async def test_the_buyer_sees_the_quote_in_their_currency_before_accepting(
+    start_city: Any,
+) -> None:
+    a, b, _ = await three_cities(start_city)
+    alice, bob = Resident(a, "alice"), Resident(b, "bob")
+    seen = await listing_seen(alice, bob, "3.01")
+    # 3.01 GRN at 1 GRN = 3/2 LEF: ceil(301 * 3 / 2) = 452 minor units of LEF
+    assert seen["converted"] == {"amount": "4.52", "currency": "LEF", "rate": "2/3"}
+    await bob.ok("post", f"/listings/{seen['id']}/negotiations", {"price": "2.00"})
+    on_a = await until(alice, lambda t: len(t["offers"]) == 1)
+    await alice.ok(
+        "post",
+        f"/negotiations/{on_a['id']}/offers",
+        {"in_reply_to": on_a["offers"][0]["id"], "price": "2.51"},
+    )
+    on_b = await until(bob, lambda t: len(t["offers"]) == 2)
+    assert on_b["offers"][1]["converted"] == {"amount": "3.77", "currency": "LEF", "rate": "2/3"}
+
+
+async def test_both_cities_store_the_same_quote_at_agreement(start_city: Any) -> None:
+    a, b, _ = await three_cities(start_city)
+    alice, bob = Resident(a, "alice"), Resident(b, "bob")
+    seen = await listing_seen(alice, bob, "3.01")
+    await agreed(alice, bob, seen, "3.01")
+    on_a = await until(alice, lambda t: t["agreement"] is not None)
+    on_b = await until(bob, lambda t: t["agreement"] is not None)
+    quote_a, quote_b = on_a["agreement"]["quote"], on_b["agreement"]["quote"]
+    assert quote_a == quote_b
+    assert quote_a["seller_amount"] == {"amount": "3.01", "currency": "GRN"}
+    assert quote_a["buyer_amount"] == {"amount": "4.52", "currency": "LEF"}
+    assert quote_a["rule_version"] == 1
+
+
+async def test_a_rule_change_after_acceptance_does_not_change_the_agreement(
+    start_city: Any,
+) -> None:
+    a, b, _ = await three_cities(start_city)
+    alice, bob = Resident(a, "alice"), Resident(b, "bob")
+    seen = await listing_seen(alice, bob, "3.01")
+    await agreed(alice, bob, seen, "3.01")
+    before = (await until(bob, lambda t: t["agreement"] is not None))["agreement"]["quote"]
+    second = await partnered(b, a, rate="1/1")  # B proposes 1 LEF = 1 GRN, A accepts
+    assert second["version"] == 2
+    for member in (alice, bob):
+        after = (await thread_of(member))["agreement"]["quote"]  # type: ignore[index]
+        assert after == before
+        assert after["buyer_amount"] == {"amount": "4.52", "currency": "LEF"}
+    # new listings are quoted under the new version
+    listing = await alice.ok(
+        "post", "/listings", {"purpose": "offer", "title": "Wheel truing", "price": "3.01"}
+    )
+    fresh = await eventually(lambda: remote_listing(b, bob, listing["uri"]))
+    assert fresh["converted"] == {"amount": "3.01", "currency": "LEF", "rate": "1/1"}
+
+
+async def test_a_suspended_rule_refuses_new_offers(start_city: Any) -> None:
+    from .partners import admin_of, partner_view
+
+    a, b, _ = await three_cities(start_city)
+    alice, bob = Resident(a, "alice"), Resident(b, "bob")
+    seen = await listing_seen(alice, bob, "3.00")
+    await admin_of(a).ok("post", f"/partners/{b.settings.domain}/suspend", {"reason": "audit"})
+
+    async def suspended_at_b() -> Any:
+        view = await partner_view(b, a)
+        return view and view["rule"]["status"] == "suspended"
+
+    await eventually(suspended_at_b)
+    answer = await bob.post(f"/listings/{seen['id']}/negotiations", {"price": "3.00"})
+    assert answer.status_code == 409 and answer.json()["error"]["code"] == "no_exchange_rule"

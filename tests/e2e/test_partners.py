@@ -1,0 +1,115 @@
+"""Partnerships between real cities: a rule proposed by one city's instance actor, answered by
+the other's admin, held by both with the same hash; suspensions; refusals."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .helpers import eventually, settled
+from .partners import admin_of, partner_view, partnered, proposed, terms
+
+
+async def two(start_city: Any) -> tuple[Any, Any]:
+    return await start_city(), await start_city(currency={"code": "LEF"})
+
+
+async def test_an_accepted_proposal_is_active_in_both_cities_with_the_same_hash(
+    start_city: Any,
+) -> None:
+    a, b = await two(start_city)
+    rule = await partnered(a, b)
+    seen_a, seen_b = await partner_view(a, b), await partner_view(b, a)
+    assert seen_a is not None and seen_b is not None
+    assert seen_a["rule"]["status"] == seen_b["rule"]["status"] == "active"
+    assert seen_a["rule"]["hash"] == seen_b["rule"]["hash"] == rule["hash"]
+    assert seen_a["rule"]["proposed_by_us"] and not seen_b["rule"]["proposed_by_us"]
+    assert (seen_a["currency"], seen_b["currency"]) == ("LEF", "GRN")
+    # the caps are the limits of each side's peer account, in its own currency
+    assert (seen_a["position"]["min_balance"], seen_a["position"]["max_balance"]) == (
+        "-1000.00",
+        "1000.00",
+    )
+    assert (seen_b["position"]["min_balance"], seen_b["position"]["max_balance"]) == (
+        "-1500.00",
+        "1500.00",
+    )
+    assert seen_a["position"]["status"] == "OK"
+
+
+async def test_a_rejected_proposal_is_rejected_in_both_cities(start_city: Any) -> None:
+    a, b = await two(start_city)
+    rule = await proposed(a, b)
+    await admin_of(b).ok("post", f"/partners/{a.settings.domain}/reject", {"reason": "too low"})
+
+    async def rejected() -> Any:
+        view = await partner_view(a, b)
+        return view and [v["status"] for v in view["versions"] if v["id"] == rule["id"]] == [
+            "rejected"
+        ]
+
+    await eventually(rejected)
+    view = await partner_view(a, b)
+    assert view is not None and view["rule"] is None
+    assert "too low" in view["versions"][0]["reason"]
+
+
+async def test_either_city_suspends_at_once_and_only_it_resumes(start_city: Any) -> None:
+    a, b = await two(start_city)
+    await partnered(a, b)
+    await admin_of(b).ok("post", f"/partners/{a.settings.domain}/suspend", {"reason": "audit"})
+
+    async def suspended_at_a() -> Any:
+        view = await partner_view(a, b)
+        return view and view["rule"]["status"] == "suspended"
+
+    await eventually(suspended_at_a)
+    refused = await admin_of(a).post(f"/partners/{b.settings.domain}/resume")
+    assert refused.status_code == 409
+    assert refused.json()["error"]["code"] == "suspended_by_partner"
+    await admin_of(b).ok("post", f"/partners/{a.settings.domain}/resume", {})
+
+    async def active_at_a() -> Any:
+        view = await partner_view(a, b)
+        return view and view["rule"]["status"] == "active"
+
+    await eventually(active_at_a)
+
+
+async def test_a_new_version_retires_the_old_one_in_both_cities(start_city: Any) -> None:
+    a, b = await two(start_city)
+    first = await partnered(a, b)
+    second = await partnered(a, b, rate="2/1")
+    assert second["version"] == 2 and second["replaces"] == first["id"]
+    for city, other in ((a, b), (b, a)):
+        view = await partner_view(city, other)
+        assert view is not None
+        statuses = {v["id"]: v["status"] for v in view["versions"]}
+        assert statuses == {first["id"]: "retired", second["id"]: "active"}
+
+
+async def test_bad_proposals_are_refused_before_anything_is_sent(start_city: Any) -> None:
+    a, b = await two(start_city)
+    admin = admin_of(a)
+    cases = [
+        ({"currency": "XYZ"}, "unknown_currency"),
+        ({"until": "2020-01-01"}, "already_expired"),
+        ({"rate": "0/3"}, "invalid_rate"),
+        ({"rate": "-3/2"}, "invalid_rate"),
+        ({"min": "10.00", "max": "5.00"}, "min_above_max"),
+        ({"domain": "127.0.0.1:9"}, "unknown_partner"),
+    ]
+    for change, code in cases:
+        answer = await admin.post("/partners", terms(b, **change))
+        assert answer.status_code == 400, (change, answer.text)
+        assert answer.json()["error"]["code"] == code, change
+    await settled(a)
+    listed = (await admin.get("/partners")).json()["partners"]
+    assert all(p["rule"] is None and p["waiting"] == [] for p in listed)
+
+
+async def test_only_admins_reach_the_partner_routes(start_city: Any) -> None:
+    from .market import Resident
+
+    a, _ = await two(start_city)
+    member = Resident(a, "someone")
+    assert (await member.get("/partners")).status_code == 403
