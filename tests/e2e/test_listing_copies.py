@@ -15,6 +15,7 @@ from models import Listing, Negotiation
 
 from .helpers import eventually
 from .market import API, Resident, follow_market, remote_listing
+from .partners import partnered
 from .test_negotiation import until
 
 
@@ -37,6 +38,7 @@ async def three_cities(start_city: Any) -> tuple[Any, Any, Any, Resident, Reside
     alice, bob, carol = Resident(a, "alice"), Resident(b, "bob"), Resident(c, "carol")
     await follow_market(bob, a)
     await follow_market(carol, a)
+    await partnered(c, a)  # carol pays in CRQ for alice's GRN
     listing = await alice.ok(
         "post",
         "/listings",

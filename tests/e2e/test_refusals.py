@@ -16,6 +16,7 @@ from ..cli import Cli
 from ..web.conftest import logged_in
 from .helpers import eventually, settled
 from .market import Resident, follow_market, remote_listing
+from .partners import partnered
 
 REFUSED = {
     "reason": "refused",
@@ -24,11 +25,13 @@ REFUSED = {
 
 
 async def refused_by_a(start_city: Any) -> tuple[Any, Any, Resident, Resident, dict[str, Any]]:
-    """A and C federate, cat (C) sees alice's (A) listing; then A allows only listed domains."""
+    """A and C federate and agreed an exchange rule, cat (C) sees alice's (A) listing; then A
+    allows only listed domains."""
     a = await start_city(moderation={"listing_review": "after"})
     c = await start_city(currency={"code": "CAT"})
     alice, cat = Resident(a, "alice"), Resident(c, "cat")
     await follow_market(cat, a)
+    await partnered(c, a)
     listing = await alice.ok(
         "post", "/listings", {"purpose": "offer", "title": "Bike repair", "price": "3.00"}
     )
