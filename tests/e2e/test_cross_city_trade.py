@@ -5,6 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import func, select
+
+from models import OutboundActivity
+
 from .helpers import eventually
 from .market import Resident, follow_market, remote_listing
 from .partners import partnered
@@ -131,3 +135,76 @@ async def test_a_suspended_rule_refuses_new_offers(start_city: Any) -> None:
     await eventually(suspended_at_b)
     answer = await bob.post(f"/listings/{seen['id']}/negotiations", {"price": "3.00"})
     assert answer.status_code == 409 and answer.json()["error"]["code"] == "no_exchange_rule"
+
+
+async def test_an_accept_whose_quote_differs_from_the_rule_is_refused(start_city: Any) -> None:
+    """bob's city would send the quote it fixed; a hand-made Accept (signed with bob's real
+    key) carrying other amounts is refused by alice's city, which keeps no agreement."""
+    from exchange import members
+
+    from .test_partners_security import Signer
+
+    a, b, _ = await three_cities(start_city)
+    alice, bob = Resident(a, "alice"), Resident(b, "bob")
+    seen = await listing_seen(alice, bob, "3.01")
+    await bob.ok("post", f"/listings/{seen['id']}/negotiations", {"price": "2.00"})
+    on_a = await until(alice, lambda t: len(t["offers"]) == 1)
+    await alice.ok(
+        "post",
+        f"/negotiations/{on_a['id']}/offers",
+        {"in_reply_to": on_a["offers"][0]["id"], "price": "3.01"},
+    )
+    on_b = await until(bob, lambda t: len(t["offers"]) == 2)
+    counter = on_b["offers"][1]
+    pem = b.db.read_sync(lambda s: members.get_member(s, "bob").private_key_pem)
+    signer = Signer(b, bob.uri, pem)
+    rule = (await admin_rule(a, b))["rule"]
+    agreement_uri = f"{b.url}/agreements/handmade"
+    accept = {
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": f"{agreement_uri}/accept",
+        "type": "Accept",
+        "actor": bob.uri,
+        "to": [alice.uri],
+        "object": counter["uri"],
+        "context": on_b["context"],
+        "result": {
+            "type": "Agreement",
+            "id": agreement_uri,
+            "quote": {
+                "type": "Quote",
+                "exchangeRule": rule["id"],
+                "ruleHash": rule["hash"],
+                "sellerAmount": "3.01",
+                "sellerCurrency": "GRN",
+                "buyerAmount": "1.00",  # the rule gives 4.52
+                "buyerCurrency": "LEF",
+            },
+        },
+    }
+    assert await signer.post(a, accept) == 202
+
+    async def refused() -> Any:
+        rows = await a.db.read(
+            lambda s: s.scalar(
+                select(func.count())
+                .select_from(OutboundActivity)
+                .where(
+                    OutboundActivity.type == "Reject", OutboundActivity.object_uri == accept["id"]
+                )
+            )
+        )
+        return rows
+
+    await eventually(refused)
+    thread = await thread_of(alice)
+    assert thread is not None and thread["agreement"] is None
+    assert [o["state"] for o in thread["offers"]] == ["countered", "open"]
+
+
+async def admin_rule(city: Any, other: Any) -> dict[str, Any]:
+    from .partners import partner_view
+
+    view = await partner_view(city, other)
+    assert view is not None
+    return view
