@@ -96,6 +96,10 @@ async def test_both_cities_store_the_same_quote_at_agreement(start_city: Any) ->
     assert quote_a["seller_amount"] == {"amount": "3.01", "currency": "GRN"}
     assert quote_a["buyer_amount"] == {"amount": "4.52", "currency": "LEF"}
     assert quote_a["rule_version"] == 1
+    from ..openapi_answers import check_answer
+
+    doc = (await b.http.get("/api/comptoir/v1/openapi.json")).json()
+    check_answer(doc, "/negotiations", "get", await bob.get("/negotiations"))
 
 
 async def test_a_rule_change_after_acceptance_does_not_change_the_agreement(

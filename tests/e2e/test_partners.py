@@ -113,3 +113,42 @@ async def test_only_admins_reach_the_partner_routes(start_city: Any) -> None:
     a, _ = await two(start_city)
     member = Resident(a, "someone")
     assert (await member.get("/partners")).status_code == 403
+
+
+async def test_partner_answers_match_the_openapi_document(start_city: Any) -> None:
+    from ..openapi_answers import check_answer
+
+    a, b = await two(start_city)
+    doc = (await a.http.get("/api/comptoir/v1/openapi.json")).json()
+    admin_a, admin_b = admin_of(a), admin_of(b)
+    proposal = await admin_a.post("/partners", terms(b))
+    check_answer(doc, "/partners", "post", proposal)
+    refused = await admin_a.post("/partners", terms(b, rate="x"))
+    check_answer(doc, "/partners", "post", refused)
+
+    async def waiting() -> Any:
+        view = await partner_view(b, a)
+        return view and view["waiting"]
+
+    await eventually(waiting)
+    accepted = await admin_b.post(f"/partners/{a.settings.domain}/accept")
+    check_answer(doc, "/partners/{domain}/accept", "post", accepted)
+    check_answer(doc, "/partners", "get", await admin_a.get("/partners"))
+    check_answer(
+        doc, "/partners/{domain}", "get", await admin_b.get(f"/partners/{a.settings.domain}")
+    )
+    check_answer(doc, "/partners/{domain}", "get", await admin_b.get("/partners/nowhere.example"))
+    suspended = await admin_b.post(f"/partners/{a.settings.domain}/suspend", {"reason": "x"})
+    check_answer(doc, "/partners/{domain}/suspend", "post", suspended)
+    check_answer(
+        doc,
+        "/partners/{domain}/resume",
+        "post",
+        await admin_b.post(f"/partners/{a.settings.domain}/resume"),
+    )
+    check_answer(
+        doc,
+        "/partners/{domain}/reject",
+        "post",
+        await admin_b.post(f"/partners/{a.settings.domain}/reject"),
+    )
