@@ -152,3 +152,15 @@ async def test_partner_answers_match_the_openapi_document(start_city: Any) -> No
         "post",
         await admin_b.post(f"/partners/{a.settings.domain}/reject"),
     )
+
+
+async def test_a_partner_we_do_not_federate_with_is_refused(start_city: Any) -> None:
+    from exchange import domains
+
+    a, b = await two(start_city)
+    a.db.write_sync(lambda s: domains.block(s, domains.BlockSpec(b.settings.domain), None, "open"))
+    a.city.fediverse.policy.invalidate()
+    answer = await admin_of(a).post("/partners", terms(b))
+    assert answer.status_code == 400
+    assert answer.json()["error"]["code"] == "not_federating"
+    assert (await admin_of(a).get("/partners")).json()["partners"] == []

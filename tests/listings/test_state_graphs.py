@@ -1,7 +1,7 @@
 """Every stateful row moves along a declared graph, and nothing else moves it.
 
 The graphs are exchange's: a listing's, an offer's, a negotiation's, an agreement's, a follow's,
-a report's and a domain draft's. Each is checked move by move against its own table: what the
+a report's, a domain draft's and an exchange rule's. Each is checked move by move against its own table: what the
 table holds is made, everything else is refused (409) and leaves the row as it was.
 """
 
@@ -14,7 +14,16 @@ from typing import Any
 import pytest
 from sqlalchemy import Enum
 
-from exchange import agreements, domain_drafts, follows, listings, negotiations, offers, reports
+from exchange import (
+    agreements,
+    domain_drafts,
+    follows,
+    listings,
+    negotiations,
+    offers,
+    partners,
+    reports,
+)
 from exchange.errors import DomainError
 from exchange.state_graph import StateGraph
 from models import (
@@ -26,6 +35,7 @@ from models import (
     NegotiationState,
     OfferState,
     ReportState,
+    RuleStatus,
 )
 from models.base import Base
 
@@ -37,6 +47,7 @@ GRAPHS: dict[str, StateGraph[Any]] = {
     "follow": follows.GRAPH,
     "report": reports.GRAPH,
     "draft": domain_drafts.GRAPH,
+    "exchange rule": partners.GRAPH,
 }
 
 #: the states a row never leaves (a report can always be reopened: it has none)
@@ -58,6 +69,7 @@ FINALS: dict[str, set[Any]] = {
     "follow": {FollowState.accepted},
     "report": set(),
     "draft": {DraftState.rejected},
+    "exchange rule": {RuleStatus.retired, RuleStatus.rejected},
 }
 
 #: one move per graph that nothing in the domain makes
@@ -69,6 +81,7 @@ UNDECLARED: dict[str, tuple[Any, Any]] = {
     "follow": (FollowState.pending, FollowState.pending),
     "report": (ReportState.open, ReportState.open),
     "draft": (DraftState.pending, DraftState.pending),
+    "exchange rule": (RuleStatus.active, RuleStatus.proposed),
 }
 
 #: rows whose state the worker moves (instance.queue), not a domain rule
