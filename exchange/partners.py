@@ -366,9 +366,26 @@ def propose(
         valid_until=ask.valid_until.replace(microsecond=0) if ask.valid_until else None,
     )
     check_terms(terms, now=moment)
+    _caps_hold(session, terms, us)
     rule = _store(session, partnership, terms, offer_uri=offer_uri, us=us, now=moment)
     record(session, by, "partner.propose", "exchange_rule", rule.uri, _summary(rule))
     return rule
+
+
+def _caps_hold(session: Session, terms: RuleTerms, us: str) -> None:
+    """Caps our net position already passes (pending counted) are refused at proposal, so
+    that the version can become active on both sides."""
+    side = side_of(terms, us)
+    now = position(session, side.partner)
+    high = now.balance + now.pending_credits
+    low = now.balance - now.pending_debits
+    if high > side.max_balance or low < side.min_balance:
+        raise DomainError(
+            "cap_below_position",
+            f"our net position with the partner already stands at {low}..{high} minor units "
+            "counting pending settlements: the caps cannot be below it",
+            409,
+        )
 
 
 def receive_proposal(
@@ -409,6 +426,7 @@ def receive_proposal(
             400,
         )
     check_terms(terms, now=moment)
+    _caps_hold(session, terms, us)
     if claimed_hash != rule_hash(terms):
         raise DomainError(
             "hash_mismatch", "the rule's hash is not the sha256 of its canonical form", 400

@@ -280,9 +280,29 @@ def receive_acceptance(
             reason,
         )
         return
-    partners.activate(
-        session, city.settings.currency, rule, us=city.urls.instance_actor, answer_uri=accept_uri
-    )
+    try:
+        with session.begin_nested():
+            partners.activate(
+                session,
+                city.settings.currency,
+                rule,
+                us=city.urls.instance_actor,
+                answer_uri=accept_uri,
+            )
+    except DomainError as refusal:
+        # our position already passes the new caps, or the proposal ran out: refuse the Accept
+        # (the partner retires the version) rather than fail the delivery over and over
+        partners.reject(session, rule, refusal.message, answer_uri=accept_uri)
+        send_refusal(
+            session,
+            city,
+            partnership.partner,
+            partnership.inbox,
+            accept_uri,
+            city.urls.activity(new_public_id()),
+            refusal.code,
+            refusal.message,
+        )
 
 
 def receive_rejection(

@@ -11,7 +11,7 @@ import httpx
 
 from .helpers import eventually
 from .market import Resident
-from .partners import admin_of, partner_view, partnered
+from .partners import admin_of, partner_view, partnered, terms
 from .test_cross_city_trade import agreed, listing_seen, three_cities
 
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -146,3 +146,31 @@ async def test_the_thread_page_shows_the_quote_fixed_at_agreement(start_city: An
     async with browser(b, "bob") as at_b:
         page = (await at_b.get(f"/negotiations/{thread['id']}")).text
     assert "3.01 GRN = 4.52 LEF, fixed at agreement under exchange rule version 1" in page
+
+
+async def test_caps_below_the_position_are_refused_at_proposal(start_city: Any) -> None:
+    from exchange.ledger import peer_account_id, system_account_id, transfer
+    from exchange.ledger.transfers import Leg
+    from models import SystemAccount, TransferKind
+
+    a, b = await start_city(), await start_city(currency={"code": "LEF"})
+    await partnered(a, b, import_cap="10.00", export_cap="10.00")
+
+    def owe(session: Any) -> Any:
+        peer = peer_account_id(session, b.city.urls.instance_actor, min_balance=0, max_balance=None)
+        issuance = system_account_id(session, SystemAccount.issuance)
+        return transfer(
+            session,
+            a.city.settings.currency,
+            public_id="settlement:test-position",
+            kind=TransferKind.settlement,
+            legs=[Leg(issuance, peer, 600)],
+            settlement=True,
+        )
+
+    a.db.write_sync(owe)
+    answer = await admin_of(a).post(
+        "/partners", {**terms(b), "import_cap": "5.00", "export_cap": "10.00"}
+    )
+    assert answer.status_code == 409
+    assert answer.json()["error"]["code"] == "cap_below_position"
