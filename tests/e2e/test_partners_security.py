@@ -214,3 +214,64 @@ async def test_a_well_formed_proposal_by_the_instance_actor_is_kept(start_city: 
         )
 
     assert await eventually(kept) == rule_hash(rule)
+
+
+async def _proposed_by_a(a: Any, b: Any) -> dict[str, Any]:
+    from .partners import proposed
+
+    return await proposed(a, b)
+
+
+async def test_an_accept_naming_another_hash_rejects_the_version(start_city: Any) -> None:
+    from .partners import partner_view
+
+    a, b = await cities(start_city)
+    rule = await _proposed_by_a(a, b)
+    signer = instance_signer(b)
+    accept = {
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": f"{b.url}/activities/handmade-accept",
+        "type": "Accept",
+        "actor": signer.actor,
+        "to": [a.city.urls.instance_actor],
+        "object": f"{rule['id']}/offer",
+        "result": {"type": "ExchangeRule", "id": rule["id"], "ruleHash": "0" * 64},
+    }
+    assert await signer.post(a, accept) == 202
+    assert (await refusal(a, accept["id"]))["reasonCode"] == "hash_mismatch"
+    view = await partner_view(a, b)
+    assert view is not None and view["rule"] is None
+    assert [v["status"] for v in view["versions"]] == ["rejected"]
+
+
+async def test_answers_and_suspensions_from_a_member_change_nothing(start_city: Any) -> None:
+    from .partners import admin_of, partner_view, partnered
+
+    a, b = await cities(start_city)
+    rule = await partnered(a, b)
+    carol = member_signer(b, "carol")
+    suspend = {
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": f"{carol.actor}#suspend",
+        "type": "Update",
+        "actor": carol.actor,
+        "to": [a.city.urls.instance_actor],
+        "object": {
+            "type": "ExchangeRule",
+            "id": rule["id"],
+            "ruleHash": rule["hash"],
+            "status": "suspended",
+        },
+    }
+    assert await carol.post(a, suspend) == 202
+    await settled(a)
+    view = await partner_view(a, b)
+    assert view is not None and view["rule"]["status"] == "active"
+    # the control: the same Update from B's instance actor suspends it
+    await admin_of(b).ok("post", f"/partners/{a.settings.domain}/suspend", {})
+
+    async def suspended() -> Any:
+        seen = await partner_view(a, b)
+        return seen and seen["rule"]["status"] == "suspended"
+
+    await eventually(suspended)
