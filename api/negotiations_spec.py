@@ -175,6 +175,7 @@ SCHEMAS: Json = {
                     "listing_rejected",
                     "listing_taken_down",
                     "listing_expired",
+                    "partner",
                 ],
             },
             "text": _TEXT,

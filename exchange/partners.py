@@ -32,12 +32,24 @@ from federation.authority import authority_of
 from federation.inbound_rule import InboundRule
 from instance.amounts import AmountError, format_amount, parse_amount
 from instance.settings import parse_fraction
-from models import Account, ExchangeRule, Member, Partnership, RemoteActor, RuleStatus, utcnow
+from models import (
+    Account,
+    ExchangeRule,
+    Member,
+    MemberStatus,
+    NotificationKind,
+    Partnership,
+    RemoteActor,
+    Role,
+    RuleStatus,
+    utcnow,
+)
 
 from .errors import DomainError, NotFound
 from .ledger import CurrencyRules, peer_account_id, set_limits
 from .ledger.accounts import peer_key
 from .moderation_log import record
+from .notifications import notify
 from .rule_terms import RuleTerms, rule_hash, side_of
 from .state_graph import StateGraph
 
@@ -589,6 +601,15 @@ def retire(
     GRAPH.move(rule, S.retired)
     rule.ended_at = now or utcnow()
     rule.status_reason = reason.strip()[:2000]
+
+
+def tell_admins(session: Session, partnership: Partnership, text: str) -> None:
+    """What a partner city did, in every active admin's notifications."""
+    admins = session.scalars(
+        select(Member.id).where(Member.role == Role.admin, Member.status == MemberStatus.active)
+    )
+    for admin_id in admins:
+        notify(session, admin_id, NotificationKind.partner, f"{partnership.domain}: {text}")
 
 
 # ---------------------------------------------------------------------- the net position

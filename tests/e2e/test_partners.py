@@ -164,3 +164,17 @@ async def test_a_partner_we_do_not_federate_with_is_refused(start_city: Any) -> 
     assert answer.status_code == 400
     assert answer.json()["error"]["code"] == "not_federating"
     assert (await admin_of(a).get("/partners")).json()["partners"] == []
+
+
+async def test_admins_are_told_what_the_partner_city_did(start_city: Any) -> None:
+    a, b = await two(start_city)
+    await partnered(a, b)
+    await admin_of(b).ok("post", f"/partners/{a.settings.domain}/suspend", {"reason": "audit"})
+
+    async def told(city: Any, words: str) -> Any:
+        page = (await admin_of(city).get("/notifications")).json()
+        return [n for n in page["notifications"] if n["kind"] == "partner" and words in n["text"]]
+
+    assert await told(b, "proposes exchange rule version 1: 1 GRN = 3/2 LEF")
+    assert await told(a, "accepted exchange rule version 1")
+    assert await eventually(lambda: told(a, "suspended exchange rule version 1: audit"))
