@@ -212,3 +212,59 @@ async def admin_rule(city: Any, other: Any) -> dict[str, Any]:
     view = await partner_view(city, other)
     assert view is not None
     return view
+
+
+async def test_a_priced_offer_from_a_city_without_a_rule_is_refused_by_the_seller_city(
+    start_city: Any,
+) -> None:
+    """Carol's city refuses her offer first; should an Offer arrive anyway (signed with her
+    real key), alice's city answers with a Reject and opens no thread."""
+    from exchange import members
+
+    from .test_partners_security import Signer
+
+    a, _, c = await three_cities(start_city)
+    alice, carol = Resident(a, "alice"), Resident(c, "carol")
+    listing = await alice.ok(
+        "post", "/listings", {"purpose": "offer", "title": "Bike repair", "price": "3.00"}
+    )
+    pem = c.db.read_sync(lambda s: members.get_member(s, "carol").private_key_pem)
+    signer = Signer(c, carol.uri, pem)
+    offer_id = f"{c.url}/offers/handmade"
+    offer = {
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": offer_id,
+        "type": "Offer",
+        "actor": carol.uri,
+        "to": [alice.uri],
+        "context": f"{c.url}/negotiations/handmade",
+        "target": listing["uri"],
+        "object": {
+            "type": "Agreement",
+            "stipulates": {
+                "type": "Commitment",
+                "satisfies": f"{listing['uri']}#primary",
+                "resourceQuantity": {"hasUnit": "one", "hasNumericalValue": "1"},
+            },
+            "stipulatesReciprocal": {
+                "type": "Commitment",
+                "satisfies": f"{listing['uri']}#reciprocal",
+                "resourceConformsTo": f"{a.url}/currency",
+                "resourceQuantity": {"hasUnit": "one", "hasNumericalValue": "3.00"},
+            },
+        },
+    }
+    assert await signer.post(a, offer) == 202
+
+    async def rejected() -> Any:
+        return await a.db.read(
+            lambda s: s.scalar(
+                select(OutboundActivity.body).where(
+                    OutboundActivity.type == "Reject", OutboundActivity.object_uri == offer_id
+                )
+            )
+        )
+
+    body = await eventually(rejected)
+    assert "no exchange rule in force" in body
+    assert await thread_of(alice) is None
