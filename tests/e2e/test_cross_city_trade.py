@@ -268,3 +268,25 @@ async def test_a_priced_offer_from_a_city_without_a_rule_is_refused_by_the_selle
     body = await eventually(rejected)
     assert "no exchange rule in force" in body
     assert await thread_of(alice) is None
+
+
+async def test_the_buyer_accepting_a_counter_offer_fixes_the_same_quote_in_both_cities(
+    start_city: Any,
+) -> None:
+    a, b, _ = await three_cities(start_city)
+    alice, bob = Resident(a, "alice"), Resident(b, "bob")
+    seen = await listing_seen(alice, bob, "3.01")
+    await bob.ok("post", f"/listings/{seen['id']}/negotiations", {"price": "2.00"})
+    on_a = await until(alice, lambda t: len(t["offers"]) == 1)
+    await alice.ok(
+        "post",
+        f"/negotiations/{on_a['id']}/offers",
+        {"in_reply_to": on_a["offers"][0]["id"], "price": "2.51"},
+    )
+    on_b = await until(bob, lambda t: len(t["offers"]) == 2)
+    await bob.ok("post", f"/negotiations/{on_b['id']}/offers/{on_b['offers'][1]['id']}/accept")
+    on_a = await until(alice, lambda t: t["agreement"] is not None)
+    on_b = await until(bob, lambda t: t["agreement"] is not None)
+    assert on_a["agreement"]["quote"] == on_b["agreement"]["quote"]
+    # 2.51 GRN at 1 GRN = 3/2 LEF, the buyer pays: ceil(251 * 3 / 2) = 377
+    assert on_b["agreement"]["quote"]["buyer_amount"] == {"amount": "3.77", "currency": "LEF"}
