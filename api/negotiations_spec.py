@@ -207,6 +207,7 @@ SCHEMAS: Json = {
                     "listing_taken_down",
                     "listing_expired",
                     "direct_message",
+                    "partner",
                 ],
             },
             "text": _TEXT,

@@ -31,6 +31,8 @@ class NotificationKind(enum.StrEnum):
     listing_expired = "listing_expired"
     #: a remote account wrote to the member directly (not about a listing or a thread)
     direct_message = "direct_message"
+    #: to admins: a partner city proposed, answered, suspended or resumed an exchange rule
+    partner = "partner"
 
 
 class Notification(Base):

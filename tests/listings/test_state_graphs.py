@@ -1,8 +1,9 @@
 """Every stateful row moves along a declared graph, and nothing else moves it.
 
 The graphs are exchange's: a listing's, an offer's, a negotiation's, an agreement's, a follow's,
-a report's and a domain draft's. Each is checked move by move against its own table: what the
-table holds is made, everything else is refused (409) and leaves the row as it was.
+a report's, a domain draft's and an exchange rule's. Each is checked move by move against its
+own table: what the table holds is made, everything else is refused (409) and leaves the row
+as it was.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from exchange import (
     listings,
     negotiations,
     offers,
+    partners,
     reports,
     settlements,
 )
@@ -35,6 +37,7 @@ from models import (
     NegotiationState,
     OfferState,
     ReportState,
+    RuleStatus,
     SettlementState,
 )
 from models.base import Base
@@ -49,6 +52,7 @@ GRAPHS: dict[str, StateGraph[Any]] = {
     "draft": domain_drafts.GRAPH,
     "payer settlement": settlements.PAYER_GRAPH,
     "payee settlement": settlements.PAYEE_GRAPH,
+    "exchange rule": partners.GRAPH,
 }
 
 #: the states a row never leaves (a report can always be reopened: it has none)
@@ -84,6 +88,7 @@ FINALS: dict[str, set[Any]] = {
         SettlementState.preparing,
         SettlementState.acked,
     },
+    "exchange rule": {RuleStatus.retired, RuleStatus.rejected},
 }
 
 #: one move per graph that nothing in the domain makes
@@ -97,6 +102,7 @@ UNDECLARED: dict[str, tuple[Any, Any]] = {
     "draft": (DraftState.pending, DraftState.pending),
     "payer settlement": (SettlementState.aborted, SettlementState.committed),
     "payee settlement": (SettlementState.committed, SettlementState.aborted),
+    "exchange rule": (RuleStatus.active, RuleStatus.proposed),
 }
 
 #: rows whose state the worker moves (instance.queue), not a domain rule
