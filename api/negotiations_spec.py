@@ -179,6 +179,7 @@ SCHEMAS: Json = {
                     "listing_rejected",
                     "listing_taken_down",
                     "listing_expired",
+                    "partner",
                 ],
             },
             "text": _TEXT,

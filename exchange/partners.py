@@ -32,12 +32,24 @@ from federation.authority import authority_of
 from federation.inbound_rule import InboundRule
 from instance.amounts import AmountError, format_amount, parse_amount
 from instance.settings import parse_fraction
-from models import Account, ExchangeRule, Member, Partnership, RemoteActor, RuleStatus, utcnow
+from models import (
+    Account,
+    ExchangeRule,
+    Member,
+    MemberStatus,
+    NotificationKind,
+    Partnership,
+    RemoteActor,
+    Role,
+    RuleStatus,
+    utcnow,
+)
 
 from .errors import DomainError, NotFound
 from .ledger import CurrencyRules, peer_account_id, set_limits
 from .ledger.accounts import peer_key
 from .moderation_log import record
+from .notifications import notify
 from .rule_terms import RuleTerms, rule_hash, side_of
 from .state_graph import StateGraph
 
@@ -366,9 +378,26 @@ def propose(
         valid_until=ask.valid_until.replace(microsecond=0) if ask.valid_until else None,
     )
     check_terms(terms, now=moment)
+    _caps_hold(session, terms, us)
     rule = _store(session, partnership, terms, offer_uri=offer_uri, us=us, now=moment)
     record(session, by, "partner.propose", "exchange_rule", rule.uri, _summary(rule))
     return rule
+
+
+def _caps_hold(session: Session, terms: RuleTerms, us: str) -> None:
+    """Caps our net position already passes (pending counted) are refused at proposal, so
+    that the version can become active on both sides."""
+    side = side_of(terms, us)
+    now = position(session, side.partner)
+    high = now.balance + now.pending_credits
+    low = now.balance - now.pending_debits
+    if high > side.max_balance or low < side.min_balance:
+        raise DomainError(
+            "cap_below_position",
+            f"our net position with the partner already stands at {low}..{high} minor units "
+            "counting pending settlements: the caps cannot be below it",
+            409,
+        )
 
 
 def receive_proposal(
@@ -409,6 +438,7 @@ def receive_proposal(
             400,
         )
     check_terms(terms, now=moment)
+    _caps_hold(session, terms, us)
     if claimed_hash != rule_hash(terms):
         raise DomainError(
             "hash_mismatch", "the rule's hash is not the sha256 of its canonical form", 400
@@ -571,6 +601,15 @@ def retire(
     GRAPH.move(rule, S.retired)
     rule.ended_at = now or utcnow()
     rule.status_reason = reason.strip()[:2000]
+
+
+def tell_admins(session: Session, partnership: Partnership, text: str) -> None:
+    """What a partner city did, in every active admin's notifications."""
+    admins = session.scalars(
+        select(Member.id).where(Member.role == Role.admin, Member.status == MemberStatus.active)
+    )
+    for admin_id in admins:
+        notify(session, admin_id, NotificationKind.partner, f"{partnership.domain}: {text}")
 
 
 # ---------------------------------------------------------------------- the net position

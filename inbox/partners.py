@@ -10,6 +10,8 @@ instance actor proposes, and only the city a version was agreed with answers or 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlalchemy.orm import Session
 
 from exchange import partners
@@ -40,7 +42,9 @@ async def on_rule_offer(delivery: Delivery) -> bool:
     return True
 
 
-def _is_ours(kind: str, uri: str):  # type: ignore[no-untyped-def]
+def _is_ours(kind: str, uri: str) -> Callable[[Session], bool]:
+    """Whether `uri` is the Offer of a rule version we hold (`offer`), or our answer to one."""
+
     def find(session: Session) -> bool:
         if kind == "offer":
             return partners.rule_by_offer(session, uri) is not None

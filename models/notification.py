@@ -29,6 +29,8 @@ class NotificationKind(enum.StrEnum):
     listing_rejected = "listing_rejected"
     listing_taken_down = "listing_taken_down"
     listing_expired = "listing_expired"
+    #: to admins: a partner city proposed, answered, suspended or resumed an exchange rule
+    partner = "partner"
 
 
 class Notification(Base):

@@ -11,7 +11,16 @@ from starlette.routing import BaseRoute, Route
 from api import mastodon_admin, mastodon_instance
 from instance.content_negotiation import negotiated
 from outbox import documents, settlement_documents, wellknown
-from web import account, account_sessions, admin_domains, market_routes, pages, profiles, reports
+from web import (
+    account,
+    account_sessions,
+    admin_domains,
+    admin_partners,
+    market_routes,
+    pages,
+    profiles,
+    reports,
+)
 
 
 def _actor_routes(prefix: str) -> list[BaseRoute]:
@@ -52,6 +61,7 @@ def all_routes() -> list[BaseRoute]:
         *account.routes(),
         *account_sessions.routes(),
         *admin_domains.routes(),
+        *admin_partners.routes(),
         *reports.routes(),
         *mastodon_admin.routes(),
         *mastodon_instance.routes(),

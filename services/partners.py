@@ -220,7 +220,7 @@ def receive_proposal(
             )
         with session.begin_nested():
             partnership = partners.partnership_for(session, partner)
-            return partners.receive_proposal(
+            rule = partners.receive_proposal(
                 session,
                 us=city.urls.instance_actor,
                 currency=city.settings.currency,
@@ -229,6 +229,13 @@ def receive_proposal(
                 claimed_hash=inbound.rule_hash,
                 offer_uri=offer_uri,
             )
+        partners.tell_admins(
+            session,
+            partnership,
+            f"proposes exchange rule version {rule.version}: 1 {rule.proposer_currency} = "
+            f"{rule.num}/{rule.den} {rule.responder_currency}. Answer it on /admin/partners.",
+        )
+        return rule
     except DomainError as refusal:
         log.info("exchange rule %s from %s refused: %s", offer_uri, sender.uri, refusal.message)
         send_refusal(
@@ -280,9 +287,32 @@ def receive_acceptance(
             reason,
         )
         return
-    partners.activate(
-        session, city.settings.currency, rule, us=city.urls.instance_actor, answer_uri=accept_uri
-    )
+    try:
+        with session.begin_nested():
+            partners.activate(
+                session,
+                city.settings.currency,
+                rule,
+                us=city.urls.instance_actor,
+                answer_uri=accept_uri,
+            )
+        partners.tell_admins(
+            session, partnership, f"accepted exchange rule version {rule.version}: in force."
+        )
+    except DomainError as refusal:
+        # our position already passes the new caps, or the proposal ran out: refuse the Accept
+        # (the partner retires the version) rather than fail the delivery over and over
+        partners.reject(session, rule, refusal.message, answer_uri=accept_uri)
+        send_refusal(
+            session,
+            city,
+            partnership.partner,
+            partnership.inbox,
+            accept_uri,
+            city.urls.activity(new_public_id()),
+            refusal.code,
+            refusal.message,
+        )
 
 
 def receive_rejection(
@@ -296,6 +326,7 @@ def receive_rejection(
     if rule is not None:
         if rule.status is RuleStatus.proposed:
             partners.reject(session, rule, reason or "rejected by the partner", answer_uri=None)
+            _tell(session, rule, f"rejected exchange rule version {rule.version}: {reason}")
         return
     accepted = partners.rule_by_answer(session, refused_uri)
     if (
@@ -308,6 +339,7 @@ def receive_rejection(
         )
     ):
         partners.retire(session, accepted, reason or "the partner refused our acceptance")
+        _tell(session, accepted, f"refused our acceptance of version {accepted.version}: {reason}")
 
 
 def receive_status(session: Session, sender: RemoteActor, reference: RuleReference) -> None:
@@ -325,10 +357,18 @@ def receive_status(session: Session, sender: RemoteActor, reference: RuleReferen
             partners.suspend(
                 session, rule, by_city=sender.uri, reason=reason or "suspended by the partner"
             )
+            _tell(session, rule, f"suspended exchange rule version {rule.version}: {reason}")
         elif reference.status == RuleStatus.active.value and rule.status is RuleStatus.suspended:
             partners.resume(session, rule, by_city=sender.uri)
+            _tell(session, rule, f"resumed exchange rule version {rule.version}.")
     except DomainError as refusal:
         log.info("status of rule %s from %s not applied: %s", rule.uri, sender.uri, refusal)
+
+
+def _tell(session: Session, rule: ExchangeRule, text: str) -> None:
+    partnership = session.get(Partnership, rule.partnership_id)
+    assert partnership is not None
+    partners.tell_admins(session, partnership, text)
 
 
 def find_partner(session: Session, domain: str) -> Partnership:

@@ -120,25 +120,27 @@ def receive_offer(session: Session, city: City, sender: RemoteActor, inbound: In
         if negotiation is not None and negotiation.kind is NegotiationKind.messages:
             raise DomainError("messages_only", "this thread holds messages only", 409)
         offer_terms = remote_terms(inbound, listing, utcnow())
-        if negotiation is None:
-            thread_id = new_public_id()
-            negotiation = negotiations.open_thread(
-                session, listing, context=context, public_id=thread_id, buyer_actor=sender
+        # a refusal by the offer rules (no exchange rule, say) leaves no thread behind
+        with session.begin_nested():
+            if negotiation is None:
+                thread_id = new_public_id()
+                negotiation = negotiations.open_thread(
+                    session, listing, context=context, public_id=thread_id, buyer_actor=sender
+                )
+            answered = offers.by_uri(session, inbound.in_reply_to or "")
+            offer = offers.propose(
+                session,
+                negotiation,
+                side,
+                offer_terms,
+                uri=inbound.id,
+                public_id=new_public_id(),
+                in_reply_to=answered
+                if answered and answered.negotiation_id == negotiation.id
+                else None,
+                strict=False,
             )
-        answered = offers.by_uri(session, inbound.in_reply_to or "")
-        offer = offers.propose(
-            session,
-            negotiation,
-            side,
-            offer_terms,
-            uri=inbound.id,
-            public_id=new_public_id(),
-            in_reply_to=answered
-            if answered and answered.negotiation_id == negotiation.id
-            else None,
-            strict=False,
-        )
-        schedule_expiry(session, offer)
+            schedule_expiry(session, offer)
     except DomainError as refusal:
         as_actor = (
             city.urls.member(_author_name(session, listing))

@@ -28,7 +28,7 @@ from federation.authority import authority_of
 from instance.amounts import format_amount
 from instance.city import city_of
 from instance.html import text_to_html
-from models import AgreementState, Listing, Member, SettlementState, utcnow
+from models import Agreement, AgreementState, ExchangeRule, Listing, Member, SettlementState, utcnow
 from services import negotiations as outgoing
 from services import settlements as paying
 
@@ -100,7 +100,7 @@ async def thread_page(request: Request, refused: Refusal = NONE) -> Response:
     city = city_of(request)
     currency = city.settings.currency
 
-    def read(session: Session) -> tuple[Any, Any, dict[int, str], bool, str]:
+    def read(session: Session) -> tuple[Any, Any, dict[int, str], bool, str, str]:
         negotiation, side = negotiations.of_member(session, who, request.path_params["public_id"])
         thread = negotiations.thread(session, negotiation)
         listing = thread.listing
@@ -121,11 +121,17 @@ async def thread_page(request: Request, refused: Refusal = NONE) -> Response:
                 converted[offer.id] = (
                     f"≈ {format_amount(quote.amount, currency.scale)} {quote.currency}"
                 )
-        note = _settlement_note(session, thread)
-        return thread, side, converted, _may_pay(session, who, thread), note
+        return (
+            thread,
+            side,
+            converted,
+            _may_pay(session, who, thread),
+            _quote(session, thread.agreement, listing.scale),
+            _settlement_note(session, thread),
+        )
 
     # a refusal: server.errors
-    thread, side, converted, may_pay, settlement_note = await city.db.read(read)
+    thread, side, converted, may_pay, quote, settlement_note = await city.db.read(read)
     return await render(
         request,
         "negotiations/show.html",
@@ -134,10 +140,30 @@ async def thread_page(request: Request, refused: Refusal = NONE) -> Response:
         side=side,
         converted=converted,
         may_pay=may_pay,
+        quote=quote,
         settlement_note=settlement_note,
         refused=refused,
         member=who,
         money=lambda amount: format_amount(amount, thread.listing.scale),
+    )
+
+
+def _quote(session: Session, agreement: Agreement | None, seller_scale: int) -> str:
+    """The quote a cross-city agreement fixed, as the page says it ('' for none)."""
+    if agreement is None or agreement.rule_id is None or agreement.buyer_amount is None:
+        return ""
+    rule = session.get(ExchangeRule, agreement.rule_id)
+    assert rule is not None and agreement.amount is not None
+    buyer_scale = (
+        rule.proposer_scale
+        if agreement.buyer_currency == rule.proposer_currency
+        else rule.responder_scale
+    )
+    return (
+        f"{format_amount(agreement.amount, seller_scale)} {agreement.currency} = "
+        f"{format_amount(agreement.buyer_amount, buyer_scale)} {agreement.buyer_currency}, "
+        f"fixed at agreement under exchange rule version {rule.version} "
+        f"(hash {rule.hash[:12]}…)"
     )
 
 

@@ -113,3 +113,68 @@ async def test_only_admins_reach_the_partner_routes(start_city: Any) -> None:
     a, _ = await two(start_city)
     member = Resident(a, "someone")
     assert (await member.get("/partners")).status_code == 403
+
+
+async def test_partner_answers_match_the_openapi_document(start_city: Any) -> None:
+    from ..openapi_answers import check_answer
+
+    a, b = await two(start_city)
+    doc = (await a.http.get("/api/comptoir/v1/openapi.json")).json()
+    admin_a, admin_b = admin_of(a), admin_of(b)
+    proposal = await admin_a.post("/partners", terms(b))
+    check_answer(doc, "/partners", "post", proposal)
+    refused = await admin_a.post("/partners", terms(b, rate="x"))
+    check_answer(doc, "/partners", "post", refused)
+
+    async def waiting() -> Any:
+        view = await partner_view(b, a)
+        return view and view["waiting"]
+
+    await eventually(waiting)
+    accepted = await admin_b.post(f"/partners/{a.settings.domain}/accept")
+    check_answer(doc, "/partners/{domain}/accept", "post", accepted)
+    check_answer(doc, "/partners", "get", await admin_a.get("/partners"))
+    check_answer(
+        doc, "/partners/{domain}", "get", await admin_b.get(f"/partners/{a.settings.domain}")
+    )
+    check_answer(doc, "/partners/{domain}", "get", await admin_b.get("/partners/nowhere.example"))
+    suspended = await admin_b.post(f"/partners/{a.settings.domain}/suspend", {"reason": "x"})
+    check_answer(doc, "/partners/{domain}/suspend", "post", suspended)
+    check_answer(
+        doc,
+        "/partners/{domain}/resume",
+        "post",
+        await admin_b.post(f"/partners/{a.settings.domain}/resume"),
+    )
+    check_answer(
+        doc,
+        "/partners/{domain}/reject",
+        "post",
+        await admin_b.post(f"/partners/{a.settings.domain}/reject"),
+    )
+
+
+async def test_a_partner_we_do_not_federate_with_is_refused(start_city: Any) -> None:
+    from exchange import domains
+
+    a, b = await two(start_city)
+    a.db.write_sync(lambda s: domains.block(s, domains.BlockSpec(b.settings.domain), None, "open"))
+    a.city.fediverse.policy.invalidate()
+    answer = await admin_of(a).post("/partners", terms(b))
+    assert answer.status_code == 400
+    assert answer.json()["error"]["code"] == "not_federating"
+    assert (await admin_of(a).get("/partners")).json()["partners"] == []
+
+
+async def test_admins_are_told_what_the_partner_city_did(start_city: Any) -> None:
+    a, b = await two(start_city)
+    await partnered(a, b)
+    await admin_of(b).ok("post", f"/partners/{a.settings.domain}/suspend", {"reason": "audit"})
+
+    async def told(city: Any, words: str) -> Any:
+        page = (await admin_of(city).get("/notifications")).json()
+        return [n for n in page["notifications"] if n["kind"] == "partner" and words in n["text"]]
+
+    assert await told(b, "proposes exchange rule version 1: 1 GRN = 3/2 LEF")
+    assert await told(a, "accepted exchange rule version 1")
+    assert await eventually(lambda: told(a, "suspended exchange rule version 1: audit"))

@@ -1,8 +1,9 @@
 """Every stateful row moves along a declared graph, and nothing else moves it.
 
 The graphs are exchange's: a listing's, an offer's, a negotiation's, an agreement's, a follow's,
-a report's and a domain draft's. Each is checked move by move against its own table: what the
-table holds is made, everything else is refused (409) and leaves the row as it was.
+a report's, a domain draft's and an exchange rule's. Each is checked move by move against its
+own table: what the table holds is made, everything else is refused (409) and leaves the row
+as it was.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from exchange import (
     listings,
     negotiations,
     offers,
+    partners,
     reports,
     settlements,
 )
@@ -35,6 +37,7 @@ from models import (
     NegotiationState,
     OfferState,
     ReportState,
+    RuleStatus,
     SettlementState,
 )
 from models.base import Base
@@ -47,6 +50,7 @@ GRAPHS: dict[str, StateGraph[Any]] = {
     "follow": follows.GRAPH,
     "report": reports.GRAPH,
     "draft": domain_drafts.GRAPH,
+    "exchange rule": partners.GRAPH,
     "payer settlement": settlements.PAYER_GRAPH,
     "payee settlement": settlements.PAYEE_GRAPH,
 }
@@ -70,6 +74,7 @@ FINALS: dict[str, set[Any]] = {
     "follow": {FollowState.accepted},
     "report": set(),
     "draft": {DraftState.rejected},
+    "exchange rule": {RuleStatus.retired, RuleStatus.rejected},
     # a role's graph names the other role's states too, with no move: never entered
     "payer settlement": {
         SettlementState.acked,
@@ -95,6 +100,7 @@ UNDECLARED: dict[str, tuple[Any, Any]] = {
     "follow": (FollowState.pending, FollowState.pending),
     "report": (ReportState.open, ReportState.open),
     "draft": (DraftState.pending, DraftState.pending),
+    "exchange rule": (RuleStatus.active, RuleStatus.proposed),
     "payer settlement": (SettlementState.aborted, SettlementState.committed),
     "payee settlement": (SettlementState.committed, SettlementState.aborted),
 }
