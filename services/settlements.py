@@ -649,9 +649,19 @@ def mark_unreachable(session: Session, public_id: str, reason: str) -> None:
     """The payer city cannot be asked: keep the hold, and say so where admins look."""
     row = settlements.find(session, public_id)
     if row.state is S.prepared:
+        first_time = row.code != "partner_unreachable"
         row.code = "partner_unreachable"
         row.reason = reason[:2000]
         log.warning("settlement %s: the payer city is unreachable: %s", row.uri, reason)
+        partnership = partners.by_partner(session, row.partner)
+        if first_time and partnership is not None:
+            partners.tell_admins(
+                session,
+                partnership,
+                f"settlement {row.public_id} is held past its expiry and the payer city cannot "
+                "be asked for its decision; the hold is kept (comptoir settlements resolve "
+                "forces it)",
+            )
 
 
 def resolve(

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import httpx
 from sqlalchemy import select
 
 from federation.errors import FetchError
 from models import Settlement
 from services.settlement_jobs import reconcile_all
 
+from ..web.conftest import Browser
 from .helpers import settled
 from .market import Resident
 from .partners import admin_of
@@ -71,3 +73,20 @@ async def test_a_statement_is_shown_only_to_the_partners_instance_actor(start_ci
         assert exc.status == 403
     else:
         raise AssertionError("a city that is no partner read the statement")
+
+
+async def test_the_admin_page_shows_settlements_and_the_comparison(start_city: Any) -> None:
+    a, b, _, _, _ = await paid_trade(start_city)
+    await reconcile_all(a.city)
+    admin_of(a)  # made once per city, with the password every test member has
+    browser = Browser(httpx.AsyncClient(base_url=a.url, timeout=10))
+    try:
+        login = await browser.submit(
+            "/login", "/login", username="admin", password="correct horse battery"
+        )
+        assert login.status_code == 303
+        page = (await browser.client.get("/admin/settlements")).text
+        assert "3.00 GRN" in page and "6.00 BRQ" in page and "committed" in page
+        assert ">OK<" in page
+    finally:
+        await browser.client.aclose()

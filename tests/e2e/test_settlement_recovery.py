@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from models import ExchangeRule, RuleStatus, Settlement, SettlementState
+from models import ExchangeRule, Notification, RuleStatus, Settlement, SettlementState
 
 from ..cli import comptoir
 from ..faults import FaultProxy, Seen
@@ -188,6 +188,8 @@ async def test_an_unreachable_payer_city_keeps_the_hold_until_an_admin_forces_it
     await eventually(lambda: _code(a, "partner_unreachable"), timeout=20)
     assert row(a).state is SettlementState.prepared
     assert balances(a)["member:alice"] == (0, 0, 300)  # the hold is kept
+    alerts = a.db.read_sync(lambda s: [n.text for n in s.scalars(select(Notification))])
+    assert any("cannot be asked for its decision" in text for text in alerts), alerts
 
     ran = comptoir(
         a.settings.path,

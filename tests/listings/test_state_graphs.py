@@ -50,9 +50,9 @@ GRAPHS: dict[str, StateGraph[Any]] = {
     "follow": follows.GRAPH,
     "report": reports.GRAPH,
     "draft": domain_drafts.GRAPH,
+    "exchange rule": partners.GRAPH,
     "payer settlement": settlements.PAYER_GRAPH,
     "payee settlement": settlements.PAYEE_GRAPH,
-    "exchange rule": partners.GRAPH,
 }
 
 #: the states a row never leaves (a report can always be reopened: it has none)
@@ -74,6 +74,7 @@ FINALS: dict[str, set[Any]] = {
     "follow": {FollowState.accepted},
     "report": set(),
     "draft": {DraftState.rejected},
+    "exchange rule": {RuleStatus.retired, RuleStatus.rejected},
     # a role's graph names the other role's states too, with no move: never entered
     "payer settlement": {
         SettlementState.acked,
@@ -88,7 +89,6 @@ FINALS: dict[str, set[Any]] = {
         SettlementState.preparing,
         SettlementState.acked,
     },
-    "exchange rule": {RuleStatus.retired, RuleStatus.rejected},
 }
 
 #: one move per graph that nothing in the domain makes
@@ -100,9 +100,9 @@ UNDECLARED: dict[str, tuple[Any, Any]] = {
     "follow": (FollowState.pending, FollowState.pending),
     "report": (ReportState.open, ReportState.open),
     "draft": (DraftState.pending, DraftState.pending),
+    "exchange rule": (RuleStatus.active, RuleStatus.proposed),
     "payer settlement": (SettlementState.aborted, SettlementState.committed),
     "payee settlement": (SettlementState.committed, SettlementState.aborted),
-    "exchange rule": (RuleStatus.active, RuleStatus.proposed),
 }
 
 #: rows whose state the worker moves (instance.queue), not a domain rule
