@@ -8,8 +8,10 @@ then trusted is exactly ``VerifiedSigner``: the key id and the owner the key loo
 Whether that owner may act for the activity's actor is the caller's check, not ours.
 
 This runs for every inbound activity, so the path is kept cheap: no JSON-LD, no regex built
-per call, parsed keys cached (``keys.load_public_key``), a fast IMF-fixdate parser, and every
-check that needs no key (coverage, clock, digest) done before the key lookup.
+per call, parsed keys cached (``keys.load_public_key``), a fast IMF-fixdate parser, every
+check that needs no key (coverage, clock, digest) done before the key lookup, and the
+signature headers parsed once: ``read_signature`` gives the claimed key id to the checks a
+caller makes before any key is fetched, and the same parse is handed to ``verify_request``.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import base64
 import binascii
 import calendar
 import re
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import formatdate, parsedate_tz
 from time import time
@@ -44,8 +47,10 @@ __all__ = [
     "IncomingRequest",
     "KeyLookup",
     "PublicKeyInfo",
+    "SignatureHeaders",
     "VerifiedSigner",
     "parse_signature_header",
+    "read_signature",
     "signature_key_id",
     "sign_headers",
     "verify_request",
@@ -196,36 +201,73 @@ def _int_param(params: dict[str, str], name: str) -> int:
     return int(raw)
 
 
-def signature_key_id(headers: Any) -> str | None:
-    """The key id a request claims to be signed with (lower-case header mapping), or None.
+@dataclass(frozen=True, slots=True)
+class SignatureHeaders:
+    """A request's signature headers, parsed once and not verified (``read_signature``).
 
-    Read with the same parsers as verification (``Signature-Input`` first: RFC 9421, else the
-    draft-cavage ``Signature``), so a policy check made before the key is fetched looks at
-    the key that verification will use. Nothing is verified here.
+    ``scheme`` is "rfc9421" (``Signature-Input`` present), "cavage" (``Signature`` alone) or
+    None (unsigned). ``cavage`` holds the draft-cavage parameters keyed by lower-case name,
+    ``rfc9421`` the first RFC 9421 signature; ``error`` says why the headers cannot be read
+    (then neither is set). Nothing here is trusted: it is what the request claims.
+    """
+
+    scheme: str | None
+    cavage: dict[str, str] | None = None
+    rfc9421: rfc9421.ParsedSignature | None = None
+    error: str | None = None
+
+    @property
+    def key_id(self) -> str | None:
+        """The key id the request claims to be signed with, or None."""
+        if self.cavage is not None:
+            key_id: Any = self.cavage.get("keyid")
+        elif self.rfc9421 is not None:
+            key_id = self.rfc9421.params.get("keyid")
+        else:
+            return None
+        return key_id if isinstance(key_id, str) and key_id else None
+
+
+def read_signature(headers: Any) -> SignatureHeaders:
+    """Parse a request's signature headers (lower-case header mapping); never raises.
+
+    The same parsers as verification, in the same order (``Signature-Input`` first: RFC 9421,
+    else the draft-cavage ``Signature``), so a check made before the key is fetched looks at
+    the key that verification will use; pass the result to ``verify_request`` to spare it a
+    second parse (the draft-cavage parse costs about as much as the rest of the checks).
     """
     try:
         if "signature-input" in headers:
-            key_id = rfc9421.parse_signature(headers).params.get("keyid")
-        elif "signature" in headers:
-            key_id = _lower_parameters(headers["signature"]).get("keyid")
-        else:
-            return None
-    except SignatureError:
-        return None
-    return key_id if isinstance(key_id, str) and key_id else None
+            return SignatureHeaders("rfc9421", rfc9421=rfc9421.parse_signature(headers))
+        if "signature" in headers:
+            return SignatureHeaders("cavage", cavage=_lower_parameters(headers["signature"]))
+    except SignatureError as exc:
+        scheme = "rfc9421" if "signature-input" in headers else "cavage"
+        return SignatureHeaders(scheme, error=exc.reason)
+    return SignatureHeaders(None)
 
 
-def cavage_message(request: IncomingRequest) -> SignedMessage:
+def signature_key_id(headers: Any) -> str | None:
+    """The key id a request claims to be signed with (lower-case header mapping), or None.
+
+    Read as ``read_signature`` reads it; nothing is verified here.
+    """
+    return read_signature(headers).key_id
+
+
+def cavage_message(request: IncomingRequest, params: dict[str, str] | None = None) -> SignedMessage:
     """Turn a draft-cavage signed request into a SignedMessage (syntax and algorithm checks).
 
-    The signing string is built from the raw received header values. Two candidates are
-    produced when there is a query string: ``(request-target)`` with it, then without it
-    (older senders signed the path alone; Mastodon verifies both ways too).
+    ``params``: the ``Signature`` header's parameters when the caller parsed them already
+    (``read_signature``). The signing string is built from the raw received header values.
+    Two candidates are produced when there is a query string: ``(request-target)`` with it,
+    then without it (older senders signed the path alone; Mastodon verifies both ways too).
     """
-    raw = request.headers.get("signature")
-    if raw is None:
-        raise SignatureError("request is not signed")
-    params = _lower_parameters(raw)
+    if params is None:
+        raw = request.headers.get("signature")
+        if raw is None:
+            raise SignatureError("request is not signed")
+        params = _lower_parameters(raw)
     key_id = params.get("keyid")
     if not key_id:
         raise SignatureError("Signature has no keyId")
@@ -334,21 +376,25 @@ async def verify_request(
     now: datetime | None = None,
     window_seconds: int = 3900,
     require_host: str | None = None,
+    signature: SignatureHeaders | None = None,
 ) -> VerifiedSigner:
     """Verify a request's HTTP signature; return the signer or raise SignatureError.
 
     ``Signature-Input`` present -> RFC 9421; else ``Signature`` -> draft-cavage; else refused.
+    ``signature`` is ``read_signature(request.headers)`` when the caller has it already.
     Both go through ``signed_message.enforce`` (coverage, clock window of ``window_seconds``
     either way, digest over the exact body, ``require_host``) before any key is looked up.
     Then the signature is checked with ``key_lookup(key_id, False)``; if it fails, the key is
     looked up once more with ``refresh=True`` (the signer may have rotated its key) and checked
     again. Errors raised by ``key_lookup`` (SignatureError, FetchError) propagate unchanged.
     """
-    headers = request.headers
-    if "signature-input" in headers:
-        message = rfc9421.rfc9421_message(request)
-    elif "signature" in headers:
-        message = cavage_message(request)
+    claim = signature if signature is not None else read_signature(request.headers)
+    if claim.error is not None:
+        raise SignatureError(claim.error)
+    if claim.rfc9421 is not None:
+        message = rfc9421.rfc9421_message(request, claim.rfc9421)
+    elif claim.cavage is not None:
+        message = cavage_message(request, claim.cavage)
     else:
         raise SignatureError("request is not signed")
     current = now.timestamp() if now is not None else time()

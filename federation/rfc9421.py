@@ -147,9 +147,14 @@ def _integer_param(params: dict[str, Any], name: str) -> int | None:
     return value
 
 
-def rfc9421_message(request: IncomingRequest) -> SignedMessage:
-    """Turn an RFC 9421 signed request into a SignedMessage for the shared checklist."""
-    parsed = parse_signature(request.headers)
+def rfc9421_message(
+    request: IncomingRequest, parsed: ParsedSignature | None = None
+) -> SignedMessage:
+    """Turn an RFC 9421 signed request into a SignedMessage for the shared checklist.
+
+    ``parsed``: ``parse_signature(request.headers)`` when the caller has it already."""
+    if parsed is None:
+        parsed = parse_signature(request.headers)
     params = parsed.params
     created = _integer_param(params, "created")
     if created is None:

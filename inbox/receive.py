@@ -32,7 +32,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from federation.authority import authority_of
 from federation.errors import FetchError, SignatureError
-from federation.httpsig import IncomingRequest, signature_key_id, verify_request
+from federation.httpsig import IncomingRequest, read_signature, verify_request
 from instance.city import City
 
 from .envelope import EnvelopeError, read_envelope
@@ -81,13 +81,15 @@ def _headers(scope: Scope) -> dict[str, str]:
     raw = scope["headers"]
     if len(raw) > MAX_HEADERS:
         raise Refusal(431, f"more than {MAX_HEADERS} request headers")
-    if sum(len(name) + len(value) for name, value in raw) > MAX_HEADER_BYTES:
-        raise Refusal(431, f"request headers larger than {MAX_HEADER_BYTES} bytes")
     headers: dict[str, str] = {}
-    for raw_name, raw_value in scope["headers"]:
+    size = 0  # counted in the same pass that decodes them (at most 100 headers, see above)
+    for raw_name, raw_value in raw:
+        size += len(raw_name) + len(raw_value)
         name = raw_name.decode("latin-1").lower()
         value = raw_value.decode("latin-1")
         headers[name] = f"{headers[name]}, {value}" if name in headers else value
+    if size > MAX_HEADER_BYTES:
+        raise Refusal(431, f"request headers larger than {MAX_HEADER_BYTES} bytes")
     return headers
 
 
@@ -131,7 +133,8 @@ async def accept(city: City, writer: InboxWriter, scope: Scope, receive: Receive
     if authority_of(authority) not in fediverse.own_authorities:
         raise Refusal(401, "request was addressed to another host")
     policy = await fediverse.policy.current()
-    key_id = signature_key_id(headers) or actor
+    signature = read_signature(headers)  # parsed once: verification reuses it
+    key_id = signature.key_id or actor
     for url in (actor, key_id):
         verdict = policy.verdict(url)
         if not verdict.allowed:
@@ -155,6 +158,7 @@ async def accept(city: City, writer: InboxWriter, scope: Scope, receive: Receive
             incoming,
             fediverse.directory.key,
             window_seconds=settings.federation.signature_window_seconds,
+            signature=signature,
         )
     except SignatureError as exc:
         raise Refusal(401, exc.reason) from None

@@ -10,6 +10,7 @@ import pytest
 from federation.errors import SignatureError
 from federation.httpsig import (
     parse_signature_header,
+    read_signature,
     sign_headers,
     signature_key_id,
     verify_request,
@@ -373,3 +374,41 @@ def test_no_key_id_is_claimed_by_an_unsigned_or_malformed_request() -> None:
     assert signature_key_id({"signature": "not a signature"}) is None
     assert signature_key_id({"signature": 'algorithm="rsa-sha256",signature="AAAA"'}) is None
     assert signature_key_id({"signature-input": "sig1=(", "signature": "sig1=:AAAA:"}) is None
+
+
+# ----------------------------------------------------- signature headers read once (the inbox)
+
+
+async def test_a_cavage_signature_read_before_verifying_verifies_the_request() -> None:
+    request = signed_post()
+    signature = read_signature(request.headers)
+    assert (signature.scheme, signature.key_id, signature.error) == ("cavage", KEY_ID, None)
+    signer = await verify_request(request, KeyStore(rsa_keys()[1]), now=NOW, signature=signature)
+    assert (signer.key_id, signer.owner, signer.scheme) == (KEY_ID, OWNER, "cavage")
+
+
+async def test_an_rfc9421_signature_read_before_verifying_verifies_the_request() -> None:
+    headers = sign_rfc9421_headers(
+        "POST", INBOX, key_id=KEY_ID, private_key=rsa_keys()[0], body=BODY, created=NOW
+    )
+    request = incoming("POST", INBOX, {"Host": "city.example", **headers}, BODY)
+    signature = read_signature(request.headers)
+    assert (signature.scheme, signature.key_id) == ("rfc9421", KEY_ID)
+    signer = await verify_request(request, KeyStore(rsa_keys()[1]), now=NOW, signature=signature)
+    assert (signer.owner, signer.scheme) == (OWNER, "rfc9421")
+
+
+async def test_a_malformed_signature_read_before_verifying_is_refused_for_its_syntax() -> None:
+    request = signed_post()
+    broken = replace(request, headers={**request.headers, "signature": "not a signature"})
+    signature = read_signature(broken.headers)
+    assert (signature.key_id, signature.error) == (None, "Signature header is malformed")
+    assert await refused(broken, signature=signature) == "Signature header is malformed"
+    assert await refused(broken) == "Signature header is malformed"
+
+
+async def test_an_unsigned_request_read_before_verifying_is_refused_as_unsigned() -> None:
+    request = incoming("POST", INBOX, post_headers(), BODY)
+    signature = read_signature(request.headers)
+    assert (signature.scheme, signature.key_id, signature.error) == (None, None, None)
+    assert await refused(request, signature=signature) == "request is not signed"
