@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from exchange import partners
+from exchange import partner_views, partners
 from instance.city import City, city_of
 from models import ExchangeRule, Member
 from services import partners as cases
@@ -37,7 +37,7 @@ PROPOSAL = {
 
 def _view(session: Session, city: City, domain: str, all_versions: bool) -> dict[str, Any]:
     partnership = cases.find_partner(session, domain)
-    return partners.partnership_view(
+    return partner_views.partnership_view(
         session,
         partnership,
         city.urls.instance_actor,
@@ -53,7 +53,7 @@ async def list_partners(request: Request) -> Response:
     def read(session: Session) -> dict[str, Any]:
         return {
             "partners": [
-                partners.partnership_view(
+                partner_views.partnership_view(
                     session,
                     p,
                     city.urls.instance_actor,
@@ -94,7 +94,7 @@ async def propose(request: Request) -> Response:
 
     def write(session: Session) -> dict[str, Any]:
         rule = cases.propose(session, city, partner, ask, expected_currency=expected, by=me)
-        return partners.rule_view(rule, city.urls.instance_actor)
+        return partner_views.rule_view(rule, city.urls.instance_actor)
 
     return JSONResponse(await city.db.write(write), status_code=201)
 
@@ -118,7 +118,7 @@ def _action(kind: str) -> Any:
         def write(session: Session) -> dict[str, Any]:
             cases.find_partner(session, domain)
             rule = _act(session, city, me, kind, domain, version, reason)
-            return partners.rule_view(rule, city.urls.instance_actor)
+            return partner_views.rule_view(rule, city.urls.instance_actor)
 
         return JSONResponse(await city.db.write(write))
 

@@ -23,14 +23,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from federation.authority import authority_of
 from federation.inbound_rule import InboundRule
-from instance.amounts import AmountError, format_amount, parse_amount
+from instance.amounts import AmountError, parse_amount
 from instance.settings import parse_fraction
 from models import (
     Account,
@@ -50,6 +49,7 @@ from .ledger import CurrencyRules, peer_account_id, set_limits
 from .ledger.accounts import peer_key
 from .moderation_log import record
 from .notifications import notify
+from .peer_position import position
 from .rule_terms import RuleTerms, rule_hash, side_of
 from .state_graph import StateGraph
 
@@ -610,115 +610,3 @@ def tell_admins(session: Session, partnership: Partnership, text: str) -> None:
     )
     for admin_id in admins:
         notify(session, admin_id, NotificationKind.partner, f"{partnership.domain}: {text}")
-
-
-# ---------------------------------------------------------------------- the net position
-
-
-@dataclass(frozen=True)
-class Position:
-    """Our `peer:<partner>` account against the caps of the version in force."""
-
-    #: credits - debits posted; positive: our residents owe the partner's (import)
-    balance: int
-    #: counting pending settlements the way the ledger's limit checks do
-    pending_debits: int
-    pending_credits: int
-    min_balance: int | None
-    max_balance: int | None
-    #: OK, ALERT (past half a cap, pending counted) or KO (at or past a cap)
-    status: str
-
-
-def position(session: Session, partner: str) -> Position:
-    account = session.scalar(select(Account).where(Account.key == peer_key(partner)))
-    if account is None:
-        return Position(0, 0, 0, None, None, "OK")
-    balance = account.credits_posted - account.debits_posted
-    high = balance + account.credits_pending
-    low = balance - account.debits_pending
-    return Position(
-        balance,
-        account.debits_pending,
-        account.credits_pending,
-        account.min_balance,
-        account.max_balance,
-        _status(low, high, account.min_balance, account.max_balance),
-    )
-
-
-def _status(low: int, high: int, floor: int | None, ceiling: int | None) -> str:
-    worst = "OK"
-    for used, cap in ((high, ceiling), (-low, None if floor is None else -floor)):
-        if cap is None or used <= 0:
-            continue
-        if used >= cap:
-            return "KO"
-        if 2 * used > cap:
-            worst = "ALERT"
-    return worst
-
-
-def _time(moment: datetime | None) -> str | None:
-    return moment.isoformat() if moment is not None else None
-
-
-def rule_view(rule: ExchangeRule, us: str) -> dict[str, Any]:
-    """A version as admins read it (API, CLI, page); amounts in the proposer's currency."""
-    scale = rule.proposer_scale
-    return {
-        "id": rule.uri,
-        "version": rule.version,
-        "status": rule.status.value,
-        "hash": rule.hash,
-        "proposed_by_us": rule.proposer == us,
-        "proposer": rule.proposer,
-        "responder": rule.responder,
-        "proposer_currency": rule.proposer_currency,
-        "responder_currency": rule.responder_currency,
-        "rate": f"{rule.num}/{rule.den}",
-        "fee_bps": rule.fee_bps,
-        "min_amount": format_amount(rule.min_amount, scale),
-        "max_amount": format_amount(rule.max_amount, scale),
-        "import_cap": format_amount(rule.import_cap, scale),
-        "export_cap": format_amount(rule.export_cap, scale),
-        "valid_from": rule.valid_from.isoformat(),
-        "valid_until": _time(rule.valid_until),
-        "replaces": rule.replaces_uri,
-        "suspended_by": rule.suspended_by,
-        "reason": rule.status_reason,
-        "created_at": rule.created_at.isoformat(),
-        "activated_at": _time(rule.activated_at),
-        "ended_at": _time(rule.ended_at),
-    }
-
-
-def partnership_view(
-    session: Session, partnership: Partnership, us: str, our_scale: int, *, all_versions: bool
-) -> dict[str, Any]:
-    """A partner, its version in force, its versions (when asked) and our net position."""
-    found = versions(session, partnership)
-    agreed = next((r for r in found if r.status in (S.active, S.suspended)), None)
-    pending = position(session, partnership.partner)
-
-    def money(minor: int | None) -> str | None:
-        return format_amount(minor, our_scale) if minor is not None else None
-
-    view: dict[str, Any] = {
-        "domain": partnership.domain,
-        "partner": partnership.partner,
-        "currency": partnership.currency,
-        "rule": rule_view(agreed, us) if agreed is not None else None,
-        "waiting": [rule_view(r, us) for r in found if r.status is S.proposed],
-        "position": {
-            "balance": money(pending.balance),
-            "pending_debits": money(pending.pending_debits),
-            "pending_credits": money(pending.pending_credits),
-            "min_balance": money(pending.min_balance),
-            "max_balance": money(pending.max_balance),
-            "status": pending.status,
-        },
-    }
-    if all_versions:
-        view["versions"] = [rule_view(r, us) for r in found]
-    return view

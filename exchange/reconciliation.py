@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from models import Reconciliation, Settlement, SettlementRole, SettlementState, utcnow
 
-from . import partners
+from . import peer_position
 from .errors import DomainError
 
 S = SettlementState
@@ -137,7 +137,9 @@ def compare(
             row.status = "KO"
             row.differing = "\n".join(differing)
         else:
-            row.status = "ALERT" if partners.position(session, partner).status != "OK" else "OK"
+            row.status = (
+                "ALERT" if peer_position.position(session, partner).status != "OK" else "OK"
+            )
     session.add(row)
     session.flush()
     return row

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from exchange import partners
+from exchange import partner_views, partners
 from instance.settings import load_settings
 from instance.urls import Urls
 from server.cli_common import command, in_db, with_city
@@ -60,7 +60,9 @@ def cmd_list(args: argparse.Namespace) -> int:
 
     def read(session: Session) -> list[dict[str, Any]]:
         return [
-            partners.partnership_view(session, p, us, settings.currency.scale, all_versions=False)
+            partner_views.partnership_view(
+                session, p, us, settings.currency.scale, all_versions=False
+            )
             for p in partners.partnerships(session)
         ]
 
@@ -79,7 +81,7 @@ def cmd_show(args: argparse.Namespace) -> int:
 
     def read(session: Session) -> dict[str, Any]:
         partnership = cases.find_partner(session, args.domain)
-        return partners.partnership_view(
+        return partner_views.partnership_view(
             session, partnership, us, settings.currency.scale, all_versions=True
         )
 
@@ -113,7 +115,7 @@ def cmd_propose(args: argparse.Namespace) -> int:
         rule = await city.db.write(
             lambda s: cases.propose(s, city, partner, ask, expected_currency=args.currency)
         )
-        return partners.rule_view(rule, city.urls.instance_actor)
+        return partner_views.rule_view(rule, city.urls.instance_actor)
 
     rule = with_city(args, work)
     print(f"proposed to {args.domain}:")
@@ -139,7 +141,7 @@ def _answer(kind: str) -> Any:
                     rule = cases.suspend(session, city, args.domain, reason, by=None)
                 else:
                     rule = cases.resume(session, city, args.domain, by=None)
-                return partners.rule_view(rule, city.urls.instance_actor)
+                return partner_views.rule_view(rule, city.urls.instance_actor)
 
             result: dict[str, Any] = await city.db.write(write)
             return result

@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from exchange import partners
+from exchange import partner_views, partners
 from exchange.errors import DomainError
 from instance.city import City, city_of
 from models import Member
@@ -44,7 +44,7 @@ PROPOSAL_FIELDS = {
 
 def _views(session: Session, city: City) -> list[dict[str, Any]]:
     return [
-        partners.partnership_view(
+        partner_views.partnership_view(
             session, p, city.urls.instance_actor, city.settings.currency.scale, all_versions=True
         )
         for p in partners.partnerships(session)
