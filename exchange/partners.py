@@ -603,6 +603,18 @@ def retire(
     rule.status_reason = reason.strip()[:2000]
 
 
+def end_of_validity(session: Session, rule: ExchangeRule, *, now: datetime | None = None) -> bool:
+    """Retire a version in force whose validity has ended; False when it is not due (or no
+    longer in force). Each city does it on its own clock from the same agreed `validUntil`,
+    so nothing needs to cross for both to stop quoting and settling under it."""
+    moment = now or utcnow()
+    in_force = rule.status in (S.active, S.suspended)
+    if not in_force or rule.valid_until is None or rule.valid_until > moment:
+        return False
+    retire(session, rule, "its validity ended", now=moment)
+    return True
+
+
 def tell_admins(session: Session, partnership: Partnership, text: str) -> None:
     """What a partner city did, in every active admin's notifications."""
     admins = session.scalars(

@@ -1,12 +1,13 @@
-"""The market's timed work: a listing's expiry and an offer's expiry, each a job queued for its
-moment.
+"""The exchange's timed work: a listing's expiry, an offer's expiry and the end of an exchange
+rule's validity, each a job queued for its moment.
 
 `listing.expire` is queued when a listing is published or its expiry changes (the job key
 carries the expiry, so an edit queues a new one and the old one finds nothing due);
 `offer.expire` when an offer is stored, in both cities of a negotiation, so that each ends
-the thread on its own clock without a message having to cross. Handlers re-check that the
-moment has come, so an early or repeated run changes nothing, and finish the job in the
-transaction that makes the change.
+the thread on its own clock without a message having to cross; `partner.rule_expire` when a
+rule version comes into force with a `validUntil`, in both cities, for the same reason.
+Handlers re-check that the moment has come, so an early or repeated run changes nothing, and
+finish the job in the transaction that makes the change.
 """
 
 from __future__ import annotations
@@ -15,13 +16,14 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
-from exchange import listings, offers
+from exchange import listings, offers, partners
 from instance import queue
 from instance.outcomes import RetryLater
-from models import Job, utcnow
+from models import Job, Partnership, utcnow
 from services import listings as market
 from services.listings import LISTING_EXPIRY
 from services.negotiations import OFFER_EXPIRY
+from services.partners import RULE_EXPIRY
 
 if TYPE_CHECKING:
     from instance.city import City
@@ -61,4 +63,30 @@ async def expire_offer(city: City, job: Job) -> None:
     await city.db.write(work)
 
 
-HANDLERS: dict[str, JobHandler] = {LISTING_EXPIRY: expire_listing, OFFER_EXPIRY: expire_offer}
+async def end_rule(city: City, job: Job) -> None:
+    uri = str(job.payload.get("rule", ""))
+
+    def work(session: Session) -> bool:
+        rule = partners.rule_by_uri(session, uri)
+        if rule is not None and rule.valid_until is not None and rule.valid_until > utcnow():
+            return False  # not yet: the worker clock ran ahead of the row's run_at by a hair
+        if rule is not None and partners.end_of_validity(session, rule):
+            partnership = session.get(Partnership, rule.partnership_id)
+            assert partnership is not None
+            partners.tell_admins(
+                session,
+                partnership,
+                f"exchange rule version {rule.version} ended: its validity is over.",
+            )
+        queue.finish(session, Job, [job.id], job.locked_by or "")
+        return True
+
+    if not await city.db.write(work):
+        raise RetryLater("exchange rule not due yet", after=1.0)
+
+
+HANDLERS: dict[str, JobHandler] = {
+    LISTING_EXPIRY: expire_listing,
+    OFFER_EXPIRY: expire_offer,
+    RULE_EXPIRY: end_rule,
+}

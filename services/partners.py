@@ -20,6 +20,7 @@ from exchange.errors import DomainError, NotFound
 from exchange.partners import Ask, PartnerCity
 from federation.errors import FetchError
 from federation.inbound_rule import InboundRule, RuleReference
+from instance import queue
 from instance.city import City
 from instance.directory import Refused
 from instance.html import html_to_text, sanitize_html
@@ -27,6 +28,21 @@ from models import ExchangeRule, Member, Partnership, RemoteActor, RuleStatus, n
 from outbox.partner_activities import send_acceptance, send_proposal, send_refusal, send_status
 
 log = logging.getLogger("comptoir.services.partners")
+
+#: the job that retires a version when its validity ends (services/expiry.py)
+RULE_EXPIRY = "partner.rule_expire"
+
+
+def _end_when_due(session: Session, rule: ExchangeRule) -> None:
+    """Queue the version's end of validity, in the transaction that puts it in force."""
+    if rule.valid_until is not None:
+        queue.enqueue(
+            session,
+            RULE_EXPIRY,
+            {"rule": rule.uri},
+            run_at=rule.valid_until,
+            key=f"{RULE_EXPIRY}:{rule.uri}",
+        )
 
 
 async def reach(city: City, domain: str) -> PartnerCity:
@@ -118,6 +134,7 @@ def accept(
         answer_uri=accept_uri,
         by=by,
     )
+    _end_when_due(session, rule)
     send_acceptance(session, city, partnership, rule, accept_uri)
     return rule
 
@@ -299,6 +316,7 @@ def receive_acceptance(
         partners.tell_admins(
             session, partnership, f"accepted exchange rule version {rule.version}: in force."
         )
+        _end_when_due(session, rule)
     except DomainError as refusal:
         # our position already passes the new caps, or the proposal ran out: refuse the Accept
         # (the partner retires the version) rather than fail the delivery over and over

@@ -3,6 +3,7 @@ the other's admin, held by both with the same hash; suspensions; refusals."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from .helpers import eventually, settled
@@ -178,3 +179,20 @@ async def test_admins_are_told_what_the_partner_city_did(start_city: Any) -> Non
     assert await told(b, "proposes exchange rule version 1: 1 GRN = 3/2 LEF")
     assert await told(a, "accepted exchange rule version 1")
     assert await eventually(lambda: told(a, "suspended exchange rule version 1: audit"))
+
+
+async def test_a_version_ends_in_both_cities_when_its_validity_is_over(start_city: Any) -> None:
+    a, b = await two(start_city)
+    until = datetime.now(UTC) + timedelta(seconds=8)
+    rule = await partnered(a, b, until=until.strftime("%Y-%m-%dT%H:%M:%SZ"))
+
+    async def ended() -> bool:
+        views = [await partner_view(a, b), await partner_view(b, a)]
+        return all(view is not None and view["rule"] is None for view in views)
+
+    await eventually(ended, timeout=30)
+    for city, other in ((a, b), (b, a)):
+        view = await partner_view(city, other)
+        assert view is not None
+        [version] = [v for v in view["versions"] if v["id"] == rule["id"]]
+        assert (version["status"], version["reason"]) == ("retired", "its validity ended")
