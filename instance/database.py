@@ -8,6 +8,12 @@ one hop per transaction (shared/research/perf-limits.md, finding 6; docs/ARCHITE
 On SQLite every write transaction starts with `BEGIN IMMEDIATE`: writers queue on the
 database lock at the start instead of failing half-way when a read lock cannot be
 upgraded. That is also what makes job claiming safe there (one claimer at a time).
+Within one process, SQLite writers also take a mutex before `BEGIN IMMEDIATE`: a writer that
+finds the database lock held is put to sleep by SQLite's busy handler for growing intervals
+(up to 100 ms a try) and notices the release only at its next try, so under concurrent
+writes most of a write's latency was sleeping (bench.settlement: seconds per settlement for
+milliseconds of work). The mutex hands over at once; the busy timeout remains for writers of
+other processes (`comptoir worker`).
 
 A write that queues background work (a new row in a queue table: `queue.enqueue*`, the
 inbox writer, or an ORM-added row of a `QueueMixin` table) calls `Database.on_work_queued`
@@ -19,6 +25,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import functools
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
@@ -114,6 +121,9 @@ class Database:
             # A read is one snapshot: under READ COMMITTED each statement of a page could see
             # another commit (a thread's agreement without its accepted offer). Same pool.
             self.read_engine = self.engine.execution_options(isolation_level="REPEATABLE READ")
+        #: SQLite: one writer at a time in this process, handed over without the busy
+        #: handler's sleeps (reentrant: a nested write fails on the database lock as before)
+        self._write_lock = threading.RLock() if self.dialect == "sqlite" else None
         self._writer = sessionmaker(self.engine, expire_on_commit=False)
         event.listen(self._writer, "before_flush", _note_new_queue_rows)
         self._reader = sessionmaker(self.read_engine, expire_on_commit=False)
@@ -148,6 +158,12 @@ class Database:
 
     def _commit(self, work: UnitOfWork[T]) -> tuple[T, bool]:
         """Run `work` in one write transaction; the result, and whether it queued work."""
+        if self._write_lock is None:
+            return self._transaction(work)
+        with self._write_lock:
+            return self._transaction(work)
+
+    def _transaction(self, work: UnitOfWork[T]) -> tuple[T, bool]:
         with self._writer() as session:
             with session.begin():
                 result = work(session)
