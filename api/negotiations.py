@@ -22,6 +22,7 @@ from exchange import (
     negotiations,
     offers,
     rates,
+    rule_terms,
     settlements,
 )
 from exchange.errors import DomainError
@@ -58,11 +59,7 @@ def quote_json(session: Session, agreement: Agreement, listing: Listing) -> dict
         return None
     rule = session.get(ExchangeRule, agreement.rule_id)
     assert rule is not None and agreement.buyer_currency is not None
-    buyer_scale = (
-        rule.proposer_scale
-        if agreement.buyer_currency == rule.proposer_currency
-        else rule.responder_scale
-    )
+    buyer_scale = rule_terms.scale_of(rule, agreement.buyer_currency)
     return {
         "rule": rule.uri,
         "rule_version": rule.version,

@@ -142,6 +142,12 @@ def rule_hash(terms: RuleTerms) -> str:
     return hashlib.sha256(canonical_bytes(terms)).hexdigest()
 
 
+def scale_of(rule: RuleTerms | ExchangeRule, currency: str | None) -> int:
+    """The decimal places of one of the rule's two currencies (the responder's unless it is
+    the proposer's): how an agreement's buyer amount is read and written."""
+    return rule.proposer_scale if currency == rule.proposer_currency else rule.responder_scale
+
+
 def _ceil_div(numerator: int, denominator: int) -> int:
     return -(-numerator // denominator)
 

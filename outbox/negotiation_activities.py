@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from exchange import rule_terms
 from exchange.negotiations import Party
 from federation.authority import origin_base
 from instance.amounts import format_amount
@@ -101,11 +102,7 @@ def render_offer(
 def render_quote(agreement: Agreement, listing: Listing, rule: ExchangeRule) -> dict[str, Any]:
     """The quote a cross-city agreement fixes: the rule version and both amounts."""
     assert agreement.amount is not None and agreement.buyer_amount is not None
-    buyer_scale = (
-        rule.proposer_scale
-        if agreement.buyer_currency == rule.proposer_currency
-        else rule.responder_scale
-    )
+    buyer_scale = rule_terms.scale_of(rule, agreement.buyer_currency)
     return {
         "type": "Quote",
         "exchangeRule": rule.uri,

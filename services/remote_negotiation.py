@@ -21,6 +21,7 @@ from exchange import (
     listings,
     negotiations,
     offers,
+    rule_terms,
 )
 from exchange.agreement_quotes import ClaimedQuote
 from exchange.errors import DomainError
@@ -259,11 +260,7 @@ def _claimed(
     rule = session.get(ExchangeRule, agreement.rule_id)
     listing = session.get(Listing, agreement.listing_id)
     assert rule is not None and listing is not None
-    buyer_scale = (
-        rule.proposer_scale
-        if quote.buyer_currency == rule.proposer_currency
-        else rule.responder_scale
-    )
+    buyer_scale = rule_terms.scale_of(rule, quote.buyer_currency)
     try:
         seller = parse_amount(quote.seller_amount, listing.scale, allow_zero=True)
         buyer = parse_amount(quote.buyer_amount, buyer_scale, allow_zero=True)

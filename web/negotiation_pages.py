@@ -22,6 +22,7 @@ from exchange import (
     notifications,
     offers,
     rates,
+    rule_terms,
     settlements,
 )
 from exchange.errors import DomainError
@@ -160,11 +161,7 @@ def _quote(session: Session, agreement: Agreement | None, seller_scale: int) -> 
         return ""
     rule = session.get(ExchangeRule, agreement.rule_id)
     assert rule is not None and agreement.amount is not None
-    buyer_scale = (
-        rule.proposer_scale
-        if agreement.buyer_currency == rule.proposer_currency
-        else rule.responder_scale
-    )
+    buyer_scale = rule_terms.scale_of(rule, agreement.buyer_currency)
     return (
         f"{format_amount(agreement.amount, seller_scale)} {agreement.currency} = "
         f"{format_amount(agreement.buyer_amount, buyer_scale)} {agreement.buyer_currency}, "
