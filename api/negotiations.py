@@ -31,7 +31,7 @@ from instance.city import City, city_of
 from instance.html import text_to_html
 from models import Agreement, AgreementState, ExchangeRule, Listing, Member, Side, utcnow
 from services import negotiations as outgoing
-from services import settlements as paying
+from services import settlement_payer as paying
 
 from .auth import authenticated
 from .market import domain_of, moment, money, optional_body

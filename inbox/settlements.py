@@ -1,10 +1,10 @@
 """Settlement activities from other cities' instance actors (docs/FEDERATION.md, "Cross-city
 settlement").
 
-Each claim recognises its activity by the derived ids (`{settlement}/prepare`, `/commit`)
-and calls one use case of services/settlements.py in one transaction with the row's
-completion. A commit (`Settle`) that arrives before its Offer is parked: the row is retried
-later, when the Offer has been applied, so activities apply in their protocol order.
+Each claim recognises its activity by the derived ids (`{settlement}/prepare`, `/commit`) and calls
+one use case (services/settlement_payer.py or settlement_payee.py) in one transaction with the row's
+completion. A commit (`Settle`) that arrives before its Offer is parked: the row is retried later,
+when the Offer has been applied, so activities apply in their protocol order.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Any
 from exchange import settlements as domain
 from federation.inbound_settlement import is_settlement_offer, parse_settlement
 from instance.outcomes import RetryLater
-from services import settlements
+from services import settlement_outcomes, settlement_payee, settlement_payer
 
 from .process import Delivery
 
@@ -51,7 +51,7 @@ async def on_settlement_offer(delivery: Delivery) -> bool:
         return True
     sender = await delivery.sender()
     city = delivery.city
-    await delivery.apply(lambda s: settlements.receive_prepare(s, city, sender, inbound))
+    await delivery.apply(lambda s: settlement_payee.receive_prepare(s, city, sender, inbound))
     return True
 
 
@@ -62,10 +62,12 @@ async def on_settlement_accept(delivery: Delivery) -> bool:
         return False
     city, sender = delivery.city, delivery.actor_uri
     if target.endswith("/commit"):
-        await delivery.apply(lambda s: settlements.receive_receipt(s, city, sender, target))
+        await delivery.apply(lambda s: settlement_payer.receive_receipt(s, city, sender, target))
     else:
         await delivery.sender()  # the partner is known before we answer it
-        await delivery.apply(lambda s: settlements.receive_vote(s, city, sender, target, yes=True))
+        await delivery.apply(
+            lambda s: settlement_payer.receive_vote(s, city, sender, target, yes=True)
+        )
     return True
 
 
@@ -77,7 +79,7 @@ async def on_settlement_reject(delivery: Delivery) -> bool:
     code, reason, temporary = _code(delivery.activity)
     await delivery.sender()
     await delivery.apply(
-        lambda s: settlements.receive_vote(
+        lambda s: settlement_payer.receive_vote(
             s, city, sender, target, yes=False, code=code, reason=reason, temporary=temporary
         )
     )
@@ -89,11 +91,11 @@ async def on_settlement_undo(delivery: Delivery) -> bool:
     target = delivery.object_id
     if target is None or not target.endswith("/prepare"):
         return False
-    if delivery.actor_uri != settlements.instance_actor_of(target):
+    if delivery.actor_uri != settlement_outcomes.instance_actor_of(target):
         return False
     city, sender = delivery.city, delivery.actor_uri
     code, _, _ = _code(delivery.activity)
-    await delivery.apply(lambda s: settlements.receive_abort(s, city, sender, target, code))
+    await delivery.apply(lambda s: settlement_payee.receive_abort(s, city, sender, target, code))
     return True
 
 
@@ -105,6 +107,6 @@ async def on_settle(delivery: Delivery) -> None:
         return
     await delivery.sender()
     applied = await city.db.read(lambda s: domain.by_uri(s, target) is not None)
-    if not applied and sender == settlements.instance_actor_of(target):
+    if not applied and sender == settlement_outcomes.instance_actor_of(target):
         raise RetryLater("the commit arrived before its Offer: parked", after=PARKED_SECONDS)
-    await delivery.apply(lambda s: settlements.receive_commit(s, city, sender, target))
+    await delivery.apply(lambda s: settlement_payee.receive_commit(s, city, sender, target))

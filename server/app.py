@@ -38,7 +38,7 @@ from outbox import jobs as outbox_jobs
 from server.errors import EXCEPTION_HANDLERS
 from server.routing import all_routes
 from services import jobs as service_jobs
-from services import settlement_jobs, settlements
+from services import settlement_jobs, settlement_outcomes
 
 log = logging.getLogger("comptoir.app")
 
@@ -78,7 +78,7 @@ async def start(city: City) -> None:
     await city.db.write(ensure_service_actors)
     await city.db.write(availability.schedule_probe)
     await city.db.write(lambda s: ledger_jobs.schedule_sweep(s, city.settings.currency))
-    await city.db.write(lambda s: settlements.schedule_sweep(s, city))
+    await city.db.write(lambda s: settlement_outcomes.schedule_sweep(s, city))
     first_comparison = utcnow() + timedelta(seconds=city.settings.settlement.reconcile_seconds)
     await city.db.write(
         lambda s: settlement_jobs.schedule_reconciliation(s, run_at=first_comparison)

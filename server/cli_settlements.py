@@ -1,6 +1,6 @@
 """`comptoir settlements list|show|resolve`: cross-city payments from the command line.
 
-The same functions as the admin API (exchange.settlements, services.settlements). `resolve`
+The same functions as the admin API (exchange.settlements, services.settlement_recovery). `resolve`
 forces the outcome of a settlement still open here (its partner city unreachable for good,
 say): it commits or voids our hold, records the settlement as disputed, and suspends the
 exchange rules with that partner until the two cities have reconciled. What it federates
@@ -18,7 +18,7 @@ from instance.settings import load_settings
 from models import Settlement, SettlementState
 from server.app import build_city
 from server.cli_common import command, in_db
-from services import settlements as paying
+from services import settlement_recovery
 
 
 def _line(row: Settlement) -> str:
@@ -69,7 +69,7 @@ def cmd_resolve(args: argparse.Namespace) -> int:
     city = build_city(load_settings(args.config), with_worker=False)
     try:
         row: Any = city.db.write_sync(
-            lambda s: paying.resolve(
+            lambda s: settlement_recovery.resolve(
                 s, city, args.id, commit=args.outcome == "commit", reason=args.reason
             )
         )

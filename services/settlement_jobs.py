@@ -1,12 +1,12 @@
 """The settlement's background work: the sweep, and asking the payer city about a stale hold.
 
-`settlement.sweep` runs at each settlement's decision deadline (payer) or hold expiry
-(payee), and again every `settlement.sweep_seconds` while anything is open or unacknowledged
-(services/settlements.py `sweep`). `settlement.ask` fetches the payer city's Settlement object
-with a signed GET and follows the decision it serves; while that city cannot be reached the
-hold is kept, the row says so, and the question is asked again. `settlement.reconcile`
-compares our statement of committed settlements with each partner's (exchange/reconciliation.py)
-every `settlement.reconcile_seconds`.
+`settlement.sweep` runs at each settlement's decision deadline (payer) or hold expiry (payee), and
+again every `settlement.sweep_seconds` while anything is open or unacknowledged
+(services/settlement_recovery.py `sweep`). `settlement.ask` fetches the payer city's Settlement
+object with a signed GET and follows the decision it serves; while that city cannot be reached the
+hold is kept, the row says so, and the question is asked again. `settlement.reconcile` compares our
+statement of committed settlements with each partner's (exchange/reconciliation.py) every
+`settlement.reconcile_seconds`.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from instance.outcomes import RetryLater
 from models import Job, Reconciliation, utcnow
 from outbox.settlement_documents import statement_url
 
-from . import settlements
+from . import settlement_outcomes, settlement_recovery
 
 RECONCILE = "settlement.reconcile"
 
@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 
 async def sweep(city: City, job: Job) -> None:
     def work(session: Session) -> None:
-        settlements.sweep(session, city)
+        settlement_recovery.sweep(session, city)
         queue.finish(session, Job, [job.id], job.locked_by or "")
 
     await city.db.write(work)
@@ -53,13 +53,13 @@ async def ask(city: City, job: Job) -> None:
         document = await city.fediverse.directory.fetch(row.uri)
     except FetchError as exc:
         if exc.status in (404, 410):
-            await city.db.write(lambda s: settlements.forget_unknown(s, public_id))
+            await city.db.write(lambda s: settlement_recovery.forget_unknown(s, public_id))
             return
         reason = str(exc)
-        await city.db.write(lambda s: settlements.mark_unreachable(s, public_id, reason))
+        await city.db.write(lambda s: settlement_recovery.mark_unreachable(s, public_id, reason))
         raise RetryLater(f"the payer city did not answer: {reason}", after=retry) from None
     decision = await city.db.write(
-        lambda s: settlements.follow_decision(s, city, public_id, document)
+        lambda s: settlement_recovery.follow_decision(s, city, public_id, document)
     )
     if decision == "pending":
         raise RetryLater("the payer city has not decided yet", after=retry)
@@ -104,7 +104,7 @@ def schedule_reconciliation(session: Session, *, run_at: datetime) -> None:
 
 
 HANDLERS: dict[str, JobHandler] = {
-    settlements.SWEEP: sweep,
-    settlements.ASK: ask,
+    settlement_outcomes.SWEEP: sweep,
+    settlement_recovery.ASK: ask,
     RECONCILE: reconcile,
 }

@@ -32,7 +32,7 @@ from instance.city import city_of
 from instance.html import text_to_html
 from models import Agreement, AgreementState, ExchangeRule, Listing, Member, SettlementState, utcnow
 from services import negotiations as outgoing
-from services import settlements as paying
+from services import settlement_payer as paying
 
 from . import form_fields
 from .csrf import checked_form

@@ -1,0 +1,110 @@
+"""What both sides of a cross-city settlement, and its recovery, do alike: find the partner
+and the thread, mark the agreement paid and tell the member, send the payer's decision, queue
+the sweep.
+
+The use cases are split by side: services/settlement_payer.py (pay, the vote, the receipt),
+services/settlement_payee.py (hold or refuse, apply the decision) and
+services/settlement_recovery.py (sweep, ask, resolve). Each function is one state change and
+the activity it causes, in the caller's transaction (the request's, the inbox row's or the
+job's): the settlement row, its ledger hold or resolution and the outgoing activity are
+committed together or not at all, so a crash between two steps only delays the next message
+(docs/FEDERATION.md, "Cross-city settlement"; the state graphs and holds are in
+exchange/settlements.py). Every step is idempotent.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from exchange import agreements
+from exchange.negotiations import tell
+from federation.authority import origin_base
+from instance import queue
+from instance.amounts import format_amount
+from instance.city import City
+from models import (
+    Agreement,
+    AgreementState,
+    Negotiation,
+    NotificationKind,
+    RemoteActor,
+    Settlement,
+    SettlementState,
+    Side,
+    utcnow,
+)
+from outbox.publish import publish_or_resend
+from outbox.settlement_activities import render_abort, render_commit
+
+log = logging.getLogger("comptoir.services.settlement_outcomes")
+
+S = SettlementState
+
+SWEEP = "settlement.sweep"
+
+
+def instance_actor_of(uri: str) -> str:
+    """The instance actor of the city an object belongs to (every Comptoir city has `/actor`)."""
+    return f"{origin_base(uri)}/actor"
+
+
+def partner_of(session: Session, row: Settlement) -> RemoteActor:
+    actor = session.scalar(select(RemoteActor).where(RemoteActor.uri == row.partner))
+    assert actor is not None, "the partner was fetched before the first message"
+    return actor
+
+
+def agreement_and_thread(
+    session: Session, row: Settlement
+) -> tuple[Agreement | None, Negotiation | None]:
+    agreement = session.get(Agreement, row.agreement_id) if row.agreement_id else None
+    thread = session.get(Negotiation, agreement.negotiation_id) if agreement else None
+    return agreement, thread
+
+
+def mark_paid(session: Session, row: Settlement, text: str, now: datetime) -> None:
+    """The agreement is paid (on this side), and our member in it is told."""
+    agreement, thread = agreement_and_thread(session, row)
+    if agreement is None or thread is None:
+        return
+    if agreement.state is AgreementState.agreed:
+        agreements.GRAPH.move(agreement, AgreementState.paid)
+    thread.updated_at = now
+    side = Side.buyer if thread.buyer_member_id == row.member_id else Side.seller
+    tell(session, thread, side, NotificationKind.agreement_paid, text)
+
+
+def money(amount: int, currency: str, scale: int) -> str:
+    return f"{format_amount(amount, scale)} {currency}"
+
+
+def tell_refused(session: Session, row: Settlement) -> None:
+    _, thread = agreement_and_thread(session, row)
+    if thread is None:
+        return
+    side = Side.buyer if thread.buyer_member_id == row.member_id else Side.seller
+    tell(
+        session,
+        thread,
+        side,
+        NotificationKind.rejected,
+        f"The other city refused the payment ({row.code})"
+        + (f": {row.reason}" if row.reason else "."),
+    )
+
+
+def send_decision(session: Session, city: City, row: Settlement) -> None:
+    if row.state in (S.committed, S.acked):
+        publish_or_resend(session, city, render_commit(city, row), partner_of(session, row))
+    elif row.state is S.aborted:
+        publish_or_resend(session, city, render_abort(city, row), partner_of(session, row))
+
+
+def schedule_sweep(session: Session, city: City, *, run_at: datetime | None = None) -> None:
+    """Make sure a sweep is queued (one at a time: the key); sooner if `run_at` is sooner."""
+    when = run_at or utcnow() + timedelta(seconds=city.settings.settlement.sweep_seconds)
+    queue.enqueue(session, SWEEP, {}, run_at=when, key=f"{SWEEP}:{when.isoformat()}")

@@ -1,0 +1,262 @@
+"""The payee's city in a cross-city settlement: hold the payee's amount and vote, or refuse
+with a code; then apply the payer city's commit (post, receipt) or abort (void).
+
+The payee's city finds the settlement by its id before anything else, answers a repeated
+Offer with the vote it stored, and refuses the same id with other terms
+(services/settlement_outcomes.py says what the three settlement modules share).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from exchange import agreements, settlements
+from exchange.errors import DomainError
+from exchange.ledger import member_account
+from exchange.settlements import Terms
+from federation.authority import origin_base
+from federation.inbound_settlement import InboundSettlement
+from instance.city import City
+from models import (
+    Agreement,
+    AgreementState,
+    Listing,
+    Member,
+    MemberStatus,
+    Negotiation,
+    Purpose,
+    RemoteActor,
+    Settlement,
+    SettlementRole,
+    SettlementState,
+    utcnow,
+)
+from outbox.publish import publish_or_resend
+from outbox.settlement_activities import render_receipt, render_refusal, render_vote
+
+from .settlement_outcomes import instance_actor_of, mark_paid, money, partner_of, schedule_sweep
+
+log = logging.getLogger("comptoir.services.settlement_payee")
+
+S = SettlementState
+
+
+class Refusal(Exception):
+    def __init__(self, code: str, reason: str, *, temporary: bool = False) -> None:
+        super().__init__(reason)
+        self.code, self.reason, self.temporary = code, reason, temporary
+
+
+def _terms_of(inbound: InboundSettlement) -> Terms:
+    return Terms(
+        uri=inbound.uri,
+        agreement=inbound.agreement,
+        payer=inbound.payer,
+        payee=inbound.payee,
+        source_amount=inbound.source.minor,
+        source_currency=inbound.source.currency,
+        source_scale=inbound.source.scale,
+        target_amount=inbound.target.minor,
+        target_currency=inbound.target.currency,
+        target_scale=inbound.target.scale,
+        rule=inbound.rule,
+        rule_hash=inbound.rule_hash,
+        expires_at=inbound.expires_at,
+        decision_deadline=inbound.decision_deadline,
+    )
+
+
+def receive_prepare(
+    session: Session, city: City, sender: RemoteActor, inbound: InboundSettlement
+) -> Settlement | None:
+    """A payer city asks us to hold the payee's amount: vote yes (hold placed) or no (a code).
+
+    The refusals, each answered with a Reject naming its code and nothing held: not signed by
+    the payer city's instance actor, no active rule, another rule hash, amounts that do not
+    follow the rule's rounding or the agreement, an unknown or inactive payee, past our cap
+    on the partner (export), a hold that has already expired. The same settlement id with
+    other terms is refused and changes nothing.
+    """
+    terms = _terms_of(inbound)
+    partner = instance_actor_of(terms.uri)
+    now = utcnow()
+    if (
+        sender.uri != partner
+        or origin_base(inbound.activity_id) != origin_base(terms.uri)
+        or origin_base(terms.payer) != origin_base(terms.uri)
+    ):
+        refusal = render_refusal(
+            city,
+            None,
+            f"{city.urls.settlement(settlements.payee_public_id(inbound.activity_id))}/refused",
+            "not_instance_actor",
+            "a settlement is offered by the payer city's instance actor, with derived ids",
+            False,
+            prepare=inbound.activity_id,
+            to=sender.uri,
+        )
+        publish_or_resend(session, city, refusal, sender)
+        return None
+    existing = settlements.by_uri(session, terms.uri)
+    if existing is not None:
+        if existing.fingerprint and existing.fingerprint != terms.fingerprint:
+            conflict = render_refusal(
+                city,
+                existing,
+                f"{city.urls.settlement(existing.public_id)}/conflict/{terms.fingerprint[:16]}",
+                "settlement_exists_with_different_fields",
+                "this settlement id was offered before with other terms",
+                False,
+            )
+            publish_or_resend(session, city, conflict, sender)
+            return existing
+        publish_or_resend(session, city, render_vote(city, existing), sender)
+        return existing
+    try:
+        member, agreement = _check_terms(session, city, terms, partner, now)
+        row = settlements.hold_at_payee(
+            session,
+            city.settings.currency,
+            member,
+            terms,
+            partner=partner,
+            agreement_id=agreement.id,
+            now=now,
+        )
+    except Refusal as refusal:
+        row = settlements.refused_at_payee(
+            session,
+            terms,
+            partner=partner,
+            code=refusal.code,
+            reason=refusal.reason,
+            temporary=refusal.temporary,
+            now=now,
+        )
+    publish_or_resend(session, city, render_vote(city, row), sender)
+    if row.state is S.prepared:
+        schedule_sweep(session, city, run_at=row.expires_at)
+    return row
+
+
+def _check_terms(
+    session: Session, city: City, terms: Terms, partner: str, now: datetime
+) -> tuple[Member, Agreement]:
+    currency = city.settings.currency
+    if terms.target_currency != currency.code or terms.target_scale != currency.scale:
+        raise Refusal("wrong_currency", f"this city pays in {currency.code}")
+    try:
+        rule = settlements.rule_for(session, terms.rule, partner, now=now)
+    except DomainError as exc:
+        raise Refusal(exc.code, exc.message, temporary=exc.code == "rule_suspended") from None
+    if rule.hash != terms.rule_hash:
+        raise Refusal("rule_hash_mismatch", f"the rule {rule.uri} has the hash {rule.hash} here")
+    if not settlements.follows_rule(rule, terms):
+        raise Refusal("amounts_do_not_match_rule", "the two amounts do not follow the rule")
+    try:
+        settlements.check_limits(rule, terms)
+    except DomainError as exc:
+        raise Refusal(exc.code, exc.message) from None
+    agreement = agreements.by_uri(session, terms.agreement)
+    if agreement is None:
+        raise Refusal("unknown_agreement", "no such agreement here")
+    if agreement.state is not AgreementState.agreed:
+        raise Refusal("agreement_not_payable", f"the agreement is {agreement.state.value}")
+    agreed = {
+        agreement.currency: agreement.amount,
+        agreement.buyer_currency: agreement.buyer_amount,
+    }
+    if agreement.rule_uri != terms.rule or agreed != settlements.amount_pair(rule, terms):
+        raise Refusal("amounts_do_not_match_agreement", "the amounts are not the agreed ones")
+    member = _payee_member(session, city, terms, agreement)
+    if terms.decision_deadline >= terms.expires_at or terms.expires_at <= now:
+        raise Refusal("expired", "the hold would end before a decision", temporary=True)
+    margin = settlements.peer_margin(session, partner)
+    if margin is not None and margin < terms.target_amount:
+        raise Refusal(
+            "cap_exceeded", "the net position with your city would pass its cap", temporary=True
+        )
+    held_by_limits = settlements_would_pass(session, city, member, terms.target_amount)
+    if held_by_limits:
+        raise Refusal("balance_limit_exceeded", held_by_limits, temporary=True)
+    return member, agreement
+
+
+def settlements_would_pass(session: Session, city: City, member: Member, amount: int) -> str:
+    """Why the payee's account cannot receive `amount` (its ceiling, counting pending), or ''."""
+    account = member_account(session, city.settings.currency, member)
+    if account.max_balance is None:
+        return ""
+    room = account.max_balance - (
+        account.credits_posted + account.credits_pending - account.debits_posted
+    )
+    return "" if room >= amount else "the payee's account would pass its maximum balance"
+
+
+def _payee_member(session: Session, city: City, terms: Terms, agreement: Agreement) -> Member:
+    if not city.urls.is_local(terms.payee) or "/users/" not in terms.payee:
+        raise Refusal("unknown_payee", "the payee is not a member of this city")
+    username = terms.payee.rsplit("/users/", 1)[1]
+    member = session.scalar(select(Member).where(Member.username == username))
+    if member is None:
+        raise Refusal("unknown_payee", "the payee is not a member of this city")
+    thread = session.get(Negotiation, agreement.negotiation_id)
+    listing = session.get(Listing, agreement.listing_id)
+    assert thread is not None and listing is not None
+    payee_id = (
+        thread.buyer_member_id if listing.purpose is Purpose.request else thread.seller_member_id
+    )
+    if payee_id != member.id:
+        raise Refusal("unknown_payee", "the payee is not the paid party of the agreement")
+    if member.status is not MemberStatus.active:
+        raise Refusal("payee_not_active", "the payee cannot receive payments now")
+    return member
+
+
+def receive_commit(session: Session, city: City, sender: str, uri: str) -> bool | None:
+    """The payer city committed: post our hold and send the receipt. None: the Offer has not
+    arrived yet (the caller parks the activity); False: not a settlement of ours.
+    """
+    row = settlements.by_uri(session, uri)
+    if row is None:
+        return None if sender == instance_actor_of(uri) else False
+    if row.role is not SettlementRole.payee:
+        return False
+    if sender != row.partner:
+        return True
+    now = utcnow()
+    if row.state is S.prepared:
+        settlements.commit(session, row, now=now)
+        got = money(row.target_amount, row.target_currency, row.target_scale)
+        mark_paid(session, row, f"You were paid {got} from another city.", now)
+    if row.state is S.committed:
+        publish_or_resend(session, city, render_receipt(city, row), partner_of(session, row))
+    else:
+        log.error("settlement %s: commit received but the row is %s", row.uri, row.state.value)
+        row.code = "decision_conflict"
+    return True
+
+
+def receive_abort(
+    session: Session, city: City, sender: str, prepare_id: str, code: str = ""
+) -> bool:
+    """The payer city aborted: void our hold; one we never saw is remembered as aborted."""
+    if not prepare_id.endswith("/prepare"):
+        return False
+    uri = prepare_id.removesuffix("/prepare")
+    partner = instance_actor_of(uri)
+    row = settlements.by_uri(session, uri)
+    if row is None:
+        if sender != partner:
+            return False
+        settlements.tombstone_at_payee(session, uri, partner=partner)
+        return True
+    if row.role is not SettlementRole.payee:
+        return False
+    if sender == row.partner and row.state is S.prepared:
+        settlements.abort(session, row, code=code or "aborted", reason="the payer city aborted")
+    return True
