@@ -55,7 +55,9 @@ from .state_graph import StateGraph
 
 S = RuleStatus
 #: a proposal is answered once; an agreed version is suspended and resumed, and retired when a
-#: newer version is agreed (or the partnership ends); nothing comes back from retired/rejected
+#: newer version is agreed (or the partnership ends). Nothing comes back from rejected; a
+#: retired version comes back only when the version that replaced it here never came into
+#: force at the partner (`reinstate_replaced`), so that both cities hold the same one
 GRAPH = StateGraph(
     "exchange rule",
     RuleStatus,
@@ -63,7 +65,7 @@ GRAPH = StateGraph(
         S.proposed: {S.active, S.rejected},
         S.active: {S.suspended, S.retired},
         S.suspended: {S.active, S.retired},
-        S.retired: set(),
+        S.retired: {S.active, S.suspended},
         S.rejected: set(),
     },
 )
@@ -523,9 +525,51 @@ def activate(
     ):
         GRAPH.move(older, S.retired)
         older.ended_at = moment
-        older.status_reason = f"replaced by version {rule.version}"
+        older.status_reason = _replaced_by(rule)
     _apply_caps(session, currency, rule, us=us, by=by)
     record(session, by, "partner.activate", "exchange_rule", rule.uri, _summary(rule))
+
+
+def _replaced_by(rule: ExchangeRule) -> str:
+    return f"replaced by version {rule.version}"
+
+
+def reinstate_replaced(
+    session: Session,
+    currency: CurrencyRules,
+    rule: ExchangeRule,
+    *,
+    us: str,
+    now: datetime | None = None,
+) -> ExchangeRule | None:
+    """The partner refused our Accept of `rule` (its position already passed the new caps, or
+    the proposal ran out there): `rule` never came into force at the partner, which still
+    holds the version `rule` retired here when we accepted it. That version comes back (as it
+    was: active, or suspended by whoever suspended it), with its caps, unless its own validity
+    has ended meanwhile; then neither city holds a version in force. Returns the version in
+    force again, or None."""
+    moment = now or utcnow()
+    replaced = session.scalar(
+        select(ExchangeRule)
+        .where(
+            ExchangeRule.partnership_id == rule.partnership_id,
+            ExchangeRule.status == S.retired,
+            ExchangeRule.status_reason == _replaced_by(rule),
+            ExchangeRule.ended_at == rule.activated_at,
+        )
+        .order_by(ExchangeRule.version.desc())
+        .limit(1)
+    )
+    if replaced is None or (replaced.valid_until is not None and replaced.valid_until <= moment):
+        return None
+    GRAPH.move(replaced, S.suspended if replaced.suspended_by else S.active)
+    replaced.ended_at = None
+    replaced.status_reason = f"back in force: the partner refused version {rule.version}"
+    _apply_caps(session, currency, replaced, us=us, by=None)
+    record(
+        session, None, "partner.reinstate", "exchange_rule", replaced.uri, replaced.status_reason
+    )
+    return replaced
 
 
 def _apply_caps(

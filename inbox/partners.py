@@ -86,7 +86,7 @@ async def on_rule_reject(delivery: Delivery) -> bool:
     code = activity.get("reasonCode") if isinstance(activity.get("reasonCode"), str) else None
     sender = await delivery.sender()
     await delivery.apply(
-        lambda s: partner_cases.receive_rejection(s, sender, refused, content or "", code)
+        lambda s: partner_cases.receive_rejection(s, city, sender, refused, content or "", code)
     )
     return True
 

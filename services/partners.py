@@ -334,10 +334,17 @@ def receive_acceptance(
 
 
 def receive_rejection(
-    session: Session, sender: RemoteActor, refused_uri: str, content: str, code: str | None
+    session: Session,
+    city: City,
+    sender: RemoteActor,
+    refused_uri: str,
+    content: str,
+    code: str | None,
 ) -> None:
-    """The partner rejected our proposal, or refused our Accept of its proposal (its hash
-    did not match): the version is rejected, or retired, here too."""
+    """The partner rejected our proposal, or refused our Accept of its proposal (its hash did
+    not match, or its position already passed the new caps): the version is rejected, or
+    retired, here too, and the version our Accept had retired is in force again, as it has
+    stayed at the partner."""
     reason = html_to_text(sanitize_html(content[:2000])) if content else ""
     reason = f"{code}: {reason}" if code else reason
     rule = _ours_to(session, sender, refused_uri)
@@ -357,7 +364,15 @@ def receive_rejection(
         )
     ):
         partners.retire(session, accepted, reason or "the partner refused our acceptance")
-        _tell(session, accepted, f"refused our acceptance of version {accepted.version}: {reason}")
+        back = partners.reinstate_replaced(
+            session, city.settings.currency, accepted, us=city.urls.instance_actor
+        )
+        again = f" Version {back.version} is in force again." if back is not None else ""
+        _tell(
+            session,
+            accepted,
+            f"refused our acceptance of version {accepted.version}: {reason.rstrip('.')}.{again}",
+        )
 
 
 def receive_status(session: Session, sender: RemoteActor, reference: RuleReference) -> None:

@@ -6,6 +6,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from exchange.ledger import peer_account_id, system_account_id, transfer
+from exchange.ledger.transfers import Leg
+from models import SystemAccount, TransferKind
+
 from .helpers import eventually, settled
 from .partners import admin_of, partner_view, partnered, proposed, terms
 
@@ -196,3 +200,45 @@ async def test_a_version_ends_in_both_cities_when_its_validity_is_over(start_cit
         assert view is not None
         [version] = [v for v in view["versions"] if v["id"] == rule["id"]]
         assert (version["status"], version["reason"]) == ("retired", "its validity ended")
+
+
+async def test_an_accept_refused_for_its_caps_leaves_the_old_version_in_force_in_both_cities(
+    start_city: Any,
+) -> None:
+    """A proposes version 2 with a smaller import cap; before B accepts, A's position passes
+    it. A refuses B's Accept; B, which had retired version 1 on accepting, takes it back."""
+    a, b = await two(start_city)
+    first = await partnered(a, b, import_cap="10.00", export_cap="10.00")
+    second = await proposed(a, b, import_cap="5.00", export_cap="10.00")
+
+    def owe(session: Any) -> Any:
+        peer = peer_account_id(session, b.city.urls.instance_actor, min_balance=0, max_balance=None)
+        issuance = system_account_id(session, SystemAccount.issuance)
+        return transfer(
+            session,
+            a.city.settings.currency,
+            public_id="settlement:test-position",
+            kind=TransferKind.settlement,
+            legs=[Leg(issuance, peer, 600)],
+            settlement=True,
+        )
+
+    a.db.write_sync(owe)
+    await admin_of(b).ok("post", f"/partners/{a.settings.domain}/accept", {})
+
+    async def first_in_force_at_b() -> Any:
+        view = await partner_view(b, a)
+        return view is not None and view["rule"] and view["rule"]["id"] == first["id"]
+
+    await eventually(first_in_force_at_b)
+    for city, other, refused in ((a, b, "rejected"), (b, a, "retired")):
+        view = await partner_view(city, other)
+        assert view is not None
+        assert view["rule"]["id"] == first["id"] and view["rule"]["status"] == "active"
+        statuses = {v["id"]: v["status"] for v in view["versions"]}
+        assert statuses == {first["id"]: "active", second["id"]: refused}
+    # B's caps on its peer account are version 1's again (10.00 GRN each way, at 3/2 LEF)
+    view_b = await partner_view(b, a)
+    assert view_b is not None
+    limits = (view_b["position"]["min_balance"], view_b["position"]["max_balance"])
+    assert limits == ("-15.00", "15.00")
