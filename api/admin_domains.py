@@ -166,7 +166,13 @@ async def import_list(request: Request) -> Response:
     entries = domain_lists.parse(content, fmt)
     plan = await city.db.write(
         lambda s: domain_lists.import_entries(
-            s, entries, kind, caller, city.settings.federation.mode, dry_run=dry_run
+            s,
+            entries,
+            kind,
+            caller,
+            city.settings.federation.mode,
+            own_domain=city.settings.domain,
+            dry_run=dry_run,
         )
     )
     city.fediverse.policy.invalidate()
@@ -264,7 +270,7 @@ def _decide(accept: bool) -> Any:
         if accept:
             draft = await city.db.write(
                 lambda s: subscriptions.accept_draft(
-                    s, draft_id, caller, city.settings.federation.mode
+                    s, draft_id, caller, city.settings.federation.mode, city.settings.domain
                 )
             )
         else:

@@ -183,7 +183,12 @@ def _one(kind: RuleKind, render: Callable[[DomainRule], dict[str, Any]]) -> Endp
             rule = domains.get_rule(session, rule_id, kind)
             spec = _block_spec(values, rule)
             return domains.block(
-                session, spec, caller, city.settings.federation.mode, replace=True
+                session,
+                spec,
+                caller,
+                city.settings.federation.mode,
+                own_domain=city.settings.domain,
+                replace=True,
             )[0]
 
         rule = await city.db.write(change)
@@ -240,7 +245,9 @@ async def create_block(request: Request) -> Response:
     spec = _block_spec(values)
     city = city_of(request)
     rule, _, _ = await city.db.write(
-        lambda s: domains.block(s, spec, caller, city.settings.federation.mode)
+        lambda s: domains.block(
+            s, spec, caller, city.settings.federation.mode, own_domain=city.settings.domain
+        )
     )
     city.fediverse.policy.invalidate()
     return JSONResponse(render_block(rule))

@@ -272,6 +272,7 @@ def import_entries(
     by: Member | None,
     default_mode: FederationMode,
     *,
+    own_domain: str,
     dry_run: bool = False,
 ) -> ImportPlan:
     """Apply a parsed list in one savepoint; with `dry_run`, report and roll it back."""
@@ -304,8 +305,10 @@ def import_entries(
                 entry.obfuscate,
             )
             try:
-                _, _, purged = domains.block(session, spec, by, default_mode, replace=True)
-            except domains.Conflict as exc:
+                _, _, purged = domains.block(
+                    session, spec, by, default_mode, own_domain=own_domain, replace=True
+                )
+            except (domains.Conflict, domains.OwnDomain) as exc:
                 problems.append(f"entry {number} ({entry.domain}): {exc.message}")
                 continue
             if purged is not None and (purged.actors or purged.deliveries_cancelled):

@@ -48,6 +48,24 @@ class Conflict(DomainError):
         )
 
 
+class OwnDomain(DomainError):
+    """A block of this city's own domain, or of a domain above it, would cut the city off
+    from itself: refused like a conflicting block (422)."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(
+            "own_domain", f"{name} is this city's own domain: it cannot be blocked", 422
+        )
+
+
+def covers_own(name: str, own_domain: str) -> bool:
+    """Whether a rule for `name` (normalized) would cover our own domain: the domain itself
+    (with or without its port) or a domain above it."""
+    own = normalize_domain(own_domain)
+    host = own.rsplit(":", 1)[0] if own.count(":") == 1 else own
+    return name in (own, host) or host.endswith("." + name)
+
+
 def normalize_domain(text: str) -> str:
     """'Example.COM.' -> 'example.com'; 'bücher.example' -> 'xn--bcher-kva.example'. Raises
     BadDomain.
@@ -263,15 +281,19 @@ def block(
     by: Member | None,
     default_mode: FederationMode,
     *,
+    own_domain: str,
     replace: bool = False,
     subscription_id: int | None = None,
 ) -> tuple[DomainRule, bool, PurgeResult | None]:
     """Block a domain; (rule, created, what a suspension removed).
 
     An existing block of the same domain is updated when `replace`, else refused (422, as
-    Mastodon's API). A block under a parent block that is at least as strict is refused.
+    Mastodon's API). A block under a parent block that is at least as strict is refused, and
+    so is a block of our own domain or of a domain above it (`own_domain`, the city's).
     """
     name = normalize_domain(spec.domain)
+    if covers_own(name, own_domain):
+        raise OwnDomain(name)
     rule = find_rule(session, name, RuleKind.block)
     if rule is not None and not replace:
         raise Conflict(

@@ -94,7 +94,10 @@ def cmd_block(args: argparse.Namespace) -> int:
         args.obfuscate,
     )
     rule, created, purged = in_db(
-        args, lambda s: domains.block(s, spec, None, settings.federation.mode, replace=True)
+        args,
+        lambda s: domains.block(
+            s, spec, None, settings.federation.mode, own_domain=settings.domain, replace=True
+        ),
     )
     print(
         f"{'blocked' if created else 'updated the block of'} {rule.domain} ({rule.severity.value})"
@@ -130,7 +133,13 @@ def cmd_import(args: argparse.Namespace) -> int:
     plan = in_db(
         args,
         lambda s: domain_lists.import_entries(
-            s, entries, kind, None, settings.federation.mode, dry_run=args.dry_run
+            s,
+            entries,
+            kind,
+            None,
+            settings.federation.mode,
+            own_domain=settings.domain,
+            dry_run=args.dry_run,
         ),
     )
     for label, names in (("add", plan.added), ("update", plan.updated)):
@@ -243,7 +252,10 @@ def cmd_drafts(args: argparse.Namespace) -> int:
 def cmd_accept(args: argparse.Namespace) -> int:
     settings = load_settings(args.config)
     draft = in_db(
-        args, lambda s: subscriptions.accept_draft(s, args.id, None, settings.federation.mode)
+        args,
+        lambda s: subscriptions.accept_draft(
+            s, args.id, None, settings.federation.mode, settings.domain
+        ),
     )
     print(f"accepted: {draft.action.value} {draft.kind.value} {draft.domain}")
     return 0

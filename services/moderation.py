@@ -338,6 +338,11 @@ def _block_domain(
     )
     spec = domains.BlockSpec(domain, severity, private_comment=reason)
     _, _, purged = domains.block(
-        session, spec, moderator, city.settings.federation.mode, replace=True
+        session,
+        spec,
+        moderator,
+        city.settings.federation.mode,
+        own_domain=city.settings.domain,
+        replace=True,
     )
     return f"blocked {domain} ({severity.value})" + (f": {purged.summary()}" if purged else "")

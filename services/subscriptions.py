@@ -186,6 +186,7 @@ def _create(
     sub: DomainSubscription,
     entry: domain_lists.Entry,
     default_mode: FederationMode,
+    own_domain: str,
     changes: Changes,
 ) -> None:
     if sub.kind is RuleKind.allow:
@@ -202,8 +203,10 @@ def _create(
             f"subscription {sub.id}",
         )
         try:
-            domains.block(session, spec, None, default_mode, subscription_id=sub.id)
-        except domains.Conflict as exc:
+            domains.block(
+                session, spec, None, default_mode, own_domain=own_domain, subscription_id=sub.id
+            )
+        except (domains.Conflict, domains.OwnDomain) as exc:
             changes.skipped.append(f"{entry.domain}: {exc.message}")
             return
     changes.added.append(entry.domain)
@@ -214,6 +217,7 @@ def apply_entries(
     sub: DomainSubscription,
     entries: list[domain_lists.Entry],
     default_mode: FederationMode,
+    own_domain: str,
 ) -> Changes:
     """Bring the subscription's own entries in line with the list (or draft the changes)."""
     changes = Changes()
@@ -229,7 +233,7 @@ def apply_entries(
         elif sub.review:
             _draft(session, sub, entry, DraftAction.add, changes)
         else:
-            _create(session, sub, entry, default_mode, changes)
+            _create(session, sub, entry, default_mode, own_domain, changes)
     for domain, rule in owned.items():
         if domain in wanted:
             continue
@@ -332,7 +336,7 @@ async def subscribe(
             f"{kind.value} list, {'reviewed' if review else 'applied'} every {every_hours} h",
         )
         schedule(session, run_at=utcnow() + CHECK_EVERY)
-        return sub, apply_entries(session, sub, entries, default_mode)
+        return sub, apply_entries(session, sub, entries, default_mode, city.settings.domain)
 
     result = await city.db.write(work)
     city.fediverse.policy.invalidate()
@@ -350,7 +354,9 @@ async def refresh(city: City, sub_id: int) -> Changes:
         raise
     default_mode = city.settings.federation.mode
     changes = await city.db.write(
-        lambda s: apply_entries(s, get_subscription(s, sub_id), entries, default_mode)
+        lambda s: apply_entries(
+            s, get_subscription(s, sub_id), entries, default_mode, city.settings.domain
+        )
     )
     city.fediverse.policy.invalidate()
     return changes
@@ -387,7 +393,11 @@ def drafts(session: Session, *, include_rejected: bool = False) -> list[DomainDr
 
 
 def accept_draft(
-    session: Session, draft_id: int, by: Member | None, default_mode: FederationMode
+    session: Session,
+    draft_id: int,
+    by: Member | None,
+    default_mode: FederationMode,
+    own_domain: str,
 ) -> DomainDraft:
     draft = domain_drafts.pending(session, draft_id)
     sub = get_subscription(session, draft.subscription_id)
@@ -401,7 +411,7 @@ def accept_draft(
                 draft.public_comment,
             )
             changes = Changes()
-            _create(session, sub, entry, default_mode, changes)
+            _create(session, sub, entry, default_mode, own_domain, changes)
             if changes.skipped:
                 raise DomainError("domain_conflict", changes.skipped[0], 422)
     else:

@@ -109,7 +109,9 @@ async def _change(request: Request, form: FormData, admin: Member, action: str) 
             bool(form.get("obfuscate")),
         )
         rule, _, purged = await db.write(
-            lambda s: domains.block(s, spec, admin, default, replace=True)
+            lambda s: domains.block(
+                s, spec, admin, default, own_domain=city.settings.domain, replace=True
+            )
         )
         return f"Blocked {rule.domain} ({rule.severity.value})." + (
             f" {purged.summary()}." if purged else ""
@@ -159,7 +161,7 @@ async def _change(request: Request, form: FormData, admin: Member, action: str) 
         draft_id = int(_text(form, "id") or 0)
         draft = await db.write(
             lambda s: (
-                subscriptions.accept_draft(s, draft_id, admin, default)
+                subscriptions.accept_draft(s, draft_id, admin, default, city.settings.domain)
                 if action == "accept"
                 else subscriptions.reject_draft(s, draft_id, admin)
             )
@@ -193,7 +195,13 @@ async def import_action(request: Request) -> Response:
         )
         plan = await city.db.write(
             lambda s: domain_lists.import_entries(
-                s, entries, kind, admin, city.settings.federation.mode, dry_run=dry_run
+                s,
+                entries,
+                kind,
+                admin,
+                city.settings.federation.mode,
+                own_domain=city.settings.domain,
+                dry_run=dry_run,
             )
         )
     except DomainError as exc:

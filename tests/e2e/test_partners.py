@@ -163,7 +163,11 @@ async def test_a_partner_we_do_not_federate_with_is_refused(start_city: Any) -> 
     from exchange import domains
 
     a, b = await two(start_city)
-    a.db.write_sync(lambda s: domains.block(s, domains.BlockSpec(b.settings.domain), None, "open"))
+    a.db.write_sync(
+        lambda s: domains.block(
+            s, domains.BlockSpec(b.settings.domain), None, "open", own_domain="comptoir.test"
+        )
+    )
     a.city.fediverse.policy.invalidate()
     answer = await admin_of(a).post("/partners", terms(b))
     assert answer.status_code == 400

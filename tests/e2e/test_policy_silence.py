@@ -37,7 +37,11 @@ async def silenced_pair(start_city: Any) -> tuple[Any, Any, Note]:
     await eventually(lambda: remote_note(a, note.uri))
     a.db.write_sync(
         lambda s: domains.block(
-            s, domains.BlockSpec(b.settings.domain, Severity.silence), None, "open"
+            s,
+            domains.BlockSpec(b.settings.domain, Severity.silence),
+            None,
+            "open",
+            own_domain="comptoir.test",
         )
     )
     a.city.fediverse.policy.invalidate()

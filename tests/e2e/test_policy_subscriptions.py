@@ -102,7 +102,9 @@ async def test_with_review_on_a_new_entry_waits_as_a_draft_until_accepted(
     drafts = a.db.read_sync(subscriptions.drafts)
     assert sorted(d.domain for d in drafts) == ["x.example", "y.example", "z.example"]
     z = next(d for d in drafts if d.domain == "z.example")
-    a.db.write_sync(lambda s: subscriptions.accept_draft(s, z.id, None, "allowlist"))
+    a.db.write_sync(
+        lambda s: subscriptions.accept_draft(s, z.id, None, "allowlist", "comptoir.test")
+    )
     assert allowed(a)["z.example"] == sub_id
 
 

@@ -65,6 +65,7 @@ def suspend(a: Any, b: Any) -> Any:
             domains.BlockSpec(b.settings.domain, Severity.suspend),
             None,
             a.settings.federation.mode,
+            own_domain="comptoir.test",
         )
     )
     a.city.fediverse.policy.invalidate()

@@ -99,6 +99,7 @@ async def test_a_flag_from_a_domain_blocked_with_reject_reports_is_dropped(start
             domains.BlockSpec(b.settings.domain, Severity.noop, reject_reports=True),
             None,
             "open",
+            own_domain="comptoir.test",
         )
     )
     a.city.fediverse.policy.invalidate()

@@ -126,7 +126,9 @@ def test_an_import_with_a_broken_row_writes_nothing(db: Database) -> None:
     with pytest.raises(BrokenList):
         entries = parse(MASTODON_CSV + "bad domain,suspend\n", "csv")
         db.write_sync(
-            lambda s: domain_lists.import_entries(s, entries, RuleKind.block, None, "open")
+            lambda s: domain_lists.import_entries(
+                s, entries, RuleKind.block, None, "open", own_domain="comptoir.test"
+            )
         )
     assert table(db, RuleKind.block) == []
 
@@ -135,7 +137,9 @@ def test_an_import_refused_half_way_by_a_conflict_writes_nothing(db: Database) -
     entries = parse("#domain,#severity\nspam.example,suspend\nx.spam.example,silence\n", "csv")
     with pytest.raises(BrokenList) as refused:
         db.write_sync(
-            lambda s: domain_lists.import_entries(s, entries, RuleKind.block, None, "open")
+            lambda s: domain_lists.import_entries(
+                s, entries, RuleKind.block, None, "open", own_domain="comptoir.test"
+            )
         )
     assert "entry 2 (x.spam.example)" in refused.value.message
     assert table(db, RuleKind.block) == []
@@ -144,13 +148,17 @@ def test_an_import_refused_half_way_by_a_conflict_writes_nothing(db: Database) -
 def test_a_dry_run_reports_the_changes_and_writes_nothing(db: Database) -> None:
     db.write_sync(
         lambda s: domains.block(
-            s, domains.BlockSpec("spam.example", public_comment="Spam"), None, "open"
+            s,
+            domains.BlockSpec("spam.example", public_comment="Spam"),
+            None,
+            "open",
+            own_domain="comptoir.test",
         )
     )
     entries = parse(MASTODON_CSV, "csv")
     plan = db.write_sync(
         lambda s: domain_lists.import_entries(
-            s, entries, RuleKind.block, None, "open", dry_run=True
+            s, entries, RuleKind.block, None, "open", dry_run=True, own_domain="comptoir.test"
         )
     )
     assert (plan.added, plan.updated, plan.unchanged) == (
@@ -162,11 +170,19 @@ def test_a_dry_run_reports_the_changes_and_writes_nothing(db: Database) -> None:
 
 
 def test_an_import_adds_and_updates_and_keeps_entries_missing_from_the_file(db: Database) -> None:
-    db.write_sync(lambda s: domains.block(s, domains.BlockSpec("old.example"), None, "open"))
-    db.write_sync(lambda s: domains.block(s, domains.BlockSpec("loud.example"), None, "open"))
+    db.write_sync(
+        lambda s: domains.block(
+            s, domains.BlockSpec("old.example"), None, "open", own_domain="comptoir.test"
+        )
+    )
+    db.write_sync(
+        lambda s: domains.block(
+            s, domains.BlockSpec("loud.example"), None, "open", own_domain="comptoir.test"
+        )
+    )
     plan = db.write_sync(
         lambda s: domain_lists.import_entries(
-            s, parse(MASTODON_CSV, "csv"), RuleKind.block, None, "open"
+            s, parse(MASTODON_CSV, "csv"), RuleKind.block, None, "open", own_domain="comptoir.test"
         )
     )
     assert (plan.added, plan.updated) == (["spam.example", "pics.example"], ["loud.example"])
@@ -186,7 +202,9 @@ def test_an_export_imported_into_a_fresh_city_gives_the_same_list(
     allows = "#domain,#public_comment,#obfuscate\nb.example,Our neighbour,false\nc.example,,true\n"
     source = MASTODON_CSV if kind is RuleKind.block else allows
     db.write_sync(
-        lambda s: domain_lists.import_entries(s, parse(source, "csv"), kind, None, "open")
+        lambda s: domain_lists.import_entries(
+            s, parse(source, "csv"), kind, None, "open", own_domain="comptoir.test"
+        )
     )
     exported = domain_lists.export(db.read_sync(lambda s: domains.list_rules(s, kind)), fmt, kind)
 
@@ -195,7 +213,9 @@ def test_an_export_imported_into_a_fresh_city_gives_the_same_list(
     fresh = Database(fresh_url, threads=1)
     try:
         fresh.write_sync(
-            lambda s: domain_lists.import_entries(s, parse(exported, fmt), kind, None, "open")
+            lambda s: domain_lists.import_entries(
+                s, parse(exported, fmt), kind, None, "open", own_domain="comptoir.test"
+            )
         )
         if fmt == "text":  # plain text carries the names only
             assert [row[0] for row in table(fresh, kind)] == [row[0] for row in table(db, kind)]

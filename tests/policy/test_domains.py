@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from exchange import domains
-from exchange.domains import BadDomain, BlockSpec, Conflict, normalize_domain
+from exchange.domains import BadDomain, BlockSpec, Conflict, OwnDomain, normalize_domain
 from exchange.errors import DomainError, NotFound
 from instance.database import Database
 from models import DomainRule, ModerationEntry, RuleKind, Severity
@@ -64,6 +64,7 @@ def test_a_block_is_stored_and_logged(db: Database) -> None:
             ),
             None,
             "open",
+            own_domain="comptoir.test",
         )
     )
     assert (
@@ -77,33 +78,80 @@ def test_a_block_is_stored_and_logged(db: Database) -> None:
 
 def test_a_second_block_of_the_same_domain_is_a_conflict_unless_replacing(db: Database) -> None:
     db.write_sync(
-        lambda s: domains.block(s, BlockSpec("spam.example", Severity.silence), None, "open")
+        lambda s: domains.block(
+            s, BlockSpec("spam.example", Severity.silence), None, "open", own_domain="comptoir.test"
+        )
     )
     with pytest.raises(Conflict) as refused:
-        db.write_sync(lambda s: domains.block(s, BlockSpec("spam.example"), None, "open"))
+        db.write_sync(
+            lambda s: domains.block(
+                s, BlockSpec("spam.example"), None, "open", own_domain="comptoir.test"
+            )
+        )
     assert refused.value.status == 422
     rule, created, _ = db.write_sync(
-        lambda s: domains.block(s, BlockSpec("spam.example"), None, "open", replace=True)
+        lambda s: domains.block(
+            s, BlockSpec("spam.example"), None, "open", replace=True, own_domain="comptoir.test"
+        )
     )
     assert not created and rule.severity is Severity.suspend
 
 
 def test_a_block_under_a_stricter_parent_block_is_refused(db: Database) -> None:
-    db.write_sync(lambda s: domains.block(s, BlockSpec("spam.example"), None, "open"))
+    db.write_sync(
+        lambda s: domains.block(
+            s, BlockSpec("spam.example"), None, "open", own_domain="comptoir.test"
+        )
+    )
     with pytest.raises(Conflict) as refused:
         db.write_sync(
-            lambda s: domains.block(s, BlockSpec("x.spam.example", Severity.silence), None, "open")
+            lambda s: domains.block(
+                s,
+                BlockSpec("x.spam.example", Severity.silence),
+                None,
+                "open",
+                own_domain="comptoir.test",
+            )
         )
     assert refused.value.message == "You have already imposed stricter limits on spam.example."
     assert db.read_sync(lambda s: domains.find_rule(s, "x.spam.example", RuleKind.block)) is None
 
 
+@pytest.mark.parametrize(
+    "blocked",
+    ["market.city.example", "Market.City.Example.", "city.example", "market.city.example:8000"],
+)
+def test_our_own_domain_or_a_domain_above_it_cannot_be_blocked(db: Database, blocked: str) -> None:
+    with pytest.raises(OwnDomain) as refused:
+        db.write_sync(
+            lambda s: domains.block(
+                s, BlockSpec(blocked), None, "open", own_domain="market.city.example:8000"
+            )
+        )
+    assert refused.value.status == 422 and "own domain" in refused.value.message
+    assert db.read_sync(lambda s: domains.list_rules(s)) == []
+
+
+def test_a_sibling_or_a_subdomain_of_ours_can_be_blocked(db: Database) -> None:
+    for name in ("other.example", "spam.city.example", "ty.example"):
+        db.write_sync(
+            lambda s, n=name: domains.block(
+                s, BlockSpec(n), None, "open", own_domain="city.example"
+            )
+        )
+    assert len(db.read_sync(lambda s: domains.list_rules(s))) == 3
+
+
 def test_a_stricter_block_under_a_parent_block_is_accepted(db: Database) -> None:
     db.write_sync(
-        lambda s: domains.block(s, BlockSpec("spam.example", Severity.silence), None, "open")
+        lambda s: domains.block(
+            s, BlockSpec("spam.example", Severity.silence), None, "open", own_domain="comptoir.test"
+        )
     )
     rule, created, _ = db.write_sync(
-        lambda s: domains.block(s, BlockSpec("x.spam.example"), None, "open")
+        lambda s: domains.block(
+            s, BlockSpec("x.spam.example"), None, "open", own_domain="comptoir.test"
+        )
     )
     assert created and rule.severity is Severity.suspend
 
@@ -184,13 +232,14 @@ def test_an_obfuscated_domain_hides_its_middle_as_mastodon_does(domain: str, sho
 
 def test_public_entries_leave_noop_blocks_out_and_obfuscate_on_request(db: Database) -> None:
     quiet = BlockSpec("quiet.example", Severity.noop, reject_media=True)
-    db.write_sync(lambda s: domains.block(s, quiet, None, "open"))
+    db.write_sync(lambda s: domains.block(s, quiet, None, "open", own_domain="comptoir.test"))
     db.write_sync(
         lambda s: domains.block(
             s,
             BlockSpec("spam.social", Severity.silence, public_comment="spam", obfuscate=True),
             None,
             "open",
+            own_domain="comptoir.test",
         )
     )
     [entry] = db.read_sync(lambda s: domains.public_entries(s, RuleKind.block))

@@ -103,6 +103,14 @@ async def test_a_conflicting_block_answers_422_with_the_existing_block(town: Tes
     assert set(body["existing_domain_block"]) == DOMAIN_BLOCK_KEYS
 
 
+async def test_blocking_the_citys_own_domain_answers_422(town: TestCity) -> None:
+    answer = await town.http.post(
+        BLOCKS, json={"domain": town.settings.domain}, headers=town.auth("mayor")
+    )
+    assert answer.status_code == 422
+    assert "own domain" in answer.json()["error"]
+
+
 async def test_blocking_the_same_domain_twice_answers_422(town: TestCity) -> None:
     await town.http.post(BLOCKS, json={"domain": "spam.example"}, headers=town.auth("mayor"))
     again = await town.http.post(
@@ -232,12 +240,20 @@ async def test_the_instance_shows_rules_and_the_moderation_policy(town: TestCity
 
 
 async def test_the_domain_list_is_hidden_by_default(town: TestCity) -> None:
-    town.db.write_sync(lambda s: domains.block(s, domains.BlockSpec("spam.example"), None, "open"))
+    town.db.write_sync(
+        lambda s: domains.block(
+            s, domains.BlockSpec("spam.example"), None, "open", own_domain="comptoir.test"
+        )
+    )
     assert (await town.http.get("/api/v1/instance/domain_blocks")).status_code == 404
 
 
 async def test_the_domain_list_shown_to_members_needs_a_token(town: TestCity) -> None:
-    town.db.write_sync(lambda s: domains.block(s, domains.BlockSpec("spam.example"), None, "open"))
+    town.db.write_sync(
+        lambda s: domains.block(
+            s, domains.BlockSpec("spam.example"), None, "open", own_domain="comptoir.test"
+        )
+    )
     town.db.write_sync(lambda s: admin_settings.set_domains_visibility(s, "users", None))
     assert (await town.http.get("/api/v1/instance/domain_blocks")).status_code == 404
     shown = await town.http.get("/api/v1/instance/domain_blocks", headers=town.auth("alice"))
@@ -247,7 +263,11 @@ async def test_the_domain_list_shown_to_members_needs_a_token(town: TestCity) ->
 async def test_the_public_domain_list_has_mastodons_shape_and_obfuscates(town: TestCity) -> None:
     town.db.write_sync(
         lambda s: domains.block(
-            s, domains.BlockSpec("spam.social", public_comment="Spam", obfuscate=True), None, "open"
+            s,
+            domains.BlockSpec("spam.social", public_comment="Spam", obfuscate=True),
+            None,
+            "open",
+            own_domain="comptoir.test",
         )
     )
     town.db.write_sync(lambda s: domains.allow(s, "b.example", None, public_comment="Neighbour"))

@@ -138,7 +138,11 @@ async def test_the_cache_sees_a_change_made_elsewhere_after_its_ttl(
     monkeypatch.setattr(policy, "CACHE_SECONDS", 3600.0)
     cache = PolicyCache(db, "open")
     assert (await cache.current()).allows(A)
-    db.write_sync(lambda s: domains.block(s, domains.BlockSpec("city-a.example"), None, "open"))
+    db.write_sync(
+        lambda s: domains.block(
+            s, domains.BlockSpec("city-a.example"), None, "open", own_domain="comptoir.test"
+        )
+    )
     assert (await cache.current()).allows(A), "still the cached policy within the TTL"
     monkeypatch.setattr(policy, "CACHE_SECONDS", 0.0)
     assert not (await cache.current()).allows(A)

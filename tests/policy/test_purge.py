@@ -36,7 +36,11 @@ def count(city: TestCity, model: Any, *where: Any) -> int:
 
 
 def suspend(city: TestCity, domain: str, mode: str = "open") -> Any:
-    return city.db.write_sync(lambda s: domains.block(s, domains.BlockSpec(domain), None, mode))[2]  # type: ignore[arg-type]
+    return city.db.write_sync(
+        lambda s: domains.block(
+            s, domains.BlockSpec(domain), None, mode, own_domain="comptoir.test"
+        )
+    )[2]  # type: ignore[arg-type]
 
 
 def queue_delivery(city: TestCity, inbox: str) -> None:
@@ -151,7 +155,11 @@ async def test_a_silence_removes_nothing(town: TestCity) -> None:
     town.remote(B, follows="alice", notes=1)
     town.db.write_sync(
         lambda s: domains.block(
-            s, domains.BlockSpec("b.example", domains.Severity.silence), None, "open"
+            s,
+            domains.BlockSpec("b.example", domains.Severity.silence),
+            None,
+            "open",
+            own_domain="comptoir.test",
         )
     )
     assert (count(town, RemoteActor), count(town, Follow), count(town, Note)) == (1, 1, 1)

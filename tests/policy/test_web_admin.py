@@ -92,7 +92,11 @@ async def test_a_broken_import_shows_the_lines_and_writes_nothing(town: TestCity
 
 
 async def test_an_admin_exports_the_list(town: TestCity) -> None:
-    town.db.write_sync(lambda s: domains.block(s, domains.BlockSpec("spam.example"), None, "open"))
+    town.db.write_sync(
+        lambda s: domains.block(
+            s, domains.BlockSpec("spam.example"), None, "open", own_domain="comptoir.test"
+        )
+    )
     await town.login("mayor")
     answer = await town.http.get(
         "/admin/domains/export", params={"kind": "block", "format": "text"}
@@ -114,6 +118,7 @@ async def test_the_moderation_log_page_is_for_admins(town: TestCity) -> None:
             domains.BlockSpec("spam.example", private_comment="spam wave"),
             town.get("mayor"),
             "open",
+            own_domain="comptoir.test",
         )
     )
     await town.login("mod")
@@ -129,7 +134,11 @@ async def test_the_about_page_shows_rules_and_policy_but_domains_only_when_the_a
     town.db.write_sync(lambda s: admin_settings.set_rules(s, [("Be kind to each other", "")], None))
     town.db.write_sync(
         lambda s: domains.block(
-            s, domains.BlockSpec("spam.social", public_comment="Spam", obfuscate=True), None, "open"
+            s,
+            domains.BlockSpec("spam.social", public_comment="Spam", obfuscate=True),
+            None,
+            "open",
+            own_domain="comptoir.test",
         )
     )
     page = (await town.http.get("/about")).text
