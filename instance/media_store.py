@@ -12,7 +12,6 @@ A store that cannot be reached raises `MediaStoreError`, never a backend's own e
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import os
 import secrets
@@ -20,6 +19,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Protocol, TypeVar
+
+import anyio.to_thread
 
 T = TypeVar("T")
 
@@ -90,8 +91,9 @@ class MediaStore(Protocol):
 
 
 async def in_thread(fn: Callable[..., T], *args: object) -> T:
-    """Run one blocking store call off the event loop."""
-    return await asyncio.to_thread(fn, *args)
+    """Run one blocking store call off the event loop, in the thread pool Starlette streams
+    responses with (40 threads), not asyncio's small default one that name lookups use."""
+    return await anyio.to_thread.run_sync(fn, *args)
 
 
 def sha256_hex(data: bytes) -> str:
