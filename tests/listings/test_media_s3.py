@@ -5,6 +5,7 @@ listing's photo; a store that does not answer is refused clearly. moto on loopba
 
 from __future__ import annotations
 
+import dataclasses
 import io
 from collections.abc import Callable
 from pathlib import Path
@@ -18,7 +19,7 @@ from sqlalchemy import select
 from instance.media_s3 import S3MediaStore, credentials_from_env
 from instance.settings import ConfigError, MediaSettings, load_settings
 from models import Listing, Role
-from server.app import build_city
+from server.app import build_city, create_app
 
 from ..cli import comptoir
 from ..live import free_port_socket
@@ -83,6 +84,20 @@ async def test_with_a_public_url_the_media_route_redirects_to_the_object_store(
         fetched = await browser.get(answer.headers["location"])
     assert fetched.status_code == 200 and fetched.content == s3.get(name)
     assert fetched.headers["content-type"] == "image/jpeg"
+
+
+async def test_a_photo_posted_through_one_web_process_is_served_by_another(
+    market: Callable[..., Any], s3: S3, tmp_path: Path
+) -> None:
+    city = await s3_city(market, s3)
+    [photo] = (await post_photo(city, await city.listing())).json()["photos"]
+    elsewhere = dataclasses.replace(city.settings, data_dir=tmp_path / "another-host")
+    other = create_app(elsewhere, run_worker=False, db=city.db)  # a second host, same database
+    transport = httpx.ASGITransport(app=other)
+    async with httpx.AsyncClient(transport=transport, base_url=city.settings.base_url) as second:
+        served = await second.get(photo["url"])
+    assert served.status_code == 200
+    assert served.content == s3.get(photo["url"].rsplit("/", 1)[1])
 
 
 async def test_a_missing_object_is_a_404(market: Callable[..., Any], s3: S3) -> None:
