@@ -129,8 +129,10 @@ def _encode(image: Image.Image, kind: str, alt: str) -> PreparedPhoto:
 
 
 def _unavailable(exc: MediaStoreError) -> DomainError:
+    """The member is told to try later; where the store is and what it said go to the log."""
+    log.warning("the media store refused a photo: %s", exc)
     return DomainError(
-        "media_unavailable", f"photos cannot be stored right now, try again later ({exc})", 503
+        "media_unavailable", "photos cannot be stored right now, try again later", 503
     )
 
 

@@ -8,6 +8,7 @@ transaction that records them, and removed if that transaction fails.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 from urllib.parse import urlencode
 
@@ -34,6 +35,8 @@ from .csrf import checked_form
 from .pages import render
 from .refusal import NONE, Refusal
 from .session import current_member
+
+log = logging.getLogger("comptoir.web.market")
 
 #: photo names are random and never reused: browsers and proxies may keep them for a year
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -176,7 +179,8 @@ async def media(request: Request) -> Response:
         return RedirectResponse(public, 302, headers={"Cache-Control": "public, max-age=86400"})
     try:
         found = await in_thread(store.open, name)
-    except MediaStoreError:
+    except MediaStoreError as exc:
+        log.warning("the media store did not serve %s: %s", name, exc)
         raise HTTPException(503, "The photo store does not answer; try again later.") from None
     if found is None:
         raise HTTPException(404, "No such file.")

@@ -153,7 +153,19 @@ async def test_an_unreachable_store_refuses_the_photo_and_records_nothing(
     listing = await city.listing()
     answer = await post_photo(city, listing)
     assert answer.status_code == 503 and "photos cannot be stored" in answer.text
+    assert "127.0.0.1" not in answer.text, "where the store is stays in the log"
     assert (await city.get(f"/listings/{listing['id']}", as_="alice")).json()["photos"] == []
+
+
+async def test_a_photo_asked_for_while_the_store_is_down_is_a_503(
+    market: Callable[..., Any], s3: S3
+) -> None:
+    city = await s3_city(market, s3)
+    [photo] = (await post_photo(city, await city.listing())).json()["photos"]
+    down = dataclasses.replace(city.settings.media, endpoint=f"http://127.0.0.1:{_closed_port()}")
+    city.city.media = S3MediaStore(down, max_attempts=1, connect_timeout=1)
+    answer = await city.http.get(photo["url"])
+    assert answer.status_code == 503 and "127.0.0.1" not in answer.text
 
 
 def _closed_port() -> int:
