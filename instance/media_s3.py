@@ -178,7 +178,14 @@ class S3MediaStore:
     def check(self) -> None:
         try:
             self.client.head_bucket(Bucket=self.bucket)
-        except (ClientError, BotoCoreError) as exc:
+        except ClientError as exc:
+            code = str(exc.response.get("Error", {}).get("Code", ""))
+            if code in _MISSING or code == "NoSuchBucket":
+                raise MediaStoreError(f"there is no {self.where}") from None
+            if code in ("403", "AccessDenied", "Forbidden"):
+                raise MediaStoreError(f"the keys are refused by the {self.where}") from None
+            raise self._failed("reach the bucket", exc) from None
+        except BotoCoreError as exc:
             raise self._failed("reach the bucket", exc) from None
 
 

@@ -12,16 +12,13 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 from PIL import Image
 from sqlalchemy import select
 
-from instance.media_s3 import S3MediaStore, credentials_from_env
-from instance.settings import ConfigError, MediaSettings, load_settings
+from instance.media_s3 import S3MediaStore
 from models import Listing, Role
-from server.app import build_city, create_app
+from server.app import create_app
 
-from ..cli import comptoir
 from ..live import free_port_socket
 from ..s3 import S3
 from ..web.conftest import add_member, logged_in
@@ -173,76 +170,3 @@ def _closed_port() -> int:
     port: int = sock.getsockname()[1]
     sock.close()
     return port
-
-
-# ------------------------------------------------------------------ configuration
-
-
-def test_the_keys_come_from_comptoir_variables_before_aws_ones() -> None:
-    environ = {
-        "COMPTOIR_S3_ACCESS_KEY_ID": "ours",
-        "COMPTOIR_S3_SECRET_ACCESS_KEY": "our-secret",
-        "AWS_ACCESS_KEY_ID": "theirs",
-        "AWS_SECRET_ACCESS_KEY": "their-secret",
-    }
-    assert credentials_from_env(environ) == ("ours", "our-secret", None)
-    assert credentials_from_env({"AWS_ACCESS_KEY_ID": "a", "AWS_SECRET_ACCESS_KEY": "b"})[0] == "a"
-
-
-def test_s3_without_keys_in_the_environment_is_a_config_error() -> None:
-    with pytest.raises(ConfigError) as refused:
-        S3MediaStore(MediaSettings(backend="s3", bucket="photos"), environ={})
-    assert "COMPTOIR_S3_ACCESS_KEY_ID" in str(refused.value)
-
-
-def test_half_a_key_pair_is_a_config_error() -> None:
-    with pytest.raises(ConfigError) as refused:
-        S3MediaStore(
-            MediaSettings(backend="s3", bucket="photos"), environ={"AWS_ACCESS_KEY_ID": "a"}
-        )
-    assert "AWS_SECRET_ACCESS_KEY is not set" in str(refused.value)
-
-
-@pytest.mark.parametrize(
-    ("media", "named"),
-    [
-        ({"backend": "s3"}, "media.bucket: is missing"),
-        ({"backend": "s3", "bucket": "No_Such"}, "media.bucket: must be 3 to 63"),
-        ({"backend": "ftp"}, "media.backend: must be one of local, s3"),
-        ({"backend": "s3", "bucket": "photos", "endpoint": "s3.example"}, "media.endpoint"),
-        ({"backend": "s3", "bucket": "photos", "public_url": "cdn/x"}, "media.public_url"),
-    ],
-)
-def test_bad_media_settings_are_refused_naming_the_key(
-    make_settings: Callable[..., Any], media: dict[str, Any], named: str
-) -> None:
-    good = make_settings()
-    text = good.path.read_text().replace('backend = "local"\n', "")
-    lines = [f"{key} = {value!r}".replace("'", '"') for key, value in media.items()]
-    good.path.write_text(text.replace("[media]\n", "[media]\n" + "\n".join(lines) + "\n"))
-    with pytest.raises(ConfigError) as refused:
-        load_settings(good.path)
-    assert named in str(refused.value)
-
-
-def test_a_city_on_s3_without_keys_does_not_start(
-    make_settings: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    for name in ("COMPTOIR_S3_ACCESS_KEY_ID", "COMPTOIR_S3_SECRET_ACCESS_KEY"):
-        monkeypatch.delenv(name, raising=False)
-    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
-        monkeypatch.delenv(name, raising=False)
-    settings = make_settings(media={"backend": "s3", "bucket": "photos"})
-    with pytest.raises(ConfigError):
-        build_city(settings, with_worker=False)
-    answer = comptoir(settings.path, "worker")
-    assert answer.returncode == 2 and "config error: media" in answer.stderr
-
-
-def test_serve_refuses_to_start_when_the_bucket_does_not_answer(
-    make_settings: Callable[..., Any], s3: S3
-) -> None:
-    settings = make_settings(media={**s3.section(), "bucket": "no-such-bucket"})
-    answer = comptoir(settings.path, "serve")
-    assert answer.returncode == 2
-    assert "config error: media: cannot reach the bucket" in answer.stderr
