@@ -20,6 +20,8 @@ from server.cli_common import fail
 from services.media_migration import MigrationReport, migrate
 
 BAR_WIDTH = 30
+#: at most as many as the S3 client's connection pool (instance/media_s3.py)
+MAX_JOBS = 32
 
 
 class ProgressLine:
@@ -65,7 +67,11 @@ def cmd_media_migrate(args: argparse.Namespace) -> int:
     line = ProgressLine(sys.stderr)
     try:
         report = migrate(
-            local_store(settings), target, delete_source=args.delete_local, progress=line
+            local_store(settings),
+            target,
+            delete_source=args.delete_local,
+            jobs=args.jobs,
+            progress=line,
         )
     except MediaStoreError as exc:
         line.end()
@@ -107,4 +113,16 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
         action="store_true",
         help="delete each local file once its copy is verified (default: keep them)",
     )
+    p.add_argument(
+        "--jobs",
+        type=_jobs,
+        default=8,
+        help="copies under way at once, 1 to 32 (default 8): each mostly waits on the network",
+    )
     p.set_defaults(func=cmd_media_migrate)
+
+
+def _jobs(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= MAX_JOBS:
+        raise argparse.ArgumentTypeError(f"must be a whole number from 1 to {MAX_JOBS}")
+    return int(text)

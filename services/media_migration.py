@@ -11,6 +11,7 @@ ours are left alone and counted.
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 
 from exchange.photos import media_type_of
@@ -47,38 +48,60 @@ def _same(target: MediaStore, name: str, data: bytes, digest: str) -> bool:
     return back is not None and sha256_hex(back) == digest
 
 
+def _move_one(source: MediaStore, target: MediaStore, name: str, delete_source: bool) -> str:
+    """Copy one photo and verify it: `copied`, `already there` or `vanished` (deleted from the
+    source meanwhile); MediaStoreError when the store fails or the copy does not verify."""
+    data = source.read(name)
+    if data is None:
+        return "vanished"
+    digest = sha256_hex(data)
+    outcome = "already there"
+    if not _same(target, name, data, digest):
+        target.put(name, data, media_type_of(name) or "application/octet-stream")
+        back = target.read(name)
+        if back is None or sha256_hex(back) != digest:
+            raise CopyNotVerified(
+                f"the copy of {name} in the {target.kind} store does not match the original, "
+                "which is kept"
+            )
+        outcome = "copied"
+    if delete_source:
+        source.delete(name)
+    return outcome
+
+
 def migrate(
     source: MediaStore,
     target: MediaStore,
     *,
     delete_source: bool = False,
+    jobs: int = 1,
     progress: Callable[[MigrationReport], None] = lambda report: None,
 ) -> MigrationReport:
-    """Copy every photo of `source` into `target`; MediaStoreError stops it (nothing lost)."""
+    """Copy every photo of `source` into `target`, `jobs` at a time (each copy is independent:
+    a read, a look-up, a write and a read-back, mostly waiting on the network).
+
+    The first failure (MediaStoreError) or an interruption stops the run: copies not yet
+    started are cancelled, those under way finish; nothing is lost either way."""
     report = MigrationReport()
     names = sorted(source.names())
     photos = [name for name in names if media_type_of(name) is not None]
     report.foreign = len(names) - len(photos)
     report.total = len(photos)
     progress(report)
-    for name in photos:
-        data = source.read(name)
-        if data is not None:
-            digest = sha256_hex(data)
-            if _same(target, name, data, digest):
-                report.already_there += 1
-            else:
-                target.put(name, data, media_type_of(name) or "application/octet-stream")
-                back = target.read(name)
-                if back is None or sha256_hex(back) != digest:
-                    raise CopyNotVerified(
-                        f"the copy of {name} in the {target.kind} store does not match the "
-                        "original, which is kept"
-                    )
+    pool = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="media-migrate")
+    try:
+        running = [pool.submit(_move_one, source, target, n, delete_source) for n in photos]
+        for finished in as_completed(running):
+            outcome = finished.result()
+            if outcome == "copied":
                 report.copied += 1
-            if delete_source:
-                source.delete(name)
+            elif outcome == "already there":
+                report.already_there += 1
+            if delete_source and outcome != "vanished":
                 report.deleted += 1
-        report.done += 1
-        progress(report)
+            report.done += 1
+            progress(report)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
     return report
