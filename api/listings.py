@@ -23,6 +23,7 @@ from exchange.amounts import parse_amount
 from exchange.errors import DomainError, NotFound
 from exchange.listings import ListingDraft
 from instance.city import City, city_of
+from instance.media_store import in_thread
 from models import Listing, ListingState, Member, Purpose, Role
 from services import listings as market
 
@@ -240,8 +241,7 @@ async def add_photo(request: Request) -> Response:
     body = json_object(raw, {"alt", "data"})
     prepared = photos.prepare(_photo_bytes(body, limit), body.get("alt"), max_bytes=limit)
     public_id = request.path_params["id"]
-    folder = market.media_dir(city)
-    name = photos.store(prepared, folder)
+    name = await in_thread(photos.store, prepared, city.media)
 
     def write(session: Session) -> dict[str, Any]:
         listing = listings.find(session, public_id)
@@ -251,7 +251,7 @@ async def add_photo(request: Request) -> Response:
     try:
         answer = await city.db.write(write)
     except BaseException:
-        photos.remove(folder, name)
+        await in_thread(photos.remove, city.media, name)
         raise
     return JSONResponse(answer, status_code=201)
 
@@ -269,7 +269,7 @@ async def remove_photo(request: Request) -> Response:
         return one_listing_json(session, city, listing, who), name
 
     answer, name = await city.db.write(write)
-    photos.remove(market.media_dir(city), name)
+    await in_thread(photos.remove, city.media, name)
     return JSONResponse(answer)
 
 

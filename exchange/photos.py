@@ -1,28 +1,33 @@
-"""Listing photos: checked by decoding them, re-encoded without metadata, stored under data/media.
+"""Listing photos: checked by decoding them, re-encoded without metadata, kept in the city's
+media store (a local folder or an S3 bucket: instance/media_store.py).
 
 The type is what Pillow finds when it decodes the bytes, never the file name or the declared
 type. Re-encoding drops EXIF (GPS position, camera serial numbers) and PNG text chunks: the
 orientation EXIF carried is applied to the pixels first, so the photo still stands upright.
 Files get random names; the database keeps the list on the listing (`Listing.photos`).
 
-Callers write the file before the transaction that records it and remove it if that
-transaction fails, so nothing is left half-stored either way.
+Callers store the photo before the transaction that records it and remove it if that
+transaction fails, so nothing is left half-stored either way. `store` and `remove` block (disk
+or network): request code runs them off the event loop (`media_store.in_thread`).
 """
 
 from __future__ import annotations
 
 import io
-import os
+import logging
 import re
 import secrets
 import warnings
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from instance.media_store import MediaStore, MediaStoreError
+
 from .errors import DomainError
+
+log = logging.getLogger("comptoir.photos")
 
 MAX_PHOTOS = 4
 MAX_ALT = 1500
@@ -123,19 +128,43 @@ def _encode(image: Image.Image, kind: str, alt: str) -> PreparedPhoto:
     return PreparedPhoto(out.getvalue(), media_type, extension, image.width, image.height, alt)
 
 
-def store(photo: PreparedPhoto, media_dir: Path) -> str:
-    """Write the photo under a random name (atomically) and return the name."""
-    media_dir.mkdir(parents=True, exist_ok=True)
+def _unavailable(exc: MediaStoreError) -> DomainError:
+    """The member is told to try later; where the store is and what it said go to the log."""
+    log.warning("the media store refused a photo: %s", exc)
+    return DomainError(
+        "media_unavailable", "photos cannot be stored right now, try again later", 503
+    )
+
+
+def store(photo: PreparedPhoto, media: MediaStore) -> str:
+    """Store the photo under a random name (all or nothing) and return the name."""
     name = f"{secrets.token_hex(16)}.{photo.extension}"
-    temporary = media_dir / f".{name}.tmp"
-    temporary.write_bytes(photo.data)
-    os.replace(temporary, media_dir / name)
+    try:
+        media.put(name, photo.data, photo.media_type)
+    except MediaStoreError as exc:
+        raise _unavailable(exc) from None
     return name
 
 
-def remove(media_dir: Path, name: str) -> None:
-    if NAME_RE.match(name):
-        (media_dir / name).unlink(missing_ok=True)
+def remove(media: MediaStore, name: str) -> bool:
+    """Delete a stored photo of ours; a name outside the pattern is never touched.
+
+    Called after the change that dropped the photo, or while undoing a failed one: a store that
+    does not answer then must not turn a done change into an error, so the failure is logged
+    (the object stays behind, unreferenced) and False returned."""
+    if not NAME_RE.match(name):
+        return False
+    try:
+        media.delete(name)
+    except MediaStoreError as exc:
+        log.warning("photo %s left in the media store: %s", name, exc)
+        return False
+    return True
+
+
+def media_type_of(name: str) -> str | None:
+    """The media type a stored photo is served with, or None for a name that is not ours."""
+    return MEDIA_TYPES[name.rsplit(".", 1)[1]] if NAME_RE.match(name) else None
 
 
 def entry(name: str, photo: PreparedPhoto) -> dict[str, Any]:

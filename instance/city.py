@@ -9,6 +9,8 @@ from starlette.requests import Request
 from .database import Database
 from .fediverse import Fediverse
 from .login_throttle import LoginThrottle
+from .media import open_store
+from .media_store import MediaStore
 from .ratelimit import RateLimiter
 from .settings import Settings
 from .urls import Urls
@@ -24,6 +26,8 @@ class City:
     worker: Worker | None = None
 
     fediverse: Fediverse = field(init=False)
+    #: where listing photos are stored and read (`[media]`: a local folder or an S3 bucket)
+    media: MediaStore = field(init=False)
     #: ten registration tries a minute per address, counted per running city
     auth_limiter: RateLimiter = field(default_factory=lambda: RateLimiter(limit=10, period=60.0))
     #: failed logins, per address and per account
@@ -31,6 +35,7 @@ class City:
 
     def __post_init__(self) -> None:
         self.fediverse = Fediverse(self)
+        self.media = open_store(self.settings)
         self.db.on_work_queued = self._work_queued
 
     def _work_queued(self) -> None:

@@ -71,6 +71,14 @@ max_expiry_days = 365
 # Largest photo accepted, in bytes (photos are decoded, re-encoded and stripped of EXIF).
 max_photo_bytes = 5000000
 
+[media]
+# Where listing photos are kept: "local" (data/media, one machine) or "s3" (S3-compatible
+# object storage, for several web hosts). For s3 set endpoint, bucket, region and, when the
+# store serves the objects itself, public_url; the keys come from the environment only
+# (COMPTOIR_S3_ACCESS_KEY_ID / COMPTOIR_S3_SECRET_ACCESS_KEY, else AWS_ACCESS_KEY_ID /
+# AWS_SECRET_ACCESS_KEY). See docs/CONFIGURATION.md.
+backend = "local"
+
 [api]
 # Requests to the JSON API per five minutes, per personal token and (without a token) per
 # client address; 0 means no limit. Past it the API answers 429 with Retry-After.

@@ -23,17 +23,25 @@ RegistrationPolicy = Literal["open", "approval", "invite"]
 ListingReview = Literal["before", "after"]
 FederationMode = Literal["open", "blocklist", "allowlist"]
 DemurragePeriod = Literal["day", "week", "month"]
+MediaBackend = Literal["local", "s3"]
+AddressingStyle = Literal["path", "virtual"]
 
 REGISTRATION_POLICIES: tuple[RegistrationPolicy, ...] = ("open", "approval", "invite")
 LISTING_REVIEWS: tuple[ListingReview, ...] = ("before", "after")
 FEDERATION_MODES: tuple[FederationMode, ...] = ("open", "blocklist", "allowlist")
 DEMURRAGE_PERIODS: tuple[DemurragePeriod, ...] = ("day", "week", "month")
+MEDIA_BACKENDS: tuple[MediaBackend, ...] = ("local", "s3")
+ADDRESSING_STYLES: tuple[AddressingStyle, ...] = ("path", "virtual")
 
 _HOST_RE = re.compile(
     r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$"
 )
 _CODE_RE = re.compile(r"^[A-Z][A-Z0-9]{2,7}$")
 _LANG_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
+#: S3 bucket names: 3 to 63 lower-case letters, digits, dots and hyphens
+_BUCKET_RE = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+_REGION_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+_HTTP_URL_RE = re.compile(r"^https?://[^\s/?#@]+(/[^\s?#]*)?$")
 
 
 class ConfigError(Exception):
@@ -140,6 +148,24 @@ class SettlementTimes:
 
 
 @dataclass(frozen=True)
+class MediaSettings:
+    """Where listing photos live (docs/CONFIGURATION.md, `[media]`). No credentials here: the S3
+    keys are read from the environment when the store is opened (instance/media_s3.py)."""
+
+    backend: MediaBackend = "local"
+    #: the S3 API's base URL; empty: AWS's own endpoint for `region`
+    endpoint: str = ""
+    bucket: str = ""
+    region: str = "us-east-1"
+    #: base URL the object store serves the bucket's objects at, without a trailing slash;
+    #: empty: the app streams the objects itself
+    public_url: str = ""
+    #: `path` (https://endpoint/bucket/name, what most S3-compatible servers expect) or
+    #: `virtual` (https://bucket.endpoint/name)
+    addressing_style: AddressingStyle = "path"
+
+
+@dataclass(frozen=True)
 class Settings:
     path: Path
     domain: str
@@ -156,6 +182,7 @@ class Settings:
     listings: ListingRules = ListingRules()
     api: ApiLimits = ApiLimits()
     settlement: SettlementTimes = SettlementTimes()
+    media: MediaSettings = MediaSettings()
 
     @property
     def host(self) -> str:
@@ -394,6 +421,7 @@ def settings_from_dict(raw: dict[str, Any], path: Path) -> Settings:
             "settlement.decision_margin_seconds", "must be less than settlement.hold_seconds"
         )
     return Settings(
+        media=_media(r),
         path=path,
         domain=domain,
         name=name,
@@ -409,6 +437,40 @@ def settings_from_dict(raw: dict[str, Any], path: Path) -> Settings:
         listings=listings,
         api=api,
         settlement=settlement,
+    )
+
+
+def _http_url(r: _Reader, key: str) -> str:
+    value = r.get(key, "").strip().rstrip("/")
+    if value and not _HTTP_URL_RE.match(value):
+        raise ConfigError(key, f"must be an http:// or https:// URL (got {value!r})")
+    return str(value)
+
+
+def _media(r: _Reader) -> MediaSettings:
+    """The `[media]` table. The S3 keys are checked whenever a bucket is named, so that
+    `comptoir media migrate --to s3` can run before the city switches its backend."""
+    backend = r.choice("media.backend", MEDIA_BACKENDS, "local")
+    bucket = r.get("media.bucket", "").strip()
+    if backend == "s3" and not bucket:
+        raise ConfigError("media.bucket", 'is missing (media.backend = "s3" needs a bucket)')
+    if bucket and not _BUCKET_RE.match(bucket):
+        raise ConfigError(
+            "media.bucket",
+            f"must be 3 to 63 lower-case letters, digits, dots or hyphens (got {bucket!r})",
+        )
+    region = r.get("media.region", "us-east-1").strip()
+    if not _REGION_RE.match(region):
+        raise ConfigError(
+            "media.region", f"must be a region name like 'eu-west-3' (got {region!r})"
+        )
+    return MediaSettings(
+        backend=backend,
+        endpoint=_http_url(r, "media.endpoint"),
+        bucket=bucket,
+        region=region,
+        public_url=_http_url(r, "media.public_url"),
+        addressing_style=r.choice("media.addressing_style", ADDRESSING_STYLES, "path"),
     )
 
 

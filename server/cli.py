@@ -19,7 +19,9 @@ import uvicorn
 from exchange.errors import DomainError
 from federation.authority import split_authority
 from instance import migrate
+from instance.city import City
 from instance.init import init_instance
+from instance.media_store import MediaStoreError
 from instance.requestlog import configure_logging
 from instance.settings import ConfigError, load_settings
 from server import (
@@ -27,6 +29,7 @@ from server import (
     cli_federation,
     cli_ledger,
     cli_market,
+    cli_media,
     cli_partners,
     cli_reports,
     cli_settlements,
@@ -64,6 +67,15 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
 # ------------------------------------------------------------------ serve / worker
 
 
+def _media_unreachable(city: City) -> int | None:
+    """A media store that does not answer is a configuration error: say so before serving."""
+    try:
+        city.media.check()
+    except MediaStoreError as exc:
+        return fail(f"config error: media: {exc}", 2)
+    return None
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
 
     settings = load_settings(args.config)
@@ -71,6 +83,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     ensure_schema(settings)
     port = args.port or split_authority(settings.domain)[1] or 8000
     app = create_app(settings)
+    if (refused := _media_unreachable(app.state.city)) is not None:
+        return refused
     print(
         f"Comptoir: {settings.name} at {settings.base_url}/ (listening on {args.host}:{port})",
         flush=True,
@@ -95,6 +109,9 @@ def cmd_worker(args: argparse.Namespace) -> int:
     ensure_schema(settings)
     city = build_city(settings, with_worker=True)
     assert city.worker is not None
+    if (refused := _media_unreachable(city)) is not None:
+        city.db.dispose()
+        return refused
     worker = city.worker
 
     async def main() -> None:
@@ -167,6 +184,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_reports.add_parsers(sub, common)
     cli_settlements.add_parsers(sub, common)
     cli_market.add_parsers(sub, common)
+    cli_media.add_parsers(sub, common)
     cli_federation.add_parsers(sub, common)
     cli_partners.add_parsers(sub, common)
     return parser

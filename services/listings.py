@@ -7,7 +7,6 @@ before publication: a listing under review is known to this city only.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -39,10 +38,6 @@ def rules_of(city: City) -> MarketRules:
         max_expiry_days=settings.listings.max_expiry_days,
         listing_uri=city.urls.listing,
     )
-
-
-def media_dir(city: City) -> Path:
-    return city.settings.data_dir / "media"
 
 
 def _author(session: Session, listing: Listing) -> Member:

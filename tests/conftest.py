@@ -25,6 +25,7 @@ from instance.database import Database
 from instance.settings import Settings, load_settings, normalise_database_url
 
 from .live import LiveCity, free_port_socket
+from .s3 import s3, s3_server  # noqa: F401  (fixtures: an S3 bucket on loopback, tests/s3.py)
 
 PG_URL = os.environ.get("COMPTOIR_TEST_DATABASE_URL", "")
 BACKENDS = ["sqlite", "postgresql"] if PG_URL else ["sqlite"]

@@ -8,6 +8,7 @@ transaction that records them, and removed if that transaction fails.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 from urllib.parse import urlencode
 
@@ -15,7 +16,7 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData, UploadFile
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import FileResponse, RedirectResponse, Response
+from starlette.responses import RedirectResponse, Response, StreamingResponse
 
 from exchange import categories, listings, moderation, negotiations, photos, search
 from exchange.amounts import parse_amount
@@ -24,6 +25,7 @@ from exchange.listings import ListingDraft
 from federation.authority import authority_of
 from instance.amounts import format_amount
 from instance.city import City, city_of
+from instance.media_store import MediaStoreError, in_thread
 from models import Listing, Member, Purpose, Role
 from outbox.listings import PURPOSE_LABELS, price_text
 from services import listings as market
@@ -33,6 +35,11 @@ from .csrf import checked_form
 from .pages import render
 from .refusal import NONE, Refusal
 from .session import current_member
+
+log = logging.getLogger("comptoir.web.market")
+
+#: photo names are random and never reused: browsers and proxies may keep them for a year
+IMMUTABLE = "public, max-age=31536000, immutable"
 
 
 async def signed_in(request: Request) -> Member:
@@ -160,14 +167,27 @@ async def browse(request: Request) -> Response:
 
 
 async def media(request: Request) -> Response:
+    """A stored photo: a redirect to the object store when it serves them (`media.public_url`),
+    else its bytes streamed from the store (local folder or bucket)."""
     name = request.path_params["name"]
-    path = market.media_dir(city_of(request)) / name
-    if not photos.NAME_RE.match(name) or not path.is_file():
+    media_type = photos.media_type_of(name)
+    if media_type is None:
         raise HTTPException(404, "No such file.")
-    return FileResponse(
-        path,
-        media_type=photos.MEDIA_TYPES[name.rsplit(".", 1)[1]],
-        headers={"Cache-Control": "public, max-age=31536000, immutable"},
+    store = city_of(request).media
+    public = store.public_url(name)
+    if public is not None:
+        return RedirectResponse(public, 302, headers={"Cache-Control": "public, max-age=86400"})
+    try:
+        found = await in_thread(store.open, name)
+    except MediaStoreError as exc:
+        log.warning("the media store did not serve %s: %s", name, exc)
+        raise HTTPException(503, "The photo store does not answer; try again later.") from None
+    if found is None:
+        raise HTTPException(404, "No such file.")
+    return StreamingResponse(
+        found.chunks,
+        media_type=media_type,
+        headers={"Cache-Control": IMMUTABLE, "Content-Length": str(found.size)},
     )
 
 
@@ -292,16 +312,22 @@ async def new_listing_page(request: Request) -> Response:
     return await _form_page(request, action="/listings/new")
 
 
+async def _forget(city: City, names: list[str]) -> None:
+    """Undo the photos stored for a change that failed."""
+    for name in names:
+        await in_thread(photos.remove, city.media, name)
+
+
 async def create_listing(request: Request) -> Response:
     who = await signed_in(request)
     form = await checked_form(request)
     city = city_of(request)
-    folder = market.media_dir(city)
     stored: list[str] = []
     try:
         draft = _form_draft(form)
         prepared = await _form_photos(city, form)
-        stored = [photos.store(p, folder) for p in prepared]
+        for photo in prepared:
+            stored.append(await in_thread(photos.store, photo, city.media))
         entries = [photos.entry(name, p) for name, p in zip(stored, prepared, strict=True)]
         listing = await city.db.write(
             lambda s: market.create(
@@ -309,14 +335,12 @@ async def create_listing(request: Request) -> Response:
             )
         )
     except DomainError as exc:
-        for name in stored:
-            photos.remove(folder, name)
+        await _forget(city, stored)
         return await _form_page(
             request, action="/listings/new", error=exc.message, form=dict(form), status=exc.status
         )
     except BaseException:
-        for name in stored:
-            photos.remove(folder, name)
+        await _forget(city, stored)
         raise
     note = "Waiting+for+a+moderator." if listing.state.value == "pending" else "Saved."
     return RedirectResponse(f"/listings/{listing.public_id}?message={note}", 303)
