@@ -74,7 +74,7 @@ FINALS: dict[str, set[Any]] = {
     "follow": {FollowState.accepted},
     "report": set(),
     "draft": {DraftState.rejected},
-    "exchange rule": {RuleStatus.retired, RuleStatus.rejected},
+    "exchange rule": {RuleStatus.rejected},
     # a role's graph names the other role's states too, with no move: never entered
     "payer settlement": {
         SettlementState.acked,
