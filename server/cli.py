@@ -23,6 +23,7 @@ from instance.init import init_instance
 from instance.requestlog import configure_logging
 from instance.settings import ConfigError, load_settings
 from server import (
+    cli_backup,
     cli_domains,
     cli_federation,
     cli_ledger,
@@ -169,6 +170,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_market.add_parsers(sub, common)
     cli_federation.add_parsers(sub, common)
     cli_partners.add_parsers(sub, common)
+    cli_backup.add_parsers(sub, common)
     return parser
 
 
