@@ -74,7 +74,7 @@ def sanitized_config(settings: Settings, with_secrets: bool) -> bytes:
                 document,
                 "database",
                 "url",
-                parsed.set(password=None).render_as_string(hide_password=False),
+                parsed._replace(password=None).render_as_string(hide_password=False),
                 comment="password left out of the backup",
             )
     return document.encode()

@@ -41,7 +41,9 @@ def _libpq(url: str) -> tuple[str, dict[str, str]]:
     env = dict(os.environ)
     if parsed.password is not None:
         env["PGPASSWORD"] = str(parsed.password)
-    uri = parsed.set(drivername="postgresql", password=None).render_as_string(hide_password=False)
+    uri = parsed._replace(drivername="postgresql", password=None).render_as_string(
+        hide_password=False
+    )
     return uri, env
 
 
