@@ -14,6 +14,8 @@ from typing import Any
 
 #: the keys of instance.toml that are secrets (a backup leaves them out unless asked)
 SECRET_KEYS = (("instance", "secret_key"),)
+#: the comment a backup writes above a secret it left out (a restore that fills it removes it)
+LEFT_OUT = "left out of the backup: `comptoir restore` sets one"
 
 
 class ConfigEditError(Exception):

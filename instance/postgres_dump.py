@@ -18,7 +18,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import Connection, create_engine, make_url, text
 from sqlalchemy.pool import NullPool
 
 from .backup_errors import BackupError
@@ -87,18 +87,18 @@ def dump(url: str, schema: str, destination: Path) -> None:
     )
 
 
-def _tables_in(connection: object, schema: str) -> int:
+def _tables_in(connection: Connection, schema: str) -> int:
     return int(
-        connection.scalar(  # type: ignore[attr-defined]
+        connection.scalar(
             text("SELECT count(*) FROM information_schema.tables WHERE table_schema = :s"),
             {"s": schema},
         )
     )
 
 
-def _schema_exists(connection: object, schema: str) -> bool:
+def _schema_exists(connection: Connection, schema: str) -> bool:
     return bool(
-        connection.scalar(  # type: ignore[attr-defined]
+        connection.scalar(
             text("SELECT count(*) FROM pg_namespace WHERE nspname = :s"), {"s": schema}
         )
     )

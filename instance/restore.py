@@ -26,7 +26,7 @@ from . import migrate, postgres_dump
 from .backup_archive import CONFIG, MEDIA_PREFIX, PG_DUMP_FILE, SQLITE_FILE, Manifest, extract
 from .backup_errors import BackupError
 from .backup_media import restore_media_file
-from .config_edit import ConfigEditError, get_key, set_key
+from .config_edit import LEFT_OUT, ConfigEditError, get_key, set_key
 from .settings import ConfigError, settings_from_dict
 
 DATA = "data"
@@ -71,6 +71,7 @@ def _config(text: str, manifest: Manifest, database_url: str, notes: list[str]) 
         text = set_key(text, "database", "url", database_url)
         if not get_key(text, "instance", "secret_key"):
             text = set_key(text, "instance", "secret_key", secrets.token_urlsafe(48))
+            text = text.replace(f"# {LEFT_OUT}\n", "")
             notes.append(
                 "the backup held no secrets: a fresh instance.secret_key was generated (it signs "
                 "session cookies only, so members log in again; API tokens, passwords and the "

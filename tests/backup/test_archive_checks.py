@@ -177,7 +177,9 @@ def test_the_archive_leaves_the_secret_key_out_and_restore_makes_a_fresh_one(
     done = comptoir(tmp_path / "unused.toml", "restore", str(archive), "--into", str(into), *extra)
     assert done.returncode == 0, done.stderr
     assert "a fresh instance.secret_key was generated" in done.stdout
-    fresh = tomllib.loads((into / "instance.toml").read_text())["instance"]["secret_key"]
+    restored_text = (into / "instance.toml").read_text()
+    assert "left out of the backup" not in restored_text
+    fresh = tomllib.loads(restored_text)["instance"]["secret_key"]
     assert len(fresh) >= 32 and fresh != city.secret_key
 
 
