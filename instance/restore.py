@@ -128,6 +128,10 @@ def restore(archive: Path, into: Path, database_url: str | None) -> RestoreDone:
                 name = member.path.removeprefix(MEDIA_PREFIX)
                 os.replace(unpacked / member.path, restore_media_file(data_dir, name))
         (data_dir / "media").mkdir(exist_ok=True)
+        fd = os.open(config_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(text)
+        _check_target(into)  # again, last thing before the database: nobody wrote there since
         if manifest.backend == "sqlite":
             os.replace(unpacked / SQLITE_FILE, data_dir / SQLITE_NAME)
         else:
@@ -138,12 +142,9 @@ def restore(archive: Path, into: Path, database_url: str | None) -> RestoreDone:
                 unpacked,
             )
             notes.append(f"the database was loaded into schema {schema!r}")
-        fd = os.open(config_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(text)
+            # from here on only renames remain: the folder follows the loaded database
         if behind:
             notes.append(behind)
-        _check_target(into)
         if into.exists():
             into.rmdir()
         os.replace(staging, into)
