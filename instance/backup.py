@@ -34,7 +34,7 @@ from .backup_archive import (
     Manifest,
 )
 from .backup_errors import BackupError
-from .backup_media import media_files
+from .backup_media import STORAGE, media_files
 from .config_edit import SECRET_KEYS, get_key, set_key
 from .settings import Settings
 from .version import VERSION
@@ -123,6 +123,7 @@ def take_backup(settings: Settings, output: Path | None, *, with_secrets: bool) 
         migration_revision=None,
         created_at=now.isoformat().replace("+00:00", "Z"),
         with_secrets=with_secrets,
+        media_storage=STORAGE,
     )
     config = sanitized_config(settings, with_secrets)
     partial = output.with_name(f".{output.name}.{secrets.token_hex(4)}.partial")

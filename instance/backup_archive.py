@@ -62,6 +62,8 @@ class Manifest:
     migration_revision: str | None
     created_at: str
     with_secrets: bool
+    #: where the media were kept ("local": their bytes are under media/)
+    media_storage: str = "local"
     files: list[Member] = field(default_factory=list)
 
     def to_json(self) -> bytes:
@@ -74,6 +76,7 @@ class Manifest:
             "migration_revision": self.migration_revision,
             "created_at": self.created_at,
             "with_secrets": self.with_secrets,
+            "media": {"storage": self.media_storage},
             "files": [{"path": m.path, "size": m.size, "sha256": m.sha256} for m in self.files],
         }
         return json.dumps(document, indent=2).encode() + b"\n"
@@ -100,6 +103,7 @@ class Manifest:
                 migration_revision=document.get("migration_revision"),
                 created_at=str(document["created_at"]),
                 with_secrets=bool(document["with_secrets"]),
+                media_storage=str(document.get("media", {}).get("storage", "local")),
                 files=[
                     Member(str(f["path"]), int(f["size"]), str(f["sha256"]))
                     for f in document["files"]

@@ -17,6 +17,9 @@ from typing import BinaryIO
 
 from .settings import Settings
 
+#: the `media.storage` a backup records in its manifest; a restore refuses any other
+STORAGE = "local"
+
 
 @dataclass(frozen=True)
 class MediaFile:

@@ -25,7 +25,7 @@ from alembic.script import ScriptDirectory
 from . import migrate, postgres_dump
 from .backup_archive import CONFIG, MEDIA_PREFIX, PG_DUMP_FILE, SQLITE_FILE, Manifest, extract
 from .backup_errors import BackupError
-from .backup_media import restore_media_file
+from .backup_media import STORAGE, restore_media_file
 from .config_edit import LEFT_OUT, ConfigEditError, get_key, set_key
 from .settings import ConfigError, settings_from_dict
 
@@ -96,6 +96,11 @@ def restore(archive: Path, into: Path, database_url: str | None) -> RestoreDone:
         manifest = extract(archive, unpacked)
         notes: list[str] = []
         behind = _check_revision(manifest)
+        if manifest.media_storage != STORAGE:
+            raise BackupError(
+                f"the backup's media were kept in {manifest.media_storage!r} storage; this "
+                f"Comptoir restores {STORAGE!r} media only"
+            )
         if manifest.backend == "postgresql":
             if not database_url:
                 raise BackupError(

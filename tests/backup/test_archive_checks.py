@@ -216,6 +216,7 @@ def test_the_manifest_lists_every_file_with_its_checksum(city: Settings, archive
     assert manifest["domain"] == city.domain
     assert manifest["database"]["backend"] == ("sqlite" if city.is_sqlite else "postgresql")
     assert manifest["migration_revision"] == "0007"
+    assert manifest["media"] == {"storage": "local"}
     assert all(len(f["sha256"]) == 64 and f["size"] > 0 for f in manifest["files"])
 
 
@@ -268,3 +269,20 @@ def test_pg_tools_get_the_database_password_in_their_environment_not_their_argum
     uri, env = postgres_dump._libpq("postgresql+psycopg://comptoir:hunter2@db:5432/city")
     assert uri == "postgresql://comptoir@db:5432/city"
     assert env["PGPASSWORD"] == "hunter2"
+
+
+def test_photos_being_written_are_left_out(city: Settings, tmp_path: Path) -> None:
+    (city.data_dir / "media" / ".0123456789abcdef0123456789abcdef.png.tmp").write_bytes(b"half")
+    path = tmp_path / "city.tar.gz"
+    assert comptoir(city.path, "backup", "--output", str(path)).returncode == 0
+    with tarfile.open(path, "r:gz") as tar:
+        media = [name for name in tar.getnames() if name.startswith("media/")]
+    assert len(media) == 1 and not media[0].endswith(".tmp")
+
+
+@SQLITE_ONLY
+def test_a_sqlite_backup_refuses_a_database_url(archive: Path, tmp_path: Path) -> None:
+    code, error = restore(archive, tmp_path / "restored", "postgresql://nobody@127.0.0.1:9/x")
+    assert code == 2
+    assert "this is a SQLite backup" in error
+    assert not (tmp_path / "restored").exists()
