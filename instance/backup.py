@@ -108,6 +108,17 @@ def _sqlite_copy(settings: Settings, destination: Path) -> str | None:
     return str(row[0]) if row else None
 
 
+def _publish(partial: Path, output: Path) -> None:
+    """Give the complete archive its name, never replacing a file that appeared meanwhile
+    (a hard link fails on an existing name where a rename would replace it)."""
+    try:
+        os.link(partial, output)
+    except FileExistsError:
+        raise BackupError(f"{output} already exists; refusing to overwrite it") from None
+    except OSError:  # a file system without hard links
+        os.replace(partial, output)
+
+
 def take_backup(settings: Settings, output: Path | None, *, with_secrets: bool) -> BackupDone:
     now = datetime.now(UTC).replace(microsecond=0)
     output = output if output is not None else Path.cwd() / default_name(settings, now)
@@ -158,8 +169,7 @@ def take_backup(settings: Settings, output: Path | None, *, with_secrets: bool) 
                 archive.close()
                 out.flush()
                 os.fsync(out.fileno())
-        os.replace(partial, output)
-    except BaseException:
+        _publish(partial, output)
+    finally:
         partial.unlink(missing_ok=True)
-        raise
     return BackupDone(output, output.stat().st_size, manifest)
