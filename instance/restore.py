@@ -65,7 +65,7 @@ def _check_revision(manifest: Manifest) -> str | None:
     return None
 
 
-def _config(text: str, manifest: Manifest, database_url: str, notes: list[str]) -> str:
+def _config(text: str, database_url: str, notes: list[str]) -> str:
     try:
         text = set_key(text, "instance", "data_dir", DATA)
         text = set_key(text, "database", "url", database_url)
@@ -91,7 +91,7 @@ def restore(archive: Path, into: Path, database_url: str | None) -> RestoreDone:
     token = secrets.token_hex(4)
     unpacked = into.parent / f".{into.name}.unpack-{token}"
     staging = into.parent / f".{into.name}.restore-{token}"
-    unpacked.mkdir()
+    unpacked.mkdir(mode=0o700)  # the database inside holds private keys and password hashes
     try:
         manifest = extract(archive, unpacked)
         notes: list[str] = []
@@ -119,8 +119,8 @@ def restore(archive: Path, into: Path, database_url: str | None) -> RestoreDone:
                     2,
                 )
             target_url = f"sqlite:///{DATA}/{SQLITE_NAME}"
-        text = _config((unpacked / CONFIG).read_text(encoding="utf-8"), manifest, target_url, notes)
-        staging.mkdir()
+        text = _config((unpacked / CONFIG).read_text(encoding="utf-8"), target_url, notes)
+        staging.mkdir(mode=0o700)
         config_path = staging / CONFIG
         try:
             settings = settings_from_dict(tomllib.loads(text), config_path)
