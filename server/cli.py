@@ -25,6 +25,7 @@ from instance.media_store import MediaStoreError
 from instance.requestlog import configure_logging
 from instance.settings import ConfigError, load_settings
 from server import (
+    cli_backup,
     cli_domains,
     cli_federation,
     cli_ledger,
@@ -187,6 +188,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_media.add_parsers(sub, common)
     cli_federation.add_parsers(sub, common)
     cli_partners.add_parsers(sub, common)
+    cli_backup.add_parsers(sub, common)
     return parser
 
 
