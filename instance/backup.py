@@ -34,7 +34,7 @@ from .backup_archive import (
     Manifest,
 )
 from .backup_errors import BackupError
-from .backup_media import STORAGE, media_files
+from .backup_media import LISTING, MediaListingError, media_files, object_listing, storage_of
 from .config_edit import SECRET_KEYS, get_key, set_key
 from .settings import Settings
 from .version import VERSION
@@ -134,7 +134,7 @@ def take_backup(settings: Settings, output: Path | None, *, with_secrets: bool) 
         migration_revision=None,
         created_at=now.isoformat().replace("+00:00", "Z"),
         with_secrets=with_secrets,
-        media_storage=STORAGE,
+        media_storage=storage_of(settings),
     )
     config = sanitized_config(settings, with_secrets)
     partial = output.with_name(f".{output.name}.{secrets.token_hex(4)}.partial")
@@ -156,8 +156,13 @@ def take_backup(settings: Settings, output: Path | None, *, with_secrets: bool) 
                 archive = ArchiveWriter(out, manifest)
                 archive.add_bytes(CONFIG, config)
                 archive.add_path(member, copy)
-                # 2. the media, after the snapshot
-                for media in media_files(settings):
+                # 2. the media, after the snapshot: the photos, or the bucket's listing
+                if manifest.media_storage == "s3":
+                    try:
+                        archive.add_bytes(LISTING, object_listing(settings))
+                    except MediaListingError as exc:
+                        raise BackupError(str(exc)) from None
+                for media in media_files(settings) if manifest.media_storage == "local" else ():
                     try:
                         source = media.open()
                     except FileNotFoundError:  # deleted since it was listed

@@ -38,9 +38,12 @@ CONFIG = "instance.toml"
 SQLITE_FILE = "database/comptoir.sqlite3"
 PG_DUMP_FILE = "database/comptoir.pgdump"
 MEDIA_PREFIX = "media/"
+#: what stands for the photos of a city on an object store (instance/backup_media.py)
+MEDIA_LISTING = "media-objects.json"
 
 _SAFE_PATH = re.compile(
-    r"^(instance\.toml|manifest\.json|database/comptoir\.(sqlite3|pgdump)|media/[A-Za-z0-9][A-Za-z0-9._-]{0,200})$"
+    r"^(instance\.toml|manifest\.json|media-objects\.json|database/comptoir\.(sqlite3|pgdump)"
+    r"|media/[A-Za-z0-9][A-Za-z0-9._-]{0,200})$"
 )
 _CHUNK = 1 << 20
 

@@ -25,9 +25,10 @@ from alembic.script import ScriptDirectory
 from . import migrate, postgres_dump
 from .backup_archive import CONFIG, MEDIA_PREFIX, PG_DUMP_FILE, SQLITE_FILE, Manifest, extract
 from .backup_errors import BackupError
-from .backup_media import STORAGE, restore_media_file
+from .backup_media import LISTING, STORAGES, missing_objects, restore_media_file
 from .config_edit import LEFT_OUT, ConfigEditError, get_key, set_key
-from .settings import ConfigError, settings_from_dict
+from .media_store import MediaStoreError
+from .settings import ConfigError, Settings, settings_from_dict
 
 DATA = "data"
 SQLITE_NAME = "comptoir.sqlite3"
@@ -82,6 +83,26 @@ def _config(text: str, database_url: str, notes: list[str]) -> str:
     return text
 
 
+def _bucket_note(settings: Settings, listing: bytes) -> str:
+    """The photos stay in the bucket the restored instance.toml names: say whether it still
+    holds every one the backup listed."""
+    bucket = settings.media.bucket
+    try:
+        listed, missing = missing_objects(settings, listing)
+    except (MediaStoreError, ConfigError) as exc:
+        return (
+            f"the photos are in the bucket {bucket!r}, which could not be checked now ({exc}); "
+            f"check it before serving"
+        )
+    if not missing:
+        return f"the bucket {bucket!r} holds all {listed} photos the backup listed"
+    shown = ", ".join(missing[:5]) + (" ..." if len(missing) > 5 else "")
+    return (
+        f"the bucket {bucket!r} lacks {len(missing)} of the {listed} photos the backup listed "
+        f"({shown}): restore them from the bucket's own versions or copies"
+    )
+
+
 def restore(archive: Path, into: Path, database_url: str | None) -> RestoreDone:
     into = into.resolve()
     if not archive.is_file():
@@ -96,11 +117,13 @@ def restore(archive: Path, into: Path, database_url: str | None) -> RestoreDone:
         manifest = extract(archive, unpacked)
         notes: list[str] = []
         behind = _check_revision(manifest)
-        if manifest.media_storage != STORAGE:
+        if manifest.media_storage not in STORAGES:
             raise BackupError(
                 f"the backup's media were kept in {manifest.media_storage!r} storage; this "
-                f"Comptoir restores {STORAGE!r} media only"
+                f"Comptoir restores {' or '.join(map(repr, STORAGES))} media only"
             )
+        if manifest.media_storage == "s3" and not (unpacked / LISTING).is_file():
+            raise BackupError("the archive lists no photos of its object store: it is damaged")
         if manifest.backend == "postgresql":
             if not database_url:
                 raise BackupError(
@@ -150,6 +173,8 @@ def restore(archive: Path, into: Path, database_url: str | None) -> RestoreDone:
             # from here on only renames remain: the folder follows the loaded database
         if behind:
             notes.append(behind)
+        if manifest.media_storage == "s3":
+            notes.append(_bucket_note(settings, (unpacked / LISTING).read_bytes()))
         if into.exists():
             into.rmdir()
         os.replace(staging, into)

@@ -16,6 +16,7 @@ from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.pool import NullPool
 
 from exchange import photos
+from instance.media import open_store
 from instance.settings import Settings, normalise_database_url
 
 from ..conftest import PG_URL
@@ -47,7 +48,7 @@ def store_photo(settings: Settings, colour: tuple[int, int, int] = (200, 30, 30)
     out = io.BytesIO()
     image.save(out, format="PNG")
     prepared = photos.prepare(out.getvalue(), "a red square", max_bytes=1_000_000)
-    return photos.store(prepared, settings.data_dir / "media")
+    return photos.store(prepared, open_store(settings))
 
 
 def rewrite_archive(
