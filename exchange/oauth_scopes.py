@@ -18,7 +18,10 @@ _WRITE = (
     "accounts blocks bookmarks conversations favourites filters follows lists media mutes "
     "notifications reports statuses"
 ).split()
-_ADMIN = "accounts reports domain_allows domain_blocks ip_blocks email_domain_blocks".split()
+_ADMIN = (
+    "accounts reports domain_allows domain_blocks ip_blocks email_domain_blocks "
+    "canonical_email_blocks"
+).split()
 #: every scope an app may register or ask for
 KNOWN = frozenset(
     {
@@ -28,7 +31,6 @@ KNOWN = frozenset(
         *(f"write:{s}" for s in _WRITE),
         *(f"admin:read:{s}" for s in _ADMIN),
         *(f"admin:write:{s}" for s in _ADMIN),
-        # older canonical admin scopes (admin:read:canonical_email_blocks etc.) are not used
     }
 )
 #: what the legacy `follow` scope stands for

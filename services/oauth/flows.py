@@ -20,19 +20,12 @@ from instance.city import city_of
 from instance.urls import Urls
 from models import Member
 
-from .requests import StarletteOAuth2Request, body_values, oauth_request
-from .server import CLIENT_AUTH, GRANT_TYPES, OAuthServer
-
-Answer = tuple[int, Any, list[tuple[str, str]]]
+from .requests import StarletteOAuth2Request, body_values, oauth_request, public_uri
+from .server import CLIENT_AUTH, GRANT_TYPES, Answer, OAuthServer, error_answer
 
 
 def _address(request: Request) -> str:
     return request.client.host if request.client else "?"
-
-
-def error_answer(error: OAuth2Error) -> Answer:
-    status, body, headers = error()
-    return status, dict(body), list(headers)
 
 
 async def token(request: Request) -> Answer:
@@ -135,7 +128,7 @@ async def decide(request: Request, member: Member, approve: bool) -> Decision:
     """The member's answer (`POST /oauth/authorize`): a code for the app, or access_denied."""
     city = city_of(request)
     values = [(k, v) for k, v in await body_values(request) if k in PARAMS]
-    req = StarletteOAuth2Request("POST", str(request.url), request.headers, [], values)
+    req = StarletteOAuth2Request("POST", public_uri(request), request.headers, [], values)
     address = _address(request)
 
     def run(session: Any) -> Answer:

@@ -14,6 +14,8 @@ from typing import Any
 from authlib.oauth2.rfc6749 import OAuth2Payload, OAuth2Request
 from starlette.requests import Request
 
+from instance.city import city_of
+
 #: a body larger than this is not an OAuth request
 MAX_BODY = 64 * 1024
 
@@ -87,10 +89,17 @@ async def body_values(request: Request) -> list[tuple[str, str]]:
     return [(k, v) for k, v in form.multi_items() if isinstance(v, str)]
 
 
+def public_uri(request: Request) -> str:
+    """The URL as the city is known (its configured https base), not as the proxy in front of
+    it called us: Authlib refuses plain-http URIs that are not loopback."""
+    query = request.url.query
+    return city_of(request).urls.base + request.url.path + (f"?{query}" if query else "")
+
+
 async def oauth_request(request: Request) -> StarletteOAuth2Request:
     return StarletteOAuth2Request(
         request.method,
-        str(request.url),
+        public_uri(request),
         request.headers,  # case-insensitive, as Authlib's `Authorization` lookup needs
         list(request.query_params.multi_items()),
         await body_values(request),

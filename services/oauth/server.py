@@ -36,6 +36,15 @@ from models import ApiToken, Member, OAuthApplication, OAuthCode
 #: how apps authenticate at /oauth/token and /oauth/revoke (Mastodon: both)
 CLIENT_AUTH = ["client_secret_basic", "client_secret_post"]
 GRANT_TYPES = ("authorization_code", "password", "client_credentials", "refresh_token")
+#: what to answer: status, JSON body, headers
+Answer = tuple[int, Any, list[tuple[str, str]]]
+
+
+def error_answer(error: OAuth2Error) -> Answer:
+    status, body, headers = error()
+    if error.error == "invalid_client":
+        status = 401  # as Mastodon (Doorkeeper), whichever way the client authenticated
+    return status, dict(body), list(headers)
 
 
 class TooManyLogins(OAuth2Error):
@@ -181,8 +190,9 @@ class PasswordGrant(grants.ResourceOwnerPasswordCredentialsGrant):
         except DomainError as exc:
             if exc.code == "invalid_credentials":
                 server.throttle.failed(server.address, username)
-                return None
-            raise InvalidGrantError(exc.message) from exc  # suspended, pending
+            # invalid_grant, as RFC 6749 (5.2) and Mastodon say (Authlib's own would be
+            # invalid_request); suspended and pending members are told why
+            raise InvalidGrantError(exc.message) from exc
 
 
 class ClientCredentialsGrant(grants.ClientCredentialsGrant):
@@ -282,10 +292,17 @@ class OAuthServer(AuthorizationServer):
             token.get("refresh_token"),
         )
 
+    def create_oauth2_request(self, request: Any) -> Any:
+        return request  # made by services/oauth/requests.py before the transaction
+
+    def create_json_request(self, request: Any) -> Any:
+        return request
+
+    def handle_error_response(self, request: Any, error: OAuth2Error) -> Answer:
+        return error_answer(error)
+
     def send_signal(self, name: str, *args: Any, **kwargs: Any) -> None:
         pass  # no listeners
 
-    def handle_response(
-        self, status: int, body: Any, headers: list[tuple[str, str]]
-    ) -> tuple[int, Any, list[tuple[str, str]]]:
+    def handle_response(self, status: int, body: Any, headers: list[tuple[str, str]]) -> Answer:
         return status, body, headers
