@@ -185,7 +185,7 @@ async def peers(request: Request) -> Response:
     visibility, known = await city.db.read(
         lambda s: (
             admin_settings.domains_visibility(s),
-            list(s.scalars(select(distinct(RemoteActor.domain)).order_by(RemoteActor.domain))),
+            list(s.scalars(select(RemoteActor.domain).distinct().order_by(RemoteActor.domain))),
         )
     )
     if not await may_see_domains(request, visibility):
