@@ -231,7 +231,10 @@ class Revocation(RevocationEndpoint):
         return Token(row) if row is not None else None
 
     def revoke_token(self, token: Token, request: Any) -> None:
-        oauth_tokens.revoke(self.server.session, token.row.id)
+        try:
+            oauth_tokens.revoke(self.server.session, token.row.id)
+        except DomainError:
+            pass  # revoked meanwhile by another request: the outcome asked for
 
 
 class S256Only(CodeChallenge):
