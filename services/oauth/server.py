@@ -182,6 +182,7 @@ class PasswordGrant(grants.ResourceOwnerPasswordCredentialsGrant):
 
     def authenticate_user(self, username: str, password: str) -> Member | None:
         server = _server(self)
+        username = members.login_name(server.session, username)  # Mastodon apps send the email
         wait = server.throttle.wait(server.address, username)
         if wait is not None:  # before the password is looked at: a right guess is refused too
             raise TooManyLogins(f"Too many failed logins; try again in {wait} s.")

@@ -7,8 +7,10 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
+from exchange import members
 from models import ApiToken, MemberStatus, OAuthApplication, OAuthCode, utcnow
 
+from ..ledger.conftest import credentials
 from .conftest import CALLBACK, OOB, OAuthCity, pkce_pair
 
 
@@ -80,6 +82,17 @@ async def test_tokens_and_refresh_tokens_are_stored_hashed(oauth: OAuthCity) -> 
     for column in ApiToken.__table__.columns:
         value = str(getattr(row, column.key))
         assert token["access_token"] not in value and token["refresh_token"] not in value
+
+
+async def test_the_password_grant_accepts_the_members_email_as_mastodon_apps_send_it(
+    oauth: OAuthCity,
+) -> None:
+    oauth.db.write_sync(
+        lambda s: members.add_member(s, "bea", credentials(), email="Bea@Example.org")
+    )
+    app = await oauth.register()
+    answer = await oauth.password_login(app, "bea@example.org")
+    assert answer.status_code == 200, answer.text
 
 
 async def test_a_wrong_password_is_refused(oauth: OAuthCity) -> None:
@@ -410,6 +423,19 @@ async def test_the_consent_needs_the_forms_csrf_token(oauth: OAuthCity) -> None:
         },
     )
     assert answer.status_code == 403
+
+
+async def test_the_authorize_page_tolerates_a_trailing_slash_as_toot_sends_it(
+    oauth: OAuthCity,
+) -> None:
+    app = await oauth.register()
+    await oauth.web_login("alice")
+    page = await oauth.http.get(
+        "/oauth/authorize/",
+        params={"client_id": app["client_id"], "response_type": "code", "redirect_uri": OOB},
+    )
+    assert page.status_code == 200
+    assert "Test app" in page.text
 
 
 async def test_force_login_ends_the_web_session_first(oauth: OAuthCity) -> None:
