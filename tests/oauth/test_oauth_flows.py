@@ -8,7 +8,7 @@ from datetime import timedelta
 from sqlalchemy import select, update
 
 from exchange import members
-from models import ApiToken, MemberStatus, OAuthApplication, OAuthCode, utcnow
+from models import ApiToken, MemberStatus, OAuthApplication, OAuthCode, Role, utcnow
 
 from ..ledger.conftest import credentials
 from .conftest import CALLBACK, OOB, OAuthCity, pkce_pair
@@ -446,3 +446,17 @@ async def test_force_login_ends_the_web_session_first(oauth: OAuthCity) -> None:
     assert answer.headers["location"].startswith("/login?next=")
     assert "force_login" not in answer.headers["location"]
     assert (await oauth.consent_page(app)).status_code == 303  # logged out
+
+
+async def test_the_mastodon_admin_api_checks_its_granular_admin_scopes(oauth: OAuthCity) -> None:
+    oauth.db.write_sync(lambda s: members.add_member(s, "mayor", credentials(), role=Role.admin))
+    app = await oauth.register(scopes="admin:read:domain_blocks")
+    token = (await oauth.password_login(app, "mayor", scope="admin:read:domain_blocks")).json()
+    headers = {"Authorization": f"Bearer {token['access_token']}"}
+    listed = await oauth.http.get("/api/v1/admin/domain_blocks", headers=headers)
+    assert listed.status_code == 200, listed.text
+    made = await oauth.http.post(
+        "/api/v1/admin/domain_blocks", data={"domain": "spam.example"}, headers=headers
+    )
+    assert made.status_code == 403
+    assert made.json() == {"error": "This action is outside the authorized scopes"}
