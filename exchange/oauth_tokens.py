@@ -47,9 +47,11 @@ def store(
     access_token: str,
     scopes: str,
     refresh_token: str | None = None,
+    code_id: int | None = None,
 ) -> ApiToken:
     row = ApiToken(
         member_id=member_id,
+        authorization_code_id=code_id,
         application_id=app.id,
         token_hash=token_hash(access_token),
         refresh_token_hash=token_hash(refresh_token) if refresh_token else None,
@@ -200,6 +202,29 @@ def usable_code(session: Session, code: str, app: OAuthApplication) -> OAuthCode
             OAuthCode.expires_at > utcnow(),
         )
     )
+
+
+def used_code_id(session: Session, code: str, app: OAuthApplication) -> int | None:
+    """The id of the app's code if it was traded already (a replay), else None."""
+    return session.scalar(
+        select(OAuthCode.id).where(
+            OAuthCode.code_hash == token_hash(code),
+            OAuthCode.application_id == app.id,
+            OAuthCode.used_at.is_not(None),
+        )
+    )
+
+
+def revoke_issued_from(session: Session, code_id: int) -> int:
+    """Revoke the live tokens traded for a code, and those refreshed from them (RFC 6749
+    4.1.2: a code traded twice was stolen, and whoever holds its tokens may be the thief)."""
+    now = utcnow()
+    done = session.execute(
+        update(ApiToken)
+        .where(ApiToken.authorization_code_id == code_id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+    return int(done.rowcount or 0)  # type: ignore[attr-defined]
 
 
 def claim_code(session: Session, code_id: int) -> None:

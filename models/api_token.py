@@ -40,5 +40,9 @@ class ApiToken(Base):
     scopes: Mapped[str] = mapped_column(String(1000), default="")
     #: hex sha256 of the refresh token; a refresh revokes this row and issues a new one
     refresh_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    #: the authorization code traded for this token: a second trade of the code revokes it
+    authorization_code_id: Mapped[int | None] = mapped_column(
+        ForeignKey("oauth_codes.id", ondelete="SET NULL"), index=True
+    )
     #: updated at most every few minutes (a write per request would cost too much)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

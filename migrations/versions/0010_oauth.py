@@ -1,6 +1,6 @@
 """OAuth 2: `oauth_applications`, `oauth_codes`, and `api_tokens` becomes the token table of
-both the CLI's personal tokens and the OAuth apps' tokens (scopes, app, refresh token, last
-use; no member for an app's own token). Existing personal tokens keep working: they move to
+both the CLI's personal tokens and the OAuth apps' tokens (scopes, app, refresh token, the
+code it was traded for, last use; no member for an app's own token). Existing personal tokens keep working: they move to
 the built-in app `comptoir-cli` with every scope.
 
 Revision ID: 0010
@@ -80,6 +80,7 @@ def upgrade() -> None:
             sa.Column("scopes", sa.String(length=1000), nullable=False, server_default="")
         )
         batch_op.add_column(sa.Column("refresh_token_hash", sa.String(length=64), nullable=True))
+        batch_op.add_column(sa.Column("authorization_code_id", sa.Integer(), nullable=True))
         batch_op.add_column(
             sa.Column("last_used_at", models.base.UTCDateTime(timezone=True), nullable=True)
         )
@@ -92,6 +93,18 @@ def upgrade() -> None:
         )
         batch_op.create_index(
             batch_op.f("ix_api_tokens_application_id"), ["application_id"], unique=False
+        )
+        batch_op.create_foreign_key(
+            batch_op.f("fk_api_tokens_authorization_code_id_oauth_codes"),
+            "oauth_codes",
+            ["authorization_code_id"],
+            ["id"],
+            ondelete="SET NULL",
+        )
+        batch_op.create_index(
+            batch_op.f("ix_api_tokens_authorization_code_id"),
+            ["authorization_code_id"],
+            unique=False,
         )
         batch_op.create_unique_constraint(
             batch_op.f("uq_api_tokens_refresh_token_hash"), ["refresh_token_hash"]
@@ -134,11 +147,16 @@ def downgrade() -> None:
     op.execute(sa.text("DELETE FROM api_tokens WHERE member_id IS NULL"))
     with op.batch_alter_table("api_tokens", schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f("uq_api_tokens_refresh_token_hash"), type_="unique")
+        batch_op.drop_index(batch_op.f("ix_api_tokens_authorization_code_id"))
+        batch_op.drop_constraint(
+            batch_op.f("fk_api_tokens_authorization_code_id_oauth_codes"), type_="foreignkey"
+        )
         batch_op.drop_index(batch_op.f("ix_api_tokens_application_id"))
         batch_op.drop_constraint(
             batch_op.f("fk_api_tokens_application_id_oauth_applications"), type_="foreignkey"
         )
         batch_op.drop_column("last_used_at")
+        batch_op.drop_column("authorization_code_id")
         batch_op.drop_column("refresh_token_hash")
         batch_op.drop_column("scopes")
         batch_op.drop_column("application_id")

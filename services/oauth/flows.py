@@ -15,13 +15,20 @@ from authlib.oauth2.rfc6749.errors import OAuth2Error
 from authlib.oauth2.rfc8414 import AuthorizationServerMetadata
 from starlette.requests import Request
 
-from exchange import oauth_apps, oauth_scopes
+from exchange import oauth_apps, oauth_scopes, oauth_tokens
 from instance.city import city_of
 from instance.urls import Urls
 from models import Member
 
 from .requests import StarletteOAuth2Request, body_values, oauth_request, public_uri
-from .server import CLIENT_AUTH, GRANT_TYPES, Answer, OAuthServer, error_answer
+from .server import (
+    CLIENT_AUTH,
+    GRANT_TYPES,
+    Answer,
+    CodeReplayed,
+    OAuthServer,
+    error_answer,
+)
 
 
 def _address(request: Request) -> str:
@@ -50,6 +57,10 @@ async def token(request: Request) -> Answer:
             return answer
 
         status, body, headers = await city.db.write(issue)
+    except CodeReplayed as replay:
+        code_id = replay.code_id
+        await city.db.write(lambda s: oauth_tokens.revoke_issued_from(s, code_id))
+        return error_answer(replay)
     except OAuth2Error as error:
         return error_answer(error)
     return status, body, list(headers)

@@ -54,6 +54,14 @@ class TooManyLogins(OAuth2Error):
     status_code = 429
 
 
+class CodeReplayed(InvalidGrantError):
+    """A code traded a second time: refused, and the tokens of the first trade revoked."""
+
+    def __init__(self, code_id: int) -> None:
+        super().__init__("Invalid 'code' in request.")
+        self.code_id = code_id
+
+
 class Client(ClientMixin):
     """An app as Authlib sees it."""
 
@@ -161,8 +169,14 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
         )
 
     def query_authorization_code(self, code: str, client: Client) -> Code | None:
-        row = oauth_tokens.usable_code(_server(self).session, code, client.app)
-        return Code(row) if row is not None else None
+        session = _server(self).session
+        row = oauth_tokens.usable_code(session, code, client.app)
+        if row is None:
+            replayed = oauth_tokens.used_code_id(session, code, client.app)
+            if replayed is not None:
+                raise CodeReplayed(replayed)
+            return None
+        return Code(row)
 
     def delete_authorization_code(self, authorization_code: Code) -> None:
         # "used once": marked used in the transaction that issues the token
@@ -287,6 +301,12 @@ class OAuthServer(AuthorizationServer):
 
     def save_token(self, token: dict[str, Any], request: Any) -> None:
         member = request.user
+        # the code a token descends from, through refreshes too: a replay revokes them all
+        code_id = None
+        if isinstance(request.authorization_code, Code):
+            code_id = request.authorization_code.row.id
+        elif isinstance(request.refresh_token, Token):
+            code_id = request.refresh_token.row.authorization_code_id
         oauth_tokens.store(
             self.session,
             request.client.app,
@@ -294,6 +314,7 @@ class OAuthServer(AuthorizationServer):
             token["access_token"],
             token.get("scope") or oauth_scopes.DEFAULT,
             token.get("refresh_token"),
+            code_id,
         )
 
     def create_oauth2_request(self, request: Any) -> Any:

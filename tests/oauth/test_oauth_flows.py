@@ -351,6 +351,25 @@ async def test_a_code_is_good_once(oauth: OAuthCity) -> None:
     assert again.json()["error"] == "invalid_grant"
 
 
+async def test_a_second_trade_of_a_code_revokes_the_tokens_of_the_first(
+    oauth: OAuthCity,
+) -> None:
+    app = await oauth.register()
+    await oauth.web_login("alice")
+    code = await oauth.code(app)
+    trade = dict(grant_type="authorization_code", code=code, redirect_uri=CALLBACK)
+    first = (await oauth.token(app, **trade)).json()
+    refreshed = (
+        await oauth.token(app, grant_type="refresh_token", refresh_token=first["refresh_token"])
+    ).json()
+    assert (await oauth.token(app, **trade)).status_code == 400
+    answer = await oauth.http.get(
+        "/api/comptoir/v1/ledger/account",
+        headers={"Authorization": f"Bearer {refreshed['access_token']}"},
+    )
+    assert answer.status_code == 401
+
+
 async def test_an_expired_code_is_refused(oauth: OAuthCity) -> None:
     app = await oauth.register()
     await oauth.web_login("alice")
