@@ -6,6 +6,7 @@ approve or deny. `force_login` ends the current web session first, so that anoth
 may log in. The POST carries the CSRF token; it answers with a redirect to the app (code, or
 `error=access_denied`) or, for the out-of-band URI, a page showing the code to copy. A bad
 request is never redirected (the redirect URI may be the attacker's): it is shown here.
+The consent page may not be framed (clickjacking).
 """
 
 from __future__ import annotations
@@ -67,12 +68,16 @@ async def authorize_page(request: Request) -> Response:
         consent = await flows.consent(request, member)
     except OAuth2Error as error:
         return await _refuse(request, error)
-    return await render(
+    page = await render(
         request,
         "oauth_authorize.html",
         consent=consent,
         scopes=[(scope, _describe(scope)) for scope in consent.scopes],
     )
+    # no other site may frame the consent page and trick a click on "Authorize"
+    page.headers["X-Frame-Options"] = "DENY"
+    page.headers["Content-Security-Policy"] = "frame-ancestors 'none'"
+    return page
 
 
 async def authorize(request: Request) -> Response:

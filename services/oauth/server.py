@@ -307,6 +307,8 @@ class OAuthServer(AuthorizationServer):
             code_id = request.authorization_code.row.id
         elif isinstance(request.refresh_token, Token):
             code_id = request.refresh_token.row.authorization_code_id
+        if member is not None:
+            members.mark_seen(self.session, member.id)  # NodeInfo's active users, as a login
         oauth_tokens.store(
             self.session,
             request.client.app,

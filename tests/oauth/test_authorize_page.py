@@ -78,6 +78,14 @@ async def test_the_consent_page_names_the_app_and_the_scopes(oauth: OAuthCity) -
     assert "<code>read</code>" in page.text and "<code>write:statuses</code>" in page.text
 
 
+async def test_the_consent_page_may_not_be_framed_by_another_site(oauth: OAuthCity) -> None:
+    app = await oauth.register()
+    await oauth.web_login("alice")
+    page = await oauth.consent_page(app)
+    assert page.headers["x-frame-options"] == "DENY"
+    assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
+
+
 async def test_the_redirect_carries_the_state(oauth: OAuthCity) -> None:
     app = await oauth.register()
     await oauth.web_login("alice")
