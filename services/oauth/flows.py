@@ -1,5 +1,5 @@
 """The OAuth use cases the edges call: token, revoke, authorize (consent, then decision),
-register an app, and the RFC 8414 metadata.
+and the RFC 8414 metadata. (Registering an app is one domain call: exchange/oauth_apps.py.)
 
 Each returns what to answer as `(status, body, headers)`; the edges only turn that into a
 Starlette response (JSON, a redirect, or our page showing an out-of-band code).
@@ -13,6 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from authlib.oauth2.rfc6749.errors import OAuth2Error
 from authlib.oauth2.rfc8414 import AuthorizationServerMetadata
+from sqlalchemy.orm import Session
 from starlette.requests import Request
 
 from exchange import oauth_apps, oauth_scopes, oauth_tokens
@@ -42,7 +43,7 @@ async def token(request: Request) -> Answer:
     req = await oauth_request(request)
     address = _address(request)
 
-    def validate(session: Any) -> Any:
+    def validate(session: Session) -> Any:
         server = OAuthServer(session, city.login_throttle, address)
         grant = server.get_token_grant(req)
         grant.validate_token_request()
@@ -51,7 +52,7 @@ async def token(request: Request) -> Answer:
     try:
         grant = await city.db.read(validate)
 
-        def issue(session: Any) -> Answer:
+        def issue(session: Session) -> Answer:
             grant.server.session = session
             answer: Answer = grant.create_token_response()
             return answer
@@ -72,7 +73,7 @@ async def revoke(request: Request) -> Answer:
     req = await oauth_request(request)
     address = _address(request)
 
-    def run(session: Any) -> Answer:
+    def run(session: Session) -> Answer:
         server = OAuthServer(session, city.login_throttle, address)
         answer: Answer = server.create_endpoint_response("revocation", req)
         return answer
@@ -110,7 +111,7 @@ async def consent(request: Request, member: Member) -> Consent:
     req = await oauth_request(request)
     address = _address(request)
 
-    def check(session: Any) -> Consent:
+    def check(session: Session) -> Consent:
         server = OAuthServer(session, city.login_throttle, address)
         grant = server.get_consent_grant(req, member)
         app = grant.client.app
@@ -142,7 +143,7 @@ async def decide(request: Request, member: Member, approve: bool) -> Decision:
     req = StarletteOAuth2Request("POST", public_uri(request), request.headers, [], values)
     address = _address(request)
 
-    def run(session: Any) -> Answer:
+    def run(session: Session) -> Answer:
         server = OAuthServer(session, city.login_throttle, address)
         grant = server.get_consent_grant(req, member)
         answer: Answer = server.create_authorization_response(
