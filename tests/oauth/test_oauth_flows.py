@@ -97,6 +97,14 @@ async def test_a_pending_member_cannot_log_in_with_a_password(oauth: OAuthCity) 
     assert "moderator" in answer.json()["error_description"]
 
 
+async def test_a_suspended_member_cannot_log_in_with_a_password(oauth: OAuthCity) -> None:
+    oauth.db.write_sync(lambda s: members.suspend(s, "alice", None, "spam"))
+    app = await oauth.register()
+    answer = await oauth.password_login(app, "alice")
+    assert answer.status_code == 400
+    assert "suspended" in answer.json()["error_description"]
+
+
 async def test_an_unknown_client_is_refused_at_the_token_endpoint(oauth: OAuthCity) -> None:
     answer = await oauth.password_login(
         {"client_id": "nobody", "client_secret": "nothing"}, "alice"
