@@ -182,8 +182,8 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
         # "used once": marked used in the transaction that issues the token
         try:
             oauth_tokens.claim_code(_server(self).session, authorization_code.row.id)
-        except DomainError as exc:
-            raise InvalidGrantError(exc.message) from exc
+        except DomainError as exc:  # a concurrent trade won: a replay all the same
+            raise CodeReplayed(authorization_code.row.id) from exc
 
     def authenticate_user(self, authorization_code: Code) -> Member | None:
         return _server(self).active_member(authorization_code.row.member_id)

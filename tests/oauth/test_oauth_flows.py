@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from datetime import timedelta
 
@@ -296,6 +297,21 @@ async def test_a_second_trade_of_a_code_revokes_the_tokens_of_the_first(
     answer = await oauth.http.get(
         "/api/comptoir/v1/ledger/account",
         headers={"Authorization": f"Bearer {refreshed['access_token']}"},
+    )
+    assert answer.status_code == 401
+
+
+async def test_two_concurrent_trades_of_a_code_give_no_usable_token(oauth: OAuthCity) -> None:
+    app = await oauth.register()
+    await oauth.web_login("alice")
+    code = await oauth.code(app)
+    trade = dict(grant_type="authorization_code", code=code, redirect_uri=CALLBACK)
+    answers = await asyncio.gather(oauth.token(app, **trade), oauth.token(app, **trade))
+    assert sorted(a.status_code for a in answers) == [200, 400]
+    (won,) = [a.json() for a in answers if a.status_code == 200]
+    answer = await oauth.http.get(
+        "/api/comptoir/v1/ledger/account",
+        headers={"Authorization": f"Bearer {won['access_token']}"},
     )
     assert answer.status_code == 401
 
