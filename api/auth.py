@@ -1,101 +1,89 @@
-"""Who is calling the API: personal tokens sent as `Authorization: Bearer <token>`.
+"""Who is calling the API: a bearer token (`Authorization: Bearer <token>`) and its scopes.
 
-A token is 32 random bytes shown once, when `comptoir users token NAME` makes it; only its
-sha256 is stored. `member_for_token` is the one lookup every authenticated endpoint goes
-through: the OAuth tokens of the Mastodon API will be another branch of that function, so
-the rest of the API does not change.
+One token system for `/api/comptoir/v1/` and the Mastodon API: the OAuth access tokens of
+apps (`/oauth/token`) and the personal tokens of `comptoir users token NAME` (tokens of the
+built-in app `comptoir-cli` with every scope) are rows of one table, only their sha256 kept
+(exchange/oauth_tokens.py). `authenticated(request, scope)` is the one check every endpoint
+goes through: the token is live, its member may use the API, and its scopes cover `scope`
+(Mastodon's rules: `read` covers `read:*`, `write` covers `write:*`, `follow` the follow,
+block and mute scopes). Without a scope, a GET needs `read` and anything else `write`.
 """
 
 from __future__ import annotations
 
-import hashlib
-import secrets
-
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.requests import Request
 
-from exchange import members
+from exchange import oauth_scopes, oauth_tokens
 from exchange.errors import DomainError, Forbidden
 from instance.city import city_of
-from models import ApiToken, Member, MemberStatus, Role, utcnow
+from models import ApiToken, Member, Role
 
 from .throttle import vouch_for_token
 
-#: personal tokens start with this, so that a leaked one is recognisable (secret scanners)
-PREFIX = "cpt_"
+#: kept for callers of the personal tokens' names
+PREFIX = oauth_tokens.PREFIX
+token_hash = oauth_tokens.token_hash
+issue_token = oauth_tokens.issue_personal
+tokens_of = oauth_tokens.tokens_of
+revoke_tokens = oauth_tokens.revoke_tokens
+OUTSIDE_SCOPES = "This action is outside the authorized scopes"
 
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def issue_token(session: Session, username: str, label: str = "") -> str:
-    """Make a new personal token for the member and return it; it cannot be shown again."""
-    member = members.get_member(session, username)
-    token = PREFIX + secrets.token_urlsafe(32)
-    session.add(ApiToken(member_id=member.id, token_hash=token_hash(token), label=label[:100]))
-    session.flush()
-    return token
-
-
-def tokens_of(session: Session, username: str) -> list[ApiToken]:
-    """The member's tokens, revoked ones included, oldest first."""
-    member = members.get_member(session, username)
-    return list(
-        session.scalars(
-            select(ApiToken).where(ApiToken.member_id == member.id).order_by(ApiToken.id)
-        )
-    )
-
-
-def revoke_tokens(session: Session, username: str, token_id: int | None = None) -> int:
-    """Revoke one of the member's tokens (by id) or, without an id, all of them: how many
-    were live.
-    """
-    live = [
-        t
-        for t in tokens_of(session, username)
-        if t.revoked_at is None and (token_id is None or t.id == token_id)
-    ]
-    if token_id is not None and not live:
-        raise DomainError("not_found", f"@{username.lower()} has no live token {token_id}", 404)
-    for token in live:
-        token.revoked_at = utcnow()
-    return len(live)
+__all__ = [
+    "ApiToken",
+    "PREFIX",
+    "admin",
+    "authenticated",
+    "bearer",
+    "issue_token",
+    "member_for_token",
+    "revoke_tokens",
+    "token_hash",
+    "tokens_of",
+]
 
 
 def member_for_token(session: Session, token: str) -> Member:
     """The member a bearer token speaks for, if they may use the API now; DomainError otherwise."""
-    member = session.scalar(
-        select(Member)
-        .join(ApiToken, ApiToken.member_id == Member.id)
-        .where(ApiToken.token_hash == token_hash(token), ApiToken.revoked_at.is_(None))
-    )
-    if member is None:
-        raise DomainError("invalid_token", "the access token is unknown or revoked", 401)
-    if member.status is MemberStatus.suspended:
-        raise DomainError("suspended", "this account is suspended", 403)
-    if member.status is MemberStatus.pending:
-        raise DomainError("pending", "this account is waiting for a moderator's approval", 403)
-    return member
+    found = oauth_tokens.bearer(session, token)
+    if found.member is None:
+        raise DomainError("unprocessable", "This method requires an authenticated user", 422)
+    return found.member
 
 
-async def authenticated(request: Request) -> Member:
-    """The calling member (401 without a usable token, 403 when suspended or pending)."""
+def default_scope(request: Request) -> str:
+    return "read" if request.method in ("GET", "HEAD") else "write"
+
+
+async def bearer(request: Request, scope: str | None = None) -> oauth_tokens.Bearer:
+    """The live token of the request and what it speaks for (an app's own token included)."""
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise DomainError(
             "unauthorized", "send a personal token as 'Authorization: Bearer <token>'", 401
         )
     token = token.strip()
-    member = await city_of(request).db.read(lambda s: member_for_token(s, token))
+    db = city_of(request).db
+    found = await db.read(lambda s: oauth_tokens.bearer(s, token))
     vouch_for_token(request.scope)  # from now on this token has its own rate-limit budget
-    return member
+    if scope is not None and not oauth_scopes.covers(found.scopes, scope):
+        raise DomainError("outside_scopes", OUTSIDE_SCOPES, 403)
+    if oauth_tokens.needs_touch(found):
+        await db.write(lambda s: oauth_tokens.touch(s, found.token_id))
+    return found
 
 
-async def admin(request: Request) -> Member:
-    member = await authenticated(request)
+async def authenticated(request: Request, scope: str | None = None) -> Member:
+    """The calling member (401 without a usable token, 403 when suspended or pending or when
+    the token's scopes do not cover `scope`, 422 for an app's own token)."""
+    found = await bearer(request, scope or default_scope(request))
+    if found.member is None:
+        raise DomainError("unprocessable", "This method requires an authenticated user", 422)
+    return found.member
+
+
+async def admin(request: Request, scope: str | None = None) -> Member:
+    member = await authenticated(request, scope or f"admin:{default_scope(request)}")
     if member.role is not Role.admin:
         raise Forbidden("this needs an admin's token")
     return member

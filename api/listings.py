@@ -155,7 +155,7 @@ async def my_listings(request: Request) -> Response:
 
 
 async def create_listing(request: Request) -> Response:
-    who = await authenticated(request)
+    who = await authenticated(request, "write:statuses")  # a listing is a status to apps
     city = city_of(request)
     body = await json_body(request, DRAFT_FIELDS | {"submit"})
     draft = ListingDraft(**_draft_values(body, partial=False))

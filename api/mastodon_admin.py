@@ -9,8 +9,8 @@ block that an existing one already covers. Same functions as the CLI and the web
 
 Authorisation: a bearer token of an admin. Mastodon asks for the OAuth scopes
 `admin:read:domain_allows`, `admin:write:domain_allows`, `admin:read:domain_blocks` and
-`admin:write:domain_blocks`; until OAuth arrives with the Mastodon client API, an admin's
-personal token (`comptoir users token NAME`) carries all four.
+`admin:write:domain_blocks`, and so do these endpoints (`admin:read` and `admin:write` cover
+them); an admin's personal token (`comptoir users token NAME`) carries all four.
 """
 
 from __future__ import annotations
@@ -150,10 +150,17 @@ def _link(request: Request, rules: list[DomainRule], limit: int) -> dict[str, st
     }
 
 
+def _scope(request: Request, kind: RuleKind) -> str:
+    """Mastodon's scope for this method on this list, e.g. `admin:read:domain_blocks`."""
+    verb = "read" if request.method in ("GET", "HEAD") else "write"
+    noun = "domain_allows" if kind is RuleKind.allow else "domain_blocks"
+    return f"admin:{verb}:{noun}"
+
+
 def _collection(kind: RuleKind, render: Callable[[DomainRule], dict[str, Any]]) -> Endpoint:
     @mastodon_errors
     async def index(request: Request) -> Response:
-        await admin(request)
+        await admin(request, _scope(request, kind))
         limit = _limit(request)
         rules = await city_of(request).db.read(lambda s: _page(s, kind, request, limit))
         return JSONResponse([render(r) for r in rules], headers=_link(request, rules, limit))
@@ -164,7 +171,7 @@ def _collection(kind: RuleKind, render: Callable[[DomainRule], dict[str, Any]]) 
 def _one(kind: RuleKind, render: Callable[[DomainRule], dict[str, Any]]) -> Endpoint:
     @mastodon_errors
     async def show(request: Request) -> Response:
-        caller = await admin(request)
+        caller = await admin(request, _scope(request, kind))
         rule_id = _rule_id(request)
         city = city_of(request)
         if request.method == "GET":
@@ -227,7 +234,7 @@ def _block_spec(values: dict[str, Any], current: DomainRule | None = None) -> do
 
 @mastodon_errors
 async def create_allow(request: Request) -> Response:
-    caller = await admin(request)
+    caller = await admin(request, "admin:write:domain_allows")
     values = await params(request)
     city = city_of(request)
     domain = str(values.get("domain") or "")
@@ -238,7 +245,7 @@ async def create_allow(request: Request) -> Response:
 
 @mastodon_errors
 async def create_block(request: Request) -> Response:
-    caller = await admin(request)
+    caller = await admin(request, "admin:write:domain_blocks")
     values = await params(request)
     if not values.get("domain"):
         raise DomainError("invalid_domain", "Validation failed: Domain can't be blank", 422)

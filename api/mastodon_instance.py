@@ -22,10 +22,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from exchange import domains
+from exchange import domains, photos
 from exchange import instance_settings as admin_settings
 from exchange.errors import DomainError
 from instance.city import city_of
+from instance.settings import Settings
 from instance.version import VERSION
 from models import RemoteActor, RuleKind
 from outbox.wellknown import usage
@@ -34,6 +35,44 @@ from .auth import authenticated
 from .mastodon_admin import mastodon_errors
 
 MASTODON_VERSION = f"4.3.0 (compatible; Comptoir {VERSION})"
+#: the Mastodon API version of /api/v2/instance's `api_versions` (4.3 says 2)
+MASTODON_API_VERSION = 2
+MAX_CHARACTERS = 5000
+#: what a photo upload accepts (exchange/photos.py decodes these with Pillow)
+IMAGE_TYPES = ["image/jpeg", "image/png", "image/webp", "image/gif"]
+#: where the source is published: none public yet (Mastodon allows an empty string)
+SOURCE_URL = ""
+
+
+def configuration(settings: Settings, base: str) -> dict[str, Any]:
+    """Mastodon's `configuration` block: the limits apps check before they post."""
+    return {
+        "urls": {"streaming": base.replace("http", "ws", 1), "status": None},
+        "vapid": {"public_key": ""},
+        "accounts": {"max_featured_tags": 0, "max_pinned_statuses": 0},
+        "statuses": {
+            "max_characters": MAX_CHARACTERS,
+            "max_media_attachments": photos.MAX_PHOTOS,
+            "characters_reserved_per_url": 23,
+        },
+        "media_attachments": {
+            "supported_mime_types": IMAGE_TYPES,
+            "description_limit": photos.MAX_ALT,
+            "image_size_limit": settings.listings.max_photo_bytes,
+            "image_matrix_limit": photos.MAX_PIXELS,
+            "video_size_limit": 0,
+            "video_frame_rate_limit": 0,
+            "video_matrix_limit": 0,
+        },
+        "polls": {
+            "max_options": 0,
+            "max_characters_per_option": 0,
+            "min_expiration": 0,
+            "max_expiration": 0,
+        },
+        "translation": {"enabled": False},
+        "limited_federation": settings.federation.mode == "allowlist",
+    }
 
 
 async def may_see_domains(request: Request, visibility: str) -> bool:
@@ -83,7 +122,7 @@ async def instance(request: Request) -> Response:
             "description": settings.description,
             "email": "",
             "version": MASTODON_VERSION,
-            "urls": {},
+            "urls": {"streaming_api": city.urls.base.replace("http", "ws", 1)},
             "stats": {
                 "user_count": facts["usage"]["users"]["total"],
                 "status_count": facts["usage"]["localPosts"],
@@ -94,12 +133,64 @@ async def instance(request: Request) -> Response:
             "registrations": registration != "invite",
             "approval_required": registration == "approval",
             "invites_enabled": registration == "invite",
-            "configuration": {"statuses": {"max_characters": 5000, "max_media_attachments": 4}},
+            "configuration": configuration(settings, city.urls.base),
             "contact_account": None,
             "rules": [asdict(r) for r in facts["rules"]],
             "comptoir": extension,
         }
     )
+
+
+@mastodon_errors
+async def instance_v2(request: Request) -> Response:
+    """Mastodon 4.3's Instance entity (what apps read first, before v1)."""
+    city = city_of(request)
+    settings = city.settings
+    facts = await city.db.read(_facts)
+    registration = settings.moderation.registration
+    base = city.urls.base
+    return JSONResponse(
+        {
+            "domain": settings.domain,
+            "title": settings.name,
+            "version": MASTODON_VERSION,
+            "source_url": SOURCE_URL,
+            "description": settings.description,
+            "usage": {"users": {"active_month": facts["usage"]["users"]["activeMonth"]}},
+            "thumbnail": {"url": f"{base}/static/avatar.svg"},
+            "icon": [],
+            "languages": [settings.language],
+            "configuration": configuration(settings, base),
+            "registrations": {
+                "enabled": registration != "invite",
+                "approval_required": registration == "approval",
+                "reason_required": registration == "approval",
+                "message": admin_settings.policy_text(
+                    settings.moderation.listing_review, registration
+                ),
+                "min_age": None,
+                "url": None,
+            },
+            "api_versions": {"mastodon": MASTODON_API_VERSION},
+            "contact": {"email": "", "account": None},
+            "rules": [asdict(r) for r in facts["rules"]],
+        }
+    )
+
+
+@mastodon_errors
+async def peers(request: Request) -> Response:
+    """The domains this city knows, if the admin shows its domain lists (as domain_blocks)."""
+    city = city_of(request)
+    visibility, known = await city.db.read(
+        lambda s: (
+            admin_settings.domains_visibility(s),
+            list(s.scalars(select(RemoteActor.domain).distinct().order_by(RemoteActor.domain))),
+        )
+    )
+    if not await may_see_domains(request, visibility):
+        raise DomainError("not_found", "this city does not show its peers", 404)
+    return JSONResponse(known)
 
 
 @mastodon_errors
@@ -139,6 +230,8 @@ def _domain_list(kind: RuleKind) -> Any:
 def routes() -> list[Route]:
     return [
         Route("/api/v1/instance", instance, methods=["GET"]),
+        Route("/api/v2/instance", instance_v2, methods=["GET"]),
+        Route("/api/v1/instance/peers", peers, methods=["GET"]),
         Route("/api/v1/instance/rules", rules, methods=["GET"]),
         Route("/api/v1/instance/domain_blocks", _domain_list(RuleKind.block), methods=["GET"]),
         Route("/api/v1/instance/domain_allows", _domain_list(RuleKind.allow), methods=["GET"]),

@@ -100,7 +100,12 @@ def document(base_url: str, name: str) -> Json:
                 "token": {
                     "type": "http",
                     "scheme": "bearer",
-                    "description": "A personal token from `comptoir users token NAME`.",
+                    "description": (
+                        "A personal token from `comptoir users token NAME` (every scope), or"
+                        " an OAuth access token of an app (`/oauth/token`): a GET needs the"
+                        " `read` scope, a change `write` (creating a listing"
+                        " `write:statuses`), admin endpoints `admin:read`/`admin:write`."
+                    ),
                 }
             },
             "schemas": schemas,

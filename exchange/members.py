@@ -60,6 +60,20 @@ def find_member(session: Session, username: str) -> Member | None:
     return session.scalar(select(Member).where(Member.username == username.strip().lower()))
 
 
+def login_name(session: Session, typed: str) -> str:
+    """The username a login names: the username itself or, as Mastodon apps send in the OAuth
+    password grant, the email of exactly one member (an email shared by several names nobody)."""
+    typed = typed.strip()
+    if "@" not in typed:
+        return typed
+    found = list(
+        session.scalars(
+            select(Member.username).where(func.lower(Member.email) == typed.lower()).limit(2)
+        )
+    )
+    return found[0] if len(found) == 1 else typed
+
+
 def active_by_usernames(session: Session, usernames: list[str]) -> list[Member]:
     """The active members among these usernames (others are not told anything)."""
     if not usernames:

@@ -4,10 +4,15 @@ Counting per address alone lets one member's password be guessed from many addre
 botnet, or any IPv6 block); counting per account alone lets one address try every account.
 Both are checked before a password is looked at, and both are charged by a failure; a
 successful login charges nothing. Counted in each process, like every limit here.
+
+The web login asks it on the event loop, the OAuth password grant from the thread of its
+read transaction (services/oauth): a lock keeps the buckets whole between the two (a
+short critical section, never held across an await).
 """
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 
 from .ratelimit import RateLimiter
@@ -29,19 +34,23 @@ class LoginThrottle:
         default_factory=lambda: RateLimiter(FAILURES_PER_ACCOUNT, ACCOUNT_PERIOD)
     )
 
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
     def wait(self, address: str, username: str) -> int | None:
         """Seconds to wait before this address may try this account again; None: try now."""
-        waits = [
-            limiter.retry_after(key)
-            for limiter, key in self._budgets(address, username)
-            if limiter.blocked(key)
-        ]
+        with self._lock:
+            waits = [
+                limiter.retry_after(key)
+                for limiter, key in self._budgets(address, username)
+                if limiter.blocked(key)
+            ]
         return max(waits) if waits else None
 
     def failed(self, address: str, username: str) -> None:
         """Count a failed login against the address and the account."""
-        for limiter, key in self._budgets(address, username):
-            limiter.allow(key)
+        with self._lock:
+            for limiter, key in self._budgets(address, username):
+                limiter.allow(key)
 
     def _budgets(self, address: str, username: str) -> list[tuple[RateLimiter, str]]:
         # usernames are stored lower-cased: "Alice" and "alice" are one account

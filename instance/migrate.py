@@ -33,6 +33,13 @@ def upgrade(url: str, revision: str = "head") -> None:
         database.dispose()
 
 
+def head_revision() -> str:
+    """The newest migration of this code (one head: the chain never branches)."""
+    head = ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+    assert head is not None
+    return head
+
+
 def pending_revisions(database: Database) -> bool:
     """True when the database is behind the code's migrations."""
     script = ScriptDirectory.from_config(alembic_config(database.url))

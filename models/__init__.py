@@ -44,12 +44,16 @@ from .negotiation import (
 )
 from .note import Note
 from .notification import Notification, NotificationKind
+from .oauth_application import OAuthApplication
+from .oauth_code import OAuthCode
 from .report import Report, ReportState
 from .service_actor import ServiceActor
 from .settlement import Reconciliation, Settlement, SettlementRole, SettlementState
 from .web_session import WebSession
 
 __all__ = [
+    "OAuthApplication",
+    "OAuthCode",
     "DeliveryFailure",
     "FailureReason",
     "DirectMessage",

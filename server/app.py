@@ -35,6 +35,7 @@ from instance.worker import Queue, Worker
 from models import utcnow
 from outbox import availability
 from outbox import jobs as outbox_jobs
+from server.api_edge import ApiEdge
 from server.errors import EXCEPTION_HANDLERS
 from server.routing import all_routes
 from services import jobs as service_jobs
@@ -136,6 +137,7 @@ def create_app(
         routes=routes,
         middleware=[
             Middleware(RequestLog),
+            Middleware(ApiEdge),
             Middleware(InboxShortcut, city=city, writer=inbox_writer),
             Middleware(
                 SessionMiddleware,

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute, Route
 
-from api import mastodon_admin, mastodon_instance
+from api import mastodon_admin, mastodon_apps, mastodon_instance
+from api import oauth as api_oauth
 from instance.content_negotiation import negotiated
 from outbox import documents, settlement_documents, wellknown
 from web import (
@@ -25,6 +26,7 @@ from web import (
     remote_accounts,
     reports,
 )
+from web import oauth as web_oauth
 
 
 def _actor_routes(prefix: str) -> list[BaseRoute]:
@@ -71,6 +73,9 @@ def all_routes() -> list[BaseRoute]:
         *reports.routes(),
         *mastodon_admin.routes(),
         *mastodon_instance.routes(),
+        *mastodon_apps.routes(),
+        *api_oauth.routes(),
+        *web_oauth.routes(),
         *market_routes.routes(),
         *conversations.routes(),
         *remote_accounts.routes(),

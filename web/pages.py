@@ -48,13 +48,24 @@ async def home(request: Request) -> Response:
     return await render(request, "home.html")
 
 
+def safe_next(value: object) -> str | None:
+    """A local path to go back to after logging in (the OAuth consent page), or None: never
+    another site (`//evil.example`, `https://...`), so the login is no open redirect."""
+    if not isinstance(value, str) or not value.startswith("/") or value.startswith("//"):
+        return None
+    if "\\" in value or any(ord(c) < 32 for c in value):
+        return None
+    return value
+
+
 async def login_page(request: Request) -> Response:
-    return await render(request, "login.html")
+    return await render(request, "login.html", next=safe_next(request.query_params.get("next")))
 
 
 async def login(request: Request) -> Response:
     form = await checked_form(request)
     username, password = str(form.get("username", "")), str(form.get("password", ""))
+    after = safe_next(form.get("next"))
     city = city_of(request)
     address = request.client.host if request.client else "?"
     wait = city.login_throttle.wait(address, username)
@@ -65,6 +76,7 @@ async def login(request: Request) -> Response:
             429,
             username=username,
             member=None,
+            next=after,
             error=f"Too many failed logins; try again in {wait} s.",
         )
         response.headers["Retry-After"] = str(wait)
@@ -75,11 +87,17 @@ async def login(request: Request) -> Response:
         if exc.code == "invalid_credentials":
             city.login_throttle.failed(address, username)
         return await render(
-            request, "login.html", exc.status, error=exc.message, username=username, member=None
+            request,
+            "login.html",
+            exc.status,
+            error=exc.message,
+            username=username,
+            member=None,
+            next=after,
         )
     await city.db.write(lambda s: members.mark_seen(s, member.id))
     await log_in(request, member)
-    return RedirectResponse("/", 303)
+    return RedirectResponse(after or "/", 303)
 
 
 async def logout(request: Request) -> Response:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from instance import postgres_dump
+from instance import migrate, postgres_dump
 from instance.backup import sanitized_config
 from instance.settings import Settings, load_settings
 
@@ -215,7 +215,7 @@ def test_the_manifest_lists_every_file_with_its_checksum(city: Settings, archive
     assert manifest["format_version"] == 1
     assert manifest["domain"] == city.domain
     assert manifest["database"]["backend"] == ("sqlite" if city.is_sqlite else "postgresql")
-    assert manifest["migration_revision"] == "0007"
+    assert manifest["migration_revision"] == migrate.head_revision()
     assert manifest["media"] == {"storage": "local"}
     assert all(len(f["sha256"]) == 64 and f["size"] > 0 for f in manifest["files"])
 
