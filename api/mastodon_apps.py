@@ -48,7 +48,7 @@ def _redirect_uris(values: list[tuple[str, str]]) -> list[str]:
 async def create(request: Request) -> Response:
     city = city_of(request)
     address = request.client.host if request.client else "?"
-    if not city.auth_limiter.allow(f"{request.url.path}:{address}"):
+    if not await city.auth_limiter.allow_async(f"{request.url.path}:{address}"):
         raise DomainError("too_many_requests", "Too many requests", 429)
     values = await body_values(request)
     fields = dict(values)

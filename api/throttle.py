@@ -1,7 +1,8 @@
 """Rate limits of the JSON API: per personal token, or per client address without one.
 
-Counted in this process with token buckets (instance.ratelimit), refilled over five minutes
-as Mastodon's limits are. Past the limit the API answers 429 with Retry-After and the usual
+Counted with token buckets refilled over five minutes as Mastodon's limits are: for the whole
+city (in the database, every process sharing them) on PostgreSQL, in this process on SQLite
+(instance.shared_ratelimit). Past the limit the API answers 429 with Retry-After and the usual
 JSON error, before any handler or database work.
 
 A token has a budget of its own only once it has proved to be a live token (`vouch_for_token`,
@@ -17,8 +18,10 @@ from collections import OrderedDict
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from instance.ratelimit import RateLimiter
+from instance.database import Database
+from instance.ratelimit import Limiter
 from instance.settings import ApiLimits
+from instance.shared_ratelimit import rate_limiter
 
 from .errors import error_response
 
@@ -52,12 +55,18 @@ class ApiLimiters:
     """The two budgets of one running city (None: that budget is unlimited), and the tokens
     known to be live."""
 
-    def __init__(self, limits: ApiLimits) -> None:
-        self.per_token = RateLimiter(limits.per_token, PERIOD) if limits.per_token else None
-        self.per_address = RateLimiter(limits.per_address, PERIOD) if limits.per_address else None
+    def __init__(self, limits: ApiLimits, db: Database) -> None:
+        self.per_token = (
+            rate_limiter(db, "api_token", limits.per_token, PERIOD) if limits.per_token else None
+        )
+        self.per_address = (
+            rate_limiter(db, "api_address", limits.per_address, PERIOD)
+            if limits.per_address
+            else None
+        )
         self._known: OrderedDict[str, None] = OrderedDict()
 
-    def budget(self, scope: Scope) -> tuple[RateLimiter | None, str]:
+    def budget(self, scope: Scope) -> tuple[Limiter | None, str]:
         """The limiter that counts this request and its key in it."""
         digest = _token_digest(scope)
         if digest is not None and digest in self._known:
@@ -66,7 +75,7 @@ class ApiLimiters:
         client = scope.get("client")
         return self.per_address, client[0] if client else "?"
 
-    def remember(self, scope: Scope) -> None:
+    async def remember(self, scope: Scope) -> None:
         """After a request: keep its token as live if api.auth vouched for it."""
         if not scope.get(_VOUCHED, [False])[0]:
             return
@@ -75,7 +84,7 @@ class ApiLimiters:
             return
         self._known[digest] = None
         if self.per_token is not None:  # its first request counts in its own budget too
-            self.per_token.allow(digest)
+            await self.per_token.allow_async(digest)
         if len(self._known) > KNOWN_TOKENS:
             self._known.popitem(last=False)
 
@@ -90,9 +99,10 @@ class Throttle:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
             if self._limiters is None:
-                self._limiters = ApiLimiters(scope["app"].state.city.settings.api)
+                city = scope["app"].state.city
+                self._limiters = ApiLimiters(city.settings.api, city.db)
             limiter, key = self._limiters.budget(scope)
-            if limiter is not None and not limiter.allow(key):
+            if limiter is not None and not await limiter.allow_async(key):
                 wait = limiter.retry_after(key)
                 response = error_response(
                     429,
@@ -106,6 +116,6 @@ class Throttle:
             try:
                 await self.app(scope, receive, send)
             finally:
-                self._limiters.remember(scope)
+                await self._limiters.remember(scope)
             return
         await self.app(scope, receive, send)

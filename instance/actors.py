@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from federation.keys import generate_rsa_pem, load_private_key
@@ -35,12 +37,22 @@ class LocalActorRef:
 
 
 def ensure_service_actors(session: Session) -> None:
+    """Create the service actors that are missing; safe when processes start at the same moment.
+
+    Every web and worker process runs this at start-up: two of them may both find a row
+    missing, so the insert yields to the one that won (ON CONFLICT DO NOTHING on the unique
+    name) instead of failing the second process's start.
+    """
     existing = set(session.scalars(select(ServiceActor.name)))
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
     for name in SERVICE_ACTORS:
         if name not in existing:
             private, public = generate_rsa_pem()
-            session.add(ServiceActor(name=name, private_key_pem=private, public_key_pem=public))
-    session.flush()
+            row = {"name": name, "private_key_pem": private, "public_key_pem": public}
+            session.execute(
+                insert(ServiceActor).values(**row).on_conflict_do_nothing(index_elements=["name"])
+            )
 
 
 class LocalActors:
@@ -79,6 +91,8 @@ class LocalActors:
                 select(ServiceActor.private_key_pem).where(ServiceActor.name == ref.name)
             )
         if pem is None:
+            if actor_id == self.urls.instance_actor:
+                raise LookupError("the instance actor has no key: start-up did not create it")
             return self.signing_key(session, self.urls.instance_actor)
         key = SigningKey(self.urls.key_id(actor_id), load_private_key(pem))
         self._keys[actor_id] = key

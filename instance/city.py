@@ -11,8 +11,9 @@ from .fediverse import Fediverse
 from .login_throttle import LoginThrottle
 from .media import open_store
 from .media_store import MediaStore
-from .ratelimit import RateLimiter
+from .ratelimit import Limiter
 from .settings import Settings
+from .shared_ratelimit import rate_limiter
 from .urls import Urls
 from .worker import Worker
 
@@ -28,12 +29,14 @@ class City:
     fediverse: Fediverse = field(init=False)
     #: where listing photos are stored and read (`[media]`: a local folder or an S3 bucket)
     media: MediaStore = field(init=False)
-    #: ten registration tries a minute per address, counted per running city
-    auth_limiter: RateLimiter = field(default_factory=lambda: RateLimiter(limit=10, period=60.0))
+    #: ten registration tries a minute per address, counted for the whole city
+    auth_limiter: Limiter = field(init=False)
     #: failed logins, per address and per account
-    login_throttle: LoginThrottle = field(default_factory=LoginThrottle)
+    login_throttle: LoginThrottle = field(init=False)
 
     def __post_init__(self) -> None:
+        self.auth_limiter = rate_limiter(self.db, "registration", limit=10, period=60.0)
+        self.login_throttle = LoginThrottle.of_city(self.db)
         self.fediverse = Fediverse(self)
         self.media = open_store(self.settings)
         self.db.on_work_queued = self._work_queued

@@ -8,6 +8,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import text
 
 import migrations
 
@@ -21,11 +22,24 @@ def alembic_config(url: str) -> Config:
     return config
 
 
+#: the PostgreSQL advisory lock that makes concurrent upgrades take turns ("comptoir" in ASCII)
+MIGRATION_LOCK = 0x636F6D70746F6972
+
+
 def upgrade(url: str, revision: str = "head") -> None:
-    """Bring the database at `url` to `revision`, in one transaction."""
+    """Bring the database at `url` to `revision`, in one transaction.
+
+    On PostgreSQL the transaction first takes an advisory lock: hosts upgrading at the same
+    moment run one after the other, and the later ones find nothing left to do. (SQLite's
+    write lock already serialises them.)
+    """
     database = Database(url, threads=1, for_migrations=True)
     try:
         with database.engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                connection.execute(
+                    text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK}
+                )
             config = alembic_config(url)
             config.attributes["connection"] = connection
             command.upgrade(config, revision)

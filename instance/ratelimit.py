@@ -1,13 +1,39 @@
-"""In-memory token buckets per (scope, key): enough for one process, reset on restart.
+"""Token buckets per key: the limiter interface, and the in-memory buckets of one process.
 
-Used for logins, registrations and the API. Each process keeps its own buckets; with
-several web processes the effective limit is multiplied by their number.
+Used for logins, registrations and the API. On SQLite a city is one process and its buckets
+live here, reset on restart; on PostgreSQL every process of the city shares buckets kept in
+the database (instance.shared_ratelimit), so the budget is the city's whatever the number of
+processes.
 """
 
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from typing import Protocol
+
+
+class Limiter(Protocol):
+    """What the login throttle, the registration limit and the API throttle ask of a limiter."""
+
+    limit: int
+    period: float
+
+    def allow(self, key: str) -> bool:
+        """Take a token for `key`: False (nothing taken) when the bucket is empty."""
+        ...
+
+    async def allow_async(self, key: str) -> bool:
+        """`allow` from the event loop (a shared limiter's write runs in a database thread)."""
+        ...
+
+    def blocked(self, key: str) -> bool:
+        """Whether `allow` would refuse `key` now, without counting anything."""
+        ...
+
+    def retry_after(self, key: str) -> int:
+        """Seconds until `key` has a token again (after a refusal)."""
+        ...
 
 
 @dataclass
@@ -28,6 +54,9 @@ class RateLimiter:
         if len(self._buckets) > 100_000:
             self._prune(now)
         return True
+
+    async def allow_async(self, key: str) -> bool:
+        return self.allow(key)
 
     def blocked(self, key: str, now: float | None = None) -> bool:
         """Whether `allow` would refuse `key` now, without counting anything."""

@@ -46,6 +46,7 @@ from .note import Note
 from .notification import Notification, NotificationKind
 from .oauth_application import OAuthApplication
 from .oauth_code import OAuthCode
+from .rate_limit import RateLimit
 from .report import Report, ReportState
 from .service_actor import ServiceActor
 from .settlement import Reconciliation, Settlement, SettlementRole, SettlementState
@@ -112,6 +113,7 @@ __all__ = [
     "OutboundActivity",
     "RemoteActor",
     "RuleKind",
+    "RateLimit",
     "ServiceActor",
     "Severity",
     "Invitation",

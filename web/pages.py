@@ -38,9 +38,9 @@ async def render(request: Request, name: str, status: int = 200, **context: Any)
     )
 
 
-def _limit(request: Request) -> None:
+async def _limit(request: Request) -> None:
     address = request.client.host if request.client else "?"
-    if not city_of(request).auth_limiter.allow(f"{request.url.path}:{address}"):
+    if not await city_of(request).auth_limiter.allow_async(f"{request.url.path}:{address}"):
         raise HTTPException(429, "Too many attempts; wait a minute and try again.")
 
 
@@ -68,7 +68,7 @@ async def login(request: Request) -> Response:
     after = safe_next(form.get("next"))
     city = city_of(request)
     address = request.client.host if request.client else "?"
-    wait = city.login_throttle.wait(address, username)
+    wait = await city.login_throttle.wait_async(address, username)
     if wait is not None:  # before the password is looked at: a right guess is refused too
         response = await render(
             request,
@@ -85,7 +85,7 @@ async def login(request: Request) -> Response:
         member = await city.db.read(lambda s: members.authenticate(s, username, password))
     except DomainError as exc:
         if exc.code == "invalid_credentials":
-            city.login_throttle.failed(address, username)
+            await city.login_throttle.failed_async(address, username)
         return await render(
             request,
             "login.html",
@@ -112,7 +112,7 @@ async def register_page(request: Request) -> Response:
 
 async def register(request: Request) -> Response:
     form = await checked_form(request)
-    _limit(request)
+    await _limit(request)
     city = city_of(request)
     fields = {
         k: str(form.get(k, "")) for k in ("username", "email", "password", "invitation", "note")
