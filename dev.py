@@ -95,7 +95,9 @@ def demo() -> int:
 def test(extra: list[str]) -> int:
     """Four test processes: most tests wait on sockets and databases, not on the CPU."""
     os.chdir(ROOT)
-    return subprocess.run([str(PYTHON), "-m", "pytest", "-n", "4", *extra]).returncode
+    return subprocess.run(
+        [str(PYTHON), "-m", "pytest", "-n", "4", "--dist", "loadgroup", *extra]
+    ).returncode
 
 
 PACKAGES = [

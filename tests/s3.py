@@ -53,6 +53,23 @@ class S3:
         """The environment variables a city process needs to reach the bucket."""
         return {"COMPTOIR_S3_ACCESS_KEY_ID": KEY_ID, "COMPTOIR_S3_SECRET_ACCESS_KEY": SECRET}
 
+    @staticmethod
+    def new_bucket(endpoint: str) -> S3:
+        """A fresh bucket on the server at `endpoint` that anyone may read, as a bucket behind
+        `media.public_url` is set up (docs/DEPLOYMENT.md); writing still takes the keys."""
+        client: S3Client = boto3.session.Session().client(
+            "s3",
+            endpoint_url=endpoint,
+            region_name=REGION,
+            aws_access_key_id=KEY_ID,
+            aws_secret_access_key=SECRET,
+            config=Config(s3={"addressing_style": "path"}),
+        )
+        bucket = f"photos-{secrets.token_hex(6)}"
+        client.create_bucket(Bucket=bucket)
+        client.put_bucket_policy(Bucket=bucket, Policy=json.dumps(public_read(bucket)))
+        return S3(endpoint, bucket, client)
+
     def names(self) -> set[str]:
         listed = self.client.list_objects_v2(Bucket=self.bucket)
         return {item["Key"] for item in listed.get("Contents", [])}
@@ -96,17 +113,4 @@ def s3(s3_server: str, monkeypatch: pytest.MonkeyPatch) -> S3:
         monkeypatch.setenv(name, value)
     for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
         monkeypatch.delenv(name, raising=False)
-    client: S3Client = boto3.session.Session().client(
-        "s3",
-        endpoint_url=s3_server,
-        region_name=REGION,
-        aws_access_key_id=KEY_ID,
-        aws_secret_access_key=SECRET,
-        config=Config(s3={"addressing_style": "path"}),
-    )
-    bucket = f"photos-{secrets.token_hex(6)}"
-    client.create_bucket(Bucket=bucket)
-    # anyone may read the objects, as a bucket behind `media.public_url` is set up
-    # (docs/DEPLOYMENT.md); writing still takes the keys
-    client.put_bucket_policy(Bucket=bucket, Policy=json.dumps(public_read(bucket)))
-    return S3(s3_server, bucket, client)
+    return S3.new_bucket(s3_server)
