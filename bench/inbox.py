@@ -89,7 +89,7 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def make_city(directory: Path, port: int, *, workers: bool) -> Path:
+def make_city(directory: Path, port: int, *, workers: bool, database: str | None = None) -> Path:
     config = directory / "instance.toml"
     subprocess.run(
         [
@@ -102,6 +102,7 @@ def make_city(directory: Path, port: int, *, workers: bool) -> Path:
             "--name",
             "Bench",
             "--allow-loopback-http",
+            *(["--database", database] if database else []),
         ],
         check=True,
         capture_output=True,

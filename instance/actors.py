@@ -1,11 +1,14 @@
 """Our own actors: members (Person), the instance actor (Application) and the market (Group).
 
 Gives each local actor id its signing key, and makes sure the two service actors exist.
-Keys never change while a process runs (rotation would restart it), so they are cached.
+Keys never change while a process runs (rotation would restart it), so they are cached; the
+cache keeps the most recently used LOCAL_KEY_CACHE_SIZE keys, so that a city of many members
+does not hold every member's private key in every process.
 """
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +23,8 @@ from models import Member, MemberStatus, ServiceActor
 from .urls import Urls
 
 SERVICE_ACTORS = ("actor", "market")
+#: the signing keys a process keeps loaded (least recently used dropped first)
+LOCAL_KEY_CACHE_SIZE = 5_000
 
 
 @dataclass(frozen=True)
@@ -58,7 +63,7 @@ def ensure_service_actors(session: Session) -> None:
 class LocalActors:
     def __init__(self, urls: Urls) -> None:
         self.urls = urls
-        self._keys: dict[str, SigningKey] = {}
+        self._keys: OrderedDict[str, SigningKey] = OrderedDict()
 
     def parse(self, actor_id: str) -> LocalActorRef | None:
         if actor_id == self.urls.instance_actor:
@@ -81,6 +86,7 @@ class LocalActors:
         """The key that signs what `actor_id` sends; falls back to the instance actor's."""
         cached = self._keys.get(actor_id)
         if cached is not None:
+            self._keys.move_to_end(actor_id)
             return cached
         ref = self.parse(actor_id)
         pem: str | None = None
@@ -96,6 +102,8 @@ class LocalActors:
             return self.signing_key(session, self.urls.instance_actor)
         key = SigningKey(self.urls.key_id(actor_id), load_private_key(pem))
         self._keys[actor_id] = key
+        if len(self._keys) > LOCAL_KEY_CACHE_SIZE:
+            self._keys.popitem(last=False)
         return key
 
     def exists(self, session: Session, actor_id: str) -> bool:

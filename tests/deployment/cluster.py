@@ -174,17 +174,8 @@ class Nginx:
     def __init__(self, folder: Path, *, web_ports: list[int]) -> None:
         self.folder = folder
         self.https_port, self.http_port = free_port(), free_port()
-        cert, key = self_signed_certificate(folder)
-        self.certificate = cert
-        (folder / "comptoir.conf").write_text(
-            site_config(
-                web_ports=web_ports,
-                https_port=self.https_port,
-                http_port=self.http_port,
-                cert=cert,
-                key=key,
-            )
-        )
+        self.certificate, self.key = self_signed_certificate(folder)
+        self._write_site(web_ports)
         # the wrapper Debian's /etc/nginx/nginx.conf plays, with every path in the test folder
         user = "user root;\n" if os.geteuid() == 0 else ""
         temp = "\n".join(
@@ -238,6 +229,24 @@ class Nginx:
                 return False
 
         wait_until(listening, "nginx to listen", 20)
+
+    def _write_site(self, web_ports: list[int]) -> None:
+        (self.folder / "comptoir.conf").write_text(
+            site_config(
+                web_ports=web_ports,
+                https_port=self.https_port,
+                http_port=self.http_port,
+                cert=self.certificate,
+                key=self.key,
+            )
+        )
+
+    def reload(self, web_ports: list[int]) -> None:
+        """Put these web hosts behind the proxy, as an operator adding a host does (SIGHUP)."""
+        assert self.process is not None and self.process.alive
+        self._write_site(web_ports)
+        self.process.popen.send_signal(signal.SIGHUP)
+        time.sleep(0.5)  # the old worker finishes its requests; new ones go to the new worker
 
     def stop(self) -> None:
         if self.process is not None:
