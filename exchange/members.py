@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from federation.keys import generate_rsa_pem
 from models import Invitation, Member, MemberStatus, ModerationEntry, Role, utcnow
 
-from . import web_sessions
+from . import password_resets, web_sessions
 from .errors import DomainError, NotFound
 from .passwords import check_password_strength, hash_password, verify_password, verify_unknown_user
 from .roles import Change, check
@@ -299,11 +299,15 @@ def set_role(
     return member
 
 
-def set_password(session: Session, username: str, password_hash: str) -> Member:
-    """Store a new password hash (made outside the transaction) and end every web session."""
+def set_password(
+    session: Session, username: str, password_hash: str, *, keep_session: int | None = None
+) -> Member:
+    """Store a new password hash (made outside the transaction); end every emailed reset link
+    and every web session but `keep_session` (the one that changed it)."""
     member = get_member(session, username)
     member.password_hash = password_hash
-    web_sessions.end_all(session, member.id)
+    password_resets.void_all(session, member.id)
+    web_sessions.end_all(session, member.id, keep=keep_session)
     return member
 
 

@@ -9,6 +9,7 @@ from starlette.requests import Request
 from .database import Database
 from .fediverse import Fediverse
 from .login_throttle import LoginThrottle
+from .mailer import Mailer
 from .media import open_store
 from .media_store import MediaStore
 from .ratelimit import Limiter
@@ -33,12 +34,15 @@ class City:
     auth_limiter: Limiter = field(init=False)
     #: failed logins, per address and per account
     login_throttle: LoginThrottle = field(init=False)
+    #: email out of the city (`[mail]`), sent by the workers
+    mailer: Mailer = field(init=False)
 
     def __post_init__(self) -> None:
         self.auth_limiter = rate_limiter(self.db, "registration", limit=10, period=60.0)
         self.login_throttle = LoginThrottle.of_city(self.db)
         self.fediverse = Fediverse(self)
         self.media = open_store(self.settings)
+        self.mailer = Mailer(self.settings.mail)
         self.db.on_work_queued = self._work_queued
 
     def _work_queued(self) -> None:

@@ -79,6 +79,14 @@ max_photo_bytes = 5000000
 # AWS_SECRET_ACCESS_KEY). See docs/CONFIGURATION.md.
 backend = "local"
 
+[mail]
+# The SMTP server that sends password-reset links; empty: the city sends no email. security is
+# "starttls" (port 587), "tls" (465) or "none" (a relay on loopback); the password comes from
+# COMPTOIR_SMTP_PASSWORD in the environment only. See docs/CONFIGURATION.md.
+smtp_host = ""
+security = "starttls"
+from_address = ""
+
 [api]
 # Requests to the JSON API per five minutes, per personal token and (without a token) per
 # client address; 0 means no limit. Past it the API answers 429 with Retry-After.

@@ -25,6 +25,7 @@ FederationMode = Literal["open", "blocklist", "allowlist"]
 DemurragePeriod = Literal["day", "week", "month"]
 MediaBackend = Literal["local", "s3"]
 AddressingStyle = Literal["path", "virtual"]
+SmtpSecurity = Literal["starttls", "tls", "none"]
 
 REGISTRATION_POLICIES: tuple[RegistrationPolicy, ...] = ("open", "approval", "invite")
 LISTING_REVIEWS: tuple[ListingReview, ...] = ("before", "after")
@@ -32,6 +33,8 @@ FEDERATION_MODES: tuple[FederationMode, ...] = ("open", "blocklist", "allowlist"
 DEMURRAGE_PERIODS: tuple[DemurragePeriod, ...] = ("day", "week", "month")
 MEDIA_BACKENDS: tuple[MediaBackend, ...] = ("local", "s3")
 ADDRESSING_STYLES: tuple[AddressingStyle, ...] = ("path", "virtual")
+SMTP_SECURITY: tuple[SmtpSecurity, ...] = ("starttls", "tls", "none")
+_EMAIL_RE = re.compile(r"^[^@\s<>\"]+@[^@\s<>\"]+$")
 
 _HOST_RE = re.compile(
     r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$"
@@ -166,6 +169,29 @@ class MediaSettings:
 
 
 @dataclass(frozen=True)
+class MailSettings:
+    """How the city sends email (docs/CONFIGURATION.md, `[mail]`): password resets. No password
+    here: it is read from the environment (`COMPTOIR_SMTP_PASSWORD`) when mail is sent."""
+
+    #: the SMTP server; empty: the city sends no email (password resets are offered by the
+    #: admins only, through `comptoir users password`)
+    smtp_host: str = ""
+    smtp_port: int = 587
+    #: `starttls` (port 587), `tls` (implicit TLS, port 465) or `none` (a relay on loopback)
+    security: SmtpSecurity = "starttls"
+    #: the SMTP login, if the server asks for one
+    username: str = ""
+    #: the From address of every message
+    from_address: str = ""
+    #: seconds to connect and to send one message
+    timeout_seconds: int = 20
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.smtp_host)
+
+
+@dataclass(frozen=True)
 class Settings:
     path: Path
     domain: str
@@ -183,6 +209,7 @@ class Settings:
     api: ApiLimits = ApiLimits()
     settlement: SettlementTimes = SettlementTimes()
     media: MediaSettings = MediaSettings()
+    mail: MailSettings = MailSettings()
 
     @property
     def host(self) -> str:
@@ -422,6 +449,7 @@ def settings_from_dict(raw: dict[str, Any], path: Path) -> Settings:
         )
     return Settings(
         media=_media(r),
+        mail=_mail(r),
         path=path,
         domain=domain,
         name=name,
@@ -445,6 +473,35 @@ def _http_url(r: _Reader, key: str) -> str:
     if value and not _HTTP_URL_RE.match(value):
         raise ConfigError(key, f"must be an http:// or https:// URL (got {value!r})")
     return str(value)
+
+
+def _mail(r: _Reader) -> MailSettings:
+    """The `[mail]` table: a From address is required as soon as an SMTP host is named."""
+    host = r.get("mail.smtp_host", "").strip()
+    if host and not _HOST_RE.match(host.lower()) and not _is_ip(host):
+        raise ConfigError("mail.smtp_host", f"must be a host name or an IP address (got {host!r})")
+    sender = r.get("mail.from_address", "").strip()
+    if host and not sender:
+        raise ConfigError("mail.from_address", "is missing (mail.smtp_host is set)")
+    if sender and not _EMAIL_RE.match(sender):
+        raise ConfigError("mail.from_address", f"must be an email address (got {sender!r})")
+    security = r.choice("mail.security", SMTP_SECURITY, "starttls")
+    return MailSettings(
+        smtp_host=host,
+        smtp_port=r.integer("mail.smtp_port", 465 if security == "tls" else 587, 1, 65535),
+        security=security,
+        username=r.get("mail.username", "").strip(),
+        from_address=sender,
+        timeout_seconds=r.integer("mail.timeout_seconds", 20, 1, 300),
+    )
+
+
+def _is_ip(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _media(r: _Reader) -> MediaSettings:

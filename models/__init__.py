@@ -46,6 +46,7 @@ from .note import Note
 from .notification import Notification, NotificationKind
 from .oauth_application import OAuthApplication
 from .oauth_code import OAuthCode
+from .password_reset import PasswordReset, ResetState
 from .rate_limit import RateLimit
 from .report import Report, ReportState
 from .service_actor import ServiceActor
@@ -53,6 +54,8 @@ from .settlement import Reconciliation, Settlement, SettlementRole, SettlementSt
 from .web_session import WebSession
 
 __all__ = [
+    "PasswordReset",
+    "ResetState",
     "OAuthApplication",
     "OAuthCode",
     "DeliveryFailure",

@@ -29,6 +29,7 @@ from server import (
     cli_domains,
     cli_federation,
     cli_ledger,
+    cli_mail,
     cli_market,
     cli_media,
     cli_partners,
@@ -186,6 +187,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_settlements.add_parsers(sub, common)
     cli_market.add_parsers(sub, common)
     cli_media.add_parsers(sub, common)
+    cli_mail.add_parsers(sub, common)
     cli_federation.add_parsers(sub, common)
     cli_partners.add_parsers(sub, common)
     cli_backup.add_parsers(sub, common)

@@ -22,6 +22,7 @@ from web import (
     conversations,
     market_routes,
     pages,
+    passwords,
     profiles,
     remote_accounts,
     reports,
@@ -64,6 +65,7 @@ def all_routes() -> list[BaseRoute]:
     return [
         *federation_routes(),
         *pages.routes(),
+        *passwords.routes(),
         *account.routes(),
         *account_sessions.routes(),
         *admin_domains.routes(),

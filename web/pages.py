@@ -38,7 +38,8 @@ async def render(request: Request, name: str, status: int = 200, **context: Any)
     )
 
 
-async def _limit(request: Request) -> None:
+async def limit_attempts(request: Request) -> None:
+    """Ten tries a minute per address and form (join, password links), for the whole city."""
     address = request.client.host if request.client else "?"
     if not await city_of(request).auth_limiter.allow_async(f"{request.url.path}:{address}"):
         raise HTTPException(429, "Too many attempts; wait a minute and try again.")
@@ -112,7 +113,7 @@ async def register_page(request: Request) -> Response:
 
 async def register(request: Request) -> Response:
     form = await checked_form(request)
-    await _limit(request)
+    await limit_attempts(request)
     city = city_of(request)
     fields = {
         k: str(form.get(k, "")) for k in ("username", "email", "password", "invitation", "note")
