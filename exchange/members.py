@@ -205,6 +205,17 @@ def mark_seen(session: Session, member_id: int) -> None:
         member.last_seen_at = utcnow()
 
 
+def set_language(session: Session, member_id: int, language: str | None) -> None:
+    """Record the language the member chose for pages (None: let the browser decide).
+
+    The domain keeps the choice, not the list of languages: the edge offers and checks those.
+    """
+    member = session.get(Member, member_id)
+    if member is None:
+        raise NotFound("member")
+    member.language = language
+
+
 def _log(
     session: Session, moderator: Member | None, action: str, member: Member, reason: str
 ) -> None:

@@ -20,6 +20,7 @@ from web import (
     admin_partners,
     admin_settlements,
     conversations,
+    language,
     market_routes,
     pages,
     profiles,
@@ -79,4 +80,5 @@ def all_routes() -> list[BaseRoute]:
         *market_routes.routes(),
         *conversations.routes(),
         *remote_accounts.routes(),
+        *language.routes(),
     ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -14,6 +15,7 @@ from starlette.templating import Jinja2Templates
 
 from exchange import members, roles
 from exchange.errors import DomainError
+from instance import i18n
 from instance.city import city_of
 from models import Member, MemberStatus, Role
 
@@ -22,7 +24,25 @@ from .refusal import NONE, Refusal, refusal
 from .session import current_member, log_in, log_out
 
 HERE = Path(__file__).parent
-templates = Jinja2Templates(directory=HERE / "templates")
+
+
+def _environment() -> Environment:
+    """Jinja2 with gettext (`_()`, `{% trans %}`) in the request's language, and the locale's
+    way of writing amounts, numbers and moments as filters."""
+    env = Environment(
+        loader=FileSystemLoader(HERE / "templates"),
+        autoescape=select_autoescape(),
+        extensions=["jinja2.ext.i18n"],
+    )
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        i18n.gettext, i18n.ngettext, newstyle=True, pgettext=i18n.pgettext
+    )
+    env.filters["number"] = i18n.format_number
+    env.filters["day"] = i18n.format_date
+    return env
+
+
+templates = Jinja2Templates(env=_environment())
 
 
 async def render(request: Request, name: str, status: int = 200, **context: Any) -> Response:
@@ -30,10 +50,18 @@ async def render(request: Request, name: str, status: int = 200, **context: Any)
         context["member"] = await current_member(request)
     context.setdefault("message", request.query_params.get("message"))
     context.setdefault("refused", NONE)
+    city = city_of(request)
     return templates.TemplateResponse(
         request,
         name,
-        {"city": city_of(request), "csrf_token": csrf_token(request), **context},
+        {
+            "city": city,
+            "csrf_token": csrf_token(request),
+            "lang": i18n.current(),
+            "languages": i18n.NAMES,
+            "when": lambda value: i18n.format_datetime(value, city.settings.time_zone),
+            **context,
+        },
         status_code=status,
     )
 
