@@ -21,6 +21,7 @@ from exchange import domain_lists, domains, moderation_log
 from exchange import instance_settings as admin_settings
 from exchange.errors import DomainError
 from instance.city import City, city_of
+from instance.i18n import gettext as _
 from models import Member, RuleKind, Severity
 from services import subscriptions
 
@@ -33,10 +34,10 @@ from .session import current_member
 async def staff(request: Request, *, admin_only: bool) -> Member:
     member = await current_member(request)
     if member is None:
-        raise HTTPException(401, "Log in first.")
+        raise HTTPException(401, _("Log in first."))
     if not member.is_moderator or (admin_only and member.role.value != "admin"):
         who = "admins" if admin_only else "moderators"
-        raise HTTPException(403, f"Only {who} may see this page.")
+        raise HTTPException(403, _("Only %(who)s may see this page.") % {"who": who})
     return member
 
 
@@ -221,7 +222,7 @@ async def export_file(request: Request) -> Response:
     )
     fmt = request.query_params.get("format", "csv")
     if fmt not in domain_lists.FORMATS:
-        raise HTTPException(400, "Unknown format.")
+        raise HTTPException(400, _("Unknown format."))
     rules = await city_of(request).db.read(lambda s: domains.list_rules(s, kind))
     extension = {"csv": "csv", "json": "json", "text": "txt"}[fmt]
     return Response(

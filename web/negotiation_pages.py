@@ -27,9 +27,9 @@ from exchange import (
 )
 from exchange.errors import DomainError
 from federation.authority import authority_of
-from instance.amounts import format_amount
 from instance.city import city_of
 from instance.html import text_to_html
+from instance.i18n import format_amount
 from models import Agreement, AgreementState, ExchangeRule, Listing, Member, SettlementState, utcnow
 from services import negotiations as outgoing
 from services import settlement_payer as paying
@@ -55,7 +55,7 @@ def form_terms(form: FormData, listing: Listing) -> offers.Terms:
     return offers.check_terms(
         listing,
         quantity=form_fields.quantity(form),
-        price=str(form.get("price", "")).strip() or None,
+        price=form_fields.optional_decimal(form, "price"),
         goods=str(form.get("goods", "")),
         message=text_to_html(message) if message.strip() else "",
         expires_at=form_fields.end_of_day(form),

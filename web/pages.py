@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.exceptions import HTTPException
@@ -17,9 +18,12 @@ from exchange import members, roles
 from exchange.errors import DomainError
 from instance import i18n
 from instance.city import city_of
+from instance.i18n import gettext as _
 from models import Member, MemberStatus, Role
 
 from .csrf import checked_form, csrf_token
+from .labels import label
+from .messages import describe
 from .refusal import NONE, Refusal, refusal
 from .session import current_member, log_in, log_out
 
@@ -39,6 +43,7 @@ def _environment() -> Environment:
     )
     env.filters["number"] = i18n.format_number
     env.filters["day"] = i18n.format_date
+    env.filters["label"] = label
     return env
 
 
@@ -69,7 +74,7 @@ async def render(request: Request, name: str, status: int = 200, **context: Any)
 async def _limit(request: Request) -> None:
     address = request.client.host if request.client else "?"
     if not await city_of(request).auth_limiter.allow_async(f"{request.url.path}:{address}"):
-        raise HTTPException(429, "Too many attempts; wait a minute and try again.")
+        raise HTTPException(429, _("Too many attempts; wait a minute and try again."))
 
 
 async def home(request: Request) -> Response:
@@ -118,7 +123,7 @@ async def login(request: Request) -> Response:
             request,
             "login.html",
             exc.status,
-            error=exc.message,
+            error=describe(exc),
             username=username,
             member=None,
             next=after,
@@ -131,7 +136,7 @@ async def login(request: Request) -> Response:
 async def logout(request: Request) -> Response:
     await checked_form(request)
     await log_out(request)
-    return RedirectResponse("/?message=You+are+logged+out.", 303)
+    return RedirectResponse("/?message=" + quote(_("You are logged out.")), 303)
 
 
 async def register_page(request: Request) -> Response:
@@ -162,20 +167,22 @@ async def register(request: Request) -> Response:
     except DomainError as exc:
         fields.pop("password")
         return await render(
-            request, "register.html", exc.status, error=exc.message, form=fields, member=None
+            request, "register.html", exc.status, error=describe(exc), form=fields, member=None
         )
     if member.is_active:
         await log_in(request, member)
-        return RedirectResponse("/?message=Welcome!", 303)
-    return RedirectResponse("/?message=Thank+you.+A+moderator+will+review+your+account.", 303)
+        return RedirectResponse("/?message=" + quote(_("Welcome!")), 303)
+    return RedirectResponse(
+        "/?message=" + quote(_("Thank you. A moderator will review your account.")), 303
+    )
 
 
 async def _moderator(request: Request) -> Member:
     member = await current_member(request)
     if member is None:
-        raise HTTPException(401, "Log in first.")
+        raise HTTPException(401, _("Log in first."))
     if not member.is_moderator:
-        raise HTTPException(403, "Only moderators may see this page.")
+        raise HTTPException(403, _("Only moderators may see this page."))
     return member
 
 
@@ -215,7 +222,7 @@ def _role(form: Any) -> Role:
     try:
         return Role(str(form.get("role", "")))
     except ValueError:
-        raise HTTPException(400, "Choose a role: member, moderator or admin.") from None
+        raise HTTPException(400, _("Choose a role: member, moderator or admin.")) from None
 
 
 async def member_action(request: Request) -> Response:
