@@ -43,7 +43,7 @@ async def end_session(request: Request) -> Response:
     ended = await city_of(request).db.write(lambda s: web_sessions.end_one(s, who.id, session_id))
     if not ended:
         raise HTTPException(404, _("You have no such session."))
-    return RedirectResponse(f"/account/sessions?message={quote(_('The session is ended.'))}", 303)
+    return RedirectResponse("/account/sessions?message=" + quote(_("The session is ended.")), 303)
 
 
 async def end_others(request: Request) -> Response:

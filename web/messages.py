@@ -27,7 +27,7 @@ SENTENCES: dict[str, str] = {
     "invalid_username": N_("A username has 1 to 30 letters, digits or underscores."),
     "reserved_username": N_("The username %(name)s is reserved; choose another."),
     "username_taken": N_("The username %(name)s is already taken; choose another."),
-    "weak_password": N_("The password must have 10 to 1,000 characters."),
+    "weak_password": N_("The password must have at least 10 characters."),
     "invalid_invitation": N_("This invitation code is not valid."),
     "pending": N_("Your account is waiting for a moderator's approval."),
     "suspended": N_("This account is suspended."),
