@@ -10,6 +10,8 @@ ASGI middleware inside the session middleware), and kept in the context variable
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
@@ -58,13 +60,25 @@ class Language:
         await self.app(scope, receive, send)
 
 
-def _back(value: object) -> str:
-    """Where to return after switching: a local path of this site, never another site."""
+def _local(value: object) -> str | None:
+    """A local path of this site, or None: never another site (`//evil.example`)."""
     if not isinstance(value, str) or not value.startswith("/") or value.startswith("//"):
-        return "/"
+        return None
     if "\\" in value or any(ord(c) < 32 for c in value):
-        return "/"
+        return None
     return value
+
+
+def _back(request: Request, form_back: object) -> str:
+    """Where to return after switching: the page the form was on, with its query (the
+    Referer, when it is this site's), else the path the form names, else the home page.
+    The form carries only the path, so a page never echoes its query into the switch."""
+    referer = urlsplit(request.headers.get("referer", ""))
+    if referer.netloc == request.url.netloc and referer.scheme == request.url.scheme:
+        here = _local(referer.path + (f"?{referer.query}" if referer.query else ""))
+        if here is not None:
+            return here
+    return _local(form_back) or "/"
 
 
 async def switch(request: Request) -> Response:
@@ -72,7 +86,7 @@ async def switch(request: Request) -> Response:
     a cookie for a visitor; then back to the page the form was on."""
     form = await checked_form(request)
     language = i18n.supported(form.get("language"))
-    response = RedirectResponse(_back(form.get("next")), 303)
+    response = RedirectResponse(_back(request, form.get("back")), 303)
     if language is None:
         return response
     member = await current_member(request)

@@ -1,10 +1,10 @@
 """Refusals in the member's words: a DomainError's code and parameters rendered at the edge.
 
-The domain raises a stable code, its facts (`params`) and an English message meant for API
-clients and logs (docs/I18N.md). A page shows the member the sentence below for the code,
-in the request's language, with the facts put in; a code without a sentence here falls
-back to the domain's English, translated when the catalogue happens to hold it. The JSON
-API never comes here: its errors stay English with their codes.
+The domain raises a stable code, its facts (`params`) and an English message (docs/I18N.md).
+English pages show that message as it is: it is written for people and names the values
+exactly (the API and the logs say the same). In another language a page shows the sentence
+below for the code, translated, with the facts put in; a code without a sentence falls back
+to the English message. The JSON API never comes here: its errors stay English, with codes.
 """
 
 from __future__ import annotations
@@ -95,8 +95,9 @@ def describe(exc: DomainError, *, scale: int = 2) -> str:
     `scale` reads the amounts among the params (minor units of the city's currency).
     """
     sentence = SENTENCES.get(exc.code)
-    if sentence is None:
-        return i18n.gettext(exc.message)
+    if sentence is None or i18n.current() == i18n.SOURCE:
+        # English is the domain's own language: its message names the values exactly
+        return exc.message
     try:
         return i18n.gettext(sentence) % _facts(exc, scale)
     except (KeyError, ValueError, TypeError):
