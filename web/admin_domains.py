@@ -86,9 +86,9 @@ async def _change(request: Request, form: FormData, admin: Member, action: str) 
         mode = await db.write(
             lambda s: domains.set_mode(s, _text(form, "mode"), admin, _text(form, "reason"))
         )
-        return f"Federation mode: {mode}."
+        return _("Federation mode: %(mode)s.") % {"mode": mode}
     if action == "allow":
-        rule, _ = await db.write(
+        rule, _created = await db.write(
             lambda s: domains.allow(
                 s,
                 _text(form, "domain"),
@@ -98,7 +98,7 @@ async def _change(request: Request, form: FormData, admin: Member, action: str) 
                 obfuscate=bool(form.get("obfuscate")),
             )
         )
-        return f"Allowed {rule.domain}."
+        return _("Allowed %(domain)s.") % {"domain": rule.domain}
     if action == "block":
         spec = domains.BlockSpec(
             _text(form, "domain"),
@@ -109,14 +109,16 @@ async def _change(request: Request, form: FormData, admin: Member, action: str) 
             _text(form, "private_comment"),
             bool(form.get("obfuscate")),
         )
-        rule, _, purged = await db.write(
+        rule, _created, purged = await db.write(
             lambda s: domains.block(
                 s, spec, admin, default, own_domain=city.settings.domain, replace=True
             )
         )
-        return f"Blocked {rule.domain} ({rule.severity.value})." + (
-            f" {purged.summary()}." if purged else ""
-        )
+        blocked = _("Blocked %(domain)s (%(severity)s).") % {
+            "domain": rule.domain,
+            "severity": rule.severity.value,
+        }
+        return blocked + (f" {purged.summary()}." if purged else "")
     if action == "remove":
         rule_id, kind = int(_text(form, "id") or 0), RuleKind(_text(form, "kind") or "block")
         rule = await db.write(
@@ -124,7 +126,10 @@ async def _change(request: Request, form: FormData, admin: Member, action: str) 
                 s, domains.get_rule(s, rule_id, kind), admin, _text(form, "reason")
             )
         )
-        return f"Removed the {rule.kind.value} entry of {rule.domain}."
+        return _("Removed the %(kind)s entry of %(domain)s.") % {
+            "kind": rule.kind.value,
+            "domain": rule.domain,
+        }
     if action == "settings":
 
         def write(session: Session) -> None:
@@ -134,7 +139,7 @@ async def _change(request: Request, form: FormData, admin: Member, action: str) 
             admin_settings.set_rules(session, [(line, "") for line in lines if line], admin)
 
         await db.write(write)
-        return "Settings saved."
+        return _("Settings saved.")
     if action == "subscribe":
         sub, changes = await subscriptions.subscribe(
             city,
@@ -144,10 +149,13 @@ async def _change(request: Request, form: FormData, admin: Member, action: str) 
             review=bool(form.get("review")),
             every_hours=int(_text(form, "every_hours") or 24),
         )
-        return f"Subscribed to {sub.url}: {changes.summary()}."
+        return _("Subscribed to %(url)s: %(changes)s.") % {
+            "url": sub.url,
+            "changes": changes.summary(),
+        }
     if action == "refresh":
         changes = await subscriptions.refresh(city, int(_text(form, "id") or 0))
-        return f"Refreshed: {changes.summary()}."
+        return _("Refreshed: %(changes)s.") % {"changes": changes.summary()}
     if action == "unsubscribe":
         count = await db.write(
             lambda s: subscriptions.unsubscribe(
@@ -157,7 +165,7 @@ async def _change(request: Request, form: FormData, admin: Member, action: str) 
                 remove_entries=bool(form.get("remove_entries")),
             )
         )
-        return f"Unsubscribed ({count} entries)."
+        return _("Unsubscribed (%(count)s entries).") % {"count": count}
     if action in ("accept", "reject"):
         draft_id = int(_text(form, "id") or 0)
         draft = await db.write(

@@ -395,7 +395,7 @@ async def edit_listing(request: Request) -> Response:
             form=dict(form),
             status=exc.status,
         )
-    return RedirectResponse(f"/listings/{public_id}?message={quote(_('Saved.'))}", 303)
+    return RedirectResponse(f"/listings/{public_id}?message=" + quote(_("Saved.")), 303)
 
 
 def _author_action(action: Any) -> Any:

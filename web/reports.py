@@ -145,13 +145,14 @@ async def report_action(request: Request) -> Response:
                 severity=Severity(str(form.get("severity") or "suspend")),
             )
         if what == "forward":
-            return "Forwarded as " + forwarding.forward(session, city, report, member, reason)
+            sent = forwarding.forward(session, city, report, member, reason)
+            return _("Forwarded as %(uri)s") % {"uri": sent}
         if what == "close":
             reports.close(session, report, member, reason)
-            return "Closed."
+            return _("Closed.")
         if what == "reopen":
             reports.reopen(session, report, member, reason)
-            return "Reopened."
+            return _("Reopened.")
         raise HTTPException(404)
 
     try:
