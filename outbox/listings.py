@@ -101,7 +101,8 @@ def content_html(urls: Urls, listing: Listing) -> str:
     speaks the listing's language: `render_listing`)."""
     e = html.escape
     _ = i18n.gettext
-    parts = [f"<p><strong>{e(purpose_label(listing))}: {e(listing.title)}</strong></p>"]
+    heading = _("%(kind)s: %(title)s") % {"kind": purpose_label(listing), "title": listing.title}
+    parts = [f"<p><strong>{e(heading)}</strong></p>"]
     if listing.description:
         parts.append(text_to_html(listing.description, tag_url=urls.tag))
     facts = [e(price_text(listing))]
