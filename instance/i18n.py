@@ -9,8 +9,8 @@ The catalogues are `instance/locale/<lang>/LC_MESSAGES/messages.po`, English as 
 They are compiled in memory with Babel on first use, so a clean clone needs no build step
 and a .po edited by a translator takes effect at the next start.
 
-The language of the work in hand is a context variable (`use`): the web sets it once per
-request, before the handler runs, so templates and Python code of that request call
+The language of the work in hand is a context variable (`use`): the web sets it for each
+request, around the handler, so templates and Python code of that request call
 `gettext` without passing the language around.
 """
 
@@ -97,11 +97,6 @@ def translations(language: str) -> NullTranslations:
 def current() -> str:
     """The language of the work in hand (the request's, set by the web), or the source."""
     return _current.get()
-
-
-def set_language(language: str) -> None:
-    """Make `language` the language of the rest of this task (one web request)."""
-    _current.set(language if language in SUPPORTED else SOURCE)
 
 
 @contextmanager

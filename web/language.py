@@ -55,9 +55,12 @@ class Language:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and not str(scope.get("path", "")).startswith(_NOT_PAGES):
-            i18n.set_language(await choose(Request(scope)))
-        await self.app(scope, receive, send)
+        if scope["type"] != "http" or str(scope.get("path", "")).startswith(_NOT_PAGES):
+            await self.app(scope, receive, send)
+            return
+        # for this request only: the caller's own language is back afterwards
+        with i18n.use(await choose(Request(scope))):
+            await self.app(scope, receive, send)
 
 
 def _local(value: object) -> str | None:
