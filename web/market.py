@@ -370,6 +370,12 @@ async def edit_listing_page(request: Request) -> Response:
     draft = listings.draft_of(listing)
     form = {
         **draft.__dict__,
+        # as the member reads and types amounts on this page ('25,50' in French)
+        "price": (
+            i18n.format_amount(listing.price, listing.scale).replace("\u202f", "")
+            if listing.price is not None
+            else ""
+        ),
         "expires_on": listing.expires_at.date().isoformat() if listing.expires_at else "",
     }
     return await _form_page(

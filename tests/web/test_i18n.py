@@ -300,3 +300,33 @@ def test_every_message_has_a_french_translation_with_the_same_placeholders() -> 
         assert sorted(re.findall(r"%\(\w+\)s", said)) == sorted(re.findall(r"%\(\w+\)s", text)), (
             text
         )
+
+
+async def test_the_edit_form_shows_the_price_in_french_and_saving_it_keeps_it(
+    city: tuple[Any, Browser],
+) -> None:
+    app, alice = city
+    posted = await send(
+        alice,
+        "/listings/new",
+        "/listings/new",
+        FRENCH,
+        purpose="offer",
+        title="Vélo",
+        price="25,50",
+    )
+    listing = posted.headers["location"].split("?")[0]
+    form = await alice.client.get(f"{listing}/edit", headers=FRENCH)
+    assert re.search(r'<input name="price"[^>]*value="25,50"', form.text)
+    saved = await send(
+        alice,
+        f"{listing}/edit",
+        f"{listing}/edit",
+        FRENCH,
+        purpose="offer",
+        title="Vélo",
+        price="25,50",
+    )
+    assert saved.status_code == 303, saved.text
+    [row] = listings_of(app)
+    assert row.price == 2550
