@@ -36,8 +36,9 @@ async def staff(request: Request, *, admin_only: bool) -> Member:
     if member is None:
         raise HTTPException(401, _("Log in first."))
     if not member.is_moderator or (admin_only and member.role.value != "admin"):
-        who = "admins" if admin_only else "moderators"
-        raise HTTPException(403, _("Only %(who)s may see this page.") % {"who": who})
+        if admin_only:
+            raise HTTPException(403, _("Only admins may see this page."))
+        raise HTTPException(403, _("Only moderators may see this page."))
     return member
 
 
