@@ -330,3 +330,25 @@ async def test_the_edit_form_shows_the_price_in_french_and_saving_it_keeps_it(
     assert saved.status_code == 303, saved.text
     [row] = listings_of(app)
     assert row.price == 2550
+
+
+async def test_an_offer_with_a_decimal_comma_is_read_in_french(city: tuple[Any, Browser]) -> None:
+    app, alice = city
+    posted = await send(
+        alice, "/listings/new", "/listings/new", FRENCH, purpose="offer", title="Vélo", price="30"
+    )
+    listing = posted.headers["location"].split("?")[0]
+    bob = await logged_in(app, "bob")
+    try:
+        offered = await send(bob, listing, f"{listing}/offer", FRENCH, quantity="1", price="25,50")
+        assert offered.status_code == 303, offered.text
+        thread = await bob.client.get(offered.headers["location"], headers=FRENCH)
+    finally:
+        await bob.client.aclose()
+    assert "pour 25,50 GRN" in thread.text
+
+
+def test_a_language_the_browser_refuses_is_not_chosen() -> None:
+    assert i18n.from_accept_language("fr;q=0, en;q=0.1") == "en"
+    assert i18n.from_accept_language("de-DE, fr-CA;q=0.7, en;q=0.3") == "fr"
+    assert i18n.from_accept_language("de, *;q=0.5") is None
