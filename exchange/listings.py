@@ -196,7 +196,10 @@ def check_draft(
             raise DomainError("invalid_expiry", "the expiry must be in the future", 400)
         if expires_at > now + timedelta(days=rules.max_expiry_days):
             raise DomainError(
-                "invalid_expiry", f"a listing stays at most {rules.max_expiry_days} days", 400
+                "invalid_expiry",
+                f"a listing stays at most {rules.max_expiry_days} days",
+                400,
+                {"max_days": rules.max_expiry_days},
             )
     return {
         "purpose": purpose,

@@ -11,7 +11,7 @@ from __future__ import annotations
 from instance import i18n
 
 
-def N_(message: str) -> str:  # noqa: N802 (the gettext convention for "mark, do not translate")
+def N_(message: str) -> str:  # the gettext convention for "mark, do not translate"
     """Mark `message` for extraction; it is translated when shown, not here."""
     return message
 

@@ -70,6 +70,21 @@ SENTENCES: dict[str, str] = {
 }
 
 
+#: a code whose refusals differ, told apart by a fact only one of them carries
+VARIANTS: dict[tuple[str, str], str] = {
+    ("invalid_expiry", "max_days"): N_("A listing stays at most %(max_days)s days."),
+    ("amount_not_positive", "allow_zero"): N_("The amount must be zero or more."),
+}
+
+
+def _sentence(exc: DomainError) -> str | None:
+    for (code, fact), sentence in VARIANTS.items():
+        # a flag fact counts when true (allow_zero=False is the ordinary case)
+        if exc.code == code and exc.params.get(fact) not in (None, False):
+            return sentence
+    return SENTENCES.get(exc.code)
+
+
 def _amount(value: object, scale: int) -> str:
     return i18n.format_amount(value, scale) if isinstance(value, int) else str(value)
 
@@ -94,7 +109,7 @@ def describe(exc: DomainError, *, scale: int = 2) -> str:
 
     `scale` reads the amounts among the params (minor units of the city's currency).
     """
-    sentence = SENTENCES.get(exc.code)
+    sentence = _sentence(exc)
     if sentence is None or i18n.current() == i18n.SOURCE:
         # English is the domain's own language: its message names the values exactly
         return exc.message

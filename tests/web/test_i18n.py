@@ -352,3 +352,19 @@ def test_a_language_the_browser_refuses_is_not_chosen() -> None:
     assert i18n.from_accept_language("fr;q=0, en;q=0.1") == "en"
     assert i18n.from_accept_language("de-DE, fr-CA;q=0.7, en;q=0.3") == "fr"
     assert i18n.from_accept_language("de, *;q=0.5") is None
+
+
+async def test_a_refusal_with_facts_is_said_in_french_with_them(city: tuple[Any, Browser]) -> None:
+    app, alice = city
+    posted = await send(
+        alice,
+        "/listings/new",
+        "/listings/new",
+        FRENCH,
+        purpose="offer",
+        title="Vélo",
+        expires_on="2099-01-01",
+    )
+    assert posted.status_code == 400
+    assert re.search(r"Une annonce reste en ligne \d+ jours au plus\.", posted.text)
+    assert listings_of(app) == []
