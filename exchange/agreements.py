@@ -71,7 +71,12 @@ class Payable:
 def payable(session: Session, agreement: Agreement) -> Payable:
     """Who pays whom how much for this agreement, when our ledger alone can pay it."""
     if agreement.state is not AgreementState.agreed:
-        raise DomainError("agreement_not_payable", f"the agreement is {agreement.state.value}", 409)
+        raise DomainError(
+            "agreement_not_payable",
+            f"the agreement is {agreement.state.value}",
+            409,
+            {"state": agreement.state.value},
+        )
     if not agreement.amount:
         raise DomainError(
             "agreement_not_payable", "this agreement is settled in goods, not in currency", 409

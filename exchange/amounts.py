@@ -21,4 +21,9 @@ def parse_amount(
     try:
         return parse_minor(text, scale, allow_zero=allow_zero)
     except AmountError as exc:
-        raise DomainError(exc.code, f"{field} {exc.problem}", 400) from None
+        raise DomainError(
+            exc.code,
+            f"{field} {exc.problem}",
+            400,
+            {"field": field, "scale": scale, "allow_zero": allow_zero},
+        ) from None

@@ -95,6 +95,9 @@ class ListingDraft:
     latitude: float | None = None
     longitude: float | None = None
     expires_at: datetime | None = None
+    #: the language title and description are written in (the author's page language);
+    #: None: the author's chosen language, else the city's (outbox.listings.listing_language)
+    language: str | None = None
 
 
 def move(listing: Listing, to: ListingState, *, now: datetime | None = None) -> None:
@@ -129,9 +132,14 @@ def _text(value: Any, name: str, limit: int, *, required: bool = False) -> str:
         raise DomainError("invalid_field", f"{name} must be text", 400)
     value = value.strip()
     if required and not value:
-        raise DomainError("missing_field", f"{name} is required", 400)
+        raise DomainError("missing_field", f"{name} is required", 400, {"field": name})
     if len(value) > limit:
-        raise DomainError("too_long", f"{name} is at most {limit} characters", 400)
+        raise DomainError(
+            "too_long",
+            f"{name} is at most {limit} characters",
+            400,
+            {"field": name, "limit": limit},
+        )
     return value
 
 
@@ -188,7 +196,10 @@ def check_draft(
             raise DomainError("invalid_expiry", "the expiry must be in the future", 400)
         if expires_at > now + timedelta(days=rules.max_expiry_days):
             raise DomainError(
-                "invalid_expiry", f"a listing stays at most {rules.max_expiry_days} days", 400
+                "invalid_expiry",
+                f"a listing stays at most {rules.max_expiry_days} days",
+                400,
+                {"max_days": rules.max_expiry_days},
             )
     return {
         "purpose": purpose,
@@ -251,6 +262,7 @@ def create(
         photos=[],
         state=S.draft,
         created_at=moment,
+        language=draft.language or member.language,
         **values,
     )
     session.add(listing)
@@ -293,7 +305,12 @@ def edit(
     _active(member)
     own(member, listing)
     if listing.state not in EDITABLE:
-        raise DomainError("not_editable", f"a {listing.state.value} listing cannot be edited", 409)
+        raise DomainError(
+            "not_editable",
+            f"a {listing.state.value} listing cannot be edited",
+            409,
+            {"state": listing.state.value},
+        )
     unknown = set(changes) - {f.name for f in dataclasses.fields(ListingDraft)}
     if unknown:
         raise DomainError("unknown_field", f"unknown field {min(unknown)!r}", 400)
@@ -349,7 +366,12 @@ def by_uri(session: Session, uri: str) -> Listing | None:
 def take(listing: Listing, quantity: int, *, now: datetime | None = None) -> bool:
     """An agreement takes `quantity` units. True when none are left (the listing closed)."""
     if not listing.is_open:
-        raise DomainError("listing_not_open", f"the listing is {listing.state.value}", 409)
+        raise DomainError(
+            "listing_not_open",
+            f"the listing is {listing.state.value}",
+            409,
+            {"state": listing.state.value},
+        )
     if quantity > listing.quantity:
         raise DomainError("not_enough_left", f"only {listing.quantity} left, {quantity} asked", 409)
     listing.quantity -= quantity

@@ -40,7 +40,7 @@ def prepare_credentials(password: str) -> Credentials:
     """Check and hash the password and make the member's key pair (outside any transaction)."""
     problem = check_password_strength(password)
     if problem:
-        raise DomainError("weak_password", f"password {problem}")
+        raise DomainError("weak_password", f"password {problem}", params={"problem": problem})
     private, public = generate_rsa_pem()
     return Credentials(hash_password(password), private, public)
 
@@ -52,7 +52,9 @@ def check_username(username: str) -> str:
             "invalid_username", "username must be 1 to 30 letters, digits or underscores"
         )
     if name in RESERVED_USERNAMES:
-        raise DomainError("reserved_username", f"username {name!r} is reserved")
+        raise DomainError(
+            "reserved_username", f"username {name!r} is reserved", params={"name": name}
+        )
     return name
 
 
@@ -104,7 +106,9 @@ def add_member(
 ) -> Member:
     name = check_username(username)
     if find_member(session, name) is not None:
-        raise DomainError("username_taken", f"username {name!r} is already taken", 409)
+        raise DomainError(
+            "username_taken", f"username {name!r} is already taken", 409, {"name": name}
+        )
     member = Member(
         username=name,
         display_name=display_name.strip()[:100] or name,
@@ -203,6 +207,17 @@ def mark_seen(session: Session, member_id: int) -> None:
     member = session.get(Member, member_id)
     if member is not None:
         member.last_seen_at = utcnow()
+
+
+def set_language(session: Session, member_id: int, language: str | None) -> None:
+    """Record the language the member chose for pages (None: let the browser decide).
+
+    The domain keeps the choice, not the list of languages: the edge offers and checks those.
+    """
+    member = session.get(Member, member_id)
+    if member is None:
+        raise NotFound("member")
+    member.language = language
 
 
 def _log(

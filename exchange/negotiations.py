@@ -232,7 +232,10 @@ def open_thread(
     """A new thread on an open listing, by someone other than its author."""
     if not listing.is_open:
         raise DomainError(
-            "listing_not_open", f"the listing is {listing.state.value}: it takes no offers", 409
+            "listing_not_open",
+            f"the listing is {listing.state.value}: it takes no offers",
+            409,
+            {"state": listing.state.value},
         )
     if listing.hidden_at is not None:
         raise DomainError(

@@ -90,17 +90,28 @@ def check_terms(
     """
     if not listing.is_open:
         raise DomainError(
-            "listing_not_open", f"the listing is {listing.state.value}: it takes no offers", 409
+            "listing_not_open",
+            f"the listing is {listing.state.value}: it takes no offers",
+            409,
+            {"state": listing.state.value},
         )
     if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1:
         raise DomainError("invalid_quantity", "quantity must be a whole number of at least 1", 400)
     if quantity > listing.quantity:
-        raise DomainError("not_enough_left", f"only {listing.quantity} left, {quantity} asked", 409)
+        raise DomainError(
+            "not_enough_left",
+            f"only {listing.quantity} left, {quantity} asked",
+            409,
+            {"left": listing.quantity, "asked": quantity},
+        )
     amount = listings.parse_price(price, listing.scale)
     goods = (goods or "").strip()
     if len(goods) > MAX_GOODS:
         raise DomainError(
-            "too_long", f"counter-goods are described in at most {MAX_GOODS} characters", 400
+            "too_long",
+            f"counter-goods are described in at most {MAX_GOODS} characters",
+            400,
+            {"limit": MAX_GOODS},
         )
     if listing.purpose is Purpose.gift and amount:
         raise DomainError("gift_with_price", "a gift asks for nothing in return", 400)
@@ -162,7 +173,12 @@ def describe(offer: Offer, listing: Listing) -> str:
 
 def _ongoing(negotiation: Negotiation) -> None:
     if negotiation.state is not NegotiationState.open:
-        raise DomainError("negotiation_ended", f"the negotiation is {negotiation.state.value}", 409)
+        raise DomainError(
+            "negotiation_ended",
+            f"the negotiation is {negotiation.state.value}",
+            409,
+            {"state": negotiation.state.value},
+        )
 
 
 def _answerable(session: Session, offer: Offer, by: Side, now: datetime) -> None:
@@ -176,7 +192,9 @@ def _answerable(session: Session, offer: Offer, by: Side, now: datetime) -> None
             409,
         )
     if offer.state is not OfferState.open:
-        raise DomainError("offer_not_open", f"the offer is {offer.state.value}", 409)
+        raise DomainError(
+            "offer_not_open", f"the offer is {offer.state.value}", 409, {"state": offer.state.value}
+        )
     if offer.proposer is by:
         raise DomainError("own_offer", "an offer is answered by the other party", 409)
     if offer.expires_at <= now:
@@ -202,7 +220,10 @@ def propose(
     assert listing is not None
     if listing.is_local and not listing.is_open:
         raise DomainError(
-            "listing_not_open", f"the listing is {listing.state.value}: it takes no offers", 409
+            "listing_not_open",
+            f"the listing is {listing.state.value}: it takes no offers",
+            409,
+            {"state": listing.state.value},
         )
     current = open_offer(session, negotiation)
     if in_reply_to is not None and in_reply_to.negotiation_id != negotiation.id:
@@ -342,7 +363,9 @@ def withdraw(
         raise DomainError("not_your_offer", "only the party who made an offer can withdraw it", 403)
     _ongoing(negotiation)
     if offer.state is not OfferState.open:
-        raise DomainError("offer_not_open", f"the offer is {offer.state.value}", 409)
+        raise DomainError(
+            "offer_not_open", f"the offer is {offer.state.value}", 409, {"state": offer.state.value}
+        )
     GRAPH.move(offer, OfferState.withdrawn)
     offer.answered_at = moment
     negotiations.GRAPH.move(negotiation, NegotiationState.withdrawn)

@@ -62,7 +62,9 @@ def check_alt(alt: Any) -> str:
             400,
         )
     if len(alt.strip()) > MAX_ALT:
-        raise DomainError("too_long", f"alt text is at most {MAX_ALT} characters", 400)
+        raise DomainError(
+            "too_long", f"alt text is at most {MAX_ALT} characters", 400, {"limit": MAX_ALT}
+        )
     return alt.strip()
 
 
@@ -70,7 +72,12 @@ def prepare(data: bytes, alt: Any, *, max_bytes: int) -> PreparedPhoto:
     """Decode, check and re-encode a photo; DomainError when it is not a usable image."""
     description = check_alt(alt)
     if len(data) > max_bytes:
-        raise DomainError("photo_too_large", f"a photo is at most {max_bytes // 1000} kB", 413)
+        raise DomainError(
+            "photo_too_large",
+            f"a photo is at most {max_bytes // 1000} kB",
+            413,
+            {"kb": max_bytes // 1000},
+        )
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -181,5 +188,10 @@ def entry(name: str, photo: PreparedPhoto) -> dict[str, Any]:
 def attach(photos: list[dict[str, Any]], new: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The listing's photo list with `new` appended; refuses a fifth photo."""
     if len(photos) + len(new) > MAX_PHOTOS:
-        raise DomainError("too_many_photos", f"a listing has at most {MAX_PHOTOS} photos", 409)
+        raise DomainError(
+            "too_many_photos",
+            f"a listing has at most {MAX_PHOTOS} photos",
+            409,
+            {"limit": MAX_PHOTOS},
+        )
     return [*photos, *new]

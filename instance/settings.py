@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 from typing import Any, Literal
+from zoneinfo import ZoneInfo
 
 from federation.authority import split_authority
 
@@ -210,6 +211,8 @@ class Settings:
     settlement: SettlementTimes = SettlementTimes()
     media: MediaSettings = MediaSettings()
     mail: MailSettings = MailSettings()
+    #: the zone the city's pages show times in (`instance.time_zone`, an IANA name)
+    time_zone: str = "UTC"
 
     @property
     def host(self) -> str:
@@ -350,6 +353,13 @@ def settings_from_dict(raw: dict[str, Any], path: Path) -> Settings:
         raise ConfigError(
             "instance.language", f"must be a language tag like 'fr' or 'en' (got {language!r})"
         )
+    time_zone = r.get("instance.time_zone", "UTC")
+    try:
+        ZoneInfo(time_zone)
+    except (KeyError, ValueError):
+        raise ConfigError(
+            "instance.time_zone", f"must be a zone like 'Europe/Paris' (got {time_zone!r})"
+        ) from None
     description = r.get("instance.description", "")
     data_dir = (path.parent / r.text("instance.data_dir", "data", max_length=4096)).resolve()
     secret_key = r.get("instance.secret_key")
@@ -454,6 +464,7 @@ def settings_from_dict(raw: dict[str, Any], path: Path) -> Settings:
         domain=domain,
         name=name,
         language=language,
+        time_zone=time_zone,
         description=description,
         data_dir=data_dir,
         secret_key=secret_key,

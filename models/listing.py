@@ -75,6 +75,9 @@ class Listing(Base):
     title: Mapped[str] = mapped_column(String(200))
     #: plain text as the author typed it
     description: Mapped[str] = mapped_column(Text, default="")
+    #: the language title and description are written in, as the author wrote them (their
+    #: page language); None for listings older than this column: the city's language
+    language: Mapped[str | None] = mapped_column(String(8))
     #: the category slug (a hashtag); remote listings keep their city's slug
     category: Mapped[str | None] = mapped_column(String(40))
     #: per unit, in minor units of `currency`; None: open to proposals (and gifts)

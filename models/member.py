@@ -50,6 +50,9 @@ class Member(Base):
     last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: registration note shown to moderators under the approval policy
     application_note: Mapped[str] = mapped_column(Text, default="")
+    #: the language the member chose for pages and writes in ('fr', 'en'); None: not chosen,
+    #: so the browser's Accept-Language, else the city's language (docs/I18N.md)
+    language: Mapped[str | None] = mapped_column(String(8))
 
     @property
     def is_active(self) -> bool:

@@ -22,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from federation.vocab import PUBLIC
+from instance import i18n
 from instance.amounts import format_amount
 from instance.city import City
 from instance.html import hashtags, plain_name, text_to_html
@@ -34,18 +35,52 @@ from .publish import Audience, publish
 #: the precision of a listing's `updated` on the wire
 _TICK = timedelta(milliseconds=1)
 
-PURPOSE_LABELS = {Purpose.offer: "Offer", Purpose.request: "Wanted", Purpose.gift: "Gift"}
+
+def _mark(message: str) -> str:
+    """Mark an English word for the catalogues; it is translated where it is shown."""
+    return message
+
+
+#: English source words, translated in the language of the page or of the listing
+PURPOSE_LABELS = {
+    Purpose.offer: _mark("Offer"),
+    Purpose.request: _mark("Wanted"),
+    Purpose.gift: _mark("Gift"),
+}
+
+
+def purpose_label(listing: Listing) -> str:
+    """'Offer', 'Wanted' or 'Gift' in the current language (`instance.i18n.use`)."""
+    return i18n.gettext(PURPOSE_LABELS[listing.purpose])
 
 
 def price_text(listing: Listing) -> str:
-    """The price line as people read it, in the listing's own currency."""
+    """The price line as people read it, in the listing's own currency and the current
+    language: the page's for the web, the listing's for its federated text."""
+    _ = i18n.gettext
     if listing.purpose is Purpose.gift:
-        return "Free: a gift"
-    label = "Budget" if listing.purpose is Purpose.request else "Price"
+        return _("Free: a gift")
     if listing.price is None:
-        return f"{label}: open to proposals"
-    each = " each" if listing.quantity > 1 else ""
-    return f"{label}: {format_amount(listing.price, listing.scale)} {listing.currency}{each}"
+        if listing.purpose is Purpose.request:
+            return _("Budget: open to proposals")
+        return _("Price: open to proposals")
+    facts = {
+        "amount": i18n.format_amount(listing.price, listing.scale),
+        "code": listing.currency,
+    }
+    if listing.purpose is Purpose.request:
+        if listing.quantity > 1:
+            return _("Budget: %(amount)s %(code)s each") % facts
+        return _("Budget: %(amount)s %(code)s") % facts
+    if listing.quantity > 1:
+        return _("Price: %(amount)s %(code)s each") % facts
+    return _("Price: %(amount)s %(code)s") % facts
+
+
+def listing_language(city: City, listing: Listing, author: Member | None) -> str:
+    """The language the listing's text is written in: as recorded when it was written (the
+    page language of its author), else the author's chosen language, else the city's."""
+    return listing.language or (author.language if author else None) or city.settings.language
 
 
 def _hashtag(urls: Urls, slug: str) -> str:
@@ -62,19 +97,23 @@ def listing_hashtags(listing: Listing) -> list[str]:
 
 
 def content_html(urls: Urls, listing: Listing) -> str:
+    """The listing as HTML for other servers, its labels in the current language (the caller
+    speaks the listing's language: `render_listing`)."""
     e = html.escape
-    parts = [f"<p><strong>{e(PURPOSE_LABELS[listing.purpose])}: {e(listing.title)}</strong></p>"]
+    _ = i18n.gettext
+    heading = _("%(kind)s: %(title)s") % {"kind": purpose_label(listing), "title": listing.title}
+    parts = [f"<p><strong>{e(heading)}</strong></p>"]
     if listing.description:
         parts.append(text_to_html(listing.description, tag_url=urls.tag))
     facts = [e(price_text(listing))]
     if listing.quantity > 1:
-        facts.append(
-            f"{'Wanted' if listing.purpose is Purpose.request else 'Available'}: {listing.quantity}"
-        )
+        wanted = listing.purpose is Purpose.request
+        label = _("Wanted: %(n)s") if wanted else _("Available: %(n)s")
+        facts.append(label % {"n": i18n.format_number(listing.quantity)})
     if listing.place:
-        facts.append(f"Place: {e(listing.place)}")
+        facts.append(_("Place: %(place)s") % {"place": e(listing.place)})
     if listing.expires_at is not None:
-        facts.append(f"Until: {listing.expires_at:%Y-%m-%d}")
+        facts.append(_("Until: %(day)s") % {"day": i18n.format_date(listing.expires_at)})
     parts.append("<p>" + "<br>".join(facts) + "</p>")
     parts.append(f'<p><a href="{e(listing.uri)}">{e(listing.uri)}</a></p>')
     if listing.category:
@@ -90,7 +129,9 @@ def render_listing(city: City, listing: Listing, author: Member) -> dict[str, An
     """The listing as an ActivityStreams Note with FEP-0837 fields."""
     urls = city.urls
     author_id = urls.member(author.username)
-    content = content_html(urls, listing)
+    language = listing_language(city, listing, author)
+    with i18n.use(language):
+        content = content_html(urls, listing)
     document: dict[str, Any] = {
         "@context": render.context(urls, comptoir=True),
         "id": listing.uri,
@@ -103,7 +144,8 @@ def render_listing(city: City, listing: Listing, author: Member) -> dict[str, An
         "url": listing.uri,
         "name": plain_name(listing.title),
         "content": content,
-        "contentMap": {city.settings.language: content},
+        # tagged with the language the text is in, not the city's (docs/I18N.md)
+        "contentMap": {language: content},
         "source": {"content": listing.description, "mediaType": "text/plain"},
         "sensitive": False,
         "tag": render.hashtag_entries(urls, listing_hashtags(listing)),

@@ -40,6 +40,7 @@ from server.errors import EXCEPTION_HANDLERS
 from server.routing import all_routes
 from services import jobs as service_jobs
 from services import settlement_jobs, settlement_outcomes
+from web.language import Language
 
 log = logging.getLogger("comptoir.app")
 
@@ -147,6 +148,8 @@ def create_app(
                 https_only=settings.scheme == "https",
                 max_age=14 * 24 * 3600,
             ),
+            # inside the session: the member's stored language is read from it
+            Middleware(Language),
         ],
         exception_handlers=EXCEPTION_HANDLERS,
         lifespan=lifespan,

@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from exchange.errors import DomainError
+from web.messages import describe
 from web.pages import render
 
 
@@ -44,7 +45,9 @@ async def http_error(request: Request, exc: Exception) -> Response:
 async def domain_error(request: Request, exc: Exception) -> Response:
     """A refusal of the rules that no page turned into an answer of its own."""
     assert isinstance(exc, DomainError)
-    return await _answer(request, exc.status, exc.message, None)
+    # a page says it in the member's language; other clients get the domain's English
+    message = describe(exc) if _wants_html(request) else exc.message
+    return await _answer(request, exc.status, message, None)
 
 
 EXCEPTION_HANDLERS: dict[type[Exception], Callable[[Request, Exception], Awaitable[Response]]] = {

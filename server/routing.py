@@ -20,6 +20,7 @@ from web import (
     admin_partners,
     admin_settlements,
     conversations,
+    language,
     market_routes,
     pages,
     passwords,
@@ -81,4 +82,5 @@ def all_routes() -> list[BaseRoute]:
         *market_routes.routes(),
         *conversations.routes(),
         *remote_accounts.routes(),
+        *language.routes(),
     ]

@@ -115,7 +115,12 @@ def add_photos(
 ) -> None:
     listings.own(member, listing)
     if listing.state not in listings.EDITABLE:
-        raise DomainError("not_editable", f"a {listing.state.value} listing cannot be edited", 409)
+        raise DomainError(
+            "not_editable",
+            f"a {listing.state.value} listing cannot be edited",
+            409,
+            {"state": listing.state.value},
+        )
     listing.photos = attach(list(listing.photos), entries)
     if listing.is_open:
         federate_update(session, city, listing, member)
@@ -127,7 +132,12 @@ def remove_photo(session: Session, city: City, member: Member, listing: Listing,
     """
     listings.own(member, listing)
     if listing.state not in listings.EDITABLE:
-        raise DomainError("not_editable", f"a {listing.state.value} listing cannot be edited", 409)
+        raise DomainError(
+            "not_editable",
+            f"a {listing.state.value} listing cannot be edited",
+            409,
+            {"state": listing.state.value},
+        )
     photos = list(listing.photos)
     if not 0 <= index < len(photos):
         raise DomainError("not_found", f"the listing has no photo {index + 1}", 404)

@@ -221,7 +221,10 @@ def send_message(
         raise DomainError("empty_message", "a message needs some text", 400)
     if len(text) > negotiations.MAX_MESSAGE:
         raise DomainError(
-            "too_long", f"a message is at most {negotiations.MAX_MESSAGE} characters", 400
+            "too_long",
+            f"a message is at most {negotiations.MAX_MESSAGE} characters",
+            400,
+            {"limit": negotiations.MAX_MESSAGE},
         )
     return write_message(session, city, negotiation, side, text_to_html(text))
 

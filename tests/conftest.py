@@ -148,9 +148,14 @@ def write_config(
     loopback: bool = True,
     **sections: dict[str, Any],
 ) -> Path:
-    """An instance.toml made by `comptoir init`, with `sections` overriding keys."""
+    """An instance.toml made by `comptoir init`, with `sections` overriding keys.
+
+    The test city speaks English (`init` writes "fr") unless a test names its language: the
+    suite reads English pages; tests/web/test_i18n.py asks for French.
+    """
     from instance.init import init_instance
 
+    sections = {**sections, "instance": {"language": "en", **sections.get("instance", {})}}
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / "instance.toml"
     init_instance(

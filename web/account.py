@@ -19,8 +19,10 @@ from exchange import ledger
 from exchange.amounts import parse_amount
 from exchange.errors import DomainError
 from instance.city import city_of
+from instance.i18n import format_amount, gettext
 from models import Member, new_public_id
 
+from . import form_fields
 from .admin_domains import staff
 from .csrf import checked_form
 from .market import signed_in
@@ -71,7 +73,7 @@ async def account_page(request: Request, refused: Refusal = NONE) -> Response:
         account=account,
         entries=entries[:PAGE],
         older=older,
-        money=currency.format,
+        money=lambda minor: format_amount(minor, currency.scale),
         payment_id=new_public_id(),
         member=who,
         refused=refused,
@@ -86,14 +88,20 @@ async def pay(request: Request) -> Response:
     payee = str(form.get("to", "")).strip()
     memo = str(form.get("memo", ""))
     try:
-        amount = parse_amount(str(form.get("amount", "")).strip(), currency.scale)
+        amount = parse_amount(form_fields.decimal(form.get("amount")), currency.scale)
         public_id = ledger.check_client_id(str(form.get("id", "")) or None)
         await city.db.write(
             lambda s: ledger.pay(s, currency, who, payee, amount, memo=memo, public_id=public_id)
         )
     except DomainError as exc:
-        return await account_page(request, refusal("pay", form, exc, PAY_FIELDS))
-    paid = f"Paid {currency.format(amount)} {currency.code} to @{payee.removeprefix('@')}."
+        return await account_page(
+            request, refusal("pay", form, exc, PAY_FIELDS, scale=currency.scale)
+        )
+    paid = gettext("Paid %(amount)s %(code)s to @%(name)s.") % {
+        "amount": format_amount(amount, currency.scale),
+        "code": currency.code,
+        "name": payee.removeprefix("@"),
+    }
     return RedirectResponse("/account?" + urlencode({"message": paid}), 303)
 
 
@@ -140,7 +148,7 @@ async def ledger_page(request: Request, refused: Refusal = NONE) -> Response:
         accounts=accounts[:PAGE],
         more=more,
         sums=sums,
-        money=city.settings.currency.format,
+        money=lambda minor: format_amount(minor, city.settings.currency.scale),
         member=admin,
         refused=refused,
     )
@@ -169,11 +177,21 @@ async def adjust(request: Request) -> Response:
         return account.key
 
     try:
-        amount = parse_amount(str(form.get("amount", "")).strip(), currency.scale)
+        amount = parse_amount(form_fields.decimal(form.get("amount")), currency.scale)
         key = await city.db.write(write)
     except DomainError as exc:
-        return await ledger_page(request, refusal("adjust", form, exc, ADJUST_FIELDS))
-    done = f"{'Credited' if credit else 'Debited'} {key} {currency.format(amount)} {currency.code}."
+        return await ledger_page(
+            request, refusal("adjust", form, exc, ADJUST_FIELDS, scale=currency.scale)
+        )
+    done = (
+        gettext("Credited %(account)s %(amount)s %(code)s.")
+        if credit
+        else gettext("Debited %(account)s %(amount)s %(code)s.")
+    ) % {
+        "account": key,
+        "amount": format_amount(amount, currency.scale),
+        "code": currency.code,
+    }
     return RedirectResponse("/admin/ledger?" + urlencode({"message": done}), 303)
 
 

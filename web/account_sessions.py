@@ -6,6 +6,8 @@ here; the session row goes, so the other browser is logged out on its next reque
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -14,6 +16,7 @@ from starlette.routing import BaseRoute, Route
 
 from exchange import web_sessions
 from instance.city import city_of
+from instance.i18n import gettext as _
 
 from .csrf import checked_form
 from .market import signed_in
@@ -36,11 +39,11 @@ async def end_session(request: Request) -> Response:
         raise HTTPException(404)
     session_id = int(text)
     if session_id == await current_session_id(request):
-        raise HTTPException(409, "This is the session you are using: log out instead.")
+        raise HTTPException(409, _("This is the session you are using: log out instead."))
     ended = await city_of(request).db.write(lambda s: web_sessions.end_one(s, who.id, session_id))
     if not ended:
-        raise HTTPException(404, "You have no such session.")
-    return RedirectResponse("/account/sessions?message=The+session+is+ended.", 303)
+        raise HTTPException(404, _("You have no such session."))
+    return RedirectResponse("/account/sessions?message=" + quote(_("The session is ended.")), 303)
 
 
 async def end_others(request: Request) -> Response:
@@ -52,7 +55,8 @@ async def end_others(request: Request) -> Response:
         return web_sessions.end_all(session, who.id, keep=mine)
 
     count = await city_of(request).db.write(end)
-    return RedirectResponse(f"/account/sessions?message={count}+other+sessions+ended.", 303)
+    ended = _("%(count)s other sessions ended.") % {"count": count}
+    return RedirectResponse(f"/account/sessions?message={quote(ended)}", 303)
 
 
 def routes() -> list[BaseRoute]:

@@ -21,6 +21,7 @@ from exchange import domain_lists, domains, moderation_log
 from exchange import instance_settings as admin_settings
 from exchange.errors import DomainError
 from instance.city import City, city_of
+from instance.i18n import gettext as _
 from models import Member, RuleKind, Severity
 from services import subscriptions
 
@@ -33,10 +34,11 @@ from .session import current_member
 async def staff(request: Request, *, admin_only: bool) -> Member:
     member = await current_member(request)
     if member is None:
-        raise HTTPException(401, "Log in first.")
+        raise HTTPException(401, _("Log in first."))
     if not member.is_moderator or (admin_only and member.role.value != "admin"):
-        who = "admins" if admin_only else "moderators"
-        raise HTTPException(403, f"Only {who} may see this page.")
+        if admin_only:
+            raise HTTPException(403, _("Only admins may see this page."))
+        raise HTTPException(403, _("Only moderators may see this page."))
     return member
 
 
@@ -85,9 +87,9 @@ async def _change(request: Request, form: FormData, admin: Member, action: str) 
         mode = await db.write(
             lambda s: domains.set_mode(s, _text(form, "mode"), admin, _text(form, "reason"))
         )
-        return f"Federation mode: {mode}."
+        return _("Federation mode: %(mode)s.") % {"mode": mode}
     if action == "allow":
-        rule, _ = await db.write(
+        rule, _created = await db.write(
             lambda s: domains.allow(
                 s,
                 _text(form, "domain"),
@@ -97,7 +99,7 @@ async def _change(request: Request, form: FormData, admin: Member, action: str) 
                 obfuscate=bool(form.get("obfuscate")),
             )
         )
-        return f"Allowed {rule.domain}."
+        return _("Allowed %(domain)s.") % {"domain": rule.domain}
     if action == "block":
         spec = domains.BlockSpec(
             _text(form, "domain"),
@@ -108,14 +110,16 @@ async def _change(request: Request, form: FormData, admin: Member, action: str) 
             _text(form, "private_comment"),
             bool(form.get("obfuscate")),
         )
-        rule, _, purged = await db.write(
+        rule, _created, purged = await db.write(
             lambda s: domains.block(
                 s, spec, admin, default, own_domain=city.settings.domain, replace=True
             )
         )
-        return f"Blocked {rule.domain} ({rule.severity.value})." + (
-            f" {purged.summary()}." if purged else ""
-        )
+        blocked = _("Blocked %(domain)s (%(severity)s).") % {
+            "domain": rule.domain,
+            "severity": rule.severity.value,
+        }
+        return blocked + (f" {purged.summary()}." if purged else "")
     if action == "remove":
         rule_id, kind = int(_text(form, "id") or 0), RuleKind(_text(form, "kind") or "block")
         rule = await db.write(
@@ -123,7 +127,10 @@ async def _change(request: Request, form: FormData, admin: Member, action: str) 
                 s, domains.get_rule(s, rule_id, kind), admin, _text(form, "reason")
             )
         )
-        return f"Removed the {rule.kind.value} entry of {rule.domain}."
+        return _("Removed the %(kind)s entry of %(domain)s.") % {
+            "kind": rule.kind.value,
+            "domain": rule.domain,
+        }
     if action == "settings":
 
         def write(session: Session) -> None:
@@ -133,7 +140,7 @@ async def _change(request: Request, form: FormData, admin: Member, action: str) 
             admin_settings.set_rules(session, [(line, "") for line in lines if line], admin)
 
         await db.write(write)
-        return "Settings saved."
+        return _("Settings saved.")
     if action == "subscribe":
         sub, changes = await subscriptions.subscribe(
             city,
@@ -143,10 +150,13 @@ async def _change(request: Request, form: FormData, admin: Member, action: str) 
             review=bool(form.get("review")),
             every_hours=int(_text(form, "every_hours") or 24),
         )
-        return f"Subscribed to {sub.url}: {changes.summary()}."
+        return _("Subscribed to %(url)s: %(changes)s.") % {
+            "url": sub.url,
+            "changes": changes.summary(),
+        }
     if action == "refresh":
         changes = await subscriptions.refresh(city, int(_text(form, "id") or 0))
-        return f"Refreshed: {changes.summary()}."
+        return _("Refreshed: %(changes)s.") % {"changes": changes.summary()}
     if action == "unsubscribe":
         count = await db.write(
             lambda s: subscriptions.unsubscribe(
@@ -156,7 +166,7 @@ async def _change(request: Request, form: FormData, admin: Member, action: str) 
                 remove_entries=bool(form.get("remove_entries")),
             )
         )
-        return f"Unsubscribed ({count} entries)."
+        return _("Unsubscribed (%(count)s entries).") % {"count": count}
     if action in ("accept", "reject"):
         draft_id = int(_text(form, "id") or 0)
         draft = await db.write(
@@ -221,7 +231,7 @@ async def export_file(request: Request) -> Response:
     )
     fmt = request.query_params.get("format", "csv")
     if fmt not in domain_lists.FORMATS:
-        raise HTTPException(400, "Unknown format.")
+        raise HTTPException(400, _("Unknown format."))
     rules = await city_of(request).db.read(lambda s: domains.list_rules(s, kind))
     extension = {"csv": "csv", "json": "json", "text": "txt"}[fmt]
     return Response(

@@ -19,6 +19,7 @@ from starlette.routing import BaseRoute, Route
 
 from exchange.errors import DomainError
 from instance.city import city_of
+from instance.i18n import gettext as _
 from outbox import federation_health, redelivery
 
 from .admin_domains import staff
@@ -72,8 +73,12 @@ async def federation_action(request: Request) -> Response:
         done = await city_of(request).db.write(lambda s: act(s, selection))
     except DomainError as exc:
         return await federation_page(request, refusal(action, form, exc))
-    verb = "Queued again" if action == "retry" else "Discarded"
-    message = f"{verb}: {done.deliveries} deliveries, {done.inbound} inbound activities."
+    facts = {"deliveries": done.deliveries, "inbound": done.inbound}
+    if action == "retry":
+        message = _("Queued again: %(deliveries)s deliveries, %(inbound)s inbound activities.")
+    else:
+        message = _("Discarded: %(deliveries)s deliveries, %(inbound)s inbound activities.")
+    message = message % facts
     return RedirectResponse(f"/admin/federation?message={quote(message)}", 303)
 
 

@@ -20,6 +20,7 @@ from starlette.routing import BaseRoute, Route
 from exchange import partner_views, partners
 from exchange.errors import DomainError
 from instance.city import City, city_of
+from instance.i18n import gettext as _
 from models import Member
 from services import partners as cases
 
@@ -96,7 +97,7 @@ async def propose_action(request: Request) -> Response:
         )
     except DomainError as exc:
         return await partners_page(request, refusal("propose", form, exc, PROPOSAL_FIELDS))
-    return RedirectResponse(f"/admin/partners?message={quote('Proposal sent.')}", 303)
+    return RedirectResponse("/admin/partners?message=" + quote(_("Proposal sent.")), 303)
 
 
 async def partner_action(request: Request) -> Response:
@@ -110,7 +111,11 @@ async def partner_action(request: Request) -> Response:
         rule = await city.db.write(lambda s: _act(s, city, admin, action, domain, reason))
     except DomainError as exc:
         return await partners_page(request, refusal(f"{action}:{domain}", form, exc))
-    message = f"{domain}: version {rule.version} is {rule.status.value}."
+    message = _("%(domain)s: version %(version)s is %(status)s.") % {
+        "domain": domain,
+        "version": rule.version,
+        "status": rule.status.value,
+    }
     return RedirectResponse(f"/admin/partners?message={quote(message)}", 303)
 
 

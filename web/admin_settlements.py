@@ -15,8 +15,8 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from exchange import partners, reconciliation, settlements
-from instance.amounts import format_amount
 from instance.city import city_of
+from instance.i18n import format_amount
 from models import Settlement
 
 from .admin_domains import staff

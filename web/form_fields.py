@@ -10,6 +10,7 @@ from datetime import UTC, datetime, time
 from starlette.datastructures import FormData
 
 from exchange.errors import DomainError
+from instance import i18n
 
 
 def quantity(form: FormData) -> int:
@@ -17,6 +18,19 @@ def quantity(form: FormData) -> int:
     if not text.isdigit():
         raise DomainError("invalid_quantity", "quantity must be a whole number", 400)
     return int(text)
+
+
+def decimal(value: object) -> str:
+    """A number a person typed, as the canonical decimal the domain reads: '25,50' in French
+    is '25.50'; what is no number in the page's language is passed on unchanged, for the
+    domain's parser to refuse with its code (so English '25,50' is refused, not guessed)."""
+    return i18n.canonical_decimal(str(value or ""))
+
+
+def optional_decimal(form: FormData, name: str) -> str | None:
+    """`decimal` of a field that may be left empty (None: empty)."""
+    text = str(form.get(name, "")).strip()
+    return decimal(text) if text else None
 
 
 def end_of_day(form: FormData, name: str = "expires_on") -> datetime | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData, UploadFile
@@ -23,15 +23,18 @@ from exchange.amounts import parse_amount
 from exchange.errors import DomainError
 from exchange.listings import ListingDraft
 from federation.authority import authority_of
-from instance.amounts import format_amount
+from instance import i18n
 from instance.city import City, city_of
+from instance.i18n import format_amount
+from instance.i18n import gettext as _
 from instance.media_store import MediaStoreError, in_thread
 from models import Listing, Member, Purpose, Role
-from outbox.listings import PURPOSE_LABELS, price_text
+from outbox.listings import price_text, purpose_label
 from services import listings as market
 
 from . import form_fields
 from .csrf import checked_form
+from .messages import describe
 from .pages import render
 from .refusal import NONE, Refusal
 from .session import current_member
@@ -45,7 +48,7 @@ IMMUTABLE = "public, max-age=31536000, immutable"
 async def signed_in(request: Request) -> Member:
     member = await current_member(request)
     if member is None:
-        raise HTTPException(401, "Log in first.")
+        raise HTTPException(401, _("Log in first."))
     return member
 
 
@@ -71,7 +74,7 @@ def decorate(session: Session, city: City, rows: list[Listing]) -> list[dict[str
         shown.append(
             {
                 "listing": row,
-                "label": PURPOSE_LABELS[row.purpose],
+                "label": purpose_label(row),
                 "price": price_text(row),
                 "converted": f"≈ {format_amount(quote.amount, currency.scale)} {quote.currency}"
                 if quote
@@ -116,20 +119,30 @@ async def browse(request: Request) -> Response:
             city=params.get("city") or None,
             text=params.get("q", ""),
             min_price=(
-                parse_amount(params["min_price"], 8, field="lowest price", allow_zero=True),
+                parse_amount(
+                    form_fields.decimal(params["min_price"]),
+                    8,
+                    field="lowest price",
+                    allow_zero=True,
+                ),
                 8,
             )
             if params.get("min_price")
             else None,
             max_price=(
-                parse_amount(params["max_price"], 8, field="highest price", allow_zero=True),
+                parse_amount(
+                    form_fields.decimal(params["max_price"]),
+                    8,
+                    field="highest price",
+                    allow_zero=True,
+                ),
                 8,
             )
             if params.get("max_price")
             else None,
         )
     except DomainError as exc:
-        filters, error = search.Filters(), exc.message
+        filters, error = search.Filters(), describe(exc)
     verdicts = _policy_verdicts(await city.fediverse.policy.current())
     viewer_uri = city.urls.member(who.username) if who else None
 
@@ -153,7 +166,7 @@ async def browse(request: Request) -> Response:
     try:
         shown, next_cursor, kinds = await city.db.read(read)
     except DomainError as exc:
-        raise HTTPException(exc.status, exc.message) from None
+        raise HTTPException(exc.status, describe(exc)) from None
     query = {k: v for k, v in params.items() if k != "cursor" and v}
     return await render(
         request,
@@ -172,7 +185,7 @@ async def media(request: Request) -> Response:
     name = request.path_params["name"]
     media_type = photos.media_type_of(name)
     if media_type is None:
-        raise HTTPException(404, "No such file.")
+        raise HTTPException(404, _("No such file."))
     store = city_of(request).media
     public = store.public_url(name)
     if public is not None:
@@ -181,9 +194,9 @@ async def media(request: Request) -> Response:
         found = await in_thread(store.open, name)
     except MediaStoreError as exc:
         log.warning("the media store did not serve %s: %s", name, exc)
-        raise HTTPException(503, "The photo store does not answer; try again later.") from None
+        raise HTTPException(503, _("The photo store does not answer; try again later.")) from None
     if found is None:
-        raise HTTPException(404, "No such file.")
+        raise HTTPException(404, _("No such file."))
     return StreamingResponse(
         found.chunks,
         media_type=media_type,
@@ -241,8 +254,8 @@ async def listing_page(request: Request, refused: Refusal = NONE) -> Response:
             and listing.state in listings.ENDED
             and listing.listed_at is not None
         ):
-            raise HTTPException(410, "This listing has ended.")
-        raise HTTPException(404, "No such listing.")
+            raise HTTPException(410, _("This listing has ended."))
+        raise HTTPException(404, _("No such listing."))
     return await render(
         request,
         "listings/show.html",
@@ -265,7 +278,7 @@ def _form_draft(form: FormData) -> ListingDraft:
         if not text:
             return None
         try:
-            return float(text)
+            return float(form_fields.decimal(text))
         except ValueError:
             raise DomainError("invalid_coordinates", f"{name} must be a number", 400) from None
 
@@ -274,12 +287,14 @@ def _form_draft(form: FormData) -> ListingDraft:
         title=str(form.get("title", "")),
         description=str(form.get("description", "")),
         category=str(form.get("category", "")) or None,
-        price=str(form.get("price", "")).strip() or None,
+        price=form_fields.optional_decimal(form, "price"),
         quantity=form_fields.quantity(form),
         place=str(form.get("place", "")),
         latitude=number("latitude"),
         longitude=number("longitude"),
         expires_at=form_fields.end_of_day(form),
+        # what a member types on a page is taken to be in the page's language
+        language=i18n.current(),
     )
 
 
@@ -337,13 +352,13 @@ async def create_listing(request: Request) -> Response:
     except DomainError as exc:
         await _forget(city, stored)
         return await _form_page(
-            request, action="/listings/new", error=exc.message, form=dict(form), status=exc.status
+            request, action="/listings/new", error=describe(exc), form=dict(form), status=exc.status
         )
     except BaseException:
         await _forget(city, stored)
         raise
-    note = "Waiting+for+a+moderator." if listing.state.value == "pending" else "Saved."
-    return RedirectResponse(f"/listings/{listing.public_id}?message={note}", 303)
+    note = _("Waiting for a moderator.") if listing.state.value == "pending" else _("Saved.")
+    return RedirectResponse(f"/listings/{listing.public_id}?message={quote(note)}", 303)
 
 
 async def edit_listing_page(request: Request) -> Response:
@@ -351,10 +366,16 @@ async def edit_listing_page(request: Request) -> Response:
     city = city_of(request)
     listing = await city.db.read(lambda s: listings.find(s, request.path_params["public_id"]))
     if listing.member_id != who.id:
-        raise HTTPException(403, "Only the author can edit this listing.")
+        raise HTTPException(403, _("Only the author can edit this listing."))
     draft = listings.draft_of(listing)
     form = {
         **draft.__dict__,
+        # as the member reads and types amounts on this page ('25,50' in French)
+        "price": (
+            i18n.format_amount(listing.price, listing.scale).replace("\u202f", "")
+            if listing.price is not None
+            else ""
+        ),
         "expires_on": listing.expires_at.date().isoformat() if listing.expires_at else "",
     }
     return await _form_page(
@@ -376,11 +397,11 @@ async def edit_listing(request: Request) -> Response:
         return await _form_page(
             request,
             action=f"/listings/{public_id}/edit",
-            error=exc.message,
+            error=describe(exc),
             form=dict(form),
             status=exc.status,
         )
-    return RedirectResponse(f"/listings/{public_id}?message=Saved.", 303)
+    return RedirectResponse(f"/listings/{public_id}?message=" + quote(_("Saved.")), 303)
 
 
 def _author_action(action: Any) -> Any:
@@ -392,7 +413,7 @@ def _author_action(action: Any) -> Any:
         try:
             await city.db.write(lambda s: action(s, city, who, listings.find(s, public_id)))
         except DomainError as exc:
-            raise HTTPException(exc.status, exc.message) from None
+            raise HTTPException(exc.status, describe(exc)) from None
         return RedirectResponse(f"/listings/{public_id}", 303)
 
     return endpoint

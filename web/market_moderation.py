@@ -14,6 +14,7 @@ from starlette.responses import RedirectResponse, Response
 from exchange import listings, moderation
 from exchange.errors import DomainError
 from instance.city import city_of
+from instance.i18n import gettext as _
 from models import Member
 from services import listings as market
 
@@ -26,7 +27,7 @@ from .refusal import NONE, Refusal, refusal
 async def _moderator(request: Request) -> Member:
     who = await signed_in(request)
     if not who.is_moderator:
-        raise HTTPException(403, "Only moderators may see this page.")
+        raise HTTPException(403, _("Only moderators may see this page."))
     return who
 
 

@@ -27,9 +27,10 @@ from exchange import (
 )
 from exchange.errors import DomainError
 from federation.authority import authority_of
-from instance.amounts import format_amount
 from instance.city import city_of
 from instance.html import text_to_html
+from instance.i18n import format_amount
+from instance.i18n import gettext as _
 from models import Agreement, AgreementState, ExchangeRule, Listing, Member, SettlementState, utcnow
 from services import negotiations as outgoing
 from services import settlement_payer as paying
@@ -55,7 +56,7 @@ def form_terms(form: FormData, listing: Listing) -> offers.Terms:
     return offers.check_terms(
         listing,
         quantity=form_fields.quantity(form),
-        price=str(form.get("price", "")).strip() or None,
+        price=form_fields.optional_decimal(form, "price"),
         goods=str(form.get("goods", "")),
         message=text_to_html(message) if message.strip() else "",
         expires_at=form_fields.end_of_day(form),
@@ -72,7 +73,9 @@ async def open_negotiation(request: Request) -> Response:
 
     def write(session: Session) -> str:
         listing = listings.find(session, public_id)
-        negotiation, _ = outgoing.make_offer(session, city, who, listing, form_terms(form, listing))
+        negotiation, _offer = outgoing.make_offer(
+            session, city, who, listing, form_terms(form, listing)
+        )
         return negotiation.public_id
 
     try:
@@ -162,12 +165,15 @@ def _quote(session: Session, agreement: Agreement | None, seller_scale: int) -> 
     rule = session.get(ExchangeRule, agreement.rule_id)
     assert rule is not None and agreement.amount is not None
     buyer_scale = rule_terms.scale_of(rule, agreement.buyer_currency)
-    return (
-        f"{format_amount(agreement.amount, seller_scale)} {agreement.currency} = "
-        f"{format_amount(agreement.buyer_amount, buyer_scale)} {agreement.buyer_currency}, "
-        f"fixed at agreement under exchange rule version {rule.version} "
-        f"(hash {rule.hash[:12]}…)"
-    )
+    return _(
+        "%(seller)s = %(buyer)s, fixed at agreement under exchange rule version %(version)s"
+        " (hash %(hash)s…)"
+    ) % {
+        "seller": f"{format_amount(agreement.amount, seller_scale)} {agreement.currency}",
+        "buyer": f"{format_amount(agreement.buyer_amount, buyer_scale)} {agreement.buyer_currency}",
+        "version": rule.version,
+        "hash": rule.hash[:12],
+    }
 
 
 def _may_pay(session: Session, who: Member, thread: Any) -> bool:
@@ -196,11 +202,12 @@ def _settlement_note(session: Session, thread: Any) -> str:
     row = tried[-1]
     paid = f"{format_amount(row.source_amount, row.source_scale)} {row.source_currency}"
     got = f"{format_amount(row.target_amount, row.target_scale)} {row.target_currency}"
+    facts = {"paid": paid, "got": got, "code": row.code, "reason": row.reason}
     if row.state in (SettlementState.committed, SettlementState.acked):
-        return f"Paid across cities: {paid} here, {got} there."
+        return _("Paid across cities: %(paid)s here, %(got)s there.") % facts
     if row.state in (SettlementState.preparing, SettlementState.prepared):
-        return f"Payment in progress: {paid} held, {got} to arrive."
-    return f"The payment did not go through ({row.code}). {row.reason}".strip()
+        return _("Payment in progress: %(paid)s held, %(got)s to arrive.") % facts
+    return (_("The payment did not go through (%(code)s).") % facts + f" {row.reason}").strip()
 
 
 def _form_name(kind: str, form: FormData) -> str:
@@ -218,7 +225,7 @@ def thread_action(kind: str) -> Any:
         public_id = request.path_params["public_id"]
 
         def write(session: Session) -> None:
-            negotiation, _ = negotiations.of_member(session, who, public_id)
+            negotiation, _side = negotiations.of_member(session, who, public_id)
             offer_id = str(form.get("offer", ""))
             if kind == "message":
                 outgoing.send_message(session, city, who, negotiation, str(form.get("text", "")))

@@ -18,30 +18,33 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from instance.i18n import gettext as _
 from services.oauth import flows
 
 from .csrf import checked_form
+from .labels import N_
 from .pages import render
 from .session import current_member, log_out
 
 #: what the consent page says each scope lets the app do
 SCOPE_WORDS = {
-    "read": "read everything of your account",
-    "write": "change everything of your account (post, offer, follow...)",
-    "follow": "follow, block and mute accounts, and see whom you follow",
-    "push": "receive your notifications",
-    "profile": "see your profile",
-    "admin:read": "read the administration data of this city",
-    "admin:write": "change the administration of this city",
+    "read": N_("read everything of your account"),
+    "write": N_("change everything of your account (post, offer, follow...)"),
+    "follow": N_("follow, block and mute accounts, and see whom you follow"),
+    "push": N_("receive your notifications"),
+    "profile": N_("see your profile"),
+    "admin:read": N_("read the administration data of this city"),
+    "admin:write": N_("change the administration of this city"),
 }
 
 
 def _describe(scope: str) -> str:
+    """What a scope lets the app do, in the member's language."""
     if scope in SCOPE_WORDS:
-        return SCOPE_WORDS[scope]
-    kind, _, what = scope.rpartition(":")
-    verb = "read" if kind.endswith("read") else "change"
-    return f"{verb} your {what.replace('_', ' ')}"
+        return _(SCOPE_WORDS[scope])
+    kind, _sep, what = scope.rpartition(":")
+    words = _("read your %(what)s") if kind.endswith("read") else _("change your %(what)s")
+    return words % {"what": what.replace("_", " ")}
 
 
 async def _refuse(request: Request, error: OAuth2Error) -> Response:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
+from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -14,15 +16,38 @@ from starlette.templating import Jinja2Templates
 
 from exchange import members, roles
 from exchange.errors import DomainError
+from instance import i18n
 from instance.city import city_of
+from instance.i18n import gettext as _
 from models import Member, MemberStatus, Role
 
 from .csrf import checked_form, csrf_token
+from .labels import label
+from .messages import describe
 from .refusal import NONE, Refusal, refusal
 from .session import current_member, log_in, log_out
 
 HERE = Path(__file__).parent
-templates = Jinja2Templates(directory=HERE / "templates")
+
+
+def _environment() -> Environment:
+    """Jinja2 with gettext (`_()`, `{% trans %}`) in the request's language, and the locale's
+    way of writing amounts, numbers and moments as filters."""
+    env = Environment(
+        loader=FileSystemLoader(HERE / "templates"),
+        autoescape=select_autoescape(),
+        extensions=["jinja2.ext.i18n"],
+    )
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        i18n.gettext, i18n.ngettext, newstyle=True, pgettext=i18n.pgettext
+    )
+    env.filters["number"] = i18n.format_number
+    env.filters["day"] = i18n.format_date
+    env.filters["label"] = label
+    return env
+
+
+templates = Jinja2Templates(env=_environment())
 
 
 async def render(request: Request, name: str, status: int = 200, **context: Any) -> Response:
@@ -30,10 +55,18 @@ async def render(request: Request, name: str, status: int = 200, **context: Any)
         context["member"] = await current_member(request)
     context.setdefault("message", request.query_params.get("message"))
     context.setdefault("refused", NONE)
+    city = city_of(request)
     return templates.TemplateResponse(
         request,
         name,
-        {"city": city_of(request), "csrf_token": csrf_token(request), **context},
+        {
+            "city": city,
+            "csrf_token": csrf_token(request),
+            "lang": i18n.current(),
+            "languages": i18n.NAMES,
+            "when": lambda value: i18n.format_datetime(value, city.settings.time_zone),
+            **context,
+        },
         status_code=status,
     )
 
@@ -42,7 +75,7 @@ async def limit_attempts(request: Request) -> None:
     """Ten tries a minute per address and form (join, password links), for the whole city."""
     address = request.client.host if request.client else "?"
     if not await city_of(request).auth_limiter.allow_async(f"{request.url.path}:{address}"):
-        raise HTTPException(429, "Too many attempts; wait a minute and try again.")
+        raise HTTPException(429, _("Too many attempts; wait a minute and try again."))
 
 
 async def home(request: Request) -> Response:
@@ -91,7 +124,7 @@ async def login(request: Request) -> Response:
             request,
             "login.html",
             exc.status,
-            error=exc.message,
+            error=describe(exc),
             username=username,
             member=None,
             next=after,
@@ -104,7 +137,7 @@ async def login(request: Request) -> Response:
 async def logout(request: Request) -> Response:
     await checked_form(request)
     await log_out(request)
-    return RedirectResponse("/?message=You+are+logged+out.", 303)
+    return RedirectResponse("/?message=" + quote(_("You are logged out.")), 303)
 
 
 async def register_page(request: Request) -> Response:
@@ -135,20 +168,22 @@ async def register(request: Request) -> Response:
     except DomainError as exc:
         fields.pop("password")
         return await render(
-            request, "register.html", exc.status, error=exc.message, form=fields, member=None
+            request, "register.html", exc.status, error=describe(exc), form=fields, member=None
         )
     if member.is_active:
         await log_in(request, member)
-        return RedirectResponse("/?message=Welcome!", 303)
-    return RedirectResponse("/?message=Thank+you.+A+moderator+will+review+your+account.", 303)
+        return RedirectResponse("/?message=" + quote(_("Welcome!")), 303)
+    return RedirectResponse(
+        "/?message=" + quote(_("Thank you. A moderator will review your account.")), 303
+    )
 
 
 async def _moderator(request: Request) -> Member:
     member = await current_member(request)
     if member is None:
-        raise HTTPException(401, "Log in first.")
+        raise HTTPException(401, _("Log in first."))
     if not member.is_moderator:
-        raise HTTPException(403, "Only moderators may see this page.")
+        raise HTTPException(403, _("Only moderators may see this page."))
     return member
 
 
@@ -188,7 +223,7 @@ def _role(form: Any) -> Role:
     try:
         return Role(str(form.get("role", "")))
     except ValueError:
-        raise HTTPException(400, "Choose a role: member, moderator or admin.") from None
+        raise HTTPException(400, _("Choose a role: member, moderator or admin.")) from None
 
 
 async def member_action(request: Request) -> Response:

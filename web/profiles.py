@@ -11,6 +11,7 @@ from starlette.responses import Response
 from exchange.notes import visible_note
 from instance.city import city_of
 from instance.html import sanitize_html
+from instance.i18n import gettext as _
 from models import Member, MemberStatus, Note
 
 from .about import about_context
@@ -37,7 +38,7 @@ async def profile(request: Request) -> Response:
 
     member, notes = await city.db.read(read)
     if member is None:
-        raise HTTPException(404, "No such member.")
+        raise HTTPException(404, _("No such member."))
     return await render(
         request,
         "profile.html",
@@ -53,9 +54,9 @@ async def note_page(request: Request) -> Response:
     uri = city.urls.note(request.path_params["public_id"])
     shown = await city.db.read(lambda s: visible_note(s, uri))
     if shown is None:
-        raise HTTPException(404, "No such note.")
+        raise HTTPException(404, _("No such note."))
     if shown.note.deleted_at is not None:
-        raise HTTPException(410, "This note was deleted.")
+        raise HTTPException(410, _("This note was deleted."))
     return await render(request, "note.html", note=shown.note, author=shown.author)
 
 

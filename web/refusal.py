@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 
 from exchange.errors import DomainError
 
+from .messages import describe
+
 #: never sent back to the browser, even when the member typed them
 NOT_KEPT = frozenset({"csrf_token", "password"})
 
@@ -51,7 +53,14 @@ def refusal(
     typed: Mapping[str, object],
     exc: DomainError,
     fields: Mapping[str, str] | None = None,
+    *,
+    scale: int = 2,
 ) -> Refusal:
-    """The `form` refused with `exc`; `fields` maps error codes to the field they are about."""
+    """The `form` refused with `exc`; `fields` maps error codes to the field they are about.
+
+    The message is said in the request's language from the error's code (web/messages.py);
+    `scale` reads the amounts among its facts.
+    """
     values = {k: v for k, v in typed.items() if isinstance(v, str) and k not in NOT_KEPT}
-    return Refusal(form, values, exc.message, exc.status, (fields or {}).get(exc.code))
+    message = describe(exc, scale=scale)
+    return Refusal(form, values, message, exc.status, (fields or {}).get(exc.code))

@@ -15,6 +15,7 @@ from starlette.routing import BaseRoute, Route
 
 from exchange.errors import DomainError
 from instance.city import city_of
+from instance.i18n import gettext as _
 from services import moderation
 
 from .admin_domains import staff
@@ -52,7 +53,7 @@ async def change(request: Request) -> Response:
         if what == "suspend":
             return moderation.suspend_remote(session, account, member, reason)
         actor = moderation.unsuspend_remote(session, account, member, reason)
-        return f"unsuspended {actor.handle}"
+        return _("Lifted the suspension of %(handle)s.") % {"handle": actor.handle}
 
     try:
         message = await city.db.write(write)

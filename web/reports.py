@@ -20,12 +20,14 @@ from starlette.routing import BaseRoute, Route
 from exchange import reports, timeline
 from exchange.errors import DomainError
 from instance.city import city_of
+from instance.i18n import gettext as _
 from models import Member, ReportState, Severity
 from services import moderation
 from services import reports as forwarding
 
 from .admin_domains import staff
 from .csrf import checked_form
+from .messages import describe
 from .pages import render
 from .refusal import NONE, Refusal, refusal
 from .session import current_member
@@ -42,7 +44,7 @@ REPORT_FIELDS = {
 async def report_form(request: Request) -> Response:
     member = await current_member(request)
     if member is None:
-        raise HTTPException(401, "Log in to report something.")
+        raise HTTPException(401, _("Log in to report something."))
     return await render(
         request, "report.html", member=member, target=request.query_params.get("target", "")
     )
@@ -51,7 +53,7 @@ async def report_form(request: Request) -> Response:
 async def file_report(request: Request) -> Response:
     member = await current_member(request)
     if member is None:
-        raise HTTPException(401, "Log in to report something.")
+        raise HTTPException(401, _("Log in to report something."))
     form = await checked_form(request)
     target, comment = str(form.get("target", "")), str(form.get("comment", ""))
     city = city_of(request)
@@ -66,7 +68,7 @@ async def file_report(request: Request) -> Response:
             refused=refusal("report", form, exc, REPORT_FIELDS),
         )
     return RedirectResponse(
-        "/?message=" + quote("Thank you: the moderators will look at your report."), 303
+        "/?message=" + quote(_("Thank you: the moderators will look at your report.")), 303
     )
 
 
@@ -110,7 +112,7 @@ async def report_page(request: Request, refused: Refusal = NONE) -> Response:
     try:
         context = await city_of(request).db.read(read)
     except DomainError as exc:
-        raise HTTPException(exc.status, exc.message) from None
+        raise HTTPException(exc.status, describe(exc)) from None
     return await render(
         request,
         "admin/report.html",
@@ -143,13 +145,14 @@ async def report_action(request: Request) -> Response:
                 severity=Severity(str(form.get("severity") or "suspend")),
             )
         if what == "forward":
-            return "Forwarded as " + forwarding.forward(session, city, report, member, reason)
+            sent = forwarding.forward(session, city, report, member, reason)
+            return _("Forwarded as %(uri)s") % {"uri": sent}
         if what == "close":
             reports.close(session, report, member, reason)
-            return "Closed."
+            return _("Closed.")
         if what == "reopen":
             reports.reopen(session, report, member, reason)
-            return "Reopened."
+            return _("Reopened.")
         raise HTTPException(404)
 
     try:

@@ -77,7 +77,9 @@ def _check_memo(memo: str) -> str:
     if not isinstance(memo, str):
         raise DomainError("invalid_memo", "memo must be a string", 400)
     if len(memo) > MAX_MEMO:
-        raise DomainError("invalid_memo", f"memo must be at most {MAX_MEMO} characters", 400)
+        raise DomainError(
+            "invalid_memo", f"memo must be at most {MAX_MEMO} characters", 400, {"limit": MAX_MEMO}
+        )
     return memo.strip()
 
 
@@ -122,7 +124,11 @@ def pay(
     if payee.member_id == current_payer.member_id:
         raise DomainError("cannot_pay_yourself", "you cannot pay yourself")
     if payee.status is not MemberStatus.active:
-        raise DomainError("payee_not_active", f"@{payee.username} cannot receive payments now")
+        raise DomainError(
+            "payee_not_active",
+            f"@{payee.username} cannot receive payments now",
+            params={"name": payee.username},
+        )
 
     legs = [Leg(current_payer.id, payee.id, amount)]
     fee = fee_for(currency, amount)

@@ -223,6 +223,7 @@ def _check_limits(
                 "credit_limit_exceeded",
                 f"{account.key} cannot pay {fmt(currency, debit)}: "
                 f"{fmt(currency, max(margin, 0))} available within its credit limit",
+                params={"account": account.key, "amount": debit, "available": max(margin, 0)},
             )
         margin = ceiling_margin(account)
         if credit and margin is not None and margin + (0 if pending else debit) < credit:
@@ -230,6 +231,7 @@ def _check_limits(
                 "balance_limit_exceeded",
                 f"{account.key} cannot receive {fmt(currency, credit)}: "
                 f"{fmt(currency, max(margin, 0))} left below its maximum balance",
+                params={"account": account.key, "amount": credit, "available": max(margin, 0)},
             )
 
 

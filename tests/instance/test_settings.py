@@ -74,6 +74,7 @@ BAD_VALUES = [
     ("instance", "domain", "city.example:99999", "instance.domain"),
     ("instance", "name", "", "instance.name: must not be empty"),
     ("instance", "language", "French", "instance.language"),
+    ("instance", "time_zone", "Mars/Olympus", "instance.time_zone"),
     ("instance", "secret_key", "short", "instance.secret_key"),
     ("database", "url", "mysql://x/y", "database.url"),
     ("database", "url", "sqlite:///:memory:", "database.url"),

@@ -1,0 +1,120 @@
+"""Refusals in the member's words: a DomainError's code and parameters rendered at the edge.
+
+The domain raises a stable code, its facts (`params`) and an English message (docs/I18N.md).
+English pages show that message as it is: it is written for people and names the values
+exactly (the API and the logs say the same). In another language a page shows the sentence
+below for the code, translated, with the facts put in; a code without a sentence falls back
+to the English message. The JSON API never comes here: its errors stay English, with codes.
+"""
+
+from __future__ import annotations
+
+from exchange.errors import DomainError
+from instance import i18n
+
+from .labels import N_, label
+
+#: one English sentence per code; %(name)s placeholders are filled from the error's params
+SENTENCES: dict[str, str] = {
+    "invalid_amount": N_("Write an amount like %(example)s."),
+    "too_many_decimals": N_("Use at most %(scale)s decimal places."),
+    "amount_not_positive": N_("The amount must be more than zero."),
+    "amount_too_large": N_("This amount is too large."),
+    "invalid_quantity": N_("The quantity must be a whole number of at least 1."),
+    "invalid_expiry": N_("Choose a date in the future, like 2026-12-24."),
+    "invalid_coordinates": N_("Latitude and longitude are numbers, like 48.85."),
+    "invalid_credentials": N_("Wrong username or password."),
+    "invalid_username": N_("A username has 1 to 30 letters, digits or underscores."),
+    "reserved_username": N_("The username %(name)s is reserved; choose another."),
+    "username_taken": N_("The username %(name)s is already taken; choose another."),
+    "weak_password": N_("The password must have at least 10 characters."),
+    "invalid_invitation": N_("This invitation code is not valid."),
+    "pending": N_("Your account is waiting for a moderator's approval."),
+    "suspended": N_("This account is suspended."),
+    "inactive": N_("Only active members may do this."),
+    "not_found": N_("Not found."),
+    "forbidden": N_("You may not do this."),
+    "missing_field": N_("Please fill this in."),
+    "too_long": N_("This text is too long (at most %(limit)s characters)."),
+    "gift_with_price": N_("A gift asks for nothing in return: leave the price empty."),
+    "purpose_fixed": N_("The kind of a published listing cannot change."),
+    "not_editable": N_("A listing that is %(state)s cannot be edited."),
+    "listing_not_open": N_("This listing is %(state)s: it takes no offers."),
+    "not_enough_left": N_("Only %(left)s left, %(asked)s asked."),
+    "own_listing": N_("You cannot negotiate on your own listing."),
+    "own_offer": N_("An offer is answered by the other party."),
+    "not_your_offer": N_("Only the party who made an offer can withdraw it."),
+    "offer_not_open": N_("This offer is %(state)s."),
+    "offer_expired": N_("This offer has expired."),
+    "negotiation_ended": N_("This negotiation is %(state)s."),
+    "already_agreed": N_("This negotiation already ended in an agreement."),
+    "no_agreement": N_("This negotiation has no agreement yet."),
+    "unknown_offer": N_("This offer is not in this negotiation."),
+    "agreement_not_payable": N_("This agreement cannot be paid: it is %(state)s."),
+    "empty_message": N_("A message needs some text."),
+    "cannot_pay_yourself": N_("You cannot pay yourself."),
+    "payee_not_active": N_("@%(name)s cannot receive payments now."),
+    "credit_limit_exceeded": N_(
+        "Not enough credit: %(amount)s asked, %(available)s available within the credit limit."
+    ),
+    "balance_limit_exceeded": N_(
+        "%(account)s cannot receive %(amount)s: only %(available)s left below its maximum."
+    ),
+    "invalid_memo": N_("The memo is at most %(limit)s characters."),
+    "reason_required": N_("Please give a reason."),
+    "invalid_date_range": N_("The first day must come before the last."),
+    "photo_too_large": N_("A photo is at most %(kb)s kB."),
+    "too_many_photos": N_("A listing has at most %(limit)s photos."),
+    "report_closed": N_("This report is closed."),
+    "report_open": N_("This report is open."),
+}
+
+
+#: a code whose refusals differ, told apart by a fact only one of them carries
+VARIANTS: dict[tuple[str, str], str] = {
+    ("invalid_expiry", "max_days"): N_("A listing stays at most %(max_days)s days."),
+    ("amount_not_positive", "allow_zero"): N_("The amount must be zero or more."),
+}
+
+
+def _sentence(exc: DomainError) -> str | None:
+    for (code, fact), sentence in VARIANTS.items():
+        # a flag fact counts when true (allow_zero=False is the ordinary case)
+        if exc.code == code and exc.params.get(fact) not in (None, False):
+            return sentence
+    return SENTENCES.get(exc.code)
+
+
+def _amount(value: object, scale: int) -> str:
+    return i18n.format_amount(value, scale) if isinstance(value, int) else str(value)
+
+
+def _facts(exc: DomainError, scale: int) -> dict[str, object]:
+    """The error's params, as the member reads them: states as words, amounts in the locale."""
+    facts: dict[str, object] = dict(exc.params)
+    facts["example"] = i18n.decimal_example()
+    if "state" in facts:
+        facts["state"] = label(facts["state"])
+    for key in ("amount", "available"):
+        if key in facts:
+            facts[key] = _amount(facts[key], scale)
+    for key in ("left", "asked", "limit", "kb"):
+        if isinstance(facts.get(key), int):
+            facts[key] = i18n.format_number(int(str(facts[key])))
+    return facts
+
+
+def describe(exc: DomainError, *, scale: int = 2) -> str:
+    """What to tell the member about `exc`, in the request's language.
+
+    `scale` reads the amounts among the params (minor units of the city's currency).
+    """
+    sentence = _sentence(exc)
+    if sentence is None or i18n.current() == i18n.SOURCE:
+        # English is the domain's own language: its message names the values exactly
+        return exc.message
+    try:
+        return i18n.gettext(sentence) % _facts(exc, scale)
+    except (KeyError, ValueError, TypeError):
+        # a code raised without the facts its sentence names: the domain's own words
+        return i18n.gettext(exc.message)
