@@ -64,6 +64,8 @@ MAX_TITLE = 200
 MAX_DESCRIPTION = 10_000
 MAX_PLACE = 200
 MAX_QUANTITY = 10_000
+#: a price a city exchange can mean: a typo of a few extra zeros is refused, not listed
+MAX_PRICE_UNITS = 1_000_000
 _SPACE_RE = re.compile(r"\s+")
 
 
@@ -121,7 +123,14 @@ def parse_price(text: str | None, scale: int) -> int | None:
         raise DomainError(
             "negative_price", f"price must not be negative (got {text.strip()!r})", 400
         )
-    return parse_amount(text, scale, field="price", allow_zero=True)
+    price = parse_amount(text, scale, field="price", allow_zero=True)
+    if price > MAX_PRICE_UNITS * 10**scale:
+        raise DomainError(
+            "price_too_large",
+            f"price is at most {MAX_PRICE_UNITS:,} per unit (got {text.strip()!r})",
+            400,
+        )
+    return price
 
 
 def _text(value: Any, name: str, limit: int, *, required: bool = False) -> str:

@@ -12,13 +12,22 @@ import logging
 from typing import Any
 from urllib.parse import urlencode
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
-from starlette.datastructures import FormData, UploadFile
+from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response, StreamingResponse
 
-from exchange import categories, listings, moderation, negotiations, photos, search
+from exchange import (
+    categories,
+    form_submissions,
+    listings,
+    moderation,
+    negotiations,
+    photos,
+    search,
+)
 from exchange.amounts import parse_amount
 from exchange.errors import DomainError
 from exchange.listings import ListingDraft
@@ -30,7 +39,7 @@ from models import Listing, Member, Purpose, Role
 from outbox.listings import PURPOSE_LABELS, price_text
 from services import listings as market
 
-from . import form_fields
+from . import form_fields, listing_form
 from .csrf import checked_form
 from .pages import render
 from .refusal import NONE, Refusal
@@ -283,27 +292,33 @@ def _form_draft(form: FormData) -> ListingDraft:
     )
 
 
-async def _form_photos(city: City, form: FormData) -> list[photos.PreparedPhoto]:
-    prepared = []
-    for n in range(1, photos.MAX_PHOTOS + 1):
-        upload = form.get(f"photo{n}")
-        if not isinstance(upload, UploadFile) or not upload.filename:
-            continue
-        data = await upload.read(city.settings.listings.max_photo_bytes + 1)
-        prepared.append(
-            photos.prepare(
-                data, form.get(f"alt{n}"), max_bytes=city.settings.listings.max_photo_bytes
-            )
-        )
-    return prepared
-
-
-async def _form_page(request: Request, **context: Any) -> Response:
+async def _form_page(
+    request: Request,
+    *,
+    action: str,
+    form: dict[str, Any] | None = None,
+    refused: Refusal = NONE,
+    slots: list[listing_form.Slot] | None = None,
+    listing: Listing | None = None,
+) -> Response:
+    """The listing form: `form` fills the fields, `refused` says what was wrong and where,
+    `slots` the photos already sent (pending uploads, shown and carried in hidden fields)."""
     city = city_of(request)
     kinds = await city.db.read(categories.list_categories)
-    context.setdefault("form", {})
+    values: dict[str, Any] = dict(form or {})
+    values.setdefault("form_id", form_submissions.new_token())
+    numbered = {slot.number: slot.entry for slot in slots or [] if slot.entry is not None}
     return await render(
-        request, "listings/form.html", context.pop("status", 200), categories=kinds, **context
+        request,
+        "listings/form.html",
+        refused.status,
+        categories=kinds,
+        action=action,
+        form=values,
+        refused=refused,
+        error=refused.message if refused.message and refused.field is None else None,
+        kept={n: {**entry, "url": city.urls.media(entry["file"])} for n, entry in numbered.items()},
+        listing=listing,
     )
 
 
@@ -319,31 +334,64 @@ async def _forget(city: City, names: list[str]) -> None:
 
 
 async def create_listing(request: Request) -> Response:
+    """Post a listing. A refusal draws the form again with everything typed and every photo
+    sent (pending uploads); a second submission of one drawing of the form (its `form_id`)
+    goes to the listing the first one made."""
     who = await signed_in(request)
     form = await checked_form(request)
     city = city_of(request)
-    stored: list[str] = []
-    try:
-        draft = _form_draft(form)
-        prepared = await _form_photos(city, form)
-        for photo in prepared:
-            stored.append(await in_thread(photos.store, photo, city.media))
-        entries = [photos.entry(name, p) for name, p in zip(stored, prepared, strict=True)]
-        listing = await city.db.write(
-            lambda s: market.create(
-                s, city, who, draft, submit=form.get("draft") is None, photos=entries
-            )
-        )
-    except DomainError as exc:
-        await _forget(city, stored)
+    token = form_submissions.usable(form.get("form_id"))
+    pending = listing_form.PendingPhotos(request)
+
+    async def again(exc: DomainError, field: str | None, sent: listing_form.SentPhotos) -> Response:
         return await _form_page(
-            request, action="/listings/new", error=exc.message, form=dict(form), status=exc.status
+            request,
+            action="/listings/new",
+            form={k: v for k, v in form.multi_items() if isinstance(v, str)},
+            refused=listing_form.refused(form, exc, field),
+            slots=sent.slots,
         )
+
+    def create_once(session: Session) -> tuple[str, bool]:
+        if token is not None and (earlier := form_submissions.earlier(session, who, token)):
+            return earlier, False
+        listing = market.create(
+            session, city, who, draft, submit=form.get("draft") is None, photos=sent.entries()
+        )
+        note = "Waiting+for+a+moderator." if listing.state.value == "pending" else "Saved."
+        path = f"/listings/{listing.public_id}?message={note}"
+        if token is not None:
+            form_submissions.remember(session, who, token, path)
+        return path, True
+
+    sent = listing_form.SentPhotos(slots=[], fresh=[])
+    try:
+        sent = await listing_form.read_photos(city, form, pending)
+        if sent.problem is not None:
+            return await again(*sent.problem, sent)
+        draft = _form_draft(form)
+        path, made = await city.db.write(create_once)
+    except DomainError as exc:
+        return await again(exc, listing_form.field_of(exc), sent)
+    except IntegrityError:
+        # the same form sent twice at once (PostgreSQL): the other one made the listing
+        if token is None:
+            raise
+        used = token
+
+        def first(session: Session) -> str:
+            return form_submissions.earlier(session, who, used) or "/"
+
+        path, made = await city.db.read(first), False
     except BaseException:
-        await _forget(city, stored)
+        await _forget(city, sent.fresh)
         raise
-    note = "Waiting+for+a+moderator." if listing.state.value == "pending" else "Saved."
-    return RedirectResponse(f"/listings/{listing.public_id}?message={note}", 303)
+    if made:
+        pending.forget([entry["file"] for entry in sent.entries()])
+    else:
+        pending.forget(sent.fresh)
+        await _forget(city, sent.fresh)
+    return RedirectResponse(path, 303)
 
 
 async def edit_listing_page(request: Request) -> Response:
@@ -376,9 +424,9 @@ async def edit_listing(request: Request) -> Response:
         return await _form_page(
             request,
             action=f"/listings/{public_id}/edit",
-            error=exc.message,
-            form=dict(form),
-            status=exc.status,
+            form={k: v for k, v in form.multi_items() if isinstance(v, str)},
+            refused=listing_form.refused(form, exc, listing_form.field_of(exc)),
+            listing=await city.db.read(lambda s: listings.find(s, public_id)),
         )
     return RedirectResponse(f"/listings/{public_id}?message=Saved.", 303)
 
