@@ -47,6 +47,8 @@ from .session import current_member
 
 log = logging.getLogger("comptoir.web.market")
 
+POSTED_ALREADY = "You+posted+this+listing+already."
+
 #: photo names are random and never reused: browsers and proxies may keep them for a year
 IMMUTABLE = "public, max-age=31536000, immutable"
 
@@ -355,6 +357,9 @@ async def create_listing(request: Request) -> Response:
     def create_once(session: Session) -> tuple[str, bool]:
         if token is not None and (earlier := form_submissions.earlier(session, who, token)):
             return earlier, False
+        twin = listings.recent_twin(session, market.rules_of(city), who, draft)
+        if twin is not None:  # Back, then Post: the page was drawn again, with a new token
+            return f"/listings/{twin.public_id}?message={POSTED_ALREADY}", False
         listing = market.create(
             session, city, who, draft, submit=form.get("draft") is None, photos=sent.entries()
         )

@@ -166,8 +166,19 @@ async def test_a_form_sent_again_after_a_refusal_makes_one_listing(alice: Any) -
     assert listings(app) == 1
 
 
-async def test_two_drawings_of_the_form_make_two_listings(alice: Any) -> None:
+async def test_the_same_words_posted_from_a_new_drawing_go_to_the_first_listing(
+    alice: Any,
+) -> None:
+    app, browser = alice
+    first = await post(browser, await new_form(browser))
+    again = await post(browser, await new_form(browser))
+    assert again.headers["location"].split("?")[0] == first.headers["location"].split("?")[0]
+    assert "posted+this+listing+already" in again.headers["location"]
+    assert listings(app) == 1
+
+
+async def test_two_drawings_of_the_form_with_other_words_make_two_listings(alice: Any) -> None:
     app, browser = alice
     await post(browser, await new_form(browser))
-    await post(browser, await new_form(browser))
+    await post(browser, await new_form(browser), title="Bike repair, Sundays too")
     assert listings(app) == 2
