@@ -131,7 +131,7 @@ async def chromium() -> AsyncIterator[Browser]:
 @pytest.fixture
 def findings(request: pytest.FixtureRequest) -> Findings:
     """A folder of its own for the test's screenshots, emptied first."""
-    name = re.sub(r"[^A-Za-z0-9_.-]+", "-", request.node.name)
+    name = re.sub(r"[^A-Za-z0-9_.-]+", "-", request.node.name).strip("-")
     folder = SCREENSHOTS / name
     folder.mkdir(parents=True, exist_ok=True)
     for old in folder.glob("*.png"):

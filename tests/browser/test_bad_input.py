@@ -216,3 +216,22 @@ async def test_a_refused_offer_price_is_shown_beside_it_and_no_thread_is_opened(
     )
     assert await bob.page.get_by_label("Message").input_value() == "Is it still there?"
     assert count(city, Negotiation) == 0
+
+
+async def test_asking_more_than_is_left_says_how_many_are_left_beside_the_quantity(
+    alice: Person, city: LiveCity, people: Callable[..., Any]
+) -> None:
+    await fill_listing(alice, photo=False)
+    await alice.page.get_by_label("Quantity").fill("5")
+    await post(alice, "posted five")
+    listing_path = alice.page.url.removeprefix(city.url).split("?")[0]
+    bob: Person = await people("bob", city)
+    await bob.log_in()
+    await bob.open(listing_path, "listing")
+    await without_browser_checks(bob)
+    await bob.page.get_by_label("Quantity").fill("99")
+    await bob.press("Send the offer")
+    await bob.seen("too many asked")
+    said = await error_beside(bob, 'input[name="quantity"]', 'form[action$="/offer"]')
+    assert said == "only 5 left, 99 asked"
+    assert count(city, Negotiation) == 0

@@ -109,8 +109,19 @@ async def test_a_listing_goes_from_sign_up_to_paid_in_the_browser(
     assert "Balance: -9.00 GRN" in await bob.text()
     await bob.open(listing_path, "listing after the deal")
 
-    for staff_page in ("/admin/members", "/admin/reports", "/admin/ledger", "/admin/domains"):
+    for resident_page in ("/notifications", "/conversations", "/account/sessions", "/timeline"):
+        await bob.open(resident_page)
+    for staff_page in (
+        "/admin/members",
+        "/admin/reports",
+        "/admin/ledger",
+        "/admin/domains",
+        "/admin/log",
+        "/admin/federation",
+        "/admin/partners",
+        "/admin/settlements",
+        "/admin/remote-accounts",
+    ):
         await admin.open(staff_page)
-    await admin.open("/admin/log")
     await mod.open("/admin/listings")
     findings.assert_none()
