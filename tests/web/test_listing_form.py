@@ -3,6 +3,7 @@ field; a price has a sane ceiling; sending one form twice makes one listing."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import AsyncIterator, Callable
 from typing import Any
@@ -182,3 +183,29 @@ async def test_two_drawings_of_the_form_with_other_words_make_two_listings(alice
     await post(browser, await new_form(browser))
     await post(browser, await new_form(browser), title="Bike repair, Sundays too")
     assert listings(app) == 2
+
+
+async def test_one_form_sent_twice_at_once_makes_one_listing(alice: Any) -> None:
+    app, browser = alice
+    hidden = await new_form(browser)
+    first, second = await asyncio.gather(post(browser, hidden), post(browser, hidden))
+    assert first.status_code == second.status_code == 303
+    assert first.headers["location"].split("?")[0] == second.headers["location"].split("?")[0]
+    assert listings(app) == 1
+
+
+async def test_a_refused_edit_shows_the_error_beside_the_field_with_what_was_typed(
+    alice: Any,
+) -> None:
+    _, browser = alice
+    posted = await post(browser, await new_form(browser))
+    edit = posted.headers["location"].split("?")[0] + "/edit"
+    token = await browser.form_token(edit)
+    answer = await browser.client.post(
+        edit,
+        data={"csrf_token": token, "purpose": "offer", "title": "Bike repair", "price": "-2"},
+        headers=HTML,
+    )
+    assert answer.status_code == 400
+    assert "price must not be negative" in the_error(answer.text, "price")
+    assert 'name="price" inputmode="decimal" value="-2"' in answer.text
