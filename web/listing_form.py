@@ -6,8 +6,9 @@ cannot put a file back in a file input. So every photo that decodes is stored at
 and the next submission uses it without a new upload. The names the member may use this way
 are kept in their session (signed by the cookie), never taken from the form alone, so nobody
 attaches a photo that someone else sent. A listing that is created takes its pending photos
-out of the session; photos left pending by a member who gave up stay in the store unreferenced
-(as do those of a failed removal, exchange/photos.py).
+out of the session; a photo the member removes, or that newer ones push out of the session
+(`MAX_PENDING`), is deleted. Photos left pending by a member who gave up stay in the store
+unreferenced (as do those of a failed removal, exchange/photos.py).
 
 Each refusal is shown beside the field it is about (`field_of`): the domain names the field in
 its code, or first in its message ("title is required", "latitude must be ...").
@@ -16,7 +17,7 @@ its code, or first in its message ("title is required", "latitude must be ...").
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from starlette.datastructures import FormData, UploadFile
@@ -31,6 +32,8 @@ from .refusal import AMOUNT_CODES, NOT_KEPT, Refusal
 
 FORM = "listing"
 SESSION_KEY = "pending_photos"
+#: pending photos one session keeps: two forms' worth
+MAX_PENDING = 2 * photos.MAX_PHOTOS
 
 #: error codes that name their field in the listing form
 FIELDS: Mapping[str, str] = {
@@ -84,10 +87,16 @@ class PendingPhotos:
     def get(self, name: object) -> dict[str, Any] | None:
         return self._all().get(name) if isinstance(name, str) else None
 
-    def add(self, entry: dict[str, Any]) -> None:
+    def add(self, entry: dict[str, Any]) -> list[str]:
+        """Remember a photo just stored; the names of the oldest ones it pushes out (at most
+        `MAX_PENDING` are kept, so the cookie stays small), which the caller deletes."""
         kept = self._all()
         kept[entry["file"]] = {k: v for k, v in entry.items() if k != "alt"}
+        evicted = list(kept)[: max(0, len(kept) - MAX_PENDING)]
+        for name in evicted:
+            del kept[name]
         self.session[SESSION_KEY] = kept
+        return evicted
 
     def forget(self, names: list[str]) -> None:
         kept = self._all()
@@ -98,12 +107,14 @@ class PendingPhotos:
 
 @dataclass
 class SentPhotos:
-    """The photos of one submission: each slot's photo, the names stored by this request, and
-    the first photo refused (with the field it is about)."""
+    """The photos of one submission: each slot's photo, the names stored by this request, the
+    pending photos no form can use any more (removed, or pushed out), and the first photo
+    refused (with the field it is about)."""
 
     slots: list[Slot]
     fresh: list[str]
     problem: tuple[DomainError, str] | None = None
+    unused: list[str] = field(default_factory=list)
 
     def entries(self) -> list[dict[str, Any]]:
         return [slot.entry for slot in self.slots if slot.entry is not None]
@@ -126,9 +137,13 @@ async def read_photos(city: City, form: FormData, pending: PendingPhotos) -> Sen
                 name = await in_thread(photos.store, prepared, city.media)
                 sent.fresh.append(name)
                 slot.entry = photos.entry(name, prepared)
-                pending.add(slot.entry)
-            elif form.get(f"drop{n}") is None and (kept := pending.get(form.get(f"kept{n}"))):
-                slot.entry = dict(kept)
+                sent.unused += pending.add(slot.entry)
+            elif kept := pending.get(form.get(f"kept{n}")):
+                if form.get(f"drop{n}") is None:
+                    slot.entry = dict(kept)
+                else:
+                    sent.unused.append(kept["file"])
+                    pending.forget([kept["file"]])
             if slot.entry is not None:
                 slot.entry["alt"] = ""
                 slot.entry["alt"] = photos.check_alt(form.get(f"alt{n}"))

@@ -372,6 +372,7 @@ async def create_listing(request: Request) -> Response:
     sent = listing_form.SentPhotos(slots=[], fresh=[])
     try:
         sent = await listing_form.read_photos(city, form, pending)
+        await _forget(city, sent.unused)
         if sent.problem is not None:
             return await again(*sent.problem, sent)
         draft = _form_draft(form)

@@ -209,3 +209,27 @@ async def test_a_refused_edit_shows_the_error_beside_the_field_with_what_was_typ
     assert answer.status_code == 400
     assert "price must not be negative" in the_error(answer.text, "price")
     assert 'name="price" inputmode="decimal" value="-2"' in answer.text
+
+
+async def test_a_kept_photo_the_member_removes_is_deleted_and_not_attached(alice: Any) -> None:
+    app, browser = alice
+    hidden = await new_form(browser)
+    refused = await post(browser, hidden, image_bytes("PNG"), price="-1", alt1="A red bike")
+    kept = re.search(r'name="kept1" value="([^"]+)"', refused.text)
+    assert kept
+    stored = app.state.city.settings.data_dir / "media" / kept.group(1)
+    assert stored.exists()
+    fixed = await post(browser, hidden, kept1=kept.group(1), drop1="1")
+    assert fixed.status_code == 303 and not stored.exists()
+    listing = app.state.city.db.read_sync(lambda s: s.scalar(select(Listing)))
+    assert listing.photos == []
+
+
+async def test_a_session_keeps_at_most_eight_pending_photos_and_deletes_older_ones(
+    alice: Any,
+) -> None:
+    app, browser = alice
+    hidden = await new_form(browser)
+    for _ in range(9):
+        await post(browser, hidden, image_bytes("PNG"), price="-1", alt1="A red bike")
+    assert len(list((app.state.city.settings.data_dir / "media").iterdir())) == 8
