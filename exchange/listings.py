@@ -64,6 +64,10 @@ MAX_TITLE = 200
 MAX_DESCRIPTION = 10_000
 MAX_PLACE = 200
 MAX_QUANTITY = 10_000
+#: a price a city exchange can mean: a typo of a few extra zeros is refused, not listed
+MAX_PRICE_UNITS = 1_000_000
+#: a listing posted again this soon, word for word, is the first one posted again
+TWIN_WINDOW = timedelta(minutes=10)
 _SPACE_RE = re.compile(r"\s+")
 
 
@@ -124,7 +128,14 @@ def parse_price(text: str | None, scale: int) -> int | None:
         raise DomainError(
             "negative_price", f"price must not be negative (got {text.strip()!r})", 400
         )
-    return parse_amount(text, scale, field="price", allow_zero=True)
+    price = parse_amount(text, scale, field="price", allow_zero=True)
+    if price > MAX_PRICE_UNITS * 10**scale:
+        raise DomainError(
+            "price_too_large",
+            f"price is at most {MAX_PRICE_UNITS:,} per unit (got {text.strip()!r})",
+            400,
+        )
+    return price
 
 
 def _text(value: Any, name: str, limit: int, *, required: bool = False) -> str:
@@ -213,6 +224,41 @@ def check_draft(
         "longitude": longitude,
         "expires_at": expires_at,
     }
+
+
+def recent_twin(
+    session: Session,
+    rules: MarketRules,
+    member: Member,
+    draft: ListingDraft,
+    *,
+    now: datetime | None = None,
+) -> Listing | None:
+    """A listing `member` posted in the last `TWIN_WINDOW` with the same words and terms as
+    `draft`, still open; None if there is none (DomainError if the draft is not valid).
+
+    Going Back to a form and posting it again sends the same words from a new drawing of the
+    form (browsers fetch the page again and restore what was typed), so its submission token
+    is new: this is how that second post is recognised as the first listing."""
+    moment = now or utcnow()
+    values = check_draft(session, rules, draft, now=moment)
+    price = Listing.price.is_(None) if values["price"] is None else Listing.price == values["price"]
+    return session.scalar(
+        select(Listing)
+        .where(
+            Listing.member_id == member.id,
+            Listing.created_at >= moment - TWIN_WINDOW,
+            Listing.state.not_in(ENDED),
+            Listing.purpose == values["purpose"],
+            Listing.title == values["title"],
+            Listing.description == values["description"],
+            Listing.quantity == values["quantity"],
+            Listing.place == values["place"],
+            price,
+        )
+        .order_by(Listing.id.desc())
+        .limit(1)
+    )
 
 
 def draft_of(listing: Listing) -> ListingDraft:

@@ -11,6 +11,7 @@ from .domain_rule import DomainRule, RuleKind, Severity
 from .domain_subscription import DomainDraft, DomainSubscription, DraftAction, DraftState
 from .exchange_rule import ExchangeRule, Partnership, RuleStatus
 from .follow import Direction, Follow, FollowState
+from .form_submission import FormSubmission
 from .host import Host
 from .inbound import InboundActivity
 from .instance_setting import InstanceSetting
@@ -56,6 +57,7 @@ from .web_session import WebSession
 __all__ = [
     "PasswordReset",
     "ResetState",
+    "FormSubmission",
     "OAuthApplication",
     "OAuthCode",
     "DeliveryFailure",

@@ -36,7 +36,7 @@ from models import utcnow
 from outbox import availability
 from outbox import jobs as outbox_jobs
 from server.api_edge import ApiEdge
-from server.errors import EXCEPTION_HANDLERS
+from server.errors import EXCEPTION_HANDLERS, CrashPage
 from server.routing import all_routes
 from services import jobs as service_jobs
 from services import settlement_jobs, settlement_outcomes
@@ -150,6 +150,7 @@ def create_app(
             ),
             # inside the session: the member's stored language is read from it
             Middleware(Language),
+            Middleware(CrashPage),
         ],
         exception_handlers=EXCEPTION_HANDLERS,
         lifespan=lifespan,

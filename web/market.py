@@ -10,15 +10,24 @@ from __future__ import annotations
 
 import logging
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, quote_plus, urlencode
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
-from starlette.datastructures import FormData, UploadFile
+from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response, StreamingResponse
 
-from exchange import categories, listings, moderation, negotiations, photos, search
+from exchange import (
+    categories,
+    form_submissions,
+    listings,
+    moderation,
+    negotiations,
+    photos,
+    search,
+)
 from exchange.amounts import parse_amount
 from exchange.errors import DomainError
 from exchange.listings import ListingDraft
@@ -32,7 +41,7 @@ from models import Listing, Member, Purpose, Role
 from outbox.listings import price_text, purpose_label
 from services import listings as market
 
-from . import form_fields
+from . import form_fields, listing_form
 from .csrf import checked_form
 from .messages import describe
 from .pages import render
@@ -40,6 +49,7 @@ from .refusal import NONE, Refusal
 from .session import current_member
 
 log = logging.getLogger("comptoir.web.market")
+
 
 #: photo names are random and never reused: browsers and proxies may keep them for a year
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -298,27 +308,33 @@ def _form_draft(form: FormData) -> ListingDraft:
     )
 
 
-async def _form_photos(city: City, form: FormData) -> list[photos.PreparedPhoto]:
-    prepared = []
-    for n in range(1, photos.MAX_PHOTOS + 1):
-        upload = form.get(f"photo{n}")
-        if not isinstance(upload, UploadFile) or not upload.filename:
-            continue
-        data = await upload.read(city.settings.listings.max_photo_bytes + 1)
-        prepared.append(
-            photos.prepare(
-                data, form.get(f"alt{n}"), max_bytes=city.settings.listings.max_photo_bytes
-            )
-        )
-    return prepared
-
-
-async def _form_page(request: Request, **context: Any) -> Response:
+async def _form_page(
+    request: Request,
+    *,
+    action: str,
+    form: dict[str, Any] | None = None,
+    refused: Refusal = NONE,
+    slots: list[listing_form.Slot] | None = None,
+    listing: Listing | None = None,
+) -> Response:
+    """The listing form: `form` fills the fields, `refused` says what was wrong and where,
+    `slots` the photos already sent (pending uploads, shown and carried in hidden fields)."""
     city = city_of(request)
     kinds = await city.db.read(categories.list_categories)
-    context.setdefault("form", {})
+    values: dict[str, Any] = dict(form or {})
+    values.setdefault("form_id", form_submissions.new_token())
+    numbered = {slot.number: slot.entry for slot in slots or [] if slot.entry is not None}
     return await render(
-        request, "listings/form.html", context.pop("status", 200), categories=kinds, **context
+        request,
+        "listings/form.html",
+        refused.status,
+        categories=kinds,
+        action=action,
+        form=values,
+        refused=refused,
+        error=refused.message if refused.message and refused.field is None else None,
+        kept={n: {**entry, "url": city.urls.media(entry["file"])} for n, entry in numbered.items()},
+        listing=listing,
     )
 
 
@@ -334,31 +350,72 @@ async def _forget(city: City, names: list[str]) -> None:
 
 
 async def create_listing(request: Request) -> Response:
+    """Post a listing. A refusal draws the form again with everything typed and every photo
+    sent (pending uploads); a second submission of one drawing of the form (its `form_id`)
+    goes to the listing the first one made."""
     who = await signed_in(request)
     form = await checked_form(request)
     city = city_of(request)
-    stored: list[str] = []
-    try:
-        draft = _form_draft(form)
-        prepared = await _form_photos(city, form)
-        for photo in prepared:
-            stored.append(await in_thread(photos.store, photo, city.media))
-        entries = [photos.entry(name, p) for name, p in zip(stored, prepared, strict=True)]
-        listing = await city.db.write(
-            lambda s: market.create(
-                s, city, who, draft, submit=form.get("draft") is None, photos=entries
-            )
-        )
-    except DomainError as exc:
-        await _forget(city, stored)
+    token = form_submissions.usable(form.get("form_id"))
+    pending = listing_form.PendingPhotos(request)
+
+    async def again(exc: DomainError, field: str | None, sent: listing_form.SentPhotos) -> Response:
         return await _form_page(
-            request, action="/listings/new", error=describe(exc), form=dict(form), status=exc.status
+            request,
+            action="/listings/new",
+            form={k: v for k, v in form.multi_items() if isinstance(v, str)},
+            refused=listing_form.refused(form, exc, field),
+            slots=sent.slots,
         )
+
+    # the words are chosen here, in the request's language, not in the database thread
+    waiting, saved = quote_plus(_("Waiting for a moderator.")), quote_plus(_("Saved."))
+    posted_already = quote_plus(_("You posted this listing already."))
+
+    def create_once(session: Session) -> tuple[str, bool]:
+        if token is not None and (earlier := form_submissions.earlier(session, who, token)):
+            return earlier, False
+        twin = listings.recent_twin(session, market.rules_of(city), who, draft)
+        if twin is not None:  # Back, then Post: the page was drawn again, with a new token
+            return f"/listings/{twin.public_id}?message={posted_already}", False
+        listing = market.create(
+            session, city, who, draft, submit=form.get("draft") is None, photos=sent.entries()
+        )
+        note = waiting if listing.state.value == "pending" else saved
+        path = f"/listings/{listing.public_id}?message={note}"
+        if token is not None:
+            form_submissions.remember(session, who, token, path)
+        return path, True
+
+    sent = listing_form.SentPhotos(slots=[], fresh=[])
+    try:
+        sent = await listing_form.read_photos(city, form, pending)
+        await _forget(city, sent.unused)
+        if sent.problem is not None:
+            return await again(*sent.problem, sent)
+        draft = _form_draft(form)
+        path, made = await city.db.write(create_once)
+    except DomainError as exc:
+        return await again(exc, listing_form.field_of(exc), sent)
+    except IntegrityError:
+        # the same form sent twice at once (PostgreSQL): the other one made the listing
+        if token is None:
+            raise
+        used = token
+
+        def first(session: Session) -> str:
+            return form_submissions.earlier(session, who, used) or "/"
+
+        path, made = await city.db.read(first), False
     except BaseException:
-        await _forget(city, stored)
+        await _forget(city, sent.fresh)
         raise
-    note = _("Waiting for a moderator.") if listing.state.value == "pending" else _("Saved.")
-    return RedirectResponse(f"/listings/{listing.public_id}?message={quote(note)}", 303)
+    if made:
+        pending.forget([entry["file"] for entry in sent.entries()])
+    else:
+        pending.forget(sent.fresh)
+        await _forget(city, sent.fresh)
+    return RedirectResponse(path, 303)
 
 
 async def edit_listing_page(request: Request) -> Response:
@@ -397,9 +454,9 @@ async def edit_listing(request: Request) -> Response:
         return await _form_page(
             request,
             action=f"/listings/{public_id}/edit",
-            error=describe(exc),
-            form=dict(form),
-            status=exc.status,
+            form={k: v for k, v in form.multi_items() if isinstance(v, str)},
+            refused=listing_form.refused(form, exc, listing_form.field_of(exc)),
+            listing=await city.db.read(lambda s: listings.find(s, public_id)),
         )
     return RedirectResponse(f"/listings/{public_id}?message=" + quote(_("Saved.")), 303)
 

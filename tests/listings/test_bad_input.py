@@ -32,6 +32,17 @@ async def test_a_negative_price_is_refused(city: Market) -> None:
     assert error["message"] == "price must not be negative (got '-3.00')"
 
 
+async def test_a_price_over_a_million_units_is_refused(city: Market) -> None:
+    error = await refused(city, "/listings", listing(price="99999999999"))
+    assert (error["status"], error["code"]) == (400, "price_too_large")
+    assert error["message"] == "price is at most 1,000,000 per unit (got '99999999999')"
+
+
+async def test_a_price_of_a_million_units_is_accepted(city: Market) -> None:
+    answer = await city.post("/listings", listing(price="1000000.00"), as_="alice")
+    assert answer.status_code == 201, answer.text
+
+
 async def test_an_unknown_category_is_refused(city: Market) -> None:
     error = await refused(city, "/listings", listing(category="spaceships"))
     assert (error["status"], error["code"], error["message"]) == (

@@ -61,12 +61,15 @@ async def test_a_member_posts_a_listing_with_a_photo_and_it_waits_for_review(sit
     assert (await browsers["bob"].client.get(f"/listings/{listing.public_id}")).status_code == 404
 
 
-async def test_a_photo_without_alt_text_sends_the_form_back_and_stores_nothing(site: Any) -> None:
+async def test_a_photo_without_alt_text_sends_the_form_back_with_the_photo_kept_and_no_listing(
+    site: Any,
+) -> None:
     app, browsers = site
     answer = await post_listing(browsers["alice"], alt1="")
     assert answer.status_code == 400 and "alt text" in answer.text
     assert the_listing(app) is None
-    assert not list((app.state.city.settings.data_dir / "media").glob("*.jpg"))
+    [pending] = list((app.state.city.settings.data_dir / "media").glob("*.jpg"))
+    assert f'name="kept1" value="{pending.name}"' in answer.text
 
 
 async def test_a_moderator_approves_from_the_queue_and_it_shows_in_the_market(site: Any) -> None:

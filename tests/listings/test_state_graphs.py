@@ -23,6 +23,7 @@ from exchange import (
     negotiations,
     offers,
     partners,
+    password_resets,
     reports,
     settlements,
 )
@@ -37,6 +38,7 @@ from models import (
     NegotiationState,
     OfferState,
     ReportState,
+    ResetState,
     RuleStatus,
     SettlementState,
 )
@@ -53,6 +55,7 @@ GRAPHS: dict[str, StateGraph[Any]] = {
     "exchange rule": partners.GRAPH,
     "payer settlement": settlements.PAYER_GRAPH,
     "payee settlement": settlements.PAYEE_GRAPH,
+    "password reset": password_resets.GRAPH,
 }
 
 #: the states a row never leaves (a report can always be reopened: it has none)
@@ -89,6 +92,7 @@ FINALS: dict[str, set[Any]] = {
         SettlementState.preparing,
         SettlementState.acked,
     },
+    "password reset": {ResetState.used, ResetState.void},
 }
 
 #: one move per graph that nothing in the domain makes
@@ -103,6 +107,7 @@ UNDECLARED: dict[str, tuple[Any, Any]] = {
     "exchange rule": (RuleStatus.active, RuleStatus.proposed),
     "payer settlement": (SettlementState.aborted, SettlementState.committed),
     "payee settlement": (SettlementState.committed, SettlementState.aborted),
+    "password reset": (ResetState.used, ResetState.issued),
 }
 
 #: rows whose state the worker moves (instance.queue), not a domain rule

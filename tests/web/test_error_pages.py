@@ -6,8 +6,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
+import httpx
 import pytest
 
+from exchange import search
 from models import Role
 
 from .conftest import Browser, add_member, logged_in
@@ -55,9 +57,63 @@ async def test_a_member_opening_an_admin_page_gets_the_403_page(
     assert_error_page(await alice.client.get(path, headers=HTML), 403, message)
 
 
-async def test_a_logged_out_browser_opening_the_account_page_gets_the_401_page(site: Any) -> None:
+async def test_a_logged_out_browser_opening_the_account_page_is_sent_to_log_in_and_back(
+    site: Any,
+) -> None:
     _, stranger = site
-    assert_error_page(await stranger.client.get("/account", headers=HTML), 401, "Log in first.")
+    answer = await stranger.client.get("/account?before=5", headers=HTML)
+    assert answer.status_code == 303
+    assert answer.headers["location"] == "/login?next=%2Faccount%3Fbefore%3D5"
+
+
+async def test_the_login_page_reached_from_a_redirect_brings_the_member_back(site: Any) -> None:
+    _, stranger = site
+    page = await stranger.client.get("/login?next=%2Faccount", headers=HTML)
+    assert '<input type="hidden" name="next" value="/account">' in page.text
+
+
+async def test_a_logged_out_form_post_gets_the_401_page_with_a_login_link(site: Any) -> None:
+    _, stranger = site
+    token = await stranger.form_token("/login")
+    answer = await stranger.client.post(
+        "/account/pay", data={"csrf_token": token, "to": "alice", "amount": "1"}, headers=HTML
+    )
+    assert_error_page(answer, 401, "Log in first.")
+    assert '<a href="/login">Log in</a>' in answer.text
+
+
+async def test_a_page_that_crashes_gets_the_500_page_without_the_details(
+    site: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, stranger = site
+
+    def crash(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("secret detail")
+
+    monkeypatch.setattr(search, "browse", crash)
+    transport = stranger.client._transport
+    assert isinstance(transport, httpx.ASGITransport)
+    transport.raise_app_exceptions = False
+    answer = await stranger.client.get("/listings", headers=HTML)
+    assert_error_page(answer, 500, "Something went wrong on our side.")
+    assert "secret detail" not in answer.text
+
+
+async def test_a_crash_answers_json_to_a_client_that_does_not_ask_for_html(
+    site: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, stranger = site
+
+    def crash(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("secret detail")
+
+    monkeypatch.setattr(search, "browse", crash)
+    transport = stranger.client._transport
+    assert isinstance(transport, httpx.ASGITransport)
+    transport.raise_app_exceptions = False
+    answer = await stranger.client.get("/listings", headers=JSON)
+    assert answer.status_code == 500
+    assert answer.json()["error"] == "internal server error"
 
 
 async def test_the_error_page_is_the_site_page_with_the_member_still_logged_in(site: Any) -> None:
