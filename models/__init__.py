@@ -50,6 +50,7 @@ from .rate_limit import RateLimit
 from .report import Report, ReportState
 from .service_actor import ServiceActor
 from .settlement import Reconciliation, Settlement, SettlementRole, SettlementState
+from .status import ReactionKind, Status, StatusReaction
 from .web_session import WebSession
 
 __all__ = [
@@ -115,6 +116,9 @@ __all__ = [
     "RuleKind",
     "RateLimit",
     "ServiceActor",
+    "ReactionKind",
+    "Status",
+    "StatusReaction",
     "Severity",
     "Invitation",
     "JSONDocument",

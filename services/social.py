@@ -292,3 +292,43 @@ def delete_note(session: Session, city: City, member: Member, note_uri: str) -> 
         cc=[city.urls.followers(author)],
     )
     publish(session, city, delete, _note_audience(city, author, note, _mentioned(session, note)))
+
+
+# ---------------------------------------------------------------------- profile
+
+MAX_DISPLAY_NAME, MAX_NOTE = 100, 500
+
+
+def update_profile(
+    session: Session,
+    city: City,
+    member: Member,
+    *,
+    display_name: str | None = None,
+    note: str | None = None,
+) -> Member:
+    """The member changes their name or their profile text (plain text, made HTML); their
+    followers get an `Update` of the actor, as Mastodon sends one, so other servers show it."""
+    if display_name is not None:
+        if len(display_name) > MAX_DISPLAY_NAME:
+            raise DomainError(
+                "invalid_display_name", f"a name is at most {MAX_DISPLAY_NAME} characters"
+            )
+        member.display_name = display_name.strip()
+    if note is not None:
+        if len(note) > MAX_NOTE:
+            raise DomainError("invalid_note", f"a profile text is at most {MAX_NOTE} characters")
+        member.summary = text_to_html(note, tag_url=city.urls.tag) if note.strip() else ""
+    session.flush()
+    author = city.urls.member(member.username)
+    update = render.activity(
+        city.urls,
+        "Update",
+        _new_activity_id(city),
+        author,
+        render.render_member(city.urls, member),
+        to=[PUBLIC],
+        cc=[city.urls.followers(author)],
+    )
+    publish(session, city, update, Audience(followers_of=[author]))
+    return member
