@@ -201,6 +201,23 @@ def ids_of_uris(session: Session, uris: list[str]) -> dict[str, int]:
     return found
 
 
+def known_accounts(session: Session, handles: list[str]) -> dict[str, RemoteActor]:
+    """The remote accounts we already know among `name@domain` handles."""
+    found: dict[str, RemoteActor] = {}
+    for handle in handles:
+        name, _, domain = handle.partition("@")
+        actor = session.scalar(
+            select(RemoteActor).where(
+                RemoteActor.preferred_username == name,
+                RemoteActor.domain == domain,
+                RemoteActor.deleted_at.is_(None),
+            )
+        )
+        if actor is not None:
+            found[handle] = actor
+    return found
+
+
 # ---------------------------------------------------------------------- timelines
 
 
@@ -339,18 +356,21 @@ def _visible_notes(session: Session, viewer: Viewer, note_ids: list[int]) -> lis
 # ---------------------------------------------------------------------- reactions
 
 
-def react(session: Session, member: Member, status_id: int, kind: ReactionKind) -> None:
+def react(session: Session, member: Member, status_id: int, kind: ReactionKind) -> StatusReaction:
     """Favourite or reblog once; again is a no-op (as on Mastodon)."""
     existing = session.scalar(
-        select(StatusReaction.id).where(
+        select(StatusReaction).where(
             StatusReaction.status_id == status_id,
             StatusReaction.member_id == member.id,
             StatusReaction.kind == kind,
         )
     )
-    if existing is None:
-        session.add(StatusReaction(status_id=status_id, member_id=member.id, kind=kind))
-        session.flush()
+    if existing is not None:
+        return existing
+    reaction = StatusReaction(status_id=status_id, member_id=member.id, kind=kind)
+    session.add(reaction)
+    session.flush()
+    return reaction
 
 
 def unreact(session: Session, member: Member, status_id: int, kind: ReactionKind) -> None:

@@ -38,6 +38,7 @@ from models import (
     NotificationKind,
     ReactionKind,
     RemoteActor,
+    StatusReaction,
 )
 from outbox import render
 from outbox.listings import content_html
@@ -462,6 +463,31 @@ def statuses(
     rows = status_rules.rows(session, ids)
     cards = Cards.load(session, rows, viewer)
     return [s for s in (status(city, r, cards) for r in rows) if s is not None]
+
+
+#: a reblog's own status id: this plus its `status_reactions` id (no row of `statuses`)
+REBLOG_STATUS_BASE = 8 * 10**17
+
+
+def reblog_of(
+    city: City, member: Member, reaction: StatusReaction, original: dict[str, Any]
+) -> dict[str, Any]:
+    """Mastodon's answer to a reblog: a status of the member whose `reblog` is the original."""
+    return {
+        **original,
+        "id": str(REBLOG_STATUS_BASE + reaction.id),
+        "uri": f"{original['uri']}#reblog-{member.username}",
+        "url": None,
+        "account": account(city, member),
+        "created_at": iso(reaction.created_at),
+        "content": "",
+        "media_attachments": [],
+        "mentions": [],
+        "tags": [],
+        "in_reply_to_id": None,
+        "in_reply_to_account_id": None,
+        "reblog": original,
+    }
 
 
 # ---------------------------------------------------------------------- notifications

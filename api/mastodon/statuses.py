@@ -42,8 +42,10 @@ def _one(session: Session, city: City, viewer: Viewer, status_id: int) -> dict[s
 
 
 async def _mentions(city: City, text: str) -> list[RemoteActor]:
+    """The accounts `@name@domain` names: known ones from our table, others looked up."""
     handles = list(dict.fromkeys(m.lower() for m in MENTION.findall(text)))[:10]
-    return [await _remote_account(city, handle) for handle in handles]
+    known = await city.db.read(lambda s: statuses.known_accounts(s, handles))
+    return [known.get(h) or await _remote_account(city, h) for h in handles]
 
 
 @mastodon_errors
@@ -147,6 +149,7 @@ async def context(request: Request) -> Response:
 
 
 async def _react(request: Request, kind: ReactionKind, scope: str, *, undo: bool) -> Response:
+    """The status after the change; a reblog answers, as Mastodon, the reblog wrapping it."""
     member, viewer = await member_viewer(request, scope)
     city = city_of(request)
     sid = int_id(request.path_params["id"])
@@ -155,9 +158,14 @@ async def _react(request: Request, kind: ReactionKind, scope: str, *, undo: bool
         statuses.find(session, viewer, sid)
         if undo:
             statuses.unreact(session, member, sid, kind)
-        else:
-            statuses.react(session, member, sid, kind)
-        return _one(session, city, viewer, sid)
+            return _one(session, city, viewer, sid)
+        reaction = statuses.react(session, member, sid, kind)
+        original = _one(session, city, viewer, sid)
+        if kind is not ReactionKind.reblog:
+            return original
+        fresh = session.get(Member, member.id)
+        assert fresh is not None
+        return entities.reblog_of(city, fresh, reaction, original)
 
     return JSONResponse(await city.db.write(write))
 

@@ -74,7 +74,7 @@ async def city(api: Callable[..., Any]) -> Client:
 @pytest.fixture
 def masto(in_process_city: Callable[..., Any]) -> Masto:
     """A city with alice and bob (members with every scope), for the Mastodon client API."""
-    app, _, http = in_process_city()
+    app, _, http = in_process_city(moderation={"listing_review": "after"})
     city = Masto(app, http)
     city.member("alice")
     city.member("bob")
