@@ -25,6 +25,7 @@ from models import Direction, Follow, FollowState, Member, RemoteActor
 from services import social
 
 from ..auth import OUTSIDE_SCOPES, bearer
+from ..social import _remote_account
 from . import entities
 from .common import (
     body,
@@ -103,31 +104,34 @@ async def show(request: Request) -> Response:
 
 @mastodon_errors
 async def lookup(request: Request) -> Response:
-    """`acct` is `name` (ours) or `name@domain` (a known remote account; no WebFinger)."""
-    await optional_viewer(request, "read:accounts")
+    """`acct` is `name` (ours) or `name@domain`. A remote account we do not know yet is looked
+    up (WebFinger, through the directory and the federation policy) for a member's token,
+    so that an app can follow `@name@domain` typed by its user; without a token, only known
+    accounts are found (an anonymous caller makes us fetch nothing)."""
+    viewer = await optional_viewer(request, "read:accounts")
     city = city_of(request)
     acct = request.query_params.get("acct", "").strip().lstrip("@").lower()
     name, _, domain = acct.partition("@")
     local = domain in ("", city.settings.domain.lower())
 
-    def read(session: Session) -> dict[str, Any]:
+    def read(session: Session) -> dict[str, Any] | None:
         who: entities.Account | None
         if local:
             who = session.scalar(select(Member).where(Member.username == name))
             who = who if who is not None and who.is_active else None
         else:
-            who = session.scalar(
-                select(RemoteActor).where(
-                    RemoteActor.preferred_username == name,
-                    RemoteActor.domain == domain,
-                    RemoteActor.deleted_at.is_(None),
-                )
-            )
+            who = statuses.known_accounts(session, [acct]).get(acct)
         if who is None:
-            raise NotFound("account")
+            return None
         return entities.account(city, who, entities.counts(session, city, who))
 
-    return JSONResponse(await city.db.read(read))
+    found = await city.db.read(read)
+    if found is None and not local and viewer.member is not None and name:
+        actor = await _remote_account(city, acct)
+        found = await city.db.read(lambda s: entities.account(city, s.merge(actor)))
+    if found is None:
+        raise NotFound("account")
+    return JSONResponse(found)
 
 
 @mastodon_errors
