@@ -24,6 +24,8 @@ def notify(
     *,
     listing_id: int | None = None,
     negotiation_id: int | None = None,
+    remote_actor_id: int | None = None,
+    note_id: int | None = None,
 ) -> Notification:
     note = Notification(
         member_id=member_id,
@@ -31,6 +33,8 @@ def notify(
         text=text[:1000],
         listing_id=listing_id,
         negotiation_id=negotiation_id,
+        remote_actor_id=remote_actor_id,
+        note_id=note_id,
     )
     session.add(note)
     return note

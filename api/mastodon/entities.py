@@ -494,12 +494,39 @@ def reblog_of(
 
 #: our notification kinds as the nearest Mastodon type. Negotiation events and listing news
 #: have none of their own: they are "mention"s of a direct status saying what happened.
-NOTIFICATION_TYPES: dict[NotificationKind, str] = {kind: "mention" for kind in NotificationKind}
+NOTIFICATION_TYPES: dict[NotificationKind, str] = {
+    **{kind: "mention" for kind in NotificationKind},
+    NotificationKind.follow: "follow",
+    NotificationKind.follow_request: "follow_request",
+    NotificationKind.favourite: "favourite",
+    NotificationKind.reblog: "reblog",
+}
 #: Mastodon types a client may filter on (`types[]`, `exclude_types[]`) that we produce
-PRODUCED_TYPES = ("mention",)
+PRODUCED_TYPES = tuple(sorted(set(NOTIFICATION_TYPES.values())))
 #: a notification's own status has this id plus the notification's: beyond any real status,
 #: so an app never confuses the two (`GET /api/v1/statuses/{it}` is a 404)
 NOTIFICATION_STATUS_BASE = 9 * 10**17
+
+
+def kinds_of(types: set[str]) -> list[NotificationKind]:
+    """Our kinds shown under these Mastodon types."""
+    return [kind for kind, name in NOTIFICATION_TYPES.items() if name in types]
+
+
+def notification_with(
+    city: City, row: Notification, who: Account, found: dict[str, Any] | None
+) -> dict[str, Any]:
+    """The Notification entity about a real status (`found`) or about none (a follow)."""
+    entity: dict[str, Any] = {
+        "id": str(row.id),
+        "type": NOTIFICATION_TYPES[row.kind],
+        "group_key": f"ungrouped-{row.id}",
+        "created_at": iso(row.created_at),
+        "account": account(city, who),
+    }
+    if found is not None:
+        entity["status"] = found
+    return entity
 
 
 def notification(city: City, row: Notification, who: Account, link: str | None) -> dict[str, Any]:

@@ -6,6 +6,9 @@ messages) and listings (approved, expired, taken down): Mastodon has no type for
 each is a `mention` whose account is the counterpart (the other side of the negotiation, or
 the author of the listing when it is not the member) and whose status is a direct status
 carrying our text and a link to the page where the member answers (entities.notification).
+A remote account following the member is a `follow` (or `follow_request` when the member
+approves followers); its Like or Announce of the member's note or listing a `favourite` or
+`reblog` of that status; a direct note received a `mention` of that note.
 `types[]` and `exclude_types[]` filter on Mastodon types.
 """
 
@@ -22,10 +25,21 @@ from starlette.routing import Route
 from exchange import notifications
 from exchange.statuses import run_page
 from instance.city import City, city_of
-from models import Listing, Member, Negotiation, Notification, RemoteActor
+from models import (
+    Listing,
+    Member,
+    Negotiation,
+    Notification,
+    NotificationKind,
+    RemoteActor,
+    Status,
+)
 
 from . import entities
 from .common import int_id, mastodon_errors, member_viewer, paged_response, paging
+
+#: kinds about a listing itself (shown as its status), not about a negotiation over it
+REAL_STATUS_KINDS = (NotificationKind.favourite, NotificationKind.reblog)
 
 
 def _who_and_link(
@@ -59,23 +73,36 @@ def _who_and_link(
     return who, link
 
 
+def _status_of(session: Session, row: Notification) -> int | None:
+    """The real status a notification is about: the note, else the listing (none for the
+    negotiation events, whose status is made from the notification)."""
+    if row.note_id is not None:
+        return session.scalar(select(Status.id).where(Status.note_id == row.note_id))
+    if row.kind in REAL_STATUS_KINDS and row.listing_id is not None:
+        return session.scalar(select(Status.id).where(Status.listing_id == row.listing_id))
+    return None
+
+
 def _render(session: Session, city: City, member: Member, row: Notification) -> dict[str, Any]:
+    actor = session.get(RemoteActor, row.remote_actor_id) if row.remote_actor_id else None
+    if row.kind in (NotificationKind.follow, NotificationKind.follow_request) and actor:
+        return entities.notification_with(city, row, actor, None)
+    sid = _status_of(session, row)
+    if sid is not None:
+        shown = entities.statuses(session, city, [sid], member)
+        if shown:
+            return entities.notification_with(city, row, actor or member, shown[0])
     who, link = _who_and_link(session, city, member, row)
-    return entities.notification(city, row, who, link)
+    return entities.notification(city, row, actor or who, link)
 
 
-def _wanted(request: Request) -> bool:
-    """False when the filters leave out every type we produce."""
-    types = [v for k, v in request.query_params.multi_items() if k in ("types", "types[]")]
-    excluded = [
-        v
-        for k, v in request.query_params.multi_items()
-        if k in ("exclude_types", "exclude_types[]")
-    ]
-    produced = set(entities.PRODUCED_TYPES)
-    if types:
-        produced &= set(types)
-    return bool(produced - set(excluded))
+def _kinds(request: Request) -> list[NotificationKind]:
+    """Our kinds left by `types[]` and `exclude_types[]` (Mastodon's type names)."""
+    params = request.query_params.multi_items()
+    types = {v for k, v in params if k in ("types", "types[]")}
+    excluded = {v for k, v in params if k in ("exclude_types", "exclude_types[]")}
+    wanted = (types or set(entities.PRODUCED_TYPES)) - excluded
+    return entities.kinds_of(wanted)
 
 
 @mastodon_errors
@@ -83,12 +110,14 @@ async def index(request: Request) -> Response:
     member, _ = await member_viewer(request, "read:notifications")
     city = city_of(request)
     page = paging(request, default=40, most=80)
-    wanted = _wanted(request)
+    kinds = _kinds(request)
 
     def read(session: Session) -> tuple[list[dict[str, Any]], list[int]]:
-        if not wanted:
+        if not kinds:
             return [], []
-        query = select(Notification.id).where(Notification.member_id == member.id)
+        query = select(Notification.id).where(
+            Notification.member_id == member.id, Notification.kind.in_(kinds)
+        )
         ids = run_page(session, query, Notification.id, page)
         rows = {
             n.id: n for n in session.scalars(select(Notification).where(Notification.id.in_(ids)))

@@ -5,10 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from exchange import notifications
-from models import NotificationKind
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from .mastodon_city import Masto
+from exchange import direct_messages, interactions, notifications
+from models import Member, Note, NotificationKind, RemoteActor
+from services import social
+
+from .mastodon_city import ELSEWHERE, Masto
 
 NOTIFICATION_FIELDS = {"id", "type", "created_at", "account", "status", "group_key"}
 
@@ -80,10 +84,11 @@ async def test_pages_of_notifications_with_max_id(masto: Masto) -> None:
     assert texts == [f"<p>listing {i} expired</p>" for i in (4, 3, 2, 1, 0)]
 
 
-async def test_excluding_mentions_leaves_nothing(masto: Masto) -> None:
+async def test_excluding_mentions_leaves_the_other_types(masto: Masto) -> None:
     _notify(masto, "alice", 2)
+    _followed_by(masto, "alice", masto.remote("carol"), manual=False)
     answer = await masto.get("/api/v1/notifications", "alice", **{"exclude_types[]": "mention"})
-    assert answer.json() == []
+    assert [n["type"] for n in answer.json()] == ["follow"]
 
 
 async def test_dismiss_removes_one(masto: Masto) -> None:
@@ -112,3 +117,70 @@ async def test_reading_needs_read_notifications(masto: Masto) -> None:
 async def test_clearing_needs_write_notifications(masto: Masto) -> None:
     token = await masto.scoped_token("alice", "read")
     assert (await masto.post("/api/v1/notifications/clear", token)).status_code == 403
+
+
+def _followed_by(masto: Masto, name: str, actor_id: int, *, manual: bool) -> None:
+    def work(session: Session) -> None:
+        actor = session.get(RemoteActor, actor_id)
+        assert actor is not None
+        uri = masto.city.urls.member(name)
+        social.receive_follow(session, masto.city, uri, actor, f"{actor.uri}/f/1", manual=manual)
+
+    masto.db.write_sync(work)
+
+
+async def test_a_remote_follower_is_a_follow(masto: Masto) -> None:
+    carol = masto.remote("carol")
+    _followed_by(masto, "alice", carol, manual=False)
+    (found,) = (await masto.get("/api/v1/notifications", "alice")).json()
+    assert found["type"] == "follow"
+    assert found["account"]["acct"] == f"carol@{ELSEWHERE}"
+    assert "status" not in found
+
+
+async def test_a_follow_to_approve_is_a_follow_request(masto: Masto) -> None:
+    carol = masto.remote("carol")
+    _followed_by(masto, "alice", carol, manual=True)
+    (found,) = (await masto.get("/api/v1/notifications", "alice")).json()
+    assert found["type"] == "follow_request"
+
+
+async def test_a_remote_like_is_a_favourite_of_the_status(masto: Masto) -> None:
+    carol = masto.remote("carol")
+    posted = await masto.status("alice", "like me")
+
+    def like(session: Session) -> None:
+        actor = session.get(RemoteActor, carol)
+        assert actor is not None
+        interactions.tell_author(session, posted["uri"], actor, "Like")
+
+    masto.db.write_sync(like)
+    (found,) = (await masto.get("/api/v1/notifications", "alice")).json()
+    assert found["type"] == "favourite"
+    assert found["status"]["id"] == posted["id"]
+    assert found["account"]["username"] == "carol"
+
+
+async def test_a_direct_note_received_is_a_mention_of_it(masto: Masto) -> None:
+    carol = masto.remote("carol")
+    uri = masto.remote_note(carol, "psst", visibility="direct")
+
+    def deliver(session: Session) -> None:
+        note = session.scalar(select(Note).where(Note.uri == uri))
+        actor = session.get(RemoteActor, carol)
+        alice = session.scalar(select(Member).where(Member.username == "alice"))
+        assert note is not None and actor is not None and alice is not None
+        direct_messages.receive(session, note, actor, [alice])
+
+    masto.db.write_sync(deliver)
+    (found,) = (await masto.get("/api/v1/notifications", "alice")).json()
+    assert found["type"] == "mention"
+    assert found["status"]["uri"] == uri and found["status"]["visibility"] == "direct"
+
+
+async def test_types_filter_keeps_the_asked_types(masto: Masto) -> None:
+    carol = masto.remote("carol")
+    _followed_by(masto, "alice", carol, manual=False)
+    _notify(masto, "alice", 1)
+    follows = (await masto.get("/api/v1/notifications", "alice", **{"types[]": "follow"})).json()
+    assert [n["type"] for n in follows] == ["follow"]
