@@ -66,6 +66,8 @@ def receive(session: Session, note: Note, author: RemoteActor, recipients: list[
             member.id,
             NotificationKind.direct_message,
             f"@{author.handle} wrote to you: {excerpt}",
+            remote_actor_id=author.id,
+            note_id=note.id,
         )
         reached += 1
     return reached

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from models import Member, Notification, NotificationKind, utcnow
+
+from .errors import NotFound
 
 
 def notify(
@@ -22,6 +24,8 @@ def notify(
     *,
     listing_id: int | None = None,
     negotiation_id: int | None = None,
+    remote_actor_id: int | None = None,
+    note_id: int | None = None,
 ) -> Notification:
     note = Notification(
         member_id=member_id,
@@ -29,6 +33,8 @@ def notify(
         text=text[:1000],
         listing_id=listing_id,
         negotiation_id=negotiation_id,
+        remote_actor_id=remote_actor_id,
+        note_id=note_id,
     )
     session.add(note)
     return note
@@ -75,3 +81,23 @@ def mark_read(
         statement.values(read_at=now or utcnow()).execution_options(synchronize_session=False)
     )
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def own(session: Session, member: Member, notification_id: int) -> Notification:
+    """One of the member's notifications; NotFound for anybody else's."""
+    row = session.get(Notification, notification_id)
+    if row is None or row.member_id != member.id:
+        raise NotFound("notification")
+    return row
+
+
+def dismiss(session: Session, member: Member, notification_id: int) -> None:
+    """Gone for good, as Mastodon's dismiss: the member asked not to see it again."""
+    session.delete(own(session, member, notification_id))
+    session.flush()
+
+
+def clear(session: Session, member: Member) -> int:
+    """Every notification of the member removed; how many."""
+    result = session.execute(delete(Notification).where(Notification.member_id == member.id))
+    return int(getattr(result, "rowcount", 0) or 0)

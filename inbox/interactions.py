@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from exchange import interactions
 from federation.vocab import id_of
 from models import Direction, Follow, Interaction, Note
 
@@ -39,6 +40,7 @@ async def _record(delivery: Delivery, kind: str) -> None:
                     object_uri=object_id,
                 )
             )
+            interactions.tell_author(session, object_id, sender, kind)
 
     await delivery.apply(change)
 

@@ -52,6 +52,7 @@ from .rate_limit import RateLimit
 from .report import Report, ReportState
 from .service_actor import ServiceActor
 from .settlement import Reconciliation, Settlement, SettlementRole, SettlementState
+from .status import ReactionKind, Status, StatusReaction
 from .web_session import WebSession
 
 __all__ = [
@@ -120,6 +121,9 @@ __all__ = [
     "RuleKind",
     "RateLimit",
     "ServiceActor",
+    "ReactionKind",
+    "Status",
+    "StatusReaction",
     "Severity",
     "Invitation",
     "JSONDocument",

@@ -33,6 +33,14 @@ class NotificationKind(enum.StrEnum):
     direct_message = "direct_message"
     #: to admins: a partner city proposed, answered, suspended or resumed an exchange rule
     partner = "partner"
+    #: a remote account follows the member (accepted at once)
+    follow = "follow"
+    #: a remote account asks to follow the member (who approves followers by hand)
+    follow_request = "follow_request"
+    #: a remote account liked a note or listing of the member
+    favourite = "favourite"
+    #: a remote account boosted (Announce) a note or listing of the member
+    reblog = "reblog"
 
 
 class Notification(Base):
@@ -48,6 +56,12 @@ class Notification(Base):
     negotiation_id: Mapped[int | None] = mapped_column(
         ForeignKey("negotiations.id", ondelete="CASCADE")
     )
+    #: who did it, when it is a remote account (a follow, a like, a direct note)
+    remote_actor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("remote_actors.id", ondelete="CASCADE")
+    )
+    #: the note it is about (a direct note received, a note liked or boosted)
+    note_id: Mapped[int | None] = mapped_column(ForeignKey("notes.id", ondelete="CASCADE"))
     #: one line for people
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

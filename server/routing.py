@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute, Route
 
-from api import mastodon_admin, mastodon_apps, mastodon_instance
+from api import mastodon, mastodon_admin, mastodon_apps, mastodon_instance
 from api import oauth as api_oauth
 from instance.content_negotiation import negotiated
 from outbox import documents, settlement_documents, wellknown
@@ -77,6 +77,7 @@ def all_routes() -> list[BaseRoute]:
         *mastodon_admin.routes(),
         *mastodon_instance.routes(),
         *mastodon_apps.routes(),
+        *mastodon.routes(),
         *api_oauth.routes(),
         *web_oauth.routes(),
         *market_routes.routes(),

@@ -12,12 +12,22 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from exchange import direct_messages, follows
+from exchange import direct_messages, follows, notifications
 from exchange.errors import DomainError, NotFound
 from federation.vocab import PUBLIC
 from instance.city import City
 from instance.html import hashtags, text_to_html
-from models import Direction, Follow, FollowState, Member, Note, RemoteActor, new_public_id, utcnow
+from models import (
+    Direction,
+    Follow,
+    FollowState,
+    Member,
+    Note,
+    NotificationKind,
+    RemoteActor,
+    new_public_id,
+    utcnow,
+)
 from outbox import render
 from outbox.publish import Audience, publish
 
@@ -93,12 +103,31 @@ def receive_follow(
     record = follows.find(session, followed, follower, Direction.inbound)
     if record is None:
         record = follows.create(session, followed, follower, Direction.inbound, activity_uri)
+        _tell_followed(session, city, followed, follower, manual=manual)
     else:
         record.activity_uri = activity_uri
         session.flush()
     if record.state is FollowState.accepted or not manual:
         accept_follower(session, city, record, follower)
     return record
+
+
+def _tell_followed(
+    session: Session, city: City, followed: str, follower: RemoteActor, *, manual: bool
+) -> None:
+    """A member hears of a new follower, or of a request to approve (Mastodon's `follow` and
+    `follow_request` notifications); the market and service actors have nobody to tell."""
+    ref = city.fediverse.actors.parse(followed)
+    if ref is None or ref.kind != "member":
+        return
+    member_id = session.scalar(select(Member.id).where(Member.username == ref.name))
+    if member_id is None:
+        return
+    kind = NotificationKind.follow_request if manual else NotificationKind.follow
+    verb = "asks to follow you" if manual else "follows you"
+    notifications.notify(
+        session, member_id, kind, f"@{follower.handle} {verb}", remote_actor_id=follower.id
+    )
 
 
 def refuse_follow(
@@ -292,3 +321,43 @@ def delete_note(session: Session, city: City, member: Member, note_uri: str) -> 
         cc=[city.urls.followers(author)],
     )
     publish(session, city, delete, _note_audience(city, author, note, _mentioned(session, note)))
+
+
+# ---------------------------------------------------------------------- profile
+
+MAX_DISPLAY_NAME, MAX_NOTE = 100, 500
+
+
+def update_profile(
+    session: Session,
+    city: City,
+    member: Member,
+    *,
+    display_name: str | None = None,
+    note: str | None = None,
+) -> Member:
+    """The member changes their name or their profile text (plain text, made HTML); their
+    followers get an `Update` of the actor, as Mastodon sends one, so other servers show it."""
+    if display_name is not None:
+        if len(display_name) > MAX_DISPLAY_NAME:
+            raise DomainError(
+                "invalid_display_name", f"a name is at most {MAX_DISPLAY_NAME} characters"
+            )
+        member.display_name = display_name.strip()
+    if note is not None:
+        if len(note) > MAX_NOTE:
+            raise DomainError("invalid_note", f"a profile text is at most {MAX_NOTE} characters")
+        member.summary = text_to_html(note, tag_url=city.urls.tag) if note.strip() else ""
+    session.flush()
+    author = city.urls.member(member.username)
+    update = render.activity(
+        city.urls,
+        "Update",
+        _new_activity_id(city),
+        author,
+        render.render_member(city.urls, member),
+        to=[PUBLIC],
+        cc=[city.urls.followers(author)],
+    )
+    publish(session, city, update, Audience(followers_of=[author]))
+    return member

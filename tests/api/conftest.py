@@ -14,6 +14,7 @@ from instance.settings import Settings
 from models import MemberStatus, Role
 
 from ..ledger.conftest import Book, credentials
+from .mastodon_city import Masto
 
 API = "/api/comptoir/v1"
 
@@ -68,3 +69,13 @@ async def city(api: Callable[..., Any]) -> Client:
     client.member("bob")
     client.member("mayor", role=Role.admin)
     return client
+
+
+@pytest.fixture
+def masto(in_process_city: Callable[..., Any]) -> Masto:
+    """A city with alice and bob (members with every scope), for the Mastodon client API."""
+    app, _, http = in_process_city(moderation={"listing_review": "after"})
+    city = Masto(app, http)
+    city.member("alice")
+    city.member("bob")
+    return city

@@ -1,0 +1,22 @@
+"""The Mastodon client API beyond login: accounts, statuses, timelines, notifications, and
+the start-up endpoints answered empty (docs/MASTODON_API.md lists what is covered).
+
+Apps, OAuth and the instance document are `api.mastodon_apps`, `api.oauth`,
+`api.mastodon_instance`; the admin API `api.mastodon_admin`.
+"""
+
+from __future__ import annotations
+
+from starlette.routing import Route
+
+from . import accounts, notifications, statuses, stubs, timelines
+
+
+def routes() -> list[Route]:
+    return [
+        *accounts.routes(),
+        *statuses.routes(),
+        *timelines.routes(),
+        *notifications.routes(),
+        *stubs.routes(),
+    ]

@@ -1,0 +1,278 @@
+"""`/api/v1/accounts/...`: the member's own account, any account by id or handle, its
+statuses, followers and following, follow and unfollow, relationships.
+
+Follows go through `services.social` (a Follow activity, pending until the other server
+Accepts), so they work for remote accounts: accounts of other cities and of any fediverse
+server. Comptoir has no follows between two members of one city; following a local account
+is refused with a 422 that says so. A remote account's followers and following are not known
+here: empty lists.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from exchange import oauth_scopes, statuses
+from exchange.errors import DomainError, NotFound
+from instance.city import city_of
+from models import Direction, Follow, FollowState, Member, RemoteActor
+from services import social
+
+from ..auth import OUTSIDE_SCOPES, bearer
+from ..social import _remote_account
+from . import entities
+from .common import (
+    body,
+    first,
+    int_id,
+    mastodon_errors,
+    member_viewer,
+    optional_viewer,
+    paged_response,
+    paging,
+)
+
+
+@mastodon_errors
+async def verify_credentials(request: Request) -> Response:
+    """The member with `source`; Mastodon accepts `read:accounts` or `profile` here."""
+    found = await bearer(request)
+    if not (
+        oauth_scopes.covers(found.scopes, "read:accounts")
+        or oauth_scopes.covers(found.scopes, "profile")
+    ):
+        raise DomainError("outside_scopes", OUTSIDE_SCOPES, 403)
+    if found.member is None:
+        raise DomainError("unprocessable", "This method requires an authenticated user", 422)
+    member = found.member
+    city = city_of(request)
+
+    def read(session: Session) -> dict[str, Any]:
+        fresh = session.get(Member, member.id)
+        assert fresh is not None
+        return entities.credential_account(city, fresh, entities.counts(session, city, fresh))
+
+    return JSONResponse(await city.db.read(read))
+
+
+@mastodon_errors
+async def update_credentials(request: Request) -> Response:
+    """Display name and note (plain text); other fields are accepted and left as they are."""
+    member, _ = await member_viewer(request, "write:accounts")
+    city = city_of(request)
+    values = await body(request)
+
+    def write(session: Session) -> dict[str, Any]:
+        fresh = session.get(Member, member.id)
+        assert fresh is not None
+        social.update_profile(
+            session,
+            city,
+            fresh,
+            display_name=first(values, "display_name"),
+            note=first(values, "note"),
+        )
+        return entities.credential_account(city, fresh, entities.counts(session, city, fresh))
+
+    return JSONResponse(await city.db.write(write))
+
+
+def _account(session: Session, value: str) -> entities.Account:
+    found = entities.find_account(session, int_id(value))
+    if found is None:
+        raise NotFound("account")
+    return found
+
+
+@mastodon_errors
+async def show(request: Request) -> Response:
+    await optional_viewer(request, "read:accounts")
+    city = city_of(request)
+
+    def read(session: Session) -> dict[str, Any]:
+        who = _account(session, request.path_params["id"])
+        return entities.account(city, who, entities.counts(session, city, who))
+
+    return JSONResponse(await city.db.read(read))
+
+
+@mastodon_errors
+async def lookup(request: Request) -> Response:
+    """`acct` is `name` (ours) or `name@domain`. A remote account we do not know yet is looked
+    up (WebFinger, through the directory and the federation policy) for a member's token,
+    so that an app can follow `@name@domain` typed by its user; without a token, only known
+    accounts are found (an anonymous caller makes us fetch nothing)."""
+    viewer = await optional_viewer(request, "read:accounts")
+    city = city_of(request)
+    acct = request.query_params.get("acct", "").strip().lstrip("@").lower()
+    name, _, domain = acct.partition("@")
+    local = domain in ("", city.settings.domain.lower())
+
+    def read(session: Session) -> dict[str, Any] | None:
+        who: entities.Account | None
+        if local:
+            who = session.scalar(select(Member).where(Member.username == name))
+            who = who if who is not None and who.is_active else None
+        else:
+            who = statuses.known_accounts(session, [acct]).get(acct)
+        if who is None:
+            return None
+        return entities.account(city, who, entities.counts(session, city, who))
+
+    found = await city.db.read(read)
+    if found is None and not local and viewer.member is not None and name:
+        actor = await _remote_account(city, acct)
+        found = await city.db.read(lambda s: entities.account(city, s.merge(actor)))
+    if found is None:
+        raise NotFound("account")
+    return JSONResponse(found)
+
+
+@mastodon_errors
+async def account_statuses(request: Request) -> Response:
+    viewer = await optional_viewer(request, "read:statuses")
+    city = city_of(request)
+    page = paging(request)
+
+    def read(session: Session) -> tuple[list[dict[str, Any]], list[int]]:
+        who = _account(session, request.path_params["id"])
+        if isinstance(who, Member):
+            ids = statuses.by_account(session, viewer, page, member_id=who.id)
+        else:
+            ids = statuses.by_account(session, viewer, page, actor_id=who.id)
+        return entities.statuses(session, city, ids, viewer.member), ids
+
+    items, ids = await city.db.read(read)
+    return paged_response(request, items, ids)
+
+
+async def _follow_list(request: Request, direction: Direction) -> Response:
+    await optional_viewer(request, "read:accounts")
+    city = city_of(request)
+    page = paging(request, default=40, most=80)
+
+    def read(session: Session) -> tuple[list[dict[str, Any]], list[int]]:
+        who = _account(session, request.path_params["id"])
+        if not isinstance(who, Member):
+            return [], []
+        query = (
+            select(Follow.id)
+            .join(RemoteActor, RemoteActor.id == Follow.remote_actor_id)
+            .where(
+                Follow.local_actor == city.urls.member(who.username),
+                Follow.direction == direction,
+                Follow.state == FollowState.accepted,
+                RemoteActor.deleted_at.is_(None),
+            )
+        )
+        ids = statuses.run_page(session, query, Follow.id, page)
+        actors = dict(
+            session.execute(
+                select(Follow.id, RemoteActor)
+                .join(RemoteActor, RemoteActor.id == Follow.remote_actor_id)
+                .where(Follow.id.in_(ids))
+            ).all()
+        )
+        return [entities.account(city, actors[i]) for i in ids if i in actors], ids
+
+    items, ids = await city.db.read(read)
+    return paged_response(request, items, ids)
+
+
+@mastodon_errors
+async def followers(request: Request) -> Response:
+    return await _follow_list(request, Direction.inbound)
+
+
+@mastodon_errors
+async def following(request: Request) -> Response:
+    return await _follow_list(request, Direction.outbound)
+
+
+def _remote_target(session: Session, value: str) -> RemoteActor:
+    who = _account(session, value)
+    if isinstance(who, Member):
+        raise DomainError(
+            "local_follow",
+            "members of this city do not follow each other; follow accounts of other servers",
+            422,
+        )
+    return who
+
+
+@mastodon_errors
+async def follow(request: Request) -> Response:
+    """Sends a Follow (through the federation); `requested` until the other server accepts."""
+    member, viewer = await member_viewer(request, "write:follows")
+    city = city_of(request)
+    assert viewer.uri is not None
+    me = viewer.uri
+
+    def write(session: Session) -> dict[str, Any]:
+        target = _remote_target(session, request.path_params["id"])
+        social.follow(session, city, me, target)
+        return entities.relationship_of(session, me, target)
+
+    return JSONResponse(await city.db.write(write))
+
+
+@mastodon_errors
+async def unfollow(request: Request) -> Response:
+    """Undoes the Follow; not following already is no error (Mastodon answers the same)."""
+    member, viewer = await member_viewer(request, "write:follows")
+    city = city_of(request)
+    assert viewer.uri is not None
+    me = viewer.uri
+
+    def write(session: Session) -> dict[str, Any]:
+        target = _remote_target(session, request.path_params["id"])
+        try:
+            social.unfollow(session, city, me, target)
+        except DomainError as exc:
+            if exc.code != "not_following":
+                raise
+        return entities.relationship_of(session, me, target)
+
+    return JSONResponse(await city.db.write(write))
+
+
+@mastodon_errors
+async def relationships(request: Request) -> Response:
+    _, viewer = await member_viewer(request, "read:follows")
+    city = city_of(request)
+    assert viewer.uri is not None
+    me = viewer.uri
+    wanted = [
+        v for k, v in request.query_params.multi_items() if k in ("id", "id[]") and v.isdigit()
+    ]
+
+    def read(session: Session) -> list[dict[str, Any]]:
+        found = []
+        for value in wanted[:40]:
+            who = entities.find_account(session, int(value))
+            if who is not None:
+                found.append(entities.relationship_of(session, me, who))
+        return found
+
+    return JSONResponse(await city.db.read(read))
+
+
+def routes() -> list[Route]:
+    return [
+        Route("/api/v1/accounts/verify_credentials", verify_credentials, methods=["GET"]),
+        Route("/api/v1/accounts/update_credentials", update_credentials, methods=["PATCH"]),
+        Route("/api/v1/accounts/lookup", lookup, methods=["GET"]),
+        Route("/api/v1/accounts/relationships", relationships, methods=["GET"]),
+        Route("/api/v1/accounts/{id}", show, methods=["GET"]),
+        Route("/api/v1/accounts/{id}/statuses", account_statuses, methods=["GET"]),
+        Route("/api/v1/accounts/{id}/followers", followers, methods=["GET"]),
+        Route("/api/v1/accounts/{id}/following", following, methods=["GET"]),
+        Route("/api/v1/accounts/{id}/follow", follow, methods=["POST"]),
+        Route("/api/v1/accounts/{id}/unfollow", unfollow, methods=["POST"]),
+    ]

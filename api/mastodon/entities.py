@@ -1,0 +1,585 @@
+"""Mastodon's entities from our rows: Account, Status (with MediaAttachment, Mention, Tag),
+Relationship, Notification, in the JSON shapes Mastodon 4.3 documents (entities/*.md).
+
+Ids are strings, as on Mastodon. An account is a member or a remote actor, two tables: the
+account id keeps them apart by parity (a member's is `2 * id`, a remote actor's
+`2 * id + 1`), so that ids stay numbers, which some apps sort. A status id is the
+`statuses` row of the note or listing (models/status.py).
+
+A listing shows as Mastodon would show its federated Note: the same HTML (title, price,
+description, quantity, place, link, category hashtag: `outbox.listings.content_html`) and
+its photos as image attachments. `Cards` preloads, in one read, what a page of statuses
+needs (authors, counts, reactions, the statuses replied to), so a page costs a fixed number
+of queries.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from exchange import statuses as status_rules
+from exchange.statuses import StatusRow
+from instance.city import City
+from instance.html import html_to_text, plain_name
+from models import (
+    Direction,
+    Follow,
+    FollowState,
+    Interaction,
+    Listing,
+    ListingState,
+    Member,
+    Note,
+    Notification,
+    NotificationKind,
+    ReactionKind,
+    RemoteActor,
+    StatusReaction,
+)
+from outbox import render
+from outbox.listings import content_html
+
+#: Mastodon's visibility names for ours
+VISIBILITY = {
+    "public": "public",
+    "unlisted": "unlisted",
+    "followers": "private",
+    "direct": "direct",
+}
+FROM_MASTODON = {v: k for k, v in VISIBILITY.items()}
+
+Account = Member | RemoteActor
+
+
+def member_account_id(member_id: int) -> str:
+    return str(2 * member_id)
+
+
+def actor_account_id(actor_id: int) -> str:
+    return str(2 * actor_id + 1)
+
+
+def account_id(account: Account) -> str:
+    if isinstance(account, Member):
+        return member_account_id(account.id)
+    return actor_account_id(account.id)
+
+
+def split_account_id(value: int) -> tuple[int | None, int | None]:
+    """(member id, remote actor id) of an account id: one of them is None."""
+    return (value // 2, None) if value % 2 == 0 else (None, value // 2)
+
+
+def find_account(session: Session, value: int) -> Account | None:
+    member_id, actor_id = split_account_id(value)
+    if member_id is not None:
+        member = session.get(Member, member_id)
+        return member if member is not None and member.is_active else None
+    actor = session.get(RemoteActor, actor_id)
+    return actor if actor is not None and actor.deleted_at is None else None
+
+
+def iso(moment: Any) -> str:
+    return render.iso_ms(moment)
+
+
+def _avatar(city: City) -> str:
+    return f"{city.urls.base}/static/avatar.svg"
+
+
+def account(city: City, who: Account, counts: tuple[int, int, int] = (0, 0, 0)) -> dict[str, Any]:
+    """The Account entity; `counts` is (statuses, followers, following)."""
+    avatar = _avatar(city)
+    if isinstance(who, Member):
+        uri = city.urls.member(who.username)
+        username, acct = who.username, who.username
+        name, note = plain_name(who.display_name), who.summary
+        url, created, locked, bot, group = (
+            city.urls.profile_page(who.username),
+            who.created_at,
+            who.manually_approves_followers,
+            False,
+            False,
+        )
+    else:
+        uri, username, acct = who.uri, who.preferred_username, who.handle
+        name, note, url, created = (
+            plain_name(who.name),
+            who.summary,
+            who.url or who.uri,
+            (who.fetched_at),
+        )
+        locked, bot, group = (
+            who.manually_approves_followers,
+            who.type in ("Service", "Application"),
+            who.type == "Group",
+        )
+        avatar = who.icon_url or avatar
+    statuses, followers, following = counts
+    return {
+        "id": account_id(who),
+        "username": username,
+        "acct": acct,
+        "display_name": name,
+        "locked": locked,
+        "bot": bot,
+        "discoverable": True,
+        "indexable": False,
+        "group": group,
+        "created_at": created.strftime("%Y-%m-%dT00:00:00.000Z"),
+        "note": note,
+        "url": url,
+        "uri": uri,
+        "avatar": avatar,
+        "avatar_static": avatar,
+        "header": f"{city.urls.base}/static/missing.png",
+        "header_static": f"{city.urls.base}/static/missing.png",
+        "followers_count": followers,
+        "following_count": following,
+        "statuses_count": statuses,
+        "last_status_at": None,
+        "hide_collections": False,
+        "noindex": False,
+        "emojis": [],
+        "roles": [],
+        "fields": [],
+    }
+
+
+def counts(session: Session, city: City, who: Account) -> tuple[int, int, int]:
+    """(statuses, followers, following) of a member; remote accounts' are not known here."""
+    if not isinstance(who, Member):
+        return 0, 0, 0
+    uri = city.urls.member(who.username)
+
+    def follows(direction: Direction) -> int:
+        return (
+            session.scalar(
+                select(func.count())
+                .select_from(Follow)
+                .where(
+                    Follow.local_actor == uri,
+                    Follow.direction == direction,
+                    Follow.state == FollowState.accepted,
+                )
+            )
+            or 0
+        )
+
+    notes = (
+        session.scalar(
+            select(func.count())
+            .select_from(Note)
+            .where(Note.member_id == who.id, Note.deleted_at.is_(None))
+        )
+        or 0
+    )
+    listed = (
+        session.scalar(
+            select(func.count())
+            .select_from(Listing)
+            .where(Listing.member_id == who.id, Listing.listed_at.is_not(None))
+        )
+        or 0
+    )
+    return notes + listed, follows(Direction.inbound), follows(Direction.outbound)
+
+
+def credential_account(city: City, member: Member, found: tuple[int, int, int]) -> dict[str, Any]:
+    """verify_credentials' Account: with `source` (the profile as typed) and `role`."""
+    entity = account(city, member, found)
+    entity["source"] = {
+        "privacy": "public",
+        "sensitive": False,
+        "language": city.settings.language,
+        "note": html_to_text(member.summary),
+        "fields": [],
+        "follow_requests_count": 0,
+    }
+    entity["role"] = {
+        "id": "0",
+        "name": member.role.value,
+        "color": "",
+        "permissions": "0",
+        "highlighted": False,
+    }
+    return entity
+
+
+def relationship(
+    target: str, *, following: bool, requested: bool, followed_by: bool
+) -> dict[str, Any]:
+    return {
+        "id": target,
+        "following": following,
+        "showing_reblogs": following,
+        "notifying": False,
+        "languages": None,
+        "followed_by": followed_by,
+        "blocking": False,
+        "blocked_by": False,
+        "muting": False,
+        "muting_notifications": False,
+        "requested": requested,
+        "requested_by": False,
+        "domain_blocking": False,
+        "endorsed": False,
+        "note": "",
+    }
+
+
+def relationship_of(session: Session, viewer_uri: str, who: Account) -> dict[str, Any]:
+    """How the viewer and an account stand; follows exist with remote accounts only."""
+    if isinstance(who, Member):
+        return relationship(account_id(who), following=False, requested=False, followed_by=False)
+    states = {
+        direction: state
+        for direction, state in session.execute(
+            select(Follow.direction, Follow.state).where(
+                Follow.local_actor == viewer_uri, Follow.remote_actor_id == who.id
+            )
+        )
+    }
+    out = states.get(Direction.outbound)
+    return relationship(
+        account_id(who),
+        following=out is FollowState.accepted,
+        requested=out is FollowState.pending,
+        followed_by=states.get(Direction.inbound) is FollowState.accepted,
+    )
+
+
+# ---------------------------------------------------------------------- statuses
+
+
+def item_of(row: StatusRow) -> Note | Listing:
+    item = row.note or row.listing
+    assert item is not None, "a status is a note or a listing"
+    return item
+
+
+@dataclass
+class Cards:
+    """What a page of statuses needs, read at once."""
+
+    members: dict[int, Member] = field(default_factory=dict)
+    actors: dict[int, RemoteActor] = field(default_factory=dict)
+    replies_to: dict[str, tuple[int, str]] = field(default_factory=dict)
+    replies: dict[str, int] = field(default_factory=dict)
+    likes: dict[str, tuple[int, int]] = field(default_factory=dict)
+    reactions: status_rules.Reactions = field(
+        default_factory=lambda: status_rules.Reactions({}, {}, set())
+    )
+
+    @classmethod
+    def load(cls, session: Session, rows: list[StatusRow], viewer: Member | None) -> Cards:
+        cards = cls()
+        items = [item_of(r) for r in rows]
+        member_ids = {i.member_id for i in items if i.member_id is not None}
+        actor_ids = {i.remote_actor_id for i in items if i.remote_actor_id is not None}
+        cards.members = {
+            m.id: m for m in session.scalars(select(Member).where(Member.id.in_(member_ids)))
+        }
+        cards.actors = {
+            a.id: a
+            for a in session.scalars(select(RemoteActor).where(RemoteActor.id.in_(actor_ids)))
+        }
+        parents = [r.note.in_reply_to for r in rows if r.note and r.note.in_reply_to]
+        for uri, sid in status_rules.ids_of_uris(session, parents).items():
+            author = (
+                session.execute(
+                    select(Note.member_id, Note.remote_actor_id).where(Note.uri == uri)
+                ).first()
+                or session.execute(
+                    select(Listing.member_id, Listing.remote_actor_id).where(Listing.uri == uri)
+                ).first()
+            )
+            if author is not None:
+                mid, aid = author
+                cards.replies_to[uri] = (
+                    sid,
+                    member_account_id(mid) if mid is not None else actor_account_id(aid or 0),
+                )
+        uris = [i.uri for i in items]
+        cards.replies = {
+            uri: count
+            for uri, count in session.execute(
+                select(Note.in_reply_to, func.count())
+                .where(Note.in_reply_to.in_(uris), Note.deleted_at.is_(None))
+                .group_by(Note.in_reply_to)
+            )
+            if uri is not None
+        }
+        for uri, kind, count in session.execute(
+            select(Interaction.object_uri, Interaction.type, func.count())
+            .where(Interaction.object_uri.in_(uris))
+            .group_by(Interaction.object_uri, Interaction.type)
+        ):
+            likes, boosts = cards.likes.get(uri, (0, 0))
+            cards.likes[uri] = (
+                (likes + count, boosts) if kind == "Like" else (likes, boosts + count)
+            )
+        cards.reactions = status_rules.reactions(session, viewer, [r.status.id for r in rows])
+        return cards
+
+    def author(self, row: StatusRow) -> Account | None:
+        item = item_of(row)
+        if item.member_id is not None:
+            return self.members.get(item.member_id)
+        return self.actors.get(item.remote_actor_id or 0)
+
+
+def _attachment(city: City, status_id: int, index: int, photo: dict[str, Any]) -> dict[str, Any]:
+    url = photo.get("url") or city.urls.media(photo.get("file", ""))
+    meta: dict[str, Any] = {}
+    if photo.get("width") and photo.get("height"):
+        size = {"width": photo["width"], "height": photo["height"]}
+        meta = {"original": size, "small": size}
+    return {
+        "id": f"{status_id}{index:02d}",
+        "type": "image",
+        "url": url,
+        "preview_url": url,
+        "remote_url": url if photo.get("url") else None,
+        "meta": meta,
+        "description": photo.get("alt") or photo.get("name") or None,
+        "blurhash": None,
+    }
+
+
+def _tags(city: City, tags: list[dict[str, Any]]) -> list[dict[str, str]]:
+    found = []
+    for tag in tags:
+        if tag.get("type") == "Hashtag":
+            name = str(tag.get("name", "")).lstrip("#")
+            found.append({"name": name, "url": city.urls.tag(name)})
+    return found
+
+
+def _mentions(cards: Cards, tags: list[dict[str, Any]]) -> list[dict[str, str]]:
+    by_uri = {a.uri: a for a in cards.actors.values()}
+    found = []
+    for tag in tags:
+        if tag.get("type") == "Mention":
+            actor = by_uri.get(str(tag.get("href")))
+            name = str(tag.get("name", "")).lstrip("@")
+            found.append(
+                {
+                    "id": actor_account_id(actor.id) if actor else "0",
+                    "username": name.split("@")[0],
+                    "acct": name,
+                    "url": str(tag.get("href")),
+                }
+            )
+    return found
+
+
+def status(city: City, row: StatusRow, cards: Cards) -> dict[str, Any] | None:
+    """The Status entity of a note or a listing (None when its author is gone)."""
+    author = cards.author(row)
+    if author is None:
+        return None
+    sid = row.status.id
+    likes, boosts = cards.likes.get(item_of(row).uri, (0, 0))
+    favourited = (sid, ReactionKind.favourite) in cards.reactions.mine
+    reblogged = (sid, ReactionKind.reblog) in cards.reactions.mine
+    entity: dict[str, Any] = {
+        "id": str(sid),
+        "account": account(city, author),
+        "sensitive": False,
+        "spoiler_text": "",
+        "language": city.settings.language,
+        "reblog": None,
+        "poll": None,
+        "card": None,
+        "application": None,
+        "emojis": [],
+        "filtered": [],
+        "favourites_count": likes + cards.reactions.favourites.get(sid, 0),
+        "reblogs_count": boosts + cards.reactions.reblogs.get(sid, 0),
+        "favourited": favourited,
+        "reblogged": reblogged,
+        "muted": False,
+        "bookmarked": False,
+        "pinned": False,
+    }
+    if row.note is not None:
+        note = row.note
+        parent = cards.replies_to.get(note.in_reply_to or "")
+        entity.update(
+            uri=note.uri,
+            url=note.url or note.uri,
+            created_at=iso(note.published),
+            edited_at=iso(note.updated) if note.updated else None,
+            content=note.content,
+            visibility=VISIBILITY.get(note.visibility, "public"),
+            in_reply_to_id=str(parent[0]) if parent else None,
+            in_reply_to_account_id=parent[1] if parent else None,
+            replies_count=cards.replies.get(note.uri, 0),
+            media_attachments=[
+                _attachment(city, sid, i, a)
+                for i, a in enumerate(note.attachments[:4])
+                if str(a.get("mediaType", "image/")).startswith("image/")
+            ],
+            mentions=_mentions(cards, note.tags),
+            tags=_tags(city, note.tags),
+        )
+    else:
+        listing = row.listing
+        assert listing is not None
+        tags = [listing.category] if listing.category else []
+        entity.update(
+            uri=listing.uri,
+            url=listing.uri,
+            created_at=iso(listing.listed_at or listing.created_at),
+            edited_at=iso(listing.updated_at) if listing.updated_at else None,
+            content=content_html(city.urls, listing),
+            visibility="public",
+            in_reply_to_id=None,
+            in_reply_to_account_id=None,
+            replies_count=cards.replies.get(listing.uri, 0),
+            media_attachments=[
+                _attachment(city, sid, i, p) for i, p in enumerate(listing.photos[:4])
+            ],
+            mentions=[],
+            tags=[{"name": t, "url": city.urls.tag(t)} for t in tags],
+        )
+        entity["comptoir"] = {
+            "listing": True,
+            "state": listing.state.value,
+            "open": listing.state in (ListingState.published, ListingState.reserved),
+        }
+    return entity
+
+
+def statuses(
+    session: Session, city: City, ids: list[int], viewer: Member | None
+) -> list[dict[str, Any]]:
+    """The Status entities of `ids`, in that order."""
+    rows = status_rules.rows(session, ids)
+    cards = Cards.load(session, rows, viewer)
+    return [s for s in (status(city, r, cards) for r in rows) if s is not None]
+
+
+#: a reblog's own status id: this plus its `status_reactions` id (no row of `statuses`)
+REBLOG_STATUS_BASE = 8 * 10**17
+
+
+def reblog_of(
+    city: City, member: Member, reaction: StatusReaction, original: dict[str, Any]
+) -> dict[str, Any]:
+    """Mastodon's answer to a reblog: a status of the member whose `reblog` is the original."""
+    return {
+        **original,
+        "id": str(REBLOG_STATUS_BASE + reaction.id),
+        "uri": f"{original['uri']}#reblog-{member.username}",
+        "url": None,
+        "account": account(city, member),
+        "created_at": iso(reaction.created_at),
+        "content": "",
+        "media_attachments": [],
+        "mentions": [],
+        "tags": [],
+        "in_reply_to_id": None,
+        "in_reply_to_account_id": None,
+        "reblog": original,
+    }
+
+
+# ---------------------------------------------------------------------- notifications
+
+#: our notification kinds as the nearest Mastodon type. Negotiation events and listing news
+#: have none of their own: they are "mention"s of a direct status saying what happened.
+NOTIFICATION_TYPES: dict[NotificationKind, str] = {
+    **{kind: "mention" for kind in NotificationKind},
+    NotificationKind.follow: "follow",
+    NotificationKind.follow_request: "follow_request",
+    NotificationKind.favourite: "favourite",
+    NotificationKind.reblog: "reblog",
+}
+#: Mastodon types a client may filter on (`types[]`, `exclude_types[]`) that we produce
+PRODUCED_TYPES = tuple(sorted(set(NOTIFICATION_TYPES.values())))
+#: a notification's own status has this id plus the notification's: beyond any real status,
+#: so an app never confuses the two (`GET /api/v1/statuses/{it}` is a 404)
+NOTIFICATION_STATUS_BASE = 9 * 10**17
+
+
+def kinds_of(types: set[str]) -> list[NotificationKind]:
+    """Our kinds shown under these Mastodon types."""
+    return [kind for kind, name in NOTIFICATION_TYPES.items() if name in types]
+
+
+def notification_with(
+    city: City, row: Notification, who: Account, found: dict[str, Any] | None
+) -> dict[str, Any]:
+    """The Notification entity about a real status (`found`) or about none (a follow)."""
+    entity: dict[str, Any] = {
+        "id": str(row.id),
+        "type": NOTIFICATION_TYPES[row.kind],
+        "group_key": f"ungrouped-{row.id}",
+        "created_at": iso(row.created_at),
+        "account": account(city, who),
+    }
+    if found is not None:
+        entity["status"] = found
+    return entity
+
+
+def notification(city: City, row: Notification, who: Account, link: str | None) -> dict[str, Any]:
+    """The Notification entity. Its status is made from the notification itself: a direct
+    status, id = the notification's, whose text is ours and whose link leads to the
+    listing or the negotiation page, where the member answers."""
+    content = f"<p>{_escape(row.text)}</p>"
+    if link:
+        content += f'<p><a href="{_escape(link)}">{_escape(link)}</a></p>'
+    created = iso(row.created_at)
+    return {
+        "id": str(row.id),
+        "type": NOTIFICATION_TYPES[row.kind],
+        "group_key": f"ungrouped-{row.id}",
+        "created_at": created,
+        "account": account(city, who),
+        "status": {
+            "id": str(NOTIFICATION_STATUS_BASE + row.id),
+            "uri": link or city.urls.base,
+            "url": link,
+            "created_at": created,
+            "edited_at": None,
+            "account": account(city, who),
+            "content": content,
+            "visibility": "direct",
+            "sensitive": False,
+            "spoiler_text": "",
+            "media_attachments": [],
+            "application": None,
+            "mentions": [],
+            "tags": [],
+            "emojis": [],
+            "reblogs_count": 0,
+            "favourites_count": 0,
+            "replies_count": 0,
+            "in_reply_to_id": None,
+            "in_reply_to_account_id": None,
+            "reblog": None,
+            "poll": None,
+            "card": None,
+            "language": city.settings.language,
+            "favourited": False,
+            "reblogged": False,
+            "muted": False,
+            "bookmarked": False,
+            "pinned": False,
+            "filtered": [],
+            "comptoir": {"notification": row.kind.value},
+        },
+    }
+
+
+def _escape(text: str) -> str:
+    return (
+        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    )

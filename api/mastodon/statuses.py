@@ -1,0 +1,203 @@
+"""`/api/v1/statuses`: post (plain statuses and replies, in the four visibilities), show,
+delete, context, favourite and reblog.
+
+Posting goes through `services.social.post_note`, the same use case as the web page and the
+Comptoir API, so the note federates (Create to followers, to the accounts mentioned).
+Accounts mentioned as `@name@domain` are looked up (WebFinger, the federation policy)
+before the transaction; a reply to a remote note mentions its author, as Mastodon does.
+Favourites and reblogs are kept (`status_reactions`) and counted, not federated yet.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from sqlalchemy.orm import Session
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from exchange import statuses
+from exchange.errors import DomainError
+from exchange.statuses import StatusRow, Viewer
+from instance.city import City, city_of
+from instance.html import html_to_text
+from models import Member, ReactionKind, RemoteActor
+from services import social
+
+from ..social import _remote_account
+from . import entities
+from .common import body, first, int_id, mastodon_errors, member_viewer, optional_viewer
+
+#: `@name@domain` in a status: a remote account to mention
+MENTION = re.compile(r"(?<![\w@])@([a-z0-9_.-]+@[a-z0-9.-]+\.[a-z]{2,}(?::\d+)?)", re.IGNORECASE)
+
+
+def _one(session: Session, city: City, viewer: Viewer, status_id: int) -> dict[str, Any]:
+    found = entities.statuses(session, city, [status_id], viewer.member)
+    if not found:
+        raise DomainError("not_found", "Record not found", 404)
+    return found[0]
+
+
+async def _mentions(city: City, text: str) -> list[RemoteActor]:
+    """The accounts `@name@domain` names: known ones from our table, others looked up."""
+    handles = list(dict.fromkeys(m.lower() for m in MENTION.findall(text)))[:10]
+    known = await city.db.read(lambda s: statuses.known_accounts(s, handles))
+    return [known.get(h) or await _remote_account(city, h) for h in handles]
+
+
+@mastodon_errors
+async def create(request: Request) -> Response:
+    member, viewer = await member_viewer(request, "write:statuses")
+    city = city_of(request)
+    values = await body(request)
+    text = first(values, "status") or ""
+    if values.get("media_ids"):
+        raise DomainError("unprocessable", "media attachments are not supported yet", 422)
+    visibility = entities.FROM_MASTODON.get(first(values, "visibility") or "public")
+    if visibility is None:
+        raise DomainError("unprocessable", "Validation failed: Visibility is not included", 422)
+    reply_to = first(values, "in_reply_to_id")
+    mentioned = await _mentions(city, text)
+
+    def write(session: Session) -> dict[str, Any]:
+        fresh = session.get(Member, member.id)
+        assert fresh is not None
+        in_reply_to, context, mentions = None, None, [session.merge(m) for m in mentioned]
+        if reply_to:
+            parent = statuses.find(session, viewer, int_id(reply_to))
+            in_reply_to, context = _replied(session, parent, mentions)
+        note = social.post_note(
+            session,
+            city,
+            fresh,
+            text,
+            visibility=visibility,
+            mentions=mentions,
+            in_reply_to=in_reply_to,
+            context=context,
+        )
+        return _one(session, city, viewer, statuses.id_of_note(session, note.id))
+
+    return JSONResponse(await city.db.write(write))
+
+
+def _replied(
+    session: Session, parent: StatusRow, mentions: list[RemoteActor]
+) -> tuple[str, str | None]:
+    """(URI replied to, its conversation); the remote author of the parent is mentioned."""
+    item = parent.note or parent.listing
+    assert item is not None
+    if item.remote_actor_id is not None:
+        author = session.get(RemoteActor, item.remote_actor_id)
+        if author is not None and author not in mentions:
+            mentions.append(author)
+    context = parent.note.context if parent.note is not None else None
+    return item.uri, context
+
+
+@mastodon_errors
+async def show(request: Request) -> Response:
+    viewer = await optional_viewer(request, "read:statuses")
+    city = city_of(request)
+    sid = int_id(request.path_params["id"])
+
+    def read(session: Session) -> dict[str, Any]:
+        statuses.find(session, viewer, sid)
+        return _one(session, city, viewer, sid)
+
+    return JSONResponse(await city.db.read(read))
+
+
+@mastodon_errors
+async def delete(request: Request) -> Response:
+    """The member's own note; the answer carries `text`, for "delete and redraft"."""
+    member, viewer = await member_viewer(request, "write:statuses")
+    city = city_of(request)
+    sid = int_id(request.path_params["id"])
+
+    def write(session: Session) -> dict[str, Any]:
+        row = statuses.find(session, viewer, sid)
+        uri = statuses.own_note_uri(row, member)
+        entity = _one(session, city, viewer, sid)
+        entity["text"] = html_to_text(entity["content"])
+        fresh = session.get(Member, member.id)
+        assert fresh is not None
+        social.delete_note(session, city, fresh, uri)
+        return entity
+
+    return JSONResponse(await city.db.write(write))
+
+
+@mastodon_errors
+async def context(request: Request) -> Response:
+    viewer = await optional_viewer(request, "read:statuses")
+    city = city_of(request)
+    sid = int_id(request.path_params["id"])
+
+    def read(session: Session) -> dict[str, Any]:
+        row = statuses.find(session, viewer, sid)
+        above, below = statuses.thread(session, viewer, row)
+        return {
+            "ancestors": entities.statuses(session, city, above, viewer.member),
+            "descendants": entities.statuses(session, city, below, viewer.member),
+        }
+
+    return JSONResponse(await city.db.read(read))
+
+
+async def _react(request: Request, kind: ReactionKind, scope: str, *, undo: bool) -> Response:
+    """The status after the change; a reblog answers, as Mastodon, the reblog wrapping it."""
+    member, viewer = await member_viewer(request, scope)
+    city = city_of(request)
+    sid = int_id(request.path_params["id"])
+
+    def write(session: Session) -> dict[str, Any]:
+        statuses.find(session, viewer, sid)
+        if undo:
+            statuses.unreact(session, member, sid, kind)
+            return _one(session, city, viewer, sid)
+        reaction = statuses.react(session, member, sid, kind)
+        original = _one(session, city, viewer, sid)
+        if kind is not ReactionKind.reblog:
+            return original
+        fresh = session.get(Member, member.id)
+        assert fresh is not None
+        return entities.reblog_of(city, fresh, reaction, original)
+
+    return JSONResponse(await city.db.write(write))
+
+
+@mastodon_errors
+async def favourite(request: Request) -> Response:
+    return await _react(request, ReactionKind.favourite, "write:favourites", undo=False)
+
+
+@mastodon_errors
+async def unfavourite(request: Request) -> Response:
+    return await _react(request, ReactionKind.favourite, "write:favourites", undo=True)
+
+
+@mastodon_errors
+async def reblog(request: Request) -> Response:
+    return await _react(request, ReactionKind.reblog, "write:statuses", undo=False)
+
+
+@mastodon_errors
+async def unreblog(request: Request) -> Response:
+    return await _react(request, ReactionKind.reblog, "write:statuses", undo=True)
+
+
+def routes() -> list[Route]:
+    return [
+        Route("/api/v1/statuses", create, methods=["POST"]),
+        Route("/api/v1/statuses/{id}", show, methods=["GET"]),
+        Route("/api/v1/statuses/{id}", delete, methods=["DELETE"]),
+        Route("/api/v1/statuses/{id}/context", context, methods=["GET"]),
+        Route("/api/v1/statuses/{id}/favourite", favourite, methods=["POST"]),
+        Route("/api/v1/statuses/{id}/unfavourite", unfavourite, methods=["POST"]),
+        Route("/api/v1/statuses/{id}/reblog", reblog, methods=["POST"]),
+        Route("/api/v1/statuses/{id}/unreblog", unreblog, methods=["POST"]),
+    ]

@@ -1,0 +1,84 @@
+"""`/api/v1/timelines/home`, `/public` and `/tag/{hashtag}`, paged as Mastodon pages.
+
+Items are statuses (notes and listings) by their `statuses` id, newest first; `max_id`,
+`since_id`, `min_id` and `limit` (default 20, at most 40) as on Mastodon, and a `Link`
+header with the next (older) and previous (newer) pages. A tag is a listing category.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy.orm import Session
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from exchange import statuses
+from exchange.statuses import Viewer
+from instance.city import city_of
+
+from . import entities
+from .common import mastodon_errors, member_viewer, optional_viewer, paged_response, paging
+
+Query = Callable[[Session], list[int]]
+
+
+async def _answer(request: Request, viewer: Viewer, query: Query) -> Response:
+    city = city_of(request)
+
+    def read(session: Session) -> tuple[list[dict[str, Any]], list[int]]:
+        ids = query(session)
+        return entities.statuses(session, city, ids, viewer.member), ids
+
+    items, ids = await city.db.read(read)
+    return paged_response(request, items, ids)
+
+
+def _flag(request: Request, name: str) -> bool:
+    return request.query_params.get(name, "").lower() in ("true", "1", "yes")
+
+
+@mastodon_errors
+async def home(request: Request) -> Response:
+    _, viewer = await member_viewer(request, "read:statuses")
+    page = paging(request)
+    return await _answer(request, viewer, lambda s: statuses.home(s, viewer, page))
+
+
+@mastodon_errors
+async def public(request: Request) -> Response:
+    viewer = await optional_viewer(request, "read:statuses")
+    page = paging(request)
+    policy = await city_of(request).fediverse.policy.current()
+    local, remote = _flag(request, "local"), _flag(request, "remote")
+    return await _answer(
+        request,
+        viewer,
+        lambda s: statuses.public(
+            s,
+            viewer,
+            page,
+            local=local,
+            remote=remote,
+            silenced=lambda d: policy.verdict(d).silenced,
+            refused=lambda d: not policy.allows(d),
+        ),
+    )
+
+
+@mastodon_errors
+async def tag(request: Request) -> Response:
+    viewer = await optional_viewer(request, "read:statuses")
+    page = paging(request)
+    name = request.path_params["hashtag"]
+    return await _answer(request, viewer, lambda s: statuses.tagged(s, viewer, page, name))
+
+
+def routes() -> list[Route]:
+    return [
+        Route("/api/v1/timelines/home", home, methods=["GET"]),
+        Route("/api/v1/timelines/public", public, methods=["GET"]),
+        Route("/api/v1/timelines/tag/{hashtag}", tag, methods=["GET"]),
+    ]

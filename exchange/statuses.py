@@ -1,0 +1,423 @@
+"""Statuses as Mastodon apps see them: our notes and listings and the remote ones, one list.
+
+`models.status.Status` gives every note and listing an id in arrival order; this module
+decides which of them a member may see and assembles the timelines (home, public, tag, an
+account's), paged by that id as Mastodon pages (`max_id`, `since_id`, `min_id`, `limit`).
+The federation policy comes in as predicates on a domain (as in `exchange.timeline`), so the
+domain stays free of the `instance` layer.
+
+Who sees what:
+- a note: public and unlisted ones anyone; followers-only ones their author and the
+  members who follow the (remote) author; direct ones their author and the members they
+  were sent to (`direct_messages`); never deleted or hidden ones, nor a suspended account's;
+- a listing: open (published, reserved) and not hidden, for everyone; its author sees it in
+  every state but draft.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, exists, false, or_, select, true
+from sqlalchemy.orm import QueryableAttribute, Session
+
+from models import (
+    OPEN_STATES,
+    Direction,
+    DirectMessage,
+    Follow,
+    FollowState,
+    Listing,
+    ListingState,
+    Member,
+    Note,
+    ReactionKind,
+    RemoteActor,
+    Status,
+    StatusReaction,
+)
+
+from .errors import DomainError, NotFound
+from .timeline import kept_out
+
+Predicate = Callable[[str], bool]
+DEFAULT_LIMIT, MAX_LIMIT = 20, 40
+
+
+@dataclass(frozen=True)
+class Paging:
+    """Mastodon's paging parameters: ids of statuses (or of any row sequence)."""
+
+    max_id: int | None = None
+    since_id: int | None = None
+    min_id: int | None = None
+    limit: int = DEFAULT_LIMIT
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """The member reading (None: nobody logged in) and their actor URI."""
+
+    member: Member | None
+    uri: str | None
+
+
+@dataclass(frozen=True)
+class StatusRow:
+    status: Status
+    note: Note | None
+    listing: Listing | None
+
+
+def run_page(
+    session: Session, query: Select[Any], column: QueryableAttribute[int], paging: Paging
+) -> list[int]:
+    """The ids of one page, newest first."""
+    limit = max(1, min(paging.limit, MAX_LIMIT))
+    if paging.max_id is not None:
+        query = query.where(column < paging.max_id)
+    if paging.since_id is not None:
+        query = query.where(column > paging.since_id)
+    if paging.min_id is not None:
+        ids = list(
+            session.scalars(query.where(column > paging.min_id).order_by(column.asc()).limit(limit))
+        )
+        return sorted(ids, reverse=True)
+    return list(session.scalars(query.order_by(column.desc()).limit(limit)))
+
+
+# ---------------------------------------------------------------------- who sees what
+
+
+def followed_actors(viewer_uri: str) -> Select[Any]:
+    return select(Follow.remote_actor_id).where(
+        Follow.local_actor == viewer_uri,
+        Follow.direction == Direction.outbound,
+        Follow.state == FollowState.accepted,
+    )
+
+
+def _not_suspended_author(actor_id: QueryableAttribute[int | None]) -> ColumnElement[bool]:
+    suspended = select(RemoteActor.id).where(RemoteActor.suspended_at.is_not(None))
+    return or_(actor_id.is_(None), actor_id.not_in(suspended))
+
+
+def note_visible(viewer: Viewer) -> ColumnElement[bool]:
+    shown: list[ColumnElement[bool]] = [Note.visibility.in_(("public", "unlisted"))]
+    if viewer.member is not None and viewer.uri is not None:
+        shown += [
+            Note.member_id == viewer.member.id,
+            and_(
+                Note.visibility == "followers",
+                Note.remote_actor_id.in_(followed_actors(viewer.uri)),
+            ),
+            exists().where(
+                DirectMessage.note_id == Note.id, DirectMessage.member_id == viewer.member.id
+            ),
+        ]
+    return and_(
+        Note.deleted_at.is_(None),
+        Note.hidden_at.is_(None),
+        _not_suspended_author(Note.remote_actor_id),
+        or_(*shown),
+    )
+
+
+def listing_visible(viewer: Viewer) -> ColumnElement[bool]:
+    open_to_all = and_(Listing.state.in_(OPEN_STATES), Listing.hidden_at.is_(None))
+    own: ColumnElement[bool] = false()
+    if viewer.member is not None:
+        own = and_(Listing.member_id == viewer.member.id, Listing.state != ListingState.draft)
+    return and_(_not_suspended_author(Listing.remote_actor_id), or_(open_to_all, own))
+
+
+def _base() -> Select[Any]:
+    return (
+        select(Status.id)
+        .outerjoin(Note, Note.id == Status.note_id)
+        .outerjoin(Listing, Listing.id == Status.listing_id)
+    )
+
+
+def _visible(
+    viewer: Viewer, notes: ColumnElement[bool], listings: ColumnElement[bool]
+) -> ColumnElement[bool]:
+    return or_(
+        and_(Status.note_id.is_not(None), note_visible(viewer), notes),
+        and_(Status.listing_id.is_not(None), listing_visible(viewer), listings),
+    )
+
+
+def rows(session: Session, ids: list[int]) -> list[StatusRow]:
+    """The statuses of `ids` with their note or listing, in the order of `ids`."""
+    if not ids:
+        return []
+    found = {
+        status.id: StatusRow(status, note, listing)
+        for status, note, listing in session.execute(
+            select(Status, Note, Listing)
+            .outerjoin(Note, Note.id == Status.note_id)
+            .outerjoin(Listing, Listing.id == Status.listing_id)
+            .where(Status.id.in_(ids))
+        )
+    }
+    return [found[i] for i in ids if i in found]
+
+
+def find(session: Session, viewer: Viewer, status_id: int) -> StatusRow:
+    """One status the viewer may see; NotFound otherwise (as Mastodon: no hint it exists)."""
+    query = _base().where(Status.id == status_id, _visible(viewer, true(), true()))
+    if session.scalar(query) is None:
+        raise NotFound("status")
+    return rows(session, [status_id])[0]
+
+
+def id_of_note(session: Session, note_id: int) -> int:
+    found = session.scalar(select(Status.id).where(Status.note_id == note_id))
+    if found is None:
+        raise NotFound("status")
+    return found
+
+
+def ids_of_uris(session: Session, uris: list[str]) -> dict[str, int]:
+    """Status ids of the notes and listings at `uris` (those we have)."""
+    if not uris:
+        return {}
+    found: dict[str, int] = {}
+    for uri, sid in session.execute(
+        select(Note.uri, Status.id)
+        .join(Status, Status.note_id == Note.id)
+        .where(Note.uri.in_(uris))
+    ):
+        found[uri] = sid
+    for uri, sid in session.execute(
+        select(Listing.uri, Status.id)
+        .join(Status, Status.listing_id == Listing.id)
+        .where(Listing.uri.in_(uris))
+    ):
+        found[uri] = sid
+    return found
+
+
+def known_accounts(session: Session, handles: list[str]) -> dict[str, RemoteActor]:
+    """The remote accounts we already know among `name@domain` handles."""
+    found: dict[str, RemoteActor] = {}
+    for handle in handles:
+        name, _, domain = handle.partition("@")
+        actor = session.scalar(
+            select(RemoteActor).where(
+                RemoteActor.preferred_username == name,
+                RemoteActor.domain == domain,
+                RemoteActor.deleted_at.is_(None),
+            )
+        )
+        if actor is not None:
+            found[handle] = actor
+    return found
+
+
+# ---------------------------------------------------------------------- timelines
+
+
+def home(session: Session, viewer: Viewer, paging: Paging) -> list[int]:
+    """The member's own statuses, those of the accounts they follow, the listings of the
+    cities whose market they follow, and the direct notes sent to them."""
+    assert viewer.member is not None and viewer.uri is not None
+    followed = followed_actors(viewer.uri)
+    markets = select(RemoteActor.domain).where(
+        RemoteActor.id.in_(followed), RemoteActor.preferred_username == "market"
+    )
+    notes = or_(
+        Note.member_id == viewer.member.id,
+        Note.remote_actor_id.in_(followed),
+        exists().where(
+            DirectMessage.note_id == Note.id, DirectMessage.member_id == viewer.member.id
+        ),
+    )
+    listings = or_(
+        Listing.member_id == viewer.member.id,
+        Listing.remote_actor_id.in_(followed),
+        and_(Listing.remote_actor_id.is_not(None), Listing.origin.in_(markets)),
+    )
+    return run_page(session, _base().where(_visible(viewer, notes, listings)), Status.id, paging)
+
+
+def public(
+    session: Session,
+    viewer: Viewer,
+    paging: Paging,
+    *,
+    local: bool = False,
+    remote: bool = False,
+    silenced: Predicate,
+    refused: Predicate,
+) -> list[int]:
+    """Public notes and open listings, of this city (`local`), of others (`remote`) or both.
+
+    Silenced domains stay out, except the accounts the viewer follows; refused ones always.
+    """
+    notes: ColumnElement[bool] = Note.visibility == "public"
+    listings: ColumnElement[bool] = and_(Listing.state.in_(OPEN_STATES))
+    if local:
+        notes = and_(notes, Note.member_id.is_not(None))
+        listings = and_(listings, Listing.member_id.is_not(None))
+    if remote:
+        notes = and_(notes, Note.remote_actor_id.is_not(None))
+        listings = and_(listings, Listing.remote_actor_id.is_not(None))
+    quiet, shut = kept_out(session, silenced, refused)
+    if quiet or shut:
+        hidden = select(RemoteActor.id).where(RemoteActor.domain.in_(shut))
+        if quiet:
+            quiet_actors = select(RemoteActor.id).where(RemoteActor.domain.in_(quiet))
+            if viewer.uri is not None:
+                quiet_actors = quiet_actors.where(
+                    RemoteActor.id.not_in(followed_actors(viewer.uri))
+                )
+            hidden = hidden.union(quiet_actors)  # type: ignore[assignment]
+        notes = and_(
+            notes, or_(Note.remote_actor_id.is_(None), Note.remote_actor_id.not_in(hidden))
+        )
+        listings = and_(
+            listings,
+            or_(Listing.remote_actor_id.is_(None), Listing.remote_actor_id.not_in(hidden)),
+        )
+    return run_page(session, _base().where(_visible(viewer, notes, listings)), Status.id, paging)
+
+
+def tagged(session: Session, viewer: Viewer, paging: Paging, tag: str) -> list[int]:
+    """Open listings of the category `tag` (ours and other cities')."""
+    listings = Listing.category == tag.lower()
+    return run_page(session, _base().where(_visible(viewer, false(), listings)), Status.id, paging)
+
+
+def by_account(
+    session: Session,
+    viewer: Viewer,
+    paging: Paging,
+    *,
+    member_id: int | None = None,
+    actor_id: int | None = None,
+) -> list[int]:
+    """The statuses of one account (a member or a remote actor) that the viewer may see."""
+    if member_id is not None:
+        notes, listings = Note.member_id == member_id, Listing.member_id == member_id
+    else:
+        notes, listings = Note.remote_actor_id == actor_id, Listing.remote_actor_id == actor_id
+    return run_page(session, _base().where(_visible(viewer, notes, listings)), Status.id, paging)
+
+
+def thread(session: Session, viewer: Viewer, row: StatusRow) -> tuple[list[int], list[int]]:
+    """(ancestors oldest first, descendants in order) of a note, among notes we have."""
+    if row.note is None:
+        return [], []
+    ancestors: list[int] = []
+    parent_uri = row.note.in_reply_to
+    seen = {row.note.uri}
+    while parent_uri and parent_uri not in seen and len(ancestors) < 40:
+        seen.add(parent_uri)
+        parent = session.scalar(select(Note).where(Note.uri == parent_uri))
+        if parent is None:
+            break
+        ancestors.append(parent.id)
+        parent_uri = parent.in_reply_to
+    descendants: list[int] = []
+    frontier = [row.note.uri]
+    while frontier and len(descendants) < 200:
+        children = [
+            (i, u)
+            for i, u in session.execute(
+                select(Note.id, Note.uri).where(Note.in_reply_to.in_(frontier))
+            )
+            if u not in seen
+        ]
+        seen.update(u for _, u in children)
+        descendants += [i for i, _ in children]
+        frontier = [u for _, u in children]
+    return _visible_notes(session, viewer, ancestors[::-1]), _visible_notes(
+        session, viewer, descendants
+    )
+
+
+def _visible_notes(session: Session, viewer: Viewer, note_ids: list[int]) -> list[int]:
+    if not note_ids:
+        return []
+    found = dict(
+        session.execute(
+            select(Note.id, Status.id)
+            .join(Status, Status.note_id == Note.id)
+            .where(Note.id.in_(note_ids), note_visible(viewer))
+        ).all()
+    )
+    return [found[n] for n in note_ids if n in found]
+
+
+# ---------------------------------------------------------------------- reactions
+
+
+def react(session: Session, member: Member, status_id: int, kind: ReactionKind) -> StatusReaction:
+    """Favourite or reblog once; again is a no-op (as on Mastodon)."""
+    existing = session.scalar(
+        select(StatusReaction).where(
+            StatusReaction.status_id == status_id,
+            StatusReaction.member_id == member.id,
+            StatusReaction.kind == kind,
+        )
+    )
+    if existing is not None:
+        return existing
+    reaction = StatusReaction(status_id=status_id, member_id=member.id, kind=kind)
+    session.add(reaction)
+    session.flush()
+    return reaction
+
+
+def unreact(session: Session, member: Member, status_id: int, kind: ReactionKind) -> None:
+    reaction = session.scalar(
+        select(StatusReaction).where(
+            StatusReaction.status_id == status_id,
+            StatusReaction.member_id == member.id,
+            StatusReaction.kind == kind,
+        )
+    )
+    if reaction is not None:
+        session.delete(reaction)
+        session.flush()
+
+
+@dataclass(frozen=True)
+class Reactions:
+    """Per status id: how many favourites and reblogs, and which of them are the viewer's."""
+
+    favourites: dict[int, int]
+    reblogs: dict[int, int]
+    mine: set[tuple[int, ReactionKind]]
+
+
+def reactions(session: Session, member: Member | None, ids: list[int]) -> Reactions:
+    favourites: dict[int, int] = {}
+    reblogs: dict[int, int] = {}
+    mine: set[tuple[int, ReactionKind]] = set()
+    if ids:
+        for sid, kind, who in session.execute(
+            select(StatusReaction.status_id, StatusReaction.kind, StatusReaction.member_id).where(
+                StatusReaction.status_id.in_(ids)
+            )
+        ):
+            counts = favourites if kind is ReactionKind.favourite else reblogs
+            counts[sid] = counts.get(sid, 0) + 1
+            if member is not None and who == member.id:
+                mine.add((sid, kind))
+    return Reactions(favourites, reblogs, mine)
+
+
+def own_note_uri(row: StatusRow, member: Member) -> str:
+    """The URI of the member's own note behind a status (to delete it); refused otherwise."""
+    if row.note is None:
+        raise DomainError(
+            "not_a_note", "a listing is withdrawn on its page, not deleted as a status", 422
+        )
+    if row.note.member_id != member.id:
+        raise NotFound("status")
+    return row.note.uri

@@ -1,0 +1,169 @@
+"""The real client Mastodon.py against real cities on loopback HTTP (uvicorn, the worker,
+federation between two cities): what a resident's app does after logging in.
+
+Mastodon.py is synchronous (requests), so its calls run in a thread while the cities, served
+in this event loop, answer them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from mastodon import Mastodon, MastodonAPIError
+
+from api.auth import issue_token
+
+from ..e2e.helpers import add_member, eventually
+from ..live import LiveCity
+from ..oauth.conftest import PASSWORD
+
+pytestmark = pytest.mark.slow
+SCOPES = ["read", "write", "follow"]
+OPEN_MARKET = {"moderation": {"listing_review": "after"}}
+
+
+def _logged_in(city: LiveCity, name: str, scopes: list[str] = SCOPES) -> Mastodon:
+    client_id, client_secret = Mastodon.create_app(
+        "Mastodon.py test", scopes=scopes, api_base_url=city.url
+    )
+    client = Mastodon(
+        client_id=client_id,
+        client_secret=client_secret,
+        api_base_url=city.url,
+        version_check_mode="created",
+        ratelimit_method="throw",
+    )
+    client.log_in(name, PASSWORD, scopes=scopes, allow_http=True)
+    return client
+
+
+async def _listing(city: LiveCity, name: str, title: str, **fields: Any) -> dict[str, Any]:
+    token = city.db.write_sync(lambda s: issue_token(s, name))
+    answer = await city.http.post(
+        "/api/comptoir/v1/listings",
+        json={"purpose": "offer", "title": title, "price": "2.00", **fields},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert answer.status_code == 201, answer.text
+    found: dict[str, Any] = answer.json()
+    return found
+
+
+async def test_posts_reads_timelines_and_pages_them(start_city: Callable[..., Any]) -> None:
+    city: LiveCity = await start_city(run_worker=False, **OPEN_MARKET)
+    add_member(city, "alice")
+    await _listing(city, "alice", "Bike repair", category=None)
+
+    def session() -> dict[str, Any]:
+        client = _logged_in(city, "alice")
+        me = client.account_verify_credentials()
+        posted = [client.status_post(f"note {i} #velo") for i in range(3)]
+        reply = client.status_post("a reply", in_reply_to_id=posted[0]["id"])
+        private = client.status_post("friends", visibility="private")
+        home = client.timeline_home(limit=2)
+        return {
+            "me": me,
+            "posted": posted,
+            "reply": reply,
+            "private": private,
+            "home": home,
+            "next": client.fetch_next(home),
+            "public": client.timeline_public(local=True),
+            "context": client.status_context(posted[0]["id"]),
+            "favourited": client.status_favourite(posted[1]["id"]),
+            "deleted": client.status_delete(posted[2]["id"]),
+            "account_statuses": client.account_statuses(me["id"]),
+        }
+
+    found = await asyncio.to_thread(session)
+    assert found["me"]["username"] == "alice"
+    assert found["reply"]["in_reply_to_id"] == found["posted"][0]["id"]
+    assert found["private"]["visibility"] == "private"
+    assert [s["id"] for s in found["home"]] == [found["private"]["id"], found["reply"]["id"]]
+    assert [s["id"] for s in found["next"]][:1] == [found["posted"][2]["id"]]
+    public_contents = [s["content"] for s in found["public"]]
+    assert not any("friends" in c for c in public_contents)
+    assert any("Bike repair" in c for c in public_contents)
+    assert [s["id"] for s in found["context"]["descendants"]] == [found["reply"]["id"]]
+    assert found["favourited"]["favourited"] is True
+    assert found["deleted"]["text"] == "note 2 #velo"
+    assert found["posted"][2]["id"] not in [s["id"] for s in found["account_statuses"]]
+
+
+async def test_a_read_token_cannot_post(start_city: Callable[..., Any]) -> None:
+    city: LiveCity = await start_city(run_worker=False)
+    add_member(city, "alice")
+
+    def session() -> str:
+        client = _logged_in(city, "alice", ["read"])
+        try:
+            client.status_post("no")
+        except MastodonAPIError as exc:
+            return str(exc)
+        return "posted"
+
+    refusal = await asyncio.to_thread(session)
+    assert "outside the authorized scopes" in refusal
+
+
+async def test_follows_a_member_of_another_city_and_sees_her_listing_at_home(
+    start_city: Callable[..., Any],
+) -> None:
+    a: LiveCity = await start_city(**OPEN_MARKET)
+    b: LiveCity = await start_city(**OPEN_MARKET)
+    add_member(a, "alice")
+    add_member(b, "bob")
+    client = await asyncio.to_thread(_logged_in, a, "alice")
+
+    bob = await asyncio.to_thread(client.account_lookup, f"bob@{b.settings.domain}")
+    asked = await asyncio.to_thread(client.account_follow, bob["id"])
+    assert asked["requested"] is True
+
+    async def following() -> bool:
+        (rel,) = await asyncio.to_thread(client.account_relationships, bob["id"])
+        return bool(rel["following"])
+
+    await eventually(following)
+    listing = await _listing(b, "bob", "Honey jar")
+
+    async def at_home() -> list[Any]:
+        home = await asyncio.to_thread(client.timeline_home)
+        return [s for s in home if s["uri"] == listing["uri"]]
+
+    (status,) = await eventually(at_home)
+    assert "Honey jar" in status["content"]
+    assert status["account"]["acct"] == f"bob@{b.settings.domain}"
+    assert await asyncio.to_thread(client.account_unfollow, bob["id"])
+
+
+async def test_reads_an_offer_as_a_notification_and_dismisses_it(
+    start_city: Callable[..., Any],
+) -> None:
+    city: LiveCity = await start_city(run_worker=False, **OPEN_MARKET)
+    add_member(city, "alice")
+    add_member(city, "carl")
+    listing = await _listing(city, "alice", "Lamp")
+    token = city.db.write_sync(lambda s: issue_token(s, "carl"))
+    offered = await city.http.post(
+        f"/api/comptoir/v1/listings/{listing['id']}/negotiations",
+        json={"quantity": 1},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert offered.status_code == 201, offered.text
+
+    def session() -> dict[str, Any]:
+        client = _logged_in(city, "alice")
+        listed = client.notifications()
+        one = client.notifications(id=listed[0]["id"])
+        client.notifications_dismiss(listed[0]["id"])
+        return {"listed": listed, "one": one, "after": client.notifications()}
+
+    found = await asyncio.to_thread(session)
+    (notification,) = found["listed"]
+    assert notification["type"] == "mention"
+    assert notification["account"]["username"] == "carl"
+    assert found["one"]["id"] == notification["id"]
+    assert found["after"] == []
