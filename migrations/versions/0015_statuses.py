@@ -2,8 +2,8 @@
 order) and our members' favourites and reblogs (`status_reactions`). Existing notes and
 listings are indexed in order of their first appearance (published, listed or created).
 
-Revision ID: 0012
-Revises: 0011
+Revision ID: 0015
+Revises: 0014
 Create Date: 2026-12-04
 """
 
@@ -14,8 +14,8 @@ from alembic import op
 
 import models.base
 
-revision = "0012"
-down_revision = "0011"
+revision = "0015"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 

@@ -2,8 +2,8 @@
 `notifications.note_id`, so the Mastodon API shows follows, likes, boosts and direct notes
 as `follow`, `favourite`, `reblog` and `mention` of the real account and status.
 
-Revision ID: 0013
-Revises: 0012
+Revision ID: 0016
+Revises: 0015
 Create Date: 2026-12-04
 """
 
@@ -12,8 +12,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0013"
-down_revision = "0012"
+revision = "0016"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 
