@@ -19,6 +19,7 @@ from models import RemoteActor
 from services.origins import currency_of
 
 from .classify import CreateFacts, Route, answered_here, classify_create
+from .discussions import keep_discussion_reply
 from .listings import keep_listing
 from .negotiation import keep_message
 from .notes import keep_note
@@ -65,6 +66,8 @@ async def on_create(delivery: Delivery) -> None:
     elif route is Route.listing:
         assert listing is not None and currency is not None
         await keep_listing(delivery, sender, listing, currency)
+    elif route is Route.discussion:
+        await keep_discussion_reply(delivery, sender, note)
     elif route is Route.message:
         await keep_message(delivery, sender, note)
     else:

@@ -20,6 +20,7 @@ from web import (
     admin_partners,
     admin_settlements,
     conversations,
+    discussions,
     market_routes,
     pages,
     profiles,
@@ -77,6 +78,7 @@ def all_routes() -> list[BaseRoute]:
         *api_oauth.routes(),
         *web_oauth.routes(),
         *market_routes.routes(),
+        *discussions.routes(),
         *conversations.routes(),
         *remote_accounts.routes(),
     ]
