@@ -50,7 +50,7 @@ GRAPH = StateGraph(
 #: a slug is the Group's preferredUsername and WebFinger name: what Mastodon accepts
 SLUG_RE = re.compile(r"^[a-z0-9_]{2,60}$")
 #: names taken by our service actors and by the paths under /discussions
-RESERVED_SLUGS = frozenset({"actor", "market", "new", "inbox", "admin"})
+RESERVED_SLUGS = frozenset({"actor", "market", "new", "inbox", "admin", "threads"})
 MAX_TITLE = 200
 MAX_TEXT = 10_000
 PAGE_SIZE = 20

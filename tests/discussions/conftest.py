@@ -1,5 +1,6 @@
-"""Discussions' tests reuse the web tests' city and browser (tests/web/conftest.py)."""
+"""Discussions' tests reuse the web tests' city and browser and the API tests' client."""
 
 from __future__ import annotations
 
+from ..api.conftest import api, city  # noqa: F401  (fixtures)
 from ..web.conftest import web_city  # noqa: F401  (fixture)
