@@ -14,6 +14,7 @@ from exchange import members
 from exchange.discussions import SpaceDraft
 from federation.httpsig import sign_headers
 from federation.keys import load_private_key
+from federation.vocab import id_of
 from models import (
     Direction,
     DiscussionPost,
@@ -22,11 +23,12 @@ from models import (
     FollowState,
     InboundActivity,
     OutboundActivity,
+    Role,
     SpaceAudience,
 )
 from services import discussions, social
 
-from ..e2e.helpers import act, add_member, eventually
+from ..e2e.helpers import AS2, act, add_member, eventually
 
 
 async def _space_with_thread(a: Any) -> DiscussionThread:
@@ -41,38 +43,61 @@ async def _space_with_thread(a: Any) -> DiscussionThread:
     return thread
 
 
-async def test_a_resident_of_another_city_follows_the_group_and_the_reply_is_announced(
-    start_city: Any,
-) -> None:
-    a, b = await start_city(), await start_city()
+async def _accepted(b: Any) -> list[Follow]:
+    return await b.db.read(
+        lambda s: list(
+            s.scalars(
+                select(Follow).where(
+                    Follow.direction == Direction.outbound,
+                    Follow.state == FollowState.accepted,
+                )
+            )
+        )
+    )
+
+
+async def _announced(b: Any, group: str, kind: str, object_id: str) -> list[dict[str, Any]]:
+    """The Announces by `group` city B received whose embedded `kind` names `object_id`."""
+    rows = await b.db.read(
+        lambda s: list(
+            s.scalars(
+                select(InboundActivity.body).where(
+                    InboundActivity.type == "Announce", InboundActivity.actor == group
+                )
+            )
+        )
+    )
+    bodies = [orjson.loads(body) for body in rows]
+    return [
+        d
+        for d in bodies
+        if d["object"]["type"] == kind and id_of(d["object"]["object"]) == object_id
+    ]
+
+
+async def _follow_and_reply(a: Any, b: Any) -> tuple[Any, DiscussionThread, Any]:
+    """bob of city B follows A's Group and replies to alice's thread."""
     thread = await _space_with_thread(a)
     add_member(b, "bob")
     bob = b.db.read_sync(lambda s: members.get_member(s, "bob"))
     group = await b.city.fediverse.directory.lookup(f"@bikes@{a.settings.domain}")
     assert group.uri == a.city.urls.discussion_space("bikes")
-
     await act(b, lambda s: social.follow(s, b.city, b.city.urls.member("bob"), group))
-
-    async def accepted() -> list[Follow]:
-        return await b.db.read(
-            lambda s: list(
-                s.scalars(
-                    select(Follow).where(
-                        Follow.direction == Direction.outbound,
-                        Follow.state == FollowState.accepted,
-                    )
-                )
-            )
-        )
-
-    await eventually(accepted)
-
+    await eventually(lambda: _accepted(b))
     note = await act(
         b,
         lambda s: social.post_note(
             s, b.city, bob, "Count me in!", mentions=[group], in_reply_to=thread.uri
         ),
     )
+    return group, thread, note
+
+
+async def test_a_resident_of_another_city_follows_the_group_and_the_reply_is_announced(
+    start_city: Any,
+) -> None:
+    a, b = await start_city(), await start_city()
+    group, thread, note = await _follow_and_reply(a, b)
 
     async def kept() -> list[DiscussionPost]:
         return await a.db.read(
@@ -84,23 +109,44 @@ async def test_a_resident_of_another_city_follows_the_group_and_the_reply_is_ann
     page = (await a.http.get(f"/threads/{thread.public_id}")).text
     assert "Count me in!" in page and f"@bob@{b.settings.domain}" in page
 
-    async def announced_to_b() -> list[dict[str, Any]]:
-        rows = await b.db.read(
-            lambda s: list(
-                s.scalars(
-                    select(InboundActivity.body).where(
-                        InboundActivity.type == "Announce", InboundActivity.actor == group.uri
-                    )
-                )
-            )
-        )
-        bodies = [orjson.loads(body) for body in rows]
-        return [d for d in bodies if d["object"]["object"]["id"] == note.uri]
-
-    [announce] = await eventually(announced_to_b)
-    assert announce["object"]["type"] == "Create"
+    [announce] = await eventually(lambda: _announced(b, group.uri, "Create", note.uri))
     assert announce["object"]["actor"] == b.city.urls.member("bob")
     assert announce["cc"] == [a.city.urls.followers(group.uri)]
+
+
+async def test_a_hidden_reply_is_deleted_on_the_followers_servers(start_city: Any) -> None:
+    a, b = await start_city(), await start_city()
+    group, thread, note = await _follow_and_reply(a, b)
+    add_member(a, "mayor", role=Role.admin)
+    mayor = a.db.read_sync(lambda s: members.get_member(s, "mayor"))
+
+    async def kept() -> int:
+        return await a.db.read(lambda s: s.scalar(select(func.count()).select_from(DiscussionPost)))
+
+    await eventually(kept)
+    await act(a, lambda s: discussions.hide_post(s, a.city, mayor, note.uri, "off topic"))
+
+    [announce] = await eventually(lambda: _announced(b, group.uri, "Delete", note.uri))
+    assert announce["object"]["actor"] == group.uri
+    assert "Count me in!" not in (await a.http.get(f"/threads/{thread.public_id}")).text
+
+
+async def test_a_members_only_space_refuses_a_follow_from_another_city(start_city: Any) -> None:
+    a, b = await start_city(), await start_city()
+    draft = SpaceDraft("council", "Council staff", "", SpaceAudience.members)
+    await act(a, lambda s: discussions.open_space(s, a.city, None, draft))
+    add_member(b, "bob")
+    group = await b.city.fediverse.directory.lookup(a.city.urls.discussion_space("council"))
+    bob_id = b.city.urls.member("bob")
+    await act(b, lambda s: social.follow(s, b.city, bob_id, group))
+
+    async def rejected() -> bool:
+        rows = await b.db.read(lambda s: s.scalar(select(func.count()).select_from(Follow)))
+        return rows == 0
+
+    await eventually(rejected)
+    followers = (await a.http.get("/discussions/council/followers", headers=AS2)).json()
+    assert followers["totalItems"] == 0
 
 
 async def test_the_group_announces_local_threads_to_its_followers(start_city: Any) -> None:

@@ -8,7 +8,9 @@ from typing import Any
 
 from sqlalchemy import select
 
+from exchange import members
 from models import DiscussionPost, DiscussionSpace, DiscussionThread, ModerationEntry, Role
+from services import discussions
 
 from ..web.conftest import Browser, add_member, logged_in
 
@@ -164,3 +166,26 @@ async def test_a_member_cannot_moderate(web_city: Callable[..., Any]) -> None:
     )
     assert answer.status_code == 403
     assert not _rows(app, DiscussionThread)[0].locked
+
+
+async def test_a_space_pages_its_threads_pinned_first(web_city: Callable[..., Any]) -> None:
+    app, staff, alice = await _city_with_staff(web_city)
+    await _open(staff)
+    city = app.state.city
+    member = city.db.read_sync(lambda s: members.get_member(s, "alice"))
+    for n in range(21):
+        city.db.write_sync(
+            lambda s, n=n: discussions.start_thread(s, city, member, "bikes", f"Topic {n:02}", "?")
+        )
+    first_thread = _rows(app, DiscussionThread)[0]
+    pinned = await staff.submit(
+        f"/threads/{first_thread.public_id}", f"/threads/{first_thread.public_id}/moderate/pin"
+    )
+    assert pinned.status_code == 303
+
+    first = (await alice.client.get("/discussions/bikes")).text
+    assert first.count('<li>📌 <a href="/threads/') == 1
+    assert first.index("Topic 00") < first.index("Topic 20") < first.index("Topic 19")
+    assert "Topic 01" not in first and 'href="?page=2"' in first
+    second = (await alice.client.get("/discussions/bikes?page=2")).text
+    assert "Topic 01" in second and "Topic 20" not in second and 'href="?page=3"' not in second
