@@ -22,6 +22,7 @@ from models import (
     Follow,
     FollowState,
     InboundActivity,
+    JobState,
     OutboundActivity,
     Role,
     SpaceAudience,
@@ -237,3 +238,42 @@ async def test_unsigned_or_forged_posts_to_the_group_inbox_are_refused(start_cit
         )
     )
     assert stored == (0, 0, 0)
+
+
+async def test_a_remote_reply_to_a_locked_thread_writes_nothing(start_city: Any) -> None:
+    a, b = await start_city(), await start_city()
+    thread = await _space_with_thread(a)
+    add_member(a, "mayor", role=Role.admin)
+    mayor = a.db.read_sync(lambda s: members.get_member(s, "mayor"))
+    await act(a, lambda s: discussions.moderate_thread(s, a.city, mayor, thread.public_id, "lock"))
+    add_member(b, "bob")
+    bob = b.db.read_sync(lambda s: members.get_member(s, "bob"))
+    group = await b.city.fediverse.directory.lookup(a.city.urls.discussion_space("bikes"))
+    await act(
+        b,
+        lambda s: social.post_note(
+            s, b.city, bob, "Still here", mentions=[group], in_reply_to=thread.uri
+        ),
+    )
+
+    async def handled() -> int:
+        return await a.db.read(
+            lambda s: s.scalar(
+                select(func.count())
+                .select_from(InboundActivity)
+                .where(InboundActivity.type == "Create", InboundActivity.state == JobState.done)
+            )
+        )
+
+    await eventually(handled)
+    written = await a.db.read(
+        lambda s: (
+            s.scalar(select(func.count()).select_from(DiscussionPost)),
+            s.scalar(
+                select(func.count())
+                .select_from(OutboundActivity)
+                .where(OutboundActivity.body.contains("Still here"))
+            ),
+        )
+    )
+    assert written == (0, 0)
