@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from federation.keys import generate_rsa_pem
-from models import Invitation, Member, MemberStatus, ModerationEntry, Role, utcnow
+from models import DiscussionSpace, Invitation, Member, MemberStatus, ModerationEntry, Role, utcnow
 
 from . import web_sessions
 from .errors import DomainError, NotFound
@@ -105,6 +105,9 @@ def add_member(
     name = check_username(username)
     if find_member(session, name) is not None:
         raise DomainError("username_taken", f"username {name!r} is already taken", 409)
+    # a discussion space's Group answers WebFinger for acct:{slug}: one name, one actor
+    if session.scalar(select(DiscussionSpace.id).where(DiscussionSpace.slug == name)):
+        raise DomainError("username_taken", f"username {name!r} is a discussion's name", 409)
     member = Member(
         username=name,
         display_name=display_name.strip()[:100] or name,

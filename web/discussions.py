@@ -10,7 +10,7 @@ without JavaScript. A refused form comes back with the refusal beside it and wha
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -79,14 +79,17 @@ async def new_space_page(request: Request, refused: Refusal = NONE) -> Response:
     return await render(request, "discussions/new.html", refused.status, refused=refused)
 
 
-def _date(value: object, what: str) -> datetime | None:
+def _date(value: object, what: str, *, end_of_day: bool = False) -> datetime | None:
+    """A day typed in the form, in UTC: its start, or for a closing day its end (a space that
+    closes on the 31st takes posts all that day)."""
     text = str(value or "").strip()
     if not text:
         return None
     try:
-        return datetime.fromisoformat(text).replace(tzinfo=UTC)
+        day = datetime.fromisoformat(text).replace(tzinfo=UTC)
     except ValueError:
         raise DomainError("invalid_dates", f"the {what} date must be YYYY-MM-DD", 400) from None
+    return day + timedelta(days=1) if end_of_day else day
 
 
 async def open_space(request: Request) -> Response:
@@ -102,7 +105,7 @@ async def open_space(request: Request) -> Response:
             if form.get("audience") == "federated"
             else SpaceAudience.members,
             opens_at=_date(form.get("opens_at"), "opening"),
-            closes_at=_date(form.get("closes_at"), "closing"),
+            closes_at=_date(form.get("closes_at"), "closing", end_of_day=True),
         )
         space = await city.db.write(lambda s: square.open_space(s, city, who, draft))
     except DomainError as exc:
