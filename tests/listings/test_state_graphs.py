@@ -1,7 +1,7 @@
 """Every stateful row moves along a declared graph, and nothing else moves it.
 
 The graphs are exchange's: a listing's, an offer's, a negotiation's, an agreement's, a follow's,
-a report's, a domain draft's and an exchange rule's. Each is checked move by move against its
+a report's, a domain draft's, an exchange rule's and a discussion space's. Each is checked move by move against its
 own table: what the table holds is made, everything else is refused (409) and leaves the row
 as it was.
 """
@@ -17,6 +17,7 @@ from sqlalchemy import Enum
 
 from exchange import (
     agreements,
+    discussions,
     domain_drafts,
     follows,
     listings,
@@ -39,6 +40,7 @@ from models import (
     ReportState,
     RuleStatus,
     SettlementState,
+    SpaceState,
 )
 from models.base import Base
 
@@ -53,6 +55,7 @@ GRAPHS: dict[str, StateGraph[Any]] = {
     "exchange rule": partners.GRAPH,
     "payer settlement": settlements.PAYER_GRAPH,
     "payee settlement": settlements.PAYEE_GRAPH,
+    "discussion": discussions.GRAPH,
 }
 
 #: the states a row never leaves (a report can always be reopened: it has none)
@@ -89,6 +92,7 @@ FINALS: dict[str, set[Any]] = {
         SettlementState.preparing,
         SettlementState.acked,
     },
+    "discussion": {SpaceState.archived},
 }
 
 #: one move per graph that nothing in the domain makes
@@ -103,6 +107,7 @@ UNDECLARED: dict[str, tuple[Any, Any]] = {
     "exchange rule": (RuleStatus.active, RuleStatus.proposed),
     "payer settlement": (SettlementState.aborted, SettlementState.committed),
     "payee settlement": (SettlementState.committed, SettlementState.aborted),
+    "discussion": (SpaceState.archived, SpaceState.closed),
 }
 
 #: rows whose state the worker moves (instance.queue), not a domain rule
