@@ -1,9 +1,9 @@
 """Every stateful row moves along a declared graph, and nothing else moves it.
 
 The graphs are exchange's: a listing's, an offer's, a negotiation's, an agreement's, a follow's,
-a report's, a domain draft's, an exchange rule's and a discussion space's. Each is checked move by move against its
-own table: what the table holds is made, everything else is refused (409) and leaves the row
-as it was.
+a report's, a domain draft's, an exchange rule's and a discussion space's. Each is checked
+move by move against its own table: what the table holds is made, everything else is refused
+(409) and leaves the row as it was.
 """
 
 from __future__ import annotations
