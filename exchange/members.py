@@ -105,9 +105,6 @@ def add_member(
     name = check_username(username)
     if find_member(session, name) is not None:
         raise DomainError("username_taken", f"username {name!r} is already taken", 409)
-    # a discussion space's Group answers WebFinger for acct:{slug}: one name, one actor
-    if session.scalar(select(DiscussionSpace.id).where(DiscussionSpace.slug == name)):
-        raise DomainError("username_taken", f"username {name!r} is a discussion's name", 409)
     member = Member(
         username=name,
         display_name=display_name.strip()[:100] or name,
@@ -136,6 +133,10 @@ def register(
     application_note: str = "",
 ) -> Member:
     """Register a resident under the city's policy: open, approval (pending) or invite."""
+    # a discussion space's Group answers WebFinger for acct:{slug}: one name, one actor
+    slug = username.strip().lower()
+    if session.scalar(select(DiscussionSpace.id).where(DiscussionSpace.slug == slug)):
+        raise DomainError("username_taken", f"username {slug!r} is a discussion's name", 409)
     status = MemberStatus.active
     invitation: Invitation | None = None
     if policy == "approval":
