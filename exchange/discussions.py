@@ -375,6 +375,31 @@ def move(
     _log(session, by, "move", thread.uri, f"to {to.slug}" + (f": {reason}" if reason else ""))
 
 
+def remote_post_of(session: Session, uri: str, sender: str) -> DiscussionPost | None:
+    """A remote reply by `uri`, when `sender` (an actor id) wrote it; else None."""
+    found = session.execute(
+        select(DiscussionPost, RemoteActor.uri)
+        .join(RemoteActor, RemoteActor.id == DiscussionPost.remote_actor_id)
+        .where(DiscussionPost.uri == uri)
+    ).first()
+    if found is None or found[1] != sender:
+        return None
+    post: DiscussionPost = found[0]
+    return post
+
+
+def revise_remote(post: DiscussionPost, content: str) -> None:
+    """Its author edited a remote reply (the Update was checked to be theirs)."""
+    post.content = _text(content, what="reply")
+
+
+def remove_remote(post: DiscussionPost) -> None:
+    """Its author deleted a remote reply: its text goes, and it leaves the pages as a hidden
+    one does (its answers with it). Not a moderator's decision: nothing is logged."""
+    post.content = ""
+    post.hidden = True
+
+
 def find_post(session: Session, uri: str) -> DiscussionPost:
     post = session.scalar(select(DiscussionPost).where(DiscussionPost.uri == uri))
     if post is None:

@@ -1,4 +1,5 @@
-"""A remote resident's reply to one of our discussion threads (FEP-1b12).
+"""A remote resident's reply to one of our discussion threads (FEP-1b12), and its author's
+Update and Delete of it (claimed before the ordinary note handlers).
 
 The Create arrived through the inbox pipeline (signature, signer owns actor, federation
 policy) and was classified once (inbox/classify.py); the service keeps the Note and has the
@@ -9,7 +10,9 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from federation.inbound_note import InboundNote
+from exchange import discussions as domain
+from federation.authorship import authored_by
+from federation.inbound_note import InboundNote, parse_note
 from models import RemoteActor
 from services import discussions
 
@@ -23,3 +26,32 @@ async def keep_discussion_reply(delivery: Delivery, sender: RemoteActor, note: I
         discussions.receive_reply(session, city, sender, note, activity)
 
     await delivery.apply(change)
+
+
+async def on_discussion_update(delivery: Delivery) -> bool:
+    """Claims an Update of a remote reply kept in one of our threads, when its author sent it."""
+    note = parse_note(delivery.object)
+    if note is None or not authored_by(delivery.object, delivery.actor_uri):
+        return False
+    city, sender, activity = delivery.city, delivery.actor_uri, delivery.activity
+    known = await city.db.read(lambda s: discussions_post(s, note.id, sender))
+    if not known:
+        return False
+    await delivery.apply(lambda s: discussions.receive_update(s, city, sender, note, activity))
+    return True
+
+
+async def on_discussion_delete(delivery: Delivery) -> bool:
+    """Claims a Delete of a remote reply kept in one of our threads, when its author sent it."""
+    object_id = delivery.object_id
+    city, sender, activity = delivery.city, delivery.actor_uri, delivery.activity
+    if object_id is None or not await city.db.read(
+        lambda s: discussions_post(s, object_id, sender)
+    ):
+        return False
+    await delivery.apply(lambda s: discussions.receive_delete(s, city, sender, object_id, activity))
+    return True
+
+
+def discussions_post(session: Session, uri: str, sender: str) -> bool:
+    return domain.remote_post_of(session, uri, sender) is not None

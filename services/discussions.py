@@ -179,6 +179,42 @@ def receive_reply(
     return post
 
 
+def receive_update(
+    session: Session, city: City, sender: str, note: InboundNote, activity: dict[str, Any]
+) -> bool:
+    """A remote author's Update of their reply: applied, and announced by the Group. False
+    when the Note is no reply of theirs here (the ordinary handlers take it)."""
+    post = discussions.remote_post_of(session, note.id, sender)
+    if post is None:
+        return False
+    try:
+        with session.begin_nested():
+            discussions.revise_remote(post, sanitize_html(note.content))
+    except DomainError as exc:
+        log.info("update of %s refused: %s", note.id, exc.code)
+        return True
+    thread = session.get(DiscussionThread, post.thread_id)
+    assert thread is not None
+    wire.announce(session, city, discussions.space_of(session, thread), activity)
+    return True
+
+
+def receive_delete(
+    session: Session, city: City, sender: str, object_id: str, activity: dict[str, Any]
+) -> bool:
+    """A remote author deleted their reply: removed here, and the Group announces the
+    Delete so that every follower's copy goes too. False when it is no reply of theirs."""
+    post = discussions.remote_post_of(session, object_id, sender)
+    if post is None:
+        return False
+    if not post.hidden:
+        discussions.remove_remote(post)
+        thread = session.get(DiscussionThread, post.thread_id)
+        assert thread is not None
+        wire.announce(session, city, discussions.space_of(session, thread), activity)
+    return True
+
+
 # ---------------------------------------------------------------------- moderators
 
 

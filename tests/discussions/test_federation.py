@@ -277,3 +277,45 @@ async def test_a_remote_reply_to_a_locked_thread_writes_nothing(start_city: Any)
         )
     )
     assert written == (0, 0)
+
+
+async def _kept(a: Any, uri: str) -> DiscussionPost | None:
+    return await a.db.read(
+        lambda s: s.scalar(select(DiscussionPost).where(DiscussionPost.uri == uri))
+    )
+
+
+async def test_the_author_edits_a_remote_reply_and_the_group_announces_it(
+    start_city: Any,
+) -> None:
+    a, b = await start_city(), await start_city()
+    group, _, note = await _follow_and_reply(a, b)
+    await eventually(lambda: _kept(a, note.uri))
+    bob = b.db.read_sync(lambda s: members.get_member(s, "bob"))
+    await act(b, lambda s: social.edit_note(s, b.city, bob, note.uri, "Count me in twice!"))
+
+    async def edited() -> bool:
+        post = await _kept(a, note.uri)
+        return post is not None and "twice" in post.content
+
+    await eventually(edited)
+    await eventually(lambda: _announced(b, group.uri, "Update", note.uri))
+
+
+async def test_the_author_deletes_a_remote_reply_and_the_group_announces_it(
+    start_city: Any,
+) -> None:
+    a, b = await start_city(), await start_city()
+    group, thread, note = await _follow_and_reply(a, b)
+    await eventually(lambda: _kept(a, note.uri))
+    bob = b.db.read_sync(lambda s: members.get_member(s, "bob"))
+    await act(b, lambda s: social.delete_note(s, b.city, bob, note.uri))
+
+    async def removed() -> bool:
+        post = await _kept(a, note.uri)
+        return post is not None and post.hidden and post.content == ""
+
+    await eventually(removed)
+    [announce] = await eventually(lambda: _announced(b, group.uri, "Delete", note.uri))
+    assert announce["object"]["actor"] == b.city.urls.member("bob")
+    assert "Count me in!" not in (await a.http.get(f"/threads/{thread.public_id}")).text
