@@ -334,41 +334,56 @@ def _log(session: Session, by: Member | None, action: str, uri: str, reason: str
     record(session, by, f"discussion.{action}", "discussion_post", uri, reason)
 
 
-def pin(session: Session, by: Member, thread: DiscussionThread, pinned: bool = True) -> None:
-    check_staff(by)
+def _staff_or_command_line(by: Member | None) -> None:
+    """Moderators decide on the web and the API; `by` None is the command line (or a report
+    acted on from it)."""
+    if by is not None:
+        check_staff(by)
+
+
+def pin(session: Session, by: Member | None, thread: DiscussionThread, pinned: bool = True) -> None:
+    _staff_or_command_line(by)
     thread.pinned = pinned
     _log(session, by, "pin" if pinned else "unpin", thread.uri, "")
 
 
 def lock(
-    session: Session, by: Member, thread: DiscussionThread, reason: str = "", locked: bool = True
+    session: Session,
+    by: Member | None,
+    thread: DiscussionThread,
+    reason: str = "",
+    locked: bool = True,
 ) -> None:
-    check_staff(by)
+    _staff_or_command_line(by)
     thread.locked = locked
     _log(session, by, "lock" if locked else "unlock", thread.uri, reason)
 
 
 def hide_thread(
-    session: Session, by: Member, thread: DiscussionThread, reason: str, hidden: bool = True
+    session: Session, by: Member | None, thread: DiscussionThread, reason: str, hidden: bool = True
 ) -> None:
-    check_staff(by)
+    _staff_or_command_line(by)
     thread.hidden = hidden
     _log(session, by, "hide" if hidden else "unhide", thread.uri, reason)
 
 
 def hide_post(
-    session: Session, by: Member, post: DiscussionPost, reason: str, hidden: bool = True
+    session: Session, by: Member | None, post: DiscussionPost, reason: str, hidden: bool = True
 ) -> None:
-    check_staff(by)
+    _staff_or_command_line(by)
     post.hidden = hidden
     _log(session, by, "hide" if hidden else "unhide", post.uri, reason)
 
 
 def move(
-    session: Session, by: Member, thread: DiscussionThread, to: DiscussionSpace, reason: str = ""
+    session: Session,
+    by: Member | None,
+    thread: DiscussionThread,
+    to: DiscussionSpace,
+    reason: str = "",
 ) -> None:
     """A thread goes to another space (its id stays: the Page is not under the space)."""
-    check_staff(by)
+    _staff_or_command_line(by)
     if to.state is SpaceState.archived:
         raise DomainError("discussion_archived", "a thread cannot move to an archived space", 409)
     thread.space_id = to.id

@@ -224,15 +224,17 @@ THREAD_ACTIONS = ("pin", "unpin", "lock", "unlock", "hide", "unhide", "move")
 def moderate_thread(
     session: Session,
     city: City,
-    by: Member,
+    by: Member | None,
     thread_public_id: str,
     action: str,
     *,
     reason: str = "",
     to_slug: str | None = None,
 ) -> DiscussionThread:
-    """A moderator's decision on a thread, logged; a hide reaches the Group's followers."""
-    discussions.check_staff(by)
+    """A moderator's decision on a thread, logged; a hide reaches the Group's followers.
+    `by` None is the command line."""
+    if by is not None:
+        discussions.check_staff(by)
     thread = discussions.find_thread(session, thread_public_id, hidden=True)
     space = discussions.space_of(session, thread)
     if action in ("pin", "unpin"):
@@ -252,12 +254,37 @@ def moderate_thread(
     return thread
 
 
+def hide_by_uri(session: Session, city: City, uri: str, by: Member | None, reason: str) -> None:
+    """Hide a thread or a reply named by its id (a report's object; the argument order of
+    services.moderation's object actions)."""
+    thread = session.scalar(select(DiscussionThread).where(DiscussionThread.uri == uri))
+    if thread is not None:
+        moderate_thread(session, city, by, thread.public_id, "hide", reason=reason)
+    else:
+        hide_post(session, city, by, uri, reason)
+
+
+def author_of_uri(session: Session, city: City, uri: str) -> str | None:
+    """The author's actor id of a thread or reply of ours by its id, else None."""
+    row: DiscussionThread | DiscussionPost | None = session.scalar(
+        select(DiscussionThread).where(DiscussionThread.uri == uri)
+    ) or session.scalar(select(DiscussionPost).where(DiscussionPost.uri == uri))
+    return None if row is None else wire.author_of(session, city.urls, row)
+
+
 def hide_post(
-    session: Session, city: City, by: Member, post_uri: str, reason: str, *, hidden: bool = True
+    session: Session,
+    city: City,
+    by: Member | None,
+    post_uri: str,
+    reason: str,
+    *,
+    hidden: bool = True,
 ) -> DiscussionPost:
     """A moderator hides a reply (and with it its answers); the removal reaches the Group's
-    followers."""
-    discussions.check_staff(by)
+    followers. `by` None is the command line."""
+    if by is not None:
+        discussions.check_staff(by)
     post = discussions.find_post(session, post_uri)
     discussions.hide_post(session, by, post, reason, hidden)
     if hidden:
