@@ -180,13 +180,18 @@ def _text(content: str, *, what: str) -> str:
 def start_thread(
     session: Session,
     space: DiscussionSpace,
-    member: Member,
+    member: Member | None,
     title: str,
     content: str,
     uri_of: Callable[[str], str],
+    *,
+    remote: RemoteActor | None = None,
 ) -> DiscussionThread:
-    """A member starts a thread in an open space. `uri_of(public_id)` builds the Page's id."""
+    """A member (or, in a federated space, a remote actor) starts a thread in an open space.
+    `uri_of(public_id)` gives the Page's id: ours, or the remote object's."""
     check_open(space)
+    if remote is not None and space.audience is not SpaceAudience.federated:
+        raise DomainError("members_only", "this discussion is open to the city's members only", 403)
     title = title.strip()
     if not title or len(title) > MAX_TITLE:
         raise DomainError("invalid_title", f"a title needs 1 to {MAX_TITLE} characters", 400)
@@ -195,7 +200,8 @@ def start_thread(
         public_id=public_id,
         uri=uri_of(public_id),
         space_id=space.id,
-        member_id=member.id,
+        member_id=member.id if member is not None else None,
+        remote_actor_id=remote.id if remote is not None else None,
         title=title,
         content=_text(content, what="thread"),
     )

@@ -6,6 +6,8 @@ what of ours it answers, the sender's followers collection). `answered_here` is 
 database read it needs. The order of the rules is the order of precedence:
 - not a note, or not the sender's own: ignored;
 - a listing (FEP-0837) from a city that publishes its currency: a remote listing;
+- a Page or Note answering nothing, addressed to one of our discussion Groups (FEP-1b12): a
+  new thread in that space;
 - a Note in reply to one of our discussion threads or replies (FEP-1b12): a discussion reply;
 - a Note in one of our negotiation threads (by `context`, or replying to one of its
   messages), or a direct reply to one of our listings: a negotiation message;
@@ -29,6 +31,7 @@ class Route(enum.Enum):
     listing = "listing"
     message = "message"
     discussion = "discussion"
+    discussion_thread = "discussion_thread"
     note = "note"
     ignored = "ignored"
 
@@ -49,6 +52,8 @@ class CreateFacts:
     origin_has_currency: bool = False
     answers: Answers | None = None
     sender_followers: str | None = None
+    #: one of our discussion Groups the object is addressed to (to, cc or audience)
+    group: str | None = None
 
 
 def classify_create(
@@ -59,6 +64,8 @@ def classify_create(
         return Route.ignored
     if listing is not None and facts.origin_has_currency:
         return Route.listing
+    if note.in_reply_to is None and facts.group is not None and note.type in ("Page", "Note"):
+        return Route.discussion_thread
     if note.type == "Note" and facts.answers is Answers.discussion:
         return Route.discussion
     if note.type == "Note" and facts.answers is Answers.thread:

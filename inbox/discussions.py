@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from exchange import discussions as domain
 from federation.authorship import authored_by
 from federation.inbound_note import InboundNote, parse_note
+from federation.vocab import as_list
 from models import RemoteActor
 from services import discussions
 
@@ -24,6 +25,40 @@ async def keep_discussion_reply(delivery: Delivery, sender: RemoteActor, note: I
 
     def change(session: Session) -> None:
         discussions.receive_reply(session, city, sender, note, activity)
+
+    await delivery.apply(change)
+
+
+def addressed_group(delivery: Delivery, note: InboundNote) -> str | None:
+    """The first of our discussion Groups the object names in `audience`, `to` or `cc` (or
+    the activity in its `to` or `cc`), without reading the database."""
+    obj = delivery.object if isinstance(delivery.object, dict) else {}
+    actors = delivery.city.fediverse.actors
+    named = [
+        *as_list(obj.get("audience")),
+        *note.to,
+        *note.cc,
+        *as_list(delivery.activity.get("to")),
+        *as_list(delivery.activity.get("cc")),
+    ]
+    for address in named:
+        ref = actors.parse(address) if isinstance(address, str) else None
+        if ref is not None and ref.kind == "group":
+            return address
+    return None
+
+
+async def keep_discussion_thread(
+    delivery: Delivery, sender: RemoteActor, note: InboundNote
+) -> None:
+    """Another city's resident starts a thread by addressing the Group (a Lemmy post, or a
+    Mastodon post mentioning it)."""
+    city, activity = delivery.city, delivery.activity
+    group = addressed_group(delivery, note)
+    assert group is not None  # the route was chosen for it
+
+    def change(session: Session) -> None:
+        discussions.receive_thread(session, city, sender, group, note, activity)
 
     await delivery.apply(change)
 

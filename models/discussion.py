@@ -64,10 +64,14 @@ class DiscussionThread(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     public_id: Mapped[str] = mapped_column(String(32), unique=True)
-    #: the Page's id: ours (/threads/{public_id}); kept when a moderator moves the thread
+    #: the Page's id: ours (/threads/{public_id}), or the remote author's when another city's
+    #: resident started it by addressing the Group; kept when a moderator moves the thread
     uri: Mapped[str] = mapped_column(String(2000), unique=True)
     space_id: Mapped[int] = mapped_column(ForeignKey("discussion_spaces.id", ondelete="CASCADE"))
     member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    remote_actor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("remote_actors.id", ondelete="CASCADE")
+    )
     title: Mapped[str] = mapped_column(String(200))
     #: sanitized HTML
     content: Mapped[str] = mapped_column(Text, default="")

@@ -49,6 +49,8 @@ async def thread_document(request: Request) -> Response:
             thread = discussions.find_thread(session, request.path_params["public_id"])
         except NotFound:
             return None
+        if not city.urls.is_local(thread.uri):
+            return None  # another city's resident started it: its own server serves it
         space = discussions.space_of(session, thread)
         return render_thread(city.urls, space, thread, author_of(session, city.urls, thread))
 

@@ -46,7 +46,7 @@ def federated(space: DiscussionSpace) -> bool:
 def author_of(session: Session, urls: Urls, row: DiscussionThread | DiscussionPost) -> str:
     """The actor id of whoever wrote a thread or a reply: a member, or a remote actor; the
     instance actor stands for a member whose account is gone."""
-    remote_id = row.remote_actor_id if isinstance(row, DiscussionPost) else None
+    remote_id = row.remote_actor_id
     if remote_id is not None:
         actor = session.get(RemoteActor, remote_id)
         if actor is not None:

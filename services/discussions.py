@@ -20,7 +20,7 @@ from exchange.errors import DomainError, Forbidden
 from federation.inbound_note import InboundNote
 from federation.keys import generate_rsa_pem
 from instance.city import City
-from instance.html import sanitize_html, text_to_html
+from instance.html import html_to_text, sanitize_html, text_to_html
 from models import (
     DiscussionPost,
     DiscussionSpace,
@@ -177,6 +177,42 @@ def receive_reply(
         return None
     wire.announce(session, city, discussions.space_of(session, thread), activity)
     return post
+
+
+def receive_thread(
+    session: Session,
+    city: City,
+    sender: RemoteActor,
+    group: str,
+    note: InboundNote,
+    activity: dict[str, Any],
+) -> DiscussionThread | None:
+    """Another city's resident starts a thread by addressing the Group: a Page's `name` is its
+    title (a Note's first line, as Lemmy titles a Mastodon post). Kept, and the Group
+    announces the Create; refused (closed, members only) it is dropped, logged, nothing
+    written."""
+    if session.scalar(select(DiscussionThread.id).where(DiscussionThread.uri == note.id)):
+        return None  # a repeat
+    ref = city.fediverse.actors.parse(group)
+    space = (
+        session.scalar(select(DiscussionSpace).where(DiscussionSpace.slug == ref.name))
+        if ref is not None
+        else None
+    )
+    if space is None:
+        return None
+    content = sanitize_html(note.content)
+    title = (note.name or html_to_text(content).strip().split("\n", 1)[0])[: discussions.MAX_TITLE]
+    try:
+        with session.begin_nested():
+            thread = discussions.start_thread(
+                session, space, None, title, content, lambda _: note.id, remote=sender
+            )
+    except DomainError as exc:
+        log.info("thread %s in %s refused: %s", note.id, space.slug, exc.code)
+        return None
+    wire.announce(session, city, space, activity)
+    return thread
 
 
 def receive_update(

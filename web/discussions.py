@@ -142,7 +142,9 @@ async def space_page(request: Request, refused: Refusal = NONE) -> Response:
         threads, more = discussions.threads_page(session, space, page)
         counts = discussions.reply_counts(session, threads)
         lines = [
-            ThreadLine(t, _handle(session, city, t.member_id, None), counts.get(t.id, 0))
+            ThreadLine(
+                t, _handle(session, city, t.member_id, t.remote_actor_id), counts.get(t.id, 0)
+            )
             for t in threads
         ]
         return space, lines, more
@@ -230,7 +232,7 @@ async def thread_page(request: Request, refused: Refusal = NONE) -> Response:
         return {
             "thread": thread,
             "space": space,
-            "author": _handle(session, city, thread.member_id, None),
+            "author": _handle(session, city, thread.member_id, thread.remote_actor_id),
             "replies": _tree(session, city, discussions.posts_of(session, thread)),
             "is_open": discussions.accepts_posts(space),
             "other_spaces": [s for s in discussions.listed_spaces(session) if s.id != space.id],

@@ -57,6 +57,7 @@ def upgrade() -> None:
         sa.Column("uri", sa.String(length=2000), nullable=False),
         sa.Column("space_id", sa.Integer(), nullable=False),
         sa.Column("member_id", sa.Integer(), nullable=True),
+        sa.Column("remote_actor_id", sa.Integer(), nullable=True),
         sa.Column("title", sa.String(length=200), nullable=False),
         sa.Column("content", sa.Text(), nullable=False),
         sa.Column("pinned", sa.Boolean(), nullable=False),
@@ -69,6 +70,12 @@ def upgrade() -> None:
             ["members.id"],
             name=op.f("fk_discussion_threads_member_id_members"),
             ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["remote_actor_id"],
+            ["remote_actors.id"],
+            name=op.f("fk_discussion_threads_remote_actor_id_remote_actors"),
+            ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(
             ["space_id"],

@@ -319,3 +319,31 @@ async def test_the_author_deletes_a_remote_reply_and_the_group_announces_it(
     [announce] = await eventually(lambda: _announced(b, group.uri, "Delete", note.uri))
     assert announce["object"]["actor"] == b.city.urls.member("bob")
     assert "Count me in!" not in (await a.http.get(f"/threads/{thread.public_id}")).text
+
+
+async def test_a_resident_of_another_city_starts_a_thread_by_mentioning_the_group(
+    start_city: Any,
+) -> None:
+    a, b = await start_city(), await start_city()
+    await _space_with_thread(a)
+    add_member(b, "bob")
+    bob = b.db.read_sync(lambda s: members.get_member(s, "bob"))
+    group = await b.city.fediverse.directory.lookup(f"@bikes@{a.settings.domain}")
+    await act(b, lambda s: social.follow(s, b.city, b.city.urls.member("bob"), group))
+    await eventually(lambda: _accepted(b))
+    note = await act(
+        b,
+        lambda s: social.post_note(
+            s, b.city, bob, "Spare inner tubes\nWho has some?", mentions=[group]
+        ),
+    )
+
+    async def started() -> DiscussionThread | None:
+        return await a.db.read(
+            lambda s: s.scalar(select(DiscussionThread).where(DiscussionThread.uri == note.uri))
+        )
+
+    thread = await eventually(started)
+    assert thread.title == "Spare inner tubes" and thread.remote_actor_id is not None
+    assert "Spare inner tubes" in (await a.http.get("/discussions/bikes")).text
+    await eventually(lambda: _announced(b, group.uri, "Create", note.uri))
