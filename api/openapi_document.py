@@ -14,6 +14,7 @@ from instance.city import city_of
 from . import (
     admin_domains_spec,
     conversations_spec,
+    discussions_spec,
     ledger_spec,
     listings_spec,
     negotiations_spec,
@@ -71,6 +72,7 @@ def sections() -> list[Section]:
         negotiations_spec.NOTIFICATIONS_SECTION,
         settlements_spec.SECTION,
         partners_spec.SECTION,
+        discussions_spec.SECTION,
     ]
 
 

@@ -11,6 +11,7 @@ from starlette.routing import BaseRoute, Mount, Route, Router
 from . import (
     admin_domains,
     conversations,
+    discussions,
     ledger,
     listing_moderation,
     listings,
@@ -43,6 +44,7 @@ def served() -> list[Route]:
         *notifications.ROUTES,
         *settlements.ROUTES,
         *partners.ROUTES,
+        *discussions.ROUTES,
     ]
 
 

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from federation.keys import generate_rsa_pem
-from models import Invitation, Member, MemberStatus, ModerationEntry, Role, utcnow
+from models import DiscussionSpace, Invitation, Member, MemberStatus, ModerationEntry, Role, utcnow
 
 from . import password_resets, web_sessions
 from .errors import DomainError, NotFound
@@ -137,6 +137,10 @@ def register(
     application_note: str = "",
 ) -> Member:
     """Register a resident under the city's policy: open, approval (pending) or invite."""
+    # a discussion space's Group answers WebFinger for acct:{slug}: one name, one actor
+    slug = username.strip().lower()
+    if session.scalar(select(DiscussionSpace.id).where(DiscussionSpace.slug == slug)):
+        raise DomainError("username_taken", f"username {slug!r} is a discussion's name", 409)
     status = MemberStatus.active
     invitation: Invitation | None = None
     if policy == "approval":

@@ -6,6 +6,9 @@ what of ours it answers, the sender's followers collection). `answered_here` is 
 database read it needs. The order of the rules is the order of precedence:
 - not a note, or not the sender's own: ignored;
 - a listing (FEP-0837) from a city that publishes its currency: a remote listing;
+- a Page or Note answering nothing, addressed to one of our discussion Groups (FEP-1b12): a
+  new thread in that space;
+- a Note in reply to one of our discussion threads or replies (FEP-1b12): a discussion reply;
 - a Note in one of our negotiation threads (by `context`, or replying to one of its
   messages), or a direct reply to one of our listings: a negotiation message;
 - any other note: an ordinary note (kept if it concerns us).
@@ -18,7 +21,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from exchange import negotiations
+from exchange import discussions, negotiations
 from federation.inbound_listing import InboundListing
 from federation.inbound_note import InboundNote
 from models import Negotiation
@@ -27,6 +30,8 @@ from models import Negotiation
 class Route(enum.Enum):
     listing = "listing"
     message = "message"
+    discussion = "discussion"
+    discussion_thread = "discussion_thread"
     note = "note"
     ignored = "ignored"
 
@@ -36,6 +41,7 @@ class Answers(enum.Enum):
 
     thread = "thread"  # one of our negotiation threads
     listing = "listing"  # one of our own listings
+    discussion = "discussion"  # one of our discussion threads or replies
 
 
 @dataclass(frozen=True)
@@ -46,6 +52,8 @@ class CreateFacts:
     origin_has_currency: bool = False
     answers: Answers | None = None
     sender_followers: str | None = None
+    #: one of our discussion Groups the object is addressed to (to, cc or audience)
+    group: str | None = None
 
 
 def classify_create(
@@ -56,6 +64,10 @@ def classify_create(
         return Route.ignored
     if listing is not None and facts.origin_has_currency:
         return Route.listing
+    if note.in_reply_to is None and facts.group is not None and note.type in ("Page", "Note"):
+        return Route.discussion_thread
+    if note.type == "Note" and facts.answers is Answers.discussion:
+        return Route.discussion
     if note.type == "Note" and facts.answers is Answers.thread:
         return Route.message
     if note.type == "Note" and facts.answers is Answers.listing:
@@ -66,6 +78,8 @@ def classify_create(
 
 def answered_here(session: Session, note: InboundNote) -> Answers | None:
     """The read `classify_create` needs: what of ours, if anything, the note answers."""
+    if discussions.answered(session, note.in_reply_to) is not None:
+        return Answers.discussion
     found = negotiations.answered_by(session, note.context, note.in_reply_to)
     if found is None:
         return None

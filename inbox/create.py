@@ -19,6 +19,7 @@ from models import RemoteActor
 from services.origins import currency_of
 
 from .classify import CreateFacts, Route, answered_here, classify_create
+from .discussions import addressed_group, keep_discussion_reply, keep_discussion_thread
 from .listings import keep_listing
 from .negotiation import keep_message
 from .notes import keep_note
@@ -51,6 +52,7 @@ async def gather(
         origin_has_currency=currency is not None,
         answers=answers,
         sender_followers=sender.followers,
+        group=addressed_group(delivery, note),
     )
     return Gathered(facts, sender, currency)
 
@@ -65,6 +67,10 @@ async def on_create(delivery: Delivery) -> None:
     elif route is Route.listing:
         assert listing is not None and currency is not None
         await keep_listing(delivery, sender, listing, currency)
+    elif route is Route.discussion_thread:
+        await keep_discussion_thread(delivery, sender, note)
+    elif route is Route.discussion:
+        await keep_discussion_reply(delivery, sender, note)
     elif route is Route.message:
         await keep_message(delivery, sender, note)
     else:

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from federation.vocab import id_of
 from models import Member
-from services import social
+from services import discussions, social
 
 from .process import Delivery
 
@@ -28,6 +28,9 @@ async def on_follow(delivery: Delivery) -> None:
         if ref.kind == "service" and ref.name == "actor":
             # The instance actor is not followable (as on Mastodon): say no.
             social.refuse_follow(session, city, target, follower, delivery.row.uri)
+            return
+        if ref.kind == "group":
+            discussions.receive_follow(session, city, target, follower, delivery.row.uri)
             return
         manual = False
         if ref.kind == "member":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .create import on_create
+from .discussions import on_discussion_delete, on_discussion_update
 from .flags import on_flag
 from .follows import on_accept, on_follow, on_reject
 from .interactions import on_announce, on_like, on_undo
@@ -33,8 +34,10 @@ HANDLERS: dict[str, Handler] = {
     "Reject": claimed_or(on_settlement_reject, on_rule_reject, on_offer_reject, fallback=on_reject),
     "Undo": claimed_or(on_settlement_undo, on_offer_undo, fallback=on_undo),
     "Create": on_create,
-    "Update": claimed_or(on_rule_update, on_listing_update, fallback=on_update),
-    "Delete": claimed_or(on_listing_delete, fallback=on_delete),
+    "Update": claimed_or(
+        on_rule_update, on_listing_update, on_discussion_update, fallback=on_update
+    ),
+    "Delete": claimed_or(on_listing_delete, on_discussion_delete, fallback=on_delete),
     "Like": on_like,
     "Announce": claimed_or(on_listing_announce, fallback=on_announce),
     "Offer": claimed_or(on_settlement_offer, on_rule_offer, fallback=on_offer),

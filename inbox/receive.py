@@ -39,6 +39,8 @@ from .envelope import EnvelopeError, read_envelope
 from .writer import InboxWriter, Received
 
 _MEMBER_INBOX_RE = re.compile(r"^/users/([^/]+)/inbox$")
+#: a discussion space's Group (FEP-1b12): remote residents' Follows and replies land here
+_GROUP_INBOX_RE = re.compile(r"^/discussions/([^/]+)/inbox$")
 INBOX_PATHS = frozenset({"/inbox", "/market/inbox", "/actor/inbox"})
 #: Media types of an activity (`application/ld+json` with or without its profile parameter).
 ACTIVITY_MEDIA_TYPES = frozenset(
@@ -56,7 +58,11 @@ class Refusal(Exception):
 
 
 def is_inbox(path: str) -> bool:
-    return path in INBOX_PATHS or _MEMBER_INBOX_RE.match(path) is not None
+    return (
+        path in INBOX_PATHS
+        or _MEMBER_INBOX_RE.match(path) is not None
+        or _GROUP_INBOX_RE.match(path) is not None
+    )
 
 
 async def _read_body(receive: Receive, declared: str | None, limit: int) -> bytes:

@@ -1,4 +1,5 @@
-"""Our own actors: members (Person), the instance actor (Application) and the market (Group).
+"""Our own actors: members (Person), the instance actor (Application), the market (Group) and
+the discussion spaces (one Group each, FEP-1b12).
 
 Gives each local actor id its signing key, and makes sure the two service actors exist.
 Keys never change while a process runs (rotation would restart it), so they are cached; the
@@ -18,7 +19,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from federation.keys import generate_rsa_pem, load_private_key
-from models import Member, MemberStatus, ServiceActor
+from models import DiscussionSpace, Member, MemberStatus, ServiceActor, SpaceState
 
 from .urls import Urls
 
@@ -35,9 +36,10 @@ class SigningKey:
 
 @dataclass(frozen=True)
 class LocalActorRef:
-    """What an actor id of ours points at: a member's username, or a service actor's name."""
+    """What an actor id of ours points at: a member's username, a service actor's name, or a
+    discussion space's slug."""
 
-    kind: str  # "member" | "service"
+    kind: str  # "member" | "service" | "group"
     name: str
 
 
@@ -77,6 +79,10 @@ class LocalActors:
             and len(actor_id) > len(prefix)
         ):
             return LocalActorRef("member", actor_id[len(prefix) :])
+        groups = self.urls.discussion_space("")
+        rest = actor_id[len(groups) :]
+        if actor_id.startswith(groups) and rest and "/" not in rest:
+            return LocalActorRef("group", rest)
         return None
 
     def cached_key(self, actor_id: str) -> SigningKey | None:
@@ -92,6 +98,10 @@ class LocalActors:
         pem: str | None = None
         if ref is not None and ref.kind == "member":
             pem = session.scalar(select(Member.private_key_pem).where(Member.username == ref.name))
+        elif ref is not None and ref.kind == "group":
+            pem = session.scalar(
+                select(DiscussionSpace.private_key_pem).where(DiscussionSpace.slug == ref.name)
+            )
         elif ref is not None:
             pem = session.scalar(
                 select(ServiceActor.private_key_pem).where(ServiceActor.name == ref.name)
@@ -113,5 +123,10 @@ class LocalActors:
             return False
         if ref.kind == "service":
             return True
+        if ref.kind == "group":
+            state = session.scalar(
+                select(DiscussionSpace.state).where(DiscussionSpace.slug == ref.name)
+            )
+            return state is not None and state is not SpaceState.archived
         status = session.scalar(select(Member.status).where(Member.username == ref.name))
         return status is MemberStatus.active

@@ -18,6 +18,10 @@ class Urls:
     def market(self) -> str:
         return f"{self.base}/market"
 
+    def discussion_space(self, slug: str) -> str:
+        """A discussion space: its Group actor to servers, its page to browsers."""
+        return f"{self.base}/discussions/{slug}"
+
     def member(self, username: str) -> str:
         return f"{self.base}/users/{username}"
 
@@ -49,6 +53,13 @@ class Urls:
 
     def note(self, public_id: str) -> str:
         return f"{self.base}/notes/{public_id}"
+
+    def discussion_thread(self, public_id: str) -> str:
+        """A thread's Page (and its page): not under its space, so a move keeps the id."""
+        return f"{self.base}/threads/{public_id}"
+
+    def discussion_post(self, public_id: str) -> str:
+        return f"{self.base}/posts/{public_id}"
 
     def listing(self, public_id: str) -> str:
         return f"{self.base}/listings/{public_id}"

@@ -7,6 +7,13 @@ from .base import Base, JSONDocument, UTCDateTime, new_public_id, table_of, utcn
 from .category import Category
 from .delivery_failure import DeliveryFailure, FailureReason
 from .direct_message import DirectMessage
+from .discussion import (
+    DiscussionPost,
+    DiscussionSpace,
+    DiscussionThread,
+    SpaceAudience,
+    SpaceState,
+)
 from .domain_rule import DomainRule, RuleKind, Severity
 from .domain_subscription import DomainDraft, DomainSubscription, DraftAction, DraftState
 from .exchange_rule import ExchangeRule, Partnership, RuleStatus
@@ -59,6 +66,11 @@ __all__ = [
     "PasswordReset",
     "ResetState",
     "FormSubmission",
+    "DiscussionPost",
+    "DiscussionSpace",
+    "DiscussionThread",
+    "SpaceAudience",
+    "SpaceState",
     "OAuthApplication",
     "OAuthCode",
     "DeliveryFailure",

@@ -141,6 +141,9 @@ def actor_id_for(city: City, request: Request) -> str:
     name = request.path_params.get("username")
     if name is not None:
         return city.urls.member(name)
+    slug = request.path_params.get("slug")
+    if slug is not None:
+        return city.urls.discussion_space(slug)
     return city.urls.market if request.url.path.startswith("/market") else city.urls.instance_actor
 
 

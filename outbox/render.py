@@ -158,6 +158,32 @@ def render_market(urls: Urls, settings: Settings, public_key_pem: str) -> dict[s
     return document
 
 
+def render_group(
+    urls: Urls,
+    actor_id: str,
+    *,
+    username: str,
+    name: str,
+    summary: str,
+    public_key_pem: str,
+    published: datetime,
+) -> dict[str, Any]:
+    """A Group actor of ours other than the market: a discussion space (FEP-1b12). Its page
+    is its id (browsers get HTML there)."""
+    return _actor(
+        urls,
+        actor_id,
+        kind="Group",
+        username=username,
+        name=name,
+        summary=summary,
+        public_key_pem=public_key_pem,
+        profile_url=actor_id,
+        published=published,
+        manually_approves=False,
+    )
+
+
 # ---------------------------------------------------------------------- notes
 
 

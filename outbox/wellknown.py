@@ -1,8 +1,9 @@
 """/.well-known: WebFinger, host-meta (XRD and JSON) and NodeInfo 2.0 / 2.1.
 
-WebFinger answers for members (`acct:alice@city`), the market (`acct:market@city`) and the
-instance actor (`acct:actor@city`), by acct: URI or by actor URL; its `self` link is exactly
-the actor id, which is what Mastodon checks on the way back.
+WebFinger answers for members (`acct:alice@city`), the market (`acct:market@city`), the
+instance actor (`acct:actor@city`) and discussion spaces' Groups (`acct:slug@city`), by
+acct: URI or by actor URL; its `self` link is exactly the actor id, which is what Mastodon
+checks on the way back.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from starlette.routing import BaseRoute, Route
 from federation.webfinger import parse_handle
 from instance.city import City, city_of
 from instance.version import VERSION
-from models import Member, MemberStatus, Note, utcnow
+from models import DiscussionSpace, Member, MemberStatus, Note, utcnow
 
 CORS = {"Access-Control-Allow-Origin": "*"}
 AS2_TYPE = "application/activity+json"
@@ -55,6 +56,8 @@ def _actor_for(city: City, session: Session, resource: str) -> tuple[str, str] |
         if resource == urls.market:
             return "market", resource
         ref = city.fediverse.actors.parse(resource)
+        if ref is not None and ref.kind == "group":
+            return _group(session, city, ref.name)
         name = ref.name if ref is not None and ref.kind == "member" else None
         if name is None and resource.startswith(urls.profile_page("")):
             name = resource[len(urls.profile_page("")) :]
@@ -69,9 +72,17 @@ def _actor_for(city: City, session: Session, resource: str) -> tuple[str, str] |
         if name in ("actor", "market"):
             return name, urls.instance_actor if name == "actor" else urls.market
     status = session.scalar(select(Member.status).where(Member.username == name.lower()))
+    if status is None:  # a discussion space's Group: slugs never take a member's name
+        return _group(session, city, name.lower())
     if status is not MemberStatus.active:
         return None
     return name.lower(), urls.member(name.lower())
+
+
+def _group(session: Session, city: City, slug: str) -> tuple[str, str] | None:
+    """A discussion space's Group (FEP-1b12), as Lemmy and Mastodon look groups up."""
+    found = session.scalar(select(DiscussionSpace.slug).where(DiscussionSpace.slug == slug))
+    return (found, city.urls.discussion_space(found)) if found is not None else None
 
 
 async def webfinger(request: Request) -> Response:

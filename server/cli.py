@@ -26,6 +26,7 @@ from instance.requestlog import configure_logging
 from instance.settings import ConfigError, load_settings
 from server import (
     cli_backup,
+    cli_discussions,
     cli_domains,
     cli_federation,
     cli_ledger,
@@ -191,6 +192,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_federation.add_parsers(sub, common)
     cli_partners.add_parsers(sub, common)
     cli_backup.add_parsers(sub, common)
+    cli_discussions.add_parsers(sub, common)
     return parser
 
 

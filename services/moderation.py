@@ -5,7 +5,8 @@ caller's transaction, is remembered on the report, and is logged by the function
 it. Taking down one of our notes federates its Delete (through `social`); hiding or taking
 down a remote object only changes what this city shows.
 
-Objects are found through `OBJECT_KINDS`: notes and listings are known here; another kind
+Objects are found through `OBJECT_KINDS`: notes, listings and discussion threads and
+replies are known here; another kind
 of object joins the reports by appending an `ObjectKind` (its author lookup, and its hide
 and take-down when it supports them).
 """
@@ -24,7 +25,7 @@ from exchange.domain_purge import suspend_account, unsuspend_account
 from exchange.errors import DomainError, NotFound
 from instance.city import City
 from models import Listing, Member, Note, RemoteActor, Report, Severity, utcnow
-from services import listings, social
+from services import discussions, listings, social
 
 ACTIONS = ("hide", "take_down", "suspend_account", "block_domain")
 ObjectAction = Callable[[Session, City, str, Member | None, str], None]
@@ -120,6 +121,14 @@ def _take_down_listing(
 OBJECT_KINDS: list[ObjectKind] = [
     ObjectKind("note", _note_author, _hide_note, _take_down_note),
     ObjectKind("listing", _listing_author, _hide_listing, _take_down_listing),
+    # threads and replies of the discussions: hidden (and the hide announced by the Group);
+    # a take-down is the hide, so that a report is answered the same way from any door
+    ObjectKind(
+        "discussion post",
+        discussions.author_of_uri,
+        discussions.hide_by_uri,
+        discussions.hide_by_uri,
+    ),
 ]
 
 

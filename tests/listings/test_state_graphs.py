@@ -1,9 +1,9 @@
 """Every stateful row moves along a declared graph, and nothing else moves it.
 
 The graphs are exchange's: a listing's, an offer's, a negotiation's, an agreement's, a follow's,
-a report's, a domain draft's and an exchange rule's. Each is checked move by move against its
-own table: what the table holds is made, everything else is refused (409) and leaves the row
-as it was.
+a report's, a domain draft's, an exchange rule's and a discussion space's. Each is checked
+move by move against its own table: what the table holds is made, everything else is refused
+(409) and leaves the row as it was.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from sqlalchemy import Enum
 
 from exchange import (
     agreements,
+    discussions,
     domain_drafts,
     follows,
     listings,
@@ -41,6 +42,7 @@ from models import (
     ResetState,
     RuleStatus,
     SettlementState,
+    SpaceState,
 )
 from models.base import Base
 
@@ -56,6 +58,7 @@ GRAPHS: dict[str, StateGraph[Any]] = {
     "payer settlement": settlements.PAYER_GRAPH,
     "payee settlement": settlements.PAYEE_GRAPH,
     "password reset": password_resets.GRAPH,
+    "discussion": discussions.GRAPH,
 }
 
 #: the states a row never leaves (a report can always be reopened: it has none)
@@ -93,6 +96,7 @@ FINALS: dict[str, set[Any]] = {
         SettlementState.acked,
     },
     "password reset": {ResetState.used, ResetState.void},
+    "discussion": {SpaceState.archived},
 }
 
 #: one move per graph that nothing in the domain makes
@@ -108,6 +112,7 @@ UNDECLARED: dict[str, tuple[Any, Any]] = {
     "payer settlement": (SettlementState.aborted, SettlementState.committed),
     "payee settlement": (SettlementState.committed, SettlementState.aborted),
     "password reset": (ResetState.used, ResetState.issued),
+    "discussion": (SpaceState.archived, SpaceState.closed),
 }
 
 #: rows whose state the worker moves (instance.queue), not a domain rule

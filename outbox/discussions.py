@@ -1,0 +1,189 @@
+"""Discussions on the wire (FEP-1b12): the space's Group, threads as `Page`, replies as `Note`
+with `inReplyTo`, and the Group's `Announce` of every accepted activity to its followers.
+
+Why the Group announces and the author's server does not deliver: a follower of the space
+follows the Group, not each resident, so the Group is the one actor whose followers are the
+space's audience. Everything a space accepts (a thread, a reply, a moderator's removal) reaches
+them as an Announce by the Group that embeds the activity, as Lemmy and Mbin send it; each
+object carries `audience` = the Group, so a receiving server knows where it belongs.
+
+Our members' Create is stored (its id is served) but delivered by no one but the Group. A
+members-only space federates nothing: its objects are addressed to the Group alone.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from federation.vocab import PUBLIC
+from instance.city import City
+from instance.urls import Urls
+from models import (
+    DiscussionPost,
+    DiscussionSpace,
+    DiscussionThread,
+    Member,
+    RemoteActor,
+    SpaceAudience,
+    new_public_id,
+)
+
+from . import render
+from .publish import Audience, publish
+
+
+def group_id(urls: Urls, space: DiscussionSpace) -> str:
+    return urls.discussion_space(space.slug)
+
+
+def federated(space: DiscussionSpace) -> bool:
+    return space.audience is SpaceAudience.federated
+
+
+def author_of(session: Session, urls: Urls, row: DiscussionThread | DiscussionPost) -> str:
+    """The actor id of whoever wrote a thread or a reply: a member, or a remote actor; the
+    instance actor stands for a member whose account is gone."""
+    remote_id = row.remote_actor_id
+    if remote_id is not None:
+        actor = session.get(RemoteActor, remote_id)
+        if actor is not None:
+            return actor.uri
+    member = session.get(Member, row.member_id) if row.member_id is not None else None
+    return urls.member(member.username) if member is not None else urls.instance_actor
+
+
+def render_space(urls: Urls, space: DiscussionSpace) -> dict[str, Any]:
+    return render.render_group(
+        urls,
+        group_id(urls, space),
+        username=space.slug,
+        name=space.title,
+        summary=space.description,
+        public_key_pem=space.public_key_pem,
+        published=space.created_at,
+    )
+
+
+def _addressing(urls: Urls, space: DiscussionSpace) -> list[str]:
+    group = group_id(urls, space)
+    return [group, PUBLIC] if federated(space) else [group]
+
+
+def render_thread(
+    urls: Urls, space: DiscussionSpace, thread: DiscussionThread, author_id: str
+) -> dict[str, Any]:
+    """A thread: a `Page` whose `audience` (and first recipient) is the space's Group."""
+    group = group_id(urls, space)
+    return {
+        "@context": render.context(urls),
+        "id": thread.uri,
+        "type": "Page",
+        "attributedTo": author_id,
+        "name": thread.title,
+        "content": thread.content,
+        "mediaType": "text/html",
+        "published": render.iso(thread.published),
+        "url": thread.uri,
+        "to": _addressing(urls, space),
+        "cc": [],
+        "audience": group,
+        "sensitive": False,
+        "stickied": thread.pinned,
+        "commentsEnabled": not thread.locked,
+    }
+
+
+def render_post(
+    urls: Urls,
+    space: DiscussionSpace,
+    thread: DiscussionThread,
+    post: DiscussionPost,
+    author_id: str,
+    parent_uri: str | None,
+) -> dict[str, Any]:
+    """A reply: a `Note` in reply to the thread's Page or to another reply."""
+    return {
+        "@context": render.context(urls),
+        "id": post.uri,
+        "type": "Note",
+        "attributedTo": author_id,
+        "content": post.content,
+        "mediaType": "text/html",
+        "published": render.iso(post.published),
+        "url": post.uri,
+        "inReplyTo": parent_uri or thread.uri,
+        "context": thread.uri,
+        "to": _addressing(urls, space),
+        "cc": [],
+        "audience": group_id(urls, space),
+    }
+
+
+def announce(
+    session: Session, city: City, space: DiscussionSpace, activity: dict[str, Any]
+) -> None:
+    """The Group announces an activity it accepted to its followers (a federated space only)."""
+    if not federated(space):
+        return
+    urls = city.urls
+    group = group_id(urls, space)
+    document = render.activity(
+        urls,
+        "Announce",
+        urls.activity(new_public_id()),
+        group,
+        activity,
+        to=[PUBLIC],
+        cc=[urls.followers(group)],
+        audience=group,
+    )
+    publish(session, city, document, Audience(followers_of=[group]))
+
+
+def publish_local(
+    session: Session,
+    city: City,
+    space: DiscussionSpace,
+    author_id: str,
+    document: dict[str, Any],
+    published: datetime,
+) -> None:
+    """A member's Create of a thread or reply: stored and served under the object's id, and
+    announced by the Group; the member's own followers are not the space's audience."""
+    create = render.activity(
+        city.urls,
+        "Create",
+        f"{document['id']}/activity",
+        author_id,
+        document,
+        to=document["to"],
+        cc=document["cc"],
+        published=published,
+        audience=document["audience"],
+    )
+    publish(session, city, create, Audience())
+    announce(session, city, space, create)
+
+
+def announce_removal(session: Session, city: City, space: DiscussionSpace, object_uri: str) -> None:
+    """A moderator hid a thread or reply: the Group deletes it on its followers' servers,
+    as Lemmy's moderators' removals travel (Announce of the Group's Delete)."""
+    if not federated(space):
+        return
+    urls = city.urls
+    group = group_id(urls, space)
+    delete = render.activity(
+        urls,
+        "Delete",
+        urls.activity(new_public_id()),
+        group,
+        object_uri,
+        to=[PUBLIC],
+        cc=[urls.followers(group)],
+        audience=group,
+    )
+    publish(session, city, delete, Audience())
+    announce(session, city, space, delete)

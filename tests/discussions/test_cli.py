@@ -1,0 +1,32 @@
+"""`comptoir discussions`: staff open, list, close and archive spaces from the command line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from server.cli import main
+
+from ..cli import Cli
+from ..conftest import write_config
+
+
+def test_staff_open_close_and_archive_a_space_from_the_command_line(
+    tmp_path: Path, db_url: str
+) -> None:
+    path = write_config(tmp_path / "city", domain="127.0.0.1:8002", database_url=db_url)
+    assert main(["db", "upgrade", "--config", str(path)]) == 0
+    cli = Cli(path)
+
+    opened = cli("discussions", "open", "bikes", "Bike repair", "--audience", "federated")
+    assert opened.returncode == 0, opened.stderr
+    assert cli("discussions", "list").stdout.split()[:3] == ["bikes", "open", "federated"]
+
+    assert cli("discussions", "close", "bikes").returncode == 0
+    assert cli("discussions", "list").stdout.split()[1] == "closed"
+    assert cli("discussions", "archive", "bikes").returncode == 0
+    assert cli("discussions", "list").stdout == ""
+
+    again = cli("discussions", "reopen", "bikes")
+    assert again.returncode == 1 and "archived discussion cannot become open" in again.stderr
+    bad = cli("discussions", "open", "No Spaces!", "Bad")
+    assert bad.returncode == 2 and "a-z" in bad.stderr
