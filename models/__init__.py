@@ -46,6 +46,7 @@ from .note import Note
 from .notification import Notification, NotificationKind
 from .oauth_application import OAuthApplication
 from .oauth_code import OAuthCode
+from .project import Pledge, PledgeState, Project, ProjectState
 from .rate_limit import RateLimit
 from .report import Report, ReportState
 from .service_actor import ServiceActor
@@ -53,6 +54,10 @@ from .settlement import Reconciliation, Settlement, SettlementRole, SettlementSt
 from .web_session import WebSession
 
 __all__ = [
+    "Pledge",
+    "PledgeState",
+    "Project",
+    "ProjectState",
     "OAuthApplication",
     "OAuthCode",
     "DeliveryFailure",

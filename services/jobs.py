@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from instance.jobs import JobHandler
 
-from . import backfill, expiry, settlement_jobs, subscriptions
+from . import backfill, expiry, project_jobs, settlement_jobs, subscriptions
 
 HANDLERS: dict[str, JobHandler] = {
     **expiry.HANDLERS,
     **subscriptions.HANDLERS,
     **backfill.HANDLERS,
     **settlement_jobs.HANDLERS,
+    **project_jobs.HANDLERS,
 }
