@@ -23,6 +23,7 @@ from exchange import (
     negotiations,
     offers,
     partners,
+    projects,
     reports,
     settlements,
 )
@@ -36,6 +37,8 @@ from models import (
     ListingState,
     NegotiationState,
     OfferState,
+    PledgeState,
+    ProjectState,
     ReportState,
     RuleStatus,
     SettlementState,
@@ -53,6 +56,8 @@ GRAPHS: dict[str, StateGraph[Any]] = {
     "exchange rule": partners.GRAPH,
     "payer settlement": settlements.PAYER_GRAPH,
     "payee settlement": settlements.PAYEE_GRAPH,
+    "project": projects.GRAPH,
+    "pledge": projects.PLEDGE_GRAPH,
 }
 
 #: the states a row never leaves (a report can always be reopened: it has none)
@@ -89,6 +94,8 @@ FINALS: dict[str, set[Any]] = {
         SettlementState.preparing,
         SettlementState.acked,
     },
+    "project": {ProjectState.funded, ProjectState.failed, ProjectState.cancelled},
+    "pledge": {PledgeState.committed, PledgeState.voided},
 }
 
 #: one move per graph that nothing in the domain makes
@@ -103,6 +110,8 @@ UNDECLARED: dict[str, tuple[Any, Any]] = {
     "exchange rule": (RuleStatus.active, RuleStatus.proposed),
     "payer settlement": (SettlementState.aborted, SettlementState.committed),
     "payee settlement": (SettlementState.committed, SettlementState.aborted),
+    "project": (ProjectState.draft, ProjectState.funded),
+    "pledge": (PledgeState.voided, PledgeState.pending),
 }
 
 #: rows whose state the worker moves (instance.queue), not a domain rule
