@@ -18,6 +18,7 @@ from . import (
     listings_spec,
     negotiations_spec,
     partners_spec,
+    projects_spec,
     remote_accounts_spec,
     reports_spec,
     settlements_spec,
@@ -71,6 +72,7 @@ def sections() -> list[Section]:
         negotiations_spec.NOTIFICATIONS_SECTION,
         settlements_spec.SECTION,
         partners_spec.SECTION,
+        projects_spec.SECTION,
     ]
 
 

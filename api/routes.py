@@ -17,6 +17,7 @@ from . import (
     negotiations,
     notifications,
     partners,
+    projects,
     remote_accounts,
     reports,
     settlements,
@@ -43,6 +44,7 @@ def served() -> list[Route]:
         *notifications.ROUTES,
         *settlements.ROUTES,
         *partners.ROUTES,
+        *projects.ROUTES,
     ]
 
 

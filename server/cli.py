@@ -32,6 +32,7 @@ from server import (
     cli_market,
     cli_media,
     cli_partners,
+    cli_projects,
     cli_reports,
     cli_settlements,
     cli_users,
@@ -188,6 +189,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_media.add_parsers(sub, common)
     cli_federation.add_parsers(sub, common)
     cli_partners.add_parsers(sub, common)
+    cli_projects.add_parsers(sub, common)
     cli_backup.add_parsers(sub, common)
     return parser
 
