@@ -23,6 +23,7 @@ from web import (
     market_routes,
     pages,
     profiles,
+    projects,
     remote_accounts,
     reports,
 )
@@ -77,6 +78,7 @@ def all_routes() -> list[BaseRoute]:
         *api_oauth.routes(),
         *web_oauth.routes(),
         *market_routes.routes(),
+        *projects.routes(),
         *conversations.routes(),
         *remote_accounts.routes(),
     ]
