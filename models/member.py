@@ -50,10 +50,17 @@ class Member(Base):
     last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: registration note shown to moderators under the approval policy
     application_note: Mapped[str] = mapped_column(Text, default="")
+    #: when staff recognised this account as an organisation (an association, a workshop, a
+    #: start-up): its actor is then an AS2 `Organization`; None for a person
+    organisation_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     @property
     def is_active(self) -> bool:
         return self.status is MemberStatus.active
+
+    @property
+    def is_organisation(self) -> bool:
+        return self.organisation_since is not None
 
     @property
     def is_moderator(self) -> bool:

@@ -1,4 +1,5 @@
-"""Local projects and their pledges: `projects`, `pledges` (issue 15, organisations and projects).
+"""Local projects and their pledges: `projects`, `pledges`; `members.organisation_since` (issue
+15, organisations and projects).
 
 The new account kind `project` and transfer kind `pledge` need no change to the schema: both
 enums are stored as strings without a CHECK constraint.
@@ -25,6 +26,10 @@ PLEDGE_STATES = ("pending", "committed", "voided")
 
 
 def upgrade() -> None:
+    op.add_column(
+        "members",
+        sa.Column("organisation_since", models.base.UTCDateTime(timezone=True), nullable=True),
+    )
     op.create_table(
         "projects",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -108,3 +113,5 @@ def downgrade() -> None:
     op.drop_index("ix_projects_owner_id", table_name="projects")
     op.drop_index("ix_projects_state", table_name="projects")
     op.drop_table("projects")
+    with op.batch_alter_table("members") as batch_op:
+        batch_op.drop_column("organisation_since")
