@@ -15,11 +15,12 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from exchange.projects import pledgers as projects_pledgers
 from federation.vocab import PUBLIC
 from instance.amounts import format_amount
 from instance.city import City
 from instance.html import plain_name, text_to_html
-from models import Member, Project, ProjectState
+from models import Member, Project, ProjectState, new_public_id
 
 from . import render
 from .publish import Audience, publish
@@ -108,3 +109,25 @@ def federate_opening(session: Session, city: City, project: Project, owner: Memb
         published=project.opened_at,
     )
     publish(session, city, announce, Audience(followers_of=[urls.market]))
+
+
+def federate_decision(session: Session, city: City, project: Project, owner: Member) -> None:
+    """The project was decided (funded, failed or cancelled): its owner sends an Update of the
+    Page, with the final state and total, to the owner's and the market's followers."""
+    urls = city.urls
+    owner_id = urls.member(owner.username)
+    page = render_project(
+        city, project, owner, project.decided_total or 0, projects_pledgers(session, project)
+    )
+    update = render.activity(
+        urls,
+        "Update",
+        f"{project.uri}/updates/{new_public_id()}",
+        owner_id,
+        page,
+        to=[PUBLIC],
+        cc=[urls.followers(owner_id), urls.market],
+        published=project.decided_at,
+        extra_context=True,
+    )
+    publish(session, city, update, Audience(followers_of=[owner_id, urls.market]))

@@ -8,7 +8,8 @@ is cancelled). Its handler:
    if the deadline has not come (RetryLater);
 2. resolves the pending pledges one per transaction (posted when funded, voided otherwise),
    the pledge's row and its ledger resolution together;
-3. finishes the job.
+3. finishes the job, in the transaction that sends the owner's Update of the project's Page
+   (final state and total) to the owner's and the market's followers.
 
 A crash anywhere leaves the job leased to a dead worker; when the lease runs out another
 worker claims it and runs the same steps: the decision is already made, the resolved pledges
@@ -28,7 +29,8 @@ from exchange import projects
 from instance import queue
 from instance.database import Database
 from instance.outcomes import RetryLater
-from models import Job, ProjectState, utcnow
+from models import Job, Member, ProjectState, utcnow
+from outbox import projects as wire
 
 from .projects import PROJECT_CLOSE
 
@@ -70,7 +72,16 @@ async def close(city: City, job: Job) -> None:
         lambda s: projects.resolve_next(s, projects.by_slug(s, slug), now=utcnow())
     ):
         pass
-    await city.db.write(lambda s: queue.finish(s, Job, [job.id], job.locked_by or ""))
+
+    def finish(session: Session) -> None:
+        # the Update goes out with the job's end, in one transaction: exactly once
+        project = projects.by_slug(session, slug)
+        owner = session.get(Member, project.owner_id)
+        assert owner is not None
+        wire.federate_decision(session, city, project, owner)
+        queue.finish(session, Job, [job.id], job.locked_by or "")
+
+    await city.db.write(finish)
 
 
 HANDLERS: dict[str, JobHandler] = {PROJECT_CLOSE: close}

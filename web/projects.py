@@ -147,4 +147,5 @@ def routes() -> list[BaseRoute]:
         Route("/projects/{slug}/approve", _staff(cases.approve), methods=POST),
         Route("/projects/{slug}/cancel", _staff(cases.cancel), methods=POST),
         Route("/projects/{slug}/activities/announce", documents.activity_document),
+        Route("/projects/{slug}/updates/{update_id}", documents.activity_document),
     ]

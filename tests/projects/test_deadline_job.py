@@ -4,6 +4,7 @@ dies half-way through committing the pledges."""
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -15,7 +16,7 @@ from exchange import members, projects
 from exchange.projects import Proposal
 from instance.city import City
 from instance.settings import Settings
-from models import Job, PledgeState, Role, utcnow
+from models import Job, OutboundActivity, PledgeState, Role, utcnow
 from server.app import build_city
 from services import project_jobs
 from services import projects as cases
@@ -73,6 +74,13 @@ async def test_the_worker_commits_the_pledges_at_the_deadline(
     assert pledge_states(city, "well") == [PledgeState.committed] * 2
     assert close_jobs(city) == []
     assert book.balance("project:well") == "10.00" and book.check() == []
+    [update] = city.db.read_sync(
+        lambda s: list(
+            s.scalars(select(OutboundActivity.body).where(OutboundActivity.type == "Update"))
+        )
+    )
+    page = json.loads(update)["object"]
+    assert (page["type"], page["projectState"], page["pledged"]) == ("Page", "funded", "10.00")
     city.db.dispose()
 
 
