@@ -19,6 +19,7 @@ from . import (
     listings_spec,
     negotiations_spec,
     partners_spec,
+    projects_spec,
     remote_accounts_spec,
     reports_spec,
     settlements_spec,
@@ -73,6 +74,7 @@ def sections() -> list[Section]:
         settlements_spec.SECTION,
         partners_spec.SECTION,
         discussions_spec.SECTION,
+        projects_spec.SECTION,
     ]
 
 

@@ -18,6 +18,7 @@ from . import (
     negotiations,
     notifications,
     partners,
+    projects,
     remote_accounts,
     reports,
     settlements,
@@ -45,6 +46,7 @@ def served() -> list[Route]:
         *settlements.ROUTES,
         *partners.ROUTES,
         *discussions.ROUTES,
+        *projects.ROUTES,
     ]
 
 

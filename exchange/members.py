@@ -18,7 +18,7 @@ from federation.keys import generate_rsa_pem
 from models import DiscussionSpace, Invitation, Member, MemberStatus, ModerationEntry, Role, utcnow
 
 from . import password_resets, web_sessions
-from .errors import DomainError, NotFound
+from .errors import DomainError, Forbidden, NotFound
 from .passwords import check_password_strength, hash_password, verify_password, verify_unknown_user
 from .roles import Change, check
 
@@ -255,6 +255,27 @@ def approve(
     member.status = MemberStatus.active
     member.approved_at = now or utcnow()
     _log(session, moderator, "member.approve", member, "")
+    return member
+
+
+def set_organisation(
+    session: Session,
+    username: str,
+    moderator: Member | None,
+    *,
+    organisation: bool = True,
+    now: datetime | None = None,
+) -> Member:
+    """Staff recognise an account as an organisation (or no longer): its actor becomes an AS2
+    `Organization`. Logged in the moderation log. `moderator` None: the command line."""
+    if moderator is not None and not moderator.is_moderator:
+        raise Forbidden("only moderators and admins recognise organisations")
+    member = get_member(session, username)
+    if member.is_organisation == organisation:
+        return member
+    member.organisation_since = (now or utcnow()) if organisation else None
+    action = "member.organisation" if organisation else "member.person"
+    _log(session, moderator, action, member, "")
     return member
 
 

@@ -174,6 +174,11 @@ def comptoir_context(base_url: str) -> dict[str, Any]:
             "settlementState",
             "refusalCode",
             "temporary",
+            # local projects funded by pledges (docs/FEDERATION.md, "Projects")
+            "goal",
+            "pledged",
+            "pledgers",
+            "projectState",
         )
     }
     dated = {"@type": "http://www.w3.org/2001/XMLSchema#dateTime"}

@@ -64,6 +64,9 @@ class Urls:
     def listing(self, public_id: str) -> str:
         return f"{self.base}/listings/{public_id}"
 
+    def project(self, slug: str) -> str:
+        return f"{self.base}/projects/{slug}"
+
     def listing_activity(self, public_id: str, suffix: str) -> str:
         """Ids of a listing's activities: /activity (Create), /announce, /delete, /updates/{id}."""
         return f"{self.listing(public_id)}/{suffix}"

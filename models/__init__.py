@@ -55,6 +55,7 @@ from .notification import Notification, NotificationKind
 from .oauth_application import OAuthApplication
 from .oauth_code import OAuthCode
 from .password_reset import PasswordReset, ResetState
+from .project import Pledge, PledgeState, Project, ProjectState
 from .rate_limit import RateLimit
 from .report import Report, ReportState
 from .service_actor import ServiceActor
@@ -71,6 +72,10 @@ __all__ = [
     "DiscussionThread",
     "SpaceAudience",
     "SpaceState",
+    "Pledge",
+    "PledgeState",
+    "Project",
+    "ProjectState",
     "OAuthApplication",
     "OAuthCode",
     "DeliveryFailure",

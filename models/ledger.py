@@ -33,6 +33,8 @@ class AccountKind(enum.StrEnum):
     system = "system"
     #: a partner city's position in our currency, key `peer:<instance actor URI>`; settlement only
     peer = "peer"
+    #: a local project's pot, key `project:<slug>`: receives pledges, never pays (floor 0)
+    project = "project"
 
 
 class SystemAccount(enum.StrEnum):
@@ -102,6 +104,8 @@ class TransferKind(enum.StrEnum):
     demurrage = "demurrage"
     #: cross-city settlement; the only kind that may touch a peer account
     settlement = "settlement"
+    #: a member's pledge to a project: pending until the project's deadline decides it
+    pledge = "pledge"
 
 
 class LegPurpose(enum.StrEnum):

@@ -53,10 +53,17 @@ class Member(Base):
     #: the language the member chose for pages and writes in ('fr', 'en'); None: not chosen,
     #: so the browser's Accept-Language, else the city's language (docs/I18N.md)
     language: Mapped[str | None] = mapped_column(String(8))
+    #: when staff recognised this account as an organisation (an association, a workshop, a
+    #: start-up): its actor is then an AS2 `Organization`; None for a person
+    organisation_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     @property
     def is_active(self) -> bool:
         return self.status is MemberStatus.active
+
+    @property
+    def is_organisation(self) -> bool:
+        return self.organisation_since is not None
 
     @property
     def is_moderator(self) -> bool:

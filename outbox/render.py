@@ -99,7 +99,7 @@ def render_member(urls: Urls, member: Member) -> dict[str, Any]:
     return _actor(
         urls,
         actor_id,
-        kind="Person",
+        kind="Organization" if member.is_organisation else "Person",
         username=member.username,
         name=plain_name(member.display_name) or member.username,
         summary=sanitize_html(member.summary),

@@ -34,6 +34,7 @@ from server import (
     cli_market,
     cli_media,
     cli_partners,
+    cli_projects,
     cli_reports,
     cli_settlements,
     cli_users,
@@ -191,6 +192,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_mail.add_parsers(sub, common)
     cli_federation.add_parsers(sub, common)
     cli_partners.add_parsers(sub, common)
+    cli_projects.add_parsers(sub, common)
     cli_backup.add_parsers(sub, common)
     cli_discussions.add_parsers(sub, common)
     return parser

@@ -132,6 +132,18 @@ def cmd_revoke_token(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_organisation(args: argparse.Namespace) -> int:
+
+    def work(session: Any) -> str:
+        member = members.set_organisation(session, args.name, None, organisation=not args.undo)
+        return member.username
+
+    name = in_db(args, work)
+    kind = "a person" if args.undo else "an organisation (AS2 Organization)"
+    print(f"@{name} is {kind}")
+    return 0
+
+
 def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     users = sub.add_parser("users", help="members").add_subparsers(
         dest="users_command", required=True, metavar="ACTION"
@@ -163,6 +175,12 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--reason", default="")
     p.add_argument("--force", action="store_true", help=FORCE_HELP)
     p.set_defaults(func=_moderate(members.unsuspend, "unsuspended", cmd_unsuspend_remote))
+    p = users.add_parser(
+        "organisation", parents=[common], help="recognise an account as an organisation"
+    )
+    p.add_argument("name")
+    p.add_argument("--undo", action="store_true", help="make it a person's account again")
+    p.set_defaults(func=cmd_organisation)
     p = users.add_parser("role", parents=[common], help="give a member another role")
     p.add_argument("name")
     p.add_argument("role", choices=[r.value for r in Role])

@@ -26,6 +26,7 @@ from web import (
     pages,
     passwords,
     profiles,
+    projects,
     remote_accounts,
     reports,
 )
@@ -83,6 +84,7 @@ def all_routes() -> list[BaseRoute]:
         *web_oauth.routes(),
         *market_routes.routes(),
         *discussions.routes(),
+        *projects.routes(),
         *conversations.routes(),
         *remote_accounts.routes(),
         *language.routes(),

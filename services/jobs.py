@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from instance.jobs import JobHandler
 
-from . import backfill, expiry, password_resets, settlement_jobs, subscriptions
+from . import backfill, expiry, password_resets, project_jobs, settlement_jobs, subscriptions
 
 HANDLERS: dict[str, JobHandler] = {
     **expiry.HANDLERS,
@@ -12,4 +12,5 @@ HANDLERS: dict[str, JobHandler] = {
     **backfill.HANDLERS,
     **settlement_jobs.HANDLERS,
     **password_resets.HANDLERS,
+    **project_jobs.HANDLERS,
 }

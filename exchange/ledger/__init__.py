@@ -16,6 +16,12 @@ Modules:
 - `demurrage`: the periodic charge on positive balances.
 - `check`: the invariants, for `comptoir ledger check` and the tests.
 
+Pledges to local projects (exchange/projects.py) are pending transfers of kind `pledge` from a
+member's account to the project's account (`project:<slug>`, floor 0), without expiry: the
+project's deadline sweep posts them all (goal reached) or voids them all (missed), one
+resolution per pledge, each in its own transaction, so a crash half-way leaves a ledger that
+passes `check` and a sweep that finishes the rest when it runs again.
+
 Paying an agreement goes through `pay` too: exchange.agreements.pay calls it with
 `kind=TransferKind.agreement`, the agreement as `reference` and the id `agreement:<id>`, in the
 transaction that marks the agreement paid; a refusal (over the credit limit, a suspended
@@ -29,6 +35,7 @@ from .accounts import (
     member_key,
     member_view,
     peer_account_id,
+    project_account_id,
     resolve_account,
     set_limits,
     system_account_id,
@@ -81,6 +88,7 @@ __all__ = [
     "next_period_start",
     "pay",
     "peer_account_id",
+    "project_account_id",
     "period_key",
     "resolve",
     "resolve_account",

@@ -40,6 +40,10 @@ def peer_key(actor_uri: str) -> str:
     return f"peer:{actor_uri}"
 
 
+def project_key(slug: str) -> str:
+    return f"project:{slug}"
+
+
 def _insert_missing(session: Session, rows: list[dict[str, object]]) -> None:
     """Create accounts that do not exist yet; a concurrent creator of the same key wins quietly."""
     if not rows:
@@ -161,6 +165,21 @@ def peer_account_id(
     return account_id
 
 
+def project_account_id(session: Session, slug: str) -> int:
+    """A project's pot, created the first time: it only receives pledges, so its floor is 0.
+
+    The floor keeps the pot from ever paying more than it holds; paying the funds out to the
+    project's owner is a later issue (docs/ARCHITECTURE.md, "Projects").
+    """
+    key = project_key(slug)
+    account_id = session.scalar(select(Account.id).where(Account.key == key))
+    if account_id is None:
+        _insert_missing(session, [{"key": key, "kind": AccountKind.project, "min_balance": 0}])
+        account_id = session.scalar(select(Account.id).where(Account.key == key))
+    assert account_id is not None
+    return account_id
+
+
 def resolve_account(
     session: Session, currency: CurrencyRules, name: str, *, create: bool = True
 ) -> Account:
@@ -181,7 +200,7 @@ def resolve_account(
             account = session.get(Account, system_account_id(session, which))
         else:
             account = session.scalar(select(Account).where(Account.key == system_key(which)))
-    elif name.startswith("peer:"):
+    elif name.startswith(("peer:", "project:")):
         account = session.scalar(select(Account).where(Account.key == name))
     else:
         username = name.removeprefix("member:").removeprefix("@").lower()

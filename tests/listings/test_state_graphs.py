@@ -25,6 +25,7 @@ from exchange import (
     offers,
     partners,
     password_resets,
+    projects,
     reports,
     settlements,
 )
@@ -38,6 +39,8 @@ from models import (
     ListingState,
     NegotiationState,
     OfferState,
+    PledgeState,
+    ProjectState,
     ReportState,
     ResetState,
     RuleStatus,
@@ -59,6 +62,8 @@ GRAPHS: dict[str, StateGraph[Any]] = {
     "payee settlement": settlements.PAYEE_GRAPH,
     "password reset": password_resets.GRAPH,
     "discussion": discussions.GRAPH,
+    "project": projects.GRAPH,
+    "pledge": projects.PLEDGE_GRAPH,
 }
 
 #: the states a row never leaves (a report can always be reopened: it has none)
@@ -97,6 +102,8 @@ FINALS: dict[str, set[Any]] = {
     },
     "password reset": {ResetState.used, ResetState.void},
     "discussion": {SpaceState.archived},
+    "project": {ProjectState.funded, ProjectState.failed, ProjectState.cancelled},
+    "pledge": {PledgeState.committed, PledgeState.voided},
 }
 
 #: one move per graph that nothing in the domain makes
@@ -113,6 +120,8 @@ UNDECLARED: dict[str, tuple[Any, Any]] = {
     "payee settlement": (SettlementState.committed, SettlementState.aborted),
     "password reset": (ResetState.used, ResetState.issued),
     "discussion": (SpaceState.archived, SpaceState.closed),
+    "project": (ProjectState.draft, ProjectState.funded),
+    "pledge": (PledgeState.voided, PledgeState.pending),
 }
 
 #: rows whose state the worker moves (instance.queue), not a domain rule

@@ -1,0 +1,187 @@
+"""Local projects over JSON: browse, propose, pledge, withdraw; staff approve and cancel.
+
+Reading is public; proposing and pledging take a member's token, approving and cancelling a
+moderator's or admin's (the owner may cancel too). Amounts are decimal strings in the city
+currency. The same use cases as the web pages and the CLI (services/projects.py); the OpenAPI
+description is projects_spec.py.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from exchange import projects
+from exchange.amounts import parse_amount
+from exchange.errors import DomainError
+from exchange.projects import Proposal
+from instance.city import City, city_of
+from models import Member, Pledge, Project
+from services import projects as cases
+
+from .auth import authenticated
+from .params import field, json_body
+
+
+def render_project(session: Session, city: City, project: Project) -> dict[str, Any]:
+    fmt = city.settings.currency.format
+    owner = session.get(Member, project.owner_id)
+    return {
+        "slug": project.slug,
+        "id": project.uri,
+        "title": project.title,
+        "description": project.description,
+        "place": project.place,
+        "starts_on": project.starts_on.isoformat() if project.starts_on else None,
+        "ends_on": project.ends_on.isoformat() if project.ends_on else None,
+        "goal": fmt(project.goal),
+        "pledged": fmt(projects.pledged_total(session, project)),
+        "pledgers": projects.pledgers(session, project),
+        "currency": project.currency,
+        "deadline": project.deadline.isoformat(),
+        "owner": owner.username if owner else None,
+        "state": project.state.value,
+    }
+
+
+def render_pledge(city: City, pledge: Pledge, slug: str) -> dict[str, Any]:
+    return {
+        "id": pledge.public_id,
+        "project": slug,
+        "amount": city.settings.currency.format(pledge.amount),
+        "state": pledge.state.value,
+        "transfer": pledge.transfer_id,
+        "created_at": pledge.created_at.isoformat(),
+    }
+
+
+def _date(body: dict[str, Any], name: str) -> date | None:
+    raw = field(body, name, (str, type(None)), required=False)
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise DomainError(f"invalid_{name}", f"{name} is a date, YYYY-MM-DD", 400) from None
+
+
+def _moment(raw: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(raw)
+    except ValueError:
+        raise DomainError("invalid_deadline", "deadline is an ISO 8601 date-time", 400) from None
+    if moment.tzinfo is None:
+        raise DomainError("invalid_deadline", "deadline needs a time zone offset", 400)
+    return moment
+
+
+async def list_projects(request: Request) -> Response:
+    city = city_of(request)
+    found = await city.db.read(lambda s: [render_project(s, city, p) for p in projects.listing(s)])
+    return JSONResponse({"projects": found})
+
+
+async def propose(request: Request) -> Response:
+    caller = await authenticated(request)
+    city = city_of(request)
+    body = await json_body(
+        request,
+        {"slug", "title", "description", "place", "starts_on", "ends_on", "goal", "deadline"},
+    )
+    proposal = Proposal(
+        slug=field(body, "slug", str),
+        title=field(body, "title", str),
+        goal=parse_amount(field(body, "goal", str), city.settings.currency.scale),
+        deadline=_moment(field(body, "deadline", str)),
+        description=field(body, "description", str, required=False) or "",
+        place=field(body, "place", str, required=False) or "",
+        starts_on=_date(body, "starts_on"),
+        ends_on=_date(body, "ends_on"),
+    )
+
+    def write(session: Session) -> dict[str, Any]:
+        member = session.get(Member, caller.id)
+        assert member is not None
+        return render_project(session, city, cases.propose(session, city, member, proposal))
+
+    return JSONResponse(await city.db.write(write), status_code=201)
+
+
+async def get_project(request: Request) -> Response:
+    city = city_of(request)
+    slug = request.path_params["slug"]
+
+    def read(session: Session) -> dict[str, Any]:
+        project = projects.by_slug(session, slug)
+        if project.state.value == "draft":
+            raise DomainError("not_found", f"project {slug!r} not found", 404)
+        return render_project(session, city, project)
+
+    return JSONResponse(await city.db.read(read))
+
+
+def _staff(action: Any) -> Any:
+    async def run(request: Request) -> Response:
+        caller = await authenticated(request)
+        city = city_of(request)
+        slug = request.path_params["slug"]
+
+        def write(session: Session) -> dict[str, Any]:
+            member = session.get(Member, caller.id)
+            return render_project(session, city, action(session, city, slug, member))
+
+        return JSONResponse(await city.db.write(write))
+
+    return run
+
+
+async def pledge(request: Request) -> Response:
+    caller = await authenticated(request)
+    city = city_of(request)
+    slug = request.path_params["slug"]
+    body = await json_body(request, {"amount"})
+    raw = field(body, "amount", str)
+    try:
+        amount = parse_amount(raw, city.settings.currency.scale, allow_zero=True)
+    except DomainError as refusal:
+        if raw.strip().startswith("-"):
+            raise DomainError(
+                "amount_not_positive", "a pledge must be more than zero", 400
+            ) from None
+        raise refusal
+
+    def write(session: Session) -> dict[str, Any]:
+        member = session.get(Member, caller.id)
+        assert member is not None
+        return render_pledge(city, cases.pledge(session, city, slug, member, amount), slug)
+
+    return JSONResponse(await city.db.write(write), status_code=201)
+
+
+async def withdraw(request: Request) -> Response:
+    caller = await authenticated(request)
+    city = city_of(request)
+    slug, public_id = request.path_params["slug"], request.path_params["pledge"]
+
+    def write(session: Session) -> dict[str, Any]:
+        member = session.get(Member, caller.id)
+        assert member is not None
+        return render_pledge(city, cases.withdraw(session, public_id, member), slug)
+
+    return JSONResponse(await city.db.write(write))
+
+
+ROUTES = [
+    Route("/projects", list_projects, methods=["GET"]),
+    Route("/projects", propose, methods=["POST"]),
+    Route("/projects/{slug}", get_project, methods=["GET"]),
+    Route("/projects/{slug}/approve", _staff(cases.approve), methods=["POST"]),
+    Route("/projects/{slug}/cancel", _staff(cases.cancel), methods=["POST"]),
+    Route("/projects/{slug}/pledges", pledge, methods=["POST"]),
+    Route("/projects/{slug}/pledges/{pledge}/withdraw", withdraw, methods=["POST"]),
+]

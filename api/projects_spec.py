@@ -1,0 +1,150 @@
+"""The OpenAPI description of the project routes (api/projects.py)."""
+
+from __future__ import annotations
+
+from .openapi import Json, Section, answer, errors, json_body, operation, path, ref
+
+TAG = "projects"
+
+_TEXT = {"type": "string"}
+_NULLABLE = {"type": ["string", "null"]}
+_DATE = {"type": ["string", "null"], "format": "date"}
+_AMOUNT = {
+    "type": "string",
+    "pattern": r"^-?[0-9]+(\.[0-9]+)?$",
+    "description": "A decimal string in the city currency",
+}
+
+
+def _closed(properties: Json, required: list[str] | None = None) -> Json:
+    return {
+        "type": "object",
+        "additionalProperties": False,
+        "required": sorted(properties) if required is None else required,
+        "properties": properties,
+    }
+
+
+SCHEMAS: Json = {
+    "Project": _closed(
+        {
+            "slug": _TEXT,
+            "id": {**_TEXT, "description": "The ActivityPub id (a Page), also its page"},
+            "title": _TEXT,
+            "description": _TEXT,
+            "place": _TEXT,
+            "starts_on": _DATE,
+            "ends_on": _DATE,
+            "goal": _AMOUNT,
+            "pledged": {**_AMOUNT, "description": "Pending and committed pledges"},
+            "pledgers": {"type": "integer"},
+            "currency": _TEXT,
+            "deadline": {"type": "string", "format": "date-time"},
+            "owner": _NULLABLE,
+            "state": {
+                "type": "string",
+                "enum": ["draft", "open", "funded", "failed", "cancelled"],
+            },
+        }
+    ),
+    "ProjectList": _closed({"projects": {"type": "array", "items": ref("Project")}}),
+    "ProjectProposal": _closed(
+        {
+            "slug": {"type": "string", "pattern": "^[a-z0-9][a-z0-9-]{0,59}$"},
+            "title": {"type": "string", "minLength": 1, "maxLength": 200},
+            "description": _TEXT,
+            "place": _TEXT,
+            "starts_on": _DATE,
+            "ends_on": _DATE,
+            "goal": _AMOUNT,
+            "deadline": {"type": "string", "format": "date-time"},
+        },
+        ["deadline", "goal", "slug", "title"],
+    ),
+    "Pledge": _closed(
+        {
+            "id": _TEXT,
+            "project": _TEXT,
+            "amount": _AMOUNT,
+            "state": {"type": "string", "enum": ["pending", "committed", "voided"]},
+            "transfer": {**_TEXT, "description": "The pending transfer's id in the ledger"},
+            "created_at": {"type": "string", "format": "date-time"},
+        }
+    ),
+    "PledgeRequest": _closed({"amount": _AMOUNT}),
+}
+
+_SLUG = path("slug", "The project's slug")
+
+PATHS: Json = {
+    "/projects": {
+        "get": operation(
+            "listProjects",
+            "Open and decided projects, newest first",
+            TAG,
+            {"200": answer("The projects", "ProjectList")},
+            public=True,
+        ),
+        "post": operation(
+            "proposeProject",
+            "Propose a project; staff approve it before it takes pledges",
+            TAG,
+            {"201": answer("The draft", "Project"), **errors(400, 401, 403, 409, 413)},
+            body=json_body("ProjectProposal", "The project"),
+        ),
+    },
+    "/projects/{slug}": {
+        "get": operation(
+            "getProject",
+            "A project with its progress",
+            TAG,
+            {"200": answer("The project", "Project"), **errors(404)},
+            params=[_SLUG],
+            public=True,
+        )
+    },
+    "/projects/{slug}/approve": {
+        "post": operation(
+            "approveProject",
+            "Staff: open a draft for pledges until its deadline",
+            TAG,
+            {"200": answer("The open project", "Project"), **errors(401, 403, 404, 409)},
+            params=[_SLUG],
+        )
+    },
+    "/projects/{slug}/cancel": {
+        "post": operation(
+            "cancelProject",
+            "Staff or the owner: cancel a project; its pledges are voided",
+            TAG,
+            {"200": answer("The cancelled project", "Project"), **errors(401, 403, 404, 409)},
+            params=[_SLUG],
+        )
+    },
+    "/projects/{slug}/pledges": {
+        "post": operation(
+            "pledge",
+            "Pledge an amount: held against your credit limit until the deadline",
+            TAG,
+            {"201": answer("The pledge", "Pledge"), **errors(400, 401, 403, 404, 409, 422)},
+            params=[_SLUG],
+            body=json_body("PledgeRequest", "How much"),
+        )
+    },
+    "/projects/{slug}/pledges/{pledge}/withdraw": {
+        "post": operation(
+            "withdrawPledge",
+            "Take a pledge back before the deadline: it is voided",
+            TAG,
+            {"200": answer("The voided pledge", "Pledge"), **errors(401, 403, 404, 409)},
+            params=[_SLUG, path("pledge", "The pledge's id")],
+        )
+    },
+}
+
+SECTION = Section(
+    tag=TAG,
+    description="Local projects funded by residents' pledges in the city currency.",
+    paths=PATHS,
+    schemas=SCHEMAS,
+)

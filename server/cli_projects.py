@@ -1,0 +1,96 @@
+"""`comptoir projects ...`: staff list, show, approve and cancel local projects.
+
+`approve` opens a draft (the deadline job is queued and the market Announces it, delivered by
+the running server's worker); `cancel` ends a draft or open project, and the worker then voids
+its pledges. Exit codes as everywhere: 1 for what the rules refuse.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from exchange import projects
+from instance.city import City
+from instance.settings import load_settings
+from models import Member, Project
+from server.cli_common import command, in_db, with_city
+from services import projects as cases
+
+
+def _line(project: Project, pledged: int, fmt: Any) -> str:
+    return (
+        f"{project.slug:<30} {project.state.value:<9} {fmt(pledged):>12} / "
+        f"{fmt(project.goal):<12} {project.currency} until {project.deadline:%Y-%m-%d %H:%M}"
+    )
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    settings = load_settings(args.config)
+    fmt = settings.currency.format
+
+    def read(session: Session) -> list[str]:
+        rows = projects.listing(session, states=tuple(projects.GRAPH.states), limit=10**6)
+        return [_line(p, projects.pledged_total(session, p), fmt) for p in rows]
+
+    lines = in_db(settings, read, write=False)
+    print("\n".join(lines) if lines else "no projects")
+    return 0
+
+
+@command
+def cmd_show(args: argparse.Namespace) -> int:
+    settings = load_settings(args.config)
+    fmt = settings.currency.format
+
+    def read(session: Session) -> list[str]:
+        project = projects.by_slug(session, args.slug)
+        owner = session.get(Member, project.owner_id)
+        lines = [
+            _line(project, projects.pledged_total(session, project), fmt),
+            f"  {project.title}",
+            f"  owner @{owner.username if owner else '?'}, {project.uri}",
+        ]
+        for pledge in projects.pledges_of(session, project):
+            member = session.get(Member, pledge.member_id)
+            name = member.username if member else "?"
+            lines.append(
+                f"  pledge {pledge.public_id} @{name} {fmt(pledge.amount)} {pledge.state.value}"
+            )
+        return lines
+
+    print("\n".join(in_db(settings, read, write=False)))
+    return 0
+
+
+def _staff_action(verb: str) -> Any:
+    @command
+    def run(args: argparse.Namespace) -> int:
+        async def work(city: City) -> Project:
+            action = cases.approve if verb == "approve" else cases.cancel
+            return await city.db.write(lambda s: action(s, city, args.slug, None))
+
+        project = with_city(args, work)
+        print(f"{project.slug}: {project.state.value}")
+        return 0
+
+    return run
+
+
+def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
+    group = sub.add_parser("projects", help="local projects funded by pledges").add_subparsers(
+        dest="projects_command", required=True, metavar="ACTION"
+    )
+    p = group.add_parser("list", parents=[common], help="every project, its state and progress")
+    p.set_defaults(func=cmd_list)
+    p = group.add_parser("show", parents=[common], help="a project and its pledges")
+    p.add_argument("slug")
+    p.set_defaults(func=cmd_show)
+    p = group.add_parser("approve", parents=[common], help="open a proposed project for pledges")
+    p.add_argument("slug")
+    p.set_defaults(func=_staff_action("approve"))
+    p = group.add_parser("cancel", parents=[common], help="cancel a project; pledges are voided")
+    p.add_argument("slug")
+    p.set_defaults(func=_staff_action("cancel"))

@@ -1,0 +1,66 @@
+"""`comptoir projects list|show|approve|cancel` and `comptoir users organisation`, as staff run
+them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from exchange import members, projects
+from instance.database import Database
+from instance.urls import Urls
+from models import Member
+from outbox.render import render_member
+
+from ..cli import comptoir
+from ..conftest import write_config
+from .conftest import OPENED, Town
+
+
+@pytest.fixture
+def config(tmp_path: Path, db_url: str, db: Database) -> Path:
+    return write_config(
+        tmp_path / "city",
+        domain="127.0.0.1:8003",
+        database_url=db_url,
+        currency={"credit_limit": "100.00"},
+    )
+
+
+def test_staff_approve_show_and_cancel_a_project(config: Path, town: Town) -> None:
+    town.project("garden", "40.00", open_=False)
+    assert "garden" in comptoir(config, "projects", "list").stdout
+    approved = comptoir(config, "projects", "approve", "garden")
+    assert approved.returncode == 0, approved.stderr
+    assert approved.stdout.strip() == "garden: open"
+    town.member("ana")
+    town.pledge("garden", "ana", "7.00", now=OPENED)
+    shown = comptoir(config, "projects", "show", "garden").stdout
+    assert "7.00 / 40.00" in shown and "@ana 7.00 pending" in shown
+    assert comptoir(config, "projects", "cancel", "garden").stdout.strip() == "garden: cancelled"
+    again = comptoir(config, "projects", "approve", "garden")
+    assert again.returncode == 1 and "cancelled project cannot become open" in again.stderr
+    assert town.check() == []
+
+
+def test_an_organisation_is_an_organization_actor(config: Path, town: Town) -> None:
+    town.member("atelier")
+    done = comptoir(config, "users", "organisation", "atelier")
+    assert done.returncode == 0, done.stderr
+    urls = Urls("https://city.example")
+    atelier = town.db.read_sync(lambda s: members.get_member(s, "atelier"))
+    assert render_member(urls, atelier)["type"] == "Organization"
+    comptoir(config, "users", "organisation", "atelier", "--undo")
+    atelier = town.db.read_sync(lambda s: members.get_member(s, "atelier"))
+    assert render_member(urls, atelier)["type"] == "Person"
+
+
+def test_an_organisation_proposes_a_project(town: Town) -> None:
+    town.member("atelier")
+    town.db.write_sync(lambda s: members.set_organisation(s, "atelier", None))
+    town.project("repairs", "10.00", owner="atelier")
+    owner = town.db.read_sync(
+        lambda s: s.get(Member, projects.by_slug(s, "repairs").owner_id).is_organisation
+    )
+    assert owner is True

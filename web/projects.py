@@ -1,0 +1,151 @@
+"""The projects' pages: the list, a project with its progress and the pledge form, and the
+staff's approve and cancel buttons.
+
+Forms post back with this session's CSRF token (web/csrf.py); a refused pledge shows the page
+again with the refusal beside the form and nothing written (the use case's transaction rolls
+back). Proposing is done through the API (POST /api/comptoir/v1/projects) for now.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from exchange import projects
+from exchange.amounts import parse_amount
+from exchange.errors import DomainError
+from instance.city import city_of
+from instance.content_negotiation import negotiated
+from models import Member, Project, ProjectState
+from outbox import documents
+from outbox.project_documents import project_document
+from outbox.projects import progress_text
+from services import projects as cases
+
+from .csrf import checked_form
+from .market import signed_in
+from .pages import render
+from .refusal import AMOUNT_CODES, NONE, Refusal, refusal
+from .session import current_member
+
+
+async def list_page(request: Request) -> Response:
+    city = city_of(request)
+    scale = city.settings.currency.scale
+
+    def read(session: Session) -> list[dict[str, Any]]:
+        return [
+            {"project": p, "progress": progress_text(p, projects.pledged_total(session, p), scale)}
+            for p in projects.listing(session)
+        ]
+
+    return await render(request, "projects/list.html", items=await city.db.read(read))
+
+
+async def project_page(request: Request, refused: Refusal = NONE) -> Response:
+    city = city_of(request)
+    who = await current_member(request)
+    slug = request.path_params["slug"]
+    scale = city.settings.currency.scale
+
+    def read(session: Session) -> dict[str, Any]:
+        project = projects.by_slug(session, slug)
+        pledged = projects.pledged_total(session, project)
+        owner = session.get(Member, project.owner_id)
+        return {
+            "project": project,
+            "owner": owner.username if owner else "",
+            "progress": progress_text(project, pledged, scale),
+            "percent": min(100, pledged * 100 // project.goal),
+            "mine": projects.pledges_of(session, project, who) if who else [],
+        }
+
+    try:
+        shown = await city.db.read(read)
+    except DomainError:
+        raise HTTPException(404, "No such project.") from None
+    project: Project = shown["project"]
+    if project.state is ProjectState.draft and not (
+        who is not None and (who.is_moderator or who.id == project.owner_id)
+    ):
+        raise HTTPException(404, "No such project.")
+    return await render(
+        request,
+        "projects/show.html",
+        refused.status,
+        refused=refused,
+        fmt=city.settings.currency.format,
+        **shown,
+    )
+
+
+async def pledge(request: Request) -> Response:
+    city = city_of(request)
+    member = await signed_in(request)
+    form = await checked_form(request)
+    slug = request.path_params["slug"]
+    try:
+        amount = parse_amount(
+            str(form.get("amount", "")), city.settings.currency.scale, allow_zero=True
+        )
+        await city.db.write(lambda s: cases.pledge(s, city, slug, _fresh(s, member), amount))
+    except DomainError as exc:
+        fields = dict.fromkeys((*AMOUNT_CODES, "credit_limit_exceeded"), "amount")
+        return await project_page(request, refusal("pledge", dict(form), exc, fields))
+    return RedirectResponse(f"/projects/{slug}?message=Thank+you:+pledged", status_code=303)
+
+
+async def withdraw(request: Request) -> Response:
+    city = city_of(request)
+    member = await signed_in(request)
+    await checked_form(request)
+    slug = request.path_params["slug"]
+    try:
+        await city.db.write(
+            lambda s: cases.withdraw(s, request.path_params["pledge"], _fresh(s, member))
+        )
+    except DomainError as exc:
+        return await project_page(request, refusal("pledge", {}, exc))
+    return RedirectResponse(f"/projects/{slug}?message=Pledge+withdrawn", status_code=303)
+
+
+def _staff(action: Any) -> Any:
+    async def run(request: Request) -> Response:
+        city = city_of(request)
+        member = await signed_in(request)
+        await checked_form(request)
+        slug = request.path_params["slug"]
+        try:
+            await city.db.write(lambda s: action(s, city, slug, _fresh(s, member)))
+        except DomainError as exc:
+            return await project_page(request, refusal("staff", {}, exc))
+        return RedirectResponse(f"/projects/{slug}", status_code=303)
+
+    return run
+
+
+def _fresh(session: Session, member: Member) -> Member:
+    row = session.get(Member, member.id)
+    assert row is not None
+    return row
+
+
+POST = ["POST"]
+
+
+def routes() -> list[BaseRoute]:
+    return [
+        Route("/projects", list_page),
+        Route("/projects/{slug}", negotiated(project_document, project_page)),
+        Route("/projects/{slug}/pledge", pledge, methods=POST),
+        Route("/projects/{slug}/pledges/{pledge}/withdraw", withdraw, methods=POST),
+        Route("/projects/{slug}/approve", _staff(cases.approve), methods=POST),
+        Route("/projects/{slug}/cancel", _staff(cases.cancel), methods=POST),
+        Route("/projects/{slug}/activities/announce", documents.activity_document),
+        Route("/projects/{slug}/updates/{update_id}", documents.activity_document),
+    ]
