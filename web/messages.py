@@ -28,6 +28,13 @@ SENTENCES: dict[str, str] = {
     "reserved_username": N_("The username %(name)s is reserved; choose another."),
     "username_taken": N_("The username %(name)s is already taken; choose another."),
     "weak_password": N_("The password must have at least 10 characters."),
+    "passwords_differ": N_("The two passwords are not the same."),
+    "wrong_current_password": N_("This is not your current password."),
+    "invalid_reset": N_(
+        "This link is not valid any more: it was used, it is more than an hour old, or a newer "
+        "one was sent. Ask for a new one."
+    ),
+    "throttled": N_("Too many tries; wait %(wait)s seconds and try again."),
     "invalid_invitation": N_("This invitation code is not valid."),
     "pending": N_("Your account is waiting for a moderator's approval."),
     "suspended": N_("This account is suspended."),

@@ -8,6 +8,8 @@ one ends every other session and every other emailed link.
 
 from __future__ import annotations
 
+from urllib.parse import quote_plus
+
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
@@ -16,10 +18,13 @@ from exchange import members, password_resets
 from exchange.errors import DomainError
 from exchange.passwords import check_password_strength, hash_password
 from instance.city import city_of
+from instance.i18n import gettext as _
 from services import password_resets as resets
 
 from .csrf import checked_form
+from .labels import N_
 from .market import signed_in
+from .messages import describe
 from .pages import limit_attempts, render
 from .refusal import NONE, Refusal, refusal
 from .session import current_session_id, log_in
@@ -30,7 +35,7 @@ FIELDS = {
     "passwords_differ": "confirm",
     "invalid_credentials": "current",
 }
-SENT = (
+SENT = N_(
     "If an account of this city has that username or email, a link to choose a new password "
     "is on its way to the account's email. It works for one hour."
 )
@@ -60,7 +65,7 @@ async def forgot(request: Request) -> Response:
     typed = str(form.get("login", ""))
     language = city.settings.language
     await city.db.write(lambda s: resets.ask(s, typed, language=language))
-    return await render(request, "password_forgot.html", 202, sent=SENT)
+    return await render(request, "password_forgot.html", 202, sent=_(SENT))
 
 
 async def reset_page(request: Request, refused: Refusal = NONE) -> Response:
@@ -69,7 +74,7 @@ async def reset_page(request: Request, refused: Refusal = NONE) -> Response:
     try:
         await city.db.read(lambda s: password_resets.find(s, token))
     except DomainError as exc:
-        return await render(request, "password_reset.html", exc.status, invalid=exc.message)
+        return await render(request, "password_reset.html", exc.status, invalid=describe(exc))
     page = await render(request, "password_reset.html", refused.status, refused=refused)
     page.headers["Referrer-Policy"] = "no-referrer"  # the token is in this page's URL
     return page
@@ -85,10 +90,11 @@ async def reset(request: Request) -> Response:
         member = await city.db.write(lambda s: password_resets.complete(s, token, password_hash))
     except DomainError as exc:
         if exc.code == "invalid_reset":
-            return await render(request, "password_reset.html", exc.status, invalid=exc.message)
+            return await render(request, "password_reset.html", exc.status, invalid=describe(exc))
         return await reset_page(request, refusal("reset", form, exc, FIELDS))
     await log_in(request, member)
-    return RedirectResponse("/account?message=Your+new+password+is+set.", 303)
+    note = _("Your new password is set.")
+    return RedirectResponse(f"/account?message={quote_plus(note)}", 303)
 
 
 async def change_page(request: Request, refused: Refusal = NONE) -> Response:
@@ -107,7 +113,12 @@ async def change(request: Request) -> Response:
     try:
         wait = await city.login_throttle.wait_async(address, who.username)
         if wait is not None:
-            raise DomainError("throttled", f"Too many wrong passwords; try again in {wait} s.", 429)
+            raise DomainError(
+                "throttled",
+                f"Too many tries; wait {wait} seconds and try again.",
+                429,
+                {"wait": wait},
+            )
         try:
             await city.db.read(lambda s: members.authenticate(s, who.username, current))
         except DomainError as exc:
@@ -124,9 +135,8 @@ async def change(request: Request) -> Response:
         )
     except DomainError as exc:
         return await change_page(request, refusal("change", form, exc, FIELDS))
-    return RedirectResponse(
-        "/account?message=Your+new+password+is+set.+Your+other+sessions+are+logged+out.", 303
-    )
+    note = _("Your new password is set. Your other sessions are logged out.")
+    return RedirectResponse(f"/account?message={quote_plus(note)}", 303)
 
 
 def routes() -> list[BaseRoute]:

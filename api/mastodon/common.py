@@ -53,9 +53,14 @@ async def optional_viewer(request: Request, scope: str) -> Viewer:
     return (await member_viewer(request, scope))[1]
 
 
+#: the largest row id (ids are 32-bit integers on PostgreSQL): a larger one names nothing
+MAX_ROW_ID = 2**31 - 1
+
+
 def int_id(value: str) -> int:
-    """A path id; anything but digits is an unknown record (404), as on Mastodon."""
-    if not value.isdigit() or len(value) > 18:
+    """A path id; anything but digits, or past any row id, is an unknown record (404), as on
+    Mastodon (notifications' made-up status ids are past it on purpose)."""
+    if not value.isdigit() or len(value) > 18 or int(value) > MAX_ROW_ID:
         raise NotFound("record")
     return int(value)
 
@@ -66,7 +71,7 @@ def _optional_int(request: Request, name: str) -> int | None:
         return None
     if not value.isdigit() or len(value) > 18:
         raise DomainError("invalid_parameter", f"{name} must be a status id", 400)
-    return int(value)
+    return min(int(value), MAX_ROW_ID)  # a bound past every row bounds nothing more
 
 
 def paging(request: Request, default: int = DEFAULT_LIMIT, most: int = MAX_LIMIT) -> Paging:

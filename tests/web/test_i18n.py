@@ -281,6 +281,7 @@ def test_every_message_has_a_french_translation_with_the_same_placeholders() -> 
         text = message.encode().decode("unicode_escape").encode("latin-1").decode()
         said = french.gettext(text)
         assert said != text or text in {"Action", "Date", "Description", "Format"} | {
+            "Discussions",
             "Message",
             "Messages",
             "Mode",
