@@ -17,6 +17,7 @@ from starlette.routing import BaseRoute, Route
 from exchange import members, password_resets
 from exchange.errors import DomainError
 from exchange.passwords import check_password_strength, hash_password
+from instance import i18n
 from instance.city import city_of
 from instance.i18n import gettext as _
 from services import password_resets as resets
@@ -33,7 +34,7 @@ from .session import current_session_id, log_in
 FIELDS = {
     "weak_password": "password",
     "passwords_differ": "confirm",
-    "invalid_credentials": "current",
+    "wrong_current_password": "current",
 }
 SENT = N_(
     "If an account of this city has that username or email, a link to choose a new password "
@@ -63,7 +64,7 @@ async def forgot(request: Request) -> Response:
     if not city.mailer.enabled:
         return await render(request, "password_forgot.html", 503)
     typed = str(form.get("login", ""))
-    language = city.settings.language
+    language = i18n.current()  # the email is written in the language of the page that asked
     await city.db.write(lambda s: resets.ask(s, typed, language=language))
     return await render(request, "password_forgot.html", 202, sent=_(SENT))
 

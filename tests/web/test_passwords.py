@@ -311,3 +311,15 @@ def test_mail_test_with_a_server_that_does_not_answer_exits_1(
     assert main(["mail", "test", "admin@ville.example", "--config", str(config)]) == 1
     assert "could not be reached" in capsys.readouterr().err
     sock.close()
+
+
+async def test_the_email_is_in_the_language_of_the_page_that_asked(
+    start_city: Any, smtp: tuple[Mailbox, int]
+) -> None:
+    mailbox, port = smtp
+    _, browser = await city_with_alice(start_city, port)
+    browser.client.headers["Accept-Language"] = "fr-FR,fr;q=0.9"
+    await browser.submit("/password/forgot", "/password/forgot", login="alice")
+    await link_from(mailbox)
+    assert mailbox.messages[0]["Subject"].startswith("Choisir un nouveau mot de passe")
+    await browser.client.aclose()
