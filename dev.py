@@ -93,11 +93,10 @@ def demo() -> int:
 
 
 def test(extra: list[str]) -> int:
-    """Eight test processes on two cores: most tests wait on sockets, databases and timers, not
-    on the CPU (with four, the workers used a quarter of a core each)."""
+    """Four test processes: most tests wait on sockets and databases, not on the CPU."""
     os.chdir(ROOT)
     return subprocess.run(
-        [str(PYTHON), "-m", "pytest", "-n", "8", "--dist", "loadgroup", *extra]
+        [str(PYTHON), "-m", "pytest", "-n", "4", "--dist", "loadgroup", *extra]
     ).returncode
 
 
