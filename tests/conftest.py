@@ -8,7 +8,6 @@ schema of its own, dropped afterwards.
 from __future__ import annotations
 
 import os
-import secrets
 import shutil
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
@@ -16,14 +15,13 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.pool import NullPool
 
 from exchange import passwords
 from instance import migrate
 from instance.database import Database
-from instance.settings import Settings, load_settings, normalise_database_url
+from instance.settings import Settings, load_settings
 
+from .databases import MigratedSchemas, Schemas
 from .live import LiveCity, free_port_socket
 from .s3 import s3, s3_server  # noqa: F401  (fixtures: an S3 bucket on loopback, tests/s3.py)
 
@@ -82,33 +80,6 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
     terminalreporter.write_line("database backends: " + "; ".join(parts))
 
 
-class Schemas:
-    """Creates fresh PostgreSQL schemas (one per database a test asks for) and drops them."""
-
-    def __init__(self) -> None:
-        self.base = normalise_database_url(PG_URL, Path.cwd())
-        self.created: list[str] = []
-
-    def new_url(self) -> str:
-        name = f"t_{secrets.token_hex(6)}"
-        engine = create_engine(self.base, poolclass=NullPool)
-        with engine.begin() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{name}"'))
-        engine.dispose()
-        self.created.append(name)
-        separator = "&" if "?" in self.base else "?"
-        return f"{self.base}{separator}options=-csearch_path%3D{name}"
-
-    def drop_all(self) -> None:
-        if not self.created:
-            return
-        engine = create_engine(self.base, poolclass=NullPool)
-        with engine.begin() as conn:
-            for name in self.created:
-                conn.execute(text(f'DROP SCHEMA IF EXISTS "{name}" CASCADE'))
-        engine.dispose()
-
-
 @pytest.fixture
 def new_db_url(backend: str, tmp_path: Path) -> Iterator[Callable[[], str]]:
     """A factory of empty databases of the current backend (several per test for e2e cities)."""
@@ -127,14 +98,62 @@ def new_db_url(backend: str, tmp_path: Path) -> Iterator[Callable[[], str]]:
 
 @pytest.fixture
 def db_url(new_db_url: Callable[[], str]) -> str:
+    """An empty database of the current backend, not migrated."""
     return new_db_url()
 
 
+@pytest.fixture(scope="session")
+def migrated_schemas() -> Iterator[MigratedSchemas | None]:
+    """This test process's pool of migrated PostgreSQL schemas (tests/databases.py)."""
+    if not PG_URL:
+        yield None
+        return
+    pool = MigratedSchemas()
+    yield pool
+    pool.close()
+
+
 @pytest.fixture
-def db(db_url: str) -> Iterator[Database]:
+def new_migrated_db_url(
+    backend: str,
+    tmp_path: Path,
+    migrated_sqlite_template: Path,
+    migrated_schemas: MigratedSchemas | None,
+) -> Iterator[Callable[[], str]]:
+    """A factory of databases at the latest revision, holding only what the migrations wrote.
+
+    SQLite: a copy of a file migrated once per process. PostgreSQL: a schema from the pool,
+    reset and lent again when the test ends.
+    """
+    borrowed: list[str] = []
+    counter = iter(range(1000))
+
+    def make() -> str:
+        if backend == "postgresql":
+            assert migrated_schemas is not None
+            borrowed.append(migrated_schemas.borrow())
+            return borrowed[-1]
+        path = tmp_path / f"migrated{next(counter)}.sqlite3"
+        shutil.copyfile(migrated_sqlite_template, path)
+        return f"sqlite:///{path}"
+
+    yield make
+    for url in borrowed:
+        assert migrated_schemas is not None
+        migrated_schemas.give_back(url)
+
+
+@pytest.fixture
+def migrated_db_url(new_migrated_db_url: Callable[[], str]) -> str:
+    """A database at the latest revision (for tests that hand its URL to the CLI)."""
+    return new_migrated_db_url()
+
+
+@pytest.fixture
+def db(new_migrated_db_url: Callable[[], str]) -> Iterator[Database]:
     """A migrated database of the current backend."""
-    migrate.upgrade(db_url)
-    database = Database(db_url, threads=4)
+    url = new_migrated_db_url()
+    database = Database(url, threads=4)
     yield database
     database.dispose()
 
@@ -213,24 +232,19 @@ def migrated_sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def make_settings(
-    tmp_path: Path, new_db_url: Callable[[], str], migrated_sqlite_template: Path
+    tmp_path: Path, new_migrated_db_url: Callable[[], str]
 ) -> Callable[..., Settings]:
     """Settings of a city on a fresh, migrated database; keyword sections override the config."""
     counter = iter(range(1000))
 
     def make(domain: str = "127.0.0.1:8999", **sections: dict[str, Any]) -> Settings:
-        url = new_db_url()
         path = write_config(
-            tmp_path / f"city{next(counter)}", domain=domain, database_url=url, **sections
+            tmp_path / f"city{next(counter)}",
+            domain=domain,
+            database_url=new_migrated_db_url(),
+            **sections,
         )
-        settings = load_settings(path)
-        if settings.is_sqlite:
-            shutil.copyfile(
-                migrated_sqlite_template, settings.database_url.removeprefix("sqlite:///")
-            )
-        else:
-            migrate.upgrade(settings.database_url)
-        return settings
+        return load_settings(path)
 
     return make
 

@@ -18,8 +18,8 @@ from ..live import free_port_socket
 
 
 @pytest.fixture
-def config(tmp_path: Path, db_url: str) -> Path:
-    path = write_config(tmp_path / "city", domain="127.0.0.1:8002", database_url=db_url)
+def config(tmp_path: Path, migrated_db_url: str) -> Path:
+    path = write_config(tmp_path / "city", domain="127.0.0.1:8002", database_url=migrated_db_url)
     assert main(["db", "upgrade", "--config", str(path)]) == 0
     return path
 
@@ -44,7 +44,7 @@ def test_users_create_reads_the_password_from_stdin(cli: Cli) -> None:
 
 
 def test_passwords_are_stored_as_argon2id_with_64_mib_and_3_passes(
-    config: Path, db_url: str
+    config: Path, migrated_db_url: str
 ) -> None:
     from sqlalchemy import select
 
@@ -53,7 +53,7 @@ def test_passwords_are_stored_as_argon2id_with_64_mib_and_3_passes(
 
     # its own process: the suite lowers the password cost in this one
     installed_comptoir(config, "users", "create", "alice", stdin="a long password\n")
-    database = Database(db_url, threads=1)
+    database = Database(migrated_db_url, threads=1)
     try:
         stored = database.read_sync(lambda s: s.scalar(select(Member.password_hash)))
     finally:

@@ -15,8 +15,8 @@ PASSWORD = "a long password\n"
 
 
 @pytest.fixture
-def cli(tmp_path: Path, db_url: str) -> Cli:
-    path = write_config(tmp_path / "city", domain="127.0.0.1:8002", database_url=db_url)
+def cli(tmp_path: Path, migrated_db_url: str) -> Cli:
+    path = write_config(tmp_path / "city", domain="127.0.0.1:8002", database_url=migrated_db_url)
     assert main(["db", "upgrade", "--config", str(path)]) == 0
     run = Cli(path)
     run("users", "create", "mayor", "--role", "admin", stdin=PASSWORD)

@@ -221,16 +221,14 @@ def test_backoff_doubles_and_is_capped() -> None:
     assert queue.backoff(40) <= queue.BACKOFF_CAP * 1.1
 
 
-def test_two_worker_processes_run_each_job_exactly_once(
-    db: Database, db_url: str, tmp_path: Path
-) -> None:
+def test_two_worker_processes_run_each_job_exactly_once(db: Database, tmp_path: Path) -> None:
     total = 600
     add_jobs(db, total)
     go = tmp_path / "go"
     outs = [tmp_path / f"out{i}" for i in range(2)]
     procs = [
         subprocess.Popen(
-            [sys.executable, "-m", "tests.instance.worker_process", db_url, str(out), str(go)],
+            [sys.executable, "-m", "tests.instance.worker_process", db.url, str(out), str(go)],
             cwd=ROOT,
         )
         for out in outs

@@ -14,12 +14,12 @@ from .conftest import Book
 
 
 @pytest.fixture
-def config(tmp_path: Path, db_url: str, db: Database) -> Path:
+def config(tmp_path: Path, db: Database) -> Path:
     """A city whose database is the `db` fixture's (so `book` sees what the commands do)."""
     return write_config(
         tmp_path / "city",
         domain="127.0.0.1:8002",
-        database_url=db_url,
+        database_url=db.url,
         currency={"credit_limit": "100.00"},
     )
 

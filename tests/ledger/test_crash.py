@@ -128,7 +128,6 @@ def stored(db: Database) -> dict[str, list[int]]:
 @pytest.mark.slow
 def test_a_killed_city_keeps_every_acknowledged_payment_and_no_half_payment(
     tmp_path: Path,
-    db_url: str,
     db: Database,
 ) -> None:
     sock = free_port_socket()
@@ -137,7 +136,7 @@ def test_a_killed_city_keeps_every_acknowledged_payment_and_no_half_payment(
     config = write_config(
         tmp_path / "city",
         domain=f"127.0.0.1:{port}",
-        database_url=db_url,
+        database_url=db.url,
         currency={"credit_limit": "1000000.00"},
     )
     book = Book(db)

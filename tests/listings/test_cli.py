@@ -13,9 +13,9 @@ from ..conftest import write_config
 
 
 @pytest.fixture
-def cli(tmp_path: Path, db_url: str) -> Cli:
+def cli(tmp_path: Path, migrated_db_url: str) -> Cli:
     """The command line of a migrated city, run in this process."""
-    config = write_config(tmp_path / "city", domain="127.0.0.1:8002", database_url=db_url)
+    config = write_config(tmp_path / "city", domain="127.0.0.1:8002", database_url=migrated_db_url)
     assert main(["db", "upgrade", "--config", str(config)]) == 0
     return Cli(config)
 

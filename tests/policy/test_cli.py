@@ -27,8 +27,8 @@ loud.example,silence,true,false,"Loud, rude",true
 
 
 @pytest.fixture
-def config(tmp_path: Path, db_url: str, db: Database) -> Path:
-    return write_config(tmp_path / "city", domain="127.0.0.1:8002", database_url=db_url)
+def config(tmp_path: Path, db: Database) -> Path:
+    return write_config(tmp_path / "city", domain="127.0.0.1:8002", database_url=db.url)
 
 
 @pytest.fixture

@@ -19,11 +19,11 @@ from .conftest import OPENED, Town
 
 
 @pytest.fixture
-def config(tmp_path: Path, db_url: str, db: Database) -> Path:
+def config(tmp_path: Path, db: Database) -> Path:
     return write_config(
         tmp_path / "city",
         domain="127.0.0.1:8003",
-        database_url=db_url,
+        database_url=db.url,
         currency={"credit_limit": "100.00"},
     )
 
