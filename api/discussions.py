@@ -34,7 +34,7 @@ from .auth import authenticated
 from .params import field, json_body
 
 
-def _time(value: str | None, name: str) -> datetime | None:
+def time_field(value: str | None, name: str) -> datetime | None:
     if value is None:
         return None
     try:
@@ -110,8 +110,8 @@ async def open_space(request: Request) -> Response:
         title=field(body, "title", str),
         description=field(body, "description", str, required=False) or "",
         audience=SpaceAudience(audience),
-        opens_at=_time(field(body, "opens_at", str, required=False), "opens_at"),
-        closes_at=_time(field(body, "closes_at", str, required=False), "closes_at"),
+        opens_at=time_field(field(body, "opens_at", str, required=False), "opens_at"),
+        closes_at=time_field(field(body, "closes_at", str, required=False), "closes_at"),
     )
 
     def work(session: Session) -> dict[str, Any]:
