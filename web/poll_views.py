@@ -21,6 +21,10 @@ class PollView:
     #: None while the member may not see it
     tally: Tally | None
 
+    @property
+    def chosen_labels(self) -> list[str]:
+        return [str(self.poll.options[i]) for i in self.chosen]
+
     def percent(self, index: int) -> int:
         """The share of all votes for one option, rounded."""
         if self.tally is None:
