@@ -218,10 +218,10 @@ async def moderate(request: Request) -> Response:
 
     def work(session: Session) -> dict[str, Any]:
         by = session.get_one(Member, member.id)
-        if action == "hide-reply":
+        if action in ("hide-reply", "unhide-reply"):
             if not reply_uri:
-                raise DomainError("reply_required", "name the reply to hide (its uri)", 400)
-            square.hide_post(session, city, by, reply_uri, reason)
+                raise DomainError("reply_required", "name the reply (its uri)", 400)
+            square.hide_post(session, city, by, reply_uri, reason, hidden=action == "hide-reply")
             thread = discussions.find_thread(session, request.path_params["id"], hidden=True)
         else:
             thread = square.moderate_thread(
