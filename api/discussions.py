@@ -127,10 +127,11 @@ async def get_space(request: Request) -> Response:
     slug = request.path_params["slug"]
     raw = request.query_params.get("page", "1")
     page = int(raw) if raw.isdigit() and int(raw) > 0 else 1
+    query = request.query_params.get("q", "")
 
     def read(session: Session) -> dict[str, Any]:
         space = discussions.find_space(session, slug)
-        threads, more = discussions.threads_page(session, space, page)
+        threads, more = discussions.threads_page(session, space, page, query)
         return {
             **render_space(city, space),
             "threads": [render_thread(session, city, t) for t in threads],

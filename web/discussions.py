@@ -139,10 +139,11 @@ async def space_page(request: Request, refused: Refusal = NONE) -> Response:
     page = int(raw_page) if raw_page.isdigit() and int(raw_page) > 0 else 1
 
     who = await current_member(request)
+    query = request.query_params.get("q", "").strip()
 
     def read(session: Session) -> tuple[DiscussionSpace, list[ThreadLine], bool, list[PollView]]:
         space = discussions.find_space(session, slug)
-        threads, more = discussions.threads_page(session, space, page)
+        threads, more = discussions.threads_page(session, space, page, query)
         counts = discussions.reply_counts(session, threads)
         lines = [
             ThreadLine(
@@ -166,6 +167,7 @@ async def space_page(request: Request, refused: Refusal = NONE) -> Response:
         more=more,
         is_open=discussions.accepts_posts(space),
         polls=shown_polls,
+        query=query,
         refused=refused,
     )
 
