@@ -251,6 +251,13 @@ def _check_open(poll: Poll, now: datetime | None) -> None:
         )
 
 
+def _lock(session: Session, poll: Poll) -> None:
+    """Votes of one poll take turns: a voter's earlier choices are read and the new ones written
+    while the poll's row is locked (FOR UPDATE on PostgreSQL; SQLite's writers take turns
+    already), so two votes of one voter processed at once cannot both pass "not voted yet"."""
+    session.execute(select(Poll.id).where(Poll.id == poll.id).with_for_update())
+
+
 def _already_voted() -> DomainError:
     return DomainError("already_voted", "You have already voted in this poll.", 409)
 
@@ -274,6 +281,7 @@ def vote(
         raise DomainError("unknown_option", "This poll has no such option.", 400)
     if len(picked) > 1 and not poll.multiple:
         raise DomainError("one_choice_only", "This poll takes one option only.", 400)
+    _lock(session, poll)
     if choices_of(session, poll, member):
         raise _already_voted()
     votes = [PollVote(poll_id=poll.id, choice=c, member_id=member.id) for c in picked]
@@ -303,6 +311,7 @@ def vote_remote(
     if option not in poll.options:
         raise DomainError("unknown_option", "This poll has no such option.", 400)
     choice = poll.options.index(option)
+    _lock(session, poll)
     cast = set(
         session.scalars(
             select(PollVote.choice).where(
