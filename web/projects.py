@@ -76,6 +76,10 @@ async def project_page(request: Request, refused: Refusal = NONE) -> Response:
             "progress": progress_text(project, pledged, scale),
             "percent": min(100, pledged * 100 // project.goal),
             "mine": projects.pledges_of(session, project, who) if who else [],
+            # the organiser and staff see what the project's account holds
+            "funds": projects.funds(session, project)
+            if who is not None and (who.is_moderator or who.id == project.owner_id)
+            else None,
         }
 
     try:
