@@ -34,7 +34,7 @@ from .auth import authenticated
 from .params import field, json_body
 
 
-def _time(value: str | None, name: str) -> datetime | None:
+def time_field(value: str | None, name: str) -> datetime | None:
     if value is None:
         return None
     try:
@@ -110,8 +110,8 @@ async def open_space(request: Request) -> Response:
         title=field(body, "title", str),
         description=field(body, "description", str, required=False) or "",
         audience=SpaceAudience(audience),
-        opens_at=_time(field(body, "opens_at", str, required=False), "opens_at"),
-        closes_at=_time(field(body, "closes_at", str, required=False), "closes_at"),
+        opens_at=time_field(field(body, "opens_at", str, required=False), "opens_at"),
+        closes_at=time_field(field(body, "closes_at", str, required=False), "closes_at"),
     )
 
     def work(session: Session) -> dict[str, Any]:
@@ -127,10 +127,11 @@ async def get_space(request: Request) -> Response:
     slug = request.path_params["slug"]
     raw = request.query_params.get("page", "1")
     page = int(raw) if raw.isdigit() and int(raw) > 0 else 1
+    query = request.query_params.get("q", "")
 
     def read(session: Session) -> dict[str, Any]:
         space = discussions.find_space(session, slug)
-        threads, more = discussions.threads_page(session, space, page)
+        threads, more = discussions.threads_page(session, space, page, query)
         return {
             **render_space(city, space),
             "threads": [render_thread(session, city, t) for t in threads],
@@ -218,10 +219,10 @@ async def moderate(request: Request) -> Response:
 
     def work(session: Session) -> dict[str, Any]:
         by = session.get_one(Member, member.id)
-        if action == "hide-reply":
+        if action in ("hide-reply", "unhide-reply"):
             if not reply_uri:
-                raise DomainError("reply_required", "name the reply to hide (its uri)", 400)
-            square.hide_post(session, city, by, reply_uri, reason)
+                raise DomainError("reply_required", "name the reply (its uri)", 400)
+            square.hide_post(session, city, by, reply_uri, reason, hidden=action == "hide-reply")
             thread = discussions.find_thread(session, request.path_params["id"], hidden=True)
         else:
             thread = square.moderate_thread(

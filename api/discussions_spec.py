@@ -107,11 +107,12 @@ SCHEMAS: Json = {
                     "unhide",
                     "move",
                     "hide-reply",
+                    "unhide-reply",
                 ],
             },
             "reason": {"type": "string"},
             "to": {"type": "string", "description": "move: the slug of the space to move to"},
-            "reply": {"type": "string", "description": "hide-reply: the reply's uri"},
+            "reply": {"type": "string", "description": "(un)hide-reply: the reply's uri"},
         },
         optional=("reason", "to", "reply"),
     ),
@@ -139,10 +140,19 @@ PATHS: Json = {
     "/discussions/{slug}": {
         "get": operation(
             "getDiscussion",
-            "A space and one page of its threads, pinned first, then the latest activity",
+            "A space and one page of its threads (or of those matching q), pinned first, then "
+            "the latest activity",
             TAG,
             {"200": answer("The space", "DiscussionSpacePage"), **errors(401, 403, 404)},
-            params=[_SLUG, query("page", {"type": "integer", "minimum": 1}, "The page")],
+            params=[
+                _SLUG,
+                query("page", {"type": "integer", "minimum": 1}, "The page"),
+                query(
+                    "q",
+                    {"type": "string", "maxLength": 200},
+                    "Only threads whose title or text holds this (any case)",
+                ),
+            ],
         )
     },
     "/discussions/{slug}/state": {

@@ -19,6 +19,7 @@ from . import (
     listings_spec,
     negotiations_spec,
     partners_spec,
+    polls_spec,
     projects_spec,
     remote_accounts_spec,
     reports_spec,
@@ -74,6 +75,7 @@ def sections() -> list[Section]:
         settlements_spec.SECTION,
         partners_spec.SECTION,
         discussions_spec.SECTION,
+        polls_spec.SECTION,
         projects_spec.SECTION,
     ]
 

@@ -18,6 +18,7 @@ from . import (
     negotiations,
     notifications,
     partners,
+    polls,
     projects,
     remote_accounts,
     reports,
@@ -46,6 +47,7 @@ def served() -> list[Route]:
         *settlements.ROUTES,
         *partners.ROUTES,
         *discussions.ROUTES,
+        *polls.ROUTES,
         *projects.ROUTES,
     ]
 

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select, true
 from sqlalchemy.orm import Session
 
 from models import (
@@ -278,16 +278,34 @@ def answered(
     return parent_thread, post
 
 
+MAX_QUERY = 200
+
+
 def threads_page(
-    session: Session, space: DiscussionSpace, page: int = 1
+    session: Session, space: DiscussionSpace, page: int = 1, query: str = ""
 ) -> tuple[list[DiscussionThread], bool]:
     """One page of a space's visible threads (pinned first, then the latest activity), and
-    whether there is a next page."""
+    whether there is a next page. With `query`, only the threads whose title or text holds it
+    (any case; its words in that order, `%` and `_` taken literally): a space holds hundreds
+    of threads, so a scan of one space's rows is cheap and needs no search index."""
     page = max(page, 1)
+    wanted = query.strip()[:MAX_QUERY]
+    matching = (
+        or_(
+            DiscussionThread.title.icontains(wanted, autoescape=True),
+            DiscussionThread.content.icontains(wanted, autoescape=True),
+        )
+        if wanted
+        else true()
+    )
     rows = list(
         session.scalars(
             select(DiscussionThread)
-            .where(DiscussionThread.space_id == space.id, DiscussionThread.hidden.is_(False))
+            .where(
+                DiscussionThread.space_id == space.id,
+                DiscussionThread.hidden.is_(False),
+                matching,
+            )
             .order_by(
                 DiscussionThread.pinned.desc(),
                 DiscussionThread.last_post_at.desc(),

@@ -25,6 +25,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from models import (
+    Account,
     Member,
     MemberStatus,
     Outcome,
@@ -383,3 +384,27 @@ def pledges_of(session: Session, project: Project, member: Member | None = None)
     if member is not None:
         query = query.where(Pledge.member_id == member.id)
     return list(session.scalars(query.order_by(Pledge.id)))
+
+
+@dataclass(frozen=True)
+class Funds:
+    """What the project's ledger account `project:<slug>` holds: `received` is posted (the
+    committed pledges of a funded project), `held` is still pending (pledges before the
+    deadline, or not yet resolved by the sweep)."""
+
+    received: int
+    held: int
+
+
+def funds(session: Session, project: Project) -> Funds | None:
+    """The project's account, read for its organiser and staff; None before approval (no
+    account yet)."""
+    if project.account_id is None:
+        return None
+    account = session.get(Account, project.account_id)
+    if account is None:
+        return None
+    return Funds(
+        received=account.credits_posted - account.debits_posted,
+        held=account.credits_pending - account.debits_pending,
+    )

@@ -138,3 +138,14 @@ def tombstone(session: Session, author: RemoteActor | None, uri: str) -> None:
         row.deleted_at = utcnow()
         row.content = ""
         row.attachments = []
+
+
+def hide_for_group(session: Session, group: str, uri: str, *, hidden: bool = True) -> bool:
+    """The discussion Group a kept note was posted to removed it (a moderator's hide there), or
+    brought it back: our copy leaves the timelines (or returns). Only a note addressed to that
+    Group (its `to` or `cc`) is touched, so a Group cannot hide what was not posted to it."""
+    row = session.scalar(select(Note).where(Note.uri == uri))
+    if row is None or group not in [*(row.to or []), *(row.cc or [])]:
+        return False
+    row.hidden_at = utcnow() if hidden else None
+    return True

@@ -6,6 +6,8 @@ what of ours it answers, the sender's followers collection). `answered_here` is 
 database read it needs. The order of the rules is the order of precedence:
 - not a note, or not the sender's own: ignored;
 - a listing (FEP-0837) from a city that publishes its currency: a remote listing;
+- a Note naming an option (`name`) in reply to one of our polls' Questions: a vote (Mastodon's
+  shape);
 - a Page or Note answering nothing, addressed to one of our discussion Groups (FEP-1b12): a
   new thread in that space;
 - a Note in reply to one of our discussion threads or replies (FEP-1b12): a discussion reply;
@@ -21,7 +23,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from exchange import discussions, negotiations
+from exchange import discussions, negotiations, polls
 from federation.inbound_listing import InboundListing
 from federation.inbound_note import InboundNote
 from models import Negotiation
@@ -32,6 +34,7 @@ class Route(enum.Enum):
     message = "message"
     discussion = "discussion"
     discussion_thread = "discussion_thread"
+    poll_vote = "poll_vote"
     note = "note"
     ignored = "ignored"
 
@@ -42,6 +45,7 @@ class Answers(enum.Enum):
     thread = "thread"  # one of our negotiation threads
     listing = "listing"  # one of our own listings
     discussion = "discussion"  # one of our discussion threads or replies
+    poll = "poll"  # one of our polls' Questions
 
 
 @dataclass(frozen=True)
@@ -64,6 +68,8 @@ def classify_create(
         return Route.ignored
     if listing is not None and facts.origin_has_currency:
         return Route.listing
+    if note.type == "Note" and note.name and facts.answers is Answers.poll:
+        return Route.poll_vote
     if note.in_reply_to is None and facts.group is not None and note.type in ("Page", "Note"):
         return Route.discussion_thread
     if note.type == "Note" and facts.answers is Answers.discussion:
@@ -78,6 +84,8 @@ def classify_create(
 
 def answered_here(session: Session, note: InboundNote) -> Answers | None:
     """The read `classify_create` needs: what of ours, if anything, the note answers."""
+    if polls.by_uri(session, note.in_reply_to) is not None:
+        return Answers.poll
     if discussions.answered(session, note.in_reply_to) is not None:
         return Answers.discussion
     found = negotiations.answered_by(session, note.context, note.in_reply_to)

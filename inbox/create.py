@@ -23,6 +23,7 @@ from .discussions import addressed_group, keep_discussion_reply, keep_discussion
 from .listings import keep_listing
 from .negotiation import keep_message
 from .notes import keep_note
+from .polls import keep_poll_vote
 from .process import Delivery
 
 
@@ -69,6 +70,8 @@ async def on_create(delivery: Delivery) -> None:
         await keep_listing(delivery, sender, listing, currency)
     elif route is Route.discussion_thread:
         await keep_discussion_thread(delivery, sender, note)
+    elif route is Route.poll_vote:
+        await keep_poll_vote(delivery, sender, note)
     elif route is Route.discussion:
         await keep_discussion_reply(delivery, sender, note)
     elif route is Route.message:

@@ -6,6 +6,7 @@ from .create import on_create
 from .discussions import on_discussion_delete, on_discussion_update
 from .flags import on_flag
 from .follows import on_accept, on_follow, on_reject
+from .group_announces import on_group_announce
 from .interactions import on_announce, on_like, on_undo
 from .listings import (
     claimed_or,
@@ -39,7 +40,7 @@ HANDLERS: dict[str, Handler] = {
     ),
     "Delete": claimed_or(on_listing_delete, on_discussion_delete, fallback=on_delete),
     "Like": on_like,
-    "Announce": claimed_or(on_listing_announce, fallback=on_announce),
+    "Announce": claimed_or(on_group_announce, on_listing_announce, fallback=on_announce),
     "Offer": claimed_or(on_settlement_offer, on_rule_offer, fallback=on_offer),
     "Settle": on_settle,
     "Flag": on_flag,

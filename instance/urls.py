@@ -58,6 +58,10 @@ class Urls:
         """A thread's Page (and its page): not under its space, so a move keeps the id."""
         return f"{self.base}/threads/{public_id}"
 
+    def poll(self, public_id: str) -> str:
+        """A poll's Question (and, to browsers, its space's page)."""
+        return f"{self.base}/polls/{public_id}"
+
     def discussion_post(self, public_id: str) -> str:
         return f"{self.base}/posts/{public_id}"
 

@@ -55,6 +55,7 @@ from .notification import Notification, NotificationKind
 from .oauth_application import OAuthApplication
 from .oauth_code import OAuthCode
 from .password_reset import PasswordReset, ResetState
+from .poll import Poll, PollResults, PollState, PollVote
 from .project import Pledge, PledgeState, Project, ProjectState
 from .rate_limit import RateLimit
 from .report import Report, ReportState
@@ -70,6 +71,10 @@ __all__ = [
     "DiscussionPost",
     "DiscussionSpace",
     "DiscussionThread",
+    "Poll",
+    "PollResults",
+    "PollState",
+    "PollVote",
     "SpaceAudience",
     "SpaceState",
     "Pledge",

@@ -187,3 +187,49 @@ def announce_removal(session: Session, city: City, space: DiscussionSpace, objec
     )
     publish(session, city, delete, Audience())
     announce(session, city, space, delete)
+
+
+def announce_page_update(
+    session: Session, city: City, space: DiscussionSpace, page: dict[str, Any]
+) -> None:
+    """A moderator pinned, unpinned, locked or unlocked a thread: the Group's `Update` of the
+    Page (its `stickied` and `commentsEnabled`), announced to its followers, as Lemmy's
+    moderators' pins and locks travel."""
+    if not federated(space):
+        return
+    urls = city.urls
+    group = group_id(urls, space)
+    update = render.activity(
+        urls,
+        "Update",
+        urls.activity(new_public_id()),
+        group,
+        page,
+        to=[PUBLIC],
+        cc=[urls.followers(group)],
+        audience=group,
+    )
+    publish(session, city, update, Audience())
+    announce(session, city, space, update)
+
+
+def announce_restore(session: Session, city: City, space: DiscussionSpace, object_uri: str) -> None:
+    """A moderator showed again a thread or reply they had hidden: the Group's `Undo` of its
+    `Delete`, announced (Lemmy restores a removal this way)."""
+    if not federated(space):
+        return
+    urls = city.urls
+    group = group_id(urls, space)
+    delete = {"type": "Delete", "actor": group, "object": object_uri, "audience": group}
+    undo = render.activity(
+        urls,
+        "Undo",
+        urls.activity(new_public_id()),
+        group,
+        delete,
+        to=[PUBLIC],
+        cc=[urls.followers(group)],
+        audience=group,
+    )
+    publish(session, city, undo, Audience())
+    announce(session, city, space, undo)

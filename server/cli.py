@@ -34,6 +34,7 @@ from server import (
     cli_market,
     cli_media,
     cli_partners,
+    cli_polls,
     cli_projects,
     cli_reports,
     cli_settlements,
@@ -194,7 +195,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_partners.add_parsers(sub, common)
     cli_projects.add_parsers(sub, common)
     cli_backup.add_parsers(sub, common)
-    cli_discussions.add_parsers(sub, common)
+    cli_polls.add_parsers(cli_discussions.add_parsers(sub, common), common)
     return parser
 
 

@@ -31,7 +31,7 @@ def _line(space: DiscussionSpace) -> str:
     return f"{space.slug:<24} {shown:<18} {space.audience.value:<10} {space.title}{until}"
 
 
-def _time(value: str | None) -> datetime | None:
+def parse_time(value: str | None) -> datetime | None:
     if not value:
         return None
     try:
@@ -41,7 +41,7 @@ def _time(value: str | None) -> datetime | None:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
-def _with_city_write(args: argparse.Namespace, work: Any) -> Any:
+def with_city_write(args: argparse.Namespace, work: Any) -> Any:
     city = build_city(load_settings(args.config), with_worker=False)
     try:
         return city.db.write_sync(lambda s: work(s, city))
@@ -63,10 +63,10 @@ def cmd_open(args: argparse.Namespace) -> int:
         title=args.title,
         description=args.description,
         audience=SpaceAudience(args.audience),
-        opens_at=_time(args.opens_at),
-        closes_at=_time(args.closes_at),
+        opens_at=parse_time(args.opens_at),
+        closes_at=parse_time(args.closes_at),
     )
-    space = _with_city_write(args, lambda s, city: square.open_space(s, city, None, draft))
+    space = with_city_write(args, lambda s, city: square.open_space(s, city, None, draft))
     print(f"opened {space.slug}")
     return 0
 
@@ -74,12 +74,14 @@ def cmd_open(args: argparse.Namespace) -> int:
 @command
 def cmd_state(args: argparse.Namespace) -> int:
     state = STATES[args.discussions_command]
-    _with_city_write(args, lambda s, city: square.set_state(s, city, None, args.slug, state))
+    with_city_write(args, lambda s, city: square.set_state(s, city, None, args.slug, state))
     print(f"{args.slug}: {state.value}")
     return 0
 
 
-def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
+def add_parsers(sub: Any, common: argparse.ArgumentParser) -> Any:
+    """`comptoir discussions ...`; returns its subparsers, where `poll` is added
+    (server/cli_polls.py)."""
     d = sub.add_parser("discussions", help="discussion spaces (the town square)").add_subparsers(
         dest="discussions_command", required=True, metavar="ACTION"
     )
@@ -106,3 +108,4 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
         p = d.add_parser(action, parents=[common], help=text)
         p.add_argument("slug")
         p.set_defaults(func=cmd_state)
+    return d

@@ -267,20 +267,29 @@ def moderate_thread(
     reason: str = "",
     to_slug: str | None = None,
 ) -> DiscussionThread:
-    """A moderator's decision on a thread, logged; a hide reaches the Group's followers.
+    """A moderator's decision on a thread, logged; it reaches the Group's followers (a hide as
+    the Group's Delete, an unhide as its Undo, a pin or lock as its Update of the Page).
     `by` None is the command line."""
     if by is not None:
         discussions.check_staff(by)
     thread = discussions.find_thread(session, thread_public_id, hidden=True)
     space = discussions.space_of(session, thread)
-    if action in ("pin", "unpin"):
-        discussions.pin(session, by, thread, action == "pin")
-    elif action in ("lock", "unlock"):
-        discussions.lock(session, by, thread, reason, action == "lock")
+    if action in ("pin", "unpin", "lock", "unlock"):
+        if action in ("pin", "unpin"):
+            discussions.pin(session, by, thread, action == "pin")
+        else:
+            discussions.lock(session, by, thread, reason, action == "lock")
+        if city.urls.is_local(thread.uri):  # a remote author's Page is theirs to render
+            page = wire.render_thread(
+                city.urls, space, thread, wire.author_of(session, city.urls, thread)
+            )
+            wire.announce_page_update(session, city, space, page)
     elif action in ("hide", "unhide"):
         discussions.hide_thread(session, by, thread, reason, action == "hide")
         if action == "hide":
             wire.announce_removal(session, city, space, thread.uri)
+        else:
+            wire.announce_restore(session, city, space, thread.uri)
     elif action == "move":
         if not to_slug:
             raise DomainError("space_required", "name the discussion to move the thread to", 400)
@@ -323,8 +332,11 @@ def hide_post(
         discussions.check_staff(by)
     post = discussions.find_post(session, post_uri)
     discussions.hide_post(session, by, post, reason, hidden)
+    thread = session.get(DiscussionThread, post.thread_id)
+    assert thread is not None
+    space = discussions.space_of(session, thread)
     if hidden:
-        thread = session.get(DiscussionThread, post.thread_id)
-        assert thread is not None
-        wire.announce_removal(session, city, discussions.space_of(session, thread), post.uri)
+        wire.announce_removal(session, city, space, post.uri)
+    else:
+        wire.announce_restore(session, city, space, post.uri)
     return post

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from instance.jobs import JobHandler
 
-from . import backfill, expiry, password_resets, project_jobs, settlement_jobs, subscriptions
+from . import (
+    backfill,
+    expiry,
+    password_resets,
+    poll_jobs,
+    project_jobs,
+    settlement_jobs,
+    subscriptions,
+)
 
 HANDLERS: dict[str, JobHandler] = {
     **expiry.HANDLERS,
@@ -13,4 +21,5 @@ HANDLERS: dict[str, JobHandler] = {
     **settlement_jobs.HANDLERS,
     **password_resets.HANDLERS,
     **project_jobs.HANDLERS,
+    **poll_jobs.HANDLERS,
 }

@@ -40,6 +40,7 @@ from services import discussions as square
 from .csrf import checked_form
 from .market import signed_in
 from .pages import render
+from .poll_views import PollView, poll_views
 from .refusal import NONE, Refusal, refusal
 from .session import current_member
 
@@ -47,7 +48,7 @@ POST = ["POST"]
 STATES = {"close": SpaceState.closed, "reopen": SpaceState.open, "archive": SpaceState.archived}
 
 
-async def _staff(request: Request) -> Member:
+async def staff(request: Request) -> Member:
     who = await signed_in(request)
     if not who.is_moderator:
         raise HTTPException(403, "Only staff may do this.")
@@ -75,7 +76,7 @@ async def spaces_page(request: Request, refused: Refusal = NONE) -> Response:
 
 
 async def new_space_page(request: Request, refused: Refusal = NONE) -> Response:
-    await _staff(request)
+    await staff(request)
     return await render(request, "discussions/new.html", refused.status, refused=refused)
 
 
@@ -93,7 +94,7 @@ def _date(value: object, what: str, *, end_of_day: bool = False) -> datetime | N
 
 
 async def open_space(request: Request) -> Response:
-    who = await _staff(request)
+    who = await staff(request)
     form = await checked_form(request)
     city = city_of(request)
     try:
@@ -137,9 +138,12 @@ async def space_page(request: Request, refused: Refusal = NONE) -> Response:
     raw_page = request.query_params.get("page", "1")
     page = int(raw_page) if raw_page.isdigit() and int(raw_page) > 0 else 1
 
-    def read(session: Session) -> tuple[DiscussionSpace, list[ThreadLine], bool]:
+    who = await current_member(request)
+    query = request.query_params.get("q", "").strip()
+
+    def read(session: Session) -> tuple[DiscussionSpace, list[ThreadLine], bool, list[PollView]]:
         space = discussions.find_space(session, slug)
-        threads, more = discussions.threads_page(session, space, page)
+        threads, more = discussions.threads_page(session, space, page, query)
         counts = discussions.reply_counts(session, threads)
         lines = [
             ThreadLine(
@@ -147,10 +151,10 @@ async def space_page(request: Request, refused: Refusal = NONE) -> Response:
             )
             for t in threads
         ]
-        return space, lines, more
+        return space, lines, more, poll_views(session, space, who)
 
     try:
-        space, lines, more = await city.db.read(read)
+        space, lines, more, shown_polls = await city.db.read(read)
     except NotFound:
         raise HTTPException(404, "No such discussion.") from None
     return await render(
@@ -162,6 +166,8 @@ async def space_page(request: Request, refused: Refusal = NONE) -> Response:
         page=page,
         more=more,
         is_open=discussions.accepts_posts(space),
+        polls=shown_polls,
+        query=query,
         refused=refused,
     )
 
@@ -182,7 +188,7 @@ async def start_thread(request: Request) -> Response:
 
 
 async def change_state(request: Request) -> Response:
-    who = await _staff(request)
+    who = await staff(request)
     form = await checked_form(request)
     city = city_of(request)
     slug, action = request.path_params["slug"], request.path_params["action"]
@@ -265,7 +271,7 @@ async def reply(request: Request) -> Response:
 
 
 async def moderate(request: Request) -> Response:
-    who = await _staff(request)
+    who = await staff(request)
     form = await checked_form(request)
     city = city_of(request)
     public_id, action = request.path_params["public_id"], request.path_params["action"]

@@ -74,6 +74,36 @@ SENTENCES: dict[str, str] = {
     "too_many_photos": N_("A listing has at most %(limit)s photos."),
     "report_closed": N_("This report is closed."),
     "report_open": N_("This report is open."),
+    # discussions
+    "discussion_closed": N_(
+        "This discussion is closed: it stays readable, but it takes no new threads or replies."
+    ),
+    "thread_locked": N_("This thread is locked: it takes no new replies."),
+    "members_only": N_("This discussion is open to the city's members only."),
+    "invalid_slug": N_("The name is 2 to 60 of a-z, 0-9 and _, and not a reserved word."),
+    "slug_taken": N_("This name is taken; choose another."),
+    "invalid_title": N_("A title needs 1 to 200 characters."),
+    "invalid_dates": N_("Check the dates: a discussion closes after it opens."),
+    "empty_post": N_("Write some text."),
+    "post_too_long": N_("This text is too long."),
+    "invalid_parent": N_("This reply answers a post of another thread."),
+    "discussion_archived": N_("A thread cannot move to an archived discussion."),
+    "space_required": N_("Choose the discussion to move the thread to."),
+    # consultations
+    "poll_closed": N_("This poll is closed: it takes no more votes."),
+    "already_voted": N_("You have already voted in this poll."),
+    "unknown_option": N_("This poll has no such option."),
+    "one_choice_only": N_("This poll takes one option only."),
+    "no_choice": N_("Choose an option."),
+    "remote_votes_refused": N_("This poll takes votes from the city's members only."),
+    "invalid_question": N_("A question needs 1 to %(limit)s characters."),
+    "invalid_options": N_("A poll has 2 to %(limit)s options, one per line."),
+    "option_too_long": N_("An option is at most %(limit)s characters."),
+    "duplicate_option": N_("Two options have the same text."),
+    "invalid_poll_close": N_("Choose a closing time in the future, like 2026-12-24T18:00."),
+    "remote_votes_members_only": N_(
+        "This discussion is for the city's members only: other cities cannot vote in it."
+    ),
 }
 
 

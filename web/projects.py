@@ -19,19 +19,32 @@ from starlette.routing import BaseRoute, Route
 from exchange import projects
 from exchange.amounts import parse_amount
 from exchange.errors import DomainError
+from instance import i18n
 from instance.city import city_of
 from instance.content_negotiation import negotiated
 from models import Member, Project, ProjectState
 from outbox import documents
 from outbox.project_documents import project_document
-from outbox.projects import progress_text
 from services import projects as cases
 
 from .csrf import checked_form
+from .labels import N_
 from .market import signed_in
 from .pages import render
 from .refusal import AMOUNT_CODES, NONE, Refusal, refusal
 from .session import current_member
+
+PROGRESS = N_("Goal: %(goal)s %(currency)s, pledged: %(pledged)s %(currency)s (%(percent)s%%)")
+
+
+def progress_text(project: Project, pledged: int, scale: int) -> str:
+    """The progress line in the page's language, amounts as its locale writes them."""
+    return i18n.gettext(PROGRESS) % {
+        "goal": i18n.format_amount(project.goal, scale),
+        "pledged": i18n.format_amount(pledged, scale),
+        "currency": project.currency,
+        "percent": pledged * 100 // project.goal,
+    }
 
 
 async def list_page(request: Request) -> Response:
@@ -63,6 +76,10 @@ async def project_page(request: Request, refused: Refusal = NONE) -> Response:
             "progress": progress_text(project, pledged, scale),
             "percent": min(100, pledged * 100 // project.goal),
             "mine": projects.pledges_of(session, project, who) if who else [],
+            # the organiser and staff see what the project's account holds
+            "funds": projects.funds(session, project)
+            if who is not None and (who.is_moderator or who.id == project.owner_id)
+            else None,
         }
 
     try:
@@ -79,7 +96,7 @@ async def project_page(request: Request, refused: Refusal = NONE) -> Response:
         "projects/show.html",
         refused.status,
         refused=refused,
-        fmt=city.settings.currency.format,
+        fmt=lambda minor: i18n.format_amount(minor, scale),
         **shown,
     )
 

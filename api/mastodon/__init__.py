@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from starlette.routing import Route
 
-from . import accounts, notifications, statuses, stubs, timelines
+from . import accounts, notifications, polls, statuses, stubs, timelines
 
 
 def routes() -> list[Route]:
@@ -18,5 +18,6 @@ def routes() -> list[Route]:
         *statuses.routes(),
         *timelines.routes(),
         *notifications.routes(),
+        *polls.routes(),
         *stubs.routes(),
     ]

@@ -23,6 +23,7 @@ from models import (
     FollowState,
     InboundActivity,
     JobState,
+    Note,
     OutboundActivity,
     Role,
     SpaceAudience,
@@ -347,3 +348,45 @@ async def test_a_resident_of_another_city_starts_a_thread_by_mentioning_the_grou
     assert thread.title == "Spare inner tubes" and thread.remote_actor_id is not None
     assert "Spare inner tubes" in (await a.http.get("/discussions/bikes")).text
     await eventually(lambda: _announced(b, group.uri, "Create", note.uri))
+
+
+async def test_the_moderators_decisions_reach_the_following_city(start_city: Any) -> None:
+    """B keeps the Group's replies; A's moderator hides one and B hides its copy, unhides it and
+    B shows it again; a lock reaches B as the Group's Update of the Page."""
+    a, b = await start_city(), await start_city()
+    thread = await _space_with_thread(a)
+    add_member(a, "mayor", role=Role.admin)
+    add_member(b, "bob")
+    group = await b.city.fediverse.directory.lookup(f"@bikes@{a.settings.domain}")
+    await act(b, lambda s: social.follow(s, b.city, b.city.urls.member("bob"), group))
+    await eventually(lambda: _accepted(b))
+    alice = a.db.read_sync(lambda s: members.get_member(s, "alice"))
+    mayor = a.db.read_sync(lambda s: members.get_member(s, "mayor"))
+    post = await act(
+        a, lambda s: discussions.reply(s, a.city, alice, thread.public_id, "Tools at mine")
+    )
+
+    async def copy() -> Note | None:
+        return await b.db.read(lambda s: s.scalar(select(Note).where(Note.uri == post.uri)))
+
+    kept = await eventually(copy)
+    assert "Tools at mine" in kept.content and kept.hidden_at is None
+
+    await act(a, lambda s: discussions.hide_post(s, a.city, mayor, post.uri, "off topic"))
+
+    async def hidden() -> bool:
+        note = await copy()
+        return note is not None and note.hidden_at is not None
+
+    await eventually(hidden)
+    await act(a, lambda s: discussions.hide_post(s, a.city, mayor, post.uri, "", hidden=False))
+
+    async def shown() -> bool:
+        note = await copy()
+        return note is not None and note.hidden_at is None
+
+    await eventually(shown)
+    await act(a, lambda s: discussions.moderate_thread(s, a.city, mayor, thread.public_id, "lock"))
+    [update] = await eventually(lambda: _announced(b, group.uri, "Update", thread.uri))
+    assert update["object"]["actor"] == group.uri
+    assert update["object"]["object"]["commentsEnabled"] is False

@@ -189,3 +189,32 @@ async def test_a_space_pages_its_threads_pinned_first(web_city: Callable[..., An
     assert "Topic 01" not in first and 'href="?page=2"' in first
     second = (await alice.client.get("/discussions/bikes?page=2")).text
     assert "Topic 01" in second and "Topic 20" not in second and 'href="?page=3"' not in second
+
+
+async def test_a_search_finds_threads_by_title_or_text_page_by_page(
+    web_city: Callable[..., Any],
+) -> None:
+    app, staff, alice = await _city_with_staff(web_city)
+    await _open(staff)
+    db = app.state.city.db
+    author = db.read_sync(lambda s: members.get_member(s, "alice"))
+    for n in range(21):
+        db.write_sync(
+            lambda s, n=n: discussions.start_thread(
+                s, app.state.city, author, "bikes", f"Repair day {n}", "Bring a PUNCTURE kit"
+            )
+        )
+    db.write_sync(
+        lambda s: discussions.start_thread(
+            s, app.state.city, author, "bikes", "Library hours", "Open on Sundays 100%"
+        )
+    )
+    first = (await alice.client.get("/discussions/bikes", params={"q": "puncture"})).text
+    assert first.count('href="/threads/') == 20 and "Library hours" not in first
+    assert 'href="?page=2&amp;q=puncture"' in first
+    second = (await alice.client.get("/discussions/bikes?page=2&q=puncture")).text
+    assert second.count('href="/threads/') == 1
+    by_title = (await alice.client.get("/discussions/bikes", params={"q": "library"})).text
+    assert by_title.count('href="/threads/') == 1 and "Library hours" in by_title
+    literal = (await alice.client.get("/discussions/bikes", params={"q": "0%"})).text
+    assert literal.count('href="/threads/') == 1  # % is a character, not a wildcard

@@ -80,3 +80,10 @@ def test_the_decision_reads_the_typed_object() -> None:
     parsed = parse_note(note())
     assert isinstance(parsed, InboundNote)
     assert classify_create(parsed, None, CreateFacts(authored=True)) is Route.note
+
+
+def test_a_named_note_answering_one_of_our_questions_is_a_vote() -> None:
+    question = "https://a.example/polls/1"
+    assert route(note(name="Station", inReplyTo=question), answers=Answers.poll) is Route.poll_vote
+    # without an option's name it is an ordinary reply to the poll, kept as a note
+    assert route(note(inReplyTo=question), answers=Answers.poll) is Route.note

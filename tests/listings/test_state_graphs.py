@@ -1,9 +1,9 @@
 """Every stateful row moves along a declared graph, and nothing else moves it.
 
 The graphs are exchange's: a listing's, an offer's, a negotiation's, an agreement's, a follow's,
-a report's, a domain draft's, an exchange rule's and a discussion space's. Each is checked
-move by move against its own table: what the table holds is made, everything else is refused
-(409) and leaves the row as it was.
+a report's, a domain draft's, an exchange rule's, a discussion space's, a project's, a pledge's
+and a poll's. Each is checked move by move against its own table: what the table holds is
+made, everything else is refused (409) and leaves the row as it was.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from exchange import (
     offers,
     partners,
     password_resets,
+    polls,
     projects,
     reports,
     settlements,
@@ -40,6 +41,7 @@ from models import (
     NegotiationState,
     OfferState,
     PledgeState,
+    PollState,
     ProjectState,
     ReportState,
     ResetState,
@@ -64,6 +66,7 @@ GRAPHS: dict[str, StateGraph[Any]] = {
     "discussion": discussions.GRAPH,
     "project": projects.GRAPH,
     "pledge": projects.PLEDGE_GRAPH,
+    "poll": polls.GRAPH,
 }
 
 #: the states a row never leaves (a report can always be reopened: it has none)
@@ -104,6 +107,7 @@ FINALS: dict[str, set[Any]] = {
     "discussion": {SpaceState.archived},
     "project": {ProjectState.funded, ProjectState.failed, ProjectState.cancelled},
     "pledge": {PledgeState.committed, PledgeState.voided},
+    "poll": {PollState.closed},
 }
 
 #: one move per graph that nothing in the domain makes
@@ -122,6 +126,7 @@ UNDECLARED: dict[str, tuple[Any, Any]] = {
     "discussion": (SpaceState.archived, SpaceState.closed),
     "project": (ProjectState.draft, ProjectState.funded),
     "pledge": (PledgeState.voided, PledgeState.pending),
+    "poll": (PollState.closed, PollState.open),
 }
 
 #: rows whose state the worker moves (instance.queue), not a domain rule

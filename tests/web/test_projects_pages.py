@@ -11,8 +11,9 @@ from sqlalchemy import func, select
 
 from exchange import members
 from exchange.projects import Proposal
-from models import Job, Pledge, Role, utcnow
+from models import Job, Pledge, ProjectState, Role, utcnow
 from services import projects as cases
+from services.project_jobs import settle
 
 from .conftest import add_member, logged_in
 
@@ -66,3 +67,33 @@ async def test_staff_open_a_project_and_a_member_pledges_from_its_page(
     assert "Bike workshop" in listed
     await mayor.client.aclose()
     await alice.client.aclose()
+
+
+async def test_the_organiser_sees_the_funds_once_the_goal_is_reached(
+    in_process_city: Callable[..., Any],
+) -> None:
+    app, _, _ = in_process_city(currency={"credit_limit": "100.00"})
+    city = app.state.city
+    add_member(app, "alice")
+    add_member(app, "bob")
+    deadline = utcnow() + timedelta(days=2)
+
+    def propose_and_open(session: Any) -> None:
+        alice = members.get_member(session, "alice")
+        proposal = Proposal(slug="bikes", title="Bike workshop", goal=2_000, deadline=deadline)
+        cases.propose(session, city, alice, proposal)
+        cases.approve(session, city, "bikes", None)
+
+    city.db.write_sync(propose_and_open)
+    bob = await logged_in(app, "bob")
+    assert (
+        await bob.submit("/projects/bikes", "/projects/bikes/pledge", amount="20")
+    ).status_code == 303
+    alice = await logged_in(app, "alice")
+    before = (await alice.client.get("/projects/bikes")).text
+    assert "Received: 0.00 GRN. Held in pledges: 20.00 GRN." in before
+    assert "Received:" not in (await bob.client.get("/projects/bikes")).text  # not bob's
+
+    assert settle(city.db, "bikes", now=deadline + timedelta(seconds=1)) is ProjectState.funded
+    after = (await alice.client.get("/projects/bikes")).text
+    assert "Received: 20.00 GRN." in after and "Held in pledges" not in after
