@@ -33,9 +33,9 @@ def test_staff_open_close_and_archive_a_space_from_the_command_line(
 
 
 def test_staff_attach_list_and_close_a_poll_from_the_command_line(
-    tmp_path: Path, db_url: str
+    tmp_path: Path, migrated_db_url: str
 ) -> None:
-    path = write_config(tmp_path / "city", domain="127.0.0.1:8002", database_url=db_url)
+    path = write_config(tmp_path / "city", domain="127.0.0.1:8002", database_url=migrated_db_url)
     assert main(["db", "upgrade", "--config", str(path)]) == 0
     cli = Cli(path)
     assert cli("discussions", "open", "bikes", "Bike repair").returncode == 0
