@@ -5,6 +5,7 @@ from .actor import RemoteActor
 from .api_token import ApiToken
 from .base import Base, JSONDocument, UTCDateTime, new_public_id, table_of, utcnow
 from .category import Category
+from .conversation_mark import ConversationMark
 from .delivery_failure import DeliveryFailure, FailureReason
 from .direct_message import DirectMessage
 from .discussion import (
@@ -80,6 +81,7 @@ __all__ = [
     "OAuthCode",
     "DeliveryFailure",
     "FailureReason",
+    "ConversationMark",
     "DirectMessage",
     "Reconciliation",
     "Settlement",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from starlette.routing import Route
 
-from . import accounts, notifications, statuses, stubs, timelines
+from . import accounts, conversations, notifications, statuses, stubs, timelines
 
 
 def routes() -> list[Route]:
@@ -18,5 +18,6 @@ def routes() -> list[Route]:
         *statuses.routes(),
         *timelines.routes(),
         *notifications.routes(),
+        *conversations.routes(),
         *stubs.routes(),
     ]

@@ -27,7 +27,7 @@ from models import Member, ReactionKind, RemoteActor
 from services import social
 
 from ..social import _remote_account
-from . import entities
+from . import entities, thread_statuses
 from .common import body, first, int_id, mastodon_errors, member_viewer, optional_viewer
 
 #: `@name@domain` in a status: a remote account to mention
@@ -60,6 +60,14 @@ async def create(request: Request) -> Response:
     if visibility is None:
         raise DomainError("unprocessable", "Validation failed: Visibility is not included", 422)
     reply_to = first(values, "in_reply_to_id")
+    if reply_to and thread_statuses.decode(reply_to) is not None:
+        return JSONResponse(
+            await city.db.write(
+                lambda s: thread_statuses.reply(
+                    s, city, member, reply_to, text, entities.VISIBILITY[visibility]
+                )
+            )
+        )
     mentioned = await _mentions(city, text)
 
     def write(session: Session) -> dict[str, Any]:
@@ -102,7 +110,12 @@ def _replied(
 async def show(request: Request) -> Response:
     viewer = await optional_viewer(request, "read:statuses")
     city = city_of(request)
-    sid = int_id(request.path_params["id"])
+    raw = request.path_params["id"]
+    if thread_statuses.decode(raw) is not None:
+        return JSONResponse(
+            await city.db.read(lambda s: thread_statuses.show(s, city, viewer.member, raw))
+        )
+    sid = int_id(raw)
 
     def read(session: Session) -> dict[str, Any]:
         statuses.find(session, viewer, sid)
@@ -135,7 +148,12 @@ async def delete(request: Request) -> Response:
 async def context(request: Request) -> Response:
     viewer = await optional_viewer(request, "read:statuses")
     city = city_of(request)
-    sid = int_id(request.path_params["id"])
+    raw = request.path_params["id"]
+    if thread_statuses.decode(raw) is not None:
+        return JSONResponse(
+            await city.db.read(lambda s: thread_statuses.context(s, city, viewer.member, raw))
+        )
+    sid = int_id(raw)
 
     def read(session: Session) -> dict[str, Any]:
         row = statuses.find(session, viewer, sid)
