@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from starlette.routing import Route
 
-from . import accounts, conversations, notifications, statuses, stubs, timelines
+from . import accounts, conversations, notifications, search, statuses, stubs, timelines
 
 
 def routes() -> list[Route]:
@@ -19,5 +19,6 @@ def routes() -> list[Route]:
         *timelines.routes(),
         *notifications.routes(),
         *conversations.routes(),
+        *search.routes(),
         *stubs.routes(),
     ]

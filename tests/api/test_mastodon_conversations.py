@@ -7,6 +7,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy.orm import Session
+
+from exchange import negotiations
+from models import Side
+
 from .mastodon_city import Masto
 
 #: the fields Mastodon documents for a Conversation (entities/Conversation)
@@ -181,3 +186,26 @@ async def test_conversations_need_their_scopes(masto: Masto) -> None:
     writer = await masto.scoped_token("alice", "write:conversations")
     assert (await masto.get("/api/v1/conversations", writer)).status_code == 403
     assert (await masto.get("/api/v1/conversations")).status_code == 401
+
+
+async def test_a_message_dated_in_whole_seconds_still_comes_after_the_offer(masto: Masto) -> None:
+    """A remote note's `published` has no fraction of a second: stored as it arrived, a
+    message written just after the offer would read as older than it."""
+    thread = await _negotiation(masto)
+
+    def received(session: Session) -> None:
+        negotiation = negotiations.find(session, thread["id"])
+        whole_second = negotiation.updated_at.replace(microsecond=0)
+        negotiations.add_message(
+            session,
+            negotiation,
+            Side.seller,
+            "https://elsewhere.example/m/1",
+            "<p>Sure</p>",
+            now=whole_second,
+        )
+
+    masto.db.write_sync(received)
+    (conversation,) = await _conversations(masto, "bob")
+    assert conversation["last_status"]["content"] == "<p>Sure</p>"
+    assert conversation["unread"] is True
