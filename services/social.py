@@ -335,6 +335,7 @@ def update_profile(
     *,
     display_name: str | None = None,
     note: str | None = None,
+    locked: bool | None = None,
 ) -> Member:
     """The member changes their name or their profile text (plain text, made HTML); their
     followers get an `Update` of the actor, as Mastodon sends one, so other servers show it."""
@@ -348,6 +349,9 @@ def update_profile(
         if len(note) > MAX_NOTE:
             raise DomainError("invalid_note", f"a profile text is at most {MAX_NOTE} characters")
         member.summary = text_to_html(note, tag_url=city.urls.tag) if note.strip() else ""
+    if locked is not None:
+        # followers from now on wait for the member's answer (`follow_request`)
+        member.manually_approves_followers = locked
     session.flush()
     author = city.urls.member(member.username)
     update = render.activity(

@@ -9,7 +9,16 @@ from __future__ import annotations
 
 from starlette.routing import Route
 
-from . import accounts, conversations, notifications, search, statuses, stubs, timelines
+from . import (
+    accounts,
+    conversations,
+    follow_requests,
+    notifications,
+    search,
+    statuses,
+    stubs,
+    timelines,
+)
 
 
 def routes() -> list[Route]:
@@ -20,5 +29,6 @@ def routes() -> list[Route]:
         *notifications.routes(),
         *conversations.routes(),
         *search.routes(),
+        *follow_requests.routes(),
         *stubs.routes(),
     ]
