@@ -38,6 +38,7 @@ from .ledger import (
     TransferResolution,
 )
 from .listing import OPEN_STATES, Listing, ListingState, Purpose
+from .media_attachment import MediaAttachment
 from .member import Invitation, Member, MemberStatus, Role
 from .moderation_log import ModerationEntry
 from .negotiation import (
@@ -148,6 +149,7 @@ __all__ = [
     "JSONDocument",
     "Job",
     "JobState",
+    "MediaAttachment",
     "Member",
     "MemberStatus",
     "ModerationEntry",

@@ -13,6 +13,7 @@ from . import (
     accounts,
     conversations,
     follow_requests,
+    media,
     notifications,
     search,
     statuses,
@@ -30,5 +31,6 @@ def routes() -> list[Route]:
         *conversations.routes(),
         *search.routes(),
         *follow_requests.routes(),
+        *media.routes(),
         *stubs.routes(),
     ]

@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from exchange import statuses
+from exchange import media_attachments, statuses
 from exchange.errors import DomainError
 from exchange.statuses import StatusRow, Viewer
 from instance.city import City, city_of
@@ -54,8 +54,7 @@ async def create(request: Request) -> Response:
     city = city_of(request)
     values = await body(request)
     text = first(values, "status") or ""
-    if values.get("media_ids"):
-        raise DomainError("unprocessable", "media attachments are not supported yet", 422)
+    media_ids = [int_id(v) for v in values.get("media_ids", []) if v]
     visibility = entities.FROM_MASTODON.get(first(values, "visibility") or "public")
     if visibility is None:
         raise DomainError("unprocessable", "Validation failed: Visibility is not included", 422)
@@ -77,6 +76,7 @@ async def create(request: Request) -> Response:
         if reply_to:
             parent = statuses.find(session, viewer, int_id(reply_to))
             in_reply_to, context = _replied(session, parent, mentions)
+        uploads = media_attachments.for_status(session, fresh, media_ids)
         note = social.post_note(
             session,
             city,
@@ -86,7 +86,9 @@ async def create(request: Request) -> Response:
             mentions=mentions,
             in_reply_to=in_reply_to,
             context=context,
+            attachments=[media_attachments.note_entry(u, city.urls.media(u.file)) for u in uploads],
         )
+        media_attachments.attach(session, uploads, note)
         return _one(session, city, viewer, statuses.id_of_note(session, note.id))
 
     return JSONResponse(await city.db.write(write))
