@@ -5,7 +5,8 @@ Posting goes through `services.social.post_note`, the same use case as the web p
 Comptoir API, so the note federates (Create to followers, to the accounts mentioned).
 Accounts mentioned as `@name@domain` are looked up (WebFinger, the federation policy)
 before the transaction; a reply to a remote note mentions its author, as Mastodon does.
-Favourites and reblogs are kept (`status_reactions`) and counted, not federated yet.
+Favourites and reblogs are kept (`status_reactions`), counted and federated (Like,
+Announce, Undo: `services.reactions`).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from exchange.statuses import StatusRow, Viewer
 from instance.city import City, city_of
 from instance.html import html_to_text
 from models import Member, ReactionKind, RemoteActor
-from services import social
+from services import reactions, social
 
 from ..social import _remote_account
 from . import entities, thread_statuses
@@ -176,15 +177,15 @@ async def _react(request: Request, kind: ReactionKind, scope: str, *, undo: bool
 
     def write(session: Session) -> dict[str, Any]:
         statuses.find(session, viewer, sid)
+        fresh = session.get(Member, member.id)
+        assert fresh is not None
         if undo:
-            statuses.unreact(session, member, sid, kind)
+            reactions.unreact(session, city, fresh, sid, kind)
             return _one(session, city, viewer, sid)
-        reaction = statuses.react(session, member, sid, kind)
+        reaction = reactions.react(session, city, fresh, sid, kind)
         original = _one(session, city, viewer, sid)
         if kind is not ReactionKind.reblog:
             return original
-        fresh = session.get(Member, member.id)
-        assert fresh is not None
         return entities.reblog_of(city, fresh, reaction, original)
 
     return JSONResponse(await city.db.write(write))
