@@ -7,7 +7,7 @@ Apps, OAuth and the instance document are `api.mastodon_apps`, `api.oauth`,
 
 from __future__ import annotations
 
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 
 from . import (
     accounts,
@@ -17,12 +17,13 @@ from . import (
     notifications,
     search,
     statuses,
+    streaming,
     stubs,
     timelines,
 )
 
 
-def routes() -> list[Route]:
+def routes() -> list[Route | WebSocketRoute]:
     return [
         *accounts.routes(),
         *statuses.routes(),
@@ -32,5 +33,6 @@ def routes() -> list[Route]:
         *search.routes(),
         *follow_requests.routes(),
         *media.routes(),
+        *streaming.routes(),
         *stubs.routes(),
     ]
