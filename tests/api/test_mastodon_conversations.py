@@ -13,6 +13,7 @@ from exchange import negotiations
 from models import Side
 
 from .mastodon_city import Masto
+from .test_mastodon_statuses import STATUS_FIELDS
 
 #: the fields Mastodon documents for a Conversation (entities/Conversation)
 CONVERSATION_FIELDS = {"id", "unread", "accounts", "last_status"}
@@ -46,6 +47,7 @@ async def test_an_offer_is_an_unread_conversation_with_the_buyer(masto: Masto) -
     assert conversation["unread"] is True
     assert [a["username"] for a in conversation["accounts"]] == ["bob"]
     status = conversation["last_status"]
+    assert STATUS_FIELDS <= set(status)
     assert status["visibility"] == "direct"
     assert status["account"]["username"] == "bob"
     assert "Offer: 1 × “Bike repair, one hour” for 2.50" in status["content"]
