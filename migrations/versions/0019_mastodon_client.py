@@ -1,6 +1,8 @@
 """The Mastodon client API's own rows: `conversation_marks`, a member's read and removed
 marks on a negotiation thread shown as a conversation (models/conversation_mark.py), and
-`media_attachments`, photos uploaded from apps (models/media_attachment.py).
+`media_attachments`, photos uploaded from apps (models/media_attachment.py); and an index
+on `notes.in_reply_to`: every page of statuses counts the replies to each, which scanned the
+whole table (bench/timeline.py, docs/BENCHMARKS.md).
 
 Revision ID: 0019
 Revises: 0018
@@ -79,7 +81,11 @@ def upgrade() -> None:
     )
 
 
+    op.create_index("ix_notes_in_reply_to", "notes", ["in_reply_to"], unique=False)
+
+
 def downgrade() -> None:
+    op.drop_index("ix_notes_in_reply_to", table_name="notes")
     op.drop_index(op.f("ix_media_attachments_note_id"), table_name="media_attachments")
     op.drop_index("ix_media_attachments_member", table_name="media_attachments")
     op.drop_table("media_attachments")
