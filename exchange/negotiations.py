@@ -10,7 +10,7 @@ they move a thread's state through `GRAPH`.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
@@ -304,6 +304,11 @@ def add_message(
     ):
         return None
     moment = now or utcnow()
+    if moment <= negotiation.updated_at:
+        # a remote note's `published` has whole seconds, so it may read earlier than what the
+        # thread already holds though it came after: a thread keeps the order things arrived
+        # in (the Mastodon conversation and its unread mark read it), a microsecond apart
+        moment = negotiation.updated_at + timedelta(microseconds=1)
     message = NegotiationMessage(
         uri=uri, negotiation_id=negotiation.id, author=author, content=content, created_at=moment
     )

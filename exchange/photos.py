@@ -68,9 +68,12 @@ def check_alt(alt: Any) -> str:
     return alt.strip()
 
 
-def prepare(data: bytes, alt: Any, *, max_bytes: int) -> PreparedPhoto:
-    """Decode, check and re-encode a photo; DomainError when it is not a usable image."""
-    description = check_alt(alt)
+def prepare(data: bytes, alt: Any, *, max_bytes: int, alt_required: bool = True) -> PreparedPhoto:
+    """Decode, check and re-encode a photo; DomainError when it is not a usable image.
+
+    `alt_required=False` accepts a photo without alt text yet: a Mastodon app uploads first
+    and describes after (exchange/media_attachments.py asks for it before posting)."""
+    description = check_alt(alt) if alt_required or (isinstance(alt, str) and alt.strip()) else ""
     if len(data) > max_bytes:
         raise DomainError(
             "photo_too_large",

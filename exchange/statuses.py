@@ -356,6 +356,18 @@ def _visible_notes(session: Session, viewer: Viewer, note_ids: list[int]) -> lis
 # ---------------------------------------------------------------------- reactions
 
 
+def reaction_of(
+    session: Session, member: Member, status_id: int, kind: ReactionKind
+) -> StatusReaction | None:
+    return session.scalar(
+        select(StatusReaction).where(
+            StatusReaction.status_id == status_id,
+            StatusReaction.member_id == member.id,
+            StatusReaction.kind == kind,
+        )
+    )
+
+
 def react(session: Session, member: Member, status_id: int, kind: ReactionKind) -> StatusReaction:
     """Favourite or reblog once; again is a no-op (as on Mastodon)."""
     existing = session.scalar(

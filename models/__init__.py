@@ -5,6 +5,7 @@ from .actor import RemoteActor
 from .api_token import ApiToken
 from .base import Base, JSONDocument, UTCDateTime, new_public_id, table_of, utcnow
 from .category import Category
+from .conversation_mark import ConversationMark
 from .delivery_failure import DeliveryFailure, FailureReason
 from .direct_message import DirectMessage
 from .discussion import (
@@ -37,6 +38,7 @@ from .ledger import (
     TransferResolution,
 )
 from .listing import OPEN_STATES, Listing, ListingState, Purpose
+from .media_attachment import MediaAttachment
 from .member import Invitation, Member, MemberStatus, Role
 from .moderation_log import ModerationEntry
 from .negotiation import (
@@ -85,6 +87,7 @@ __all__ = [
     "OAuthCode",
     "DeliveryFailure",
     "FailureReason",
+    "ConversationMark",
     "DirectMessage",
     "Reconciliation",
     "Settlement",
@@ -151,6 +154,7 @@ __all__ = [
     "JSONDocument",
     "Job",
     "JobState",
+    "MediaAttachment",
     "Member",
     "MemberStatus",
     "ModerationEntry",

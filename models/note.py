@@ -17,6 +17,8 @@ class Note(Base):
         Index("ix_notes_author", "member_id", "id"),
         Index("ix_notes_remote_author", "remote_actor_id", "id"),
         Index("ix_notes_context", "context"),
+        #: replies counted per page of statuses (api/mastodon/entities.Cards) and threads
+        Index("ix_notes_in_reply_to", "in_reply_to"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

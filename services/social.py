@@ -8,6 +8,7 @@ caller's transaction (the transactional outbox), and never commits.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -201,13 +202,17 @@ def post_note(
     in_reply_to: str | None = None,
     context: str | None = None,
     published: datetime | None = None,
+    attachments: list[dict[str, Any]] | None = None,
 ) -> Note:
-    """A member posts a note; plain text becomes HTML. Returns the stored note."""
+    """A member posts a note; plain text becomes HTML. Returns the stored note.
+
+    `attachments` are AS2 Images (exchange.media_attachments.note_entry); a note with one
+    may have no text, as on Mastodon."""
     if visibility not in VISIBILITIES:
         raise DomainError(
             "invalid_visibility", f"visibility must be one of {', '.join(VISIBILITIES)}"
         )
-    if not text.strip():
+    if not text.strip() and not attachments:
         raise DomainError("empty_note", "a note needs some text")
     if len(text) > MAX_NOTE_LENGTH:
         raise DomainError("note_too_long", f"a note is at most {MAX_NOTE_LENGTH} characters")
@@ -229,6 +234,7 @@ def post_note(
         published=published or utcnow(),
         tags=[{"type": "Mention", "href": m.uri, "name": f"@{m.handle}"} for m in mentions]
         + render.hashtag_entries(city.urls, hashtags(text)),
+        attachments=attachments or [],
     )
     session.add(note)
     session.flush()
@@ -335,6 +341,7 @@ def update_profile(
     *,
     display_name: str | None = None,
     note: str | None = None,
+    locked: bool | None = None,
 ) -> Member:
     """The member changes their name or their profile text (plain text, made HTML); their
     followers get an `Update` of the actor, as Mastodon sends one, so other servers show it."""
@@ -348,6 +355,9 @@ def update_profile(
         if len(note) > MAX_NOTE:
             raise DomainError("invalid_note", f"a profile text is at most {MAX_NOTE} characters")
         member.summary = text_to_html(note, tag_url=city.urls.tag) if note.strip() else ""
+    if locked is not None:
+        # followers from now on wait for the member's answer (`follow_request`)
+        member.manually_approves_followers = locked
     session.flush()
     author = city.urls.member(member.username)
     update = render.activity(

@@ -7,17 +7,34 @@ Apps, OAuth and the instance document are `api.mastodon_apps`, `api.oauth`,
 
 from __future__ import annotations
 
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 
-from . import accounts, notifications, polls, statuses, stubs, timelines
+from . import (
+    accounts,
+    conversations,
+    follow_requests,
+    media,
+    notifications,
+    polls,
+    search,
+    statuses,
+    streaming,
+    stubs,
+    timelines,
+)
 
 
-def routes() -> list[Route]:
+def routes() -> list[Route | WebSocketRoute]:
     return [
         *accounts.routes(),
         *statuses.routes(),
         *timelines.routes(),
         *notifications.routes(),
         *polls.routes(),
+        *conversations.routes(),
+        *search.routes(),
+        *follow_requests.routes(),
+        *media.routes(),
+        *streaming.routes(),
         *stubs.routes(),
     ]

@@ -63,7 +63,8 @@ async def verify_credentials(request: Request) -> Response:
 
 @mastodon_errors
 async def update_credentials(request: Request) -> Response:
-    """Display name and note (plain text); other fields are accepted and left as they are."""
+    """Display name, note (plain text) and `locked` (followers need approval); other fields
+    are accepted and left as they are."""
     member, _ = await member_viewer(request, "write:accounts")
     city = city_of(request)
     values = await body(request)
@@ -77,10 +78,18 @@ async def update_credentials(request: Request) -> Response:
             fresh,
             display_name=first(values, "display_name"),
             note=first(values, "note"),
+            locked=_flag(first(values, "locked")),
         )
         return entities.credential_account(city, fresh, entities.counts(session, city, fresh))
 
     return JSONResponse(await city.db.write(write))
+
+
+def _flag(value: str | None) -> bool | None:
+    """A boolean form or JSON field as apps send it (`true`, `1`, `on`...); None if absent."""
+    if value is None:
+        return None
+    return value.strip().lower() in ("true", "1", "on", "yes")
 
 
 def _account(session: Session, value: str) -> entities.Account:

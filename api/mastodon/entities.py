@@ -211,7 +211,12 @@ def credential_account(city: City, member: Member, found: tuple[int, int, int]) 
 
 
 def relationship(
-    target: str, *, following: bool, requested: bool, followed_by: bool
+    target: str,
+    *,
+    following: bool,
+    requested: bool,
+    followed_by: bool,
+    requested_by: bool = False,
 ) -> dict[str, Any]:
     return {
         "id": target,
@@ -225,7 +230,7 @@ def relationship(
         "muting": False,
         "muting_notifications": False,
         "requested": requested,
-        "requested_by": False,
+        "requested_by": requested_by,
         "domain_blocking": False,
         "endorsed": False,
         "note": "",
@@ -250,6 +255,7 @@ def relationship_of(session: Session, viewer_uri: str, who: Account) -> dict[str
         following=out is FollowState.accepted,
         requested=out is FollowState.pending,
         followed_by=states.get(Direction.inbound) is FollowState.accepted,
+        requested_by=states.get(Direction.inbound) is FollowState.pending,
     )
 
 

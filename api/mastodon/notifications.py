@@ -83,7 +83,7 @@ def _status_of(session: Session, row: Notification) -> int | None:
     return None
 
 
-def _render(session: Session, city: City, member: Member, row: Notification) -> dict[str, Any]:
+def render(session: Session, city: City, member: Member, row: Notification) -> dict[str, Any]:
     actor = session.get(RemoteActor, row.remote_actor_id) if row.remote_actor_id else None
     if row.kind in (NotificationKind.follow, NotificationKind.follow_request) and actor:
         return entities.notification_with(city, row, actor, None)
@@ -122,7 +122,7 @@ async def index(request: Request) -> Response:
         rows = {
             n.id: n for n in session.scalars(select(Notification).where(Notification.id.in_(ids)))
         }
-        return [_render(session, city, member, rows[i]) for i in ids if i in rows], ids
+        return [render(session, city, member, rows[i]) for i in ids if i in rows], ids
 
     items, ids = await city.db.read(read)
     return paged_response(request, items, ids)
@@ -136,7 +136,7 @@ async def show(request: Request) -> Response:
 
     def read(session: Session) -> dict[str, Any]:
         row = notifications.own(session, member, nid)
-        return _render(session, city, member, row)
+        return render(session, city, member, row)
 
     return JSONResponse(await city.db.read(read))
 

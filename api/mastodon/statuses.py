@@ -5,7 +5,8 @@ Posting goes through `services.social.post_note`, the same use case as the web p
 Comptoir API, so the note federates (Create to followers, to the accounts mentioned).
 Accounts mentioned as `@name@domain` are looked up (WebFinger, the federation policy)
 before the transaction; a reply to a remote note mentions its author, as Mastodon does.
-Favourites and reblogs are kept (`status_reactions`) and counted, not federated yet.
+Favourites and reblogs are kept (`status_reactions`), counted and federated (Like,
+Announce, Undo: `services.reactions`).
 """
 
 from __future__ import annotations
@@ -18,16 +19,16 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from exchange import statuses
+from exchange import media_attachments, statuses
 from exchange.errors import DomainError
 from exchange.statuses import StatusRow, Viewer
 from instance.city import City, city_of
 from instance.html import html_to_text
 from models import Member, ReactionKind, RemoteActor
-from services import social
+from services import reactions, social
 
 from ..social import _remote_account
-from . import entities
+from . import entities, thread_statuses
 from .common import body, first, int_id, mastodon_errors, member_viewer, optional_viewer
 
 #: `@name@domain` in a status: a remote account to mention
@@ -54,12 +55,19 @@ async def create(request: Request) -> Response:
     city = city_of(request)
     values = await body(request)
     text = first(values, "status") or ""
-    if values.get("media_ids"):
-        raise DomainError("unprocessable", "media attachments are not supported yet", 422)
+    media_ids = [int_id(v) for v in values.get("media_ids", []) if v]
     visibility = entities.FROM_MASTODON.get(first(values, "visibility") or "public")
     if visibility is None:
         raise DomainError("unprocessable", "Validation failed: Visibility is not included", 422)
     reply_to = first(values, "in_reply_to_id")
+    if reply_to and thread_statuses.decode(reply_to) is not None:
+        return JSONResponse(
+            await city.db.write(
+                lambda s: thread_statuses.reply(
+                    s, city, member, reply_to, text, entities.VISIBILITY[visibility]
+                )
+            )
+        )
     mentioned = await _mentions(city, text)
 
     def write(session: Session) -> dict[str, Any]:
@@ -69,6 +77,7 @@ async def create(request: Request) -> Response:
         if reply_to:
             parent = statuses.find(session, viewer, int_id(reply_to))
             in_reply_to, context = _replied(session, parent, mentions)
+        uploads = media_attachments.for_status(session, fresh, media_ids)
         note = social.post_note(
             session,
             city,
@@ -78,7 +87,9 @@ async def create(request: Request) -> Response:
             mentions=mentions,
             in_reply_to=in_reply_to,
             context=context,
+            attachments=[media_attachments.note_entry(u, city.urls.media(u.file)) for u in uploads],
         )
+        media_attachments.attach(session, uploads, note)
         return _one(session, city, viewer, statuses.id_of_note(session, note.id))
 
     return JSONResponse(await city.db.write(write))
@@ -102,7 +113,12 @@ def _replied(
 async def show(request: Request) -> Response:
     viewer = await optional_viewer(request, "read:statuses")
     city = city_of(request)
-    sid = int_id(request.path_params["id"])
+    raw = request.path_params["id"]
+    if thread_statuses.decode(raw) is not None:
+        return JSONResponse(
+            await city.db.read(lambda s: thread_statuses.show(s, city, viewer.member, raw))
+        )
+    sid = int_id(raw)
 
     def read(session: Session) -> dict[str, Any]:
         statuses.find(session, viewer, sid)
@@ -135,7 +151,12 @@ async def delete(request: Request) -> Response:
 async def context(request: Request) -> Response:
     viewer = await optional_viewer(request, "read:statuses")
     city = city_of(request)
-    sid = int_id(request.path_params["id"])
+    raw = request.path_params["id"]
+    if thread_statuses.decode(raw) is not None:
+        return JSONResponse(
+            await city.db.read(lambda s: thread_statuses.context(s, city, viewer.member, raw))
+        )
+    sid = int_id(raw)
 
     def read(session: Session) -> dict[str, Any]:
         row = statuses.find(session, viewer, sid)
@@ -156,15 +177,15 @@ async def _react(request: Request, kind: ReactionKind, scope: str, *, undo: bool
 
     def write(session: Session) -> dict[str, Any]:
         statuses.find(session, viewer, sid)
+        fresh = session.get(Member, member.id)
+        assert fresh is not None
         if undo:
-            statuses.unreact(session, member, sid, kind)
+            reactions.unreact(session, city, fresh, sid, kind)
             return _one(session, city, viewer, sid)
-        reaction = statuses.react(session, member, sid, kind)
+        reaction = reactions.react(session, city, fresh, sid, kind)
         original = _one(session, city, viewer, sid)
         if kind is not ReactionKind.reblog:
             return original
-        fresh = session.get(Member, member.id)
-        assert fresh is not None
         return entities.reblog_of(city, fresh, reaction, original)
 
     return JSONResponse(await city.db.write(write))

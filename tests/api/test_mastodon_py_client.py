@@ -17,6 +17,8 @@ from mastodon import Mastodon, MastodonAPIError
 from api.auth import issue_token
 
 from ..e2e.helpers import add_member, eventually
+from ..e2e.market import Resident, follow_market, remote_listing
+from ..e2e.test_negotiation import until
 from ..live import LiveCity
 from ..oauth.conftest import PASSWORD
 
@@ -167,3 +169,50 @@ async def test_reads_an_offer_as_a_notification_and_dismisses_it(
     assert notification["account"]["username"] == "carl"
     assert found["one"]["id"] == notification["id"]
     assert found["after"] == []
+
+
+async def test_negotiates_with_another_city_in_a_direct_conversation(
+    start_city: Callable[..., Any],
+) -> None:
+    """bob (city B) offers a jar of honey for alice's bike repair (city A); alice's app shows
+    the thread as a conversation with bob, and her direct reply reaches bob's thread in B."""
+    a: LiveCity = await start_city(**OPEN_MARKET)
+    b: LiveCity = await start_city(**OPEN_MARKET)
+    alice, bob = Resident(a, "alice"), Resident(b, "bob")
+    await follow_market(bob, a)
+    listing = await alice.ok("post", "/listings", {"purpose": "offer", "title": "Bike repair"})
+    seen = await eventually(lambda: remote_listing(b, bob, listing["uri"]))
+    await bob.ok("post", f"/listings/{seen['id']}/negotiations", {"goods": "a jar of honey"})
+    client = await asyncio.to_thread(_logged_in, a, "alice")
+
+    async def conversation() -> dict[str, Any] | None:
+        found = await asyncio.to_thread(client.conversations)
+        return found[0] if found else None
+
+    talk = await eventually(conversation)
+    assert talk["unread"] is True
+    assert [x["acct"] for x in talk["accounts"]] == [f"bob@{b.settings.domain}"]
+    offer = talk["last_status"]
+    assert "Offer: 1 × “Bike repair” for a jar of honey" in offer["content"]
+    assert "/negotiations/" in offer["content"]
+
+    def answer() -> dict[str, Any]:
+        posted = client.status_post(
+            f"@bob@{b.settings.domain} Deal, bring it Saturday",
+            in_reply_to_id=offer["id"],
+            visibility="direct",
+        )
+        client.conversations_read(talk["id"])
+        return {"posted": posted, "after": client.conversations()}
+
+    found = await asyncio.to_thread(answer)
+    assert found["posted"]["content"] == "<p>Deal, bring it Saturday</p>"
+    assert found["after"][0]["last_status"]["id"] == found["posted"]["id"]
+    assert found["after"][0]["unread"] is False
+    on_b = await until(bob, lambda t: len(t["messages"]) == 1)
+    assert "Deal, bring it Saturday" in on_b["messages"][0]["content"]
+    bob_app = await asyncio.to_thread(_logged_in, b, "bob")
+    (bobs,) = await asyncio.to_thread(bob_app.conversations)
+    assert bobs["unread"] is True
+    assert "Deal, bring it Saturday" in bobs["last_status"]["content"]
+    assert bobs["accounts"][0]["acct"] == f"alice@{a.settings.domain}"

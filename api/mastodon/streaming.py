@@ -1,0 +1,257 @@
+"""`/api/v1/streaming`: new statuses and notifications pushed to apps, over Server-Sent
+Events (`GET /api/v1/streaming/user`, `/public`, `/public/local`, `/public/remote`,
+`/user/notification`) and over a WebSocket (`/api/v1/streaming?stream=...`, then
+`{"type": "subscribe"|"unsubscribe", "stream": ...}` messages), as Mastodon's streaming
+server speaks them: events `update` (a Status) and `notification` (a Notification), each
+payload a JSON string.
+
+How it works with several web processes: each connection polls the database, not an
+in-process bus, so a status stored by any process (a web process, the worker storing what
+another city sent) reaches every stream. Every `POLL_SECONDS` it reads what is newer than
+what it last sent, by id, in the same queries as the timelines (`exchange.statuses.home`,
+`public`, with `min_id`: the oldest first, none skipped however many arrived) and the
+member's notifications by id. docs/ARCHITECTURE.md has the choice and its cost.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from starlette.requests import HTTPConnection, Request
+from starlette.responses import PlainTextResponse, Response, StreamingResponse
+from starlette.routing import Route, WebSocketRoute
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from exchange import oauth_scopes, oauth_tokens, statuses
+from exchange.errors import DomainError
+from exchange.statuses import Paging, Viewer
+from instance.city import City
+from models import Member, Notification, Status
+
+from . import entities
+from .common import mastodon_errors
+from .notifications import render as render_notification
+
+#: how often a connection looks for new statuses and notifications
+POLL_SECONDS = 1.0
+#: an SSE comment this often keeps proxies from closing an idle stream
+HEARTBEAT_SECONDS = 15.0
+#: the streams Comptoir serves, by Mastodon's names
+STREAMS = ("user", "user:notification", "public", "public:local", "public:remote")
+SCOPE = "read:statuses"
+
+
+@dataclass
+class Listener:
+    """One connection: who listens, to which streams, and the last ids sent."""
+
+    city: City
+    viewer: Viewer
+    streams: set[str] = field(default_factory=set)
+    last_status: int = 0
+    last_notification: int = 0
+
+    async def start(self) -> None:
+        """Only what arrives from now on is sent."""
+
+        def read(session: Session) -> tuple[int, int]:
+            return (
+                session.scalar(select(func.max(Status.id))) or 0,
+                session.scalar(select(func.max(Notification.id))) or 0,
+            )
+
+        self.last_status, self.last_notification = await self.city.db.read(read)
+
+    async def events(self) -> list[tuple[str, str, str]]:
+        """(stream, event, payload) of what is new since the last call. The ids sent move
+        on only for what was looked at, so a stream subscribed a moment after connecting
+        still gets what arrived in between."""
+        city, viewer = self.city, self.viewer
+        policy = await city.fediverse.policy.current()
+        wanted = set(self.streams)
+
+        def read(session: Session) -> tuple[list[tuple[str, str, str]], int, int]:
+            found: list[tuple[str, str, str]] = []
+            page = Paging(min_id=self.last_status, limit=statuses.MAX_LIMIT)
+            top_status, top_notification = self.last_status, self.last_notification
+            for stream in sorted(wanted):
+                if stream == "user":
+                    ids = statuses.home(session, viewer, page)
+                elif stream.startswith("public"):
+                    ids = statuses.public(
+                        session,
+                        viewer,
+                        page,
+                        local=stream == "public:local",
+                        remote=stream == "public:remote",
+                        silenced=lambda d: policy.verdict(d).silenced,
+                        refused=lambda d: not policy.allows(d),
+                    )
+                else:
+                    continue
+                ids = sorted(ids)
+                for shown in entities.statuses(session, city, ids, viewer.member):
+                    found.append((stream, "update", orjson.dumps(shown).decode()))
+                top_status = max([top_status, *ids])
+            member = viewer.member
+            if member is not None and wanted & {"user", "user:notification"}:
+                rows = session.scalars(
+                    select(Notification)
+                    .where(
+                        Notification.member_id == member.id,
+                        Notification.id > self.last_notification,
+                    )
+                    .order_by(Notification.id)
+                    .limit(statuses.MAX_LIMIT)
+                )
+                name = "user" if "user" in wanted else "user:notification"
+                for row in rows:
+                    shown = render_notification(session, city, member, row)
+                    found.append((name, "notification", orjson.dumps(shown).decode()))
+                    top_notification = max(top_notification, row.id)
+            return found, top_status, top_notification
+
+        found, self.last_status, self.last_notification = await city.db.read(read)
+        return found
+
+
+async def _viewer(connection: HTTPConnection, city: City, *, required: bool) -> Viewer:
+    """The member of the token sent as `Authorization: Bearer`, `access_token` or the
+    WebSocket protocol header (as Mastodon takes it); nobody when none is sent and the
+    stream is public."""
+    scheme, _, token = connection.headers.get("authorization", "").partition(" ")
+    token = (
+        token.strip()
+        if scheme.lower() == "bearer"
+        else connection.query_params.get("access_token")
+        or connection.headers.get("sec-websocket-protocol", "")
+    ).strip()
+    if not token:
+        if required:
+            raise DomainError("unauthorized", "Missing access token", 401)
+        return Viewer(None, None)
+    found = await city.db.read(lambda s: oauth_tokens.bearer(s, token))
+    if not oauth_scopes.covers(found.scopes, SCOPE):
+        raise DomainError("outside_scopes", "This action is outside the authorized scopes", 403)
+    member: Member | None = found.member
+    if member is None:
+        if required:
+            raise DomainError("unprocessable", "This method requires an authenticated user", 422)
+        return Viewer(None, None)
+    return Viewer(member, city.urls.member(member.username))
+
+
+def _sse(stream: str) -> Any:
+    @mastodon_errors
+    async def endpoint(request: Request) -> Response:
+        city: City = request.app.state.city
+        viewer = await _viewer(request, city, required=stream.startswith("user"))
+        listener = Listener(city, viewer, {stream})
+        await listener.start()
+        return StreamingResponse(
+            _sse_body(request, listener),
+            media_type="text/event-stream",
+            headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
+        )
+
+    return endpoint
+
+
+async def _sse_body(request: Request, listener: Listener) -> AsyncIterator[bytes]:
+    yield b":)\n\n"
+    quiet = 0.0
+    while not await request.is_disconnected():
+        events = await listener.events()
+        for _, event, payload in events:
+            yield f"event: {event}\ndata: {payload}\n\n".encode()
+        quiet = 0.0 if events else quiet + POLL_SECONDS
+        if quiet >= HEARTBEAT_SECONDS:
+            yield b":thump\n\n"
+            quiet = 0.0
+        await asyncio.sleep(POLL_SECONDS)
+
+
+def _stream_name(message: dict[str, Any]) -> str | None:
+    name = message.get("stream")
+    if not isinstance(name, str):
+        return None
+    if name == "public" and message.get("local") in (True, "true"):
+        name = "public:local"
+    return name if name in STREAMS else None
+
+
+async def websocket(ws: WebSocket) -> None:
+    city: City = ws.app.state.city
+    first = ws.query_params.get("stream")
+    try:
+        viewer = await _viewer(ws, city, required=bool(first and first.startswith("user")))
+    except DomainError:
+        await ws.close(code=1008)
+        return
+    protocol = ws.headers.get("sec-websocket-protocol") or None
+    await ws.accept(subprotocol=protocol)
+    listener = Listener(city, viewer)
+    if first in STREAMS:
+        listener.streams.add(first)
+    await listener.start()
+    reader = asyncio.create_task(_read_subscriptions(ws, listener))
+    try:
+        while not reader.done():
+            for stream, event, payload in await listener.events():
+                await ws.send_text(
+                    orjson.dumps({"stream": [stream], "event": event, "payload": payload}).decode()
+                )
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(asyncio.shield(reader), POLL_SECONDS)
+    except WebSocketDisconnect:
+        pass
+    finally:
+        reader.cancel()
+        with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect):
+            await reader
+
+
+async def _read_subscriptions(ws: WebSocket, listener: Listener) -> None:
+    """`subscribe` and `unsubscribe` messages; a `user` stream needs a member's token."""
+    while True:
+        try:
+            message = orjson.loads(await ws.receive_text())
+        except WebSocketDisconnect:
+            return
+        except orjson.JSONDecodeError:
+            continue
+        if not isinstance(message, dict):
+            continue
+        name = _stream_name(message)
+        if name is None or (name.startswith("user") and listener.viewer.member is None):
+            await ws.send_text(
+                orjson.dumps({"error": "Unknown stream type", "status": 400}).decode()
+            )
+            continue
+        if message.get("type") == "subscribe":
+            listener.streams.add(name)
+        elif message.get("type") == "unsubscribe":
+            listener.streams.discard(name)
+
+
+async def health(_: Request) -> Response:
+    return PlainTextResponse("OK")
+
+
+def routes() -> list[Route | WebSocketRoute]:
+    return [
+        Route("/api/v1/streaming/health", health, methods=["GET"]),
+        Route("/api/v1/streaming/user", _sse("user"), methods=["GET"]),
+        Route("/api/v1/streaming/user/notification", _sse("user:notification"), methods=["GET"]),
+        Route("/api/v1/streaming/public", _sse("public"), methods=["GET"]),
+        Route("/api/v1/streaming/public/local", _sse("public:local"), methods=["GET"]),
+        Route("/api/v1/streaming/public/remote", _sse("public:remote"), methods=["GET"]),
+        WebSocketRoute("/api/v1/streaming", websocket),
+    ]

@@ -1,0 +1,179 @@
+"""A member's negotiation threads as a list of conversations: newest activity first, with
+what the member read and removed (models/conversation_mark.py).
+
+The Mastodon API shows each thread as a direct conversation with the counterpart; this module
+is the reading and marking, with no word of Mastodon in it. The list is ordered by the
+thread's `updated_at` (every offer, answer and message moves it) and paged by thread id:
+the page after thread N holds the threads that come after N in that order, read from N's
+own `updated_at` (a keyset on `(updated_at, id)`), so no thread is lost or repeated while
+pages are read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session
+
+from models import (
+    ConversationMark,
+    Member,
+    Negotiation,
+    NegotiationMessage,
+    Offer,
+    Side,
+)
+
+from .errors import NotFound
+from .negotiations import side_of_member
+from .statuses import MAX_LIMIT, Paging
+
+
+@dataclass(frozen=True)
+class Item:
+    """One thing said in a thread: an offer (or counter-offer) or a message."""
+
+    offer: Offer | None
+    message: NegotiationMessage | None
+
+    @property
+    def author(self) -> Side:
+        if self.offer is not None:
+            return self.offer.proposer
+        assert self.message is not None
+        return self.message.author
+
+    @property
+    def created_at(self) -> datetime:
+        row = self.offer or self.message
+        assert row is not None
+        return row.created_at
+
+
+@dataclass(frozen=True)
+class Conversation:
+    negotiation: Negotiation
+    side: Side
+    items: list[Item]
+    mark: ConversationMark | None
+
+    @property
+    def last(self) -> Item | None:
+        return self.items[-1] if self.items else None
+
+    @property
+    def unread(self) -> bool:
+        """The other party said something the member has not read."""
+        last = next((i for i in reversed(self.items) if i.author is not self.side), None)
+        if last is None:
+            return False
+        read_at = self.mark.read_at if self.mark is not None else None
+        return read_at is None or last.created_at > read_at
+
+
+def _mine(member: Member) -> list[object]:
+    return [
+        or_(Negotiation.buyer_member_id == member.id, Negotiation.seller_member_id == member.id)
+    ]
+
+
+def _after(anchor: Negotiation, *, newer: bool) -> object:
+    """Threads that come before (newer) or after (older) `anchor` in the list's order."""
+    if newer:
+        return or_(
+            Negotiation.updated_at > anchor.updated_at,
+            and_(Negotiation.updated_at == anchor.updated_at, Negotiation.id > anchor.id),
+        )
+    return or_(
+        Negotiation.updated_at < anchor.updated_at,
+        and_(Negotiation.updated_at == anchor.updated_at, Negotiation.id < anchor.id),
+    )
+
+
+def page(session: Session, member: Member, paging: Paging) -> list[Conversation]:
+    """One page of the member's conversations, newest activity first; removed ones are left
+    out until something newer happens in them."""
+    limit = max(1, min(paging.limit, MAX_LIMIT))
+    mark = ConversationMark
+    query = (
+        select(Negotiation)
+        .outerjoin(mark, and_(mark.negotiation_id == Negotiation.id, mark.member_id == member.id))
+        .where(*_mine(member))  # type: ignore[arg-type]
+        .where(or_(mark.removed_at.is_(None), Negotiation.updated_at > mark.removed_at))
+    )
+    for bound, newer in ((paging.max_id, False), (paging.since_id, True), (paging.min_id, True)):
+        if bound is not None:
+            anchor = session.get(Negotiation, bound)
+            if anchor is not None:
+                query = query.where(_after(anchor, newer=newer))  # type: ignore[arg-type]
+    newest_first = (Negotiation.updated_at.desc(), Negotiation.id.desc())
+    if paging.min_id is not None:  # the page just above min_id: read upwards, shown newest first
+        found = list(
+            session.scalars(
+                query.order_by(Negotiation.updated_at.asc(), Negotiation.id.asc()).limit(limit)
+            )
+        )
+        found.reverse()
+    else:
+        found = list(session.scalars(query.order_by(*newest_first).limit(limit)))
+    return [conversation(session, member, n) for n in found]
+
+
+def conversation(session: Session, member: Member, negotiation: Negotiation) -> Conversation:
+    side = side_of_member(negotiation, member)
+    if side is None:
+        raise NotFound("record")
+    return Conversation(
+        negotiation, side, items(session, negotiation), _mark(session, member, negotiation)
+    )
+
+
+def items(session: Session, negotiation: Negotiation) -> list[Item]:
+    """Offers and messages of the thread, oldest first."""
+    offers = session.scalars(select(Offer).where(Offer.negotiation_id == negotiation.id))
+    messages = session.scalars(
+        select(NegotiationMessage).where(NegotiationMessage.negotiation_id == negotiation.id)
+    )
+    found = [Item(o, None) for o in offers] + [Item(None, m) for m in messages]
+    return sorted(found, key=lambda i: (i.created_at, 0 if i.offer is not None else 1))
+
+
+def find(session: Session, member: Member, negotiation_id: int) -> Negotiation:
+    """A thread of the member's, by row id; anyone else's is unknown (404)."""
+    negotiation = session.get(Negotiation, negotiation_id)
+    if negotiation is None or side_of_member(negotiation, member) is None:
+        raise NotFound("record")
+    return negotiation
+
+
+def _mark(session: Session, member: Member, negotiation: Negotiation) -> ConversationMark | None:
+    return session.scalar(
+        select(ConversationMark).where(
+            ConversationMark.member_id == member.id,
+            ConversationMark.negotiation_id == negotiation.id,
+        )
+    )
+
+
+def _marked(session: Session, member: Member, negotiation: Negotiation) -> ConversationMark:
+    mark = _mark(session, member, negotiation)
+    if mark is None:
+        mark = ConversationMark(member_id=member.id, negotiation_id=negotiation.id)
+        session.add(mark)
+    return mark
+
+
+def mark_read(session: Session, member: Member, negotiation: Negotiation) -> None:
+    """Everything in the thread so far is read."""
+    _marked(session, member, negotiation).read_at = negotiation.updated_at
+    session.flush()
+
+
+def remove(session: Session, member: Member, negotiation: Negotiation) -> None:
+    """Out of the member's list until something newer happens; the thread itself stays."""
+    mark = _marked(session, member, negotiation)
+    mark.removed_at = negotiation.updated_at
+    mark.read_at = negotiation.updated_at
+    session.flush()
