@@ -6,8 +6,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import pytest
+
 from exchange import domains
+from exchange.errors import DomainError
 from models import Severity
+from services import account_lookup
 
 from .helpers import eventually
 from .market import Resident
@@ -97,3 +101,26 @@ async def test_a_resident_follows_markets_from_the_web_and_sees_their_prices_in_
         assert gone.status_code == 303
         page = (await at_b.get("/following")).text
         assert "You follow no one yet." in page and "/unfollow" not in page
+
+
+@pytest.mark.parametrize(
+    ("typed", "fetched", "host"),
+    [
+        ("city.example", "@market@city.example", "city.example"),
+        ("127.0.0.1:8001", "@market@127.0.0.1:8001", "127.0.0.1:8001"),
+        ("https://City.example/", "@market@city.example", "city.example"),
+        ("@ana@city.example", "@ana@city.example", "city.example"),
+        ("https://city.example/users/ana", "https://city.example/users/ana", "city.example"),
+    ],
+)
+def test_what_a_member_types_names_an_account_or_a_citys_market(
+    typed: str, fetched: str, host: str
+) -> None:
+    assert account_lookup.what_to_fetch(typed) == (fetched, host)
+
+
+@pytest.mark.parametrize("typed", ["", "  ", "not a city", "ana@", "https://"])
+def test_text_that_names_nothing_is_refused(typed: str) -> None:
+    with pytest.raises(DomainError) as refused:
+        account_lookup.what_to_fetch(typed)
+    assert refused.value.code == "invalid_account"
