@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Set-up and run from a fresh clone, with nothing but Python 3.11+.
 
-    python3 dev.py demo   # a demo city on http://127.0.0.1:8000/ (SQLite, workers in-process)
+    python3 dev.py demo   # a demo city on http://127.0.0.1:8000/ (SQLite, workers in-process);
+                          # --port N for another port; residents and listings on first start
     python3 dev.py test   # the whole test suite (and on PostgreSQL when
                           # COMPTOIR_TEST_DATABASE_URL is set)
     python3 dev.py check  # the package contracts (lint-imports), ruff check and format, mypy
@@ -54,7 +55,29 @@ def comptoir(*args: str, **kwargs: object) -> subprocess.CompletedProcess[str]:
     return subprocess.run([str(BIN / "comptoir"), *args], text=True, **kwargs)  # type: ignore[call-overload]
 
 
-def demo() -> int:
+def _port(args: list[str]) -> int:
+    """`--port N` (or `--port=N`) among the demo's arguments; 8000 when absent."""
+    for i, arg in enumerate(args):
+        value = args[i + 1] if arg == "--port" and i + 1 < len(args) else None
+        if arg.startswith("--port="):
+            value = arg.split("=", 1)[1]
+        if value is not None:
+            if not value.isdigit() or not 0 < int(value) < 65536:
+                print(f"dev.py demo: --port takes a port number (got {value!r})", file=sys.stderr)
+                sys.exit(2)
+            return int(value)
+        if arg == "--port":
+            print("dev.py demo: --port takes a port number", file=sys.stderr)
+            sys.exit(2)
+    return 8000
+
+
+def demo(args: list[str]) -> int:
+    """The demo city on 127.0.0.1:PORT. The first start writes its config, makes the admin
+    and seeds residents, categories and listings in French (`comptoir demo seed`); later
+    starts serve what is there. Another port later moves the city's domain to it."""
+    port = _port(args)
+    domain = f"127.0.0.1:{port}"
     config = DEMO / "instance.toml"
     password_file = DEMO / "admin-password.txt"
     if not config.exists():
@@ -63,10 +86,23 @@ def demo() -> int:
             "--config",
             str(config),
             "--domain",
-            "127.0.0.1:8000",
+            domain,
             "--name",
-            "Demo City",
+            "Ville de démo",
             "--allow-loopback-http",
+            check=True,
+        )
+    else:  # the domain follows the port asked for (links in pages name it)
+        subprocess.run(
+            [
+                str(PYTHON),
+                "-c",
+                "import sys, pathlib; from instance.config_edit import set_key; "
+                "p = pathlib.Path(sys.argv[1]); "
+                "p.write_text(set_key(p.read_text(), 'instance', 'domain', sys.argv[2]))",
+                str(config),
+                domain,
+            ],
             check=True,
         )
     if not password_file.exists():
@@ -84,11 +120,20 @@ def demo() -> int:
         )
         password_file.write_text(password + "\n")
         password_file.chmod(0o600)
+        # first start: a living city (residents log in with the admin's password)
+        comptoir("demo", "seed", "--config", str(config), input=password + "\n", check=True)
     password = password_file.read_text().strip()
     print(
-        f"\n  Demo city:   http://127.0.0.1:8000/\n  Admin login: admin / {password}\n", flush=True
+        f"\n  Demo city:   http://{domain}/\n"
+        f"  Admin login: admin / {password}\n"
+        f"  The admin password is saved in {password_file}\n"
+        "  Residents claire, hugo and ines have the same password.\n",
+        flush=True,
     )
-    os.execv(str(BIN / "comptoir"), [str(BIN / "comptoir"), "serve", "--config", str(config)])
+    os.execv(
+        str(BIN / "comptoir"),
+        [str(BIN / "comptoir"), "serve", "--config", str(config), "--port", str(port)],
+    )
     return 0
 
 
@@ -140,7 +185,7 @@ def main() -> int:
     ensure_venv()
     if command == "check":
         return check()
-    return demo() if command == "demo" else test(sys.argv[2:])
+    return demo(sys.argv[2:]) if command == "demo" else test(sys.argv[2:])
 
 
 if __name__ == "__main__":

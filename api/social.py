@@ -18,12 +18,12 @@ from starlette.routing import Route
 from exchange import delivery_failures
 from exchange.delivery_failures import Undelivered
 from exchange.errors import DomainError, NotFound
-from federation.errors import AddressRefused, FetchError, FetchTimeout
+from federation.errors import FetchError
 from instance.city import City, city_of
 from instance.directory import Refused
 from models import Direction, Follow, FollowState, Member, Note, RemoteActor
 from outbox import render
-from services import social
+from services import account_lookup, social
 
 from .auth import authenticated
 from .params import field, json_body
@@ -43,20 +43,7 @@ async def _remote_account(city: City, handle_or_url: str) -> RemoteActor:
     except FetchError as exc:
         # the detail names addresses, ports and resolver errors: for the log, not for members
         log.info("lookup of remote account %r failed: %s", handle_or_url, exc)
-        raise _member_visible(exc) from None
-
-
-def _member_visible(exc: FetchError) -> DomainError:
-    """A generic reason with a stable code for a failed lookup: the member learns what to do
-    about it, not how our network looks from the inside."""
-    if isinstance(exc, AddressRefused):
-        return DomainError("address_not_allowed", "that address is not allowed", 403)
-    if exc.status in (404, 410):
-        return DomainError("account_not_found", "that server knows no such account", 404)
-    if isinstance(exc, FetchTimeout) or exc.status is not None or exc.__cause__ is not None:
-        # no answer in time, an error answer, or a connection-level failure
-        return DomainError("server_unreachable", "could not reach that server", 502)
-    return DomainError("account_unusable", "that server did not give a usable account", 502)
+        raise account_lookup.member_visible(exc) from None
 
 
 def render_follow(

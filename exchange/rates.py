@@ -86,6 +86,20 @@ def active_rules(session: Session, *, now: datetime | None = None) -> list[Excha
     )
 
 
+def in_force_by_domain(session: Session, *, now: datetime | None = None) -> dict[str, ExchangeRule]:
+    """The version in force with each partner city, by the city's domain: one query for a
+    page of listings (the market reads it on every request)."""
+    moment = now or utcnow()
+    rows = session.execute(
+        select(ExchangeRule, Partnership.domain)
+        .join(Partnership, Partnership.id == ExchangeRule.partnership_id)
+        .where(*_in_force(moment))  # type: ignore[arg-type]
+        .order_by(ExchangeRule.version, ExchangeRule.id)
+    )
+    # ordered oldest first: the latest version in force with a city wins
+    return {domain: rule for rule, domain in rows}
+
+
 def domains_of(session: Session, rules: Iterable[ExchangeRule]) -> dict[int, str]:
     """The partner domain of each rule, by rule id."""
     ids = {rule.partnership_id for rule in rules}

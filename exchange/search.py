@@ -300,13 +300,11 @@ def quotes(
     """The converted price, for our members, of each priced listing in another currency with
     a rule in force with its city (`domain` gives a listing's city).
 
-    The rules in force are read once for the whole page (one per partner)."""
+    The rules in force are read once for the whole page (one per partner), in one query."""
     priced = [row for row in rows if row.price is not None and row.currency != payer_currency]
     if not priced:
         return {}
-    in_force = rates.active_rules(session)
-    domains = rates.domains_of(session, in_force)
-    by_domain = {domains[rule.id]: rule for rule in in_force}
+    by_domain = rates.in_force_by_domain(session)
     found: dict[int, rates.Quote] = {}
     for row in priced:
         rule = by_domain.get(domain(row))

@@ -89,6 +89,11 @@ def decorate(session: Session, city: City, rows: list[Listing]) -> list[dict[str
                 "converted": f"≈ {format_amount(quote.amount, currency.scale)} {quote.currency}"
                 if quote
                 else "",
+                # priced in another currency with no rule in force with its city: shown in
+                # its own currency, and members cannot pay for it
+                "unpayable": quote is None
+                and row.price is not None
+                and row.currency != currency.code,
                 "author": f"@{author.username}"
                 if author.username
                 else f"@{author.actor.handle}"

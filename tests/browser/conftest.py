@@ -146,8 +146,9 @@ async def people(
     """A factory of people, each in a fresh browser context at phone width."""
     contexts: list[BrowserContext] = []
 
-    async def person(name: str, city: LiveCity) -> Person:
-        context = await chromium.new_context(viewport=PHONE)
+    async def person(name: str, city: LiveCity, locale: str = "en-US") -> Person:
+        """`locale` is the browser's language (its Accept-Language)."""
+        context = await chromium.new_context(viewport=PHONE, locale=locale)
         context.set_default_timeout(15_000)
         contexts.append(context)
         return Person(name, city, await context.new_page(), findings)
