@@ -286,6 +286,21 @@ def open_with(session: Session, listing: Listing, actor: RemoteActor) -> Negotia
     )
 
 
+def open_of_member(session: Session, listing: Listing, member: Member) -> Negotiation | None:
+    """The member's thread on this listing still open, if any: a second question joins it
+    instead of opening a twin thread."""
+    return session.scalar(
+        select(Negotiation)
+        .where(
+            Negotiation.listing_id == listing.id,
+            Negotiation.buyer_member_id == member.id,
+            Negotiation.state == NegotiationState.open,
+        )
+        .order_by(Negotiation.id.desc())
+        .limit(1)
+    )
+
+
 def add_message(
     session: Session,
     negotiation: Negotiation,

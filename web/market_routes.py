@@ -37,6 +37,7 @@ def routes() -> list[BaseRoute]:
         Route("/listings/{public_id}/withdraw", market.withdraw_listing, methods=POST),
         Route("/listings/{public_id}/submit", market.submit_listing, methods=POST),
         Route("/listings/{public_id}/offer", negotiation_pages.open_negotiation, methods=POST),
+        Route("/listings/{public_id}/question", negotiation_pages.ask_question, methods=POST),
         Route("/listings/{public_id}/activity", documents.activity_document),
         Route("/listings/{public_id}/announce", documents.activity_document),
         Route("/listings/{public_id}/updates/{update_id}", documents.activity_document),

@@ -59,6 +59,9 @@ SENTENCES: dict[str, str] = {
     "unknown_offer": N_("This offer is not in this negotiation."),
     "agreement_not_payable": N_("This agreement cannot be paid: it is %(state)s."),
     "empty_message": N_("A message needs some text."),
+    "offer_needs_terms": N_(
+        "Write a price or goods to make an offer, or only a message to ask a question."
+    ),
     "cannot_pay_yourself": N_("You cannot pay yourself."),
     "payee_not_active": N_("@%(name)s cannot receive payments now."),
     "credit_limit_exceeded": N_(
