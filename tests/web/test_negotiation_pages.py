@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from models import Agreement, AgreementState, Negotiation, NegotiationMessage, Offer
+from models import Agreement, AgreementState, Member, Negotiation, NegotiationMessage, Offer
 
 from .conftest import Browser, add_member, logged_in
 from .test_refused_forms import HTML, input_value, send
@@ -164,3 +164,35 @@ async def test_question_offer_counter_accept_and_pay_read_in_order_and_end_paid(
     state = app.state.city.db.read_sync(lambda s: s.scalar(select(Agreement.state)))
     assert state is AgreementState.paid
     assert "Agreement paid:" in (await alice.client.get(thread)).text
+
+
+async def test_a_paid_deal_reads_paid_has_a_receipt_and_names_who_and_what_in_history(
+    site: Any,
+) -> None:
+    app, browsers = site
+    listing, alice, bob = browsers["listing"], browsers["alice"], browsers["bob"]
+    app.state.city.db.write_sync(
+        lambda s: setattr(
+            s.scalar(select(Member).where(Member.username == "alice")),
+            "display_name",
+            "Alice Martin",
+        )
+    )
+    thread = (
+        await confirm(bob, await send(bob, listing, f"{listing}/offer", quantity="1", price="2"))
+    ).headers["location"]
+    offer = app.state.city.db.read_sync(lambda s: s.scalar(select(Offer.public_id)))
+    await confirm(alice, await send(alice, thread, f"{thread}/accept", offer=offer))
+    assert (await bob.client.get(f"{thread}/receipt")).status_code == 404  # nothing paid yet
+    await confirm(bob, await send(bob, thread, f"{thread}/pay"))
+
+    assert ">paid<" in (await bob.client.get("/negotiations")).text
+    receipt = (await bob.client.get(f"{thread}/receipt")).text
+    for fact in ("Paid by", "@bob", "Alice Martin (@alice)", "1 × Lamp", "2.00 GRN", "agreement:"):
+        assert fact in receipt
+    history = (await bob.client.get("/account")).text
+    assert "Alice Martin (@alice)" in history and "Lamp" in history
+    assert "member:alice" not in history and f"{thread}/receipt" in history
+    statement = (await bob.client.get("/account/statement.csv")).text.splitlines()
+    assert statement[0].endswith(",counterpart_name,item")
+    assert statement[-1].endswith(",Alice Martin (@alice),Lamp")
