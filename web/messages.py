@@ -59,6 +59,7 @@ SENTENCES: dict[str, str] = {
     "unknown_offer": N_("This offer is not in this negotiation."),
     "agreement_not_payable": N_("This agreement cannot be paid: it is %(state)s."),
     "empty_message": N_("A message needs some text."),
+    "invalid_category": N_("Choose one of the reasons."),
     "offer_needs_terms": N_(
         "Write a price or goods to make an offer, or only a message to ask a question."
     ),

@@ -27,6 +27,7 @@ from services import reports as forwarding
 
 from .admin_domains import staff
 from .csrf import checked_form
+from .labels import N_
 from .messages import describe
 from .pages import render
 from .refusal import NONE, Refusal, refusal
@@ -38,6 +39,17 @@ REPORT_FIELDS = {
     "not_found": "target",
     "self_report": "target",
     "reason_required": "comment",
+    "comment_too_long": "comment",
+    "invalid_category": "category",
+}
+
+#: the reason categories as the form names them (exchange.reports.CATEGORIES)
+CATEGORY_LABELS = {
+    "spam": N_("Spam or advertising"),
+    "fraud": N_("A scam or fraud"),
+    "abuse": N_("Harassment, hate or abuse"),
+    "illegal": N_("Something illegal"),
+    "other": N_("Something else"),
 }
 
 
@@ -46,8 +58,16 @@ async def report_form(request: Request) -> Response:
     if member is None:
         raise HTTPException(401, _("Log in to report something."))
     return await render(
-        request, "report.html", member=member, target=request.query_params.get("target", "")
+        request,
+        "report.html",
+        member=member,
+        target=request.query_params.get("target", ""),
+        categories=_categories(),
     )
+
+
+def _categories() -> list[tuple[str, str]]:
+    return [(code, _(CATEGORY_LABELS[code])) for code in reports.CATEGORIES]
 
 
 async def file_report(request: Request) -> Response:
@@ -56,15 +76,19 @@ async def file_report(request: Request) -> Response:
         raise HTTPException(401, _("Log in to report something."))
     form = await checked_form(request)
     target, comment = str(form.get("target", "")), str(form.get("comment", ""))
+    category = str(form.get("category", ""))
     city = city_of(request)
     try:
-        await city.db.write(lambda s: moderation.file_report(s, city, member, target, comment))
+        await city.db.write(
+            lambda s: moderation.file_report(s, city, member, target, comment, category=category)
+        )
     except DomainError as exc:
         return await render(
             request,
             "report.html",
             exc.status,
             member=member,
+            categories=_categories(),
             refused=refusal("report", form, exc, REPORT_FIELDS),
         )
     return RedirectResponse(
