@@ -60,6 +60,10 @@ SENTENCES: dict[str, str] = {
     "agreement_not_payable": N_("This agreement cannot be paid: it is %(state)s."),
     "empty_message": N_("A message needs some text."),
     "invalid_category": N_("Choose one of the reasons."),
+    "invalid_display_name": N_("A name is at most 100 characters."),
+    "invalid_note": N_("The text about you is at most 500 characters."),
+    "invalid_time_zone": N_("This is not a time zone: write one like Europe/Paris."),
+    "invalid_language": N_("Choose one of the languages offered."),
     "offer_needs_terms": N_(
         "Write a price or goods to make an offer, or only a message to ask a question."
     ),

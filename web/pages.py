@@ -56,6 +56,8 @@ async def render(request: Request, name: str, status: int = 200, **context: Any)
     context.setdefault("message", request.query_params.get("message"))
     context.setdefault("refused", NONE)
     city = city_of(request)
+    reader = context["member"]
+    zone = getattr(reader, "time_zone", None) or city.settings.time_zone
     return templates.TemplateResponse(
         request,
         name,
@@ -64,7 +66,8 @@ async def render(request: Request, name: str, status: int = 200, **context: Any)
             "csrf_token": csrf_token(request),
             "lang": i18n.current(),
             "languages": i18n.NAMES,
-            "when": lambda value: i18n.format_datetime(value, city.settings.time_zone),
+            # in the reader's time zone, else the city's
+            "when": lambda value: i18n.format_datetime(value, zone),
             **context,
         },
         status_code=status,
