@@ -14,7 +14,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
-from exchange import members, roles
+from exchange import members, pending_work, roles
 from exchange.errors import DomainError
 from instance import i18n
 from instance.city import city_of
@@ -58,6 +58,8 @@ async def render(request: Request, name: str, status: int = 200, **context: Any)
     city = city_of(request)
     reader = context["member"]
     zone = getattr(reader, "time_zone", None) or city.settings.time_zone
+    if reader is not None and "pending" not in context:
+        context["pending"] = await city.db.read(lambda s: pending_work.pending_for(s, reader))
     return templates.TemplateResponse(
         request,
         name,

@@ -8,8 +8,9 @@ from urllib.parse import unquote
 
 from sqlalchemy import select
 
-from models import Report
+from models import Report, Role
 
+from .conftest import add_member, logged_in
 from .test_negotiation_pages import site  # noqa: F401  (the fixture: alice's lamp, bob)
 from .test_refused_forms import send
 
@@ -68,3 +69,28 @@ async def test_an_unknown_category_is_refused_beside_its_field_and_nothing_is_fi
     )
     assert refused.status_code == 400 and 'id="report-category-error"' in refused.text
     assert "Hm</textarea>" in refused.text and filed(app) == []
+
+
+async def test_the_menu_counts_unread_notifications_and_for_staff_the_waiting_work(
+    in_process_city: Any,
+) -> None:
+    app, _, _ = in_process_city(moderation={"listing_review": "before"})
+    add_member(app, "mod", role=Role.moderator)
+    add_member(app, "alice")
+    mod, alice = await logged_in(app, "mod"), await logged_in(app, "alice")
+    try:
+        posted = await send(
+            alice, "/listings/new", "/listings/new", purpose="offer", title="Lamp", price="3"
+        )
+        assert posted.status_code == 303
+        await send(alice, "/report", "/report", target="@mod", category="other", comment="Hm")
+        menu = (await mod.client.get("/")).text.split("</nav>", 1)[0]
+        assert "(1 to review)" in menu and "(1 open)" in menu
+        assert "members waiting" not in menu  # nothing waits: no count
+        listing = posted.headers["location"].split("?")[0].removeprefix("/listings/")
+        await send(mod, "/admin/listings", f"/admin/listings/{listing}/approve")
+        menu = (await alice.client.get("/")).text.split("</nav>", 1)[0]
+        assert "(1 unread)" in menu and "to review" not in menu  # not staff
+    finally:
+        await mod.client.aclose()
+        await alice.client.aclose()
