@@ -27,6 +27,7 @@ from exchange import (
 )
 from exchange.errors import DomainError
 from federation.authority import authority_of
+from instance import notification_texts
 from instance.city import city_of
 from instance.html import text_to_html
 from instance.i18n import format_amount
@@ -459,7 +460,9 @@ async def notifications_page(request: Request) -> Response:
     who = await signed_in(request)
     city = city_of(request)
     rows = await city.db.read(lambda s: notifications.page(s, who, limit=100))
-    return await render(request, "notifications.html", notifications=rows, member=who)
+    return await render(
+        request, "notifications.html", notifications=rows, member=who, said=notification_texts.say
+    )
 
 
 async def mark_notifications_read(request: Request) -> Response:
