@@ -76,7 +76,7 @@ async def file_report(request: Request) -> Response:
         raise HTTPException(401, _("Log in to report something."))
     form = await checked_form(request)
     target, comment = str(form.get("target", "")), str(form.get("comment", ""))
-    category = str(form.get("category", ""))
+    category = str(form.get("category", "")) or "other"  # a form without the choice
     city = city_of(request)
     try:
         await city.db.write(
