@@ -15,6 +15,7 @@ from outbox import documents, settlement_documents, wellknown
 from web import (
     account,
     account_sessions,
+    admin_categories,
     admin_domains,
     admin_federation,
     admin_partners,
@@ -71,6 +72,7 @@ def all_routes() -> list[BaseRoute]:
         *pages.routes(),
         *passwords.routes(),
         *profile_settings.routes(),
+        *admin_categories.routes(),
         *account.routes(),
         *account_sessions.routes(),
         *admin_domains.routes(),

@@ -60,6 +60,12 @@ SENTENCES: dict[str, str] = {
     "agreement_not_payable": N_("This agreement cannot be paid: it is %(state)s."),
     "empty_message": N_("A message needs some text."),
     "invalid_category": N_("Choose one of the reasons."),
+    "invalid_slug": N_(
+        "A slug is 1 to 40 lower-case letters, digits or underscores, with at least one letter."
+    ),
+    "category_exists": N_("This category already exists."),
+    "invalid_name": N_("A name is 1 to 100 characters."),
+    "already_retired": N_("This category is already retired."),
     "invalid_display_name": N_("A name is at most 100 characters."),
     "invalid_note": N_("The text about you is at most 500 characters."),
     "invalid_time_zone": N_("This is not a time zone: write one like Europe/Paris."),
