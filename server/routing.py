@@ -31,6 +31,7 @@ from web import (
     projects,
     remote_accounts,
     reports,
+    town_timeline,
 )
 from web import oauth as web_oauth
 
@@ -73,6 +74,7 @@ def all_routes() -> list[BaseRoute]:
         *passwords.routes(),
         *profile_settings.routes(),
         *admin_categories.routes(),
+        *town_timeline.routes(),
         *account.routes(),
         *account_sessions.routes(),
         *admin_domains.routes(),

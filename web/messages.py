@@ -60,6 +60,8 @@ SENTENCES: dict[str, str] = {
     "agreement_not_payable": N_("This agreement cannot be paid: it is %(state)s."),
     "empty_message": N_("A message needs some text."),
     "invalid_category": N_("Choose one of the reasons."),
+    "empty_note": N_("A note needs some text."),
+    "note_too_long": N_("A note is at most 5000 characters."),
     "invalid_slug": N_(
         "A slug is 1 to 40 lower-case letters, digits or underscores, with at least one letter."
     ),

@@ -1,8 +1,7 @@
 """Report pages: members report what is wrong; moderators work the queue and close reports.
 
 The same functions as the API and the CLI (exchange.reports, services.moderation,
-services.reports). Also the public timeline, whose silenced domains are the other half of
-moderation (exchange.timeline).
+services.reports). The public timeline is web/town_timeline.py.
 """
 
 from __future__ import annotations
@@ -17,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from exchange import reports, timeline
+from exchange import reports
 from exchange.errors import DomainError
 from instance.city import city_of
 from instance.i18n import gettext as _
@@ -188,29 +187,10 @@ async def report_action(request: Request) -> Response:
     return RedirectResponse(f"/admin/reports/{public_id}?message={quote(message)}", 303)
 
 
-async def timeline_page(request: Request) -> Response:
-    member = await current_member(request)
-    city = city_of(request)
-    policy = await city.fediverse.policy.current()
-    viewer = city.urls.member(member.username) if member is not None else None
-    before = request.query_params.get("before", "")
-    notes = await city.db.read(
-        lambda s: timeline.public_notes(
-            s,
-            silenced=lambda d: policy.verdict(d).silenced,
-            refused=lambda d: not policy.allows(d),
-            viewer_uri=viewer,
-            before=int(before) if before.isdigit() else None,
-        )
-    )
-    return await render(request, "timeline.html", member=member, notes=notes)
-
-
 def routes() -> list[BaseRoute]:
     return [
         Route("/report", report_form, methods=["GET"]),
         Route("/report", file_report, methods=["POST"]),
-        Route("/timeline", timeline_page, methods=["GET"]),
         Route("/admin/reports", queue_page, methods=["GET"]),
         Route("/admin/reports/{id}", report_page, methods=["GET"]),
         Route("/admin/reports/{id}/{action}", report_action, methods=["POST"]),
