@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from exchange import ledger
+from exchange import ledger, receipts
 from exchange.amounts import parse_amount
 from exchange.errors import Forbidden
 from instance.city import city_of
@@ -146,7 +146,10 @@ async def get_statement_csv(request: Request) -> Response:
     def read(session: Session) -> tuple[str, str]:
         account = _account_for(session, currency, caller, name)
         entries = ledger.entries_between(session, account.id, start, end) if account.id else []
-        return account.key, ledger.statement_csv(entries, currency)
+        names = receipts.names_of(session, account.member_id, entries)
+        return account.key, ledger.statement_csv(
+            entries, currency, {leg: (n.counterpart, n.item) for leg, n in names.items()}
+        )
 
     key, text = await city.db.read(read)
     filename = "statement-" + "".join(c if c.isalnum() else "-" for c in key)

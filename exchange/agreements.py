@@ -18,7 +18,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from instance.amounts import format_amount
+from instance import notification_texts
 from models import (
     Agreement,
     AgreementState,
@@ -149,14 +149,17 @@ def pay(
     negotiation = session.get(Negotiation, agreement.negotiation_id)
     assert negotiation is not None
     negotiation.updated_at = now or utcnow()
-    paid = f"{format_amount(due.amount, currency.scale)} {due.currency}"
     payee_side = Side.seller if negotiation.buyer_member_id == payer.id else Side.buyer
     tell(
         session,
         negotiation,
         payee_side,
         NotificationKind.agreement_paid,
-        f"@{payer.username} paid you {paid}.",
+        "paid",
+        {
+            "who": f"@{payer.username}",
+            "amount": notification_texts.amount(due.amount, currency.scale, due.currency),
+        },
     )
     return posting
 
@@ -213,7 +216,7 @@ def cancel(
             negotiation,
             side,
             NotificationKind.agreement_cancelled,
-            "The other city refused the acceptance"
-            + (f": {reason.strip()}" if reason.strip() else "."),
+            "acceptance_refused_because" if reason.strip() else "acceptance_refused",
+            {"reason": reason.strip()},
         )
     return True

@@ -25,7 +25,7 @@ def check_slug(slug: str) -> str:
     value = slug.strip().lower().lstrip("#")
     if not SLUG_RE.match(value):
         raise DomainError(
-            "invalid_slug",
+            "invalid_category_slug",
             "a category slug is 1 to 40 lower-case letters, digits or underscores, "
             "with at least one letter (it becomes a hashtag)",
             400,

@@ -65,7 +65,8 @@ def receive(session: Session, note: Note, author: RemoteActor, recipients: list[
             session,
             member.id,
             NotificationKind.direct_message,
-            f"@{author.handle} wrote to you: {excerpt}",
+            code="direct_message",
+            params={"who": f"@{author.handle}", "excerpt": excerpt},
             remote_actor_id=author.id,
             note_id=note.id,
         )

@@ -28,7 +28,8 @@ def tell_author(session: Session, object_uri: str, actor: RemoteActor, kind: str
             session,
             note.member_id,
             KINDS[kind],
-            f"@{actor.handle} {VERBS[kind]} your note",
+            code=f"{VERBS[kind]}_note",
+            params={"who": f"@{actor.handle}"},
             remote_actor_id=actor.id,
             note_id=note.id,
         )
@@ -41,7 +42,8 @@ def tell_author(session: Session, object_uri: str, actor: RemoteActor, kind: str
             session,
             listing.member_id,
             KINDS[kind],
-            f"@{actor.handle} {VERBS[kind]} your listing {listing.title}",
+            code=f"{VERBS[kind]}_listing",
+            params={"who": f"@{actor.handle}", "title": listing.title},
             remote_actor_id=actor.id,
             listing_id=listing.id,
         )

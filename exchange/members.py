@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import re
 import secrets
+import zoneinfo
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -222,6 +224,22 @@ def set_language(session: Session, member_id: int, language: str | None) -> None
     if member is None:
         raise NotFound("member")
     member.language = language
+
+
+def set_time_zone(member: Member, zone: str) -> None:
+    """Record the time zone the member reads times in ('' : the city's); an IANA name such as
+    Europe/Paris, else DomainError (400)."""
+    zone = zone.strip()
+    if zone and zone not in _zones():
+        raise DomainError(
+            "invalid_time_zone", f"{zone!r} is not a time zone (like Europe/Paris)", 400
+        )
+    member.time_zone = zone or None
+
+
+@cache
+def _zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
 
 
 def _log(

@@ -72,7 +72,8 @@ def approve(
         session,
         listing.member_id,
         NotificationKind.listing_approved,
-        f"Your listing “{listing.title}” is published.",
+        code="listing_approved",
+        params={"title": listing.title},
         listing_id=listing.id,
     )
 
@@ -100,7 +101,8 @@ def reject(
         session,
         listing.member_id,
         NotificationKind.listing_rejected,
-        f"Your listing “{listing.title}” was not accepted: {why}",
+        code="listing_rejected",
+        params={"title": listing.title, "reason": why},
         listing_id=listing.id,
     )
 
@@ -129,7 +131,8 @@ def take_down(
         session,
         listing.member_id,
         NotificationKind.listing_taken_down,
-        f"Your listing “{listing.title}” was taken down: {why}",
+        code="listing_taken_down",
+        params={"title": listing.title, "reason": why},
         listing_id=listing.id,
     )
 

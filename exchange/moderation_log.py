@@ -1,7 +1,8 @@
 """The moderation log: every decision of a moderator, an admin or the command line, with its reason.
 
 Written in the same transaction as the decision, so the log never claims what did not happen
-and nothing happens unlogged. Admins read it on /admin/log, through the API and the CLI.
+and nothing happens unlogged. Admins read it on /admin/log, through the API and the CLI;
+moderators read the moderation decisions there (not the admins' ADMIN_ONLY ones).
 """
 
 from __future__ import annotations
@@ -46,14 +47,25 @@ def record(
     return entry
 
 
-def lines(session: Session, *, limit: int = 100, before: int | None = None) -> list[LogLine]:
-    """Newest first; `before` is the id of the last line of the previous page."""
+#: the decisions only admins read: the federation policy, the ledger, the exchange rules
+ADMIN_ONLY = ("domain.", "domains.", "ledger.", "partner.", "rules.", "settlement.")
+
+
+def lines(
+    session: Session, *, limit: int = 100, before: int | None = None, admin: bool = True
+) -> list[LogLine]:
+    """Newest first; `before` is the id of the last line of the previous page. A moderator
+    (`admin` False) reads the moderation decisions, not the admins' (ADMIN_ONLY)."""
     query = (
         select(ModerationEntry, Member.username)
         .outerjoin(Member, Member.id == ModerationEntry.moderator_id)
         .order_by(ModerationEntry.id.desc())
         .limit(limit)
     )
+    if not admin:
+        query = query.where(
+            *(ModerationEntry.action.not_like(f"{prefix}%") for prefix in ADMIN_ONLY)
+        )
     if before is not None:
         query = query.where(ModerationEntry.id < before)
     return [

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
@@ -102,16 +103,23 @@ def side_of_actor(negotiation: Negotiation, actor: RemoteActor) -> Side | None:
 
 
 def tell(
-    session: Session, negotiation: Negotiation, side: Side, kind: NotificationKind, text: str
+    session: Session,
+    negotiation: Negotiation,
+    side: Side,
+    kind: NotificationKind,
+    code: str,
+    params: dict[str, Any] | None = None,
 ) -> None:
-    """Notify that side of the thread, if it is one of our members."""
+    """Notify that side of the thread, if it is one of our members (a code of
+    instance.notification_texts and its parameters)."""
     member_id = negotiation.buyer_member_id if side is Side.buyer else negotiation.seller_member_id
     if member_id is not None:
         notify(
             session,
             member_id,
             kind,
-            text,
+            code=code,
+            params=params,
             listing_id=negotiation.listing_id,
             negotiation_id=negotiation.id,
         )
@@ -286,6 +294,21 @@ def open_with(session: Session, listing: Listing, actor: RemoteActor) -> Negotia
     )
 
 
+def open_of_member(session: Session, listing: Listing, member: Member) -> Negotiation | None:
+    """The member's thread on this listing still open, if any: a second question joins it
+    instead of opening a twin thread."""
+    return session.scalar(
+        select(Negotiation)
+        .where(
+            Negotiation.listing_id == listing.id,
+            Negotiation.buyer_member_id == member.id,
+            Negotiation.state == NegotiationState.open,
+        )
+        .order_by(Negotiation.id.desc())
+        .limit(1)
+    )
+
+
 def add_message(
     session: Session,
     negotiation: Negotiation,
@@ -320,7 +343,8 @@ def add_message(
         negotiation,
         other(author),
         NotificationKind.message,
-        f"{writer.name} wrote in a negotiation.",
+        "message",
+        {"who": writer.name},
     )
     session.flush()
     return message

@@ -7,10 +7,12 @@ member is never told of something that was rolled back, nor misses something com
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
+from instance import notification_texts
 from models import Member, Notification, NotificationKind, utcnow
 
 from .errors import NotFound
@@ -20,16 +22,24 @@ def notify(
     session: Session,
     member_id: int,
     kind: NotificationKind,
-    text: str,
+    text: str = "",
     *,
+    code: str = "",
+    params: dict[str, Any] | None = None,
     listing_id: int | None = None,
     negotiation_id: int | None = None,
     remote_actor_id: int | None = None,
     note_id: int | None = None,
 ) -> Notification:
+    """Tell a member: with a `code` and its `params` (instance.notification_texts), said in
+    the reader's language on pages, and stored in English as `text` too; or a plain `text`."""
+    if code:
+        text = notification_texts.english(code, params or {})
     note = Notification(
         member_id=member_id,
         kind=kind,
+        code=code,
+        params=params or {},
         text=text[:1000],
         listing_id=listing_id,
         negotiation_id=negotiation_id,

@@ -19,10 +19,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from instance import notification_texts
 from instance.amounts import format_amount
 from models import (
     Agreement,
@@ -162,6 +164,16 @@ def by_public_id(session: Session, negotiation: Negotiation, public_id: str) -> 
     return offer
 
 
+def terms_of(offer: Offer, listing: Listing) -> dict[str, Any]:
+    """An offer's terms as a notification's parameter (instance.notification_texts)."""
+    price = (
+        notification_texts.amount(offer.price, listing.scale, listing.currency)
+        if offer.price is not None
+        else None
+    )
+    return notification_texts.terms(offer.quantity, listing.title, price, offer.goods)
+
+
 def describe(offer: Offer, listing: Listing) -> str:
     what = f"{offer.quantity} × “{listing.title}”"
     if offer.price is not None:
@@ -258,12 +270,8 @@ def propose(
     session.flush()
     who = party(session, negotiation, proposer).name
     kind = NotificationKind.offer if first else NotificationKind.counter_offer
-    text = (
-        f"{who} offers {describe(offer, listing)}."
-        if first
-        else f"{who} answers with {describe(offer, listing)}."
-    )
-    tell(session, negotiation, other(proposer), kind, text)
+    said = {"who": who, "terms": terms_of(offer, listing)}
+    tell(session, negotiation, other(proposer), kind, "offer" if first else "counter_offer", said)
     return offer
 
 
@@ -318,7 +326,8 @@ def accept(
         negotiation,
         offer.proposer,
         NotificationKind.accepted,
-        f"{who} accepted your offer: {describe(offer, listing)}.",
+        "accepted",
+        {"who": who, "terms": terms_of(offer, listing)},
     )
     return agreement, closed
 
@@ -346,7 +355,8 @@ def reject(
         negotiation,
         offer.proposer,
         NotificationKind.rejected,
-        f"{who} declined your offer" + (f": {offer.answer_reason}" if offer.answer_reason else "."),
+        "declined_because" if offer.answer_reason else "declined",
+        {"who": who, "reason": offer.answer_reason},
     )
 
 
@@ -371,9 +381,7 @@ def withdraw(
     negotiations.GRAPH.move(negotiation, NegotiationState.withdrawn)
     negotiation.updated_at = moment
     who = party(session, negotiation, by).name
-    tell(
-        session, negotiation, other(by), NotificationKind.withdrawn, f"{who} withdrew their offer."
-    )
+    tell(session, negotiation, other(by), NotificationKind.withdrawn, "withdrawn", {"who": who})
 
 
 def expire(session: Session, offer: Offer, *, now: datetime | None = None) -> bool:
@@ -396,7 +404,7 @@ def expire(session: Session, offer: Offer, *, now: datetime | None = None) -> bo
             negotiation,
             side,
             NotificationKind.expired,
-            "An offer expired unanswered: the negotiation ended.",
+            "expired",
         )
     return True
 
@@ -438,7 +446,8 @@ def close_for_listing(
             negotiation,
             Side.buyer,
             NotificationKind.negotiation_closed,
-            f"“{listing.title}” is no longer available: the negotiation is closed.",
+            "closed",
+            {"title": listing.title},
         )
         ended.append(Ended(negotiation, offer))
     return ended

@@ -20,6 +20,9 @@ from .errors import DomainError, NotFound
 from .state_graph import StateGraph
 
 MAX_COMMENT = 5000
+
+#: the reasons a member picks from, in the order the form shows them
+CATEGORIES = ("spam", "fraud", "abuse", "illegal", "other")
 MAX_OBJECTS = 20
 
 #: a moderator closes a report and may reopen it; neither state is final
@@ -42,11 +45,23 @@ def _comment(text: str) -> str:
 
 
 def file_report(
-    session: Session, reporter: Member, account_uri: str, object_uris: list[str], comment: str
+    session: Session,
+    reporter: Member,
+    account_uri: str,
+    object_uris: list[str],
+    comment: str,
+    category: str = "other",
 ) -> Report:
-    """A member reports an account (and some of its objects), with a reason for the moderators."""
+    """A member reports an account (and some of its objects), with a reason for the moderators
+    and its category."""
     if not reporter.is_active:
         raise DomainError("inactive", "only active members may report", 403)
+    if category not in CATEGORIES:
+        raise DomainError(
+            "invalid_category",
+            f"the reason is one of {', '.join(CATEGORIES)} (got {category!r})",
+            400,
+        )
     if not comment.strip():
         raise DomainError("reason_required", "say what is wrong: the moderators read it", 400)
     if len(object_uris) > MAX_OBJECTS:
@@ -57,6 +72,7 @@ def file_report(
         account_uri=account_uri,
         object_uris=list(dict.fromkeys(object_uris)),
         comment=_comment(comment),
+        category=category,
         actions=[],
     )
     session.add(report)

@@ -25,6 +25,7 @@ from federation.vocab import id_of
 from instance.html import html_to_text, sanitize_html
 from models import RemoteActor
 from services import remote_negotiation
+from services.origins import currency_of
 
 from .process import Delivery
 
@@ -117,4 +118,13 @@ async def on_offer_undo(delivery: Delivery) -> bool:
 async def keep_message(delivery: Delivery, sender: RemoteActor, note: InboundNote) -> None:
     """A Create classified as a negotiation message: added to its thread, in one transaction."""
     city = delivery.city
-    await delivery.apply(lambda s: remote_negotiation.receive_message(s, city, sender, note))
+    knows_offers = False
+    if note.context and note.in_reply_to and same_origin(note.context, sender.uri):
+        # a question before any offer may open a thread of offers: only with a marketplace
+        # (a city publishing a currency; the directory caches its actor)
+        knows_offers = await currency_of(city, sender.uri) is not None
+    await delivery.apply(
+        lambda s: remote_negotiation.receive_message(
+            s, city, sender, note, knows_offers=knows_offers
+        )
+    )

@@ -53,6 +53,8 @@ class Member(Base):
     #: the language the member chose for pages and writes in ('fr', 'en'); None: not chosen,
     #: so the browser's Accept-Language, else the city's language (docs/I18N.md)
     language: Mapped[str | None] = mapped_column(String(8))
+    #: the IANA time zone the member reads times in (None: the city's `time_zone`)
+    time_zone: Mapped[str | None] = mapped_column(String(64))
     #: when staff recognised this account as an organisation (an association, a workshop, a
     #: start-up): its actor is then an AS2 `Organization`; None for a person
     organisation_since: Mapped[datetime | None] = mapped_column(UTCDateTime)

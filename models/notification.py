@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Enum, ForeignKey, Index, Text
+from sqlalchemy import Enum, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import Base, UTCDateTime, utcnow
+from .base import Base, JSONDocument, UTCDateTime, utcnow
 
 
 class NotificationKind(enum.StrEnum):
@@ -62,7 +63,11 @@ class Notification(Base):
     )
     #: the note it is about (a direct note received, a note liked or boosted)
     note_id: Mapped[int | None] = mapped_column(ForeignKey("notes.id", ondelete="CASCADE"))
-    #: one line for people
+    #: what happened, as a code of instance.notification_texts ('' : only `text` says it)
+    code: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    #: the code's parameters (names, titles, amounts in minor units)
+    params: Mapped[dict[str, Any] | None] = mapped_column(JSONDocument, default=dict)
+    #: one line for people, in English (the Mastodon API shows it; pages say the code)
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -38,6 +38,8 @@ class Report(Base):
     account_uri: Mapped[str] = mapped_column(String(2000))
     #: the reported objects (listings, notes, messages), by id
     object_uris: Mapped[list[str]] = mapped_column(JSONDocument, default=list)
+    #: the reason's category (exchange.reports.CATEGORIES): what the queue sorts by
+    category: Mapped[str] = mapped_column(String(16), default="other", server_default="other")
     #: the reporter's reason
     comment: Mapped[str] = mapped_column(Text, default="")
     #: the Flag we sent to the account's server, and when

@@ -15,6 +15,7 @@ from outbox import documents, settlement_documents, wellknown
 from web import (
     account,
     account_sessions,
+    admin_categories,
     admin_domains,
     admin_federation,
     admin_partners,
@@ -27,10 +28,12 @@ from web import (
     pages,
     passwords,
     polls,
+    profile_settings,
     profiles,
     projects,
     remote_accounts,
     reports,
+    town_timeline,
 )
 from web import oauth as web_oauth
 
@@ -72,6 +75,9 @@ def all_routes() -> list[BaseRoute]:
         *pages.routes(),
         *passwords.routes(),
         *following.routes(),
+        *profile_settings.routes(),
+        *admin_categories.routes(),
+        *town_timeline.routes(),
         *account.routes(),
         *account_sessions.routes(),
         *admin_domains.routes(),

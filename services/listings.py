@@ -185,7 +185,8 @@ def expire(session: Session, city: City, listing: Listing) -> bool:
         session,
         listing.member_id,
         NotificationKind.listing_expired,
-        f"Your listing “{listing.title}” expired.",
+        code="listing_expired",
+        params={"title": listing.title},
         listing_id=listing.id,
     )
     return True

@@ -24,7 +24,18 @@ from exchange import moderation as listing_moderation
 from exchange.domain_purge import suspend_account, unsuspend_account
 from exchange.errors import DomainError, NotFound
 from instance.city import City
-from models import Listing, Member, Note, RemoteActor, Report, Severity, utcnow
+from models import (
+    Listing,
+    Member,
+    Negotiation,
+    NegotiationMessage,
+    Note,
+    RemoteActor,
+    Report,
+    Severity,
+    Side,
+    utcnow,
+)
 from services import discussions, listings, social
 
 ACTIONS = ("hide", "take_down", "suspend_account", "block_domain")
@@ -118,6 +129,23 @@ def _take_down_listing(
     listings.take_down(session, city, listing_moderation.check_moderator(by), listing, reason)
 
 
+# ------------------------------------------------------------------ negotiation messages
+
+
+def _message_author(session: Session, city: City, uri: str) -> str | None:
+    """The author of a message of a negotiation thread (reported by the other party): it
+    cannot be hidden from its one reader, so moderators act on the account."""
+    message = session.scalar(select(NegotiationMessage).where(NegotiationMessage.uri == uri))
+    if message is None:
+        return None
+    negotiation = session.get(Negotiation, message.negotiation_id)
+    if negotiation is None:
+        return None
+    if message.author is Side.buyer:
+        return _author_id(session, city, negotiation.buyer_member_id, negotiation.buyer_actor_id)
+    return _author_id(session, city, negotiation.seller_member_id, negotiation.seller_actor_id)
+
+
 OBJECT_KINDS: list[ObjectKind] = [
     ObjectKind("note", _note_author, _hide_note, _take_down_note),
     ObjectKind("listing", _listing_author, _hide_listing, _take_down_listing),
@@ -129,6 +157,7 @@ OBJECT_KINDS: list[ObjectKind] = [
         discussions.hide_by_uri,
         discussions.hide_by_uri,
     ),
+    ObjectKind("negotiation message", _message_author),
 ]
 
 
@@ -192,6 +221,7 @@ def file_report(
     target: str,
     comment: str,
     object_uris: list[str] | None = None,
+    category: str = "other",
 ) -> Report:
     account, objects = resolve_target(session, city, target)
     for uri in object_uris or []:
@@ -201,7 +231,7 @@ def file_report(
         objects.append(uri)
     if account == city.urls.member(reporter.username):
         raise DomainError("self_report", "you cannot report yourself", 400)
-    return reports.file_report(session, reporter, account, objects, comment)
+    return reports.file_report(session, reporter, account, objects, comment, category)
 
 
 # ------------------------------------------------------------------ acting

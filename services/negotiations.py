@@ -99,7 +99,12 @@ def _offers_only(negotiation: Negotiation) -> None:
 def make_offer(
     session: Session, city: City, member: Member, listing: Listing, terms: Terms
 ) -> tuple[Negotiation, Offer]:
-    """Open a thread on a listing with a first offer."""
+    """Make an offer on a listing: in the member's open thread on it (where they asked a
+    question, say), answering its open offer if any, or in a new thread."""
+    negotiation = negotiations.open_of_member(session, listing, member)
+    if negotiation is not None:
+        answered = offers.open_offer(session, negotiation)
+        return negotiation, counter(session, city, member, negotiation, terms, answered)
     thread_id = new_public_id()
     negotiation = negotiations.open_thread(
         session,
@@ -110,6 +115,26 @@ def make_offer(
     )
     offer = counter(session, city, member, negotiation, terms, None)
     return negotiation, offer
+
+
+def ask(session: Session, city: City, member: Member, listing: Listing, text: str) -> Negotiation:
+    """A question (or any word) about a listing before any offer: the member's open thread
+    on it, or a new one holding only this message. An offer can follow in the same thread.
+    When the seller lives in another city, the message is a direct Note replying to the
+    listing with the thread's `context`, so that city opens the same thread (docs/FEDERATION.md).
+    """
+    negotiation = negotiations.open_of_member(session, listing, member)
+    if negotiation is None:
+        thread_id = new_public_id()
+        negotiation = negotiations.open_thread(
+            session,
+            listing,
+            context=city.urls.negotiation(thread_id),
+            public_id=thread_id,
+            buyer_member=member,
+        )
+    send_message(session, city, member, negotiation, text)
+    return negotiation
 
 
 def counter(
@@ -270,6 +295,12 @@ def write_message(
         }
         if replied is not None:
             note["inReplyTo"] = replied.uri
+        else:
+            # the first word to the other party answers the listing: its city finds (or
+            # opens) the thread from it, even before any offer
+            listing = session.get(Listing, negotiation.listing_id)
+            assert listing is not None
+            note["inReplyTo"] = listing.uri
         create = render.activity(
             city.urls,
             "Create",

@@ -326,7 +326,14 @@ def receive_withdrawal(session: Session, sender: RemoteActor, offer_uri: str) ->
         pass  # not theirs, or no longer open: nothing to undo
 
 
-def receive_message(session: Session, city: City, sender: RemoteActor, note: InboundNote) -> None:
+def receive_message(
+    session: Session,
+    city: City,
+    sender: RemoteActor,
+    note: InboundNote,
+    *,
+    knows_offers: bool = False,
+) -> None:
     """A remote party writes in a thread, or an account that knows no offers writes to a seller.
 
     A note in one of our threads is kept when its author is a party of it. A direct reply to one
@@ -334,6 +341,11 @@ def receive_message(session: Session, city: City, sender: RemoteActor, note: Inb
     the listing, or opens one; a listing that takes no new threads leaves it unanswered. The
     inbox decided the note is such a message (inbox/classify.py); a repeated delivery changes
     nothing.
+
+    A Comptoir city's member asking a question before any offer (`knows_offers`: the sender's
+    city publishes a currency) sends a direct reply to the listing carrying its own thread's
+    `context`: that opens a thread of offers under the same `context`, so the offers that
+    follow land in it.
     """
     known = select(NegotiationMessage.id).where(NegotiationMessage.uri == note.id)
     if session.scalar(known) is not None:
@@ -349,16 +361,19 @@ def receive_message(session: Session, city: City, sender: RemoteActor, note: Inb
             return
     else:
         listing = found
-        negotiation = negotiations.open_with(session, listing, sender)
+        their_thread = knows_offers and note.context and same_origin(note.context, sender.uri)
+        negotiation = None if their_thread else negotiations.open_with(session, listing, sender)
         if negotiation is None:
             thread_id = new_public_id()
             try:
                 negotiation = negotiations.open_thread(
                     session,
                     listing,
-                    context=city.urls.negotiation(thread_id),
+                    context=note.context
+                    if their_thread and note.context
+                    else city.urls.negotiation(thread_id),
                     public_id=thread_id,
-                    kind=NegotiationKind.messages,
+                    kind=NegotiationKind.offers if their_thread else NegotiationKind.messages,
                     buyer_actor=sender,
                 )
             except DomainError as refusal:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -66,7 +67,9 @@ def agreement_and_thread(
     return agreement, thread
 
 
-def mark_paid(session: Session, row: Settlement, text: str, now: datetime) -> None:
+def mark_paid(
+    session: Session, row: Settlement, code: str, params: dict[str, Any], now: datetime
+) -> None:
     """The agreement is paid (on this side), and our member in it is told."""
     agreement, thread = agreement_and_thread(session, row)
     if agreement is None or thread is None:
@@ -75,7 +78,7 @@ def mark_paid(session: Session, row: Settlement, text: str, now: datetime) -> No
         agreements.GRAPH.move(agreement, AgreementState.paid)
     thread.updated_at = now
     side = Side.buyer if thread.buyer_member_id == row.member_id else Side.seller
-    tell(session, thread, side, NotificationKind.agreement_paid, text)
+    tell(session, thread, side, NotificationKind.agreement_paid, code, params)
 
 
 def money(amount: int, currency: str, scale: int) -> str:
@@ -92,8 +95,8 @@ def tell_refused(session: Session, row: Settlement) -> None:
         thread,
         side,
         NotificationKind.rejected,
-        f"The other city refused the payment ({row.code})"
-        + (f": {row.reason}" if row.reason else "."),
+        "payment_refused_because" if row.reason else "payment_refused",
+        {"code": row.code, "reason": row.reason},
     )
 
 

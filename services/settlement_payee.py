@@ -21,6 +21,7 @@ from exchange.settlements import Terms
 from federation.authority import origin_base
 from federation.inbound_settlement import InboundSettlement
 from instance.city import City
+from instance.notification_texts import amount
 from models import (
     Agreement,
     AgreementState,
@@ -38,7 +39,7 @@ from models import (
 from outbox.publish import publish_or_resend
 from outbox.settlement_activities import render_receipt, render_refusal, render_vote
 
-from .settlement_outcomes import instance_actor_of, mark_paid, money, partner_of, schedule_sweep
+from .settlement_outcomes import instance_actor_of, mark_paid, partner_of, schedule_sweep
 
 log = logging.getLogger("comptoir.services.settlement_payee")
 
@@ -231,8 +232,8 @@ def receive_commit(session: Session, city: City, sender: str, uri: str) -> bool 
     now = utcnow()
     if row.state is S.prepared:
         settlements.commit(session, row, now=now)
-        got = money(row.target_amount, row.target_currency, row.target_scale)
-        mark_paid(session, row, f"You were paid {got} from another city.", now)
+        got = amount(row.target_amount, row.target_scale, row.target_currency)
+        mark_paid(session, row, "paid_from_across", {"got": got}, now)
     if row.state is S.committed:
         publish_or_resend(session, city, render_receipt(city, row), partner_of(session, row))
     else:

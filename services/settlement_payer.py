@@ -20,6 +20,7 @@ from exchange.errors import DomainError, Forbidden
 from exchange.settlements import Terms
 from federation.errors import FetchError
 from instance.city import City
+from instance.notification_texts import amount
 from models import (
     Agreement,
     AgreementState,
@@ -40,7 +41,6 @@ from outbox.settlement_activities import render_prepare
 from .settlement_outcomes import (
     instance_actor_of,
     mark_paid,
-    money,
     schedule_sweep,
     send_decision,
     tell_refused,
@@ -219,9 +219,9 @@ def receive_vote(
         assert row.decision_deadline is not None
         if yes and now < row.decision_deadline:
             settlements.commit(session, row, now=now)
-            paid = money(row.source_amount, row.source_currency, row.source_scale)
-            got = money(row.target_amount, row.target_currency, row.target_scale)
-            mark_paid(session, row, f"You paid {paid} ({got} in the other city).", now)
+            paid = amount(row.source_amount, row.source_scale, row.source_currency)
+            got = amount(row.target_amount, row.target_scale, row.target_currency)
+            mark_paid(session, row, "paid_across", {"paid": paid, "got": got}, now)
         elif yes:
             settlements.abort(
                 session,

@@ -150,7 +150,7 @@ def resolve(
     now = utcnow()
     if commit:
         settlements.commit(session, row, disputed=True, now=now)
-        mark_paid(session, row, "The payment was completed by an administrator.", now)
+        mark_paid(session, row, "paid_by_admin", {}, now)
     else:
         settlements.abort(
             session, row, code="forced", reason=reason.strip(), disputed=True, now=now

@@ -125,9 +125,13 @@ def _tell_followed(
     if member_id is None:
         return
     kind = NotificationKind.follow_request if manual else NotificationKind.follow
-    verb = "asks to follow you" if manual else "follows you"
     notifications.notify(
-        session, member_id, kind, f"@{follower.handle} {verb}", remote_actor_id=follower.id
+        session,
+        member_id,
+        kind,
+        code="follow_request" if manual else "follow",
+        params={"who": f"@{follower.handle}"},
+        remote_actor_id=follower.id,
     )
 
 

@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from exchange import ledger
+from exchange import ledger, receipts
 from exchange.amounts import parse_amount
 from exchange.errors import DomainError
 from instance.city import city_of
@@ -57,14 +57,14 @@ async def account_page(request: Request, refused: Refusal = NONE) -> Response:
     currency = city.settings.currency
     before = _cursor(request, "before")
 
-    def read(session: Session) -> tuple[Any, list[ledger.Entry]]:
+    def read(session: Session) -> tuple[Any, list[ledger.Entry], dict[int, receipts.LineNames]]:
         account = ledger.member_view(session, currency, who)
         entries = (
             ledger.history(session, account.id, limit=PAGE + 1, before=before) if account.id else []
         )
-        return account, entries
+        return account, entries, receipts.names_of(session, who.id, entries[:PAGE])
 
-    account, entries = await city.db.read(read)
+    account, entries, names = await city.db.read(read)
     older = entries[PAGE - 1].leg_id if len(entries) > PAGE else None
     return await render(
         request,
@@ -72,6 +72,7 @@ async def account_page(request: Request, refused: Refusal = NONE) -> Response:
         refused.status,
         account=account,
         entries=entries[:PAGE],
+        names=names,
         older=older,
         money=lambda minor: format_amount(minor, currency.scale),
         payment_id=new_public_id(),
@@ -118,8 +119,10 @@ async def statement_csv(request: Request) -> Response:
 
     def read(session: Session) -> str:
         account = ledger.member_view(session, currency, who)
+        entries = ledger.entries_between(session, account.id, start, end) if account.id else []
+        names = receipts.names_of(session, who.id, entries)
         return ledger.statement_csv(
-            ledger.entries_between(session, account.id, start, end) if account.id else [], currency
+            entries, currency, {leg: (n.counterpart, n.item) for leg, n in names.items()}
         )
 
     text = await city.db.read(read)

@@ -242,11 +242,14 @@ async def export_file(request: Request) -> Response:
 
 
 async def log_page(request: Request) -> Response:
-    member = await staff(request, admin_only=True)
+    member = await staff(request, admin_only=False)
     before = request.query_params.get("before", "")
     lines = await city_of(request).db.read(
         lambda s: moderation_log.lines(
-            s, limit=100, before=int(before) if before.isdigit() else None
+            s,
+            limit=100,
+            before=int(before) if before.isdigit() else None,
+            admin=member.role.value == "admin",
         )
     )
     return await render(request, "admin/log.html", member=member, lines=lines)

@@ -17,6 +17,12 @@ def N_(message: str) -> str:  # the gettext convention for "mark, do not transla
 
 
 LABELS: dict[str, str] = {
+    # the reason categories of reports (exchange.reports.CATEGORIES)
+    "spam": N_("spam"),
+    "fraud": N_("fraud"),
+    "abuse": N_("abuse"),
+    "illegal": N_("illegal"),
+    "other": N_("other"),
     # listings (annonce, feminine in French: the words agree with it)
     "draft": N_("draft"),
     "pending": N_("pending review"),

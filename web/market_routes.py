@@ -13,7 +13,7 @@ from instance.content_negotiation import negotiated
 from outbox import documents
 from outbox.listing_documents import listing_document
 
-from . import market, market_moderation, negotiation_pages
+from . import market, market_moderation, negotiation_pages, receipt_page
 
 POST = ["POST"]
 
@@ -37,6 +37,8 @@ def routes() -> list[BaseRoute]:
         Route("/listings/{public_id}/withdraw", market.withdraw_listing, methods=POST),
         Route("/listings/{public_id}/submit", market.submit_listing, methods=POST),
         Route("/listings/{public_id}/offer", negotiation_pages.open_negotiation, methods=POST),
+        Route("/listings/{public_id}/question", negotiation_pages.ask_question, methods=POST),
+        Route("/negotiations/{public_id}/receipt", receipt_page.receipt_page),
         Route("/listings/{public_id}/activity", documents.activity_document),
         Route("/listings/{public_id}/announce", documents.activity_document),
         Route("/listings/{public_id}/updates/{update_id}", documents.activity_document),

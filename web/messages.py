@@ -59,6 +59,22 @@ SENTENCES: dict[str, str] = {
     "unknown_offer": N_("This offer is not in this negotiation."),
     "agreement_not_payable": N_("This agreement cannot be paid: it is %(state)s."),
     "empty_message": N_("A message needs some text."),
+    "invalid_category": N_("Choose one of the reasons."),
+    "empty_note": N_("A note needs some text."),
+    "note_too_long": N_("A note is at most 5000 characters."),
+    "invalid_category_slug": N_(
+        "A slug is 1 to 40 lower-case letters, digits or underscores, with at least one letter."
+    ),
+    "category_exists": N_("This category already exists."),
+    "invalid_name": N_("A name is 1 to 100 characters."),
+    "already_retired": N_("This category is already retired."),
+    "invalid_display_name": N_("A name is at most 100 characters."),
+    "invalid_note": N_("The text about you is at most 500 characters."),
+    "invalid_time_zone": N_("This is not a time zone: write one like Europe/Paris."),
+    "invalid_language": N_("Choose one of the languages offered."),
+    "offer_needs_terms": N_(
+        "Write a price or goods to make an offer, or only a message to ask a question."
+    ),
     "cannot_pay_yourself": N_("You cannot pay yourself."),
     "payee_not_active": N_("@%(name)s cannot receive payments now."),
     "credit_limit_exceeded": N_(

@@ -27,15 +27,27 @@ from exchange import (
 )
 from exchange.errors import DomainError
 from federation.authority import authority_of
+from instance import notification_texts
 from instance.city import city_of
 from instance.html import text_to_html
 from instance.i18n import format_amount
 from instance.i18n import gettext as _
-from models import Agreement, AgreementState, ExchangeRule, Listing, Member, SettlementState, utcnow
+from models import (
+    Agreement,
+    AgreementState,
+    ExchangeRule,
+    Listing,
+    Member,
+    Purpose,
+    SettlementState,
+    utcnow,
+)
 from services import negotiations as outgoing
 from services import settlement_payer as paying
 
 from . import form_fields
+from .confirmation import changing, confirmation, confirmed, rehearse, typed
+from .confirmation import terms as confirm_terms
 from .csrf import checked_form
 from .market import listing_page, signed_in
 from .pages import render
@@ -48,7 +60,38 @@ TERMS_FIELDS = {
     "not_enough_left": "quantity",
     "too_long": "goods",
     "invalid_expiry": "expires_on",
+    "offer_needs_terms": "price",
 }
+
+
+#: which field of the question form each refusal is about
+QUESTION_FIELDS = {"empty_message": "text", "too_long": "text"}
+
+
+#: the field map of each thread form that has fields
+FIELDS_OF = {"counter": TERMS_FIELDS, "message": QUESTION_FIELDS}
+
+
+def is_question(form: FormData, listing: Listing) -> bool:
+    """An offer form sent with neither a price nor goods is no offer: a question at most.
+
+    (The API keeps its documented default, the asked price; a page never guesses a price
+    the member did not type. A gift asks for nothing, so its empty form is an offer.)
+    """
+    blank = not str(form.get("price", "")).strip() and not str(form.get("goods", "")).strip()
+    return blank and listing.purpose is not Purpose.gift
+
+
+def question_text(form: FormData) -> str:
+    """The message of an offer form sent without terms; refused beside the price when empty."""
+    text = str(form.get("message", ""))
+    if not text.strip():
+        raise DomainError(
+            "offer_needs_terms",
+            "write a price or goods to make an offer, or only a message to ask a question",
+            400,
+        )
+    return text
 
 
 def form_terms(form: FormData, listing: Listing) -> offers.Terms:
@@ -71,17 +114,134 @@ async def open_negotiation(request: Request) -> Response:
     city = city_of(request)
     public_id = request.path_params["public_id"]
 
+    if changing(form):
+        return await listing_page(request, typed("offer", form))
+
+    def write(session: Session) -> str | tuple[str, str]:
+        listing = listings.find(session, public_id)
+        if is_question(form, listing):
+            return outgoing.ask(session, city, who, listing, question_text(form)).public_id
+        offered = form_terms(form, listing)
+        if not confirmed(form):
+            rehearse(session, lambda: outgoing.make_offer(session, city, who, listing, offered))
+            return _offer_sentence(session, city, listing, offered.quantity, offered)
+        negotiation, _offer = outgoing.make_offer(session, city, who, listing, offered)
+        return negotiation.public_id
+
+    try:
+        done = await city.db.write(write)
+    except DomainError as exc:
+        return await listing_page(request, refusal("offer", form, exc, TERMS_FIELDS))
+    if isinstance(done, tuple):
+        return await confirmation(
+            request,
+            form,
+            heading=_("Confirm your offer"),
+            sentence=done[0],
+            details=[done[1]] if done[1] else [],
+            back=f"/listings/{public_id}",
+            changeable=True,
+        )
+    return RedirectResponse(f"/negotiations/{done}", 303)
+
+
+def _offer_sentence(
+    session: Session, city: Any, listing: Listing, quantity: int, offered: Any
+) -> tuple[str, str]:
+    """ "You are about to offer: …" and, for another city's listing, the price in ours."""
+    words = confirm_terms(
+        quantity, listing.title, offered.price, offered.goods, listing.currency, listing.scale
+    )
+    return _("You are about to offer: %(terms)s.") % {"terms": words}, _converted(
+        session, city, listing, offered.price
+    )
+
+
+def _converted(session: Session, city: Any, listing: Listing, price: int | None) -> str:
+    """A price in another city's currency as ours, at the exchange rule in force ('' if none)."""
+    if not price or listing.is_local:
+        return ""
+    currency = city.settings.currency
+    quote = rates.quote(
+        session, price, listing.currency, currency.code, domain=authority_of(listing.uri)
+    )
+    if quote is None:
+        return ""
+    return _("About %(amount)s %(code)s in our currency, at the exchange rule in force.") % {
+        "amount": format_amount(quote.amount, currency.scale),
+        "code": quote.currency,
+    }
+
+
+def _about_to(
+    session: Session, city: Any, who: Member, public_id: str, kind: str, form: FormData
+) -> tuple[str, str, list[str]] | None:
+    """The confirmation page's heading, sentence and details for a binding thread form; None
+    for a counter-offer form that holds only a message (no confirmation: it is a message)."""
+    negotiation, _side = negotiations.of_member(session, who, public_id)
+    listing = session.get(Listing, negotiation.listing_id)
+    assert listing is not None
+    if kind == "counter":
+        if is_question(form, listing):
+            return None
+        offered = form_terms(form, listing)
+        answered = str(form.get("offer", ""))
+        open_offer = offers.by_public_id(session, negotiation, answered) if answered else None
+        rehearse(
+            session,
+            lambda: outgoing.counter(session, city, who, negotiation, offered, open_offer),
+        )
+        sentence, converted = _offer_sentence(session, city, listing, offered.quantity, offered)
+        return _("Confirm your offer"), sentence, [converted] if converted else []
+    if kind == "accept":
+        offer = offers.by_public_id(session, negotiation, str(form.get("offer", "")))
+        rehearse(session, lambda: outgoing.accept(session, city, who, negotiation, offer))
+        words = confirm_terms(
+            offer.quantity, listing.title, offer.price, offer.goods, listing.currency, listing.scale
+        )
+        details = [_("Accepting makes an agreement that binds you both.")]
+        converted = _converted(session, city, listing, offer.price)
+        return (
+            _("Confirm the acceptance"),
+            _("You are about to accept: %(terms)s.") % {"terms": words},
+            details + ([converted] if converted else []),
+        )
+    thread = negotiations.thread(session, negotiation)
+    agreement = thread.agreement
+    if agreement is None:
+        raise DomainError("no_agreement", "this negotiation has no agreement yet", 409)
+    words = confirm_terms(
+        agreement.quantity,
+        listing.title,
+        agreement.amount,
+        agreement.goods,
+        agreement.currency,
+        listing.scale,
+    )
+    quote = _quote(session, agreement, listing.scale)
+    return (
+        _("Confirm the payment"),
+        _("You are about to pay for %(terms)s, to %(name)s.")
+        % {"terms": words, "name": thread.seller.name},
+        [quote] if quote else [],
+    )
+
+
+async def ask_question(request: Request) -> Response:
+    """The question form of a listing's page: a message to the seller before any offer."""
+    who = await signed_in(request)
+    form = await checked_form(request)
+    city = city_of(request)
+    public_id = request.path_params["public_id"]
+
     def write(session: Session) -> str:
         listing = listings.find(session, public_id)
-        negotiation, _offer = outgoing.make_offer(
-            session, city, who, listing, form_terms(form, listing)
-        )
-        return negotiation.public_id
+        return outgoing.ask(session, city, who, listing, str(form.get("text", ""))).public_id
 
     try:
         thread_id = await city.db.write(write)
     except DomainError as exc:
-        return await listing_page(request, refusal("offer", form, exc, TERMS_FIELDS))
+        return await listing_page(request, refusal("question", form, exc, QUESTION_FIELDS))
     return RedirectResponse(f"/negotiations/{thread_id}", 303)
 
 
@@ -146,6 +306,7 @@ async def thread_page(request: Request, refused: Refusal = NONE) -> Response:
         "negotiations/show.html",
         refused.status,
         thread=thread,
+        entries=in_time_order(thread),
         side=side,
         converted=converted,
         may_pay=may_pay,
@@ -156,6 +317,15 @@ async def thread_page(request: Request, refused: Refusal = NONE) -> Response:
         member=who,
         money=lambda amount: format_amount(amount, thread.listing.scale),
     )
+
+
+def in_time_order(thread: Any) -> list[tuple[str, Any]]:
+    """The thread's offers and messages as one conversation, oldest first: ("offer", offer) or
+    ("message", message). At the same instant an offer comes before a message."""
+    entries = [(o.created_at, 0, o.id, "offer", o) for o in thread.offers] + [
+        (m.created_at, 1, m.id, "message", m) for m in thread.messages
+    ]
+    return [(kind, item) for *_order, kind, item in sorted(entries, key=lambda e: e[:3])]
 
 
 def _quote(session: Session, agreement: Agreement | None, seller_scale: int) -> str:
@@ -223,6 +393,28 @@ def thread_action(kind: str) -> Any:
         form = await checked_form(request)
         city = city_of(request)
         public_id = request.path_params["public_id"]
+        if kind == "counter" and changing(form):
+            return await thread_page(request, typed("counter", form))
+        if kind in BINDING and not confirmed(form):
+            try:
+                about = await city.db.write(
+                    lambda s: _about_to(s, city, who, public_id, kind, form)
+                )
+            except DomainError as exc:
+                return await thread_page(
+                    request, refusal(_form_name(kind, form), form, exc, FIELDS_OF.get(kind))
+                )
+            if about is not None:
+                heading, sentence, details = about
+                return await confirmation(
+                    request,
+                    form,
+                    heading=heading,
+                    sentence=sentence,
+                    details=details,
+                    back=f"/negotiations/{public_id}",
+                    changeable=kind == "counter",
+                )
 
         def write(session: Session) -> None:
             negotiation, _side = negotiations.of_member(session, who, public_id)
@@ -237,6 +429,9 @@ def thread_action(kind: str) -> Any:
             if kind == "counter":
                 listing = session.get(Listing, negotiation.listing_id)
                 assert listing is not None
+                if is_question(form, listing):
+                    outgoing.send_message(session, city, who, negotiation, question_text(form))
+                    return
                 outgoing.counter(session, city, who, negotiation, form_terms(form, listing), offer)
             elif offer is None:
                 raise DomainError("missing_field", "which offer?", 400)
@@ -254,9 +449,7 @@ def thread_action(kind: str) -> Any:
         except DomainError as exc:
             return await thread_page(
                 request,
-                refusal(
-                    _form_name(kind, form), form, exc, TERMS_FIELDS if kind == "counter" else None
-                ),
+                refusal(_form_name(kind, form), form, exc, FIELDS_OF.get(kind)),
             )
         return RedirectResponse(f"/negotiations/{public_id}", 303)
 
@@ -267,7 +460,9 @@ async def notifications_page(request: Request) -> Response:
     who = await signed_in(request)
     city = city_of(request)
     rows = await city.db.read(lambda s: notifications.page(s, who, limit=100))
-    return await render(request, "notifications.html", notifications=rows, member=who)
+    return await render(
+        request, "notifications.html", notifications=rows, member=who, said=notification_texts.say
+    )
 
 
 async def mark_notifications_read(request: Request) -> Response:
@@ -278,3 +473,6 @@ async def mark_notifications_read(request: Request) -> Response:
 
 
 THREAD_ACTIONS = ("counter", "accept", "reject", "withdraw", "message", "pay")
+
+#: the thread forms that bind the member: sent once to see the terms, again to confirm
+BINDING = ("counter", "accept", "pay")

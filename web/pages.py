@@ -14,7 +14,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
-from exchange import members, roles
+from exchange import members, pending_work, roles
 from exchange.errors import DomainError
 from instance import i18n
 from instance.city import city_of
@@ -56,6 +56,10 @@ async def render(request: Request, name: str, status: int = 200, **context: Any)
     context.setdefault("message", request.query_params.get("message"))
     context.setdefault("refused", NONE)
     city = city_of(request)
+    reader = context["member"]
+    zone = getattr(reader, "time_zone", None) or city.settings.time_zone
+    if reader is not None and "pending" not in context:
+        context["pending"] = await city.db.read(lambda s: pending_work.pending_for(s, reader))
     return templates.TemplateResponse(
         request,
         name,
@@ -64,7 +68,8 @@ async def render(request: Request, name: str, status: int = 200, **context: Any)
             "csrf_token": csrf_token(request),
             "lang": i18n.current(),
             "languages": i18n.NAMES,
-            "when": lambda value: i18n.format_datetime(value, city.settings.time_zone),
+            # in the reader's time zone, else the city's
+            "when": lambda value: i18n.format_datetime(value, zone),
             **context,
         },
         status_code=status,

@@ -1,8 +1,7 @@
 """Report pages: members report what is wrong; moderators work the queue and close reports.
 
 The same functions as the API and the CLI (exchange.reports, services.moderation,
-services.reports). Also the public timeline, whose silenced domains are the other half of
-moderation (exchange.timeline).
+services.reports). The public timeline is web/town_timeline.py.
 """
 
 from __future__ import annotations
@@ -17,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from exchange import reports, timeline
+from exchange import reports
 from exchange.errors import DomainError
 from instance.city import city_of
 from instance.i18n import gettext as _
@@ -27,6 +26,7 @@ from services import reports as forwarding
 
 from .admin_domains import staff
 from .csrf import checked_form
+from .labels import N_
 from .messages import describe
 from .pages import render
 from .refusal import NONE, Refusal, refusal
@@ -38,6 +38,17 @@ REPORT_FIELDS = {
     "not_found": "target",
     "self_report": "target",
     "reason_required": "comment",
+    "comment_too_long": "comment",
+    "invalid_category": "category",
+}
+
+#: the reason categories as the form names them (exchange.reports.CATEGORIES)
+CATEGORY_LABELS = {
+    "spam": N_("Spam or advertising"),
+    "fraud": N_("A scam or fraud"),
+    "abuse": N_("Harassment, hate or abuse"),
+    "illegal": N_("Something illegal"),
+    "other": N_("Something else"),
 }
 
 
@@ -46,8 +57,16 @@ async def report_form(request: Request) -> Response:
     if member is None:
         raise HTTPException(401, _("Log in to report something."))
     return await render(
-        request, "report.html", member=member, target=request.query_params.get("target", "")
+        request,
+        "report.html",
+        member=member,
+        target=request.query_params.get("target", ""),
+        categories=_categories(),
     )
+
+
+def _categories() -> list[tuple[str, str]]:
+    return [(code, _(CATEGORY_LABELS[code])) for code in reports.CATEGORIES]
 
 
 async def file_report(request: Request) -> Response:
@@ -56,15 +75,19 @@ async def file_report(request: Request) -> Response:
         raise HTTPException(401, _("Log in to report something."))
     form = await checked_form(request)
     target, comment = str(form.get("target", "")), str(form.get("comment", ""))
+    category = str(form.get("category", "")) or "other"  # a form without the choice
     city = city_of(request)
     try:
-        await city.db.write(lambda s: moderation.file_report(s, city, member, target, comment))
+        await city.db.write(
+            lambda s: moderation.file_report(s, city, member, target, comment, category=category)
+        )
     except DomainError as exc:
         return await render(
             request,
             "report.html",
             exc.status,
             member=member,
+            categories=_categories(),
             refused=refusal("report", form, exc, REPORT_FIELDS),
         )
     return RedirectResponse(
@@ -164,29 +187,10 @@ async def report_action(request: Request) -> Response:
     return RedirectResponse(f"/admin/reports/{public_id}?message={quote(message)}", 303)
 
 
-async def timeline_page(request: Request) -> Response:
-    member = await current_member(request)
-    city = city_of(request)
-    policy = await city.fediverse.policy.current()
-    viewer = city.urls.member(member.username) if member is not None else None
-    before = request.query_params.get("before", "")
-    notes = await city.db.read(
-        lambda s: timeline.public_notes(
-            s,
-            silenced=lambda d: policy.verdict(d).silenced,
-            refused=lambda d: not policy.allows(d),
-            viewer_uri=viewer,
-            before=int(before) if before.isdigit() else None,
-        )
-    )
-    return await render(request, "timeline.html", member=member, notes=notes)
-
-
 def routes() -> list[BaseRoute]:
     return [
         Route("/report", report_form, methods=["GET"]),
         Route("/report", file_report, methods=["POST"]),
-        Route("/timeline", timeline_page, methods=["GET"]),
         Route("/admin/reports", queue_page, methods=["GET"]),
         Route("/admin/reports/{id}", report_page, methods=["GET"]),
         Route("/admin/reports/{id}/{action}", report_action, methods=["POST"]),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -202,11 +203,22 @@ CSV_HEADER = [
     "debit",
     "credit",
     "memo",
+    "counterpart_name",
+    "item",
 ]
 
 
-def statement_csv(entries: list[Entry], currency: CurrencyRules) -> str:
-    """The lines as CSV for spreadsheets: one row per line, amounts as decimal strings."""
+def statement_csv(
+    entries: list[Entry],
+    currency: CurrencyRules,
+    names: Mapping[int, tuple[str, str]] | None = None,
+) -> str:
+    """The lines as CSV for spreadsheets: one row per line, amounts as decimal strings.
+
+    `names` gives, by leg id, the counterpart as people read it and the item paid for
+    (exchange/receipts.py reads them); the last two columns are empty without it.
+    """
+    names = names or {}
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_HEADER)
@@ -222,6 +234,7 @@ def statement_csv(entries: list[Entry], currency: CurrencyRules) -> str:
                 fmt(currency, -e.amount) if e.amount < 0 else "",
                 fmt(currency, e.amount) if e.amount > 0 else "",
                 _spreadsheet_safe(e.memo),
+                *(_spreadsheet_safe(text) for text in names.get(e.leg_id, ("", ""))),
             ]
         )
     return out.getvalue()

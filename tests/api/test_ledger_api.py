@@ -118,8 +118,11 @@ async def test_the_csv_export_has_a_header_and_a_line_per_leg_in_the_range(city:
         in answer.headers["content-disposition"]
     )
     header, line = answer.text.splitlines()
-    assert header == "date,transfer,kind,status,purpose,counterparty,debit,credit,memo"
-    assert line.endswith(",payment,posted,amount,member:bob,3.00,,'=SUM(A1)"), (
+    assert (
+        header
+        == "date,transfer,kind,status,purpose,counterparty,debit,credit,memo,counterpart_name,item"
+    )
+    assert line.endswith(",payment,posted,amount,member:bob,3.00,,'=SUM(A1),'@bob,"), (
         "formulas are defused"
     )
 
@@ -129,7 +132,7 @@ async def test_the_csv_export_leaves_out_lines_outside_the_range(city: Client) -
     yesterday = (date.today() - timedelta(days=1)).isoformat()
     answer = await city.get("/ledger/statement.csv", as_="alice", **{"to": yesterday})
     assert answer.text.splitlines() == [
-        "date,transfer,kind,status,purpose,counterparty,debit,credit,memo"
+        "date,transfer,kind,status,purpose,counterparty,debit,credit,memo,counterpart_name,item"
     ]
 
 

@@ -232,6 +232,7 @@ async def test_asking_more_than_is_left_says_how_many_are_left_beside_the_quanti
     await bob.open(listing_path, "listing")
     await without_browser_checks(bob)
     await bob.page.get_by_label("Quantity").fill("99")
+    await bob.page.get_by_label("Total price in").fill("1.00")
     await bob.press("Send the offer")
     await bob.seen("too many asked")
     said = await error_beside(bob, 'input[name="quantity"]', 'form[action$="/offer"]')

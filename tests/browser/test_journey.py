@@ -80,24 +80,39 @@ async def test_a_listing_goes_from_sign_up_to_paid_in_the_browser(
     await bob.page.wait_for_load_state()
     await bob.seen("listing")
     assert await bob.page.get_by_role("img", name="A bike upside down on a table").count() == 1
-    await bob.page.get_by_label("Total price in").fill("8.00")
-    await bob.page.get_by_label("Message").fill("Would 8 do?")
-    await bob.press("Send the offer")
-    await bob.seen("offer sent")
+    await bob.page.get_by_label("Your question to").fill("Do you fix gears too?")
+    await bob.press("Ask")
+    await bob.seen("question asked")
     thread_path = bob.page.url.removeprefix(city.url).split("?")[0]
     assert re.match(r"^/negotiations/[\w-]+$", thread_path), thread_path
+    await bob.open(listing_path, "listing")
+    await bob.page.get_by_label("Total price in").fill("8.00")
+    await bob.page.get_by_label("Message", exact=True).fill("Would 8 do?")
+    await bob.press("Send the offer")
+    assert "You are about to offer: 1 × “Bike repair” for 8.00 GRN." in await bob.text()
+    await bob.seen("offer to confirm")
+    await bob.press("Confirm")
+    await bob.seen("offer sent")
+    assert bob.page.url.removeprefix(city.url).split("?")[0] == thread_path
 
     await alice.open("/negotiations")
     await alice.open(thread_path, "thread")
+    assert "Do you fix gears too?" in await alice.text()
     await alice.page.locator('form[action$="/counter"] input[name="price"]').fill("9.00")
     await alice.page.locator('form[action$="/counter"] button').click()
     await alice.page.wait_for_load_state()
+    await alice.press("Confirm")
     await alice.seen("countered")
 
     await bob.open(thread_path, "thread")
     await bob.press("Accept")
+    assert "You are about to accept: 1 × “Bike repair” for 9.00 GRN." in await bob.text()
+    await bob.seen("acceptance to confirm")
+    await bob.press("Confirm")
     await bob.seen("accepted")
     await bob.press("Pay 9.00 GRN")
+    await bob.seen("payment to confirm")
+    await bob.press("Confirm")
     await bob.seen("paid")
     assert "Agreement paid" in await bob.text()
 

@@ -179,7 +179,10 @@ async def test_the_buyer_pays_across_cities_from_the_thread_page(start_city: Any
         assert login.status_code == 303
         page = f"/negotiations/{thread['id']}"
         assert "Pay 3.00 GRN" in (await browser.client.get(page)).text
-        paid = await browser.submit(page, f"{page}/pay")
+        asked = await browser.submit(page, f"{page}/pay")
+        assert "You are about to pay for 1 × “Bike repair” for 3.00 GRN" in asked.text
+        assert "3.00 GRN = 6.00 BRQ, fixed at agreement" in asked.text
+        paid = await browser.submit(page, f"{page}/pay", step="confirm")
         assert paid.status_code == 303
 
         async def shown() -> bool:
@@ -188,5 +191,10 @@ async def test_the_buyer_pays_across_cities_from_the_thread_page(start_city: Any
 
         await eventually(shown)
         assert "Pay 3.00 GRN" not in (await browser.client.get(page)).text
+        receipt = (await browser.client.get(f"{page}/receipt")).text
+        assert "3.00 GRN = 6.00 BRQ" in receipt and "@bob" in receipt
+        assert f"@alice@{a.settings.domain}" in receipt and "/settlements/" in receipt
+        history = (await browser.client.get("/account")).text
+        assert "Bike repair" in history and f"@alice@{a.settings.domain}" in history
     finally:
         await browser.client.aclose()

@@ -98,8 +98,11 @@ def test_export_prints_the_statement_as_csv(config: Path, city: Book) -> None:
     done = comptoir(config, "ledger", "export", "alice")
     assert done.returncode == 0, done.stderr
     header, line = done.stdout.splitlines()
-    assert header == "date,transfer,kind,status,purpose,counterparty,debit,credit,memo"
-    assert line.endswith(",payment,posted,amount,member:bob,12.50,,bread")
+    assert (
+        header
+        == "date,transfer,kind,status,purpose,counterparty,debit,credit,memo,counterpart_name,item"
+    )
+    assert line.endswith(",payment,posted,amount,member:bob,12.50,,bread,,")
 
 
 def test_users_token_prints_a_token_once_and_stores_only_its_hash(config: Path, city: Book) -> None:

@@ -90,7 +90,7 @@ async def offered(app: Any, browsers: dict[str, Browser], **terms: str) -> str:
     await browsers["mod"].submit("/admin/listings", f"/admin/listings/{listing.public_id}/approve")
     page = f"/listings/{listing.public_id}"
     answer = await browsers["bob"].submit(
-        page, f"{page}/offer", quantity="1", price="2.50", **terms
+        page, f"{page}/offer", quantity="1", price="2.50", step="confirm", **terms
     )
     assert answer.status_code == 303
     negotiation = app.state.city.db.read_sync(lambda s: s.scalar(select(Negotiation)))
@@ -103,7 +103,7 @@ async def accept_as_alice(browsers: dict[str, Browser], thread: str) -> httpx.Re
         .text.split('name="offer" value="')[1]
         .split('"')[0]
     )
-    return await browsers["alice"].submit(thread, f"{thread}/accept", offer=offer)
+    return await browsers["alice"].submit(thread, f"{thread}/accept", offer=offer, step="confirm")
 
 
 async def test_a_member_makes_an_offer_from_the_listing_page_and_the_seller_accepts(
@@ -124,7 +124,7 @@ async def test_the_buyer_pays_the_agreement_from_the_thread_page(site: Any) -> N
     await accept_as_alice(browsers, thread)
     assert "Pay 2.50 GRN" not in (await browsers["alice"].client.get(thread)).text
     assert "Pay 2.50 GRN" in (await browsers["bob"].client.get(thread)).text
-    paid = await browsers["bob"].submit(thread, f"{thread}/pay")
+    paid = await browsers["bob"].submit(thread, f"{thread}/pay", step="confirm")
     assert paid.status_code == 303
     after = (await browsers["bob"].client.get(thread)).text
     assert "Agreement paid" in after and "Pay 2.50 GRN" not in after

@@ -300,6 +300,7 @@ def test_every_message_has_a_french_translation_with_the_same_placeholders() -> 
             "Option",
             "Question",
             "Total",
+            "spam",
         }, f"no French for {text!r}"
         assert sorted(re.findall(r"%\(\w+\)s", said)) == sorted(re.findall(r"%\(\w+\)s", text)), (
             text
@@ -344,7 +345,9 @@ async def test_an_offer_with_a_decimal_comma_is_read_in_french(city: tuple[Any, 
     listing = posted.headers["location"].split("?")[0]
     bob = await logged_in(app, "bob")
     try:
-        offered = await send(bob, listing, f"{listing}/offer", FRENCH, quantity="1", price="25,50")
+        offered = await send(
+            bob, listing, f"{listing}/offer", FRENCH, quantity="1", price="25,50", step="confirm"
+        )
         assert offered.status_code == 303, offered.text
         thread = await bob.client.get(offered.headers["location"], headers=FRENCH)
     finally:

@@ -69,7 +69,9 @@ async def a_thread(app: Any, browsers: dict[str, Browser]) -> str:
     )
     assert posted.status_code == 303
     listing = posted.headers["location"].split("?")[0]
-    offered = await send(browsers["bob"], listing, f"{listing}/offer", quantity="1", price="2.50")
+    offered = await send(
+        browsers["bob"], listing, f"{listing}/offer", quantity="1", price="2.50", step="confirm"
+    )
     assert offered.status_code == 303
     thread = app.state.city.db.read_sync(lambda s: s.scalar(select(Negotiation)))
     return f"/negotiations/{thread.public_id}"

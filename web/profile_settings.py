@@ -1,0 +1,107 @@
+"""The member's own profile at /account/profile: name, profile text, language and time zone.
+
+Name and text go through `services.social.update_profile` (the same use case as Mastodon's
+update_credentials: followers get an `Update` of the actor); language and time zone are
+settings of this city only. All four are written in one transaction, or none: a refusal draws
+the form again with everything typed and the error beside its field.
+
+No avatar yet: photos are stored for listings only (exchange/photos.py), and an avatar needs
+its own size rules, a column and the actor's `icon`.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote_plus
+
+from sqlalchemy.orm import Session
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from exchange import members
+from exchange.errors import DomainError, NotFound
+from instance import i18n
+from instance.city import city_of
+from instance.html import html_to_text
+from instance.i18n import gettext as _
+from models import Member
+from services import social
+
+from .csrf import checked_form
+from .market import signed_in
+from .pages import render
+from .refusal import NONE, Refusal, refusal
+
+#: which field each refusal is about
+FIELDS = {
+    "invalid_display_name": "display_name",
+    "invalid_note": "note",
+    "invalid_language": "language",
+    "invalid_time_zone": "time_zone",
+}
+
+#: a few zones offered as suggestions; any IANA name is accepted
+SUGGESTED_ZONES = (
+    "Europe/Paris",
+    "Europe/Brussels",
+    "Europe/Zurich",
+    "Europe/London",
+    "America/Montreal",
+    "Africa/Dakar",
+    "UTC",
+)
+
+
+async def profile_page(request: Request, refused: Refusal = NONE) -> Response:
+    who = await signed_in(request)
+    city = city_of(request)
+    return await render(
+        request,
+        "account_profile.html",
+        refused.status,
+        member=who,
+        note=html_to_text(who.summary) if who.summary else "",
+        languages=i18n.NAMES,
+        zones=SUGGESTED_ZONES,
+        city_zone=city.settings.time_zone,
+        refused=refused,
+    )
+
+
+async def save_profile(request: Request) -> Response:
+    who = await signed_in(request)
+    form = await checked_form(request)
+    city = city_of(request)
+    language_typed = str(form.get("language", ""))
+
+    def write(session: Session) -> None:
+        member = session.get(Member, who.id)
+        if member is None:
+            raise NotFound("member")
+        language = i18n.supported(language_typed) if language_typed else None
+        if language_typed and language is None:
+            raise DomainError("invalid_language", f"no pages in {language_typed!r}", 400)
+        members.set_time_zone(member, str(form.get("time_zone", "")))
+        member.language = language
+        social.update_profile(
+            session,
+            city,
+            member,
+            display_name=str(form.get("display_name", "")),
+            note=str(form.get("note", "")),
+        )
+
+    try:
+        await city.db.write(write)
+    except DomainError as exc:
+        return await profile_page(request, refusal("profile", form, exc, FIELDS))
+    with i18n.use(i18n.supported(language_typed) or i18n.current()):
+        saved = _("Your profile is saved.")
+    return RedirectResponse(f"/account/profile?message={quote_plus(saved)}", 303)
+
+
+def routes() -> list[BaseRoute]:
+    return [
+        Route("/account/profile", profile_page, methods=["GET"]),
+        Route("/account/profile", save_profile, methods=["POST"]),
+    ]
