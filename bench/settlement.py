@@ -135,6 +135,7 @@ async def count_transactions(a: LiveCity, b: LiveCity, bob: Resident, thread: st
         db._commit = counting(name, "writes", db._commit)
         db.read_sync = counting(name, "reads", db.read_sync)
     try:
+        started = time.time()
         answer = await bob.post(f"/negotiations/{thread}/agreement/pay")
         assert answer.status_code == 200, answer.text
 
@@ -154,6 +155,13 @@ async def count_transactions(a: LiveCity, b: LiveCity, bob: Resident, thread: st
             db._commit, db.read_sync = commit, read
     for key in sorted(counts):
         row(f"transactions for one settlement, {key}", counts[key], "")
+
+    def decided(session: Any) -> float:
+        posted = session.scalar(select(Settlement).where(Settlement.role == SettlementRole.payee))
+        return float(posted.decided_at.timestamp())
+
+    alone = a.db.read_sync(decided) - started
+    row("one settlement alone (one process): confirmation -> posted", alone * 1000, "ms")
 
 
 def serve(config: Path, port: int) -> subprocess.Popen[bytes]:
