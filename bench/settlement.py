@@ -1,12 +1,15 @@
 """Cross-city settlements per second between two loopback cities, and confirmation -> posted.
 
-    .venv/bin/python -m bench.settlement [--settlements 60] [--concurrency 10] [--backend sqlite]
+    .venv/bin/python -m bench.settlement [--settlements 60] [--concurrency 10]
+        [--backend sqlite|postgresql] [--detail]
 
-Two real cities (uvicorn on loopback, workers in process, both in this one process and event
-loop, real HTTP and real signatures between them), A (GRN) and B (BRQ), with an exchange rule
-A proposed and B accepted over the wire. Set-up (not timed): alice of A lists an item, bob of
-B makes N offers and alice accepts each one, so N agreements exist in both cities with their
-quote fixed. Then:
+Two real cities, A (GRN) and B (BRQ), real HTTP and real signatures between them, with an
+exchange rule A proposed and B accepted over the wire. Set-up (not timed), with both cities
+in this process (tests/live.py): alice of A lists an item, bob of B makes N + 1 offers and
+alice accepts each one, so N + 1 agreements exist in both cities with their quote fixed. Bob
+pays one of them there, to count the database transactions each city runs for one settlement
+(`--detail`: by function) and time it alone. Then each city runs in its own process
+(`comptoir serve`, web and worker, on the same port), and over HTTP:
 
 - baseline (same run): N local payments at B, bob to carol, through the same API
   (`POST /ledger/transfers`), `--concurrency` at a time: the local payment rate;
@@ -15,8 +18,9 @@ quote fixed. Then:
   confirmation) to the moment the payee city posted it (its row's `decided_at`; the payer
   city posts first, on the vote). Rate = N / (last posted - first request).
 
-Both ledgers must pass `ledger check` afterwards and every settlement must have committed.
-Reuses the test suite's live-city helpers (tests/live.py, tests/e2e/*).
+Each phase prints the CPU the two city processes used, divided by N. Both ledgers must pass
+`ledger check` afterwards and every settlement must have committed. BENCH_PROFILE=DIR samples
+both city processes with py-spy during the timed part (raw stacks in DIR/a.txt, DIR/b.txt).
 """
 
 from __future__ import annotations
