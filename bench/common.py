@@ -82,6 +82,9 @@ def raw_insert_rate(backend: str, seconds: float = 2.0) -> float:
         return n / (time.perf_counter() - start)
 
 
-def row(label: str, value: float, unit: str, baseline: float | None = None) -> None:
+def row(
+    label: str, value: float, unit: str, baseline: float | None = None, *, precise: bool = False
+) -> None:
     ratio = f"  ({value / baseline:.2f}x baseline)" if baseline else ""
-    print(f"  {label:<58} {value:>10,.0f} {unit}{ratio}", flush=True)
+    figure = f"{value:>10,.1f}" if precise else f"{value:>10,.0f}"
+    print(f"  {label:<58} {figure} {unit}{ratio}", flush=True)

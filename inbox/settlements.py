@@ -9,7 +9,10 @@ when the Offer has been applied, so activities apply in their protocol order.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
+
+from sqlalchemy.orm import Session
 
 from exchange import settlements as domain
 from federation.inbound_settlement import is_settlement_offer, parse_settlement
@@ -32,14 +35,34 @@ def _code(activity: dict[str, Any]) -> tuple[str, str, bool]:
     )
 
 
-async def _known(delivery: Delivery, suffixes: tuple[str, ...]) -> str | None:
-    """The object id when it is one of a settlement's derived ids and that settlement is here."""
+class _NotOurs(Exception):
+    """Raised inside a handler's transaction (rolled back) when the settlement is not here."""
+
+
+def _target(delivery: Delivery, suffixes: tuple[str, ...]) -> str | None:
+    """The object id when it is one of a settlement's derived ids (`{settlement}/prepare`...)."""
     target = delivery.object_id
-    if target is None or not target.endswith(suffixes):
-        return None
+    return target if target is not None and target.endswith(suffixes) else None
+
+
+async def _apply_if_known(
+    delivery: Delivery, target: str, change: Callable[[Session], Any]
+) -> bool:
+    """Apply `change` when the settlement `target` names is here, in the same transaction as
+    the lookup (one write per activity, no read before it); False, nothing written, if not.
+    """
     uri = target.rsplit("/", 1)[0]
-    known = await delivery.city.db.read(lambda s: domain.by_uri(s, uri) is not None)
-    return target if known else None
+
+    def work(session: Session) -> Any:
+        if domain.by_uri(session, uri) is None:
+            raise _NotOurs
+        return change(session)
+
+    try:
+        await delivery.apply(work)
+    except _NotOurs:
+        return False
+    return True
 
 
 async def on_settlement_offer(delivery: Delivery) -> bool:
@@ -56,34 +79,40 @@ async def on_settlement_offer(delivery: Delivery) -> bool:
 
 
 async def on_settlement_accept(delivery: Delivery) -> bool:
-    """A vote yes on one of our settlements, or the receipt of one of our commits."""
-    target = await _known(delivery, ("/prepare", "/commit"))
+    """A vote yes on one of our settlements, or the receipt of one of our commits.
+
+    The partner is not fetched: it is the city we offered the settlement to, known since we
+    paid, and the inbox checked its signature and the policy; a vote from any other actor is
+    ignored by the use case.
+    """
+    target = _target(delivery, ("/prepare", "/commit"))
     if target is None:
         return False
     city, sender = delivery.city, delivery.actor_uri
     if target.endswith("/commit"):
-        await delivery.apply(lambda s: settlement_payer.receive_receipt(s, city, sender, target))
-    else:
-        await delivery.sender()  # the partner is known before we answer it
-        await delivery.apply(
-            lambda s: settlement_payer.receive_vote(s, city, sender, target, yes=True)
+        return await _apply_if_known(
+            delivery, target, lambda s: settlement_payer.receive_receipt(s, city, sender, target)
         )
-    return True
+    return await _apply_if_known(
+        delivery,
+        target,
+        lambda s: settlement_payer.receive_vote(s, city, sender, target, yes=True),
+    )
 
 
 async def on_settlement_reject(delivery: Delivery) -> bool:
-    target = await _known(delivery, ("/prepare",))
+    target = _target(delivery, ("/prepare",))
     if target is None:
         return False
     city, sender = delivery.city, delivery.actor_uri
     code, reason, temporary = _code(delivery.activity)
-    await delivery.sender()
-    await delivery.apply(
+    return await _apply_if_known(
+        delivery,
+        target,
         lambda s: settlement_payer.receive_vote(
             s, city, sender, target, yes=False, code=code, reason=reason, temporary=temporary
-        )
+        ),
     )
-    return True
 
 
 async def on_settlement_undo(delivery: Delivery) -> bool:
@@ -100,13 +129,19 @@ async def on_settlement_undo(delivery: Delivery) -> bool:
 
 
 async def on_settle(delivery: Delivery) -> None:
+    """The payer city's commit, applied in one transaction with the lookup of its settlement.
+
+    A commit that arrived before its Offer is parked: the transaction is rolled back (nothing
+    written) and the row retried after PARKED_SECONDS. The partner was fetched with its Offer.
+    """
     target = delivery.object_id
     city, sender = delivery.city, delivery.actor_uri
     if target is None:
         await delivery.apply(lambda s: None)
         return
-    await delivery.sender()
-    applied = await city.db.read(lambda s: domain.by_uri(s, target) is not None)
-    if not applied and sender == settlement_outcomes.instance_actor_of(target):
-        raise RetryLater("the commit arrived before its Offer: parked", after=PARKED_SECONDS)
-    await delivery.apply(lambda s: settlement_payee.receive_commit(s, city, sender, target))
+
+    def change(session: Session) -> None:
+        if settlement_payee.receive_commit(session, city, sender, target) is None:
+            raise RetryLater("the commit arrived before its Offer: parked", after=PARKED_SECONDS)
+
+    await delivery.apply(change)

@@ -97,6 +97,8 @@ class Worker:
         self._running: set[asyncio.Task[None]] = set()
         self._outcomes: list[_Outcome] = []
         self._renewed = time.monotonic()
+        #: the last turn rescheduled a row to run at once (no wake comes for it)
+        self._due_now = False
 
     @property
     def lease(self) -> timedelta:
@@ -131,10 +133,13 @@ class Worker:
         log.info("worker %s started", self.name)
         try:
             while not stop.is_set():
-                claimed, finished = await self._turn()
-                # Finished handlers may have queued new work (a reply, a delivery): look again
-                # at once. Wait only when this turn found nothing to start and nothing ended.
-                if (claimed == 0 and finished == 0) or len(self._running) >= self.concurrency:
+                await self._turn()
+                # Then wait for a wake. Work that a handler, a request or this turn queued
+                # wakes the loop after its commit (Database.on_work_queued), and a finished
+                # handler wakes it, so a turn never needs a second, empty one to find them:
+                # that look-again turn was one write transaction in three (bench.settlement).
+                # Only a row this turn rescheduled to run at once is looked for again now.
+                if not self._due_now or len(self._running) >= self.concurrency:
                     await self._wait(stop)
         finally:
             if self._running:
@@ -174,6 +179,7 @@ class Worker:
 
         Returns (rows claimed and started, outcomes recorded)."""
         outcomes, self._outcomes = self._outcomes, []
+        self._due_now = any(o.error is not None and not o.permanent for o in outcomes)
         free = self.concurrency - len(self._running) if claim else 0
         renew = bool(self._running) and (time.monotonic() - self._renewed >= self.heartbeat_seconds)
         if not outcomes and not renew and free <= 0:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -106,3 +107,36 @@ async def test_a_received_activity_wakes_the_worker_once_stored(city: City) -> N
     assert wakes == [None]
     assert await writer.store(item) is False, "a duplicate is not stored again"
     assert wakes == [None], "and queues nothing, so it wakes nobody"
+
+
+async def test_the_worker_runs_follow_up_work_with_one_write_per_turn_and_no_empty_turn(
+    city: City,
+) -> None:
+    """A job whose handler queues another: the follow-up runs on the wake alone (the poll is
+    an hour away), and the loop writes three times in all: claim the first; record it and
+    claim the second; record the second. No empty "look again" turn after each."""
+    ran: list[int] = []
+
+    async def chain(_city: City, job: Job) -> None:
+        ran.append(job.payload["n"])
+        if job.payload["n"] == 1:
+            await city.db.write(lambda s: queue.enqueue(s, "chain", {"n": 2}))
+
+    worker = Worker(city.db, [job_queue(city, {"chain": chain})], poll_interval=3600)
+    turns: list[None] = []
+    commit = city.db._commit
+
+    def counted(work: Callable[[Session], object]) -> tuple[object, bool]:
+        if getattr(work, "func", None) == worker._transaction:
+            turns.append(None)
+        return commit(work)
+
+    city.db._commit = counted  # type: ignore[method-assign]
+    await city.db.write(lambda s: queue.enqueue(s, "chain", {"n": 1}))
+    stop = asyncio.Event()
+    running = asyncio.create_task(worker.run(stop))
+    while ran != [1, 2]:
+        await asyncio.sleep(0.01)
+    stop.set()
+    await running
+    assert len(turns) == 3
