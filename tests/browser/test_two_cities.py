@@ -112,6 +112,8 @@ async def test_a_resident_of_another_city_follows_offers_and_pays_in_the_browser
     await offer.locator('textarea[name="message"]').fill("8,50 ?" if language == "fr" else "8.50?")
     await offer.get_by_role("button").click()
     await bea.page.wait_for_load_state()
+    await bea.seen("offer to confirm")
+    await bea.press(say("Confirm"))
     await bea.seen("offer sent")
     bea_thread = bea.page.url.removeprefix(b.url).split("?")[0]
     assert bea_thread.startswith("/negotiations/"), bea_thread
@@ -126,11 +128,14 @@ async def test_a_resident_of_another_city_follows_offers_and_pays_in_the_browser
     await counter.locator('input[name="price"]').fill(say.amount(900))
     await counter.get_by_role("button").click()
     await alice.page.wait_for_load_state()
+    await alice.press(say("Confirm"))
     await alice.seen("countered")
 
     # the buyer accepts the counter-offer and pays it
     await reload_until(bea, bea_thread, say.amount(900), "thread with the counter-offer")
     await bea.press(say("Accept"))
+    await bea.seen("acceptance to confirm")
+    await bea.press(say("Confirm"))
     await bea.seen("accepted")
     pay = bea.page.locator('form[action$="/pay"] button')
     await reload_until(
@@ -141,6 +146,9 @@ async def test_a_resident_of_another_city_follows_offers_and_pays_in_the_browser
     )
     await pay.click()
     await bea.page.wait_for_load_state()
+    await bea.seen("payment to confirm")
+    assert "LEF" in await bea.text()  # the payer sees the price in her own currency too
+    await bea.press(say("Confirm"))
     await bea.seen("paying")
     await reload_until(bea, bea_thread, say("Agreement paid:"), "paid")
     await reload_until(alice, alice_thread, say("Agreement paid:"), "paid")
