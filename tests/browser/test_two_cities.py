@@ -1,7 +1,8 @@
 """The journey between two cities in Chromium, once in French and once in English: a resident
 of the second city follows the first city's market from the web, finds a listing with its
-price converted into her city's currency, makes an offer; the seller counters; the buyer
-accepts and pays (a cross-city settlement); both see the deal paid.
+price converted into her city's currency, asks a question (no offer), then makes an offer in
+the same thread; the seller counters; the buyer accepts and pays (a cross-city settlement),
+confirming each binding step; both see the deal paid.
 
 The cities are two live loopback instances with an exchange rule agreed over the wire (as in
 tests/e2e): A counts in GRN, B in LEF, 1 GRN = 3/2 LEF. Each person's browser speaks the run's
@@ -107,6 +108,16 @@ async def test_a_resident_of_another_city_follows_offers_and_pays_in_the_browser
     await card.get_by_role("link").first.click()
     await bea.page.wait_for_load_state()
     await bea.seen("remote listing")
+    listing_page = bea.page.url
+
+    # a question first: no offer is made, the thread opens in both cities
+    question = "Les vitesses aussi ?" if language == "fr" else "Gears too?"
+    await bea.page.locator('form[action$="/question"] textarea[name="text"]').fill(question)
+    await bea.press(say("Ask"))
+    await bea.seen("question asked")
+    question_thread = bea.page.url.removeprefix(b.url).split("?")[0]
+    await bea.page.goto(listing_page)
+    await bea.page.wait_for_load_state()
     offer = bea.page.locator('form[action$="/offer"]')
     await offer.locator('input[name="price"]').fill(say.amount(850))
     await offer.locator('textarea[name="message"]').fill("8,50 ?" if language == "fr" else "8.50?")
@@ -116,13 +127,14 @@ async def test_a_resident_of_another_city_follows_offers_and_pays_in_the_browser
     await bea.press(say("Confirm"))
     await bea.seen("offer sent")
     bea_thread = bea.page.url.removeprefix(b.url).split("?")[0]
-    assert bea_thread.startswith("/negotiations/"), bea_thread
+    assert bea_thread == question_thread, (bea_thread, question_thread)
 
     # the seller counters in her city
     await reload_until(alice, "/negotiations", "Vélo réparé", "negotiations")
     await alice.page.get_by_role("link", name="Vélo réparé").last.click()
     await alice.page.wait_for_load_state()
     await alice.seen("thread with the offer")
+    assert question in await alice.text()
     alice_thread = alice.page.url.removeprefix(a.url).split("?")[0]
     counter = alice.page.locator('form[action$="/counter"]')
     await counter.locator('input[name="price"]').fill(say.amount(900))
