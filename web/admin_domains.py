@@ -54,9 +54,27 @@ def _overview(session: Session, city: City) -> dict[str, Any]:
     }
 
 
+#: the federation pages, one short page each (a phone scrolled 3,100 px through one), and the
+#: page each form is on: a refusal is shown there, a success goes back there
+PAGES = ("", "/lists", "/public")
+PAGE_OF = {
+    "settings": "/public",
+    "import": "/lists",
+    "subscribe": "/lists",
+    "refresh": "/lists",
+    "unsubscribe": "/lists",
+    "accept": "/lists",
+    "reject": "/lists",
+}
+
+
 async def domains_page(request: Request, refused: Refusal = NONE, **extra: Any) -> Response:
     member = await staff(request, admin_only=True)
     city = city_of(request)
+    page = extra.pop("page", request.path_params.get("page", ""))
+    page = f"/{page}" if page and not page.startswith("/") else page
+    if page not in PAGES:
+        raise HTTPException(404)
     context = await city.db.read(lambda s: _overview(s, city))
     return await render(
         request,
@@ -64,6 +82,7 @@ async def domains_page(request: Request, refused: Refusal = NONE, **extra: Any) 
         refused.status,
         member=member,
         refused=refused,
+        page=page,
         **context,
         modes=("open", "blocklist", "allowlist"),
         severities=[s.value for s in Severity],
@@ -176,7 +195,12 @@ async def _change(request: Request, form: FormData, admin: Member, action: str) 
                 else subscriptions.reject_draft(s, draft_id, admin)
             )
         )
-        return f"{action.capitalize()}ed: {draft.action.value} {draft.domain}."
+        said = (
+            _("Accepted: %(change)s %(domain)s.")
+            if action == "accept"
+            else _("Rejected: %(change)s %(domain)s.")
+        )
+        return said % {"change": draft.action.value, "domain": draft.domain}
     raise HTTPException(404)
 
 
@@ -188,9 +212,10 @@ async def domains_action(request: Request) -> Response:
         message = await _change(request, form, admin, action)
     except (DomainError, ValueError) as exc:
         why = exc if isinstance(exc, DomainError) else DomainError("invalid_value", str(exc), 400)
-        return await domains_page(request, refusal(action, form, why))
+        return await domains_page(request, refusal(action, form, why), page=PAGE_OF.get(action, ""))
     city_of(request).fediverse.policy.invalidate()
-    return RedirectResponse(f"/admin/domains?message={quote(message)}", 303)
+    page = PAGE_OF.get(action, "")
+    return RedirectResponse(f"/admin/domains{page}?message={quote(message)}", 303)
 
 
 async def import_action(request: Request) -> Response:
@@ -215,10 +240,14 @@ async def import_action(request: Request) -> Response:
             )
         )
     except DomainError as exc:
-        return await domains_page(request, refusal("import", form, exc))
+        return await domains_page(request, refusal("import", form, exc), page="/lists")
     city.fediverse.policy.invalidate()
     return await domains_page(
-        request, plan=plan, import_kind=kind.value, import_content=content if dry_run else ""
+        request,
+        page="/lists",
+        plan=plan,
+        import_kind=kind.value,
+        import_content=content if dry_run else "",
     )
 
 
@@ -260,6 +289,7 @@ def routes() -> list[BaseRoute]:
         Route("/admin/domains", domains_page, methods=["GET"]),
         Route("/admin/domains/import", import_action, methods=["POST"]),
         Route("/admin/domains/export", export_file, methods=["GET"]),
+        Route("/admin/domains/{page:str}", domains_page, methods=["GET"]),
         Route("/admin/domains/{action}", domains_action, methods=["POST"]),
         Route("/admin/log", log_page, methods=["GET"]),
     ]

@@ -131,6 +131,8 @@ async def test_a_listing_goes_from_sign_up_to_paid_in_the_browser(
         "/admin/reports",
         "/admin/ledger",
         "/admin/domains",
+        "/admin/domains/lists",
+        "/admin/domains/public",
         "/admin/log",
         "/admin/federation",
         "/admin/partners",
