@@ -233,6 +233,13 @@ def id_of_note(session: Session, note_id: int) -> int:
     return found
 
 
+def id_of_post(session: Session, post_id: int) -> int:
+    found = session.scalar(select(Status.id).where(Status.post_id == post_id))
+    if found is None:
+        raise NotFound("status")
+    return found
+
+
 def ids_of_uris(session: Session, uris: list[str]) -> dict[str, int]:
     """Status ids of the notes and listings at `uris` (those we have)."""
     if not uris:
@@ -530,7 +537,9 @@ def own_note_uri(row: StatusRow, member: Member) -> str:
     """The URI of the member's own note behind a status (to delete it); refused otherwise."""
     if row.note is None:
         raise DomainError(
-            "not_a_note", "a listing is withdrawn on its page, not deleted as a status", 422
+            "not_a_note",
+            "a listing or a discussion post is withdrawn on its page, not deleted as a status",
+            422,
         )
     if row.note.member_id != member.id:
         raise NotFound("status")
