@@ -538,7 +538,7 @@ def own_note_uri(row: StatusRow, member: Member) -> str:
     if row.note is None:
         raise DomainError(
             "not_a_note",
-            "a listing or a discussion post is withdrawn on its page, not deleted as a status",
+            "only a note is deleted as a status: listings and discussions are managed on their pages",
             422,
         )
     if row.note.member_id != member.id:
