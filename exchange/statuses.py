@@ -538,7 +538,7 @@ def own_note_uri(row: StatusRow, member: Member) -> str:
     if row.note is None:
         raise DomainError(
             "not_a_note",
-            "only a note is deleted as a status: listings and discussions are managed on their pages",
+            "only a note is deleted as a status: listings and discussions are kept on their pages",
             422,
         )
     if row.note.member_id != member.id:
