@@ -405,12 +405,18 @@ class Cards:
                 self.answered_account[post.id] = (
                     member_account_id(mid) if mid is not None else actor_account_id(aid or 0)
                 )
+        by_space: dict[int, dict[str, Any] | None] = {}  # one read per space, not per thread
         for thread in threads:
-            newest = session.scalar(
-                select(Poll).where(Poll.space_id == thread.space_id).order_by(Poll.id.desc())
-            )
-            if newest is not None:
-                self.polls[thread.id] = poll_entity(session, newest, viewer)
+            if thread.space_id not in by_space:
+                newest = session.scalar(
+                    select(Poll).where(Poll.space_id == thread.space_id).order_by(Poll.id.desc())
+                )
+                by_space[thread.space_id] = (
+                    poll_entity(session, newest, viewer) if newest is not None else None
+                )
+            shown = by_space[thread.space_id]
+            if shown is not None:
+                self.polls[thread.id] = shown
 
     def author(self, row: StatusRow) -> Account | None:
         item = item_of(row)
