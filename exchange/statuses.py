@@ -11,7 +11,10 @@ Who sees what:
   members who follow the (remote) author; direct ones their author and the members they
   were sent to (`direct_messages`); never deleted or hidden ones, nor a suspended account's;
 - a listing: open (published, reserved) and not hidden, for everyone; its author sees it in
-  every state but draft.
+  every state but draft;
+- a discussion thread (the root status) and its replies (its descendants): as on the
+  discussion pages, everyone, unless a moderator hid it (or the thread, or the reply it
+  answers). The public timeline shows those our members wrote (they are local statuses).
 """
 
 from __future__ import annotations
@@ -27,6 +30,8 @@ from models import (
     OPEN_STATES,
     Direction,
     DirectMessage,
+    DiscussionPost,
+    DiscussionThread,
     Follow,
     FollowState,
     Listing,
@@ -39,6 +44,7 @@ from models import (
     StatusReaction,
 )
 
+from .discussions import posts_of
 from .errors import DomainError, NotFound
 from .timeline import kept_out
 
@@ -64,11 +70,23 @@ class Viewer:
     uri: str | None
 
 
+Item = Note | Listing | DiscussionThread | DiscussionPost
+
+
 @dataclass(frozen=True)
 class StatusRow:
     status: Status
     note: Note | None
     listing: Listing | None
+    thread: DiscussionThread | None = None
+    post: DiscussionPost | None = None
+
+    @property
+    def item(self) -> Item:
+        """What the status shows: each has a URI and a member or a remote actor as author."""
+        item = self.note or self.listing or self.thread or self.post
+        assert item is not None, "a status is a note, a listing, a thread or a reply"
+        return item
 
 
 def run_page(
@@ -133,20 +151,52 @@ def listing_visible(viewer: Viewer) -> ColumnElement[bool]:
     return and_(_not_suspended_author(Listing.remote_actor_id), or_(open_to_all, own))
 
 
+def thread_visible() -> ColumnElement[bool]:
+    return and_(
+        DiscussionThread.hidden.is_(False), _not_suspended_author(DiscussionThread.remote_actor_id)
+    )
+
+
+def post_visible() -> ColumnElement[bool]:
+    """Not hidden, in a thread not hidden, not answering a hidden reply (deeper chains are
+    cut when a thread is read: `exchange.discussions.posts_of`)."""
+    hidden_threads = select(DiscussionThread.id).where(DiscussionThread.hidden.is_(True))
+    hidden_posts = select(DiscussionPost.id).where(DiscussionPost.hidden.is_(True))
+    return and_(
+        DiscussionPost.hidden.is_(False),
+        DiscussionPost.thread_id.not_in(hidden_threads),
+        or_(DiscussionPost.parent_id.is_(None), DiscussionPost.parent_id.not_in(hidden_posts)),
+        _not_suspended_author(DiscussionPost.remote_actor_id),
+    )
+
+
 def _base() -> Select[Any]:
     return (
         select(Status.id)
         .outerjoin(Note, Note.id == Status.note_id)
         .outerjoin(Listing, Listing.id == Status.listing_id)
+        .outerjoin(DiscussionThread, DiscussionThread.id == Status.thread_id)
+        .outerjoin(DiscussionPost, DiscussionPost.id == Status.post_id)
     )
 
 
 def _visible(
-    viewer: Viewer, notes: ColumnElement[bool], listings: ColumnElement[bool]
+    viewer: Viewer,
+    notes: ColumnElement[bool],
+    listings: ColumnElement[bool],
+    threads: ColumnElement[bool] | None = None,
+    posts: ColumnElement[bool] | None = None,
 ) -> ColumnElement[bool]:
+    """Which statuses a query keeps; threads and replies only where the caller names them."""
     return or_(
         and_(Status.note_id.is_not(None), note_visible(viewer), notes),
         and_(Status.listing_id.is_not(None), listing_visible(viewer), listings),
+        and_(
+            Status.thread_id.is_not(None),
+            thread_visible(),
+            threads if threads is not None else false(),
+        ),
+        and_(Status.post_id.is_not(None), post_visible(), posts if posts is not None else false()),
     )
 
 
@@ -155,11 +205,13 @@ def rows(session: Session, ids: list[int]) -> list[StatusRow]:
     if not ids:
         return []
     found = {
-        status.id: StatusRow(status, note, listing)
-        for status, note, listing in session.execute(
-            select(Status, Note, Listing)
+        status.id: StatusRow(status, note, listing, thread, post)
+        for status, note, listing, thread, post in session.execute(
+            select(Status, Note, Listing, DiscussionThread, DiscussionPost)
             .outerjoin(Note, Note.id == Status.note_id)
             .outerjoin(Listing, Listing.id == Status.listing_id)
+            .outerjoin(DiscussionThread, DiscussionThread.id == Status.thread_id)
+            .outerjoin(DiscussionPost, DiscussionPost.id == Status.post_id)
             .where(Status.id.in_(ids))
         )
     }
@@ -168,7 +220,7 @@ def rows(session: Session, ids: list[int]) -> list[StatusRow]:
 
 def find(session: Session, viewer: Viewer, status_id: int) -> StatusRow:
     """One status the viewer may see; NotFound otherwise (as Mastodon: no hint it exists)."""
-    query = _base().where(Status.id == status_id, _visible(viewer, true(), true()))
+    query = _base().where(Status.id == status_id, _visible(viewer, true(), true(), true(), true()))
     if session.scalar(query) is None:
         raise NotFound("status")
     return rows(session, [status_id])[0]
@@ -176,6 +228,13 @@ def find(session: Session, viewer: Viewer, status_id: int) -> StatusRow:
 
 def id_of_note(session: Session, note_id: int) -> int:
     found = session.scalar(select(Status.id).where(Status.note_id == note_id))
+    if found is None:
+        raise NotFound("status")
+    return found
+
+
+def id_of_post(session: Session, post_id: int) -> int:
+    found = session.scalar(select(Status.id).where(Status.post_id == post_id))
     if found is None:
         raise NotFound("status")
     return found
@@ -254,18 +313,22 @@ def public(
     silenced: Predicate,
     refused: Predicate,
 ) -> list[int]:
-    """Public notes and open listings, of this city (`local`), of others (`remote`) or both.
+    """Public notes, open listings and our members' discussion threads and replies, of this
+    city (`local`), of others (`remote`) or both.
 
     Silenced domains stay out, except the accounts the viewer follows; refused ones always.
     """
     notes: ColumnElement[bool] = Note.visibility == "public"
     listings: ColumnElement[bool] = and_(Listing.state.in_(OPEN_STATES))
+    threads: ColumnElement[bool] = DiscussionThread.member_id.is_not(None)
+    posts: ColumnElement[bool] = DiscussionPost.member_id.is_not(None)
     if local:
         notes = and_(notes, Note.member_id.is_not(None))
         listings = and_(listings, Listing.member_id.is_not(None))
     if remote:
         notes = and_(notes, Note.remote_actor_id.is_not(None))
         listings = and_(listings, Listing.remote_actor_id.is_not(None))
+        threads = posts = false()
     quiet, shut = kept_out(session, silenced, refused)
     if quiet or shut:
         hidden = select(RemoteActor.id).where(RemoteActor.domain.in_(shut))
@@ -283,7 +346,9 @@ def public(
             listings,
             or_(Listing.remote_actor_id.is_(None), Listing.remote_actor_id.not_in(hidden)),
         )
-    return run_page(session, _base().where(_visible(viewer, notes, listings)), Status.id, paging)
+    return run_page(
+        session, _base().where(_visible(viewer, notes, listings, threads, posts)), Status.id, paging
+    )
 
 
 def tagged(session: Session, viewer: Viewer, paging: Paging, tag: str) -> list[int]:
@@ -303,13 +368,26 @@ def by_account(
     """The statuses of one account (a member or a remote actor) that the viewer may see."""
     if member_id is not None:
         notes, listings = Note.member_id == member_id, Listing.member_id == member_id
+        threads, posts = (
+            DiscussionThread.member_id == member_id,
+            DiscussionPost.member_id == member_id,
+        )
     else:
         notes, listings = Note.remote_actor_id == actor_id, Listing.remote_actor_id == actor_id
-    return run_page(session, _base().where(_visible(viewer, notes, listings)), Status.id, paging)
+        threads, posts = (
+            DiscussionThread.remote_actor_id == actor_id,
+            DiscussionPost.remote_actor_id == actor_id,
+        )
+    return run_page(
+        session, _base().where(_visible(viewer, notes, listings, threads, posts)), Status.id, paging
+    )
 
 
 def thread(session: Session, viewer: Viewer, row: StatusRow) -> tuple[list[int], list[int]]:
-    """(ancestors oldest first, descendants in order) of a note, among notes we have."""
+    """(ancestors oldest first, descendants in order) of a note, among notes we have; of a
+    discussion thread or reply, among its thread's visible replies."""
+    if row.thread is not None or row.post is not None:
+        return _discussion_thread(session, row)
     if row.note is None:
         return [], []
     ancestors: list[int] = []
@@ -338,6 +416,37 @@ def thread(session: Session, viewer: Viewer, row: StatusRow) -> tuple[list[int],
     return _visible_notes(session, viewer, ancestors[::-1]), _visible_notes(
         session, viewer, descendants
     )
+
+
+def _discussion_thread(session: Session, row: StatusRow) -> tuple[list[int], list[int]]:
+    """A thread's root has no ancestors and every visible reply as descendant; a reply has
+    the root and the replies it answers above, the replies answering it (at any depth)
+    below."""
+    thread_id = row.thread.id if row.thread is not None else row.post.thread_id  # type: ignore[union-attr]
+    thread = session.get_one(DiscussionThread, thread_id)
+    shown = posts_of(session, thread)
+    status_of = dict(
+        session.execute(
+            select(Status.post_id, Status.id).where(Status.post_id.in_([p.id for p in shown]))
+        ).all()
+    )
+    root = session.scalar(select(Status.id).where(Status.thread_id == thread.id))
+    if row.post is None:
+        return [], [status_of[p.id] for p in shown if p.id in status_of]
+    by_id = {p.id: p for p in shown}
+    above: list[int] = []
+    parent = by_id.get(row.post.parent_id or 0)
+    while parent is not None:
+        above.append(status_of[parent.id])
+        parent = by_id.get(parent.parent_id or 0)
+    below_posts: set[int] = {row.post.id}
+    below: list[int] = []
+    for post in shown:  # parents come before their answers (ids grow)
+        if post.parent_id in below_posts:
+            below_posts.add(post.id)
+            below.append(status_of[post.id])
+    ancestors = ([root] if root is not None and not thread.hidden else []) + above[::-1]
+    return ancestors, below
 
 
 def _visible_notes(session: Session, viewer: Viewer, note_ids: list[int]) -> list[int]:
@@ -428,7 +537,9 @@ def own_note_uri(row: StatusRow, member: Member) -> str:
     """The URI of the member's own note behind a status (to delete it); refused otherwise."""
     if row.note is None:
         raise DomainError(
-            "not_a_note", "a listing is withdrawn on its page, not deleted as a status", 422
+            "not_a_note",
+            "only a note is deleted as a status: listings and discussions are kept on their pages",
+            422,
         )
     if row.note.member_id != member.id:
         raise NotFound("status")

@@ -29,8 +29,7 @@ TYPES = {ReactionKind.favourite: "Like", ReactionKind.reblog: "Announce"}
 def _target(session: Session, status_id: int) -> tuple[str, RemoteActor | None]:
     """The status's object URI and its remote author (None when it is ours)."""
     (row,) = statuses.rows(session, [status_id])
-    item = row.note or row.listing
-    assert item is not None
+    item = row.item
     author = session.get(RemoteActor, item.remote_actor_id) if item.remote_actor_id else None
     return item.uri, author
 

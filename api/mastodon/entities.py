@@ -4,7 +4,13 @@ Relationship, Notification, in the JSON shapes Mastodon 4.3 documents (entities/
 Ids are strings, as on Mastodon. An account is a member or a remote actor, two tables: the
 account id keeps them apart by parity (a member's is `2 * id`, a remote actor's
 `2 * id + 1`), so that ids stay numbers, which some apps sort. A status id is the
-`statuses` row of the note or listing (models/status.py).
+`statuses` row of the note, listing, discussion thread or reply (models/status.py).
+
+A discussion thread shows as a public status (its title in bold, then its text), its
+replies as statuses replying to it or to the reply they answer, so `/context` of a thread
+gives the whole discussion. A status has one poll: a thread's is its space's newest poll
+(the consultation staff attached to the discussion), as Mastodon's Poll entity
+(`polls.poll_entity`), which apps answer through `/api/v1/polls/{id}/votes`.
 
 A listing shows as Mastodon would show its federated Note: the same HTML (title, price,
 description, quantity, place, link, category hashtag: `outbox.listings.content_html`) and
@@ -15,18 +21,22 @@ of queries.
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from exchange import discussions as discussion_rules
 from exchange import statuses as status_rules
 from exchange.statuses import StatusRow
 from instance.city import City
 from instance.html import html_to_text, plain_name
 from models import (
     Direction,
+    DiscussionPost,
+    DiscussionThread,
     Follow,
     FollowState,
     Interaction,
@@ -36,12 +46,16 @@ from models import (
     Note,
     Notification,
     NotificationKind,
+    Poll,
     ReactionKind,
     RemoteActor,
+    Status,
     StatusReaction,
 )
 from outbox import render
 from outbox.listings import content_html
+
+from .polls import poll_entity
 
 #: Mastodon's visibility names for ours
 VISIBILITY = {
@@ -262,10 +276,8 @@ def relationship_of(session: Session, viewer_uri: str, who: Account) -> dict[str
 # ---------------------------------------------------------------------- statuses
 
 
-def item_of(row: StatusRow) -> Note | Listing:
-    item = row.note or row.listing
-    assert item is not None, "a status is a note or a listing"
-    return item
+def item_of(row: StatusRow) -> status_rules.Item:
+    return row.item
 
 
 @dataclass
@@ -280,6 +292,16 @@ class Cards:
     reactions: status_rules.Reactions = field(
         default_factory=lambda: status_rules.Reactions({}, {}, set())
     )
+    #: discussion statuses: a thread's replies, a reply's answers (visible ones)
+    thread_replies: dict[int, int] = field(default_factory=dict)
+    post_replies: dict[int, int] = field(default_factory=dict)
+    #: the status ids of threads and replies that replies answer, by row id
+    thread_status: dict[int, int] = field(default_factory=dict)
+    post_status: dict[int, int] = field(default_factory=dict)
+    #: of a post (by id): the account id of the author it answers
+    answered_account: dict[int, str] = field(default_factory=dict)
+    #: a thread's poll (its space's newest), as a Poll entity, by thread id
+    polls: dict[int, dict[str, Any]] = field(default_factory=dict)
 
     @classmethod
     def load(cls, session: Session, rows: list[StatusRow], viewer: Member | None) -> Cards:
@@ -330,7 +352,71 @@ class Cards:
                 (likes + count, boosts) if kind == "Like" else (likes, boosts + count)
             )
         cards.reactions = status_rules.reactions(session, viewer, [r.status.id for r in rows])
+        cards._load_discussions(session, rows, viewer)
         return cards
+
+    def _load_discussions(
+        self, session: Session, rows: list[StatusRow], viewer: Member | None
+    ) -> None:
+        threads = [r.thread for r in rows if r.thread is not None]
+        posts = [r.post for r in rows if r.post is not None]
+        if not threads and not posts:
+            return
+        self.thread_replies = discussion_rules.reply_counts(session, threads)
+        self.post_replies = dict(
+            session.execute(  # type: ignore[arg-type]
+                select(DiscussionPost.parent_id, func.count())
+                .where(
+                    DiscussionPost.parent_id.in_([p.id for p in posts]),
+                    DiscussionPost.hidden.is_(False),
+                )
+                .group_by(DiscussionPost.parent_id)
+            ).all()
+        )
+        thread_ids = {p.thread_id for p in posts}
+        parent_ids = {p.parent_id for p in posts if p.parent_id is not None}
+        self.thread_status = dict(
+            session.execute(  # type: ignore[arg-type]
+                select(Status.thread_id, Status.id).where(Status.thread_id.in_(thread_ids))
+            ).all()
+        )
+        self.post_status = dict(
+            session.execute(  # type: ignore[arg-type]
+                select(Status.post_id, Status.id).where(Status.post_id.in_(parent_ids))
+            ).all()
+        )
+        answered: dict[tuple[str, int], tuple[int | None, int | None]] = {}
+        for tid, mid, aid in session.execute(
+            select(
+                DiscussionThread.id, DiscussionThread.member_id, DiscussionThread.remote_actor_id
+            ).where(DiscussionThread.id.in_(thread_ids))
+        ):
+            answered["thread", tid] = (mid, aid)
+        for pid, mid, aid in session.execute(
+            select(
+                DiscussionPost.id, DiscussionPost.member_id, DiscussionPost.remote_actor_id
+            ).where(DiscussionPost.id.in_(parent_ids))
+        ):
+            answered["post", pid] = (mid, aid)
+        for post in posts:
+            key = ("post", post.parent_id) if post.parent_id else ("thread", post.thread_id)
+            mid, aid = answered.get(key, (None, None))
+            if mid is not None or aid is not None:
+                self.answered_account[post.id] = (
+                    member_account_id(mid) if mid is not None else actor_account_id(aid or 0)
+                )
+        by_space: dict[int, dict[str, Any] | None] = {}  # one read per space, not per thread
+        for thread in threads:
+            if thread.space_id not in by_space:
+                newest = session.scalar(
+                    select(Poll).where(Poll.space_id == thread.space_id).order_by(Poll.id.desc())
+                )
+                by_space[thread.space_id] = (
+                    poll_entity(session, newest, viewer) if newest is not None else None
+                )
+            shown = by_space[thread.space_id]
+            if shown is not None:
+                self.polls[thread.id] = shown
 
     def author(self, row: StatusRow) -> Account | None:
         item = item_of(row)
@@ -434,6 +520,8 @@ def status(city: City, row: StatusRow, cards: Cards) -> dict[str, Any] | None:
             mentions=_mentions(cards, note.tags),
             tags=_tags(city, note.tags),
         )
+    elif row.thread is not None or row.post is not None:
+        entity.update(_discussion_fields(row, cards))
     else:
         listing = row.listing
         assert listing is not None
@@ -460,6 +548,48 @@ def status(city: City, row: StatusRow, cards: Cards) -> dict[str, Any] | None:
             "open": listing.state in (ListingState.published, ListingState.reserved),
         }
     return entity
+
+
+def _discussion_fields(row: StatusRow, cards: Cards) -> dict[str, Any]:
+    """A thread: a public status with its title and text, carrying its space's poll; a
+    reply: a public status answering the thread or the reply it answers."""
+    common: dict[str, Any] = {
+        "visibility": "public",
+        "media_attachments": [],
+        "mentions": [],
+        "tags": [],
+        "edited_at": None,
+    }
+    if row.thread is not None:
+        thread = row.thread
+        title = f"<p><strong>{html.escape(thread.title)}</strong></p>"
+        return common | {
+            "uri": thread.uri,
+            "url": thread.uri,
+            "created_at": iso(thread.published),
+            "content": title + thread.content,
+            "in_reply_to_id": None,
+            "in_reply_to_account_id": None,
+            "replies_count": cards.thread_replies.get(thread.id, 0),
+            "poll": cards.polls.get(thread.id),
+            "comptoir": {"discussion_thread": thread.public_id},
+        }
+    post = row.post
+    assert post is not None
+    parent = (
+        cards.post_status.get(post.parent_id)
+        if post.parent_id is not None
+        else cards.thread_status.get(post.thread_id)
+    )
+    return common | {
+        "uri": post.uri,
+        "url": post.uri,
+        "created_at": iso(post.published),
+        "content": post.content,
+        "in_reply_to_id": str(parent) if parent is not None else None,
+        "in_reply_to_account_id": cards.answered_account.get(post.id),
+        "replies_count": cards.post_replies.get(post.id, 0),
+    }
 
 
 def statuses(

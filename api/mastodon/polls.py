@@ -3,7 +3,8 @@ Poll entity, and voting in it (`POST .../votes`, `choices[]` = the options' inde
 Mastodon app can show and answer our polls.
 
 Kept apart from the status endpoints on purpose: a poll here belongs to a discussion space,
-not to a status (threads are not shown as statuses yet), and the same use case as the pages
+not to a status (a thread's status shows its space's newest poll: entities.py), and the
+same use case as the pages
 and the Comptoir API votes (services.polls). The counts are null while the caller may not
 see them (staff chose results at the close, or the caller has not voted), as Mastodon hides
 a poll's totals.

@@ -5,6 +5,8 @@ Posting goes through `services.social.post_note`, the same use case as the web p
 Comptoir API, so the note federates (Create to followers, to the accounts mentioned).
 Accounts mentioned as `@name@domain` are looked up (WebFinger, the federation policy)
 before the transaction; a reply to a remote note mentions its author, as Mastodon does.
+A reply to a discussion thread or to one of its replies is a reply in that discussion
+(`services.discussions.reply`, the pages' use case: the space's Group announces it).
 Favourites and reblogs are kept (`status_reactions`), counted and federated (Like,
 Announce, Undo: `services.reactions`).
 """
@@ -24,8 +26,8 @@ from exchange.errors import DomainError
 from exchange.statuses import StatusRow, Viewer
 from instance.city import City, city_of
 from instance.html import html_to_text
-from models import Member, ReactionKind, RemoteActor
-from services import reactions, social
+from models import DiscussionThread, Member, ReactionKind, RemoteActor
+from services import discussions, reactions, social
 
 from ..social import _remote_account
 from . import entities, thread_statuses
@@ -76,6 +78,10 @@ async def create(request: Request) -> Response:
         in_reply_to, context, mentions = None, None, [session.merge(m) for m in mentioned]
         if reply_to:
             parent = statuses.find(session, viewer, int_id(reply_to))
+            if parent.thread is not None or parent.post is not None:
+                return _one(
+                    session, city, viewer, _discussion_reply(session, city, fresh, parent, text)
+                )
             in_reply_to, context = _replied(session, parent, mentions)
         uploads = media_attachments.for_status(session, fresh, media_ids)
         note = social.post_note(
@@ -93,6 +99,22 @@ async def create(request: Request) -> Response:
         return _one(session, city, viewer, statuses.id_of_note(session, note.id))
 
     return JSONResponse(await city.db.write(write))
+
+
+def _discussion_reply(
+    session: Session, city: City, member: Member, parent: StatusRow, text: str
+) -> int:
+    """The status id of the member's reply to a thread (or to a reply in it)."""
+    thread = parent.thread or session.get_one(DiscussionThread, parent.post.thread_id)  # type: ignore[union-attr]
+    post = discussions.reply(
+        session,
+        city,
+        member,
+        thread.public_id,
+        text,
+        parent_uri=parent.post.uri if parent.post is not None else None,
+    )
+    return statuses.id_of_post(session, post.id)
 
 
 def _replied(
