@@ -123,3 +123,58 @@ async def test_the_mastodon_api_answers_a_refused_token_in_mastodons_shape(
     )
     assert answer.status_code == 401
     assert answer.json() == {"error": "the access token is unknown or revoked"}
+
+
+#: the Instance entities' attributes as Mastodon 4.3 documents them
+#: (docs.joinmastodon.org/entities/Instance and /entities/V1_Instance)
+INSTANCE_V2_FIELDS = {
+    "domain",
+    "title",
+    "version",
+    "source_url",
+    "description",
+    "usage",
+    "thumbnail",
+    "icon",
+    "languages",
+    "configuration",
+    "registrations",
+    "api_versions",
+    "contact",
+    "rules",
+}
+INSTANCE_V1_FIELDS = {
+    "uri",
+    "title",
+    "short_description",
+    "description",
+    "email",
+    "version",
+    "urls",
+    "stats",
+    "thumbnail",
+    "languages",
+    "registrations",
+    "approval_required",
+    "invites_enabled",
+    "configuration",
+    "contact_account",
+    "rules",
+}
+CONFIGURATION_FIELDS = {"urls", "accounts", "statuses", "media_attachments", "polls"}
+
+
+async def test_instance_v2_has_every_documented_attribute(oauth: OAuthCity) -> None:
+    answer = (await oauth.http.get("/api/v2/instance")).json()
+    assert set(answer) >= INSTANCE_V2_FIELDS, INSTANCE_V2_FIELDS - set(answer)
+    assert set(answer["configuration"]) >= CONFIGURATION_FIELDS
+    assert set(answer["usage"]["users"]) == {"active_month"}
+    assert set(answer["contact"]) == {"email", "account"}
+    assert set(answer["thumbnail"]) >= {"url"}
+
+
+async def test_instance_v1_has_every_documented_attribute(oauth: OAuthCity) -> None:
+    answer = (await oauth.http.get("/api/v1/instance")).json()
+    assert set(answer) >= INSTANCE_V1_FIELDS, INSTANCE_V1_FIELDS - set(answer)
+    assert set(answer["stats"]) == {"user_count", "status_count", "domain_count"}
+    assert set(answer["urls"]) >= {"streaming_api"}
