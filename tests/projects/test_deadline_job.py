@@ -3,7 +3,6 @@ dies half-way through committing the pledges."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Callable
 from datetime import timedelta
@@ -41,6 +40,18 @@ def open_project(city: City, book: Book, slug: str, goal: int, seconds: float) -
     city.db.write_sync(work)
 
 
+def reach_deadline(city: City, slug: str) -> None:
+    """Time passes: the deadline and its `project.close` job are moved a second into the past,
+    instead of a test sleeping past a deadline short enough to be missed on a loaded machine."""
+    past = utcnow() - timedelta(seconds=1)
+
+    def move(session: Any) -> None:
+        projects.by_slug(session, slug).deadline = past
+        session.execute(update(Job).where(Job.kind == "project.close").values(run_at=past))
+
+    city.db.write_sync(move)
+
+
 def pledge_states(city: City, slug: str) -> list[PledgeState]:
     return city.db.read_sync(
         lambda s: [p.state for p in projects.pledges_of(s, projects.by_slug(s, slug))]
@@ -61,7 +72,7 @@ async def test_the_worker_commits_the_pledges_at_the_deadline(
     book = Book(city.db, settings.currency)
     for name in ("ana", "ben"):
         book.member(name)
-    open_project(city, book, "well", 1_000, 1.0)
+    open_project(city, book, "well", 1_000, 3600)
     for name in ("ana", "ben"):
         city.db.write_sync(
             lambda s, n=name: cases.pledge(s, city, "well", members.get_member(s, n), 500)
@@ -69,7 +80,7 @@ async def test_the_worker_commits_the_pledges_at_the_deadline(
     assert city.worker is not None
     await city.worker.run_until_idle()
     assert pledge_states(city, "well") == [PledgeState.pending] * 2  # not due yet
-    await asyncio.sleep(1.1)
+    reach_deadline(city, "well")
     await city.worker.run_until_idle()
     assert pledge_states(city, "well") == [PledgeState.committed] * 2
     assert close_jobs(city) == []
@@ -93,12 +104,12 @@ async def test_a_worker_dying_mid_commit_leaves_a_sound_ledger_and_the_retry_fin
     names = ["ana", "ben", "cleo", "dan"]
     for name in names:
         book.member(name)
-    open_project(city, book, "roof", 1_500, 1.0)
+    open_project(city, book, "roof", 1_500, 3600)
     for name in names:
         city.db.write_sync(
             lambda s, n=name: cases.pledge(s, city, "roof", members.get_member(s, n), 400)
         )
-    await asyncio.sleep(1.1)
+    reach_deadline(city, "roof")
 
     real = projects.resolve_next
     calls = {"n": 0}
