@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -659,10 +660,17 @@ def end_of_validity(session: Session, rule: ExchangeRule, *, now: datetime | Non
     return True
 
 
-def tell_admins(session: Session, partnership: Partnership, text: str) -> None:
-    """What a partner city did, in every active admin's notifications."""
+def tell_admins(session: Session, partnership: Partnership, code: str, **params: Any) -> None:
+    """What a partner city did, in every active admin's notifications (a code of
+    instance.notification_texts and its parameters, the partner's domain as `city`)."""
     admins = session.scalars(
         select(Member.id).where(Member.role == Role.admin, Member.status == MemberStatus.active)
     )
     for admin_id in admins:
-        notify(session, admin_id, NotificationKind.partner, f"{partnership.domain}: {text}")
+        notify(
+            session,
+            admin_id,
+            NotificationKind.partner,
+            code=code,
+            params={"city": partnership.domain, **params},
+        )

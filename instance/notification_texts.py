@@ -4,8 +4,7 @@ The domain stores what happened (`Notification.code`, `.params`: names, a listin
 amounts as minor units with their scale and currency) and, for the clients that read one
 line (the Mastodon API, old rows), that line in English (`.text`). A page says it again in
 its reader's language from the code (`say`). A row without a code (written before codes,
-and not recognised by migration 0019, or a partner city's news for admins) is shown as
-stored.
+and not recognised by migration 0021) is shown as stored.
 
 Amounts in parameters are {"minor": int, "scale": int, "code": str} and are written the
 locale's way (decimal comma in French); an offer's terms are {"quantity", "title", "price"
@@ -55,6 +54,29 @@ SENTENCES: dict[str, str] = {
     "boosted_note": N_("%(who)s boosted your note"),
     "liked_listing": N_("%(who)s liked your listing %(title)s"),
     "boosted_listing": N_("%(who)s boosted your listing %(title)s"),
+    # a partner city's news, for our admins
+    "partner_proposes": N_(
+        "%(city)s: proposes exchange rule version %(version)s: 1 %(ours)s = %(rate)s"
+        " %(theirs)s. Answer it on /admin/partners."
+    ),
+    "partner_accepted": N_("%(city)s: accepted exchange rule version %(version)s: in force."),
+    "partner_rejected": N_("%(city)s: rejected exchange rule version %(version)s: %(reason)s"),
+    "partner_refused_acceptance": N_(
+        "%(city)s: refused our acceptance of version %(version)s: %(reason)s."
+    ),
+    "partner_refused_acceptance_back": N_(
+        "%(city)s: refused our acceptance of version %(version)s: %(reason)s. Version"
+        " %(back)s is in force again."
+    ),
+    "partner_suspended": N_("%(city)s: suspended exchange rule version %(version)s: %(reason)s"),
+    "partner_resumed": N_("%(city)s: resumed exchange rule version %(version)s."),
+    "partner_rule_ended": N_(
+        "%(city)s: exchange rule version %(version)s ended: its validity is over."
+    ),
+    "settlement_held": N_(
+        "%(city)s: settlement %(settlement)s is held past its expiry and the payer city cannot"
+        " be asked for its decision; the hold is kept (comptoir settlements resolve forces it)"
+    ),
 }
 
 #: how an offer's terms read (the same sentences as the confirmation page)

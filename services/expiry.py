@@ -73,11 +73,7 @@ async def end_rule(city: City, job: Job) -> None:
         if rule is not None and partners.end_of_validity(session, rule):
             partnership = session.get(Partnership, rule.partnership_id)
             assert partnership is not None
-            partners.tell_admins(
-                session,
-                partnership,
-                f"exchange rule version {rule.version} ended: its validity is over.",
-            )
+            partners.tell_admins(session, partnership, "partner_rule_ended", version=rule.version)
         queue.finish(session, Job, [job.id], job.locked_by or "")
         return True
 

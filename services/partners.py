@@ -11,6 +11,7 @@ nothing is stored. A repeated delivery changes nothing.
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -249,8 +250,11 @@ def receive_proposal(
         partners.tell_admins(
             session,
             partnership,
-            f"proposes exchange rule version {rule.version}: 1 {rule.proposer_currency} = "
-            f"{rule.num}/{rule.den} {rule.responder_currency}. Answer it on /admin/partners.",
+            "partner_proposes",
+            version=rule.version,
+            ours=rule.proposer_currency,
+            rate=f"{rule.num}/{rule.den}",
+            theirs=rule.responder_currency,
         )
         return rule
     except DomainError as refusal:
@@ -313,9 +317,7 @@ def receive_acceptance(
                 us=city.urls.instance_actor,
                 answer_uri=accept_uri,
             )
-        partners.tell_admins(
-            session, partnership, f"accepted exchange rule version {rule.version}: in force."
-        )
+        partners.tell_admins(session, partnership, "partner_accepted", version=rule.version)
         _end_when_due(session, rule)
     except DomainError as refusal:
         # our position already passes the new caps, or the proposal ran out: refuse the Accept
@@ -351,7 +353,7 @@ def receive_rejection(
     if rule is not None:
         if rule.status is RuleStatus.proposed:
             partners.reject(session, rule, reason or "rejected by the partner", answer_uri=None)
-            _tell(session, rule, f"rejected exchange rule version {rule.version}: {reason}")
+            _tell(session, rule, "partner_rejected", version=rule.version, reason=reason)
         return
     accepted = partners.rule_by_answer(session, refused_uri)
     if (
@@ -367,12 +369,11 @@ def receive_rejection(
         back = partners.reinstate_replaced(
             session, city.settings.currency, accepted, us=city.urls.instance_actor
         )
-        again = f" Version {back.version} is in force again." if back is not None else ""
-        _tell(
-            session,
-            accepted,
-            f"refused our acceptance of version {accepted.version}: {reason.rstrip('.')}.{again}",
-        )
+        said = {"version": accepted.version, "reason": reason.rstrip(".")}
+        if back is not None:
+            _tell(session, accepted, "partner_refused_acceptance_back", **said, back=back.version)
+        else:
+            _tell(session, accepted, "partner_refused_acceptance", **said)
 
 
 def receive_status(session: Session, sender: RemoteActor, reference: RuleReference) -> None:
@@ -390,18 +391,18 @@ def receive_status(session: Session, sender: RemoteActor, reference: RuleReferen
             partners.suspend(
                 session, rule, by_city=sender.uri, reason=reason or "suspended by the partner"
             )
-            _tell(session, rule, f"suspended exchange rule version {rule.version}: {reason}")
+            _tell(session, rule, "partner_suspended", version=rule.version, reason=reason)
         elif reference.status == RuleStatus.active.value and rule.status is RuleStatus.suspended:
             partners.resume(session, rule, by_city=sender.uri)
-            _tell(session, rule, f"resumed exchange rule version {rule.version}.")
+            _tell(session, rule, "partner_resumed", version=rule.version)
     except DomainError as refusal:
         log.info("status of rule %s from %s not applied: %s", rule.uri, sender.uri, refusal)
 
 
-def _tell(session: Session, rule: ExchangeRule, text: str) -> None:
+def _tell(session: Session, rule: ExchangeRule, code: str, **params: Any) -> None:
     partnership = session.get(Partnership, rule.partnership_id)
     assert partnership is not None
-    partners.tell_admins(session, partnership, text)
+    partners.tell_admins(session, partnership, code, **params)
 
 
 def find_partner(session: Session, domain: str) -> Partnership:

@@ -127,13 +127,7 @@ def mark_unreachable(session: Session, public_id: str, reason: str) -> None:
         log.warning("settlement %s: the payer city is unreachable: %s", row.uri, reason)
         partnership = partners.by_partner(session, row.partner)
         if first_time and partnership is not None:
-            partners.tell_admins(
-                session,
-                partnership,
-                f"settlement {row.public_id} is held past its expiry and the payer city cannot "
-                "be asked for its decision; the hold is kept (comptoir settlements resolve "
-                "forces it)",
-            )
+            partners.tell_admins(session, partnership, "settlement_held", settlement=row.public_id)
 
 
 def resolve(

@@ -26,6 +26,14 @@ def test_a_code_is_said_in_french_with_amounts_and_terms_the_french_way() -> Non
     assert english == "@bob accepted your offer: 1 × “Lamp” for 2.50 GRN."
 
 
+def test_a_partner_citys_news_is_said_in_the_admins_language() -> None:
+    params = {"city": "b.example", "version": 2, "reason": "audit"}
+    said = notification_texts.say("partner_suspended", params, "stored", "fr")
+    assert said == "b.example : a suspendu la version 2 de la règle d’échange : audit"
+    english = notification_texts.english("partner_suspended", params)
+    assert english == "b.example: suspended exchange rule version 2: audit"
+
+
 def test_a_row_without_a_code_is_shown_as_written() -> None:
     assert notification_texts.say("", None, "Old words", "fr") == "Old words"
 
