@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import CompoundSelect, String, bindparam, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from exchange import statuses as status_rules
@@ -272,15 +272,15 @@ def item_of(row: StatusRow) -> Note | Listing:
 #: expressions and their cache keys are not rebuilt per request)
 _MEMBERS = select(Member).where(Member.id.in_(bindparam("ids", expanding=True)))
 _ACTORS = select(RemoteActor).where(RemoteActor.id.in_(bindparam("ids", expanding=True)))
-_REPLIES = (
-    select(Note.in_reply_to, func.count())
+#: the replies to the page's statuses and the remote Likes and Announces of them, counted in
+#: one statement: (uri, "" for replies or the interaction's type, count)
+_COUNTS: CompoundSelect = union_all(
+    select(Note.in_reply_to, literal("", String), func.count())
     .where(Note.in_reply_to.in_(bindparam("uris", expanding=True)), Note.deleted_at.is_(None))
-    .group_by(Note.in_reply_to)
-)
-_INTERACTIONS = (
+    .group_by(Note.in_reply_to),
     select(Interaction.object_uri, Interaction.type, func.count())
     .where(Interaction.object_uri.in_(bindparam("uris", expanding=True)))
-    .group_by(Interaction.object_uri, Interaction.type)
+    .group_by(Interaction.object_uri, Interaction.type),
 )
 
 
@@ -328,12 +328,12 @@ class Cards:
         uris = [i.uri for i in items]
         if not uris:
             return cards
-        cards.replies = {
-            uri: count
-            for uri, count in session.execute(_REPLIES, {"uris": uris})
-            if uri is not None
-        }
-        for uri, kind, count in session.execute(_INTERACTIONS, {"uris": uris}):
+        for uri, kind, count in session.execute(_COUNTS, {"uris": uris}):
+            if uri is None:
+                continue
+            if kind == "":
+                cards.replies[uri] = count
+                continue
             likes, boosts = cards.likes.get(uri, (0, 0))
             cards.likes[uri] = (
                 (likes + count, boosts) if kind == "Like" else (likes, boosts + count)
