@@ -19,11 +19,25 @@ Who sees what:
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, false, or_, select, true
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Integer,
+    Select,
+    String,
+    and_,
+    bindparam,
+    exists,
+    false,
+    or_,
+    select,
+    true,
+)
 from sqlalchemy.orm import QueryableAttribute, Session
 
 from models import (
@@ -109,7 +123,7 @@ def run_page(
 # ---------------------------------------------------------------------- who sees what
 
 
-def followed_actors(viewer_uri: str) -> Select[Any]:
+def followed_actors(viewer_uri: str | BindParameter[str]) -> Select[Any]:
     return select(Follow.remote_actor_id).where(
         Follow.local_actor == viewer_uri,
         Follow.direction == Direction.outbound,
@@ -123,18 +137,24 @@ def _not_suspended_author(actor_id: QueryableAttribute[int | None]) -> ColumnEle
 
 
 def note_visible(viewer: Viewer) -> ColumnElement[bool]:
-    shown: list[ColumnElement[bool]] = [Note.visibility.in_(("public", "unlisted"))]
     if viewer.member is not None and viewer.uri is not None:
-        shown += [
-            Note.member_id == viewer.member.id,
-            and_(
-                Note.visibility == "followers",
-                Note.remote_actor_id.in_(followed_actors(viewer.uri)),
-            ),
-            exists().where(
-                DirectMessage.note_id == Note.id, DirectMessage.member_id == viewer.member.id
-            ),
-        ]
+        return _note_visible_to(viewer.member.id, viewer.uri)
+    return _note_shown(Note.visibility.in_(("public", "unlisted")))
+
+
+def _note_visible_to(
+    member_id: int | BindParameter[int], uri: str | BindParameter[str]
+) -> ColumnElement[bool]:
+    """`note_visible` for a member: values, or bound parameters in a statement built once."""
+    return _note_shown(
+        Note.visibility.in_(("public", "unlisted")),
+        Note.member_id == member_id,
+        and_(Note.visibility == "followers", Note.remote_actor_id.in_(followed_actors(uri))),
+        exists().where(DirectMessage.note_id == Note.id, DirectMessage.member_id == member_id),
+    )
+
+
+def _note_shown(*shown: ColumnElement[bool]) -> ColumnElement[bool]:
     return and_(
         Note.deleted_at.is_(None),
         Note.hidden_at.is_(None),
@@ -144,10 +164,18 @@ def note_visible(viewer: Viewer) -> ColumnElement[bool]:
 
 
 def listing_visible(viewer: Viewer) -> ColumnElement[bool]:
-    open_to_all = and_(Listing.state.in_(OPEN_STATES), Listing.hidden_at.is_(None))
     own: ColumnElement[bool] = false()
     if viewer.member is not None:
-        own = and_(Listing.member_id == viewer.member.id, Listing.state != ListingState.draft)
+        own = _own_listing(viewer.member.id)
+    return _listing_shown(own)
+
+
+def _own_listing(member_id: int | BindParameter[int]) -> ColumnElement[bool]:
+    return and_(Listing.member_id == member_id, Listing.state != ListingState.draft)
+
+
+def _listing_shown(own: ColumnElement[bool]) -> ColumnElement[bool]:
+    open_to_all = and_(Listing.state.in_(OPEN_STATES), Listing.hidden_at.is_(None))
     return and_(_not_suspended_author(Listing.remote_actor_id), or_(open_to_all, own))
 
 
@@ -200,20 +228,28 @@ def _visible(
     )
 
 
+#: statements every page of statuses runs, built once (ids as an expanding parameter): the
+#: expression and its cache key are then not rebuilt per request
+_ROWS = (
+    select(Status, Note, Listing, DiscussionThread, DiscussionPost)
+    .outerjoin(Note, Note.id == Status.note_id)
+    .outerjoin(Listing, Listing.id == Status.listing_id)
+    .outerjoin(DiscussionThread, DiscussionThread.id == Status.thread_id)
+    .outerjoin(DiscussionPost, DiscussionPost.id == Status.post_id)
+    .where(Status.id.in_(bindparam("ids", expanding=True)))
+)
+_REACTIONS = select(StatusReaction.status_id, StatusReaction.kind, StatusReaction.member_id).where(
+    StatusReaction.status_id.in_(bindparam("ids", expanding=True))
+)
+
+
 def rows(session: Session, ids: list[int]) -> list[StatusRow]:
     """The statuses of `ids` with their note or listing, in the order of `ids`."""
     if not ids:
         return []
     found = {
         status.id: StatusRow(status, note, listing, thread, post)
-        for status, note, listing, thread, post in session.execute(
-            select(Status, Note, Listing, DiscussionThread, DiscussionPost)
-            .outerjoin(Note, Note.id == Status.note_id)
-            .outerjoin(Listing, Listing.id == Status.listing_id)
-            .outerjoin(DiscussionThread, DiscussionThread.id == Status.thread_id)
-            .outerjoin(DiscussionPost, DiscussionPost.id == Status.post_id)
-            .where(Status.id.in_(ids))
-        )
+        for status, note, listing, thread, post in session.execute(_ROWS, {"ids": ids})
     }
     return [found[i] for i in ids if i in found]
 
@@ -284,23 +320,56 @@ def home(session: Session, viewer: Viewer, paging: Paging) -> list[int]:
     """The member's own statuses, those of the accounts they follow, the listings of the
     cities whose market they follow, and the direct notes sent to them."""
     assert viewer.member is not None and viewer.uri is not None
-    followed = followed_actors(viewer.uri)
+    limit = max(1, min(paging.limit, MAX_LIMIT))
+    statement = _home_statement(
+        paging.max_id is not None, paging.since_id is not None, paging.min_id is not None, limit
+    )
+    params: dict[str, Any] = {"member_id": viewer.member.id, "viewer_uri": viewer.uri}
+    for name in ("max_id", "since_id", "min_id"):
+        if getattr(paging, name) is not None:
+            params[name] = getattr(paging, name)
+    ids = list(session.scalars(statement, params))
+    return sorted(ids, reverse=True) if paging.min_id is not None else ids
+
+
+@functools.lru_cache(maxsize=8 * MAX_LIMIT)
+def _home_statement(max_id: bool, since_id: bool, min_id: bool, limit: int) -> Select[Any]:
+    """The home query of one paging shape, built once with the member and the bounds as bound
+    parameters: building this expression and its cache key cost more than running it (a
+    few milliseconds a request), so every request of that shape reuses this object, and
+    SQLAlchemy reuses its compiled SQL."""
+    member_id = bindparam("member_id", type_=Integer)
+    uri = bindparam("viewer_uri", type_=String)
+    followed = followed_actors(uri)
     markets = select(RemoteActor.domain).where(
         RemoteActor.id.in_(followed), RemoteActor.preferred_username == "market"
     )
     notes = or_(
-        Note.member_id == viewer.member.id,
+        Note.member_id == member_id,
         Note.remote_actor_id.in_(followed),
-        exists().where(
-            DirectMessage.note_id == Note.id, DirectMessage.member_id == viewer.member.id
-        ),
+        exists().where(DirectMessage.note_id == Note.id, DirectMessage.member_id == member_id),
     )
     listings = or_(
-        Listing.member_id == viewer.member.id,
+        Listing.member_id == member_id,
         Listing.remote_actor_id.in_(followed),
         and_(Listing.remote_actor_id.is_not(None), Listing.origin.in_(markets)),
     )
-    return run_page(session, _base().where(_visible(viewer, notes, listings)), Status.id, paging)
+    visible = or_(
+        and_(Status.note_id.is_not(None), _note_visible_to(member_id, uri), notes),
+        and_(Status.listing_id.is_not(None), _listing_shown(_own_listing(member_id)), listings),
+    )
+    query = _base().where(visible)
+    if max_id:
+        query = query.where(Status.id < bindparam("max_id", type_=Integer))
+    if since_id:
+        query = query.where(Status.id > bindparam("since_id", type_=Integer))
+    if min_id:
+        return (
+            query.where(Status.id > bindparam("min_id", type_=Integer))
+            .order_by(Status.id.asc())
+            .limit(limit)
+        )
+    return query.order_by(Status.id.desc()).limit(limit)
 
 
 def public(
@@ -521,11 +590,7 @@ def reactions(session: Session, member: Member | None, ids: list[int]) -> Reacti
     reblogs: dict[int, int] = {}
     mine: set[tuple[int, ReactionKind]] = set()
     if ids:
-        for sid, kind, who in session.execute(
-            select(StatusReaction.status_id, StatusReaction.kind, StatusReaction.member_id).where(
-                StatusReaction.status_id.in_(ids)
-            )
-        ):
+        for sid, kind, who in session.execute(_REACTIONS, {"ids": ids}):
             counts = favourites if kind is ReactionKind.favourite else reblogs
             counts[sid] = counts.get(sid, 0) + 1
             if member is not None and who == member.id:

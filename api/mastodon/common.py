@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 
 from exchange.errors import DomainError, NotFound
 from exchange.statuses import DEFAULT_LIMIT, MAX_LIMIT, Paging, Viewer
@@ -23,6 +23,7 @@ from models import Member
 from services.oauth.requests import body_values
 
 from ..auth import authenticated
+from ..fast_json import FastJSONResponse
 from ..mastodon_admin import mastodon_errors
 
 Endpoint = Callable[[Request], Awaitable[Response]]
@@ -89,7 +90,7 @@ def paging(request: Request, default: int = DEFAULT_LIMIT, most: int = MAX_LIMIT
 def paged_response(request: Request, items: list[dict[str, Any]], ids: list[int]) -> Response:
     """The page with Mastodon's `Link` header: `next` (older, `max_id`) and `prev` (newer,
     `min_id`), built on the request's own URL and other parameters."""
-    response = JSONResponse(items)
+    response = FastJSONResponse(items)
     if ids:
         kept = [
             (k, v)

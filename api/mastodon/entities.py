@@ -25,7 +25,7 @@ import html
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import CompoundSelect, String, bindparam, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from exchange import discussions as discussion_rules
@@ -280,6 +280,22 @@ def item_of(row: StatusRow) -> status_rules.Item:
     return row.item
 
 
+#: the statements `Cards.load` runs for every page, built once with expanding parameters (the
+#: expressions and their cache keys are not rebuilt per request)
+_MEMBERS = select(Member).where(Member.id.in_(bindparam("ids", expanding=True)))
+_ACTORS = select(RemoteActor).where(RemoteActor.id.in_(bindparam("ids", expanding=True)))
+#: the replies to the page's statuses and the remote Likes and Announces of them, counted in
+#: one statement: (uri, "" for replies or the interaction's type, count)
+_COUNTS: CompoundSelect = union_all(
+    select(Note.in_reply_to, literal("", String), func.count())
+    .where(Note.in_reply_to.in_(bindparam("uris", expanding=True)), Note.deleted_at.is_(None))
+    .group_by(Note.in_reply_to),
+    select(Interaction.object_uri, Interaction.type, func.count())
+    .where(Interaction.object_uri.in_(bindparam("uris", expanding=True)))
+    .group_by(Interaction.object_uri, Interaction.type),
+)
+
+
 @dataclass
 class Cards:
     """What a page of statuses needs, read at once."""
@@ -302,6 +318,8 @@ class Cards:
     answered_account: dict[int, str] = field(default_factory=dict)
     #: a thread's poll (its space's newest), as a Poll entity, by thread id
     polls: dict[int, dict[str, Any]] = field(default_factory=dict)
+    _by_uri: dict[str, RemoteActor] | None = None
+    _accounts: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @classmethod
     def load(cls, session: Session, rows: list[StatusRow], viewer: Member | None) -> Cards:
@@ -309,13 +327,10 @@ class Cards:
         items = [item_of(r) for r in rows]
         member_ids = {i.member_id for i in items if i.member_id is not None}
         actor_ids = {i.remote_actor_id for i in items if i.remote_actor_id is not None}
-        cards.members = {
-            m.id: m for m in session.scalars(select(Member).where(Member.id.in_(member_ids)))
-        }
-        cards.actors = {
-            a.id: a
-            for a in session.scalars(select(RemoteActor).where(RemoteActor.id.in_(actor_ids)))
-        }
+        if member_ids:
+            cards.members = {m.id: m for m in session.scalars(_MEMBERS, {"ids": list(member_ids)})}
+        if actor_ids:
+            cards.actors = {a.id: a for a in session.scalars(_ACTORS, {"ids": list(actor_ids)})}
         parents = [r.note.in_reply_to for r in rows if r.note and r.note.in_reply_to]
         for uri, sid in status_rules.ids_of_uris(session, parents).items():
             author = (
@@ -333,20 +348,14 @@ class Cards:
                     member_account_id(mid) if mid is not None else actor_account_id(aid or 0),
                 )
         uris = [i.uri for i in items]
-        cards.replies = {
-            uri: count
-            for uri, count in session.execute(
-                select(Note.in_reply_to, func.count())
-                .where(Note.in_reply_to.in_(uris), Note.deleted_at.is_(None))
-                .group_by(Note.in_reply_to)
-            )
-            if uri is not None
-        }
-        for uri, kind, count in session.execute(
-            select(Interaction.object_uri, Interaction.type, func.count())
-            .where(Interaction.object_uri.in_(uris))
-            .group_by(Interaction.object_uri, Interaction.type)
-        ):
+        if not uris:
+            return cards
+        for uri, kind, count in session.execute(_COUNTS, {"uris": uris}):
+            if uri is None:
+                continue
+            if kind == "":
+                cards.replies[uri] = count
+                continue
             likes, boosts = cards.likes.get(uri, (0, 0))
             cards.likes[uri] = (
                 (likes + count, boosts) if kind == "Like" else (likes, boosts + count)
@@ -418,6 +427,20 @@ class Cards:
             if shown is not None:
                 self.polls[thread.id] = shown
 
+    def actors_by_uri(self) -> dict[str, RemoteActor]:
+        """The page's remote authors by URI (mentions of them link to their account)."""
+        if self._by_uri is None:
+            self._by_uri = {a.uri: a for a in self.actors.values()}
+        return self._by_uri
+
+    def account_of(self, city: City, who: Account) -> dict[str, Any]:
+        """The Account entity of an author, rendered once per page however many of its
+        statuses the page shows (a copy each: callers may change their status's dict)."""
+        key = account_id(who)
+        if key not in self._accounts:
+            self._accounts[key] = account(city, who)
+        return dict(self._accounts[key])
+
     def author(self, row: StatusRow) -> Account | None:
         item = item_of(row)
         if item.member_id is not None:
@@ -453,8 +476,10 @@ def _tags(city: City, tags: list[dict[str, Any]]) -> list[dict[str, str]]:
 
 
 def _mentions(cards: Cards, tags: list[dict[str, Any]]) -> list[dict[str, str]]:
-    by_uri = {a.uri: a for a in cards.actors.values()}
-    found = []
+    found: list[dict[str, str]] = []
+    if not tags:
+        return found
+    by_uri = cards.actors_by_uri()
     for tag in tags:
         if tag.get("type") == "Mention":
             actor = by_uri.get(str(tag.get("href")))
@@ -481,7 +506,7 @@ def status(city: City, row: StatusRow, cards: Cards) -> dict[str, Any] | None:
     reblogged = (sid, ReactionKind.reblog) in cards.reactions.mine
     entity: dict[str, Any] = {
         "id": str(sid),
-        "account": account(city, author),
+        "account": cards.account_of(city, author),
         "sensitive": False,
         "spoiler_text": "",
         "language": city.settings.language,

@@ -91,6 +91,13 @@ async def test_a_reply_points_at_its_parent_and_shows_in_context(masto: Masto) -
     assert [s["id"] for s in above["ancestors"]] == [parent["id"]]
 
 
+async def test_a_reply_is_counted_on_its_parent(masto: Masto) -> None:
+    parent = await masto.status("alice", "Who has a ladder?")
+    await masto.status("bob", "I do.", in_reply_to_id=parent["id"])
+    shown = (await masto.get(f"/api/v1/statuses/{parent['id']}", "alice")).json()
+    assert (shown["replies_count"], shown["favourites_count"]) == (1, 0)
+
+
 async def test_a_reply_to_a_remote_note_mentions_its_author(masto: Masto) -> None:
     carol = masto.remote("carol")
     uri = masto.remote_note(carol, "Anyone?")
