@@ -177,7 +177,11 @@ def serve(config: Path, port: int) -> subprocess.Popen[bytes]:
 
 
 def profile(cities: list[subprocess.Popen[bytes]]) -> list[subprocess.Popen[bytes]]:
-    """With BENCH_PROFILE=DIR: py-spy samples each city (DIR/a.txt, DIR/b.txt, raw stacks)."""
+    """With BENCH_PROFILE=DIR: py-spy samples each city (DIR/a.txt, DIR/b.txt, raw stacks).
+
+    BENCH_PROFILE_GIL=1 keeps only the samples of the thread holding the GIL: Python's CPU,
+    without the threads waiting for a commit, a lock or the GIL itself (which otherwise fill
+    half the samples of a loaded machine)."""
     directory = os.environ.get("BENCH_PROFILE")
     if not directory:
         return []
@@ -185,6 +189,7 @@ def profile(cities: list[subprocess.Popen[bytes]]) -> list[subprocess.Popen[byte
     return [
         subprocess.Popen(
             [spy, "record", "--pid", str(p.pid), "-r", "100", "-f", "raw", "--nonblocking"]
+            + (["--gil"] if os.environ.get("BENCH_PROFILE_GIL") else [])
             + ["-o", f"{directory}/{name}.txt"],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,

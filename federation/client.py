@@ -141,6 +141,12 @@ class FederationClient:
 
     # ----------------------------------------------------------------------------- plumbing
 
+    def warm(self) -> None:
+        """Build the TLS context now (loading the CA bundle costs 50-150 ms of CPU), so that
+        the first delivery or fetch of a new process does not pay it."""
+        if self._ssl_context is None:
+            self._ssl_context = httpx.create_ssl_context()
+
     def _build_client(self) -> httpx.AsyncClient:
         if self._ssl_context is None:
             self._ssl_context = httpx.create_ssl_context()

@@ -51,6 +51,13 @@ class Fediverse:
             )
         return self._instance_key
 
+    def warm(self) -> None:
+        """Pay a process's first-use costs at start-up rather than in its first deliveries:
+        the instance actor's private key parsed (RSA key loading checks the key: tens of ms)
+        and the client's TLS context built. Blocking: run it in a thread."""
+        self.instance_key  # noqa: B018 - loads and caches the parsed key
+        self.client.warm()
+
     @cached_property
     def directory(self) -> Directory:
         return Directory(

@@ -105,9 +105,14 @@ def build_city(settings: Settings, *, with_worker: bool, db: Database | None = N
 
 
 def create_app(
-    settings: Settings, *, run_worker: bool | None = None, db: Database | None = None
+    settings: Settings,
+    *,
+    run_worker: bool | None = None,
+    db: Database | None = None,
+    warm: bool = False,
 ) -> Starlette:
-    """The ASGI app of one city. `run_worker` defaults to the config's workers.in_process."""
+    """The ASGI app of one city. `run_worker` defaults to the config's workers.in_process;
+    `warm` (`comptoir serve`) pays the first-use costs of signing and TLS at start-up."""
     city = build_city(
         settings,
         with_worker=settings.workers.in_process if run_worker is None else run_worker,
@@ -118,6 +123,8 @@ def create_app(
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await start(city)
+        if warm:
+            await asyncio.to_thread(city.fediverse.warm)
         stop = asyncio.Event()
         task = asyncio.create_task(city.worker.run(stop)) if city.worker else None
         try:

@@ -88,7 +88,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     configure_logging(args.log_level)
     ensure_schema(settings)
     port = args.port or split_authority(settings.domain)[1] or 8000
-    app = create_app(settings)
+    app = create_app(settings, warm=True)
     if (refused := _media_unreachable(app.state.city)) is not None:
         return refused
     print(
@@ -123,6 +123,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
     async def main() -> None:
 
         await start(city)
+        await asyncio.to_thread(city.fediverse.warm)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):

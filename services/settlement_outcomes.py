@@ -108,6 +108,18 @@ def send_decision(session: Session, city: City, row: Settlement) -> None:
 
 
 def schedule_sweep(session: Session, city: City, *, run_at: datetime | None = None) -> None:
-    """Make sure a sweep is queued (one at a time: the key); sooner if `run_at` is sooner."""
-    when = run_at or utcnow() + timedelta(seconds=city.settings.settlement.sweep_seconds)
+    """Make sure a sweep runs at `run_at` (a deadline), or one sweep interval from now.
+
+    The time is rounded up to the next whole second and the job keyed by it: the prepares,
+    votes and sweeps of one second share one sweep job (before, the key held the exact
+    microsecond, so every settlement queued a sweep of its own at each side, and every such
+    sweep that found work open queued its own next one). A sweep never runs later than one
+    second after the time asked, and a deadline sweep still runs before the hold's expiry
+    (the decision margin is at least a second). A time already past keeps its exact key: the
+    job of that second may have run and been deleted, or be running."""
+    now = utcnow()
+    when = run_at or now + timedelta(seconds=city.settings.settlement.sweep_seconds)
+    rounded = when if when.microsecond == 0 else when.replace(microsecond=0) + timedelta(seconds=1)
+    if rounded > now:
+        when = rounded
     queue.enqueue(session, SWEEP, {}, run_at=when, key=f"{SWEEP}:{when.isoformat()}")
