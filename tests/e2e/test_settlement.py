@@ -161,10 +161,14 @@ async def test_a_suspended_rule_blocks_new_settlements_but_one_in_flight_finishe
     assert refused.status_code == 409, refused.text
     assert refused.json()["error"]["code"] == "rule_suspended"
     await eventually(lambda: paid_in(alice, thread["context"]))
-    await settled(b)
+
+    async def acked_at_b() -> bool:  # B's last step waits for A's receipt
+        states = b.db.read_sync(lambda s: [r.state.value for r in s.scalars(select(Settlement))])
+        return states == ["acked"]
+
+    await eventually(acked_at_b)
     await settled(a)
-    states = b.db.read_sync(lambda s: [r.state.value for r in s.scalars(select(Settlement))])
-    assert states == ["acked"]
+    await settled(b)
     assert balances(a)["member:alice"] == (300, 0, 0)
     assert balances(b)["member:bob"] == (-606, 0, 0)
 
