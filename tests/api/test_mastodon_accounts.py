@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from sqlalchemy import select
 
 from models import Direction, Follow, FollowState, OutboundActivity
@@ -186,6 +188,12 @@ async def test_update_credentials_takes_an_avatar_and_accounts_show_it(masto: Ma
     assert shown.json()["avatar"] == found["avatar"]
     served = await masto.http.get(found["avatar"])
     assert served.status_code == 200 and served.headers["content-type"] == "image/jpeg"
+    updates = masto.db.read_sync(
+        lambda s: list(
+            s.scalars(select(OutboundActivity.body).where(OutboundActivity.type == "Update"))
+        )
+    )
+    assert json.loads(updates[-1])["object"]["icon"]["url"] == found["avatar"]
     refused = await masto.http.patch(
         "/api/v1/accounts/update_credentials",
         data={"display_name": "Not saved"},
