@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from exchange import photos
 from federation.vocab import PUBLIC
 from instance.html import plain_name, sanitize_html
 from instance.settings import Settings
@@ -61,6 +62,7 @@ def _actor(
     profile_url: str,
     published: datetime | None,
     manually_approves: bool,
+    icon: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     document: dict[str, Any] = {
         "@context": context(urls, security=True, comptoir=True),
@@ -78,7 +80,8 @@ def _actor(
         "manuallyApprovesFollowers": manually_approves,
         "discoverable": True,
         "indexable": True,
-        "icon": {
+        "icon": icon
+        or {
             "type": "Image",
             "mediaType": "image/svg+xml",
             "url": f"{urls.base}/static/avatar.svg",
@@ -107,7 +110,16 @@ def render_member(urls: Urls, member: Member) -> dict[str, Any]:
         profile_url=urls.profile_page(member.username),
         published=member.created_at,
         manually_approves=member.manually_approves_followers,
+        icon=member_icon(urls, member),
     )
+
+
+def member_icon(urls: Urls, member: Member) -> dict[str, str] | None:
+    """The member's avatar as the actor's `icon` Image, or None for the default picture."""
+    media_type = photos.media_type_of(member.avatar) if member.avatar else None
+    if member.avatar is None or media_type is None:
+        return None
+    return {"type": "Image", "mediaType": media_type, "url": urls.media(member.avatar)}
 
 
 def currency_facts(settings: Settings) -> dict[str, Any]:

@@ -346,9 +346,17 @@ def update_profile(
     display_name: str | None = None,
     note: str | None = None,
     locked: bool | None = None,
+    avatar: str | None = None,
+    remove_avatar: bool = False,
 ) -> Member:
-    """The member changes their name or their profile text (plain text, made HTML); their
-    followers get an `Update` of the actor, as Mastodon sends one, so other servers show it."""
+    """The member changes their name, their profile text (plain text, made HTML) or their
+    avatar; their followers get an `Update` of the actor, as Mastodon sends one, so other
+    servers show it.
+
+    `avatar` is a photo already stored (exchange/photos.py `store`), `remove_avatar` goes back
+    to the default picture. The file that was the avatar before stays in the store: the caller
+    removes it once this transaction is committed (`member.avatar` read before the call), so a
+    failed transaction never leaves the member pointing at a deleted file."""
     if display_name is not None:
         if len(display_name) > MAX_DISPLAY_NAME:
             raise DomainError(
@@ -362,6 +370,10 @@ def update_profile(
     if locked is not None:
         # followers from now on wait for the member's answer (`follow_request`)
         member.manually_approves_followers = locked
+    if avatar is not None:
+        member.avatar = avatar
+    elif remove_avatar:
+        member.avatar = None
     session.flush()
     author = city.urls.member(member.username)
     update = render.activity(

@@ -1,12 +1,14 @@
-"""The member's own profile at /account/profile: name, profile text, language and time zone.
+"""The member's own profile at /account/profile: name, profile text, avatar, language and
+time zone.
 
 Name and text go through `services.social.update_profile` (the same use case as Mastodon's
 update_credentials: followers get an `Update` of the actor); language and time zone are
 settings of this city only. All four are written in one transaction, or none: a refusal draws
 the form again with everything typed and the error beside its field.
 
-No avatar yet: photos are stored for listings only (exchange/photos.py), and an avatar needs
-its own size rules, a column and the actor's `icon`.
+The avatar goes through the listing photos' checks (exchange/photos.py: decoded, JPEG, PNG,
+WebP or GIF, size limit, re-encoded without metadata) and is stored before the transaction;
+the new file is removed if the transaction fails, the old one once it is committed.
 """
 
 from __future__ import annotations
@@ -14,16 +16,18 @@ from __future__ import annotations
 from urllib.parse import quote_plus
 
 from sqlalchemy.orm import Session
+from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from exchange import members
+from exchange import members, photos
 from exchange.errors import DomainError, NotFound
 from instance import i18n
-from instance.city import city_of
+from instance.city import City, city_of
 from instance.html import html_to_text
 from instance.i18n import gettext as _
+from instance.media_store import in_thread
 from models import Member
 from services import social
 
@@ -38,6 +42,10 @@ FIELDS = {
     "invalid_note": "note",
     "invalid_language": "language",
     "invalid_time_zone": "time_zone",
+    "photo_too_large": "avatar",
+    "unsupported_photo": "avatar",
+    "not_an_image": "avatar",
+    "media_unavailable": "avatar",
 }
 
 #: a few zones offered as suggestions; any IANA name is accepted
@@ -61,6 +69,7 @@ async def profile_page(request: Request, refused: Refusal = NONE) -> Response:
         refused.status,
         member=who,
         note=html_to_text(who.summary) if who.summary else "",
+        avatar=city.urls.media(who.avatar) if who.avatar else None,
         languages=i18n.NAMES,
         zones=SUGGESTED_ZONES,
         city_zone=city.settings.time_zone,
@@ -73,11 +82,17 @@ async def save_profile(request: Request) -> Response:
     form = await checked_form(request)
     city = city_of(request)
     language_typed = str(form.get("language", ""))
+    try:
+        avatar = await _stored_avatar(form.get("avatar"), city)
+    except DomainError as exc:
+        return await profile_page(request, refusal("profile", form, exc, FIELDS))
+    previous: list[str | None] = []
 
     def write(session: Session) -> None:
         member = session.get(Member, who.id)
         if member is None:
             raise NotFound("member")
+        previous.append(member.avatar)
         language = i18n.supported(language_typed) if language_typed else None
         if language_typed and language is None:
             raise DomainError("invalid_language", f"no pages in {language_typed!r}", 400)
@@ -89,15 +104,35 @@ async def save_profile(request: Request) -> Response:
             member,
             display_name=str(form.get("display_name", "")),
             note=str(form.get("note", "")),
+            avatar=avatar,
+            remove_avatar=form.get("remove_avatar") is not None,
         )
 
     try:
         await city.db.write(write)
-    except DomainError as exc:
-        return await profile_page(request, refusal("profile", form, exc, FIELDS))
+    except BaseException as exc:
+        if avatar is not None:
+            await in_thread(photos.remove, city.media, avatar)
+        if isinstance(exc, DomainError):
+            return await profile_page(request, refusal("profile", form, exc, FIELDS))
+        raise
+    replaced = previous[-1] if previous else None
+    if replaced and (avatar is not None or form.get("remove_avatar") is not None):
+        await in_thread(photos.remove, city.media, replaced)
     with i18n.use(i18n.supported(language_typed) or i18n.current()):
         saved = _("Your profile is saved.")
     return RedirectResponse(f"/account/profile?message={quote_plus(saved)}", 303)
+
+
+async def _stored_avatar(upload: object, city: City) -> str | None:
+    """The avatar file sent with the form, checked and stored; None when none was chosen."""
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        return None
+    limit = city.settings.listings.max_photo_bytes
+    prepared = photos.prepare(
+        await upload.read(limit + 1), None, max_bytes=limit, alt_required=False
+    )
+    return await in_thread(photos.store, prepared, city.media)
 
 
 def routes() -> list[BaseRoute]:

@@ -14,13 +14,15 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from exchange import oauth_scopes, statuses
+from exchange import oauth_scopes, photos, statuses
 from exchange.errors import DomainError, NotFound
-from instance.city import city_of
+from instance.city import City, city_of
+from instance.media_store import in_thread
 from models import Direction, Follow, FollowState, Member, RemoteActor
 from services import social
 
@@ -63,15 +65,19 @@ async def verify_credentials(request: Request) -> Response:
 
 @mastodon_errors
 async def update_credentials(request: Request) -> Response:
-    """Display name, note (plain text) and `locked` (followers need approval); other fields
-    are accepted and left as they are."""
+    """Display name, note (plain text), `locked` (followers need approval) and `avatar` (a
+    multipart file, checked and stored as a listing photo is); other fields are accepted and
+    left as they are."""
     member, _ = await member_viewer(request, "write:accounts")
     city = city_of(request)
     values = await body(request)
+    avatar = await _avatar_upload(request, city)
+    previous: list[str | None] = []
 
     def write(session: Session) -> dict[str, Any]:
         fresh = session.get(Member, member.id)
         assert fresh is not None
+        previous.append(fresh.avatar)
         social.update_profile(
             session,
             city,
@@ -79,10 +85,33 @@ async def update_credentials(request: Request) -> Response:
             display_name=first(values, "display_name"),
             note=first(values, "note"),
             locked=_flag(first(values, "locked")),
+            avatar=avatar,
         )
         return entities.credential_account(city, fresh, entities.counts(session, city, fresh))
 
-    return JSONResponse(await city.db.write(write))
+    try:
+        answer = await city.db.write(write)
+    except BaseException:
+        if avatar is not None:
+            await in_thread(photos.remove, city.media, avatar)
+        raise
+    if avatar is not None and previous and previous[-1]:
+        await in_thread(photos.remove, city.media, previous[-1])
+    return JSONResponse(answer)
+
+
+async def _avatar_upload(request: Request, city: City) -> str | None:
+    """The `avatar` file of a multipart body, checked and stored; None when none was sent."""
+    if not request.headers.get("content-type", "").startswith("multipart/form-data"):
+        return None
+    upload = (await request.form()).get("avatar")  # the form parsed by `body`, cached
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        return None
+    limit = city.settings.listings.max_photo_bytes
+    prepared = photos.prepare(
+        await upload.read(limit + 1), None, max_bytes=limit, alt_required=False
+    )
+    return await in_thread(photos.store, prepared, city.media)
 
 
 def _flag(value: str | None) -> bool | None:

@@ -109,6 +109,8 @@ def account(city: City, who: Account, counts: tuple[int, int, int] = (0, 0, 0)) 
     """The Account entity; `counts` is (statuses, followers, following)."""
     avatar = _avatar(city)
     if isinstance(who, Member):
+        icon = render.member_icon(city.urls, who)
+        avatar = icon["url"] if icon else avatar
         uri = city.urls.member(who.username)
         username, acct = who.username, who.username
         name, note = plain_name(who.display_name), who.summary

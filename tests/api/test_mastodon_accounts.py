@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
+
 from sqlalchemy import select
 
 from models import Direction, Follow, FollowState, OutboundActivity
 
+from ..listings.conftest import image_bytes
 from .mastodon_city import ELSEWHERE, Masto
 
 #: the fields Mastodon documents for Account (entities/Account.md), all of which we send
@@ -169,3 +172,34 @@ async def test_counts_show_accepted_follows(masto: Masto) -> None:
     found = (await masto.get(f"/api/v1/accounts/{masto.account_id('alice')}")).json()
     assert (found["following_count"], found["followers_count"]) == (1, 0)
     assert FollowState.accepted  # the follows above are accepted ones
+
+
+async def test_update_credentials_takes_an_avatar_and_accounts_show_it(masto: Masto) -> None:
+    answer = await masto.http.patch(
+        "/api/v1/accounts/update_credentials",
+        files={"avatar": ("me.jpg", image_bytes("JPEG", size=(48, 48)), "image/jpeg")},
+        headers=masto.auth("alice"),
+    )
+    assert answer.status_code == 200, answer.text
+    found = answer.json()
+    assert found["avatar"] == found["avatar_static"]
+    assert "/media/" in found["avatar"] and found["avatar"].endswith(".jpg")
+    shown = await masto.get(f"/api/v1/accounts/{masto.account_id('alice')}")
+    assert shown.json()["avatar"] == found["avatar"]
+    served = await masto.http.get(found["avatar"])
+    assert served.status_code == 200 and served.headers["content-type"] == "image/jpeg"
+    updates = masto.db.read_sync(
+        lambda s: list(
+            s.scalars(select(OutboundActivity.body).where(OutboundActivity.type == "Update"))
+        )
+    )
+    assert json.loads(updates[-1])["object"]["icon"]["url"] == found["avatar"]
+    refused = await masto.http.patch(
+        "/api/v1/accounts/update_credentials",
+        data={"display_name": "Not saved"},
+        files={"avatar": ("me.png", b"not a picture", "image/png")},
+        headers=masto.auth("alice"),
+    )
+    assert refused.status_code == 422 and "error" in refused.json()
+    again = await masto.get("/api/v1/accounts/verify_credentials", "alice")
+    assert again.json()["avatar"] == found["avatar"] and again.json()["display_name"] != "Not saved"

@@ -12,8 +12,11 @@ from sqlalchemy import select
 
 from models import Member
 
+from ..listings.conftest import image_bytes
 from .conftest import Browser, add_member, logged_in
 from .test_refused_forms import HTML, input_value, send, textarea
+
+ACTIVITY = {"Accept": "application/activity+json"}
 
 
 @pytest.fixture
@@ -90,3 +93,45 @@ async def test_a_name_too_long_is_refused_in_french_beside_it(alice: Any) -> Non
     )
     assert refused.status_code == 422 and 'id="profile-display_name-error"' in refused.text
     assert "100 caractères" in refused.text
+
+
+async def _send_avatar(browser: Browser, data: bytes, **fields: str) -> Any:
+    token = await browser.form_token("/account/profile")
+    return await browser.client.post(
+        "/account/profile",
+        data={"csrf_token": token, **fields},
+        files={"avatar": ("me.png", data, "image/png")},
+        headers=HTML,
+    )
+
+
+async def test_an_avatar_shows_on_the_profile_and_the_actor_until_removed(alice: Any) -> None:
+    app, browser = alice
+    saved = await _send_avatar(browser, image_bytes(size=(64, 64)), display_name="Alice")
+    assert saved.status_code == 303
+    name = stored(app).avatar
+    assert name and name.endswith(".png")
+    url = app.state.city.urls.media(name)
+    assert f'src="{url}"' in (await browser.client.get("/account/profile")).text
+    actor = (await browser.client.get("/users/alice", headers=ACTIVITY)).json()
+    assert actor["icon"] == {"type": "Image", "mediaType": "image/png", "url": url}
+    served = await browser.client.get(f"/media/{name}")
+    assert served.status_code == 200 and served.headers["content-type"] == "image/png"
+    removed = await send(browser, "/account/profile", "/account/profile", remove_avatar="on")
+    assert removed.status_code == 303 and stored(app).avatar is None
+    actor = (await browser.client.get("/users/alice", headers=ACTIVITY)).json()
+    assert actor["icon"]["url"].endswith("/static/avatar.svg")
+    assert (await browser.client.get(f"/media/{name}")).status_code == 404
+
+
+async def test_a_file_that_is_not_an_image_is_refused_in_french_and_nothing_is_saved(
+    alice: Any,
+) -> None:
+    app, browser = alice
+    await send(browser, "/account/profile", "/account/profile", display_name="A", language="fr")
+    refused = await _send_avatar(browser, b"%PDF-1.4 not a picture", display_name="Nouveau")
+    assert refused.status_code == 400 and 'id="profile-avatar-error"' in refused.text
+    assert "Ce fichier n’est pas une image que ce site sait lire." in refused.text
+    assert input_value(refused.text, "display_name") == "Nouveau"
+    member = stored(app)
+    assert member.avatar is None and member.display_name == "A"
