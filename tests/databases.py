@@ -133,7 +133,8 @@ class MigratedSchemas:
         return list(
             conn.execute(
                 text(  # the catalog itself: information_schema costs tens of ms per reset
-                    "SELECT relname FROM pg_class WHERE relnamespace = CAST(:schema AS regnamespace)"
+                    "SELECT relname FROM pg_class"
+                    " WHERE relnamespace = CAST(:schema AS regnamespace)"
                     " AND relkind IN ('r', 'p') ORDER BY relname"
                 ),
                 {"schema": schema},
