@@ -205,6 +205,8 @@ def authenticate(session: Session, username: str, password: str) -> Member:
         raise DomainError("suspended", "this account is suspended", 403)
     if member.status is MemberStatus.pending:
         raise DomainError("pending", "this account is waiting for a moderator's approval", 403)
+    if member.status is MemberStatus.declined:
+        raise DomainError("declined", "this application was declined", 403)
     return member
 
 
@@ -276,6 +278,27 @@ def approve(
     return member
 
 
+def decline(
+    session: Session,
+    username: str,
+    moderator: Member | None,
+    reason: str = "",
+    *,
+    force: bool = False,
+) -> Member:
+    """Refuse an application: the account never becomes active and cannot log in."""
+    member = get_member(session, username)
+    if member.status is not MemberStatus.pending:
+        raise DomainError(
+            "not_pending", f"member {member.username!r} is {member.status.value}, not pending", 409
+        )
+    check(session, moderator, member, Change.decline, force=force)
+    member.status = MemberStatus.declined
+    web_sessions.end_all(session, member.id)
+    _log(session, moderator, "member.decline", member, reason)
+    return member
+
+
 def set_organisation(
     session: Session,
     username: str,
@@ -311,6 +334,8 @@ def suspend(
         raise DomainError(
             "already_suspended", f"member {member.username!r} is already suspended", 409
         )
+    if member.status is MemberStatus.declined:
+        raise DomainError("declined", f"the application of {member.username!r} was declined", 409)
     check(session, moderator, member, Change.suspend, force=force)
     member.status = MemberStatus.suspended
     member.suspended_at = utcnow()

@@ -160,6 +160,8 @@ def bearer(session: Session, token: str) -> Bearer:
             raise DomainError("suspended", "this account is suspended", 403)
         if member.status is MemberStatus.pending:
             raise DomainError("pending", "this account is waiting for a moderator's approval", 403)
+        if member.status is MemberStatus.declined:
+            raise DomainError("declined", "this application was declined", 403)
     return Bearer(row.id, row.scopes, app, member, row.last_used_at)
 
 

@@ -33,6 +33,7 @@ class Change(enum.StrEnum):
     suspend = "suspend"
     unsuspend = "unsuspend"
     set_role = "set_role"
+    decline = "decline"
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,9 @@ class MemberStatus(enum.StrEnum):
     pending = "pending"
     active = "active"
     suspended = "suspended"
+    #: an application staff declined: it never became an account that can log in (kept, not
+    #: deleted, so the moderation log keeps its subject and the name is not taken again)
+    declined = "declined"
 
 
 class Member(Base):

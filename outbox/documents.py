@@ -125,7 +125,7 @@ async def member_actor(request: Request) -> Response:
     member = await city.db.read(
         lambda s: s.scalar(select(Member).where(Member.username == username))
     )
-    if member is None or member.status is MemberStatus.pending:
+    if member is None or member.status in (MemberStatus.pending, MemberStatus.declined):
         return _problem(404, "no such member")
     if member.status is MemberStatus.suspended:
         return activity_json(

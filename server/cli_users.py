@@ -159,6 +159,11 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("name")
     p.add_argument("--force", action="store_true", help=FORCE_HELP)
     p.set_defaults(func=_moderate(members.approve, "approved"))
+    p = users.add_parser("decline", parents=[common], help="decline a pending registration")
+    p.add_argument("name")
+    p.add_argument("--reason", default="")
+    p.add_argument("--force", action="store_true", help=FORCE_HELP)
+    p.set_defaults(func=_moderate(members.decline, "declined"))
     p = users.add_parser(
         "suspend",
         parents=[common],

@@ -49,6 +49,7 @@ LABELS: dict[str, str] = {
     # members
     "active": N_("active"),
     "suspended": N_("suspended"),
+    "declined": N_("declined"),
     "admin": N_("admin"),
     "moderator": N_("moderator"),
     "member": N_("member"),

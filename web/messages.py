@@ -38,6 +38,7 @@ SENTENCES: dict[str, str] = {
     "invalid_invitation": N_("This invitation code is not valid."),
     "pending": N_("Your account is waiting for a moderator's approval."),
     "suspended": N_("This account is suspended."),
+    "declined": N_("This application was declined."),
     "inactive": N_("Only active members may do this."),
     "not_found": N_("Not found."),
     "forbidden": N_("You may not do this."),

@@ -201,7 +201,9 @@ def _controls(viewer: Member, target: Member, admins: int) -> dict[str, Any]:
     status = target.status
     return {
         "approve": status is MemberStatus.pending and may(roles.Change.approve),
-        "suspend": status is not MemberStatus.suspended and may(roles.Change.suspend),
+        "decline": status is MemberStatus.pending and may(roles.Change.decline),
+        "suspend": status in (MemberStatus.active, MemberStatus.pending)
+        and may(roles.Change.suspend),
         "unsuspend": status is MemberStatus.suspended and may(roles.Change.unsuspend),
         "roles": [r.value for r in Role if r is not target.role and may(roles.Change.set_role, r)],
     }
@@ -239,6 +241,7 @@ async def member_action(request: Request) -> Response:
     new_role = _role(form) if action == "role" else None
     work = {
         "approve": lambda s: members.approve(s, username, moderator),
+        "decline": lambda s: members.decline(s, username, moderator, reason),
         "suspend": lambda s: members.suspend(s, username, moderator, reason),
         "unsuspend": lambda s: members.unsuspend(s, username, moderator, reason),
         "role": lambda s: members.set_role(s, username, new_role or Role.member, moderator, reason),

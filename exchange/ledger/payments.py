@@ -88,6 +88,8 @@ def _standing(status: MemberStatus) -> None:
         raise DomainError("suspended", "this account is suspended", 403)
     if status is MemberStatus.pending:
         raise DomainError("pending", "this account is waiting for a moderator's approval", 403)
+    if status is MemberStatus.declined:
+        raise DomainError("declined", "this application was declined", 403)
 
 
 def pay(

@@ -46,6 +46,28 @@ async def test_a_moderator_approves_a_pending_member_who_can_then_log_in(web_cit
     assert status_of(app, "bob") is MemberStatus.active
 
 
+async def test_a_moderator_declines_an_applicant_who_then_cannot_log_in(web_city: Any) -> None:
+    app, browser = await web_city(moderation={"registration": "approval"})
+    add_member(app, "mod", role=Role.moderator)
+    add_member(app, "bob", status=MemberStatus.pending)
+    add_member(app, "carol")
+    await browser.submit("/login", "/login", username="mod", password=PASSWORD)
+    page = (await browser.client.get("/admin/members")).text
+    assert 'action="/admin/members/bob/decline"' in page  # an applicant: Approve or Decline
+    assert 'action="/admin/members/carol/decline"' not in page  # a member is not an applicant
+    answer = await browser.submit(
+        "/admin/members", "/admin/members/bob/decline", reason="not a resident"
+    )
+    assert answer.status_code == 303
+    assert status_of(app, "bob") is MemberStatus.declined
+    again = await browser.submit("/admin/members", "/admin/members/bob/approve")
+    assert again.status_code == 409 and status_of(app, "bob") is MemberStatus.declined
+    await browser.client.post("/logout", data={"csrf_token": await browser.form_token("/")})
+    refused = await browser.submit("/login", "/login", username="bob", password=PASSWORD)
+    assert refused.status_code == 403
+    assert "application was declined" in refused.text
+
+
 async def test_a_plain_member_cannot_approve(web_city: Any) -> None:
     app, browser = await web_city()
     add_member(app, "carol")
