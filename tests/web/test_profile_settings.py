@@ -113,6 +113,7 @@ async def test_an_avatar_shows_on_the_profile_and_the_actor_until_removed(alice:
     assert name and name.endswith(".png")
     url = app.state.city.urls.media(name)
     assert f'src="{url}"' in (await browser.client.get("/account/profile")).text
+    assert f'src="{url}"' in (await browser.client.get("/@alice")).text  # the public profile
     actor = (await browser.client.get("/users/alice", headers=ACTIVITY)).json()
     assert actor["icon"] == {"type": "Image", "mediaType": "image/png", "url": url}
     served = await browser.client.get(f"/media/{name}")
