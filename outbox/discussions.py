@@ -168,68 +168,46 @@ def publish_local(
     announce(session, city, space, create)
 
 
-def announce_removal(session: Session, city: City, space: DiscussionSpace, object_uri: str) -> None:
-    """A moderator hid a thread or reply: the Group deletes it on its followers' servers,
-    as Lemmy's moderators' removals travel (Announce of the Group's Delete)."""
+def _group_does(
+    session: Session, city: City, space: DiscussionSpace, kind: str, obj: str | dict[str, Any]
+) -> None:
+    """The Group's own activity about one of its threads or replies, published to its
+    followers and announced (how Lemmy's moderators' decisions travel)."""
     if not federated(space):
         return
     urls = city.urls
     group = group_id(urls, space)
-    delete = render.activity(
+    activity = render.activity(
         urls,
-        "Delete",
+        kind,
         urls.activity(new_public_id()),
         group,
-        object_uri,
+        obj,
         to=[PUBLIC],
         cc=[urls.followers(group)],
         audience=group,
     )
-    publish(session, city, delete, Audience())
-    announce(session, city, space, delete)
+    publish(session, city, activity, Audience())
+    announce(session, city, space, activity)
+
+
+def announce_removal(session: Session, city: City, space: DiscussionSpace, object_uri: str) -> None:
+    """A moderator hid a thread or reply: the Group deletes it on its followers' servers
+    (Announce of the Group's Delete)."""
+    _group_does(session, city, space, "Delete", object_uri)
 
 
 def announce_page_update(
     session: Session, city: City, space: DiscussionSpace, page: dict[str, Any]
 ) -> None:
     """A moderator pinned, unpinned, locked or unlocked a thread: the Group's `Update` of the
-    Page (its `stickied` and `commentsEnabled`), announced to its followers, as Lemmy's
-    moderators' pins and locks travel."""
-    if not federated(space):
-        return
-    urls = city.urls
-    group = group_id(urls, space)
-    update = render.activity(
-        urls,
-        "Update",
-        urls.activity(new_public_id()),
-        group,
-        page,
-        to=[PUBLIC],
-        cc=[urls.followers(group)],
-        audience=group,
-    )
-    publish(session, city, update, Audience())
-    announce(session, city, space, update)
+    Page (its `stickied` and `commentsEnabled`), announced to its followers."""
+    _group_does(session, city, space, "Update", page)
 
 
 def announce_restore(session: Session, city: City, space: DiscussionSpace, object_uri: str) -> None:
     """A moderator showed again a thread or reply they had hidden: the Group's `Undo` of its
     `Delete`, announced (Lemmy restores a removal this way)."""
-    if not federated(space):
-        return
-    urls = city.urls
-    group = group_id(urls, space)
+    group = group_id(city.urls, space)
     delete = {"type": "Delete", "actor": group, "object": object_uri, "audience": group}
-    undo = render.activity(
-        urls,
-        "Undo",
-        urls.activity(new_public_id()),
-        group,
-        delete,
-        to=[PUBLIC],
-        cc=[urls.followers(group)],
-        audience=group,
-    )
-    publish(session, city, undo, Audience())
-    announce(session, city, space, undo)
+    _group_does(session, city, space, "Undo", delete)
