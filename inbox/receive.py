@@ -14,9 +14,13 @@ Order of the checks, each with its answer:
   signer is not the activity actor   401
   addressed member unknown           404
   stored (a duplicate id is a no-op) 202
+A partner city's settlement activity is applied before the answer, in the transaction that
+stores it (`inbox.inline`); any other activity, or one that could not be applied, is stored
+for the worker.
 Nothing before the signature costs more than reading the body and parsing it as JSON: no
 JSON-LD, no walk over the document. Processing, JSON-LD normalisation included, happens later
-in the worker (`inbox.process`), for verified activities only.
+in the worker (`inbox.process`), for verified activities only (settlement activities of a
+partner city: after the checks, in the request).
 
 This is the hottest path of the server, so it is a plain ASGI app that `InboxShortcut` calls
 before the session, exception and routing layers (which it has no use for): about a quarter
@@ -26,6 +30,7 @@ of the CPU of a request went to those layers (bench/inbox.py).
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import orjson
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -36,6 +41,7 @@ from federation.httpsig import IncomingRequest, read_signature, verify_request
 from instance.city import City
 
 from .envelope import EnvelopeError, read_envelope
+from .inline import apply_at_once
 from .writer import InboxWriter, Received
 
 _MEMBER_INBOX_RE = re.compile(r"^/users/([^/]+)/inbox$")
@@ -109,8 +115,9 @@ def _check_content_type(headers: dict[str, str]) -> None:
         )
 
 
-def _parse(body: bytes) -> tuple[str, str, str]:
-    """(id, type, actor), read cheaply: this runs before anyone is authenticated."""
+def _parse(body: bytes) -> tuple[dict[str, Any], tuple[str, str, str]]:
+    """The activity and its (id, type, actor), read cheaply: this runs before anyone is
+    authenticated."""
     try:
         activity = orjson.loads(body)
     except orjson.JSONDecodeError:
@@ -120,7 +127,7 @@ def _parse(body: bytes) -> tuple[str, str, str]:
     if "@context" not in activity:
         raise Refusal(400, "activity has no @context")
     try:
-        return read_envelope(activity)
+        return activity, read_envelope(activity)
     except EnvelopeError as exc:
         raise Refusal(400, str(exc)) from None
 
@@ -133,7 +140,7 @@ async def accept(city: City, writer: InboxWriter, scope: Scope, receive: Receive
     body = await _read_body(
         receive, headers.get("content-length"), settings.federation.max_body_bytes
     )
-    activity_id, kind, actor = _parse(body)
+    activity, (activity_id, kind, actor) = _parse(body)
 
     authority = headers.get("host", "")
     if authority_of(authority) not in fediverse.own_authorities:
@@ -179,15 +186,18 @@ async def accept(city: City, writer: InboxWriter, scope: Scope, receive: Receive
         if not await city.db.read(lambda s: fediverse.actors.exists(s, recipient)):
             raise Refusal(404, f"no member {member.group(1)!r} here")
 
-    await writer.store(
-        Received(
-            uri=activity_id,
-            type=kind[:60],
-            actor=actor,
-            signed_by=signer.key_id,
-            body=body.decode(),
-        )
+    received = Received(
+        uri=activity_id,
+        type=kind[:60],
+        actor=actor,
+        signed_by=signer.key_id,
+        body=body.decode(),
     )
+    # a partner city's settlement activity is applied now, its row stored in the same
+    # transaction; if it cannot be, it is stored for the worker like any other (inbox/inline.py)
+    if await apply_at_once(city, received, activity):
+        return
+    await writer.store(received)
 
 
 async def _answer(
