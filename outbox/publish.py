@@ -18,14 +18,22 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from federation.authority import authority_of
 from federation.vocab import PUBLIC, as_list
 from instance import queue
 from instance.city import City
-from models import Direction, Follow, FollowState, Host, OutboundActivity, RemoteActor
+from models import (
+    Direction,
+    Follow,
+    FollowState,
+    Host,
+    OutboundActivity,
+    RemoteActor,
+    table_of,
+)
 
 DELIVER = "deliver"
 #: deliveries are retried for about a day and a half before they fail for good
@@ -120,17 +128,25 @@ def _deliver(
     queue.enqueue_many(session, jobs)
 
 
+#: the id of a stored activity, by its uri: a Core statement built once, and only the id
+#: loaded (the ORM query loaded the whole row, body included, on every settlement step)
+_STORED_ID = select(table_of(OutboundActivity).c.id).where(
+    table_of(OutboundActivity).c.uri == bindparam("uri")
+)
+
+
 def publish_or_resend(
     session: Session, city: City, document: dict[str, Any], recipient: RemoteActor
-) -> OutboundActivity:
+) -> int:
     """Publish `document` to one actor, or, when an activity with its id was published
     already, deliver that stored activity to it again (a protocol that resends until it is
-    acknowledged: settlement decisions). The stored body is sent, never a new one.
+    acknowledged: settlement decisions). The stored body is sent, never a new one. Returns
+    the stored activity's id.
     """
-    stored = session.scalar(select(OutboundActivity).where(OutboundActivity.uri == document["id"]))
+    stored = session.execute(_STORED_ID, {"uri": document["id"]}).scalar()
     if stored is None:
-        return publish(session, city, document, Audience(actors=[recipient]))
+        return publish(session, city, document, Audience(actors=[recipient])).id
     if recipient.deleted_at is None:
         inbox = recipient.delivery_inbox
-        _deliver(session, city, stored.id, [inbox], {inbox})
-    return stored
+        _deliver(session, city, stored, [inbox], {inbox})
+    return int(stored)
