@@ -28,6 +28,7 @@ from sqlalchemy import (
     BindParameter,
     ColumnElement,
     Integer,
+    Row,
     Select,
     String,
     and_,
@@ -252,6 +253,57 @@ def rows(session: Session, ids: list[int]) -> list[StatusRow]:
         for status, note, listing, thread, post in session.execute(_ROWS, {"ids": ids})
     }
     return [found[i] for i in ids if i in found]
+
+
+#: the display-only reader of note statuses: the columns a Status entity shows of the note
+#: and of its author (member or remote actor, both outer-joined, labelled `m_`/`a_`), Core
+#: rows with no `Status`/`Note`/`Member`/`RemoteActor` objects built (loading those was the
+#: largest cost of a page of statuses after the query: docs/BENCHMARKS.md)
+_NOTE_CARDS = (
+    select(
+        Status.id.label("status_id"),
+        Note.uri,
+        Note.url,
+        Note.published,
+        Note.updated,
+        Note.content,
+        Note.visibility,
+        Note.in_reply_to,
+        Note.attachments,
+        Note.tags,
+        Note.member_id,
+        Note.remote_actor_id,
+        Member.username.label("m_username"),
+        Member.display_name.label("m_display_name"),
+        Member.summary.label("m_summary"),
+        Member.avatar.label("m_avatar"),
+        Member.created_at.label("m_created_at"),
+        Member.manually_approves_followers.label("m_locked"),
+        RemoteActor.uri.label("a_uri"),
+        RemoteActor.preferred_username.label("a_username"),
+        RemoteActor.domain.label("a_domain"),
+        RemoteActor.name.label("a_name"),
+        RemoteActor.summary.label("a_summary"),
+        RemoteActor.url.label("a_url"),
+        RemoteActor.fetched_at.label("a_fetched_at"),
+        RemoteActor.manually_approves_followers.label("a_locked"),
+        RemoteActor.type.label("a_type"),
+        RemoteActor.icon_url.label("a_icon_url"),
+    )
+    .select_from(Status)
+    .join(Note, Note.id == Status.note_id)
+    .outerjoin(Member, Member.id == Note.member_id)
+    .outerjoin(RemoteActor, RemoteActor.id == Note.remote_actor_id)
+    .where(Status.id.in_(bindparam("ids", expanding=True)))
+)
+
+
+def note_cards(session: Session, ids: list[int]) -> dict[int, Row[Any]]:
+    """The note statuses among `ids`, by status id, as display rows (`_NOTE_CARDS`): for
+    showing them only; `rows` gives the objects to act on."""
+    if not ids:
+        return {}
+    return {row.status_id: row for row in session.execute(_NOTE_CARDS, {"ids": ids})}
 
 
 def find(session: Session, viewer: Viewer, status_id: int) -> StatusRow:
