@@ -28,9 +28,12 @@ from typing import Any
 
 from sqlalchemy import (
     CompoundSelect,
+    Integer,
     Row,
     String,
     bindparam,
+    case,
+    cast,
     func,
     literal,
     select,
@@ -359,16 +362,30 @@ def item_of(row: StatusRow) -> status_rules.Item:
 #: expressions and their cache keys are not rebuilt per request)
 _MEMBERS = select(Member).where(Member.id.in_(bindparam("ids", expanding=True)))
 _ACTORS = select(RemoteActor).where(RemoteActor.id.in_(bindparam("ids", expanding=True)))
-#: the replies to the page's statuses and the remote Likes and Announces of them, counted in
-#: one statement: (uri, "" for replies or the interaction's type, count)
+#: what a page's statuses count, in one statement: the replies to them, the remote Likes and
+#: Announces of them (by URI), and our members' favourites and reblogs (by status id, with
+#: how many of them are the viewer's). Rows: (uri or status id as text, what is counted: ""
+#: for replies, the interaction's type, or "reaction:" and the kind; count; the viewer's)
 _COUNTS: CompoundSelect = union_all(
-    select(Note.in_reply_to, literal("", String), func.count())
+    select(Note.in_reply_to, literal("", String), func.count(), literal(0, Integer))
     .where(Note.in_reply_to.in_(bindparam("uris", expanding=True)), Note.deleted_at.is_(None))
     .group_by(Note.in_reply_to),
-    select(Interaction.object_uri, Interaction.type, func.count())
+    select(Interaction.object_uri, Interaction.type, func.count(), literal(0, Integer))
     .where(Interaction.object_uri.in_(bindparam("uris", expanding=True)))
     .group_by(Interaction.object_uri, Interaction.type),
+    select(
+        cast(StatusReaction.status_id, String),
+        literal("reaction:", String) + cast(StatusReaction.kind, String),
+        func.count(),
+        func.sum(
+            case((StatusReaction.member_id == bindparam("viewer", type_=Integer), 1), else_=0)
+        ),
+    )
+    .where(StatusReaction.status_id.in_(bindparam("ids", expanding=True)))
+    .group_by(StatusReaction.status_id, StatusReaction.kind),
 )
+#: our reaction kinds by their `_COUNTS` label
+_REACTION_KINDS = {f"reaction:{kind.value}": kind for kind in ReactionKind}
 
 
 @dataclass
@@ -435,19 +452,29 @@ class Cards:
         uris = [i.uri for i in items] + [n.uri for n in cards.notes.values()]
         if not uris:
             return cards
-        for uri, kind, count in session.execute(_COUNTS, {"uris": uris}):
-            if uri is None:
+        ids = [r.status.id for r in rows] + list(cards.notes)
+        viewer_id = viewer.id if viewer is not None else None
+        for key, kind, count, mine in session.execute(
+            _COUNTS, {"uris": uris, "ids": ids, "viewer": viewer_id}
+        ):
+            if key is None:
                 continue
-            if kind == "":
-                cards.replies[uri] = count
-                continue
-            likes, boosts = cards.likes.get(uri, (0, 0))
-            cards.likes[uri] = (
-                (likes + count, boosts) if kind == "Like" else (likes, boosts + count)
-            )
-        cards.reactions = status_rules.reactions(
-            session, viewer, [r.status.id for r in rows] + list(cards.notes)
-        )
+            reaction = _REACTION_KINDS.get(kind)
+            if reaction is not None:
+                sid = int(key)
+                counted = cards.reactions.favourites
+                if reaction is ReactionKind.reblog:
+                    counted = cards.reactions.reblogs
+                counted[sid] = count
+                if mine:
+                    cards.reactions.mine.add((sid, reaction))
+            elif kind == "":
+                cards.replies[key] = count
+            else:
+                likes, boosts = cards.likes.get(key, (0, 0))
+                cards.likes[key] = (
+                    (likes + count, boosts) if kind == "Like" else (likes, boosts + count)
+                )
         cards._load_discussions(session, rows, viewer)
         return cards
 
@@ -741,11 +768,17 @@ def _discussion_fields(row: StatusRow, cards: Cards) -> dict[str, Any]:
 
 
 def statuses(
-    session: Session, city: City, ids: list[int], viewer: Member | None
+    session: Session,
+    city: City,
+    ids: list[int],
+    viewer: Member | None,
+    notes: dict[int, Row[Any]] | None = None,
 ) -> list[dict[str, Any]]:
     """The Status entities of `ids`, in that order. Notes (most statuses) are read as
-    display rows with their authors in one statement; listings and discussions as objects."""
-    notes = status_rules.note_cards(session, ids)
+    display rows with their authors in one statement (`notes` when the caller read them with
+    its page: `exchange.statuses.home_cards`); listings and discussions as objects."""
+    if notes is None:
+        notes = status_rules.note_cards(session, ids)
     rest = [i for i in ids if i not in notes]
     rows = {r.status.id: r for r in status_rules.rows(session, rest)} if rest else {}
     cards = Cards.load(session, list(rows.values()), viewer, notes)

@@ -48,8 +48,10 @@ async def home(request: Request) -> Response:
 
     def read(session: Session, member: Member) -> tuple[list[dict[str, Any]], list[int]]:
         viewer = Viewer(member, city.urls.member(member.username))
-        ids = statuses.home(session, viewer, paging(request))
-        return entities.statuses(session, city, ids, member), ids
+        page = statuses.home_cards(session, viewer, paging(request))
+        ids = [row.status_id for row in page]
+        notes = {row.status_id: row for row in page if row.uri is not None}
+        return entities.statuses(session, city, ids, member, notes), ids
 
     # the token check and the page in one unit of work: one thread hop, one transaction
     items, ids = await read_as_member(request, "read:statuses", read)
