@@ -11,6 +11,9 @@ block and mute scopes). Without a scope, a GET needs `read` and anything else `w
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from sqlalchemy.orm import Session
 from starlette.requests import Request
 
@@ -28,6 +31,7 @@ issue_token = oauth_tokens.issue_personal
 tokens_of = oauth_tokens.tokens_of
 revoke_tokens = oauth_tokens.revoke_tokens
 OUTSIDE_SCOPES = "This action is outside the authorized scopes"
+T = TypeVar("T")
 
 __all__ = [
     "ApiToken",
@@ -37,6 +41,7 @@ __all__ = [
     "bearer",
     "issue_token",
     "member_for_token",
+    "read_as_member",
     "revoke_tokens",
     "token_hash",
     "tokens_of",
@@ -55,22 +60,56 @@ def default_scope(request: Request) -> str:
     return "read" if request.method in ("GET", "HEAD") else "write"
 
 
-async def bearer(request: Request, scope: str | None = None) -> oauth_tokens.Bearer:
-    """The live token of the request and what it speaks for (an app's own token included)."""
+def _sent_token(request: Request) -> str:
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise DomainError(
             "unauthorized", "send a personal token as 'Authorization: Bearer <token>'", 401
         )
-    token = token.strip()
+    return token.strip()
+
+
+def _check_scope(found: oauth_tokens.Bearer, scope: str | None) -> None:
+    if scope is not None and not oauth_scopes.covers(found.scopes, scope):
+        raise DomainError("outside_scopes", OUTSIDE_SCOPES, 403)
+
+
+async def bearer(request: Request, scope: str | None = None) -> oauth_tokens.Bearer:
+    """The live token of the request and what it speaks for (an app's own token included)."""
+    token = _sent_token(request)
     db = city_of(request).db
     found = await db.read(lambda s: oauth_tokens.bearer(s, token))
     vouch_for_token(request.scope)  # from now on this token has its own rate-limit budget
-    if scope is not None and not oauth_scopes.covers(found.scopes, scope):
-        raise DomainError("outside_scopes", OUTSIDE_SCOPES, 403)
+    _check_scope(found, scope)
     if oauth_tokens.needs_touch(found):
         await db.write(lambda s: oauth_tokens.touch(s, found.token_id))
     return found
+
+
+async def read_as_member(request: Request, scope: str, work: Callable[[Session, Member], T]) -> T:
+    """`authenticated`, then `work` for that member, in one read: one thread hop and one
+    transaction instead of two, for the hot read endpoints (the home timeline). The same
+    refusals in the same order (401, 403, 422), raised before `work` runs."""
+    token = _sent_token(request)
+    db = city_of(request).db
+    found: list[oauth_tokens.Bearer] = []
+
+    def unit(session: Session) -> T:
+        holder = oauth_tokens.bearer(session, token)
+        found.append(holder)
+        _check_scope(holder, scope)
+        if holder.member is None:
+            raise DomainError("unprocessable", "This method requires an authenticated user", 422)
+        return work(session, holder.member)
+
+    try:
+        result = await db.read(unit)
+    finally:
+        if found:
+            vouch_for_token(request.scope)  # a live token: its own rate-limit budget
+    if oauth_tokens.needs_touch(found[0]):
+        await db.write(lambda s: oauth_tokens.touch(s, found[0].token_id))
+    return result
 
 
 async def authenticated(request: Request, scope: str | None = None) -> Member:

@@ -28,6 +28,7 @@ from sqlalchemy import (
     BindParameter,
     ColumnElement,
     Integer,
+    Row,
     Select,
     String,
     and_,
@@ -238,9 +239,6 @@ _ROWS = (
     .outerjoin(DiscussionPost, DiscussionPost.id == Status.post_id)
     .where(Status.id.in_(bindparam("ids", expanding=True)))
 )
-_REACTIONS = select(StatusReaction.status_id, StatusReaction.kind, StatusReaction.member_id).where(
-    StatusReaction.status_id.in_(bindparam("ids", expanding=True))
-)
 
 
 def rows(session: Session, ids: list[int]) -> list[StatusRow]:
@@ -252,6 +250,76 @@ def rows(session: Session, ids: list[int]) -> list[StatusRow]:
         for status, note, listing, thread, post in session.execute(_ROWS, {"ids": ids})
     }
     return [found[i] for i in ids if i in found]
+
+
+#: the display-only reader of note statuses: the columns a Status entity shows of the note
+#: and of its author (member or remote actor, both outer-joined, labelled `m_`/`a_`), Core
+#: rows with no `Status`/`Note`/`Member`/`RemoteActor` objects built (loading those was the
+#: largest cost of a page of statuses after the query: docs/BENCHMARKS.md)
+def _note_card_columns() -> list[Any]:
+    return [
+        Note.uri,
+        Note.url,
+        Note.published,
+        Note.updated,
+        Note.content,
+        Note.visibility,
+        Note.in_reply_to,
+        Note.attachments,
+        Note.tags,
+        Note.member_id,
+        Note.remote_actor_id,
+        Member.username.label("m_username"),
+        Member.display_name.label("m_display_name"),
+        Member.summary.label("m_summary"),
+        Member.avatar.label("m_avatar"),
+        Member.created_at.label("m_created_at"),
+        Member.manually_approves_followers.label("m_locked"),
+        RemoteActor.uri.label("a_uri"),
+        RemoteActor.preferred_username.label("a_username"),
+        RemoteActor.domain.label("a_domain"),
+        RemoteActor.name.label("a_name"),
+        RemoteActor.summary.label("a_summary"),
+        RemoteActor.url.label("a_url"),
+        RemoteActor.fetched_at.label("a_fetched_at"),
+        RemoteActor.manually_approves_followers.label("a_locked"),
+        RemoteActor.type.label("a_type"),
+        RemoteActor.icon_url.label("a_icon_url"),
+    ]
+
+
+_NOTE_CARDS = (
+    select(Status.id.label("status_id"), *_note_card_columns())
+    .select_from(Status)
+    .join(Note, Note.id == Status.note_id)
+    .outerjoin(Member, Member.id == Note.member_id)
+    .outerjoin(RemoteActor, RemoteActor.id == Note.remote_actor_id)
+    .where(Status.id.in_(bindparam("ids", expanding=True)))
+)
+
+
+def _with_note_cards(page: Select[Any]) -> Select[Any]:
+    """A page query (status ids) and the display rows of its notes in one statement: every
+    status of the page, newest first, the note's and author's columns NULL for the others
+    (listings, discussions)."""
+    ids = page.subquery("page")
+    return (
+        select(ids.c.id.label("status_id"), *_note_card_columns())
+        .select_from(ids)
+        .join(Status, Status.id == ids.c.id)
+        .outerjoin(Note, Note.id == Status.note_id)
+        .outerjoin(Member, Member.id == Note.member_id)
+        .outerjoin(RemoteActor, RemoteActor.id == Note.remote_actor_id)
+        .order_by(ids.c.id.desc())
+    )
+
+
+def note_cards(session: Session, ids: list[int]) -> dict[int, Row[Any]]:
+    """The note statuses among `ids`, by status id, as display rows (`_NOTE_CARDS`): for
+    showing them only; `rows` gives the objects to act on."""
+    if not ids:
+        return {}
+    return {row.status_id: row for row in session.execute(_NOTE_CARDS, {"ids": ids})}
 
 
 def find(session: Session, viewer: Viewer, status_id: int) -> StatusRow:
@@ -319,6 +387,18 @@ def known_accounts(session: Session, handles: list[str]) -> dict[str, RemoteActo
 def home(session: Session, viewer: Viewer, paging: Paging) -> list[int]:
     """The member's own statuses, those of the accounts they follow, the listings of the
     cities whose market they follow, and the direct notes sent to them."""
+    ids = list(session.scalars(*_home_query(viewer, paging)))
+    return sorted(ids, reverse=True) if paging.min_id is not None else ids
+
+
+def home_cards(session: Session, viewer: Viewer, paging: Paging) -> list[Row[Any]]:
+    """`home`'s page with the display rows of its notes (`note_cards`) in the same
+    statement: one row per status, newest first, `uri` None where it is not a note."""
+    statement, params = _home_query(viewer, paging)
+    return list(session.execute(_home_cards_statement(statement), params))
+
+
+def _home_query(viewer: Viewer, paging: Paging) -> tuple[Select[Any], dict[str, Any]]:
     assert viewer.member is not None and viewer.uri is not None
     limit = max(1, min(paging.limit, MAX_LIMIT))
     statement = _home_statement(
@@ -328,8 +408,13 @@ def home(session: Session, viewer: Viewer, paging: Paging) -> list[int]:
     for name in ("max_id", "since_id", "min_id"):
         if getattr(paging, name) is not None:
             params[name] = getattr(paging, name)
-    ids = list(session.scalars(statement, params))
-    return sorted(ids, reverse=True) if paging.min_id is not None else ids
+    return statement, params
+
+
+@functools.lru_cache(maxsize=8 * MAX_LIMIT)
+def _home_cards_statement(page: Select[Any]) -> Select[Any]:
+    """Built once per home statement (itself one per paging shape), for the same reason."""
+    return _with_note_cards(page)
 
 
 @functools.lru_cache(maxsize=8 * MAX_LIMIT)
@@ -583,19 +668,6 @@ class Reactions:
     favourites: dict[int, int]
     reblogs: dict[int, int]
     mine: set[tuple[int, ReactionKind]]
-
-
-def reactions(session: Session, member: Member | None, ids: list[int]) -> Reactions:
-    favourites: dict[int, int] = {}
-    reblogs: dict[int, int] = {}
-    mine: set[tuple[int, ReactionKind]] = set()
-    if ids:
-        for sid, kind, who in session.execute(_REACTIONS, {"ids": ids}):
-            counts = favourites if kind is ReactionKind.favourite else reblogs
-            counts[sid] = counts.get(sid, 0) + 1
-            if member is not None and who == member.id:
-                mine.add((sid, kind))
-    return Reactions(favourites, reblogs, mine)
 
 
 def own_note_uri(row: StatusRow, member: Member) -> str:

@@ -116,10 +116,15 @@ def render_member(urls: Urls, member: Member) -> dict[str, Any]:
 
 def member_icon(urls: Urls, member: Member) -> dict[str, str] | None:
     """The member's avatar as the actor's `icon` Image, or None for the default picture."""
-    media_type = photos.media_type_of(member.avatar) if member.avatar else None
-    if member.avatar is None or media_type is None:
+    return avatar_icon(urls, member.avatar)
+
+
+def avatar_icon(urls: Urls, avatar: str | None) -> dict[str, str] | None:
+    """`member_icon` of a member's `avatar` column (readers that load columns, not members)."""
+    media_type = photos.media_type_of(avatar) if avatar else None
+    if avatar is None or media_type is None:
         return None
-    return {"type": "Image", "mediaType": media_type, "url": urls.media(member.avatar)}
+    return {"type": "Image", "mediaType": media_type, "url": urls.media(avatar)}
 
 
 def currency_facts(settings: Settings) -> dict[str, Any]:

@@ -23,9 +23,22 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CompoundSelect, String, bindparam, func, literal, select, union_all
+from sqlalchemy import (
+    CompoundSelect,
+    Integer,
+    Row,
+    String,
+    bindparam,
+    case,
+    cast,
+    func,
+    literal,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from exchange import discussions as discussion_rules
@@ -107,45 +120,108 @@ def _avatar(city: City) -> str:
 
 def account(city: City, who: Account, counts: tuple[int, int, int] = (0, 0, 0)) -> dict[str, Any]:
     """The Account entity; `counts` is (statuses, followers, following)."""
-    avatar = _avatar(city)
     if isinstance(who, Member):
         icon = render.member_icon(city.urls, who)
-        avatar = icon["url"] if icon else avatar
-        uri = city.urls.member(who.username)
-        username, acct = who.username, who.username
-        name, note = plain_name(who.display_name), who.summary
-        url, created, locked, bot, group = (
-            city.urls.profile_page(who.username),
-            who.created_at,
-            who.manually_approves_followers,
-            False,
-            False,
+        return _account_entity(
+            city,
+            member_account_id(who.id),
+            username=who.username,
+            acct=who.username,
+            name=who.display_name,
+            note=who.summary,
+            url=city.urls.profile_page(who.username),
+            uri=city.urls.member(who.username),
+            created=who.created_at,
+            locked=who.manually_approves_followers,
+            kind=None,
+            avatar=icon["url"] if icon else None,
+            counts=counts,
         )
-    else:
-        uri, username, acct = who.uri, who.preferred_username, who.handle
-        name, note, url, created = (
-            plain_name(who.name),
-            who.summary,
-            who.url or who.uri,
-            (who.fetched_at),
+    return _account_entity(
+        city,
+        actor_account_id(who.id),
+        username=who.preferred_username,
+        acct=who.handle,
+        name=who.name,
+        note=who.summary,
+        url=who.url or who.uri,
+        uri=who.uri,
+        created=who.fetched_at,
+        locked=who.manually_approves_followers,
+        kind=who.type,
+        avatar=who.icon_url,
+        counts=counts,
+    )
+
+
+def _card_account(city: City, card: Row[Any]) -> dict[str, Any] | None:
+    """The Account entity of a display row's author (`exchange.statuses.note_cards`): the
+    same fields `account` reads of a Member or a RemoteActor, from the joined columns."""
+    if card.member_id is not None:
+        if card.m_username is None:
+            return None
+        icon = render.avatar_icon(city.urls, card.m_avatar)
+        return _account_entity(
+            city,
+            member_account_id(card.member_id),
+            username=card.m_username,
+            acct=card.m_username,
+            name=card.m_display_name,
+            note=card.m_summary,
+            url=city.urls.profile_page(card.m_username),
+            uri=city.urls.member(card.m_username),
+            created=card.m_created_at,
+            locked=card.m_locked,
+            kind=None,
+            avatar=icon["url"] if icon else None,
         )
-        locked, bot, group = (
-            who.manually_approves_followers,
-            who.type in ("Service", "Application"),
-            who.type == "Group",
-        )
-        avatar = who.icon_url or avatar
+    if card.a_uri is None:
+        return None
+    return _account_entity(
+        city,
+        actor_account_id(card.remote_actor_id),
+        username=card.a_username,
+        acct=f"{card.a_username}@{card.a_domain}",
+        name=card.a_name,
+        note=card.a_summary,
+        url=card.a_url or card.a_uri,
+        uri=card.a_uri,
+        created=card.a_fetched_at,
+        locked=card.a_locked,
+        kind=card.a_type,
+        avatar=card.a_icon_url,
+    )
+
+
+def _account_entity(
+    city: City,
+    entity_id: str,
+    *,
+    username: str,
+    acct: str,
+    name: str,
+    note: str,
+    url: str,
+    uri: str,
+    created: datetime,
+    locked: bool,
+    kind: str | None,
+    avatar: str | None,
+    counts: tuple[int, int, int] = (0, 0, 0),
+) -> dict[str, Any]:
+    """The Account entity's fields; `kind` is a remote actor's type (None for a member)."""
+    avatar = avatar or _avatar(city)
     statuses, followers, following = counts
     return {
-        "id": account_id(who),
+        "id": entity_id,
         "username": username,
         "acct": acct,
-        "display_name": name,
+        "display_name": plain_name(name),
         "locked": locked,
-        "bot": bot,
+        "bot": kind in ("Service", "Application"),
         "discoverable": True,
         "indexable": False,
-        "group": group,
+        "group": kind == "Group",
         "created_at": created.strftime("%Y-%m-%dT00:00:00.000Z"),
         "note": note,
         "url": url,
@@ -286,16 +362,30 @@ def item_of(row: StatusRow) -> status_rules.Item:
 #: expressions and their cache keys are not rebuilt per request)
 _MEMBERS = select(Member).where(Member.id.in_(bindparam("ids", expanding=True)))
 _ACTORS = select(RemoteActor).where(RemoteActor.id.in_(bindparam("ids", expanding=True)))
-#: the replies to the page's statuses and the remote Likes and Announces of them, counted in
-#: one statement: (uri, "" for replies or the interaction's type, count)
+#: what a page's statuses count, in one statement: the replies to them, the remote Likes and
+#: Announces of them (by URI), and our members' favourites and reblogs (by status id, with
+#: how many of them are the viewer's). Rows: (uri or status id as text, what is counted: ""
+#: for replies, the interaction's type, or "reaction:" and the kind; count; the viewer's)
 _COUNTS: CompoundSelect = union_all(
-    select(Note.in_reply_to, literal("", String), func.count())
+    select(Note.in_reply_to, literal("", String), func.count(), literal(0, Integer))
     .where(Note.in_reply_to.in_(bindparam("uris", expanding=True)), Note.deleted_at.is_(None))
     .group_by(Note.in_reply_to),
-    select(Interaction.object_uri, Interaction.type, func.count())
+    select(Interaction.object_uri, Interaction.type, func.count(), literal(0, Integer))
     .where(Interaction.object_uri.in_(bindparam("uris", expanding=True)))
     .group_by(Interaction.object_uri, Interaction.type),
+    select(
+        cast(StatusReaction.status_id, String),
+        literal("reaction:", String) + cast(StatusReaction.kind, String),
+        func.count(),
+        func.sum(
+            case((StatusReaction.member_id == bindparam("viewer", type_=Integer), 1), else_=0)
+        ),
+    )
+    .where(StatusReaction.status_id.in_(bindparam("ids", expanding=True)))
+    .group_by(StatusReaction.status_id, StatusReaction.kind),
 )
+#: our reaction kinds by their `_COUNTS` label
+_REACTION_KINDS = {f"reaction:{kind.value}": kind for kind in ReactionKind}
 
 
 @dataclass
@@ -320,12 +410,21 @@ class Cards:
     answered_account: dict[int, str] = field(default_factory=dict)
     #: a thread's poll (its space's newest), as a Poll entity, by thread id
     polls: dict[int, dict[str, Any]] = field(default_factory=dict)
-    _by_uri: dict[str, RemoteActor] | None = None
-    _accounts: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: the page's note statuses as display rows (`exchange.statuses.note_cards`), by status id
+    notes: dict[int, Row[Any]] = field(default_factory=dict)
+    _by_uri: dict[str, int] | None = None
+    _accounts: dict[str, dict[str, Any] | None] = field(default_factory=dict)
 
     @classmethod
-    def load(cls, session: Session, rows: list[StatusRow], viewer: Member | None) -> Cards:
-        cards = cls()
+    def load(
+        cls,
+        session: Session,
+        rows: list[StatusRow],
+        viewer: Member | None,
+        notes: dict[int, Row[Any]] | None = None,
+    ) -> Cards:
+        """What `rows` (objects) and `notes` (display rows, authors joined) need."""
+        cards = cls(notes=notes or {})
         items = [item_of(r) for r in rows]
         member_ids = {i.member_id for i in items if i.member_id is not None}
         actor_ids = {i.remote_actor_id for i in items if i.remote_actor_id is not None}
@@ -334,6 +433,7 @@ class Cards:
         if actor_ids:
             cards.actors = {a.id: a for a in session.scalars(_ACTORS, {"ids": list(actor_ids)})}
         parents = [r.note.in_reply_to for r in rows if r.note and r.note.in_reply_to]
+        parents += [n.in_reply_to for n in cards.notes.values() if n.in_reply_to]
         for uri, sid in status_rules.ids_of_uris(session, parents).items():
             author = (
                 session.execute(
@@ -349,20 +449,32 @@ class Cards:
                     sid,
                     member_account_id(mid) if mid is not None else actor_account_id(aid or 0),
                 )
-        uris = [i.uri for i in items]
+        uris = [i.uri for i in items] + [n.uri for n in cards.notes.values()]
         if not uris:
             return cards
-        for uri, kind, count in session.execute(_COUNTS, {"uris": uris}):
-            if uri is None:
+        ids = [r.status.id for r in rows] + list(cards.notes)
+        viewer_id = viewer.id if viewer is not None else None
+        for key, kind, count, mine in session.execute(
+            _COUNTS, {"uris": uris, "ids": ids, "viewer": viewer_id}
+        ):
+            if key is None:
                 continue
-            if kind == "":
-                cards.replies[uri] = count
-                continue
-            likes, boosts = cards.likes.get(uri, (0, 0))
-            cards.likes[uri] = (
-                (likes + count, boosts) if kind == "Like" else (likes, boosts + count)
-            )
-        cards.reactions = status_rules.reactions(session, viewer, [r.status.id for r in rows])
+            reaction = _REACTION_KINDS.get(kind)
+            if reaction is not None:
+                sid = int(key)
+                counted = cards.reactions.favourites
+                if reaction is ReactionKind.reblog:
+                    counted = cards.reactions.reblogs
+                counted[sid] = count
+                if mine:
+                    cards.reactions.mine.add((sid, reaction))
+            elif kind == "":
+                cards.replies[key] = count
+            else:
+                likes, boosts = cards.likes.get(key, (0, 0))
+                cards.likes[key] = (
+                    (likes + count, boosts) if kind == "Like" else (likes, boosts + count)
+                )
         cards._load_discussions(session, rows, viewer)
         return cards
 
@@ -429,19 +541,35 @@ class Cards:
             if shown is not None:
                 self.polls[thread.id] = shown
 
-    def actors_by_uri(self) -> dict[str, RemoteActor]:
-        """The page's remote authors by URI (mentions of them link to their account)."""
+    def actors_by_uri(self) -> dict[str, int]:
+        """The ids of the page's remote authors by URI (mentions of them link to their
+        account)."""
         if self._by_uri is None:
-            self._by_uri = {a.uri: a for a in self.actors.values()}
+            self._by_uri = {a.uri: a.id for a in self.actors.values()}
+            for note in self.notes.values():
+                if note.a_uri is not None:
+                    self._by_uri[note.a_uri] = note.remote_actor_id
         return self._by_uri
 
     def account_of(self, city: City, who: Account) -> dict[str, Any]:
         """The Account entity of an author, rendered once per page however many of its
         statuses the page shows (a copy each: callers may change their status's dict)."""
         key = account_id(who)
+        found = self._accounts.get(key)
+        if found is None:
+            found = self._accounts[key] = account(city, who)
+        return dict(found)
+
+    def card_account_of(self, city: City, card: Row[Any]) -> dict[str, Any] | None:
+        """`account_of` the author of a display row (None when the author is gone)."""
+        if card.member_id is not None:
+            key = member_account_id(card.member_id)
+        else:
+            key = actor_account_id(card.remote_actor_id or 0)
         if key not in self._accounts:
-            self._accounts[key] = account(city, who)
-        return dict(self._accounts[key])
+            self._accounts[key] = _card_account(city, card)
+        found = self._accounts[key]
+        return dict(found) if found is not None else None
 
     def author(self, row: StatusRow) -> Account | None:
         item = item_of(row)
@@ -488,7 +616,7 @@ def _mentions(cards: Cards, tags: list[dict[str, Any]]) -> list[dict[str, str]]:
             name = str(tag.get("name", "")).lstrip("@")
             found.append(
                 {
-                    "id": actor_account_id(actor.id) if actor else "0",
+                    "id": actor_account_id(actor) if actor is not None else "0",
                     "username": name.split("@")[0],
                     "acct": name,
                     "url": str(tag.get("href")),
@@ -503,50 +631,9 @@ def status(city: City, row: StatusRow, cards: Cards) -> dict[str, Any] | None:
     if author is None:
         return None
     sid = row.status.id
-    likes, boosts = cards.likes.get(item_of(row).uri, (0, 0))
-    favourited = (sid, ReactionKind.favourite) in cards.reactions.mine
-    reblogged = (sid, ReactionKind.reblog) in cards.reactions.mine
-    entity: dict[str, Any] = {
-        "id": str(sid),
-        "account": cards.account_of(city, author),
-        "sensitive": False,
-        "spoiler_text": "",
-        "language": city.settings.language,
-        "reblog": None,
-        "poll": None,
-        "card": None,
-        "application": None,
-        "emojis": [],
-        "filtered": [],
-        "favourites_count": likes + cards.reactions.favourites.get(sid, 0),
-        "reblogs_count": boosts + cards.reactions.reblogs.get(sid, 0),
-        "favourited": favourited,
-        "reblogged": reblogged,
-        "muted": False,
-        "bookmarked": False,
-        "pinned": False,
-    }
+    entity = _status_base(city, sid, item_of(row).uri, cards.account_of(city, author), cards)
     if row.note is not None:
-        note = row.note
-        parent = cards.replies_to.get(note.in_reply_to or "")
-        entity.update(
-            uri=note.uri,
-            url=note.url or note.uri,
-            created_at=iso(note.published),
-            edited_at=iso(note.updated) if note.updated else None,
-            content=note.content,
-            visibility=VISIBILITY.get(note.visibility, "public"),
-            in_reply_to_id=str(parent[0]) if parent else None,
-            in_reply_to_account_id=parent[1] if parent else None,
-            replies_count=cards.replies.get(note.uri, 0),
-            media_attachments=[
-                _attachment(city, sid, i, a)
-                for i, a in enumerate(note.attachments[:4])
-                if str(a.get("mediaType", "image/")).startswith("image/")
-            ],
-            mentions=_mentions(cards, note.tags),
-            tags=_tags(city, note.tags),
-        )
+        entity.update(_note_fields(city, sid, row.note, cards))
     elif row.thread is not None or row.post is not None:
         entity.update(_discussion_fields(row, cards))
     else:
@@ -575,6 +662,67 @@ def status(city: City, row: StatusRow, cards: Cards) -> dict[str, Any] | None:
             "open": listing.state in (ListingState.published, ListingState.reserved),
         }
     return entity
+
+
+def card_status(city: City, card: Row[Any], cards: Cards) -> dict[str, Any] | None:
+    """`status` of a note status read as a display row (`exchange.statuses.note_cards`)."""
+    author = cards.card_account_of(city, card)
+    if author is None:
+        return None
+    sid = card.status_id
+    entity = _status_base(city, sid, card.uri, author, cards)
+    entity.update(_note_fields(city, sid, card, cards))
+    return entity
+
+
+def _status_base(
+    city: City, sid: int, uri: str, author: dict[str, Any], cards: Cards
+) -> dict[str, Any]:
+    """The fields every Status entity has, whatever it shows."""
+    likes, boosts = cards.likes.get(uri, (0, 0))
+    return {
+        "id": str(sid),
+        "account": author,
+        "sensitive": False,
+        "spoiler_text": "",
+        "language": city.settings.language,
+        "reblog": None,
+        "poll": None,
+        "card": None,
+        "application": None,
+        "emojis": [],
+        "filtered": [],
+        "favourites_count": likes + cards.reactions.favourites.get(sid, 0),
+        "reblogs_count": boosts + cards.reactions.reblogs.get(sid, 0),
+        "favourited": (sid, ReactionKind.favourite) in cards.reactions.mine,
+        "reblogged": (sid, ReactionKind.reblog) in cards.reactions.mine,
+        "muted": False,
+        "bookmarked": False,
+        "pinned": False,
+    }
+
+
+def _note_fields(city: City, sid: int, note: Note | Row[Any], cards: Cards) -> dict[str, Any]:
+    """A note's own fields, from the object or from a display row (same attribute names)."""
+    parent = cards.replies_to.get(note.in_reply_to or "")
+    return {
+        "uri": note.uri,
+        "url": note.url or note.uri,
+        "created_at": iso(note.published),
+        "edited_at": iso(note.updated) if note.updated else None,
+        "content": note.content,
+        "visibility": VISIBILITY.get(note.visibility, "public"),
+        "in_reply_to_id": str(parent[0]) if parent else None,
+        "in_reply_to_account_id": parent[1] if parent else None,
+        "replies_count": cards.replies.get(note.uri, 0),
+        "media_attachments": [
+            _attachment(city, sid, i, a)
+            for i, a in enumerate(note.attachments[:4])
+            if str(a.get("mediaType", "image/")).startswith("image/")
+        ],
+        "mentions": _mentions(cards, note.tags),
+        "tags": _tags(city, note.tags),
+    }
 
 
 def _discussion_fields(row: StatusRow, cards: Cards) -> dict[str, Any]:
@@ -620,12 +768,29 @@ def _discussion_fields(row: StatusRow, cards: Cards) -> dict[str, Any]:
 
 
 def statuses(
-    session: Session, city: City, ids: list[int], viewer: Member | None
+    session: Session,
+    city: City,
+    ids: list[int],
+    viewer: Member | None,
+    notes: dict[int, Row[Any]] | None = None,
 ) -> list[dict[str, Any]]:
-    """The Status entities of `ids`, in that order."""
-    rows = status_rules.rows(session, ids)
-    cards = Cards.load(session, rows, viewer)
-    return [s for s in (status(city, r, cards) for r in rows) if s is not None]
+    """The Status entities of `ids`, in that order. Notes (most statuses) are read as
+    display rows with their authors in one statement (`notes` when the caller read them with
+    its page: `exchange.statuses.home_cards`); listings and discussions as objects."""
+    if notes is None:
+        notes = status_rules.note_cards(session, ids)
+    rest = [i for i in ids if i not in notes]
+    rows = {r.status.id: r for r in status_rules.rows(session, rest)} if rest else {}
+    cards = Cards.load(session, list(rows.values()), viewer, notes)
+    shown = []
+    for sid in ids:
+        card = notes.get(sid)
+        entity = card_status(city, card, cards) if card is not None else None
+        if card is None and sid in rows:
+            entity = status(city, rows[sid], cards)
+        if entity is not None:
+            shown.append(entity)
+    return shown
 
 
 #: a reblog's own status id: this plus its `status_reactions` id (no row of `statuses`)

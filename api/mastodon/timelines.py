@@ -18,9 +18,11 @@ from starlette.routing import Route
 from exchange import statuses
 from exchange.statuses import Viewer
 from instance.city import city_of
+from models import Member
 
+from ..auth import read_as_member
 from . import entities
-from .common import mastodon_errors, member_viewer, optional_viewer, paged_response, paging
+from .common import mastodon_errors, optional_viewer, paged_response, paging
 
 Query = Callable[[Session], list[int]]
 
@@ -42,9 +44,18 @@ def _flag(request: Request, name: str) -> bool:
 
 @mastodon_errors
 async def home(request: Request) -> Response:
-    _, viewer = await member_viewer(request, "read:statuses")
-    page = paging(request)
-    return await _answer(request, viewer, lambda s: statuses.home(s, viewer, page))
+    city = city_of(request)
+
+    def read(session: Session, member: Member) -> tuple[list[dict[str, Any]], list[int]]:
+        viewer = Viewer(member, city.urls.member(member.username))
+        page = statuses.home_cards(session, viewer, paging(request))
+        ids = [row.status_id for row in page]
+        notes = {row.status_id: row for row in page if row.uri is not None}
+        return entities.statuses(session, city, ids, member, notes), ids
+
+    # the token check and the page in one unit of work: one thread hop, one transaction
+    items, ids = await read_as_member(request, "read:statuses", read)
+    return paged_response(request, items, ids)
 
 
 @mastodon_errors

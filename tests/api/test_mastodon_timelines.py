@@ -50,6 +50,33 @@ async def test_home_needs_read_statuses(masto: Masto) -> None:
     assert (await masto.get("/api/v1/timelines/home", token)).status_code == 403
 
 
+async def test_home_refuses_an_apps_own_token(masto: Masto) -> None:
+    app = (
+        await masto.http.post(
+            "/api/v1/apps",
+            data={
+                "client_name": "x",
+                "redirect_uris": "urn:ietf:wg:oauth:2.0:oob",
+                "scopes": "read",
+            },
+        )
+    ).json()
+    token = (
+        await masto.http.post(
+            "/oauth/token",
+            data={
+                "client_id": app["client_id"],
+                "client_secret": app["client_secret"],
+                "grant_type": "client_credentials",
+                "scope": "read",
+            },
+        )
+    ).json()["access_token"]
+    answer = await masto.get("/api/v1/timelines/home", token)
+    assert answer.status_code == 422
+    assert answer.json() == {"error": "This method requires an authenticated user"}
+
+
 async def test_public_holds_public_statuses_not_unlisted_ones(masto: Masto) -> None:
     shown = await masto.status("alice", "everyone")
     await masto.status("alice", "quiet", visibility="unlisted")
