@@ -33,8 +33,12 @@ from ..social import _remote_account
 from . import entities, thread_statuses
 from .common import body, first, int_id, mastodon_errors, member_viewer, optional_viewer
 
-#: `@name@domain` in a status: a remote account to mention
-MENTION = re.compile(r"(?<![\w@])@([a-z0-9_.-]+@[a-z0-9.-]+\.[a-z]{2,}(?::\d+)?)", re.IGNORECASE)
+#: `@name@domain` in a status: a remote account to mention (the host a domain name or a
+#: dotted IPv4 address, as servers on a private network are named; a port allowed)
+MENTION = re.compile(
+    r"(?<![\w@])@([a-z0-9_.-]+@(?:[a-z0-9.-]+\.[a-z]{2,}|\d{1,3}(?:\.\d{1,3}){3})(?::\d+)?)",
+    re.IGNORECASE,
+)
 
 
 def _one(session: Session, city: City, viewer: Viewer, status_id: int) -> dict[str, Any]:
