@@ -5,9 +5,10 @@ Two kinds of conversation, one list, newest activity first:
 - each negotiation thread, with the counterpart (a member of this city or a remote account);
   its statuses are the offers, counter-offers and messages (`thread_statuses.py`), the last
   of which is `last_status`; its id is the thread's;
-- the member's direct messages with one remote account outside negotiations
-  (exchange/direct_conversations.py), whose `last_status` is the latest direct note (a real
-  status); its id is `DIRECT_BASE +` the account's row id.
+- the member's direct messages with one remote account, or with one other member, outside
+  negotiations (exchange/direct_conversations.py), whose `last_status` is the latest direct
+  note (a real status); its id is `DIRECT_BASE +` the account's row id, or `PEER_BASE +`
+  the member's.
 `unread` is true when the other party said something after the member last read it
 (`POST .../read`, or writing in it); `DELETE` takes it out of the list until something
 newer happens in it. Neither touches the negotiation nor the messages. Paged by
@@ -26,28 +27,34 @@ from starlette.routing import Route
 
 from exchange import direct_conversations, statuses
 from exchange import negotiation_conversations as conversations
-from exchange.direct_conversations import DirectConversation
+from exchange.direct_conversations import DirectConversation, Party
 from exchange.errors import DomainError, NotFound
 from exchange.negotiation_conversations import Anchor, Conversation
 from exchange.statuses import DEFAULT_LIMIT, MAX_LIMIT
 from instance.city import City, city_of
-from models import Member, Negotiation
+from models import Member, Negotiation, RemoteActor
 
 from . import entities, thread_statuses
 from .common import mastodon_errors, member_viewer, paged_response
 
-#: ids of direct-message conversations: past any thread id (a remote account's row id added)
+#: ids of direct-message conversations, past any thread id: with a remote account (its row
+#: id added), with a member (theirs added)
 DIRECT_BASE = 5 * 10**17
+PEER_BASE = 4 * 10**17
 SPAN = 10**17
 #: a direct conversation's rank in the list's order (a negotiation's is 0)
-DIRECT_RANK = 1
+DIRECT_RANK, PEER_RANK = 1, 2
 
 Found = Conversation | DirectConversation
 
 
-def _direct_id(value: int) -> int | None:
-    """The remote account's row id of a direct conversation id; None for a thread id."""
-    return value - DIRECT_BASE if DIRECT_BASE < value < DIRECT_BASE + SPAN else None
+def _party(value: int) -> Party | None:
+    """The other party of a direct conversation id; None for a thread id."""
+    if DIRECT_BASE < value < DIRECT_BASE + SPAN:
+        return Party(actor_id=value - DIRECT_BASE)
+    if PEER_BASE < value < PEER_BASE + SPAN:
+        return Party(member_id=value - PEER_BASE)
+    return None
 
 
 def _raw_id(value: str) -> int:
@@ -58,7 +65,8 @@ def _raw_id(value: str) -> int:
 
 def _place(found: Found) -> Anchor:
     if isinstance(found, DirectConversation):
-        return Anchor(found.last_at, DIRECT_RANK, found.actor.id)
+        rank = DIRECT_RANK if isinstance(found.who, RemoteActor) else PEER_RANK
+        return Anchor(found.last_at, rank, found.who.id)
     return conversations.anchor(found.negotiation)
 
 
@@ -68,7 +76,8 @@ def _key(anchor: Anchor) -> tuple[Any, int, int]:
 
 def _id(found: Found) -> int:
     if isinstance(found, DirectConversation):
-        return DIRECT_BASE + found.actor.id
+        base = DIRECT_BASE if isinstance(found.who, RemoteActor) else PEER_BASE
+        return base + found.who.id
     return found.negotiation.id
 
 
@@ -79,9 +88,9 @@ def _bound(session: Session, member: Member, name: str, request: Request) -> Anc
         return None
     if not raw.isdigit() or len(raw) > 18:
         raise DomainError("invalid_parameter", f"{name} must be a conversation id", 400)
-    actor_id = _direct_id(int(raw))
-    if actor_id is not None:
-        found = direct_conversations.of_member(session, member, actor_id)
+    party = _party(int(raw))
+    if party is not None:
+        found = direct_conversations.of_member(session, member, party)
         return _place(found[0]) if found else None
     if int(raw) > 2**31 - 1:
         return None
@@ -96,7 +105,7 @@ def _render(session: Session, city: City, member: Member, found: Found) -> dict[
     return {
         "id": str(_id(found)),
         "unread": found.unread,
-        "accounts": [entities.account(city, found.actor)],
+        "accounts": [entities.account(city, found.who)],
         "last_status": last[0] if last else None,
     }
 
@@ -142,10 +151,10 @@ async def remove(request: Request) -> Response:
     value = _raw_id(request.path_params["id"])
 
     def write(session: Session) -> None:
-        actor_id = _direct_id(value)
-        if actor_id is not None:
+        party = _party(value)
+        if party is not None:
             direct_conversations.remove(
-                session, member, direct_conversations.find(session, member, actor_id)
+                session, member, direct_conversations.find(session, member, party)
             )
         else:
             negotiation = conversations.find(session, member, min(value, 2**31 - 1))
@@ -162,9 +171,9 @@ async def mark_read(request: Request) -> Response:
     value = _raw_id(request.path_params["id"])
 
     def write(session: Session) -> dict[str, Any]:
-        actor_id = _direct_id(value)
-        if actor_id is not None:
-            found = direct_conversations.find(session, member, actor_id)
+        party = _party(value)
+        if party is not None:
+            found = direct_conversations.find(session, member, party)
             return _render(
                 session, city, member, direct_conversations.mark_read(session, member, found)
             )

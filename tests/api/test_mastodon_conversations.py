@@ -308,3 +308,44 @@ async def test_a_deleted_direct_message_leaves_the_conversation(masto: Masto) ->
         )
     )
     assert await _conversations(masto, "alice") == []
+
+
+async def test_a_direct_status_to_a_member_is_a_conversation_on_both_sides(masto: Masto) -> None:
+    masto.member("carl")
+    sent = await masto.status("alice", "@bob is the drill free on Sunday?", visibility="direct")
+    assert [m["username"] for m in sent["mentions"]] == ["bob"]
+    (theirs,) = await _conversations(masto, "bob")
+    assert theirs["unread"] is True
+    assert [a["username"] for a in theirs["accounts"]] == ["alice"]
+    assert theirs["last_status"]["id"] == sent["id"]
+    (mine,) = await _conversations(masto, "alice")
+    assert mine["unread"] is False and [a["username"] for a in mine["accounts"]] == ["bob"]
+    assert (await masto.get(f"/api/v1/statuses/{sent['id']}", "bob")).status_code == 200
+    assert (await masto.get(f"/api/v1/statuses/{sent['id']}", "carl")).status_code == 404
+    assert await _conversations(masto, "carl") == []
+    (told,) = (await masto.get("/api/v1/notifications", "bob")).json()
+    assert told["type"] == "mention" and told["account"]["username"] == "alice"
+    assert told["status"]["id"] == sent["id"]
+
+
+async def test_a_member_answers_a_members_direct_status(masto: Masto) -> None:
+    sent = await masto.status("alice", "@bob drill?", visibility="direct")
+    answer = await masto.status(
+        "bob", "@alice yes, come by", visibility="direct", in_reply_to_id=sent["id"]
+    )
+    (theirs,) = await _conversations(masto, "alice")
+    assert theirs["last_status"]["id"] == answer["id"] and theirs["unread"] is True
+    read = await masto.post(f"/api/v1/conversations/{theirs['id']}/read", "alice")
+    assert read.json()["unread"] is False
+    removed = await masto.http.delete(
+        f"/api/v1/conversations/{theirs['id']}", headers=masto.auth("alice")
+    )
+    assert removed.status_code == 200
+    assert await _conversations(masto, "alice") == []
+    (still,) = await _conversations(masto, "bob")
+    assert still["last_status"]["id"] == answer["id"]
+
+
+async def test_a_public_status_naming_a_member_is_no_conversation(masto: Masto) -> None:
+    await masto.status("alice", "Thanks @bob for the help")
+    assert await _conversations(masto, "bob") == []
