@@ -261,3 +261,32 @@ async def test_direct_messages_between_two_cities_are_conversations(
     (theirs,) = await eventually(answered)
     assert [x["acct"] for x in theirs["accounts"]] == [f"alice@{a.settings.domain}"]
     assert theirs["unread"] is True
+
+
+async def test_a_direct_status_between_two_members_is_their_conversation(
+    start_city: Callable[..., Any],
+) -> None:
+    city: LiveCity = await start_city(run_worker=False)
+    add_member(city, "alice")
+    add_member(city, "bob")
+    alice = await asyncio.to_thread(_logged_in, city, "alice")
+    bob = await asyncio.to_thread(_logged_in, city, "bob")
+
+    def session() -> dict[str, Any]:
+        sent = alice.status_post("@bob can I borrow the ladder?", visibility="direct")
+        (theirs,) = bob.conversations()
+        read = bob.conversations_read(theirs["id"])
+        answer = bob.status_post(
+            "@alice sure", in_reply_to_id=theirs["last_status"]["id"], visibility="direct"
+        )
+        (mine,) = alice.conversations()
+        return {"sent": sent, "theirs": theirs, "read": read, "answer": answer, "mine": mine}
+
+    got = await asyncio.to_thread(session)
+    assert got["theirs"]["unread"] is True
+    assert [a["acct"] for a in got["theirs"]["accounts"]] == ["alice"]
+    assert got["theirs"]["last_status"]["id"] == got["sent"]["id"]
+    assert got["read"]["unread"] is False
+    assert got["mine"]["unread"] is True
+    assert got["mine"]["last_status"]["id"] == got["answer"]["id"]
+    assert got["answer"]["in_reply_to_id"] == got["sent"]["id"]
