@@ -248,3 +248,40 @@ async def test_a_remote_edit_and_delete_reach_the_followers_streams(
         assert shown["id"] == status["id"] and "Fresh eggs on Friday" in shown["content"]
     assert sorted(e["stream"][0] for e in deletes) == ["public", "user"]
     assert {(e["event"], e["payload"]) for e in deletes} == {("delete", status["id"])}
+
+
+async def test_a_listing_edited_then_withdrawn_reaches_the_public_stream(
+    start_city: Callable[..., Any],
+) -> None:
+    """A listing is a public status: its edit (PATCH, which federates an Update) is a
+    `status.update`, its withdrawal a `delete`, both on the public stream over SSE."""
+    city: LiveCity = await start_city(run_worker=False, moderation={"listing_review": "after"})
+    add_member(city, "alice")
+    token = city.db.write_sync(lambda s: issue_token(s, "alice"))
+    headers = {"Authorization": f"Bearer {token}"}
+    api = "/api/comptoir/v1/listings"
+    async with httpx.AsyncClient(base_url=city.url, timeout=20) as http:
+        listing = await http.post(
+            api, json={"purpose": "offer", "title": "Lamp", "price": "2.00"}, headers=headers
+        )
+        assert listing.status_code == 201, listing.text
+        listing_id = listing.json()["id"]
+        (status,) = [
+            s
+            for s in (await http.get("/api/v1/timelines/public", params={"local": "true"})).json()
+            if "Lamp" in s["content"]
+        ]
+        async with http.stream("GET", "/api/v1/streaming/public/local") as stream:
+            lines = stream.aiter_lines()
+            edited = await http.patch(
+                f"{api}/{listing_id}", json={"title": "Brass lamp"}, headers=headers
+            )
+            assert edited.status_code == 200, edited.text
+            ((kind, payload),) = await asyncio.wait_for(_raw_events(lines, 1), 20)
+            withdrawn = await http.post(f"{api}/{listing_id}/withdraw", headers=headers)
+            assert withdrawn.status_code == 200, withdrawn.text
+            gone = await asyncio.wait_for(_raw_events(lines, 1), 20)
+    assert kind == "status.update"
+    shown = json.loads(payload)
+    assert shown["id"] == status["id"] and "Brass lamp" in shown["content"]
+    assert gone == [("delete", status["id"])]
