@@ -285,3 +285,32 @@ async def test_a_listing_edited_then_withdrawn_reaches_the_public_stream(
     shown = json.loads(payload)
     assert shown["id"] == status["id"] and "Brass lamp" in shown["content"]
     assert gone == [("delete", status["id"])]
+
+
+async def test_the_notification_stream_sends_notifications_only(
+    start_city: Callable[..., Any],
+) -> None:
+    """`user:notification` over the WebSocket: a direct status from another member is a
+    `notification` (a mention); the status itself, an `update` on `user`, is not sent."""
+    city: LiveCity = await start_city(run_worker=False)
+    add_member(city, "alice")
+    add_member(city, "bob")
+    alice = city.db.write_sync(lambda s: issue_token(s, "alice"))
+    bob = city.db.write_sync(lambda s: issue_token(s, "bob"))
+    ws_url = city.url.replace("http", "ws", 1) + "/api/v1/streaming"
+    async with websockets.connect(f"{ws_url}?access_token={alice}&stream=user:notification") as ws:
+        await asyncio.sleep(0.2)
+        sent = await city.http.post(
+            "/api/v1/statuses",
+            data={"status": "@alice see you at the market", "visibility": "direct"},
+            headers={"Authorization": f"Bearer {bob}"},
+        )
+        assert sent.status_code == 200, sent.text
+        event = json.loads(await asyncio.wait_for(ws.recv(), 20))
+        with pytest.raises(TimeoutError):
+            await asyncio.wait_for(ws.recv(), 2.5)
+    assert event["stream"] == ["user:notification"] and event["event"] == "notification"
+    notification = json.loads(event["payload"])
+    assert notification["type"] == "mention"
+    assert notification["account"]["username"] == "bob"
+    assert notification["status"]["id"] == sent.json()["id"]
