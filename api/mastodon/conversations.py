@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -32,7 +33,7 @@ from exchange.errors import DomainError, NotFound
 from exchange.negotiation_conversations import Anchor, Conversation
 from exchange.statuses import DEFAULT_LIMIT, MAX_LIMIT
 from instance.city import City, city_of
-from models import Member, Negotiation, RemoteActor
+from models import DirectMessage, Member, Negotiation, RemoteActor
 
 from . import entities, thread_statuses
 from .common import mastodon_errors, member_viewer, paged_response
@@ -108,6 +109,32 @@ def _render(session: Session, city: City, member: Member, found: Found) -> dict[
         "accounts": [entities.account(city, found.who)],
         "last_status": last[0] if last else None,
     }
+
+
+def latest_message(session: Session) -> int:
+    """The newest direct message's row id (the streaming API sends what comes after it)."""
+    return session.scalar(select(func.max(DirectMessage.id))) or 0
+
+
+def changed_since(
+    session: Session, city: City, member: Member, after: int
+) -> tuple[list[dict[str, Any]], int]:
+    """The member's direct conversations that got a message after row `after`, as
+    Conversation entities (the `direct` stream's `conversation` events), and the newest row
+    id seen."""
+    rows = session.execute(
+        select(DirectMessage.id, DirectMessage.remote_actor_id, DirectMessage.peer_member_id)
+        .where(DirectMessage.member_id == member.id, DirectMessage.id > after)
+        .order_by(DirectMessage.id)
+        .limit(MAX_LIMIT)
+    ).all()
+    parties = dict.fromkeys(Party(actor_id=a, member_id=m) for _, a, m in rows)
+    shown: list[dict[str, Any]] = []
+    for party in parties:
+        found = direct_conversations.of_member(session, member, party)
+        if found:
+            shown.append(_render(session, city, member, found[0]))
+    return shown, rows[-1][0] if rows else after
 
 
 @mastodon_errors

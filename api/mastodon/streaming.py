@@ -3,8 +3,9 @@ Events (`GET /api/v1/streaming/user`, `/public`, `/public/local`, `/public/remot
 `/user/notification`) and over a WebSocket (`/api/v1/streaming?stream=...`, then
 `{"type": "subscribe"|"unsubscribe", "stream": ...}` messages), as Mastodon's streaming
 server speaks them: events `update` (a Status), `status.update` (a Status edited), `delete`
-(the id of a status removed) and `notification` (a Notification), each payload a string
-(JSON, or the bare id for `delete`).
+(the id of a status removed), `notification` (a Notification) and, on the `direct`
+stream, `conversation` (a direct conversation that got a message: `conversations.py`), each
+payload a string (JSON, or the bare id for `delete`).
 
 How it works with several web processes: each connection polls the database, not an
 in-process bus, so a status stored by any process (a web process, the worker storing what
@@ -38,6 +39,7 @@ from exchange.statuses import Paging, Viewer
 from instance.city import City
 from models import Member, Notification, Status, StatusEventKind
 
+from . import conversations as direct_conversations
 from . import entities
 from .common import mastodon_errors
 from .notifications import render as render_notification
@@ -47,7 +49,9 @@ POLL_SECONDS = 1.0
 #: an SSE comment this often keeps proxies from closing an idle stream
 HEARTBEAT_SECONDS = 15.0
 #: the streams Comptoir serves, by Mastodon's names
-STREAMS = ("user", "user:notification", "public", "public:local", "public:remote")
+STREAMS = ("user", "user:notification", "direct", "public", "public:local", "public:remote")
+#: the streams that are a member's own (a member's token needed)
+MEMBER_STREAMS = ("user", "user:notification", "direct")
 SCOPE = "read:statuses"
 
 
@@ -61,6 +65,7 @@ class Listener:
     last_status: int = 0
     last_notification: int = 0
     last_change: int = 0
+    last_direct: int = 0
 
     async def start(self) -> None:
         """Only what arrives from now on is sent."""
@@ -85,6 +90,11 @@ class Listener:
         def read(session: Session) -> tuple[list[tuple[str, str, str]], int, int]:
             found: list[tuple[str, str, str]] = []
             found_changes, self.last_change = self._changes(session, wanted, policy)
+            if "direct" in wanted and viewer.member is not None:
+                changed, self.last_direct = direct_conversations.changed_since(
+                    session, city, viewer.member, self.last_direct
+                )
+                found.extend(("direct", "conversation", orjson.dumps(c).decode()) for c in changed)
             page = Paging(min_id=self.last_status, limit=statuses.MAX_LIMIT)
             top_status, top_notification = self.last_status, self.last_notification
             for stream in sorted(wanted):
@@ -196,7 +206,7 @@ def _sse(stream: str) -> Any:
     @mastodon_errors
     async def endpoint(request: Request) -> Response:
         city: City = request.app.state.city
-        viewer = await _viewer(request, city, required=stream.startswith("user"))
+        viewer = await _viewer(request, city, required=stream in MEMBER_STREAMS)
         listener = Listener(city, viewer, {stream})
         await listener.start()
         return StreamingResponse(
@@ -235,7 +245,7 @@ async def websocket(ws: WebSocket) -> None:
     city: City = ws.app.state.city
     first = ws.query_params.get("stream")
     try:
-        viewer = await _viewer(ws, city, required=bool(first and first.startswith("user")))
+        viewer = await _viewer(ws, city, required=first in MEMBER_STREAMS)
     except DomainError:
         await ws.close(code=1008)
         return
@@ -274,7 +284,7 @@ async def _read_subscriptions(ws: WebSocket, listener: Listener) -> None:
         if not isinstance(message, dict):
             continue
         name = _stream_name(message)
-        if name is None or (name.startswith("user") and listener.viewer.member is None):
+        if name is None or (name in MEMBER_STREAMS and listener.viewer.member is None):
             await ws.send_text(
                 orjson.dumps({"error": "Unknown stream type", "status": 400}).decode()
             )
@@ -294,6 +304,7 @@ def routes() -> list[Route | WebSocketRoute]:
         Route("/api/v1/streaming/health", health, methods=["GET"]),
         Route("/api/v1/streaming/user", _sse("user"), methods=["GET"]),
         Route("/api/v1/streaming/user/notification", _sse("user:notification"), methods=["GET"]),
+        Route("/api/v1/streaming/direct", _sse("direct"), methods=["GET"]),
         Route("/api/v1/streaming/public", _sse("public"), methods=["GET"]),
         Route("/api/v1/streaming/public/local", _sse("public:local"), methods=["GET"]),
         Route("/api/v1/streaming/public/remote", _sse("public:remote"), methods=["GET"]),

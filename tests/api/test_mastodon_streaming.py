@@ -314,3 +314,36 @@ async def test_the_notification_stream_sends_notifications_only(
     assert notification["type"] == "mention"
     assert notification["account"]["username"] == "bob"
     assert notification["status"]["id"] == sent.json()["id"]
+
+
+async def test_the_direct_stream_sends_a_conversation_when_a_message_arrives(
+    start_city: Callable[..., Any],
+) -> None:
+    city: LiveCity = await start_city(run_worker=False)
+    add_member(city, "alice")
+    add_member(city, "bob")
+    alice = city.db.write_sync(lambda s: issue_token(s, "alice"))
+    bob = city.db.write_sync(lambda s: issue_token(s, "bob"))
+    async with httpx.AsyncClient(base_url=city.url, timeout=20) as http:
+        assert (await http.get("/api/v1/streaming/direct")).status_code == 401
+        async with http.stream(
+            "GET", "/api/v1/streaming/direct", headers={"Authorization": f"Bearer {alice}"}
+        ) as stream:
+            lines = stream.aiter_lines()
+            await http.post(
+                "/api/v1/statuses",
+                data={"status": "Market day!", "visibility": "public"},
+                headers={"Authorization": f"Bearer {bob}"},
+            )
+            sent = await http.post(
+                "/api/v1/statuses",
+                data={"status": "@alice the apples are in", "visibility": "direct"},
+                headers={"Authorization": f"Bearer {bob}"},
+            )
+            assert sent.status_code == 200, sent.text
+            ((kind, payload),) = await asyncio.wait_for(_raw_events(lines, 1), 20)
+    assert kind == "conversation"
+    conversation = json.loads(payload)
+    assert conversation["unread"] is True
+    assert [a["username"] for a in conversation["accounts"]] == ["bob"]
+    assert conversation["last_status"]["id"] == sent.json()["id"]
