@@ -1,4 +1,5 @@
-"""Direct messages between a member and a remote account: the conversations a member has.
+"""Direct messages between a member and a remote account (or another member: `record_local`):
+the conversations a member has.
 
 A direct note from a remote account (Mastodon's "mentioned people only"), addressed to one
 of our members and not part of a negotiation, used to be stored and never shown. It is now
@@ -84,6 +85,34 @@ def record_sent(
             DirectMessage(
                 member_id=member.id, remote_actor_id=actor.id, note_id=note.id, inbound=False
             )
+        )
+
+
+def record_local(session: Session, note: Note, author: Member, recipients: list[Member]) -> None:
+    """The member's direct note to other members of the city: a message in each
+    conversation, on both sides, and the recipient is told (`direct_message`), as for a
+    remote account's."""
+    session.flush()
+    for member in recipients:
+        if member.id == author.id:
+            continue
+        session.add_all(
+            [
+                DirectMessage(
+                    member_id=author.id, peer_member_id=member.id, note_id=note.id, inbound=False
+                ),
+                DirectMessage(
+                    member_id=member.id, peer_member_id=author.id, note_id=note.id, inbound=True
+                ),
+            ]
+        )
+        notify(
+            session,
+            member.id,
+            NotificationKind.direct_message,
+            code="direct_message",
+            params={"who": f"@{author.username}", "excerpt": html_to_text(note.content)[:140]},
+            note_id=note.id,
         )
 
 

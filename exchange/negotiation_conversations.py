@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, false, or_, select, true
 from sqlalchemy.orm import Session
 
 from models import (
@@ -79,23 +79,66 @@ def _mine(member: Member) -> list[object]:
     ]
 
 
-def _after(anchor: Negotiation, *, newer: bool) -> object:
-    """Threads that come before (newer) or after (older) `anchor` in the list's order."""
+@dataclass(frozen=True)
+class Anchor:
+    """A place in a list of conversations of several kinds, newest first: by activity time,
+    then by kind (`rank`: a negotiation is 0; a list merging other conversations gives
+    them other ranks), then by id."""
+
+    at: datetime
+    rank: int
+    id: int
+
+
+RANK = 0
+
+
+def anchor(negotiation: Negotiation) -> Anchor:
+    return Anchor(negotiation.updated_at, RANK, negotiation.id)
+
+
+def _after(bound: Anchor, *, newer: bool) -> object:
+    """Threads that come before (newer) or after (older) `bound` in the list's order."""
     if newer:
-        return or_(
-            Negotiation.updated_at > anchor.updated_at,
-            and_(Negotiation.updated_at == anchor.updated_at, Negotiation.id > anchor.id),
-        )
-    return or_(
-        Negotiation.updated_at < anchor.updated_at,
-        and_(Negotiation.updated_at == anchor.updated_at, Negotiation.id < anchor.id),
-    )
+        tie = true() if RANK > bound.rank else Negotiation.id > bound.id
+        if RANK < bound.rank:
+            tie = false()
+        return or_(Negotiation.updated_at > bound.at, and_(Negotiation.updated_at == bound.at, tie))
+    tie = true() if RANK < bound.rank else Negotiation.id < bound.id
+    if RANK > bound.rank:
+        tie = false()
+    return or_(Negotiation.updated_at < bound.at, and_(Negotiation.updated_at == bound.at, tie))
 
 
 def page(session: Session, member: Member, paging: Paging) -> list[Conversation]:
-    """One page of the member's conversations, newest activity first; removed ones are left
-    out until something newer happens in them."""
-    limit = max(1, min(paging.limit, MAX_LIMIT))
+    """One page of the member's conversations, newest activity first, paged by thread id;
+    removed ones are left out until something newer happens in them."""
+
+    def bound(nid: int | None) -> Anchor | None:
+        found = session.get(Negotiation, nid) if nid is not None else None
+        return anchor(found) if found is not None else None
+
+    return page_between(
+        session,
+        member,
+        paging.limit,
+        older_than=bound(paging.max_id),
+        newer_than=bound(paging.since_id),
+        just_above=bound(paging.min_id),
+    )
+
+
+def page_between(
+    session: Session,
+    member: Member,
+    limit: int,
+    *,
+    older_than: Anchor | None = None,
+    newer_than: Anchor | None = None,
+    just_above: Anchor | None = None,
+) -> list[Conversation]:
+    """One page between anchors (`just_above`: the page right above it, as `min_id`)."""
+    limit = max(1, min(limit, MAX_LIMIT))
     mark = ConversationMark
     query = (
         select(Negotiation)
@@ -103,13 +146,11 @@ def page(session: Session, member: Member, paging: Paging) -> list[Conversation]
         .where(*_mine(member))  # type: ignore[arg-type]
         .where(or_(mark.removed_at.is_(None), Negotiation.updated_at > mark.removed_at))
     )
-    for bound, newer in ((paging.max_id, False), (paging.since_id, True), (paging.min_id, True)):
+    for bound, newer in ((older_than, False), (newer_than, True), (just_above, True)):
         if bound is not None:
-            anchor = session.get(Negotiation, bound)
-            if anchor is not None:
-                query = query.where(_after(anchor, newer=newer))  # type: ignore[arg-type]
+            query = query.where(_after(bound, newer=newer))  # type: ignore[arg-type]
     newest_first = (Negotiation.updated_at.desc(), Negotiation.id.desc())
-    if paging.min_id is not None:  # the page just above min_id: read upwards, shown newest first
+    if just_above is not None:  # the page just above it: read upwards, shown newest first
         found = list(
             session.scalars(
                 query.order_by(Negotiation.updated_at.asc(), Negotiation.id.asc()).limit(limit)

@@ -64,6 +64,7 @@ from .report import Report, ReportState
 from .service_actor import ServiceActor
 from .settlement import Reconciliation, Settlement, SettlementRole, SettlementState
 from .status import ReactionKind, Status, StatusReaction
+from .status_event import StatusEvent, StatusEventKind
 from .web_session import WebSession
 
 __all__ = [
@@ -149,6 +150,8 @@ __all__ = [
     "ReactionKind",
     "Status",
     "StatusReaction",
+    "StatusEvent",
+    "StatusEventKind",
     "Severity",
     "Invitation",
     "JSONDocument",

@@ -10,6 +10,9 @@ is the status id clients see; so does every discussion thread and reply, which a
 a status and its descendants. The events live with the tables so that every process (web,
 worker, CLI) registers them by importing `models`.
 
+A note or listing removed or edited after that leaves a row in `status_events`
+(models/status_event.py), also from mapper events here, for the streaming API.
+
 `status_reactions` holds what our members did to a status from an app (favourite, reblog):
 kept here, not federated yet (docs/MASTODON_API.md).
 """
@@ -20,13 +23,25 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Enum, ForeignKey, UniqueConstraint, event, insert
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Enum,
+    ForeignKey,
+    UniqueConstraint,
+    event,
+    insert,
+    literal,
+    select,
+)
 from sqlalchemy.orm import Mapped, Mapper, mapped_column
+from sqlalchemy.orm.attributes import get_history
 
 from .base import Base, UTCDateTime, utcnow
 from .discussion import DiscussionPost, DiscussionThread
-from .listing import Listing
+from .listing import OPEN_STATES, Listing
 from .note import Note
+from .status_event import StatusEvent, StatusEventKind
 
 
 class Status(Base):
@@ -82,3 +97,52 @@ def _index_thread(_mapper: Mapper[Any], connection: Connection, thread: Discussi
 @event.listens_for(DiscussionPost, "after_insert")
 def _index_post(_mapper: Mapper[Any], connection: Connection, post: DiscussionPost) -> None:
     connection.execute(insert(Status).values(post_id=post.id, created_at=utcnow()))
+
+
+# ---------------------------------------------------------------------- the status journal
+
+
+def _changed(item: Any, name: str) -> tuple[Any, Any] | None:
+    """(before, after) of an attribute this flush changed; None when it did not change."""
+    history = get_history(item, name)
+    if not history.added:
+        return None
+    before = history.deleted[0] if history.deleted else None
+    return before, history.added[0]
+
+
+def _set(item: Any, name: str) -> bool:
+    """The attribute went from empty to a value in this flush (a tombstone, a hiding)."""
+    change = _changed(item, name)
+    return change is not None and change[0] is None and change[1] is not None
+
+
+def _journal(connection: Connection, which: ColumnElement[bool], kind: StatusEventKind) -> None:
+    """One row for the status of that note or listing (none for one without a status)."""
+    found = select(Status.id, literal(kind.value), literal(utcnow(), UTCDateTime())).where(which)
+    connection.execute(insert(StatusEvent).from_select(["status_id", "kind", "created_at"], found))
+
+
+@event.listens_for(Note, "after_update")
+def _note_changed(_mapper: Mapper[Any], connection: Connection, note: Note) -> None:
+    """Deleted or hidden: `delete`; its text edited (`updated` moves): `update`."""
+    if note.deleted_at is not None or note.hidden_at is not None:
+        if _set(note, "deleted_at") or _set(note, "hidden_at"):
+            _journal(connection, Status.note_id == note.id, StatusEventKind.delete)
+        return
+    if _changed(note, "updated") is not None:
+        _journal(connection, Status.note_id == note.id, StatusEventKind.update)
+
+
+@event.listens_for(Listing, "after_update")
+def _listing_changed(_mapper: Mapper[Any], connection: Connection, listing: Listing) -> None:
+    """No longer open (withdrawn, closed, expired, taken down) or hidden: `delete`; edited
+    or moving between open states while open (its Update, `updated_at`): `update`."""
+    state = _changed(listing, "state")
+    was_open = listing.state in OPEN_STATES if state is None else state[0] in OPEN_STATES
+    if listing.state not in OPEN_STATES or listing.hidden_at is not None:
+        if (was_open and state is not None) or _set(listing, "hidden_at"):
+            _journal(connection, Status.listing_id == listing.id, StatusEventKind.delete)
+        return
+    if was_open and (state is not None or _changed(listing, "updated_at") is not None):
+        _journal(connection, Status.listing_id == listing.id, StatusEventKind.update)

@@ -207,8 +207,13 @@ def post_note(
     context: str | None = None,
     published: datetime | None = None,
     attachments: list[dict[str, Any]] | None = None,
+    local_mentions: list[Member] | None = None,
 ) -> Note:
     """A member posts a note; plain text becomes HTML. Returns the stored note.
+
+    `local_mentions` are members of the city the note names: addressed and tagged like the
+    remote `mentions` (nothing is delivered to them: they read it here); a direct note to
+    them is a message in their conversation with the author.
 
     `attachments` are AS2 Images (exchange.media_attachments.note_entry); a note with one
     may have no text, as on Mastodon."""
@@ -221,10 +226,12 @@ def post_note(
     if len(text) > MAX_NOTE_LENGTH:
         raise DomainError("note_too_long", f"a note is at most {MAX_NOTE_LENGTH} characters")
     mentions = mentions or []
+    locals_named = [m for m in local_mentions or [] if m.id != member.id]
+    local_uris = [city.urls.member(m.username) for m in locals_named]
     author = city.urls.member(member.username)
     public_id = new_public_id()
     to, cc = render.public_addressing(
-        city.urls.followers(author), visibility, [m.uri for m in mentions]
+        city.urls.followers(author), visibility, [m.uri for m in mentions] + local_uris
     )
     note = Note(
         uri=city.urls.note(public_id),
@@ -237,6 +244,10 @@ def post_note(
         context=context,
         published=published or utcnow(),
         tags=[{"type": "Mention", "href": m.uri, "name": f"@{m.handle}"} for m in mentions]
+        + [
+            {"type": "Mention", "href": uri, "name": f"@{m.username}@{city.settings.domain}"}
+            for m, uri in zip(locals_named, local_uris, strict=True)
+        ]
         + render.hashtag_entries(city.urls, hashtags(text)),
         attachments=attachments or [],
     )
@@ -256,6 +267,8 @@ def post_note(
     publish(session, city, create, _note_audience(city, author, note, mentions))
     if visibility == "direct" and mentions:
         direct_messages.record_sent(session, note, member, mentions)
+    if visibility == "direct" and locals_named:
+        direct_messages.record_local(session, note, member, locals_named)
     return note
 
 

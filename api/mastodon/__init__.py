@@ -12,29 +12,37 @@ from starlette.routing import Route, WebSocketRoute
 from . import (
     accounts,
     conversations,
+    favourites,
     follow_requests,
     media,
     notifications,
     polls,
+    profile,
     search,
     statuses,
     streaming,
     stubs,
+    tags,
     timelines,
 )
 
 
 def routes() -> list[Route | WebSocketRoute]:
     return [
+        # fixed paths (`/accounts/familiar_followers`, `/notifications/requests`) before the
+        # `{id}` routes that would take them for an id
+        *stubs.routes(),
+        *search.routes(),
         *accounts.routes(),
+        *profile.routes(),
         *statuses.routes(),
+        *favourites.routes(),
         *timelines.routes(),
         *notifications.routes(),
         *polls.routes(),
         *conversations.routes(),
-        *search.routes(),
         *follow_requests.routes(),
         *media.routes(),
         *streaming.routes(),
-        *stubs.routes(),
+        *tags.routes(),
     ]

@@ -178,8 +178,12 @@ async def account_statuses(request: Request) -> Response:
     city = city_of(request)
     page = paging(request)
 
+    pinned = _flag(request.query_params.get("pinned"))
+
     def read(session: Session) -> tuple[list[dict[str, Any]], list[int]]:
         who = _account(session, request.path_params["id"])
+        if pinned:  # nothing is pinned (apps ask first, and show the answer above the rest)
+            return [], []
         if isinstance(who, Member):
             ids = statuses.by_account(session, viewer, page, member_id=who.id)
         else:

@@ -29,6 +29,7 @@ from models import (
     Listing,
     Member,
     Negotiation,
+    Note,
     Notification,
     NotificationKind,
     RemoteActor,
@@ -83,6 +84,12 @@ def _status_of(session: Session, row: Notification) -> int | None:
     return None
 
 
+def _note_author(session: Session, row: Notification) -> Member | None:
+    """The member who wrote the note of a notification (another member's direct note)."""
+    note = session.get(Note, row.note_id) if row.note_id is not None else None
+    return session.get(Member, note.member_id) if note is not None and note.member_id else None
+
+
 def render(session: Session, city: City, member: Member, row: Notification) -> dict[str, Any]:
     actor = session.get(RemoteActor, row.remote_actor_id) if row.remote_actor_id else None
     if row.kind in (NotificationKind.follow, NotificationKind.follow_request) and actor:
@@ -91,7 +98,9 @@ def render(session: Session, city: City, member: Member, row: Notification) -> d
     if sid is not None:
         shown = entities.statuses(session, city, [sid], member)
         if shown:
-            return entities.notification_with(city, row, actor or member, shown[0])
+            return entities.notification_with(
+                city, row, actor or _note_author(session, row) or member, shown[0]
+            )
     who, link = _who_and_link(session, city, member, row)
     return entities.notification(city, row, actor or who, link)
 

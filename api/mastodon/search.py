@@ -29,7 +29,7 @@ from models import Category, Member, RemoteActor
 from services.resolve import Resolved, is_url, resolve
 
 from . import entities
-from .common import mastodon_errors, optional_viewer
+from .common import mastodon_errors, member_viewer, optional_viewer
 
 log = logging.getLogger("comptoir.api.search")
 
@@ -123,6 +123,41 @@ async def search(request: Request) -> Response:
     return JSONResponse(await city.db.read(read))
 
 
+@mastodon_errors
+async def account_search(request: Request) -> Response:
+    """`GET /api/v1/accounts/search` (what apps call to complete a mention): the accounts of
+    `/api/v2/search`, with `resolve=true` looking a handle up; `following=true` keeps the
+    accounts the member follows."""
+    _, viewer = await member_viewer(request, "read:accounts")
+    city = city_of(request)
+    text = request.query_params.get("q", "").strip()
+    if not text:
+        raise DomainError("invalid_parameter", "q is required", 400)
+    limit = max(1, min(_int(request, "limit", 40), 80))
+    offset = _int(request, "offset", 0)
+    resolving = request.query_params.get("resolve", "").lower() in ("true", "1")
+    following = request.query_params.get("following", "").lower() in ("true", "1")
+    resolved = Resolved()
+    if resolving and _looks_remote(text, city.settings.domain) and not is_url(text):
+        resolved = await _resolved(city, text)
+
+    def read(session: Session) -> list[dict[str, Any]]:
+        people: list[Member | RemoteActor] = []
+        if resolved.actor is not None:
+            people.append(session.merge(resolved.actor))
+        elif not is_url(text):
+            people = status_search.accounts(
+                session, text, city.settings.domain.lower(), limit, offset
+            )
+        if following:
+            assert viewer.uri is not None
+            followed = set(session.scalars(status_rules.followed_actors(viewer.uri)))
+            people = [p for p in people if isinstance(p, RemoteActor) and p.id in followed]
+        return [entities.account(city, p, entities.counts(session, city, p)) for p in people]
+
+    return JSONResponse(await city.db.read(read))
+
+
 def _visible(session: Session, viewer: status_rules.Viewer, status_id: int) -> bool:
     try:
         status_rules.find(session, viewer, status_id)
@@ -132,4 +167,7 @@ def _visible(session: Session, viewer: status_rules.Viewer, status_id: int) -> b
 
 
 def routes() -> list[Route]:
-    return [Route("/api/v2/search", search, methods=["GET"])]
+    return [
+        Route("/api/v2/search", search, methods=["GET"]),
+        Route("/api/v1/accounts/search", account_search, methods=["GET"]),
+    ]

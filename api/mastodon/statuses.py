@@ -21,7 +21,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from exchange import media_attachments, statuses
+from exchange import media_attachments, members, statuses
 from exchange.errors import DomainError
 from exchange.statuses import StatusRow, Viewer
 from instance.city import City, city_of
@@ -33,8 +33,14 @@ from ..social import _remote_account
 from . import entities, thread_statuses
 from .common import body, first, int_id, mastodon_errors, member_viewer, optional_viewer
 
-#: `@name@domain` in a status: a remote account to mention
-MENTION = re.compile(r"(?<![\w@])@([a-z0-9_.-]+@[a-z0-9.-]+\.[a-z]{2,}(?::\d+)?)", re.IGNORECASE)
+#: `@name@domain` in a status: a remote account to mention (the host a domain name or a
+#: dotted IPv4 address, as servers on a private network are named; a port allowed)
+MENTION = re.compile(
+    r"(?<![\w@])@([a-z0-9_.-]+@(?:[a-z0-9.-]+\.[a-z]{2,}|\d{1,3}(?:\.\d{1,3}){3})(?::\d+)?)",
+    re.IGNORECASE,
+)
+#: `@name` alone in a status: a member of this city to mention
+LOCAL_MENTION = re.compile(r"(?<![\w@/])@(\w+)(?![\w@])")
 
 
 def _one(session: Session, city: City, viewer: Viewer, status_id: int) -> dict[str, Any]:
@@ -44,9 +50,20 @@ def _one(session: Session, city: City, viewer: Viewer, status_id: int) -> dict[s
     return found[0]
 
 
+def _local_names(city: City, text: str) -> list[str]:
+    """The usernames `@name` (or `@name@` this city's domain) names."""
+    own = f"@{city.settings.domain.lower()}"
+    named = [m.lower() for m in LOCAL_MENTION.findall(text)]
+    named += [h.lower().removesuffix(own) for h in MENTION.findall(text) if h.lower().endswith(own)]
+    return list(dict.fromkeys(named))[:10]
+
+
 async def _mentions(city: City, text: str) -> list[RemoteActor]:
     """The accounts `@name@domain` names: known ones from our table, others looked up."""
-    handles = list(dict.fromkeys(m.lower() for m in MENTION.findall(text)))[:10]
+    own = f"@{city.settings.domain.lower()}"
+    handles = list(
+        dict.fromkeys(m.lower() for m in MENTION.findall(text) if not m.lower().endswith(own))
+    )[:10]
     known = await city.db.read(lambda s: statuses.known_accounts(s, handles))
     return [known.get(h) or await _remote_account(city, h) for h in handles]
 
@@ -71,6 +88,7 @@ async def create(request: Request) -> Response:
             )
         )
     mentioned = await _mentions(city, text)
+    local_names = _local_names(city, text)
 
     def write(session: Session) -> dict[str, Any]:
         fresh = session.get(Member, member.id)
@@ -94,6 +112,7 @@ async def create(request: Request) -> Response:
             in_reply_to=in_reply_to,
             context=context,
             attachments=[media_attachments.note_entry(u, city.urls.media(u.file)) for u in uploads],
+            local_mentions=members.active_by_usernames(session, local_names),
         )
         media_attachments.attach(session, uploads, note)
         return _one(session, city, viewer, statuses.id_of_note(session, note.id))

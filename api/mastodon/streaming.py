@@ -2,15 +2,19 @@
 Events (`GET /api/v1/streaming/user`, `/public`, `/public/local`, `/public/remote`,
 `/user/notification`) and over a WebSocket (`/api/v1/streaming?stream=...`, then
 `{"type": "subscribe"|"unsubscribe", "stream": ...}` messages), as Mastodon's streaming
-server speaks them: events `update` (a Status) and `notification` (a Notification), each
-payload a JSON string.
+server speaks them: events `update` (a Status), `status.update` (a Status edited), `delete`
+(the id of a status removed), `notification` (a Notification) and, on the `direct`
+stream, `conversation` (a direct conversation that got a message: `conversations.py`), each
+payload a string (JSON, or the bare id for `delete`).
 
 How it works with several web processes: each connection polls the database, not an
 in-process bus, so a status stored by any process (a web process, the worker storing what
 another city sent) reaches every stream. Every `POLL_SECONDS` it reads what is newer than
 what it last sent, by id, in the same queries as the timelines (`exchange.statuses.home`,
 `public`, with `min_id`: the oldest first, none skipped however many arrived) and the
-member's notifications by id. docs/ARCHITECTURE.md has the choice and its cost.
+member's notifications by id, and the status journal (`status_events`, written with every
+removal and edit: exchange/status_events.py) by id. docs/ARCHITECTURE.md has the choice
+and its cost.
 """
 
 from __future__ import annotations
@@ -29,12 +33,13 @@ from starlette.responses import PlainTextResponse, Response, StreamingResponse
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from exchange import oauth_scopes, oauth_tokens, statuses
+from exchange import oauth_scopes, oauth_tokens, status_events, statuses
 from exchange.errors import DomainError
 from exchange.statuses import Paging, Viewer
 from instance.city import City
-from models import Member, Notification, Status
+from models import Member, Notification, Status, StatusEventKind
 
+from . import conversations as direct_conversations
 from . import entities
 from .common import mastodon_errors
 from .notifications import render as render_notification
@@ -44,7 +49,9 @@ POLL_SECONDS = 1.0
 #: an SSE comment this often keeps proxies from closing an idle stream
 HEARTBEAT_SECONDS = 15.0
 #: the streams Comptoir serves, by Mastodon's names
-STREAMS = ("user", "user:notification", "public", "public:local", "public:remote")
+STREAMS = ("user", "user:notification", "direct", "public", "public:local", "public:remote")
+#: the streams that are a member's own (a member's token needed)
+MEMBER_STREAMS = ("user", "user:notification", "direct")
 SCOPE = "read:statuses"
 
 
@@ -57,17 +64,20 @@ class Listener:
     streams: set[str] = field(default_factory=set)
     last_status: int = 0
     last_notification: int = 0
+    last_change: int = 0
+    last_direct: int = 0
 
     async def start(self) -> None:
         """Only what arrives from now on is sent."""
 
-        def read(session: Session) -> tuple[int, int]:
+        def read(session: Session) -> tuple[int, int, int]:
             return (
                 session.scalar(select(func.max(Status.id))) or 0,
                 session.scalar(select(func.max(Notification.id))) or 0,
+                status_events.latest(session),
             )
 
-        self.last_status, self.last_notification = await self.city.db.read(read)
+        self.last_status, self.last_notification, self.last_change = await self.city.db.read(read)
 
     async def events(self) -> list[tuple[str, str, str]]:
         """(stream, event, payload) of what is new since the last call. The ids sent move
@@ -79,6 +89,12 @@ class Listener:
 
         def read(session: Session) -> tuple[list[tuple[str, str, str]], int, int]:
             found: list[tuple[str, str, str]] = []
+            found_changes, self.last_change = self._changes(session, wanted, policy)
+            if "direct" in wanted and viewer.member is not None:
+                changed, self.last_direct = direct_conversations.changed_since(
+                    session, city, viewer.member, self.last_direct
+                )
+                found.extend(("direct", "conversation", orjson.dumps(c).decode()) for c in changed)
             page = Paging(min_id=self.last_status, limit=statuses.MAX_LIMIT)
             top_status, top_notification = self.last_status, self.last_notification
             for stream in sorted(wanted):
@@ -116,10 +132,48 @@ class Listener:
                     shown = render_notification(session, city, member, row)
                     found.append((name, "notification", orjson.dumps(shown).decode()))
                     top_notification = max(top_notification, row.id)
-            return found, top_status, top_notification
+            return found + found_changes, top_status, top_notification
 
         found, self.last_status, self.last_notification = await city.db.read(read)
         return found
+
+    def _changes(
+        self, session: Session, wanted: set[str], policy: Any
+    ) -> tuple[list[tuple[str, str, str]], int]:
+        """`status.update` and `delete` events of the statuses edited or removed since the
+        last call, for the streams that showed (or would show) them."""
+        found: list[tuple[str, str, str]] = []
+        viewer, member = self.viewer, self.viewer.member
+        changes = status_events.since(session, self.last_change, statuses.MAX_LIMIT)
+        for change in changes:
+            sid = change.status_id
+            for stream in sorted(wanted & {"user", "public", "public:local", "public:remote"}):
+                local, remote = stream == "public:local", stream == "public:remote"
+                if change.kind is StatusEventKind.delete:
+                    if stream == "user":
+                        assert member is not None and viewer.uri is not None
+                        shown = status_events.was_at_home(session, member, viewer.uri, sid)
+                    else:
+                        shown = status_events.was_public(session, sid, local=local, remote=remote)
+                    if shown:
+                        found.append((stream, "delete", str(sid)))
+                    continue
+                one = Paging(since_id=sid - 1, max_id=sid + 1, limit=1)
+                if stream == "user":
+                    ids = statuses.home(session, viewer, one)
+                else:
+                    ids = statuses.public(
+                        session,
+                        viewer,
+                        one,
+                        local=local,
+                        remote=remote,
+                        silenced=lambda d: policy.verdict(d).silenced,
+                        refused=lambda d: not policy.allows(d),
+                    )
+                for status in entities.statuses(session, self.city, ids, member):
+                    found.append((stream, "status.update", orjson.dumps(status).decode()))
+        return found, changes[-1].event_id if changes else self.last_change
 
 
 async def _viewer(connection: HTTPConnection, city: City, *, required: bool) -> Viewer:
@@ -152,7 +206,7 @@ def _sse(stream: str) -> Any:
     @mastodon_errors
     async def endpoint(request: Request) -> Response:
         city: City = request.app.state.city
-        viewer = await _viewer(request, city, required=stream.startswith("user"))
+        viewer = await _viewer(request, city, required=stream in MEMBER_STREAMS)
         listener = Listener(city, viewer, {stream})
         await listener.start()
         return StreamingResponse(
@@ -191,7 +245,7 @@ async def websocket(ws: WebSocket) -> None:
     city: City = ws.app.state.city
     first = ws.query_params.get("stream")
     try:
-        viewer = await _viewer(ws, city, required=bool(first and first.startswith("user")))
+        viewer = await _viewer(ws, city, required=first in MEMBER_STREAMS)
     except DomainError:
         await ws.close(code=1008)
         return
@@ -230,7 +284,7 @@ async def _read_subscriptions(ws: WebSocket, listener: Listener) -> None:
         if not isinstance(message, dict):
             continue
         name = _stream_name(message)
-        if name is None or (name.startswith("user") and listener.viewer.member is None):
+        if name is None or (name in MEMBER_STREAMS and listener.viewer.member is None):
             await ws.send_text(
                 orjson.dumps({"error": "Unknown stream type", "status": 400}).decode()
             )
@@ -250,6 +304,7 @@ def routes() -> list[Route | WebSocketRoute]:
         Route("/api/v1/streaming/health", health, methods=["GET"]),
         Route("/api/v1/streaming/user", _sse("user"), methods=["GET"]),
         Route("/api/v1/streaming/user/notification", _sse("user:notification"), methods=["GET"]),
+        Route("/api/v1/streaming/direct", _sse("direct"), methods=["GET"]),
         Route("/api/v1/streaming/public", _sse("public"), methods=["GET"]),
         Route("/api/v1/streaming/public/local", _sse("public:local"), methods=["GET"]),
         Route("/api/v1/streaming/public/remote", _sse("public:remote"), methods=["GET"]),

@@ -1,17 +1,24 @@
-"""Endpoints apps call at start-up that Comptoir has nothing behind yet, answered in
-Mastodon's shapes so apps go on: markers, preferences, filters (v1 and v2), custom emojis,
-lists. Each checks the scope Mastodon asks for, like a real endpoint would.
+"""Endpoints apps call at start-up or on their main screens that Comptoir has nothing behind
+yet, answered in Mastodon's shapes so apps go on: markers, preferences, filters (v1 and v2),
+custom emojis, lists, announcements, trends, suggestions, followed and featured tags,
+endorsements, bookmarks, blocks, mutes, domain blocks, scheduled statuses, familiar
+followers, the notification policy and requests, translation languages. Each checks the
+scope Mastodon asks for, like a real endpoint would: an app told "403" or "401" here learns
+what it would be told by Mastodon. Tusky and Elk call these (docs/MASTODON_API.md); a 404
+made Tusky show an error on its main screens and Elk leave its explore page empty with a
+warning.
 """
 
 from __future__ import annotations
 
+import orjson
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from instance.city import city_of
 
-from .common import mastodon_errors, member_viewer
+from .common import Endpoint, int_id, mastodon_errors, member_viewer
 
 
 @mastodon_errors
@@ -58,8 +65,108 @@ async def custom_emojis(request: Request) -> Response:
     return JSONResponse([])
 
 
+def _empty_list(scope: str) -> Endpoint:
+    """An endpoint of a member's (a token covering `scope`) that has nothing: `[]`."""
+
+    @mastodon_errors
+    async def endpoint(request: Request) -> Response:
+        await member_viewer(request, scope)
+        return JSONResponse([])
+
+    return endpoint
+
+
+async def public_empty_list(_: Request) -> Response:
+    """Trends: public on Mastodon; the city ranks nothing yet."""
+    return JSONResponse([])
+
+
+@mastodon_errors
+async def familiar_followers(request: Request) -> Response:
+    """One entry per account asked (`id[]` in the query, or `id` in a JSON body as
+    Mastodon.py sends it), none of whose followers the member follows: members of one city
+    do not follow each other, and remote followers are not listed."""
+    await member_viewer(request, "read:follows")
+    asked = request.query_params.getlist("id[]") or request.query_params.getlist("id")
+    if not asked and request.headers.get("content-type", "").startswith("application/json"):
+        asked = await _json_ids(request)
+    ids = [str(int_id(i)) for i in asked[:MAX_IDS]]
+    return JSONResponse([{"id": i, "accounts": []} for i in ids])
+
+
+async def _json_ids(request: Request) -> list[str]:
+    """`id` of a JSON body sent with a GET (which the form and JSON reader leaves alone)."""
+    raw = await request.body()
+    try:
+        document = orjson.loads(raw) if len(raw) <= MAX_JSON_BODY else None
+    except orjson.JSONDecodeError:
+        document = None
+    value = document.get("id") if isinstance(document, dict) else None
+    values = value if isinstance(value, list) else [value] if value is not None else []
+    return [str(v) for v in values][:MAX_IDS]
+
+
+@mastodon_errors
+async def notification_policy(request: Request) -> Response:
+    """Mastodon 4.3's notification policy (v2): everything is accepted, nothing is waiting
+    (Comptoir filters no notifications)."""
+    await member_viewer(request, "read:notifications")
+    return JSONResponse(
+        {
+            "for_not_following": "accept",
+            "for_not_followers": "accept",
+            "for_new_accounts": "accept",
+            "for_private_mentions": "accept",
+            "for_limited_accounts": "accept",
+            "summary": {"pending_requests_count": 0, "pending_notifications_count": 0},
+        }
+    )
+
+
+async def translation_languages(_: Request) -> Response:
+    """No translation service: no language pairs."""
+    return JSONResponse({})
+
+
+#: a GET's JSON body is small (a list of ids)
+MAX_JSON_BODY = 16_384
+#: accounts asked at once, as Mastodon caps them
+MAX_IDS = 40
+
+#: (path, scope) of the member's lists that are always empty here
+EMPTY_LISTS = (
+    ("/api/v1/announcements", "read"),
+    ("/api/v2/suggestions", "read"),
+    ("/api/v1/suggestions", "read"),
+    ("/api/v1/followed_tags", "read:follows"),
+    ("/api/v1/featured_tags", "read:accounts"),
+    ("/api/v1/featured_tags/suggestions", "read:accounts"),
+    ("/api/v1/endorsements", "read:accounts"),
+    ("/api/v1/bookmarks", "read:bookmarks"),
+    ("/api/v1/blocks", "read:blocks"),
+    ("/api/v1/mutes", "read:mutes"),
+    ("/api/v1/domain_blocks", "read:blocks"),
+    ("/api/v1/scheduled_statuses", "read:statuses"),
+    ("/api/v1/notifications/requests", "read:notifications"),
+    ("/api/v1/accounts/{id}/lists", "read:lists"),
+)
+#: public lists that are always empty here
+PUBLIC_EMPTY_LISTS = (
+    "/api/v1/trends",
+    "/api/v1/trends/tags",
+    "/api/v1/trends/statuses",
+    "/api/v1/trends/links",
+    "/api/v1/accounts/{id}/featured_tags",
+)
+
+
 def routes() -> list[Route]:
     return [
+        *(Route(path, _empty_list(scope), methods=["GET"]) for path, scope in EMPTY_LISTS),
+        *(Route(path, public_empty_list, methods=["GET"]) for path in PUBLIC_EMPTY_LISTS),
+        Route("/api/v1/accounts/familiar_followers", familiar_followers, methods=["GET"]),
+        Route("/api/v2/notifications/policy", notification_policy, methods=["GET"]),
+        Route("/api/v1/instance/translation_languages", translation_languages, methods=["GET"]),
         Route("/api/v1/markers", markers, methods=["GET"]),
         Route("/api/v1/markers", save_markers, methods=["POST"]),
         Route("/api/v1/preferences", preferences, methods=["GET"]),

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from exchange import negotiations
-from models import Side
+from exchange import direct_messages, negotiations
+from models import Member, Note, RemoteActor, Side, utcnow
 
-from .mastodon_city import Masto
+from .mastodon_city import ELSEWHERE, Masto
 from .test_mastodon_statuses import STATUS_FIELDS
 
 #: the fields Mastodon documents for a Conversation (entities/Conversation)
@@ -211,3 +212,140 @@ async def test_a_message_dated_in_whole_seconds_still_comes_after_the_offer(mast
     (conversation,) = await _conversations(masto, "bob")
     assert conversation["last_status"]["content"] == "<p>Sure</p>"
     assert conversation["unread"] is True
+
+
+# ---------------------------------------------------------------------- direct messages
+
+
+def _direct_from(masto: Masto, actor_id: int, to: str, text: str) -> None:
+    """A remote account's direct note to a member, stored as the inbox stores it."""
+    uri = masto.remote_note(actor_id, text, visibility="direct")
+
+    def write(session: Session) -> None:
+        note = session.scalar(select(Note).where(Note.uri == uri))
+        author = session.get_one(RemoteActor, actor_id)
+        member = session.scalar(select(Member).where(Member.username == to))
+        assert note is not None and member is not None
+        direct_messages.receive(session, note, author, [member])
+
+    masto.db.write_sync(write)
+
+
+async def test_a_direct_message_is_a_conversation_with_its_author(masto: Masto) -> None:
+    carol = masto.remote("carol")
+    _direct_from(masto, carol, "alice", "Do you still have the ladder?")
+    (conversation,) = await _conversations(masto, "alice")
+    assert set(conversation) == CONVERSATION_FIELDS
+    assert conversation["unread"] is True
+    assert [a["acct"] for a in conversation["accounts"]] == [f"carol@{ELSEWHERE}"]
+    status = conversation["last_status"]
+    assert status["visibility"] == "direct"
+    assert "Do you still have the ladder?" in status["content"]
+    shown = await masto.get(f"/api/v1/statuses/{status['id']}", "alice")
+    assert shown.status_code == 200
+    assert await _conversations(masto, "bob") == []
+
+
+async def test_a_direct_message_and_a_negotiation_page_together(masto: Masto) -> None:
+    carol, dave = masto.remote("carol"), masto.remote("dave")
+    _direct_from(masto, carol, "alice", "First")
+    await _negotiation(masto)
+    _direct_from(masto, dave, "alice", "Third")
+    everything = await _conversations(masto, "alice")
+    assert [c["accounts"][0]["username"] for c in everything] == ["dave", "bob", "carol"]
+    first = await masto.get("/api/v1/conversations", "alice", limit=1)
+    assert [c["id"] for c in first.json()] == [everything[0]["id"]]
+    rest = await _conversations(masto, "alice", max_id=everything[0]["id"], limit=1)
+    assert [c["id"] for c in rest] == [everything[1]["id"]]
+    last = await _conversations(masto, "alice", max_id=everything[1]["id"])
+    assert [c["id"] for c in last] == [everything[2]["id"]]
+    above = await _conversations(masto, "alice", min_id=everything[2]["id"], limit=1)
+    assert [c["id"] for c in above] == [everything[1]["id"]]
+    assert "Link" in first.headers
+
+
+async def test_a_direct_conversation_is_read_then_removed_until_a_new_message(
+    masto: Masto,
+) -> None:
+    carol = masto.remote("carol")
+    _direct_from(masto, carol, "alice", "Hello")
+    (conversation,) = await _conversations(masto, "alice")
+    read = await masto.post(f"/api/v1/conversations/{conversation['id']}/read", "alice")
+    assert read.status_code == 200, read.text
+    assert read.json()["unread"] is False and read.json()["id"] == conversation["id"]
+    (again,) = await _conversations(masto, "alice")
+    assert again["unread"] is False
+    removed = await masto.http.delete(
+        f"/api/v1/conversations/{conversation['id']}", headers=masto.auth("alice")
+    )
+    assert removed.status_code == 200
+    assert await _conversations(masto, "alice") == []
+    _direct_from(masto, carol, "alice", "Are you there?")
+    (back,) = await _conversations(masto, "alice")
+    assert back["unread"] is True and "Are you there?" in back["last_status"]["content"]
+
+
+async def test_someone_elses_direct_conversation_is_404(masto: Masto) -> None:
+    carol = masto.remote("carol")
+    _direct_from(masto, carol, "alice", "Hello")
+    (conversation,) = await _conversations(masto, "alice")
+    read = await masto.post(f"/api/v1/conversations/{conversation['id']}/read", "bob")
+    assert read.status_code == 404
+    gone = await masto.http.delete(
+        f"/api/v1/conversations/{conversation['id']}", headers=masto.auth("bob")
+    )
+    assert gone.status_code == 404
+    (still,) = await _conversations(masto, "alice")
+    assert still["unread"] is True
+
+
+async def test_a_deleted_direct_message_leaves_the_conversation(masto: Masto) -> None:
+    carol = masto.remote("carol")
+    _direct_from(masto, carol, "alice", "Oops")
+    masto.db.write_sync(
+        lambda s: s.execute(
+            update(Note).where(Note.remote_actor_id == carol).values(deleted_at=utcnow())
+        )
+    )
+    assert await _conversations(masto, "alice") == []
+
+
+async def test_a_direct_status_to_a_member_is_a_conversation_on_both_sides(masto: Masto) -> None:
+    masto.member("carl")
+    sent = await masto.status("alice", "@bob is the drill free on Sunday?", visibility="direct")
+    assert [m["username"] for m in sent["mentions"]] == ["bob"]
+    (theirs,) = await _conversations(masto, "bob")
+    assert theirs["unread"] is True
+    assert [a["username"] for a in theirs["accounts"]] == ["alice"]
+    assert theirs["last_status"]["id"] == sent["id"]
+    (mine,) = await _conversations(masto, "alice")
+    assert mine["unread"] is False and [a["username"] for a in mine["accounts"]] == ["bob"]
+    assert (await masto.get(f"/api/v1/statuses/{sent['id']}", "bob")).status_code == 200
+    assert (await masto.get(f"/api/v1/statuses/{sent['id']}", "carl")).status_code == 404
+    assert await _conversations(masto, "carl") == []
+    (told,) = (await masto.get("/api/v1/notifications", "bob")).json()
+    assert told["type"] == "mention" and told["account"]["username"] == "alice"
+    assert told["status"]["id"] == sent["id"]
+
+
+async def test_a_member_answers_a_members_direct_status(masto: Masto) -> None:
+    sent = await masto.status("alice", "@bob drill?", visibility="direct")
+    answer = await masto.status(
+        "bob", "@alice yes, come by", visibility="direct", in_reply_to_id=sent["id"]
+    )
+    (theirs,) = await _conversations(masto, "alice")
+    assert theirs["last_status"]["id"] == answer["id"] and theirs["unread"] is True
+    read = await masto.post(f"/api/v1/conversations/{theirs['id']}/read", "alice")
+    assert read.json()["unread"] is False
+    removed = await masto.http.delete(
+        f"/api/v1/conversations/{theirs['id']}", headers=masto.auth("alice")
+    )
+    assert removed.status_code == 200
+    assert await _conversations(masto, "alice") == []
+    (still,) = await _conversations(masto, "bob")
+    assert still["last_status"]["id"] == answer["id"]
+
+
+async def test_a_public_status_naming_a_member_is_no_conversation(masto: Masto) -> None:
+    await masto.status("alice", "Thanks @bob for the help")
+    assert await _conversations(masto, "bob") == []

@@ -216,3 +216,77 @@ async def test_negotiates_with_another_city_in_a_direct_conversation(
     assert bobs["unread"] is True
     assert "Deal, bring it Saturday" in bobs["last_status"]["content"]
     assert bobs["accounts"][0]["acct"] == f"alice@{a.settings.domain}"
+
+
+async def test_direct_messages_between_two_cities_are_conversations(
+    start_city: Callable[..., Any],
+) -> None:
+    """Bob of city B writes to Alice of city A directly (no negotiation): her app lists the
+    conversation with him, unread; she reads it and answers from the app; the answer reaches
+    Bob, whose app lists the conversation with her."""
+    a: LiveCity = await start_city()
+    b: LiveCity = await start_city()
+    add_member(a, "alice")
+    add_member(b, "bob")
+    alice = await asyncio.to_thread(_logged_in, a, "alice")
+    bob = await asyncio.to_thread(_logged_in, b, "bob")
+    handle = f"@alice@{a.settings.domain}"
+    await asyncio.to_thread(bob.status_post, f"{handle} is the ladder free?", visibility="direct")
+
+    async def listed() -> list[Any]:
+        return list(await asyncio.to_thread(alice.conversations))
+
+    (conversation,) = await eventually(listed)
+    assert conversation["unread"] is True
+    assert [x["acct"] for x in conversation["accounts"]] == [f"bob@{b.settings.domain}"]
+    assert "is the ladder free?" in conversation["last_status"]["content"]
+    read = await asyncio.to_thread(alice.conversations_read, conversation["id"])
+    assert read["unread"] is False
+
+    def answer() -> Any:
+        return alice.status_post(
+            "Yes, come by.",
+            in_reply_to_id=conversation["last_status"]["id"],
+            visibility="direct",
+        )
+
+    await asyncio.to_thread(answer)
+    (mine,) = await asyncio.to_thread(alice.conversations)
+    assert "Yes, come by." in mine["last_status"]["content"] and mine["unread"] is False
+
+    async def answered() -> list[Any]:
+        found = await asyncio.to_thread(bob.conversations)
+        return [c for c in found if "Yes, come by." in c["last_status"]["content"]]
+
+    (theirs,) = await eventually(answered)
+    assert [x["acct"] for x in theirs["accounts"]] == [f"alice@{a.settings.domain}"]
+    assert theirs["unread"] is True
+
+
+async def test_a_direct_status_between_two_members_is_their_conversation(
+    start_city: Callable[..., Any],
+) -> None:
+    city: LiveCity = await start_city(run_worker=False)
+    add_member(city, "alice")
+    add_member(city, "bob")
+    alice = await asyncio.to_thread(_logged_in, city, "alice")
+    bob = await asyncio.to_thread(_logged_in, city, "bob")
+
+    def session() -> dict[str, Any]:
+        sent = alice.status_post("@bob can I borrow the ladder?", visibility="direct")
+        (theirs,) = bob.conversations()
+        read = bob.conversations_read(theirs["id"])
+        answer = bob.status_post(
+            "@alice sure", in_reply_to_id=theirs["last_status"]["id"], visibility="direct"
+        )
+        (mine,) = alice.conversations()
+        return {"sent": sent, "theirs": theirs, "read": read, "answer": answer, "mine": mine}
+
+    got = await asyncio.to_thread(session)
+    assert got["theirs"]["unread"] is True
+    assert [a["acct"] for a in got["theirs"]["accounts"]] == ["alice"]
+    assert got["theirs"]["last_status"]["id"] == got["sent"]["id"]
+    assert got["read"]["unread"] is False
+    assert got["mine"]["unread"] is True
+    assert got["mine"]["last_status"]["id"] == got["answer"]["id"]
+    assert got["answer"]["in_reply_to_id"] == got["sent"]["id"]

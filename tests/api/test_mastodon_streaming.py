@@ -15,10 +15,10 @@ import pytest
 import websockets
 
 from api.auth import issue_token
-from models import Member
+from models import Member, Note, Status
 from services import social
 
-from ..e2e.helpers import add_member
+from ..e2e.helpers import add_member, eventually
 from ..live import LiveCity
 
 pytestmark = pytest.mark.slow
@@ -115,3 +115,235 @@ async def test_a_websocket_for_the_user_stream_needs_a_token(
             pass
     health = await city.http.get("/api/v1/streaming/health")
     assert health.text == "OK"
+
+
+def _edit_elsewhere(city: LiveCity, name: str, status_id: str, text: str) -> None:
+    """The member edits a note (the web page's use case), in another process's transaction."""
+
+    def write(session: Any) -> None:
+        member = session.query(Member).filter_by(username=name).one()
+        note = session.get(Note, session.get(Status, int(status_id)).note_id)
+        social.edit_note(session, city.city, member, note.uri, text)
+
+    city.db.write_sync(write)
+
+
+async def _note(http: httpx.AsyncClient, headers: dict[str, str], text: str) -> str:
+    posted = await http.post("/api/v1/statuses", data={"status": text}, headers=headers)
+    assert posted.status_code == 200, posted.text
+    found: str = posted.json()["id"]
+    return found
+
+
+async def test_the_user_stream_sends_edits_and_deletions_over_sse(
+    start_city: Callable[..., Any],
+) -> None:
+    city: LiveCity = await start_city(run_worker=False)
+    add_member(city, "alice")
+    token = city.db.write_sync(lambda s: issue_token(s, "alice"))
+    headers = {"Authorization": f"Bearer {token}"}
+    async with httpx.AsyncClient(base_url=city.url, timeout=20) as http:
+        kept = await _note(http, headers, "First words")
+        gone = await _note(http, headers, "Soon gone")
+        async with http.stream("GET", "/api/v1/streaming/user", headers=headers) as stream:
+            lines = stream.aiter_lines()
+            _edit_elsewhere(city, "alice", kept, "Better words")
+            deleted = await http.delete(f"/api/v1/statuses/{gone}", headers=headers)
+            assert deleted.status_code == 200
+            got = await asyncio.wait_for(_raw_events(lines, 2), 20)
+    (edit_event, edited), (delete_event, removed) = got
+    assert edit_event == "status.update"
+    edited_status = json.loads(edited)
+    assert edited_status["id"] == kept and "Better words" in edited_status["content"]
+    assert edited_status["edited_at"] is not None
+    assert (delete_event, removed) == ("delete", gone)
+
+
+async def _raw_events(lines: Any, count: int) -> list[tuple[str, str]]:
+    """The next `count` SSE events (event name, raw data: a `delete` carries a bare id)."""
+    found: list[tuple[str, str]] = []
+    event = None
+    async for line in lines:
+        if line.startswith("event: "):
+            event = line.removeprefix("event: ")
+        elif line.startswith("data: ") and event is not None:
+            found.append((event, line.removeprefix("data: ")))
+            if len(found) == count:
+                return found
+    return found
+
+
+async def test_a_private_note_removed_is_not_announced_to_the_public_stream(
+    start_city: Callable[..., Any],
+) -> None:
+    city: LiveCity = await start_city(run_worker=False)
+    add_member(city, "alice")
+    token = city.db.write_sync(lambda s: issue_token(s, "alice"))
+    headers = {"Authorization": f"Bearer {token}"}
+    ws_url = city.url.replace("http", "ws", 1) + "/api/v1/streaming"
+    async with httpx.AsyncClient(base_url=city.url, timeout=20) as http:
+        private = await http.post(
+            "/api/v1/statuses",
+            data={"status": "Friends only", "visibility": "private"},
+            headers=headers,
+        )
+        public = await _note(http, headers, "For everyone")
+        async with websockets.connect(f"{ws_url}?stream=public:local") as ws:
+            await asyncio.sleep(0.2)  # the connection has read where the journal stands
+            for status_id in (private.json()["id"], public):
+                answer = await http.delete(f"/api/v1/statuses/{status_id}", headers=headers)
+                assert answer.status_code == 200
+            first = json.loads(await asyncio.wait_for(ws.recv(), 20))
+            with pytest.raises(TimeoutError):
+                await asyncio.wait_for(ws.recv(), 2.5)
+    assert first == {"stream": ["public:local"], "event": "delete", "payload": public}
+
+
+async def test_a_remote_edit_and_delete_reach_the_followers_streams(
+    start_city: Callable[..., Any],
+) -> None:
+    """Bob of city B edits then deletes a note; the Update and the Delete federate to city A,
+    whose worker stores them; Alice, following Bob, gets `status.update` then `delete` on
+    her user stream over the WebSocket, and the public stream gets them too."""
+    a: LiveCity = await start_city()
+    b: LiveCity = await start_city()
+    add_member(a, "alice")
+    add_member(b, "bob")
+    alice = a.db.write_sync(lambda s: issue_token(s, "alice"))
+    bob = b.db.write_sync(lambda s: issue_token(s, "bob"))
+    alice_auth, bob_auth = {"Authorization": f"Bearer {alice}"}, {"Authorization": f"Bearer {bob}"}
+    found = await a.http.get(
+        "/api/v1/accounts/lookup", params={"acct": f"bob@{b.settings.domain}"}, headers=alice_auth
+    )
+    bob_id = found.json()["id"]
+    await a.http.post(f"/api/v1/accounts/{bob_id}/follow", headers=alice_auth)
+
+    async def following() -> bool:
+        answer = await a.http.get(
+            "/api/v1/accounts/relationships", params={"id[]": bob_id}, headers=alice_auth
+        )
+        return bool(answer.json()[0]["following"])
+
+    await eventually(following)
+    bob_status = await _note(b.http, bob_auth, "Fresh eggs tomorrow")
+
+    async def arrived() -> list[Any]:
+        home = await a.http.get("/api/v1/timelines/home", headers=alice_auth)
+        return [s for s in home.json() if "Fresh eggs" in s["content"]]
+
+    (status,) = await eventually(arrived)
+    ws_url = a.url.replace("http", "ws", 1) + "/api/v1/streaming"
+    async with websockets.connect(f"{ws_url}?access_token={alice}&stream=user") as ws:
+        await ws.send(json.dumps({"type": "subscribe", "stream": "public"}))
+        await asyncio.sleep(0.2)
+        _edit_elsewhere(b, "bob", bob_status, "Fresh eggs on Friday")
+        edits = [json.loads(await asyncio.wait_for(ws.recv(), 20)) for _ in range(2)]
+        removed = await b.http.delete(f"/api/v1/statuses/{bob_status}", headers=bob_auth)
+        assert removed.status_code == 200
+        deletes = [json.loads(await asyncio.wait_for(ws.recv(), 20)) for _ in range(2)]
+    assert sorted(e["stream"][0] for e in edits) == ["public", "user"]
+    for event in edits:
+        assert event["event"] == "status.update"
+        shown = json.loads(event["payload"])
+        assert shown["id"] == status["id"] and "Fresh eggs on Friday" in shown["content"]
+    assert sorted(e["stream"][0] for e in deletes) == ["public", "user"]
+    assert {(e["event"], e["payload"]) for e in deletes} == {("delete", status["id"])}
+
+
+async def test_a_listing_edited_then_withdrawn_reaches_the_public_stream(
+    start_city: Callable[..., Any],
+) -> None:
+    """A listing is a public status: its edit (PATCH, which federates an Update) is a
+    `status.update`, its withdrawal a `delete`, both on the public stream over SSE."""
+    city: LiveCity = await start_city(run_worker=False, moderation={"listing_review": "after"})
+    add_member(city, "alice")
+    token = city.db.write_sync(lambda s: issue_token(s, "alice"))
+    headers = {"Authorization": f"Bearer {token}"}
+    api = "/api/comptoir/v1/listings"
+    async with httpx.AsyncClient(base_url=city.url, timeout=20) as http:
+        listing = await http.post(
+            api, json={"purpose": "offer", "title": "Lamp", "price": "2.00"}, headers=headers
+        )
+        assert listing.status_code == 201, listing.text
+        listing_id = listing.json()["id"]
+        (status,) = [
+            s
+            for s in (await http.get("/api/v1/timelines/public", params={"local": "true"})).json()
+            if "Lamp" in s["content"]
+        ]
+        async with http.stream("GET", "/api/v1/streaming/public/local") as stream:
+            lines = stream.aiter_lines()
+            edited = await http.patch(
+                f"{api}/{listing_id}", json={"title": "Brass lamp"}, headers=headers
+            )
+            assert edited.status_code == 200, edited.text
+            ((kind, payload),) = await asyncio.wait_for(_raw_events(lines, 1), 20)
+            withdrawn = await http.post(f"{api}/{listing_id}/withdraw", headers=headers)
+            assert withdrawn.status_code == 200, withdrawn.text
+            gone = await asyncio.wait_for(_raw_events(lines, 1), 20)
+    assert kind == "status.update"
+    shown = json.loads(payload)
+    assert shown["id"] == status["id"] and "Brass lamp" in shown["content"]
+    assert gone == [("delete", status["id"])]
+
+
+async def test_the_notification_stream_sends_notifications_only(
+    start_city: Callable[..., Any],
+) -> None:
+    """`user:notification` over the WebSocket: a direct status from another member is a
+    `notification` (a mention); the status itself, an `update` on `user`, is not sent."""
+    city: LiveCity = await start_city(run_worker=False)
+    add_member(city, "alice")
+    add_member(city, "bob")
+    alice = city.db.write_sync(lambda s: issue_token(s, "alice"))
+    bob = city.db.write_sync(lambda s: issue_token(s, "bob"))
+    ws_url = city.url.replace("http", "ws", 1) + "/api/v1/streaming"
+    async with websockets.connect(f"{ws_url}?access_token={alice}&stream=user:notification") as ws:
+        await asyncio.sleep(0.2)
+        sent = await city.http.post(
+            "/api/v1/statuses",
+            data={"status": "@alice see you at the market", "visibility": "direct"},
+            headers={"Authorization": f"Bearer {bob}"},
+        )
+        assert sent.status_code == 200, sent.text
+        event = json.loads(await asyncio.wait_for(ws.recv(), 20))
+        with pytest.raises(TimeoutError):
+            await asyncio.wait_for(ws.recv(), 2.5)
+    assert event["stream"] == ["user:notification"] and event["event"] == "notification"
+    notification = json.loads(event["payload"])
+    assert notification["type"] == "mention"
+    assert notification["account"]["username"] == "bob"
+    assert notification["status"]["id"] == sent.json()["id"]
+
+
+async def test_the_direct_stream_sends_a_conversation_when_a_message_arrives(
+    start_city: Callable[..., Any],
+) -> None:
+    city: LiveCity = await start_city(run_worker=False)
+    add_member(city, "alice")
+    add_member(city, "bob")
+    alice = city.db.write_sync(lambda s: issue_token(s, "alice"))
+    bob = city.db.write_sync(lambda s: issue_token(s, "bob"))
+    async with httpx.AsyncClient(base_url=city.url, timeout=20) as http:
+        assert (await http.get("/api/v1/streaming/direct")).status_code == 401
+        async with http.stream(
+            "GET", "/api/v1/streaming/direct", headers={"Authorization": f"Bearer {alice}"}
+        ) as stream:
+            lines = stream.aiter_lines()
+            await http.post(
+                "/api/v1/statuses",
+                data={"status": "Market day!", "visibility": "public"},
+                headers={"Authorization": f"Bearer {bob}"},
+            )
+            sent = await http.post(
+                "/api/v1/statuses",
+                data={"status": "@alice the apples are in", "visibility": "direct"},
+                headers={"Authorization": f"Bearer {bob}"},
+            )
+            assert sent.status_code == 200, sent.text
+            ((kind, payload),) = await asyncio.wait_for(_raw_events(lines, 1), 20)
+    assert kind == "conversation"
+    conversation = json.loads(payload)
+    assert conversation["unread"] is True
+    assert [a["username"] for a in conversation["accounts"]] == ["bob"]
+    assert conversation["last_status"]["id"] == sent.json()["id"]

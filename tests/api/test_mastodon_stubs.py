@@ -38,3 +38,58 @@ async def test_lists_need_read_lists(masto: Masto) -> None:
 
 async def test_markers_need_a_token(masto: Masto) -> None:
     assert (await masto.get("/api/v1/markers")).status_code == 401
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/announcements",
+        "/api/v2/suggestions",
+        "/api/v1/followed_tags",
+        "/api/v1/featured_tags",
+        "/api/v1/endorsements",
+        "/api/v1/bookmarks",
+        "/api/v1/blocks",
+        "/api/v1/mutes",
+        "/api/v1/domain_blocks",
+        "/api/v1/scheduled_statuses",
+        "/api/v1/notifications/requests",
+    ],
+)
+async def test_a_members_empty_list_needs_a_token(masto: Masto, path: str) -> None:
+    assert (await masto.get(path, "alice")).json() == []
+    refused = await masto.get(path)
+    assert refused.status_code == 401 and "error" in refused.json()
+
+
+async def test_blocks_need_their_scope(masto: Masto) -> None:
+    token = await masto.scoped_token("alice", "read:statuses")
+    answer = await masto.get("/api/v1/blocks", token)
+    assert answer.status_code == 403
+    assert answer.json() == {"error": "This action is outside the authorized scopes"}
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/trends/tags", "/api/v1/trends/statuses", "/api/v1/trends/links"]
+)
+async def test_trends_are_public_and_empty(masto: Masto, path: str) -> None:
+    answer = await masto.get(path)
+    assert (answer.status_code, answer.json()) == (200, [])
+
+
+async def test_familiar_followers_answers_each_account_asked(masto: Masto) -> None:
+    alice = masto.account_id("alice")
+    answer = await masto.get("/api/v1/accounts/familiar_followers", "alice", **{"id[]": alice})
+    assert answer.json() == [{"id": alice, "accounts": []}]
+
+
+async def test_a_tag_is_shown_and_a_name_that_is_not_one_is_404(masto: Masto) -> None:
+    found = (await masto.get("/api/v1/tags/Garden")).json()
+    assert found["name"] == "garden" and found["following"] is False and found["history"] == []
+    assert (await masto.get("/api/v1/tags/not%20a%20tag")).status_code == 404
+
+
+async def test_the_notification_policy_accepts_everything(masto: Masto) -> None:
+    found = (await masto.get("/api/v2/notifications/policy", "alice")).json()
+    assert found["for_private_mentions"] == "accept"
+    assert (await masto.get("/api/v2/notifications/policy")).status_code == 401
