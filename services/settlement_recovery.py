@@ -86,8 +86,12 @@ def sweep(session: Session, city: City, *, now: datetime | None = None) -> dict[
             max_attempts=ASK_ATTEMPTS,
         )
         counts["asked"] += 1
+    # sweep again soon only for what is due soon: a pledge's hold lasts until its project's
+    # deadline (weeks), and each open row already has a sweep queued at its own deadline
+    soon = now + timedelta(seconds=times.sweep_seconds)
     waiting = select(Settlement.id).where(
-        Settlement.state.in_(settlements.OPEN)
+        ((Settlement.state == S.preparing) & (Settlement.decision_deadline <= soon))
+        | ((Settlement.state == S.prepared) & (Settlement.expires_at <= soon))
         | ((Settlement.role == SettlementRole.payer) & (Settlement.state == S.committed))
     )
     if session.scalar(waiting.limit(1)) is not None:
