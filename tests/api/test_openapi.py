@@ -68,6 +68,7 @@ BODYLESS = {
     "approveProject",
     "cancelProject",
     "withdrawPledge",
+    "withdrawRemotePledge",
     "closePoll",
 }
 
