@@ -96,6 +96,22 @@ SCHEMAS: Json = {
             "created_at": {"type": "string", "format": "date-time"},
         }
     ),
+    "ProjectReply": _closed(
+        {
+            "id": {"type": "integer"},
+            "uri": {**_TEXT, "description": "The Note's ActivityPub id"},
+            "url": _TEXT,
+            "author": {**_TEXT, "description": "The author's actor id"},
+            "handle": _TEXT,
+            "content": {**_TEXT, "description": "Sanitized HTML"},
+            "published": {"type": "string", "format": "date-time"},
+            "hidden": {"type": "boolean", "description": "Hidden by a moderator"},
+        }
+    ),
+    "ProjectReplyList": _closed({"replies": {"type": "array", "items": ref("ProjectReply")}}),
+    "ProjectReplyState": _closed(
+        {"id": {"type": "integer"}, "uri": _TEXT, "hidden": {"type": "boolean"}}
+    ),
     "RemotePledgeList": _closed({"pledges": {"type": "array", "items": ref("RemotePledge")}}),
     "RemotePledgeRequest": _closed(
         {"project": {**_TEXT, "description": "The project's address"}, "amount": _AMOUNT}
@@ -166,6 +182,35 @@ PATHS: Json = {
             TAG,
             {"200": answer("The voided pledge", "Pledge"), **errors(401, 403, 404, 409)},
             params=[_SLUG, path("pledge", "The pledge's id")],
+        )
+    },
+    "/projects/{slug}/replies": {
+        "get": operation(
+            "listProjectReplies",
+            "Replies of other cities' residents to the project, oldest first (moderators "
+            "also see hidden ones)",
+            TAG,
+            {"200": answer("The replies", "ProjectReplyList"), **errors(401, 404)},
+            params=[_SLUG],
+            public=True,
+        )
+    },
+    "/projects/{slug}/replies/{reply}/hide": {
+        "post": operation(
+            "hideProjectReply",
+            "Moderators: hide a reply from the project's page; the market undoes its Announce",
+            TAG,
+            {"200": answer("The reply", "ProjectReplyState"), **errors(401, 403, 404, 409)},
+            params=[_SLUG, path("reply", "The reply's id")],
+        )
+    },
+    "/projects/{slug}/replies/{reply}/show": {
+        "post": operation(
+            "showProjectReply",
+            "Moderators: show a hidden reply again; the market announces it again",
+            TAG,
+            {"200": answer("The reply", "ProjectReplyState"), **errors(401, 403, 404, 409)},
+            params=[_SLUG, path("reply", "The reply's id")],
         )
     },
     "/remote-pledges": {

@@ -69,6 +69,8 @@ BODYLESS = {
     "cancelProject",
     "withdrawPledge",
     "withdrawRemotePledge",
+    "hideProjectReply",
+    "showProjectReply",
     "closePoll",
 }
 

@@ -8,13 +8,13 @@ A votes when the pledge arrives and counts it in the project's total.
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
 
-from models import Pledge, Role, Settlement, utcnow
+from models import Pledge, Settlement
 
+from .cross_city import open_project
 from .helpers import eventually, settled
 from .market import Resident
 from .settlement import agree_rule, balances, ledger_check, peer
@@ -29,19 +29,6 @@ async def two_cities(start_city: Any, *, rule: bool = True) -> tuple[Any, Any]:
     if rule:
         await agree_rule(a, b, num=2, den=1)
     return a, b
-
-
-async def open_project(a: Any, slug: str, goal: str, *, seconds: float = 6.0) -> str:
-    """alice proposes a project at A, staff open it; its address (deadline in `seconds`)."""
-    alice = Resident(a, f"alice{slug[:6].replace('-', '')}")
-    staff = Resident(a, f"staff{slug[:6].replace('-', '')}", role=Role.moderator)
-    deadline = (utcnow() + timedelta(seconds=seconds)).isoformat()
-    await alice.ok(
-        "post", "/projects", {"slug": slug, "title": slug, "goal": goal, "deadline": deadline}
-    )
-    project = await staff.ok("post", f"/projects/{slug}/approve")
-    assert project["state"] == "open"
-    return str(project["id"])
 
 
 def settlement_states(city: Any) -> dict[str, str]:
