@@ -172,7 +172,7 @@ async def withdraw(request: Request) -> Response:
     def write(session: Session) -> dict[str, Any]:
         member = session.get(Member, caller.id)
         assert member is not None
-        return render_pledge(city, cases.withdraw(session, public_id, member), slug)
+        return render_pledge(city, cases.withdraw(session, city, public_id, member), slug)
 
     return JSONResponse(await city.db.write(write))
 

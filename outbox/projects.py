@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import html
 import json
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from exchange.projects import pledged_total as projects_pledged
 from exchange.projects import pledgers as projects_pledgers
 from federation.vocab import PUBLIC
 from instance.amounts import format_amount
@@ -125,11 +127,31 @@ def federate_opening(session: Session, city: City, project: Project, owner: Memb
 def federate_decision(session: Session, city: City, project: Project, owner: Member) -> None:
     """The project was decided (funded, failed or cancelled): its owner sends an Update of the
     Page, with the final state and total, to the owner's and the market's followers."""
+    _update_page(session, city, project, owner, project.decided_total or 0, project.decided_at)
+
+
+def federate_progress(session: Session, city: City, project: Project) -> None:
+    """A pledge came in or was withdrawn: the owner's Update of the Page carries the new
+    total, so that followers in other cities see the progress, not only the decision."""
+    if project.state is not ProjectState.open:
+        return
+    owner = session.get(Member, project.owner_id)
+    assert owner is not None
+    _update_page(session, city, project, owner, projects_pledged(session, project), utcnow())
+
+
+def _update_page(
+    session: Session,
+    city: City,
+    project: Project,
+    owner: Member,
+    pledged: int,
+    published: datetime | None,
+) -> None:
     urls = city.urls
     owner_id = urls.member(owner.username)
-    page = render_project(
-        city, project, owner, project.decided_total or 0, projects_pledgers(session, project)
-    )
+    page = render_project(city, project, owner, pledged, projects_pledgers(session, project))
+    page["updated"] = render.iso(published or utcnow())
     update = render.activity(
         urls,
         "Update",
@@ -138,7 +160,7 @@ def federate_decision(session: Session, city: City, project: Project, owner: Mem
         page,
         to=[PUBLIC],
         cc=[urls.followers(owner_id), urls.market],
-        published=project.decided_at,
+        published=published,
         extra_context=True,
     )
     publish(session, city, update, Audience(followers_of=[owner_id, urls.market]))

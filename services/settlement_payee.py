@@ -37,6 +37,7 @@ from models import (
     SettlementState,
     utcnow,
 )
+from outbox import projects as project_wire
 from outbox.publish import publish_or_resend
 from outbox.settlement_activities import render_receipt, render_refusal, render_vote
 
@@ -160,11 +161,15 @@ def _hold_pledge(
     _check_cap(session, partner, terms)
     try:
         with session.begin_nested():
-            return remote_pledges.hold(
+            row = remote_pledges.hold(
                 session, city.settings.currency, terms, partner=partner, now=now
             )
     except DomainError as exc:
         raise Refusal(exc.code, exc.message) from None
+    project = projects.by_uri(session, terms.agreement)
+    assert project is not None
+    project_wire.federate_progress(session, city, project)
+    return row
 
 
 def _check_cap(session: Session, partner: str, terms: Terms) -> None:

@@ -129,7 +129,7 @@ async def withdraw(request: Request) -> Response:
     slug = request.path_params["slug"]
     try:
         await city.db.write(
-            lambda s: cases.withdraw(s, request.path_params["pledge"], _fresh(s, member))
+            lambda s: cases.withdraw(s, city, request.path_params["pledge"], _fresh(s, member))
         )
     except DomainError as exc:
         return await project_page(request, refusal("pledge", {}, exc))

@@ -1,11 +1,15 @@
-"""What the project e2e tests do to real cities: a project proposed and opened over the API."""
+"""What the project e2e tests do to real cities: a project proposed and opened over the API,
+and the activities a city received."""
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from typing import Any
 
-from models import Role, utcnow
+from sqlalchemy import select
+
+from models import InboundActivity, Role, utcnow
 
 from .market import Resident
 
@@ -21,3 +25,15 @@ async def open_project(a: Any, slug: str, goal: str, *, seconds: float = 6.0) ->
     project = await staff.ok("post", f"/projects/{slug}/approve")
     assert project["state"] == "open"
     return str(project["id"])
+
+
+def received(city: Any, kind: str, actor: str) -> list[dict[str, Any]]:
+    """The activities of `kind` by `actor` the city's inbox stored."""
+    rows = city.db.read_sync(
+        lambda s: s.scalars(
+            select(InboundActivity).where(
+                InboundActivity.type == kind, InboundActivity.actor == actor
+            )
+        ).all()
+    )
+    return [json.loads(row.body) for row in rows]

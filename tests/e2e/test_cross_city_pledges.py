@@ -14,9 +14,9 @@ from sqlalchemy import select
 
 from models import Pledge, Settlement
 
-from .cross_city import open_project
+from .cross_city import open_project, received
 from .helpers import eventually, settled
-from .market import Resident
+from .market import Resident, follow_market
 from .settlement import agree_rule, balances, ledger_check, peer
 
 #: sweeps and retries every second, so that the decisions are read soon after the deadline
@@ -42,6 +42,7 @@ async def test_a_funded_project_posts_the_pledge_and_a_failed_one_voids_it_at_bo
 ) -> None:
     a, b = await two_cities(start_city)
     bob = Resident(b, "bob")
+    await follow_market(bob, a)
     funded = await open_project(a, "repair-cafe", "3.00")
     failed = await open_project(a, "big-oven", "50.00")
 
@@ -57,6 +58,16 @@ async def test_a_funded_project_posts_the_pledge_and_a_failed_one_voids_it_at_bo
         return bool(page["pledged"] == "3.00" and page["pledgers"] == 1)
 
     await eventually(counted)
+
+    # the owner's Update of the Page carries the new total to the market's followers
+    async def progress_reached_b() -> bool:
+        owner = a.city.urls.member("alicerepair")
+        return any(
+            update["object"]["id"] == funded and update["object"]["pledged"] == "3.00"
+            for update in received(b, "Update", owner)
+        )
+
+    await eventually(progress_reached_b)
 
     async def accepted() -> bool:
         mine = (await bob.get("/remote-pledges")).json()["pledges"]

@@ -8,28 +8,15 @@ project's Page with a public Note mentioning alice, as a Mastodon client's reply
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from sqlalchemy import select
 
-from models import InboundActivity, ModerationEntry, Role
+from models import ModerationEntry, Role
 
-from .cross_city import open_project
+from .cross_city import open_project, received
 from .helpers import eventually
 from .market import Resident, follow_market
-
-
-def received(city: Any, kind: str, actor: str) -> list[dict[str, Any]]:
-    """The activities of `kind` by `actor` the city's inbox stored."""
-    rows = city.db.read_sync(
-        lambda s: s.scalars(
-            select(InboundActivity).where(
-                InboundActivity.type == kind, InboundActivity.actor == actor
-            )
-        ).all()
-    )
-    return [json.loads(row.body) for row in rows]
 
 
 async def replies(city: Any, slug: str, resident: Resident | None = None) -> list[dict[str, Any]]:
