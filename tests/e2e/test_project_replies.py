@@ -93,3 +93,29 @@ async def test_a_member_cannot_hide_a_reply(start_city: Any) -> None:
 
     assert answer.status_code == 403, answer.text
     assert len(await replies(a, "repair-cafe")) == 1
+
+
+async def test_a_mastodon_client_finds_the_project_by_its_address_and_replies(
+    start_city: Any,
+) -> None:
+    a, b = await start_city(), await start_city(currency={"code": "BRQ"})
+    bob = Resident(b, "bob")
+    project = await open_project(a, "repair-cafe", "3.00", seconds=600)
+    headers = {"Authorization": f"Bearer {bob.token}"}
+
+    found = await b.http.get(
+        "/api/v2/search", params={"q": project, "resolve": "true"}, headers=headers
+    )
+    assert found.status_code == 200, found.text
+    (status,) = found.json()["statuses"]
+    assert status["uri"] == project
+    reply = await b.http.post(
+        "/api/v1/statuses",
+        json={"status": "Count me in", "in_reply_to_id": status["id"]},
+        headers=headers,
+    )
+    assert reply.status_code == 200, reply.text
+
+    [kept] = await eventually(lambda: replies(a, "repair-cafe"))
+    assert kept["uri"] == reply.json()["uri"]
+    assert kept["author"] == bob.uri
