@@ -43,8 +43,8 @@ async def test_a_funded_project_posts_the_pledge_and_a_failed_one_voids_it_at_bo
     a, b = await two_cities(start_city)
     bob = Resident(b, "bob")
     await follow_market(bob, a)
-    funded = await open_project(a, "repair-cafe", "3.00")
-    failed = await open_project(a, "big-oven", "50.00")
+    funded = await open_project(a, "repair-cafe", "3.00", seconds=12)
+    failed = await open_project(a, "big-oven", "50.00", seconds=12)
 
     first = await bob.ok("post", "/remote-pledges", {"project": funded, "amount": "6.00"})
     assert first["source"] == {"amount": "6.00", "currency": "BRQ"}
