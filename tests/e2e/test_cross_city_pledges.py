@@ -57,7 +57,7 @@ async def test_a_funded_project_posts_the_pledge_and_a_failed_one_voids_it_at_bo
         page = (await a.http.get("/api/comptoir/v1/projects/repair-cafe")).json()
         return bool(page["pledged"] == "3.00" and page["pledgers"] == 1)
 
-    await eventually(counted)
+    await eventually(counted, timeout=60)
 
     # the owner's Update of the Page carries the new total to the market's followers
     async def progress_reached_b() -> bool:
@@ -67,13 +67,13 @@ async def test_a_funded_project_posts_the_pledge_and_a_failed_one_voids_it_at_bo
             for update in received(b, "Update", owner)
         )
 
-    await eventually(progress_reached_b)
+    await eventually(progress_reached_b, timeout=60)
 
     async def accepted() -> bool:
         mine = (await bob.get("/remote-pledges")).json()["pledges"]
         return len(mine) == 2 and all(p["accepted"] for p in mine)
 
-    await eventually(accepted)
+    await eventually(accepted, timeout=60)
     on_b = balances(b)
     assert on_b["member:bob"] == (0, 800, 0)
 
@@ -86,7 +86,7 @@ async def test_a_funded_project_posts_the_pledge_and_a_failed_one_voids_it_at_bo
             and on_a.get(failed) == "aborted"
         )
 
-    await eventually(decided, timeout=30)
+    await eventually(decided, timeout=60)
     await settled(a)
     await settled(b)
 
