@@ -6,8 +6,8 @@ project's decision instead of committing at once). At the project's city a remot
 `pledges` row without a member: `settlement_id` is its settlement, `pledger_uri` the resident
 of the other city, `source_amount`/`source_currency` what they pledged in their currency.
 
-Revision ID: 0024
-Revises: 0023
+Revision ID: 0025
+Revises: 0024
 Create Date: 2026-12-05
 """
 
