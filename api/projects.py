@@ -16,12 +16,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from exchange import projects
+from exchange import project_replies, projects
 from exchange.amounts import parse_amount
 from exchange.errors import DomainError
 from exchange.projects import Proposal
 from instance.city import City, city_of
 from models import Member, Pledge, Project
+from services import project_replies as reply_cases
 from services import projects as cases
 
 from .auth import authenticated
@@ -171,9 +172,48 @@ async def withdraw(request: Request) -> Response:
     def write(session: Session) -> dict[str, Any]:
         member = session.get(Member, caller.id)
         assert member is not None
-        return render_pledge(city, cases.withdraw(session, public_id, member), slug)
+        return render_pledge(city, cases.withdraw(session, city, public_id, member), slug)
 
     return JSONResponse(await city.db.write(write))
+
+
+async def list_replies(request: Request) -> Response:
+    """Replies of other cities' residents to the project; moderators also see hidden ones."""
+    city = city_of(request)
+    slug = request.path_params["slug"]
+    caller = await authenticated(request) if "authorization" in request.headers else None
+
+    def read(session: Session) -> list[dict[str, Any]]:
+        project = projects.by_slug(session, slug)
+        if project.state.value == "draft":
+            raise DomainError("not_found", f"project {slug!r} not found", 404)
+        staff = caller is not None and caller.is_moderator
+        return [
+            reply_cases.render_reply(reply)
+            for reply in project_replies.replies(session, project, hidden=staff)
+        ]
+
+    return JSONResponse({"replies": await city.db.read(read)})
+
+
+def _moderate_reply(action: Any) -> Any:
+    async def run(request: Request) -> Response:
+        caller = await authenticated(request)
+        city = city_of(request)
+        slug = request.path_params["slug"]
+        try:
+            note_id = int(request.path_params["reply"])
+        except ValueError:
+            raise DomainError("not_found", "no such reply", 404) from None
+
+        def write(session: Session) -> dict[str, Any]:
+            member = session.get(Member, caller.id)
+            note = action(session, city, slug, note_id, member)
+            return {"id": note.id, "uri": note.uri, "hidden": note.hidden_at is not None}
+
+        return JSONResponse(await city.db.write(write))
+
+    return run
 
 
 ROUTES = [
@@ -184,4 +224,11 @@ ROUTES = [
     Route("/projects/{slug}/cancel", _staff(cases.cancel), methods=["POST"]),
     Route("/projects/{slug}/pledges", pledge, methods=["POST"]),
     Route("/projects/{slug}/pledges/{pledge}/withdraw", withdraw, methods=["POST"]),
+    Route("/projects/{slug}/replies", list_replies, methods=["GET"]),
+    Route(
+        "/projects/{slug}/replies/{reply}/hide", _moderate_reply(reply_cases.hide), methods=["POST"]
+    ),
+    Route(
+        "/projects/{slug}/replies/{reply}/show", _moderate_reply(reply_cases.show), methods=["POST"]
+    ),
 ]

@@ -15,6 +15,13 @@ _AMOUNT = {
     "description": "A decimal string in the city currency",
 }
 
+_MONEY = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["amount", "currency"],
+    "properties": {"amount": {"type": "string"}, "currency": {"type": "string"}},
+}
+
 
 def _closed(properties: Json, required: list[str] | None = None) -> Json:
     return {
@@ -72,6 +79,43 @@ SCHEMAS: Json = {
         }
     ),
     "PledgeRequest": _closed({"amount": _AMOUNT}),
+    "RemotePledge": _closed(
+        {
+            "id": _TEXT,
+            "project": {**_TEXT, "description": "The project's address at its city"},
+            "state": {"type": "string", "enum": ["pending", "committed", "voided"]},
+            "accepted": {
+                "type": "boolean",
+                "description": "The project's city voted yes: it holds the converted amount",
+            },
+            "source": _MONEY,
+            "target": {**_MONEY, "description": "The converted amount, in the project's currency"},
+            "fee": {**_AMOUNT, "description": "The exchange rule's fee, in our currency"},
+            "settlement": {**_TEXT, "description": "The settlement's id"},
+            "code": {**_NULLABLE, "description": "Why it was voided"},
+            "created_at": {"type": "string", "format": "date-time"},
+        }
+    ),
+    "ProjectReply": _closed(
+        {
+            "id": {"type": "integer"},
+            "uri": {**_TEXT, "description": "The Note's ActivityPub id"},
+            "url": _TEXT,
+            "author": {**_TEXT, "description": "The author's actor id"},
+            "handle": _TEXT,
+            "content": {**_TEXT, "description": "Sanitized HTML"},
+            "published": {"type": "string", "format": "date-time"},
+            "hidden": {"type": "boolean", "description": "Hidden by a moderator"},
+        }
+    ),
+    "ProjectReplyList": _closed({"replies": {"type": "array", "items": ref("ProjectReply")}}),
+    "ProjectReplyState": _closed(
+        {"id": {"type": "integer"}, "uri": _TEXT, "hidden": {"type": "boolean"}}
+    ),
+    "RemotePledgeList": _closed({"pledges": {"type": "array", "items": ref("RemotePledge")}}),
+    "RemotePledgeRequest": _closed(
+        {"project": {**_TEXT, "description": "The project's address"}, "amount": _AMOUNT}
+    ),
 }
 
 _SLUG = path("slug", "The project's slug")
@@ -138,6 +182,63 @@ PATHS: Json = {
             TAG,
             {"200": answer("The voided pledge", "Pledge"), **errors(401, 403, 404, 409)},
             params=[_SLUG, path("pledge", "The pledge's id")],
+        )
+    },
+    "/projects/{slug}/replies": {
+        "get": operation(
+            "listProjectReplies",
+            "Replies of other cities' residents to the project, oldest first (moderators "
+            "also see hidden ones)",
+            TAG,
+            {"200": answer("The replies", "ProjectReplyList"), **errors(401, 404)},
+            params=[_SLUG],
+            public=True,
+        )
+    },
+    "/projects/{slug}/replies/{reply}/hide": {
+        "post": operation(
+            "hideProjectReply",
+            "Moderators: hide a reply from the project's page; the market undoes its Announce",
+            TAG,
+            {"200": answer("The reply", "ProjectReplyState"), **errors(401, 403, 404, 409)},
+            params=[_SLUG, path("reply", "The reply's id")],
+        )
+    },
+    "/projects/{slug}/replies/{reply}/show": {
+        "post": operation(
+            "showProjectReply",
+            "Moderators: show a hidden reply again; the market announces it again",
+            TAG,
+            {"200": answer("The reply", "ProjectReplyState"), **errors(401, 403, 404, 409)},
+            params=[_SLUG, path("reply", "The reply's id")],
+        )
+    },
+    "/remote-pledges": {
+        "get": operation(
+            "listRemotePledges",
+            "Your pledges to other cities' projects, newest first",
+            TAG,
+            {"200": answer("The pledges", "RemotePledgeList"), **errors(401, 403)},
+        ),
+        "post": operation(
+            "pledgeToRemoteProject",
+            "Pledge to a partner city's project, in our currency: converted with the exchange "
+            "rule in force and held until the project is decided",
+            TAG,
+            {
+                "201": answer("The pledge", "RemotePledge"),
+                **errors(400, 401, 403, 409, 422, 502),
+            },
+            body=json_body("RemotePledgeRequest", "The project and how much"),
+        ),
+    },
+    "/remote-pledges/{pledge}/withdraw": {
+        "post": operation(
+            "withdrawRemotePledge",
+            "Take a pledge to another city's project back before its deadline",
+            TAG,
+            {"200": answer("The voided pledge", "RemotePledge"), **errors(401, 403, 404, 409)},
+            params=[path("pledge", "The pledge's id")],
         )
     },
 }

@@ -21,6 +21,7 @@ from . import (
     polls,
     projects,
     remote_accounts,
+    remote_pledges,
     reports,
     settlements,
     social,
@@ -49,6 +50,7 @@ def served() -> list[Route]:
         *discussions.ROUTES,
         *polls.ROUTES,
         *projects.ROUTES,
+        *remote_pledges.ROUTES,
     ]
 
 

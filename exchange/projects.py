@@ -284,15 +284,17 @@ def pledged_total(session: Session, project: Project) -> int:
 
 
 def pledgers(session: Session, project: Project) -> int:
-    return int(
-        session.scalar(
-            select(func.count(func.distinct(Pledge.member_id))).where(
-                Pledge.project_id == project.id,
-                Pledge.state.in_((PledgeState.pending, PledgeState.committed)),
-            )
-        )
-        or 0
+    """How many people pledged: our members, and residents of other cities by actor id."""
+    live = (Pledge.project_id == project.id) & Pledge.state.in_(
+        (PledgeState.pending, PledgeState.committed)
     )
+    ours = session.scalar(select(func.count(func.distinct(Pledge.member_id))).where(live))
+    theirs = session.scalar(
+        select(func.count(func.distinct(Pledge.pledger_uri))).where(
+            live, Pledge.settlement_id.is_not(None)
+        )
+    )
+    return int(ours or 0) + int(theirs or 0)
 
 
 def decide(session: Session, project: Project, *, now: datetime | None = None) -> bool:
@@ -324,7 +326,9 @@ def resolve_next(
 
     Posted when the project is funded, voided when it failed or was cancelled. A pledge
     whose transfer was resolved but whose row was not cannot happen: both change in one
-    transaction. Returns 0 when none is left (or the project is not decided).
+    transaction. Returns 0 when none is left (or the project is not decided). Pledges from
+    other cities are left to their settlements: the payer's city decides them once it reads
+    the project's decision (services/remote_pledges.py).
     """
     now = now or utcnow()
     if project.state is ProjectState.funded:
@@ -336,7 +340,12 @@ def resolve_next(
     rows = list(
         session.scalars(
             select(Pledge)
-            .where(Pledge.project_id == project.id, Pledge.state == PledgeState.pending)
+            .where(
+                Pledge.project_id == project.id,
+                Pledge.state == PledgeState.pending,
+                # a pledge from another city follows its settlement's decision instead
+                Pledge.settlement_id.is_(None),
+            )
             .order_by(Pledge.id)
             .limit(limit)
         )

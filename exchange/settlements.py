@@ -34,6 +34,8 @@ from models import (
     LegPurpose,
     Member,
     Outcome,
+    Pledge,
+    PledgeState,
     RuleStatus,
     Settlement,
     SettlementRole,
@@ -43,7 +45,7 @@ from models import (
     utcnow,
 )
 
-from . import rates, rule_terms
+from . import projects, rates, rule_terms
 from .errors import DomainError, NotFound
 from .ledger import CurrencyRules, Leg, fingerprint, member_account, resolve, transfer
 from .ledger.accounts import (
@@ -174,8 +176,9 @@ def hold_at_payer(
     *,
     public_id: str,
     partner: str,
-    agreement_id: int,
+    agreement_id: int | None,
     fee: int = 0,
+    project_uri: str | None = None,
     now: datetime | None = None,
 ) -> Settlement:
     """Prepare at the payer's city: the row (preparing) and the pending transfer payer ->
@@ -198,6 +201,7 @@ def hold_at_payer(
     row.state = S.preparing
     row.member_id = payer.id
     row.agreement_id = agreement_id
+    row.project_uri = project_uri
     row.fee_amount = fee
     row.created_at = row.updated_at = now
     legs = [Leg(account.id, peer, terms.source_amount)]
@@ -260,6 +264,42 @@ def hold_at_payee(
         kind=TransferKind.settlement,
         legs=[Leg(peer, account.id, terms.target_amount)],
         memo=f"settlement {terms.uri}",
+        pending=True,
+        reference=terms.uri,
+        settlement=True,
+        now=now,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def hold_for_project(
+    session: Session,
+    currency: CurrencyRules,
+    account_id: int,
+    terms: Terms,
+    *,
+    partner: str,
+    now: datetime | None = None,
+) -> Settlement:
+    """Vote yes to a pledge from another city: the row (prepared) and the pending transfer
+    peer:A -> the project's account; the peer account's floor (our export cap) counts pending.
+    The caller locked the accounts and checked the project (exchange/remote_pledges.py).
+    """
+    now = now or utcnow()
+    peer = peer_account_id(session, partner, min_balance=None, max_balance=None)
+    row = _new_row(terms, SettlementRole.payee, payee_public_id(terms.uri), partner)
+    row.state = S.prepared
+    row.project_uri = terms.agreement
+    row.created_at = row.updated_at = now
+    transfer(
+        session,
+        currency,
+        public_id=hold_id(row),
+        kind=TransferKind.settlement,
+        legs=[Leg(peer, account_id, terms.target_amount)],
+        memo=f"pledge {terms.uri}",
         pending=True,
         reference=terms.uri,
         settlement=True,
@@ -354,6 +394,7 @@ def commit(
     row.committed_seq = _next_seq(session, row.partner)
     row.decided_at = row.updated_at = now
     row.disputed = row.disputed or disputed
+    _follow_pledge(session, row, PledgeState.committed, now)
 
 
 def abort(
@@ -374,6 +415,19 @@ def abort(
     row.code, row.reason, row.temporary = code, reason[:2000], temporary
     row.decided_at = row.updated_at = now
     row.disputed = row.disputed or disputed
+    _follow_pledge(session, row, PledgeState.voided, now)
+
+
+def _follow_pledge(session: Session, row: Settlement, state: PledgeState, now: datetime) -> None:
+    """At the project's city a pledge from another city moves with its settlement's hold:
+    whatever decides the settlement (the payer city's commit or abort, the recovery's answer,
+    an admin) decides the pledge in the same transaction."""
+    if row.project_uri is None or row.role is not SettlementRole.payee:
+        return
+    pledge = session.scalar(select(Pledge).where(Pledge.settlement_id == row.id))
+    if pledge is not None and pledge.state is PledgeState.pending:
+        projects.PLEDGE_GRAPH.move(pledge, state)
+        pledge.resolved_at = now
 
 
 def acknowledge(session: Session, row: Settlement, *, now: datetime | None = None) -> bool:

@@ -11,6 +11,7 @@ database read it needs. The order of the rules is the order of precedence:
 - a Page or Note answering nothing, addressed to one of our discussion Groups (FEP-1b12): a
   new thread in that space;
 - a Note in reply to one of our discussion threads or replies (FEP-1b12): a discussion reply;
+- a Note in reply to one of our projects' Pages: a project reply (the market announces it);
 - a Note in one of our negotiation threads (by `context`, or replying to one of its
   messages), or a direct reply to one of our listings: a negotiation message;
 - any other note: an ordinary note (kept if it concerns us).
@@ -23,7 +24,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from exchange import discussions, negotiations, polls
+from exchange import discussions, negotiations, polls, projects
 from federation.inbound_listing import InboundListing
 from federation.inbound_note import InboundNote
 from models import Negotiation
@@ -35,6 +36,7 @@ class Route(enum.Enum):
     discussion = "discussion"
     discussion_thread = "discussion_thread"
     poll_vote = "poll_vote"
+    project_reply = "project_reply"
     note = "note"
     ignored = "ignored"
 
@@ -46,6 +48,7 @@ class Answers(enum.Enum):
     listing = "listing"  # one of our own listings
     discussion = "discussion"  # one of our discussion threads or replies
     poll = "poll"  # one of our polls' Questions
+    project = "project"  # one of our projects' Pages
 
 
 @dataclass(frozen=True)
@@ -74,6 +77,8 @@ def classify_create(
         return Route.discussion_thread
     if note.type == "Note" and facts.answers is Answers.discussion:
         return Route.discussion
+    if note.type == "Note" and facts.answers is Answers.project:
+        return Route.project_reply
     if note.type == "Note" and facts.answers is Answers.thread:
         return Route.message
     if note.type == "Note" and facts.answers is Answers.listing:
@@ -88,6 +93,8 @@ def answered_here(session: Session, note: InboundNote) -> Answers | None:
         return Answers.poll
     if discussions.answered(session, note.in_reply_to) is not None:
         return Answers.discussion
+    if note.in_reply_to and projects.by_uri(session, note.in_reply_to) is not None:
+        return Answers.project
     found = negotiations.answered_by(session, note.context, note.in_reply_to)
     if found is None:
         return None

@@ -25,6 +25,7 @@ from .negotiation import keep_message
 from .notes import keep_note
 from .polls import keep_poll_vote
 from .process import Delivery
+from .projects import keep_project_reply
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,8 @@ async def on_create(delivery: Delivery) -> None:
         await keep_poll_vote(delivery, sender, note)
     elif route is Route.discussion:
         await keep_discussion_reply(delivery, sender, note)
+    elif route is Route.project_reply:
+        await keep_project_reply(delivery, sender, note)
     elif route is Route.message:
         await keep_message(delivery, sender, note)
     else:

@@ -99,9 +99,21 @@ class Pledge(Base):
     #: the id in URLs and the API
     public_id: Mapped[str] = mapped_column(String(32), unique=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="RESTRICT"))
-    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="RESTRICT"))
+    #: our member who pledged; None for a resident of another city (`pledger_uri`)
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="RESTRICT"))
+    #: in minor units of the project's currency (for a remote pledge, the converted amount)
     amount: Mapped[int] = mapped_column(BigInteger)
-    #: the pending transfer's public id, `pledge:{public_id}`
+    #: a pledge from another city: its settlement (the hold is the settlement's, and the
+    #: settlement's decision, not our sweep, resolves it), the pledger's actor id, and what
+    #: they pledged in their own currency (fixed by the exchange rule at pledge time)
+    settlement_id: Mapped[int | None] = mapped_column(
+        ForeignKey("settlements.id", ondelete="RESTRICT"), unique=True, index=True
+    )
+    pledger_uri: Mapped[str] = mapped_column(String(2000), default="", server_default="")
+    source_amount: Mapped[int | None] = mapped_column(BigInteger)
+    source_currency: Mapped[str] = mapped_column(String(8), default="", server_default="")
+    #: the pending transfer's public id, `pledge:{public_id}` (a remote pledge: the
+    #: settlement's hold, `settlement:{id}:hold`)
     transfer_id: Mapped[str] = mapped_column(String(120), unique=True)
     state: Mapped[PledgeState] = mapped_column(
         Enum(PledgeState, native_enum=False, length=16), default=PledgeState.pending

@@ -65,6 +65,12 @@ class Settlement(Base):
         ForeignKey("agreements.id", ondelete="SET NULL"), index=True
     )
     agreement_uri: Mapped[str] = mapped_column(String(2000), default="")
+    #: a pledge to a project (at both cities): the project's id; the agreement fields are then
+    #: empty, `agreement_uri` and `payee` are the project's id too
+    project_uri: Mapped[str | None] = mapped_column(String(2000), index=True)
+    #: payer side of a pledge: when the project's city voted yes (the decision then waits for
+    #: the project's: funded commits, failed or cancelled aborts)
+    voted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: the paying member's actor id (at the payer's city) and the paid member's (payee's city)
     payer: Mapped[str] = mapped_column(String(2000), default="")
     payee: Mapped[str] = mapped_column(String(2000), default="")

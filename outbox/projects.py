@@ -11,16 +11,29 @@ owner and announced by the city market, as listings are (outbox/listings.py).
 from __future__ import annotations
 
 import html
+import json
+from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from exchange.projects import pledged_total as projects_pledged
 from exchange.projects import pledgers as projects_pledgers
 from federation.vocab import PUBLIC
 from instance.amounts import format_amount
 from instance.city import City
 from instance.html import plain_name, text_to_html
-from models import Member, Project, ProjectState, new_public_id
+from models import (
+    Member,
+    Note,
+    OutboundActivity,
+    Project,
+    ProjectState,
+    RemoteActor,
+    new_public_id,
+    utcnow,
+)
 
 from . import render
 from .publish import Audience, publish
@@ -114,11 +127,31 @@ def federate_opening(session: Session, city: City, project: Project, owner: Memb
 def federate_decision(session: Session, city: City, project: Project, owner: Member) -> None:
     """The project was decided (funded, failed or cancelled): its owner sends an Update of the
     Page, with the final state and total, to the owner's and the market's followers."""
+    _update_page(session, city, project, owner, project.decided_total or 0, project.decided_at)
+
+
+def federate_progress(session: Session, city: City, project: Project) -> None:
+    """A pledge came in or was withdrawn: the owner's Update of the Page carries the new
+    total, so that followers in other cities see the progress, not only the decision."""
+    if project.state is not ProjectState.open:
+        return
+    owner = session.get(Member, project.owner_id)
+    assert owner is not None
+    _update_page(session, city, project, owner, projects_pledged(session, project), utcnow())
+
+
+def _update_page(
+    session: Session,
+    city: City,
+    project: Project,
+    owner: Member,
+    pledged: int,
+    published: datetime | None,
+) -> None:
     urls = city.urls
     owner_id = urls.member(owner.username)
-    page = render_project(
-        city, project, owner, project.decided_total or 0, projects_pledgers(session, project)
-    )
+    page = render_project(city, project, owner, pledged, projects_pledgers(session, project))
+    page["updated"] = render.iso(published or utcnow())
     update = render.activity(
         urls,
         "Update",
@@ -127,7 +160,64 @@ def federate_decision(session: Session, city: City, project: Project, owner: Mem
         page,
         to=[PUBLIC],
         cc=[urls.followers(owner_id), urls.market],
-        published=project.decided_at,
+        published=published,
         extra_context=True,
     )
     publish(session, city, update, Audience(followers_of=[owner_id, urls.market]))
+
+
+def reply_announce_prefix(project: Project, note: Note) -> str:
+    return f"{project.uri}/replies/{note.id}/announce"
+
+
+def announce_reply(
+    session: Session, city: City, project: Project, note: Note, author: RemoteActor
+) -> None:
+    """A reply to the project, kept here: the city market (the Page's `audience`) boosts it to
+    its followers, as a discussion Group announces a remote reply, and tells its author.
+    The first Announce has a derived id; a reply shown again after a hide gets a new one."""
+    urls = city.urls
+    prefix = reply_announce_prefix(project, note)
+    first = session.scalar(select(OutboundActivity.id).where(OutboundActivity.uri == prefix))
+    announce = render.activity(
+        urls,
+        "Announce",
+        prefix if first is None else f"{prefix}/{new_public_id()}",
+        urls.market,
+        note.uri,
+        to=[PUBLIC],
+        cc=[urls.followers(urls.market), author.uri],
+        published=utcnow(),
+    )
+    publish(session, city, announce, Audience(followers_of=[urls.market], actors=[author]))
+
+
+def withdraw_reply(
+    session: Session, city: City, project: Project, note: Note, author: RemoteActor
+) -> None:
+    """A moderator hid the reply: the market undoes its latest Announce of it."""
+    urls = city.urls
+    prefix = reply_announce_prefix(project, note)
+    last = session.scalar(
+        select(OutboundActivity)
+        .where(
+            OutboundActivity.type == "Announce",
+            (OutboundActivity.uri == prefix) | OutboundActivity.uri.startswith(f"{prefix}/"),
+        )
+        .order_by(OutboundActivity.id.desc())
+        .limit(1)
+    )
+    if last is None:
+        return
+    announced = json.loads(last.body)
+    undo = render.activity(
+        urls,
+        "Undo",
+        f"{prefix}/undo/{new_public_id()}",
+        urls.market,
+        announced,
+        to=[PUBLIC],
+        cc=[urls.followers(urls.market), author.uri],
+        published=utcnow(),
+    )
+    publish(session, city, undo, Audience(followers_of=[urls.market], actors=[author]))

@@ -10,6 +10,7 @@ from . import (
     password_resets,
     poll_jobs,
     project_jobs,
+    remote_pledges,
     settlement_jobs,
     subscriptions,
 )
@@ -21,5 +22,6 @@ HANDLERS: dict[str, JobHandler] = {
     **settlement_jobs.HANDLERS,
     **password_resets.HANDLERS,
     **project_jobs.HANDLERS,
+    **remote_pledges.HANDLERS,
     **poll_jobs.HANDLERS,
 }

@@ -85,13 +85,19 @@ def pledge(
     now: datetime | None = None,
 ) -> Pledge:
     project = projects.by_slug(session, slug)
-    return projects.pledge(session, city.settings.currency, project, member, amount, now=now)
+    row = projects.pledge(session, city.settings.currency, project, member, amount, now=now)
+    wire.federate_progress(session, city, project)
+    return row
 
 
 def withdraw(
-    session: Session, public_id: str, member: Member, *, now: datetime | None = None
+    session: Session, city: City, public_id: str, member: Member, *, now: datetime | None = None
 ) -> Pledge:
-    return projects.withdraw(session, projects.find_pledge(session, public_id), member, now=now)
+    row = projects.withdraw(session, projects.find_pledge(session, public_id), member, now=now)
+    project = session.get(Project, row.project_id)
+    assert project is not None
+    wire.federate_progress(session, city, project)
+    return row
 
 
 def member_named(session: Session, username: str) -> Member:

@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from exchange import agreements, settlements
+from exchange import agreements, projects, remote_pledges, settlements
 from exchange.errors import DomainError
 from exchange.ledger import member_account
 from exchange.settlements import Terms
@@ -25,6 +25,7 @@ from instance.notification_texts import amount
 from models import (
     Agreement,
     AgreementState,
+    ExchangeRule,
     Listing,
     Member,
     MemberStatus,
@@ -36,6 +37,7 @@ from models import (
     SettlementState,
     utcnow,
 )
+from outbox import projects as project_wire
 from outbox.publish import publish_or_resend
 from outbox.settlement_activities import render_receipt, render_refusal, render_vote
 
@@ -118,16 +120,19 @@ def receive_prepare(
         publish_or_resend(session, city, render_vote(city, existing), sender)
         return existing
     try:
-        member, agreement = _check_terms(session, city, terms, partner, now)
-        row = settlements.hold_at_payee(
-            session,
-            city.settings.currency,
-            member,
-            terms,
-            partner=partner,
-            agreement_id=agreement.id,
-            now=now,
-        )
+        if projects.by_uri(session, terms.agreement) is not None:
+            row = _hold_pledge(session, city, terms, partner, now)
+        else:
+            member, agreement = _check_terms(session, city, terms, partner, now)
+            row = settlements.hold_at_payee(
+                session,
+                city.settings.currency,
+                member,
+                terms,
+                partner=partner,
+                agreement_id=agreement.id,
+                now=now,
+            )
     except Refusal as refusal:
         row = settlements.refused_at_payee(
             session,
@@ -144,9 +149,42 @@ def receive_prepare(
     return row
 
 
-def _check_terms(
+def _hold_pledge(
     session: Session, city: City, terms: Terms, partner: str, now: datetime
-) -> tuple[Member, Agreement]:
+) -> Settlement:
+    """A pledge to one of our projects (the settlement's `context` is the project): the rule's
+    checks as for a payment, then the project's (exchange/remote_pledges.py). The pledge is
+    held in a savepoint, so that a refusal found after the hold leaves nothing behind."""
+    _check_rule(session, city, terms, partner, now)
+    if terms.decision_deadline >= terms.expires_at or terms.expires_at <= now:
+        raise Refusal("expired", "the hold would end before a decision", temporary=True)
+    _check_cap(session, partner, terms)
+    try:
+        with session.begin_nested():
+            row = remote_pledges.hold(
+                session, city.settings.currency, terms, partner=partner, now=now
+            )
+    except DomainError as exc:
+        raise Refusal(exc.code, exc.message) from None
+    project = projects.by_uri(session, terms.agreement)
+    assert project is not None
+    project_wire.federate_progress(session, city, project)
+    return row
+
+
+def _check_cap(session: Session, partner: str, terms: Terms) -> None:
+    margin = settlements.peer_margin(session, partner)
+    if margin is not None and margin < terms.target_amount:
+        raise Refusal(
+            "cap_exceeded", "the net position with your city would pass its cap", temporary=True
+        )
+
+
+def _check_rule(
+    session: Session, city: City, terms: Terms, partner: str, now: datetime
+) -> ExchangeRule:
+    """What every settlement must satisfy: our currency, the rule in force, its hash, the
+    conversion and the rule's bounds."""
     currency = city.settings.currency
     if terms.target_currency != currency.code or terms.target_scale != currency.scale:
         raise Refusal("wrong_currency", f"this city pays in {currency.code}")
@@ -162,6 +200,13 @@ def _check_terms(
         settlements.check_limits(rule, terms)
     except DomainError as exc:
         raise Refusal(exc.code, exc.message) from None
+    return rule
+
+
+def _check_terms(
+    session: Session, city: City, terms: Terms, partner: str, now: datetime
+) -> tuple[Member, Agreement]:
+    rule = _check_rule(session, city, terms, partner, now)
     agreement = agreements.by_uri(session, terms.agreement)
     if agreement is None:
         raise Refusal("unknown_agreement", "no such agreement here")
@@ -176,11 +221,7 @@ def _check_terms(
     member = _payee_member(session, city, terms, agreement)
     if terms.decision_deadline >= terms.expires_at or terms.expires_at <= now:
         raise Refusal("expired", "the hold would end before a decision", temporary=True)
-    margin = settlements.peer_margin(session, partner)
-    if margin is not None and margin < terms.target_amount:
-        raise Refusal(
-            "cap_exceeded", "the net position with your city would pass its cap", temporary=True
-        )
+    _check_cap(session, partner, terms)
     held_by_limits = settlements_would_pass(session, city, member, terms.target_amount)
     if held_by_limits:
         raise Refusal("balance_limit_exceeded", held_by_limits, temporary=True)

@@ -217,6 +217,11 @@ def receive_vote(
     now = utcnow()
     if row.state is S.preparing:
         assert row.decision_deadline is not None
+        if yes and now < row.decision_deadline and row.project_uri is not None:
+            # a pledge: the project's city holds it; the decision waits for the project's
+            # (services/remote_pledges.py)
+            row.voted_at = row.voted_at or now
+            return True
         if yes and now < row.decision_deadline:
             settlements.commit(session, row, now=now)
             paid = amount(row.source_amount, row.source_scale, row.source_currency)

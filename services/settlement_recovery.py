@@ -86,8 +86,15 @@ def sweep(session: Session, city: City, *, now: datetime | None = None) -> dict[
             max_attempts=ASK_ATTEMPTS,
         )
         counts["asked"] += 1
+    # a pledge's hold lasts until its project's deadline (weeks) and has a sweep queued at
+    # its own deadline: it keeps the sweep going only once that deadline is near
+    soon = now + timedelta(seconds=times.sweep_seconds)
+    pledge_due = ((Settlement.state == S.preparing) & (Settlement.decision_deadline <= soon)) | (
+        (Settlement.state == S.prepared) & (Settlement.expires_at <= soon)
+    )
     waiting = select(Settlement.id).where(
-        Settlement.state.in_(settlements.OPEN)
+        (Settlement.state.in_(settlements.OPEN) & Settlement.project_uri.is_(None))
+        | (Settlement.project_uri.is_not(None) & pledge_due)
         | ((Settlement.role == SettlementRole.payer) & (Settlement.state == S.committed))
     )
     if session.scalar(waiting.limit(1)) is not None:

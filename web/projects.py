@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from exchange import projects
+from exchange import project_replies, projects
 from exchange.amounts import parse_amount
 from exchange.errors import DomainError
 from instance import i18n
@@ -25,6 +25,7 @@ from instance.content_negotiation import negotiated
 from models import Member, Project, ProjectState
 from outbox import documents
 from outbox.project_documents import project_document
+from services import project_replies as replies
 from services import projects as cases
 
 from .csrf import checked_form
@@ -76,6 +77,10 @@ async def project_page(request: Request, refused: Refusal = NONE) -> Response:
             "progress": progress_text(project, pledged, scale),
             "percent": min(100, pledged * 100 // project.goal),
             "mine": projects.pledges_of(session, project, who) if who else [],
+            # other cities' residents' replies; moderators also see the hidden ones
+            "replies": project_replies.replies(
+                session, project, hidden=who is not None and who.is_moderator
+            ),
             # the organiser and staff see what the project's account holds
             "funds": projects.funds(session, project)
             if who is not None and (who.is_moderator or who.id == project.owner_id)
@@ -124,7 +129,7 @@ async def withdraw(request: Request) -> Response:
     slug = request.path_params["slug"]
     try:
         await city.db.write(
-            lambda s: cases.withdraw(s, request.path_params["pledge"], _fresh(s, member))
+            lambda s: cases.withdraw(s, city, request.path_params["pledge"], _fresh(s, member))
         )
     except DomainError as exc:
         return await project_page(request, refusal("pledge", {}, exc))
@@ -141,6 +146,25 @@ def _staff(action: Any) -> Any:
             await city.db.write(lambda s: action(s, city, slug, _fresh(s, member)))
         except DomainError as exc:
             return await project_page(request, refusal("staff", {}, exc))
+        return RedirectResponse(f"/projects/{slug}", status_code=303)
+
+    return run
+
+
+def _moderate_reply(action: Any) -> Any:
+    async def run(request: Request) -> Response:
+        city = city_of(request)
+        member = await signed_in(request)
+        await checked_form(request)
+        slug = request.path_params["slug"]
+        try:
+            note_id = int(request.path_params["reply"])
+        except ValueError:
+            raise HTTPException(404, "No such reply.") from None
+        try:
+            await city.db.write(lambda s: action(s, city, slug, note_id, _fresh(s, member)))
+        except DomainError as exc:
+            return await project_page(request, refusal("reply", {}, exc))
         return RedirectResponse(f"/projects/{slug}", status_code=303)
 
     return run
@@ -165,4 +189,8 @@ def routes() -> list[BaseRoute]:
         Route("/projects/{slug}/cancel", _staff(cases.cancel), methods=POST),
         Route("/projects/{slug}/activities/announce", documents.activity_document),
         Route("/projects/{slug}/updates/{update_id}", documents.activity_document),
+        Route("/projects/{slug}/replies/{reply}/hide", _moderate_reply(replies.hide), methods=POST),
+        Route("/projects/{slug}/replies/{reply}/show", _moderate_reply(replies.show), methods=POST),
+        Route("/projects/{slug}/replies/{reply}/announce", documents.activity_document),
+        Route("/projects/{slug}/replies/{reply}/announce/{again}", documents.activity_document),
     ]

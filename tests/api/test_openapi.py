@@ -68,6 +68,9 @@ BODYLESS = {
     "approveProject",
     "cancelProject",
     "withdrawPledge",
+    "withdrawRemotePledge",
+    "hideProjectReply",
+    "showProjectReply",
     "closePoll",
 }
 

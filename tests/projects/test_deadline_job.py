@@ -85,13 +85,22 @@ async def test_the_worker_commits_the_pledges_at_the_deadline(
     assert pledge_states(city, "well") == [PledgeState.committed] * 2
     assert close_jobs(city) == []
     assert book.balance("project:well") == "10.00" and book.check() == []
-    [update] = city.db.read_sync(
+    updates = city.db.read_sync(
         lambda s: list(
-            s.scalars(select(OutboundActivity.body).where(OutboundActivity.type == "Update"))
+            s.scalars(
+                select(OutboundActivity.body)
+                .where(OutboundActivity.type == "Update")
+                .order_by(OutboundActivity.id)
+            )
         )
     )
-    page = json.loads(update)["object"]
-    assert (page["type"], page["projectState"], page["pledged"]) == ("Page", "funded", "10.00")
+    pages = [json.loads(update)["object"] for update in updates]
+    # one Update per pledge as it came in, then the decision's, once
+    assert [(p["type"], p["projectState"], p["pledged"]) for p in pages] == [
+        ("Page", "open", "5.00"),
+        ("Page", "open", "10.00"),
+        ("Page", "funded", "10.00"),
+    ]
     city.db.dispose()
 
 
