@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from exchange import direct_messages, follows, notifications
+from exchange import direct_messages, follows, group_threads, notifications
 from exchange.errors import DomainError, NotFound
 from federation.vocab import PUBLIC
 from instance.city import City
@@ -220,6 +220,8 @@ def post_note(
         raise DomainError("empty_note", "a note needs some text")
     if len(text) > MAX_NOTE_LENGTH:
         raise DomainError("note_too_long", f"a note is at most {MAX_NOTE_LENGTH} characters")
+    # another city's locked discussion thread would drop the reply: refused before it is sent
+    group_threads.check_replies_open(session, in_reply_to)
     mentions = mentions or []
     author = city.urls.member(member.username)
     public_id = new_public_id()
