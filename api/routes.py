@@ -19,6 +19,7 @@ from . import (
     notifications,
     partners,
     polls,
+    project_payouts,
     projects,
     remote_accounts,
     reports,
@@ -49,6 +50,7 @@ def served() -> list[Route]:
         *discussions.ROUTES,
         *polls.ROUTES,
         *projects.ROUTES,
+        *project_payouts.ROUTES,
     ]
 
 
