@@ -1,8 +1,8 @@
 """Other cities' discussion threads as kept here: `group_threads` (the Group a kept thread is
 in, and its moderators' pin and lock).
 
-Revision ID: 0024
-Revises: 0023
+Revision ID: 0026
+Revises: 0025
 Create Date: 2026-12-05
 """
 
