@@ -20,6 +20,7 @@ from . import (
     negotiations_spec,
     partners_spec,
     polls_spec,
+    project_payouts_spec,
     projects_spec,
     remote_accounts_spec,
     reports_spec,
@@ -77,7 +78,17 @@ def sections() -> list[Section]:
         discussions_spec.SECTION,
         polls_spec.SECTION,
         projects_spec.SECTION,
+        project_payouts_spec.SECTION,
     ]
+
+
+def _tags() -> list[Json]:
+    """Each tag once, with its first section's description: several sections may share one
+    (projects and their payouts)."""
+    described: dict[str, str] = {}
+    for section in sections():
+        described.setdefault(section.tag, section.description)
+    return [{"name": tag, "description": text} for tag, text in described.items()]
 
 
 def document(base_url: str, name: str) -> Json:
@@ -98,7 +109,7 @@ def document(base_url: str, name: str) -> Json:
             "without one).",
         },
         "servers": [{"url": base_url + PREFIX}],
-        "tags": [{"name": s.tag, "description": s.description} for s in sections()],
+        "tags": _tags(),
         "security": [{"token": []}],
         "paths": dict(sorted(paths.items())),
         "components": {

@@ -19,6 +19,7 @@ from . import (
     notifications,
     partners,
     polls,
+    project_payouts,
     projects,
     remote_accounts,
     remote_pledges,
@@ -51,6 +52,7 @@ def served() -> list[Route]:
         *polls.ROUTES,
         *projects.ROUTES,
         *remote_pledges.ROUTES,
+        *project_payouts.ROUTES,
     ]
 
 

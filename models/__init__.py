@@ -20,6 +20,7 @@ from .domain_subscription import DomainDraft, DomainSubscription, DraftAction, D
 from .exchange_rule import ExchangeRule, Partnership, RuleStatus
 from .follow import Direction, Follow, FollowState
 from .form_submission import FormSubmission
+from .group_thread import GroupThread
 from .host import Host
 from .inbound import InboundActivity
 from .instance_setting import InstanceSetting
@@ -142,6 +143,7 @@ __all__ = [
     "InboundActivity",
     "Interaction",
     "Note",
+    "GroupThread",
     "OutboundActivity",
     "RemoteActor",
     "RuleKind",

@@ -106,6 +106,9 @@ class TransferKind(enum.StrEnum):
     settlement = "settlement"
     #: a member's pledge to a project: pending until the project's deadline decides it
     pledge = "pledge"
+    #: a funded project's money paid out of `project:<slug>` to a member (its organiser,
+    #: someone who worked or supplied for it): exchange/project_payouts.py
+    payout = "payout"
 
 
 class LegPurpose(enum.StrEnum):

@@ -169,7 +169,12 @@ def publish_local(
 
 
 def _group_does(
-    session: Session, city: City, space: DiscussionSpace, kind: str, obj: str | dict[str, Any]
+    session: Session,
+    city: City,
+    space: DiscussionSpace,
+    kind: str,
+    obj: str | dict[str, Any],
+    **extra: Any,
 ) -> None:
     """The Group's own activity about one of its threads or replies, published to its
     followers and announced (how Lemmy's moderators' decisions travel)."""
@@ -186,6 +191,7 @@ def _group_does(
         to=[PUBLIC],
         cc=[urls.followers(group)],
         audience=group,
+        **{key: value for key, value in extra.items() if value is not None},
     )
     publish(session, city, activity, Audience())
     announce(session, city, space, activity)
@@ -203,6 +209,54 @@ def announce_page_update(
     """A moderator pinned, unpinned, locked or unlocked a thread: the Group's `Update` of the
     Page (its `stickied` and `commentsEnabled`), announced to its followers."""
     _group_does(session, city, space, "Update", page)
+
+
+def announce_lock(
+    session: Session, city: City, space: DiscussionSpace, thread_uri: str, reason: str
+) -> None:
+    """A moderator locked a thread: the Group's `Lock` of the Page, announced (Lemmy's way
+    since 0.19, which no longer reads a lock from an `Update` of the Page)."""
+    _group_does(session, city, space, "Lock", thread_uri, summary=reason or None)
+
+
+def announce_unlock(session: Session, city: City, space: DiscussionSpace, thread_uri: str) -> None:
+    """A moderator unlocked a thread: the Group's `Undo` of its `Lock`, announced."""
+    group = group_id(city.urls, space)
+    lock = {"type": "Lock", "actor": group, "object": thread_uri, "audience": group}
+    _group_does(session, city, space, "Undo", lock)
+
+
+def announce_move(
+    session: Session,
+    city: City,
+    old: DiscussionSpace,
+    new: DiscussionSpace,
+    thread: DiscussionThread,
+    author_id: str,
+) -> None:
+    """A moderator moved a thread to another space: it leaves the old Group (its `Delete` of
+    the Page, which Lemmy and Comptoir followers apply as a removal from that Group) and
+    arrives in the new one (the author's `Create` of the Page, now with the new `audience`,
+    announced by the new Group, as a new thread would be). A Comptoir city that keeps the
+    thread from the old Group sees the same id announced by another Group of that server and
+    moves its copy. A remote author's Page is theirs to render: only its removal travels."""
+    announce_removal(session, city, old, thread.uri)
+    if not city.urls.is_local(thread.uri):
+        return
+    page = render_thread(city.urls, new, thread, author_id)
+    create = render.activity(
+        city.urls,
+        "Create",
+        city.urls.activity(new_public_id()),
+        author_id,
+        page,
+        to=page["to"],
+        cc=page["cc"],
+        published=thread.published,
+        audience=page["audience"],
+    )
+    publish(session, city, create, Audience())
+    announce(session, city, new, create)
 
 
 def announce_restore(session: Session, city: City, space: DiscussionSpace, object_uri: str) -> None:

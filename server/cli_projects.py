@@ -1,4 +1,5 @@
-"""`comptoir projects ...`: staff list, show, approve and cancel local projects.
+"""`comptoir projects ...`: staff list, show, approve and cancel local projects, and pay a
+funded project's money out (`payout SLUG MEMBER AMOUNT --memo`).
 
 `approve` opens a draft (the deadline job is queued and the market Announces it, delivered by
 the running server's worker); `cancel` ends a draft or open project, and the worker then voids
@@ -12,11 +13,13 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from exchange import projects
+from exchange import ledger, project_payouts, projects
+from exchange.project_payouts import parse_payout_amount
 from instance.city import City
 from instance.settings import load_settings
 from models import Member, Project
 from server.cli_common import command, in_db, with_city
+from services import project_payouts as payouts
 from services import projects as cases
 
 
@@ -59,6 +62,8 @@ def cmd_show(args: argparse.Namespace) -> int:
             lines.append(
                 f"  pledge {pledge.public_id} @{name} {fmt(pledge.amount)} {pledge.state.value}"
             )
+        for payout in project_payouts.payouts_of(session, project):
+            lines.append(f"  {payout.transfer} @{payout.payee} {fmt(payout.amount)} {payout.memo}")
         return lines
 
     print("\n".join(in_db(settings, read, write=False)))
@@ -79,6 +84,35 @@ def _staff_action(verb: str) -> Any:
     return run
 
 
+@command
+def cmd_payout(args: argparse.Namespace) -> int:
+    """Pay a funded project's money to a member, as staff (exchange/project_payouts.py)."""
+
+    async def work(city: City) -> tuple[str, str]:
+        scale = city.settings.currency.scale
+        amount = parse_payout_amount(args.amount, scale)
+
+        def write(session: Session) -> tuple[str, str]:
+            posting = payouts.pay_out(
+                session,
+                city,
+                args.slug,
+                None,
+                args.member,
+                amount,
+                memo=args.memo,
+                public_id=ledger.check_client_id(args.id),
+            )
+            left = project_payouts.available(session, projects.by_slug(session, args.slug))
+            return posting.transfer.public_id, city.settings.currency.format(left)
+
+        return await city.db.write(write)
+
+    transfer, left = with_city(args, work)
+    print(f"{transfer}: paid {args.amount} to @{args.member.removeprefix('@')}; {left} left")
+    return 0
+
+
 def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     group = sub.add_parser("projects", help="local projects funded by pledges").add_subparsers(
         dest="projects_command", required=True, metavar="ACTION"
@@ -94,3 +128,12 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     p = group.add_parser("cancel", parents=[common], help="cancel a project; pledges are voided")
     p.add_argument("slug")
     p.set_defaults(func=_staff_action("cancel"))
+    p = group.add_parser(
+        "payout", parents=[common], help="pay a funded project's money to a member"
+    )
+    p.add_argument("slug")
+    p.add_argument("member", help="the member paid (a username)")
+    p.add_argument("amount", help="a decimal amount in the city currency, e.g. 12.50")
+    p.add_argument("--memo", default="", help="why (the project is named in the memo anyway)")
+    p.add_argument("--id", default=None, help="your id for this payout: a retry pays once")
+    p.set_defaults(func=cmd_payout)

@@ -268,22 +268,27 @@ def moderate_thread(
     to_slug: str | None = None,
 ) -> DiscussionThread:
     """A moderator's decision on a thread, logged; it reaches the Group's followers (a hide as
-    the Group's Delete, an unhide as its Undo, a pin or lock as its Update of the Page).
+    the Group's Delete, an unhide as its Undo, a pin as its Update of the Page, a lock as its
+    Lock, an unlock as its Undo of the Lock, a move as the old Group's Delete and the new
+    Group's Announce of the Page).
     `by` None is the command line."""
     if by is not None:
         discussions.check_staff(by)
     thread = discussions.find_thread(session, thread_public_id, hidden=True)
     space = discussions.space_of(session, thread)
-    if action in ("pin", "unpin", "lock", "unlock"):
-        if action in ("pin", "unpin"):
-            discussions.pin(session, by, thread, action == "pin")
-        else:
-            discussions.lock(session, by, thread, reason, action == "lock")
+    if action in ("pin", "unpin"):
+        discussions.pin(session, by, thread, action == "pin")
         if city.urls.is_local(thread.uri):  # a remote author's Page is theirs to render
             page = wire.render_thread(
                 city.urls, space, thread, wire.author_of(session, city.urls, thread)
             )
             wire.announce_page_update(session, city, space, page)
+    elif action in ("lock", "unlock"):
+        discussions.lock(session, by, thread, reason, action == "lock")
+        if action == "lock":
+            wire.announce_lock(session, city, space, thread.uri, reason)
+        else:
+            wire.announce_unlock(session, city, space, thread.uri)
     elif action in ("hide", "unhide"):
         discussions.hide_thread(session, by, thread, reason, action == "hide")
         if action == "hide":
@@ -293,7 +298,11 @@ def moderate_thread(
     elif action == "move":
         if not to_slug:
             raise DomainError("space_required", "name the discussion to move the thread to", 400)
-        discussions.move(session, by, thread, discussions.find_space(session, to_slug), reason)
+        target = discussions.find_space(session, to_slug)
+        discussions.move(session, by, thread, target, reason)
+        if not thread.hidden and target.id != space.id:
+            author = wire.author_of(session, city.urls, thread)
+            wire.announce_move(session, city, space, target, thread, author)
     else:
         raise DomainError("unknown_action", f"no such action: {action}", 404)
     return thread

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from exchange import direct_messages, follows, notifications
+from exchange import direct_messages, follows, group_threads, notifications
 from exchange.errors import DomainError, NotFound
 from federation.vocab import PUBLIC
 from instance.city import City
@@ -225,6 +225,8 @@ def post_note(
         raise DomainError("empty_note", "a note needs some text")
     if len(text) > MAX_NOTE_LENGTH:
         raise DomainError("note_too_long", f"a note is at most {MAX_NOTE_LENGTH} characters")
+    # another city's locked discussion thread would drop the reply: refused before it is sent
+    group_threads.check_replies_open(session, in_reply_to)
     mentions = mentions or []
     locals_named = [m for m in local_mentions or [] if m.id != member.id]
     local_uris = [city.urls.member(m.username) for m in locals_named]

@@ -40,6 +40,7 @@ LABELS: dict[str, str] = {
     "accepted": N_("accepted"),
     "paid": N_("paid"),
     "cancelled": N_("cancelled"),
+    "funded": N_("funded"),
     "buyer": N_("buyer"),
     "seller": N_("seller"),
     # listing purposes
@@ -57,6 +58,7 @@ LABELS: dict[str, str] = {
     "resolved": N_("resolved"),
     # ledger entries
     "payment": N_("payment"),
+    "payout": N_("payout"),
     "fee": N_("fee"),
     "adjustment": N_("adjustment"),
     "settlement": N_("settlement"),

@@ -109,6 +109,15 @@ SENTENCES: dict[str, str] = {
     "invalid_parent": N_("This reply answers a post of another thread."),
     "discussion_archived": N_("A thread cannot move to an archived discussion."),
     "space_required": N_("Choose the discussion to move the thread to."),
+    # project payouts
+    "payout_not_allowed": N_(
+        "Only the project's organiser, moderators and admins can pay out its funds."
+    ),
+    "project_not_funded": N_("This project is %(state)s: only a funded project pays out."),
+    "payout_over_balance": N_(
+        "The project's account holds %(available)s: it cannot pay %(amount)s."
+    ),
+    "unknown_member": N_("There is no member @%(name)s here."),
     # consultations
     "poll_closed": N_("This poll is closed: it takes no more votes."),
     "already_voted": N_("You have already voted in this poll."),

@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from exchange import project_replies, projects
+from exchange import project_payouts, project_replies, projects
 from exchange.amounts import parse_amount
 from exchange.errors import DomainError
 from instance import i18n
@@ -36,6 +36,20 @@ from .refusal import AMOUNT_CODES, NONE, Refusal, refusal
 from .session import current_member
 
 PROGRESS = N_("Goal: %(goal)s %(currency)s, pledged: %(pledged)s %(currency)s (%(percent)s%%)")
+
+
+def payout_view(session: Session, project: Project, who: Member | None) -> dict[str, Any]:
+    """What the payout section of the page shows: to the organiser and staff of a funded
+    project, the payouts made and what is left to pay out."""
+    if who is None or project.state is not ProjectState.funded:
+        return {"may_pay_out": False, "payouts": [], "payable": 0}
+    if not project_payouts.may_pay_out(who, project):
+        return {"may_pay_out": False, "payouts": [], "payable": 0}
+    return {
+        "may_pay_out": True,
+        "payouts": project_payouts.payouts_of(session, project),
+        "payable": project_payouts.available(session, project),
+    }
 
 
 def progress_text(project: Project, pledged: int, scale: int) -> str:
@@ -85,6 +99,8 @@ async def project_page(request: Request, refused: Refusal = NONE) -> Response:
             "funds": projects.funds(session, project)
             if who is not None and (who.is_moderator or who.id == project.owner_id)
             else None,
+            # and, once it is funded, pay it out (web/project_payouts.py)
+            **payout_view(session, project, who),
         }
 
     try:

@@ -19,11 +19,11 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from exchange import timeline
+from exchange import group_threads, timeline
 from exchange.errors import DomainError
 from instance.city import city_of
 from instance.i18n import gettext as _
-from models import Note, RemoteActor
+from models import GroupThread, Note, RemoteActor
 from services import social
 
 from .csrf import checked_form
@@ -43,12 +43,19 @@ class Entry:
     note: Note
     author: str
     replies: list[Entry] = field(default_factory=list)
+    #: another city's discussion thread this note is (or replies in): its Group and flags
+    thread: GroupThread | None = None
 
 
-def threaded(notes: list[tuple[Note, str]]) -> list[Entry]:
+def threaded(
+    notes: list[tuple[Note, str]], threads: dict[str, GroupThread] | None = None
+) -> list[Entry]:
     """The page's notes as threads: roots newest first, replies oldest first under their
     parent when it is on the page."""
-    entries = {note.uri: Entry(note, author) for note, author in notes}
+    threads = threads or {}
+    entries = {
+        note.uri: Entry(note, author, thread=threads.get(note.uri)) for note, author in notes
+    }
     roots: list[Entry] = []
     for note, _author in notes:  # newest first
         entry = entries[note.uri]
@@ -66,21 +73,24 @@ async def timeline_page(request: Request, refused: Refusal = NONE) -> Response:
     policy = await city.fediverse.policy.current()
     viewer = city.urls.member(member.username) if member is not None else None
     before = request.query_params.get("before", "")
-    notes = await city.db.read(
-        lambda s: timeline.public_notes(
-            s,
+
+    def read(session: Session) -> tuple[list[tuple[Note, str]], dict[str, GroupThread]]:
+        notes = timeline.public_notes(
+            session,
             silenced=lambda d: policy.verdict(d).silenced,
             refused=lambda d: not policy.allows(d),
             viewer_uri=viewer,
             before=int(before) if before.isdigit() else None,
         )
-    )
+        return notes, group_threads.of_timeline(session, [note for note, _ in notes])
+
+    notes, threads = await city.db.read(read)
     return await render(
         request,
         "timeline.html",
         refused.status,
         member=member,
-        threads=threaded(notes),
+        threads=threaded(notes, threads),
         oldest=notes[-1][0].id if len(notes) == 40 else None,
         refused=refused,
     )

@@ -168,8 +168,8 @@ def peer_account_id(
 def project_account_id(session: Session, slug: str) -> int:
     """A project's pot, created the first time: it only receives pledges, so its floor is 0.
 
-    The floor keeps the pot from ever paying more than it holds; paying the funds out to the
-    project's owner is a later issue (docs/ARCHITECTURE.md, "Projects").
+    The floor keeps the pot from ever paying more than it holds; a funded project's funds
+    leave it only as payouts (exchange/project_payouts.py).
     """
     key = project_key(slug)
     account_id = session.scalar(select(Account.id).where(Account.key == key))

@@ -12,10 +12,11 @@ from instance.database import Database
 from instance.urls import Urls
 from models import Member
 from outbox.render import render_member
+from services.project_jobs import settle
 
 from ..cli import comptoir
 from ..conftest import write_config
-from .conftest import OPENED, Town
+from .conftest import AFTER, OPENED, Town
 
 
 @pytest.fixture
@@ -64,3 +65,46 @@ def test_an_organisation_proposes_a_project(town: Town) -> None:
         lambda s: s.get(Member, projects.by_slug(s, "repairs").owner_id).is_organisation
     )
     assert owner is True
+
+
+def test_staff_pay_a_funded_projects_money_out_from_the_command_line(
+    config: Path, town: Town
+) -> None:
+    town.member("ana")
+    town.project("garden", "10.00")
+    town.pledge("garden", "ana", "10.00")
+    assert settle(town.db, "garden", now=AFTER).value == "funded"
+    paid = comptoir(config, "projects", "payout", "garden", "owner", "6.00", "--memo", "seeds")
+    assert paid.returncode == 0, paid.stderr
+    assert "paid 6.00 to @owner; 4.00 left" in paid.stdout
+    assert (
+        "@owner 6.00 project garden: seeds" in comptoir(config, "projects", "show", "garden").stdout
+    )
+    assert town.balance("owner") == "6.00"
+    assert comptoir(config, "ledger", "check").returncode == 0
+
+
+@pytest.mark.parametrize(
+    "args, code, message",
+    [
+        (("garden", "ana", "4.01"), 1, "holds 4.00 GRN: it cannot pay 4.01"),
+        (("garden", "nobody", "1.00"), 1, "there is no member @nobody here"),
+        (("garden", "ana", "0"), 2, "the amount must be more than zero"),
+        (("garden", "ana", "-2"), 2, "the amount must be more than zero"),
+        (("lamp", "ana", "1.00"), 1, "only a funded project pays out"),
+    ],
+)
+def test_refused_payouts_exit_with_a_message_and_write_nothing(
+    config: Path, town: Town, args: tuple[str, ...], code: int, message: str
+) -> None:
+    town.member("ana")
+    town.project("garden", "10.00")
+    town.project("lamp", "10.00")
+    town.pledge("garden", "ana", "10.00")
+    assert settle(town.db, "garden", now=AFTER).value == "funded"
+    comptoir(config, "projects", "payout", "garden", "owner", "6.00")
+    before = town.rows()
+    refused = comptoir(config, "projects", "payout", *args)
+    assert refused.returncode == code and message in refused.stderr, refused.stderr
+    assert town.rows() == before
+    assert town.check() == []
