@@ -143,8 +143,10 @@ def tombstone(session: Session, author: RemoteActor | None, uri: str) -> None:
 def hide_for_group(session: Session, group: str, uri: str, *, hidden: bool = True) -> bool:
     """The discussion Group a kept note was posted to removed it (a moderator's hide there), or
     brought it back: our copy leaves the timelines (or returns). Only a note addressed to that
-    Group (its `to` or `cc`) is touched, so a Group cannot hide what was not posted to it."""
-    row = session.scalar(select(Note).where(Note.uri == uri))
+    Group (its `to` or `cc`) is touched, so a Group cannot hide what was not posted to it.
+    The row is locked: a move announced by the new Group at the same moment readdresses it,
+    and the old Group's removal must read that, not write over it."""
+    row = session.scalar(select(Note).where(Note.uri == uri).with_for_update())
     if row is None or group not in [*(row.to or []), *(row.cc or [])]:
         return False
     row.hidden_at = utcnow() if hidden else None

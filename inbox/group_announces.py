@@ -139,7 +139,12 @@ async def _keep(delivery: Delivery, inner: dict[str, Any], actor: str) -> None:
             group_threads.keep(session, row, group, page)
             return
         # a thread we keep, announced by another Group of its server: it moved there
-        query = select(Note).where(Note.uri == note.id, Note.remote_actor_id == author.id)
+        # locked: the old Group's removal of the same thread may be applied at the same moment
+        query = (
+            select(Note)
+            .where(Note.uri == note.id, Note.remote_actor_id == author.id)
+            .with_for_update()
+        )
         kept = session.scalar(query)
         if kept is not None and kept.deleted_at is None:
             group_threads.move_in(session, group, kept, page, list(note.to), list(note.cc))
