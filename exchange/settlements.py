@@ -256,22 +256,7 @@ def hold_at_payee(
     row.state = S.prepared
     row.member_id = payee.id
     row.agreement_id = agreement_id
-    row.created_at = row.updated_at = now
-    transfer(
-        session,
-        currency,
-        public_id=hold_id(row),
-        kind=TransferKind.settlement,
-        legs=[Leg(peer, account.id, terms.target_amount)],
-        memo=f"settlement {terms.uri}",
-        pending=True,
-        reference=terms.uri,
-        settlement=True,
-        now=now,
-    )
-    session.add(row)
-    session.flush()
-    return row
+    return _hold_for(session, currency, row, peer, account.id, f"settlement {terms.uri}", now)
 
 
 def hold_for_project(
@@ -292,16 +277,29 @@ def hold_for_project(
     row = _new_row(terms, SettlementRole.payee, payee_public_id(terms.uri), partner)
     row.state = S.prepared
     row.project_uri = terms.agreement
+    return _hold_for(session, currency, row, peer, account_id, f"pledge {terms.uri}", now)
+
+
+def _hold_for(
+    session: Session,
+    currency: CurrencyRules,
+    row: Settlement,
+    peer: int,
+    account_id: int,
+    memo: str,
+    now: datetime,
+) -> Settlement:
+    """The payee side's vote yes, stored: the row and its pending transfer peer -> account."""
     row.created_at = row.updated_at = now
     transfer(
         session,
         currency,
         public_id=hold_id(row),
         kind=TransferKind.settlement,
-        legs=[Leg(peer, account_id, terms.target_amount)],
-        memo=f"pledge {terms.uri}",
+        legs=[Leg(peer, account_id, row.target_amount)],
+        memo=memo,
         pending=True,
-        reference=terms.uri,
+        reference=row.uri,
         settlement=True,
         now=now,
     )
