@@ -122,10 +122,16 @@ def claim(
         .limit(limit)
     )
     if session.get_bind().dialect.name == "postgresql":
-        due = due.with_for_update(skip_locked=True)
+        # A materialized CTE, joined: as `id IN (SELECT ... LIMIT n FOR UPDATE SKIP LOCKED)`
+        # the planner may rescan the subquery inside a nested loop, and each rescan, skipping
+        # what the last one locked, claims more rows: 20 claimed for a limit of 8 (suite).
+        picked = due.with_for_update(skip_locked=True).cte("due").prefix_with("MATERIALIZED")
+        chosen = table.id == picked.c.id  # type: ignore[attr-defined]
+    else:  # SQLite: the subquery runs once, inside BEGIN IMMEDIATE
+        chosen = table.id.in_(due.scalar_subquery())  # type: ignore[attr-defined]
     statement = (
         update(table)
-        .where(table.id.in_(due.scalar_subquery()))  # type: ignore[attr-defined]
+        .where(chosen)
         .values(
             state=JobState.running,
             locked_by=worker,
