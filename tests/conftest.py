@@ -7,6 +7,7 @@ schema of its own, dropped afterwards.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -21,7 +22,7 @@ from instance import migrate
 from instance.database import Database
 from instance.settings import Settings, load_settings
 
-from .databases import MigratedSchemas, Schemas
+from .databases import MigratedSchemas, Schemas, vacuum_catalog
 from .live import LiveCity, free_port_socket
 from .s3 import s3, s3_server  # noqa: F401  (fixtures: an S3 bucket on loopback, tests/s3.py)
 
@@ -62,6 +63,21 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if unrunnable:
         config.hook.pytest_deselected(items=unrunnable)
         items[:] = [item for item in items if not item.get_closest_marker("postgresql_only")]
+
+
+def _runs_the_session(config: pytest.Config) -> bool:
+    """The process that runs the session: pytest alone, or xdist's controller (not a worker)."""
+    return PG_URL != "" and not hasattr(config, "workerinput")
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    if _runs_the_session(session.config):
+        vacuum_catalog()  # what earlier runs left, before this one creates its schemas
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    if _runs_the_session(session.config):
+        vacuum_catalog()
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
@@ -288,5 +304,5 @@ async def start_city(make_settings: Callable[..., Settings]) -> AsyncIterator[Ca
         return city
 
     yield start
-    for city in reversed(cities):
-        await city.stop()
+    # at once: each waits on uvicorn's shutdown tick and its worker's last turn
+    await asyncio.gather(*(city.stop() for city in cities))
