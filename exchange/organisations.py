@@ -260,3 +260,15 @@ def member_of(session: Session, row: OrganisationRequest) -> Member:
     if member is None:  # the foreign key cascades: never, but typed
         raise NotFound("member")
     return member
+
+
+def recognised(session: Session, limit: int = 500) -> list[Member]:
+    """The accounts that are organisations now, the most recently recognised first."""
+    return list(
+        session.scalars(
+            select(Member)
+            .where(Member.organisation_since.is_not(None))
+            .order_by(Member.organisation_since.desc(), Member.id.desc())
+            .limit(limit)
+        )
+    )
