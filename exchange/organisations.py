@@ -15,6 +15,7 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from models import (
@@ -142,11 +143,7 @@ def ask(
     if member.is_organisation:
         raise DomainError("already_organisation", "this account is already an organisation", 409)
     if open_request(session, member) is not None:
-        raise DomainError(
-            "request_open",
-            "an organisation request is already waiting for staff: withdraw it first",
-            409,
-        )
+        raise _already_open()
     text = presentation.strip()
     if not text:
         raise DomainError("missing_presentation", "present the organisation in a few words", 400)
@@ -165,9 +162,22 @@ def ask(
         state=State.requested,
         reason="",
     )
-    session.add(row)
-    session.flush()
+    try:
+        # the partial unique index is the last word when two requests race past the check
+        with session.begin_nested():
+            session.add(row)
+            session.flush()
+    except IntegrityError:
+        raise _already_open() from None
     return row
+
+
+def _already_open() -> DomainError:
+    return DomainError(
+        "request_open",
+        "an organisation request is already waiting for staff: withdraw it first",
+        409,
+    )
 
 
 def withdraw(

@@ -3,17 +3,20 @@ becomes an AS2 Organization and its followers are told; every refusal with its c
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 
+from api.auth import issue_token
 from api.openapi_document import document
 from exchange import members, moderation_log
 from models import Notification, OutboundActivity, Role
 from outbox.render import render_member
 
+from ..ledger.conftest import credentials
 from ..openapi_answers import check_answer
 from .conftest import Client
 
@@ -237,3 +240,25 @@ async def test_every_answer_matches_the_openapi_document(staffed: Client) -> Non
     check_answer(doc, "/admin/organisations/{id}/decline", "post", answer)
     answer = await staffed.post("/account/organisation/withdraw", {}, as_="alice")
     check_answer(doc, "/account/organisation/withdraw", "post", answer)
+
+
+async def test_requests_sent_at_once_store_one(start_city: Any) -> None:
+    """On PostgreSQL the requests run in parallel transactions: the partial unique index
+    refuses the ones that raced past the check, as request_open, never a server error."""
+    live = await start_city()
+    live.db.write_sync(lambda s: members.add_member(s, "alice", credentials()))
+    token = live.db.write_sync(lambda s: issue_token(s, "alice"))
+
+    async def send() -> int:
+        answer = await live.http.post(
+            "/api/comptoir/v1/account/organisation",
+            json=ASK,
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        assert answer.status_code in (201, 409), answer.text
+        if answer.status_code == 409:
+            assert answer.json()["error"]["code"] == "request_open"
+        return answer.status_code
+
+    statuses = sorted(await asyncio.gather(*(send() for _ in range(8))))
+    assert statuses == [201] + [409] * 7

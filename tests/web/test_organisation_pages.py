@@ -172,3 +172,10 @@ async def test_the_pages_speak_french(town: Any) -> None:
         "/account/organisation", data={"csrf_token": token, **ASKING}, headers=french
     )
     assert again.status_code == 409 and "Une demande" in again.text
+
+
+async def test_the_menu_counts_the_requests_waiting_for_staff(town: Any) -> None:
+    _, atelier, _, modo = town
+    await _ask(atelier)
+    menu = (await modo.client.get("/account")).text
+    assert "(1 waiting)" in menu
