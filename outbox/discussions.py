@@ -200,10 +200,13 @@ def _group_does(
     space: DiscussionSpace,
     kind: str,
     obj: str | dict[str, Any],
+    *,
+    actor: str | None = None,
     **extra: Any,
 ) -> None:
-    """The Group's own activity about one of its threads or replies, published to its
-    followers and announced (how Lemmy's moderators' decisions travel)."""
+    """The Group's own activity about one of its threads or replies (or its moderator's,
+    `actor`), published to its followers and announced (how Lemmy's moderators' decisions
+    travel)."""
     if not federated(space):
         return
     urls = city.urls
@@ -212,7 +215,7 @@ def _group_does(
         urls,
         kind,
         urls.activity(new_public_id()),
-        group,
+        actor or group,
         obj,
         to=[PUBLIC],
         cc=[urls.followers(group)],
@@ -238,13 +241,21 @@ def announce_page_update(
 
 
 def announce_feature(
-    session: Session, city: City, space: DiscussionSpace, thread_uri: str, pinned: bool
+    session: Session,
+    city: City,
+    space: DiscussionSpace,
+    thread_uri: str,
+    pinned: bool,
+    moderator: str | None,
 ) -> None:
-    """A moderator pinned (or unpinned) a thread: the Group's `Add` (or `Remove`) of the Page
-    to its `featured` collection, announced, as Lemmy's moderators send a pin since 0.17
-    (Lemmy checks the `target` against the Group's `featured`)."""
+    """A moderator pinned (or unpinned) a thread: their `Add` (or `Remove`) of the Page to the
+    Group's `featured` collection, announced by the Group, as Lemmy's moderators send a pin
+    (Lemmy's `CollectionAdd`: the actor a person, whom it accepts as a moderator when they are
+    on the community's server; the `target` checked against the Group's `featured`).
+    `moderator` None (the command line): the Group itself is the actor."""
     target = featured_id(city.urls, space)
-    _group_does(session, city, space, "Add" if pinned else "Remove", thread_uri, target=target)
+    kind = "Add" if pinned else "Remove"
+    _group_does(session, city, space, kind, thread_uri, actor=moderator, target=target)
 
 
 def announce_lock(

@@ -284,7 +284,8 @@ def moderate_thread(
                 city.urls, space, thread, wire.author_of(session, city.urls, thread)
             )
             wire.announce_page_update(session, city, space, page)
-        wire.announce_feature(session, city, space, thread.uri, action == "pin")
+        moderator = city.urls.member(by.username) if by is not None else None
+        wire.announce_feature(session, city, space, thread.uri, action == "pin", moderator)
     elif action in ("lock", "unlock"):
         discussions.lock(session, by, thread, reason, action == "lock")
         if action == "lock":

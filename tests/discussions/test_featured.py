@@ -106,7 +106,7 @@ async def test_an_unknown_space_has_no_featured_collection(city: Client) -> None
     assert answer.status_code == 404
 
 
-async def test_a_pin_is_the_groups_add_to_featured_and_an_unpin_its_remove(
+async def test_a_pin_is_the_moderators_add_to_featured_and_an_unpin_their_remove(
     city: Client,
 ) -> None:
     _open(city, "bikes")
@@ -121,11 +121,13 @@ async def test_a_pin_is_the_groups_add_to_featured_and_an_unpin_its_remove(
         )
     )
     sent = [json.loads(body) for body in bodies]
-    group = city.app.state.city.urls.discussion_space("bikes")
+    urls = city.app.state.city.urls
+    group, mayor = urls.discussion_space("bikes"), urls.member("mayor")
     assert [(a["type"], a["actor"], a["object"], a["target"]) for a in sent] == [
-        ("Add", group, thread.uri, f"{group}/featured"),
-        ("Remove", group, thread.uri, f"{group}/featured"),
+        ("Add", mayor, thread.uri, f"{group}/featured"),
+        ("Remove", mayor, thread.uri, f"{group}/featured"),
     ]
+    assert all(a["audience"] == group for a in sent)
 
 
 async def test_a_pin_reaches_a_following_city_as_an_add_to_featured(start_city: Any) -> None:
