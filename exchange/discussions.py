@@ -318,6 +318,27 @@ def threads_page(
     return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
 
 
+#: the most pinned threads a Group's `featured` collection lists (Lemmy reads 50 at most)
+MAX_FEATURED = 50
+
+
+def featured_threads(session: Session, space: DiscussionSpace) -> list[DiscussionThread]:
+    """A space's visible pinned threads, in the order its page shows them (the latest
+    activity first): the Group's `featured` collection, as Lemmy reads a community's pins."""
+    return list(
+        session.scalars(
+            select(DiscussionThread)
+            .where(
+                DiscussionThread.space_id == space.id,
+                DiscussionThread.pinned.is_(True),
+                DiscussionThread.hidden.is_(False),
+            )
+            .order_by(DiscussionThread.last_post_at.desc(), DiscussionThread.id.desc())
+            .limit(MAX_FEATURED)
+        )
+    )
+
+
 def reply_counts(session: Session, threads: list[DiscussionThread]) -> dict[int, int]:
     if not threads:
         return {}

@@ -258,6 +258,14 @@ def _log(
     )
 
 
+def log_decision(
+    session: Session, moderator: Member | None, action: str, member: Member, reason: str
+) -> None:
+    """A decision about a member made elsewhere in the domain (an organisation request
+    declined), in the moderation log as this module's own."""
+    _log(session, moderator, action, member, reason)
+
+
 def approve(
     session: Session,
     username: str,
@@ -306,9 +314,12 @@ def set_organisation(
     *,
     organisation: bool = True,
     now: datetime | None = None,
+    reason: str = "",
 ) -> Member:
     """Staff recognise an account as an organisation (or no longer): its actor becomes an AS2
-    `Organization`. Logged in the moderation log. `moderator` None: the command line."""
+    `Organization`. Logged in the moderation log. `moderator` None: the command line. The
+    member's request and the actor's `Update` are services.organisations' (this is the
+    flag alone)."""
     if moderator is not None and not moderator.is_moderator:
         raise Forbidden("only moderators and admins recognise organisations")
     member = get_member(session, username)
@@ -316,7 +327,7 @@ def set_organisation(
         return member
     member.organisation_since = (now or utcnow()) if organisation else None
     action = "member.organisation" if organisation else "member.person"
-    _log(session, moderator, action, member, "")
+    _log(session, moderator, action, member, reason)
     return member
 
 

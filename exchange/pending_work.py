@@ -1,7 +1,7 @@
 """What waits for a member, counted for the menu: unread notifications and, for staff, the
-listings to review, the members to approve and the open reports.
+listings to review, the members to approve, the open reports and the organisation requests.
 
-One read per page for a logged-in member (four counts on indexed columns; three of them
+One read per page for a logged-in member (five counts on indexed columns; four of them
 only for staff). Visitors cost nothing.
 """
 
@@ -12,7 +12,16 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from models import Listing, ListingState, Member, MemberStatus, Report, ReportState
+from models import (
+    Listing,
+    ListingState,
+    Member,
+    MemberStatus,
+    OrganisationRequest,
+    OrganisationRequestState,
+    Report,
+    ReportState,
+)
 
 from .notifications import unread_count
 
@@ -23,6 +32,7 @@ class Pending:
     review: int = 0
     members: int = 0
     reports: int = 0
+    organisations: int = 0
 
 
 def _count(session: Session, query: object) -> int:
@@ -47,5 +57,11 @@ def pending_for(session: Session, member: Member) -> Pending:
         reports=_count(
             session,
             select(func.count()).select_from(Report).where(Report.state == ReportState.open),
+        ),
+        organisations=_count(
+            session,
+            select(func.count())
+            .select_from(OrganisationRequest)
+            .where(OrganisationRequest.state == OrganisationRequestState.requested),
         ),
     )

@@ -54,6 +54,10 @@ SENTENCES: dict[str, str] = {
     "boosted_note": N_("%(who)s boosted your note"),
     "liked_listing": N_("%(who)s liked your listing %(title)s"),
     "boosted_listing": N_("%(who)s boosted your listing %(title)s"),
+    # staff's answer to the member's organisation request (exchange/organisations.py)
+    "organisation_approved": N_("Your account is now shown as an organisation."),
+    "organisation_declined": N_("Your organisation request was declined: %(reason)s"),
+    "organisation_revoked": N_("Your account is no longer shown as an organisation: %(reason)s"),
     # a partner city's news, for our admins
     "partner_proposes": N_(
         "%(city)s: proposes exchange rule version %(version)s: 1 %(ours)s = %(rate)s"

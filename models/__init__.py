@@ -57,6 +57,11 @@ from .note import Note
 from .notification import Notification, NotificationKind
 from .oauth_application import OAuthApplication
 from .oauth_code import OAuthCode
+from .organisation_request import (
+    OrganisationKind,
+    OrganisationRequest,
+    OrganisationRequestState,
+)
 from .password_reset import PasswordReset, ResetState
 from .poll import Poll, PollResults, PollState, PollVote
 from .project import Pledge, PledgeState, Project, ProjectState
@@ -81,6 +86,9 @@ __all__ = [
     "PollVote",
     "SpaceAudience",
     "SpaceState",
+    "OrganisationKind",
+    "OrganisationRequest",
+    "OrganisationRequestState",
     "Pledge",
     "PledgeState",
     "Project",

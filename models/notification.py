@@ -42,6 +42,8 @@ class NotificationKind(enum.StrEnum):
     favourite = "favourite"
     #: a remote account boosted (Announce) a note or listing of the member
     reblog = "reblog"
+    #: staff approved, declined or revoked the member's organisation request
+    organisation = "organisation"
 
 
 class Notification(Base):

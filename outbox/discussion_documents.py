@@ -1,4 +1,5 @@
-"""GET of a discussion space's Group actor, its threads (Page) and our replies (Note).
+"""GET of a discussion space's Group actor, its pinned threads (`featured`), its threads
+(Page) and our replies (Note).
 
 A hidden thread or reply answers 404, as a hidden listing does; the Group of an archived
 space still answers, so that followers can read where the discussion was. Collections
@@ -19,7 +20,7 @@ from exchange.errors import NotFound
 from instance.city import city_of
 from models import DiscussionPost, DiscussionSpace, DiscussionThread
 
-from .discussions import author_of, render_post, render_space, render_thread
+from .discussions import author_of, render_featured, render_post, render_space, render_thread
 from .documents import activity_json, signed_fetch_refusal
 
 
@@ -36,6 +37,25 @@ async def group_actor(request: Request) -> Response:
     if space is None:
         return _missing("discussion")
     return activity_json(render_space(city.urls, space))
+
+
+async def featured_collection(request: Request) -> Response:
+    """The Group's pinned threads (its `featured`), the whole Pages in the page's order."""
+    city = city_of(request)
+    slug = request.path_params["slug"]
+
+    def read(session: Session) -> dict[str, Any] | None:
+        space = session.scalar(select(DiscussionSpace).where(DiscussionSpace.slug == slug))
+        if space is None:
+            return None
+        pages = [
+            render_thread(city.urls, space, thread, author_of(session, city.urls, thread))
+            for thread in discussions.featured_threads(session, space)
+        ]
+        return render_featured(city.urls, space, pages)
+
+    document = await city.db.read(read)
+    return _missing("discussion") if document is None else activity_json(document)
 
 
 async def thread_document(request: Request) -> Response:

@@ -55,6 +55,12 @@ def author_of(session: Session, urls: Urls, row: DiscussionThread | DiscussionPo
     return urls.member(member.username) if member is not None else urls.instance_actor
 
 
+def featured_id(urls: Urls, space: DiscussionSpace) -> str:
+    """The Group's `featured` collection: Lemmy's URL shape (`{community}/featured`), which its
+    moderators' `Add` / `Remove` name as `target`."""
+    return f"{group_id(urls, space)}/featured"
+
+
 def render_space(urls: Urls, space: DiscussionSpace) -> dict[str, Any]:
     return render.render_group(
         urls,
@@ -64,7 +70,27 @@ def render_space(urls: Urls, space: DiscussionSpace) -> dict[str, Any]:
         summary=space.description,
         public_key_pem=space.public_key_pem,
         published=space.created_at,
+        featured=featured_id(urls, space),
     )
+
+
+def render_featured(
+    urls: Urls, space: DiscussionSpace, pages: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """The pinned threads as Lemmy serves a community's `featured`: an `OrderedCollection`
+    whose `orderedItems` are the whole `Page`s (LemmyNet/lemmy `GroupFeatured`: type, id,
+    totalItems, orderedItems), in the space page's order. A members-only space lists none:
+    it federates nothing."""
+    items = [{key: value for key, value in page.items() if key != "@context"} for page in pages]
+    if not federated(space):
+        items = []
+    return {
+        "@context": render.context(urls),
+        "id": featured_id(urls, space),
+        "type": "OrderedCollection",
+        "totalItems": len(items),
+        "orderedItems": items,
+    }
 
 
 def _addressing(urls: Urls, space: DiscussionSpace) -> list[str]:
@@ -174,10 +200,13 @@ def _group_does(
     space: DiscussionSpace,
     kind: str,
     obj: str | dict[str, Any],
+    *,
+    actor: str | None = None,
     **extra: Any,
 ) -> None:
-    """The Group's own activity about one of its threads or replies, published to its
-    followers and announced (how Lemmy's moderators' decisions travel)."""
+    """The Group's own activity about one of its threads or replies (or its moderator's,
+    `actor`), published to its followers and announced (how Lemmy's moderators' decisions
+    travel)."""
     if not federated(space):
         return
     urls = city.urls
@@ -186,7 +215,7 @@ def _group_does(
         urls,
         kind,
         urls.activity(new_public_id()),
-        group,
+        actor or group,
         obj,
         to=[PUBLIC],
         cc=[urls.followers(group)],
@@ -209,6 +238,24 @@ def announce_page_update(
     """A moderator pinned, unpinned, locked or unlocked a thread: the Group's `Update` of the
     Page (its `stickied` and `commentsEnabled`), announced to its followers."""
     _group_does(session, city, space, "Update", page)
+
+
+def announce_feature(
+    session: Session,
+    city: City,
+    space: DiscussionSpace,
+    thread_uri: str,
+    pinned: bool,
+    moderator: str | None,
+) -> None:
+    """A moderator pinned (or unpinned) a thread: their `Add` (or `Remove`) of the Page to the
+    Group's `featured` collection, announced by the Group, as Lemmy's moderators send a pin
+    (Lemmy's `CollectionAdd`: the actor a person, whom it accepts as a moderator when they are
+    on the community's server; the `target` checked against the Group's `featured`).
+    `moderator` None (the command line): the Group itself is the actor."""
+    target = featured_id(city.urls, space)
+    kind = "Add" if pinned else "Remove"
+    _group_does(session, city, space, kind, thread_uri, actor=moderator, target=target)
 
 
 def announce_lock(

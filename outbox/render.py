@@ -184,10 +184,12 @@ def render_group(
     summary: str,
     public_key_pem: str,
     published: datetime,
+    featured: str | None = None,
 ) -> dict[str, Any]:
     """A Group actor of ours other than the market: a discussion space (FEP-1b12). Its page
-    is its id (browsers get HTML there)."""
-    return _actor(
+    is its id (browsers get HTML there). `featured`: the collection of its pinned threads
+    (Lemmy reads a community's pins there)."""
+    document = _actor(
         urls,
         actor_id,
         kind="Group",
@@ -199,6 +201,9 @@ def render_group(
         published=published,
         manually_approves=False,
     )
+    if featured is not None:
+        document["featured"] = featured
+    return document
 
 
 # ---------------------------------------------------------------------- notes

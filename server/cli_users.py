@@ -10,10 +10,12 @@ from typing import Any
 
 from api.auth import issue_token, revoke_tokens, tokens_of
 from exchange import members
+from exchange import organisations as organisation_rules
+from instance.city import City
 from instance.settings import load_settings
-from models import MemberStatus, Role
-from server.cli_common import Command, ensure_schema, fail, in_db
-from services import moderation
+from models import MemberStatus, OrganisationRequestState, Role
+from server.cli_common import Command, ensure_schema, fail, in_db, with_city
+from services import moderation, organisations
 
 FORCE_HELP = "act on a moderator's or an admin's account (never removes the last active admin)"
 
@@ -133,14 +135,39 @@ def cmd_revoke_token(args: argparse.Namespace) -> int:
 
 
 def cmd_organisation(args: argparse.Namespace) -> int:
+    """Recognise an account (its open request approved, if it sent one) or, with --undo, make
+    it a person's again; the actor's Update goes to its followers either way."""
 
-    def work(session: Any) -> str:
-        member = members.set_organisation(session, args.name, None, organisation=not args.undo)
-        return member.username
+    async def work(city: City) -> str:
+        def write(session: Any) -> str:
+            if args.undo:
+                member = organisations.revoke(session, city, args.name, None, args.reason)
+            else:
+                member = organisations.recognise(session, city, args.name, None)
+            return member.username
 
-    name = in_db(args, work)
+        return await city.db.write(write)
+
+    name = with_city(args, work)
     kind = "a person" if args.undo else "an organisation (AS2 Organization)"
     print(f"@{name} is {kind}")
+    return 0
+
+
+def cmd_organisation_requests(args: argparse.Namespace) -> int:
+    """The organisation requests (waiting ones unless --all), oldest first."""
+    state = None if args.all else OrganisationRequestState.requested
+
+    def read(session: Any) -> list[str]:
+        return [
+            f"{row.public_id}\t@{member.username}\t{row.state.value}\t{row.kind.value}\t"
+            f"{row.created_at:%Y-%m-%d}\t{row.website or '-'}\t"
+            + " ".join(row.presentation.split())[:80]
+            for row, member in organisation_rules.listed(session, state)
+        ]
+
+    for line in in_db(args, read, write=False):
+        print(line)
     return 0
 
 
@@ -185,7 +212,15 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     )
     p.add_argument("name")
     p.add_argument("--undo", action="store_true", help="make it a person's account again")
+    p.add_argument("--reason", default="", help="with --undo: why (the member reads it)")
     p.set_defaults(func=cmd_organisation)
+    p = users.add_parser(
+        "organisation-requests",
+        parents=[common],
+        help="list members' requests to be recognised as organisations",
+    )
+    p.add_argument("--all", action="store_true", help="answered and withdrawn ones too")
+    p.set_defaults(func=cmd_organisation_requests)
     p = users.add_parser("role", parents=[common], help="give a member another role")
     p.add_argument("name")
     p.add_argument("role", choices=[r.value for r in Role])

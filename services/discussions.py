@@ -268,7 +268,8 @@ def moderate_thread(
     to_slug: str | None = None,
 ) -> DiscussionThread:
     """A moderator's decision on a thread, logged; it reaches the Group's followers (a hide as
-    the Group's Delete, an unhide as its Undo, a pin as its Update of the Page, a lock as its
+    the Group's Delete, an unhide as its Undo, a pin as its Update of the Page and its Add to
+    the Group's `featured` (Remove to unpin), a lock as its
     Lock, an unlock as its Undo of the Lock, a move as the old Group's Delete and the new
     Group's Announce of the Page).
     `by` None is the command line."""
@@ -283,6 +284,8 @@ def moderate_thread(
                 city.urls, space, thread, wire.author_of(session, city.urls, thread)
             )
             wire.announce_page_update(session, city, space, page)
+        moderator = city.urls.member(by.username) if by is not None else None
+        wire.announce_feature(session, city, space, thread.uri, action == "pin", moderator)
     elif action in ("lock", "unlock"):
         discussions.lock(session, by, thread, reason, action == "lock")
         if action == "lock":

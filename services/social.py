@@ -389,6 +389,14 @@ def update_profile(
         member.avatar = avatar
     elif remove_avatar:
         member.avatar = None
+    announce_actor(session, city, member)
+    return member
+
+
+def announce_actor(session: Session, city: City, member: Member) -> None:
+    """The member's followers get an `Update` of the actor as it is now: a new name or
+    avatar, or staff recognising the account as an organisation (the actor's `type` becomes
+    `Organization`; services/organisations.py)."""
     session.flush()
     author = city.urls.member(member.username)
     update = render.activity(
@@ -401,4 +409,3 @@ def update_profile(
         cc=[city.urls.followers(author)],
     )
     publish(session, city, update, Audience(followers_of=[author]))
-    return member

@@ -320,6 +320,7 @@ def routes() -> list[BaseRoute]:
         Route("/discussions/new", open_space, methods=POST),
         Route("/discussions/{slug}", negotiated(discussion_documents.group_actor, space_page)),
         Route("/discussions/{slug}/outbox", documents.outbox_collection),
+        Route("/discussions/{slug}/featured", discussion_documents.featured_collection),
         Route("/discussions/{slug}/followers", documents.followers_collection),
         Route("/discussions/{slug}/following", documents.following_collection),
         Route("/discussions/{slug}/threads", start_thread, methods=POST),

@@ -41,6 +41,16 @@ SENTENCES: dict[str, str] = {
     "declined": N_("This application was declined."),
     "inactive": N_("Only active members may do this."),
     "not_found": N_("Not found."),
+    "request_open": N_(
+        "An organisation request is already waiting for the moderators: withdraw it first."
+    ),
+    "already_organisation": N_("This account is already an organisation."),
+    "not_organisation": N_("This account is not an organisation."),
+    "no_open_request": N_("There is no organisation request waiting."),
+    "missing_reason": N_("Say why: a reason is required."),
+    "missing_presentation": N_("Present the organisation in a few words."),
+    "invalid_website": N_("The website is an address starting with https:// or http://."),
+    "invalid_kind": N_("Choose a kind of organisation."),
     "forbidden": N_("You may not do this."),
     "missing_field": N_("Please fill this in."),
     "too_long": N_("This text is too long (at most %(limit)s characters)."),

@@ -88,6 +88,7 @@ async def project_page(request: Request, refused: Refusal = NONE) -> Response:
         return {
             "project": project,
             "owner": owner.username if owner else "",
+            "owner_organisation": owner is not None and owner.is_organisation,
             "progress": progress_text(project, pledged, scale),
             "percent": min(100, pledged * 100 // project.goal),
             "mine": projects.pledges_of(session, project, who) if who else [],

@@ -72,6 +72,7 @@ BODYLESS = {
     "hideProjectReply",
     "showProjectReply",
     "closePoll",
+    "withdrawOrganisationRequest",
 }
 
 

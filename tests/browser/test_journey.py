@@ -124,7 +124,13 @@ async def test_a_listing_goes_from_sign_up_to_paid_in_the_browser(
     assert "Balance: -9.00 GRN" in await bob.text()
     await bob.open(listing_path, "listing after the deal")
 
-    for resident_page in ("/notifications", "/conversations", "/account/sessions", "/timeline"):
+    for resident_page in (
+        "/notifications",
+        "/conversations",
+        "/account/sessions",
+        "/account/organisation",
+        "/timeline",
+    ):
         await bob.open(resident_page)
     for staff_page in (
         "/admin/members",
@@ -138,6 +144,7 @@ async def test_a_listing_goes_from_sign_up_to_paid_in_the_browser(
         "/admin/partners",
         "/admin/settlements",
         "/admin/remote-accounts",
+        "/admin/organisations",
     ):
         await admin.open(staff_page)
     await mod.open("/admin/listings")

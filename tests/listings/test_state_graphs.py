@@ -1,9 +1,9 @@
 """Every stateful row moves along a declared graph, and nothing else moves it.
 
 The graphs are exchange's: a listing's, an offer's, a negotiation's, an agreement's, a follow's,
-a report's, a domain draft's, an exchange rule's, a discussion space's, a project's, a pledge's
-and a poll's. Each is checked move by move against its own table: what the table holds is
-made, everything else is refused (409) and leaves the row as it was.
+a report's, a domain draft's, an exchange rule's, a discussion space's, a project's, a pledge's,
+a poll's and an organisation request's. Each is checked move by move against its own table:
+what the table holds is made, everything else is refused (409) and leaves the row as it was.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from exchange import (
     listings,
     negotiations,
     offers,
+    organisations,
     partners,
     password_resets,
     polls,
@@ -40,6 +41,7 @@ from models import (
     ListingState,
     NegotiationState,
     OfferState,
+    OrganisationRequestState,
     PledgeState,
     PollState,
     ProjectState,
@@ -67,6 +69,7 @@ GRAPHS: dict[str, StateGraph[Any]] = {
     "project": projects.GRAPH,
     "pledge": projects.PLEDGE_GRAPH,
     "poll": polls.GRAPH,
+    "organisation request": organisations.GRAPH,
 }
 
 #: the states a row never leaves (a report can always be reopened: it has none)
@@ -108,6 +111,11 @@ FINALS: dict[str, set[Any]] = {
     "project": {ProjectState.funded, ProjectState.failed, ProjectState.cancelled},
     "pledge": {PledgeState.committed, PledgeState.voided},
     "poll": {PollState.closed},
+    "organisation request": {
+        OrganisationRequestState.declined,
+        OrganisationRequestState.withdrawn,
+        OrganisationRequestState.revoked,
+    },
 }
 
 #: one move per graph that nothing in the domain makes
@@ -127,6 +135,7 @@ UNDECLARED: dict[str, tuple[Any, Any]] = {
     "project": (ProjectState.draft, ProjectState.funded),
     "pledge": (PledgeState.voided, PledgeState.pending),
     "poll": (PollState.closed, PollState.open),
+    "organisation request": (OrganisationRequestState.approved, OrganisationRequestState.declined),
 }
 
 #: rows whose state the worker moves (instance.queue), not a domain rule

@@ -288,6 +288,8 @@ def test_every_message_has_a_french_translation_with_the_same_placeholders() -> 
             "Note",
             "Notes",
             "Notifications",
+            "Organisation",
+            "Organisations",
             "Type",
             "Version",
             "Maximum",
