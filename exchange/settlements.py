@@ -27,6 +27,7 @@ from datetime import datetime
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
+from instance.database import memo
 from models import (
     Account,
     AccountKind,
@@ -485,10 +486,17 @@ def rule_for(session: Session, rule_uri: str, partner: str, *, now: datetime) ->
     ones, not those in flight). The agreement's own version is used even when a newer one
     replaced it since: the quote was fixed under it.
     """
-    rule = session.scalar(_RULE_BY_URI, {"uri": rule_uri})
+    # read once per transaction: a batch of settlement messages names the same rule and
+    # partner in every item (the rule's own status is still checked below, on the row)
+    rule = memo(
+        session, ("rule", rule_uri), lambda: session.scalar(_RULE_BY_URI, {"uri": rule_uri})
+    )
     if rule is None or rule.partner != partner:
         raise DomainError("no_active_rule", "there is no exchange rule with the other city", 409)
-    if rates.active_rule(session, partner, now=now) is None:
+    in_force = memo(
+        session, ("rule in force", partner), lambda: rates.active_rule(session, partner, now=now)
+    )
+    if in_force is None:
         suspended = session.scalar(_SUSPENDED_RULE, {"partner": partner})
         if suspended is not None:
             raise DomainError(

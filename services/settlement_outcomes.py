@@ -27,6 +27,7 @@ from federation.authority import origin_base
 from instance import queue
 from instance.amounts import format_amount
 from instance.city import City
+from instance.database import memo
 from models import (
     Agreement,
     AgreementState,
@@ -58,7 +59,9 @@ _ACTOR_BY_URI = select(RemoteActor).where(RemoteActor.uri == bindparam("uri"))
 
 
 def partner_of(session: Session, row: Settlement) -> RemoteActor:
-    actor = session.scalar(_ACTOR_BY_URI, {"uri": row.partner})
+    actor = memo(  # once per transaction: every item of a batch names the same partner
+        session, ("actor", row.partner), lambda: session.scalar(_ACTOR_BY_URI, {"uri": row.partner})
+    )
     assert actor is not None, "the partner was fetched before the first message"
     return actor
 
