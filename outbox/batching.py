@@ -37,6 +37,11 @@ MAX_ITEMS = 50
 #: the instance actor's flag saying that its city reads batched settlement messages
 CAPABILITY = "settlementBatches"
 
+#: nor more than this many bytes of activities (a city's inbox takes 1 MB by default, and
+#: may be configured down: a batch answered 413 is sent again one activity a POST)
+MAX_BYTES = 256_000
+TOO_LARGE = 413
+
 Post = Callable[[str, bytes, SigningKey], Awaitable[PostResult]]
 
 
@@ -57,6 +62,22 @@ def batch_body(actor: str, inbox: str, items: list[bytes]) -> bytes:
         }
     )
     return head[:-1] + b',"items":[' + b",".join(items) + b"]}"
+
+
+def chunks(
+    waiting: list[tuple[bytes, asyncio.Future[PostResult]]],
+) -> list[list[tuple[bytes, asyncio.Future[PostResult]]]]:
+    """The waiting deliveries in order, cut into batches of at most MAX_ITEMS and MAX_BYTES
+    (an activity larger than that goes alone)."""
+    cut: list[list[tuple[bytes, asyncio.Future[PostResult]]]] = [[]]
+    size = 0
+    for entry in waiting:
+        if cut[-1] and (len(cut[-1]) >= MAX_ITEMS or size + len(entry[0]) > MAX_BYTES):
+            cut.append([])
+            size = 0
+        cut[-1].append(entry)
+        size += len(entry[0])
+    return cut
 
 
 class Batcher:
@@ -82,8 +103,8 @@ class Batcher:
             # the deliveries started in the same worker turn reach here one after the other
             await asyncio.sleep(0)
             while waiting := self._waiting.pop(inbox, None):
-                for start in range(0, len(waiting), MAX_ITEMS):
-                    await self._send(inbox, key, waiting[start : start + MAX_ITEMS])
+                for chunk in chunks(waiting):
+                    await self._send(inbox, key, chunk)
         finally:
             del self._draining[inbox]
 
@@ -97,6 +118,11 @@ class Batcher:
         body = bodies[0] if len(bodies) == 1 else batch_body(self.actor, inbox, bodies)
         try:
             result = await self._post(inbox, body, key)
+            if result.status == TOO_LARGE and len(chunk) > 1:
+                # the partner takes smaller bodies than we thought: each goes alone
+                for single in chunk:
+                    await self._send(inbox, key, [single])
+                return
         except Exception as exc:  # each job classifies it (FetchError, AddressRefused...)
             for _, future in chunk:
                 if not future.done():

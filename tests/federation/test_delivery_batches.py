@@ -12,7 +12,7 @@ import pytest
 from federation.client import PostResult
 from federation.errors import FetchError
 from instance.actors import SigningKey
-from outbox.batching import MAX_ITEMS, Batcher
+from outbox.batching import MAX_BYTES, MAX_ITEMS, Batcher, chunks
 
 ACTOR = "https://b.example/actor"
 INBOX = "https://a.example/inbox"
@@ -118,3 +118,36 @@ async def test_every_job_of_a_failed_post_gets_its_error() -> None:
     for job in (first, *rest):
         with pytest.raises(FetchError):
             await job
+
+
+async def test_a_batch_answered_too_large_is_sent_again_one_activity_a_post() -> None:
+    answers = iter([202, 413])
+    bodies: list[bytes] = []
+    release = asyncio.Event()
+
+    async def post(inbox: str, body: bytes, key: SigningKey) -> PostResult:
+        bodies.append(body)
+        await release.wait()
+        return PostResult(status=next(answers, 202), body_excerpt="", retry_after=None)
+
+    batcher = Batcher(ACTOR, post)
+    first = asyncio.ensure_future(batcher.send(INBOX, activity(0), KEY))
+    while not bodies:
+        await asyncio.sleep(0)
+    rest = [asyncio.ensure_future(batcher.send(INBOX, activity(n), KEY)) for n in (1, 2)]
+    await asyncio.sleep(0)
+    release.set()
+    results = await asyncio.gather(first, *rest)
+    assert [r.status for r in results] == [202, 202, 202]
+    assert bodies[2:] == [activity(1), activity(2)]
+
+
+def test_batches_are_cut_by_bytes_too() -> None:
+    loop = asyncio.new_event_loop()
+    try:
+        big = [(b"x" * (MAX_BYTES // 2 + 1), loop.create_future()) for _ in range(3)]
+        assert [len(c) for c in chunks(big)] == [1, 1, 1]
+        small = [(b"x", loop.create_future()) for _ in range(3)]
+        assert [len(c) for c in chunks(small)] == [3]
+    finally:
+        loop.close()
