@@ -112,6 +112,26 @@ SCHEMAS: Json = {
         },
         "An accepted offer; the paying party (the buyer, or the author of a want) pays it once",
     ),
+    "PaymentOutcome": closed(
+        {
+            "id": {**_TEXT, "description": "The negotiation's id"},
+            "agreement": closed(
+                {
+                    "id": _TEXT,
+                    "state": _TEXT,
+                    "transfer": {
+                        "type": ["string", "null"],
+                        "description": "Once paid here: the ledger transfer's id",
+                    },
+                    "settlement": {
+                        "oneOf": [ref("Settlement"), {"type": "null"}],
+                        "description": "With a party in another city: the settlement",
+                    },
+                }
+            ),
+        },
+        "The answer to a payment with `Prefer: return=minimal`: the outcome, not the thread",
+    ),
     "AgreementQuote": closed(
         {
             "rule": {**_TEXT, "description": "The exchange rule version's id (both cities)"},
@@ -331,10 +351,32 @@ PATHS: Json = {
             "the other, with the fee if the city charges one. Only the paying party may; "
             "an agreement is paid once (409 the second time). With a party in another city "
             "the payment is a settlement: held here, offered to the other city, and the "
-            "agreement becomes paid when both cities committed (`agreement.settlement`)",
+            "agreement becomes paid when both cities committed (`agreement.settlement`). "
+            "With `Prefer: return=minimal` (RFC 7240) the answer is the outcome alone "
+            "(`PaymentOutcome`, and `Preference-Applied: return=minimal`), not the thread",
             TAG,
-            {**_THREAD, **errors(401, 403, 404, 409, 422)},
-            params=[_ID],
+            {
+                "200": {
+                    "description": "The negotiation, or with `Prefer: return=minimal` the "
+                    "payment's outcome",
+                    "content": {
+                        "application/json": {
+                            "schema": {"oneOf": [ref("Negotiation"), ref("PaymentOutcome")]}
+                        }
+                    },
+                },
+                **errors(401, 403, 404, 409, 422),
+            },
+            params=[
+                _ID,
+                {
+                    "name": "Prefer",
+                    "in": "header",
+                    "required": False,
+                    "description": "`return=minimal`: answer with the outcome, not the thread",
+                    "schema": {"type": "string"},
+                },
+            ],
             body=optional_body("NoParameters", "Nothing"),
         )
     },

@@ -13,10 +13,11 @@ pays one of them there, to count the database transactions each city runs for on
 
 - baseline (same run): N local payments at B, bob to carol, through the same API
   (`POST /ledger/transfers`), `--concurrency` at a time: the local payment rate;
-- settlements: bob pays the N agreements (`POST /negotiations/{id}/agreement/pay`),
-  `--concurrency` at a time; each is timed from the request's start (the buyer's
-  confirmation) to the moment the payee city posted it (its row's `decided_at`; the payer
-  city posts first, on the vote). Rate = N / (last posted - first request).
+- settlements: bob pays the N agreements (`POST /negotiations/{id}/agreement/pay`, with
+  `Prefer: return=minimal`: the outcome, not the thread's JSON), `--concurrency` at a
+  time; each is timed from the request's start (the buyer's confirmation) to the moment
+  the payee city posted it (its row's `decided_at`; the payer city posts first, on the
+  vote). Rate = N / (last posted - first request).
 
 Each phase prints the CPU the two city processes used, divided by N. Both ledgers must pass
 `ledger check` afterwards and every settlement must have committed. BENCH_PROFILE=DIR samples
@@ -292,7 +293,11 @@ async def measure(
         def pay(thread: str) -> Any:
             async def call() -> None:
                 starts[thread] = time.time()
-                answer = await client.post(f"/negotiations/{thread}/agreement/pay", json={})
+                answer = await client.post(
+                    f"/negotiations/{thread}/agreement/pay",
+                    json={},
+                    headers={"Prefer": "return=minimal"},  # the outcome, not the thread
+                )
                 assert answer.status_code == 200, answer.text
 
             return call

@@ -118,5 +118,7 @@ def parse_actor_document(document: dict[str, Any]) -> ActorDocument:
         key_id=key["id"],
         public_key_pem=key["publicKeyPem"],
         manually_approves_followers=bool(document.get("manuallyApprovesFollowers", False)),
-        extra={k: document[k] for k in ("currency", "comptoir") if k in document},
+        extra={
+            k: document[k] for k in ("currency", "comptoir", "settlementBatches") if k in document
+        },
     )

@@ -174,6 +174,7 @@ def comptoir_context(base_url: str) -> dict[str, Any]:
             "settlementState",
             "refusalCode",
             "temporary",
+            "settlementBatches",
             # local projects funded by pledges (docs/FEDERATION.md, "Projects")
             "goal",
             "pledged",

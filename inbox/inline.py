@@ -91,24 +91,7 @@ class InlineDelivery(Delivery):
         row = self.row
 
         def work(session: Session) -> Any:
-            connection = session.connection()
-            stored = connection.execute(
-                _insert_statement(connection.dialect.name),
-                {
-                    "uri": row.uri,
-                    "type": row.type,
-                    "actor": row.actor,
-                    "signed_by": row.signed_by,
-                    "body": row.body,
-                    "received_at": row.received_at,
-                    "state": JobState.done,
-                    "run_at": row.received_at,
-                    "attempts": 1,
-                },
-            ).scalar()
-            if stored is None:
-                raise AlreadyStored
-            result = change(session)
+            result = self.store_and_change(session, change)
             record_success(session, authority_of(row.actor))
             return result
 
@@ -116,8 +99,30 @@ class InlineDelivery(Delivery):
         self.applied = True
         return result
 
+    def store_and_change(self, session: Session, change: Callable[[Session], Any]) -> Any:
+        """Insert the row, done, then run `change`; AlreadyStored if its id is stored."""
+        row = self.row
+        connection = session.connection()
+        stored = connection.execute(
+            _insert_statement(connection.dialect.name),
+            {
+                "uri": row.uri,
+                "type": row.type,
+                "actor": row.actor,
+                "signed_by": row.signed_by,
+                "body": row.body,
+                "received_at": row.received_at,
+                "state": JobState.done,
+                "run_at": row.received_at,
+                "attempts": 1,
+            },
+        ).scalar()
+        if stored is None:
+            raise AlreadyStored
+        return change(session)
 
-def _row(item: Received) -> InboundActivity:
+
+def row_of(item: Received) -> InboundActivity:
     """The row as the handlers read it (never added to a session: `apply` inserts it)."""
     return InboundActivity(
         uri=item.uri,
@@ -136,17 +141,29 @@ async def apply_at_once(city: City, item: Received, activity: dict[str, Any]) ->
     settlement activity of an instance actor, or applying it failed (rolled back): the caller
     stores it for the worker, as any other activity.
     """
-    claim = CLAIMS.get(item.type)
-    if claim is None or item.actor != instance_actor_of(item.actor):
+    if not applicable(item, activity):
         return False
-    if needs_normalisation(activity):  # the worker normalises it off the event loop
-        return False
-    delivery = InlineDelivery(city, _row(item), activity)
+    return await claim_at_once(InlineDelivery(city, row_of(item), activity))
+
+
+def applicable(item: Received, activity: dict[str, Any]) -> bool:
+    """A settlement activity type, from an instance actor, in the plain shape."""
+    return (
+        item.type in CLAIMS
+        and item.actor == instance_actor_of(item.actor)
+        and not needs_normalisation(activity)  # the worker normalises it off the event loop
+    )
+
+
+async def claim_at_once(delivery: InlineDelivery) -> bool:
+    """Run the activity's claim on `delivery`: True when applied (or a replay), False when
+    it was not taken or failed (rolled back: the caller stores it for the worker)."""
+    row = delivery.row
     try:
-        taken = await claim(delivery)
+        taken = await CLAIMS[row.type](delivery)
     except AlreadyStored:
         return True
     except Exception as exc:  # parked, unreachable partner, a failure: the worker retries it
-        log.info("%s not applied at once (%s: %s): queued", item.uri, type(exc).__name__, exc)
+        log.info("%s not applied at once (%s: %s): queued", row.uri, type(exc).__name__, exc)
         return False
     return taken and delivery.applied

@@ -14,6 +14,9 @@ Order of the checks, each with its answer:
   signer is not the activity actor   401
   addressed member unknown           404
   stored (a duplicate id is a no-op) 202
+  a batch of an instance actor (a Collection of its activities, `inbox.batch`): each item
+  an activity by that actor with an id on its host, else 400 (nothing applied); each item
+  then applied or stored as it would have been alone
 A partner city's settlement activity is applied before the answer, in the transaction that
 stores it (`inbox.inline`); any other activity, or one that could not be applied, is stored
 for the worker.
@@ -40,6 +43,7 @@ from federation.errors import FetchError, SignatureError
 from federation.httpsig import IncomingRequest, read_signature, verify_request
 from instance.city import City
 
+from .batch import BatchError, is_batch, receive_batch
 from .envelope import EnvelopeError, read_envelope
 from .inline import apply_at_once
 from .writer import InboxWriter, Received
@@ -185,6 +189,13 @@ async def accept(city: City, writer: InboxWriter, scope: Scope, receive: Receive
         recipient = city.urls.member(member.group(1))
         if not await city.db.read(lambda s: fediverse.actors.exists(s, recipient)):
             raise Refusal(404, f"no member {member.group(1)!r} here")
+
+    if is_batch(kind, actor, activity):  # a partner city's messages in one POST (inbox/batch.py)
+        try:
+            await receive_batch(city, writer, activity, actor, signer.key_id)
+        except BatchError as exc:
+            raise Refusal(400, str(exc)) from None
+        return
 
     received = Received(
         uri=activity_id,

@@ -54,6 +54,22 @@ SQLITE_PRAGMAS = (
 _QUEUED = "comptoir.work_queued"
 
 
+#: key in `Session.info`: reads memoised for the rest of the transaction (`memo`)
+_MEMO = "comptoir.memo"
+
+
+def memo(session: Session, key: tuple[Any, ...], load: Callable[[], T]) -> T:
+    """`load()` once per transaction for `key`: for rows a transaction reads again and again
+    and never changes (a batch of settlement messages reads the same partner, rule and rule
+    in force for every item: inbox/batch.py). Never for rows the transaction may write: a
+    savepoint rolled back would leave the memo stale."""
+    cache: dict[tuple[Any, ...], Any] = session.info.setdefault(_MEMO, {})
+    if key not in cache:
+        cache[key] = load()
+    result: T = cache[key]
+    return result
+
+
 def note_work_queued(session: Session) -> None:
     """Say that the session's transaction queued background work (rows inserted with Core)."""
     session.info[_QUEUED] = True

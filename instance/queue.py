@@ -69,10 +69,23 @@ def enqueue(
         "attempts": 0,
         "created_at": utcnow(),
     }
-    dialect = session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    session.execute(insert(Job).values(**values).on_conflict_do_nothing(index_elements=["key"]))
+    session.execute(_keyed_insert(session.get_bind().dialect.name), values)
     note_work_queued(session)
+
+
+_KEYED_INSERT: dict[str, Any] = {}
+
+
+def _keyed_insert(dialect: str) -> Any:
+    """INSERT INTO jobs ... ON CONFLICT (key) DO NOTHING, built once per dialect (it was
+    built, with its values inlined, on every call: a settlement's sweep is one per step)."""
+    statement = _KEYED_INSERT.get(dialect)
+    if statement is None:
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        statement = _KEYED_INSERT[dialect] = insert(table_of(Job)).on_conflict_do_nothing(
+            index_elements=["key"]
+        )
+    return statement
 
 
 def enqueue_many(session: Session, rows: Sequence[dict[str, Any]]) -> None:

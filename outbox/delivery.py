@@ -19,6 +19,9 @@ The hot path touches the database only to load an activity body the first time (
 keys are cached) and to record host failures; successes cost no write of their own (the
 worker records finished jobs together, and a host's last success is written at most once a
 minute, for the admin's view).
+
+Our instance actor's activities for a city that reads batches go through `outbox.batching`:
+those waiting for the same partner inbox share one POST, whose answer is each job's.
 """
 
 from __future__ import annotations
@@ -30,12 +33,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from exchange.hosts import record_delivered, record_failure
-from federation.authority import authority_of
+from federation.authority import authority_of, origin_base
+from federation.client import PostResult
 from federation.errors import AddressRefused, FetchError
 from instance.actors import SigningKey
 from instance.city import City
 from instance.outcomes import PermanentFailure, RetryLater
-from models import FailureReason, Host, Job, OutboundActivity, utcnow
+from models import FailureReason, Host, Job, OutboundActivity, RemoteActor, utcnow
+
+from .batching import CAPABILITY, Batcher
 
 RETRYABLE = frozenset({401, 408, 429})
 REFUSED = FailureReason.refused.value
@@ -46,6 +52,8 @@ BODY_CACHE_SIZE = 512
 UNAVAILABLE_REFRESH_SECONDS = 30.0
 #: a host's last success is written at most this often (after a failure: at once)
 SUCCESS_NOTE_SECONDS = 60.0
+#: whether a partner city reads batched messages is looked up again this often
+CAPABILITY_REFRESH_SECONDS = 300.0
 
 
 class Deliverer:
@@ -58,6 +66,31 @@ class Deliverer:
         self._unavailable: set[str] = set()
         self._unavailable_loaded = float("-inf")
         self._success_noted: dict[str, float] = {}
+        self._batcher = Batcher(city.urls.instance_actor, self._post)
+        #: per host: does its city read batched messages, and when we last looked
+        self._batches: dict[str, tuple[bool, float]] = {}
+
+    async def _post(self, inbox: str, body: bytes, key: SigningKey) -> PostResult:
+        return await self.city.fediverse.client.post_activity(
+            inbox, body, key_id=key.key_id, private_key=key.private_key
+        )
+
+    async def _reads_batches(self, inbox: str) -> bool:
+        """Whether the city of `inbox` says (its instance actor's `settlementBatches`) that it
+        reads batched messages (outbox/batching.py); looked up at most every
+        CAPABILITY_REFRESH_SECONDS per city. An older city gets every message alone."""
+        partner = f"{origin_base(inbox)}/actor"
+        known = self._batches.get(partner)
+        if known is not None and time.monotonic() - known[1] < CAPABILITY_REFRESH_SECONDS:
+            return known[0]
+
+        def read(session: Session) -> bool:
+            extra = session.scalar(select(RemoteActor.extra).where(RemoteActor.uri == partner))
+            return bool(extra and extra.get(CAPABILITY) is True)
+
+        reads = await self.city.db.read(read)
+        self._batches[partner] = (reads, time.monotonic())
+        return reads
 
     async def __call__(self, city: City, job: Job) -> None:
         activity_id: int = job.payload["activity"]
@@ -71,11 +104,12 @@ class Deliverer:
             raise PermanentFailure(
                 f"not delivering: {authority} is marked unavailable", code=UNREACHABLE
             )
-        body, key = await self._load(activity_id)
+        body, actor, key = await self._load(activity_id)
         try:
-            result = await fediverse.client.post_activity(
-                inbox, body, key_id=key.key_id, private_key=key.private_key
-            )
+            if actor == city.urls.instance_actor and await self._reads_batches(inbox):
+                result = await self._batcher.send(inbox, body, key)
+            else:
+                result = await self._post(inbox, body, key)
         except AddressRefused as exc:
             raise PermanentFailure(f"{inbox}: {exc}", code=UNREACHABLE) from None
         except FetchError as exc:
@@ -114,7 +148,7 @@ class Deliverer:
             self._unavailable_loaded = time.monotonic()
         return self._unavailable
 
-    async def _load(self, activity_id: int) -> tuple[bytes, SigningKey]:
+    async def _load(self, activity_id: int) -> tuple[bytes, str, SigningKey]:
         cached = self._bodies.get(activity_id)
         if cached is None:
 
@@ -133,7 +167,7 @@ class Deliverer:
         key = actors.cached_key(actor)
         if key is None:
             key = await self.city.db.read(lambda s: actors.signing_key(s, actor))
-        return body, key
+        return body, actor, key
 
     def forget_unavailable(self) -> None:
         self._unavailable_loaded = float("-inf")

@@ -152,6 +152,8 @@ def render_instance_actor(urls: Urls, settings: Settings, public_key_pem: str) -
         manually_approves=True,
     )
     document["currency"] = currency_facts(settings)
+    # this city reads batched settlement messages (outbox/batching.py, inbox/batch.py)
+    document["settlementBatches"] = True
     return document
 
 

@@ -18,7 +18,7 @@ import logging
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from exchange import agreements
@@ -27,6 +27,7 @@ from federation.authority import origin_base
 from instance import queue
 from instance.amounts import format_amount
 from instance.city import City
+from instance.database import memo
 from models import (
     Agreement,
     AgreementState,
@@ -53,8 +54,14 @@ def instance_actor_of(uri: str) -> str:
     return f"{origin_base(uri)}/actor"
 
 
+#: the partner's instance actor, by its uri: built once (every settlement step reads it)
+_ACTOR_BY_URI = select(RemoteActor).where(RemoteActor.uri == bindparam("uri"))
+
+
 def partner_of(session: Session, row: Settlement) -> RemoteActor:
-    actor = session.scalar(select(RemoteActor).where(RemoteActor.uri == row.partner))
+    actor = memo(  # once per transaction: every item of a batch names the same partner
+        session, ("actor", row.partner), lambda: session.scalar(_ACTOR_BY_URI, {"uri": row.partner})
+    )
     assert actor is not None, "the partner was fetched before the first message"
     return actor
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from exchange import agreements, projects, remote_pledges, settlements
@@ -239,11 +239,15 @@ def settlements_would_pass(session: Session, city: City, member: Member, amount:
     return "" if room >= amount else "the payee's account would pass its maximum balance"
 
 
+#: built once with a bound parameter (every Offer reads it)
+_MEMBER_BY_USERNAME = select(Member).where(Member.username == bindparam("username"))
+
+
 def _payee_member(session: Session, city: City, terms: Terms, agreement: Agreement) -> Member:
     if not city.urls.is_local(terms.payee) or "/users/" not in terms.payee:
         raise Refusal("unknown_payee", "the payee is not a member of this city")
     username = terms.payee.rsplit("/users/", 1)[1]
-    member = session.scalar(select(Member).where(Member.username == username))
+    member = session.scalar(_MEMBER_BY_USERNAME, {"username": username})
     if member is None:
         raise Refusal("unknown_payee", "the payee is not a member of this city")
     thread = session.get(Negotiation, agreement.negotiation_id)
