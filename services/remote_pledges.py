@@ -102,7 +102,10 @@ def pledge(
         raise DomainError("amount_not_positive", "a pledge must be more than zero", 400)
     if project.state != "open":
         raise DomainError(
-            "project_not_open", f"this project is {project.state}: it takes no pledges", 409
+            "project_not_open",
+            f"this project is {project.state}: it takes no pledges",
+            409,
+            {"state": project.state},
         )
     if project.deadline <= now:
         raise DomainError("project_deadline_passed", "the deadline for pledges has passed", 409)
