@@ -68,6 +68,8 @@ PLEDGE_GRAPH = StateGraph(
 )
 
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,58}[a-z0-9])?$")
+#: slugs the pages use for themselves (/projects/new is the form to propose one)
+RESERVED = frozenset({"new"})
 MAX_TITLE = 200
 MAX_DESCRIPTION = 20_000
 MAX_PLACE = 200
@@ -110,7 +112,7 @@ def slug_for(session: Session, title: str) -> str:
         )
     )
     slug, n = base, 1
-    while slug in taken:
+    while slug in taken or slug in RESERVED:
         n += 1
         slug = f"{base}-{n}"
     return slug
@@ -135,7 +137,7 @@ def propose(
     now = now or utcnow()
     if not owner.is_active:
         raise DomainError("not_active", "only an active member can propose a project", 403)
-    if not SLUG_RE.match(proposal.slug):
+    if not SLUG_RE.match(proposal.slug) or proposal.slug in RESERVED:
         raise _invalid("slug", "a slug is 1 to 60 lower-case letters, digits or '-'")
     title = proposal.title.strip()
     if not title or len(title) > MAX_TITLE:

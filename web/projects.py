@@ -3,7 +3,8 @@ staff's approve and cancel buttons.
 
 Forms post back with this session's CSRF token (web/csrf.py); a refused pledge shows the page
 again with the refusal beside the form and nothing written (the use case's transaction rolls
-back). Proposing is done through the API (POST /api/comptoir/v1/projects) for now.
+back). The form to propose one is web/project_form.py (/projects/new); pledging to another
+city's project, web/partner_projects.py.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from outbox.project_documents import project_document
 from services import project_replies as replies
 from services import projects as cases
 
+from . import project_form
 from .csrf import checked_form
 from .labels import N_
 from .market import signed_in
@@ -89,6 +91,7 @@ async def project_page(request: Request, refused: Refusal = NONE) -> Response:
             "project": project,
             "owner": owner.username if owner else "",
             "progress": progress_text(project, pledged, scale),
+            "photos": [{**p, "url": city.urls.media(p["file"])} for p in project.photos],
             "percent": min(100, pledged * 100 // project.goal),
             "mine": projects.pledges_of(session, project, who) if who else [],
             # other cities' residents' replies; moderators also see the hidden ones
@@ -198,6 +201,9 @@ POST = ["POST"]
 def routes() -> list[BaseRoute]:
     return [
         Route("/projects", list_page),
+        # before /projects/{slug}: "new" is a reserved slug (exchange.projects.RESERVED)
+        Route("/projects/new", project_form.new_project_page),
+        Route("/projects/new", project_form.create_project, methods=POST),
         Route("/projects/{slug}", negotiated(project_document, project_page)),
         Route("/projects/{slug}/pledge", pledge, methods=POST),
         Route("/projects/{slug}/pledges/{pledge}/withdraw", withdraw, methods=POST),
