@@ -54,6 +54,17 @@ SENTENCES: dict[str, str] = {
     "boosted_note": N_("%(who)s boosted your note"),
     "liked_listing": N_("%(who)s liked your listing %(title)s"),
     "boosted_listing": N_("%(who)s boosted your listing %(title)s"),
+    # a pledge to another city's project, decided
+    "pledge_committed": N_(
+        "Your pledge of %(amount)s to %(project)s is paid: the project reached its goal."
+    ),
+    "pledge_voided_failed": N_(
+        "Your pledge of %(amount)s to %(project)s is released: the project missed its goal."
+    ),
+    "pledge_voided_cancelled": N_(
+        "Your pledge of %(amount)s to %(project)s is released: the project was cancelled."
+    ),
+    "pledge_voided_because": N_("Your pledge of %(amount)s to %(project)s is released (%(code)s)."),
     # a partner city's news, for our admins
     "partner_proposes": N_(
         "%(city)s: proposes exchange rule version %(version)s: 1 %(ours)s = %(rate)s"

@@ -42,6 +42,8 @@ class NotificationKind(enum.StrEnum):
     favourite = "favourite"
     #: a remote account boosted (Announce) a note or listing of the member
     reblog = "reblog"
+    #: a pledge to another city's project was paid (funded) or released (missed, cancelled)
+    pledge = "pledge"
 
 
 class Notification(Base):

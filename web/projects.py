@@ -29,7 +29,7 @@ from outbox.project_documents import project_document
 from services import project_replies as replies
 from services import projects as cases
 
-from . import project_form
+from . import partner_projects, project_form
 from .csrf import checked_form
 from .labels import N_
 from .market import signed_in
@@ -66,15 +66,23 @@ def progress_text(project: Project, pledged: int, scale: int) -> str:
 
 async def list_page(request: Request) -> Response:
     city = city_of(request)
+    who = await current_member(request)
     scale = city.settings.currency.scale
 
-    def read(session: Session) -> list[dict[str, Any]]:
-        return [
-            {"project": p, "progress": progress_text(p, projects.pledged_total(session, p), scale)}
-            for p in projects.listing(session)
-        ]
+    def read(session: Session) -> dict[str, Any]:
+        return {
+            "items": [
+                {
+                    "project": p,
+                    "progress": progress_text(p, projects.pledged_total(session, p), scale),
+                }
+                for p in projects.listing(session)
+            ],
+            # the member's pledges to partner cities' projects (web/partner_projects.py)
+            "elsewhere": partner_projects.pledges_of(session, who) if who else [],
+        }
 
-    return await render(request, "projects/list.html", items=await city.db.read(read))
+    return await render(request, "projects/list.html", member=who, **await city.db.read(read))
 
 
 async def project_page(request: Request, refused: Refusal = NONE) -> Response:
