@@ -119,3 +119,34 @@ async def test_an_address_that_is_not_a_project_is_refused_on_the_paste_form(
         shown = await at_b.get(f"/partner-projects?url={a.url}/actor")
     assert shown.status_code == 400
     assert "not a project of another city" in shown.text and 'name="url"' in shown.text
+
+
+async def test_over_the_cap_and_after_the_deadline_the_pledge_is_refused_in_french(
+    start_city: Any,
+) -> None:
+    a = await start_city(settlement=FAST)
+    b = await start_city(currency={"code": "BRQ", "credit_limit": "10.00"}, settlement=FAST)
+    # B may import at most 1.00 GRN (2.00 BRQ) from A
+    await agree_rule(a, b, num=2, den=1, export_cap=100)
+    Resident(b, "bob")
+    project = await open_project(a, "garden", "3.00", seconds=3)
+    page = f"/partner-projects?url={project}"
+    async with browser(b, "bob") as at_b:
+        at_b.headers.update(FRENCH)
+        over = await at_b.submit(page, "/partner-projects/pledge", url=project, amount="4,00")  # type: ignore[attr-defined]
+        assert over.status_code == 409, over.text
+        assert the_error(over.text, "amount").startswith(
+            "Cette promesse ferait dépasser le plafond"
+        )
+        assert held(b) == []
+
+        async def decided() -> bool:
+            shown = (await a.http.get("/api/comptoir/v1/projects/garden")).json()
+            return bool(shown["state"] != "open")
+
+        await eventually(decided, timeout=15, interval=0.2)
+        assert "Ce projet ne prend plus de promesses." in (await at_b.get(page)).text
+        late = await at_b.submit(page, "/partner-projects/pledge", url=project, amount="1,00")  # type: ignore[attr-defined]
+    assert late.status_code == 409
+    assert "il ne prend pas de promesses" in late.text
+    assert held(b) == []
