@@ -9,7 +9,8 @@ amount in our currency) and the member's pledges to it, each with a withdraw but
 is held. Pledging and withdrawing call the same use cases as the API (/remote-pledges); a
 refusal (no rule in force, over the credit limit or the rule's cap, after the deadline...)
 comes back beside the form in the member's language, with nothing held. The member's pledges
-to every partner project are listed on /projects (`pledges_of`).
+to every partner project are listed on /projects (`pledges_of`). The page is for members
+only: it makes the city fetch the address given, which visitors should not be able to ask.
 """
 
 from __future__ import annotations
@@ -138,6 +139,9 @@ async def project_page(
 
 
 async def show(request: Request) -> Response:
+    """Members only: the page makes this city fetch the address given (through the guarded
+    directory), which a visitor should not be able to ask of it."""
+    await signed_in(request)
     return await project_page(request)
 
 

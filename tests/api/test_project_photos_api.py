@@ -10,6 +10,7 @@ from typing import Any
 from models import utcnow
 
 from ..listings.conftest import image_bytes, photo_body
+from ..openapi_answers import check_answer
 from .conftest import API, Client
 
 AS2 = "application/activity+json"
@@ -84,3 +85,16 @@ async def test_a_fifth_photo_is_refused(city: Client) -> None:
     fifth = await city.post("/projects/garden/photos", photo_body(image_bytes()), "alice")
     assert (fifth.status_code, fifth.json()["error"]["code"]) == (409, "too_many_photos")
     assert fifth.json()["error"]["message"] == "a project has at most 4 photos"
+
+
+async def test_the_photo_answers_match_the_openapi_document(city: Client) -> None:
+    doc = (await city.http.get(API + "/openapi.json")).json()
+    await _draft(city)
+    added = await city.post("/projects/garden/photos", photo_body(image_bytes()), "alice")
+    check_answer(doc, "/projects/{slug}/photos", "post", added)
+    refused = await city.post("/projects/garden/photos", photo_body(b"no"), "alice")
+    check_answer(doc, "/projects/{slug}/photos", "post", refused)
+    gone = await city.http.delete(API + "/projects/garden/photos/1", headers=city.auth("alice"))
+    check_answer(doc, "/projects/{slug}/photos/{n}", "delete", gone)
+    shown = await city.get("/projects", as_="alice")
+    check_answer(doc, "/projects", "get", shown)

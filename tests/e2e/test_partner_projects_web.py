@@ -150,3 +150,14 @@ async def test_over_the_cap_and_after_the_deadline_the_pledge_is_refused_in_fren
     assert late.status_code == 409
     assert "il ne prend pas de promesses" in late.text
     assert held(b) == []
+
+
+async def test_a_visitor_is_sent_to_log_in_before_the_city_fetches_anything(
+    start_city: Any,
+) -> None:
+    b = await start_city()
+    answer = await b.http.get(
+        "/partner-projects?url=https://elsewhere.example/projects/x",
+        headers={"Accept": "text/html"},
+    )
+    assert answer.status_code == 303 and answer.headers["location"].startswith("/login")
