@@ -92,6 +92,7 @@ SENTENCES: dict[str, str] = {
     "unsupported_photo": N_("Photos must be JPEG, PNG, WebP or GIF images."),
     "media_unavailable": N_("Photos cannot be stored right now; try again later."),
     "too_many_photos": N_("A listing has at most %(limit)s photos."),
+    "alt_required": N_("Every photo needs a description (alt text) for people who cannot see it."),
     "report_closed": N_("This report is closed."),
     "report_open": N_("This report is open."),
     # discussions

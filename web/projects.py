@@ -29,7 +29,7 @@ from outbox.project_documents import project_document
 from services import project_replies as replies
 from services import projects as cases
 
-from . import partner_projects, project_form
+from . import partner_projects, project_form, project_photos
 from .csrf import checked_form
 from .labels import N_
 from .market import signed_in
@@ -100,6 +100,8 @@ async def project_page(request: Request, refused: Refusal = NONE) -> Response:
             "owner": owner.username if owner else "",
             "progress": progress_text(project, pledged, scale),
             "photos": [{**p, "url": city.urls.media(p["file"])} for p in project.photos],
+            # the owner and staff add and remove photos (web/project_photos.py)
+            "may_edit_photos": projects.may_edit(project, who),
             "percent": min(100, pledged * 100 // project.goal),
             "mine": projects.pledges_of(session, project, who) if who else [],
             # other cities' residents' replies; moderators also see the hidden ones
@@ -163,6 +165,14 @@ async def withdraw(request: Request) -> Response:
     return RedirectResponse(f"/projects/{slug}?message=Pledge+withdrawn", status_code=303)
 
 
+async def add_photo(request: Request) -> Response:
+    return await project_photos.add(request, project_page)
+
+
+async def remove_photo(request: Request) -> Response:
+    return await project_photos.remove(request, project_page)
+
+
 def _staff(action: Any) -> Any:
     async def run(request: Request) -> Response:
         city = city_of(request)
@@ -215,6 +225,8 @@ def routes() -> list[BaseRoute]:
         Route("/projects/{slug}", negotiated(project_document, project_page)),
         Route("/projects/{slug}/pledge", pledge, methods=POST),
         Route("/projects/{slug}/pledges/{pledge}/withdraw", withdraw, methods=POST),
+        Route("/projects/{slug}/photos", add_photo, methods=POST),
+        Route("/projects/{slug}/photos/{n:int}/remove", remove_photo, methods=POST),
         Route("/projects/{slug}/approve", _staff(cases.approve), methods=POST),
         Route("/projects/{slug}/cancel", _staff(cases.cancel), methods=POST),
         Route("/projects/{slug}/activities/announce", documents.activity_document),

@@ -13,7 +13,7 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from models import Project, ProjectState
+from models import Project, ProjectState, Role
 
 from ..listings.conftest import image_bytes
 from .conftest import Browser, add_member, logged_in
@@ -199,3 +199,61 @@ async def test_a_visitor_is_sent_to_log_in(in_process_city: Callable[..., Any]) 
     _, _, http = in_process_city()
     answer = await http.get("/projects/new", headers={"Accept": "text/html"})
     assert answer.status_code == 303 and answer.headers["location"].startswith("/login")
+
+
+async def test_the_owner_adds_and_removes_a_photo_from_the_project_page(alice: Any) -> None:
+    app, browser = alice
+    sent = await propose(browser)
+    page = sent.headers["location"].split("?")[0]
+    token = await browser.form_token(page)
+    added = await browser.client.post(
+        f"{page}/photos",
+        data={"csrf_token": token, "alt": "The hall"},
+        files={"photo": ("hall.png", image_bytes(), "image/png")},
+    )
+    assert added.status_code == 303
+    assert [p["alt"] for p in projects(app)[0].photos] == ["The hall"]
+    assert 'alt="The hall"' in (await browser.client.get(page)).text
+    removed = await browser.client.post(f"{page}/photos/1/remove", data={"csrf_token": token})
+    assert removed.status_code == 303 and projects(app)[0].photos == []
+
+
+async def test_a_photo_added_without_alt_text_is_refused_in_french(alice: Any) -> None:
+    app, browser = alice
+    sent = await propose(browser)
+    page = sent.headers["location"].split("?")[0]
+    token = await browser.form_token(page)
+    refused = await browser.client.post(
+        f"{page}/photos",
+        data={"csrf_token": token, "alt": " "},
+        files={"photo": ("hall.png", image_bytes(), "image/png")},
+        headers=FRENCH,
+    )
+    assert refused.status_code == 400
+    found = re.search(r'id="photos-alt-error">([^<]*)<', refused.text)
+    assert found and found.group(1).startswith("Chaque photo a besoin d’une description")
+    assert projects(app)[0].photos == []
+
+
+async def test_another_member_sees_no_photo_buttons_and_cannot_add_one(
+    in_process_city: Callable[..., Any],
+) -> None:
+    app, _, _ = in_process_city()
+    add_member(app, "alice")
+    add_member(app, "mayor", role=Role.moderator)
+    add_member(app, "bob")
+    alice = await logged_in(app, "alice")
+    page = (await propose(alice)).headers["location"].split("?")[0]
+    mayor = await logged_in(app, "mayor")
+    assert (await mayor.submit(page, f"{page}/approve")).status_code == 303
+    bob = await logged_in(app, "bob")
+    shown = (await bob.client.get(page)).text
+    assert f'action="{page}/photos"' not in shown
+    refused = await bob.client.post(
+        f"{page}/photos",
+        data={"csrf_token": await bob.form_token(page), "alt": "mine"},
+        files={"photo": ("x.png", image_bytes(), "image/png")},
+    )
+    assert refused.status_code == 403 and projects(app)[0].photos == []
+    for browser in (alice, mayor, bob):
+        await browser.client.aclose()
