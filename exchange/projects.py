@@ -294,18 +294,22 @@ def withdraw(
     return pledge_row
 
 
+def _editor(project: Project, by: Member) -> bool:
+    return _is_staff(by) or (by.id == project.owner_id and by.is_active)
+
+
 def may_edit(project: Project, by: Member | None) -> bool:
     """Whether `by` may change the project's photos now: its owner or staff, while it is a
     draft or open (pages ask, to show the buttons; `add_photos` and `remove_photo` check)."""
     return (
         by is not None
-        and (_is_staff(by) or (by.id == project.owner_id and by.is_active))
+        and _editor(project, by)
         and project.state in (ProjectState.draft, ProjectState.open)
     )
 
 
 def _may_edit(project: Project, by: Member) -> None:
-    if not (_is_staff(by) or (by.id == project.owner_id and by.is_active)):
+    if not _editor(project, by):
         raise Forbidden("only the owner, moderators and admins change a project's photos")
     if project.state not in (ProjectState.draft, ProjectState.open):
         state = project.state.value
