@@ -8,8 +8,6 @@ so a refusal leaves nothing behind. The OpenAPI description is `listings_spec.SE
 
 from __future__ import annotations
 
-import base64
-import binascii
 from typing import Any
 
 from sqlalchemy import select
@@ -20,7 +18,7 @@ from starlette.routing import Route
 
 from exchange import categories, listings, photos, search
 from exchange.amounts import parse_amount
-from exchange.errors import DomainError, NotFound
+from exchange.errors import NotFound
 from exchange.listings import ListingDraft
 from instance.city import City, city_of
 from instance.media_store import in_thread
@@ -30,7 +28,8 @@ from services import listings as market
 from .auth import admin, authenticated
 from .errors import ApiError
 from .market import listings_json, moment, one_listing_json, optional_body, viewer
-from .params import field, json_body, json_object, page_limit
+from .params import field, json_body, page_limit
+from .photo_upload import read_photo
 
 DRAFT_FIELDS = {
     "purpose",
@@ -221,25 +220,10 @@ async def withdraw_listing(request: Request) -> Response:
     return await _act(request, lambda s, c, who, listing, _: market.withdraw(s, c, who, listing))
 
 
-def _photo_bytes(body: dict[str, Any], limit: int) -> bytes:
-    encoded = field(body, "data", str)
-    if len(encoded) > (limit * 4) // 3 + 8:
-        raise DomainError("photo_too_large", f"a photo is at most {limit // 1000} kB", 413)
-    try:
-        return base64.b64decode(encoded, validate=True)
-    except (binascii.Error, ValueError):
-        raise ApiError(400, "invalid_field", "data must be the photo's bytes in base64") from None
-
-
 async def add_photo(request: Request) -> Response:
     who = await authenticated(request)
     city = city_of(request)
-    limit = city.settings.listings.max_photo_bytes
-    raw = await request.body()
-    if len(raw) > (limit * 4) // 3 + 64 * 1024:
-        raise DomainError("photo_too_large", f"a photo is at most {limit // 1000} kB", 413)
-    body = json_object(raw, {"alt", "data"})
-    prepared = photos.prepare(_photo_bytes(body, limit), body.get("alt"), max_bytes=limit)
+    prepared = await read_photo(request, city)
     public_id = request.path_params["id"]
     name = await in_thread(photos.store, prepared, city.media)
 

@@ -1,9 +1,11 @@
-"""Local projects over JSON: browse, propose, pledge, withdraw; staff approve and cancel.
+"""Local projects over JSON: browse, propose, pledge, withdraw, photos; staff approve and cancel.
 
 Reading is public; proposing and pledging take a member's token, approving and cancelling a
 moderator's or admin's (the owner may cancel too). Amounts are decimal strings in the city
 currency. The same use cases as the web pages and the CLI (services/projects.py); the OpenAPI
-description is projects_spec.py.
+description is projects_spec.py. Photos are sent one at a time as a listing's are
+(api/photo_upload.py: same body, same refusals), by the owner or staff while the project is a
+draft or open; the file is stored before the transaction and removed if it fails.
 """
 
 from __future__ import annotations
@@ -16,17 +18,20 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from exchange import project_replies, projects
+from exchange import photos, project_replies, projects
 from exchange.amounts import parse_amount
 from exchange.errors import DomainError
 from exchange.projects import Proposal
 from instance.city import City, city_of
+from instance.media_store import in_thread
 from models import Member, Pledge, Project
 from services import project_replies as reply_cases
 from services import projects as cases
 
 from .auth import authenticated
+from .errors import ApiError
 from .params import field, json_body
+from .photo_upload import read_photo
 
 
 def render_project(session: Session, city: City, project: Project) -> dict[str, Any]:
@@ -47,6 +52,10 @@ def render_project(session: Session, city: City, project: Project) -> dict[str, 
         "deadline": project.deadline.isoformat(),
         "owner": owner.username if owner else None,
         "state": project.state.value,
+        "photos": [
+            {"url": city.urls.media(p["file"]), "media_type": p["mediaType"], "alt": p["alt"]}
+            for p in project.photos
+        ],
     }
 
 
@@ -177,6 +186,45 @@ async def withdraw(request: Request) -> Response:
     return JSONResponse(await city.db.write(write))
 
 
+async def add_photo(request: Request) -> Response:
+    caller = await authenticated(request)
+    city = city_of(request)
+    slug = request.path_params["slug"]
+    prepared = await read_photo(request, city)
+    name = await in_thread(photos.store, prepared, city.media)
+
+    def write(session: Session) -> dict[str, Any]:
+        member = session.get(Member, caller.id)
+        assert member is not None
+        entry = photos.entry(name, prepared)
+        return render_project(session, city, cases.add_photos(session, city, slug, member, [entry]))
+
+    try:
+        answer = await city.db.write(write)
+    except BaseException:
+        await in_thread(photos.remove, city.media, name)
+        raise
+    return JSONResponse(answer, status_code=201)
+
+
+async def remove_photo(request: Request) -> Response:
+    caller = await authenticated(request)
+    city = city_of(request)
+    slug, index = request.path_params["slug"], request.path_params["n"]
+    if not index.isdigit() or not 1 <= int(index) <= photos.MAX_PHOTOS:
+        raise ApiError(404, "not_found", f"the project has no photo {index}")
+
+    def write(session: Session) -> tuple[dict[str, Any], str]:
+        member = session.get(Member, caller.id)
+        assert member is not None
+        name = cases.remove_photo(session, city, slug, member, int(index) - 1)
+        return render_project(session, city, projects.by_slug(session, slug)), name
+
+    answer, name = await city.db.write(write)
+    await in_thread(photos.remove, city.media, name)
+    return JSONResponse(answer)
+
+
 async def list_replies(request: Request) -> Response:
     """Replies of other cities' residents to the project; moderators also see hidden ones."""
     city = city_of(request)
@@ -224,6 +272,8 @@ ROUTES = [
     Route("/projects/{slug}/cancel", _staff(cases.cancel), methods=["POST"]),
     Route("/projects/{slug}/pledges", pledge, methods=["POST"]),
     Route("/projects/{slug}/pledges/{pledge}/withdraw", withdraw, methods=["POST"]),
+    Route("/projects/{slug}/photos", add_photo, methods=["POST"]),
+    Route("/projects/{slug}/photos/{n}", remove_photo, methods=["DELETE"]),
     Route("/projects/{slug}/replies", list_replies, methods=["GET"]),
     Route(
         "/projects/{slug}/replies/{reply}/hide", _moderate_reply(reply_cases.hide), methods=["POST"]

@@ -52,6 +52,13 @@ SCHEMAS: Json = {
                 "type": "string",
                 "enum": ["draft", "open", "funded", "failed", "cancelled"],
             },
+            "photos": {
+                "type": "array",
+                "maxItems": 4,
+                "items": ref("ListingPhoto"),
+                "description": "Stored and served as listing photos; federated as the Page's "
+                "Image attachments, the alt text as their name",
+            },
         }
     ),
     "ProjectList": _closed({"projects": {"type": "array", "items": ref("Project")}}),
@@ -182,6 +189,29 @@ PATHS: Json = {
             TAG,
             {"200": answer("The voided pledge", "Pledge"), **errors(401, 403, 404, 409)},
             params=[_SLUG, path("pledge", "The pledge's id")],
+        )
+    },
+    "/projects/{slug}/photos": {
+        "post": operation(
+            "addProjectPhoto",
+            "The owner or staff: add a photo (at most 4), with its alt text, to a draft or "
+            "open project; refused as a listing's photo is (413 too large, 400 not an image)",
+            TAG,
+            {
+                "201": answer("The project with the photo", "Project"),
+                **errors(400, 401, 403, 404, 409, 413),
+            },
+            params=[_SLUG],
+            body=json_body("PhotoRequest", "The photo"),
+        )
+    },
+    "/projects/{slug}/photos/{n}": {
+        "delete": operation(
+            "removeProjectPhoto",
+            "The owner or staff: remove the n-th photo (from 1)",
+            TAG,
+            {"200": answer("The project", "Project"), **errors(401, 403, 404, 409)},
+            params=[_SLUG, path("n", "The photo's position, from 1")],
         )
     },
     "/projects/{slug}/replies": {

@@ -1,10 +1,11 @@
-"""Listing photos: checked by decoding them, re-encoded without metadata, kept in the city's
-media store (a local folder or an S3 bucket: instance/media_store.py).
+"""Listing and project photos: checked by decoding them, re-encoded without metadata, kept in
+the city's media store (a local folder or an S3 bucket: instance/media_store.py).
 
 The type is what Pillow finds when it decodes the bytes, never the file name or the declared
 type. Re-encoding drops EXIF (GPS position, camera serial numbers) and PNG text chunks: the
 orientation EXIF carried is applied to the pixels first, so the photo still stands upright.
-Files get random names; the database keeps the list on the listing (`Listing.photos`).
+Files get random names; the database keeps the list on the listing (`Listing.photos`) or the
+project (`Project.photos`), the same entries for both.
 
 Callers store the photo before the transaction that records it and remove it if that
 transaction fails, so nothing is left half-stored either way. `store` and `remove` block (disk
@@ -178,7 +179,7 @@ def media_type_of(name: str) -> str | None:
 
 
 def entry(name: str, photo: PreparedPhoto) -> dict[str, Any]:
-    """What `Listing.photos` keeps about one stored photo of ours."""
+    """What `Listing.photos` (and `Project.photos`) keep about one stored photo of ours."""
     return {
         "file": name,
         "mediaType": photo.media_type,
@@ -188,12 +189,14 @@ def entry(name: str, photo: PreparedPhoto) -> dict[str, Any]:
     }
 
 
-def attach(photos: list[dict[str, Any]], new: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The listing's photo list with `new` appended; refuses a fifth photo."""
+def attach(
+    photos: list[dict[str, Any]], new: list[dict[str, Any]], *, what: str = "listing"
+) -> list[dict[str, Any]]:
+    """The listing's (or project's: `what`) photo list with `new` appended; refuses a fifth."""
     if len(photos) + len(new) > MAX_PHOTOS:
         raise DomainError(
             "too_many_photos",
-            f"a listing has at most {MAX_PHOTOS} photos",
+            f"a {what} has at most {MAX_PHOTOS} photos",
             409,
             {"limit": MAX_PHOTOS},
         )

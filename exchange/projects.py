@@ -18,8 +18,10 @@ finishes what is left. Nothing here commits.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -38,7 +40,7 @@ from models import (
     utcnow,
 )
 
-from . import ledger
+from . import ledger, photos
 from .errors import DomainError, Forbidden, NotFound
 from .ledger import CurrencyRules
 from .state_graph import StateGraph
@@ -66,6 +68,8 @@ PLEDGE_GRAPH = StateGraph(
 )
 
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,58}[a-z0-9])?$")
+#: slugs the pages use for themselves (/projects/new is the form to propose one)
+RESERVED = frozenset({"new"})
 MAX_TITLE = 200
 MAX_DESCRIPTION = 20_000
 MAX_PLACE = 200
@@ -85,8 +89,33 @@ class Proposal:
     ends_on: date | None = None
 
 
-def _invalid(field: str, message: str) -> DomainError:
-    return DomainError(f"invalid_{field}", message, 400)
+def _invalid(field: str, message: str, params: dict[str, Any] | None = None) -> DomainError:
+    return DomainError(f"invalid_{field}", message, 400, params)
+
+
+def _not_open(project: Project) -> DomainError:
+    state = project.state.value
+    return DomainError(
+        "project_not_open", f"this project is {state}: it takes no pledges", 409, {"state": state}
+    )
+
+
+def slug_for(session: Session, title: str) -> str:
+    """A free slug made from a title, for the web form (which asks no slug of a resident):
+    lower-case ASCII letters and digits joined by '-', then `-2`, `-3`... while one is taken."""
+    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    base = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")[:50].strip("-")
+    base = base or "project"
+    taken = set(
+        session.scalars(
+            select(Project.slug).where((Project.slug == base) | Project.slug.startswith(f"{base}-"))
+        )
+    )
+    slug, n = base, 1
+    while slug in taken or slug in RESERVED:
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
 
 
 def _is_staff(member: Member) -> bool:
@@ -100,13 +129,15 @@ def propose(
     proposal: Proposal,
     *,
     uri: str,
+    photo_entries: list[dict[str, Any]] | None = None,
     now: datetime | None = None,
 ) -> Project:
-    """A member proposes a project: a draft, until staff approve it."""
+    """A member proposes a project: a draft, until staff approve it. `photo_entries` are
+    photos already stored (exchange/photos.py), with their alt text."""
     now = now or utcnow()
     if not owner.is_active:
         raise DomainError("not_active", "only an active member can propose a project", 403)
-    if not SLUG_RE.match(proposal.slug):
+    if not SLUG_RE.match(proposal.slug) or proposal.slug in RESERVED:
         raise _invalid("slug", "a slug is 1 to 60 lower-case letters, digits or '-'")
     title = proposal.title.strip()
     if not title or len(title) > MAX_TITLE:
@@ -120,7 +151,11 @@ def propose(
     if proposal.deadline.tzinfo is None or proposal.deadline <= now:
         raise _invalid("deadline", "the deadline must be a moment in the future")
     if proposal.starts_on and proposal.ends_on and proposal.ends_on < proposal.starts_on:
-        raise _invalid("dates", "a project cannot end before it starts")
+        raise _invalid(
+            "dates",
+            "a project cannot end before it starts",
+            {"starts_on": proposal.starts_on.isoformat(), "ends_on": proposal.ends_on.isoformat()},
+        )
     if session.scalar(select(Project.id).where(Project.slug == proposal.slug)) is not None:
         raise DomainError("slug_taken", f"a project is already called {proposal.slug!r}", 409)
     project = Project(
@@ -137,6 +172,7 @@ def propose(
         owner_id=owner.id,
         state=ProjectState.draft,
         created_at=now,
+        photos=photos.attach([], photo_entries or [], what="project"),
     )
     session.add(project)
     session.flush()
@@ -195,9 +231,7 @@ def pledge(
     if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
         raise DomainError("amount_not_positive", "a pledge must be more than zero", 400)
     if project.state is not ProjectState.open:
-        raise DomainError(
-            "project_not_open", f"this project is {project.state.value}: it takes no pledges", 409
-        )
+        raise _not_open(project)
     if project.deadline <= now:
         raise DomainError("project_deadline_passed", "the deadline for pledges has passed", 409)
     if member.status is not MemberStatus.active:
@@ -211,9 +245,7 @@ def pledge(
     locked = ledger.lock(session, [account, project.account_id])
     session.refresh(project)
     if project.state is not ProjectState.open:
-        raise DomainError(
-            "project_not_open", f"this project is {project.state.value}: it takes no pledges", 409
-        )
+        raise _not_open(project)
     public_id = new_public_id()
     transfer_id = f"pledge:{public_id}"
     ledger.transfer(
@@ -260,6 +292,53 @@ def withdraw(
         raise DomainError("pledge_not_pending", f"this pledge is {pledge_row.state.value}", 409)
     _resolve(session, pledge_row, Outcome.voided, now)
     return pledge_row
+
+
+def _editor(project: Project, by: Member) -> bool:
+    return _is_staff(by) or (by.id == project.owner_id and by.is_active)
+
+
+def may_edit(project: Project, by: Member | None) -> bool:
+    """Whether `by` may change the project's photos now: its owner or staff, while it is a
+    draft or open (pages ask, to show the buttons; `add_photos` and `remove_photo` check)."""
+    return (
+        by is not None
+        and _editor(project, by)
+        and project.state in (ProjectState.draft, ProjectState.open)
+    )
+
+
+def _may_edit(project: Project, by: Member) -> None:
+    if not _editor(project, by):
+        raise Forbidden("only the owner, moderators and admins change a project's photos")
+    if project.state not in (ProjectState.draft, ProjectState.open):
+        state = project.state.value
+        raise DomainError(
+            "project_decided", f"this project is {state}: it cannot change", 409, {"state": state}
+        )
+
+
+def add_photos(
+    session: Session, project: Project, by: Member, entries: list[dict[str, Any]]
+) -> Project:
+    """The owner (or staff) adds stored photos to a draft or open project; at most four."""
+    _may_edit(project, by)
+    project.photos = photos.attach(list(project.photos), entries, what="project")
+    session.flush()
+    return project
+
+
+def remove_photo(session: Session, project: Project, by: Member, index: int) -> str:
+    """Take the photo at `index` (from 0) off the project; returns its file name, which the
+    caller deletes from the media store once the change is committed."""
+    _may_edit(project, by)
+    kept = list(project.photos)
+    if not 0 <= index < len(kept):
+        raise DomainError("not_found", f"the project has no photo {index + 1}", 404)
+    removed = kept.pop(index)
+    project.photos = kept
+    session.flush()
+    return str(removed["file"])
 
 
 def _resolve(session: Session, row: Pledge, outcome: Outcome, now: datetime) -> None:

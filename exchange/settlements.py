@@ -23,17 +23,20 @@ from __future__ import annotations
 import hashlib
 from dataclasses import asdict, dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from instance.database import memo
+from instance import notification_texts
 from models import (
     Account,
     AccountKind,
     ExchangeRule,
     LegPurpose,
     Member,
+    NotificationKind,
     Outcome,
     Pledge,
     PledgeState,
@@ -46,7 +49,7 @@ from models import (
     utcnow,
 )
 
-from . import projects, rates, rule_terms
+from . import notifications, projects, rates, rule_terms
 from .errors import DomainError, NotFound
 from .ledger import CurrencyRules, Leg, fingerprint, member_account, resolve, transfer
 from .ledger.accounts import (
@@ -407,6 +410,7 @@ def commit(
     row.decided_at = row.updated_at = now
     row.disputed = row.disputed or disputed
     _follow_pledge(session, row, PledgeState.committed, now)
+    _tell_pledger(session, row)
 
 
 def abort(
@@ -428,6 +432,7 @@ def abort(
     row.decided_at = row.updated_at = now
     row.disputed = row.disputed or disputed
     _follow_pledge(session, row, PledgeState.voided, now)
+    _tell_pledger(session, row)
 
 
 def _follow_pledge(session: Session, row: Settlement, state: PledgeState, now: datetime) -> None:
@@ -440,6 +445,34 @@ def _follow_pledge(session: Session, row: Settlement, state: PledgeState, now: d
     if pledge is not None and pledge.state is PledgeState.pending:
         projects.PLEDGE_GRAPH.move(pledge, state)
         pledge.resolved_at = now
+
+
+#: why a pledge was voided, as the pledger is told (other codes: `pledge_voided_because`)
+_VOIDED = {"project_failed": "pledge_voided_failed", "project_cancelled": "pledge_voided_cancelled"}
+
+
+def _tell_pledger(session: Session, row: Settlement) -> None:
+    """At the pledger's city, the member hears that their pledge to another city's project
+    was paid (the project was funded) or released (missed, cancelled, refused, or not decided
+    in time), in the transaction that decides it, whichever path decided (the project's
+    decision, the sweep's presumed abort, an admin). A pledge the member withdrew is not news
+    to them."""
+    if row.project_uri is None or row.role is not SettlementRole.payer or row.member_id is None:
+        return
+    if row.state is S.aborted and row.code == "withdrawn":
+        return
+    params: dict[str, Any] = {
+        "amount": notification_texts.amount(
+            row.source_amount, row.source_scale, row.source_currency
+        ),
+        "project": row.project_uri,
+    }
+    if row.state is S.committed:
+        code = "pledge_committed"
+    else:
+        code = _VOIDED.get(row.code, "pledge_voided_because")
+        params["code"] = row.code
+    notifications.notify(session, row.member_id, NotificationKind.pledge, code=code, params=params)
 
 
 def acknowledge(session: Session, row: Settlement, *, now: datetime | None = None) -> bool:

@@ -58,6 +58,17 @@ SENTENCES: dict[str, str] = {
     "organisation_approved": N_("Your account is now shown as an organisation."),
     "organisation_declined": N_("Your organisation request was declined: %(reason)s"),
     "organisation_revoked": N_("Your account is no longer shown as an organisation: %(reason)s"),
+    # a pledge to another city's project, decided
+    "pledge_committed": N_(
+        "Your pledge of %(amount)s to %(project)s is paid: the project reached its goal."
+    ),
+    "pledge_voided_failed": N_(
+        "Your pledge of %(amount)s to %(project)s is released: the project missed its goal."
+    ),
+    "pledge_voided_cancelled": N_(
+        "Your pledge of %(amount)s to %(project)s is released: the project was cancelled."
+    ),
+    "pledge_voided_because": N_("Your pledge of %(amount)s to %(project)s is released (%(code)s)."),
     # a partner city's news, for our admins
     "partner_proposes": N_(
         "%(city)s: proposes exchange rule version %(version)s: 1 %(ours)s = %(rate)s"

@@ -44,6 +44,8 @@ class NotificationKind(enum.StrEnum):
     reblog = "reblog"
     #: staff approved, declined or revoked the member's organisation request
     organisation = "organisation"
+    #: a pledge to another city's project was paid (funded) or released (missed, cancelled)
+    pledge = "pledge"
 
 
 class Notification(Base):

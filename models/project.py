@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import BigInteger, CheckConstraint, Date, Enum, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import Base, UTCDateTime, utcnow
+from .base import Base, JSONDocument, UTCDateTime, utcnow
 
 
 class ProjectState(enum.StrEnum):
@@ -57,6 +58,9 @@ class Project(Base):
     #: plain text as the owner typed it
     description: Mapped[str] = mapped_column(Text, default="")
     place: Mapped[str] = mapped_column(String(200), default="")
+    #: up to 4 images, as a listing keeps them (exchange/photos.py): {"file", "mediaType",
+    #: "alt", "width", "height"}
+    photos: Mapped[list[dict[str, Any]]] = mapped_column(JSONDocument, default=list)
     starts_on: Mapped[date | None] = mapped_column(Date)
     ends_on: Mapped[date | None] = mapped_column(Date)
     #: in minor units of `currency` (the city's)

@@ -149,17 +149,7 @@ def render_listing(city: City, listing: Listing, author: Member) -> dict[str, An
         "source": {"content": listing.description, "mediaType": "text/plain"},
         "sensitive": False,
         "tag": render.hashtag_entries(urls, listing_hashtags(listing)),
-        "attachment": [
-            {
-                "type": "Image",
-                "mediaType": photo["mediaType"],
-                "url": urls.media(photo["file"]),
-                "name": photo["alt"],
-                "width": photo.get("width"),
-                "height": photo.get("height"),
-            }
-            for photo in listing.photos[:4]
-        ],
+        "attachment": render.image_attachments(urls, listing.photos),
         "purpose": "request" if listing.purpose is Purpose.request else "offer",
         "unitBased": True,
         "publishes": {

@@ -99,6 +99,9 @@ def render_project(
         "pledgers": pledgers,
         "projectState": project.state.value,
     }
+    if project.photos:
+        # Image attachments with their alt text as `name`, as a listing's: Mastodon shows them
+        document["attachment"] = render.image_attachments(urls, project.photos)
     if project.place:
         document["location"] = {"type": "Place", "name": project.place}
     if project.starts_on:
@@ -131,8 +134,9 @@ def federate_decision(session: Session, city: City, project: Project, owner: Mem
 
 
 def federate_progress(session: Session, city: City, project: Project) -> None:
-    """A pledge came in or was withdrawn: the owner's Update of the Page carries the new
-    total, so that followers in other cities see the progress, not only the decision."""
+    """A pledge came in or was withdrawn, or the photos changed: the owner's Update of the Page
+    carries the new total (and photos), so that followers in other cities see the progress,
+    not only the decision."""
     if project.state is not ProjectState.open:
         return
     owner = session.get(Member, project.owner_id)

@@ -211,6 +211,22 @@ def render_group(
 # ---------------------------------------------------------------------- notes
 
 
+def image_attachments(urls: Urls, stored: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Our stored photos (a listing's or a project's, exchange/photos.py) as AS2 Images, the
+    alt text as `name`: Mastodon shows them as the post's media with their description."""
+    return [
+        {
+            "type": "Image",
+            "mediaType": photo["mediaType"],
+            "url": urls.media(photo["file"]),
+            "name": photo["alt"],
+            "width": photo.get("width"),
+            "height": photo.get("height"),
+        }
+        for photo in stored[: photos.MAX_PHOTOS]
+    ]
+
+
 def hashtag_entries(urls: Urls, names: list[str]) -> list[dict[str, Any]]:
     """`tag` entries for hashtags (Mastodon indexes a post's hashtags from these alone)."""
     return [{"type": "Hashtag", "name": f"#{name}", "href": urls.tag(name)} for name in names]

@@ -7,11 +7,14 @@ job and the federation it causes, in the caller's transaction (one per use case)
   Announces the project to its followers.
 - `cancel`: staff or the owner; the same job is queued to run now, and voids the pledges.
 - `pledge` / `withdraw`: a member's pending transfer to the project, and its void.
+- `add_photos` / `remove_photo`: the owner or staff change the photos of a draft or open
+  project; an open project's Page is updated for its followers.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import update
 from sqlalchemy.orm import Session
@@ -40,7 +43,13 @@ def schedule_close(session: Session, project: Project, *, run_at: datetime) -> N
 
 
 def propose(
-    session: Session, city: City, owner: Member, proposal: Proposal, *, now: datetime | None = None
+    session: Session,
+    city: City,
+    owner: Member,
+    proposal: Proposal,
+    *,
+    photos: list[dict[str, Any]] | None = None,
+    now: datetime | None = None,
 ) -> Project:
     return projects.propose(
         session,
@@ -48,8 +57,24 @@ def propose(
         owner,
         proposal,
         uri=city.urls.project(proposal.slug),
+        photo_entries=photos,
         now=now,
     )
+
+
+def add_photos(
+    session: Session, city: City, slug: str, by: Member, entries: list[dict[str, Any]]
+) -> Project:
+    project = projects.add_photos(session, projects.by_slug(session, slug), by, entries)
+    wire.federate_progress(session, city, project)
+    return project
+
+
+def remove_photo(session: Session, city: City, slug: str, by: Member, index: int) -> str:
+    project = projects.by_slug(session, slug)
+    name = projects.remove_photo(session, project, by, index)
+    wire.federate_progress(session, city, project)
+    return name
 
 
 def approve(

@@ -15,6 +15,8 @@ waits for the project's (docs/FEDERATION.md, "Cross-city pledges").
   `open` asks again later. A pledge with no vote by its decision deadline is aborted by the
   settlement sweep (presumed abort), as any settlement.
 - `withdraw`: before the project's deadline the member aborts their pledge (Undo).
+- `quote`: the project's goal and progress in its currency and in ours under the rule in
+  force, for the page that shows it (web/partner_projects.py); a display, never a promise.
 
 The hold lasts until the project's deadline plus `settlement.hold_seconds`; the decision
 deadline is `decision_margin_seconds` before that, so the project's city (which asks about a
@@ -23,6 +25,7 @@ hold past expiry) and we (which abort past the decision deadline) both wait for 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -30,6 +33,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from exchange import rates, reconciliation, rule_terms, settlements
+from exchange.amounts import parse_amount
 from exchange.errors import DomainError, Forbidden
 from exchange.settlements import Terms
 from federation.authority import authority_of
@@ -102,7 +106,10 @@ def pledge(
         raise DomainError("amount_not_positive", "a pledge must be more than zero", 400)
     if project.state != "open":
         raise DomainError(
-            "project_not_open", f"this project is {project.state}: it takes no pledges", 409
+            "project_not_open",
+            f"this project is {project.state}: it takes no pledges",
+            409,
+            {"state": project.state},
         )
     if project.deadline <= now:
         raise DomainError("project_deadline_passed", "the deadline for pledges has passed", 409)
@@ -169,6 +176,55 @@ def pledge(
         max_attempts=ASK_ATTEMPTS,
     )
     return row
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A partner city's project's figures, in its currency (minor units of `scale`) and in
+    ours (`*_ours`, converted as a pledge would be: what it would cost us, rounded up); None
+    where the Page gave no readable amount. `unit` is what one unit of our currency is worth
+    in theirs."""
+
+    currency: str
+    scale: int
+    goal: int | None
+    pledged: int | None
+    goal_ours: int | None
+    pledged_ours: int | None
+    unit: int
+
+
+def quote(
+    session: Session, city: City, project: InboundProject, *, now: datetime | None = None
+) -> Quote | None:
+    """The project's figures under the exchange rule in force; None without one."""
+    rule = rates.active_rule(session, instance_actor_of(project.uri), now=now)
+    if rule is None:
+        return None
+    side = rule_terms.side_of(rule, city.urls.instance_actor)
+    ours = city.settings.currency
+
+    def read(text: str) -> int | None:
+        try:
+            return parse_amount(text, side.their_scale, allow_zero=True)
+        except DomainError:
+            return None
+
+    def converted(amount: int | None) -> int | None:
+        if amount is None:
+            return None
+        return rule_terms.convert(rule, amount, side.their_currency, round_up=True)
+
+    goal, pledged = read(project.goal), read(project.pledged)
+    return Quote(
+        currency=side.their_currency,
+        scale=side.their_scale,
+        goal=goal,
+        pledged=pledged,
+        goal_ours=converted(goal),
+        pledged_ours=converted(pledged),
+        unit=rule_terms.convert(rule, 10**ours.scale, ours.code, round_up=False),
+    )
 
 
 def project_deadline(city: City, row: Settlement) -> datetime:

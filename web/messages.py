@@ -102,6 +102,7 @@ SENTENCES: dict[str, str] = {
     "unsupported_photo": N_("Photos must be JPEG, PNG, WebP or GIF images."),
     "media_unavailable": N_("Photos cannot be stored right now; try again later."),
     "too_many_photos": N_("A listing has at most %(limit)s photos."),
+    "alt_required": N_("Every photo needs a description (alt text) for people who cannot see it."),
     "report_closed": N_("This report is closed."),
     "report_open": N_("This report is open."),
     # discussions
@@ -119,6 +120,40 @@ SENTENCES: dict[str, str] = {
     "invalid_parent": N_("This reply answers a post of another thread."),
     "discussion_archived": N_("A thread cannot move to an archived discussion."),
     "space_required": N_("Choose the discussion to move the thread to."),
+    # projects
+    "not_active": N_("Only active members may do this."),
+    "invalid_goal": N_("The goal must be more than zero."),
+    "invalid_deadline": N_("Choose a deadline in the future, like 2026-12-24."),
+    "invalid_description": N_("The description is too long."),
+    "invalid_place": N_("The place is at most 200 characters."),
+    "invalid_starts_on": N_("Write a date like 2026-12-24."),
+    "invalid_ends_on": N_("Write a date like 2026-12-24."),
+    "project_not_open": N_("This project is %(state)s: it takes no pledges."),
+    "project_deadline_passed": N_("The deadline has passed: pledges can no longer change."),
+    "project_decided": N_("This project is %(state)s: it cannot change."),
+    "pledge_not_pending": N_("This pledge is already settled."),
+    # pledges to other cities' projects
+    "no_exchange_rule": N_(
+        "This city is not a partner: no exchange rule with it is in force, so a pledge cannot "
+        "be converted into its currency."
+    ),
+    "no_active_rule": N_("No exchange rule with this city is in force."),
+    "rule_suspended": N_("The exchange rule with this city is suspended."),
+    "cap_exceeded": N_(
+        "This pledge would take the trade with the other city past its cap; try a smaller "
+        "amount or later."
+    ),
+    "below_minimum": N_("This amount is below the exchange rule's minimum."),
+    "above_maximum": N_("This amount is above the exchange rule's maximum."),
+    "amount_too_small": N_("This amount is worth nothing in the other currency."),
+    "reconciliation_mismatch": N_(
+        "Payments with this city wait until an administrator has reconciled the accounts."
+    ),
+    "local_project": N_("This project is of our city: pledge on its page."),
+    "not_a_project": N_("This address is not a project of another city."),
+    "project_unreachable": N_("The project could not be read now; try again later."),
+    "partner_unreachable": N_("The other city cannot be reached now; try again later."),
+    "partner_unknown": N_("The other city cannot be reached now; try again later."),
     # project payouts
     "payout_not_allowed": N_(
         "Only the project's organiser, moderators and admins can pay out its funds."
@@ -150,6 +185,7 @@ SENTENCES: dict[str, str] = {
 VARIANTS: dict[tuple[str, str], str] = {
     ("invalid_expiry", "max_days"): N_("A listing stays at most %(max_days)s days."),
     ("amount_not_positive", "allow_zero"): N_("The amount must be zero or more."),
+    ("invalid_dates", "starts_on"): N_("A project cannot end before it starts."),
 }
 
 

@@ -3,7 +3,8 @@ staff's approve and cancel buttons.
 
 Forms post back with this session's CSRF token (web/csrf.py); a refused pledge shows the page
 again with the refusal beside the form and nothing written (the use case's transaction rolls
-back). Proposing is done through the API (POST /api/comptoir/v1/projects) for now.
+back). The form to propose one is web/project_form.py (/projects/new); pledging to another
+city's project, web/partner_projects.py.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from outbox.project_documents import project_document
 from services import project_replies as replies
 from services import projects as cases
 
+from . import partner_projects, project_form, project_photos
 from .csrf import checked_form
 from .labels import N_
 from .market import signed_in
@@ -64,15 +66,23 @@ def progress_text(project: Project, pledged: int, scale: int) -> str:
 
 async def list_page(request: Request) -> Response:
     city = city_of(request)
+    who = await current_member(request)
     scale = city.settings.currency.scale
 
-    def read(session: Session) -> list[dict[str, Any]]:
-        return [
-            {"project": p, "progress": progress_text(p, projects.pledged_total(session, p), scale)}
-            for p in projects.listing(session)
-        ]
+    def read(session: Session) -> dict[str, Any]:
+        return {
+            "items": [
+                {
+                    "project": p,
+                    "progress": progress_text(p, projects.pledged_total(session, p), scale),
+                }
+                for p in projects.listing(session)
+            ],
+            # the member's pledges to partner cities' projects (web/partner_projects.py)
+            "elsewhere": partner_projects.pledges_of(session, who) if who else [],
+        }
 
-    return await render(request, "projects/list.html", items=await city.db.read(read))
+    return await render(request, "projects/list.html", member=who, **await city.db.read(read))
 
 
 async def project_page(request: Request, refused: Refusal = NONE) -> Response:
@@ -90,6 +100,9 @@ async def project_page(request: Request, refused: Refusal = NONE) -> Response:
             "owner": owner.username if owner else "",
             "owner_organisation": owner is not None and owner.is_organisation,
             "progress": progress_text(project, pledged, scale),
+            "photos": [{**p, "url": city.urls.media(p["file"])} for p in project.photos],
+            # the owner and staff add and remove photos (web/project_photos.py)
+            "may_edit_photos": projects.may_edit(project, who),
             "percent": min(100, pledged * 100 // project.goal),
             "mine": projects.pledges_of(session, project, who) if who else [],
             # other cities' residents' replies; moderators also see the hidden ones
@@ -153,6 +166,14 @@ async def withdraw(request: Request) -> Response:
     return RedirectResponse(f"/projects/{slug}?message=Pledge+withdrawn", status_code=303)
 
 
+async def add_photo(request: Request) -> Response:
+    return await project_photos.add(request, project_page)
+
+
+async def remove_photo(request: Request) -> Response:
+    return await project_photos.remove(request, project_page)
+
+
 def _staff(action: Any) -> Any:
     async def run(request: Request) -> Response:
         city = city_of(request)
@@ -199,9 +220,14 @@ POST = ["POST"]
 def routes() -> list[BaseRoute]:
     return [
         Route("/projects", list_page),
+        # before /projects/{slug}: "new" is a reserved slug (exchange.projects.RESERVED)
+        Route("/projects/new", project_form.new_project_page),
+        Route("/projects/new", project_form.create_project, methods=POST),
         Route("/projects/{slug}", negotiated(project_document, project_page)),
         Route("/projects/{slug}/pledge", pledge, methods=POST),
         Route("/projects/{slug}/pledges/{pledge}/withdraw", withdraw, methods=POST),
+        Route("/projects/{slug}/photos", add_photo, methods=POST),
+        Route("/projects/{slug}/photos/{n:int}/remove", remove_photo, methods=POST),
         Route("/projects/{slug}/approve", _staff(cases.approve), methods=POST),
         Route("/projects/{slug}/cancel", _staff(cases.cancel), methods=POST),
         Route("/projects/{slug}/activities/announce", documents.activity_document),

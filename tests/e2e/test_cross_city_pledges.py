@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from models import Pledge, Settlement
+from models import Notification, Pledge, Settlement
 
 from .cross_city import open_project, received
 from .helpers import eventually, settled
@@ -110,6 +110,18 @@ async def test_a_funded_project_posts_the_pledge_and_a_failed_one_voids_it_at_bo
     }
     mine = (await bob.get("/remote-pledges")).json()["pledges"]
     assert {p["project"]: p["state"] for p in mine} == {funded: "committed", failed: "voided"}
+    # bob is told of each outcome, in the transaction that decided it
+    told = b.db.read_sync(
+        lambda s: {
+            n.params["project"]: n.code
+            for n in s.scalars(select(Notification))
+            if n.code.startswith("pledge_")
+        }
+    )
+    assert told == {
+        funded: "pledge_committed",
+        failed: "pledge_voided_failed",
+    }
 
 
 async def test_a_pledge_without_an_exchange_rule_is_refused_and_nothing_is_held(

@@ -83,3 +83,20 @@ def test_migration_0021_gives_old_english_lines_their_code(db_url: str) -> None:
         ("follow", {"who": "@bob@b.example"}),
         ("", {}),  # an offer's terms carry an amount: shown as written
     ]
+
+
+def test_a_pledge_to_another_citys_project_is_said_paid_or_released_in_french() -> None:
+    params = {
+        "amount": notification_texts.amount(600, 2, "BRQ"),
+        "project": "https://a.example/projects/garden",
+    }
+    said = notification_texts.say("pledge_committed", params, "stored", "fr")
+    assert said == (
+        "Votre promesse de 6,00 BRQ à https://a.example/projects/garden est payée : le projet a"
+        " atteint son objectif."
+    )
+    english = notification_texts.english("pledge_voided_cancelled", params)
+    assert english == (
+        "Your pledge of 6.00 BRQ to https://a.example/projects/garden is released: the project"
+        " was cancelled."
+    )
