@@ -28,8 +28,8 @@ from typing import Any
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
-from instance.database import memo
 from instance import notification_texts
+from instance.database import memo
 from models import (
     Account,
     AccountKind,
