@@ -14,7 +14,12 @@ Who sees what:
   every state but draft;
 - a discussion thread (the root status) and its replies (its descendants): as on the
   discussion pages, everyone, unless a moderator hid it (or the thread, or the reply it
-  answers). The public timeline shows those our members wrote (they are local statuses).
+  answers). The public timeline shows those our members wrote (they are local statuses);
+- a reblog (a status of its own: models/status.py): anyone, while it is not undone, its
+  author not suspended, and what it shows a public or unlisted note or an open listing that
+  is still shown. Home shows the member's own reblogs and those of the accounts they
+  follow, an account's statuses its reblogs (unless `exclude_reblogs`); the public and tag
+  timelines none, as on Mastodon.
 """
 
 from __future__ import annotations
@@ -39,7 +44,7 @@ from sqlalchemy import (
     select,
     true,
 )
-from sqlalchemy.orm import QueryableAttribute, Session
+from sqlalchemy.orm import QueryableAttribute, Session, aliased
 
 from models import (
     OPEN_STATES,
@@ -199,6 +204,48 @@ def post_visible() -> ColumnElement[bool]:
     )
 
 
+#: a reblog's original, in the subquery that asks whether it is still shown
+_ORIGINAL = aliased(Status, name="original")
+_ORIGINAL_NOTE = aliased(Note, name="original_note")
+_ORIGINAL_LISTING = aliased(Listing, name="original_listing")
+
+
+def _reblog_shown() -> ColumnElement[bool]:
+    """A live reblog (of the outer query's `Status`) whose original anyone may see: a public
+    or unlisted note, an open listing, neither hidden, deleted nor by a suspended account."""
+    note = _ORIGINAL_NOTE
+    listing = _ORIGINAL_LISTING
+    original = (
+        select(_ORIGINAL.id)
+        .outerjoin(note, note.id == _ORIGINAL.note_id)
+        .outerjoin(listing, listing.id == _ORIGINAL.listing_id)
+        .where(
+            _ORIGINAL.id == Status.reblog_of_id,
+            or_(
+                and_(
+                    note.id.is_not(None),
+                    note.deleted_at.is_(None),
+                    note.hidden_at.is_(None),
+                    note.visibility.in_(("public", "unlisted")),
+                    _not_suspended_author(note.remote_actor_id),
+                ),
+                and_(
+                    listing.id.is_not(None),
+                    listing.state.in_(OPEN_STATES),
+                    listing.hidden_at.is_(None),
+                    _not_suspended_author(listing.remote_actor_id),
+                ),
+            ),
+        )
+    )
+    return and_(
+        Status.reblog_of_id.is_not(None),
+        Status.undone_at.is_(None),
+        _not_suspended_author(Status.reblog_actor_id),
+        original.exists(),
+    )
+
+
 def _base() -> Select[Any]:
     return (
         select(Status.id)
@@ -215,9 +262,12 @@ def _visible(
     listings: ColumnElement[bool],
     threads: ColumnElement[bool] | None = None,
     posts: ColumnElement[bool] | None = None,
+    reblogs: ColumnElement[bool] | None = None,
 ) -> ColumnElement[bool]:
-    """Which statuses a query keeps; threads and replies only where the caller names them."""
+    """Which statuses a query keeps; threads, replies and reblogs only where the caller
+    names them."""
     return or_(
+        and_(_reblog_shown(), reblogs) if reblogs is not None else false(),
         and_(Status.note_id.is_not(None), note_visible(viewer), notes),
         and_(Status.listing_id.is_not(None), listing_visible(viewer), listings),
         and_(
@@ -324,10 +374,40 @@ def note_cards(session: Session, ids: list[int]) -> dict[int, Row[Any]]:
 
 def find(session: Session, viewer: Viewer, status_id: int) -> StatusRow:
     """One status the viewer may see; NotFound otherwise (as Mastodon: no hint it exists)."""
-    query = _base().where(Status.id == status_id, _visible(viewer, true(), true(), true(), true()))
+    query = _base().where(
+        Status.id == status_id, _visible(viewer, true(), true(), true(), true(), true())
+    )
     if session.scalar(query) is None:
         raise NotFound("status")
     return rows(session, [status_id])[0]
+
+
+def original_id(session: Session, status_id: int) -> int:
+    """What a status shows: the original of a reblog, else itself (favouriting or reblogging
+    a reblog acts on its original, as on Mastodon)."""
+    return session.scalar(select(Status.reblog_of_id).where(Status.id == status_id)) or status_id
+
+
+def reblog_id(session: Session, member: Member, status_id: int) -> int:
+    """The status id of the member's live reblog of `status_id`."""
+    found = session.scalar(
+        select(Status.id).where(
+            Status.reblog_of_id == status_id,
+            Status.reblog_member_id == member.id,
+            Status.undone_at.is_(None),
+        )
+    )
+    if found is None:
+        raise NotFound("status")
+    return found
+
+
+def reblogger(session: Session, status_id: int) -> tuple[int | None, int | None]:
+    """(member id, remote actor id) of a reblog's author; (None, None) for any other status."""
+    found = session.execute(
+        select(Status.reblog_member_id, Status.reblog_actor_id).where(Status.id == status_id)
+    ).first()
+    return (found[0], found[1]) if found is not None else (None, None)
 
 
 def id_of_note(session: Session, note_id: int) -> int:
@@ -439,9 +519,11 @@ def _home_statement(max_id: bool, since_id: bool, min_id: bool, limit: int) -> S
         Listing.remote_actor_id.in_(followed),
         and_(Listing.remote_actor_id.is_not(None), Listing.origin.in_(markets)),
     )
+    reblogs = or_(Status.reblog_member_id == member_id, Status.reblog_actor_id.in_(followed))
     visible = or_(
         and_(Status.note_id.is_not(None), _note_visible_to(member_id, uri), notes),
         and_(Status.listing_id.is_not(None), _listing_shown(_own_listing(member_id)), listings),
+        and_(_reblog_shown(), reblogs),
     )
     query = _base().where(visible)
     if max_id:
@@ -518,23 +600,26 @@ def by_account(
     *,
     member_id: int | None = None,
     actor_id: int | None = None,
+    reblogs: bool = True,
 ) -> list[int]:
-    """The statuses of one account (a member or a remote actor) that the viewer may see."""
+    """The statuses of one account (a member or a remote actor) that the viewer may see,
+    its reblogs among them unless `reblogs` is false (`exclude_reblogs`)."""
     if member_id is not None:
         notes, listings = Note.member_id == member_id, Listing.member_id == member_id
         threads, posts = (
             DiscussionThread.member_id == member_id,
             DiscussionPost.member_id == member_id,
         )
+        boosts = Status.reblog_member_id == member_id
     else:
         notes, listings = Note.remote_actor_id == actor_id, Listing.remote_actor_id == actor_id
         threads, posts = (
             DiscussionThread.remote_actor_id == actor_id,
             DiscussionPost.remote_actor_id == actor_id,
         )
-    return run_page(
-        session, _base().where(_visible(viewer, notes, listings, threads, posts)), Status.id, paging
-    )
+        boosts = Status.reblog_actor_id == actor_id
+    shown = _visible(viewer, notes, listings, threads, posts, boosts if reblogs else None)
+    return run_page(session, _base().where(shown), Status.id, paging)
 
 
 def thread(session: Session, viewer: Viewer, row: StatusRow) -> tuple[list[int], list[int]]:

@@ -95,7 +95,8 @@ async def create(request: Request) -> Response:
         assert fresh is not None
         in_reply_to, context, mentions = None, None, [session.merge(m) for m in mentioned]
         if reply_to:
-            parent = statuses.find(session, viewer, int_id(reply_to))
+            statuses.find(session, viewer, int_id(reply_to))
+            parent = statuses.find(session, viewer, statuses.original_id(session, int_id(reply_to)))
             if parent.thread is not None or parent.post is not None:
                 return _one(
                     session, city, viewer, _discussion_reply(session, city, fresh, parent, text)
@@ -177,11 +178,18 @@ async def delete(request: Request) -> Response:
 
     def write(session: Session) -> dict[str, Any]:
         row = statuses.find(session, viewer, sid)
+        fresh = session.get(Member, member.id)
+        assert fresh is not None
+        if statuses.reblogger(session, sid) == (member.id, None):
+            # the member's own reblog: deleting it is taking it back, as on Mastodon
+            entity = _one(session, city, viewer, sid)
+            original = statuses.original_id(session, sid)
+            reactions.unreact(session, city, fresh, original, ReactionKind.reblog)
+            entity["text"] = ""
+            return entity
         uri = statuses.own_note_uri(row, member)
         entity = _one(session, city, viewer, sid)
         entity["text"] = html_to_text(entity["content"])
-        fresh = session.get(Member, member.id)
-        assert fresh is not None
         social.delete_note(session, city, fresh, uri)
         return entity
 
@@ -200,7 +208,8 @@ async def context(request: Request) -> Response:
     sid = int_id(raw)
 
     def read(session: Session) -> dict[str, Any]:
-        row = statuses.find(session, viewer, sid)
+        statuses.find(session, viewer, sid)
+        row = statuses.find(session, viewer, statuses.original_id(session, sid))
         above, below = statuses.thread(session, viewer, row)
         return {
             "ancestors": entities.statuses(session, city, above, viewer.member),
@@ -218,16 +227,16 @@ async def _react(request: Request, kind: ReactionKind, scope: str, *, undo: bool
 
     def write(session: Session) -> dict[str, Any]:
         statuses.find(session, viewer, sid)
+        original = statuses.original_id(session, sid)
         fresh = session.get(Member, member.id)
         assert fresh is not None
         if undo:
-            reactions.unreact(session, city, fresh, sid, kind)
-            return _one(session, city, viewer, sid)
-        reaction = reactions.react(session, city, fresh, sid, kind)
-        original = _one(session, city, viewer, sid)
+            reactions.unreact(session, city, fresh, original, kind)
+            return _one(session, city, viewer, original)
+        reactions.react(session, city, fresh, original, kind)
         if kind is not ReactionKind.reblog:
-            return original
-        return entities.reblog_of(city, fresh, reaction, original)
+            return _one(session, city, viewer, original)
+        return _one(session, city, viewer, statuses.reblog_id(session, fresh, original))
 
     return JSONResponse(await city.db.write(write))
 

@@ -1,0 +1,68 @@
+"""Reblogs as statuses of their own: `statuses.reblog_of_id` (the status shown), by a member
+(`reblog_member_id`, their `status_reactions` reblog) or a remote account (`reblog_actor_id`,
+its Announce), `undone_at` when taken back (models/status.py).
+
+Revision ID: 0027
+Revises: 0026
+Create Date: 2026-12-05
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+import models.base
+
+revision = "0027"
+down_revision = "0026"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("statuses", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("reblog_of_id", sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column("reblog_member_id", sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column("reblog_actor_id", sa.Integer(), nullable=True))
+        batch_op.add_column(
+            sa.Column("undone_at", models.base.UTCDateTime(timezone=True), nullable=True)
+        )
+        batch_op.create_index(batch_op.f("ix_statuses_reblog_of_id"), ["reblog_of_id"])
+        batch_op.create_foreign_key(
+            batch_op.f("fk_statuses_reblog_of_id_statuses"),
+            "statuses",
+            ["reblog_of_id"],
+            ["id"],
+            ondelete="CASCADE",
+        )
+        batch_op.create_foreign_key(
+            batch_op.f("fk_statuses_reblog_member_id_members"),
+            "members",
+            ["reblog_member_id"],
+            ["id"],
+            ondelete="CASCADE",
+        )
+        batch_op.create_foreign_key(
+            batch_op.f("fk_statuses_reblog_actor_id_remote_actors"),
+            "remote_actors",
+            ["reblog_actor_id"],
+            ["id"],
+            ondelete="CASCADE",
+        )
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("statuses", schema=None) as batch_op:
+        batch_op.drop_constraint(
+            batch_op.f("fk_statuses_reblog_actor_id_remote_actors"), type_="foreignkey"
+        )
+        batch_op.drop_constraint(
+            batch_op.f("fk_statuses_reblog_member_id_members"), type_="foreignkey"
+        )
+        batch_op.drop_constraint(batch_op.f("fk_statuses_reblog_of_id_statuses"), type_="foreignkey")
+        batch_op.drop_index(batch_op.f("ix_statuses_reblog_of_id"))
+        batch_op.drop_column("undone_at")
+        batch_op.drop_column("reblog_actor_id")
+        batch_op.drop_column("reblog_member_id")
+        batch_op.drop_column("reblog_of_id")
