@@ -42,6 +42,8 @@ class NotificationKind(enum.StrEnum):
     favourite = "favourite"
     #: a remote account boosted (Announce) a note or listing of the member
     reblog = "reblog"
+    #: a public or unlisted note names the member (exchange/mentions.py)
+    mention = "mention"
 
 
 class Notification(Base):

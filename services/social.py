@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from exchange import direct_messages, follows, group_threads, notifications
+from exchange import mentions as mentions_told
 from exchange.errors import DomainError, NotFound
 from federation.vocab import PUBLIC
 from instance.city import City
@@ -271,6 +272,7 @@ def post_note(
         direct_messages.record_sent(session, note, member, mentions)
     if visibility == "direct" and locals_named:
         direct_messages.record_local(session, note, member, locals_named)
+    mentions_told.tell_mentioned(session, note, locals_named, author=member)
     return note
 
 
