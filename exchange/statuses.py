@@ -54,6 +54,7 @@ from models import (
     DiscussionThread,
     Follow,
     FollowState,
+    GroupThread,
     Listing,
     ListingState,
     Member,
@@ -135,6 +136,15 @@ def followed_actors(viewer_uri: str | BindParameter[str]) -> Select[Any]:
         Follow.direction == Direction.outbound,
         Follow.state == FollowState.accepted,
     )
+
+
+def group_threads_of(followed: Select[Any]) -> Select[Any]:
+    """The notes that are threads (Pages) of the discussion Groups among `followed` (another
+    city's or Lemmy's: models/group_thread.py), as a followed Group's threads show at home."""
+    groups = select(RemoteActor.uri).where(
+        RemoteActor.id.in_(followed), RemoteActor.type == "Group"
+    )
+    return select(GroupThread.note_id).where(GroupThread.group_uri.in_(groups))
 
 
 def _not_suspended_author(actor_id: QueryableAttribute[int | None]) -> ColumnElement[bool]:
@@ -466,7 +476,8 @@ def known_accounts(session: Session, handles: list[str]) -> dict[str, RemoteActo
 
 def home(session: Session, viewer: Viewer, paging: Paging) -> list[int]:
     """The member's own statuses, those of the accounts they follow, the listings of the
-    cities whose market they follow, and the direct notes sent to them."""
+    cities whose market they follow, the threads of the discussion Groups they follow, the
+    direct notes sent to them, and the reblogs by them and by the accounts they follow."""
     ids = list(session.scalars(*_home_query(viewer, paging)))
     return sorted(ids, reverse=True) if paging.min_id is not None else ids
 
@@ -513,6 +524,7 @@ def _home_statement(max_id: bool, since_id: bool, min_id: bool, limit: int) -> S
         Note.member_id == member_id,
         Note.remote_actor_id.in_(followed),
         exists().where(DirectMessage.note_id == Note.id, DirectMessage.member_id == member_id),
+        Note.id.in_(group_threads_of(followed)),
     )
     listings = or_(
         Listing.member_id == member_id,
