@@ -153,8 +153,13 @@ def _unindex_reblog(_mapper: Mapper[Any], connection: Connection, reaction: Stat
 
 
 def _statuses_at(uri: str) -> Any:
-    """The status ids of the note and of the listing at `uri` (at most one of them)."""
-    notes = select(Status.id).join(Note, Note.id == Status.note_id).where(Note.uri == uri)
+    """The status ids of the public or unlisted note and of the listing at `uri` (at most
+    one of them): what a reblog may show."""
+    notes = (
+        select(Status.id)
+        .join(Note, Note.id == Status.note_id)
+        .where(Note.uri == uri, Note.visibility.in_(("public", "unlisted")))
+    )
     listings = (
         select(Status.id).join(Listing, Listing.id == Status.listing_id).where(Listing.uri == uri)
     )

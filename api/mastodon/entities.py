@@ -828,8 +828,12 @@ def _reblogs(
     session: Session, city: City, wrappers: dict[int, Status], viewer: Member | None
 ) -> dict[int, dict[str, Any]]:
     """The entities of reblog statuses: their originals read as a page of their own (the
-    reblogs of one original share it), their authors once each."""
-    originals_ids = list(dict.fromkeys(w.reblog_of_id for w in wrappers.values() if w.reblog_of_id))
+    reblogs of one original share it), their authors once each. A reblog whose original is
+    no longer shown (hidden, deleted, a listing closed) is left out, as Mastodon leaves
+    unavailable statuses out of a page: the page may then be short, its paging unchanged."""
+    wanted = list(dict.fromkeys(w.reblog_of_id for w in wrappers.values() if w.reblog_of_id))
+    shown_ids = status_rules.shown_originals(session, wanted)
+    originals_ids = [i for i in wanted if i in shown_ids]
     originals = {int(e["id"]): e for e in statuses(session, city, originals_ids, viewer)}
     member_ids = [w.reblog_member_id for w in wrappers.values() if w.reblog_member_id]
     actor_ids = [w.reblog_actor_id for w in wrappers.values() if w.reblog_actor_id]

@@ -233,6 +233,9 @@ async def _react(request: Request, kind: ReactionKind, scope: str, *, undo: bool
         if undo:
             reactions.unreact(session, city, fresh, original, kind)
             return _one(session, city, viewer, original)
+        if kind is ReactionKind.reblog and not statuses.shown_originals(session, [original]):
+            # followers-only and direct notes, discussions: Mastodon refuses them too
+            raise DomainError("forbidden", "This action is not allowed", 403)
         reactions.react(session, city, fresh, original, kind)
         if kind is not ReactionKind.reblog:
             return _one(session, city, viewer, original)

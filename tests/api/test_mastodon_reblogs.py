@@ -260,3 +260,11 @@ async def test_a_followed_members_boost_reaches_home_in_another_city_and_is_undo
         return not await boosted()
 
     await eventually(gone)
+
+
+async def test_a_followers_only_note_cannot_be_reblogged(masto: Masto) -> None:
+    private = await masto.status("bob", "for my followers", visibility="private")
+    answer = await masto.post(f"/api/v1/statuses/{private['id']}/reblog", "bob")
+    assert answer.status_code == 403
+    assert answer.json()["error"] == "This action is not allowed"
+    assert await _home(masto, "bob") == [private]
