@@ -94,7 +94,7 @@ def was_at_home(session: Session, member: Member, uri: str, status_id: int) -> b
                     DirectMessage.note_id == Note.id, DirectMessage.member_id == member.id
                 ),
                 and_(Note.visibility != "direct", Note.remote_actor_id.in_(followed)),
-                Note.id.in_(group_threads_of(followed)),
+                Note.id.in_(group_threads_of(uri)),
             ),
         )
     elif status.listing_id is not None:

@@ -138,13 +138,22 @@ def followed_actors(viewer_uri: str | BindParameter[str]) -> Select[Any]:
     )
 
 
-def group_threads_of(followed: Select[Any]) -> Select[Any]:
-    """The notes that are threads (Pages) of the discussion Groups among `followed` (another
-    city's or Lemmy's: models/group_thread.py), as a followed Group's threads show at home."""
-    groups = select(RemoteActor.uri).where(
-        RemoteActor.id.in_(followed), RemoteActor.type == "Group"
+def group_threads_of(viewer_uri: str | BindParameter[str]) -> Select[Any]:
+    """The notes that are threads (Pages) of the discussion Groups the viewer follows
+    (another city's or Lemmy's: models/group_thread.py), as a followed Group's threads show
+    at home. Read from the kept threads (few) to their Group and its follow by index, not
+    from every follow of the member: the home query runs this once a page."""
+    return (
+        select(GroupThread.note_id)
+        .join(RemoteActor, RemoteActor.uri == GroupThread.group_uri)
+        .join(Follow, Follow.remote_actor_id == RemoteActor.id)
+        .where(
+            RemoteActor.type == "Group",
+            Follow.local_actor == viewer_uri,
+            Follow.direction == Direction.outbound,
+            Follow.state == FollowState.accepted,
+        )
     )
-    return select(GroupThread.note_id).where(GroupThread.group_uri.in_(groups))
 
 
 def _not_suspended_author(actor_id: QueryableAttribute[int | None]) -> ColumnElement[bool]:
@@ -539,7 +548,7 @@ def _home_statement(max_id: bool, since_id: bool, min_id: bool, limit: int) -> S
         Note.member_id == member_id,
         Note.remote_actor_id.in_(followed),
         exists().where(DirectMessage.note_id == Note.id, DirectMessage.member_id == member_id),
-        Note.id.in_(group_threads_of(followed)),
+        Note.id.in_(group_threads_of(uri)),
     )
     listings = or_(
         Listing.member_id == member_id,
