@@ -20,6 +20,8 @@ from federation.inbound_note import InboundNote
 from instance.html import sanitize_html
 from models import Direction, Follow, Note, RemoteActor, utcnow
 
+from . import note_edits
+
 MAX_CONTENT = 100_000
 MAX_ATTACHMENTS = 4
 
@@ -113,6 +115,7 @@ def revise(session: Session, author: RemoteActor, note: InboundNote, *, reject_m
     updated = note.updated or utcnow()
     if row.updated is not None and updated <= row.updated:
         return False
+    note_edits.keep_version(session, row)
     _write(row, fields_of(note, author.followers, reject_media=reject_media))
     row.updated = updated
     return True

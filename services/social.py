@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from exchange import direct_messages, follows, group_threads, notifications
+from exchange import direct_messages, follows, group_threads, note_edits, notifications
 from exchange import mentions as mentions_told
 from exchange.errors import DomainError, NotFound
 from federation.vocab import PUBLIC
@@ -311,6 +311,7 @@ def edit_note(session: Session, city: City, member: Member, note_uri: str, text:
     note = own_note(session, member, note_uri)
     if not text.strip() or len(text) > MAX_NOTE_LENGTH:
         raise DomainError("invalid_note", f"a note needs 1 to {MAX_NOTE_LENGTH} characters")
+    note_edits.keep_version(session, note)
     note.content = text_to_html(text, tag_url=city.urls.tag)
     note.tags = [t for t in note.tags if t.get("type") != "Hashtag"] + render.hashtag_entries(
         city.urls, hashtags(text)

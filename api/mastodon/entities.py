@@ -715,13 +715,38 @@ def _note_fields(city: City, sid: int, note: Note | Row[Any], cards: Cards) -> d
         "in_reply_to_id": str(parent[0]) if parent else None,
         "in_reply_to_account_id": parent[1] if parent else None,
         "replies_count": cards.replies.get(note.uri, 0),
-        "media_attachments": [
-            _attachment(city, sid, i, a)
-            for i, a in enumerate(note.attachments[:4])
-            if str(a.get("mediaType", "image/")).startswith("image/")
-        ],
+        "media_attachments": attachments(city, sid, note.attachments),
         "mentions": _mentions(cards, note.tags),
         "tags": _tags(city, note.tags),
+    }
+
+
+def attachments(city: City, sid: int, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The MediaAttachment entities of a note's (or a version's) AS2 attachments."""
+    return [
+        _attachment(city, sid, i, a)
+        for i, a in enumerate(entries[:4])
+        if str(a.get("mediaType", "image/")).startswith("image/")
+    ]
+
+
+def status_edit(
+    city: City,
+    shown: dict[str, Any],
+    content: str,
+    created_at: str,
+    media: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """One version of a status, Mastodon's StatusEdit (`shown` is the status as it is now)."""
+    return {
+        "content": content,
+        "spoiler_text": "",
+        "sensitive": False,
+        "created_at": created_at,
+        "account": shown["account"],
+        "poll": None,
+        "media_attachments": shown["media_attachments"] if media is None else media,
+        "emojis": [],
     }
 
 

@@ -21,7 +21,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from exchange import media_attachments, members, statuses
+from exchange import media_attachments, members, note_edits, statuses
 from exchange.errors import DomainError
 from exchange.statuses import StatusRow, Viewer
 from instance.city import City, city_of
@@ -197,6 +197,69 @@ async def delete(request: Request) -> Response:
 
 
 @mastodon_errors
+async def edit(request: Request) -> Response:
+    """`PUT /api/v1/statuses/{id}`: the member's own note gets a new text (the Update
+    federates, `edited_at` is set, the version replaced is kept for `/history`)."""
+    member, viewer = await member_viewer(request, "write:statuses")
+    city = city_of(request)
+    sid = int_id(request.path_params["id"])
+    values = await body(request)
+    text = first(values, "status") or ""
+
+    def write(session: Session) -> dict[str, Any]:
+        row = statuses.find(session, viewer, sid)
+        uri = statuses.own_note_uri(row, member)
+        fresh = session.get(Member, member.id)
+        assert fresh is not None
+        social.edit_note(session, city, fresh, uri, text)
+        return _one(session, city, viewer, sid)
+
+    return JSONResponse(await city.db.write(write))
+
+
+@mastodon_errors
+async def history(request: Request) -> Response:
+    """Every version of a status, oldest first (a note's earlier versions are kept by its
+    edits: exchange/note_edits.py; anything else has its one version)."""
+    viewer = await optional_viewer(request, "read:statuses")
+    city = city_of(request)
+    sid = int_id(request.path_params["id"])
+
+    def read(session: Session) -> list[dict[str, Any]]:
+        row = statuses.find(session, viewer, sid)
+        shown = _one(session, city, viewer, sid)
+        if row.note is None:
+            return [entities.status_edit(city, shown, shown["content"], shown["created_at"])]
+        return [
+            entities.status_edit(
+                city,
+                shown,
+                version.content,
+                entities.iso(version.created_at),
+                entities.attachments(city, sid, version.attachments),
+            )
+            for version in note_edits.versions(session, row.note)
+        ]
+
+    return JSONResponse(await city.db.read(read))
+
+
+@mastodon_errors
+async def source(request: Request) -> Response:
+    """The text an app puts back in its editor: the note's, as plain text."""
+    viewer = await optional_viewer(request, "read:statuses")
+    city = city_of(request)
+    sid = int_id(request.path_params["id"])
+
+    def read(session: Session) -> dict[str, Any]:
+        statuses.find(session, viewer, sid)
+        shown = _one(session, city, viewer, sid)
+        return {"id": shown["id"], "text": html_to_text(shown["content"]), "spoiler_text": ""}
+
+    return JSONResponse(await city.db.read(read))
+
+
+@mastodon_errors
 async def context(request: Request) -> Response:
     viewer = await optional_viewer(request, "read:statuses")
     city = city_of(request)
@@ -269,6 +332,9 @@ def routes() -> list[Route]:
         Route("/api/v1/statuses", create, methods=["POST"]),
         Route("/api/v1/statuses/{id}", show, methods=["GET"]),
         Route("/api/v1/statuses/{id}", delete, methods=["DELETE"]),
+        Route("/api/v1/statuses/{id}", edit, methods=["PUT"]),
+        Route("/api/v1/statuses/{id}/history", history, methods=["GET"]),
+        Route("/api/v1/statuses/{id}/source", source, methods=["GET"]),
         Route("/api/v1/statuses/{id}/context", context, methods=["GET"]),
         Route("/api/v1/statuses/{id}/favourite", favourite, methods=["POST"]),
         Route("/api/v1/statuses/{id}/unfavourite", unfavourite, methods=["POST"]),

@@ -1,6 +1,7 @@
 """Reblogs as statuses of their own: `statuses.reblog_of_id` (the status shown), by a member
 (`reblog_member_id`, their `status_reactions` reblog) or a remote account (`reblog_actor_id`,
-its Announce), `undone_at` when taken back (models/status.py).
+its Announce), `undone_at` when taken back (models/status.py); the earlier versions of edited notes,
+`note_edits` (models/note_edit.py).
 
 Revision ID: 0027
 Revises: 0026
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects import postgresql
 
 import models.base
 
@@ -21,6 +23,24 @@ depends_on = None
 
 
 def upgrade() -> None:
+    op.create_table(
+        "note_edits",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("note_id", sa.Integer(), nullable=False),
+        sa.Column("content", sa.Text(), nullable=False),
+        sa.Column(
+            "attachments",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
+            nullable=False,
+        ),
+        sa.Column("created_at", models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["note_id"], ["notes.id"], name=op.f("fk_note_edits_note_id_notes"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_note_edits")),
+    )
+    with op.batch_alter_table("note_edits", schema=None) as batch_op:
+        batch_op.create_index("ix_note_edits_note", ["note_id", "id"], unique=False)
     with op.batch_alter_table("statuses", schema=None) as batch_op:
         batch_op.add_column(sa.Column("reblog_of_id", sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column("reblog_member_id", sa.Integer(), nullable=True))
@@ -53,6 +73,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table("note_edits")
     with op.batch_alter_table("statuses", schema=None) as batch_op:
         batch_op.drop_constraint(
             batch_op.f("fk_statuses_reblog_actor_id_remote_actors"), type_="foreignkey"
