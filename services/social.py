@@ -307,11 +307,32 @@ def _mentioned(session: Session, note: Note) -> list[RemoteActor]:
     return list(session.scalars(select(RemoteActor).where(RemoteActor.uri.in_(hrefs))))
 
 
-def edit_note(session: Session, city: City, member: Member, note_uri: str, text: str) -> Note:
+def edit_note(
+    session: Session,
+    city: City,
+    member: Member,
+    note_uri: str,
+    text: str,
+    *,
+    descriptions: dict[int, str] | None = None,
+) -> Note:
+    """The member's new text for their note, and new alt text for its pictures
+    (`descriptions`: by the picture's place in the note); the version replaced is kept
+    (exchange/note_edits.py) and the note's Update goes to its audience."""
     note = own_note(session, member, note_uri)
     if not text.strip() or len(text) > MAX_NOTE_LENGTH:
         raise DomainError("invalid_note", f"a note needs 1 to {MAX_NOTE_LENGTH} characters")
+    descriptions = descriptions or {}
+    if any(not 0 <= i < len(note.attachments) for i in descriptions):
+        raise DomainError("unknown_media", "the note has no such picture", 422)
+    if any(not alt.strip() or len(alt) > 1500 for alt in descriptions.values()):
+        raise DomainError("invalid_description", "a picture's description is 1 to 1500 characters")
     note_edits.keep_version(session, note)
+    if descriptions:
+        note.attachments = [
+            {**entry, "name": descriptions[i].strip()} if i in descriptions else entry
+            for i, entry in enumerate(note.attachments)
+        ]
     note.content = text_to_html(text, tag_url=city.urls.tag)
     note.tags = [t for t in note.tags if t.get("type") != "Hashtag"] + render.hashtag_entries(
         city.urls, hashtags(text)

@@ -196,6 +196,37 @@ async def delete(request: Request) -> Response:
     return JSONResponse(await city.db.write(write))
 
 
+async def _media_attributes(request: Request) -> dict[str, str]:
+    """`media_attributes`: new descriptions by media id, from a JSON body (a list of
+    objects, as Mastodon.py sends it) or a form (`media_attributes[][id]` then
+    `[description]`, in pairs)."""
+    found: dict[str, str] = {}
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind == "application/json":
+        try:
+            document = await request.json()
+        except ValueError:
+            return found
+        given = document.get("media_attributes") if isinstance(document, dict) else None
+        for item in given if isinstance(given, list) else []:
+            if isinstance(item, dict) and isinstance(item.get("description"), str):
+                found[str(item.get("id"))] = item["description"]
+        return found
+    form = await request.form()
+    ids = [str(v) for v in form.getlist("media_attributes[][id]")]
+    alts = [str(v) for v in form.getlist("media_attributes[][description]")]
+    return dict(zip(ids, alts, strict=False))
+
+
+def _picture_index(sid: int, media_id: str) -> int:
+    """The place in the note of a picture named by its MediaAttachment id (the status id and
+    two digits: entities._attachment); -1 for anything else (refused by the use case)."""
+    prefix = str(sid)
+    if media_id.startswith(prefix) and len(media_id) == len(prefix) + 2 and media_id.isdigit():
+        return int(media_id[len(prefix) :])
+    return -1
+
+
 @mastodon_errors
 async def edit(request: Request) -> Response:
     """`PUT /api/v1/statuses/{id}`: the member's own note gets a new text (the Update
@@ -205,13 +236,15 @@ async def edit(request: Request) -> Response:
     sid = int_id(request.path_params["id"])
     values = await body(request)
     text = first(values, "status") or ""
+    described = await _media_attributes(request)
 
     def write(session: Session) -> dict[str, Any]:
         row = statuses.find(session, viewer, sid)
         uri = statuses.own_note_uri(row, member)
         fresh = session.get(Member, member.id)
         assert fresh is not None
-        social.edit_note(session, city, fresh, uri, text)
+        descriptions = {_picture_index(sid, key): alt for key, alt in described.items()}
+        social.edit_note(session, city, fresh, uri, text, descriptions=descriptions)
         return _one(session, city, viewer, sid)
 
     return JSONResponse(await city.db.write(write))

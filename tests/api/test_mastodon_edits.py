@@ -17,8 +17,10 @@ from sqlalchemy import select
 from models import OutboundActivity
 
 from ..e2e.helpers import add_member, eventually
+from ..listings.conftest import image_bytes
 from ..live import LiveCity
 from .mastodon_city import Masto
+from .test_mastodon_media import _upload
 from .test_mastodon_py_client import OPEN_MARKET, _logged_in
 
 
@@ -107,6 +109,48 @@ async def test_editing_needs_write_statuses(masto: Masto) -> None:
         headers={"Authorization": f"Bearer {token}"},
     )
     assert answer.status_code == 403
+
+
+async def _with_photo(masto: Masto) -> dict[str, Any]:
+    media = (await _upload(masto, "alice", image_bytes())).json()
+    return await masto.status("alice", "My bike", media_ids=[media["id"]])
+
+
+async def test_an_edit_redescribes_a_picture_and_keeps_the_old_one_in_history(
+    masto: Masto,
+) -> None:
+    note = await _with_photo(masto)
+    (photo,) = note["media_attachments"]
+    answer = await masto.http.put(
+        f"/api/v1/statuses/{note['id']}",
+        json={
+            "status": "My red bike",
+            "media_ids": [photo["id"]],
+            "media_attributes": [{"id": photo["id"], "description": "A red bike"}],
+        },
+        headers=masto.auth("alice"),
+    )
+    assert answer.status_code == 200, answer.text
+    assert [m["description"] for m in answer.json()["media_attachments"]] == ["A red bike"]
+    versions = (await masto.get(f"/api/v1/statuses/{note['id']}/history")).json()
+    described = [[m["description"] for m in v["media_attachments"]] for v in versions]
+    assert described == [["An orange square"], ["A red bike"]]
+
+
+async def test_describing_a_picture_the_note_lacks_is_refused(masto: Masto) -> None:
+    note = await _with_photo(masto)
+    answer = await masto.http.put(
+        f"/api/v1/statuses/{note['id']}",
+        data={
+            "status": "My bike",
+            "media_attributes[][id]": "12345",
+            "media_attributes[][description]": "something",
+        },
+        headers=masto.auth("alice"),
+    )
+    assert answer.status_code == 422
+    versions = (await masto.get(f"/api/v1/statuses/{note['id']}/history")).json()
+    assert len(versions) == 1
 
 
 @pytest.mark.slow
