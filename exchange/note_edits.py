@@ -23,6 +23,8 @@ class Version:
     content: str
     attachments: list[dict[str, Any]]
     created_at: datetime
+    summary: str | None = None
+    sensitive: bool = False
 
 
 def keep_version(session: Session, note: Note) -> None:
@@ -32,6 +34,8 @@ def keep_version(session: Session, note: Note) -> None:
             note_id=note.id,
             content=note.content,
             attachments=list(note.attachments),
+            summary=note.summary,
+            sensitive=note.sensitive,
             created_at=note.updated or note.published,
         )
     )
@@ -41,5 +45,12 @@ def versions(session: Session, note: Note) -> list[Version]:
     earlier = session.scalars(
         select(NoteEdit).where(NoteEdit.note_id == note.id).order_by(NoteEdit.id)
     )
-    found = [Version(e.content, list(e.attachments), e.created_at) for e in earlier]
-    return [*found, Version(note.content, list(note.attachments), note.updated or note.published)]
+    found = [
+        Version(e.content, list(e.attachments), e.created_at, e.summary, e.sensitive)
+        for e in earlier
+    ]
+    now = note.updated or note.published
+    return [
+        *found,
+        Version(note.content, list(note.attachments), now, note.summary, note.sensitive),
+    ]

@@ -351,6 +351,8 @@ def _note_card_columns() -> list[Any]:
         Note.in_reply_to,
         Note.attachments,
         Note.tags,
+        Note.summary,
+        Note.sensitive,
         Note.member_id,
         Note.remote_actor_id,
         Member.username.label("m_username"),

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Text
+from sqlalchemy import Boolean, ForeignKey, Index, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, JSONDocument, UTCDateTime, utcnow
@@ -27,5 +27,7 @@ class NoteEdit(Base):
     content: Mapped[str] = mapped_column(Text, default="")
     #: its attachments (AS2 Images, their alt text in `name`)
     attachments: Mapped[list[dict[str, Any]]] = mapped_column(JSONDocument, default=list)
+    summary: Mapped[str | None] = mapped_column(Text)
+    sensitive: Mapped[bool] = mapped_column(Boolean, default=False)
     #: when that version was written (the note's `published`, or the edit before)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

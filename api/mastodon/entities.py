@@ -711,6 +711,8 @@ def _note_fields(city: City, sid: int, note: Note | Row[Any], cards: Cards) -> d
         "created_at": iso(note.published),
         "edited_at": iso(note.updated) if note.updated else None,
         "content": note.content,
+        "spoiler_text": note.summary or "",
+        "sensitive": bool(note.sensitive),
         "visibility": VISIBILITY.get(note.visibility, "public"),
         "in_reply_to_id": str(parent[0]) if parent else None,
         "in_reply_to_account_id": parent[1] if parent else None,
@@ -736,12 +738,15 @@ def status_edit(
     content: str,
     created_at: str,
     media: list[dict[str, Any]] | None = None,
+    *,
+    spoiler_text: str = "",
+    sensitive: bool = False,
 ) -> dict[str, Any]:
     """One version of a status, Mastodon's StatusEdit (`shown` is the status as it is now)."""
     return {
         "content": content,
-        "spoiler_text": "",
-        "sensitive": False,
+        "spoiler_text": spoiler_text,
+        "sensitive": sensitive,
         "created_at": created_at,
         "account": shown["account"],
         "poll": None,

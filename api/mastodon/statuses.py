@@ -78,6 +78,7 @@ async def create(request: Request) -> Response:
     visibility = entities.FROM_MASTODON.get(first(values, "visibility") or "public")
     if visibility is None:
         raise DomainError("unprocessable", "Validation failed: Visibility is not included", 422)
+    summary, sensitive = _warning(values)
     reply_to = first(values, "in_reply_to_id")
     if reply_to and thread_statuses.decode(reply_to) is not None:
         return JSONResponse(
@@ -114,6 +115,8 @@ async def create(request: Request) -> Response:
             context=context,
             attachments=[media_attachments.note_entry(u, city.urls.media(u.file)) for u in uploads],
             local_mentions=members.active_by_usernames(session, local_names),
+            summary=summary or "",
+            sensitive=sensitive,
         )
         media_attachments.attach(session, uploads, note)
         return _one(session, city, viewer, statuses.id_of_note(session, note.id))
@@ -196,6 +199,12 @@ async def delete(request: Request) -> Response:
     return JSONResponse(await city.db.write(write))
 
 
+def _warning(values: dict[str, list[str]]) -> tuple[str | None, bool]:
+    """`spoiler_text` (None: not sent) and `sensitive` of a status being posted or edited."""
+    sensitive = (first(values, "sensitive") or "").lower() in ("true", "1", "yes", "on")
+    return first(values, "spoiler_text"), sensitive
+
+
 async def _media_attributes(request: Request) -> dict[str, str]:
     """`media_attributes`: new descriptions by media id, from a JSON body (a list of
     objects, as Mastodon.py sends it) or a form (`media_attributes[][id]` then
@@ -237,6 +246,7 @@ async def edit(request: Request) -> Response:
     values = await body(request)
     text = first(values, "status") or ""
     described = await _media_attributes(request)
+    summary, sensitive = _warning(values)
 
     def write(session: Session) -> dict[str, Any]:
         row = statuses.find(session, viewer, sid)
@@ -244,7 +254,16 @@ async def edit(request: Request) -> Response:
         fresh = session.get(Member, member.id)
         assert fresh is not None
         descriptions = {_picture_index(sid, key): alt for key, alt in described.items()}
-        social.edit_note(session, city, fresh, uri, text, descriptions=descriptions)
+        social.edit_note(
+            session,
+            city,
+            fresh,
+            uri,
+            text,
+            descriptions=descriptions,
+            summary=summary or "",
+            sensitive=sensitive,
+        )
         return _one(session, city, viewer, sid)
 
     return JSONResponse(await city.db.write(write))
@@ -270,6 +289,8 @@ async def history(request: Request) -> Response:
                 version.content,
                 entities.iso(version.created_at),
                 entities.attachments(city, sid, version.attachments),
+                spoiler_text=version.summary or "",
+                sensitive=version.sensitive,
             )
             for version in note_edits.versions(session, row.note)
         ]
@@ -287,7 +308,8 @@ async def source(request: Request) -> Response:
     def read(session: Session) -> dict[str, Any]:
         statuses.find(session, viewer, sid)
         shown = _one(session, city, viewer, sid)
-        return {"id": shown["id"], "text": html_to_text(shown["content"]), "spoiler_text": ""}
+        text = html_to_text(shown["content"])
+        return {"id": shown["id"], "text": text, "spoiler_text": shown["spoiler_text"]}
 
     return JSONResponse(await city.db.read(read))
 

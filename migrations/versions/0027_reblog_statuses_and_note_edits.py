@@ -1,7 +1,8 @@
 """Reblogs as statuses of their own: `statuses.reblog_of_id` (the status shown), by a member
 (`reblog_member_id`, their `status_reactions` reblog) or a remote account (`reblog_actor_id`,
 its Announce), `undone_at` when taken back (models/status.py); the earlier versions of edited notes,
-`note_edits` (models/note_edit.py).
+`note_edits` (models/note_edit.py); a note's content warning and sensitive mark
+(`notes.summary`, `notes.sensitive`, and on each kept version).
 
 Revision ID: 0027
 Revises: 0026
@@ -33,6 +34,8 @@ def upgrade() -> None:
             sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
             nullable=False,
         ),
+        sa.Column("summary", sa.Text(), nullable=True),
+        sa.Column("sensitive", sa.Boolean(), nullable=False),
         sa.Column("created_at", models.base.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["note_id"], ["notes.id"], name=op.f("fk_note_edits_note_id_notes"), ondelete="CASCADE"
@@ -41,6 +44,11 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("note_edits", schema=None) as batch_op:
         batch_op.create_index("ix_note_edits_note", ["note_id", "id"], unique=False)
+    with op.batch_alter_table("notes", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("summary", sa.Text(), nullable=True))
+        batch_op.add_column(
+            sa.Column("sensitive", sa.Boolean(), server_default=sa.false(), nullable=False)
+        )
     with op.batch_alter_table("statuses", schema=None) as batch_op:
         batch_op.add_column(sa.Column("reblog_of_id", sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column("reblog_member_id", sa.Integer(), nullable=True))
@@ -73,6 +81,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("notes", schema=None) as batch_op:
+        batch_op.drop_column("sensitive")
+        batch_op.drop_column("summary")
     op.drop_table("note_edits")
     with op.batch_alter_table("statuses", schema=None) as batch_op:
         batch_op.drop_constraint(

@@ -111,6 +111,41 @@ async def test_editing_needs_write_statuses(masto: Masto) -> None:
     assert answer.status_code == 403
 
 
+async def test_a_status_posted_with_a_content_warning_carries_it(masto: Masto) -> None:
+    note = await masto.status("alice", "the ending", spoiler_text="film spoilers")
+    assert (note["spoiler_text"], note["sensitive"]) == ("film spoilers", True)
+    bodies = masto.db.read_sync(
+        lambda s: list(s.scalars(select(OutboundActivity.body).order_by(OutboundActivity.id)))
+    )
+    (create,) = [a for a in map(json.loads, bodies) if a["type"] == "Create"]
+    assert (create["object"]["summary"], create["object"]["sensitive"]) == ("film spoilers", True)
+
+
+async def test_an_edit_sets_and_clears_the_warning_and_history_keeps_each(masto: Masto) -> None:
+    note = await masto.status("alice", "the ending")
+    warned = await _put(masto, note["id"], "alice", status="the ending", spoiler_text="spoilers")
+    assert (warned.json()["spoiler_text"], warned.json()["sensitive"]) == ("spoilers", True)
+    source = (await masto.get(f"/api/v1/statuses/{note['id']}/source", "alice")).json()
+    assert source["spoiler_text"] == "spoilers"
+    cleared = (await _put(masto, note["id"], "alice", status="the ending")).json()
+    assert (cleared["spoiler_text"], cleared["sensitive"]) == ("", False)
+    versions = (await masto.get(f"/api/v1/statuses/{note['id']}/history")).json()
+    assert [v["spoiler_text"] for v in versions] == ["", "spoilers", ""]
+
+
+async def test_a_sensitive_mark_without_warning_is_kept(masto: Masto) -> None:
+    note = await masto.status("alice", "a picture")
+    edited = (await _put(masto, note["id"], "alice", status="a picture", sensitive="true")).json()
+    assert (edited["spoiler_text"], edited["sensitive"]) == ("", True)
+
+
+async def test_an_overlong_warning_is_refused(masto: Masto) -> None:
+    note = await masto.status("alice", "text")
+    answer = await _put(masto, note["id"], "alice", status="text", spoiler_text="x" * 501)
+    assert answer.status_code == 422
+    assert len((await masto.get(f"/api/v1/statuses/{note['id']}/history")).json()) == 1
+
+
 async def _with_photo(masto: Masto) -> dict[str, Any]:
     media = (await _upload(masto, "alice", image_bytes())).json()
     return await masto.status("alice", "My bike", media_ids=[media["id"]])
@@ -179,12 +214,16 @@ async def test_an_edit_from_an_app_reaches_the_followers_city_with_its_history(
         return [s for s in home if s["uri"] == note["uri"] and text in s["content"]]
 
     await eventually(lambda: at_home("2 GRN"))
-    edited = await asyncio.to_thread(alice.status_update, note["id"], "Pears, 1 GRN a kilo")
+    edited = await asyncio.to_thread(
+        alice.status_update, note["id"], "Pears, 1 GRN a kilo", spoiler_text="Prices"
+    )
     assert edited["edited_at"] is not None
     assert (await asyncio.to_thread(alice.status_source, note["id"]))["text"] == (
         "Pears, 1 GRN a kilo"
     )
     (copy,) = await eventually(lambda: at_home("1 GRN"))
     assert copy["edited_at"] is not None
+    assert (copy["spoiler_text"], copy["sensitive"]) == ("Prices", True)
     versions = await asyncio.to_thread(bob.status_history, copy["id"])
     assert ["2 GRN" in v["content"] for v in versions] == [True, False]
+    assert [v["spoiler_text"] for v in versions] == ["", "Prices"]
