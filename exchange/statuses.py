@@ -15,11 +15,12 @@ Who sees what:
 - a discussion thread (the root status) and its replies (its descendants): as on the
   discussion pages, everyone, unless a moderator hid it (or the thread, or the reply it
   answers). The public timeline shows those our members wrote (they are local statuses);
-- a reblog (a status of its own: models/status.py): anyone, while it is not undone, its
-  author not suspended, and what it shows a public or unlisted note or an open listing that
-  is still shown. Home shows the member's own reblogs and those of the accounts they
-  follow, an account's statuses its reblogs (unless `exclude_reblogs`); the public and tag
-  timelines none, as on Mastodon.
+- a reblog (a status of its own: models/status.py): anyone, while it is not undone and its
+  author not suspended; shown only while what it shows is a public or unlisted note or an
+  open listing still shown (`shown_originals`, asked when a page is rendered). Home shows
+  the member's own reblogs and those of the accounts they follow, an account's statuses
+  its reblogs (unless `exclude_reblogs`); the public and tag timelines none, as on
+  Mastodon.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ from sqlalchemy import (
     select,
     true,
 )
-from sqlalchemy.orm import QueryableAttribute, Session, aliased
+from sqlalchemy.orm import QueryableAttribute, Session
 
 from models import (
     OPEN_STATES,
@@ -223,46 +224,12 @@ def post_visible() -> ColumnElement[bool]:
     )
 
 
-#: a reblog's original, in the subquery that asks whether it is still shown
-_ORIGINAL = aliased(Status, name="original")
-_ORIGINAL_NOTE = aliased(Note, name="original_note")
-_ORIGINAL_LISTING = aliased(Listing, name="original_listing")
-
-
-def _reblog_shown() -> ColumnElement[bool]:
-    """A live reblog (of the outer query's `Status`) whose original anyone may see: a public
-    or unlisted note, an open listing, neither hidden, deleted nor by a suspended account."""
-    note = _ORIGINAL_NOTE
-    listing = _ORIGINAL_LISTING
-    original = (
-        select(_ORIGINAL.id)
-        .outerjoin(note, note.id == _ORIGINAL.note_id)
-        .outerjoin(listing, listing.id == _ORIGINAL.listing_id)
-        .where(
-            _ORIGINAL.id == Status.reblog_of_id,
-            or_(
-                and_(
-                    note.id.is_not(None),
-                    note.deleted_at.is_(None),
-                    note.hidden_at.is_(None),
-                    note.visibility.in_(("public", "unlisted")),
-                    _not_suspended_author(note.remote_actor_id),
-                ),
-                and_(
-                    listing.id.is_not(None),
-                    listing.state.in_(OPEN_STATES),
-                    listing.hidden_at.is_(None),
-                    _not_suspended_author(listing.remote_actor_id),
-                ),
-            ),
-        )
-    )
-    return and_(_reblog_live(), original.exists())
-
-
 def _reblog_live() -> ColumnElement[bool]:
-    """A reblog not undone, by an account not suspended; whether its original is still
-    shown is not asked (the home timeline asks it of the page: `shown_originals`)."""
+    """A reblog not undone, by an account not suspended. Whether its original is still
+    shown is asked of a page's reblogs when they are rendered (`shown_originals`), not of
+    every status in the page query: there PostgreSQL planned it as a hashed subplan over
+    every status and scanned and sorted them all, 10x the time of a home page
+    (docs/BENCHMARKS.md)."""
     return and_(
         Status.reblog_of_id.is_not(None),
         Status.undone_at.is_(None),
@@ -301,7 +268,7 @@ def _visible(
     """Which statuses a query keeps; threads, replies and reblogs only where the caller
     names them."""
     return or_(
-        and_(_reblog_shown(), reblogs) if reblogs is not None else false(),
+        and_(_reblog_live(), reblogs) if reblogs is not None else false(),
         and_(Status.note_id.is_not(None), note_visible(viewer), notes),
         and_(Status.listing_id.is_not(None), listing_visible(viewer), listings),
         and_(
@@ -561,9 +528,6 @@ def _home_statement(max_id: bool, since_id: bool, min_id: bool, limit: int) -> S
     visible = or_(
         and_(Status.note_id.is_not(None), _note_visible_to(member_id, uri), notes),
         and_(Status.listing_id.is_not(None), _listing_shown(_own_listing(member_id)), listings),
-        # whether the original is still shown is asked of the page's reblogs only
-        # (`shown_originals`, when they are rendered): asked here of each status, it made
-        # PostgreSQL scan and sort every status, 10x the time of a page (bench.timeline)
         and_(_reblog_live(), reblogs),
     )
     query = _base().where(visible)

@@ -346,6 +346,7 @@ async def _react(request: Request, kind: ReactionKind, scope: str, *, undo: bool
     def write(session: Session) -> dict[str, Any]:
         statuses.find(session, viewer, sid)
         original = statuses.original_id(session, sid)
+        statuses.find(session, viewer, original)
         fresh = session.get(Member, member.id)
         assert fresh is not None
         if undo:

@@ -268,3 +268,21 @@ async def test_a_followers_only_note_cannot_be_reblogged(masto: Masto) -> None:
     assert answer.status_code == 403
     assert answer.json()["error"] == "This action is not allowed"
     assert await _home(masto, "bob") == [private]
+
+
+async def test_a_reblog_of_a_hidden_note_is_gone_and_cannot_be_acted_on(masto: Masto) -> None:
+    carol, dave = masto.remote("carol"), masto.remote("dave")
+    masto.follows("alice", carol)
+    uri = masto.remote_note(dave, "dave's news")
+    _announce(masto, carol, uri)
+    (shown,) = await _home(masto, "alice")
+
+    def hide(session: Any) -> None:
+        note = session.scalar(select(Note).where(Note.uri == uri))
+        note.hidden_at = note.published
+
+    masto.db.write_sync(hide)
+    assert await _home(masto, "alice") == []
+    assert (await masto.get(f"/api/v1/statuses/{shown['id']}", "alice")).status_code == 404
+    liked = await masto.post(f"/api/v1/statuses/{shown['id']}/favourite", "alice")
+    assert liked.status_code == 404
