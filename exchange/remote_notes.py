@@ -17,8 +17,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from federation.inbound_note import InboundNote
-from instance.html import sanitize_html
+from instance.html import html_to_text, sanitize_html
 from models import Direction, Follow, Note, RemoteActor, utcnow
+
+from . import note_edits
 
 MAX_CONTENT = 100_000
 MAX_ATTACHMENTS = 4
@@ -37,6 +39,8 @@ class RemoteNoteFields:
     url: str | None
     attachments: list[dict[str, Any]]
     tags: list[dict[str, Any]]
+    summary: str | None = None
+    sensitive: bool = False
 
 
 def fields_of(note: InboundNote, followers: str | None, *, reject_media: bool) -> RemoteNoteFields:
@@ -61,6 +65,8 @@ def fields_of(note: InboundNote, followers: str | None, *, reject_media: bool) -
         url=note.url,
         attachments=[] if reject_media else attachments,
         tags=[{"type": tag.type, "name": tag.name[:200], "href": tag.href} for tag in note.tags],
+        summary=html_to_text(note.summary)[:500] if note.summary else None,
+        sensitive=note.sensitive,
     )
 
 
@@ -74,6 +80,8 @@ def _write(row: Note, fields: RemoteNoteFields) -> None:
     row.url = fields.url
     row.attachments = fields.attachments
     row.tags = fields.tags
+    row.summary = fields.summary
+    row.sensitive = fields.sensitive
 
 
 def _author_followed(session: Session, author: RemoteActor) -> bool:
@@ -113,6 +121,7 @@ def revise(session: Session, author: RemoteActor, note: InboundNote, *, reject_m
     updated = note.updated or utcnow()
     if row.updated is not None and updated <= row.updated:
         return False
+    note_edits.keep_version(session, row)
     _write(row, fields_of(note, author.followers, reject_media=reject_media))
     row.updated = updated
     return True

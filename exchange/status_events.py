@@ -28,7 +28,7 @@ from models import (
     StatusEventKind,
 )
 
-from .statuses import followed_actors
+from .statuses import followed_actors, group_threads_of
 
 
 @dataclass(frozen=True)
@@ -73,12 +73,19 @@ def was_public(session: Session, status_id: int, *, local: bool, remote: bool) -
 
 def was_at_home(session: Session, member: Member, uri: str, status_id: int) -> bool:
     """The removed status was one the member's home timeline shows (exchange.statuses.home:
-    their own, a direct note to them, an account they follow, a market they follow)."""
+    their own, a direct note to them, an account, market or discussion Group they follow; a reblog
+    by them or by an account they follow)."""
     status = session.get(Status, status_id)
     if status is None:
         return False
     followed = followed_actors(uri)
-    if status.note_id is not None:
+    if status.reblog_of_id is not None:
+        if status.reblog_member_id is not None:
+            return status.reblog_member_id == member.id
+        query = select(RemoteActor.id).where(
+            RemoteActor.id == status.reblog_actor_id, RemoteActor.id.in_(followed)
+        )
+    elif status.note_id is not None:
         query = select(Note.id).where(
             Note.id == status.note_id,
             or_(
@@ -87,6 +94,7 @@ def was_at_home(session: Session, member: Member, uri: str, status_id: int) -> b
                     DirectMessage.note_id == Note.id, DirectMessage.member_id == member.id
                 ),
                 and_(Note.visibility != "direct", Note.remote_actor_id.in_(followed)),
+                Note.id.in_(group_threads_of(uri)),
             ),
         )
     elif status.listing_id is not None:

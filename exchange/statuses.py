@@ -14,7 +14,13 @@ Who sees what:
   every state but draft;
 - a discussion thread (the root status) and its replies (its descendants): as on the
   discussion pages, everyone, unless a moderator hid it (or the thread, or the reply it
-  answers). The public timeline shows those our members wrote (they are local statuses).
+  answers). The public timeline shows those our members wrote (they are local statuses);
+- a reblog (a status of its own: models/status.py): anyone, while it is not undone and its
+  author not suspended; shown only while what it shows is a public or unlisted note or an
+  open listing still shown (`shown_originals`, asked when a page is rendered). Home shows
+  the member's own reblogs and those of the accounts they follow, an account's statuses
+  its reblogs (unless `exclude_reblogs`); the public and tag timelines none, as on
+  Mastodon.
 """
 
 from __future__ import annotations
@@ -49,6 +55,7 @@ from models import (
     DiscussionThread,
     Follow,
     FollowState,
+    GroupThread,
     Listing,
     ListingState,
     Member,
@@ -132,6 +139,24 @@ def followed_actors(viewer_uri: str | BindParameter[str]) -> Select[Any]:
     )
 
 
+def group_threads_of(viewer_uri: str | BindParameter[str]) -> Select[Any]:
+    """The notes that are threads (Pages) of the discussion Groups the viewer follows
+    (another city's or Lemmy's: models/group_thread.py), as a followed Group's threads show
+    at home. Read from the kept threads (few) to their Group and its follow by index, not
+    from every follow of the member: the home query runs this once a page."""
+    return (
+        select(GroupThread.note_id)
+        .join(RemoteActor, RemoteActor.uri == GroupThread.group_uri)
+        .join(Follow, Follow.remote_actor_id == RemoteActor.id)
+        .where(
+            RemoteActor.type == "Group",
+            Follow.local_actor == viewer_uri,
+            Follow.direction == Direction.outbound,
+            Follow.state == FollowState.accepted,
+        )
+    )
+
+
 def _not_suspended_author(actor_id: QueryableAttribute[int | None]) -> ColumnElement[bool]:
     suspended = select(RemoteActor.id).where(RemoteActor.suspended_at.is_not(None))
     return or_(actor_id.is_(None), actor_id.not_in(suspended))
@@ -199,6 +224,29 @@ def post_visible() -> ColumnElement[bool]:
     )
 
 
+def _reblog_live() -> ColumnElement[bool]:
+    """A reblog not undone, by an account not suspended. Whether its original is still
+    shown is asked of a page's reblogs when they are rendered (`shown_originals`), not of
+    every status in the page query: there PostgreSQL planned it as a hashed subplan over
+    every status and scanned and sorted them all, 10x the time of a home page
+    (docs/BENCHMARKS.md)."""
+    return and_(
+        Status.reblog_of_id.is_not(None),
+        Status.undone_at.is_(None),
+        _not_suspended_author(Status.reblog_actor_id),
+    )
+
+
+def shown_originals(session: Session, ids: list[int]) -> set[int]:
+    """Which of these statuses a reblog may show: public or unlisted notes and open listings,
+    not hidden, deleted nor by a suspended account (what anyone may see of them)."""
+    if not ids:
+        return set()
+    anyone = Viewer(None, None)
+    query = _base().where(Status.id.in_(ids), _visible(anyone, true(), true()))
+    return set(session.scalars(query))
+
+
 def _base() -> Select[Any]:
     return (
         select(Status.id)
@@ -215,9 +263,12 @@ def _visible(
     listings: ColumnElement[bool],
     threads: ColumnElement[bool] | None = None,
     posts: ColumnElement[bool] | None = None,
+    reblogs: ColumnElement[bool] | None = None,
 ) -> ColumnElement[bool]:
-    """Which statuses a query keeps; threads and replies only where the caller names them."""
+    """Which statuses a query keeps; threads, replies and reblogs only where the caller
+    names them."""
     return or_(
+        and_(_reblog_live(), reblogs) if reblogs is not None else false(),
         and_(Status.note_id.is_not(None), note_visible(viewer), notes),
         and_(Status.listing_id.is_not(None), listing_visible(viewer), listings),
         and_(
@@ -267,6 +318,8 @@ def _note_card_columns() -> list[Any]:
         Note.in_reply_to,
         Note.attachments,
         Note.tags,
+        Note.summary,
+        Note.sensitive,
         Note.member_id,
         Note.remote_actor_id,
         Member.username.label("m_username"),
@@ -324,10 +377,40 @@ def note_cards(session: Session, ids: list[int]) -> dict[int, Row[Any]]:
 
 def find(session: Session, viewer: Viewer, status_id: int) -> StatusRow:
     """One status the viewer may see; NotFound otherwise (as Mastodon: no hint it exists)."""
-    query = _base().where(Status.id == status_id, _visible(viewer, true(), true(), true(), true()))
+    query = _base().where(
+        Status.id == status_id, _visible(viewer, true(), true(), true(), true(), true())
+    )
     if session.scalar(query) is None:
         raise NotFound("status")
     return rows(session, [status_id])[0]
+
+
+def original_id(session: Session, status_id: int) -> int:
+    """What a status shows: the original of a reblog, else itself (favouriting or reblogging
+    a reblog acts on its original, as on Mastodon)."""
+    return session.scalar(select(Status.reblog_of_id).where(Status.id == status_id)) or status_id
+
+
+def reblog_id(session: Session, member: Member, status_id: int) -> int:
+    """The status id of the member's live reblog of `status_id`."""
+    found = session.scalar(
+        select(Status.id).where(
+            Status.reblog_of_id == status_id,
+            Status.reblog_member_id == member.id,
+            Status.undone_at.is_(None),
+        )
+    )
+    if found is None:
+        raise NotFound("status")
+    return found
+
+
+def reblogger(session: Session, status_id: int) -> tuple[int | None, int | None]:
+    """(member id, remote actor id) of a reblog's author; (None, None) for any other status."""
+    found = session.execute(
+        select(Status.reblog_member_id, Status.reblog_actor_id).where(Status.id == status_id)
+    ).first()
+    return (found[0], found[1]) if found is not None else (None, None)
 
 
 def id_of_note(session: Session, note_id: int) -> int:
@@ -386,7 +469,8 @@ def known_accounts(session: Session, handles: list[str]) -> dict[str, RemoteActo
 
 def home(session: Session, viewer: Viewer, paging: Paging) -> list[int]:
     """The member's own statuses, those of the accounts they follow, the listings of the
-    cities whose market they follow, and the direct notes sent to them."""
+    cities whose market they follow, the threads of the discussion Groups they follow, the
+    direct notes sent to them, and the reblogs by them and by the accounts they follow."""
     ids = list(session.scalars(*_home_query(viewer, paging)))
     return sorted(ids, reverse=True) if paging.min_id is not None else ids
 
@@ -433,15 +517,18 @@ def _home_statement(max_id: bool, since_id: bool, min_id: bool, limit: int) -> S
         Note.member_id == member_id,
         Note.remote_actor_id.in_(followed),
         exists().where(DirectMessage.note_id == Note.id, DirectMessage.member_id == member_id),
+        Note.id.in_(group_threads_of(uri)),
     )
     listings = or_(
         Listing.member_id == member_id,
         Listing.remote_actor_id.in_(followed),
         and_(Listing.remote_actor_id.is_not(None), Listing.origin.in_(markets)),
     )
+    reblogs = or_(Status.reblog_member_id == member_id, Status.reblog_actor_id.in_(followed))
     visible = or_(
         and_(Status.note_id.is_not(None), _note_visible_to(member_id, uri), notes),
         and_(Status.listing_id.is_not(None), _listing_shown(_own_listing(member_id)), listings),
+        and_(_reblog_live(), reblogs),
     )
     query = _base().where(visible)
     if max_id:
@@ -518,23 +605,26 @@ def by_account(
     *,
     member_id: int | None = None,
     actor_id: int | None = None,
+    reblogs: bool = True,
 ) -> list[int]:
-    """The statuses of one account (a member or a remote actor) that the viewer may see."""
+    """The statuses of one account (a member or a remote actor) that the viewer may see,
+    its reblogs among them unless `reblogs` is false (`exclude_reblogs`)."""
     if member_id is not None:
         notes, listings = Note.member_id == member_id, Listing.member_id == member_id
         threads, posts = (
             DiscussionThread.member_id == member_id,
             DiscussionPost.member_id == member_id,
         )
+        boosts = Status.reblog_member_id == member_id
     else:
         notes, listings = Note.remote_actor_id == actor_id, Listing.remote_actor_id == actor_id
         threads, posts = (
             DiscussionThread.remote_actor_id == actor_id,
             DiscussionPost.remote_actor_id == actor_id,
         )
-    return run_page(
-        session, _base().where(_visible(viewer, notes, listings, threads, posts)), Status.id, paging
-    )
+        boosts = Status.reblog_actor_id == actor_id
+    shown = _visible(viewer, notes, listings, threads, posts, boosts if reblogs else None)
+    return run_page(session, _base().where(shown), Status.id, paging)
 
 
 def thread(session: Session, viewer: Viewer, row: StatusRow) -> tuple[list[int], list[int]]:

@@ -58,6 +58,9 @@ class InboundNote:
     updated: datetime | None
     attachments: tuple[Attachment, ...]
     tags: tuple[Tag, ...]
+    #: the content warning (Mastodon's `spoiler_text`) and whether the media are sensitive
+    summary: str | None = None
+    sensitive: bool = False
 
     def visibility(self, followers: str | None) -> str:
         """Mastodon's four: public, unlisted (public in cc), followers, or direct."""
@@ -134,4 +137,6 @@ def parse_note(obj: Any) -> InboundNote | None:
         updated=parse_time(obj.get("updated")),
         attachments=tuple(_attachment(item) for item in attachments),
         tags=_tags(obj.get("tag")),
+        summary=_text(obj.get("summary")) or None,
+        sensitive=obj.get("sensitive") is True,
     )

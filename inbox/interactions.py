@@ -1,15 +1,29 @@
-"""Like, Announce and Undo: interactions with our objects, and taking things back."""
+"""Like, Announce and Undo: interactions with our objects, and taking things back.
+
+An Announce is also a reblog our members see: an account they follow boosting a note
+(models/status.py makes it a status of its own in their home timeline). A note we do not
+have yet, boosted by an account someone here follows, is fetched from its own server first
+(`services.resolve`: the federation policy, signed, its author on its server, public or
+unlisted only); a note that cannot be fetched leaves the Announce unrecorded.
+"""
 
 from __future__ import annotations
+
+import logging
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from exchange import interactions
+from federation.errors import FetchError
 from federation.vocab import id_of
-from models import Direction, Follow, Interaction, Note
+from instance.directory import Refused
+from models import Direction, Follow, FollowState, Interaction, Note, RemoteActor
+from services.resolve import resolve
 
 from .process import Delivery
+
+log = logging.getLogger("comptoir.inbox.interactions")
 
 
 def _known_object(session: Session, delivery: Delivery, object_id: str) -> bool:
@@ -18,12 +32,43 @@ def _known_object(session: Session, delivery: Delivery, object_id: str) -> bool:
     return session.scalar(select(Note.id).where(Note.uri == object_id)) is not None
 
 
+def _followed_here(session: Session, actor_id: int) -> bool:
+    followed = select(Follow.id).where(
+        Follow.remote_actor_id == actor_id,
+        Follow.direction == Direction.outbound,
+        Follow.state == FollowState.accepted,
+    )
+    return session.scalar(followed.limit(1)) is not None
+
+
+async def _fetch_boosted(delivery: Delivery, sender: RemoteActor, object_id: str) -> None:
+    """The note a followed account boosts, fetched when we do not have it (nobody here
+    follows the sender: nothing is fetched, the Announce is only counted if we know it)."""
+    city = delivery.city
+
+    def wanted(session: Session) -> bool:
+        return not _known_object(session, delivery, object_id) and _followed_here(
+            session, sender.id
+        )
+
+    if not await city.db.read(wanted):
+        return
+    try:
+        await resolve(city, object_id)
+    except Refused as exc:
+        log.info("boost of %s by %s: refused: %s", object_id, sender.uri, exc)
+    except (FetchError, ValueError) as exc:
+        log.info("boost of %s by %s: not fetched: %s", object_id, sender.uri, exc)
+
+
 async def _record(delivery: Delivery, kind: str) -> None:
     object_id = delivery.object_id
     if object_id is None:
         await delivery.apply(lambda s: None)
         return
     sender = await delivery.sender()
+    if kind == "Announce":
+        await _fetch_boosted(delivery, sender, object_id)
 
     def change(session: Session) -> None:
         if not _known_object(session, delivery, object_id):
@@ -74,10 +119,13 @@ async def on_undo(delivery: Delivery) -> None:
             if (result is None or result.rowcount == 0) and target:  # type: ignore[attr-defined]
                 session.execute(query.where(Follow.local_actor == target))
         if undone_type in (None, "Like", "Announce") and undone_id:
-            session.execute(
-                delete(Interaction).where(
+            # objects, not a bulk delete: an Announce's reblog status is undone with it
+            # (models/status.py), and a streaming `delete` names it
+            for done in session.scalars(
+                select(Interaction).where(
                     Interaction.activity_uri == undone_id, Interaction.remote_actor_id == sender.id
                 )
-            )
+            ):
+                session.delete(done)
 
     await delivery.apply(change)

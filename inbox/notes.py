@@ -12,14 +12,14 @@ from __future__ import annotations
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from exchange import direct_messages, members, remote_notes
+from exchange import direct_messages, members, mentions, remote_notes
 from federation.actor_document import parse_actor_document
 from federation.authority import authority_of
 from federation.authorship import authored_by, same_origin
 from federation.inbound_note import InboundNote, parse_note
 from federation.vocab import as_list
 from instance.directory import store_actor
-from models import Follow, Note, RemoteActor, utcnow
+from models import Direction, Follow, FollowState, Note, RemoteActor, utcnow
 
 from .process import Delivery
 
@@ -31,6 +31,33 @@ def addressed_here(delivery: Delivery, note: InboundNote) -> bool:
     if any(isinstance(a, str) and urls.is_local(a) for a in addressed):
         return True
     return bool(note.in_reply_to) and urls.is_local(note.in_reply_to or "")
+
+
+def mentioned_members(delivery: Delivery, note: InboundNote) -> list[str]:
+    """The usernames of our members the note's Mention tags name."""
+    actors = delivery.city.fediverse.actors
+    names: list[str] = []
+    for tag in note.tags:
+        ref = actors.parse(tag.href) if tag.type == "Mention" and tag.href else None
+        if ref is not None and ref.kind == "member" and ref.name not in names:
+            names.append(ref.name)
+    return names
+
+
+def _followers_among(session: Session, delivery: Delivery, author: RemoteActor) -> set[int]:
+    """The ids of our members who follow `author`."""
+    followed_by = set(
+        session.scalars(
+            select(Follow.local_actor).where(
+                Follow.remote_actor_id == author.id,
+                Follow.direction == Direction.outbound,
+                Follow.state == FollowState.accepted,
+            )
+        )
+    )
+    actors = delivery.city.fediverse.actors
+    names = [r.name for r in map(actors.parse, followed_by) if r and r.kind == "member"]
+    return {m.id for m in members.active_by_usernames(session, names)}
 
 
 def addressed_members(delivery: Delivery, note: InboundNote) -> list[str]:
@@ -47,15 +74,30 @@ def addressed_members(delivery: Delivery, note: InboundNote) -> list[str]:
 async def keep_note(delivery: Delivery, author: RemoteActor, note: InboundNote) -> None:
     """A Create of a note, classified as one: kept if it concerns us, in one transaction. A
     direct note to members is a message in their conversation with its author."""
-    no_media = (await delivery.city.fediverse.policy.current()).verdict(author.uri).reject_media
-    addressed = addressed_here(delivery, note)
+    verdict = (await delivery.city.fediverse.policy.current()).verdict(author.uri)
     usernames = addressed_members(delivery, note)
+    named = mentioned_members(delivery, note)
+    addressed = addressed_here(delivery, note) or bool(named)
 
     def change(session: Session) -> None:
         row = remote_notes.store(
-            session, author, note, addressed_here=addressed, reject_media=no_media
+            session, author, note, addressed_here=addressed, reject_media=verdict.reject_media
         )
-        if row is None or row.visibility != "direct" or not usernames:
+        if row is None:
+            return
+        if named and row.visibility in mentions.TOLD:
+            writer = session.merge(author)
+            mentions.tell_mentioned(
+                session,
+                row,
+                members.active_by_usernames(session, named),
+                author=writer,
+                silenced=verdict.silenced,
+                followed_by=_followers_among(session, delivery, writer)
+                if verdict.silenced
+                else None,
+            )
+        if row.visibility != "direct" or not usernames:
             return
         session.flush()
         recipients = members.active_by_usernames(session, usernames)

@@ -48,6 +48,7 @@ SENTENCES: dict[str, str] = {
     "listing_taken_down": N_("Your listing “%(title)s” was taken down: %(reason)s"),
     "listing_expired": N_("Your listing “%(title)s” expired."),
     "direct_message": N_("%(who)s wrote to you: %(excerpt)s"),
+    "mention": N_("%(who)s mentioned you: %(excerpt)s"),
     "follow": N_("%(who)s follows you"),
     "follow_request": N_("%(who)s asks to follow you"),
     "liked_note": N_("%(who)s liked your note"),

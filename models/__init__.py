@@ -54,6 +54,7 @@ from .negotiation import (
     Side,
 )
 from .note import Note
+from .note_edit import NoteEdit
 from .notification import Notification, NotificationKind
 from .oauth_application import OAuthApplication
 from .oauth_code import OAuthCode
@@ -151,6 +152,7 @@ __all__ = [
     "InboundActivity",
     "Interaction",
     "Note",
+    "NoteEdit",
     "GroupThread",
     "OutboundActivity",
     "RemoteActor",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import Boolean, ForeignKey, Index, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, JSONDocument, UTCDateTime, utcnow
@@ -39,6 +39,10 @@ class Note(Base):
     url: Mapped[str | None] = mapped_column(String(2000))
     attachments: Mapped[list[dict[str, Any]]] = mapped_column(JSONDocument, default=list)
     tags: Mapped[list[dict[str, Any]]] = mapped_column(JSONDocument, default=list)
+    #: the content warning (AS2 `summary`, Mastodon's `spoiler_text`), plain text
+    summary: Mapped[str | None] = mapped_column(Text)
+    #: the media (or, with a summary, the whole note) are sensitive (Mastodon's `sensitive`)
+    sensitive: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     published: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: a tombstone: the note was deleted; its URL answers 410 and a late Create is ignored

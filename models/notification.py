@@ -46,6 +46,8 @@ class NotificationKind(enum.StrEnum):
     organisation = "organisation"
     #: a pledge to another city's project was paid (funded) or released (missed, cancelled)
     pledge = "pledge"
+    #: a public or unlisted note names the member (exchange/mentions.py)
+    mention = "mention"
 
 
 class Notification(Base):

@@ -29,16 +29,19 @@ from sqlalchemy import (
     Enum,
     ForeignKey,
     UniqueConstraint,
+    and_,
     event,
     insert,
     literal,
     select,
+    update,
 )
 from sqlalchemy.orm import Mapped, Mapper, mapped_column
 from sqlalchemy.orm.attributes import get_history
 
 from .base import Base, UTCDateTime, utcnow
 from .discussion import DiscussionPost, DiscussionThread
+from .interaction import Interaction
 from .listing import OPEN_STATES, Listing
 from .note import Note
 from .status_event import StatusEvent, StatusEventKind
@@ -60,6 +63,20 @@ class Status(Base):
     post_id: Mapped[int | None] = mapped_column(
         ForeignKey("discussion_posts.id", ondelete="CASCADE"), unique=True
     )
+    #: a reblog (boost): the status it shows, by a member (their `status_reactions` row) or
+    #: by a remote account (its Announce, an `interactions` row); the wrapper apps show in
+    #: timelines, with its own id in arrival order. Undone: `undone_at`, the row kept so
+    #: the journal can name it in a streaming `delete`
+    reblog_of_id: Mapped[int | None] = mapped_column(
+        ForeignKey("statuses.id", ondelete="CASCADE"), index=True
+    )
+    reblog_member_id: Mapped[int | None] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE")
+    )
+    reblog_actor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("remote_actors.id", ondelete="CASCADE")
+    )
+    undone_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -99,6 +116,86 @@ def _index_post(_mapper: Mapper[Any], connection: Connection, post: DiscussionPo
     connection.execute(insert(Status).values(post_id=post.id, created_at=utcnow()))
 
 
+# ---------------------------------------------------------------------- reblogs
+
+
+def _undo_reblogs(connection: Connection, which: ColumnElement[bool]) -> None:
+    """The live reblog wrappers `which` names are undone: a `delete` in the journal (the
+    wrapper leaves the timelines that showed it), then `undone_at`."""
+    live = and_(which, Status.reblog_of_id.is_not(None), Status.undone_at.is_(None))
+    _journal(connection, live, StatusEventKind.delete)
+    connection.execute(update(Status).where(live).values(undone_at=utcnow()))
+
+
+@event.listens_for(StatusReaction, "after_insert")
+def _index_reblog(_mapper: Mapper[Any], connection: Connection, reaction: StatusReaction) -> None:
+    """A member's reblog is a status of its own (Mastodon's wrapper), in arrival order."""
+    if reaction.kind is ReactionKind.reblog:
+        connection.execute(
+            insert(Status).values(
+                reblog_of_id=reaction.status_id,
+                reblog_member_id=reaction.member_id,
+                created_at=utcnow(),
+            )
+        )
+
+
+@event.listens_for(StatusReaction, "after_delete")
+def _unindex_reblog(_mapper: Mapper[Any], connection: Connection, reaction: StatusReaction) -> None:
+    if reaction.kind is ReactionKind.reblog:
+        _undo_reblogs(
+            connection,
+            and_(
+                Status.reblog_of_id == reaction.status_id,
+                Status.reblog_member_id == reaction.member_id,
+            ),
+        )
+
+
+def _statuses_at(uri: str) -> Any:
+    """The status ids of the public or unlisted note and of the listing at `uri` (at most
+    one of them): what a reblog may show."""
+    notes = (
+        select(Status.id)
+        .join(Note, Note.id == Status.note_id)
+        .where(Note.uri == uri, Note.visibility.in_(("public", "unlisted")))
+    )
+    listings = (
+        select(Status.id).join(Listing, Listing.id == Status.listing_id).where(Listing.uri == uri)
+    )
+    return notes.union_all(listings)
+
+
+@event.listens_for(Interaction, "after_insert")
+def _index_announce(_mapper: Mapper[Any], connection: Connection, done: Interaction) -> None:
+    """A remote account's Announce of a note or listing we have: its reblog wrapper."""
+    if done.type != "Announce":
+        return
+    originals = _statuses_at(done.object_uri).subquery()
+    connection.execute(
+        insert(Status).from_select(
+            ["reblog_of_id", "reblog_actor_id", "created_at"],
+            select(
+                originals.c.id,
+                literal(done.remote_actor_id),
+                literal(utcnow(), UTCDateTime()),
+            ),
+        )
+    )
+
+
+@event.listens_for(Interaction, "after_delete")
+def _unindex_announce(_mapper: Mapper[Any], connection: Connection, done: Interaction) -> None:
+    if done.type == "Announce":
+        _undo_reblogs(
+            connection,
+            and_(
+                Status.reblog_actor_id == done.remote_actor_id,
+                Status.reblog_of_id.in_(_statuses_at(done.object_uri)),
+            ),
+        )
+
+
 # ---------------------------------------------------------------------- the status journal
 
 
@@ -123,12 +220,21 @@ def _journal(connection: Connection, which: ColumnElement[bool], kind: StatusEve
     connection.execute(insert(StatusEvent).from_select(["status_id", "kind", "created_at"], found))
 
 
+def _journal_reblogs(connection: Connection, original: ColumnElement[bool]) -> None:
+    """The live reblogs of a status just removed leave the timelines with it (they are
+    shown again if it is: a moderator's hiding undone)."""
+    reblogged = select(Status.id).where(original).scalar_subquery()
+    live = and_(Status.reblog_of_id == reblogged, Status.undone_at.is_(None))
+    _journal(connection, live, StatusEventKind.delete)
+
+
 @event.listens_for(Note, "after_update")
 def _note_changed(_mapper: Mapper[Any], connection: Connection, note: Note) -> None:
     """Deleted or hidden: `delete`; its text edited (`updated` moves): `update`."""
     if note.deleted_at is not None or note.hidden_at is not None:
         if _set(note, "deleted_at") or _set(note, "hidden_at"):
             _journal(connection, Status.note_id == note.id, StatusEventKind.delete)
+            _journal_reblogs(connection, Status.note_id == note.id)
         return
     if _changed(note, "updated") is not None:
         _journal(connection, Status.note_id == note.id, StatusEventKind.update)
@@ -143,6 +249,7 @@ def _listing_changed(_mapper: Mapper[Any], connection: Connection, listing: List
     if listing.state not in OPEN_STATES or listing.hidden_at is not None:
         if (was_open and state is not None) or _set(listing, "hidden_at"):
             _journal(connection, Status.listing_id == listing.id, StatusEventKind.delete)
+            _journal_reblogs(connection, Status.listing_id == listing.id)
         return
     if was_open and (state is not None or _changed(listing, "updated_at") is not None):
         _journal(connection, Status.listing_id == listing.id, StatusEventKind.update)

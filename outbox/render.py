@@ -243,12 +243,14 @@ def render_note(urls: Urls, note: Note, author_id: str) -> dict[str, Any]:
         "url": note.url or note.uri,
         "to": list(note.to),
         "cc": list(note.cc),
-        "sensitive": False,
+        "sensitive": note.sensitive,
         "attachment": list(note.attachments),
         "tag": list(note.tags),
     }
     if note.updated is not None:
         document["updated"] = iso(note.updated)
+    if note.summary:
+        document["summary"] = note.summary
     if note.in_reply_to:
         document["inReplyTo"] = note.in_reply_to
     if note.context:

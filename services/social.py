@@ -13,7 +13,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from exchange import direct_messages, follows, group_threads, notifications
+from exchange import direct_messages, follows, group_threads, note_edits, notifications
+from exchange import mentions as mentions_told
 from exchange.errors import DomainError, NotFound
 from federation.vocab import PUBLIC
 from instance.city import City
@@ -35,6 +36,8 @@ from outbox.publish import Audience, publish
 from . import backfill
 
 MAX_NOTE_LENGTH = 5000
+#: a content warning (AS2 `summary`) is short, as on Mastodon
+MAX_WARNING_LENGTH = 500
 VISIBILITIES = ("public", "unlisted", "followers", "direct")
 
 
@@ -208,6 +211,8 @@ def post_note(
     published: datetime | None = None,
     attachments: list[dict[str, Any]] | None = None,
     local_mentions: list[Member] | None = None,
+    summary: str = "",
+    sensitive: bool = False,
 ) -> Note:
     """A member posts a note; plain text becomes HTML. Returns the stored note.
 
@@ -225,6 +230,7 @@ def post_note(
         raise DomainError("empty_note", "a note needs some text")
     if len(text) > MAX_NOTE_LENGTH:
         raise DomainError("note_too_long", f"a note is at most {MAX_NOTE_LENGTH} characters")
+    _check_warning(summary)
     # another city's locked discussion thread would drop the reply: refused before it is sent
     group_threads.check_replies_open(session, in_reply_to)
     mentions = mentions or []
@@ -252,6 +258,8 @@ def post_note(
         ]
         + render.hashtag_entries(city.urls, hashtags(text)),
         attachments=attachments or [],
+        summary=summary.strip() or None,
+        sensitive=sensitive or bool(summary.strip()),
     )
     session.add(note)
     session.flush()
@@ -271,6 +279,7 @@ def post_note(
         direct_messages.record_sent(session, note, member, mentions)
     if visibility == "direct" and locals_named:
         direct_messages.record_local(session, note, member, locals_named)
+    mentions_told.tell_mentioned(session, note, locals_named, author=member)
     return note
 
 
@@ -305,10 +314,49 @@ def _mentioned(session: Session, note: Note) -> list[RemoteActor]:
     return list(session.scalars(select(RemoteActor).where(RemoteActor.uri.in_(hrefs))))
 
 
-def edit_note(session: Session, city: City, member: Member, note_uri: str, text: str) -> Note:
+def _check_warning(summary: str) -> None:
+    if len(summary) > MAX_WARNING_LENGTH:
+        raise DomainError(
+            "warning_too_long", f"a content warning is at most {MAX_WARNING_LENGTH} characters"
+        )
+
+
+def edit_note(
+    session: Session,
+    city: City,
+    member: Member,
+    note_uri: str,
+    text: str,
+    *,
+    descriptions: dict[int, str] | None = None,
+    summary: str | None = None,
+    sensitive: bool | None = None,
+) -> Note:
+    """The member's new text for their note, and new alt text for its pictures
+    (`descriptions`: by the picture's place in the note), content warning (`summary`) and
+    sensitive mark (None: unchanged; a warning makes the note sensitive, as on Mastodon);
+    the version replaced is kept (exchange/note_edits.py) and the note's Update goes to its
+    audience."""
     note = own_note(session, member, note_uri)
     if not text.strip() or len(text) > MAX_NOTE_LENGTH:
         raise DomainError("invalid_note", f"a note needs 1 to {MAX_NOTE_LENGTH} characters")
+    descriptions = descriptions or {}
+    if any(not 0 <= i < len(note.attachments) for i in descriptions):
+        raise DomainError("unknown_media", "the note has no such picture", 422)
+    if any(not alt.strip() or len(alt) > 1500 for alt in descriptions.values()):
+        raise DomainError("invalid_description", "a picture's description is 1 to 1500 characters")
+    if summary is not None:
+        _check_warning(summary)
+    note_edits.keep_version(session, note)
+    if summary is not None:
+        note.summary = summary.strip() or None
+    if sensitive is not None or summary is not None:
+        note.sensitive = bool(sensitive) or bool(note.summary)
+    if descriptions:
+        note.attachments = [
+            {**entry, "name": descriptions[i].strip()} if i in descriptions else entry
+            for i, entry in enumerate(note.attachments)
+        ]
     note.content = text_to_html(text, tag_url=city.urls.tag)
     note.tags = [t for t in note.tags if t.get("type") != "Hashtag"] + render.hashtag_entries(
         city.urls, hashtags(text)

@@ -179,15 +179,16 @@ async def account_statuses(request: Request) -> Response:
     page = paging(request)
 
     pinned = _flag(request.query_params.get("pinned"))
+    reblogs = not _flag(request.query_params.get("exclude_reblogs"))
 
     def read(session: Session) -> tuple[list[dict[str, Any]], list[int]]:
         who = _account(session, request.path_params["id"])
         if pinned:  # nothing is pinned (apps ask first, and show the answer above the rest)
             return [], []
         if isinstance(who, Member):
-            ids = statuses.by_account(session, viewer, page, member_id=who.id)
+            ids = statuses.by_account(session, viewer, page, member_id=who.id, reblogs=reblogs)
         else:
-            ids = statuses.by_account(session, viewer, page, actor_id=who.id)
+            ids = statuses.by_account(session, viewer, page, actor_id=who.id, reblogs=reblogs)
         return entities.statuses(session, city, ids, viewer.member), ids
 
     items, ids = await city.db.read(read)

@@ -711,17 +711,47 @@ def _note_fields(city: City, sid: int, note: Note | Row[Any], cards: Cards) -> d
         "created_at": iso(note.published),
         "edited_at": iso(note.updated) if note.updated else None,
         "content": note.content,
+        "spoiler_text": note.summary or "",
+        "sensitive": bool(note.sensitive),
         "visibility": VISIBILITY.get(note.visibility, "public"),
         "in_reply_to_id": str(parent[0]) if parent else None,
         "in_reply_to_account_id": parent[1] if parent else None,
         "replies_count": cards.replies.get(note.uri, 0),
-        "media_attachments": [
-            _attachment(city, sid, i, a)
-            for i, a in enumerate(note.attachments[:4])
-            if str(a.get("mediaType", "image/")).startswith("image/")
-        ],
+        "media_attachments": attachments(city, sid, note.attachments),
         "mentions": _mentions(cards, note.tags),
         "tags": _tags(city, note.tags),
+    }
+
+
+def attachments(city: City, sid: int, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The MediaAttachment entities of a note's (or a version's) AS2 attachments."""
+    return [
+        _attachment(city, sid, i, a)
+        for i, a in enumerate(entries[:4])
+        if str(a.get("mediaType", "image/")).startswith("image/")
+    ]
+
+
+def status_edit(
+    city: City,
+    shown: dict[str, Any],
+    content: str,
+    created_at: str,
+    media: list[dict[str, Any]] | None = None,
+    *,
+    spoiler_text: str = "",
+    sensitive: bool = False,
+) -> dict[str, Any]:
+    """One version of a status, Mastodon's StatusEdit (`shown` is the status as it is now)."""
+    return {
+        "content": content,
+        "spoiler_text": spoiler_text,
+        "sensitive": sensitive,
+        "created_at": created_at,
+        "account": shown["account"],
+        "poll": None,
+        "media_attachments": shown["media_attachments"] if media is None else media,
+        "emojis": [],
     }
 
 
@@ -776,16 +806,21 @@ def statuses(
 ) -> list[dict[str, Any]]:
     """The Status entities of `ids`, in that order. Notes (most statuses) are read as
     display rows with their authors in one statement (`notes` when the caller read them with
-    its page: `exchange.statuses.home_cards`); listings and discussions as objects."""
+    its page: `exchange.statuses.home_cards`); listings, discussions and reblogs (wrapping
+    their originals, read as a page of their own) as objects."""
     if notes is None:
         notes = status_rules.note_cards(session, ids)
     rest = [i for i in ids if i not in notes]
     rows = {r.status.id: r for r in status_rules.rows(session, rest)} if rest else {}
+    wrappers = {sid: r.status for sid, r in rows.items() if r.status.reblog_of_id is not None}
+    reblogs = _reblogs(session, city, wrappers, viewer) if wrappers else {}
+    for sid in wrappers:
+        del rows[sid]
     cards = Cards.load(session, list(rows.values()), viewer, notes)
     shown = []
     for sid in ids:
         card = notes.get(sid)
-        entity = card_status(city, card, cards) if card is not None else None
+        entity = card_status(city, card, cards) if card is not None else reblogs.get(sid)
         if card is None and sid in rows:
             entity = status(city, rows[sid], cards)
         if entity is not None:
@@ -793,29 +828,61 @@ def statuses(
     return shown
 
 
-#: a reblog's own status id: this plus its `status_reactions` id (no row of `statuses`)
-REBLOG_STATUS_BASE = 8 * 10**17
-
-
-def reblog_of(
-    city: City, member: Member, reaction: StatusReaction, original: dict[str, Any]
+def _reblog_entity(
+    city: City, wrapper: Status, author: dict[str, Any], original: dict[str, Any]
 ) -> dict[str, Any]:
-    """Mastodon's answer to a reblog: a status of the member whose `reblog` is the original."""
+    """Mastodon's reblog: a status of the account that reblogged, its own id and time,
+    whose `reblog` is the original (the counts and the viewer's marks are the original's)."""
     return {
         **original,
-        "id": str(REBLOG_STATUS_BASE + reaction.id),
-        "uri": f"{original['uri']}#reblog-{member.username}",
+        "id": str(wrapper.id),
+        "uri": f"{original['uri']}#reblog-{wrapper.id}",
         "url": None,
-        "account": account(city, member),
-        "created_at": iso(reaction.created_at),
+        "account": author,
+        "created_at": iso(wrapper.created_at),
+        "edited_at": None,
         "content": "",
+        "spoiler_text": "",
         "media_attachments": [],
         "mentions": [],
         "tags": [],
+        "poll": None,
         "in_reply_to_id": None,
         "in_reply_to_account_id": None,
+        "replies_count": 0,
         "reblog": original,
     }
+
+
+def _reblogs(
+    session: Session, city: City, wrappers: dict[int, Status], viewer: Member | None
+) -> dict[int, dict[str, Any]]:
+    """The entities of reblog statuses: their originals read as a page of their own (the
+    reblogs of one original share it), their authors once each. A reblog whose original is
+    no longer shown (hidden, deleted, a listing closed) is left out, as Mastodon leaves
+    unavailable statuses out of a page: the page may then be short, its paging unchanged."""
+    wanted = list(dict.fromkeys(w.reblog_of_id for w in wrappers.values() if w.reblog_of_id))
+    shown_ids = status_rules.shown_originals(session, wanted)
+    originals_ids = [i for i in wanted if i in shown_ids]
+    originals = {int(e["id"]): e for e in statuses(session, city, originals_ids, viewer)}
+    member_ids = [w.reblog_member_id for w in wrappers.values() if w.reblog_member_id]
+    actor_ids = [w.reblog_actor_id for w in wrappers.values() if w.reblog_actor_id]
+    cards = Cards()
+    if member_ids:
+        cards.members = {m.id: m for m in session.scalars(_MEMBERS, {"ids": member_ids})}
+    if actor_ids:
+        cards.actors = {a.id: a for a in session.scalars(_ACTORS, {"ids": actor_ids})}
+    shown: dict[int, dict[str, Any]] = {}
+    for sid, wrapper in wrappers.items():
+        who: Account | None = (
+            cards.members.get(wrapper.reblog_member_id or 0)
+            if wrapper.reblog_member_id is not None
+            else cards.actors.get(wrapper.reblog_actor_id or 0)
+        )
+        original = originals.get(wrapper.reblog_of_id or 0)
+        if who is not None and original is not None:
+            shown[sid] = _reblog_entity(city, wrapper, cards.account_of(city, who), original)
+    return shown
 
 
 # ---------------------------------------------------------------------- notifications

@@ -21,7 +21,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from exchange import media_attachments, members, statuses
+from exchange import media_attachments, members, note_edits, statuses
 from exchange.errors import DomainError
 from exchange.statuses import StatusRow, Viewer
 from instance.city import City, city_of
@@ -78,6 +78,7 @@ async def create(request: Request) -> Response:
     visibility = entities.FROM_MASTODON.get(first(values, "visibility") or "public")
     if visibility is None:
         raise DomainError("unprocessable", "Validation failed: Visibility is not included", 422)
+    summary, sensitive = _warning(values)
     reply_to = first(values, "in_reply_to_id")
     if reply_to and thread_statuses.decode(reply_to) is not None:
         return JSONResponse(
@@ -95,7 +96,8 @@ async def create(request: Request) -> Response:
         assert fresh is not None
         in_reply_to, context, mentions = None, None, [session.merge(m) for m in mentioned]
         if reply_to:
-            parent = statuses.find(session, viewer, int_id(reply_to))
+            statuses.find(session, viewer, int_id(reply_to))
+            parent = statuses.find(session, viewer, statuses.original_id(session, int_id(reply_to)))
             if parent.thread is not None or parent.post is not None:
                 return _one(
                     session, city, viewer, _discussion_reply(session, city, fresh, parent, text)
@@ -113,6 +115,8 @@ async def create(request: Request) -> Response:
             context=context,
             attachments=[media_attachments.note_entry(u, city.urls.media(u.file)) for u in uploads],
             local_mentions=members.active_by_usernames(session, local_names),
+            summary=summary or "",
+            sensitive=sensitive,
         )
         media_attachments.attach(session, uploads, note)
         return _one(session, city, viewer, statuses.id_of_note(session, note.id))
@@ -177,15 +181,137 @@ async def delete(request: Request) -> Response:
 
     def write(session: Session) -> dict[str, Any]:
         row = statuses.find(session, viewer, sid)
+        fresh = session.get(Member, member.id)
+        assert fresh is not None
+        if statuses.reblogger(session, sid) == (member.id, None):
+            # the member's own reblog: deleting it is taking it back, as on Mastodon
+            entity = _one(session, city, viewer, sid)
+            original = statuses.original_id(session, sid)
+            reactions.unreact(session, city, fresh, original, ReactionKind.reblog)
+            entity["text"] = ""
+            return entity
         uri = statuses.own_note_uri(row, member)
         entity = _one(session, city, viewer, sid)
         entity["text"] = html_to_text(entity["content"])
-        fresh = session.get(Member, member.id)
-        assert fresh is not None
         social.delete_note(session, city, fresh, uri)
         return entity
 
     return JSONResponse(await city.db.write(write))
+
+
+def _warning(values: dict[str, list[str]]) -> tuple[str | None, bool]:
+    """`spoiler_text` (None: not sent) and `sensitive` of a status being posted or edited."""
+    sensitive = (first(values, "sensitive") or "").lower() in ("true", "1", "yes", "on")
+    return first(values, "spoiler_text"), sensitive
+
+
+async def _media_attributes(request: Request) -> dict[str, str]:
+    """`media_attributes`: new descriptions by media id, from a JSON body (a list of
+    objects, as Mastodon.py sends it) or a form (`media_attributes[][id]` then
+    `[description]`, in pairs)."""
+    found: dict[str, str] = {}
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind == "application/json":
+        try:
+            document = await request.json()
+        except ValueError:
+            return found
+        given = document.get("media_attributes") if isinstance(document, dict) else None
+        for item in given if isinstance(given, list) else []:
+            if isinstance(item, dict) and isinstance(item.get("description"), str):
+                found[str(item.get("id"))] = item["description"]
+        return found
+    form = await request.form()
+    ids = [str(v) for v in form.getlist("media_attributes[][id]")]
+    alts = [str(v) for v in form.getlist("media_attributes[][description]")]
+    return dict(zip(ids, alts, strict=False))
+
+
+def _picture_index(sid: int, media_id: str) -> int:
+    """The place in the note of a picture named by its MediaAttachment id (the status id and
+    two digits: entities._attachment); -1 for anything else (refused by the use case)."""
+    prefix = str(sid)
+    if media_id.startswith(prefix) and len(media_id) == len(prefix) + 2 and media_id.isdigit():
+        return int(media_id[len(prefix) :])
+    return -1
+
+
+@mastodon_errors
+async def edit(request: Request) -> Response:
+    """`PUT /api/v1/statuses/{id}`: the member's own note gets a new text (the Update
+    federates, `edited_at` is set, the version replaced is kept for `/history`)."""
+    member, viewer = await member_viewer(request, "write:statuses")
+    city = city_of(request)
+    sid = int_id(request.path_params["id"])
+    values = await body(request)
+    text = first(values, "status") or ""
+    described = await _media_attributes(request)
+    summary, sensitive = _warning(values)
+
+    def write(session: Session) -> dict[str, Any]:
+        row = statuses.find(session, viewer, sid)
+        uri = statuses.own_note_uri(row, member)
+        fresh = session.get(Member, member.id)
+        assert fresh is not None
+        descriptions = {_picture_index(sid, key): alt for key, alt in described.items()}
+        social.edit_note(
+            session,
+            city,
+            fresh,
+            uri,
+            text,
+            descriptions=descriptions,
+            summary=summary or "",
+            sensitive=sensitive,
+        )
+        return _one(session, city, viewer, sid)
+
+    return JSONResponse(await city.db.write(write))
+
+
+@mastodon_errors
+async def history(request: Request) -> Response:
+    """Every version of a status, oldest first (a note's earlier versions are kept by its
+    edits: exchange/note_edits.py; anything else has its one version)."""
+    viewer = await optional_viewer(request, "read:statuses")
+    city = city_of(request)
+    sid = int_id(request.path_params["id"])
+
+    def read(session: Session) -> list[dict[str, Any]]:
+        row = statuses.find(session, viewer, sid)
+        shown = _one(session, city, viewer, sid)
+        if row.note is None:
+            return [entities.status_edit(city, shown, shown["content"], shown["created_at"])]
+        return [
+            entities.status_edit(
+                city,
+                shown,
+                version.content,
+                entities.iso(version.created_at),
+                entities.attachments(city, sid, version.attachments),
+                spoiler_text=version.summary or "",
+                sensitive=version.sensitive,
+            )
+            for version in note_edits.versions(session, row.note)
+        ]
+
+    return JSONResponse(await city.db.read(read))
+
+
+@mastodon_errors
+async def source(request: Request) -> Response:
+    """The text an app puts back in its editor: the note's, as plain text."""
+    viewer = await optional_viewer(request, "read:statuses")
+    city = city_of(request)
+    sid = int_id(request.path_params["id"])
+
+    def read(session: Session) -> dict[str, Any]:
+        statuses.find(session, viewer, sid)
+        shown = _one(session, city, viewer, sid)
+        text = html_to_text(shown["content"])
+        return {"id": shown["id"], "text": text, "spoiler_text": shown["spoiler_text"]}
+
+    return JSONResponse(await city.db.read(read))
 
 
 @mastodon_errors
@@ -200,7 +326,8 @@ async def context(request: Request) -> Response:
     sid = int_id(raw)
 
     def read(session: Session) -> dict[str, Any]:
-        row = statuses.find(session, viewer, sid)
+        statuses.find(session, viewer, sid)
+        row = statuses.find(session, viewer, statuses.original_id(session, sid))
         above, below = statuses.thread(session, viewer, row)
         return {
             "ancestors": entities.statuses(session, city, above, viewer.member),
@@ -218,16 +345,20 @@ async def _react(request: Request, kind: ReactionKind, scope: str, *, undo: bool
 
     def write(session: Session) -> dict[str, Any]:
         statuses.find(session, viewer, sid)
+        original = statuses.original_id(session, sid)
+        statuses.find(session, viewer, original)
         fresh = session.get(Member, member.id)
         assert fresh is not None
         if undo:
-            reactions.unreact(session, city, fresh, sid, kind)
-            return _one(session, city, viewer, sid)
-        reaction = reactions.react(session, city, fresh, sid, kind)
-        original = _one(session, city, viewer, sid)
+            reactions.unreact(session, city, fresh, original, kind)
+            return _one(session, city, viewer, original)
+        if kind is ReactionKind.reblog and not statuses.shown_originals(session, [original]):
+            # followers-only and direct notes, discussions: Mastodon refuses them too
+            raise DomainError("forbidden", "This action is not allowed", 403)
+        reactions.react(session, city, fresh, original, kind)
         if kind is not ReactionKind.reblog:
-            return original
-        return entities.reblog_of(city, fresh, reaction, original)
+            return _one(session, city, viewer, original)
+        return _one(session, city, viewer, statuses.reblog_id(session, fresh, original))
 
     return JSONResponse(await city.db.write(write))
 
@@ -257,6 +388,9 @@ def routes() -> list[Route]:
         Route("/api/v1/statuses", create, methods=["POST"]),
         Route("/api/v1/statuses/{id}", show, methods=["GET"]),
         Route("/api/v1/statuses/{id}", delete, methods=["DELETE"]),
+        Route("/api/v1/statuses/{id}", edit, methods=["PUT"]),
+        Route("/api/v1/statuses/{id}/history", history, methods=["GET"]),
+        Route("/api/v1/statuses/{id}/source", source, methods=["GET"]),
         Route("/api/v1/statuses/{id}/context", context, methods=["GET"]),
         Route("/api/v1/statuses/{id}/favourite", favourite, methods=["POST"]),
         Route("/api/v1/statuses/{id}/unfavourite", unfavourite, methods=["POST"]),

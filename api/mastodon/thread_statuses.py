@@ -5,7 +5,7 @@ status whose text gives its terms and its state, with the link to the negotiatio
 the member accepts or counters it; each message is a direct status with its text. They are
 not rows of `statuses` (no timeline shows them): their ids are made from the row's, past
 any real status id, `OFFER_BASE + offers.id` and `MESSAGE_BASE + negotiation_messages.id`,
-below the reblog and notification ids of entities.py. `GET /api/v1/statuses/{id}` and
+below the notification ids of entities.py. `GET /api/v1/statuses/{id}` and
 `/context` answer them for the thread's parties; a direct status posted in reply to one of
 them is a message in that thread (`reply`), which federates as any negotiation message.
 """

@@ -347,3 +347,26 @@ async def test_the_direct_stream_sends_a_conversation_when_a_message_arrives(
     assert conversation["unread"] is True
     assert [a["username"] for a in conversation["accounts"]] == ["bob"]
     assert conversation["last_status"]["id"] == sent.json()["id"]
+
+
+async def test_a_reblog_and_its_undoing_reach_the_user_stream(
+    start_city: Callable[..., Any],
+) -> None:
+    city: LiveCity = await start_city(run_worker=False)
+    add_member(city, "alice")
+    add_member(city, "bob")
+    alice = {"Authorization": f"Bearer {city.db.write_sync(lambda s: issue_token(s, 'alice'))}"}
+    bob = {"Authorization": f"Bearer {city.db.write_sync(lambda s: issue_token(s, 'bob'))}"}
+    async with httpx.AsyncClient(base_url=city.url, timeout=20) as http:
+        original = await _note(http, bob, "Worth sharing")
+        async with http.stream("GET", "/api/v1/streaming/user", headers=alice) as stream:
+            lines = stream.aiter_lines()
+            boosted = await http.post(f"/api/v1/statuses/{original}/reblog", headers=alice)
+            wrapper = boosted.json()["id"]
+            (update_event, shown), *_ = await asyncio.wait_for(_raw_events(lines, 1), 20)
+            await http.post(f"/api/v1/statuses/{original}/unreblog", headers=alice)
+            got = await asyncio.wait_for(_raw_events(lines, 1), 20)
+    assert update_event == "update"
+    assert json.loads(shown)["id"] == wrapper
+    assert json.loads(shown)["reblog"]["id"] == original
+    assert got == [("delete", wrapper)]
