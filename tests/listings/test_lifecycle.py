@@ -102,7 +102,9 @@ async def test_a_listing_expires_at_its_time_and_federates_a_delete(city: Market
     await run_jobs(city)
     after = (await city.get(f"/listings/{listing['id']}", as_="alice")).json()
     assert after["state"] == "expired"
-    types = city.db.read_sync(lambda s: list(s.scalars(select(OutboundActivity.type))))
+    types = city.db.read_sync(
+        lambda s: list(s.scalars(select(OutboundActivity.type).order_by(OutboundActivity.id)))
+    )
     assert types[-1] == "Delete"
     kinds = [
         n["kind"] for n in (await city.get("/notifications", as_="alice")).json()["notifications"]
