@@ -190,7 +190,11 @@ async def test_update_credentials_takes_an_avatar_and_accounts_show_it(masto: Ma
     assert served.status_code == 200 and served.headers["content-type"] == "image/jpeg"
     updates = masto.db.read_sync(
         lambda s: list(
-            s.scalars(select(OutboundActivity.body).where(OutboundActivity.type == "Update"))
+            s.scalars(
+                select(OutboundActivity.body)
+                .where(OutboundActivity.type == "Update")
+                .order_by(OutboundActivity.id)
+            )
         )
     )
     assert json.loads(updates[-1])["object"]["icon"]["url"] == found["avatar"]

@@ -42,7 +42,11 @@ async def asked(city: Client, name: str = "alice") -> str:
 def updates(city: Client) -> list[dict[str, Any]]:
     bodies = city.app.state.city.db.read_sync(
         lambda s: list(
-            s.scalars(select(OutboundActivity.body).where(OutboundActivity.type == "Update"))
+            s.scalars(
+                select(OutboundActivity.body)
+                .where(OutboundActivity.type == "Update")
+                .order_by(OutboundActivity.id)
+            )
         )
     )
     return [json.loads(body) for body in bodies]

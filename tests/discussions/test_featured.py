@@ -116,7 +116,9 @@ async def test_a_pin_is_the_moderators_add_to_featured_and_an_unpin_their_remove
     bodies = city.app.state.city.db.read_sync(
         lambda s: list(
             s.scalars(
-                select(OutboundActivity.body).where(OutboundActivity.type.in_(("Add", "Remove")))
+                select(OutboundActivity.body)
+                .where(OutboundActivity.type.in_(("Add", "Remove")))
+                .order_by(OutboundActivity.id)
             )
         )
     )
