@@ -13,6 +13,10 @@ them page further back (`max_id` drawn among the ids). The statuses are public n
 Baseline, same run, same transport: a bare Starlette app whose one route answers the same 20
 statuses' JSON, prepared beforehand: what serving that answer costs with no work behind it.
 Goals (issue 13): p99 under 50 ms, and at least 0.3x of the baseline's rate.
+
+Floor, same run: `GET /health` through the same application (every middleware, one thread
+hop, one transaction running `SELECT 1`): what any answer that reads the database costs
+here before it does any work of its own. The home timeline cannot beat it.
 """
 
 from __future__ import annotations
@@ -181,6 +185,7 @@ async def run(url: str, requests: int, warmup: int, rng: random.Random) -> dict[
             assert first.status_code == 200 and len(first.json()) == 20, first.text
             body = first.content
         timings = await measure(app, "/api/v1/timelines/home", params, headers, warmup)
+        floor = await measure(app, "/health", [{}] * len(params), {}, warmup)
         db.dispose()
     bare = await measure(baseline_app(body), "/api/v1/timelines/home", params, {}, warmup)
     return {
@@ -189,6 +194,8 @@ async def run(url: str, requests: int, warmup: int, rng: random.Random) -> dict[
         "rate": len(timings) / sum(timings),
         "base_median": statistics.median(bare) * 1000,
         "base_rate": len(bare) / sum(bare),
+        "floor_median": statistics.median(floor) * 1000,
+        "floor_rate": len(floor) / sum(floor),
     }
 
 
@@ -226,6 +233,8 @@ def main() -> None:
         line("baseline (bare Starlette, same JSON), median", found["base_median"], "ms")
         line("baseline, requests per second", found["base_rate"], "req/s")
         line("ratio to the baseline (goal >= 0.3)", found["rate"] / found["base_rate"], "x")
+        line("floor (/health: same stack, one SELECT 1), median", found["floor_median"], "ms")
+        line("floor, ratio to the baseline", found["floor_rate"] / found["base_rate"], "x")
 
 
 if __name__ == "__main__":

@@ -249,12 +249,13 @@ async def websocket(ws: WebSocket) -> None:
     except DomainError:
         await ws.close(code=1008)
         return
-    protocol = ws.headers.get("sec-websocket-protocol") or None
-    await ws.accept(subprotocol=protocol)
     listener = Listener(city, viewer)
     if first in STREAMS:
         listener.streams.add(first)
+    # before the handshake completes: what the app writes once connected is after the start
     await listener.start()
+    protocol = ws.headers.get("sec-websocket-protocol") or None
+    await ws.accept(subprotocol=protocol)
     reader = asyncio.create_task(_read_subscriptions(ws, listener))
     try:
         while not reader.done():
