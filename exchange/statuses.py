@@ -328,6 +328,7 @@ def _note_card_columns() -> list[Any]:
         Member.avatar.label("m_avatar"),
         Member.created_at.label("m_created_at"),
         Member.manually_approves_followers.label("m_locked"),
+        Member.fields.label("m_fields"),
         RemoteActor.uri.label("a_uri"),
         RemoteActor.preferred_username.label("a_username"),
         RemoteActor.domain.label("a_domain"),
@@ -338,6 +339,7 @@ def _note_card_columns() -> list[Any]:
         RemoteActor.manually_approves_followers.label("a_locked"),
         RemoteActor.type.label("a_type"),
         RemoteActor.icon_url.label("a_icon_url"),
+        RemoteActor.extra.label("a_extra"),
     ]
 
 

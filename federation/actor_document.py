@@ -119,6 +119,30 @@ def parse_actor_document(document: dict[str, Any]) -> ActorDocument:
         public_key_pem=key["publicKeyPem"],
         manually_approves_followers=bool(document.get("manuallyApprovesFollowers", False)),
         extra={
-            k: document[k] for k in ("currency", "comptoir", "settlementBatches") if k in document
+            **{
+                k: document[k]
+                for k in ("currency", "comptoir", "settlementBatches")
+                if k in document
+            },
+            **({"fields": fields} if (fields := _property_values(document)) else {}),
         },
     )
+
+
+#: profile fields kept of another server's actor (Mastodon shows four, some servers more)
+MAX_FIELDS = 16
+
+
+def _property_values(document: dict[str, Any]) -> list[dict[str, str]]:
+    """The actor's profile fields: its `PropertyValue` attachments' names and values (HTML,
+    as the actor wrote it: sanitized when stored)."""
+    found = []
+    for item in as_list(document.get("attachment")):
+        if (
+            isinstance(item, dict)
+            and item.get("type") == "PropertyValue"
+            and isinstance(item.get("name"), str)
+            and isinstance(item.get("value"), str)
+        ):
+            found.append({"name": item["name"][:255], "value": item["value"][:2048]})
+    return found[:MAX_FIELDS]

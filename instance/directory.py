@@ -33,7 +33,7 @@ from models import RemoteActor, utcnow
 
 from .actors import SigningKey
 from .database import Database
-from .html import sanitize_html
+from .html import plain_name, sanitize_html
 from .policy import PolicyCache
 from .settings import Settings, is_loopback_host
 
@@ -234,6 +234,14 @@ def store_actor(session: Session, document: ActorDocument) -> RemoteActor:
     """Insert or refresh the actor. Raises FetchError if another actor already claims its key."""
     values = asdict(document)
     values["summary"] = sanitize_html(document.summary)
+    if "fields" in document.extra:  # profile fields' values are HTML too
+        values["extra"] = {
+            **document.extra,
+            "fields": [
+                {"name": plain_name(f["name"]), "value": sanitize_html(f["value"])}
+                for f in document.extra["fields"]
+            ],
+        }
     holder = session.scalar(select(RemoteActor.uri).where(RemoteActor.key_id == values["key_id"]))
     if holder is not None and holder != values["uri"]:
         raise FetchError(f"key {values['key_id']} is already the key of {holder}")

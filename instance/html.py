@@ -105,14 +105,23 @@ def text_to_html(text: str, tag_url: Callable[[str], str] | None = None) -> str:
     paragraphs = [p for p in re.split(r"\n\s*\n", text.strip()) if p.strip()]
     rendered = []
     for paragraph in paragraphs:
-        source = paragraph.strip()
-        pieces: list[str] = []
-        end = 0
-        for match in _LINK_RE.finditer(source):
-            url = html.escape(match.group(0), quote=True)
-            pieces.append(_linked_hashtags(html.escape(source[end : match.start()]), tag_url))
-            pieces.append(f'<a href="{url}" rel="nofollow noopener noreferrer">{url}</a>')
-            end = match.end()
-        pieces.append(_linked_hashtags(html.escape(source[end:], quote=True), tag_url))
-        rendered.append("<p>" + "".join(pieces).replace("\n", "<br>") + "</p>")
+        rendered.append("<p>" + _linked(paragraph.strip(), tag_url).replace("\n", "<br>") + "</p>")
     return "".join(rendered)
+
+
+def text_to_inline_html(text: str) -> str:
+    """One line of plain text (a profile field's value) as escaped HTML with its URLs
+    linked, without paragraphs: Mastodon shows a field's value inline."""
+    return _linked(" ".join(text.split()), None)
+
+
+def _linked(source: str, tag_url: Callable[[str], str] | None) -> str:
+    pieces: list[str] = []
+    end = 0
+    for match in _LINK_RE.finditer(source):
+        url = html.escape(match.group(0), quote=True)
+        pieces.append(_linked_hashtags(html.escape(source[end : match.start()]), tag_url))
+        pieces.append(f'<a href="{url}" rel="nofollow noopener noreferrer">{url}</a>')
+        end = match.end()
+    pieces.append(_linked_hashtags(html.escape(source[end:], quote=True), tag_url))
+    return "".join(pieces)

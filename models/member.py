@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import Enum, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import Base, UTCDateTime, utcnow
+from .base import Base, JSONDocument, UTCDateTime, utcnow
 
 
 class Role(enum.StrEnum):
@@ -37,6 +37,9 @@ class Member(Base):
     summary: Mapped[str] = mapped_column(Text, default="")
     #: the stored photo's name in the city's media store (exchange/photos.py), None: the default
     avatar: Mapped[str | None] = mapped_column(String(64))
+    #: profile fields as typed, [{"name", "value"}] in order, at most four
+    #: (exchange/profile_fields.py); federated as the actor's PropertyValue attachments
+    fields: Mapped[list[dict[str, str]]] = mapped_column(JSONDocument, default=list)
     email: Mapped[str | None] = mapped_column(String(254))
     password_hash: Mapped[str] = mapped_column(String(200))
     role: Mapped[Role] = mapped_column(

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from exchange import photos
+from exchange import photos, profile_fields
 from federation.vocab import PUBLIC
 from instance.html import plain_name, sanitize_html
 from instance.settings import Settings
@@ -63,6 +63,7 @@ def _actor(
     published: datetime | None,
     manually_approves: bool,
     icon: dict[str, str] | None = None,
+    fields: list[dict[str, str]] | None = None,
 ) -> dict[str, Any]:
     document: dict[str, Any] = {
         "@context": context(urls, security=True, comptoir=True),
@@ -94,6 +95,10 @@ def _actor(
     }
     if published is not None:
         document["published"] = iso(published)
+    if fields:  # Mastodon's profile fields: schema.org PropertyValues (MASTODON_TERMS)
+        document["attachment"] = [
+            {"type": "PropertyValue", "name": f["name"], "value": f["value"]} for f in fields
+        ]
     return document
 
 
@@ -111,6 +116,7 @@ def render_member(urls: Urls, member: Member) -> dict[str, Any]:
         published=member.created_at,
         manually_approves=member.manually_approves_followers,
         icon=member_icon(urls, member),
+        fields=profile_fields.as_html(member.fields or []),
     )
 
 

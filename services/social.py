@@ -13,7 +13,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from exchange import direct_messages, follows, group_threads, note_edits, notifications
+from exchange import (
+    direct_messages,
+    follows,
+    group_threads,
+    note_edits,
+    notifications,
+    profile_fields,
+)
 from exchange import mentions as mentions_told
 from exchange.errors import DomainError, NotFound
 from federation.vocab import PUBLIC
@@ -411,10 +418,12 @@ def update_profile(
     locked: bool | None = None,
     avatar: str | None = None,
     remove_avatar: bool = False,
+    fields: list[tuple[str, str]] | None = None,
 ) -> Member:
-    """The member changes their name, their profile text (plain text, made HTML) or their
-    avatar; their followers get an `Update` of the actor, as Mastodon sends one, so other
-    servers show it.
+    """The member changes their name, their profile text (plain text, made HTML), their
+    avatar or their profile fields (name/value pairs, `exchange.profile_fields`: all of them
+    at once, in order); their followers get an `Update` of the actor, as Mastodon sends one,
+    so other servers show it.
 
     `avatar` is a photo already stored (exchange/photos.py `store`), `remove_avatar` goes back
     to the default picture. The file that was the avatar before stays in the store: the caller
@@ -433,6 +442,8 @@ def update_profile(
     if locked is not None:
         # followers from now on wait for the member's answer (`follow_request`)
         member.manually_approves_followers = locked
+    if fields is not None:
+        member.fields = profile_fields.cleaned(fields)
     if avatar is not None:
         member.avatar = avatar
     elif remove_avatar:

@@ -81,6 +81,9 @@ SENTENCES: dict[str, str] = {
     "already_retired": N_("This category is already retired."),
     "invalid_display_name": N_("A name is at most 100 characters."),
     "invalid_note": N_("The text about you is at most 500 characters."),
+    "invalid_fields": N_(
+        "Up to 4 profile fields, each with a label; a label or a content is at most 255 characters."
+    ),
     "invalid_time_zone": N_("This is not a time zone: write one like Europe/Paris."),
     "invalid_language": N_("Choose one of the languages offered."),
     "offer_needs_terms": N_(

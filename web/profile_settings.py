@@ -1,5 +1,5 @@
-"""The member's own profile at /account/profile: name, profile text, avatar, language and
-time zone.
+"""The member's own profile at /account/profile: name, profile text, profile fields,
+avatar, language and time zone.
 
 Name and text go through `services.social.update_profile` (the same use case as Mastodon's
 update_credentials: followers get an `Update` of the actor); language and time zone are
@@ -21,7 +21,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from exchange import members, photos
+from exchange import members, photos, profile_fields
 from exchange.errors import DomainError, NotFound
 from instance import i18n
 from instance.city import City, city_of
@@ -40,6 +40,7 @@ from .refusal import NONE, Refusal, refusal
 FIELDS = {
     "invalid_display_name": "display_name",
     "invalid_note": "note",
+    "invalid_fields": "fields",
     "invalid_language": "language",
     "invalid_time_zone": "time_zone",
     "photo_too_large": "avatar",
@@ -106,6 +107,10 @@ async def save_profile(request: Request) -> Response:
             note=str(form.get("note", "")),
             avatar=avatar,
             remove_avatar=form.get("remove_avatar") is not None,
+            fields=[
+                (str(form.get(f"field_name_{n}", "")), str(form.get(f"field_value_{n}", "")))
+                for n in range(profile_fields.MAX_FIELDS)
+            ],
         )
 
     try:

@@ -8,6 +8,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
+from exchange import profile_fields
 from exchange.notes import visible_note
 from instance.city import city_of
 from instance.html import sanitize_html
@@ -46,6 +47,7 @@ async def profile(request: Request) -> Response:
         notes=notes,
         actor_id=city.urls.member(username),
         summary=sanitize_html(member.summary),
+        fields=profile_fields.as_html(member.fields or []),
     )
 
 

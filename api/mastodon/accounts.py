@@ -10,6 +10,7 @@ here: empty lists.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from sqlalchemy import select
@@ -65,12 +66,14 @@ async def verify_credentials(request: Request) -> Response:
 
 @mastodon_errors
 async def update_credentials(request: Request) -> Response:
-    """Display name, note (plain text), `locked` (followers need approval) and `avatar` (a
-    multipart file, checked and stored as a listing photo is); other fields are accepted and
+    """Display name, note (plain text), `locked` (followers need approval), `avatar` (a
+    multipart file, checked and stored as a listing photo is) and `fields_attributes` (the
+    profile fields, all of them: what is not sent is removed); other fields are accepted and
     left as they are."""
     member, _ = await member_viewer(request, "write:accounts")
     city = city_of(request)
     values = await body(request)
+    fields = await _fields_attributes(request, values)
     avatar = await _avatar_upload(request, city)
     previous: list[str | None] = []
 
@@ -86,6 +89,7 @@ async def update_credentials(request: Request) -> Response:
             note=first(values, "note"),
             locked=_flag(first(values, "locked")),
             avatar=avatar,
+            fields=fields,
         )
         return entities.credential_account(city, fresh, entities.counts(session, city, fresh))
 
@@ -98,6 +102,40 @@ async def update_credentials(request: Request) -> Response:
     if avatar is not None and previous and previous[-1]:
         await in_thread(photos.remove, city.media, previous[-1])
     return JSONResponse(answer)
+
+
+FIELD_KEY = re.compile(r"fields_attributes\[(\d+)\]\[(name|value)\]")
+
+
+async def _fields_attributes(
+    request: Request, values: dict[str, list[str]]
+) -> list[tuple[str, str]] | None:
+    """The profile fields sent, by their index; None when none were sent (left as they are).
+
+    A form sends `fields_attributes[0][name]`, `fields_attributes[0][value]`... (Mastodon.py,
+    Tusky); JSON sends `fields_attributes` as an object keyed by index or as an array (Elk).
+    """
+    rows: dict[int, dict[str, str]] = {}
+    if request.headers.get("content-type", "").split(";")[0].strip() == "application/json":
+        try:
+            document = await request.json()
+        except ValueError:
+            return None  # `body` read it already: nothing usable was sent
+        sent = document.get("fields_attributes") if isinstance(document, dict) else None
+        if sent is None:
+            return None
+        items = sent.items() if isinstance(sent, dict) else enumerate(sent)
+        for index, row in items:
+            if not isinstance(row, dict) or not str(index).isdigit():
+                raise DomainError("invalid_fields", "fields_attributes: a list of {name, value}")
+            rows[int(index)] = {k: str(row.get(k) or "") for k in ("name", "value")}
+    else:
+        for key, got in values.items():
+            if matched := FIELD_KEY.fullmatch(key):
+                rows.setdefault(int(matched[1]), {})[matched[2]] = got[0] if got else ""
+        if not rows:
+            return None
+    return [(r.get("name", ""), r.get("value", "")) for _, r in sorted(rows.items())]
 
 
 async def _avatar_upload(request: Request, city: City) -> str | None:

@@ -42,6 +42,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from exchange import discussions as discussion_rules
+from exchange import profile_fields
 from exchange import statuses as status_rules
 from exchange.statuses import StatusRow
 from instance.city import City
@@ -136,6 +137,7 @@ def account(city: City, who: Account, counts: tuple[int, int, int] = (0, 0, 0)) 
             kind=None,
             avatar=icon["url"] if icon else None,
             counts=counts,
+            fields=profile_fields.as_html(who.fields or []),
         )
     return _account_entity(
         city,
@@ -151,6 +153,7 @@ def account(city: City, who: Account, counts: tuple[int, int, int] = (0, 0, 0)) 
         kind=who.type,
         avatar=who.icon_url,
         counts=counts,
+        fields=profile_fields.of_remote(who.extra),
     )
 
 
@@ -174,6 +177,7 @@ def _card_account(city: City, card: Row[Any]) -> dict[str, Any] | None:
             locked=card.m_locked,
             kind=None,
             avatar=icon["url"] if icon else None,
+            fields=profile_fields.as_html(card.m_fields or []),
         )
     if card.a_uri is None:
         return None
@@ -190,6 +194,7 @@ def _card_account(city: City, card: Row[Any]) -> dict[str, Any] | None:
         locked=card.a_locked,
         kind=card.a_type,
         avatar=card.a_icon_url,
+        fields=profile_fields.of_remote(card.a_extra),
     )
 
 
@@ -208,6 +213,7 @@ def _account_entity(
     kind: str | None,
     avatar: str | None,
     counts: tuple[int, int, int] = (0, 0, 0),
+    fields: list[dict[str, str]] | None = None,
 ) -> dict[str, Any]:
     """The Account entity's fields; `kind` is a remote actor's type (None for a member)."""
     avatar = avatar or _avatar(city)
@@ -238,7 +244,8 @@ def _account_entity(
         "noindex": False,
         "emojis": [],
         "roles": [],
-        "fields": [],
+        # no rel=me verification here: `verified_at` stays null
+        "fields": [{**f, "verified_at": None} for f in fields or []],
     }
 
 
@@ -289,7 +296,7 @@ def credential_account(city: City, member: Member, found: tuple[int, int, int]) 
         "sensitive": False,
         "language": city.settings.language,
         "note": html_to_text(member.summary),
-        "fields": [],
+        "fields": [{**f, "verified_at": None} for f in member.fields or []],
         "follow_requests_count": 0,
     }
     entity["role"] = {

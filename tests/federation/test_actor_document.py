@@ -102,3 +102,22 @@ def test_an_actor_whose_id_has_no_path_is_named_after_its_host() -> None:
         )
     )
     assert actor.preferred_username == "solo.example"
+
+
+def test_profile_fields_are_the_property_value_attachments() -> None:
+    actor = parse_actor_document(
+        document(
+            attachment=[
+                {
+                    "type": "PropertyValue",
+                    "name": "Site",
+                    "value": '<a href="https://x.example">x</a>',
+                },
+                {"type": "Image", "url": "https://media.example/banner.png"},
+                {"type": "PropertyValue", "name": "No value"},
+            ]
+        )
+    )
+    assert actor.extra == {
+        "fields": [{"name": "Site", "value": '<a href="https://x.example">x</a>'}]
+    }

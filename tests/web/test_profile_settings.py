@@ -136,3 +136,36 @@ async def test_a_file_that_is_not_an_image_is_refused_in_french_and_nothing_is_s
     assert input_value(refused.text, "display_name") == "Nouveau"
     member = stored(app)
     assert member.avatar is None and member.display_name == "A"
+
+
+async def test_profile_fields_are_edited_on_the_page_and_shown_on_the_profile(alice: Any) -> None:
+    app, browser = alice
+    saved = await send(
+        browser,
+        "/account/profile",
+        "/account/profile",
+        field_name_0="Website",
+        field_value_0="https://alice.example",
+        field_name_1="Quartier",
+        field_value_1="Croix-Rousse",
+    )
+    assert saved.status_code == 303
+    assert stored(app).fields == [
+        {"name": "Website", "value": "https://alice.example"},
+        {"name": "Quartier", "value": "Croix-Rousse"},
+    ]
+    page = (await browser.client.get("/account/profile")).text
+    assert input_value(page, "field_value_1") == "Croix-Rousse"
+    public = (await browser.client.get("/@alice")).text
+    assert "<dt>Quartier</dt><dd>Croix-Rousse</dd>" in public
+    assert '<a href="https://alice.example"' in public
+
+
+async def test_a_field_without_a_label_is_refused_beside_the_fields(alice: Any) -> None:
+    app, browser = alice
+    refused = await send(
+        browser, "/account/profile", "/account/profile", field_value_0="orphan", display_name="X"
+    )
+    assert refused.status_code == 422 and 'id="profile-fields-error"' in refused.text
+    assert input_value(refused.text, "field_value_0") == "orphan"
+    assert stored(app).fields == [] and stored(app).display_name != "X"

@@ -1,0 +1,31 @@
+"""Members' profile fields: `members.fields`, the name/value pairs Mastodon shows under a
+profile (exchange/profile_fields.py).
+
+Revision ID: 0031
+Revises: 0030
+Create Date: 2026-12-05
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+from sqlalchemy.dialects import postgresql
+
+revision = "0031"
+down_revision = "0030"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    json = sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql")
+    with op.batch_alter_table("members") as table:
+        table.add_column(
+            sa.Column("fields", json, nullable=False, server_default=sa.text("'[]'"))
+        )
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("members") as table:
+        table.drop_column("fields")
