@@ -3,14 +3,20 @@ accounts they follow, as Mastodon 4.3 has them, and each list read as a timeline
 
 from __future__ import annotations
 
+import asyncio
 import re
+from collections.abc import Callable
 from typing import Any
 
 import httpx
+import pytest
 
 from models import Interaction, new_public_id
 
+from ..e2e.helpers import add_member, eventually
+from ..live import LiveCity
 from .mastodon_city import ELSEWHERE, Masto
+from .test_mastodon_py_client import _logged_in
 
 
 def _account(actor_id: int) -> str:
@@ -387,3 +393,38 @@ async def test_a_list_not_exclusive_leaves_home_as_it_is(masto: Masto) -> None:
     said = masto.remote_note(carol, "from carol")
     home = (await masto.get("/api/v1/timelines/home", "alice")).json()
     assert [s["uri"] for s in home] == [said]
+
+
+@pytest.mark.slow
+async def test_mastodon_py_lists_a_followed_account_of_another_city_and_reads_it(
+    start_city: Callable[..., Any],
+) -> None:
+    a: LiveCity = await start_city()
+    b: LiveCity = await start_city()
+    add_member(a, "alice")
+    add_member(b, "bob")
+    alice = await asyncio.to_thread(_logged_in, a, "alice")
+    bob_app = await asyncio.to_thread(_logged_in, b, "bob")
+    bob = await asyncio.to_thread(alice.account_lookup, f"bob@{b.settings.domain}")
+    await asyncio.to_thread(alice.account_follow, bob["id"])
+
+    async def following() -> bool:
+        (rel,) = await asyncio.to_thread(alice.account_relationships, bob["id"])
+        return bool(rel["following"])
+
+    await eventually(following)
+    made = await asyncio.to_thread(alice.list_create, "Other town")
+    await asyncio.to_thread(alice.list_accounts_add, made["id"], [bob["id"]])
+    listed = await asyncio.to_thread(alice.list_accounts, made["id"])
+    assert [account["acct"] for account in listed] == [f"bob@{b.settings.domain}"]
+    said = await asyncio.to_thread(bob_app.status_post, "Market day on Saturday")
+
+    async def in_the_list() -> list[Any]:
+        shown = await asyncio.to_thread(alice.timeline_list, made["id"])
+        return [s for s in shown if s["uri"] == said["uri"]]
+
+    (status,) = await eventually(in_the_list)
+    assert "Market day" in status["content"]
+    assert [lst["id"] for lst in await asyncio.to_thread(alice.account_lists, bob["id"])] == [
+        made["id"]
+    ]
