@@ -9,9 +9,12 @@ from collections.abc import Callable
 from typing import Any
 
 import httpx
+import orjson
 import pytest
 
-from models import Interaction, new_public_id
+from api.mastodon import streaming
+from exchange.statuses import Viewer
+from models import Interaction, Member, new_public_id
 
 from ..e2e.helpers import add_member, eventually
 from ..live import LiveCity
@@ -393,6 +396,35 @@ async def test_a_list_not_exclusive_leaves_home_as_it_is(masto: Masto) -> None:
     said = masto.remote_note(carol, "from carol")
     home = (await masto.get("/api/v1/timelines/home", "alice")).json()
     assert [s["uri"] for s in home] == [said]
+
+
+# ---------------------------------------------------------------------- streaming
+
+
+async def test_a_list_stream_sends_new_statuses_of_the_list_accounts(masto: Masto) -> None:
+    made = await _make(masto)
+    carol, dan = _followed(masto, "carol", "dan")
+    await _add(masto, made["id"], carol)
+    alice = masto.db.read_sync(lambda s: s.get(Member, masto.member_id("alice")))
+    viewer = Viewer(alice, masto.city.urls.member("alice"))
+    listener = streaming.Listener(masto.city, viewer, {f"list:{made['id']}"})
+    await listener.start()
+    said = masto.remote_note(carol, "from carol")
+    masto.remote_note(dan, "from dan")
+    events = await listener.events()
+    assert [(stream, event) for stream, event, _ in events] == [(f"list:{made['id']}", "update")]
+    assert orjson.loads(events[0][2])["uri"] == said
+    assert streaming._stream_field(events[0][0]) == ["list", made["id"]]
+
+
+async def test_streaming_another_members_list_is_refused(masto: Masto) -> None:
+    made = await _make(masto)
+    answer = await masto.get("/api/v1/streaming/list", "bob", list=made["id"])
+    assert (answer.status_code, answer.json()) == (
+        401,
+        {"error": "Not authorized to stream this list"},
+    )
+    assert (await masto.get("/api/v1/streaming/list", list=made["id"])).status_code == 401
 
 
 @pytest.mark.slow
