@@ -518,9 +518,7 @@ def _home_statement(max_id: bool, since_id: bool, min_id: bool, limit: int) -> S
     follow."""
     member_id = bindparam("member_id", type_=Integer)
     uri = bindparam("viewer_uri", type_=String)
-    followed = followed_actors(uri).where(
-        Follow.remote_actor_id.not_in(_exclusive_actors(member_id))
-    )
+    followed = followed_actors(uri).where(_not_exclusive(member_id, Follow.remote_actor_id))
     markets = select(RemoteActor.domain).where(
         RemoteActor.id.in_(followed), RemoteActor.preferred_username == "market"
     )
@@ -528,9 +526,7 @@ def _home_statement(max_id: bool, since_id: bool, min_id: bool, limit: int) -> S
         Note.member_id == member_id,
         Note.remote_actor_id.in_(followed),
         exists().where(DirectMessage.note_id == Note.id, DirectMessage.member_id == member_id),
-        Note.id.in_(
-            group_threads_of(uri).where(RemoteActor.id.not_in(_exclusive_actors(member_id)))
-        ),
+        Note.id.in_(group_threads_of(uri).where(_not_exclusive(member_id, RemoteActor.id))),
     )
     listings = or_(
         Listing.member_id == member_id,
@@ -576,12 +572,15 @@ def _feed_statement(
     return query.order_by(Status.id.desc()).limit(limit)
 
 
-def _exclusive_actors(member_id: BindParameter[int]) -> Select[Any]:
-    """The accounts in the member's exclusive lists: out of their home timeline."""
-    return (
-        select(ListAccount.remote_actor_id)
-        .join(MemberList, MemberList.id == ListAccount.list_id)
-        .where(MemberList.member_id == member_id, MemberList.exclusive.is_(True))
+def _not_exclusive(member_id: BindParameter[int], actor: Any) -> ColumnElement[bool]:
+    """`actor` is in none of the member's exclusive lists (whose accounts leave home). A
+    `NOT EXISTS`, which PostgreSQL plans as an anti-join over the member's few list
+    entries."""
+    return ~exists().where(
+        ListAccount.remote_actor_id == actor,
+        MemberList.id == ListAccount.list_id,
+        MemberList.member_id == member_id,
+        MemberList.exclusive.is_(True),
     )
 
 
