@@ -2,8 +2,8 @@
 `list_accounts` (the remote accounts in a list, each tied to the member's follow of it, so
 that ending the follow takes the account out: models/member_list.py).
 
-Revision ID: 0030
-Revises: 0029
+Revision ID: 0032
+Revises: 0031
 Create Date: 2026-12-05
 """
 
@@ -14,8 +14,8 @@ from alembic import op
 
 import models.base
 
-revision = "0030"
-down_revision = "0029"
+revision = "0032"
+down_revision = "0031"
 branch_labels = None
 depends_on = None
 
