@@ -45,7 +45,7 @@ from sqlalchemy import (
     select,
     true,
 )
-from sqlalchemy.orm import QueryableAttribute, Session
+from sqlalchemy.orm import QueryableAttribute, Session, aliased
 
 from models import (
     OPEN_STATES,
@@ -56,12 +56,15 @@ from models import (
     Follow,
     FollowState,
     GroupThread,
+    ListAccount,
     Listing,
     ListingState,
     Member,
+    MemberList,
     Note,
     ReactionKind,
     RemoteActor,
+    RepliesPolicy,
     Status,
     StatusReaction,
 )
@@ -472,7 +475,8 @@ def known_accounts(session: Session, handles: list[str]) -> dict[str, RemoteActo
 def home(session: Session, viewer: Viewer, paging: Paging) -> list[int]:
     """The member's own statuses, those of the accounts they follow, the listings of the
     cities whose market they follow, the threads of the discussion Groups they follow, the
-    direct notes sent to them, and the reblogs by them and by the accounts they follow."""
+    direct notes sent to them, and the reblogs by them and by the accounts they follow;
+    not those of the accounts in their exclusive lists (but direct notes from them)."""
     ids = list(session.scalars(*_home_query(viewer, paging)))
     return sorted(ids, reverse=True) if paging.min_id is not None else ids
 
@@ -508,10 +512,15 @@ def _home_statement(max_id: bool, since_id: bool, min_id: bool, limit: int) -> S
     """The home query of one paging shape, built once with the member and the bounds as bound
     parameters: building this expression and its cache key cost more than running it (a
     few milliseconds a request), so every request of that shape reuses this object, and
-    SQLAlchemy reuses its compiled SQL."""
+    SQLAlchemy reuses its compiled SQL.
+
+    The accounts of the member's exclusive lists are left out of what they follow here
+    (their statuses, reblogs, market and Group threads show in the list instead, as on
+    Mastodon 4.2); the followers-only notes the member may see are still asked of every
+    follow."""
     member_id = bindparam("member_id", type_=Integer)
     uri = bindparam("viewer_uri", type_=String)
-    followed = followed_actors(uri)
+    followed = followed_actors(uri).where(_not_exclusive(member_id, Follow.remote_actor_id))
     markets = select(RemoteActor.domain).where(
         RemoteActor.id.in_(followed), RemoteActor.preferred_username == "market"
     )
@@ -519,7 +528,7 @@ def _home_statement(max_id: bool, since_id: bool, min_id: bool, limit: int) -> S
         Note.member_id == member_id,
         Note.remote_actor_id.in_(followed),
         exists().where(DirectMessage.note_id == Note.id, DirectMessage.member_id == member_id),
-        Note.id.in_(group_threads_of(uri)),
+        Note.id.in_(group_threads_of(uri).where(_not_exclusive(member_id, RemoteActor.id))),
     )
     listings = or_(
         Listing.member_id == member_id,
@@ -527,6 +536,25 @@ def _home_statement(max_id: bool, since_id: bool, min_id: bool, limit: int) -> S
         and_(Listing.remote_actor_id.is_not(None), Listing.origin.in_(markets)),
     )
     reblogs = or_(Status.reblog_member_id == member_id, Status.reblog_actor_id.in_(followed))
+    return _feed_statement(
+        member_id, uri, notes, listings, reblogs, max_id, since_id, min_id, limit
+    )
+
+
+def _feed_statement(
+    member_id: BindParameter[int],
+    uri: BindParameter[str],
+    notes: ColumnElement[bool],
+    listings: ColumnElement[bool],
+    reblogs: ColumnElement[bool],
+    max_id: bool,
+    since_id: bool,
+    min_id: bool,
+    limit: int,
+) -> Select[Any]:
+    """A member's feed (home, a list) of one paging shape: the notes, listings and reblogs
+    its sources name, among those the member may see, newest first (oldest first above
+    `min_id`, for the caller to turn)."""
     visible = or_(
         and_(Status.note_id.is_not(None), _note_visible_to(member_id, uri), notes),
         and_(Status.listing_id.is_not(None), _listing_shown(_own_listing(member_id)), listings),
@@ -544,6 +572,121 @@ def _home_statement(max_id: bool, since_id: bool, min_id: bool, limit: int) -> S
             .limit(limit)
         )
     return query.order_by(Status.id.desc()).limit(limit)
+
+
+def _not_exclusive(member_id: BindParameter[int], actor: Any) -> ColumnElement[bool]:
+    """`actor` is in none of the member's exclusive lists (whose accounts leave home). A
+    `NOT EXISTS`, which PostgreSQL plans as an anti-join over the member's few list
+    entries."""
+    return ~exists().where(
+        ListAccount.remote_actor_id == actor,
+        MemberList.id == ListAccount.list_id,
+        MemberList.member_id == member_id,
+        MemberList.exclusive.is_(True),
+    )
+
+
+# ---------------------------------------------------------------------- lists
+
+
+def list_cards(
+    session: Session, viewer: Viewer, found: MemberList, paging: Paging
+) -> list[Row[Any]]:
+    """A page of the member's list `found` (theirs: the caller checked), with the display
+    rows of its notes as `home_cards` gives them: the notes, listings and reblogs of the
+    list's accounts that the member may see, and the listings of a city whose market is in
+    the list and the threads of a Group in it, as home shows those of followed ones. Which
+    replies show is the list's `replies_policy`."""
+    assert viewer.member is not None and viewer.uri is not None
+    limit = max(1, min(paging.limit, MAX_LIMIT))
+    statement = _list_statement(
+        found.replies_policy,
+        paging.max_id is not None,
+        paging.since_id is not None,
+        paging.min_id is not None,
+        limit,
+    )
+    params: dict[str, Any] = {
+        "member_id": viewer.member.id,
+        "viewer_uri": viewer.uri,
+        "list_id": found.id,
+    }
+    for name in ("max_id", "since_id", "min_id"):
+        if getattr(paging, name) is not None:
+            params[name] = getattr(paging, name)
+    return list(session.execute(_home_cards_statement(statement), params))
+
+
+def list_page(session: Session, viewer: Viewer, found: MemberList, paging: Paging) -> list[int]:
+    """`list_cards`' status ids only (the streaming API's reader)."""
+    return [row.status_id for row in list_cards(session, viewer, found, paging)]
+
+
+@functools.lru_cache(maxsize=3 * 8 * MAX_LIMIT)
+def _list_statement(
+    policy: RepliesPolicy, max_id: bool, since_id: bool, min_id: bool, limit: int
+) -> Select[Any]:
+    """The list query of one replies policy and paging shape, built once like home's, with
+    the member, the list and the bounds as bound parameters."""
+    member_id = bindparam("member_id", type_=Integer)
+    uri = bindparam("viewer_uri", type_=String)
+    accounts = select(ListAccount.remote_actor_id).where(
+        ListAccount.list_id == bindparam("list_id", type_=Integer)
+    )
+    markets = select(RemoteActor.domain).where(
+        RemoteActor.id.in_(accounts), RemoteActor.preferred_username == "market"
+    )
+    groups = (
+        select(GroupThread.note_id)
+        .join(RemoteActor, RemoteActor.uri == GroupThread.group_uri)
+        .where(RemoteActor.type == "Group", RemoteActor.id.in_(accounts))
+    )
+    notes = and_(
+        or_(Note.remote_actor_id.in_(accounts), Note.id.in_(groups)),
+        _reply_shown(policy, member_id, uri, accounts),
+    )
+    listings = or_(
+        Listing.remote_actor_id.in_(accounts),
+        and_(Listing.remote_actor_id.is_not(None), Listing.origin.in_(markets)),
+    )
+    reblogs = Status.reblog_actor_id.in_(accounts)
+    return _feed_statement(
+        member_id, uri, notes, listings, reblogs, max_id, since_id, min_id, limit
+    )
+
+
+def _reply_shown(
+    policy: RepliesPolicy,
+    member_id: BindParameter[int],
+    uri: BindParameter[str],
+    accounts: Select[Any],
+) -> ColumnElement[bool]:
+    """Mastodon's list rule for replies: a note that answers nothing, answers its own
+    author or the member is shown; one answering someone else only when the policy names
+    them (`followed`: an account the member follows; `list`: an account of the list;
+    `none`: nobody). A reply to a note or listing the city does not hold is left out, as
+    Mastodon leaves out a reply to an unknown account."""
+    parent_note, parent_listing = aliased(Note), aliased(Listing)
+
+    def answers(author_member: Any, author_actor: Any) -> ColumnElement[bool]:
+        allowed = [author_member == member_id, author_actor == Note.remote_actor_id]
+        if policy is RepliesPolicy.followed:
+            allowed.append(author_actor.in_(followed_actors(uri)))
+        elif policy is RepliesPolicy.list:
+            allowed.append(author_actor.in_(accounts))
+        return or_(*allowed)
+
+    return or_(
+        Note.in_reply_to.is_(None),
+        exists().where(
+            parent_note.uri == Note.in_reply_to,
+            answers(parent_note.member_id, parent_note.remote_actor_id),
+        ),
+        exists().where(
+            parent_listing.uri == Note.in_reply_to,
+            answers(parent_listing.member_id, parent_listing.remote_actor_id),
+        ),
+    )
 
 
 def public(

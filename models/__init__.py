@@ -41,6 +41,7 @@ from .ledger import (
 from .listing import OPEN_STATES, Listing, ListingState, Purpose
 from .media_attachment import MediaAttachment
 from .member import Invitation, Member, MemberStatus, Role
+from .member_list import ListAccount, MemberList, RepliesPolicy
 from .moderation_log import ModerationEntry
 from .negotiation import (
     Agreement,
@@ -171,6 +172,9 @@ __all__ = [
     "JobState",
     "MediaAttachment",
     "Member",
+    "MemberList",
+    "ListAccount",
+    "RepliesPolicy",
     "MemberStatus",
     "ModerationEntry",
     "QueueMixin",

@@ -1,20 +1,20 @@
 """`/api/v1/streaming`: new statuses and notifications pushed to apps, over Server-Sent
 Events (`GET /api/v1/streaming/user`, `/public`, `/public/local`, `/public/remote`,
-`/user/notification`) and over a WebSocket (`/api/v1/streaming?stream=...`, then
-`{"type": "subscribe"|"unsubscribe", "stream": ...}` messages), as Mastodon's streaming
-server speaks them: events `update` (a Status), `status.update` (a Status edited), `delete`
-(the id of a status removed), `notification` (a Notification) and, on the `direct`
-stream, `conversation` (a direct conversation that got a message: `conversations.py`), each
-payload a string (JSON, or the bare id for `delete`).
+`/user/notification`, `/list?list=ID`) and over a WebSocket (`/api/v1/streaming?stream=...`,
+then `{"type": "subscribe"|"unsubscribe", "stream": ..., "list": ID}` messages), as
+Mastodon's streaming server speaks them: events `update` (a Status), `status.update` (a
+Status edited), `delete` (the id of a status removed), `notification` (a Notification)
+and, on the `direct` stream, `conversation` (a direct conversation that got a message:
+`conversations.py`), each payload a string (JSON, or the bare id for `delete`).
 
 How it works with several web processes: each connection polls the database, not an
 in-process bus, so a status stored by any process (a web process, the worker storing what
 another city sent) reaches every stream. Every `POLL_SECONDS` it reads what is newer than
 what it last sent, by id, in the same queries as the timelines (`exchange.statuses.home`,
-`public`, with `min_id`: the oldest first, none skipped however many arrived) and the
-member's notifications by id, and the status journal (`status_events`, written with every
-removal and edit: exchange/status_events.py) by id. docs/ARCHITECTURE.md has the choice
-and its cost.
+`public`, `list_page`, with `min_id`: the oldest first, none skipped however many
+arrived) and the member's notifications by id, and the status journal (`status_events`,
+written with every removal and edit: exchange/status_events.py) by id.
+docs/ARCHITECTURE.md has the choice and its cost.
 """
 
 from __future__ import annotations
@@ -33,8 +33,8 @@ from starlette.responses import PlainTextResponse, Response, StreamingResponse
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from exchange import oauth_scopes, oauth_tokens, status_events, statuses
-from exchange.errors import DomainError
+from exchange import member_lists, oauth_scopes, oauth_tokens, status_events, statuses
+from exchange.errors import DomainError, NotFound
 from exchange.statuses import Paging, Viewer
 from instance.city import City
 from models import Member, Notification, Status, StatusEventKind
@@ -52,6 +52,8 @@ HEARTBEAT_SECONDS = 15.0
 STREAMS = ("user", "user:notification", "direct", "public", "public:local", "public:remote")
 #: the streams that are a member's own (a member's token needed)
 MEMBER_STREAMS = ("user", "user:notification", "direct")
+#: a list's stream is named `list:ID` here, `["list", "ID"]` in a WebSocket event
+LIST_PREFIX = "list:"
 SCOPE = "read:statuses"
 
 
@@ -100,6 +102,8 @@ class Listener:
             for stream in sorted(wanted):
                 if stream == "user":
                     ids = statuses.home(session, viewer, page)
+                elif stream.startswith(LIST_PREFIX):
+                    ids = _list_page(session, viewer, stream, page)
                 elif stream.startswith("public"):
                     ids = statuses.public(
                         session,
@@ -145,12 +149,16 @@ class Listener:
         found: list[tuple[str, str, str]] = []
         viewer, member = self.viewer, self.viewer.member
         changes = status_events.since(session, self.last_change, statuses.MAX_LIMIT)
+        lists = {s for s in wanted if s.startswith(LIST_PREFIX)}
         for change in changes:
             sid = change.status_id
-            for stream in sorted(wanted & {"user", "public", "public:local", "public:remote"}):
+            for stream in sorted(
+                wanted & {"user", "public", "public:local", "public:remote"} | lists
+            ):
                 local, remote = stream == "public:local", stream == "public:remote"
                 if change.kind is StatusEventKind.delete:
-                    if stream == "user":
+                    # a list's accounts are followed ones: what home could have shown
+                    if stream == "user" or stream in lists:
                         assert member is not None and viewer.uri is not None
                         shown = status_events.was_at_home(session, member, viewer.uri, sid)
                     else:
@@ -161,6 +169,8 @@ class Listener:
                 one = Paging(since_id=sid - 1, max_id=sid + 1, limit=1)
                 if stream == "user":
                     ids = statuses.home(session, viewer, one)
+                elif stream in lists:
+                    ids = _list_page(session, viewer, stream, one)
                 else:
                     ids = statuses.public(
                         session,
@@ -174,6 +184,37 @@ class Listener:
                 for status in entities.statuses(session, self.city, ids, member):
                     found.append((stream, "status.update", orjson.dumps(status).decode()))
         return found, changes[-1].event_id if changes else self.last_change
+
+
+def _list_page(session: Session, viewer: Viewer, stream: str, page: Paging) -> list[int]:
+    """A page of the list of `stream` (`list:ID`); none once the list is deleted."""
+    assert viewer.member is not None
+    try:
+        found = member_lists.find(session, viewer.member.id, int(stream[len(LIST_PREFIX) :]))
+    except NotFound:
+        return []
+    return statuses.list_page(session, viewer, found, page)
+
+
+async def _list_stream(city: City, viewer: Viewer, list_id: object) -> str:
+    """`list:ID` for a list of the viewer's; refused (401, as Mastodon's "Not authorized to
+    stream this list") for anyone else's, an unknown one or no member."""
+    member = viewer.member
+    value = str(list_id or "")
+    if member is None or not value.isdigit() or len(value) > 9:
+        raise DomainError("list_refused", "Not authorized to stream this list", 401)
+    try:
+        await city.db.read(lambda s: member_lists.find(s, member.id, int(value)))
+    except NotFound:
+        raise DomainError("list_refused", "Not authorized to stream this list", 401) from None
+    return f"{LIST_PREFIX}{int(value)}"
+
+
+def _stream_field(stream: str) -> list[str]:
+    """The `stream` of a WebSocket event: `["list", "ID"]` for a list, `[name]` otherwise."""
+    if stream.startswith(LIST_PREFIX):
+        return ["list", stream[len(LIST_PREFIX) :]]
+    return [stream]
 
 
 async def _viewer(connection: HTTPConnection, city: City, *, required: bool) -> Viewer:
@@ -206,8 +247,12 @@ def _sse(stream: str) -> Any:
     @mastodon_errors
     async def endpoint(request: Request) -> Response:
         city: City = request.app.state.city
-        viewer = await _viewer(request, city, required=stream in MEMBER_STREAMS)
-        listener = Listener(city, viewer, {stream})
+        member_only = stream in MEMBER_STREAMS or stream == "list"
+        viewer = await _viewer(request, city, required=member_only)
+        name = stream
+        if stream == "list":
+            name = await _list_stream(city, viewer, request.query_params.get("list"))
+        listener = Listener(city, viewer, {name})
         await listener.start()
         return StreamingResponse(
             _sse_body(request, listener),
@@ -243,14 +288,17 @@ def _stream_name(message: dict[str, Any]) -> str | None:
 
 async def websocket(ws: WebSocket) -> None:
     city: City = ws.app.state.city
-    first = ws.query_params.get("stream")
+    asked = ws.query_params.get("stream")
+    first = asked if asked in STREAMS else None
     try:
-        viewer = await _viewer(ws, city, required=first in MEMBER_STREAMS)
+        viewer = await _viewer(ws, city, required=asked in MEMBER_STREAMS or asked == "list")
+        if asked == "list":
+            first = await _list_stream(city, viewer, ws.query_params.get("list"))
     except DomainError:
         await ws.close(code=1008)
         return
     listener = Listener(city, viewer)
-    if first in STREAMS:
+    if first is not None:
         listener.streams.add(first)
     # before the handshake completes: what the app writes once connected is after the start
     await listener.start()
@@ -260,9 +308,8 @@ async def websocket(ws: WebSocket) -> None:
     try:
         while not reader.done():
             for stream, event, payload in await listener.events():
-                await ws.send_text(
-                    orjson.dumps({"stream": [stream], "event": event, "payload": payload}).decode()
-                )
+                message = {"stream": _stream_field(stream), "event": event, "payload": payload}
+                await ws.send_text(orjson.dumps(message).decode())
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(asyncio.shield(reader), POLL_SECONDS)
     except WebSocketDisconnect:
@@ -274,7 +321,8 @@ async def websocket(ws: WebSocket) -> None:
 
 
 async def _read_subscriptions(ws: WebSocket, listener: Listener) -> None:
-    """`subscribe` and `unsubscribe` messages; a `user` stream needs a member's token."""
+    """`subscribe` and `unsubscribe` messages; a `user` stream needs a member's token, a
+    `list` stream (`"list": ID`) one of the member's lists."""
     while True:
         try:
             message = orjson.loads(await ws.receive_text())
@@ -285,6 +333,14 @@ async def _read_subscriptions(ws: WebSocket, listener: Listener) -> None:
         if not isinstance(message, dict):
             continue
         name = _stream_name(message)
+        if message.get("stream") == "list" and message.get("type") == "unsubscribe":
+            name = f"{LIST_PREFIX}{message.get('list')}"
+        elif message.get("stream") == "list":
+            try:
+                name = await _list_stream(listener.city, listener.viewer, message.get("list"))
+            except DomainError as exc:
+                await ws.send_text(orjson.dumps({"error": exc.message, "status": 401}).decode())
+                continue
         if name is None or (name in MEMBER_STREAMS and listener.viewer.member is None):
             await ws.send_text(
                 orjson.dumps({"error": "Unknown stream type", "status": 400}).decode()
@@ -309,5 +365,6 @@ def routes() -> list[Route | WebSocketRoute]:
         Route("/api/v1/streaming/public", _sse("public"), methods=["GET"]),
         Route("/api/v1/streaming/public/local", _sse("public:local"), methods=["GET"]),
         Route("/api/v1/streaming/public/remote", _sse("public:remote"), methods=["GET"]),
+        Route("/api/v1/streaming/list", _sse("list"), methods=["GET"]),
         WebSocketRoute("/api/v1/streaming", websocket),
     ]

@@ -1,6 +1,6 @@
 """Endpoints apps call at start-up or on their main screens that Comptoir has nothing behind
 yet, answered in Mastodon's shapes so apps go on: markers, preferences, filters (v1 and v2),
-custom emojis, lists, announcements, trends, suggestions, followed and featured tags,
+custom emojis, announcements, trends, suggestions, followed and featured tags,
 endorsements, bookmarks, blocks, mutes, domain blocks, scheduled statuses, familiar
 followers, the notification policy and requests, translation languages. Each checks the
 scope Mastodon asks for, like a real endpoint would: an app told "403" or "401" here learns
@@ -51,12 +51,6 @@ async def preferences(request: Request) -> Response:
 @mastodon_errors
 async def filters(request: Request) -> Response:
     await member_viewer(request, "read:filters")
-    return JSONResponse([])
-
-
-@mastodon_errors
-async def lists(request: Request) -> Response:
-    await member_viewer(request, "read:lists")
     return JSONResponse([])
 
 
@@ -148,7 +142,6 @@ EMPTY_LISTS = (
     ("/api/v1/domain_blocks", "read:blocks"),
     ("/api/v1/scheduled_statuses", "read:statuses"),
     ("/api/v1/notifications/requests", "read:notifications"),
-    ("/api/v1/accounts/{id}/lists", "read:lists"),
 )
 #: public lists that are always empty here
 PUBLIC_EMPTY_LISTS = (
@@ -172,6 +165,5 @@ def routes() -> list[Route]:
         Route("/api/v1/preferences", preferences, methods=["GET"]),
         Route("/api/v1/filters", filters, methods=["GET"]),
         Route("/api/v2/filters", filters, methods=["GET"]),
-        Route("/api/v1/lists", lists, methods=["GET"]),
         Route("/api/v1/custom_emojis", custom_emojis, methods=["GET"]),
     ]

@@ -1,8 +1,10 @@
-"""`/api/v1/timelines/home`, `/public` and `/tag/{hashtag}`, paged as Mastodon pages.
+"""`/api/v1/timelines/home`, `/public`, `/tag/{hashtag}` and `/list/{id}`, paged as
+Mastodon pages.
 
 Items are statuses (notes and listings) by their `statuses` id, newest first; `max_id`,
 `since_id`, `min_id` and `limit` (default 20, at most 40) as on Mastodon, and a `Link`
-header with the next (older) and previous (newer) pages. A tag is a listing category.
+header with the next (older) and previous (newer) pages. A tag is a listing category; a
+list one of the member's own (`api.mastodon.lists`), read like home.
 """
 
 from __future__ import annotations
@@ -15,14 +17,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from exchange import statuses
+from exchange import member_lists, statuses
 from exchange.statuses import Viewer
 from instance.city import city_of
 from models import Member
 
 from ..auth import read_as_member
 from . import entities
-from .common import mastodon_errors, optional_viewer, paged_response, paging
+from .common import int_id, mastodon_errors, optional_viewer, paged_response, paging
 
 Query = Callable[[Session], list[int]]
 
@@ -55,6 +57,26 @@ async def home(request: Request) -> Response:
 
     # the token check and the page in one unit of work: one thread hop, one transaction
     items, ids = await read_as_member(request, "read:statuses", read)
+    return paged_response(request, items, ids)
+
+
+@mastodon_errors
+async def list_timeline(request: Request) -> Response:
+    """The statuses of the list's accounts, read as home is (one unit of work with the token
+    check, the notes' rows in the page's statement); another member's list is 404."""
+    city = city_of(request)
+    list_id = int_id(request.path_params["id"])
+    page = paging(request)
+
+    def read(session: Session, member: Member) -> tuple[list[dict[str, Any]], list[int]]:
+        found = member_lists.find(session, member.id, list_id)
+        viewer = Viewer(member, city.urls.member(member.username))
+        rows = statuses.list_cards(session, viewer, found, page)
+        ids = [row.status_id for row in rows]
+        notes = {row.status_id: row for row in rows if row.uri is not None}
+        return entities.statuses(session, city, ids, member, notes), ids
+
+    items, ids = await read_as_member(request, "read:lists", read)
     return paged_response(request, items, ids)
 
 
@@ -92,4 +114,5 @@ def routes() -> list[Route]:
         Route("/api/v1/timelines/home", home, methods=["GET"]),
         Route("/api/v1/timelines/public", public, methods=["GET"]),
         Route("/api/v1/timelines/tag/{hashtag}", tag, methods=["GET"]),
+        Route("/api/v1/timelines/list/{id}", list_timeline, methods=["GET"]),
     ]
