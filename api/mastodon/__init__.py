@@ -18,6 +18,7 @@ from . import (
     notifications,
     polls,
     profile,
+    push,
     search,
     statuses,
     streaming,
@@ -45,4 +46,5 @@ def routes() -> list[Route | WebSocketRoute]:
         *media.routes(),
         *streaming.routes(),
         *tags.routes(),
+        *push.routes(),
     ]
