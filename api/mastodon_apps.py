@@ -3,7 +3,8 @@
 Registration is open to anyone, as on Mastodon (an app must exist before anybody logs in
 with it), and limited per address like the join form. The body is a form or JSON;
 `redirect_uris` a string (one URI per line) or an array. The answer holds the client secret
-once; only its hash is kept (models/oauth_application.py).
+once; only its hash is kept (models/oauth_application.py). `vapid_key` is the city's Web Push
+key (instance/vapid.py), which apps give the push service when they subscribe.
 """
 
 from __future__ import annotations

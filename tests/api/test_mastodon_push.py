@@ -7,15 +7,19 @@ import base64
 import os
 from typing import Any
 
+import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 from sqlalchemy import func, select
 
 from exchange import notifications, oauth_tokens, push_subscriptions
 from exchange.errors import DomainError
 from federation import webpush
+from instance.outcomes import PermanentFailure, RetryLater
 from models import Job, NotificationKind, PushPolicy, WebPushSubscription
+from services import web_push
 
 from ..oauth.conftest import PASSWORD
+from ..sink import Sink
 from .mastodon_city import Masto
 
 PATH = "/api/v1/push/subscription"
@@ -275,3 +279,31 @@ def test_the_followed_policy_passes_only_accounts_the_member_follows(masto: Mast
         )
 
     assert allows(followed) and not allows(stranger) and not allows(None)
+
+
+async def _sent_to(masto: Masto, sink: Sink) -> None:
+    """Subscribe alice at the sink, notify her, and run the one push job queued."""
+    await subscribe(masto, **subscription(sink.url("/push"), mention=True))
+    _notify(masto, NotificationKind.offer)
+    job = masto.db.read_sync(
+        lambda s: s.scalar(select(Job).where(Job.kind == push_subscriptions.SEND))
+    )
+    try:
+        await web_push.send(masto.city, job)
+    finally:
+        await masto.city.fediverse.aclose()
+
+
+async def test_a_busy_push_service_is_tried_again_after_its_retry_after(masto: Masto) -> None:
+    async with Sink(statuses=[503], retry_after="120") as sink:
+        with pytest.raises(RetryLater) as retried:
+            await _sent_to(masto, sink)
+    assert retried.value.after == 120
+    assert rows(masto) == 1
+
+
+async def test_a_push_refused_with_another_4xx_fails_for_good(masto: Masto) -> None:
+    async with Sink(statuses=[400]) as sink:
+        with pytest.raises(PermanentFailure):
+            await _sent_to(masto, sink)
+    assert rows(masto) == 1
