@@ -1,8 +1,8 @@
 """Web Push: apps' subscriptions, one per access token (`web_push_subscriptions`), and the
 city's VAPID key pair (`vapid_keys`), models/web_push.py.
 
-Revision ID: 0030
-Revises: 0029
+Revision ID: 0033
+Revises: 0032
 Create Date: 2026-12-06
 """
 
@@ -14,8 +14,8 @@ from sqlalchemy.dialects import postgresql
 
 import models.base
 
-revision = "0030"
-down_revision = "0029"
+revision = "0033"
+down_revision = "0032"
 branch_labels = None
 depends_on = None
 
