@@ -3,19 +3,22 @@
 Registration is open to anyone, as on Mastodon (an app must exist before anybody logs in
 with it), and limited per address like the join form. The body is a form or JSON;
 `redirect_uris` a string (one URI per line) or an array. The answer holds the client secret
-once; only its hash is kept (models/oauth_application.py).
+once; only its hash is kept (models/oauth_application.py). `vapid_key` is the city's Web Push
+key (instance/vapid.py), which apps give the push service when they subscribe.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from exchange import oauth_apps
 from exchange.errors import DomainError
+from instance import vapid
 from instance.city import city_of
 from models import OAuthApplication
 from services.oauth.requests import body_values
@@ -52,21 +55,25 @@ async def create(request: Request) -> Response:
         raise DomainError("too_many_requests", "Too many requests", 429)
     values = await body_values(request)
     fields = dict(values)
-    registered = await city.db.write(
-        lambda s: oauth_apps.register(
-            s,
+
+    def work(session: Session) -> tuple[oauth_apps.Registered, str]:
+        registered = oauth_apps.register(
+            session,
             fields.get("client_name", ""),
             _redirect_uris(values),
             fields.get("scopes"),
             fields.get("website"),
         )
-    )
+        return registered, vapid.public_key(session)
+
+    registered, vapid_key = await city.db.write(work)
     return JSONResponse(
         {
             **render(registered.app),
             "client_id": registered.app.client_id,
             "client_secret": registered.client_secret,
             "client_secret_expires_at": 0,
+            "vapid_key": vapid_key,
         }
     )
 

@@ -25,7 +25,8 @@ from starlette.routing import Route
 from exchange import domains, photos
 from exchange import instance_settings as admin_settings
 from exchange.errors import DomainError
-from instance.city import city_of
+from instance import vapid
+from instance.city import City, city_of
 from instance.settings import Settings
 from instance.version import VERSION
 from models import RemoteActor, RuleKind
@@ -44,11 +45,12 @@ IMAGE_TYPES = ["image/jpeg", "image/png", "image/webp", "image/gif"]
 SOURCE_URL = ""
 
 
-def configuration(settings: Settings, base: str) -> dict[str, Any]:
-    """Mastodon's `configuration` block: the limits apps check before they post."""
+def configuration(settings: Settings, base: str, vapid_key: str) -> dict[str, Any]:
+    """Mastodon's `configuration` block: the limits apps check before they post, and the
+    city's VAPID key for Web Push (api/mastodon/push.py)."""
     return {
         "urls": {"streaming": base.replace("http", "ws", 1), "status": None},
-        "vapid": {"public_key": ""},
+        "vapid": {"public_key": vapid_key},
         "accounts": {"max_featured_tags": 0, "max_pinned_statuses": 0},
         "statuses": {
             "max_characters": MAX_CHARACTERS,
@@ -93,14 +95,23 @@ def _facts(session: Session) -> dict[str, Any]:
         "stored_mode": domains.stored_mode(session),
         "blocks": domains.public_entries(session, RuleKind.block),
         "allows": domains.public_entries(session, RuleKind.allow),
+        "vapid_key": vapid.stored_public_key(session),
     }
+
+
+async def _read_facts(city: City) -> dict[str, Any]:
+    """The facts, with the VAPID key made first if this is its first use."""
+    facts = await city.db.read(_facts)
+    if facts["vapid_key"] is None:
+        facts["vapid_key"] = await city.db.write(vapid.public_key)
+    return facts
 
 
 @mastodon_errors
 async def instance(request: Request) -> Response:
     city = city_of(request)
     settings = city.settings
-    facts = await city.db.read(_facts)
+    facts = await _read_facts(city)
     registration = settings.moderation.registration
     extension: dict[str, Any] = {
         "federation_mode": facts["stored_mode"] or settings.federation.mode,
@@ -133,7 +144,7 @@ async def instance(request: Request) -> Response:
             "registrations": registration != "invite",
             "approval_required": registration == "approval",
             "invites_enabled": registration == "invite",
-            "configuration": configuration(settings, city.urls.base),
+            "configuration": configuration(settings, city.urls.base, facts["vapid_key"]),
             "contact_account": None,
             "rules": [asdict(r) for r in facts["rules"]],
             "comptoir": extension,
@@ -146,7 +157,7 @@ async def instance_v2(request: Request) -> Response:
     """Mastodon 4.3's Instance entity (what apps read first, before v1)."""
     city = city_of(request)
     settings = city.settings
-    facts = await city.db.read(_facts)
+    facts = await _read_facts(city)
     registration = settings.moderation.registration
     base = city.urls.base
     return JSONResponse(
@@ -160,7 +171,7 @@ async def instance_v2(request: Request) -> Response:
             "thumbnail": {"url": f"{base}/static/avatar.svg"},
             "icon": [],
             "languages": [settings.language],
-            "configuration": configuration(settings, base),
+            "configuration": configuration(settings, base, facts["vapid_key"]),
             "registrations": {
                 "enabled": registration != "invite",
                 "approval_required": registration == "approval",

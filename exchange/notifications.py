@@ -15,7 +15,18 @@ from sqlalchemy.orm import Session
 from instance import notification_texts
 from models import Member, Notification, NotificationKind, utcnow
 
+from . import push_subscriptions
 from .errors import NotFound
+
+#: the Mastodon notification type each kind is shown as (the client API and Web Push agree):
+#: Mastodon has no type for negotiations and listings, so they are mentions
+MASTODON_TYPES: dict[NotificationKind, str] = {
+    **{kind: "mention" for kind in NotificationKind},
+    NotificationKind.follow: "follow",
+    NotificationKind.follow_request: "follow_request",
+    NotificationKind.favourite: "favourite",
+    NotificationKind.reblog: "reblog",
+}
 
 
 def notify(
@@ -47,6 +58,7 @@ def notify(
         note_id=note_id,
     )
     session.add(note)
+    push_subscriptions.queue_pushes(session, note, MASTODON_TYPES[kind])
     return note
 
 

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from models import ApiToken, Member, MemberStatus, OAuthApplication, OAuthCode, utcnow
 
-from . import members, oauth_apps, oauth_scopes
+from . import members, oauth_apps, oauth_scopes, push_subscriptions
 from .errors import DomainError
 
 #: personal tokens start with this, so that a leaked one is recognisable (secret scanners)
@@ -96,6 +96,7 @@ def revoke_tokens(session: Session, username: str, token_id: int | None = None) 
         raise DomainError("not_found", f"@{username.lower()} has no live token {token_id}", 404)
     for token in live:
         token.revoked_at = utcnow()
+    push_subscriptions.remove_of_tokens(session, (t.id for t in live))
     return len(live)
 
 
@@ -125,6 +126,7 @@ def revoke(session: Session, token_id: int) -> None:
     )
     if done.rowcount != 1:  # type: ignore[attr-defined]
         raise DomainError("invalid_grant", "the token was revoked already", 400)
+    push_subscriptions.remove_of_tokens(session, [token_id])
 
 
 #: the live token with its app and member, in one statement built once: every API request
@@ -232,8 +234,11 @@ def revoke_issued_from(session: Session, code_id: int) -> int:
         update(ApiToken)
         .where(ApiToken.authorization_code_id == code_id, ApiToken.revoked_at.is_(None))
         .values(revoked_at=now)
+        .returning(ApiToken.id)
     )
-    return int(done.rowcount or 0)  # type: ignore[attr-defined]
+    revoked = list(done.scalars())
+    push_subscriptions.remove_of_tokens(session, revoked)
+    return len(revoked)
 
 
 def claim_code(session: Session, code_id: int) -> None:

@@ -346,6 +346,20 @@ class FederationClient:
                 raise
             raise FetchTimeout(f"POST {target} passed its {self._deadline:g} s deadline") from None
 
+    async def post_unsigned(self, url: str, body: bytes, headers: dict[str, str]) -> PostResult:
+        """POST bytes with the caller's headers and no HTTP signature (a Web Push message,
+        which carries its own VAPID authorization): the same guard, deadline and answer as
+        `post_activity`."""
+        target = self._checked_url(url)
+        deadline = asyncio.timeout(self._deadline)
+        try:
+            async with deadline:
+                return await self._post(target, body, headers)
+        except TimeoutError:
+            if not deadline.expired():
+                raise
+            raise FetchTimeout(f"POST {target} passed its {self._deadline:g} s deadline") from None
+
     async def _post(self, target: httpx.URL, body: bytes, headers: dict[str, str]) -> PostResult:
         try:
             async with self._post_session().post(

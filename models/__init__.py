@@ -73,6 +73,7 @@ from .service_actor import ServiceActor
 from .settlement import Reconciliation, Settlement, SettlementRole, SettlementState
 from .status import ReactionKind, Status, StatusReaction
 from .status_event import StatusEvent, StatusEventKind
+from .web_push import PushPolicy, VapidKey, WebPushSubscription
 from .web_session import WebSession
 
 __all__ = [
@@ -106,6 +107,9 @@ __all__ = [
     "SettlementRole",
     "SettlementState",
     "WebSession",
+    "PushPolicy",
+    "VapidKey",
+    "WebPushSubscription",
     "DomainDraft",
     "DomainSubscription",
     "DraftAction",

@@ -23,7 +23,7 @@ from inbox import handlers as inbox_handlers
 from inbox.process import inbox_queue
 from inbox.receive import InboxShortcut
 from inbox.writer import InboxWriter
-from instance import jobs
+from instance import jobs, vapid
 from instance.actors import ensure_service_actors
 from instance.city import City
 from instance.database import Database
@@ -78,6 +78,7 @@ async def start(city: City) -> None:
     """What a process does once before serving or working: our actors exist, contexts are loaded."""
 
     await city.db.write(ensure_service_actors)
+    await city.db.write(vapid.ensure)
     await city.db.write(availability.schedule_probe)
     await city.db.write(lambda s: ledger_jobs.schedule_sweep(s, city.settings.currency))
     await city.db.write(lambda s: settlement_outcomes.schedule_sweep(s, city))

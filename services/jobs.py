@@ -13,6 +13,7 @@ from . import (
     remote_pledges,
     settlement_jobs,
     subscriptions,
+    web_push,
 )
 
 HANDLERS: dict[str, JobHandler] = {
@@ -24,4 +25,5 @@ HANDLERS: dict[str, JobHandler] = {
     **project_jobs.HANDLERS,
     **remote_pledges.HANDLERS,
     **poll_jobs.HANDLERS,
+    **web_push.HANDLERS,
 }

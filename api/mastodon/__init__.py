@@ -19,6 +19,7 @@ from . import (
     notifications,
     polls,
     profile,
+    push,
     search,
     statuses,
     streaming,
@@ -47,4 +48,5 @@ def routes() -> list[Route | WebSocketRoute]:
         *media.routes(),
         *streaming.routes(),
         *tags.routes(),
+        *push.routes(),
     ]

@@ -42,6 +42,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from exchange import discussions as discussion_rules
+from exchange import notifications
 from exchange import profile_fields
 from exchange import statuses as status_rules
 from exchange.statuses import StatusRow
@@ -896,13 +897,7 @@ def _reblogs(
 
 #: our notification kinds as the nearest Mastodon type. Negotiation events and listing news
 #: have none of their own: they are "mention"s of a direct status saying what happened.
-NOTIFICATION_TYPES: dict[NotificationKind, str] = {
-    **{kind: "mention" for kind in NotificationKind},
-    NotificationKind.follow: "follow",
-    NotificationKind.follow_request: "follow_request",
-    NotificationKind.favourite: "favourite",
-    NotificationKind.reblog: "reblog",
-}
+NOTIFICATION_TYPES: dict[NotificationKind, str] = notifications.MASTODON_TYPES
 #: Mastodon types a client may filter on (`types[]`, `exclude_types[]`) that we produce
 PRODUCED_TYPES = tuple(sorted(set(NOTIFICATION_TYPES.values())))
 #: a notification's own status has this id plus the notification's: beyond any real status,
