@@ -391,6 +391,16 @@ def original_id(session: Session, status_id: int) -> int:
     return session.scalar(select(Status.reblog_of_id).where(Status.id == status_id)) or status_id
 
 
+def find_original(session: Session, viewer: Viewer, status_id: int) -> StatusRow:
+    """What a status the viewer may see shows, which the viewer must also see: a reblog's
+    original, else the status itself. Every endpoint acting on or listing a status's
+    content (favourite, reblog, reply, context, favourited and reblogged by, history,
+    source) reads it so: a reblog's own id names its original there, not its empty
+    wrapper; NotFound when either is hidden from the viewer."""
+    find(session, viewer, status_id)
+    return find(session, viewer, original_id(session, status_id))
+
+
 def reblog_id(session: Session, member: Member, status_id: int) -> int:
     """The status id of the member's live reblog of `status_id`."""
     found = session.scalar(
