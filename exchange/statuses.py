@@ -68,6 +68,7 @@ from models import (
 
 from .discussions import posts_of
 from .errors import DomainError, NotFound
+from .space_follows import followed_spaces
 from .timeline import kept_out
 
 Predicate = Callable[[str], bool]
@@ -479,8 +480,9 @@ def known_accounts(session: Session, handles: list[str]) -> dict[str, RemoteActo
 
 def home(session: Session, viewer: Viewer, paging: Paging) -> list[int]:
     """The member's own statuses, those of the accounts they follow, the listings of the
-    cities whose market they follow, the threads of the discussion Groups they follow, the
-    direct notes sent to them, and the reblogs by them and by the accounts they follow."""
+    cities whose market they follow, the threads of the discussion Groups they follow
+    (another city's, and this city's spaces: exchange/space_follows.py), the direct notes
+    sent to them, and the reblogs by them and by the accounts they follow."""
     ids = list(session.scalars(*_home_query(viewer, paging)))
     return sorted(ids, reverse=True) if paging.min_id is not None else ids
 
@@ -539,6 +541,11 @@ def _home_statement(max_id: bool, since_id: bool, min_id: bool, limit: int) -> S
         and_(Status.note_id.is_not(None), _note_visible_to(member_id, uri), notes),
         and_(Status.listing_id.is_not(None), _listing_shown(_own_listing(member_id)), listings),
         and_(_reblog_live(), reblogs),
+        and_(
+            Status.thread_id.is_not(None),
+            thread_visible(),
+            DiscussionThread.space_id.in_(followed_spaces(member_id)),
+        ),
     )
     query = _base().where(visible)
     if max_id:
@@ -615,10 +622,16 @@ def by_account(
     *,
     member_id: int | None = None,
     actor_id: int | None = None,
+    space_id: int | None = None,
     reblogs: bool = True,
 ) -> list[int]:
-    """The statuses of one account (a member or a remote actor) that the viewer may see,
-    its reblogs among them unless `reblogs` is false (`exclude_reblogs`)."""
+    """The statuses of one account (a member, a remote actor, or one of this city's
+    discussion spaces: its threads) that the viewer may see, its reblogs among them unless
+    `reblogs` is false (`exclude_reblogs`)."""
+    if space_id is not None:
+        threads = DiscussionThread.space_id == space_id
+        shown = _visible(viewer, false(), false(), threads)
+        return run_page(session, _base().where(shown), Status.id, paging)
     if member_id is not None:
         notes, listings = Note.member_id == member_id, Listing.member_id == member_id
         threads, posts = (
