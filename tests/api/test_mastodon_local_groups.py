@@ -1,20 +1,29 @@
 """This city's own discussion spaces followed from an app, in process: found by search and
 lookup as Group accounts, followed and unfollowed with `/follow` (nothing federates: a row
-of `space_follows`), their threads then in the member's home; members stay unfollowable."""
+of `space_follows`), their threads then in the member's home; members stay unfollowable.
+One live test with Mastodon.py and the user stream."""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
 from typing import Any
 
+import httpx
 import pytest
 from sqlalchemy import select
 
+from api.auth import issue_token
 from exchange import members, status_events
 from exchange.discussions import SpaceDraft
 from models import SpaceAudience, SpaceFollow, SpaceState, StatusEventKind
 from services import discussions
 
+from ..e2e.helpers import act, add_member
+from ..live import LiveCity
 from .mastodon_city import Masto
+from .test_mastodon_py_client import _logged_in
+from .test_mastodon_streaming import _events
 
 
 def _space(masto: Masto, slug: str = "gardens", title: str = "Shared gardens") -> None:
@@ -209,3 +218,46 @@ async def test_an_unknown_space_account_is_404(gardens: Masto) -> None:
     assert (await gardens.get(f"/api/v1/accounts/{unknown}", "alice")).status_code == 404
     answer = await gardens.post(f"/api/v1/accounts/{unknown}/follow", "alice")
     assert answer.status_code == 404
+
+
+@pytest.mark.slow
+async def test_a_space_followed_with_mastodon_py_streams_its_threads_home(
+    start_city: Callable[..., Any],
+) -> None:
+    """alice's app finds the city's space by its URL and follows it; bob's new thread there
+    reaches her user stream and her home; its hiding by a moderator is a `delete`."""
+    city: LiveCity = await start_city(run_worker=False)
+    add_member(city, "alice")
+    add_member(city, "bob")
+    draft = SpaceDraft("gardens", "Shared gardens", "", SpaceAudience.members)
+    await act(city, lambda s: discussions.open_space(s, city.city, None, draft))
+    alice = await asyncio.to_thread(_logged_in, city, "alice")
+    found = await asyncio.to_thread(
+        alice.search_v2, city.city.urls.discussion_space("gardens"), resolve=True
+    )
+    (group,) = found["accounts"]
+    assert group["group"] is True
+    relationship = await asyncio.to_thread(alice.account_follow, group["id"])
+    assert relationship["following"] is True
+    token = city.db.write_sync(lambda s: issue_token(s, "alice"))
+    headers = {"Authorization": f"Bearer {token}"}
+    async with (
+        httpx.AsyncClient(base_url=city.url, timeout=20) as http,
+        http.stream("GET", "/api/v1/streaming/user", headers=headers) as stream,
+    ):
+        lines = stream.aiter_lines()
+        bob = city.db.read_sync(lambda s: members.get_member(s, "bob"))
+        thread = await act(
+            city,
+            lambda s: discussions.start_thread(s, city.city, bob, "gardens", "Seed swap", "Sat."),
+        )
+        ((kind, shown),) = await asyncio.wait_for(_events(lines, 1), 20)
+        assert (kind, shown["uri"]) == ("update", thread.uri)
+        home = await asyncio.to_thread(alice.timeline_home)
+        assert [s["id"] for s in home] == [shown["id"]]
+        await act(
+            city,
+            lambda s: discussions.moderate_thread(s, city.city, None, thread.public_id, "hide"),
+        )
+        ((kind, gone),) = await asyncio.wait_for(_events(lines, 1), 20)
+    assert (kind, str(gone)) == ("delete", shown["id"])
