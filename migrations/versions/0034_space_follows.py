@@ -1,8 +1,8 @@
 """Members following this city's own discussion spaces from an app: `space_follows`
 (models/space_follow.py).
 
-Revision ID: 0030
-Revises: 0029
+Revision ID: 0034
+Revises: 0033
 Create Date: 2026-12-12
 """
 
@@ -13,8 +13,8 @@ from alembic import op
 
 import models.base
 
-revision = "0030"
-down_revision = "0029"
+revision = "0034"
+down_revision = "0033"
 branch_labels = None
 depends_on = None
 
