@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from models import (
     DirectMessage,
+    DiscussionThread,
     Listing,
     Member,
     Note,
@@ -28,6 +29,7 @@ from models import (
     StatusEventKind,
 )
 
+from .space_follows import followed_spaces
 from .statuses import followed_actors, group_threads_of
 
 
@@ -73,8 +75,9 @@ def was_public(session: Session, status_id: int, *, local: bool, remote: bool) -
 
 def was_at_home(session: Session, member: Member, uri: str, status_id: int) -> bool:
     """The removed status was one the member's home timeline shows (exchange.statuses.home:
-    their own, a direct note to them, an account, market or discussion Group they follow; a reblog
-    by them or by an account they follow)."""
+    their own, a direct note to them, an account, market or discussion Group they follow, a
+    thread of one of this city's spaces they follow; a reblog by them or by an account they
+    follow)."""
     status = session.get(Status, status_id)
     if status is None:
         return False
@@ -108,6 +111,11 @@ def was_at_home(session: Session, member: Member, uri: str, status_id: int) -> b
                 Listing.remote_actor_id.in_(followed),
                 and_(Listing.remote_actor_id.is_not(None), Listing.origin.in_(markets)),
             ),
+        )
+    elif status.thread_id is not None:
+        query = select(DiscussionThread.id).where(
+            DiscussionThread.id == status.thread_id,
+            DiscussionThread.space_id.in_(followed_spaces(member.id)),
         )
     else:
         return False

@@ -1,5 +1,6 @@
-"""Local search for the Mastodon API's `/api/v2/search`: accounts by name, statuses by
-their words, hashtags among the market's categories.
+"""Local search for the Mastodon API's `/api/v2/search`: accounts by name (members, this
+city's discussion spaces, known remote accounts), statuses by their words, hashtags among
+the market's categories.
 
 Plain `LIKE` on a few columns, not the market's full-text index (exchange/search.py): the
 search box of an app asks for a handful of results, and notes have no full-text index.
@@ -13,7 +14,17 @@ from __future__ import annotations
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from models import Category, Listing, Member, MemberStatus, Note, RemoteActor, Status
+from models import (
+    Category,
+    DiscussionSpace,
+    Listing,
+    Member,
+    MemberStatus,
+    Note,
+    RemoteActor,
+    SpaceState,
+    Status,
+)
 
 from .statuses import Viewer, _base, _visible
 
@@ -28,14 +39,15 @@ def _pattern(word: str, *, prefix: bool = False) -> str:
 
 def accounts(
     session: Session, query: str, own_domain: str, limit: int, offset: int
-) -> list[Member | RemoteActor]:
-    """Members, then remote accounts we know, whose name starts with the query
-    (`name`, `@name`, `name@domain`); suspended and deleted ones left out."""
+) -> list[Member | DiscussionSpace | RemoteActor]:
+    """Members, then this city's discussion spaces (not archived), then remote accounts we
+    know, whose name starts with the query (`name`, `@name`, `name@domain`); suspended and
+    deleted ones left out."""
     text = query.strip().lstrip("@").lower()
     name, _, domain = text.partition("@")
     if not name:
         return []
-    found: list[Member | RemoteActor] = []
+    found: list[Member | DiscussionSpace | RemoteActor] = []
     if not domain or domain == own_domain:
         found += session.scalars(
             select(Member)
@@ -47,6 +59,20 @@ def accounts(
                 ),
             )
             .order_by(Member.username)
+            .limit(offset + limit)
+        )
+        found += session.scalars(
+            select(DiscussionSpace)
+            .where(
+                DiscussionSpace.state != SpaceState.archived,
+                or_(
+                    DiscussionSpace.slug.like(_pattern(name, prefix=True), escape="\\"),
+                    func.lower(DiscussionSpace.title).like(
+                        _pattern(name, prefix=True), escape="\\"
+                    ),
+                ),
+            )
+            .order_by(DiscussionSpace.slug)
             .limit(offset + limit)
         )
     remote = select(RemoteActor).where(

@@ -71,6 +71,7 @@ from models import (
 
 from .discussions import posts_of
 from .errors import DomainError, NotFound
+from .space_follows import followed_spaces
 from .timeline import kept_out
 
 Predicate = Callable[[str], bool]
@@ -396,6 +397,16 @@ def original_id(session: Session, status_id: int) -> int:
     return session.scalar(select(Status.reblog_of_id).where(Status.id == status_id)) or status_id
 
 
+def find_original(session: Session, viewer: Viewer, status_id: int) -> StatusRow:
+    """What a status the viewer may see shows, which the viewer must also see: a reblog's
+    original, else the status itself. Every endpoint acting on or listing a status's
+    content (favourite, reblog, reply, context, favourited and reblogged by, history,
+    source) reads it so: a reblog's own id names its original there, not its empty
+    wrapper; NotFound when either is hidden from the viewer."""
+    find(session, viewer, status_id)
+    return find(session, viewer, original_id(session, status_id))
+
+
 def reblog_id(session: Session, member: Member, status_id: int) -> int:
     """The status id of the member's live reblog of `status_id`."""
     found = session.scalar(
@@ -474,9 +485,10 @@ def known_accounts(session: Session, handles: list[str]) -> dict[str, RemoteActo
 
 def home(session: Session, viewer: Viewer, paging: Paging) -> list[int]:
     """The member's own statuses, those of the accounts they follow, the listings of the
-    cities whose market they follow, the threads of the discussion Groups they follow, the
-    direct notes sent to them, and the reblogs by them and by the accounts they follow;
-    not those of the accounts in their exclusive lists (but direct notes from them)."""
+    cities whose market they follow, the threads of the discussion Groups they follow
+    (another city's, and this city's spaces: exchange/space_follows.py), the direct notes
+    sent to them, and the reblogs by them and by the accounts they follow; not those of the
+    accounts in their exclusive lists (but direct notes from them)."""
     ids = list(session.scalars(*_home_query(viewer, paging)))
     return sorted(ids, reverse=True) if paging.min_id is not None else ids
 
@@ -559,6 +571,11 @@ def _feed_statement(
         and_(Status.note_id.is_not(None), _note_visible_to(member_id, uri), notes),
         and_(Status.listing_id.is_not(None), _listing_shown(_own_listing(member_id)), listings),
         and_(_reblog_live(), reblogs),
+        and_(
+            Status.thread_id.is_not(None),
+            thread_visible(),
+            DiscussionThread.space_id.in_(followed_spaces(member_id)),
+        ),
     )
     query = _base().where(visible)
     if max_id:
@@ -750,10 +767,16 @@ def by_account(
     *,
     member_id: int | None = None,
     actor_id: int | None = None,
+    space_id: int | None = None,
     reblogs: bool = True,
 ) -> list[int]:
-    """The statuses of one account (a member or a remote actor) that the viewer may see,
-    its reblogs among them unless `reblogs` is false (`exclude_reblogs`)."""
+    """The statuses of one account (a member, a remote actor, or one of this city's
+    discussion spaces: its threads) that the viewer may see, its reblogs among them unless
+    `reblogs` is false (`exclude_reblogs`)."""
+    if space_id is not None:
+        threads = DiscussionThread.space_id == space_id
+        shown = _visible(viewer, false(), false(), threads)
+        return run_page(session, _base().where(shown), Status.id, paging)
     if member_id is not None:
         notes, listings = Note.member_id == member_id, Listing.member_id == member_id
         threads, posts = (

@@ -71,12 +71,14 @@ from .rate_limit import RateLimit
 from .report import Report, ReportState
 from .service_actor import ServiceActor
 from .settlement import Reconciliation, Settlement, SettlementRole, SettlementState
+from .space_follow import SpaceFollow
 from .status import ReactionKind, Status, StatusReaction
 from .status_event import StatusEvent, StatusEventKind
 from .web_push import PushPolicy, VapidKey, WebPushSubscription
 from .web_session import WebSession
 
 __all__ = [
+    "SpaceFollow",
     "PasswordReset",
     "ResetState",
     "FormSubmission",

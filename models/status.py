@@ -240,6 +240,14 @@ def _note_changed(_mapper: Mapper[Any], connection: Connection, note: Note) -> N
         _journal(connection, Status.note_id == note.id, StatusEventKind.update)
 
 
+@event.listens_for(DiscussionThread, "after_update")
+def _thread_changed(_mapper: Mapper[Any], connection: Connection, thread: DiscussionThread) -> None:
+    """Hidden by a moderator: `delete` (it leaves the homes of its space's followers)."""
+    change = _changed(thread, "hidden")
+    if change is not None and not change[0] and change[1]:
+        _journal(connection, Status.thread_id == thread.id, StatusEventKind.delete)
+
+
 @event.listens_for(Listing, "after_update")
 def _listing_changed(_mapper: Mapper[Any], connection: Connection, listing: Listing) -> None:
     """No longer open (withdrawn, closed, expired, taken down) or hidden: `delete`; edited

@@ -3,8 +3,10 @@ statuses, followers and following, follow and unfollow, relationships.
 
 Follows go through `services.social` (a Follow activity, pending until the other server
 Accepts), so they work for remote accounts: accounts of other cities and of any fediverse
-server. Comptoir has no follows between two members of one city; following a local account
-is refused with a 422 that says so. A remote account's followers and following are not known
+server. This city's own discussion spaces are accounts too (Groups: `entities.Profile`); a
+member follows one here, nothing sent (exchange/space_follows.py), and its threads then
+come home. Comptoir has no follows between two members of one city; following a member is
+refused with a 422 that says so. A remote account's followers and following are not known
 here: empty lists.
 """
 
@@ -20,11 +22,19 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from exchange import oauth_scopes, photos, statuses
+from exchange import oauth_scopes, photos, space_follows, statuses
 from exchange.errors import DomainError, NotFound
 from instance.city import City, city_of
 from instance.media_store import in_thread
-from models import Direction, Follow, FollowState, Member, RemoteActor
+from models import (
+    Direction,
+    DiscussionSpace,
+    Follow,
+    FollowState,
+    Member,
+    RemoteActor,
+    SpaceState,
+)
 from services import social
 
 from ..auth import OUTSIDE_SCOPES, bearer
@@ -33,7 +43,6 @@ from . import entities
 from .common import (
     body,
     first,
-    int_id,
     mastodon_errors,
     member_viewer,
     optional_viewer,
@@ -159,8 +168,10 @@ def _flag(value: str | None) -> bool | None:
     return value.strip().lower() in ("true", "1", "on", "yes")
 
 
-def _account(session: Session, value: str) -> entities.Account:
-    found = entities.find_account(session, int_id(value))
+def _account(session: Session, value: str) -> entities.Profile:
+    """The account of a path id (a member, a remote actor or a discussion space of ours)."""
+    number = int(value) if value.isdigit() and len(value) <= 18 else -1
+    found = entities.find_account(session, number)
     if found is None:
         raise NotFound("account")
     return found
@@ -191,10 +202,11 @@ async def lookup(request: Request) -> Response:
     local = domain in ("", city.settings.domain.lower())
 
     def read(session: Session) -> dict[str, Any] | None:
-        who: entities.Account | None
+        who: entities.Profile | None
         if local:
             who = session.scalar(select(Member).where(Member.username == name))
             who = who if who is not None and who.is_active else None
+            who = who or _listed_space(session, name)
         else:
             who = statuses.known_accounts(session, [acct]).get(acct)
         if who is None:
@@ -225,6 +237,8 @@ async def account_statuses(request: Request) -> Response:
             return [], []
         if isinstance(who, Member):
             ids = statuses.by_account(session, viewer, page, member_id=who.id, reblogs=reblogs)
+        elif isinstance(who, DiscussionSpace):
+            ids = statuses.by_account(session, viewer, page, space_id=who.id)
         else:
             ids = statuses.by_account(session, viewer, page, actor_id=who.id, reblogs=reblogs)
         return entities.statuses(session, city, ids, viewer.member), ids
@@ -276,7 +290,16 @@ async def following(request: Request) -> Response:
     return await _follow_list(request, Direction.outbound)
 
 
-def _remote_target(session: Session, value: str) -> RemoteActor:
+def _listed_space(session: Session, slug: str) -> DiscussionSpace | None:
+    """A discussion space of ours by its name, unless archived (off the list of spaces)."""
+    return session.scalar(
+        select(DiscussionSpace).where(
+            DiscussionSpace.slug == slug, DiscussionSpace.state != SpaceState.archived
+        )
+    )
+
+
+def _followable(session: Session, value: str) -> RemoteActor | DiscussionSpace:
     who = _account(session, value)
     if isinstance(who, Member):
         raise DomainError(
@@ -289,16 +312,20 @@ def _remote_target(session: Session, value: str) -> RemoteActor:
 
 @mastodon_errors
 async def follow(request: Request) -> Response:
-    """Sends a Follow (through the federation); `requested` until the other server accepts."""
+    """Sends a Follow (through the federation); `requested` until the other server accepts.
+    One of this city's discussion spaces is followed at once, nothing sent."""
     member, viewer = await member_viewer(request, "write:follows")
     city = city_of(request)
     assert viewer.uri is not None
     me = viewer.uri
 
     def write(session: Session) -> dict[str, Any]:
-        target = _remote_target(session, request.path_params["id"])
-        social.follow(session, city, me, target)
-        return entities.relationship_of(session, me, target)
+        target = _followable(session, request.path_params["id"])
+        if isinstance(target, DiscussionSpace):
+            space_follows.follow(session, session.get_one(Member, member.id), target)
+        else:
+            social.follow(session, city, me, target)
+        return entities.relationship_of(session, viewer, target)
 
     return JSONResponse(await city.db.write(write))
 
@@ -312,13 +339,16 @@ async def unfollow(request: Request) -> Response:
     me = viewer.uri
 
     def write(session: Session) -> dict[str, Any]:
-        target = _remote_target(session, request.path_params["id"])
+        target = _followable(session, request.path_params["id"])
+        if isinstance(target, DiscussionSpace):
+            space_follows.unfollow(session, session.get_one(Member, member.id), target)
+            return entities.relationship_of(session, viewer, target)
         try:
             social.unfollow(session, city, me, target)
         except DomainError as exc:
             if exc.code != "not_following":
                 raise
-        return entities.relationship_of(session, me, target)
+        return entities.relationship_of(session, viewer, target)
 
     return JSONResponse(await city.db.write(write))
 
@@ -327,8 +357,6 @@ async def unfollow(request: Request) -> Response:
 async def relationships(request: Request) -> Response:
     _, viewer = await member_viewer(request, "read:follows")
     city = city_of(request)
-    assert viewer.uri is not None
-    me = viewer.uri
     wanted = [
         v for k, v in request.query_params.multi_items() if k in ("id", "id[]") and v.isdigit()
     ]
@@ -338,7 +366,7 @@ async def relationships(request: Request) -> Response:
         for value in wanted[:40]:
             who = entities.find_account(session, int(value))
             if who is not None:
-                found.append(entities.relationship_of(session, me, who))
+                found.append(entities.relationship_of(session, viewer, who))
         return found
 
     return JSONResponse(await city.db.read(read))

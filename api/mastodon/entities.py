@@ -3,7 +3,9 @@ Relationship, Notification, in the JSON shapes Mastodon 4.3 documents (entities/
 
 Ids are strings, as on Mastodon. An account is a member or a remote actor, two tables: the
 account id keeps them apart by parity (a member's is `2 * id`, a remote actor's
-`2 * id + 1`), so that ids stay numbers, which some apps sort. A status id is the
+`2 * id + 1`), so that ids stay numbers, which some apps sort. This city's own discussion
+spaces are accounts too (Groups apps follow: `8×10^17 +` the space's id, past every row id,
+as the made-up status ids of thread_statuses.py are). A status id is the
 `statuses` row of the note, listing, discussion thread or reply (models/status.py).
 
 A discussion thread shows as a public status (its title in bold, then its text), its
@@ -44,6 +46,7 @@ from sqlalchemy.orm import Session
 from exchange import discussions as discussion_rules
 from exchange import notifications
 from exchange import profile_fields
+from exchange import space_follows
 from exchange import statuses as status_rules
 from exchange.statuses import StatusRow
 from instance.city import City
@@ -51,6 +54,7 @@ from instance.html import html_to_text, plain_name
 from models import (
     Direction,
     DiscussionPost,
+    DiscussionSpace,
     DiscussionThread,
     Follow,
     FollowState,
@@ -82,6 +86,13 @@ VISIBILITY = {
 FROM_MASTODON = {v: k for k, v in VISIBILITY.items()}
 
 Account = Member | RemoteActor
+#: what an app may look up, show and follow as an account: also this city's discussion
+#: spaces (an author of statuses is always an `Account`)
+Profile = Account | DiscussionSpace
+#: a discussion space's account id is this plus the space's id
+SPACE_ACCOUNTS = 8 * 10**17
+#: the largest row id (32-bit integers on PostgreSQL)
+MAX_ROW_ID = 2**31 - 1
 
 
 def member_account_id(member_id: int) -> str:
@@ -92,9 +103,15 @@ def actor_account_id(actor_id: int) -> str:
     return str(2 * actor_id + 1)
 
 
-def account_id(account: Account) -> str:
+def space_account_id(space_id: int) -> str:
+    return str(SPACE_ACCOUNTS + space_id)
+
+
+def account_id(account: Profile) -> str:
     if isinstance(account, Member):
         return member_account_id(account.id)
+    if isinstance(account, DiscussionSpace):
+        return space_account_id(account.id)
     return actor_account_id(account.id)
 
 
@@ -103,7 +120,14 @@ def split_account_id(value: int) -> tuple[int | None, int | None]:
     return (value // 2, None) if value % 2 == 0 else (None, value // 2)
 
 
-def find_account(session: Session, value: int) -> Account | None:
+def find_account(session: Session, value: int) -> Profile | None:
+    """The member, remote actor or discussion space of an account id; None for an id naming
+    none (or past any row id)."""
+    if value > SPACE_ACCOUNTS:
+        space_id = value - SPACE_ACCOUNTS
+        return session.get(DiscussionSpace, space_id) if space_id <= MAX_ROW_ID else None
+    if value < 0 or value > 2 * MAX_ROW_ID + 1:
+        return None
     member_id, actor_id = split_account_id(value)
     if member_id is not None:
         member = session.get(Member, member_id)
@@ -120,8 +144,24 @@ def _avatar(city: City) -> str:
     return f"{city.urls.base}/static/avatar.svg"
 
 
-def account(city: City, who: Account, counts: tuple[int, int, int] = (0, 0, 0)) -> dict[str, Any]:
+def account(city: City, who: Profile, counts: tuple[int, int, int] = (0, 0, 0)) -> dict[str, Any]:
     """The Account entity; `counts` is (statuses, followers, following)."""
+    if isinstance(who, DiscussionSpace):
+        return _account_entity(
+            city,
+            space_account_id(who.id),
+            username=who.slug,
+            acct=who.slug,
+            name=who.title,
+            note=who.description,
+            url=city.urls.discussion_space(who.slug),
+            uri=city.urls.discussion_space(who.slug),
+            created=who.created_at,
+            locked=False,
+            kind="Group",
+            avatar=None,
+            counts=counts,
+        )
     if isinstance(who, Member):
         icon = render.member_icon(city.urls, who)
         return _account_entity(
@@ -250,8 +290,14 @@ def _account_entity(
     }
 
 
-def counts(session: Session, city: City, who: Account) -> tuple[int, int, int]:
-    """(statuses, followers, following) of a member; remote accounts' are not known here."""
+def counts(session: Session, city: City, who: Profile) -> tuple[int, int, int]:
+    """(statuses, followers, following) of a member, or of a discussion space (its threads,
+    the members and remote accounts following it); remote accounts' are not known here."""
+    if isinstance(who, DiscussionSpace):
+        followers = space_follows.followers_count(
+            session, who, city.urls.discussion_space(who.slug)
+        )
+        return space_follows.threads_count(session, who), followers, 0
     if not isinstance(who, Member):
         return 0, 0, 0
     uri = city.urls.member(who.username)
@@ -337,15 +383,22 @@ def relationship(
     }
 
 
-def relationship_of(session: Session, viewer_uri: str, who: Account) -> dict[str, Any]:
-    """How the viewer and an account stand; follows exist with remote accounts only."""
+def relationship_of(session: Session, viewer: status_rules.Viewer, who: Profile) -> dict[str, Any]:
+    """How the viewer and an account stand: follows exist with remote accounts and, one way,
+    with this city's discussion spaces (exchange/space_follows.py); none between members."""
+    assert viewer.member is not None and viewer.uri is not None
     if isinstance(who, Member):
         return relationship(account_id(who), following=False, requested=False, followed_by=False)
+    if isinstance(who, DiscussionSpace):
+        following = space_follows.follows(session, viewer.member.id, who.id)
+        return relationship(
+            account_id(who), following=following, requested=False, followed_by=False
+        )
     states = {
         direction: state
         for direction, state in session.execute(
             select(Follow.direction, Follow.state).where(
-                Follow.local_actor == viewer_uri, Follow.remote_actor_id == who.id
+                Follow.local_actor == viewer.uri, Follow.remote_actor_id == who.id
             )
         )
     }

@@ -46,14 +46,14 @@ def _reactors(kind: ReactionKind) -> Endpoint:
     @mastodon_errors
     async def endpoint(request: Request) -> Response:
         """The accounts, without paging (at most `limit`, 40 by default, 80 at most); a
-        status the caller may not see is 404."""
+        status the caller may not see is 404; a reblog's own id lists its original's."""
         viewer = await optional_viewer(request, "read:accounts")
         city = city_of(request)
         status_id = int_id(request.path_params["id"])
         limit = paging(request, default=40, most=80).limit
 
         def read(session: Session) -> list[dict[str, Any]]:
-            row = statuses.find(session, viewer, status_id)
+            row = statuses.find_original(session, viewer, status_id)
             return [
                 entities.account(city, who, entities.counts(session, city, who))
                 for who in status_reactions.reactors(session, row, kind, limit)

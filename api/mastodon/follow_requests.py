@@ -73,7 +73,7 @@ async def _answer(request: Request, *, accept: bool) -> Response:
             social.accept_follower(session, city, follow, actor)
         else:
             social.reject_follower(session, city, follow, actor)
-        return entities.relationship_of(session, me, actor)
+        return entities.relationship_of(session, viewer, actor)
 
     return JSONResponse(await city.db.write(write))
 

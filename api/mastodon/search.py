@@ -1,10 +1,12 @@
 """`GET /api/v2/search`: accounts, statuses and hashtags, as Mastodon's Search entity.
 
-Local first (exchange/status_search.py: members and known accounts by name, statuses the
-caller may see by their words, the market's categories as hashtags). With `resolve=true`
-and a member's token, a handle (`@name@host`, `name@host`) or a URL the city does not know
-is looked up on its server (`services.resolve`: WebFinger, the remote directory, the
-federation policy): the account, note or listing found is kept and answered as any other.
+Local first (exchange/status_search.py: members, this city's discussion spaces and known
+accounts by name, statuses the caller may see by their words, the market's categories as
+hashtags). The URL of one of our discussion spaces is its account, never fetched. With
+`resolve=true` and a member's token, a handle (`@name@host`, `name@host`) or a URL the
+city does not know is looked up on its server (`services.resolve`: WebFinger, the remote
+directory, the federation policy): the account, note or listing found is kept and answered
+as any other.
 A refused domain, a server that does not answer, a document that is not what it claims:
 no result, as Mastodon answers them (200, empty lists), and the reason is logged.
 """
@@ -14,18 +16,19 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from exchange import status_search
+from exchange import space_follows, status_search
 from exchange import statuses as status_rules
 from exchange.errors import DomainError
 from federation.errors import FetchError
 from instance.city import City, city_of
 from instance.directory import Refused
-from models import Category, Member, RemoteActor
+from models import Category, DiscussionSpace, RemoteActor, SpaceState
 from services.resolve import Resolved, is_url, resolve
 
 from . import entities
@@ -53,6 +56,22 @@ async def _resolved(city: City, text: str) -> Resolved:
     except (FetchError, ValueError) as exc:
         log.info("search: %r not found: %s", text, exc)
     return Resolved()
+
+
+def _space_slug(city: City, text: str) -> str | None:
+    """The name of the discussion space of ours at this URL (its Group's id, which is also
+    its page): such a URL is answered from our rows, never fetched."""
+    if not is_url(text):
+        return None
+    ref = city.fediverse.actors.parse(text.rstrip("/"))
+    return ref.name if ref is not None and ref.kind == "group" else None
+
+
+def _listed_space(session: Session, slug: str | None) -> DiscussionSpace | None:
+    if slug is None:
+        return None
+    space = session.scalar(select(DiscussionSpace).where(DiscussionSpace.slug == slug))
+    return space if space is not None and space.state is not SpaceState.archived else None
 
 
 def _hashtag(city: City, category: Category) -> dict[str, Any]:
@@ -84,16 +103,25 @@ async def search(request: Request) -> Response:
         raise DomainError("unauthorized", "Search queries with offset need a token", 401)
     resolving = request.query_params.get("resolve", "").lower() in ("true", "1")
     resolved = Resolved()
-    if resolving and viewer.member is not None and _looks_remote(text, city.settings.domain):
+    slug = _space_slug(city, text)
+    if (
+        resolving
+        and viewer.member is not None
+        and slug is None
+        and _looks_remote(text, city.settings.domain)
+    ):
         resolved = await _resolved(city, text)
     member_only = viewer.member is not None
 
     def read(session: Session) -> dict[str, Any]:
         found: dict[str, list[Any]] = {t: [] for t in TYPES}
         if wanted in (None, "accounts"):
-            people: list[Member | RemoteActor] = []
+            people: list[entities.Profile] = []
+            space = _listed_space(session, slug)
             if resolved.actor is not None:
                 people.append(session.merge(resolved.actor))
+            elif space is not None:
+                people.append(space)
             elif not is_url(text):
                 people = status_search.accounts(
                     session, text, city.settings.domain.lower(), limit, offset
@@ -142,7 +170,7 @@ async def account_search(request: Request) -> Response:
         resolved = await _resolved(city, text)
 
     def read(session: Session) -> list[dict[str, Any]]:
-        people: list[Member | RemoteActor] = []
+        people: list[entities.Profile] = []
         if resolved.actor is not None:
             people.append(session.merge(resolved.actor))
         elif not is_url(text):
@@ -151,8 +179,15 @@ async def account_search(request: Request) -> Response:
             )
         if following:
             assert viewer.uri is not None
+            assert viewer.member is not None
             followed = set(session.scalars(status_rules.followed_actors(viewer.uri)))
-            people = [p for p in people if isinstance(p, RemoteActor) and p.id in followed]
+            spaces = set(session.scalars(space_follows.followed_spaces(viewer.member.id)))
+            people = [
+                p
+                for p in people
+                if (isinstance(p, RemoteActor) and p.id in followed)
+                or (isinstance(p, DiscussionSpace) and p.id in spaces)
+            ]
         return [entities.account(city, p, entities.counts(session, city, p)) for p in people]
 
     return JSONResponse(await city.db.read(read))

@@ -96,8 +96,7 @@ async def create(request: Request) -> Response:
         assert fresh is not None
         in_reply_to, context, mentions = None, None, [session.merge(m) for m in mentioned]
         if reply_to:
-            statuses.find(session, viewer, int_id(reply_to))
-            parent = statuses.find(session, viewer, statuses.original_id(session, int_id(reply_to)))
+            parent = statuses.find_original(session, viewer, int_id(reply_to))
             if parent.thread is not None or parent.post is not None:
                 return _one(
                     session, city, viewer, _discussion_reply(session, city, fresh, parent, text)
@@ -278,8 +277,8 @@ async def history(request: Request) -> Response:
     sid = int_id(request.path_params["id"])
 
     def read(session: Session) -> list[dict[str, Any]]:
-        row = statuses.find(session, viewer, sid)
-        shown = _one(session, city, viewer, sid)
+        row = statuses.find_original(session, viewer, sid)
+        shown = _one(session, city, viewer, row.status.id)
         if row.note is None:
             return [entities.status_edit(city, shown, shown["content"], shown["created_at"])]
         return [
@@ -288,7 +287,7 @@ async def history(request: Request) -> Response:
                 shown,
                 version.content,
                 entities.iso(version.created_at),
-                entities.attachments(city, sid, version.attachments),
+                entities.attachments(city, row.status.id, version.attachments),
                 spoiler_text=version.summary or "",
                 sensitive=version.sensitive,
             )
@@ -306,8 +305,8 @@ async def source(request: Request) -> Response:
     sid = int_id(request.path_params["id"])
 
     def read(session: Session) -> dict[str, Any]:
-        statuses.find(session, viewer, sid)
-        shown = _one(session, city, viewer, sid)
+        original = statuses.find_original(session, viewer, sid)
+        shown = _one(session, city, viewer, original.status.id)
         text = html_to_text(shown["content"])
         return {"id": shown["id"], "text": text, "spoiler_text": shown["spoiler_text"]}
 
@@ -326,8 +325,7 @@ async def context(request: Request) -> Response:
     sid = int_id(raw)
 
     def read(session: Session) -> dict[str, Any]:
-        statuses.find(session, viewer, sid)
-        row = statuses.find(session, viewer, statuses.original_id(session, sid))
+        row = statuses.find_original(session, viewer, sid)
         above, below = statuses.thread(session, viewer, row)
         return {
             "ancestors": entities.statuses(session, city, above, viewer.member),
@@ -344,9 +342,7 @@ async def _react(request: Request, kind: ReactionKind, scope: str, *, undo: bool
     sid = int_id(request.path_params["id"])
 
     def write(session: Session) -> dict[str, Any]:
-        statuses.find(session, viewer, sid)
-        original = statuses.original_id(session, sid)
-        statuses.find(session, viewer, original)
+        original = statuses.find_original(session, viewer, sid).status.id
         fresh = session.get(Member, member.id)
         assert fresh is not None
         if undo:

@@ -216,6 +216,70 @@ async def test_favouriting_a_reblog_favourites_its_original(masto: Masto) -> Non
     assert answer["favourited"] is True
 
 
+async def _reblogged(masto: Masto, text: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """bob's note and alice's reblog of it (the wrapper)."""
+    original = await masto.status("bob", text)
+    wrapper = (await masto.post(f"/api/v1/statuses/{original['id']}/reblog", "alice")).json()
+    return original, wrapper
+
+
+async def test_a_reblogs_reblogged_by_lists_its_originals_rebloggers(masto: Masto) -> None:
+    _, wrapper = await _reblogged(masto, "bread is ready")
+    answer = await masto.get(f"/api/v1/statuses/{wrapper['id']}/reblogged_by", "bob")
+    assert answer.status_code == 200
+    assert [a["id"] for a in answer.json()] == [masto.account_id("alice")]
+
+
+async def test_a_reblogs_favourited_by_lists_its_originals_favouriters(masto: Masto) -> None:
+    original, wrapper = await _reblogged(masto, "bread is ready")
+    await masto.post(f"/api/v1/statuses/{original['id']}/favourite", "alice")
+    answer = await masto.get(f"/api/v1/statuses/{wrapper['id']}/favourited_by", "bob")
+    assert answer.status_code == 200
+    assert [a["id"] for a in answer.json()] == [masto.account_id("alice")]
+
+
+async def test_a_reblogs_context_is_its_originals(masto: Masto) -> None:
+    original, wrapper = await _reblogged(masto, "bread is ready")
+    reply = await masto.status("alice", "how much?", in_reply_to_id=wrapper["id"])
+    assert reply["in_reply_to_id"] == original["id"]
+    found = (await masto.get(f"/api/v1/statuses/{wrapper['id']}/context", "bob")).json()
+    assert [s["id"] for s in found["descendants"]] == [reply["id"]]
+
+
+async def test_a_reblogs_history_and_source_are_its_originals(masto: Masto) -> None:
+    original, wrapper = await _reblogged(masto, "bread is ready")
+    edited = await masto.http.put(
+        f"/api/v1/statuses/{original['id']}",
+        json={"status": "bread is gone"},
+        headers=masto.auth("bob"),
+    )
+    assert edited.status_code == 200
+    versions = (await masto.get(f"/api/v1/statuses/{wrapper['id']}/history", "bob")).json()
+    assert ["bread is" in v["content"] for v in versions] == [True, True]
+    assert "gone" in versions[-1]["content"]
+    source = (await masto.get(f"/api/v1/statuses/{wrapper['id']}/source", "bob")).json()
+    assert (source["id"], source["text"]) == (original["id"], "bread is gone")
+
+
+async def test_reblogging_a_reblog_reblogs_its_original_once(masto: Masto) -> None:
+    original, wrapper = await _reblogged(masto, "bread is ready")
+    masto.member("carol")
+    again = (await masto.post(f"/api/v1/statuses/{wrapper['id']}/reblog", "carol")).json()
+    assert again["reblog"]["id"] == original["id"]
+    assert again["reblog"]["reblogs_count"] == 2
+    undone = (await masto.post(f"/api/v1/statuses/{wrapper['id']}/unreblog", "carol")).json()
+    assert (undone["id"], undone["reblogged"]) == (original["id"], False)
+
+
+async def test_a_reblog_of_a_deleted_note_names_nothing(masto: Masto) -> None:
+    original, wrapper = await _reblogged(masto, "bread is ready")
+    gone = await masto.http.delete(f"/api/v1/statuses/{original['id']}", headers=masto.auth("bob"))
+    assert gone.status_code == 200
+    for path in ("reblogged_by", "favourited_by", "context", "history", "source"):
+        answer = await masto.get(f"/api/v1/statuses/{wrapper['id']}/{path}", "alice")
+        assert answer.status_code == 404, path
+
+
 @pytest.mark.slow
 async def test_a_followed_members_boost_reaches_home_in_another_city_and_is_undone(
     start_city: Callable[..., Any],
@@ -286,3 +350,14 @@ async def test_a_reblog_of_a_hidden_note_is_gone_and_cannot_be_acted_on(masto: M
     assert (await masto.get(f"/api/v1/statuses/{shown['id']}", "alice")).status_code == 404
     liked = await masto.post(f"/api/v1/statuses/{shown['id']}/favourite", "alice")
     assert liked.status_code == 404
+
+
+async def test_a_reblog_is_not_edited_as_its_original(masto: Masto) -> None:
+    own = await masto.status("alice", "bread is ready")
+    wrapper = (await masto.post(f"/api/v1/statuses/{own['id']}/reblog", "alice")).json()
+    answer = await masto.http.put(
+        f"/api/v1/statuses/{wrapper['id']}", json={"status": "changed"}, headers=masto.auth("alice")
+    )
+    assert answer.status_code == 422
+    shown = (await masto.get(f"/api/v1/statuses/{own['id']}", "alice")).json()
+    assert "bread is ready" in shown["content"]
