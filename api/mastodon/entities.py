@@ -44,9 +44,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from exchange import discussions as discussion_rules
-from exchange import notifications
-from exchange import profile_fields
-from exchange import space_follows
+from exchange import notifications, profile_fields, space_follows
 from exchange import statuses as status_rules
 from exchange.statuses import StatusRow
 from instance.city import City
