@@ -333,6 +333,7 @@ def _note_card_columns() -> list[Any]:
         Member.created_at.label("m_created_at"),
         Member.manually_approves_followers.label("m_locked"),
         Member.fields.label("m_fields"),
+        Member.header.label("m_header"),
         RemoteActor.uri.label("a_uri"),
         RemoteActor.preferred_username.label("a_username"),
         RemoteActor.domain.label("a_domain"),

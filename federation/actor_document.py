@@ -125,6 +125,7 @@ def parse_actor_document(document: dict[str, Any]) -> ActorDocument:
                 if k in document
             },
             **({"fields": fields} if (fields := _property_values(document)) else {}),
+            **({"header": header} if (header := _url(document.get("image"))) else {}),
         },
     )
 

@@ -37,6 +37,8 @@ class Member(Base):
     summary: Mapped[str] = mapped_column(Text, default="")
     #: the stored photo's name in the city's media store (exchange/photos.py), None: the default
     avatar: Mapped[str | None] = mapped_column(String(64))
+    #: the header picture (a banner over the profile), stored as the avatar is; None: none
+    header: Mapped[str | None] = mapped_column(String(64))
     #: profile fields as typed, [{"name", "value"}] in order, at most four
     #: (exchange/profile_fields.py); federated as the actor's PropertyValue attachments
     fields: Mapped[list[dict[str, str]]] = mapped_column(JSONDocument, default=list)

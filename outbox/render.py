@@ -64,6 +64,7 @@ def _actor(
     manually_approves: bool,
     icon: dict[str, str] | None = None,
     fields: list[dict[str, str]] | None = None,
+    image: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     document: dict[str, Any] = {
         "@context": context(urls, security=True, comptoir=True),
@@ -95,6 +96,8 @@ def _actor(
     }
     if published is not None:
         document["published"] = iso(published)
+    if image is not None:  # the header picture, as Mastodon publishes it
+        document["image"] = image
     if fields:  # Mastodon's profile fields: schema.org PropertyValues (MASTODON_TERMS)
         document["attachment"] = [
             {"type": "PropertyValue", "name": f["name"], "value": f["value"]} for f in fields
@@ -117,6 +120,7 @@ def render_member(urls: Urls, member: Member) -> dict[str, Any]:
         manually_approves=member.manually_approves_followers,
         icon=member_icon(urls, member),
         fields=profile_fields.as_html(member.fields or []),
+        image=avatar_icon(urls, member.header),
     )
 
 
@@ -126,7 +130,8 @@ def member_icon(urls: Urls, member: Member) -> dict[str, str] | None:
 
 
 def avatar_icon(urls: Urls, avatar: str | None) -> dict[str, str] | None:
-    """`member_icon` of a member's `avatar` column (readers that load columns, not members)."""
+    """A stored picture (a member's `avatar` or `header` column) as an `Image`, None when
+    there is none; for readers that load columns, not members, too."""
     media_type = photos.media_type_of(avatar) if avatar else None
     if avatar is None or media_type is None:
         return None

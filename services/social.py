@@ -419,6 +419,8 @@ def update_profile(
     avatar: str | None = None,
     remove_avatar: bool = False,
     fields: list[tuple[str, str]] | None = None,
+    header: str | None = None,
+    remove_header: bool = False,
 ) -> Member:
     """The member changes their name, their profile text (plain text, made HTML), their
     avatar or their profile fields (name/value pairs, `exchange.profile_fields`: all of them
@@ -426,7 +428,7 @@ def update_profile(
     so other servers show it.
 
     `avatar` is a photo already stored (exchange/photos.py `store`), `remove_avatar` goes back
-    to the default picture. The file that was the avatar before stays in the store: the caller
+    to the default picture; `header` and `remove_header` the same for the header picture. The file that was the avatar before stays in the store: the caller
     removes it once this transaction is committed (`member.avatar` read before the call), so a
     failed transaction never leaves the member pointing at a deleted file."""
     if display_name is not None:
@@ -448,6 +450,10 @@ def update_profile(
         member.avatar = avatar
     elif remove_avatar:
         member.avatar = None
+    if header is not None:
+        member.header = header
+    elif remove_header:
+        member.header = None
     announce_actor(session, city, member)
     return member
 

@@ -13,6 +13,7 @@ here: empty lists.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import select
@@ -75,21 +76,28 @@ async def verify_credentials(request: Request) -> Response:
 
 @mastodon_errors
 async def update_credentials(request: Request) -> Response:
-    """Display name, note (plain text), `locked` (followers need approval), `avatar` (a
-    multipart file, checked and stored as a listing photo is) and `fields_attributes` (the
-    profile fields, all of them: what is not sent is removed); other fields are accepted and
-    left as they are."""
+    """Display name, note (plain text), `locked` (followers need approval), `avatar` and
+    `header` (multipart files, checked and stored as a listing photo is) and
+    `fields_attributes` (the profile fields, all of them: what is not sent is removed); other
+    fields are accepted and left as they are."""
     member, _ = await member_viewer(request, "write:accounts")
     city = city_of(request)
     values = await body(request)
     fields = await _fields_attributes(request, values)
-    avatar = await _avatar_upload(request, city)
+    stored: dict[str, str] = {}  # pictures stored before the transaction, by form name
+    try:
+        for name in ("avatar", "header"):
+            if (picture := await _picture_upload(request, city, name)) is not None:
+                stored[name] = picture
+    except BaseException:
+        await _remove(city, stored.values())
+        raise
     previous: list[str | None] = []
 
     def write(session: Session) -> dict[str, Any]:
         fresh = session.get(Member, member.id)
         assert fresh is not None
-        previous.append(fresh.avatar)
+        previous.extend(getattr(fresh, name) for name in ("avatar", "header") if name in stored)
         social.update_profile(
             session,
             city,
@@ -97,7 +105,8 @@ async def update_credentials(request: Request) -> Response:
             display_name=first(values, "display_name"),
             note=first(values, "note"),
             locked=_flag(first(values, "locked")),
-            avatar=avatar,
+            avatar=stored.get("avatar"),
+            header=stored.get("header"),
             fields=fields,
         )
         return entities.credential_account(city, fresh, entities.counts(session, city, fresh))
@@ -105,12 +114,16 @@ async def update_credentials(request: Request) -> Response:
     try:
         answer = await city.db.write(write)
     except BaseException:
-        if avatar is not None:
-            await in_thread(photos.remove, city.media, avatar)
+        await _remove(city, stored.values())
         raise
-    if avatar is not None and previous and previous[-1]:
-        await in_thread(photos.remove, city.media, previous[-1])
+    await _remove(city, previous)  # the pictures replaced, once the change is committed
     return JSONResponse(answer)
+
+
+async def _remove(city: City, names: Iterable[str | None]) -> None:
+    for name in names:
+        if name:
+            await in_thread(photos.remove, city.media, name)
 
 
 FIELD_KEY = re.compile(r"fields_attributes\[(\d+)\]\[(name|value)\]")
@@ -147,11 +160,12 @@ async def _fields_attributes(
     return [(r.get("name", ""), r.get("value", "")) for _, r in sorted(rows.items())]
 
 
-async def _avatar_upload(request: Request, city: City) -> str | None:
-    """The `avatar` file of a multipart body, checked and stored; None when none was sent."""
+async def _picture_upload(request: Request, city: City, name: str) -> str | None:
+    """The `avatar` or `header` file of a multipart body, checked and stored as a listing
+    photo is; None when none was sent."""
     if not request.headers.get("content-type", "").startswith("multipart/form-data"):
         return None
-    upload = (await request.form()).get("avatar")  # the form parsed by `body`, cached
+    upload = (await request.form()).get(name)  # the form parsed by `body`, cached
     if not isinstance(upload, UploadFile) or not upload.filename:
         return None
     limit = city.settings.listings.max_photo_bytes

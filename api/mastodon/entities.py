@@ -177,6 +177,7 @@ def account(city: City, who: Profile, counts: tuple[int, int, int] = (0, 0, 0)) 
             avatar=icon["url"] if icon else None,
             counts=counts,
             fields=profile_fields.as_html(who.fields or []),
+            header=city.urls.media(who.header) if who.header else None,
         )
     return _account_entity(
         city,
@@ -193,6 +194,7 @@ def account(city: City, who: Profile, counts: tuple[int, int, int] = (0, 0, 0)) 
         avatar=who.icon_url,
         counts=counts,
         fields=profile_fields.of_remote(who.extra),
+        header=_remote_header(who.extra),
     )
 
 
@@ -217,6 +219,7 @@ def _card_account(city: City, card: Row[Any]) -> dict[str, Any] | None:
             kind=None,
             avatar=icon["url"] if icon else None,
             fields=profile_fields.as_html(card.m_fields or []),
+            header=city.urls.media(card.m_header) if card.m_header else None,
         )
     if card.a_uri is None:
         return None
@@ -234,7 +237,14 @@ def _card_account(city: City, card: Row[Any]) -> dict[str, Any] | None:
         kind=card.a_type,
         avatar=card.a_icon_url,
         fields=profile_fields.of_remote(card.a_extra),
+        header=_remote_header(card.a_extra),
     )
+
+
+def _remote_header(extra: Any) -> str | None:
+    """A remote actor's header picture (its document's `image`), kept in `extra`."""
+    found = extra.get("header") if isinstance(extra, dict) else None
+    return found if isinstance(found, str) else None
 
 
 def _account_entity(
@@ -253,6 +263,7 @@ def _account_entity(
     avatar: str | None,
     counts: tuple[int, int, int] = (0, 0, 0),
     fields: list[dict[str, str]] | None = None,
+    header: str | None = None,
 ) -> dict[str, Any]:
     """The Account entity's fields; `kind` is a remote actor's type (None for a member)."""
     avatar = avatar or _avatar(city)
@@ -273,8 +284,8 @@ def _account_entity(
         "uri": uri,
         "avatar": avatar,
         "avatar_static": avatar,
-        "header": f"{city.urls.base}/static/missing.png",
-        "header_static": f"{city.urls.base}/static/missing.png",
+        "header": header or f"{city.urls.base}/static/missing.png",
+        "header_static": header or f"{city.urls.base}/static/missing.png",
         "followers_count": followers,
         "following_count": following,
         "statuses_count": statuses,

@@ -1,16 +1,17 @@
 """`DELETE /api/v1/profile/avatar` and `/api/v1/profile/header` (Mastodon 4.2): the member
-goes back to the default picture. Answers the member's own Account (CredentialAccount).
+goes back to the default picture, or to no header. Answers the member's own Account
+(CredentialAccount).
 
-The avatar goes through `services.social.update_profile` (`remove_avatar`), the use case of
-the profile page and `update_credentials`: the followers get an `Update` of the actor
-without an `icon`. The file is removed from the media store once the change is committed,
-so a failed transaction never leaves the member pointing at a deleted file. With no avatar
-set, nothing changes and nothing federates. Comptoir has no header pictures: removing the
-header changes nothing and answers the Account (whose `header` is the empty default).
+Both go through `services.social.update_profile` (`remove_avatar`, `remove_header`), the use
+case of the profile page and `update_credentials`: the followers get an `Update` of the
+actor without its `icon` or `image`. The file is removed from the media store once the
+change is committed, so a failed transaction never leaves the member pointing at a deleted
+file. With no picture of that kind set, nothing changes and nothing federates.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -28,39 +29,33 @@ from . import entities
 from .common import mastodon_errors, member_viewer
 
 
-@mastodon_errors
-async def delete_avatar(request: Request) -> Response:
-    member, _ = await member_viewer(request, "write:accounts")
-    city = city_of(request)
-    removed: list[str] = []
+def _remover(picture: str) -> Callable[[Request], Awaitable[Response]]:
+    """`DELETE /api/v1/profile/{picture}`: back to no picture of that kind."""
 
-    def write(session: Session) -> dict[str, Any]:
-        fresh = session.get_one(Member, member.id)
-        if fresh.avatar is not None:
-            removed.append(fresh.avatar)
-            social.update_profile(session, city, fresh, remove_avatar=True)
-        return entities.credential_account(city, fresh, entities.counts(session, city, fresh))
+    @mastodon_errors
+    async def delete(request: Request) -> Response:
+        member, _ = await member_viewer(request, "write:accounts")
+        city = city_of(request)
+        removed: list[str] = []
 
-    answer = await city.db.write(write)
-    for name in removed:
-        await in_thread(photos.remove, city.media, name)
-    return JSONResponse(answer)
+        def write(session: Session) -> dict[str, Any]:
+            fresh = session.get_one(Member, member.id)
+            current = getattr(fresh, picture)
+            if current is not None:
+                removed.append(current)
+                social.update_profile(session, city, fresh, **{f"remove_{picture}": True})
+            return entities.credential_account(city, fresh, entities.counts(session, city, fresh))
 
+        answer = await city.db.write(write)
+        for name in removed:
+            await in_thread(photos.remove, city.media, name)
+        return JSONResponse(answer)
 
-@mastodon_errors
-async def delete_header(request: Request) -> Response:
-    member, _ = await member_viewer(request, "write:accounts")
-    city = city_of(request)
-
-    def read(session: Session) -> dict[str, Any]:
-        fresh = session.get_one(Member, member.id)
-        return entities.credential_account(city, fresh, entities.counts(session, city, fresh))
-
-    return JSONResponse(await city.db.read(read))
+    return delete
 
 
 def routes() -> list[Route]:
     return [
-        Route("/api/v1/profile/avatar", delete_avatar, methods=["DELETE"]),
-        Route("/api/v1/profile/header", delete_header, methods=["DELETE"]),
+        Route("/api/v1/profile/avatar", _remover("avatar"), methods=["DELETE"]),
+        Route("/api/v1/profile/header", _remover("header"), methods=["DELETE"]),
     ]

@@ -169,3 +169,39 @@ async def test_a_field_without_a_label_is_refused_beside_the_fields(alice: Any) 
     assert refused.status_code == 422 and 'id="profile-fields-error"' in refused.text
     assert input_value(refused.text, "field_value_0") == "orphan"
     assert stored(app).fields == [] and stored(app).display_name != "X"
+
+
+async def test_a_header_picture_shows_on_the_profile_and_the_actor_until_removed(
+    alice: Any,
+) -> None:
+    app, browser = alice
+    token = await browser.form_token("/account/profile")
+    saved = await browser.client.post(
+        "/account/profile",
+        data={"csrf_token": token},
+        files={"header": ("banner.png", image_bytes(size=(90, 30)), "image/png")},
+        headers=HTML,
+    )
+    assert saved.status_code == 303
+    member = stored(app)
+    assert member.header and member.avatar is None
+    url = app.state.city.urls.media(member.header)
+    assert f'src="{url}"' in (await browser.client.get("/@alice")).text
+    actor = (await browser.client.get("/users/alice", headers=ACTIVITY)).json()
+    assert actor["image"]["url"] == url
+    removed = await send(browser, "/account/profile", "/account/profile", remove_header="on")
+    assert removed.status_code == 303 and stored(app).header is None
+    assert (await browser.client.get(f"/media/{member.header}")).status_code == 404
+
+
+async def test_a_header_that_is_not_a_picture_is_refused_beside_it(alice: Any) -> None:
+    app, browser = alice
+    token = await browser.form_token("/account/profile")
+    refused = await browser.client.post(
+        "/account/profile",
+        data={"csrf_token": token, "display_name": "Nouveau"},
+        files={"header": ("banner.png", b"%PDF-1.4", "image/png")},
+        headers=HTML,
+    )
+    assert refused.status_code == 400 and 'id="profile-header-error"' in refused.text
+    assert stored(app).header is None and stored(app).display_name != "Nouveau"

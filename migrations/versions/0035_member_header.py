@@ -1,0 +1,27 @@
+"""Members' header pictures: `members.header`, the banner over a profile (Mastodon's
+`header`, the actor's `image`), stored as the avatar is.
+
+Revision ID: 0035
+Revises: 0034
+Create Date: 2026-12-05
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0035"
+down_revision = "0034"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("members") as table:
+        table.add_column(sa.Column("header", sa.String(64), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("members") as table:
+        table.drop_column("header")
