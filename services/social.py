@@ -428,9 +428,10 @@ def update_profile(
     so other servers show it.
 
     `avatar` is a photo already stored (exchange/photos.py `store`), `remove_avatar` goes back
-    to the default picture; `header` and `remove_header` the same for the header picture. The file that was the avatar before stays in the store: the caller
-    removes it once this transaction is committed (`member.avatar` read before the call), so a
-    failed transaction never leaves the member pointing at a deleted file."""
+    to the default picture; `header` and `remove_header` the same for the header picture. The
+    file that was the picture before stays in the store: the caller removes it once this
+    transaction is committed (read before the call), so a failed transaction never leaves the
+    member pointing at a deleted file."""
     if display_name is not None:
         if len(display_name) > MAX_DISPLAY_NAME:
             raise DomainError(
