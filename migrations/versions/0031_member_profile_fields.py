@@ -20,10 +20,11 @@ depends_on = None
 
 def upgrade() -> None:
     json = sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql")
-    with op.batch_alter_table("members") as table:
-        table.add_column(
-            sa.Column("fields", json, nullable=False, server_default=sa.text("'[]'"))
-        )
+    # a plain ADD COLUMN: a batch copy of `members` would drop the old table, and SQLite's
+    # foreign keys would cascade that to the members' tokens and notifications
+    op.add_column(
+        "members", sa.Column("fields", json, nullable=False, server_default=sa.text("'[]'"))
+    )
 
 
 def downgrade() -> None:

@@ -18,8 +18,8 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("members") as table:
-        table.add_column(sa.Column("header", sa.String(64), nullable=True))
+    # a plain ADD COLUMN (see 0031: a batch copy of `members` cascades on SQLite)
+    op.add_column("members", sa.Column("header", sa.String(64), nullable=True))
 
 
 def downgrade() -> None:
