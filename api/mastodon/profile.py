@@ -43,7 +43,13 @@ def _remover(picture: str) -> Callable[[Request], Awaitable[Response]]:
             current = getattr(fresh, picture)
             if current is not None:
                 removed.append(current)
-                social.update_profile(session, city, fresh, **{f"remove_{picture}": True})
+                social.update_profile(
+                    session,
+                    city,
+                    fresh,
+                    remove_avatar=picture == "avatar",
+                    remove_header=picture == "header",
+                )
             return entities.credential_account(city, fresh, entities.counts(session, city, fresh))
 
         answer = await city.db.write(write)
