@@ -337,20 +337,17 @@ class FederationClient:
         headers = sign_headers(
             "POST", str(target), key_id=key_id, private_key=private_key, body=body
         )
-        deadline = asyncio.timeout(self._deadline)
-        try:
-            async with deadline:
-                return await self._post(target, body, headers)
-        except TimeoutError:
-            if not deadline.expired():
-                raise
-            raise FetchTimeout(f"POST {target} passed its {self._deadline:g} s deadline") from None
+        return await self._post_in_time(target, body, headers)
 
     async def post_unsigned(self, url: str, body: bytes, headers: dict[str, str]) -> PostResult:
         """POST bytes with the caller's headers and no HTTP signature (a Web Push message,
         which carries its own VAPID authorization): the same guard, deadline and answer as
         `post_activity`."""
-        target = self._checked_url(url)
+        return await self._post_in_time(self._checked_url(url), body, headers)
+
+    async def _post_in_time(
+        self, target: httpx.URL, body: bytes, headers: dict[str, str]
+    ) -> PostResult:
         deadline = asyncio.timeout(self._deadline)
         try:
             async with deadline:
