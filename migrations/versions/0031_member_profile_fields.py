@@ -28,5 +28,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("members") as table:
-        table.drop_column("fields")
+    # Plain DROP COLUMN (SQLite 3.35+): a batch copy of members would drop the table and
+    # its foreign keys would cascade the drop to tokens and notifications.
+    op.drop_column("members", "fields")

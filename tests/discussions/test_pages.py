@@ -45,7 +45,8 @@ async def _thread(browser: Browser, slug: str = "bikes") -> str:
 
 
 def _rows(app: Any, model: Any) -> list[Any]:
-    return app.state.city.db.read_sync(lambda s: list(s.scalars(select(model))))
+    """Rows in insertion order: PostgreSQL returns them unordered without ORDER BY."""
+    return app.state.city.db.read_sync(lambda s: list(s.scalars(select(model).order_by(model.id))))
 
 
 async def test_staff_open_a_space_with_its_own_group_actor(web_city: Callable[..., Any]) -> None:
