@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Select, delete, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from models import (
@@ -157,14 +158,21 @@ def add_accounts(
         )
     )
     if present or len(wanted) < len(actor_ids):
-        raise DomainError(
-            "already_listed", "Validation failed: Account has already been taken", 422
-        )
-    session.add_all(
-        ListAccount(list_id=found.id, remote_actor_id=actor_id, follow_id=follows[actor_id])
-        for actor_id in wanted
-    )
-    session.flush()
+        raise _already_listed()
+    try:
+        # the unique (list, account) pair is the last word when two adds race past the check
+        with session.begin_nested():
+            session.add_all(
+                ListAccount(list_id=found.id, remote_actor_id=actor_id, follow_id=follows[actor_id])
+                for actor_id in wanted
+            )
+            session.flush()
+    except IntegrityError:
+        raise _already_listed() from None
+
+
+def _already_listed() -> DomainError:
+    return DomainError("already_listed", "Validation failed: Account has already been taken", 422)
 
 
 def remove_accounts(session: Session, found: MemberList, actor_ids: Sequence[int]) -> None:

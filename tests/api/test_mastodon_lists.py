@@ -11,11 +11,16 @@ from typing import Any
 import httpx
 import orjson
 import pytest
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from api.mastodon import streaming
+from exchange import member_lists, members
+from exchange.errors import DomainError
 from exchange.statuses import Viewer
 from models import Interaction, Member, new_public_id
 
+from ..conftest import postgresql_only
 from ..e2e.helpers import add_member, eventually
 from ..live import LiveCity
 from .mastodon_city import ELSEWHERE, Masto
@@ -223,6 +228,34 @@ async def test_a_member_account_cannot_be_added(masto: Masto) -> None:
         f"/api/v1/lists/{made['id']}/accounts", "alice", account_ids=[masto.account_id("bob")]
     )
     assert answer.status_code == 404
+
+
+@postgresql_only  # SQLite runs one write transaction at a time: there is no race
+async def test_an_add_that_loses_a_race_for_the_same_account_is_refused_not_a_crash(
+    masto: Masto,
+) -> None:
+    made = await _make(masto)
+    [carol] = _followed(masto, "carol")
+    alice = masto.city.urls.member("alice")
+
+    def add(session: Session) -> None:
+        found = member_lists.find(session, _member_id(masto, "alice"), int(made["id"]))
+        member_lists.add_accounts(session, found, alice, [carol])
+
+    def add_racing(session: Session) -> None:
+        # another request adds carol after this one's check, before its insert
+        event.listen(session, "before_flush", lambda *_: masto.db.write_sync(add), once=True)
+        add(session)
+
+    with pytest.raises(DomainError) as refused:
+        masto.db.write_sync(add_racing)
+    assert refused.value.status == 422
+    listed = await masto.get(f"/api/v1/lists/{made['id']}/accounts", "alice")
+    assert [a["id"] for a in listed.json()] == [_account(carol)]
+
+
+def _member_id(masto: Masto, name: str) -> int:
+    return masto.db.read_sync(lambda s: members.get_member(s, name).id)
 
 
 async def test_another_members_follow_does_not_count(masto: Masto) -> None:
