@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, false, or_, select, true
+from sqlalchemy import and_, false, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from models import (
@@ -160,6 +160,23 @@ def page_between(
     else:
         found = list(session.scalars(query.order_by(*newest_first).limit(limit)))
     return [conversation(session, member, n) for n in found]
+
+
+def active_since(session: Session, member: Member, after: datetime) -> list[Conversation]:
+    """The member's threads with activity after `after`, oldest activity first (the
+    `direct` stream sends each as a `conversation` event)."""
+    found = session.scalars(
+        select(Negotiation)
+        .where(*_mine(member), Negotiation.updated_at > after)
+        .order_by(Negotiation.updated_at, Negotiation.id)
+        .limit(MAX_LIMIT)
+    )
+    return [conversation(session, member, n) for n in found]
+
+
+def latest_activity(session: Session, member: Member) -> datetime | None:
+    """When the member's most recently active thread last moved (None: no thread yet)."""
+    return session.scalar(select(func.max(Negotiation.updated_at)).where(*_mine(member)))
 
 
 def conversation(session: Session, member: Member, negotiation: Negotiation) -> Conversation:

@@ -18,6 +18,7 @@ the list (activity time, kind, id), so the two kinds page together without loss 
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -135,6 +136,21 @@ def changed_since(
         if found:
             shown.append(_render(session, city, member, found[0]))
     return shown, rows[-1][0] if rows else after
+
+
+def threads_active_since(
+    session: Session, city: City, member: Member, after: datetime
+) -> tuple[list[dict[str, Any]], datetime]:
+    """The member's negotiation threads that moved after `after` (an offer, an answer, a
+    message), as Conversation entities for the `direct` stream, and the latest move seen."""
+    found = conversations.active_since(session, member, after)
+    shown = [thread_statuses.conversation(session, city, c) for c in found]
+    return shown, found[-1].negotiation.updated_at if found else after
+
+
+def thread_activity_start(session: Session, member: Member) -> datetime:
+    """Where a new `direct` stream starts: after the member's latest thread activity."""
+    return conversations.latest_activity(session, member) or datetime.min.replace(tzinfo=UTC)
 
 
 @mastodon_errors

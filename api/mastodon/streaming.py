@@ -4,8 +4,9 @@ Events (`GET /api/v1/streaming/user`, `/public`, `/public/local`, `/public/remot
 then `{"type": "subscribe"|"unsubscribe", "stream": ..., "list": ID}` messages), as
 Mastodon's streaming server speaks them: events `update` (a Status), `status.update` (a
 Status edited), `delete` (the id of a status removed), `notification` (a Notification)
-and, on the `direct` stream, `conversation` (a direct conversation that got a message:
-`conversations.py`), each payload a string (JSON, or the bare id for `delete`).
+and, on the `direct` stream, `conversation` (a direct conversation that got a message,
+or a negotiation thread that moved: an offer, an answer, a message; `conversations.py`),
+each payload a string (JSON, or the bare id for `delete`).
 
 How it works with several web processes: each connection polls the database, not an
 in-process bus, so a status stored by any process (a web process, the worker storing what
@@ -13,7 +14,9 @@ another city sent) reaches every stream. Every `POLL_SECONDS` it reads what is n
 what it last sent, by id, in the same queries as the timelines (`exchange.statuses.home`,
 `public`, `list_page`, with `min_id`: the oldest first, none skipped however many
 arrived) and the member's notifications by id, and the status journal (`status_events`,
-written with every removal and edit: exchange/status_events.py) by id.
+written with every removal and edit: exchange/status_events.py) by id. Negotiation
+threads are read by the time they last moved (`updated_at`), not by id: a thread changes
+without a new row when an offer is accepted or rejected.
 docs/ARCHITECTURE.md has the choice and its cost.
 """
 
@@ -23,6 +26,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
@@ -68,18 +72,29 @@ class Listener:
     last_notification: int = 0
     last_change: int = 0
     last_direct: int = 0
+    #: negotiation threads are not rows that grow: a thread moves (its `updated_at`)
+    last_thread_at: datetime = datetime.min.replace(tzinfo=UTC)
 
     async def start(self) -> None:
         """Only what arrives from now on is sent."""
+        member = self.viewer.member
 
-        def read(session: Session) -> tuple[int, int, int]:
+        def read(session: Session) -> tuple[int, int, int, datetime]:
             return (
                 session.scalar(select(func.max(Status.id))) or 0,
                 session.scalar(select(func.max(Notification.id))) or 0,
                 status_events.latest(session),
+                direct_conversations.thread_activity_start(session, member)
+                if member is not None
+                else self.last_thread_at,
             )
 
-        self.last_status, self.last_notification, self.last_change = await self.city.db.read(read)
+        (
+            self.last_status,
+            self.last_notification,
+            self.last_change,
+            self.last_thread_at,
+        ) = await self.city.db.read(read)
 
     async def events(self) -> list[tuple[str, str, str]]:
         """(stream, event, payload) of what is new since the last call. The ids sent move
@@ -97,6 +112,10 @@ class Listener:
                     session, city, viewer.member, self.last_direct
                 )
                 found.extend(("direct", "conversation", orjson.dumps(c).decode()) for c in changed)
+                threads, self.last_thread_at = direct_conversations.threads_active_since(
+                    session, city, viewer.member, self.last_thread_at
+                )
+                found.extend(("direct", "conversation", orjson.dumps(c).decode()) for c in threads)
             page = Paging(min_id=self.last_status, limit=statuses.MAX_LIMIT)
             top_status, top_notification = self.last_status, self.last_notification
             for stream in sorted(wanted):

@@ -370,3 +370,44 @@ async def test_a_reblog_and_its_undoing_reach_the_user_stream(
     assert json.loads(shown)["id"] == wrapper
     assert json.loads(shown)["reblog"]["id"] == original
     assert got == [("delete", wrapper)]
+
+
+async def test_the_direct_stream_sends_a_negotiation_thread_each_time_it_moves(
+    start_city: Callable[..., Any],
+) -> None:
+    """An offer is a new row; its acceptance is not, and the thread moves all the same."""
+    city: LiveCity = await start_city(run_worker=False, moderation={"listing_review": "after"})
+    add_member(city, "alice")
+    add_member(city, "bob")
+    alice = {"Authorization": f"Bearer {city.db.write_sync(lambda s: issue_token(s, 'alice'))}"}
+    bob = {"Authorization": f"Bearer {city.db.write_sync(lambda s: issue_token(s, 'bob'))}"}
+    api = "/api/comptoir/v1"
+    async with httpx.AsyncClient(base_url=city.url, timeout=20) as http:
+        listing = await http.post(
+            f"{api}/listings",
+            json={"purpose": "offer", "title": "Bike repair", "description": "I fix bikes."},
+            headers=alice,
+        )
+        assert listing.status_code == 201, listing.text
+        async with http.stream("GET", "/api/v1/streaming/direct", headers=alice) as stream:
+            lines = stream.aiter_lines()
+            opened = await http.post(
+                f"{api}/listings/{listing.json()['id']}/negotiations",
+                json={"quantity": 1, "price": "2.50", "message": "Saturday?"},
+                headers=bob,
+            )
+            assert opened.status_code == 201, opened.text
+            thread = opened.json()
+            ((offered, first),) = await asyncio.wait_for(_raw_events(lines, 1), 20)
+            offer_id = thread["offers"][-1]["id"]
+            accepted = await http.post(
+                f"{api}/negotiations/{thread['id']}/offers/{offer_id}/accept", headers=alice
+            )
+            assert accepted.status_code == 200, accepted.text
+            ((answered, second),) = await asyncio.wait_for(_raw_events(lines, 1), 20)
+    assert offered == answered == "conversation"
+    before, after = json.loads(first), json.loads(second)
+    assert before["id"] == after["id"]
+    assert [a["username"] for a in before["accounts"]] == ["bob"]
+    assert "Offer: 1 × “Bike repair” for 2.50" in before["last_status"]["content"]
+    assert after["last_status"]["content"] != before["last_status"]["content"]
