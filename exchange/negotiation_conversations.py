@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, false, func, or_, select, true
+from sqlalchemy import ColumnElement, and_, false, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from models import (
@@ -73,10 +73,8 @@ class Conversation:
         return read_at is None or last.created_at > read_at
 
 
-def _mine(member: Member) -> list[object]:
-    return [
-        or_(Negotiation.buyer_member_id == member.id, Negotiation.seller_member_id == member.id)
-    ]
+def _mine(member: Member) -> ColumnElement[bool]:
+    return or_(Negotiation.buyer_member_id == member.id, Negotiation.seller_member_id == member.id)
 
 
 @dataclass(frozen=True)
@@ -143,7 +141,7 @@ def page_between(
     query = (
         select(Negotiation)
         .outerjoin(mark, and_(mark.negotiation_id == Negotiation.id, mark.member_id == member.id))
-        .where(*_mine(member))  # type: ignore[arg-type]
+        .where(_mine(member))
         .where(or_(mark.removed_at.is_(None), Negotiation.updated_at > mark.removed_at))
     )
     for bound, newer in ((older_than, False), (newer_than, True), (just_above, True)):
@@ -167,7 +165,7 @@ def active_since(session: Session, member: Member, after: datetime) -> list[Conv
     `direct` stream sends each as a `conversation` event)."""
     found = session.scalars(
         select(Negotiation)
-        .where(*_mine(member), Negotiation.updated_at > after)
+        .where(_mine(member), Negotiation.updated_at > after)
         .order_by(Negotiation.updated_at, Negotiation.id)
         .limit(MAX_LIMIT)
     )
@@ -176,7 +174,10 @@ def active_since(session: Session, member: Member, after: datetime) -> list[Conv
 
 def latest_activity(session: Session, member: Member) -> datetime | None:
     """When the member's most recently active thread last moved (None: no thread yet)."""
-    return session.scalar(select(func.max(Negotiation.updated_at)).where(*_mine(member)))
+    latest: datetime | None = session.scalar(
+        select(func.max(Negotiation.updated_at)).where(_mine(member))
+    )
+    return latest
 
 
 def conversation(session: Session, member: Member, negotiation: Negotiation) -> Conversation:
