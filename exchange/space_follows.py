@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import BindParameter, Select, func, select
+from sqlalchemy import BigInteger, BindParameter, Select, cast, func, select
 from sqlalchemy.orm import Session
 
 from models import (
@@ -22,6 +22,7 @@ from models import (
     Follow,
     FollowState,
     Member,
+    MemberStatus,
     SpaceFollow,
     SpaceState,
 )
@@ -64,10 +65,38 @@ def followed_spaces(member_id: int | BindParameter[int]) -> Select[Any]:
     return select(SpaceFollow.space_id).where(SpaceFollow.member_id == member_id)
 
 
+#: a space follow's place in a list that also holds `follows` rows (a member's following, a
+#: space's followers): its row id plus this, past any `follows` id, so one keyset pages both
+ENTRY_BASE = 10**15
+
+
+def followed_by(member_id: int) -> Select[Any]:
+    """The entries (`ENTRY_BASE` + row id) of the spaces a member follows, archived ones
+    left out (off the list of spaces)."""
+    return (
+        select((cast(SpaceFollow.id, BigInteger) + ENTRY_BASE).label("entry"))
+        .join(DiscussionSpace, DiscussionSpace.id == SpaceFollow.space_id)
+        .where(SpaceFollow.member_id == member_id, DiscussionSpace.state != SpaceState.archived)
+    )
+
+
+def members_following(space_id: int) -> Select[Any]:
+    """The entries (`ENTRY_BASE` + row id) of the active members following a space."""
+    return (
+        select((cast(SpaceFollow.id, BigInteger) + ENTRY_BASE).label("entry"))
+        .join(Member, Member.id == SpaceFollow.member_id)
+        .where(SpaceFollow.space_id == space_id, Member.status == MemberStatus.active)
+    )
+
+
+def following_count(session: Session, member_id: int) -> int:
+    return session.scalar(select(func.count()).select_from(followed_by(member_id).subquery())) or 0
+
+
 def followers_count(session: Session, space: DiscussionSpace, group_uri: str) -> int:
-    """Members following it here and remote accounts following its Group."""
+    """Active members following it here and remote accounts following its Group."""
     members = session.scalar(
-        select(func.count()).select_from(SpaceFollow).where(SpaceFollow.space_id == space.id)
+        select(func.count()).select_from(members_following(space.id).subquery())
     )
     remote = session.scalar(
         select(func.count())

@@ -116,7 +116,10 @@ class StatusRow:
 
 
 def run_page(
-    session: Session, query: Select[Any], column: QueryableAttribute[int], paging: Paging
+    session: Session,
+    query: Select[Any],
+    column: QueryableAttribute[int] | ColumnElement[int],
+    paging: Paging,
 ) -> list[int]:
     """The ids of one page, newest first."""
     limit = max(1, min(paging.limit, MAX_LIMIT))

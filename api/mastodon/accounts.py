@@ -28,10 +28,7 @@ from exchange.errors import DomainError, NotFound
 from instance.city import City, city_of
 from instance.media_store import in_thread
 from models import (
-    Direction,
     DiscussionSpace,
-    Follow,
-    FollowState,
     Member,
     RemoteActor,
     SpaceState,
@@ -40,7 +37,7 @@ from services import social
 
 from ..auth import OUTSIDE_SCOPES, bearer
 from ..social import _remote_account
-from . import entities
+from . import entities, follow_lists
 from .common import (
     body,
     first,
@@ -183,12 +180,7 @@ def _flag(value: str | None) -> bool | None:
 
 
 def _account(session: Session, value: str) -> entities.Profile:
-    """The account of a path id (a member, a remote actor or a discussion space of ours)."""
-    number = int(value) if value.isdigit() and len(value) <= 18 else -1
-    found = entities.find_account(session, number)
-    if found is None:
-        raise NotFound("account")
-    return found
+    return entities.path_account(session, value)
 
 
 @mastodon_errors
@@ -259,49 +251,6 @@ async def account_statuses(request: Request) -> Response:
 
     items, ids = await city.db.read(read)
     return paged_response(request, items, ids)
-
-
-async def _follow_list(request: Request, direction: Direction) -> Response:
-    await optional_viewer(request, "read:accounts")
-    city = city_of(request)
-    page = paging(request, default=40, most=80)
-
-    def read(session: Session) -> tuple[list[dict[str, Any]], list[int]]:
-        who = _account(session, request.path_params["id"])
-        if not isinstance(who, Member):
-            return [], []
-        query = (
-            select(Follow.id)
-            .join(RemoteActor, RemoteActor.id == Follow.remote_actor_id)
-            .where(
-                Follow.local_actor == city.urls.member(who.username),
-                Follow.direction == direction,
-                Follow.state == FollowState.accepted,
-                RemoteActor.deleted_at.is_(None),
-            )
-        )
-        ids = statuses.run_page(session, query, Follow.id, page)
-        actors = dict(
-            session.execute(
-                select(Follow.id, RemoteActor)
-                .join(RemoteActor, RemoteActor.id == Follow.remote_actor_id)
-                .where(Follow.id.in_(ids))
-            ).all()
-        )
-        return [entities.account(city, actors[i]) for i in ids if i in actors], ids
-
-    items, ids = await city.db.read(read)
-    return paged_response(request, items, ids)
-
-
-@mastodon_errors
-async def followers(request: Request) -> Response:
-    return await _follow_list(request, Direction.inbound)
-
-
-@mastodon_errors
-async def following(request: Request) -> Response:
-    return await _follow_list(request, Direction.outbound)
 
 
 def _listed_space(session: Session, slug: str) -> DiscussionSpace | None:
@@ -394,8 +343,8 @@ def routes() -> list[Route]:
         Route("/api/v1/accounts/relationships", relationships, methods=["GET"]),
         Route("/api/v1/accounts/{id}", show, methods=["GET"]),
         Route("/api/v1/accounts/{id}/statuses", account_statuses, methods=["GET"]),
-        Route("/api/v1/accounts/{id}/followers", followers, methods=["GET"]),
-        Route("/api/v1/accounts/{id}/following", following, methods=["GET"]),
+        Route("/api/v1/accounts/{id}/followers", follow_lists.followers, methods=["GET"]),
+        Route("/api/v1/accounts/{id}/following", follow_lists.following, methods=["GET"]),
         Route("/api/v1/accounts/{id}/follow", follow, methods=["POST"]),
         Route("/api/v1/accounts/{id}/unfollow", unfollow, methods=["POST"]),
     ]

@@ -46,6 +46,7 @@ from sqlalchemy.orm import Session
 from exchange import discussions as discussion_rules
 from exchange import notifications, profile_fields, space_follows
 from exchange import statuses as status_rules
+from exchange.errors import NotFound
 from exchange.statuses import StatusRow
 from instance.city import City
 from instance.html import html_to_text, plain_name
@@ -132,6 +133,15 @@ def find_account(session: Session, value: int) -> Profile | None:
         return member if member is not None and member.is_active else None
     actor = session.get(RemoteActor, actor_id)
     return actor if actor is not None and actor.deleted_at is None else None
+
+
+def path_account(session: Session, value: str) -> Profile:
+    """The account of a path id (a member, a remote actor or a discussion space of ours)."""
+    number = int(value) if value.isdigit() and len(value) <= 18 else -1
+    found = find_account(session, number)
+    if found is None:
+        raise NotFound("account")
+    return found
 
 
 def iso(moment: Any) -> str:
@@ -341,7 +351,8 @@ def counts(session: Session, city: City, who: Profile) -> tuple[int, int, int]:
         )
         or 0
     )
-    return notes + listed, follows(Direction.inbound), follows(Direction.outbound)
+    following = follows(Direction.outbound) + space_follows.following_count(session, who.id)
+    return notes + listed, follows(Direction.inbound), following
 
 
 def credential_account(city: City, member: Member, found: tuple[int, int, int]) -> dict[str, Any]:

@@ -16,12 +16,20 @@ from sqlalchemy import select
 from api.auth import issue_token
 from exchange import members, status_events
 from exchange.discussions import SpaceDraft
-from models import SpaceAudience, SpaceFollow, SpaceState, StatusEventKind
+from models import (
+    Direction,
+    Follow,
+    FollowState,
+    SpaceAudience,
+    SpaceFollow,
+    SpaceState,
+    StatusEventKind,
+)
 from services import discussions
 
 from ..e2e.helpers import act, add_member
 from ..live import LiveCity
-from .mastodon_city import Masto
+from .mastodon_city import ELSEWHERE, Masto
 from .test_mastodon_py_client import _logged_in
 from .test_mastodon_streaming import _events
 
@@ -261,3 +269,66 @@ async def test_a_space_followed_with_mastodon_py_streams_its_threads_home(
         )
         ((kind, gone),) = await asyncio.wait_for(_events(lines, 1), 20)
     assert (kind, str(gone)) == ("delete", shown["id"])
+
+
+async def _account_id(masto: Masto, name: str) -> str:
+    found = await masto.get("/api/v1/accounts/lookup", "alice", acct=name)
+    identifier: str = found.json()["id"]
+    return identifier
+
+
+async def test_a_followed_space_is_in_the_members_following_and_counted(gardens: Masto) -> None:
+    _space(gardens, "tools", "Tool library")
+    carol = gardens.remote("carol")
+    gardens.follows("alice", carol)
+    for name in ("gardens", "tools"):
+        group = await _group(gardens, q=name)
+        await gardens.post(f"/api/v1/accounts/{group['id']}/follow", "alice")
+    alice = await _account_id(gardens, "alice")
+    listed = (await gardens.get(f"/api/v1/accounts/{alice}/following", "alice")).json()
+    assert [a["acct"] for a in listed] == ["tools", "gardens", f"carol@{ELSEWHERE}"]
+    shown = (await gardens.get(f"/api/v1/accounts/{alice}", "bob")).json()
+    assert shown["following_count"] == 3
+
+
+async def test_a_members_following_pages_spaces_and_accounts_without_loss_or_repeat(
+    gardens: Masto,
+) -> None:
+    _space(gardens, "tools", "Tool library")
+    for name in ("carol", "dan"):
+        gardens.follows("alice", gardens.remote(name))
+    for name in ("gardens", "tools"):
+        group = await _group(gardens, q=name)
+        await gardens.post(f"/api/v1/accounts/{group['id']}/follow", "alice")
+    alice = await _account_id(gardens, "alice")
+    path, seen = f"/api/v1/accounts/{alice}/following", []
+    params: dict[str, Any] = {"limit": 3}
+    while True:
+        answer = await gardens.get(path, "alice", **params)
+        seen += [a["username"] for a in answer.json()]
+        if 'rel="next"' not in answer.headers.get("link", "") or not answer.json():
+            break
+        params = {"limit": 3, "max_id": answer.headers["link"].split("max_id=")[1].split(">")[0]}
+    assert sorted(seen) == ["carol", "dan", "gardens", "tools"]
+
+
+async def test_a_spaces_followers_are_the_members_and_remote_accounts_following_it(
+    gardens: Masto,
+) -> None:
+    group = await _group(gardens, q="gardens")
+    await gardens.post(f"/api/v1/accounts/{group['id']}/follow", "bob")
+    erin = gardens.remote("erin")
+    gardens.db.write_sync(
+        lambda s: s.add(
+            Follow(
+                local_actor=gardens.city.urls.discussion_space("gardens"),
+                remote_actor_id=erin,
+                direction=Direction.inbound,
+                state=FollowState.accepted,
+                activity_uri=f"https://{ELSEWHERE}/follows/erin",
+            )
+        )
+    )
+    listed = (await gardens.get(f"/api/v1/accounts/{group['id']}/followers", "alice")).json()
+    assert [a["acct"] for a in listed] == ["bob", f"erin@{ELSEWHERE}"]
+    assert (await gardens.get(f"/api/v1/accounts/{group['id']}/following", "alice")).json() == []
