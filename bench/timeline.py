@@ -8,7 +8,9 @@ Each request is `GET /api/v1/timelines/home?limit=20` with the member's token th
 whole application (httpx over ASGI: the middlewares, the token check, the home query over
 the status index, the Status entities with authors, counts and reactions, JSON); a fifth of
 them page further back (`max_id` drawn among the ids). The statuses are public notes of
-1,000 remote accounts, half of them followed (so the home timeline is half of everything).
+1,000 remote accounts, half of them followed (so the home timeline is half of everything);
+the member blocks 10 and mutes 10 of the others (so the home query's block and mute filter
+works on every status while the page is the same).
 
 Baseline, same run, same transport: a bare Starlette app whose one route answers the same 20
 statuses' JSON, prepared beforehand: what serving that answer costs with no work behind it.
@@ -42,7 +44,16 @@ from api.auth import issue_token
 from instance.database import Database
 from instance.init import init_instance
 from instance.settings import load_settings
-from models import Direction, Follow, FollowState, Member, Note, RemoteActor
+from models import (
+    AccountBlock,
+    AccountMute,
+    Direction,
+    Follow,
+    FollowState,
+    Member,
+    Note,
+    RemoteActor,
+)
 from server.app import create_app
 
 from .common import fresh_database, pg_available
@@ -90,6 +101,29 @@ def populate(url: str, statuses: int, follows: int, rng: random.Random) -> None:
                     "activity_uri": f"http://{OUR_DOMAIN}/follows/{n}",
                 }
                 for n, actor in enumerate(actors[:follows])
+            ],
+        )
+        # the reader blocks 10 and mutes 10 accounts they do not follow (one mute timed, one
+        # expired): the home filter runs on every status as in use, the page is unchanged
+        member = session.execute(text("SELECT id FROM members")).scalar_one()
+        strangers = actors[follows : follows + 20]
+        session.execute(
+            insert(AccountBlock),
+            [
+                {"member_id": member, "remote_actor_id": a, "incoming": False}
+                for a in strangers[:10]
+            ],
+        )
+        session.execute(
+            insert(AccountMute),
+            [
+                {
+                    "member_id": member,
+                    "remote_actor_id": a,
+                    "notifications": True,
+                    "expires_at": now + timedelta(days=n - 1) if n < 2 else None,
+                }
+                for n, a in enumerate(strangers[10:])
             ],
         )
         return actors

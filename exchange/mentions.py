@@ -5,8 +5,9 @@ this city: a local post's `@name`, a remote Create's tag). Direct notes are told
 already (a `direct_message`, exchange/direct_messages.py) and followers-only ones are not
 told: a member who does not follow their author could not read them here. Each member is
 told once per note (a repeated Create is not stored again; an edit tells nobody), never
-about their own note, nor by a suspended account, nor by an account of a silenced domain
-they do not follow (the caller says which: the policy is not the domain's to read).
+about their own note, nor by a suspended account or one they block, nor by an account of a
+silenced domain they do not follow (the caller says which: the policy is not the domain's
+to read).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from sqlalchemy.orm import Session
 from instance.html import html_to_text
 from models import Member, Note, Notification, NotificationKind, RemoteActor
 
+from .hidden_accounts import blocks_member
 from .notifications import notify
 
 #: the visibilities whose mentions notify (direct ones are direct messages)
@@ -47,6 +49,8 @@ def tell_mentioned(
     for member in dict.fromkeys(named):
         if not remote and member.id == author.id:
             continue
+        if not remote and blocks_member(session, member.id, author.id):
+            continue  # a remote author the member blocks is refused by `notify`
         if silenced and member.id not in (followed_by or set()):
             continue
         if _told(session, member, note):

@@ -9,14 +9,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import ColumnElement, and_, delete, exists, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from instance import notification_texts
-from models import Member, Notification, NotificationKind, utcnow
+from models import Member, Note, Notification, NotificationKind, utcnow
 
 from . import push_subscriptions
 from .errors import NotFound
+from .hidden_accounts import blocks_actor, hidden_actors, hidden_members
 
 #: the Mastodon notification type each kind is shown as (the client API and Web Push agree):
 #: Mastodon has no type for negotiations and listings, so they are mentions
@@ -41,9 +42,13 @@ def notify(
     negotiation_id: int | None = None,
     remote_actor_id: int | None = None,
     note_id: int | None = None,
-) -> Notification:
+) -> Notification | None:
     """Tell a member: with a `code` and its `params` (instance.notification_texts), said in
-    the reader's language on pages, and stored in English as `text` too; or a plain `text`."""
+    the reader's language on pages, and stored in English as `text` too; or a plain `text`.
+    Nothing is told (None) of a remote account the member blocks: its mentions, messages,
+    favourites and reblogs reach them neither in the list nor by push."""
+    if remote_actor_id is not None and blocks_actor(session, member_id, remote_actor_id):
+        return None
     if code:
         text = notification_texts.english(code, params or {})
     note = Notification(
@@ -60,6 +65,22 @@ def notify(
     session.add(note)
     push_subscriptions.queue_pushes(session, note, MASTODON_TYPES[kind])
     return note
+
+
+def shown(member_id: int, now: datetime) -> ColumnElement[bool]:
+    """The notifications the member is shown: not those from an account they block, or mute
+    with its notifications (`notifications=false` mutes leave them shown), as the remote
+    account of the notification or as the author of its note. Compared with `now`, so an
+    expired mute hides nothing."""
+    actors = hidden_actors(member_id, now, notifications=True)
+    members = hidden_members(member_id, now, notifications=True)
+    return and_(
+        or_(Notification.remote_actor_id.is_(None), Notification.remote_actor_id.not_in(actors)),
+        ~exists().where(
+            Note.id == Notification.note_id,
+            or_(Note.remote_actor_id.in_(actors), Note.member_id.in_(members)),
+        ),
+    )
 
 
 def page(

@@ -67,10 +67,13 @@ from models import (
     RepliesPolicy,
     Status,
     StatusReaction,
+    UTCDateTime,
+    utcnow,
 )
 
 from .discussions import posts_of
 from .errors import DomainError, NotFound
+from .hidden_accounts import shown_author
 from .space_follows import followed_spaces
 from .timeline import kept_out
 
@@ -510,7 +513,11 @@ def _home_query(viewer: Viewer, paging: Paging) -> tuple[Select[Any], dict[str, 
     statement = _home_statement(
         paging.max_id is not None, paging.since_id is not None, paging.min_id is not None, limit
     )
-    params: dict[str, Any] = {"member_id": viewer.member.id, "viewer_uri": viewer.uri}
+    params: dict[str, Any] = {
+        "member_id": viewer.member.id,
+        "viewer_uri": viewer.uri,
+        "now": utcnow(),
+    }
     for name in ("max_id", "since_id", "min_id"):
         if getattr(paging, name) is not None:
             params[name] = getattr(paging, name)
@@ -570,15 +577,33 @@ def _feed_statement(
 ) -> Select[Any]:
     """A member's feed (home, a list) of one paging shape: the notes, listings and reblogs
     its sources name, among those the member may see, newest first (oldest first above
-    `min_id`, for the caller to turn)."""
+    `min_id`, for the caller to turn). The accounts the member blocks or mutes (a mute
+    compared with `now`, the time of the read) are left out, as authors and as reblogger
+    (exchange/hidden_accounts.py)."""
+    now = bindparam("now", type_=UTCDateTime())
+
+    def shown(member_column: Any, actor_column: Any) -> ColumnElement[bool]:
+        return shown_author(member_column, actor_column, member_id, now)
+
     visible = or_(
-        and_(Status.note_id.is_not(None), _note_visible_to(member_id, uri), notes),
-        and_(Status.listing_id.is_not(None), _listing_shown(_own_listing(member_id)), listings),
-        and_(_reblog_live(), reblogs),
+        and_(
+            Status.note_id.is_not(None),
+            _note_visible_to(member_id, uri),
+            notes,
+            shown(Note.member_id, Note.remote_actor_id),
+        ),
+        and_(
+            Status.listing_id.is_not(None),
+            _listing_shown(_own_listing(member_id)),
+            listings,
+            shown(Listing.member_id, Listing.remote_actor_id),
+        ),
+        and_(_reblog_live(), reblogs, shown(Status.reblog_member_id, Status.reblog_actor_id)),
         and_(
             Status.thread_id.is_not(None),
             thread_visible(),
             DiscussionThread.space_id.in_(followed_spaces(member_id)),
+            shown(DiscussionThread.member_id, DiscussionThread.remote_actor_id),
         ),
     )
     query = _base().where(visible)
@@ -631,6 +656,7 @@ def list_cards(
         "member_id": viewer.member.id,
         "viewer_uri": viewer.uri,
         "list_id": found.id,
+        "now": utcnow(),
     }
     for name in ("max_id", "since_id", "min_id"):
         if getattr(paging, name) is not None:
@@ -723,7 +749,8 @@ def public(
     """Public notes, open listings and our members' discussion threads and replies, of this
     city (`local`), of others (`remote`) or both.
 
-    Silenced domains stay out, except the accounts the viewer follows; refused ones always.
+    Silenced domains stay out, except the accounts the viewer follows; refused ones always;
+    for a member, the accounts they block or mute too.
     """
     notes: ColumnElement[bool] = Note.visibility == "public"
     listings: ColumnElement[bool] = and_(Listing.state.in_(OPEN_STATES))
@@ -753,14 +780,32 @@ def public(
             listings,
             or_(Listing.remote_actor_id.is_(None), Listing.remote_actor_id.not_in(hidden)),
         )
+    if viewer.member is not None:  # not the accounts the member blocks or mutes
+        notes = and_(notes, _shown_to(viewer, Note.member_id, Note.remote_actor_id))
+        listings = and_(listings, _shown_to(viewer, Listing.member_id, Listing.remote_actor_id))
+        threads = and_(
+            threads, _shown_to(viewer, DiscussionThread.member_id, DiscussionThread.remote_actor_id)
+        )
+        posts = and_(
+            posts, _shown_to(viewer, DiscussionPost.member_id, DiscussionPost.remote_actor_id)
+        )
     return run_page(
         session, _base().where(_visible(viewer, notes, listings, threads, posts)), Status.id, paging
     )
 
 
+def _shown_to(viewer: Viewer, member_column: Any, actor_column: Any) -> ColumnElement[bool]:
+    """The author is not one the viewer blocks or mutes now."""
+    assert viewer.member is not None
+    return shown_author(member_column, actor_column, viewer.member.id, utcnow())
+
+
 def tagged(session: Session, viewer: Viewer, paging: Paging, tag: str) -> list[int]:
-    """Open listings of the category `tag` (ours and other cities')."""
+    """Open listings of the category `tag` (ours and other cities'), not those of accounts
+    the viewer blocks or mutes."""
     listings = Listing.category == tag.lower()
+    if viewer.member is not None:
+        listings = and_(listings, _shown_to(viewer, Listing.member_id, Listing.remote_actor_id))
     return run_page(session, _base().where(_visible(viewer, false(), listings)), Status.id, paging)
 
 

@@ -1,4 +1,7 @@
-"""Follow, Accept and Reject: remote actors following ours, and answers to our Follows."""
+"""Follow, Accept and Reject: remote actors following ours, and answers to our Follows.
+
+A Follow of a member with a block between the two, either way, is refused (a `Reject`).
+"""
 
 from __future__ import annotations
 
@@ -7,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from federation.vocab import id_of
 from models import Member
-from services import discussions, social
+from services import blocks, discussions, social
 
 from .process import Delivery
 
@@ -31,6 +34,9 @@ async def on_follow(delivery: Delivery) -> None:
             return
         if ref.kind == "group":
             discussions.receive_follow(session, city, target, follower, delivery.row.uri)
+            return
+        if ref.kind == "member" and blocks.refused_follow(session, city, target, follower):
+            social.refuse_blocked_follow(session, city, target, follower, delivery.row.uri)
             return
         manual = False
         if ref.kind == "member":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .blocks import on_block
 from .create import on_create
 from .discussions import on_discussion_delete, on_discussion_update
 from .flags import on_flag
@@ -44,4 +45,5 @@ HANDLERS: dict[str, Handler] = {
     "Offer": claimed_or(on_settlement_offer, on_rule_offer, fallback=on_offer),
     "Settle": on_settle,
     "Flag": on_flag,
+    "Block": on_block,
 }

@@ -21,6 +21,7 @@ from instance.directory import Refused
 from models import Direction, Follow, FollowState, Interaction, Note, RemoteActor
 from services.resolve import resolve
 
+from .blocks import on_undo_block
 from .process import Delivery
 
 log = logging.getLogger("comptoir.inbox.interactions")
@@ -99,10 +100,14 @@ async def on_announce(delivery: Delivery) -> None:
 
 
 async def on_undo(delivery: Delivery) -> None:
-    """Undo of a Follow, Like or Announce, found by the undone activity's id (or its parts)."""
+    """Undo of a Follow, Like or Announce, found by the undone activity's id (or its parts);
+    of a Block, inbox.blocks'."""
     obj = delivery.object
     undone_id = id_of(obj)
     undone_type = obj.get("type") if isinstance(obj, dict) else None
+    if undone_type == "Block":
+        await on_undo_block(delivery)
+        return
     sender = await delivery.sender()
 
     def change(session: Session) -> None:

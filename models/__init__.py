@@ -1,5 +1,7 @@
 """Typed tables. Importing this package registers every table on `Base.metadata`."""
 
+from .account_block import AccountBlock
+from .account_mute import AccountMute
 from .activity import OutboundActivity
 from .actor import RemoteActor
 from .api_token import ApiToken
@@ -78,6 +80,8 @@ from .web_push import PushPolicy, VapidKey, WebPushSubscription
 from .web_session import WebSession
 
 __all__ = [
+    "AccountBlock",
+    "AccountMute",
     "SpaceFollow",
     "PasswordReset",
     "ResetState",

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from exchange import (
+    account_blocks,
     direct_messages,
     follows,
     group_threads,
@@ -48,15 +49,25 @@ MAX_WARNING_LENGTH = 500
 VISIBILITIES = ("public", "unlisted", "followers", "direct")
 
 
-def _new_activity_id(city: City) -> str:
+def new_activity_id(city: City) -> str:
     return city.urls.activity(new_public_id())
+
+
+def member_id_of(session: Session, city: City, uri: str) -> int | None:
+    """The member whose actor is `uri`; None for another of our actors (the market, the
+    instance actor) or none."""
+    ref = city.fediverse.actors.parse(uri)
+    if ref is None or ref.kind != "member":
+        return None
+    return session.scalar(select(Member.id).where(Member.username == ref.name))
 
 
 # ---------------------------------------------------------------------- following others
 
 
 def follow(session: Session, city: City, follower: str, target: RemoteActor) -> Follow:
-    """Our actor `follower` asks to follow `target`; pending until the target Accepts."""
+    """Our actor `follower` asks to follow `target`; pending until the target Accepts.
+    Refused (403) when a block stands between a member and `target`, either way."""
     if target.deleted_at is not None:
         raise DomainError("actor_gone", f"{target.handle} no longer exists", 410)
     policy = city.fediverse.policy.current_sync(session)
@@ -67,10 +78,14 @@ def follow(session: Session, city: City, follower: str, target: RemoteActor) -> 
     ):
         reason = policy.verdict(target.uri).reason or f"{target.handle} is suspended here"
         raise DomainError("federation_refused", f"cannot follow {target.handle}: {reason}", 403)
+    member_id = member_id_of(session, city, follower)
+    if member_id is not None and account_blocks.between(session, member_id, target.id):
+        # a block either way: Mastodon's "This action is not allowed"
+        raise DomainError("blocked", "This action is not allowed", 403)
     existing = follows.find(session, follower, target, Direction.outbound)
     if existing is not None and existing.state is not FollowState.failed:
         return existing
-    activity_id = _new_activity_id(city)
+    activity_id = new_activity_id(city)
     if existing is None:
         record = follows.create(session, follower, target, Direction.outbound, activity_id)
     else:  # our last Follow did not arrive: ask again
@@ -89,7 +104,7 @@ def unfollow(session: Session, city: City, follower: str, target: RemoteActor) -
     original = render.activity(city.urls, "Follow", record.activity_uri, follower, target.uri)
     follows.undo(session, record)
     undo = render.activity(
-        city.urls, "Undo", _new_activity_id(city), follower, original, to=[target.uri]
+        city.urls, "Undo", new_activity_id(city), follower, original, to=[target.uri]
     )
     publish(session, city, undo, Audience(actors=[target]))
 
@@ -128,10 +143,7 @@ def _tell_followed(
 ) -> None:
     """A member hears of a new follower, or of a request to approve (Mastodon's `follow` and
     `follow_request` notifications); the market and service actors have nobody to tell."""
-    ref = city.fediverse.actors.parse(followed)
-    if ref is None or ref.kind != "member":
-        return
-    member_id = session.scalar(select(Member.id).where(Member.username == ref.name))
+    member_id = member_id_of(session, city, followed)
     if member_id is None:
         return
     kind = NotificationKind.follow_request if manual else NotificationKind.follow
@@ -153,6 +165,19 @@ def refuse_follow(
     reject_follower(session, city, record, follower)
 
 
+def refuse_blocked_follow(
+    session: Session, city: City, followed: str, follower: RemoteActor, activity_uri: str
+) -> None:
+    """A remote Follow of a member with a block between them (services.blocks): `Reject`,
+    and no follow is kept (one asked before the block is ended with it)."""
+    record = follows.find(session, followed, follower, Direction.inbound)
+    if record is None:
+        record = follows.create(session, followed, follower, Direction.inbound, activity_uri)
+    else:
+        record.activity_uri = activity_uri
+    reject_follower(session, city, record, follower)
+
+
 def _answer_follow(
     session: Session, city: City, record: Follow, follower: RemoteActor, kind: str
 ) -> None:
@@ -160,7 +185,7 @@ def _answer_follow(
         city.urls, "Follow", record.activity_uri, follower.uri, record.local_actor
     )
     answer = render.activity(
-        city.urls, kind, _new_activity_id(city), record.local_actor, original, to=[follower.uri]
+        city.urls, kind, new_activity_id(city), record.local_actor, original, to=[follower.uri]
     )
     publish(session, city, answer, Audience(actors=[follower]))
 
@@ -468,7 +493,7 @@ def announce_actor(session: Session, city: City, member: Member) -> None:
     update = render.activity(
         city.urls,
         "Update",
-        _new_activity_id(city),
+        new_activity_id(city),
         author,
         render.render_member(city.urls, member),
         to=[PUBLIC],

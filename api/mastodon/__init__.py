@@ -11,6 +11,7 @@ from starlette.routing import Route, WebSocketRoute
 
 from . import (
     accounts,
+    blocks,
     conversations,
     favourites,
     follow_requests,
@@ -36,6 +37,7 @@ def routes() -> list[Route | WebSocketRoute]:
         *stubs.routes(),
         *search.routes(),
         *accounts.routes(),
+        *blocks.routes(),
         *profile.routes(),
         *statuses.routes(),
         *favourites.routes(),

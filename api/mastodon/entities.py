@@ -43,8 +43,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from exchange import account_blocks, account_mutes, notifications, profile_fields, space_follows
 from exchange import discussions as discussion_rules
-from exchange import notifications, profile_fields, space_follows
 from exchange import statuses as status_rules
 from exchange.errors import NotFound
 from exchange.statuses import StatusRow
@@ -383,6 +383,10 @@ def relationship(
     requested: bool,
     followed_by: bool,
     requested_by: bool = False,
+    blocking: bool = False,
+    blocked_by: bool = False,
+    muting: bool = False,
+    muting_notifications: bool = False,
 ) -> dict[str, Any]:
     return {
         "id": target,
@@ -391,10 +395,10 @@ def relationship(
         "notifying": False,
         "languages": None,
         "followed_by": followed_by,
-        "blocking": False,
-        "blocked_by": False,
-        "muting": False,
-        "muting_notifications": False,
+        "blocking": blocking,
+        "blocked_by": blocked_by,
+        "muting": muting,
+        "muting_notifications": muting_notifications,
         "requested": requested,
         "requested_by": requested_by,
         "domain_blocking": False,
@@ -405,14 +409,26 @@ def relationship(
 
 def relationship_of(session: Session, viewer: status_rules.Viewer, who: Profile) -> dict[str, Any]:
     """How the viewer and an account stand: follows exist with remote accounts and, one way,
-    with this city's discussion spaces (exchange/space_follows.py); none between members."""
+    with this city's discussion spaces (exchange/space_follows.py); none between members.
+    Blocks either way and the viewer's mutes (one past its end no longer counts) with
+    members and remote accounts."""
     assert viewer.member is not None and viewer.uri is not None
-    if isinstance(who, Member):
-        return relationship(account_id(who), following=False, requested=False, followed_by=False)
     if isinstance(who, DiscussionSpace):
         following = space_follows.follows(session, viewer.member.id, who.id)
         return relationship(
             account_id(who), following=following, requested=False, followed_by=False
+        )
+    blocking, blocked_by = account_blocks.standing(session, viewer.member.id, who)
+    muted = account_mutes.find(session, viewer.member, who)
+    standing: dict[str, bool] = {
+        "blocking": blocking,
+        "blocked_by": blocked_by,
+        "muting": muted is not None,
+        "muting_notifications": muted is not None and muted.notifications,
+    }
+    if isinstance(who, Member):
+        return relationship(
+            account_id(who), following=False, requested=False, followed_by=False, **standing
         )
     states = {
         direction: state
@@ -429,6 +445,7 @@ def relationship_of(session: Session, viewer: status_rules.Viewer, who: Profile)
         requested=out is FollowState.pending,
         followed_by=states.get(Direction.inbound) is FollowState.accepted,
         requested_by=states.get(Direction.inbound) is FollowState.pending,
+        **standing,
     )
 
 

@@ -9,7 +9,8 @@ carrying our text and a link to the page where the member answers (entities.noti
 A remote account following the member is a `follow` (or `follow_request` when the member
 approves followers); its Like or Announce of the member's note or listing a `favourite` or
 `reblog` of that status; a direct note received a `mention` of that note.
-`types[]` and `exclude_types[]` filter on Mastodon types.
+`types[]` and `exclude_types[]` filter on Mastodon types. Those from an account the member
+blocks, or mutes with its notifications, are left out (`notifications.shown`).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from models import (
     NotificationKind,
     RemoteActor,
     Status,
+    utcnow,
 )
 
 from . import entities
@@ -125,7 +127,9 @@ async def index(request: Request) -> Response:
         if not kinds:
             return [], []
         query = select(Notification.id).where(
-            Notification.member_id == member.id, Notification.kind.in_(kinds)
+            Notification.member_id == member.id,
+            Notification.kind.in_(kinds),
+            notifications.shown(member.id, utcnow()),
         )
         ids = run_page(session, query, Notification.id, page)
         rows = {

@@ -37,11 +37,18 @@ from starlette.responses import PlainTextResponse, Response, StreamingResponse
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from exchange import member_lists, oauth_scopes, oauth_tokens, status_events, statuses
+from exchange import (
+    member_lists,
+    notifications,
+    oauth_scopes,
+    oauth_tokens,
+    status_events,
+    statuses,
+)
 from exchange.errors import DomainError, NotFound
 from exchange.statuses import Paging, Viewer
 from instance.city import City
-from models import Member, Notification, Status, StatusEventKind
+from models import Member, Notification, Status, StatusEventKind, utcnow
 
 from . import conversations as direct_conversations
 from . import entities
@@ -151,10 +158,14 @@ class Listener:
                     .limit(statuses.MAX_LIMIT)
                 )
                 name = "user" if "user" in wanted else "user:notification"
-                for row in rows:
-                    shown = render_notification(session, city, member, row)
-                    found.append((name, "notification", orjson.dumps(shown).decode()))
+                new = list(rows)
+                # those from accounts the member blocks or mutes are passed over, not sent
+                told = _shown_notifications(session, member, [row.id for row in new])
+                for row in new:
                     top_notification = max(top_notification, row.id)
+                    if row.id in told:
+                        shown = render_notification(session, city, member, row)
+                        found.append((name, "notification", orjson.dumps(shown).decode()))
             return found + found_changes, top_status, top_notification
 
         found, self.last_status, self.last_notification = await city.db.read(read)
@@ -203,6 +214,18 @@ class Listener:
                 for status in entities.statuses(session, self.city, ids, member):
                     found.append((stream, "status.update", orjson.dumps(status).decode()))
         return found, changes[-1].event_id if changes else self.last_change
+
+
+def _shown_notifications(session: Session, member: Member, ids: list[int]) -> set[int]:
+    if not ids:
+        return set()
+    return set(
+        session.scalars(
+            select(Notification.id).where(
+                Notification.id.in_(ids), notifications.shown(member.id, utcnow())
+            )
+        )
+    )
 
 
 def _list_page(session: Session, viewer: Viewer, stream: str, page: Paging) -> list[int]:

@@ -290,3 +290,42 @@ async def test_a_direct_status_between_two_members_is_their_conversation(
     assert got["mine"]["unread"] is True
     assert got["mine"]["last_status"]["id"] == got["answer"]["id"]
     assert got["answer"]["in_reply_to_id"] == got["sent"]["id"]
+
+
+async def test_blocks_and_mutes_a_member_and_reads_the_lists(
+    start_city: Callable[..., Any],
+) -> None:
+    city: LiveCity = await start_city(run_worker=False)
+    add_member(city, "alice")
+    add_member(city, "bob")
+    alice = await asyncio.to_thread(_logged_in, city, "alice")
+
+    def session() -> dict[str, Any]:
+        bob = alice.account_lookup("bob")
+        blocked = alice.account_block(bob["id"])
+        blocks = alice.blocks()
+        unblocked = alice.account_unblock(bob["id"])
+        muted = alice.account_mute(bob["id"], notifications=False, duration=3600)
+        mutes = alice.mutes()
+        (standing,) = alice.account_relationships(bob["id"])
+        alice.account_unmute(bob["id"])
+        return {
+            "bob": bob,
+            "blocked": blocked,
+            "blocks": blocks,
+            "unblocked": unblocked,
+            "muted": muted,
+            "mutes": mutes,
+            "standing": standing,
+            "after": alice.mutes(),
+        }
+
+    got = await asyncio.to_thread(session)
+    assert got["blocked"]["blocking"] is True
+    assert [a["id"] for a in got["blocks"]] == [got["bob"]["id"]]
+    assert got["unblocked"]["blocking"] is False
+    assert got["muted"]["muting"] is True and got["muted"]["muting_notifications"] is False
+    assert [a["acct"] for a in got["mutes"]] == ["bob"]
+    assert got["mutes"][0]["mute_expires_at"] is not None
+    assert got["standing"]["muting"] is True
+    assert got["after"] == []
