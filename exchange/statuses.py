@@ -193,6 +193,17 @@ def _note_shown(*shown: ColumnElement[bool]) -> ColumnElement[bool]:
     )
 
 
+def note_shown(*shown: ColumnElement[bool]) -> ColumnElement[bool]:
+    """A note not deleted, hidden nor by a suspended account, and one of `shown` (for
+    statements built elsewhere: exchange/tag_timeline.py)."""
+    return _note_shown(*shown)
+
+
+def listing_shown_to(member_id: int | BindParameter[int]) -> ColumnElement[bool]:
+    """A listing open to all, or the member's own in any state but draft."""
+    return _listing_shown(_own_listing(member_id))
+
+
 def listing_visible(viewer: Viewer) -> ColumnElement[bool]:
     own: ColumnElement[bool] = false()
     if viewer.member is not None:
@@ -753,12 +764,6 @@ def public(
     return run_page(
         session, _base().where(_visible(viewer, notes, listings, threads, posts)), Status.id, paging
     )
-
-
-def tagged(session: Session, viewer: Viewer, paging: Paging, tag: str) -> list[int]:
-    """Open listings of the category `tag` (ours and other cities')."""
-    listings = Listing.category == tag.lower()
-    return run_page(session, _base().where(_visible(viewer, false(), listings)), Status.id, paging)
 
 
 def by_account(

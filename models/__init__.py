@@ -21,6 +21,9 @@ from .exchange_rule import ExchangeRule, Partnership, RuleStatus
 from .follow import Direction, Follow, FollowState
 from .form_submission import FormSubmission
 from .group_thread import GroupThread
+
+# after .status: its note listener makes the status the hashtag links name
+from .hashtag import Hashtag, HashtagFollow, NoteHashtag  # noqa: E402
 from .host import Host
 from .inbound import InboundActivity
 from .instance_setting import InstanceSetting
@@ -78,6 +81,9 @@ from .web_push import PushPolicy, VapidKey, WebPushSubscription
 from .web_session import WebSession
 
 __all__ = [
+    "Hashtag",
+    "HashtagFollow",
+    "NoteHashtag",
     "SpaceFollow",
     "PasswordReset",
     "ResetState",

@@ -132,7 +132,6 @@ EMPTY_LISTS = (
     ("/api/v1/announcements", "read"),
     ("/api/v2/suggestions", "read"),
     ("/api/v1/suggestions", "read"),
-    ("/api/v1/followed_tags", "read:follows"),
     ("/api/v1/featured_tags", "read:accounts"),
     ("/api/v1/featured_tags/suggestions", "read:accounts"),
     ("/api/v1/endorsements", "read:accounts"),
