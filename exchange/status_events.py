@@ -20,9 +20,11 @@ from sqlalchemy.orm import Session
 from models import (
     DirectMessage,
     DiscussionThread,
+    Hashtag,
     Listing,
     Member,
     Note,
+    NoteHashtag,
     RemoteActor,
     Status,
     StatusEvent,
@@ -71,6 +73,22 @@ def was_public(session: Session, status_id: int, *, local: bool, remote: bool) -
         return False
     ours = item.member_id is not None
     return not ((local and not ours) or (remote and ours))
+
+
+def was_tagged(session: Session, status_id: int, tag: str, *, local: bool) -> bool:
+    """The removed status was in the tag timeline of `tag` (a public note carrying it, a
+    listing of that category; ours only for `local`)."""
+    if not was_public(session, status_id, local=local, remote=False):
+        return False
+    linked = (
+        select(NoteHashtag.note_id)
+        .join(Hashtag, Hashtag.id == NoteHashtag.hashtag_id)
+        .where(NoteHashtag.status_id == status_id, Hashtag.name == tag)
+    )
+    if session.scalar(linked.limit(1)) is not None:
+        return True
+    category = select(Listing.category).join(Status, Status.listing_id == Listing.id)
+    return session.scalar(category.where(Status.id == status_id)) == tag
 
 
 def was_at_home(session: Session, member: Member, uri: str, status_id: int) -> bool:
