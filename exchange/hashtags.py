@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from models import Hashtag, HashtagFollow, Note, NoteHashtag, Status, utcnow
+from models import Hashtag, HashtagFollow, Member, Note, NoteHashtag, Status, utcnow
 from models.hashtag import ensure, normalize
 
 from .errors import NotFound
@@ -90,6 +90,7 @@ def follow(session: Session, member_id: int, name: str) -> Hashtag:
     if not follows(session, member_id, [hashtag.id]):
         session.add(HashtagFollow(member_id=member_id, hashtag_id=hashtag.id))
         session.flush()
+        _count(session, member_id)
     return hashtag
 
 
@@ -101,7 +102,19 @@ def unfollow(session: Session, member_id: int, name: str) -> Hashtag:
             HashtagFollow.member_id == member_id, HashtagFollow.hashtag_id == hashtag.id
         )
     )
+    _count(session, member_id)
     return hashtag
+
+
+def _count(session: Session, member_id: int) -> None:
+    """`members.followed_hashtags` counted again (the home statement's shape reads it)."""
+    counted = (
+        select(func.count())
+        .select_from(HashtagFollow)
+        .where(HashtagFollow.member_id == member_id)
+        .scalar_subquery()
+    )
+    session.execute(update(Member).where(Member.id == member_id).values(followed_hashtags=counted))
 
 
 def followed(

@@ -201,8 +201,5 @@ def _statement(
     listings = _ordered(_bounded(listings, Status.id, max_id, since_id), Status.id, min_id, limit)
     first, second = notes.subquery(), listings.subquery()
     merged = union_all(select(first.c.id), select(second.c.id)).subquery()
-    return (
-        _ordered(select(merged.c.id), merged.c.id, False, limit)
-        if not min_id
-        else (select(merged.c.id).order_by(merged.c.id.asc()).limit(limit))
-    )
+    order = merged.c.id.asc() if min_id else merged.c.id.desc()
+    return select(merged.c.id).order_by(order).limit(limit)

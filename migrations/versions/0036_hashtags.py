@@ -1,5 +1,6 @@
 """Hashtags of notes: `hashtags`, `note_hashtags` (a note's hashtags, with its status id for
-the tag timeline) and `hashtag_follows` (models/hashtag.py). The notes already kept get
+the tag timeline), `hashtag_follows` (models/hashtag.py) and `members.followed_hashtags`
+(their count, which picks the home statement's shape). The notes already kept get
 their links from their `tags` entries.
 
 Revision ID: 0036
@@ -80,6 +81,11 @@ def upgrade() -> None:
         "ix_hashtag_follows_member", "hashtag_follows", ["member_id", "hashtag_id"], unique=True
     )
     op.create_index(op.f("ix_hashtag_follows_hashtag_id"), "hashtag_follows", ["hashtag_id"])
+    # a plain ADD COLUMN (see 0031: a batch copy of `members` cascades on SQLite)
+    op.add_column(
+        "members",
+        sa.Column("followed_hashtags", sa.Integer(), server_default=sa.text("0"), nullable=False),
+    )
     _link_existing_notes()
 
 
@@ -129,6 +135,8 @@ def _link_existing_notes() -> None:
 
 
 def downgrade() -> None:
+    # plain DROP COLUMN (SQLite 3.35+), as 0035: a batch copy of members would cascade
+    op.drop_column("members", "followed_hashtags")
     op.drop_table("hashtag_follows")
     op.drop_table("note_hashtags")
     op.drop_table("hashtags")

@@ -262,3 +262,28 @@ async def test_search_finds_hashtags_of_notes(masto: Masto) -> None:
     await masto.status("alice", "#breadmaking #bread #brioche")
     found = (await masto.get("/api/v2/search", "alice", q="#bread", type="hashtags")).json()
     assert [t["name"] for t in found["hashtags"]] == ["bread", "breadmaking"]
+
+
+async def test_followed_tags_public_notes_come_home(masto: Masto) -> None:
+    carol, dave = masto.remote("carol"), masto.remote("dave", domain="quiet.example")
+    await masto.post("/api/v1/tags/bread/follow", "alice")
+    shown = await masto.status("bob", "#bread")
+    await masto.status("bob", "#bread for friends", visibility="private")
+    await masto.status("bob", "#cake")
+    uri = f"https://{ELSEWHERE}/notes/2"
+    quiet = "https://quiet.example/notes/3"
+
+    def arrive(session: Any) -> None:
+        for actor_id, at in ((carol, uri), (dave, quiet)):
+            actor = session.get_one(RemoteActor, actor_id)
+            note = _remote_note(actor, at, "#bread")
+            remote_notes.store(session, actor, note, addressed_here=True, reject_media=False)
+        session.add(
+            DomainRule(domain="quiet.example", kind=RuleKind.block, severity=Severity.silence)
+        )
+
+    masto.db.write_sync(arrive)
+    home = (await masto.get("/api/v1/timelines/home", "alice")).json()
+    assert [s["uri"] for s in home] == [uri, shown["uri"]]
+    bob = (await masto.get("/api/v1/timelines/home", "bob")).json()
+    assert uri not in [s["uri"] for s in bob]
