@@ -3,8 +3,8 @@ the tag timeline), `hashtag_follows` (models/hashtag.py) and `members.followed_h
 (their count, which picks the home statement's shape). The notes already kept get
 their links from their `tags` entries.
 
-Revision ID: 0036
-Revises: 0035
+Revision ID: 0037
+Revises: 0036
 Create Date: 2026-12-05
 """
 
@@ -19,8 +19,8 @@ import models.base
 from models.base import utcnow
 from models.hashtag import normalize
 
-revision = "0036"
-down_revision = "0035"
+revision = "0037"
+down_revision = "0036"
 branch_labels = None
 depends_on = None
 
