@@ -13,6 +13,7 @@ The payload is an id and nothing else, as on Mastodon.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import Session
@@ -20,9 +21,12 @@ from sqlalchemy.orm import Session
 from models import (
     DirectMessage,
     DiscussionThread,
+    Hashtag,
+    HashtagFollow,
     Listing,
     Member,
     Note,
+    NoteHashtag,
     RemoteActor,
     Status,
     StatusEvent,
@@ -73,11 +77,32 @@ def was_public(session: Session, status_id: int, *, local: bool, remote: bool) -
     return not ((local and not ours) or (remote and ours))
 
 
+def was_tagged(session: Session, status_id: int, tag: str, *, local: bool) -> bool:
+    """The removed status was in the tag timeline of `tag` (a public note carrying it, a
+    listing of that category; ours only for `local`)."""
+    if not was_public(session, status_id, local=local, remote=False):
+        return False
+    linked = (
+        select(NoteHashtag.note_id)
+        .join(Hashtag, Hashtag.id == NoteHashtag.hashtag_id)
+        .where(NoteHashtag.status_id == status_id, Hashtag.name == tag)
+    )
+    if session.scalar(linked.limit(1)) is not None:
+        return True
+    category = select(Listing.category).join(Status, Status.listing_id == Listing.id)
+    return session.scalar(category.where(Status.id == status_id)) == tag
+
+
+def _followed_tag_notes(member_id: int) -> Any:
+    followed = select(HashtagFollow.hashtag_id).where(HashtagFollow.member_id == member_id)
+    return select(NoteHashtag.note_id).where(NoteHashtag.hashtag_id.in_(followed))
+
+
 def was_at_home(session: Session, member: Member, uri: str, status_id: int) -> bool:
     """The removed status was one the member's home timeline shows (exchange.statuses.home:
     their own, a direct note to them, an account, market or discussion Group they follow, a
     thread of one of this city's spaces they follow; a reblog by them or by an account they
-    follow)."""
+    follow; a public note with a hashtag they follow)."""
     status = session.get(Status, status_id)
     if status is None:
         return False
@@ -98,6 +123,7 @@ def was_at_home(session: Session, member: Member, uri: str, status_id: int) -> b
                 ),
                 and_(Note.visibility != "direct", Note.remote_actor_id.in_(followed)),
                 Note.id.in_(group_threads_of(uri)),
+                and_(Note.visibility == "public", Note.id.in_(_followed_tag_notes(member.id))),
             ),
         )
     elif status.listing_id is not None:

@@ -41,6 +41,7 @@ from sqlalchemy import (
     bindparam,
     exists,
     false,
+    literal,
     or_,
     select,
     true,
@@ -53,18 +54,23 @@ from models import (
     DirectMessage,
     DiscussionPost,
     DiscussionThread,
+    DomainRule,
     Follow,
     FollowState,
     GroupThread,
+    HashtagFollow,
     ListAccount,
     Listing,
     ListingState,
     Member,
     MemberList,
     Note,
+    NoteHashtag,
     ReactionKind,
     RemoteActor,
     RepliesPolicy,
+    RuleKind,
+    Severity,
     Status,
     StatusReaction,
     UTCDateTime,
@@ -197,6 +203,17 @@ def _note_shown(*shown: ColumnElement[bool]) -> ColumnElement[bool]:
         _not_suspended_author(Note.remote_actor_id),
         or_(*shown),
     )
+
+
+def note_shown(*shown: ColumnElement[bool]) -> ColumnElement[bool]:
+    """A note not deleted, hidden nor by a suspended account, and one of `shown` (for
+    statements built elsewhere: exchange/tag_timeline.py)."""
+    return _note_shown(*shown)
+
+
+def listing_shown_to(member_id: int | BindParameter[int]) -> ColumnElement[bool]:
+    """A listing open to all, or the member's own in any state but draft."""
+    return _listing_shown(_own_listing(member_id))
 
 
 def listing_visible(viewer: Viewer) -> ColumnElement[bool]:
@@ -511,7 +528,11 @@ def _home_query(viewer: Viewer, paging: Paging) -> tuple[Select[Any], dict[str, 
     assert viewer.member is not None and viewer.uri is not None
     limit = max(1, min(paging.limit, MAX_LIMIT))
     statement = _home_statement(
-        paging.max_id is not None, paging.since_id is not None, paging.min_id is not None, limit
+        paging.max_id is not None,
+        paging.since_id is not None,
+        paging.min_id is not None,
+        limit,
+        viewer.member.followed_hashtags > 0,
     )
     params: dict[str, Any] = {
         "member_id": viewer.member.id,
@@ -524,14 +545,16 @@ def _home_query(viewer: Viewer, paging: Paging) -> tuple[Select[Any], dict[str, 
     return statement, params
 
 
-@functools.lru_cache(maxsize=8 * MAX_LIMIT)
+@functools.lru_cache(maxsize=16 * MAX_LIMIT)
 def _home_cards_statement(page: Select[Any]) -> Select[Any]:
     """Built once per home statement (itself one per paging shape), for the same reason."""
     return _with_note_cards(page)
 
 
-@functools.lru_cache(maxsize=8 * MAX_LIMIT)
-def _home_statement(max_id: bool, since_id: bool, min_id: bool, limit: int) -> Select[Any]:
+@functools.lru_cache(maxsize=16 * MAX_LIMIT)
+def _home_statement(
+    max_id: bool, since_id: bool, min_id: bool, limit: int, tags: bool = False
+) -> Select[Any]:
     """The home query of one paging shape, built once with the member and the bounds as bound
     parameters: building this expression and its cache key cost more than running it (a
     few milliseconds a request), so every request of that shape reuses this object, and
@@ -540,19 +563,26 @@ def _home_statement(max_id: bool, since_id: bool, min_id: bool, limit: int) -> S
     The accounts of the member's exclusive lists are left out of what they follow here
     (their statuses, reblogs, market and Group threads show in the list instead, as on
     Mastodon 4.2); the followers-only notes the member may see are still asked of every
-    follow."""
+    follow.
+
+    `tags`: the member follows hashtags (`members.followed_hashtags`), so the public notes
+    carrying them come home too; a member who follows none gets the statement without that
+    branch (it cost 5-8 % of the statement alone: docs/BENCHMARKS.md)."""
     member_id = bindparam("member_id", type_=Integer)
     uri = bindparam("viewer_uri", type_=String)
     followed = followed_actors(uri).where(_not_exclusive(member_id, Follow.remote_actor_id))
     markets = select(RemoteActor.domain).where(
         RemoteActor.id.in_(followed), RemoteActor.preferred_username == "market"
     )
-    notes = or_(
+    sources = [
         Note.member_id == member_id,
         Note.remote_actor_id.in_(followed),
         exists().where(DirectMessage.note_id == Note.id, DirectMessage.member_id == member_id),
         Note.id.in_(group_threads_of(uri).where(_not_exclusive(member_id, RemoteActor.id))),
-    )
+    ]
+    if tags:
+        sources.append(_followed_tags(member_id))
+    notes = or_(*sources)
     listings = or_(
         Listing.member_id == member_id,
         Listing.remote_actor_id.in_(followed),
@@ -561,6 +591,32 @@ def _home_statement(max_id: bool, since_id: bool, min_id: bool, limit: int) -> S
     reblogs = or_(Status.reblog_member_id == member_id, Status.reblog_actor_id.in_(followed))
     return _feed_statement(
         member_id, uri, notes, listings, reblogs, max_id, since_id, min_id, limit
+    )
+
+
+def _followed_tags(member_id: BindParameter[int]) -> ColumnElement[bool]:
+    """A public note carrying a hashtag the member follows (Mastodon 4.3 puts them in home),
+    unless its author's domain is silenced (limited): the policy's silences are read from
+    `domain_rules` here (the domain or a parent of it), so the statement needs no parameter
+    of the policy. Asked of a note only once it carries a followed tag: the followed
+    hashtags' notes are one list built once per query, empty for most members."""
+    followed = select(HashtagFollow.hashtag_id).where(HashtagFollow.member_id == member_id)
+    tagged = select(NoteHashtag.note_id).where(NoteHashtag.hashtag_id.in_(followed))
+    silenced = (
+        select(RemoteActor.id)
+        .join(
+            DomainRule,
+            or_(
+                RemoteActor.domain == DomainRule.domain,
+                RemoteActor.domain.like(literal("%.") + DomainRule.domain),
+            ),
+        )
+        .where(DomainRule.kind == RuleKind.block, DomainRule.severity == Severity.silence)
+    )
+    return and_(
+        Note.id.in_(tagged),
+        Note.visibility == "public",
+        or_(Note.remote_actor_id.is_(None), Note.remote_actor_id.not_in(silenced)),
     )
 
 
@@ -798,15 +854,6 @@ def _shown_to(viewer: Viewer, member_column: Any, actor_column: Any) -> ColumnEl
     """The author is not one the viewer blocks or mutes now."""
     assert viewer.member is not None
     return shown_author(member_column, actor_column, viewer.member.id, utcnow())
-
-
-def tagged(session: Session, viewer: Viewer, paging: Paging, tag: str) -> list[int]:
-    """Open listings of the category `tag` (ours and other cities'), not those of accounts
-    the viewer blocks or mutes."""
-    listings = Listing.category == tag.lower()
-    if viewer.member is not None:
-        listings = and_(listings, _shown_to(viewer, Listing.member_id, Listing.remote_actor_id))
-    return run_page(session, _base().where(_visible(viewer, false(), listings)), Status.id, paging)
 
 
 def by_account(

@@ -13,6 +13,8 @@ from collections.abc import Callable
 
 import nh3
 
+from models.hashtag import normalize as normalize_hashtag
+
 ALLOWED_TAGS = {
     "p",
     "br",
@@ -74,10 +76,11 @@ _HASHTAG_RE = re.compile(r"(?<![\w/#&;])#(?=\w*[^\W\d_])(\w{1,64})(?!\w)")
 
 
 def hashtags(text: str) -> list[str]:
-    """The hashtags typed in plain text, lower-cased, each once, in order; none inside URLs."""
+    """The hashtags typed in plain text, normalized (`models.hashtag.normalize`: NFKC, lower
+    case), each once, in order; none inside URLs."""
     found: list[str] = []
     for match in _HASHTAG_RE.finditer(_LINK_RE.sub(" ", text)):
-        name = match.group(1).lower()
+        name = normalize_hashtag(match.group(1)) or match.group(1).lower()
         if name not in found:
             found.append(name)
     return found
@@ -89,7 +92,7 @@ def _linked_hashtags(escaped: str, tag_url: Callable[[str], str] | None) -> str:
 
     def link(match: re.Match[str]) -> str:
         name = match.group(1)
-        href = html.escape(tag_url(name.lower()), quote=True)
+        href = html.escape(tag_url(normalize_hashtag(name) or name.lower()), quote=True)
         return f'<a href="{href}" class="mention hashtag" rel="tag">#<span>{name}</span></a>'
 
     return _HASHTAG_RE.sub(link, escaped)

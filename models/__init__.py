@@ -23,6 +23,9 @@ from .exchange_rule import ExchangeRule, Partnership, RuleStatus
 from .follow import Direction, Follow, FollowState
 from .form_submission import FormSubmission
 from .group_thread import GroupThread
+
+# after .status: its note listener makes the status the hashtag links name
+from .hashtag import Hashtag, HashtagFollow, NoteHashtag  # noqa: E402
 from .host import Host
 from .inbound import InboundActivity
 from .instance_setting import InstanceSetting
@@ -82,6 +85,9 @@ from .web_session import WebSession
 __all__ = [
     "AccountBlock",
     "AccountMute",
+    "Hashtag",
+    "HashtagFollow",
+    "NoteHashtag",
     "SpaceFollow",
     "PasswordReset",
     "ResetState",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Enum, ForeignKey, String, Text
+from sqlalchemy import Enum, ForeignKey, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, JSONDocument, UTCDateTime, utcnow
@@ -39,6 +39,11 @@ class Member(Base):
     avatar: Mapped[str | None] = mapped_column(String(64))
     #: the header picture (a banner over the profile), stored as the avatar is; None: none
     header: Mapped[str | None] = mapped_column(String(64))
+    #: how many hashtags the member follows (models/hashtag.py `hashtag_follows`, kept by
+    #: exchange/hashtags.py): read with the member on every request, so the home timeline
+    #: asks for followed hashtags' notes only of members who follow some, and the statement
+    #: of everyone else stays as it was (docs/BENCHMARKS.md)
+    followed_hashtags: Mapped[int] = mapped_column(default=0, server_default=text("0"))
     #: profile fields as typed, [{"name", "value"}] in order, at most four
     #: (exchange/profile_fields.py); federated as the actor's PropertyValue attachments
     fields: Mapped[list[dict[str, str]]] = mapped_column(JSONDocument, default=list)

@@ -70,6 +70,7 @@ from models import (
     Status,
     StatusReaction,
 )
+from models.hashtag import names_of as hashtag_names
 from outbox import render
 from outbox.listings import content_html
 
@@ -695,12 +696,9 @@ def _attachment(city: City, status_id: int, index: int, photo: dict[str, Any]) -
 
 
 def _tags(city: City, tags: list[dict[str, Any]]) -> list[dict[str, str]]:
-    found = []
-    for tag in tags:
-        if tag.get("type") == "Hashtag":
-            name = str(tag.get("name", "")).lstrip("#")
-            found.append({"name": name, "url": city.urls.tag(name)})
-    return found
+    """The note's Hashtag entries by their stored name, each linking to our tag page (as
+    Mastodon links a remote status's tags to its own)."""
+    return [{"name": name, "url": city.urls.tag(name)} for name in hashtag_names(tags)]
 
 
 def _mentions(cards: Cards, tags: list[dict[str, Any]]) -> list[dict[str, str]]:

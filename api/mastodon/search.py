@@ -22,17 +22,18 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from exchange import space_follows, status_search
+from exchange import hashtags, space_follows, status_search
 from exchange import statuses as status_rules
 from exchange.errors import DomainError
 from federation.errors import FetchError
 from instance.city import City, city_of
 from instance.directory import Refused
-from models import Category, DiscussionSpace, RemoteActor, SpaceState
+from models import DiscussionSpace, RemoteActor, SpaceState
 from services.resolve import Resolved, is_url, resolve
 
 from . import entities
 from .common import mastodon_errors, member_viewer, optional_viewer
+from .tags import tag_entity
 
 log = logging.getLogger("comptoir.api.search")
 
@@ -74,8 +75,15 @@ def _listed_space(session: Session, slug: str | None) -> DiscussionSpace | None:
     return space if space is not None and space.state is not SpaceState.archived else None
 
 
-def _hashtag(city: City, category: Category) -> dict[str, Any]:
-    return {"name": category.slug, "url": city.urls.tag(category.slug), "history": []}
+def _hashtags(
+    session: Session, city: City, text: str, limit: int, offset: int
+) -> list[dict[str, Any]]:
+    """The hashtags of notes starting with the text (the exact one first), then the
+    market's categories holding it, each once: Tags with their week's history."""
+    known = {t.name: t for t in hashtags.search(session, text, limit + offset)}
+    categories = status_search.hashtags(session, text, limit + offset, 0)
+    names = list(dict.fromkeys([*known, *(c.slug for c in categories)]))[offset : offset + limit]
+    return [tag_entity(session, city, n, known.get(n), None) for n in names]
 
 
 def _int(request: Request, name: str, default: int) -> int:
@@ -143,9 +151,7 @@ async def search(request: Request) -> Response:
                 ids = status_search.statuses(session, viewer, text, limit, offset)
             found["statuses"] = entities.statuses(session, city, ids, viewer.member)
         if wanted in (None, "hashtags") and not is_url(text):
-            found["hashtags"] = [
-                _hashtag(city, c) for c in status_search.hashtags(session, text, limit, offset)
-            ]
+            found["hashtags"] = _hashtags(session, city, text, limit, offset)
         return found
 
     return JSONResponse(await city.db.read(read))

@@ -1,7 +1,8 @@
 """`/api/v1/streaming`: new statuses and notifications pushed to apps, over Server-Sent
 Events (`GET /api/v1/streaming/user`, `/public`, `/public/local`, `/public/remote`,
-`/user/notification`, `/list?list=ID`) and over a WebSocket (`/api/v1/streaming?stream=...`,
-then `{"type": "subscribe"|"unsubscribe", "stream": ..., "list": ID}` messages), as
+`/user/notification`, `/list?list=ID`, `/hashtag?tag=x`, `/hashtag/local?tag=x`) and over a
+WebSocket (`/api/v1/streaming?stream=...`, then `{"type": "subscribe"|"unsubscribe",
+"stream": ..., "list": ID, "tag": x}` messages), as
 Mastodon's streaming server speaks them: events `update` (a Status), `status.update` (a
 Status edited), `delete` (the id of a status removed), `notification` (a Notification)
 and, on the `direct` stream, `conversation` (a direct conversation that got a message,
@@ -33,7 +34,7 @@ import orjson
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from starlette.requests import HTTPConnection, Request
-from starlette.responses import PlainTextResponse, Response, StreamingResponse
+from starlette.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
@@ -44,11 +45,14 @@ from exchange import (
     oauth_tokens,
     status_events,
     statuses,
+    tag_timeline,
 )
 from exchange.errors import DomainError, NotFound
 from exchange.statuses import Paging, Viewer
+from exchange.tag_timeline import TagFilter
 from instance.city import City
 from models import Member, Notification, Status, StatusEventKind, utcnow
+from models.hashtag import normalize
 
 from . import conversations as direct_conversations
 from . import entities
@@ -65,6 +69,9 @@ STREAMS = ("user", "user:notification", "direct", "public", "public:local", "pub
 MEMBER_STREAMS = ("user", "user:notification", "direct")
 #: a list's stream is named `list:ID` here, `["list", "ID"]` in a WebSocket event
 LIST_PREFIX = "list:"
+#: a hashtag's streams are `hashtag:#TAG` and `hashtag:local:#TAG` here (the `#` keeps a tag
+#: named "local" apart), `["hashtag", "TAG"]` and `["hashtag:local", "TAG"]` in an event
+HASHTAG_STREAMS = ("hashtag", "hashtag:local")
 SCOPE = "read:statuses"
 
 
@@ -130,6 +137,8 @@ class Listener:
                     ids = statuses.home(session, viewer, page)
                 elif stream.startswith(LIST_PREFIX):
                     ids = _list_page(session, viewer, stream, page)
+                elif _hashtag_of(stream) is not None:
+                    ids = _tag_page(session, viewer, stream, page, policy)
                 elif stream.startswith("public"):
                     ids = statuses.public(
                         session,
@@ -180,15 +189,19 @@ class Listener:
         viewer, member = self.viewer, self.viewer.member
         changes = status_events.since(session, self.last_change, statuses.MAX_LIMIT)
         lists = {s for s in wanted if s.startswith(LIST_PREFIX)}
+        tags = {s for s in wanted if _hashtag_of(s) is not None}
         for change in changes:
             sid = change.status_id
             for stream in sorted(
-                wanted & {"user", "public", "public:local", "public:remote"} | lists
+                wanted & {"user", "public", "public:local", "public:remote"} | lists | tags
             ):
                 local, remote = stream == "public:local", stream == "public:remote"
                 if change.kind is StatusEventKind.delete:
                     # a list's accounts are followed ones: what home could have shown
-                    if stream == "user" or stream in lists:
+                    if stream in tags:
+                        name, on_local = _hashtag_of(stream)  # type: ignore[misc]
+                        shown = status_events.was_tagged(session, sid, name, local=on_local)
+                    elif stream == "user" or stream in lists:
                         assert member is not None and viewer.uri is not None
                         shown = status_events.was_at_home(session, member, viewer.uri, sid)
                     else:
@@ -201,6 +214,8 @@ class Listener:
                     ids = statuses.home(session, viewer, one)
                 elif stream in lists:
                     ids = _list_page(session, viewer, stream, one)
+                elif stream in tags:
+                    ids = _tag_page(session, viewer, stream, one, policy)
                 else:
                     ids = statuses.public(
                         session,
@@ -225,6 +240,37 @@ def _shown_notifications(session: Session, member: Member, ids: list[int]) -> se
                 Notification.id.in_(ids), notifications.shown(member.id, utcnow())
             )
         )
+    )
+
+
+def hashtag_stream(stream: str, tag: object) -> str | None:
+    """The name of the `hashtag` or `hashtag:local` stream of `tag` (None: no hashtag)."""
+    name = normalize(tag) if isinstance(tag, str) else None
+    if stream not in HASHTAG_STREAMS or name is None:
+        return None
+    return f"{stream}:#{name}"
+
+
+def _hashtag_of(stream: str) -> tuple[str, bool] | None:
+    """(tag, local only) of a hashtag stream's name; None for another stream."""
+    kind, mark, name = stream.partition(":#")
+    if not mark or kind not in HASHTAG_STREAMS:
+        return None
+    return name, kind == "hashtag:local"
+
+
+def _tag_page(
+    session: Session, viewer: Viewer, stream: str, page: Paging, policy: Any
+) -> list[int]:
+    """A page of the tag timeline of a hashtag stream (exchange/tag_timeline.py)."""
+    name, local = _hashtag_of(stream)  # type: ignore[misc]
+    return tag_timeline.tagged(
+        session,
+        viewer,
+        page,
+        TagFilter(name, local=local),
+        silenced=lambda d: policy.verdict(d).silenced,
+        refused=lambda d: not policy.allows(d),
     )
 
 
@@ -256,6 +302,9 @@ def _stream_field(stream: str) -> list[str]:
     """The `stream` of a WebSocket event: `["list", "ID"]` for a list, `[name]` otherwise."""
     if stream.startswith(LIST_PREFIX):
         return ["list", stream[len(LIST_PREFIX) :]]
+    tagged = _hashtag_of(stream)
+    if tagged is not None:
+        return [stream.partition(":#")[0], tagged[0]]
     return [stream]
 
 
@@ -294,6 +343,11 @@ def _sse(stream: str) -> Any:
         name = stream
         if stream == "list":
             name = await _list_stream(city, viewer, request.query_params.get("list"))
+        elif stream in HASHTAG_STREAMS:
+            found = hashtag_stream(stream, request.query_params.get("tag"))
+            if found is None:  # Mastodon's streaming server answers 400, not our 422
+                return JSONResponse({"error": "No tag for stream provided"}, 400)
+            name = found
         listener = Listener(city, viewer, {name})
         await listener.start()
         return StreamingResponse(
@@ -323,8 +377,10 @@ def _stream_name(message: dict[str, Any]) -> str | None:
     name = message.get("stream")
     if not isinstance(name, str):
         return None
-    if name == "public" and message.get("local") in (True, "true"):
-        name = "public:local"
+    if name in ("public", "hashtag") and message.get("local") in (True, "true"):
+        name = f"{name}:local"
+    if name in HASHTAG_STREAMS:
+        return hashtag_stream(name, message.get("tag"))
     return name if name in STREAMS else None
 
 
@@ -332,6 +388,8 @@ async def websocket(ws: WebSocket) -> None:
     city: City = ws.app.state.city
     asked = ws.query_params.get("stream")
     first = asked if asked in STREAMS else None
+    if asked in HASHTAG_STREAMS:
+        first = hashtag_stream(asked, ws.query_params.get("tag"))
     try:
         viewer = await _viewer(ws, city, required=asked in MEMBER_STREAMS or asked == "list")
         if asked == "list":
@@ -408,5 +466,7 @@ def routes() -> list[Route | WebSocketRoute]:
         Route("/api/v1/streaming/public/local", _sse("public:local"), methods=["GET"]),
         Route("/api/v1/streaming/public/remote", _sse("public:remote"), methods=["GET"]),
         Route("/api/v1/streaming/list", _sse("list"), methods=["GET"]),
+        Route("/api/v1/streaming/hashtag", _sse("hashtag"), methods=["GET"]),
+        Route("/api/v1/streaming/hashtag/local", _sse("hashtag:local"), methods=["GET"]),
         WebSocketRoute("/api/v1/streaming", websocket),
     ]

@@ -3,8 +3,9 @@ Mastodon pages.
 
 Items are statuses (notes and listings) by their `statuses` id, newest first; `max_id`,
 `since_id`, `min_id` and `limit` (default 20, at most 40) as on Mastodon, and a `Link`
-header with the next (older) and previous (newer) pages. A tag is a listing category; a
-list one of the member's own (`api.mastodon.lists`), read like home.
+header with the next (older) and previous (newer) pages. A tag's timeline holds the public
+notes with that hashtag and the listings of that category; a list is one of the member's
+own (`api.mastodon.lists`), read like home.
 """
 
 from __future__ import annotations
@@ -17,10 +18,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from exchange import member_lists, statuses
+from exchange import member_lists, statuses, tag_timeline
+from exchange.errors import NotFound
 from exchange.statuses import Viewer
+from exchange.tag_timeline import TagFilter
 from instance.city import city_of
 from models import Member
+from models.hashtag import normalize
 
 from ..auth import read_as_member
 from . import entities
@@ -101,12 +105,48 @@ async def public(request: Request) -> Response:
     )
 
 
+def _tags(request: Request, name: str) -> tuple[str, ...]:
+    """`any[]`, `all[]` or `none[]` (or without the brackets), normalized; others dropped."""
+    values = request.query_params.getlist(f"{name}[]") + request.query_params.getlist(name)
+    found = (normalize(v) for v in values[:10])
+    return tuple(dict.fromkeys(n for n in found if n is not None))
+
+
+def tag_filter(request: Request, name: str) -> TagFilter:
+    """The tag asked (404 when it is no hashtag name) and the query's filters."""
+    found = normalize(name)
+    if found is None:
+        raise NotFound("record")
+    return TagFilter(
+        found,
+        any_=_tags(request, "any"),
+        all_=_tags(request, "all"),
+        none=_tags(request, "none"),
+        local=_flag(request, "local"),
+        remote=_flag(request, "remote"),
+    )
+
+
 @mastodon_errors
 async def tag(request: Request) -> Response:
+    """The public notes with that hashtag and the open listings of that category, merged
+    (exchange/tag_timeline.py)."""
     viewer = await optional_viewer(request, "read:statuses")
     page = paging(request)
-    name = request.path_params["hashtag"]
-    return await _answer(request, viewer, lambda s: statuses.tagged(s, viewer, page, name))
+    wanted = tag_filter(request, request.path_params["hashtag"])
+    policy = await city_of(request).fediverse.policy.current()
+    return await _answer(
+        request,
+        viewer,
+        lambda s: tag_timeline.tagged(
+            s,
+            viewer,
+            page,
+            wanted,
+            silenced=lambda d: policy.verdict(d).silenced,
+            refused=lambda d: not policy.allows(d),
+        ),
+    )
 
 
 def routes() -> list[Route]:

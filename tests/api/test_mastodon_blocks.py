@@ -457,3 +457,11 @@ async def test_a_blocked_members_mention_is_not_told(masto: Masto) -> None:
     await masto.post(f"/api/v1/accounts/{masto.account_id('bob')}/block", "alice")
     await masto.status("bob", "hello @alice")
     assert (await masto.get("/api/v1/notifications", "alice")).json() == []
+
+
+async def test_a_muted_members_hashtag_note_leaves_the_tag_timeline(masto: Masto) -> None:
+    await masto.status("bob", "Saturday #velo ride")
+    assert len((await masto.get("/api/v1/timelines/tag/velo", "alice")).json()) == 1
+    await masto.post(f"/api/v1/accounts/{masto.account_id('bob')}/mute", "alice")
+    assert (await masto.get("/api/v1/timelines/tag/velo", "alice")).json() == []
+    assert len((await masto.get("/api/v1/timelines/tag/velo")).json()) == 1

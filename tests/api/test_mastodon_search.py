@@ -22,7 +22,7 @@ from .test_mastodon_py_client import OPEN_MARKET, _logged_in
 
 #: the fields Mastodon documents for Search (entities/Search) and Tag
 SEARCH_FIELDS = {"accounts", "statuses", "hashtags"}
-TAG_FIELDS = {"name", "url", "history"}
+TAG_FIELDS = {"id", "name", "url", "history"}
 
 
 async def _search(masto: Masto, who: str | None, **params: Any) -> dict[str, Any]:

@@ -82,8 +82,9 @@ async def test_familiar_followers_answers_each_account_asked(masto: Masto) -> No
 
 
 async def test_a_tag_is_shown_and_a_name_that_is_not_one_is_404(masto: Masto) -> None:
-    found = (await masto.get("/api/v1/tags/Garden")).json()
-    assert found["name"] == "garden" and found["following"] is False and found["history"] == []
+    found = (await masto.get("/api/v1/tags/Garden", "alice")).json()
+    assert found["name"] == "garden" and found["following"] is False
+    assert [day["uses"] for day in found["history"]] == ["0"] * 7
     assert (await masto.get("/api/v1/tags/not%20a%20tag")).status_code == 404
 
 
