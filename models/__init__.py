@@ -73,12 +73,16 @@ from .service_actor import ServiceActor
 from .settlement import Reconciliation, Settlement, SettlementRole, SettlementState
 from .space_follow import SpaceFollow
 from .status import ReactionKind, Status, StatusReaction
+from .status_bookmark import StatusBookmark
 from .status_event import StatusEvent, StatusEventKind
+from .status_pin import StatusPin
 from .web_push import PushPolicy, VapidKey, WebPushSubscription
 from .web_session import WebSession
 
 __all__ = [
     "SpaceFollow",
+    "StatusBookmark",
+    "StatusPin",
     "PasswordReset",
     "ResetState",
     "FormSubmission",

@@ -11,12 +11,14 @@ from starlette.routing import Route, WebSocketRoute
 
 from . import (
     accounts,
+    bookmarks,
     conversations,
     favourites,
     follow_requests,
     lists,
     media,
     notifications,
+    pins,
     polls,
     profile,
     push,
@@ -39,6 +41,8 @@ def routes() -> list[Route | WebSocketRoute]:
         *profile.routes(),
         *statuses.routes(),
         *favourites.routes(),
+        *bookmarks.routes(),
+        *pins.routes(),
         *timelines.routes(),
         *notifications.routes(),
         *polls.routes(),
