@@ -8,7 +8,7 @@ from __future__ import annotations
 import httpx
 from sqlalchemy import func, select
 
-from models import OutboundActivity, StatusBookmark
+from models import OutboundActivity, RemoteActor, StatusBookmark, utcnow
 
 from .mastodon_city import Masto
 from .test_mastodon_local_groups import _space, _thread
@@ -138,6 +138,15 @@ async def test_a_deleted_bookmarked_status_is_left_out_and_can_be_unbookmarked(
     assert (await _bookmark(masto, "bob", note["id"], undo=True)).status_code == 200
     count = masto.db.read_sync(lambda s: s.scalar(select(func.count()).select_from(StatusBookmark)))
     assert count == 1
+
+
+async def test_a_suspended_authors_bookmarked_status_is_left_out(masto: Masto) -> None:
+    carol = masto.remote("carol")
+    masto.remote_note(carol, "A remote note")
+    (status,) = (await masto.get("/api/v1/timelines/public", "alice")).json()
+    await _bookmark(masto, "alice", status["id"])
+    masto.db.write_sync(lambda s: setattr(s.get(RemoteActor, carol), "suspended_at", utcnow()))
+    assert (await masto.get("/api/v1/bookmarks", "alice")).json() == []
 
 
 async def test_a_status_the_member_may_not_see_cannot_be_bookmarked(masto: Masto) -> None:
