@@ -1,8 +1,8 @@
 """Members' bookmarks and pinned statuses from Mastodon apps: `status_bookmarks`
 (models/status_bookmark.py) and `status_pins` (models/status_pin.py).
 
-Revision ID: 0036
-Revises: 0035
+Revision ID: 0038
+Revises: 0037
 Create Date: 2026-12-05
 """
 
@@ -13,8 +13,8 @@ from alembic import op
 
 import models.base
 
-revision = "0036"
-down_revision = "0035"
+revision = "0038"
+down_revision = "0037"
 branch_labels = None
 depends_on = None
 
