@@ -22,7 +22,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from exchange import domains, photos
+from exchange import domains, photos, status_pins
 from exchange import instance_settings as admin_settings
 from exchange.errors import DomainError
 from instance import vapid
@@ -51,7 +51,7 @@ def configuration(settings: Settings, base: str, vapid_key: str) -> dict[str, An
     return {
         "urls": {"streaming": base.replace("http", "ws", 1), "status": None},
         "vapid": {"public_key": vapid_key},
-        "accounts": {"max_featured_tags": 0, "max_pinned_statuses": 0},
+        "accounts": {"max_featured_tags": 0, "max_pinned_statuses": status_pins.MAX_PINS},
         "statuses": {
             "max_characters": MAX_CHARACTERS,
             "max_media_attachments": photos.MAX_PHOTOS,

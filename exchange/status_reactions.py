@@ -15,8 +15,7 @@ from sqlalchemy.orm import Session
 
 from models import Interaction, Member, ReactionKind, RemoteActor, StatusReaction
 
-from .errors import DomainError
-from .statuses import MAX_LIMIT, Paging, StatusRow, Viewer, find
+from .statuses import Paging, StatusRow, Viewer, marks_page
 
 #: the remote activity of each kind of reaction
 ACTIVITY = {ReactionKind.favourite: "Like", ReactionKind.reblog: "Announce"}
@@ -57,27 +56,12 @@ def favourites(session: Session, viewer: Viewer, paging: Paging) -> list[tuple[i
     reaction's id (as Mastodon pages by its favourite's); statuses the member may no
     longer see (deleted, hidden) are left out of the page."""
     assert viewer.member is not None
-    limit = max(1, min(paging.limit, MAX_LIMIT))
-    query = select(StatusReaction.id, StatusReaction.status_id).where(
+    return marks_page(
+        session,
+        viewer,
+        paging,
+        StatusReaction.id,
+        StatusReaction.status_id,
         StatusReaction.member_id == viewer.member.id,
         StatusReaction.kind == ReactionKind.favourite,
     )
-    if paging.max_id is not None:
-        query = query.where(StatusReaction.id < paging.max_id)
-    if paging.since_id is not None:
-        query = query.where(StatusReaction.id > paging.since_id)
-    if paging.min_id is not None:
-        query = query.where(StatusReaction.id > paging.min_id).order_by(StatusReaction.id.asc())
-        rows = sorted(((r, s) for r, s in session.execute(query.limit(limit))), reverse=True)
-    else:
-        ordered = query.order_by(StatusReaction.id.desc()).limit(limit)
-        rows = [(r, s) for r, s in session.execute(ordered)]
-    return [(rid, sid) for rid, sid in rows if _visible(session, viewer, sid)]
-
-
-def _visible(session: Session, viewer: Viewer, status_id: int) -> bool:
-    try:
-        find(session, viewer, status_id)
-    except DomainError:
-        return False
-    return True

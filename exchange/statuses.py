@@ -144,6 +144,33 @@ def run_page(
     return list(session.scalars(query.order_by(column.desc()).limit(limit)))
 
 
+def marks_page(
+    session: Session,
+    viewer: Viewer,
+    paging: Paging,
+    mark_id: QueryableAttribute[int],
+    status_id: QueryableAttribute[int],
+    *where: ColumnElement[bool],
+) -> list[tuple[int, int]]:
+    """(mark id, status id) of one page of a member's marks (favourites, bookmarks),
+    newest first, paged by the mark's id as Mastodon pages these lists (by its favourite's
+    or bookmark's id, not the status's); statuses the viewer may no longer see (deleted,
+    hidden, a suspended author's) are left out of the page, read in one statement."""
+    limit = max(1, min(paging.limit, MAX_LIMIT))
+    query = select(mark_id, status_id).where(*where)
+    if paging.max_id is not None:
+        query = query.where(mark_id < paging.max_id)
+    if paging.since_id is not None:
+        query = query.where(mark_id > paging.since_id)
+    if paging.min_id is not None:
+        ascending = query.where(mark_id > paging.min_id).order_by(mark_id.asc()).limit(limit)
+        found = sorted(((m, s) for m, s in session.execute(ascending)), reverse=True)
+    else:
+        found = [(m, s) for m, s in session.execute(query.order_by(mark_id.desc()).limit(limit))]
+    shown = visible_ids(session, viewer, [s for _, s in found])
+    return [(m, s) for m, s in found if s in shown]
+
+
 # ---------------------------------------------------------------------- who sees what
 
 
@@ -413,6 +440,15 @@ def find(session: Session, viewer: Viewer, status_id: int) -> StatusRow:
     if session.scalar(query) is None:
         raise NotFound("status")
     return rows(session, [status_id])[0]
+
+
+def visible_ids(session: Session, viewer: Viewer, ids: list[int]) -> set[int]:
+    """Which of these statuses the viewer may see (`find`'s rule), in one statement: the
+    lists of a member's marks (favourites, bookmarks, pins) leave out the others."""
+    if not ids:
+        return set()
+    shown = _visible(viewer, true(), true(), true(), true(), true())
+    return set(session.scalars(_base().where(Status.id.in_(ids), shown)))
 
 
 def original_id(session: Session, status_id: int) -> int:

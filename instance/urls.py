@@ -40,6 +40,10 @@ class Urls:
     def following(self, actor_id: str) -> str:
         return f"{actor_id}/following"
 
+    def featured(self, actor_id: str) -> str:
+        """A member's pinned statuses, at Mastodon's path for them."""
+        return f"{actor_id}/collections/featured"
+
     @property
     def shared_inbox(self) -> str:
         return f"{self.base}/inbox"

@@ -78,7 +78,9 @@ from .service_actor import ServiceActor
 from .settlement import Reconciliation, Settlement, SettlementRole, SettlementState
 from .space_follow import SpaceFollow
 from .status import ReactionKind, Status, StatusReaction
+from .status_bookmark import StatusBookmark
 from .status_event import StatusEvent, StatusEventKind
+from .status_pin import StatusPin
 from .web_push import PushPolicy, VapidKey, WebPushSubscription
 from .web_session import WebSession
 
@@ -89,6 +91,8 @@ __all__ = [
     "HashtagFollow",
     "NoteHashtag",
     "SpaceFollow",
+    "StatusBookmark",
+    "StatusPin",
     "PasswordReset",
     "ResetState",
     "FormSubmission",

@@ -106,8 +106,10 @@ def _actor(
 
 
 def render_member(urls: Urls, member: Member) -> dict[str, Any]:
+    """The member's Person (or Organization); `featured` is the collection of their pinned
+    statuses, where Mastodon reads the pins it shows on the profile."""
     actor_id = urls.member(member.username)
-    return _actor(
+    document = _actor(
         urls,
         actor_id,
         kind="Organization" if member.is_organisation else "Person",
@@ -122,6 +124,8 @@ def render_member(urls: Urls, member: Member) -> dict[str, Any]:
         fields=profile_fields.as_html(member.fields or []),
         image=avatar_icon(urls, member.header),
     )
+    document["featured"] = urls.featured(actor_id)
+    return document
 
 
 def member_icon(urls: Urls, member: Member) -> dict[str, str] | None:

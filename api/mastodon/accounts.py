@@ -23,8 +23,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from exchange import oauth_scopes, photos, space_follows, statuses
+from exchange import oauth_scopes, photos, space_follows, status_pins, statuses
 from exchange.errors import DomainError, NotFound
+from exchange.statuses import Paging, Viewer
 from instance.city import City, city_of
 from instance.media_store import in_thread
 from models import (
@@ -239,8 +240,8 @@ async def account_statuses(request: Request) -> Response:
 
     def read(session: Session) -> tuple[list[dict[str, Any]], list[int]]:
         who = _account(session, request.path_params["id"])
-        if pinned:  # nothing is pinned (apps ask first, and show the answer above the rest)
-            return [], []
+        if pinned:  # apps ask first, and show the answer above the rest
+            return _pinned(session, city, viewer, who, page), []
         if isinstance(who, Member):
             ids = statuses.by_account(session, viewer, page, member_id=who.id, reblogs=reblogs)
         elif isinstance(who, DiscussionSpace):
@@ -251,6 +252,19 @@ async def account_statuses(request: Request) -> Response:
 
     items, ids = await city.db.read(read)
     return paged_response(request, items, ids)
+
+
+def _pinned(
+    session: Session, city: City, viewer: Viewer, who: entities.Profile, page: Paging
+) -> list[dict[str, Any]]:
+    """A member's pins the caller may see, newest pin first, all on one page (five at
+    most) without a `Link` header; a later page (any bound) is empty, so a client paging
+    through them stops. A remote account's pins are not read (their `featured` is not
+    fetched), a discussion space has none: `[]`."""
+    if not isinstance(who, Member) or page.max_id or page.min_id or page.since_id:
+        return []
+    ids = status_pins.pinned(session, viewer, who.id)[: page.limit]
+    return entities.statuses(session, city, ids, viewer.member)
 
 
 def _listed_space(session: Session, slug: str) -> DiscussionSpace | None:

@@ -68,6 +68,8 @@ from models import (
     ReactionKind,
     RemoteActor,
     Status,
+    StatusBookmark,
+    StatusPin,
     StatusReaction,
 )
 from models.hashtag import names_of as hashtag_names
@@ -461,10 +463,14 @@ def item_of(row: StatusRow) -> status_rules.Item:
 #: expressions and their cache keys are not rebuilt per request)
 _MEMBERS = select(Member).where(Member.id.in_(bindparam("ids", expanding=True)))
 _ACTORS = select(RemoteActor).where(RemoteActor.id.in_(bindparam("ids", expanding=True)))
+#: the `_COUNTS` labels of the viewer's bookmarks and pins
+_BOOKMARK, _PIN = "mark:bookmark", "mark:pin"
 #: what a page's statuses count, in one statement: the replies to them, the remote Likes and
-#: Announces of them (by URI), and our members' favourites and reblogs (by status id, with
-#: how many of them are the viewer's). Rows: (uri or status id as text, what is counted: ""
-#: for replies, the interaction's type, or "reaction:" and the kind; count; the viewer's)
+#: Announces of them (by URI), our members' favourites and reblogs (by status id, with
+#: how many of them are the viewer's), and which of them the viewer bookmarked or pinned
+#: (so a page's flags cost no statement of their own, whatever its length). Rows: (uri or
+#: status id as text, what is counted: "" for replies, the interaction's type, "reaction:"
+#: and the kind, or a mark's label; count; the viewer's)
 _COUNTS: CompoundSelect = union_all(
     select(Note.in_reply_to, literal("", String), func.count(), literal(0, Integer))
     .where(Note.in_reply_to.in_(bindparam("uris", expanding=True)), Note.deleted_at.is_(None))
@@ -482,6 +488,19 @@ _COUNTS: CompoundSelect = union_all(
     )
     .where(StatusReaction.status_id.in_(bindparam("ids", expanding=True)))
     .group_by(StatusReaction.status_id, StatusReaction.kind),
+    # the viewer's own marks, never counted for anyone else: bookmarks and pins
+    *(
+        select(
+            cast(mark.status_id, String),
+            literal(label, String),
+            literal(1, Integer),
+            literal(1, Integer),
+        ).where(
+            mark.status_id.in_(bindparam("ids", expanding=True)),
+            mark.member_id == bindparam("viewer", type_=Integer),
+        )
+        for mark, label in ((StatusBookmark, _BOOKMARK), (StatusPin, _PIN))
+    ),
 )
 #: our reaction kinds by their `_COUNTS` label
 _REACTION_KINDS = {f"reaction:{kind.value}": kind for kind in ReactionKind}
@@ -499,6 +518,9 @@ class Cards:
     reactions: status_rules.Reactions = field(
         default_factory=lambda: status_rules.Reactions({}, {}, set())
     )
+    #: the page's status ids the viewer bookmarked, and pinned
+    bookmarked: set[int] = field(default_factory=set)
+    pinned: set[int] = field(default_factory=set)
     #: discussion statuses: a thread's replies, a reply's answers (visible ones)
     thread_replies: dict[int, int] = field(default_factory=dict)
     post_replies: dict[int, int] = field(default_factory=dict)
@@ -557,6 +579,9 @@ class Cards:
             _COUNTS, {"uris": uris, "ids": ids, "viewer": viewer_id}
         ):
             if key is None:
+                continue
+            if kind in (_BOOKMARK, _PIN):
+                (cards.bookmarked if kind == _BOOKMARK else cards.pinned).add(int(key))
                 continue
             reaction = _REACTION_KINDS.get(kind)
             if reaction is not None:
@@ -793,8 +818,8 @@ def _status_base(
         "favourited": (sid, ReactionKind.favourite) in cards.reactions.mine,
         "reblogged": (sid, ReactionKind.reblog) in cards.reactions.mine,
         "muted": False,
-        "bookmarked": False,
-        "pinned": False,
+        "bookmarked": sid in cards.bookmarked,
+        "pinned": sid in cards.pinned,
     }
 
 
@@ -946,6 +971,7 @@ def _reblog_entity(
         "in_reply_to_id": None,
         "in_reply_to_account_id": None,
         "replies_count": 0,
+        "pinned": False,  # a boost cannot be pinned; the original's mark is in `reblog`
         "reblog": original,
     }
 

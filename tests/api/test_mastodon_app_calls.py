@@ -1,8 +1,8 @@
 """What Tusky and Elk call at start-up and on their main screens, through the real client
 Mastodon.py against a live city on loopback HTTP: every call answers, in Mastodon's shape
 (docs/MASTODON_API.md lists them). Lists Comptoir has nothing behind are empty; the
-favourites, the accounts that favourited or boosted a status, account search, a tag and
-the avatar's removal are real."""
+favourites, bookmarks and pins, the accounts that favourited or boosted a status, account
+search, a tag and the avatar's removal are real."""
 
 from __future__ import annotations
 
@@ -112,6 +112,43 @@ async def test_favourites_and_who_favourited_and_boosted(start_city: Callable[..
     assert [a["acct"] for a in got["favourited_by"]] == ["bob"]
     assert [a["acct"] for a in got["reblogged_by"]] == ["bob"]
     assert list(got["nobody"]) == [] and list(got["alice_favourites"]) == []
+
+
+async def test_bookmarks_and_pins_with_mastodon_py(start_city: Callable[..., Any]) -> None:
+    city: LiveCity = await start_city(run_worker=False)
+    add_member(city, "alice")
+    add_member(city, "bob")
+    alice = await asyncio.to_thread(_logged_in, city, "alice")
+    bob = await asyncio.to_thread(_logged_in, city, "bob")
+
+    def session() -> dict[str, Any]:
+        first = alice.status_post("Seeds to share")
+        second = alice.status_post("Jam for sale")
+        bob.status_bookmark(first["id"])
+        marked = bob.status_bookmark(second["id"])
+        page = bob.bookmarks(limit=1)
+        later = bob.fetch_next(page)
+        bob.status_unbookmark(first["id"])
+        pinned = alice.status_pin(first["id"])
+        return {
+            "first": first,
+            "second": second,
+            "marked": marked,
+            "page": page,
+            "next": later,
+            "after": bob.bookmarks(),
+            "pinned": pinned,
+            "pins": bob.account_statuses(first["account"]["id"], pinned=True),
+            "unpinned": alice.status_unpin(first["id"]),
+        }
+
+    got = await asyncio.to_thread(session)
+    assert got["marked"]["bookmarked"] is True
+    assert [s["id"] for s in got["page"]] == [got["second"]["id"]]
+    assert [s["id"] for s in got["next"]] == [got["first"]["id"]]
+    assert [s["id"] for s in got["after"]] == [got["second"]["id"]]
+    assert got["pinned"]["pinned"] is True and got["unpinned"]["pinned"] is False
+    assert [(s["id"], s["pinned"]) for s in got["pins"]] == [(got["first"]["id"], False)]
 
 
 async def test_who_favourited_a_status_nobody_may_see_is_404(
