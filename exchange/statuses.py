@@ -291,13 +291,21 @@ def _reblog_live() -> ColumnElement[bool]:
     )
 
 
-def shown_originals(session: Session, ids: list[int]) -> set[int]:
+def shown_originals(session: Session, ids: list[int], member_id: int | None = None) -> set[int]:
     """Which of these statuses a reblog may show: public or unlisted notes and open listings,
-    not hidden, deleted nor by a suspended account (what anyone may see of them)."""
+    not hidden, deleted nor by a suspended account (what anyone may see of them); for a
+    member (`member_id`), not by an account they block or mute either, as Mastodon leaves
+    out a boost of someone the reader blocked."""
     if not ids:
         return set()
     anyone = Viewer(None, None)
-    query = _base().where(Status.id.in_(ids), _visible(anyone, true(), true()))
+    notes: ColumnElement[bool] = true()
+    listings: ColumnElement[bool] = true()
+    if member_id is not None:
+        now = utcnow()
+        notes = shown_author(Note.member_id, Note.remote_actor_id, member_id, now)
+        listings = shown_author(Listing.member_id, Listing.remote_actor_id, member_id, now)
+    query = _base().where(Status.id.in_(ids), _visible(anyone, notes, listings))
     return set(session.scalars(query))
 
 

@@ -984,7 +984,9 @@ def _reblogs(
     no longer shown (hidden, deleted, a listing closed) is left out, as Mastodon leaves
     unavailable statuses out of a page: the page may then be short, its paging unchanged."""
     wanted = list(dict.fromkeys(w.reblog_of_id for w in wrappers.values() if w.reblog_of_id))
-    shown_ids = status_rules.shown_originals(session, wanted)
+    shown_ids = status_rules.shown_originals(
+        session, wanted, viewer.id if viewer is not None else None
+    )
     originals_ids = [i for i in wanted if i in shown_ids]
     originals = {int(e["id"]): e for e in statuses(session, city, originals_ids, viewer)}
     member_ids = [w.reblog_member_id for w in wrappers.values() if w.reblog_member_id]

@@ -465,3 +465,13 @@ async def test_a_muted_members_hashtag_note_leaves_the_tag_timeline(masto: Masto
     await masto.post(f"/api/v1/accounts/{masto.account_id('bob')}/mute", "alice")
     assert (await masto.get("/api/v1/timelines/tag/velo", "alice")).json() == []
     assert len((await masto.get("/api/v1/timelines/tag/velo")).json()) == 1
+
+
+async def test_a_reblog_of_a_muted_accounts_status_leaves_home(masto: Masto) -> None:
+    carol = masto.remote("carol")
+    masto.follows("alice", carol)
+    bobs = await masto.status("bob", "bob's note")
+    masto.db.write_sync(lambda s: _reblog_by(s, carol, int(bobs["id"])))
+    assert len((await masto.get("/api/v1/timelines/home", "alice")).json()) == 1
+    await masto.post(f"/api/v1/accounts/{masto.account_id('bob')}/mute", "alice")
+    assert (await masto.get("/api/v1/timelines/home", "alice")).json() == []
