@@ -1008,10 +1008,18 @@ def _visible_notes(session: Session, viewer: Viewer, note_ids: list[int]) -> lis
         session.execute(
             select(Note.id, Status.id)
             .join(Status, Status.note_id == Note.id)
-            .where(Note.id.in_(note_ids), note_visible(viewer))
+            .where(Note.id.in_(note_ids), note_visible(viewer), _not_hidden_from(viewer))
         ).all()
     )
     return [found[n] for n in note_ids if n in found]
+
+
+def _not_hidden_from(viewer: Viewer) -> ColumnElement[bool]:
+    """A note of a thread is left out for a member who blocks or mutes its author, above or
+    below the note asked, as Mastodon filters a context."""
+    if viewer.member is None:
+        return true()
+    return shown_author(Note.member_id, Note.remote_actor_id, viewer.member.id, utcnow())
 
 
 # ---------------------------------------------------------------------- reactions

@@ -475,3 +475,15 @@ async def test_a_reblog_of_a_muted_accounts_status_leaves_home(masto: Masto) -> 
     assert len((await masto.get("/api/v1/timelines/home", "alice")).json()) == 1
     await masto.post(f"/api/v1/accounts/{masto.account_id('bob')}/mute", "alice")
     assert (await masto.get("/api/v1/timelines/home", "alice")).json() == []
+
+
+async def test_a_blocked_members_reply_leaves_the_context(masto: Masto) -> None:
+    mine = await masto.status("alice", "Who has a pump?")
+    await masto.status("bob", "I do", in_reply_to_id=mine["id"])
+    before = (await masto.get(f"/api/v1/statuses/{mine['id']}/context", "alice")).json()
+    assert len(before["descendants"]) == 1
+    await masto.post(f"/api/v1/accounts/{masto.account_id('bob')}/block", "alice")
+    after = (await masto.get(f"/api/v1/statuses/{mine['id']}/context", "alice")).json()
+    assert after["descendants"] == []
+    anyone = (await masto.get(f"/api/v1/statuses/{mine['id']}/context")).json()
+    assert len(anyone["descendants"]) == 1
