@@ -299,14 +299,15 @@ async def pay_agreement(request: Request) -> Response:
     who = await authenticated(request)
     body = await optional_body(request, set())
 
-    await paying.know_partner(city_of(request), who, request.path_params["id"])
+    city, public_id = city_of(request), request.path_params["id"]
 
     def action(session: Session, city: City, negotiation: Any) -> None:
         paying.pay(session, city, who, negotiation)
 
     if not wants_minimal(request):
-        return await _in_thread(request, who, body, action)
-    city, public_id = city_of(request), request.path_params["id"]
+        return await paying.paying_after_fetch(
+            city, who, public_id, lambda: _in_thread(request, who, body, action)
+        )
 
     def write(session: Session) -> dict[str, Any]:
         negotiation, _ = negotiations.of_member(session, who, public_id)
@@ -324,7 +325,7 @@ async def pay_agreement(request: Request) -> Response:
             },
         }
 
-    answer = await city.db.write(write)
+    answer = await paying.paying_after_fetch(city, who, public_id, lambda: city.db.write(write))
     return JSONResponse(answer, headers={"Preference-Applied": "return=minimal"})
 
 

@@ -21,7 +21,6 @@ from models import Pledge, PledgeState, ProjectState, Settlement, new_public_id
 from . import ledger, projects, settlements
 from .errors import DomainError
 from .ledger import CurrencyRules
-from .ledger.accounts import peer_account_id
 from .settlements import Terms
 
 
@@ -45,7 +44,7 @@ def hold(
         raise DomainError("project_not_open", "this project takes no pledges", 409)
     # lock the pot (and the peer account) and read the project again: the deadline's
     # `decide` locks the pot too, so a pledge racing it is in the decided total or refused
-    peer = peer_account_id(session, partner, min_balance=None, max_balance=None)
+    peer = settlements.peer_account_of(session, partner)
     ledger.lock(session, [peer, project.account_id])
     session.refresh(project)
     if project.state is not ProjectState.open:

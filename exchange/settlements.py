@@ -148,8 +148,26 @@ _PEER_ACCOUNT = select(Account).where(
 )
 
 
+def peer_account_of(session: Session, partner: str) -> int:
+    """The partner's peer account id, read once per transaction: every item of a batch of
+    settlement messages needs it, some twice (the cap check, then the hold)."""
+    return memo(
+        session,
+        ("peer account", partner),
+        lambda: peer_account_id(session, partner, min_balance=None, max_balance=None),
+    )
+
+
 def by_uri(session: Session, uri: str) -> Settlement | None:
-    return session.scalar(_BY_URI, {"uri": uri})
+    """The settlement with this id; once found, not read again in the transaction (an
+    inbound vote or commit looks its settlement up before it is applied, and the use case
+    again; the ORM object is the same one either way)."""
+    return memo(
+        session,
+        ("settlement", uri),
+        lambda: session.scalar(_BY_URI, {"uri": uri}),
+        keep_none=False,
+    )
 
 
 def find(session: Session, public_id: str) -> Settlement:
@@ -206,7 +224,7 @@ def hold_at_payer(
     """
     now = now or utcnow()
     account = member_account(session, currency, payer)
-    peer = peer_account_id(session, partner, min_balance=None, max_balance=None)
+    peer = peer_account_of(session, partner)
     [locked] = lock(session, [peer]).values()
     room = ceiling_margin(locked)
     if room is not None and room < terms.source_amount:
@@ -250,7 +268,7 @@ def peer_margin(session: Session, partner: str) -> int | None:
     """How much the partner's peer account may still go down (our export cap), counting
     pending; None without a cap.
     """
-    peer = peer_account_id(session, partner, min_balance=None, max_balance=None)
+    peer = peer_account_of(session, partner)
     [locked] = lock(session, [peer]).values()
     return floor_margin(locked)
 
@@ -270,7 +288,7 @@ def hold_at_payee(
     """
     now = now or utcnow()
     account = member_account(session, currency, payee)
-    peer = peer_account_id(session, partner, min_balance=None, max_balance=None)
+    peer = peer_account_of(session, partner)
     row = _new_row(terms, SettlementRole.payee, payee_public_id(terms.uri), partner)
     row.state = S.prepared
     row.member_id = payee.id
@@ -292,7 +310,7 @@ def hold_for_project(
     The caller locked the accounts and checked the project (exchange/remote_pledges.py).
     """
     now = now or utcnow()
-    peer = peer_account_id(session, partner, min_balance=None, max_balance=None)
+    peer = peer_account_of(session, partner)
     row = _new_row(terms, SettlementRole.payee, payee_public_id(terms.uri), partner)
     row.state = S.prepared
     row.project_uri = terms.agreement

@@ -58,16 +58,30 @@ _QUEUED = "comptoir.work_queued"
 _MEMO = "comptoir.memo"
 
 
-def memo(session: Session, key: tuple[Any, ...], load: Callable[[], T]) -> T:
+def memo(
+    session: Session, key: tuple[Any, ...], load: Callable[[], T], *, keep_none: bool = True
+) -> T:
     """`load()` once per transaction for `key`: for rows a transaction reads again and again
     and never changes (a batch of settlement messages reads the same partner, rule and rule
-    in force for every item: inbox/batch.py). Never for rows the transaction may write: a
-    savepoint rolled back would leave the memo stale."""
+    in force, and the partner's peer account, for every item: inbox/batch.py). Never for
+    rows the transaction may change. A row the transaction may create is fine: any rollback,
+    a savepoint's included, empties the memo (`_forget_memo`), so an id of a row rolled back
+    is never handed out again. `keep_none=False`: a row not found is looked for again (the
+    transaction may create it)."""
     cache: dict[tuple[Any, ...], Any] = session.info.setdefault(_MEMO, {})
-    if key not in cache:
-        cache[key] = load()
-    result: T = cache[key]
+    if key in cache:
+        found: T = cache[key]
+        return found
+    result = load()
+    if result is not None or keep_none:
+        cache[key] = result
     return result
+
+
+def _forget_memo(session: Session, _previous: Any) -> None:
+    """after_soft_rollback (every rollback, savepoints included): what was memoised may
+    name rows that are gone."""
+    session.info.pop(_MEMO, None)
 
 
 def note_work_queued(session: Session) -> None:
@@ -142,6 +156,7 @@ class Database:
         self._write_lock = threading.RLock() if self.dialect == "sqlite" else None
         self._writer = sessionmaker(self.engine, expire_on_commit=False)
         event.listen(self._writer, "before_flush", _note_new_queue_rows)
+        event.listen(self._writer, "after_soft_rollback", _forget_memo)
         self._reader = sessionmaker(self.read_engine, expire_on_commit=False)
         self._threads = threads
         self._executor: ThreadPoolExecutor | None = None

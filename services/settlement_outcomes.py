@@ -129,4 +129,6 @@ def schedule_sweep(session: Session, city: City, *, run_at: datetime | None = No
     rounded = when if when.microsecond == 0 else when.replace(microsecond=0) + timedelta(seconds=1)
     if rounded > now:
         when = rounded
-    queue.enqueue(session, SWEEP, {}, run_at=when, key=f"{SWEEP}:{when.isoformat()}")
+    key = f"{SWEEP}:{when.isoformat()}"
+    # once per transaction and key: the items of a batch of Offers share their second
+    memo(session, ("sweep", key), lambda: queue.enqueue(session, SWEEP, {}, run_at=when, key=key))

@@ -9,10 +9,12 @@ ids from the settlement, so a repeated step finds what the first one wrote
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from exchange import agreements, negotiations, reconciliation, rule_terms, settlements
@@ -20,6 +22,7 @@ from exchange.errors import DomainError, Forbidden
 from exchange.settlements import Terms
 from federation.errors import FetchError
 from instance.city import City
+from instance.directory import ACTOR_MAX_AGE
 from instance.notification_texts import amount
 from models import (
     Agreement,
@@ -49,6 +52,8 @@ from .settlement_outcomes import (
 log = logging.getLogger("comptoir.services.settlement_payer")
 
 S = SettlementState
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -103,6 +108,53 @@ def partner_to_fetch(session: Session, who: Member, negotiation_public_id: str) 
     return parties.partner if parties is not None else None
 
 
+class PartnerToFetch(DomainError):
+    """Raised by `pay` (nothing written) when the partner city's instance actor must be
+    fetched first: not known, older than the directory's cache age, or refused by the
+    federation policy. The caller runs `know_partner` (which fetches, or refuses with the
+    directory's error) and pays again: `paying_after_fetch`."""
+
+    def __init__(self, partner: str) -> None:
+        super().__init__("partner_unknown", "the other city could not be reached", 503)
+        self.partner = partner
+
+
+def _usable_partner(session: Session, city: City, uri: str) -> RemoteActor:
+    """The partner's instance actor as `know_partner` would hand it out from the directory's
+    cache (fresh, not suspended, its domain allowed), else PartnerToFetch: the fetch (or the
+    directory's refusal) happens outside the paying transaction."""
+    partner = session.scalar(_ACTOR_BY_URI, {"uri": uri})
+    policy = city.fediverse.policy.current_sync(session)
+    if (
+        partner is None
+        or (partner.deleted_at is None and utcnow() - partner.fetched_at >= ACTOR_MAX_AGE)
+        or policy.actor_suspended(uri)
+        or not policy.verdict(uri).allowed
+    ):
+        raise PartnerToFetch(uri)
+    return partner
+
+
+#: the partner's instance actor by uri: built once (every pay request reads it)
+_ACTOR_BY_URI = select(RemoteActor).where(RemoteActor.uri == bindparam("uri"))
+
+
+async def paying_after_fetch(
+    city: City, who: Member, negotiation_public_id: str, write: Callable[[], Awaitable[T]]
+) -> T:
+    """Run the paying `write`; when it found the partner city's actor unusable (nothing was
+    written), fetch it (`know_partner`: refused, or 503, if it cannot be had) and run the
+    write again, once.
+
+    Why not fetch first: a read transaction before every payment, for an actor that is
+    known and fresh almost always (docs/BENCHMARKS.md, settlement)."""
+    try:
+        return await write()
+    except PartnerToFetch:
+        await know_partner(city, who, negotiation_public_id)
+    return await write()
+
+
 async def know_partner(city: City, who: Member, negotiation_public_id: str) -> None:
     """Before paying across cities: fetch the partner city's instance actor (once, cached), so
     that the paying transaction can address it. A partner that cannot be reached refuses the
@@ -144,9 +196,7 @@ def pay(session: Session, city: City, who: Member, negotiation: Negotiation) -> 
         raise DomainError(
             "agreement_not_payable", "this agreement is settled in goods, not in currency"
         )
-    partner = session.scalar(select(RemoteActor).where(RemoteActor.uri == parties.partner))
-    if partner is None:
-        raise DomainError("partner_unknown", "the other city could not be reached", 503)
+    partner = _usable_partner(session, city, parties.partner)
     currency = city.settings.currency
     now = utcnow()
     if agreement.rule_uri is None or agreement.buyer_amount is None or not agreement.buyer_currency:

@@ -444,8 +444,9 @@ def thread_action(kind: str) -> Any:
 
         try:
             if kind == "pay":
-                await paying.know_partner(city, who, public_id)
-            await city.db.write(write)
+                await paying.paying_after_fetch(city, who, public_id, lambda: city.db.write(write))
+            else:
+                await city.db.write(write)
         except DomainError as exc:
             return await thread_page(
                 request,

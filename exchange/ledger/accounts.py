@@ -22,6 +22,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from instance.database import memo
 from models import Account, AccountKind, LimitChange, Member, SystemAccount, table_of, utcnow
 
 from ..errors import DomainError, NotFound
@@ -106,7 +107,12 @@ def member_account_ids(
 
 
 def member_account(session: Session, currency: CurrencyRules, member: Member) -> Account:
-    account_id = member_account_ids(session, currency, [member])[member.id]
+    """The member's account (created if missing); its id is read once per transaction."""
+    account_id = memo(
+        session,
+        ("member account", member.id),
+        lambda: member_account_ids(session, currency, [member])[member.id],
+    )
     account = session.get(Account, account_id)
     assert account is not None
     return account

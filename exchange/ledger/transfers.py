@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from models import (
@@ -235,6 +235,15 @@ def _check_limits(
             )
 
 
+#: a resolution with this id, or of this pending transfer: one statement built once (was two)
+_RESOLUTIONS = select(TransferResolution).where(
+    or_(
+        TransferResolution.public_id == bindparam("public_id"),
+        TransferResolution.pending_id == bindparam("pending"),
+    )
+)
+
+
 def resolve(
     session: Session,
     pending_public_id: str,
@@ -270,18 +279,15 @@ def resolve(
             "settlement_only", "a partner city's account moves only through settlement", 403
         )
 
-    same_id = session.scalar(
-        select(TransferResolution).where(TransferResolution.public_id == public_id)
-    )
+    found = list(session.scalars(_RESOLUTIONS, {"public_id": public_id, "pending": pending.id}))
+    same_id = next((r for r in found if r.public_id == public_id), None)
     if same_id is not None and (same_id.pending_id != pending.id or same_id.outcome is not outcome):
         raise DomainError(
             "resolution_exists_with_different_fields",
             f"the id {public_id!r} already resolved another transfer or with another outcome",
             409,
         )
-    done = session.scalar(
-        select(TransferResolution).where(TransferResolution.pending_id == pending.id)
-    )
+    done = next((r for r in found if r.pending_id == pending.id), None)
     if done is not None:
         if done.public_id == public_id:
             return done
