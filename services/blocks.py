@@ -5,7 +5,7 @@ tells its server with a `Block` (an `Undo` of it on unblock), as Mastodon does, 
 other server drops what it shows of the member there too. A remote account's `Block` of a
 member ends the follows between them and, while it stands, neither side's Follow is taken:
 `social.follow` refuses ours, the inbox refuses theirs (`refused_follow`). Mutes are the
-member's reading choice alone: nothing is sent.
+member's reading choice alone: nothing is sent, so the API calls exchange/account_mutes.py.
 
 Every function changes rows and writes the activities the change causes in the caller's
 transaction, as services.social's.
@@ -13,15 +13,13 @@ transaction, as services.social's.
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
-from exchange import account_blocks, account_mutes, follows
+from exchange import account_blocks, follows
 from exchange.account_blocks import Target
 from instance.city import City
-from models import AccountMute, Direction, Follow, Member, RemoteActor
+from models import Direction, Follow, Member, RemoteActor
 from outbox import render
 from outbox.publish import Audience, publish
 
@@ -67,25 +65,6 @@ def unblock(session: Session, city: City, member: Member, target: Target) -> Non
         city.urls, "Undo", social.new_activity_id(city), me, original, to=[target.uri]
     )
     publish(session, city, undo, Audience(actors=[target]))
-
-
-def mute(
-    session: Session,
-    member: Member,
-    target: Target,
-    *,
-    notifications: bool = True,
-    duration: int = 0,
-    now: datetime | None = None,
-) -> AccountMute:
-    """The member mutes `target` (nothing is sent)."""
-    return account_mutes.mute(
-        session, member, target, notifications=notifications, duration=duration, now=now
-    )
-
-
-def unmute(session: Session, member: Member, target: Target) -> None:
-    account_mutes.unmute(session, member, target)
 
 
 # ---------------------------------------------------------------------- remote Blocks

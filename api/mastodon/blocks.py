@@ -92,7 +92,7 @@ async def mute(request: Request) -> Response:
 
     def write(session: Session) -> dict[str, Any]:
         target = _target(session, request.path_params["id"])
-        blocks.mute(
+        account_mutes.mute(
             session,
             _mine(session, member),
             target,
@@ -111,7 +111,7 @@ async def unmute(request: Request) -> Response:
 
     def write(session: Session) -> dict[str, Any]:
         target = _target(session, request.path_params["id"])
-        blocks.unmute(session, _mine(session, member), target)
+        account_mutes.unmute(session, _mine(session, member), target)
         return entities.relationship_of(session, viewer, target)
 
     return JSONResponse(await city.db.write(write))
