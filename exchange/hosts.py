@@ -22,11 +22,13 @@ HOST_FAILURE_SPAN = timedelta(hours=12)
 
 
 def record_failure(session: Session, authority: str, now: datetime) -> bool:
-    """Count a failed delivery; True when the host has just been marked unavailable."""
-    host = session.scalar(select(Host).where(Host.authority == authority))
-    if host is None:
-        host = Host(authority=authority, failures=0)
-        session.add(host)
+    """Count a failed delivery; True when the host has just been marked unavailable.
+
+    Deliveries to one host fail together (several workers, one host down): the row is made
+    with an insert that yields to another's, then locked, so no count is lost and no
+    worker's job fails on the unique authority."""
+    _ensure(session, authority, now=None)
+    host = session.scalars(select(Host).where(Host.authority == authority).with_for_update()).one()
     host.failures += 1
     host.first_failure_at = host.first_failure_at or now
     host.last_failure_at = now
@@ -74,13 +76,18 @@ def record_delivered(session: Session, authority: str, now: datetime | None = No
         .values(failures=0, first_failure_at=None, unavailable_since=None, last_success_at=now)
     )
     if not updated.rowcount:  # type: ignore[attr-defined]
-        dialect = session.get_bind().dialect.name
-        insert = pg_insert if dialect == "postgresql" else sqlite_insert
-        session.execute(
-            insert(Host)
-            .values(authority=authority, failures=0, last_success_at=now)
-            .on_conflict_do_nothing(index_elements=["authority"])
-        )
+        _ensure(session, authority, now=now)
+
+
+def _ensure(session: Session, authority: str, *, now: datetime | None) -> None:
+    """The host's row, made unless another transaction made it first."""
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    session.execute(
+        insert(Host)
+        .values(authority=authority, failures=0, last_success_at=now)
+        .on_conflict_do_nothing(index_elements=["authority"])
+    )
 
 
 def revive(session: Session, authorities: list[str]) -> None:
