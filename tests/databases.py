@@ -62,8 +62,11 @@ class Schemas:
         if not self.created:
             return
         engine = create_engine(self.base, poolclass=NullPool)
-        with engine.begin() as conn:
-            for name in self.created:
+        # one transaction per schema: dropping one locks each of its tables, indexes and
+        # sequences until commit, and all of a process's schemas in one transaction (with
+        # other processes dropping theirs) ran out of PostgreSQL's shared lock table
+        for name in self.created:
+            with engine.begin() as conn:
                 conn.execute(text(f'DROP SCHEMA IF EXISTS "{name}" CASCADE'))
         engine.dispose()
         self.created.clear()
