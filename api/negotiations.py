@@ -312,7 +312,9 @@ async def pay_agreement(request: Request) -> Response:
     def write(session: Session) -> dict[str, Any]:
         negotiation, _ = negotiations.of_member(session, who, public_id)
         row = paying.pay(session, city, who, negotiation)
-        agreement = agreements.of_negotiation(session, negotiation)
+        # the settlement's agreement is in the session already (no second read)
+        paid = session.get(Agreement, row.agreement_id) if row and row.agreement_id else None
+        agreement = paid or agreements.of_negotiation(session, negotiation)
         return {
             "id": negotiation.public_id,
             "agreement": {

@@ -21,7 +21,9 @@ pays one of them there, to count the database transactions each city runs for on
 
 Each phase prints the CPU the two city processes used, divided by N. Both ledgers must pass
 `ledger check` afterwards and every settlement must have committed. BENCH_PROFILE=DIR samples
-both city processes with py-spy during the timed part (raw stacks in DIR/a.txt, DIR/b.txt).
+both city processes with py-spy during the settlements (raw stacks in DIR/a.txt, DIR/b.txt;
+py-spy is not a dependency: `pip install py-spy` into the virtualenv). BENCH_SQL=FILE writes
+every statement of the one counted settlement to FILE, by city.
 """
 
 from __future__ import annotations
@@ -43,7 +45,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from exchange.ledger import check_ledger
 from instance.settings import load_settings
@@ -139,6 +141,20 @@ async def count_transactions(a: LiveCity, b: LiveCity, bob: Resident, thread: st
         saved.append((db, db._commit, db.read_sync))
         db._commit = counting(name, "writes", db._commit)
         db.read_sync = counting(name, "reads", db.read_sync)
+    statements = open(os.environ["BENCH_SQL"], "w") if os.environ.get("BENCH_SQL") else None
+
+    def logging_to(city: str) -> Callable[..., None]:
+        def before_cursor_execute(
+            conn: Any, cursor: Any, statement: str, *args: Any, **kwargs: Any
+        ) -> None:
+            if statements is not None and _COUNTED.get():
+                statements.write(f"{city} | {' '.join(statement.split())[:200]}\n")
+
+        return before_cursor_execute
+
+    listeners = [(city.db.engine, logging_to(name)) for name, city in (("A", a), ("B", b))]
+    for engine, listener in listeners:
+        event.listen(engine, "before_cursor_execute", listener)
     try:
         started = time.time()
         answer = await bob.post(f"/negotiations/{thread}/agreement/pay")
@@ -158,6 +174,10 @@ async def count_transactions(a: LiveCity, b: LiveCity, bob: Resident, thread: st
     finally:
         for db, commit, read in saved:
             db._commit, db.read_sync = commit, read
+        for engine, listener in listeners:
+            event.remove(engine, "before_cursor_execute", listener)
+        if statements is not None:
+            statements.close()
     for key in sorted(counts):
         row(f"transactions for one settlement, {key}", counts[key], "")
 
@@ -182,14 +202,16 @@ def profile(cities: list[subprocess.Popen[bytes]]) -> list[subprocess.Popen[byte
 
     BENCH_PROFILE_GIL=1 keeps only the samples of the thread holding the GIL: Python's CPU,
     without the threads waiting for a commit, a lock or the GIL itself (which otherwise fill
-    half the samples of a loaded machine)."""
+    half the samples of a loaded machine). BENCH_PROFILE_RATE sets the samples per second
+    (100 by default)."""
     directory = os.environ.get("BENCH_PROFILE")
     if not directory:
         return []
     spy = str(Path(sys.executable).with_name("py-spy"))
+    rate = os.environ.get("BENCH_PROFILE_RATE", "100")
     return [
         subprocess.Popen(
-            [spy, "record", "--pid", str(p.pid), "-r", "100", "-f", "raw", "--nonblocking"]
+            [spy, "record", "--pid", str(p.pid), "-r", rate, "-f", "raw", "--nonblocking"]
             + (["--gil"] if os.environ.get("BENCH_PROFILE_GIL") else [])
             + ["-o", f"{directory}/{name}.txt"],
             stdout=subprocess.DEVNULL,
@@ -257,11 +279,7 @@ async def run(n: int, concurrency: int, backend: str) -> None:
         try:
             for city, process in zip((a, b), cities, strict=True):
                 await answering(city.url, process)
-            profiles = profile(cities)
             await measure(a, b, bob, threads, cities, concurrency, backend)
-            for spy in profiles:
-                spy.send_signal(signal.SIGINT)
-                spy.wait(timeout=60)
         finally:
             for process in cities:
                 process.terminate()
@@ -322,11 +340,16 @@ async def measure(
         async def all_posted() -> bool:
             return await asyncio.to_thread(a.db.read_sync, count) == n + 1  # + the counted one
 
+        profiles = profile(cities)  # the settlements only
         cpu = [cpu_seconds(p) for p in cities]
         first = time.time()
         await limited(concurrency, [pay(t) for t in threads])
+        answered = time.time() - first
         await eventually(all_posted, timeout=300, interval=0.02)
         settle_cpu = [(cpu_seconds(p) - c) / n for p, c in zip(cities, cpu, strict=True)]
+        for spy in profiles:
+            spy.send_signal(signal.SIGINT)
+            spy.wait(timeout=60)
 
         def posted(session: Any) -> list[Settlement]:
             return list(
@@ -355,6 +378,7 @@ async def measure(
     p99 = latencies[min(len(latencies) - 1, int(0.99 * len(latencies)))]
     row(f"{backend}: local payments at B (baseline)", local_rate, "/s")
     row(f"{backend}: settlements B -> A", rate, "/s", local_rate)
+    row(f"{backend}: pay requests answered", n / answered, "/s")
     row(
         f"{backend}: confirmation -> posted at both, p50", statistics.median(latencies) * 1000, "ms"
     )

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from instance import notification_texts
@@ -164,14 +164,18 @@ def pay(
     return posting
 
 
+#: a thread's latest agreement: built once (every payment reads it)
+_LATEST_OF_THREAD = (
+    select(Agreement)
+    .where(Agreement.negotiation_id == bindparam("thread"))
+    .order_by(Agreement.id.desc())
+    .limit(1)
+)
+
+
 def of_negotiation(session: Session, negotiation: Negotiation) -> Agreement:
     """The thread's latest agreement; 409 while the thread has none."""
-    agreement = session.scalar(
-        select(Agreement)
-        .where(Agreement.negotiation_id == negotiation.id)
-        .order_by(Agreement.id.desc())
-        .limit(1)
-    )
+    agreement = session.scalar(_LATEST_OF_THREAD, {"thread": negotiation.id})
     if agreement is None:
         raise DomainError("no_agreement", "this negotiation has no agreement yet", 409)
     return agreement

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from models import (
@@ -128,8 +128,12 @@ def tell(
 # ---------------------------------------------------------------------- finding threads
 
 
+#: a thread by its public id: built once (every action on a thread, payments first, reads it)
+_BY_PUBLIC_ID = select(Negotiation).where(Negotiation.public_id == bindparam("public_id"))
+
+
 def find(session: Session, public_id: str) -> Negotiation:
-    negotiation = session.scalar(select(Negotiation).where(Negotiation.public_id == public_id))
+    negotiation = session.scalar(_BY_PUBLIC_ID, {"public_id": public_id})
     if negotiation is None:
         raise NotFound(f"negotiation {public_id!r}")
     return negotiation

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from federation import webpush
 from instance import queue
+from instance.database import memo
 from models import (
     Direction,
     Follow,
@@ -35,7 +36,6 @@ from .errors import DomainError, NotFound
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
 
-    from models import Notification
 
 #: Mastodon 4.3's alert names, in its order
 ALERTS = (
@@ -190,10 +190,17 @@ _WANTING = select(
 ).where(WebPushSubscription.member_id == bindparam("member"))
 
 
-def queue_pushes(session: Session, notification: Notification, mastodon_type: str) -> None:
+def queue_pushes(
+    session: Session, member_id: int, notification_id: int, mastodon_type: str
+) -> None:
     """Queue one push job per subscription of the member whose alert for this type is on and
-    whose policy is not `none`. One indexed read when the member has no subscription (most)."""
-    rows = session.execute(_WANTING, {"member": notification.member_id}).all()
+    whose policy is not `none`. One indexed read when the member has no subscription (most),
+    once per member and transaction (a batch of settlements tells the same members)."""
+    rows = memo(
+        session,
+        ("push subscriptions", member_id),
+        lambda: session.execute(_WANTING, {"member": member_id}).all(),
+    )
     wanting = [
         sid
         for sid, alerts, policy in rows
@@ -201,14 +208,12 @@ def queue_pushes(session: Session, notification: Notification, mastodon_type: st
     ]
     if not wanting:
         return
-    if notification.id is None:
-        session.flush()  # the job names the notification by id
     queue.enqueue_many(
         session,
         [
             {
                 "kind": SEND,
-                "payload": {"subscription": sid, "notification": notification.id},
+                "payload": {"subscription": sid, "notification": notification_id},
                 "max_attempts": ATTEMPTS,
             }
             for sid in wanting

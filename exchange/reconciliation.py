@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from models import Reconciliation, Settlement, SettlementRole, SettlementState, utcnow
@@ -164,13 +164,17 @@ def _differing(session: Session, partner: str, ours: Statement, theirs: Statemen
     )
 
 
+#: a partner's last comparison: built once (every payment across cities reads it)
+_LATEST = (
+    select(Reconciliation)
+    .where(Reconciliation.partner == bindparam("partner"))
+    .order_by(Reconciliation.id.desc())
+    .limit(1)
+)
+
+
 def latest(session: Session, partner: str) -> Reconciliation | None:
-    return session.scalar(
-        select(Reconciliation)
-        .where(Reconciliation.partner == partner)
-        .order_by(Reconciliation.id.desc())
-        .limit(1)
-    )
+    return session.scalar(_LATEST, {"partner": partner})
 
 
 def check_not_frozen(session: Session, partner: str) -> None:

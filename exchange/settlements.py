@@ -51,7 +51,7 @@ from models import (
 
 from . import notifications, projects, rates, rule_terms
 from .errors import DomainError, NotFound
-from .ledger import CurrencyRules, Leg, fingerprint, member_account, resolve, transfer
+from .ledger import CurrencyRules, Leg, fingerprint, member_account_id, resolve, transfer
 from .ledger.accounts import (
     ceiling_margin,
     floor_margin,
@@ -223,9 +223,10 @@ def hold_at_payer(
     partner's peer account (its ceiling is our import cap).
     """
     now = now or utcnow()
-    account = member_account(session, currency, payer)
+    account_id = member_account_id(session, currency, payer)
     peer = peer_account_of(session, partner)
-    [locked] = lock(session, [peer]).values()
+    peer_lock = lock(session, [peer])
+    locked = peer_lock[peer]
     room = ceiling_margin(locked)
     if room is not None and room < terms.source_amount:
         raise DomainError(
@@ -241,10 +242,10 @@ def hold_at_payer(
     row.project_uri = project_uri
     row.fee_amount = fee
     row.created_at = row.updated_at = now
-    legs = [Leg(account.id, peer, terms.source_amount)]
+    legs = [Leg(account_id, peer, terms.source_amount)]
     if fee > 0:
         legs.append(
-            Leg(account.id, system_account_id(session, SystemAccount.fees), fee, LegPurpose.fee)
+            Leg(account_id, system_account_id(session, SystemAccount.fees), fee, LegPurpose.fee)
         )
     transfer(
         session,
@@ -258,6 +259,7 @@ def hold_at_payer(
         created_by_id=payer.id,
         settlement=True,
         now=now,
+        locked=peer_lock,  # locked first, as before: the transfer locks the payer's only
     )
     session.add(row)
     session.flush()
@@ -287,13 +289,13 @@ def hold_at_payee(
     payee; the peer account's floor (our export cap) and the payee's ceiling count pending.
     """
     now = now or utcnow()
-    account = member_account(session, currency, payee)
+    account_id = member_account_id(session, currency, payee)
     peer = peer_account_of(session, partner)
     row = _new_row(terms, SettlementRole.payee, payee_public_id(terms.uri), partner)
     row.state = S.prepared
     row.member_id = payee.id
     row.agreement_id = agreement_id
-    return _hold_for(session, currency, row, peer, account.id, f"settlement {terms.uri}", now)
+    return _hold_for(session, currency, row, peer, account_id, f"settlement {terms.uri}", now)
 
 
 def hold_for_project(
@@ -406,8 +408,18 @@ def tombstone_at_payee(
 
 
 def _next_seq(session: Session, partner: str) -> int:
-    last = session.scalar(_LAST_SEQ, {"partner": partner})
-    return (last or 0) + 1
+    """The next number in the partner's committed sequence. Read once per transaction, then
+    counted here: a batch of commits numbers its settlements one after the other without a
+    `max()` (and the flush it set off) per item. Safe because the commits of one partner are
+    serialised on its peer account's lock, taken by `resolve` before this, and the count
+    lives no longer than the transaction (a rollback empties the memo)."""
+    last = memo(
+        session,
+        ("last seq", partner),
+        lambda: [session.scalar(_LAST_SEQ, {"partner": partner}) or 0],
+    )
+    last[0] += 1
+    return int(last[0])
 
 
 def commit(
@@ -502,15 +514,17 @@ def acknowledge(session: Session, row: Settlement, *, now: datetime | None = Non
     return True
 
 
+_ATTEMPTS = (
+    select(Settlement)
+    .where(Settlement.agreement_id == bindparam("agreement"))
+    .order_by(Settlement.id)
+)
+
+
 def attempts(session: Session, agreement_id: int) -> list[Settlement]:
-    """The settlements tried for an agreement here, oldest first."""
-    return list(
-        session.scalars(
-            select(Settlement)
-            .where(Settlement.agreement_id == agreement_id)
-            .order_by(Settlement.id)
-        )
-    )
+    """The settlements tried for an agreement here, oldest first (built once: every payment
+    across cities reads it)."""
+    return list(session.scalars(_ATTEMPTS, {"agreement": agreement_id}))
 
 
 def listing(

@@ -19,6 +19,8 @@ from typing import Any
 
 import orjson
 from sqlalchemy import bindparam, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from federation.authority import authority_of
@@ -146,14 +148,25 @@ _STORED_ID = select(table_of(OutboundActivity).c.id).where(
 )
 
 
-#: a new stored activity, its id returned: a Core statement built once (the ORM object's
-#: insert and flush, only to learn the id, was a per-message cost of every settlement step)
-_STORE = (
-    table_of(OutboundActivity)
-    .insert()
-    .values({name: bindparam(name) for name in (*_COLUMNS, "created_at")})
-    .returning(table_of(OutboundActivity).c.id)
-)
+_STORE_IF_NEW: dict[str, Any] = {}
+
+
+def _store_if_new(dialect: str) -> Any:
+    """A new stored activity, its id returned, or no id when an activity with the same uri is
+    stored already: one Core statement built once per dialect. A new message, which most
+    are, costs one statement (it was a lookup, then the insert; before that an ORM object's
+    insert and flush only to learn the id, on every settlement step)."""
+    statement = _STORE_IF_NEW.get(dialect)
+    if statement is None:
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        table = table_of(OutboundActivity)
+        statement = _STORE_IF_NEW[dialect] = (
+            insert(table)
+            .values({name: bindparam(name) for name in (*_COLUMNS, "created_at")})
+            .on_conflict_do_nothing(index_elements=["uri"])
+            .returning(table.c.id)
+        )
+    return statement
 
 
 def publish_or_resend(
@@ -164,14 +177,15 @@ def publish_or_resend(
     acknowledged: settlement decisions). The stored body is sent, never a new one. Returns
     the stored activity's id.
     """
-    stored = session.execute(_STORED_ID, {"uri": document["id"]}).scalar()
-    if stored is None:
-        record_id = session.execute(_STORE, _columns(document) | {"created_at": utcnow()})
-        stored = record_id.scalar_one()
+    dialect = session.get_bind().dialect.name
+    values = _columns(document) | {"created_at": utcnow()}
+    stored = session.execute(_store_if_new(dialect), values).scalar()
+    if stored is not None:
         if recipient.deleted_at is None and recipient.suspended_at is None:
             inbox = recipient.delivery_inbox
             _deliver(session, city, stored, [inbox], {inbox})
         return int(stored)
+    stored = session.execute(_STORED_ID, {"uri": document["id"]}).scalar_one()
     if recipient.deleted_at is None:
         inbox = recipient.delivery_inbox
         _deliver(session, city, stored, [inbox], {inbox})

@@ -18,11 +18,12 @@ import logging
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from exchange import agreements
 from exchange.negotiations import tell
+from exchange.notifications import notify
 from federation.authority import origin_base
 from instance import queue
 from instance.amounts import format_amount
@@ -37,6 +38,7 @@ from models import (
     Settlement,
     SettlementState,
     Side,
+    table_of,
     utcnow,
 )
 from outbox.publish import publish_or_resend
@@ -74,18 +76,67 @@ def agreement_and_thread(
     return agreement, thread
 
 
+_AGREEMENTS = table_of(Agreement)
+_NEGOTIATIONS = table_of(Negotiation)
+#: what marking an agreement paid reads: its state and its thread's parties, in one Core
+#: statement built once (both sides of every settlement run it)
+_PAID_PARTIES = (
+    select(
+        _AGREEMENTS.c.state,
+        _NEGOTIATIONS.c.id,
+        _NEGOTIATIONS.c.buyer_member_id,
+        _NEGOTIATIONS.c.seller_member_id,
+        _NEGOTIATIONS.c.listing_id,
+    )
+    .join(_NEGOTIATIONS, _NEGOTIATIONS.c.id == _AGREEMENTS.c.negotiation_id)
+    .where(_AGREEMENTS.c.id == bindparam("agreement"))
+)
+_AGREEMENT_PAID = (
+    update(_AGREEMENTS)
+    .where(_AGREEMENTS.c.id == bindparam("agreement"), _AGREEMENTS.c.state == AgreementState.agreed)
+    .values(state=AgreementState.paid)
+)
+_THREAD_MOVED = (
+    update(_NEGOTIATIONS)
+    .where(_NEGOTIATIONS.c.id == bindparam("thread"))
+    .values(updated_at=bindparam("now"))
+)
+
+
 def mark_paid(
     session: Session, row: Settlement, code: str, params: dict[str, Any], now: datetime
 ) -> None:
-    """The agreement is paid (on this side), and our member in it is told."""
-    agreement, thread = agreement_and_thread(session, row)
-    if agreement is None or thread is None:
+    """The agreement is paid (on this side), and our member in it is told.
+
+    Core statements rather than the two rows as objects (the ORM loads, and the flushes they
+    set off, were a millisecond of each side's settlement); ORM copies already in the session
+    are expired so no later read sees the old state."""
+    if row.agreement_id is None:
         return
-    if agreement.state is AgreementState.agreed:
-        agreements.GRAPH.move(agreement, AgreementState.paid)
-    thread.updated_at = now
-    side = Side.buyer if thread.buyer_member_id == row.member_id else Side.seller
-    tell(session, thread, side, NotificationKind.agreement_paid, code, params)
+    connection = session.connection()
+    found = connection.execute(_PAID_PARTIES, {"agreement": row.agreement_id}).one_or_none()
+    if found is None:
+        return
+    state, thread_id, buyer_id, seller_id, listing_id = found
+    if state is AgreementState.agreed:  # the graph's one move to paid (compare-and-set)
+        assert agreements.GRAPH.allows(state, AgreementState.paid)
+        connection.execute(_AGREEMENT_PAID, {"agreement": row.agreement_id})
+    connection.execute(_THREAD_MOVED, {"thread": thread_id, "now": now})
+    for model, key in ((Agreement, row.agreement_id), (Negotiation, thread_id)):
+        stale = session.identity_map.get(session.identity_key(model, key))
+        if stale is not None:
+            session.expire(stale)
+    member_id = buyer_id if buyer_id == row.member_id else seller_id
+    if member_id is not None:
+        notify(
+            session,
+            member_id,
+            NotificationKind.agreement_paid,
+            code=code,
+            params=params,
+            listing_id=listing_id,
+            negotiation_id=thread_id,
+        )
 
 
 def money(amount: int, currency: str, scale: int) -> str:

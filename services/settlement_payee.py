@@ -16,13 +16,14 @@ from sqlalchemy.orm import Session
 
 from exchange import agreements, projects, remote_pledges, settlements
 from exchange.errors import DomainError
-from exchange.ledger import member_account
+from exchange.ledger import member_account_id
 from exchange.settlements import Terms
 from federation.authority import origin_base
 from federation.inbound_settlement import InboundSettlement
 from instance.city import City
 from instance.notification_texts import amount
 from models import (
+    Account,
     Agreement,
     AgreementState,
     ExchangeRule,
@@ -35,6 +36,7 @@ from models import (
     Settlement,
     SettlementRole,
     SettlementState,
+    table_of,
     utcnow,
 )
 from outbox import projects as project_wire
@@ -120,7 +122,10 @@ def receive_prepare(
         publish_or_resend(session, city, render_vote(city, existing), sender)
         return existing
     try:
-        if projects.by_uri(session, terms.agreement) is not None:
+        # a pledge names one of our projects (`/projects/{slug}`), an agreement anything
+        # else: most settlements are agreements, and need no projects read
+        pledge = terms.agreement.startswith(city.urls.project(""))
+        if pledge and projects.by_uri(session, terms.agreement) is not None:
             row = _hold_pledge(session, city, terms, partner, now)
         else:
             member, agreement = _check_terms(session, city, terms, partner, now)
@@ -228,19 +233,38 @@ def _check_terms(
     return member, agreement
 
 
+_ACCOUNTS = table_of(Account)
+#: the payee account's ceiling and the totals it is measured against (Core, built once)
+_CEILING = select(
+    _ACCOUNTS.c.max_balance,
+    _ACCOUNTS.c.credits_posted,
+    _ACCOUNTS.c.credits_pending,
+    _ACCOUNTS.c.debits_posted,
+).where(_ACCOUNTS.c.id == bindparam("account"))
+
+
 def settlements_would_pass(session: Session, city: City, member: Member, amount: int) -> str:
     """Why the payee's account cannot receive `amount` (its ceiling, counting pending), or ''."""
-    account = member_account(session, city.settings.currency, member)
-    if account.max_balance is None:
+    account_id = member_account_id(session, city.settings.currency, member)
+    ceiling, credits, pending, debits = session.execute(_CEILING, {"account": account_id}).one()
+    if ceiling is None:
         return ""
-    room = account.max_balance - (
-        account.credits_posted + account.credits_pending - account.debits_posted
-    )
+    room = ceiling - (credits + pending - debits)
     return "" if room >= amount else "the payee's account would pass its maximum balance"
 
 
 #: built once with a bound parameter (every Offer reads it)
 _MEMBER_BY_USERNAME = select(Member).where(Member.username == bindparam("username"))
+_AGREEMENTS, _NEGOTIATIONS, _LISTINGS = (table_of(m) for m in (Agreement, Negotiation, Listing))
+#: who is paid in an agreement: its thread's two members and its listing's purpose, in one
+#: Core statement built once (were two ORM loads per Offer)
+_PAID_PARTY = (
+    select(_NEGOTIATIONS.c.buyer_member_id, _NEGOTIATIONS.c.seller_member_id, _LISTINGS.c.purpose)
+    .select_from(_AGREEMENTS)
+    .join(_NEGOTIATIONS, _NEGOTIATIONS.c.id == _AGREEMENTS.c.negotiation_id)
+    .join(_LISTINGS, _LISTINGS.c.id == _AGREEMENTS.c.listing_id)
+    .where(_AGREEMENTS.c.id == bindparam("agreement"))
+)
 
 
 def _payee_member(session: Session, city: City, terms: Terms, agreement: Agreement) -> Member:
@@ -250,12 +274,8 @@ def _payee_member(session: Session, city: City, terms: Terms, agreement: Agreeme
     member = session.scalar(_MEMBER_BY_USERNAME, {"username": username})
     if member is None:
         raise Refusal("unknown_payee", "the payee is not a member of this city")
-    thread = session.get(Negotiation, agreement.negotiation_id)
-    listing = session.get(Listing, agreement.listing_id)
-    assert thread is not None and listing is not None
-    payee_id = (
-        thread.buyer_member_id if listing.purpose is Purpose.request else thread.seller_member_id
-    )
+    buyer_id, seller_id, purpose = session.execute(_PAID_PARTY, {"agreement": agreement.id}).one()
+    payee_id = buyer_id if purpose is Purpose.request else seller_id
     if payee_id != member.id:
         raise Refusal("unknown_payee", "the payee is not the paid party of the agreement")
     if member.status is not MemberStatus.active:

@@ -31,6 +31,7 @@ party) rolls the state change back with it.
 from .accounts import (
     lock,
     member_account,
+    member_account_id,
     member_account_ids,
     member_key,
     member_view,
@@ -56,7 +57,16 @@ from .statements import (
     statement_csv,
     totals,
 )
-from .transfers import Leg, Posting, expire_due, find_transfer, fingerprint, resolve, transfer
+from .transfers import (
+    Leg,
+    Posting,
+    Resolution,
+    expire_due,
+    find_transfer,
+    fingerprint,
+    resolve,
+    transfer,
+)
 
 __all__ = [
     "CurrencyRules",
@@ -82,6 +92,7 @@ __all__ = [
     "last_complete_period",
     "lock",
     "member_account",
+    "member_account_id",
     "member_account_ids",
     "member_key",
     "member_view",
@@ -91,6 +102,7 @@ __all__ = [
     "project_account_id",
     "period_key",
     "resolve",
+    "Resolution",
     "resolve_account",
     "set_limits",
     "statement_csv",

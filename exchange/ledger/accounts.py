@@ -106,14 +106,20 @@ def member_account_ids(
     return found
 
 
-def member_account(session: Session, currency: CurrencyRules, member: Member) -> Account:
-    """The member's account (created if missing); its id is read once per transaction."""
-    account_id = memo(
+def member_account_id(session: Session, currency: CurrencyRules, member: Member) -> int:
+    """The id of the member's account (created if missing), read once per transaction: a
+    hold needs only the id, and `transfer` locks the row itself."""
+    account_id: int = memo(
         session,
         ("member account", member.id),
         lambda: member_account_ids(session, currency, [member])[member.id],
     )
-    account = session.get(Account, account_id)
+    return account_id
+
+
+def member_account(session: Session, currency: CurrencyRules, member: Member) -> Account:
+    """The member's account (created if missing), as an object."""
+    account = session.get(Account, member_account_id(session, currency, member))
     assert account is not None
     return account
 

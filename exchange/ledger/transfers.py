@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from sqlalchemy import bindparam, or_, select
+from sqlalchemy import bindparam, insert, or_, select
 from sqlalchemy.orm import Session
 
 from models import (
@@ -235,13 +235,51 @@ def _check_limits(
             )
 
 
+_TRANSFERS = table_of(Transfer)
+_LEGS = table_of(TransferLeg)
+_RESOLUTION_TABLE = table_of(TransferResolution)
+
+#: the pending transfer and its legs, one row per leg: one statement built once (was two
+#: ORM loads)
+_PENDING_WITH_LEGS = (
+    select(
+        _TRANSFERS.c.id,
+        _TRANSFERS.c.pending,
+        _TRANSFERS.c.expires_at,
+        _LEGS.c.debit_account_id,
+        _LEGS.c.credit_account_id,
+        _LEGS.c.amount,
+    )
+    .outerjoin(_LEGS, _LEGS.c.transfer_id == _TRANSFERS.c.id)
+    .where(_TRANSFERS.c.public_id == bindparam("public_id"))
+    .order_by(_LEGS.c.position)
+)
 #: a resolution with this id, or of this pending transfer: one statement built once (was two)
-_RESOLUTIONS = select(TransferResolution).where(
+_RESOLUTIONS = select(
+    _RESOLUTION_TABLE.c.id,
+    _RESOLUTION_TABLE.c.public_id,
+    _RESOLUTION_TABLE.c.pending_id,
+    _RESOLUTION_TABLE.c.outcome,
+    _RESOLUTION_TABLE.c.created_at,
+).where(
     or_(
-        TransferResolution.public_id == bindparam("public_id"),
-        TransferResolution.pending_id == bindparam("pending"),
+        _RESOLUTION_TABLE.c.public_id == bindparam("public_id"),
+        _RESOLUTION_TABLE.c.pending_id == bindparam("pending"),
     )
 )
+_INSERT_RESOLUTION = insert(_RESOLUTION_TABLE).returning(_RESOLUTION_TABLE.c.id)
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """A transfer_resolutions row as `resolve` wrote or found it (a plain row: the settlement
+    steps that resolve holds never read it back as an object)."""
+
+    id: int
+    public_id: str
+    pending_id: int
+    outcome: Outcome
+    created_at: datetime
 
 
 def resolve(
@@ -253,41 +291,45 @@ def resolve(
     by: Member | None = None,
     settlement: bool = False,
     now: datetime | None = None,
-) -> TransferResolution:
+) -> Resolution:
     """Post, void or expire a pending transfer, at most once.
 
     A retry with the same `public_id` and outcome returns the stored resolution; any other
     second resolution is refused (`pending_transfer_already_posted` and the like). Posting
-    or voiding after `expires_at` is refused: timeouts are deterministic.
+    or voiding after `expires_at` is refused: timeouts are deterministic. Core statements
+    built once, as `transfer`'s: both sides of every settlement resolve a hold.
     """
     now = now or utcnow()
     public_id = public_id or f"{pending_public_id}:{outcome.value}"
-    pending = session.scalar(select(Transfer).where(Transfer.public_id == pending_public_id))
-    if pending is None:
+    connection = session.connection()
+    rows = connection.execute(_PENDING_WITH_LEGS, {"public_id": pending_public_id}).all()
+    if not rows:
         raise NotFound(f"transfer {pending_public_id!r}")
-    if not pending.pending:
+    pending_id, is_pending, expires_at = rows[0][:3]
+    if not is_pending:
         raise DomainError(
             "not_pending", f"transfer {pending_public_id!r} is not a pending transfer", 409
         )
-    legs = list(session.scalars(select(TransferLeg).where(TransferLeg.transfer_id == pending.id)))
-    accounts = lock(
-        session, [a for leg in legs for a in (leg.debit_account_id, leg.credit_account_id)]
-    )
+    legs = [(debit, credit, amount) for *_, debit, credit, amount in rows if debit is not None]
+    accounts = lock(session, [a for debit, credit, _ in legs for a in (debit, credit)])
     peer = any(a.kind is AccountKind.peer for a in accounts.values())
     if peer and not settlement and outcome is not Outcome.expired:
         raise DomainError(
             "settlement_only", "a partner city's account moves only through settlement", 403
         )
 
-    found = list(session.scalars(_RESOLUTIONS, {"public_id": public_id, "pending": pending.id}))
+    found = [
+        Resolution(*row)
+        for row in connection.execute(_RESOLUTIONS, {"public_id": public_id, "pending": pending_id})
+    ]
     same_id = next((r for r in found if r.public_id == public_id), None)
-    if same_id is not None and (same_id.pending_id != pending.id or same_id.outcome is not outcome):
+    if same_id is not None and (same_id.pending_id != pending_id or same_id.outcome is not outcome):
         raise DomainError(
             "resolution_exists_with_different_fields",
             f"the id {public_id!r} already resolved another transfer or with another outcome",
             409,
         )
-    done = next((r for r in found if r.pending_id == pending.id), None)
+    done = next((r for r in found if r.pending_id == pending_id), None)
     if done is not None:
         if done.public_id == public_id:
             return done
@@ -296,7 +338,7 @@ def resolve(
             f"transfer {pending_public_id!r} is already {done.outcome.value}",
             409,
         )
-    expired = pending.expires_at is not None and pending.expires_at <= now
+    expired = expires_at is not None and expires_at <= now
     if outcome is Outcome.expired and not expired:
         raise DomainError(
             "not_expired", f"transfer {pending_public_id!r} has not reached its expiry", 409
@@ -306,24 +348,23 @@ def resolve(
             "pending_transfer_expired", f"transfer {pending_public_id!r} has expired", 409
         )
 
-    resolution = TransferResolution(
-        public_id=public_id,
-        pending_id=pending.id,
-        outcome=outcome,
-        created_by_id=by.id if by else None,
-        created_at=now,
-    )
-    session.add(resolution)
-    for leg in legs:
-        debit, credit = accounts[leg.debit_account_id], accounts[leg.credit_account_id]
-        debit.debits_pending -= leg.amount
-        credit.credits_pending -= leg.amount
+    values = {
+        "public_id": public_id,
+        "pending_id": pending_id,
+        "outcome": outcome,
+        "created_by_id": by.id if by else None,
+        "created_at": now,
+    }
+    resolution_id = connection.execute(_INSERT_RESOLUTION, values).scalar_one()
+    for debit_id, credit_id, amount in legs:
+        debit, credit = accounts[debit_id], accounts[credit_id]
+        debit.debits_pending -= amount
+        credit.credits_pending -= amount
         if outcome is Outcome.posted:
-            debit.debits_posted += leg.amount
-            credit.credits_posted += leg.amount
+            debit.debits_posted += amount
+            credit.credits_posted += amount
     save(session, accounts.values())
-    session.flush()
-    return resolution
+    return Resolution(resolution_id, public_id, pending_id, outcome, now)
 
 
 def expire_due(session: Session, *, now: datetime | None = None, limit: int = 500) -> int:

@@ -8,7 +8,7 @@ import pytest
 
 from exchange import ledger, members
 from exchange.errors import DomainError
-from models import Outcome, TransferKind, TransferResolution, utcnow
+from models import Outcome, TransferKind, utcnow
 
 from .conftest import Book
 
@@ -40,7 +40,7 @@ def resolve(
     *,
     id: str | None = None,
     now: datetime | None = None,
-) -> TransferResolution:
+) -> ledger.Resolution:
     return book.db.write_sync(lambda s: ledger.resolve(s, pending, outcome, public_id=id, now=now))
 
 
