@@ -35,6 +35,10 @@ def _code(activity: dict[str, Any]) -> tuple[str, str, bool]:
     )
 
 
+class _AskDirectory(Exception):
+    """Raised inside a handler's transaction (rolled back) when the sender is to be fetched."""
+
+
 class _NotOurs(Exception):
     """Raised inside a handler's transaction (rolled back) when the settlement is not here."""
 
@@ -72,9 +76,21 @@ async def on_settlement_offer(delivery: Delivery) -> bool:
     if inbound is None:  # not all its terms, or malformed: kept as received, nothing done
         await delivery.apply(lambda s: None)
         return True
-    sender = await delivery.sender()
-    city = delivery.city
-    await delivery.apply(lambda s: settlement_payee.receive_prepare(s, city, sender, inbound))
+    city, actor_uri = delivery.city, delivery.actor_uri
+
+    def with_known_sender(session: Session) -> Any:
+        # the partner city's actor as the directory's cache would give it, in this
+        # transaction: no read transaction of its own per Offer (a batch names one partner)
+        known = settlement_outcomes.usable_partner(session, city, actor_uri)
+        if known is None:
+            raise _AskDirectory
+        return settlement_payee.receive_prepare(session, city, known, inbound)
+
+    try:
+        await delivery.apply(with_known_sender)
+    except _AskDirectory:  # unknown, stale or refused here: the directory fetches or refuses
+        sender = await delivery.sender()
+        await delivery.apply(lambda s: settlement_payee.receive_prepare(s, city, sender, inbound))
     return True
 
 

@@ -26,10 +26,11 @@ those waiting for the same partner inbox share one POST, whose answer is each jo
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections import OrderedDict
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from exchange.hosts import record_delivered, record_failure
@@ -39,7 +40,7 @@ from federation.errors import AddressRefused, FetchError
 from instance.actors import SigningKey
 from instance.city import City
 from instance.outcomes import PermanentFailure, RetryLater
-from models import FailureReason, Host, Job, OutboundActivity, RemoteActor, utcnow
+from models import FailureReason, Host, Job, OutboundActivity, RemoteActor, table_of, utcnow
 
 from .batching import CAPABILITY, Batcher
 
@@ -56,6 +57,13 @@ SUCCESS_NOTE_SECONDS = 60.0
 CAPABILITY_REFRESH_SECONDS = 300.0
 
 
+_OUTBOUND = table_of(OutboundActivity)
+#: stored activities' bodies and actors by id (Core, built once)
+_BODIES = select(_OUTBOUND.c.id, _OUTBOUND.c.body, _OUTBOUND.c.actor).where(
+    _OUTBOUND.c.id.in_(bindparam("ids", expanding=True))
+)
+
+
 class Deliverer:
     """The `deliver` job handler of one city, with its caches."""
 
@@ -69,6 +77,9 @@ class Deliverer:
         self._batcher = Batcher(city.urls.instance_actor, self._post)
         #: per host: does its city read batched messages, and when we last looked
         self._batches: dict[str, tuple[bool, float]] = {}
+        #: bodies asked for and not read yet, and the task that will read them together
+        self._wanted: dict[int, asyncio.Future[tuple[bytes, str]]] = {}
+        self._reader: asyncio.Future[None] | None = None
 
     async def _post(self, inbox: str, body: bytes, key: SigningKey) -> PostResult:
         return await self.city.fediverse.client.post_activity(
@@ -151,23 +162,45 @@ class Deliverer:
     async def _load(self, activity_id: int) -> tuple[bytes, str, SigningKey]:
         cached = self._bodies.get(activity_id)
         if cached is None:
-
-            def read(session: Session) -> tuple[bytes, str]:
-                row = session.get(OutboundActivity, activity_id)
-                if row is None:
-                    raise PermanentFailure(f"activity {activity_id} no longer exists")
-                return row.body.encode(), row.actor
-
-            cached = await self.city.db.read(read)
-            self._bodies[activity_id] = cached
-            while len(self._bodies) > BODY_CACHE_SIZE:
-                self._bodies.popitem(last=False)
+            cached = await self._read_body(activity_id)
         body, actor = cached
         actors = self.city.fediverse.actors
         key = actors.cached_key(actor)
         if key is None:
             key = await self.city.db.read(lambda s: actors.signing_key(s, actor))
         return body, actor, key
+
+    async def _read_body(self, activity_id: int) -> tuple[bytes, str]:
+        """The stored body, read together with those the other deliveries of this worker
+        turn ask for: one read transaction for a turn's jobs (a partner's batch of settlement
+        messages is many of them), not one each."""
+        wanted = self._wanted.get(activity_id)
+        if wanted is None:
+            wanted = self._wanted[activity_id] = asyncio.get_running_loop().create_future()
+            if self._reader is None:
+                self._reader = asyncio.ensure_future(self._read_wanted())
+        return await asyncio.shield(wanted)
+
+    async def _read_wanted(self) -> None:
+        await asyncio.sleep(0)  # the deliveries started in the same turn ask first
+        wanted, self._wanted, self._reader = self._wanted, {}, None
+        try:
+            rows = await self.city.db.read(
+                lambda s: s.execute(_BODIES, {"ids": sorted(wanted)}).all()
+            )
+        except Exception as exc:
+            for future in wanted.values():
+                future.set_exception(exc)
+            return
+        found = {activity_id: (body.encode(), actor) for activity_id, body, actor in rows}
+        for activity_id, future in wanted.items():
+            if activity_id in found:
+                self._bodies[activity_id] = found[activity_id]
+                future.set_result(found[activity_id])
+            else:
+                future.set_exception(PermanentFailure(f"activity {activity_id} no longer exists"))
+        while len(self._bodies) > BODY_CACHE_SIZE:
+            self._bodies.popitem(last=False)
 
     def forget_unavailable(self) -> None:
         self._unavailable_loaded = float("-inf")

@@ -29,6 +29,7 @@ from instance import queue
 from instance.amounts import format_amount
 from instance.city import City
 from instance.database import memo
+from instance.directory import ACTOR_MAX_AGE
 from models import (
     Agreement,
     AgreementState,
@@ -58,6 +59,24 @@ def instance_actor_of(uri: str) -> str:
 
 #: the partner's instance actor, by its uri: built once (every settlement step reads it)
 _ACTOR_BY_URI = select(RemoteActor).where(RemoteActor.uri == bindparam("uri"))
+
+
+def usable_partner(session: Session, city: City, uri: str) -> RemoteActor | None:
+    """The partner's instance actor as the directory would hand it out from its cache
+    (known, fresh, not suspended, its domain allowed), read in the caller's transaction;
+    None when the directory must be asked (it fetches, or refuses). Why: a read transaction
+    through the directory before every payment, and before every Offer received, for an actor
+    that is known and fresh almost always (docs/BENCHMARKS.md, settlement)."""
+    partner = memo(session, ("actor", uri), lambda: session.scalar(_ACTOR_BY_URI, {"uri": uri}))
+    policy = city.fediverse.policy.current_sync(session)
+    if (
+        partner is None
+        or (partner.deleted_at is None and utcnow() - partner.fetched_at >= ACTOR_MAX_AGE)
+        or policy.actor_suspended(uri)
+        or not policy.verdict(uri).allowed
+    ):
+        return None
+    return partner
 
 
 def partner_of(session: Session, row: Settlement) -> RemoteActor:

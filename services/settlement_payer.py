@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TypeVar
 
-from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from exchange import agreements, negotiations, reconciliation, rule_terms, settlements
@@ -22,7 +21,6 @@ from exchange.errors import DomainError, Forbidden
 from exchange.settlements import Terms
 from federation.errors import FetchError
 from instance.city import City
-from instance.directory import ACTOR_MAX_AGE
 from instance.notification_texts import amount
 from models import (
     Agreement,
@@ -47,6 +45,7 @@ from .settlement_outcomes import (
     schedule_sweep,
     send_decision,
     tell_refused,
+    usable_partner,
 )
 
 log = logging.getLogger("comptoir.services.settlement_payer")
@@ -119,26 +118,6 @@ class PartnerToFetch(DomainError):
         self.partner = partner
 
 
-def _usable_partner(session: Session, city: City, uri: str) -> RemoteActor:
-    """The partner's instance actor as `know_partner` would hand it out from the directory's
-    cache (fresh, not suspended, its domain allowed), else PartnerToFetch: the fetch (or the
-    directory's refusal) happens outside the paying transaction."""
-    partner = session.scalar(_ACTOR_BY_URI, {"uri": uri})
-    policy = city.fediverse.policy.current_sync(session)
-    if (
-        partner is None
-        or (partner.deleted_at is None and utcnow() - partner.fetched_at >= ACTOR_MAX_AGE)
-        or policy.actor_suspended(uri)
-        or not policy.verdict(uri).allowed
-    ):
-        raise PartnerToFetch(uri)
-    return partner
-
-
-#: the partner's instance actor by uri: built once (every pay request reads it)
-_ACTOR_BY_URI = select(RemoteActor).where(RemoteActor.uri == bindparam("uri"))
-
-
 async def paying_after_fetch(
     city: City, who: Member, negotiation_public_id: str, write: Callable[[], Awaitable[T]]
 ) -> T:
@@ -196,7 +175,9 @@ def pay(session: Session, city: City, who: Member, negotiation: Negotiation) -> 
         raise DomainError(
             "agreement_not_payable", "this agreement is settled in goods, not in currency"
         )
-    partner = _usable_partner(session, city, parties.partner)
+    partner = usable_partner(session, city, parties.partner)
+    if partner is None:  # nothing written yet: the caller fetches it and pays again
+        raise PartnerToFetch(parties.partner)
     currency = city.settings.currency
     now = utcnow()
     if agreement.rule_uri is None or agreement.buyer_amount is None or not agreement.buyer_currency:
