@@ -9,9 +9,12 @@ import json
 from typing import Any
 
 import httpx
+import orjson
 from sqlalchemy import select
 
+from api.mastodon import streaming
 from exchange import notifications, statuses
+from exchange.statuses import Viewer
 from models import (
     Direction,
     Follow,
@@ -287,6 +290,27 @@ async def test_the_home_statement_names_domain_blocks_only_for_members_who_have_
     with_blocks = str(statuses._home_statement(False, False, False, 20, False, True))
     assert "member_domain_blocks" not in without
     assert "member_domain_blocks" in with_blocks
+
+
+async def test_a_stream_opened_before_the_block_leaves_the_domain_out(masto: Masto) -> None:
+    carol, dave = masto.remote("carol"), masto.remote("dave", OTHER)
+    masto.follows("alice", carol)
+    masto.follows("alice", dave)
+    alice = masto.db.read_sync(lambda s: s.get(Member, masto.member_id("alice")))
+    listener = streaming.Listener(
+        masto.city, Viewer(alice, masto.city.urls.member("alice")), {"user", "public"}
+    )
+    await listener.start()
+    await masto.post(PATH, "alice", domain=ELSEWHERE)
+    masto.remote_note(carol, "From carol")
+    kept = masto.remote_note(dave, "From dave")
+    _mention_from(masto, carol)
+    events = await listener.events()
+    assert sorted((stream, event) for stream, event, _ in events) == [
+        ("public", "update"),
+        ("user", "update"),
+    ]
+    assert {orjson.loads(payload)["uri"] for _, _, payload in events} == {kept}
 
 
 # ---------------------------------------------------------------------- notifications
