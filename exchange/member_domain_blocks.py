@@ -41,7 +41,7 @@ def normalize(text: str, own_domain: str) -> str:
     """The domain a member typed, as it is stored and matched (`remote_actors.domain`).
     Raises domains.BadDomain (a 422 to apps) or OwnDomainBlock."""
     name = normalize_domain(text)
-    own = normalize_domain(own_domain)
+    own = own_domain.strip().lower()  # instance.domain, checked when the settings were read
     if name in (own, split_authority(own)[0]):
         raise OwnDomainBlock(name)
     return name
