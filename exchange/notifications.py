@@ -45,9 +45,8 @@ def notify(
 ) -> Notification | None:
     """Tell a member: with a `code` and its `params` (instance.notification_texts), said in
     the reader's language on pages, and stored in English as `text` too; or a plain `text`.
-    Nothing is told (None) of a remote account the member blocks, or whose domain they
-    block: its mentions, messages, favourites and reblogs reach them neither in the list nor
-    by push."""
+    Nothing is told (None) of a remote account the member blocks: its mentions, messages,
+    favourites and reblogs reach them neither in the list nor by push."""
     if remote_actor_id is not None and blocks_actor(session, member_id, remote_actor_id):
         return None
     if code:
