@@ -48,6 +48,23 @@ def find(
     )
 
 
+def actors_on_domain(session: Session, local_actor: str, domain: str) -> list[RemoteActor]:
+    """The remote accounts of `domain` that `local_actor` follows or is followed by, in any
+    state (a member's domain block ends each of these follows)."""
+    return list(
+        session.scalars(
+            select(RemoteActor)
+            .where(
+                RemoteActor.domain == domain,
+                RemoteActor.id.in_(
+                    select(Follow.remote_actor_id).where(Follow.local_actor == local_actor)
+                ),
+            )
+            .order_by(RemoteActor.id)
+        )
+    )
+
+
 def answered(
     session: Session, sender: str, follow_id: str | None, local_actor: str | None
 ) -> Follow | None:

@@ -77,12 +77,13 @@ def notify(
     return notification_id
 
 
-def shown(member_id: int, now: datetime) -> ColumnElement[bool]:
+def shown(member_id: int, now: datetime, *, domains: bool = False) -> ColumnElement[bool]:
     """The notifications the member is shown: not those from an account they block, or mute
-    with its notifications (`notifications=false` mutes leave them shown), as the remote
+    with its notifications (`notifications=false` mutes leave them shown), nor (`domains`:
+    the member blocks domains) from an account of a domain they block, as the remote
     account of the notification or as the author of its note. Compared with `now`, so an
     expired mute hides nothing."""
-    actors = hidden_actors(member_id, now, notifications=True)
+    actors = hidden_actors(member_id, now, notifications=True, domains=domains)
     members = hidden_members(member_id, now, notifications=True)
     return and_(
         or_(Notification.remote_actor_id.is_(None), Notification.remote_actor_id.not_in(actors)),

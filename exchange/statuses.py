@@ -291,11 +291,14 @@ def _reblog_live() -> ColumnElement[bool]:
     )
 
 
-def shown_originals(session: Session, ids: list[int], member_id: int | None = None) -> set[int]:
+def shown_originals(
+    session: Session, ids: list[int], member_id: int | None = None, *, domains: bool = False
+) -> set[int]:
     """Which of these statuses a reblog may show: public or unlisted notes and open listings,
     not hidden, deleted nor by a suspended account (what anyone may see of them); for a
-    member (`member_id`), not by an account they block or mute either, as Mastodon leaves
-    out a boost of someone the reader blocked."""
+    member (`member_id`), not by an account they block or mute either, nor (`domains`: the
+    member blocks domains) by an account of a domain they block, as Mastodon leaves out a
+    boost of someone the reader blocked."""
     if not ids:
         return set()
     anyone = Viewer(None, None)
@@ -303,8 +306,10 @@ def shown_originals(session: Session, ids: list[int], member_id: int | None = No
     listings: ColumnElement[bool] = true()
     if member_id is not None:
         now = utcnow()
-        notes = shown_author(Note.member_id, Note.remote_actor_id, member_id, now)
-        listings = shown_author(Listing.member_id, Listing.remote_actor_id, member_id, now)
+        notes = shown_author(Note.member_id, Note.remote_actor_id, member_id, now, domains=domains)
+        listings = shown_author(
+            Listing.member_id, Listing.remote_actor_id, member_id, now, domains=domains
+        )
     query = _base().where(Status.id.in_(ids), _visible(anyone, notes, listings))
     return set(session.scalars(query))
 
@@ -577,6 +582,7 @@ def _home_query(viewer: Viewer, paging: Paging) -> tuple[Select[Any], dict[str, 
         paging.min_id is not None,
         limit,
         viewer.member.followed_hashtags > 0,
+        viewer.member.blocked_domains > 0,
     )
     params: dict[str, Any] = {
         "member_id": viewer.member.id,
@@ -589,15 +595,20 @@ def _home_query(viewer: Viewer, paging: Paging) -> tuple[Select[Any], dict[str, 
     return statement, params
 
 
-@functools.lru_cache(maxsize=16 * MAX_LIMIT)
+@functools.lru_cache(maxsize=32 * MAX_LIMIT)
 def _home_cards_statement(page: Select[Any]) -> Select[Any]:
     """Built once per home statement (itself one per paging shape), for the same reason."""
     return _with_note_cards(page)
 
 
-@functools.lru_cache(maxsize=16 * MAX_LIMIT)
+@functools.lru_cache(maxsize=32 * MAX_LIMIT)
 def _home_statement(
-    max_id: bool, since_id: bool, min_id: bool, limit: int, tags: bool = False
+    max_id: bool,
+    since_id: bool,
+    min_id: bool,
+    limit: int,
+    tags: bool = False,
+    domains: bool = False,
 ) -> Select[Any]:
     """The home query of one paging shape, built once with the member and the bounds as bound
     parameters: building this expression and its cache key cost more than running it (a
@@ -611,7 +622,9 @@ def _home_statement(
 
     `tags`: the member follows hashtags (`members.followed_hashtags`), so the public notes
     carrying them come home too; a member who follows none gets the statement without that
-    branch (it cost 5-8 % of the statement alone: docs/BENCHMARKS.md)."""
+    branch (it cost 5-8 % of the statement alone: docs/BENCHMARKS.md). `domains`: the member
+    blocks domains (`members.blocked_domains`), so their accounts are left out too; likewise
+    only in the statement of the members who block some."""
     member_id = bindparam("member_id", type_=Integer)
     uri = bindparam("viewer_uri", type_=String)
     followed = followed_actors(uri).where(_not_exclusive(member_id, Follow.remote_actor_id))
@@ -634,7 +647,7 @@ def _home_statement(
     )
     reblogs = or_(Status.reblog_member_id == member_id, Status.reblog_actor_id.in_(followed))
     return _feed_statement(
-        member_id, uri, notes, listings, reblogs, max_id, since_id, min_id, limit
+        member_id, uri, notes, listings, reblogs, max_id, since_id, min_id, limit, domains
     )
 
 
@@ -674,16 +687,18 @@ def _feed_statement(
     since_id: bool,
     min_id: bool,
     limit: int,
+    domains: bool = False,
 ) -> Select[Any]:
     """A member's feed (home, a list) of one paging shape: the notes, listings and reblogs
     its sources name, among those the member may see, newest first (oldest first above
     `min_id`, for the caller to turn). The accounts the member blocks or mutes (a mute
-    compared with `now`, the time of the read) are left out, as authors and as reblogger
+    compared with `now`, the time of the read), and with `domains` the accounts of the
+    domains they block, are left out, as authors and as reblogger
     (exchange/hidden_accounts.py)."""
     now = bindparam("now", type_=UTCDateTime())
 
     def shown(member_column: Any, actor_column: Any) -> ColumnElement[bool]:
-        return shown_author(member_column, actor_column, member_id, now)
+        return shown_author(member_column, actor_column, member_id, now, domains=domains)
 
     visible = or_(
         and_(
@@ -751,6 +766,7 @@ def list_cards(
         paging.since_id is not None,
         paging.min_id is not None,
         limit,
+        viewer.member.blocked_domains > 0,
     )
     params: dict[str, Any] = {
         "member_id": viewer.member.id,
@@ -769,12 +785,18 @@ def list_page(session: Session, viewer: Viewer, found: MemberList, paging: Pagin
     return [row.status_id for row in list_cards(session, viewer, found, paging)]
 
 
-@functools.lru_cache(maxsize=3 * 8 * MAX_LIMIT)
+@functools.lru_cache(maxsize=3 * 16 * MAX_LIMIT)
 def _list_statement(
-    policy: RepliesPolicy, max_id: bool, since_id: bool, min_id: bool, limit: int
+    policy: RepliesPolicy,
+    max_id: bool,
+    since_id: bool,
+    min_id: bool,
+    limit: int,
+    domains: bool = False,
 ) -> Select[Any]:
     """The list query of one replies policy and paging shape, built once like home's, with
-    the member, the list and the bounds as bound parameters."""
+    the member, the list and the bounds as bound parameters (`domains`: the member blocks
+    domains, as in `_home_statement`)."""
     member_id = bindparam("member_id", type_=Integer)
     uri = bindparam("viewer_uri", type_=String)
     accounts = select(ListAccount.remote_actor_id).where(
@@ -798,7 +820,7 @@ def _list_statement(
     )
     reblogs = Status.reblog_actor_id.in_(accounts)
     return _feed_statement(
-        member_id, uri, notes, listings, reblogs, max_id, since_id, min_id, limit
+        member_id, uri, notes, listings, reblogs, max_id, since_id, min_id, limit, domains
     )
 
 
@@ -895,9 +917,15 @@ def public(
 
 
 def _shown_to(viewer: Viewer, member_column: Any, actor_column: Any) -> ColumnElement[bool]:
-    """The author is not one the viewer blocks or mutes now."""
+    """The author is not one the viewer blocks or mutes now, nor of a domain they block."""
     assert viewer.member is not None
-    return shown_author(member_column, actor_column, viewer.member.id, utcnow())
+    return shown_author(
+        member_column,
+        actor_column,
+        viewer.member.id,
+        utcnow(),
+        domains=viewer.member.blocked_domains > 0,
+    )
 
 
 def by_account(
@@ -1019,7 +1047,7 @@ def _not_hidden_from(viewer: Viewer) -> ColumnElement[bool]:
     below the note asked, as Mastodon filters a context."""
     if viewer.member is None:
         return true()
-    return shown_author(Note.member_id, Note.remote_actor_id, viewer.member.id, utcnow())
+    return _shown_to(viewer, Note.member_id, Note.remote_actor_id)
 
 
 # ---------------------------------------------------------------------- reactions

@@ -81,6 +81,7 @@ def tagged(
     limit = max(1, min(paging.limit, MAX_LIMIT))
     statement = _statement(
         viewer.member is not None,
+        viewer.member is not None and viewer.member.blocked_domains > 0,
         len(names) > 1,
         bool(wanted.all_),
         bool(wanted.none),
@@ -146,6 +147,7 @@ def _ordered(query: Select[Any], column: Any, min_id: bool, limit: int) -> Selec
 @functools.lru_cache(maxsize=256)
 def _statement(
     member: bool,
+    domains: bool,
     many: bool,
     all_: bool,
     none: bool,
@@ -157,7 +159,8 @@ def _statement(
     limit: int,
 ) -> Select[Any]:
     """The tag timeline of one shape: its notes' and its listings' pages, merged; for a
-    member, not the accounts they block or mute (a mute compared with `now`)."""
+    member, not the accounts they block or mute (a mute compared with `now`), nor with
+    `domains` (the member blocks some) the accounts of the domains they block."""
     link = NoteHashtag.status_id
     notes = (
         select(link.label("id"))
@@ -199,9 +202,13 @@ def _statement(
     if member:
         viewer_id = bindparam("member_id", type_=Integer)
         now = bindparam("now", type_=UTCDateTime())
-        notes = notes.where(shown_author(Note.member_id, Note.remote_actor_id, viewer_id, now))
+        notes = notes.where(
+            shown_author(Note.member_id, Note.remote_actor_id, viewer_id, now, domains=domains)
+        )
         listings = listings.where(
-            shown_author(Listing.member_id, Listing.remote_actor_id, viewer_id, now)
+            shown_author(
+                Listing.member_id, Listing.remote_actor_id, viewer_id, now, domains=domains
+            )
         )
     if local:
         notes = notes.where(Note.member_id.is_not(None))

@@ -46,6 +46,7 @@ from .ledger import (
 from .listing import OPEN_STATES, Listing, ListingState, Purpose
 from .media_attachment import MediaAttachment
 from .member import Invitation, Member, MemberStatus, Role
+from .member_domain_block import MemberDomainBlock
 from .member_list import ListAccount, MemberList, RepliesPolicy
 from .moderation_log import ModerationEntry
 from .negotiation import (
@@ -191,6 +192,7 @@ __all__ = [
     "Job",
     "JobState",
     "MediaAttachment",
+    "MemberDomainBlock",
     "Member",
     "MemberList",
     "ListAccount",

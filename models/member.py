@@ -44,6 +44,10 @@ class Member(Base):
     #: asks for followed hashtags' notes only of members who follow some, and the statement
     #: of everyone else stays as it was (docs/BENCHMARKS.md)
     followed_hashtags: Mapped[int] = mapped_column(default=0, server_default=text("0"))
+    #: how many domains the member blocks (models/member_domain_block.py, kept by
+    #: exchange/member_domain_blocks.py): read with the member like `followed_hashtags`, so
+    #: only the statements of members who block a domain carry the condition on it
+    blocked_domains: Mapped[int] = mapped_column(default=0, server_default=text("0"))
     #: profile fields as typed, [{"name", "value"}] in order, at most four
     #: (exchange/profile_fields.py); federated as the actor's PropertyValue attachments
     fields: Mapped[list[dict[str, str]]] = mapped_column(JSONDocument, default=list)

@@ -16,7 +16,7 @@ from __future__ import annotations
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
-from exchange import account_blocks, follows
+from exchange import account_blocks, follows, member_domain_blocks
 from exchange.account_blocks import Target
 from instance.city import City
 from models import Direction, Follow, Member, RemoteActor
@@ -67,6 +67,27 @@ def unblock(session: Session, city: City, member: Member, target: Target) -> Non
     publish(session, city, undo, Audience(actors=[target]))
 
 
+# ---------------------------------------------------------------------- domain blocks
+
+
+def block_domain(session: Session, city: City, member: Member, domain: str) -> None:
+    """The member blocks a domain (normalized: exchange/member_domain_blocks.py): as
+    Mastodon's BlockDomainFromAccountService, each follow between the member and an account
+    of that domain ends as an account block ends it (ours undone, theirs rejected, pending
+    ones too); no `Block` is sent, nothing else federates. Blocking again changes nothing."""
+    _, new = member_domain_blocks.block(session, member, domain)
+    if not new:
+        return
+    me = city.urls.member(member.username)
+    for actor in follows.actors_on_domain(session, me, domain):
+        _end_follows(session, city, me, actor)
+
+
+def unblock_domain(session: Session, member: Member, domain: str) -> None:
+    """The member's domain block removed (none: no error); ended follows stay ended."""
+    member_domain_blocks.unblock(session, member, domain)
+
+
 # ---------------------------------------------------------------------- remote Blocks
 
 
@@ -93,6 +114,10 @@ def receive_undo_block(
 
 
 def refused_follow(session: Session, city: City, followed: str, follower: RemoteActor) -> bool:
-    """A remote Follow of one of our members that a block, either way, refuses."""
+    """A remote Follow of one of our members that a block, either way, or the member's
+    block of the follower's domain refuses (Mastodon rejects those too)."""
     member_id = social.member_id_of(session, city, followed)
-    return member_id is not None and account_blocks.between(session, member_id, follower.id)
+    return member_id is not None and (
+        account_blocks.between(session, member_id, follower.id)
+        or member_domain_blocks.blocks(session, member_id, follower.domain)
+    )

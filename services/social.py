@@ -18,6 +18,7 @@ from exchange import (
     direct_messages,
     follows,
     group_threads,
+    member_domain_blocks,
     note_edits,
     notifications,
     profile_fields,
@@ -67,7 +68,8 @@ def member_id_of(session: Session, city: City, uri: str) -> int | None:
 
 def follow(session: Session, city: City, follower: str, target: RemoteActor) -> Follow:
     """Our actor `follower` asks to follow `target`; pending until the target Accepts.
-    Refused (403) when a block stands between a member and `target`, either way."""
+    Refused (403) when a block stands between a member and `target`, either way, or the
+    member blocks its domain."""
     if target.deleted_at is not None:
         raise DomainError("actor_gone", f"{target.handle} no longer exists", 410)
     policy = city.fediverse.policy.current_sync(session)
@@ -79,8 +81,12 @@ def follow(session: Session, city: City, follower: str, target: RemoteActor) -> 
         reason = policy.verdict(target.uri).reason or f"{target.handle} is suspended here"
         raise DomainError("federation_refused", f"cannot follow {target.handle}: {reason}", 403)
     member_id = member_id_of(session, city, follower)
-    if member_id is not None and account_blocks.between(session, member_id, target.id):
-        # a block either way: Mastodon's "This action is not allowed"
+    if member_id is not None and (
+        account_blocks.between(session, member_id, target.id)
+        or member_domain_blocks.blocks(session, member_id, target.domain)
+    ):
+        # a block either way, or the member's of its domain: Mastodon's "This action is not
+        # allowed"
         raise DomainError("blocked", "This action is not allowed", 403)
     existing = follows.find(session, follower, target, Direction.outbound)
     if existing is not None and existing.state is not FollowState.failed:

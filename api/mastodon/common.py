@@ -87,7 +87,7 @@ def paging(request: Request, default: int = DEFAULT_LIMIT, most: int = MAX_LIMIT
     )
 
 
-def paged_response(request: Request, items: list[dict[str, Any]], ids: list[int]) -> Response:
+def paged_response(request: Request, items: list[Any], ids: list[int]) -> Response:
     """The page with Mastodon's `Link` header: `next` (older, `max_id`) and `prev` (newer,
     `min_id`), built on the request's own URL and other parameters."""
     response = FastJSONResponse(items)

@@ -43,7 +43,14 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from exchange import account_blocks, account_mutes, notifications, profile_fields, space_follows
+from exchange import (
+    account_blocks,
+    account_mutes,
+    member_domain_blocks,
+    notifications,
+    profile_fields,
+    space_follows,
+)
 from exchange import discussions as discussion_rules
 from exchange import statuses as status_rules
 from exchange.errors import NotFound
@@ -390,6 +397,7 @@ def relationship(
     blocked_by: bool = False,
     muting: bool = False,
     muting_notifications: bool = False,
+    domain_blocking: bool = False,
 ) -> dict[str, Any]:
     return {
         "id": target,
@@ -404,7 +412,7 @@ def relationship(
         "muting_notifications": muting_notifications,
         "requested": requested,
         "requested_by": requested_by,
-        "domain_blocking": False,
+        "domain_blocking": domain_blocking,
         "endorsed": False,
         "note": "",
     }
@@ -414,7 +422,8 @@ def relationship_of(session: Session, viewer: status_rules.Viewer, who: Profile)
     """How the viewer and an account stand: follows exist with remote accounts and, one way,
     with this city's discussion spaces (exchange/space_follows.py); none between members.
     Blocks either way and the viewer's mutes (one past its end no longer counts) with
-    members and remote accounts."""
+    members and remote accounts; a remote account's domain blocked by the viewer
+    (`domain_blocking`)."""
     assert viewer.member is not None and viewer.uri is not None
     if isinstance(who, DiscussionSpace):
         following = space_follows.follows(session, viewer.member.id, who.id)
@@ -448,6 +457,7 @@ def relationship_of(session: Session, viewer: status_rules.Viewer, who: Profile)
         requested=out is FollowState.pending,
         followed_by=states.get(Direction.inbound) is FollowState.accepted,
         requested_by=states.get(Direction.inbound) is FollowState.pending,
+        domain_blocking=member_domain_blocks.blocks(session, viewer.member.id, who.domain),
         **standing,
     )
 
@@ -985,7 +995,10 @@ def _reblogs(
     unavailable statuses out of a page: the page may then be short, its paging unchanged."""
     wanted = list(dict.fromkeys(w.reblog_of_id for w in wrappers.values() if w.reblog_of_id))
     shown_ids = status_rules.shown_originals(
-        session, wanted, viewer.id if viewer is not None else None
+        session,
+        wanted,
+        viewer.id if viewer is not None else None,
+        domains=viewer is not None and viewer.blocked_domains > 0,
     )
     originals_ids = [i for i in wanted if i in shown_ids]
     originals = {int(e["id"]): e for e in statuses(session, city, originals_ids, viewer)}

@@ -129,7 +129,7 @@ async def index(request: Request) -> Response:
         query = select(Notification.id).where(
             Notification.member_id == member.id,
             Notification.kind.in_(kinds),
-            notifications.shown(member.id, utcnow()),
+            notifications.shown(member.id, utcnow(), domains=member.blocked_domains > 0),
         )
         ids = run_page(session, query, Notification.id, page)
         rows = {

@@ -120,6 +120,8 @@ class Listener:
 
         def read(session: Session) -> tuple[list[tuple[str, str, str]], int, int]:
             found: list[tuple[str, str, str]] = []
+            if viewer.member is not None:
+                _refresh_shape(session, viewer.member)
             found_changes, self.last_change = self._changes(session, wanted, policy)
             if "direct" in wanted and viewer.member is not None:
                 changed, self.last_direct = direct_conversations.changed_since(
@@ -231,13 +233,25 @@ class Listener:
         return found, changes[-1].event_id if changes else self.last_change
 
 
+def _refresh_shape(session: Session, member: Member) -> None:
+    """The member's counts that pick the timelines' statements (`followed_hashtags`,
+    `blocked_domains`), read again each poll: the member was read when the stream opened,
+    and a hashtag followed or a domain blocked since must show in what it sends."""
+    counts = session.execute(
+        select(Member.followed_hashtags, Member.blocked_domains).where(Member.id == member.id)
+    ).one_or_none()
+    if counts is not None:
+        member.followed_hashtags, member.blocked_domains = counts[0], counts[1]
+
+
 def _shown_notifications(session: Session, member: Member, ids: list[int]) -> set[int]:
     if not ids:
         return set()
     return set(
         session.scalars(
             select(Notification.id).where(
-                Notification.id.in_(ids), notifications.shown(member.id, utcnow())
+                Notification.id.in_(ids),
+                notifications.shown(member.id, utcnow(), domains=member.blocked_domains > 0),
             )
         )
     )

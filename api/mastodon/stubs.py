@@ -1,7 +1,7 @@
 """Endpoints apps call at start-up or on their main screens that Comptoir has nothing behind
 yet, answered in Mastodon's shapes so apps go on: markers, preferences, filters (v1 and v2),
 custom emojis, announcements, trends, suggestions, featured tags,
-endorsements, domain blocks, scheduled statuses, familiar
+endorsements, scheduled statuses, familiar
 followers, the notification policy and requests, translation languages. Each checks the
 scope Mastodon asks for, like a real endpoint would: an app told "403" or "401" here learns
 what it would be told by Mastodon. Tusky and Elk call these (docs/MASTODON_API.md); a 404
@@ -135,7 +135,6 @@ EMPTY_LISTS = (
     ("/api/v1/featured_tags", "read:accounts"),
     ("/api/v1/featured_tags/suggestions", "read:accounts"),
     ("/api/v1/endorsements", "read:accounts"),
-    ("/api/v1/domain_blocks", "read:blocks"),
     ("/api/v1/scheduled_statuses", "read:statuses"),
     ("/api/v1/notifications/requests", "read:notifications"),
 )

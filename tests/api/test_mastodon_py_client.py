@@ -329,3 +329,25 @@ async def test_blocks_and_mutes_a_member_and_reads_the_lists(
     assert got["mutes"][0]["mute_expires_at"] is not None
     assert got["standing"]["muting"] is True
     assert got["after"] == []
+
+
+async def test_blocks_and_unblocks_a_domain_and_reads_the_list(
+    start_city: Callable[..., Any],
+) -> None:
+    city: LiveCity = await start_city(run_worker=False)
+    add_member(city, "alice")
+    alice = await asyncio.to_thread(_logged_in, city, "alice")
+
+    def session() -> dict[str, Any]:
+        for domain in ("one.example", "Two.Example", "three.example"):
+            alice.domain_block(domain)
+        first = alice.domain_blocks(limit=2)
+        rest = alice.fetch_next(first)
+        alice.domain_unblock("two.example")
+        alice.domain_unblock("never.example")
+        return {"first": first, "rest": rest, "after": alice.domain_blocks()}
+
+    got = await asyncio.to_thread(session)
+    assert list(got["first"]) == ["three.example", "two.example"]
+    assert list(got["rest"]) == ["one.example"]
+    assert list(got["after"]) == ["three.example", "one.example"]

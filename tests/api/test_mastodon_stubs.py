@@ -49,7 +49,6 @@ async def test_markers_need_a_token(masto: Masto) -> None:
         "/api/v1/featured_tags",
         "/api/v1/endorsements",
         "/api/v1/bookmarks",
-        "/api/v1/domain_blocks",
         "/api/v1/scheduled_statuses",
         "/api/v1/notifications/requests",
     ],
@@ -58,13 +57,6 @@ async def test_a_members_empty_list_needs_a_token(masto: Masto, path: str) -> No
     assert (await masto.get(path, "alice")).json() == []
     refused = await masto.get(path)
     assert refused.status_code == 401 and "error" in refused.json()
-
-
-async def test_domain_blocks_need_their_scope(masto: Masto) -> None:
-    token = await masto.scoped_token("alice", "read:statuses")
-    answer = await masto.get("/api/v1/domain_blocks", token)
-    assert answer.status_code == 403
-    assert answer.json() == {"error": "This action is outside the authorized scopes"}
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from alembic import command
 from sqlalchemy import inspect
 
 from instance import migrate
@@ -52,3 +53,25 @@ def test_sqlite_runs_in_wal_mode(tmp_path) -> None:  # type: ignore[no-untyped-d
     finally:
         database.dispose()
     assert mode == "wal"
+
+
+def test_member_domain_blocks_downgrade_to_0038_and_upgrade_again(db_url: str) -> None:
+    """0039 undone leaves the schema of 0038 (its table and `members.blocked_domains` gone,
+    members kept), and applies again."""
+    migrate.upgrade(db_url)
+    database = Database(db_url, threads=1, for_migrations=True)
+    try:
+        with database.engine.begin() as connection:
+            config = migrate.alembic_config(db_url)
+            config.attributes["connection"] = connection
+            command.downgrade(config, "0038")
+        with database.engine.connect() as conn:
+            tables = set(inspect(conn).get_table_names())
+            member_columns = {c["name"] for c in inspect(conn).get_columns("members")}
+        assert "member_domain_blocks" not in tables and "members" in tables
+        assert "blocked_domains" not in member_columns
+        migrate.upgrade(db_url)
+        with database.engine.connect() as conn:
+            assert "member_domain_blocks" in set(inspect(conn).get_table_names())
+    finally:
+        database.dispose()
