@@ -21,6 +21,7 @@ writes the outgoing activity in the same transaction.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Collection
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
@@ -29,7 +30,7 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from instance import notification_texts
-from instance.database import memo
+from instance.database import memo, remember
 from models import (
     Account,
     AccountKind,
@@ -168,6 +169,20 @@ def by_uri(session: Session, uri: str) -> Settlement | None:
         lambda: session.scalar(_BY_URI, {"uri": uri}),
         keep_none=False,
     )
+
+
+_BY_URIS = select(Settlement).where(Settlement.uri.in_(bindparam("uris", expanding=True)))
+
+
+def read_ahead(session: Session, uris: Collection[str]) -> None:
+    """Read these settlements in one statement for `by_uri` to find in the transaction: a
+    batch of votes, receipts or commits names one settlement each (one lookup per item, and
+    the flush it set off, before). Only rows found are kept: one not found may be created
+    by an earlier item of the batch, and `by_uri` looks for it again."""
+    if not uris:
+        return
+    for row in session.scalars(_BY_URIS, {"uris": sorted(uris)}):
+        remember(session, ("settlement", row.uri), row)
 
 
 def find(session: Session, public_id: str) -> Settlement:

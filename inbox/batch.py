@@ -29,12 +29,14 @@ import orjson
 from sqlalchemy.orm import Session
 
 from exchange.hosts import record_success
+from exchange.settlements import read_ahead
 from federation.authority import authority_of
 from instance.city import City
 from services.settlement_outcomes import instance_actor_of
 
 from .envelope import EnvelopeError, read_envelope
 from .inline import InlineDelivery, applicable, claim_at_once, row_of
+from .settlements import settlements_named
 from .writer import InboxWriter, Received
 
 log = logging.getLogger("comptoir.inbox")
@@ -115,6 +117,7 @@ async def _run_together(city: City, actor: str, pending: list[_Pending]) -> None
 
     def work(session: Session) -> list[tuple[bool, Any]]:
         outcomes: list[tuple[bool, Any]] = []
+        read_ahead(session, settlements_named(item.delivery for item in pending))
         for item in pending:
             try:
                 with session.begin_nested():

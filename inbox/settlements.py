@@ -9,7 +9,7 @@ when the Offer has been applied, so activities apply in their protocol order.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -47,6 +47,21 @@ def _target(delivery: Delivery, suffixes: tuple[str, ...]) -> str | None:
     """The object id when it is one of a settlement's derived ids (`{settlement}/prepare`...)."""
     target = delivery.object_id
     return target if target is not None and target.endswith(suffixes) else None
+
+
+def settlements_named(deliveries: Iterable[Delivery]) -> set[str]:
+    """The settlements that these votes, receipts and commits apply to (a batch's), so that
+    the batch reads them together (`exchange.settlements.read_ahead`)."""
+    uris: set[str] = set()
+    for delivery in deliveries:
+        target = delivery.object_id
+        if target is None:
+            continue
+        if delivery.row.type == "Settle":
+            uris.add(target)
+        elif delivery.row.type in ("Accept", "Reject") and target.endswith(("/prepare", "/commit")):
+            uris.add(target.rsplit("/", 1)[0])
+    return uris
 
 
 async def _apply_if_known(

@@ -78,6 +78,12 @@ def memo(
     return result
 
 
+def remember(session: Session, key: tuple[Any, ...], value: Any) -> None:
+    """Give `memo` the value of `key` read some other way: rows read together in one
+    statement, each then found by its own key (the same rules as `memo`)."""
+    session.info.setdefault(_MEMO, {})[key] = value
+
+
 def _forget_memo(session: Session, _previous: Any) -> None:
     """after_soft_rollback (every rollback, savepoints included): what was memoised may
     name rows that are gone."""

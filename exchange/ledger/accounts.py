@@ -90,19 +90,38 @@ def _default_member_row(member: Named, currency: CurrencyRules) -> dict[str, obj
     }
 
 
+#: account ids by member and by key: Core statements built once, run on the session's
+#: connection (accounts are only ever inserted with Core, so no ORM flush is needed first);
+#: every payment and every settlement step reads them
+_IDS_OF_MEMBERS = select(Account.member_id, Account.id).where(
+    Account.member_id.in_(bindparam("members", expanding=True))
+)
+_ID_BY_KEY = select(Account.id).where(Account.key == bindparam("key"))
+
+
 def member_account_ids(
     session: Session, currency: CurrencyRules, members: Iterable[Named]
 ) -> dict[int, int]:
     """Member id -> account id for these members, creating the accounts that are missing."""
     wanted = {m.id: m for m in members}
-    query = select(Account.member_id, Account.id).where(Account.member_id.in_(wanted))
-    found: dict[int, int] = {m: a for m, a in session.execute(query) if m is not None}
+    connection = session.connection()
+
+    def read() -> dict[int, int]:
+        rows = connection.execute(_IDS_OF_MEMBERS, {"members": list(wanted)})
+        return {m: a for m, a in rows if m is not None}
+
+    found = read()
     missing = [
         wanted[m] for m in sorted(wanted) if m not in found
     ]  # sorted: concurrent creators never deadlock
     if missing:
         _insert_missing(session, [_default_member_row(m, currency) for m in missing])
-        found = {m: a for m, a in session.execute(query) if m is not None}
+        found = read()
+    return found
+
+
+def _id_by_key(session: Session, key: str) -> int | None:
+    found: int | None = session.connection().execute(_ID_BY_KEY, {"key": key}).scalar()
     return found
 
 
@@ -142,10 +161,10 @@ def member_view(session: Session, currency: CurrencyRules, member: Member) -> Ac
 
 def system_account_id(session: Session, name: SystemAccount) -> int:
     key = system_key(name)
-    account_id = session.scalar(select(Account.id).where(Account.key == key))
+    account_id = _id_by_key(session, key)
     if account_id is None:
         _insert_missing(session, [{"key": key, "kind": AccountKind.system}])
-        account_id = session.scalar(select(Account.id).where(Account.key == key))
+        account_id = _id_by_key(session, key)
     assert account_id is not None
     return account_id
 
@@ -158,7 +177,7 @@ def peer_account_id(
     Only settlement code may move money on it (`transfer(..., settlement=True)`).
     """
     key = peer_key(actor_uri)
-    account_id = session.scalar(select(Account.id).where(Account.key == key))
+    account_id = _id_by_key(session, key)
     if account_id is None:
         _insert_missing(
             session,
@@ -172,7 +191,7 @@ def peer_account_id(
                 }
             ],
         )
-        account_id = session.scalar(select(Account.id).where(Account.key == key))
+        account_id = _id_by_key(session, key)
     assert account_id is not None
     return account_id
 
