@@ -52,7 +52,7 @@ from instance.settings import load_settings
 from models import Settlement, SettlementRole, SettlementState
 from tests.conftest import write_config
 from tests.e2e.helpers import eventually, settled
-from tests.e2e.market import Resident, follow_market, remote_listing
+from tests.e2e.market import API, Resident, follow_market, remote_listing
 from tests.e2e.settlement import agree_rule
 from tests.live import LiveCity, free_port_socket
 
@@ -148,7 +148,7 @@ async def count_transactions(a: LiveCity, b: LiveCity, bob: Resident, thread: st
             conn: Any, cursor: Any, statement: str, *args: Any, **kwargs: Any
         ) -> None:
             if statements is not None and _COUNTED.get():
-                statements.write(f"{city} | {' '.join(statement.split())[:200]}\n")
+                statements.write(f"{city} | {' '.join(statement.split())[-160:]}\n")
 
         return before_cursor_execute
 
@@ -157,7 +157,11 @@ async def count_transactions(a: LiveCity, b: LiveCity, bob: Resident, thread: st
         event.listen(engine, "before_cursor_execute", listener)
     try:
         started = time.time()
-        answer = await bob.post(f"/negotiations/{thread}/agreement/pay")
+        answer = await b.http.post(  # as in the timed part: the outcome, not the thread
+            f"{API}/negotiations/{thread}/agreement/pay",
+            json={},
+            headers={**bob._headers(), "Prefer": "return=minimal"},
+        )
         assert answer.status_code == 200, answer.text
 
         def acked(session: Any) -> bool:
