@@ -8,11 +8,11 @@ from typing import Any
 
 from sqlalchemy import select
 
-from exchange import remote_listings
+from exchange import remote_listings, status_events
 from exchange.categories import add_category
 from exchange.remote_listings import OriginCurrency
 from federation.inbound_listing import parse_listing
-from models import Hashtag, ListingHashtag, RemoteActor
+from models import Hashtag, ListingHashtag, RemoteActor, Status
 
 from .mastodon_city import ELSEWHERE, Masto
 
@@ -158,3 +158,21 @@ async def test_tag_timeline_pages_listings_by_hashtag_without_loss_or_repeat(
         seen += [s["uri"] for s in page]
         params = {"limit": "2", "max_id": page[-1]["id"]}
     assert seen == posted[::-1]
+
+
+async def test_a_withdrawn_listing_carrying_the_hashtag_is_a_delete_on_its_stream(
+    masto: Masto,
+) -> None:
+    listing = await masto.listing("alice", description="Lamp #lumiere")
+    answer = await masto.http.post(
+        f"/api/comptoir/v1/listings/{listing['id']}/withdraw", headers=masto.auth("alice")
+    )
+    assert answer.status_code == 200, answer.text
+    assert await _tagged(masto, "lumiere") == []
+
+    def told(session: Any, tag: str) -> bool:
+        sid = session.scalar(select(Status.id).where(Status.listing_id.is_not(None)))
+        return status_events.was_tagged(session, sid, tag, local=False)
+
+    assert masto.db.read_sync(lambda s: told(s, "lumiere"))
+    assert not masto.db.read_sync(lambda s: told(s, "velo"))
