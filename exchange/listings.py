@@ -24,6 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from instance.amounts import format_amount
+from instance.html import hashtags
 from models import (
     OPEN_STATES,
     Listing,
@@ -64,6 +65,8 @@ MAX_TITLE = 200
 MAX_DESCRIPTION = 10_000
 MAX_PLACE = 200
 MAX_QUANTITY = 10_000
+#: hashtags kept of a listing (as of a note: models/hashtag.py)
+MAX_HASHTAGS = 40
 #: a price a city exchange can mean: a typo of a few extra zeros is refused, not listed
 MAX_PRICE_UNITS = 1_000_000
 #: a listing posted again this soon, word for word, is the first one posted again
@@ -212,10 +215,13 @@ def check_draft(
                 400,
                 {"max_days": rules.max_expiry_days},
             )
+    description = _text(draft.description, "description", MAX_DESCRIPTION)
     return {
         "purpose": purpose,
         "title": title,
-        "description": _text(draft.description, "description", MAX_DESCRIPTION),
+        "description": description,
+        # what the tag timeline finds it by, beside its category (models/hashtag.py)
+        "hashtags": hashtags(description)[:MAX_HASHTAGS],
         "category": usable_category(session, draft.category),
         "price": None if purpose is Purpose.gift else price,
         "quantity": quantity,

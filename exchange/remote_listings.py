@@ -33,6 +33,7 @@ from models import (
     new_public_id,
     utcnow,
 )
+from models.hashtag import normalize
 
 from . import categories, listings
 from .amounts import parse_amount
@@ -58,6 +59,8 @@ class RemoteListingFields:
     title: str
     description: str
     category: str | None
+    #: its Note's `Hashtag` tags, normalized (the category's among them, when sent)
+    hashtags: list[str]
     price: int | None
     currency: str
     scale: int
@@ -79,6 +82,17 @@ def _category(inbound: InboundListing) -> str | None:
             if categories.SLUG_RE.match(slug):
                 return slug
     return None
+
+
+def _hashtags(inbound: InboundListing) -> list[str]:
+    """The names of the Note's `Hashtag` tags, normalized, each once (a name that is no
+    hashtag dropped), at most as many as a listing of ours keeps."""
+    found: list[str] = []
+    for tag in inbound.note.tags:
+        name = normalize(tag.name) if tag.type == "Hashtag" else None
+        if name is not None and name not in found:
+            found.append(name)
+    return found[: listings.MAX_HASHTAGS]
 
 
 def _photos(inbound: InboundListing) -> list[dict[str, Any]]:
@@ -123,6 +137,7 @@ def fields_of(
         title=" ".join(title.split())[: listings.MAX_TITLE] or "(untitled)",
         description=description[: listings.MAX_DESCRIPTION],
         category=_category(inbound),
+        hashtags=_hashtags(inbound),
         price=None if purpose is Purpose.gift else _price(inbound, currency.scale),
         currency=currency.code,
         scale=currency.scale,
@@ -140,6 +155,7 @@ def _write(listing: Listing, fields: RemoteListingFields) -> None:
     listing.title = fields.title
     listing.description = fields.description
     listing.category = fields.category
+    listing.hashtags = fields.hashtags
     listing.price = fields.price
     listing.currency = fields.currency
     listing.scale = fields.scale

@@ -24,6 +24,7 @@ from models import (
     Hashtag,
     HashtagFollow,
     Listing,
+    ListingHashtag,
     Member,
     Note,
     NoteHashtag,
@@ -79,16 +80,17 @@ def was_public(session: Session, status_id: int, *, local: bool, remote: bool) -
 
 def was_tagged(session: Session, status_id: int, tag: str, *, local: bool) -> bool:
     """The removed status was in the tag timeline of `tag` (a public note carrying it, a
-    listing of that category; ours only for `local`)."""
+    listing of that category or carrying it; ours only for `local`)."""
     if not was_public(session, status_id, local=local, remote=False):
         return False
-    linked = (
-        select(NoteHashtag.note_id)
-        .join(Hashtag, Hashtag.id == NoteHashtag.hashtag_id)
-        .where(NoteHashtag.status_id == status_id, Hashtag.name == tag)
-    )
-    if session.scalar(linked.limit(1)) is not None:
-        return True
+    for link in (NoteHashtag, ListingHashtag):
+        linked = (
+            select(link.hashtag_id)
+            .join(Hashtag, Hashtag.id == link.hashtag_id)
+            .where(link.status_id == status_id, Hashtag.name == tag)
+        )
+        if session.scalar(linked.limit(1)) is not None:
+            return True
     category = select(Listing.category).join(Status, Status.listing_id == Listing.id)
     return session.scalar(category.where(Status.id == status_id)) == tag
 

@@ -1,18 +1,23 @@
-"""The tag timeline (`/api/v1/timelines/tag/{hashtag}`, the `hashtag` streams): the public
-notes carrying a hashtag and the listings of the market category of that name, newest
-first, paged by status id as every timeline is (exchange/statuses.py).
+"""The tag timeline (`/api/v1/timelines/tag/{hashtag}`, the `hashtag` streams, the web's
+`/tags/{tag}` page): the public notes carrying a hashtag, the listings of the market
+category of that name and the listings carrying it in their description (or, another
+city's, in their Note's `Hashtag` tags), newest first, paged by status id as every
+timeline is (exchange/statuses.py).
 
-Two branches, each walking its own index newest first and stopping at the page's size
-(`note_hashtags (hashtag_id, status_id)`, `listings (category, id)`), then merged: an `OR`
-of the two over the status index would have scanned every status for a rare tag. The
-statement is built once per shape (which filters are asked, the paging bounds, the limit)
-with everything else as bound parameters, the federation policy's silenced and refused
-domains as expanding lists: building SQLAlchemy expressions per request cost more than
-running them (docs/ARCHITECTURE.md "Hot read paths"). The public timeline's rules apply:
-public notes only, refused domains never, silenced ones only for accounts the viewer
-follows, no suspended author, `local` (ours) or `remote` (the others'); and Mastodon's
-`any[]`, `all[]` and `none[]` (a listing has one tag, its category: with `all[]` only notes
-can match).
+Three branches, each walking its own index newest first and stopping at the page's size
+(`note_hashtags (hashtag_id, status_id)`, `listings (category, id)`, `listing_hashtags
+(hashtag_id, status_id)`), then merged: an `OR` of them over the status index would have
+scanned every status for a rare tag. A listing is linked to its hashtags but its category
+(models/hashtag.py), so one name finds it once; with `any[]` it may match by its category
+and by a hashtag, and the merge is then a `UNION` (duplicates out), as the notes' branch is
+`DISTINCT`. The statement is built once per shape (which filters are asked, the paging
+bounds, the limit) with everything else as bound parameters, the federation policy's
+silenced and refused domains as expanding lists: building SQLAlchemy expressions per
+request cost more than running them (docs/ARCHITECTURE.md "Hot read paths"). The public
+timeline's rules apply: public notes only, refused domains never, silenced ones only for
+accounts the viewer follows, no suspended author, `local` (ours) or `remote` (the
+others'); and Mastodon's `any[]`, `all[]` and `none[]` (a listing's tags are its category
+and its hashtags).
 """
 
 from __future__ import annotations
@@ -28,16 +33,27 @@ from sqlalchemy import (
     String,
     and_,
     bindparam,
+    case,
     exists,
-    false,
     func,
     or_,
     select,
+    union,
     union_all,
 )
 from sqlalchemy.orm import Session, aliased
 
-from models import Hashtag, Listing, Note, NoteHashtag, RemoteActor, Status, UTCDateTime, utcnow
+from models import (
+    Hashtag,
+    Listing,
+    ListingHashtag,
+    Note,
+    NoteHashtag,
+    RemoteActor,
+    Status,
+    UTCDateTime,
+    utcnow,
+)
 
 from .hidden_accounts import shown_author
 from .statuses import (
@@ -158,9 +174,10 @@ def _statement(
     min_id: bool,
     limit: int,
 ) -> Select[Any]:
-    """The tag timeline of one shape: its notes' and its listings' pages, merged; for a
-    member, not the accounts they block or mute (a mute compared with `now`), nor with
-    `domains` (the member blocks some) the accounts of the domains they block."""
+    """The tag timeline of one shape: the pages of its notes, of the listings of its
+    category and of the listings carrying it, merged; for a member, not the accounts they
+    block or mute (a mute compared with `now`), nor with `domains` (the member blocks some)
+    the accounts of the domains they block."""
     link = NoteHashtag.status_id
     notes = (
         select(link.label("id"))
@@ -195,30 +212,74 @@ def _statement(
             _kept_out(Listing.remote_actor_id),
         )
     )
+    carrying = (
+        select(ListingHashtag.status_id.label("id"))
+        .join(Listing, Listing.id == ListingHashtag.listing_id)
+        .where(
+            ListingHashtag.hashtag_id.in_(_tag_ids("names")),
+            listing_shown_to(bindparam("member_id", type_=Integer)),
+            _kept_out(Listing.remote_actor_id),
+        )
+    )
+    if many:  # a listing carrying two of the tags asked is one status
+        carrying = carrying.distinct()
     if all_:
-        listings = listings.where(false())
+        listings = listings.where(_listing_carries_all())
+        carrying = carrying.where(_listing_carries_all())
     if none:
-        listings = listings.where(Listing.category.not_in(bindparam("none_names", expanding=True)))
+        listings = listings.where(_listing_carries_none())
+        carrying = carrying.where(_listing_carries_none())
     if member:
         viewer_id = bindparam("member_id", type_=Integer)
         now = bindparam("now", type_=UTCDateTime())
         notes = notes.where(
             shown_author(Note.member_id, Note.remote_actor_id, viewer_id, now, domains=domains)
         )
-        listings = listings.where(
-            shown_author(
-                Listing.member_id, Listing.remote_actor_id, viewer_id, now, domains=domains
-            )
+        author = shown_author(
+            Listing.member_id, Listing.remote_actor_id, viewer_id, now, domains=domains
         )
+        listings, carrying = listings.where(author), carrying.where(author)
     if local:
         notes = notes.where(Note.member_id.is_not(None))
         listings = listings.where(Listing.member_id.is_not(None))
+        carrying = carrying.where(Listing.member_id.is_not(None))
     if remote:
         notes = notes.where(Note.remote_actor_id.is_not(None))
         listings = listings.where(Listing.remote_actor_id.is_not(None))
+        carrying = carrying.where(Listing.remote_actor_id.is_not(None))
     notes = _ordered(_bounded(notes, link, max_id, since_id), link, min_id, limit)
     listings = _ordered(_bounded(listings, Status.id, max_id, since_id), Status.id, min_id, limit)
-    first, second = notes.subquery(), listings.subquery()
-    merged = union_all(select(first.c.id), select(second.c.id)).subquery()
+    by_tag = ListingHashtag.status_id
+    carrying = _ordered(_bounded(carrying, by_tag, max_id, since_id), by_tag, min_id, limit)
+    branches = [select(q.subquery().c.id) for q in (notes, listings, carrying)]
+    # with `any[]`, a listing of one tag's category carrying another is in two branches
+    merged = (union(*branches) if many else union_all(*branches)).subquery()
     order = merged.c.id.asc() if min_id else merged.c.id.desc()
     return select(merged.c.id).order_by(order).limit(limit)
+
+
+def _listing_carries_all() -> ColumnElement[bool]:
+    """`all[]` of a listing: each tag is its category or one of its linked hashtags (never
+    both: the category is not linked)."""
+    also = aliased(ListingHashtag)
+    linked = (
+        select(func.count())
+        .where(also.listing_id == Listing.id, also.hashtag_id.in_(_tag_ids("all_names")))
+        .scalar_subquery()
+    )
+    by_category = case((Listing.category.in_(bindparam("all_names", expanding=True)), 1), else_=0)
+    return linked + by_category == bindparam("all_count", type_=Integer)
+
+
+def _listing_carries_none() -> ColumnElement[bool]:
+    """`none[]` of a listing: neither its category nor a linked hashtag is one of them."""
+    other = aliased(ListingHashtag)
+    return and_(
+        or_(
+            Listing.category.is_(None),
+            Listing.category.not_in(bindparam("none_names", expanding=True)),
+        ),
+        ~exists().where(
+            other.listing_id == Listing.id, other.hashtag_id.in_(_tag_ids("none_names"))
+        ),
+    )

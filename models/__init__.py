@@ -25,7 +25,7 @@ from .form_submission import FormSubmission
 from .group_thread import GroupThread
 
 # after .status: its note listener makes the status the hashtag links name
-from .hashtag import Hashtag, HashtagFollow, NoteHashtag  # noqa: E402
+from .hashtag import Hashtag, HashtagFollow, ListingHashtag, NoteHashtag  # noqa: E402
 from .host import Host
 from .inbound import InboundActivity
 from .instance_setting import InstanceSetting
@@ -141,6 +141,7 @@ __all__ = [
     "ExchangeRule",
     "Partnership",
     "Listing",
+    "ListingHashtag",
     "ListingState",
     "Negotiation",
     "NegotiationKind",

@@ -1,5 +1,6 @@
-"""Hashtags of notes, as Mastodon 4.3 keeps them: one `hashtags` row per name, one
-`note_hashtags` row per note and hashtag, and members' followed hashtags.
+"""Hashtags of notes and listings, as Mastodon 4.3 keeps them for statuses: one `hashtags`
+row per name, one `note_hashtags` row per note and hashtag, one `listing_hashtags` row per
+listing and hashtag, and members' followed hashtags.
 
 A note's hashtags are its `tag` entries of type `Hashtag` (`notes.tags`): ours are made
 from the text the member typed (`instance.html.hashtags`), other servers' come with their
@@ -7,9 +8,14 @@ Note. Mapper events below keep the link rows in step with `notes.tags` in the fl
 writes them (a note posted, edited, received or revised), whichever process writes it, as
 the status index is kept (models/status.py); so nothing that stores a note can forget them.
 
-The link row carries the note's status id too: the tag timeline pages by status id, and the
-index `(hashtag_id, status_id)` lets it walk one hashtag's statuses newest first instead of
-every status (exchange/statuses.py).
+A listing's hashtags are `listings.hashtags` (ours typed in its description, another
+city's its Note's `Hashtag` tags), linked the same way, from the same events, except the
+one naming its category: the tag timeline finds a listing by its category already
+(`listings (category, id)`), so a link for it would only find the listing twice.
+
+The link row carries the note's (the listing's) status id too: the tag timeline pages by
+status id, and the index `(hashtag_id, status_id)` lets it walk one hashtag's statuses
+newest first instead of every status (exchange/tag_timeline.py).
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ from sqlalchemy.orm import Mapped, Mapper, mapped_column
 from sqlalchemy.orm.attributes import get_history
 
 from .base import Base, UTCDateTime, utcnow
+from .listing import Listing
 from .note import Note
 from .status import Status
 
@@ -63,6 +70,22 @@ class NoteHashtag(Base):
     status_id: Mapped[int] = mapped_column(ForeignKey("statuses.id", ondelete="CASCADE"))
 
 
+class ListingHashtag(Base):
+    """A listing carries a hashtag besides its category (`listings.hashtags`)."""
+
+    __tablename__ = "listing_hashtags"
+    #: the tag timeline: one hashtag's listings by status id, newest first
+    __table_args__ = (Index("ix_listing_hashtags_feed", "hashtag_id", "status_id"),)
+
+    listing_id: Mapped[int] = mapped_column(
+        ForeignKey("listings.id", ondelete="CASCADE"), primary_key=True
+    )
+    hashtag_id: Mapped[int] = mapped_column(
+        ForeignKey("hashtags.id", ondelete="CASCADE"), primary_key=True
+    )
+    status_id: Mapped[int] = mapped_column(ForeignKey("statuses.id", ondelete="CASCADE"))
+
+
 class HashtagFollow(Base):
     """A member follows a hashtag (Mastodon's `/api/v1/tags/{name}/follow`): a row or none."""
 
@@ -86,6 +109,17 @@ def names_of(tags: list[dict[str, Any]] | None) -> list[str]:
             if name is not None and name not in found:
                 found.append(name)
     return found
+
+
+def listing_names(hashtags: list[str] | None, category: str | None) -> list[str]:
+    """The names a listing is linked to: its hashtags but its category, each once, at most
+    40 (`listings.hashtags` holds normalized names already; anything else is dropped)."""
+    found: list[str] = []
+    for raw in hashtags or []:
+        name = normalize(raw) if isinstance(raw, str) else None
+        if name is not None and name != category and name not in found:
+            found.append(name)
+    return found[:40]
 
 
 def ensure(connection: Connection, names: list[str]) -> None:
@@ -124,3 +158,32 @@ def _link_new(_mapper: Mapper[Any], connection: Connection, note: Note) -> None:
 def _link_changed(_mapper: Mapper[Any], connection: Connection, note: Note) -> None:
     if get_history(note, "tags").added:
         _link(connection, note)
+
+
+def _link_listing(connection: Connection, listing: Listing) -> None:
+    """The listing's link rows, from its `hashtags` and `category`: the old ones replaced."""
+    connection.execute(delete(ListingHashtag).where(ListingHashtag.listing_id == listing.id))
+    names = listing_names(listing.hashtags, listing.category)
+    if not names:
+        return
+    ensure(connection, names)
+    status = select(Status.id).where(Status.listing_id == listing.id).scalar_subquery()
+    found = select(literal(listing.id), Hashtag.id, status).where(Hashtag.name.in_(names))
+    connection.execute(
+        ListingHashtag.__table__.insert().from_select(  # type: ignore[attr-defined]
+            ["listing_id", "hashtag_id", "status_id"], found
+        )
+    )
+
+
+@event.listens_for(Listing, "after_insert")
+def _link_new_listing(_mapper: Mapper[Any], connection: Connection, listing: Listing) -> None:
+    # after models/status.py's listener (imported first): the listing's status exists
+    if listing_names(listing.hashtags, listing.category):
+        _link_listing(connection, listing)
+
+
+@event.listens_for(Listing, "after_update")
+def _link_changed_listing(_mapper: Mapper[Any], connection: Connection, listing: Listing) -> None:
+    if get_history(listing, "hashtags").added or get_history(listing, "category").added:
+        _link_listing(connection, listing)

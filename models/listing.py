@@ -80,6 +80,10 @@ class Listing(Base):
     language: Mapped[str | None] = mapped_column(String(8))
     #: the category slug (a hashtag); remote listings keep their city's slug
     category: Mapped[str | None] = mapped_column(String(40))
+    #: its hashtags (normalized names, each once, at most 40): ours typed in the
+    #: description, another city's its Note's `Hashtag` tags (which may name the category
+    #: too); the tag timeline's links follow them (models/hashtag.py)
+    hashtags: Mapped[list[str]] = mapped_column(JSONDocument, default=list)
     #: per unit, in minor units of `currency`; None: open to proposals (and gifts)
     price: Mapped[int | None] = mapped_column(BigInteger)
     currency: Mapped[str] = mapped_column(String(8))

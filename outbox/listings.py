@@ -25,7 +25,7 @@ from federation.vocab import PUBLIC
 from instance import i18n
 from instance.amounts import format_amount
 from instance.city import City
-from instance.html import hashtags, plain_name, text_to_html
+from instance.html import plain_name, text_to_html
 from instance.urls import Urls
 from models import Listing, Member, Negotiation, Purpose, RemoteActor, new_public_id, utcnow
 
@@ -91,9 +91,11 @@ def _hashtag(urls: Urls, slug: str) -> str:
 
 
 def listing_hashtags(listing: Listing) -> list[str]:
-    """The category, then the hashtags typed in the description, each once."""
+    """The category, then the listing's other hashtags (`listings.hashtags`: ours typed in
+    the description, another city's from its Note), each once: its Note's `Hashtag` tags
+    and its Status's `tags`."""
     names = [listing.category] if listing.category else []
-    return names + [name for name in hashtags(listing.description) if name not in names]
+    return names + [name for name in listing.hashtags or [] if name not in names]
 
 
 def content_html(urls: Urls, listing: Listing) -> str:

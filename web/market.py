@@ -220,7 +220,8 @@ async def media(request: Request) -> Response:
 
 
 async def tag(request: Request) -> Response:
-    """A hashtag's page: the category of that name, else the listings that mention it."""
+    """A category's URL (the `resourceConformsTo` of our listings): the market's listings of
+    that category, else those that mention it (a hashtag's page is web/tag_page.py)."""
     slug = request.path_params["slug"].lower()
     city = city_of(request)
     known = await city.db.read(lambda s: categories.find_category(s, slug) is not None)

@@ -13,7 +13,7 @@ from instance.content_negotiation import negotiated
 from outbox import documents
 from outbox.listing_documents import listing_document
 
-from . import market, market_moderation, negotiation_pages, receipt_page
+from . import market, market_moderation, negotiation_pages, receipt_page, tag_page
 
 POST = ["POST"]
 
@@ -43,7 +43,7 @@ def routes() -> list[BaseRoute]:
         Route("/listings/{public_id}/announce", documents.activity_document),
         Route("/listings/{public_id}/updates/{update_id}", documents.activity_document),
         Route("/listings/{public_id}/delete", documents.activity_document),
-        Route("/tags/{slug}", market.tag),
+        Route("/tags/{slug}", tag_page.tag_page),
         Route("/categories/{slug}", market.tag),
         Route("/media/{name}", market.media),
         Route("/negotiations", negotiation_pages.threads_page),

@@ -81,7 +81,7 @@ from models import (
 )
 from models.hashtag import names_of as hashtag_names
 from outbox import render
-from outbox.listings import content_html
+from outbox.listings import content_html, listing_hashtags
 
 from .polls import poll_entity
 
@@ -770,7 +770,6 @@ def status(city: City, row: StatusRow, cards: Cards) -> dict[str, Any] | None:
     else:
         listing = row.listing
         assert listing is not None
-        tags = [listing.category] if listing.category else []
         entity.update(
             uri=listing.uri,
             url=listing.uri,
@@ -785,7 +784,7 @@ def status(city: City, row: StatusRow, cards: Cards) -> dict[str, Any] | None:
                 _attachment(city, sid, i, p) for i, p in enumerate(listing.photos[:4])
             ],
             mentions=[],
-            tags=[{"name": t, "url": city.urls.tag(t)} for t in tags],
+            tags=[{"name": t, "url": city.urls.tag(t)} for t in listing_hashtags(listing)],
         )
         entity["comptoir"] = {
             "listing": True,

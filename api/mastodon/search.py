@@ -78,8 +78,8 @@ def _listed_space(session: Session, slug: str | None) -> DiscussionSpace | None:
 def _hashtags(
     session: Session, city: City, text: str, limit: int, offset: int
 ) -> list[dict[str, Any]]:
-    """The hashtags of notes starting with the text (the exact one first), then the
-    market's categories holding it, each once: Tags with their week's history."""
+    """The hashtags of notes and listings starting with the text (the exact one first),
+    then the market's categories holding it, each once: Tags with their week's history."""
     known = {t.name: t for t in hashtags.search(session, text, limit + offset)}
     categories = status_search.hashtags(session, text, limit + offset, 0)
     names = list(dict.fromkeys([*known, *(c.slug for c in categories)]))[offset : offset + limit]

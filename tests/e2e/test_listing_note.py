@@ -18,7 +18,7 @@ from models import Direction, Follow, FollowState, RemoteActor
 from ..listings.conftest import image_bytes
 from ..sink import Sink
 from .helpers import eventually
-from .market import Resident, add_category
+from .market import Resident, add_category, follow_market, remote_listing
 
 _PEM = generate_rsa_pem()[1]
 
@@ -196,3 +196,26 @@ async def test_hashtags_typed_in_a_note_become_tag_entries(start_city: Any) -> N
         {"type": "Hashtag", "name": "#boulangerie", "href": city.city.urls.tag("boulangerie")},
         {"type": "Hashtag", "name": "#pain", "href": city.city.urls.tag("pain")},
     ]
+
+
+async def test_a_listing_hashtag_reaches_the_tag_timeline_of_a_following_city(
+    start_city: Any,
+) -> None:
+    """City A's listing carries the hashtag of its description as a `Hashtag` tag; city B,
+    following A's market, keeps it and shows it under that hashtag, in the API's tag
+    timeline and on its `/tags/` page."""
+    a = await start_city(moderation={"listing_review": "after"})
+    b = await start_city(currency={"code": "BRQ"})
+    alice, bob = Resident(a, "alice"), Resident(b, "bob")
+    await follow_market(bob, a)
+    listing = await alice.ok(
+        "post",
+        "/listings",
+        {"purpose": "offer", "title": "Tandem", "price": "2.00", "description": "#Duo ride"},
+    )
+    await eventually(lambda: remote_listing(b, bob, listing["uri"]))
+    found = (await b.http.get("/api/v1/timelines/tag/duo")).json()
+    assert [s["uri"] for s in found] == [listing["uri"]]
+    assert [t["name"] for t in found[0]["tags"]] == ["duo"]
+    page = (await b.http.get("/tags/duo")).text
+    assert "Tandem" in page
