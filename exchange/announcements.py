@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import and_, case, delete, func, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -255,7 +256,8 @@ def _unrecognized() -> DomainError:
 
 
 def react(session: Session, member: Member, row: Announcement, name: str) -> None:
-    """The member's reaction `name` (a Unicode emoji); again is no error."""
+    """The member's reaction `name` (a Unicode emoji); the same again is refused (422
+    `Duplicate record`), as Mastodon refuses it and Mastodon.py documents."""
     if not is_unicode_emoji(name):
         raise _unrecognized()
     names = set(
@@ -276,9 +278,22 @@ def react(session: Session, member: Member, row: Announcement, name: str) -> Non
             AnnouncementReaction.name == name,
         )
     )
-    if mine is None:
-        session.add(AnnouncementReaction(announcement_id=row.id, member_id=member.id, name=name))
-        session.flush()
+    if mine is not None:
+        raise _duplicate()
+    try:
+        # the unique key is the last word when the same reaction is sent twice at once
+        with session.begin_nested():
+            session.add(
+                AnnouncementReaction(announcement_id=row.id, member_id=member.id, name=name)
+            )
+            session.flush()
+    except IntegrityError:
+        raise _duplicate() from None
+
+
+def _duplicate() -> DomainError:
+    """Mastodon's answer to a reaction made again (its unique index refuses the row)."""
+    return DomainError("duplicate_reaction", "Duplicate record", 422)
 
 
 def unreact(session: Session, member: Member, row: Announcement, name: str) -> None:

@@ -138,11 +138,12 @@ async def test_reactions_are_counted_with_me_for_the_caller(masto: Masto) -> Non
     ]
 
 
-async def test_reacting_twice_counts_once(masto: Masto) -> None:
+async def test_the_same_reaction_again_is_a_duplicate_and_counts_once(masto: Masto) -> None:
     number = announced(masto, "Fête du pain.")
     path = f"/api/v1/announcements/{number}/reactions/🎉"
     await put(masto, path, "alice")
-    assert (await put(masto, path, "alice")).status_code == 200
+    again = await put(masto, path, "alice")
+    assert (again.status_code, again.json()) == (422, {"error": "Duplicate record"})
     (shown,) = await listed(masto)
     assert shown["reactions"] == [{"name": "🎉", "count": 1, "me": True}]
 
