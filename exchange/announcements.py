@@ -146,6 +146,13 @@ def listed(session: Session) -> list[Announcement]:
     return list(session.scalars(select(Announcement).order_by(Announcement.id.desc())))
 
 
+def is_shown(row: Announcement, moment: datetime | None = None) -> bool:
+    """Whether members see `row` now: published and not ended (as `shown` selects them)."""
+    moment = moment or utcnow()
+    published = row.state is AnnouncementState.published
+    return published and (row.ends_at is None or row.ends_at > moment)
+
+
 def _showing(moment: datetime) -> ColumnElement[bool]:
     return and_(
         Announcement.state == AnnouncementState.published,
