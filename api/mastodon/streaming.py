@@ -7,7 +7,9 @@ Mastodon's streaming server speaks them: events `update` (a Status), `status.upd
 Status edited), `delete` (the id of a status removed), `notification` (a Notification)
 and, on the `direct` stream, `conversation` (a direct conversation that got a message,
 or a negotiation thread that moved: an offer, an answer, a message; `conversations.py`),
-each payload a string (JSON, or the bare id for `delete`).
+and, on the `user` stream, `announcement` / `announcement.delete` (an announcement published
+or taken down; `announcements.py`), each payload a string (JSON, or the bare id for `delete`
+and `announcement.delete`).
 
 How it works with several web processes: each connection polls the database, not an
 in-process bus, so a status stored by any process (a web process, the worker storing what

@@ -33,6 +33,8 @@ async def test_publishing_and_taking_down_reach_the_user_stream(
     async with httpx.AsyncClient(base_url=city.url, timeout=20) as http:
         async with http.stream("GET", "/api/v1/streaming/user", headers=headers) as stream:
             lines = stream.aiter_lines()
+            city.db.write_sync(lambda s: announcements.add(s, "Only a draft", None))
+            await asyncio.sleep(1.5)  # a poll passes: the draft sent nothing
             city.db.write_sync(
                 lambda s: announcements.publish(s, announcements.find(s, number), None)
             )
