@@ -37,7 +37,8 @@ FIELDS = {
     "missing_field": "text",
     "too_long": "text",
     "invalid_dates": "ends_at",
-    "invalid_announcement_date": "starts_at",
+    "invalid_announcement_start": "starts_at",
+    "invalid_announcement_end": "ends_at",
 }
 
 
@@ -55,8 +56,9 @@ async def announcements_page(request: Request, refused: Refusal = NONE) -> Respo
     )
 
 
-def _moment(value: object) -> datetime | None:
-    """A `datetime-local` (or a day) typed in the form, in UTC; empty is none."""
+def _moment(value: object, which: str) -> datetime | None:
+    """A `datetime-local` (or a day) typed in the form, in UTC; empty is none. `which` is
+    `start` or `end`: the refusal is shown beside its field."""
     text = str(value or "").strip()
     if not text:
         return None
@@ -64,7 +66,7 @@ def _moment(value: object) -> datetime | None:
         moment = datetime.fromisoformat(text)
     except ValueError:
         raise DomainError(
-            "invalid_announcement_date", "a date is written like 2026-12-24T18:00", 400
+            f"invalid_announcement_{which}", "a date is written like 2026-12-24T18:00", 400
         ) from None
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
@@ -79,8 +81,8 @@ async def add(request: Request) -> Response:
             session,
             str(form.get("text", "")),
             by,
-            starts_at=_moment(form.get("starts_at")),
-            ends_at=_moment(form.get("ends_at")),
+            starts_at=_moment(form.get("starts_at"), "start"),
+            ends_at=_moment(form.get("ends_at"), "end"),
             all_day=form.get("all_day") == "on",
         )
         if form.get("publish") == "on":

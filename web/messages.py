@@ -178,7 +178,8 @@ SENTENCES: dict[str, str] = {
     "option_too_long": N_("An option is at most %(limit)s characters."),
     "duplicate_option": N_("Two options have the same text."),
     "invalid_poll_close": N_("Choose a closing time in the future, like 2026-12-24T18:00."),
-    "invalid_announcement_date": N_("Write a date like 2026-12-24T18:00."),
+    "invalid_announcement_start": N_("Write a date like 2026-12-24T18:00."),
+    "invalid_announcement_end": N_("Write a date like 2026-12-24T18:00."),
     "remote_votes_members_only": N_(
         "This discussion is for the city's members only: other cities cannot vote in it."
     ),

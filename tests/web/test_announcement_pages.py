@@ -131,3 +131,10 @@ async def test_the_page_speaks_french_to_a_french_moderator(staff: Any) -> None:
     _, mod = staff
     page = await mod.client.get(PAGE, headers={"Accept-Language": "fr-FR,fr;q=0.9"})
     assert "<h1>Annonces</h1>" in page.text and "Écrire une annonce" in page.text
+
+
+async def test_an_end_that_is_no_date_is_refused_beside_the_end(staff: Any) -> None:
+    app, mod = staff
+    refused = await send(mod, PAGE, f"{PAGE}/add", text="When?", ends_at="next monday")
+    assert refused.status_code == 400 and 'id="add-ends_at-error"' in refused.text
+    assert 'value="next monday"' in refused.text and stored(app) == []
