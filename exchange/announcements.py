@@ -17,6 +17,7 @@ Functions over a Session; they never commit and never render.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -194,8 +195,10 @@ def dismiss(session: Session, member: Member, row: Announcement) -> None:
         )
     )
     if exists is None:
-        session.add(AnnouncementRead(member_id=member.id, announcement_id=row.id))
-        session.flush()
+        # two apps dismissing at once: the unique key keeps one mark, and neither fails
+        with contextlib.suppress(IntegrityError), session.begin_nested():
+            session.add(AnnouncementRead(member_id=member.id, announcement_id=row.id))
+            session.flush()
 
 
 def read_ids(session: Session, member: Member, ids: list[int]) -> set[int]:
