@@ -77,8 +77,8 @@ def test_member_domain_blocks_downgrade_to_0038_and_upgrade_again(db_url: str) -
         database.dispose()
 
 
-def test_announcements_downgrade_to_0039_and_upgrade_again(db_url: str) -> None:
-    """0040 undone leaves the schema of 0039 (its three tables gone), and applies again."""
+def test_announcements_downgrade_to_0040_and_upgrade_again(db_url: str) -> None:
+    """0041 undone leaves the schema of 0040 (its three tables gone), and applies again."""
     ours = {"announcements", "announcement_reads", "announcement_reactions"}
     migrate.upgrade(db_url)
     database = Database(db_url, threads=1, for_migrations=True)
@@ -86,7 +86,7 @@ def test_announcements_downgrade_to_0039_and_upgrade_again(db_url: str) -> None:
         with database.engine.begin() as connection:
             config = migrate.alembic_config(db_url)
             config.attributes["connection"] = connection
-            command.downgrade(config, "0039")
+            command.downgrade(config, "0040")
         with database.engine.connect() as conn:
             tables = set(inspect(conn).get_table_names())
         assert not ours & tables and "member_domain_blocks" in tables
