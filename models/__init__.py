@@ -4,6 +4,12 @@ from .account_block import AccountBlock
 from .account_mute import AccountMute
 from .activity import OutboundActivity
 from .actor import RemoteActor
+from .announcement import (
+    Announcement,
+    AnnouncementReaction,
+    AnnouncementRead,
+    AnnouncementState,
+)
 from .api_token import ApiToken
 from .base import Base, JSONDocument, UTCDateTime, new_public_id, table_of, utcnow
 from .category import Category
@@ -86,6 +92,10 @@ from .web_push import PushPolicy, VapidKey, WebPushSubscription
 from .web_session import WebSession
 
 __all__ = [
+    "Announcement",
+    "AnnouncementReaction",
+    "AnnouncementRead",
+    "AnnouncementState",
     "AccountBlock",
     "AccountMute",
     "Hashtag",

@@ -25,6 +25,7 @@ from instance.media_store import MediaStoreError
 from instance.requestlog import configure_logging
 from instance.settings import ConfigError, load_settings
 from server import (
+    cli_announcements,
     cli_backup,
     cli_demo,
     cli_discussions,
@@ -198,6 +199,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_projects.add_parsers(sub, common)
     cli_backup.add_parsers(sub, common)
     cli_polls.add_parsers(cli_discussions.add_parsers(sub, common), common)
+    cli_announcements.add_parsers(sub, common)
     cli_demo.add_parsers(sub, common)
     return parser
 

@@ -15,6 +15,7 @@ from outbox import documents, featured, settlement_documents, wellknown
 from web import (
     account,
     account_sessions,
+    admin_announcements,
     admin_categories,
     admin_domains,
     admin_federation,
@@ -81,6 +82,7 @@ def all_routes() -> list[BaseRoute]:
         *following.routes(),
         *profile_settings.routes(),
         *admin_categories.routes(),
+        *admin_announcements.routes(),
         *town_timeline.routes(),
         *account.routes(),
         *account_sessions.routes(),

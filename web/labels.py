@@ -27,6 +27,8 @@ LABELS: dict[str, str] = {
     "draft": N_("draft"),
     "pending": N_("pending review"),
     "published": N_("published"),
+    # announcements (annonce too: feminine in French)
+    "unpublished": N_("taken down"),
     "reserved": N_("reserved"),
     "closed": N_("closed"),
     "expired": N_("expired"),

@@ -178,6 +178,8 @@ SENTENCES: dict[str, str] = {
     "option_too_long": N_("An option is at most %(limit)s characters."),
     "duplicate_option": N_("Two options have the same text."),
     "invalid_poll_close": N_("Choose a closing time in the future, like 2026-12-24T18:00."),
+    "invalid_announcement_start": N_("Write a date like 2026-12-24T18:00."),
+    "invalid_announcement_end": N_("Write a date like 2026-12-24T18:00."),
     "remote_votes_members_only": N_(
         "This discussion is for the city's members only: other cities cannot vote in it."
     ),
@@ -189,6 +191,7 @@ VARIANTS: dict[tuple[str, str], str] = {
     ("invalid_expiry", "max_days"): N_("A listing stays at most %(max_days)s days."),
     ("amount_not_positive", "allow_zero"): N_("The amount must be zero or more."),
     ("invalid_dates", "starts_on"): N_("A project cannot end before it starts."),
+    ("invalid_dates", "announcement"): N_("An announcement cannot end before it starts."),
 }
 
 

@@ -11,6 +11,7 @@ from starlette.routing import Route, WebSocketRoute
 
 from . import (
     accounts,
+    announcements,
     blocks,
     bookmarks,
     conversations,
@@ -38,6 +39,7 @@ def routes() -> list[Route | WebSocketRoute]:
         # fixed paths (`/accounts/familiar_followers`, `/notifications/requests`) before the
         # `{id}` routes that would take them for an id
         *stubs.routes(),
+        *announcements.routes(),
         *search.routes(),
         *accounts.routes(),
         *blocks.routes(),

@@ -7,7 +7,9 @@ Mastodon's streaming server speaks them: events `update` (a Status), `status.upd
 Status edited), `delete` (the id of a status removed), `notification` (a Notification)
 and, on the `direct` stream, `conversation` (a direct conversation that got a message,
 or a negotiation thread that moved: an offer, an answer, a message; `conversations.py`),
-each payload a string (JSON, or the bare id for `delete`).
+and, on the `user` stream, `announcement` / `announcement.delete` (an announcement published
+or taken down; `announcements.py`), each payload a string (JSON, or the bare id for `delete`
+and `announcement.delete`).
 
 How it works with several web processes: each connection polls the database, not an
 in-process bus, so a status stored by any process (a web process, the worker storing what
@@ -39,6 +41,7 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from exchange import (
+    announcements,
     member_lists,
     notifications,
     oauth_scopes,
@@ -51,9 +54,18 @@ from exchange.errors import DomainError, NotFound
 from exchange.statuses import Paging, Viewer
 from exchange.tag_timeline import TagFilter
 from instance.city import City
-from models import Member, Notification, Status, StatusEventKind, utcnow
+from models import (
+    Announcement,
+    AnnouncementState,
+    Member,
+    Notification,
+    Status,
+    StatusEventKind,
+    utcnow,
+)
 from models.hashtag import normalize
 
+from . import announcements as announcement_entities
 from . import conversations as direct_conversations
 from . import entities
 from .common import mastodon_errors
@@ -88,12 +100,14 @@ class Listener:
     last_direct: int = 0
     #: negotiation threads are not rows that grow: a thread moves (its `updated_at`)
     last_thread_at: datetime = datetime.min.replace(tzinfo=UTC)
+    #: nor are announcements: one is published and unpublished (its `updated_at`)
+    last_announcement_at: datetime = datetime.min.replace(tzinfo=UTC)
 
     async def start(self) -> None:
         """Only what arrives from now on is sent."""
         member = self.viewer.member
 
-        def read(session: Session) -> tuple[int, int, int, datetime]:
+        def read(session: Session) -> tuple[int, int, int, datetime, datetime]:
             return (
                 session.scalar(select(func.max(Status.id))) or 0,
                 session.scalar(select(func.max(Notification.id))) or 0,
@@ -101,6 +115,8 @@ class Listener:
                 direct_conversations.thread_activity_start(session, member)
                 if member is not None
                 else self.last_thread_at,
+                session.scalar(select(func.max(Announcement.updated_at)))
+                or self.last_announcement_at,
             )
 
         (
@@ -108,6 +124,7 @@ class Listener:
             self.last_notification,
             self.last_change,
             self.last_thread_at,
+            self.last_announcement_at,
         ) = await self.city.db.read(read)
 
     async def events(self) -> list[tuple[str, str, str]]:
@@ -132,6 +149,8 @@ class Listener:
                     session, city, viewer.member, self.last_thread_at
                 )
                 found.extend(("direct", "conversation", orjson.dumps(c).decode()) for c in threads)
+            if "user" in wanted and viewer.member is not None:
+                found.extend(self._announcements(session, viewer.member))
             page = Paging(min_id=self.last_status, limit=statuses.MAX_LIMIT)
             top_status, top_notification = self.last_status, self.last_notification
             for stream in sorted(wanted):
@@ -180,6 +199,28 @@ class Listener:
             return found + found_changes, top_status, top_notification
 
         found, self.last_status, self.last_notification = await city.db.read(read)
+        return found
+
+    def _announcements(self, session: Session, member: Member) -> list[tuple[str, str, str]]:
+        """`announcement` (the entity, as the member sees it) for each announcement
+        published since the last call, `announcement.delete` (its id) for each taken down,
+        on the user stream, as Mastodon sends them. Read by the time each last changed."""
+        changed = announcements.changed_since(session, self.last_announcement_at)
+        if not changed:
+            return []
+        self.last_announcement_at = max(row.updated_at for row in changed)
+        found: list[tuple[str, str, str]] = []
+        shown = [row for row in changed if announcements.is_shown(row)]
+        entities_of = {
+            int(entity["id"]): entity
+            for entity in announcement_entities.rendered(session, member, shown)
+        }
+        for row in changed:
+            if row.id in entities_of:
+                payload = orjson.dumps(entities_of[row.id]).decode()
+                found.append(("user", "announcement", payload))
+            elif row.state is AnnouncementState.unpublished:
+                found.append(("user", "announcement.delete", str(row.id)))
         return found
 
     def _changes(

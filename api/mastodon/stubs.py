@@ -1,6 +1,6 @@
 """Endpoints apps call at start-up or on their main screens that Comptoir has nothing behind
 yet, answered in Mastodon's shapes so apps go on: markers, preferences, filters (v1 and v2),
-custom emojis, announcements, trends, suggestions, featured tags,
+custom emojis, trends, suggestions, featured tags,
 endorsements, scheduled statuses, familiar
 followers, the notification policy and requests, translation languages. Each checks the
 scope Mastodon asks for, like a real endpoint would: an app told "403" or "401" here learns
@@ -129,7 +129,6 @@ MAX_IDS = 40
 
 #: (path, scope) of the member's lists that are always empty here
 EMPTY_LISTS = (
-    ("/api/v1/announcements", "read"),
     ("/api/v2/suggestions", "read"),
     ("/api/v1/suggestions", "read"),
     ("/api/v1/featured_tags", "read:accounts"),

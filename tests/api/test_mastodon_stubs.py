@@ -43,7 +43,6 @@ async def test_markers_need_a_token(masto: Masto) -> None:
 @pytest.mark.parametrize(
     "path",
     [
-        "/api/v1/announcements",
         "/api/v2/suggestions",
         "/api/v1/followed_tags",
         "/api/v1/featured_tags",

@@ -75,3 +75,23 @@ def test_member_domain_blocks_downgrade_to_0038_and_upgrade_again(db_url: str) -
             assert "member_domain_blocks" in set(inspect(conn).get_table_names())
     finally:
         database.dispose()
+
+
+def test_announcements_downgrade_to_0040_and_upgrade_again(db_url: str) -> None:
+    """0041 undone leaves the schema of 0040 (its three tables gone), and applies again."""
+    ours = {"announcements", "announcement_reads", "announcement_reactions"}
+    migrate.upgrade(db_url)
+    database = Database(db_url, threads=1, for_migrations=True)
+    try:
+        with database.engine.begin() as connection:
+            config = migrate.alembic_config(db_url)
+            config.attributes["connection"] = connection
+            command.downgrade(config, "0040")
+        with database.engine.connect() as conn:
+            tables = set(inspect(conn).get_table_names())
+        assert not ours & tables and "member_domain_blocks" in tables
+        migrate.upgrade(db_url)
+        with database.engine.connect() as conn:
+            assert ours <= set(inspect(conn).get_table_names())
+    finally:
+        database.dispose()

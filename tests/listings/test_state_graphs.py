@@ -2,8 +2,9 @@
 
 The graphs are exchange's: a listing's, an offer's, a negotiation's, an agreement's, a follow's,
 a report's, a domain draft's, an exchange rule's, a discussion space's, a project's, a pledge's,
-a poll's and an organisation request's. Each is checked move by move against its own table:
-what the table holds is made, everything else is refused (409) and leaves the row as it was.
+a poll's, an organisation request's and an announcement's. Each is checked move by move
+against its own table: what the table holds is made, everything else is refused (409) and
+leaves the row as it was.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from sqlalchemy import Enum
 
 from exchange import (
     agreements,
+    announcements,
     discussions,
     domain_drafts,
     follows,
@@ -35,6 +37,7 @@ from exchange.errors import DomainError
 from exchange.state_graph import StateGraph
 from models import (
     AgreementState,
+    AnnouncementState,
     DraftState,
     FollowState,
     JobState,
@@ -70,6 +73,7 @@ GRAPHS: dict[str, StateGraph[Any]] = {
     "pledge": projects.PLEDGE_GRAPH,
     "poll": polls.GRAPH,
     "organisation request": organisations.GRAPH,
+    "announcement": announcements.GRAPH,
 }
 
 #: the states a row never leaves (a report can always be reopened: it has none)
@@ -116,6 +120,8 @@ FINALS: dict[str, set[Any]] = {
         OrganisationRequestState.withdrawn,
         OrganisationRequestState.revoked,
     },
+    # taken down, an announcement may be published again: no final state
+    "announcement": set(),
 }
 
 #: one move per graph that nothing in the domain makes
@@ -136,6 +142,7 @@ UNDECLARED: dict[str, tuple[Any, Any]] = {
     "pledge": (PledgeState.voided, PledgeState.pending),
     "poll": (PollState.closed, PollState.open),
     "organisation request": (OrganisationRequestState.approved, OrganisationRequestState.declined),
+    "announcement": (AnnouncementState.unpublished, AnnouncementState.draft),
 }
 
 #: rows whose state the worker moves (instance.queue), not a domain rule
