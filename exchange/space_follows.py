@@ -70,7 +70,7 @@ def followed_spaces(member_id: int | BindParameter[int]) -> Select[Any]:
 ENTRY_BASE = 10**15
 
 
-def followed_by(member_id: int) -> Select[Any]:
+def followed_by(member_id: int | BindParameter[int]) -> Select[Any]:
     """The entries (`ENTRY_BASE` + row id) of the spaces a member follows, archived ones
     left out (off the list of spaces)."""
     return (
