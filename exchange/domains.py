@@ -17,7 +17,7 @@ import hashlib
 import ipaddress
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from exchange import instance_settings as admin_settings
@@ -167,11 +167,16 @@ def set_mode(
 # ------------------------------------------------------------------ reading
 
 
+_RULES = select(DomainRule).order_by(DomainRule.kind, DomainRule.domain)
+#: one kind's rules: built once (the Mastodon instance endpoints read both kinds on every
+#: call, and apps call them first)
+_RULES_OF_KIND = _RULES.where(DomainRule.kind == bindparam("kind"))
+
+
 def list_rules(session: Session, kind: RuleKind | None = None) -> list[DomainRule]:
-    query = select(DomainRule).order_by(DomainRule.kind, DomainRule.domain)
-    if kind is not None:
-        query = query.where(DomainRule.kind == kind)
-    return list(session.scalars(query))
+    if kind is None:
+        return list(session.scalars(_RULES))
+    return list(session.scalars(_RULES_OF_KIND, {"kind": kind}))
 
 
 def find_rule(session: Session, domain: str, kind: RuleKind) -> DomainRule | None:

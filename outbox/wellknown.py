@@ -12,7 +12,7 @@ from datetime import timedelta
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -152,31 +152,34 @@ async def nodeinfo_links(request: Request) -> Response:
     )
 
 
+_ACTIVE = Member.status == MemberStatus.active
+#: the counts NodeInfo and the Mastodon instance endpoints show: one statement built once
+#: (were four, built per call, on every app's first request)
+_USAGE = select(
+    select(func.count()).select_from(Member).where(_ACTIVE).scalar_subquery(),
+    select(func.count())
+    .select_from(Member)
+    .where(_ACTIVE, Member.last_seen_at >= bindparam("month"))
+    .scalar_subquery(),
+    select(func.count())
+    .select_from(Member)
+    .where(_ACTIVE, Member.last_seen_at >= bindparam("halfyear"))
+    .scalar_subquery(),
+    select(func.count())
+    .select_from(Note)
+    .where(Note.member_id.is_not(None), Note.deleted_at.is_(None))
+    .scalar_subquery(),
+)
+
+
 def usage(session: Session) -> dict[str, Any]:
     now = utcnow()
-    active = Member.status == MemberStatus.active
-
-    def seen_since(days: int) -> int:
-        since = now - timedelta(days=days)
-        return (
-            session.scalar(
-                select(func.count()).select_from(Member).where(active, Member.last_seen_at >= since)
-            )
-            or 0
-        )
-
+    total, month, halfyear, posts = session.execute(
+        _USAGE, {"month": now - timedelta(days=30), "halfyear": now - timedelta(days=180)}
+    ).one()
     return {
-        "users": {
-            "total": session.scalar(select(func.count()).select_from(Member).where(active)) or 0,
-            "activeMonth": seen_since(30),
-            "activeHalfyear": seen_since(180),
-        },
-        "localPosts": session.scalar(
-            select(func.count())
-            .select_from(Note)
-            .where(Note.member_id.is_not(None), Note.deleted_at.is_(None))
-        )
-        or 0,
+        "users": {"total": total, "activeMonth": month, "activeHalfyear": halfyear},
+        "localPosts": posts,
     }
 
 
