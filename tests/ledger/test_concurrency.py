@@ -90,7 +90,10 @@ class Choreography:
                 del self.gates[(thread, start)]
                 self.backends[thread] = cursor.connection.info.backend_pid
                 reached.set()
-                assert go.wait(30)
+                # longer than any step the test takes before letting it go (each waits up to
+                # 30 s): under a loaded CI the held thread's own wait ran out first, while
+                # the other thread was still on its way to the lock it must wait on
+                assert go.wait(120)
 
     def waits_on(self, thread: threading.Thread, holder: str, timeout: float = 30) -> None:
         """Return once `thread` is blocked on a lock that `holder`'s transaction holds (as
