@@ -18,7 +18,7 @@ import logging
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, inspect, select, update
 from sqlalchemy.orm import Session
 
 from exchange import agreements
@@ -137,14 +137,19 @@ def mark_paid(
     if found is None:
         return
     state, thread_id, buyer_id, seller_id, listing_id = found
+    copies = [
+        copy
+        for model, key in ((Agreement, row.agreement_id), (Negotiation, thread_id))
+        if (copy := session.identity_map.get(session.identity_key(model, key))) is not None
+    ]
+    if any(inspect(copy).modified for copy in copies):
+        session.flush()  # their changes first: expiring them below would drop them
     if state is AgreementState.agreed:  # the graph's one move to paid (compare-and-set)
         assert agreements.GRAPH.allows(state, AgreementState.paid)
         connection.execute(_AGREEMENT_PAID, {"agreement": row.agreement_id})
     connection.execute(_THREAD_MOVED, {"thread": thread_id, "now": now})
-    for model, key in ((Agreement, row.agreement_id), (Negotiation, thread_id)):
-        stale = session.identity_map.get(session.identity_key(model, key))
-        if stale is not None:
-            session.expire(stale)
+    for copy in copies:
+        session.expire(copy)
     member_id = buyer_id if buyer_id == row.member_id else seller_id
     if member_id is not None:
         notify(
