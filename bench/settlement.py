@@ -19,11 +19,16 @@ pays one of them there, to count the database transactions each city runs for on
   the payee city posted it (its row's `decided_at`; the payer city posts first, on the
   vote). Rate = N / (last posted - first request).
 
-Each phase prints the CPU the two city processes used, divided by N. Both ledgers must pass
-`ledger check` afterwards and every settlement must have committed. BENCH_PROFILE=DIR samples
-both city processes with py-spy during the settlements (raw stacks in DIR/a.txt, DIR/b.txt;
-py-spy is not a dependency: `pip install py-spy` into the virtualenv). BENCH_SQL=FILE writes
-every statement of the one counted settlement to FILE, by city.
+Each phase prints the CPU the two city processes used, divided by N; the settlements also
+print, on PostgreSQL, the CPU of the database server's backends serving the bench's
+database (COMPTOIR_BENCH_PG names it: give the bench a database of its own when tests run
+beside it), and how many of the machine's cores were busy, all processes counted. Both
+ledgers must pass `ledger check` afterwards and every settlement must have committed.
+
+BENCH_PROFILE=DIR samples both city processes with py-spy during the settlements (raw
+stacks in DIR/a.txt, DIR/b.txt; py-spy is not a dependency: `pip install py-spy` into the
+virtualenv). BENCH_SQL=FILE writes every statement of the one counted settlement to FILE,
+by city.
 """
 
 from __future__ import annotations
@@ -231,6 +236,32 @@ def cpu_seconds(process: subprocess.Popen[bytes]) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def database_cpu_seconds(database: str) -> float:
+    """User + system CPU of the PostgreSQL server's backends serving `database` so far (Linux
+    /proc). The cities keep their pooled
+    connections through a phase, so the backends live through it; other databases' backends
+    (tests running beside) are not counted."""
+    total = 0
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            title = (proc / "cmdline").read_bytes().replace(b"\0", b" ").split()
+            # `postgres: [CLUSTER:] USER DATABASE ...`
+            if title[:1] != [b"postgres:"] or database.encode() not in title[2:4]:
+                continue
+            fields = (proc / "stat").read_text().rpartition(")")[2].split()
+        except (OSError, IndexError):  # the process ended while we looked
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def machine_busy_seconds() -> float:
+    """CPU seconds all cores spent not idle so far (Linux /proc/stat)."""
+    fields = [int(f) for f in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle, iowait
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
 async def answering(url: str, process: subprocess.Popen[bytes]) -> None:
     async with httpx.AsyncClient() as client:
         for _ in range(600):
@@ -346,11 +377,15 @@ async def measure(
 
         profiles = profile(cities)  # the settlements only
         cpu = [cpu_seconds(p) for p in cities]
+        database = a.db.engine.url.database or ""
+        database_cpu, busy = database_cpu_seconds(database), machine_busy_seconds()
         first = time.time()
         await limited(concurrency, [pay(t) for t in threads])
         answered = time.time() - first
         await eventually(all_posted, timeout=300, interval=0.02)
         settle_cpu = [(cpu_seconds(p) - c) / n for p, c in zip(cities, cpu, strict=True)]
+        database_cpu = (database_cpu_seconds(database) - database_cpu) / n
+        cores_busy = (machine_busy_seconds() - busy) / (time.time() - first)
         for spy in profiles:
             spy.send_signal(signal.SIGINT)
             spy.wait(timeout=60)
@@ -394,6 +429,11 @@ async def measure(
         "ms",
         precise=True,
     )
+    if backend == "postgresql":
+        row(f"{backend}: CPU per settlement, database server", database_cpu * 1000, "ms",
+            precise=True)  # fmt: skip
+    row(f"{backend}: cores busy during the settlements (all processes)", cores_busy, "",
+        precise=True)  # fmt: skip
 
 
 def main() -> None:
