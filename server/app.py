@@ -37,6 +37,7 @@ from outbox import availability
 from outbox import jobs as outbox_jobs
 from server.api_edge import ApiEdge
 from server.errors import EXCEPTION_HANDLERS, CrashPage
+from server.router import IndexedRouter
 from server.routing import all_routes
 from services import jobs as service_jobs
 from services import settlement_jobs, settlement_outcomes
@@ -163,6 +164,8 @@ def create_app(
         exception_handlers=EXCEPTION_HANDLERS,
         lifespan=lifespan,
     )
+    # the same routes and lifespan, each request trying only the routes its path could match
+    app.router = IndexedRouter(routes, lifespan=lifespan)
     app.state.city = city
     app.state.inbox_writer = inbox_writer
     return app
