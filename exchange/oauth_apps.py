@@ -83,18 +83,29 @@ def register(
         raise DomainError(
             "invalid_scope", f"Validation failed: Scopes unknown: {' '.join(strange)}", 422
         )
+    website = (website or "").strip() or None
+    if website is not None and not _is_web_address(website):
+        # it is shown as a link on the consent page: never `javascript:` (as Mastodon)
+        raise DomainError("invalid_website", "Validation failed: Website is invalid", 422)
+    if website is not None and len(website) > 500:
+        raise DomainError("invalid_website", "Validation failed: Website is too long", 422)
     secret = generate_token(43)
     app = OAuthApplication(
         client_id=generate_token(43),
         client_secret_hash=secret_hash(secret),
         name=name,
-        website=(website or "").strip()[:500] or None,
+        website=website,
         redirect_uris="\n".join(uris),
         scopes=" ".join(wanted),
     )
     session.add(app)
     session.flush()
     return Registered(app, secret)
+
+
+def _is_web_address(value: str) -> bool:
+    parts = urlsplit(value)
+    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
 
 
 def find(session: Session, client_id: str) -> OAuthApplication | None:

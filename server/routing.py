@@ -14,6 +14,7 @@ from instance.content_negotiation import negotiated
 from outbox import documents, featured, settlement_documents, wellknown
 from web import (
     account,
+    account_apps,
     account_sessions,
     admin_announcements,
     admin_categories,
@@ -86,6 +87,7 @@ def all_routes() -> list[BaseRoute]:
         *town_timeline.routes(),
         *account.routes(),
         *account_sessions.routes(),
+        *account_apps.routes(),
         *admin_domains.routes(),
         *admin_federation.routes(),
         *admin_partners.routes(),

@@ -44,7 +44,14 @@ def _environment() -> Environment:
     env.filters["number"] = i18n.format_number
     env.filters["day"] = i18n.format_date
     env.filters["label"] = label
+    env.tests["web_address"] = web_address
     return env
+
+
+def web_address(value: object) -> bool:
+    """Whether a stored address may be a link's `href`: an http(s) URL only, never
+    `javascript:` or `data:` (an app's website, an organisation's: given by others)."""
+    return isinstance(value, str) and value.lower().startswith(("https://", "http://"))
 
 
 templates = Jinja2Templates(env=_environment())
