@@ -167,6 +167,25 @@ def bearer(session: Session, token: str) -> Bearer:
     return Bearer(row.id, row.scopes, app, member, row.last_used_at)
 
 
+#: whether a token found live once still is: not revoked, its member (if any) still active
+_STILL_LIVE = (
+    select(ApiToken.id)
+    .outerjoin(Member, Member.id == ApiToken.member_id)
+    .where(
+        ApiToken.id == bindparam("token"),
+        ApiToken.revoked_at.is_(None),
+        (ApiToken.member_id.is_(None)) | (Member.status == MemberStatus.active),
+    )
+)
+
+
+def still_live(session: Session, token_id: int) -> bool:
+    """Whether a token `bearer` accepted may still be used: a long-lived connection (a
+    stream) asks on each poll, so that revoking the token, or suspending its member, ends
+    it as it refuses the next request."""
+    return session.execute(_STILL_LIVE, {"token": token_id}).first() is not None
+
+
 def needs_touch(found: Bearer, now: datetime | None = None) -> bool:
     return found.last_used_at is None or (now or utcnow()) - found.last_used_at > TOUCH_EVERY
 

@@ -87,6 +87,11 @@ HASHTAG_STREAMS = ("hashtag", "hashtag:local")
 SCOPE = "read:statuses"
 
 
+class TokenRevoked(Exception):
+    """The stream's token is no longer live: the connection ends (Mastodon's streaming
+    server drops a revoked token's connections too)."""
+
+
 @dataclass
 class Listener:
     """One connection: who listens, to which streams, and the last ids sent."""
@@ -94,6 +99,8 @@ class Listener:
     city: City
     viewer: Viewer
     streams: set[str] = field(default_factory=set)
+    #: the token the connection was opened with (None: no token, a public stream)
+    token_id: int | None = None
     last_status: int = 0
     last_notification: int = 0
     last_change: int = 0
@@ -130,12 +137,15 @@ class Listener:
     async def events(self) -> list[tuple[str, str, str]]:
         """(stream, event, payload) of what is new since the last call. The ids sent move
         on only for what was looked at, so a stream subscribed a moment after connecting
-        still gets what arrived in between."""
+        still gets what arrived in between. Raises TokenRevoked when the connection's token
+        was revoked, or its member suspended, since the last call."""
         city, viewer = self.city, self.viewer
         policy = await city.fediverse.policy.current()
         wanted = set(self.streams)
 
         def read(session: Session) -> tuple[list[tuple[str, str, str]], int, int]:
+            if self.token_id is not None and not oauth_tokens.still_live(session, self.token_id):
+                raise TokenRevoked
             found: list[tuple[str, str, str]] = []
             if viewer.member is not None:
                 _refresh_shape(session, viewer.member)
@@ -363,10 +373,12 @@ def _stream_field(stream: str) -> list[str]:
     return [stream]
 
 
-async def _viewer(connection: HTTPConnection, city: City, *, required: bool) -> Viewer:
+async def _viewer(
+    connection: HTTPConnection, city: City, *, required: bool
+) -> tuple[Viewer, int | None]:
     """The member of the token sent as `Authorization: Bearer`, `access_token` or the
     WebSocket protocol header (as Mastodon takes it); nobody when none is sent and the
-    stream is public."""
+    stream is public. With the token's id, which the connection checks on each poll."""
     scheme, _, token = connection.headers.get("authorization", "").partition(" ")
     token = (
         token.strip()
@@ -377,7 +389,7 @@ async def _viewer(connection: HTTPConnection, city: City, *, required: bool) -> 
     if not token:
         if required:
             raise DomainError("unauthorized", "Missing access token", 401)
-        return Viewer(None, None)
+        return Viewer(None, None), None
     found = await city.db.read(lambda s: oauth_tokens.bearer(s, token))
     if not oauth_scopes.covers(found.scopes, SCOPE):
         raise DomainError("outside_scopes", "This action is outside the authorized scopes", 403)
@@ -385,8 +397,8 @@ async def _viewer(connection: HTTPConnection, city: City, *, required: bool) -> 
     if member is None:
         if required:
             raise DomainError("unprocessable", "This method requires an authenticated user", 422)
-        return Viewer(None, None)
-    return Viewer(member, city.urls.member(member.username))
+        return Viewer(None, None), found.token_id
+    return Viewer(member, city.urls.member(member.username)), found.token_id
 
 
 def _sse(stream: str) -> Any:
@@ -394,7 +406,7 @@ def _sse(stream: str) -> Any:
     async def endpoint(request: Request) -> Response:
         city: City = request.app.state.city
         member_only = stream in MEMBER_STREAMS or stream == "list"
-        viewer = await _viewer(request, city, required=member_only)
+        viewer, token_id = await _viewer(request, city, required=member_only)
         name = stream
         if stream == "list":
             name = await _list_stream(city, viewer, request.query_params.get("list"))
@@ -403,7 +415,7 @@ def _sse(stream: str) -> Any:
             if found is None:  # Mastodon's streaming server answers 400, not our 422
                 return JSONResponse({"error": "No tag for stream provided"}, 400)
             name = found
-        listener = Listener(city, viewer, {name})
+        listener = Listener(city, viewer, {name}, token_id=token_id)
         await listener.start()
         return StreamingResponse(
             _sse_body(request, listener),
@@ -418,7 +430,10 @@ async def _sse_body(request: Request, listener: Listener) -> AsyncIterator[bytes
     yield b":)\n\n"
     quiet = 0.0
     while not await request.is_disconnected():
-        events = await listener.events()
+        try:
+            events = await listener.events()
+        except TokenRevoked:
+            return
         for _, event, payload in events:
             yield f"event: {event}\ndata: {payload}\n\n".encode()
         quiet = 0.0 if events else quiet + POLL_SECONDS
@@ -446,13 +461,15 @@ async def websocket(ws: WebSocket) -> None:
     if asked in HASHTAG_STREAMS:
         first = hashtag_stream(asked, ws.query_params.get("tag"))
     try:
-        viewer = await _viewer(ws, city, required=asked in MEMBER_STREAMS or asked == "list")
+        viewer, token_id = await _viewer(
+            ws, city, required=asked in MEMBER_STREAMS or asked == "list"
+        )
         if asked == "list":
             first = await _list_stream(city, viewer, ws.query_params.get("list"))
     except DomainError:
         await ws.close(code=1008)
         return
-    listener = Listener(city, viewer)
+    listener = Listener(city, viewer, token_id=token_id)
     if first is not None:
         listener.streams.add(first)
     # before the handshake completes: what the app writes once connected is after the start
@@ -467,6 +484,8 @@ async def websocket(ws: WebSocket) -> None:
                 await ws.send_text(orjson.dumps(message).decode())
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(asyncio.shield(reader), POLL_SECONDS)
+    except TokenRevoked:
+        await ws.close(code=1008)  # policy violation: the token no longer holds
     except WebSocketDisconnect:
         pass
     finally:

@@ -15,6 +15,7 @@ import pytest
 import websockets
 
 from api.auth import issue_token
+from exchange import members, oauth_tokens
 from models import Member, Note, Status
 from services import social
 
@@ -411,3 +412,35 @@ async def test_the_direct_stream_sends_a_negotiation_thread_each_time_it_moves(
     assert [a["username"] for a in before["accounts"]] == ["bob"]
     assert "Offer: 1 × “Bike repair” for 2.50" in before["last_status"]["content"]
     assert after["last_status"]["content"] != before["last_status"]["content"]
+
+
+async def test_an_sse_stream_ends_when_its_token_is_revoked(
+    start_city: Callable[..., Any],
+) -> None:
+    city: LiveCity = await start_city(run_worker=False)
+    add_member(city, "alice")
+    token = city.db.write_sync(lambda s: issue_token(s, "alice"))
+    headers = {"Authorization": f"Bearer {token}"}
+    async with httpx.AsyncClient(base_url=city.url, timeout=20) as http:
+        async with http.stream("GET", "/api/v1/streaming/user", headers=headers) as stream:
+            lines = stream.aiter_lines()
+            assert await asyncio.wait_for(anext(lines), 20) == ":)"
+            city.db.write_sync(lambda s: oauth_tokens.revoke_tokens(s, "alice"))
+            _post_elsewhere(city, "alice", "Nobody should read this here")
+            rest = await asyncio.wait_for(_events(lines, 1), 20)  # ends, not times out
+    assert rest == []
+
+
+async def test_a_websocket_closes_when_its_member_is_suspended(
+    start_city: Callable[..., Any],
+) -> None:
+    city: LiveCity = await start_city(run_worker=False)
+    add_member(city, "alice")
+    token = city.db.write_sync(lambda s: issue_token(s, "alice"))
+    ws_url = city.url.replace("http", "ws", 1) + "/api/v1/streaming"
+    async with websockets.connect(f"{ws_url}?access_token={token}&stream=user") as ws:
+        city.db.write_sync(lambda s: members.suspend(s, "alice", None, "test"))
+        _post_elsewhere(city, "alice", "Nobody should read this here")
+        with pytest.raises(websockets.exceptions.ConnectionClosed) as closed:
+            await asyncio.wait_for(ws.recv(), 20)
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == 1008
