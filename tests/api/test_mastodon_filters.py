@@ -11,10 +11,13 @@ from typing import Any
 from urllib.parse import urlencode
 
 import httpx
+import orjson
 import pytest
 from sqlalchemy import event, select, update
 
+from api.mastodon import streaming
 from exchange import notifications
+from exchange.statuses import Viewer
 from models import Member, NotificationKind, StatusFilter, utcnow
 
 from .mastodon_city import Masto
@@ -551,3 +554,19 @@ async def test_the_count_on_the_member_follows_the_filters(masto: Masto) -> None
     assert counted() == 2
     await _delete(masto, f"{V2}/{made['id']}", "alice")
     assert counted() == 1
+
+
+async def test_a_stream_opened_before_the_filter_hides_by_its_context(masto: Masto) -> None:
+    carol = masto.remote("carol")
+    masto.follows("alice", carol)
+    alice = masto.db.read_sync(lambda s: s.get(Member, masto.member_id("alice")))
+    listener = streaming.Listener(
+        masto.city, Viewer(alice, masto.city.urls.member("alice")), {"user", "public"}
+    )
+    await listener.start()
+    await _make(masto, context=["home"], filter_action="hide", keywords_attributes=_words("vote"))
+    hit = masto.remote_note(carol, "vote now")
+    events = await listener.events()
+    assert [(stream, orjson.loads(payload)["uri"]) for stream, _, payload in events] == [
+        ("public", hit)
+    ]
