@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import event, select, update
 
 from api.mastodon import streaming
-from exchange import notifications
+from exchange import notifications, status_filters
 from exchange.statuses import Viewer
 from models import Member, NotificationKind, StatusFilter, utcnow
 
@@ -570,3 +570,35 @@ async def test_a_stream_opened_before_the_filter_hides_by_its_context(masto: Mas
     assert [(stream, orjson.loads(payload)["uri"]) for stream, _, payload in events] == [
         ("public", hit)
     ]
+
+
+# ---------------------------------------------------------------------- matching alone
+
+
+def _rule(*keywords: tuple[str, bool]) -> status_filters.ActiveFilter:
+    pattern = "|".join(status_filters.keyword_pattern(k, w) for k, w in keywords)
+    return status_filters.ActiveFilter(
+        StatusFilter(id=1, title="t", context=["home"]),
+        re.compile(pattern, re.IGNORECASE),
+        frozenset(),
+        tuple(k.casefold() for k, _ in keywords),
+    )
+
+
+@pytest.mark.parametrize(
+    ("keyword", "whole_word", "text", "found"),
+    [
+        ("café", True, "Le CAFÉ ouvre", "CAFÉ"),
+        ("été", False, "un bel ÉTÉ", "ÉTÉ"),
+        ("c++", True, "I write C++ daily", "C++"),
+        ("c++", True, "abc++", None),
+        ("#bread", True, "fresh #Bread today", "#Bread"),
+        ("vote", True, "voters", None),
+        ("vote", False, "voters", "vote"),
+    ],
+)
+def test_keywords_match_as_mastodon_matches_them(
+    keyword: str, whole_word: bool, text: str, found: str | None
+) -> None:
+    got = status_filters.matches([_rule((keyword, whole_word))], text, [])
+    assert [m.keyword_matches for m in got] == ([[found]] if found else [])
