@@ -326,7 +326,7 @@ class ActiveFilter:
     """A filter in force, ready to match: its keywords as one expression, its status ids,
     and its keywords case-folded (`folded`): the expression runs only on a text holding one
     of those, as most texts hold none and `re` tries each alternative at every position
-    (about 0.2 ms a page per filter of ten keywords otherwise)."""
+    (0.5-0.9 ms a page of 20 per filter of ten keywords otherwise, docs/BENCHMARKS.md)."""
 
     filter: StatusFilter
     keywords: re.Pattern[str] | None
