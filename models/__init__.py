@@ -87,6 +87,13 @@ from .space_follow import SpaceFollow
 from .status import ReactionKind, Status, StatusReaction
 from .status_bookmark import StatusBookmark
 from .status_event import StatusEvent, StatusEventKind
+from .status_filter import (
+    FILTER_CONTEXTS,
+    FilterAction,
+    FilterKeyword,
+    FilterStatus,
+    StatusFilter,
+)
 from .status_pin import StatusPin
 from .web_push import PushPolicy, VapidKey, WebPushSubscription
 from .web_session import WebSession
@@ -197,6 +204,11 @@ __all__ = [
     "StatusReaction",
     "StatusEvent",
     "StatusEventKind",
+    "StatusFilter",
+    "FilterAction",
+    "FilterKeyword",
+    "FilterStatus",
+    "FILTER_CONTEXTS",
     "Severity",
     "Invitation",
     "JSONDocument",

@@ -48,6 +48,10 @@ class Member(Base):
     #: exchange/member_domain_blocks.py): read with the member like `followed_hashtags`, so
     #: only the statements of members who block a domain carry the condition on it
     blocked_domains: Mapped[int] = mapped_column(default=0, server_default=text("0"))
+    #: how many status filters the member has (models/status_filter.py, kept by
+    #: exchange/status_filters.py), expired ones included: read with the member, so the
+    #: statuses of a member without filters are shown without reading any
+    status_filters: Mapped[int] = mapped_column(default=0, server_default=text("0"))
     #: profile fields as typed, [{"name", "value"}] in order, at most four
     #: (exchange/profile_fields.py); federated as the actor's PropertyValue attachments
     fields: Mapped[list[dict[str, str]]] = mapped_column(JSONDocument, default=list)

@@ -17,6 +17,7 @@ from . import (
     conversations,
     domain_blocks,
     favourites,
+    filters,
     follow_requests,
     lists,
     media,
@@ -39,6 +40,7 @@ def routes() -> list[Route | WebSocketRoute]:
         # fixed paths (`/accounts/familiar_followers`, `/notifications/requests`) before the
         # `{id}` routes that would take them for an id
         *stubs.routes(),
+        *filters.routes(),
         *announcements.routes(),
         *search.routes(),
         *accounts.routes(),

@@ -248,7 +248,7 @@ async def account_statuses(request: Request) -> Response:
             ids = statuses.by_account(session, viewer, page, space_id=who.id)
         else:
             ids = statuses.by_account(session, viewer, page, actor_id=who.id, reblogs=reblogs)
-        return entities.statuses(session, city, ids, viewer.member), ids
+        return entities.statuses(session, city, ids, viewer.member, context="account"), ids
 
     items, ids = await city.db.read(read)
     return paged_response(request, items, ids)
@@ -264,7 +264,7 @@ def _pinned(
     if not isinstance(who, Member) or page.max_id or page.min_id or page.since_id:
         return []
     ids = status_pins.pinned(session, viewer, who.id)[: page.limit]
-    return entities.statuses(session, city, ids, viewer.member)
+    return entities.statuses(session, city, ids, viewer.member, context="account")
 
 
 def _listed_space(session: Session, slug: str) -> DiscussionSpace | None:

@@ -84,6 +84,7 @@ from models.hashtag import names_of as hashtag_names
 from outbox import render
 from outbox.listings import content_html, listing_hashtags
 
+from . import filtering
 from .polls import poll_entity
 
 #: Mastodon's visibility names for ours
@@ -937,11 +938,28 @@ def statuses(
     ids: list[int],
     viewer: Member | None,
     notes: dict[int, Row[Any]] | None = None,
+    *,
+    context: str | None = None,
 ) -> list[dict[str, Any]]:
-    """The Status entities of `ids`, in that order. Notes (most statuses) are read as
-    display rows with their authors in one statement (`notes` when the caller read them with
-    its page: `exchange.statuses.home_cards`); listings, discussions and reblogs (wrapping
-    their originals, read as a page of their own) as objects."""
+    """The Status entities of `ids`, in that order, marked with the viewer's filters
+    (api/mastodon/filtering.py): in a `context` (`home`, `public`, `thread`, `account`,
+    `notifications`) those of that context, leaving out what a `hide` filter hides; without
+    one, every filter in force, leaving nothing out."""
+    shown = _statuses(session, city, ids, viewer, notes)
+    return filtering.apply(session, viewer, shown, context)
+
+
+def _statuses(
+    session: Session,
+    city: City,
+    ids: list[int],
+    viewer: Member | None,
+    notes: dict[int, Row[Any]] | None = None,
+) -> list[dict[str, Any]]:
+    """The Status entities of `ids`, in that order, unfiltered. Notes (most statuses) are
+    read as display rows with their authors in one statement (`notes` when the caller read
+    them with its page: `exchange.statuses.home_cards`); listings, discussions and reblogs
+    (wrapping their originals, read as a page of their own) as objects."""
     if notes is None:
         notes = status_rules.note_cards(session, ids)
     rest = [i for i in ids if i not in notes]
@@ -1004,7 +1022,7 @@ def _reblogs(
         domains=viewer is not None and viewer.blocked_domains > 0,
     )
     originals_ids = [i for i in wanted if i in shown_ids]
-    originals = {int(e["id"]): e for e in statuses(session, city, originals_ids, viewer)}
+    originals = {int(e["id"]): e for e in _statuses(session, city, originals_ids, viewer)}
     member_ids = [w.reblog_member_id for w in wrappers.values() if w.reblog_member_id]
     actor_ids = [w.reblog_actor_id for w in wrappers.values() if w.reblog_actor_id]
     cards = Cards()

@@ -38,7 +38,7 @@ from models import (
     utcnow,
 )
 
-from . import entities
+from . import entities, filtering
 from .common import int_id, mastodon_errors, member_viewer, paged_response, paging
 
 #: kinds about a listing itself (shown as its status), not about a negotiation over it
@@ -107,6 +107,15 @@ def render(session: Session, city: City, member: Member, row: Notification) -> d
     return entities.notification(city, row, actor or who, link)
 
 
+def filtered(session: Session, member: Member, shown: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The notifications with their statuses marked by the member's filters of the
+    `notifications` context, less those whose status a `hide` filter of it hides
+    (api/mastodon/filtering.py); ours made from a notification are matched on their text."""
+    statuses = [n["status"] for n in shown if "status" in n]
+    kept = {id(s) for s in filtering.apply(session, member, statuses, "notifications")}
+    return [n for n in shown if "status" not in n or id(n["status"]) in kept]
+
+
 def _kinds(request: Request) -> list[NotificationKind]:
     """Our kinds left by `types[]` and `exclude_types[]` (Mastodon's type names)."""
     params = request.query_params.multi_items()
@@ -135,7 +144,8 @@ async def index(request: Request) -> Response:
         rows = {
             n.id: n for n in session.scalars(select(Notification).where(Notification.id.in_(ids)))
         }
-        return [render(session, city, member, rows[i]) for i in ids if i in rows], ids
+        shown = [render(session, city, member, rows[i]) for i in ids if i in rows]
+        return filtered(session, member, shown), ids
 
     items, ids = await city.db.read(read)
     return paged_response(request, items, ids)

@@ -327,9 +327,10 @@ async def context(request: Request) -> Response:
     def read(session: Session) -> dict[str, Any]:
         row = statuses.find_original(session, viewer, sid)
         above, below = statuses.thread(session, viewer, row)
+        member = viewer.member
         return {
-            "ancestors": entities.statuses(session, city, above, viewer.member),
-            "descendants": entities.statuses(session, city, below, viewer.member),
+            "ancestors": entities.statuses(session, city, above, member, context="thread"),
+            "descendants": entities.statuses(session, city, below, member, context="thread"),
         }
 
     return JSONResponse(await city.db.read(read))

@@ -69,6 +69,7 @@ from . import announcements as announcement_entities
 from . import conversations as direct_conversations
 from . import entities
 from .common import mastodon_errors
+from .notifications import filtered as filter_notifications
 from .notifications import render as render_notification
 
 #: how often a connection looks for new statuses and notifications
@@ -183,7 +184,8 @@ class Listener:
                 else:
                     continue
                 ids = sorted(ids)
-                for shown in entities.statuses(session, city, ids, viewer.member):
+                context = "public" if stream.startswith(("public", "hashtag")) else "home"
+                for shown in entities.statuses(session, city, ids, viewer.member, context=context):
                     found.append((stream, "update", orjson.dumps(shown).decode()))
                 top_status = max([top_status, *ids])
             member = viewer.member
@@ -205,6 +207,8 @@ class Listener:
                     top_notification = max(top_notification, row.id)
                     if row.id in told:
                         shown = render_notification(session, city, member, row)
+                        if not filter_notifications(session, member, [shown]):
+                            continue
                         found.append((name, "notification", orjson.dumps(shown).decode()))
             return found + found_changes, top_status, top_notification
 
@@ -279,7 +283,8 @@ class Listener:
                         silenced=lambda d: policy.verdict(d).silenced,
                         refused=lambda d: not policy.allows(d),
                     )
-                for status in entities.statuses(session, self.city, ids, member):
+                context = "public" if stream.startswith(("public", "hashtag")) else "home"
+                for status in entities.statuses(session, self.city, ids, member, context=context):
                     found.append((stream, "status.update", orjson.dumps(status).decode()))
         return found, changes[-1].event_id if changes else self.last_change
 
@@ -289,10 +294,13 @@ def _refresh_shape(session: Session, member: Member) -> None:
     `blocked_domains`), read again each poll: the member was read when the stream opened,
     and a hashtag followed or a domain blocked since must show in what it sends."""
     counts = session.execute(
-        select(Member.followed_hashtags, Member.blocked_domains).where(Member.id == member.id)
+        select(Member.followed_hashtags, Member.blocked_domains, Member.status_filters).where(
+            Member.id == member.id
+        )
     ).one_or_none()
     if counts is not None:
         member.followed_hashtags, member.blocked_domains = counts[0], counts[1]
+        member.status_filters = counts[2]
 
 
 def _shown_notifications(session: Session, member: Member, ids: list[int]) -> set[int]:

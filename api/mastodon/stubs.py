@@ -1,5 +1,5 @@
 """Endpoints apps call at start-up or on their main screens that Comptoir has nothing behind
-yet, answered in Mastodon's shapes so apps go on: markers, preferences, filters (v1 and v2),
+yet, answered in Mastodon's shapes so apps go on: markers, preferences,
 custom emojis, trends, suggestions, featured tags,
 endorsements, scheduled statuses, familiar
 followers, the notification policy and requests, translation languages. Each checks the
@@ -46,12 +46,6 @@ async def preferences(request: Request) -> Response:
             "reading:expand:spoilers": False,
         }
     )
-
-
-@mastodon_errors
-async def filters(request: Request) -> Response:
-    await member_viewer(request, "read:filters")
-    return JSONResponse([])
 
 
 async def custom_emojis(request: Request) -> Response:
@@ -157,7 +151,5 @@ def routes() -> list[Route]:
         Route("/api/v1/markers", markers, methods=["GET"]),
         Route("/api/v1/markers", save_markers, methods=["POST"]),
         Route("/api/v1/preferences", preferences, methods=["GET"]),
-        Route("/api/v1/filters", filters, methods=["GET"]),
-        Route("/api/v2/filters", filters, methods=["GET"]),
         Route("/api/v1/custom_emojis", custom_emojis, methods=["GET"]),
     ]

@@ -34,11 +34,12 @@ Query = Callable[[Session], list[int]]
 
 
 async def _answer(request: Request, viewer: Viewer, query: Query) -> Response:
+    """A public or tag timeline: the `public` context of the viewer's filters."""
     city = city_of(request)
 
     def read(session: Session) -> tuple[list[dict[str, Any]], list[int]]:
         ids = query(session)
-        return entities.statuses(session, city, ids, viewer.member), ids
+        return entities.statuses(session, city, ids, viewer.member, context="public"), ids
 
     items, ids = await city.db.read(read)
     return paged_response(request, items, ids)
@@ -57,7 +58,7 @@ async def home(request: Request) -> Response:
         page = statuses.home_cards(session, viewer, paging(request))
         ids = [row.status_id for row in page]
         notes = {row.status_id: row for row in page if row.uri is not None}
-        return entities.statuses(session, city, ids, member, notes), ids
+        return entities.statuses(session, city, ids, member, notes, context="home"), ids
 
     # the token check and the page in one unit of work: one thread hop, one transaction
     items, ids = await read_as_member(request, "read:statuses", read)
@@ -78,7 +79,7 @@ async def list_timeline(request: Request) -> Response:
         rows = statuses.list_cards(session, viewer, found, page)
         ids = [row.status_id for row in rows]
         notes = {row.status_id: row for row in rows if row.uri is not None}
-        return entities.statuses(session, city, ids, member, notes), ids
+        return entities.statuses(session, city, ids, member, notes, context="home"), ids
 
     items, ids = await read_as_member(request, "read:lists", read)
     return paged_response(request, items, ids)

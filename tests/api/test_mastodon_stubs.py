@@ -11,8 +11,6 @@ from .mastodon_city import Masto
     ("path", "empty"),
     [
         ("/api/v1/markers", {}),
-        ("/api/v2/filters", []),
-        ("/api/v1/filters", []),
         ("/api/v1/lists", []),
         ("/api/v1/custom_emojis", []),
     ],

@@ -95,3 +95,28 @@ def test_announcements_downgrade_to_0040_and_upgrade_again(db_url: str) -> None:
             assert ours <= set(inspect(conn).get_table_names())
     finally:
         database.dispose()
+
+
+def test_status_filters_downgrade_to_0041_and_upgrade_again(db_url: str) -> None:
+    """0042 undone leaves the schema of 0041 (its three tables and `members.status_filters`
+    gone, members kept), and applies again with the count at 0 for every member."""
+    ours = {"status_filters", "status_filter_keywords", "status_filter_statuses"}
+    migrate.upgrade(db_url)
+    database = Database(db_url, threads=1, for_migrations=True)
+    try:
+        with database.engine.begin() as connection:
+            config = migrate.alembic_config(db_url)
+            config.attributes["connection"] = connection
+            command.downgrade(config, "0041")
+        with database.engine.connect() as conn:
+            tables = set(inspect(conn).get_table_names())
+            member_columns = {c["name"] for c in inspect(conn).get_columns("members")}
+        assert not ours & tables and "announcements" in tables
+        assert "status_filters" not in member_columns
+        migrate.upgrade(db_url)
+        with database.engine.connect() as conn:
+            assert ours <= set(inspect(conn).get_table_names())
+            column = {c["name"]: c for c in inspect(conn).get_columns("members")}
+        assert "status_filters" in column and not column["status_filters"]["nullable"]
+    finally:
+        database.dispose()
