@@ -18,6 +18,7 @@ from exchange import (
     direct_messages,
     follows,
     group_threads,
+    media_attachments,
     member_domain_blocks,
     note_edits,
     notifications,
@@ -25,6 +26,7 @@ from exchange import (
 )
 from exchange import mentions as mentions_told
 from exchange.errors import DomainError, NotFound
+from exchange.photos import MAX_PHOTOS
 from federation.vocab import PUBLIC
 from instance.city import City
 from instance.html import hashtags, text_to_html
@@ -32,6 +34,7 @@ from models import (
     Direction,
     Follow,
     FollowState,
+    MediaAttachment,
     Member,
     Note,
     NotificationKind,
@@ -359,6 +362,10 @@ def _check_warning(summary: str) -> None:
         )
 
 
+#: a picture of an edited note: the place of one it has (an int), or a new upload
+Picture = int | MediaAttachment
+
+
 def edit_note(
     session: Session,
     city: City,
@@ -369,18 +376,35 @@ def edit_note(
     descriptions: dict[int, str] | None = None,
     summary: str | None = None,
     sensitive: bool | None = None,
+    pictures: list[Picture] | None = None,
 ) -> Note:
     """The member's new text for their note, and new alt text for its pictures
     (`descriptions`: by the picture's place in the note), content warning (`summary`) and
     sensitive mark (None: unchanged; a warning makes the note sensitive, as on Mastodon);
     the version replaced is kept (exchange/note_edits.py) and the note's Update goes to its
-    audience."""
+    audience.
+
+    `pictures` (None: unchanged) are the note's pictures after the edit, in order: places
+    of those it keeps, and new uploads (checked by media_attachments.for_status). A picture
+    left out stays in the kept version, as the history shows it, so its file stays too."""
     note = own_note(session, member, note_uri)
-    if not text.strip() or len(text) > MAX_NOTE_LENGTH:
-        raise DomainError("invalid_note", f"a note needs 1 to {MAX_NOTE_LENGTH} characters")
+    before = note.attachments
     descriptions = descriptions or {}
-    if any(not 0 <= i < len(note.attachments) for i in descriptions):
+    if any(not 0 <= i < len(before) for i in descriptions):
         raise DomainError("unknown_media", "the note has no such picture", 422)
+    if pictures is not None:
+        if len(pictures) > MAX_PHOTOS:
+            raise DomainError(
+                "too_many_photos",
+                f"a status has at most {MAX_PHOTOS} photos",
+                422,
+                {"limit": MAX_PHOTOS},
+            )
+        if any(isinstance(p, int) and not 0 <= p < len(before) for p in pictures):
+            raise DomainError("unknown_media", "the note has no such picture", 422)
+    kept = before if pictures is None else pictures
+    if (not text.strip() and not kept) or len(text) > MAX_NOTE_LENGTH:
+        raise DomainError("invalid_note", f"a note needs 1 to {MAX_NOTE_LENGTH} characters")
     if any(not alt.strip() or len(alt) > 1500 for alt in descriptions.values()):
         raise DomainError("invalid_description", "a picture's description is 1 to 1500 characters")
     if summary is not None:
@@ -390,11 +414,21 @@ def edit_note(
         note.summary = summary.strip() or None
     if sensitive is not None or summary is not None:
         note.sensitive = bool(sensitive) or bool(note.summary)
-    if descriptions:
+    described = [
+        {**entry, "name": descriptions[i].strip()} if i in descriptions else entry
+        for i, entry in enumerate(before)
+    ]
+    if pictures is not None:
+        uploads = [p for p in pictures if isinstance(p, MediaAttachment)]
         note.attachments = [
-            {**entry, "name": descriptions[i].strip()} if i in descriptions else entry
-            for i, entry in enumerate(note.attachments)
+            described[p]
+            if isinstance(p, int)
+            else media_attachments.note_entry(p, city.urls.media(p.file))
+            for p in pictures
         ]
+        media_attachments.attach(session, uploads, note)
+    elif descriptions:
+        note.attachments = described
     note.content = text_to_html(text, tag_url=city.urls.tag)
     note.tags = [t for t in note.tags if t.get("type") != "Hashtag"] + render.hashtag_entries(
         city.urls, hashtags(text)

@@ -226,6 +226,39 @@ async def _media_attributes(request: Request) -> dict[str, str]:
     return dict(zip(ids, alts, strict=False))
 
 
+async def _media_ids_sent(request: Request, values: dict[str, list[str]]) -> list[str] | None:
+    """`media_ids` of an edit, None when not sent (the pictures stay); `[]` when sent empty
+    (`"media_ids": []` in JSON, or one empty `media_ids[]` in a form): every picture goes."""
+    if "media_ids" in values:
+        return [v for v in values["media_ids"] if v]
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind == "application/json":
+        try:
+            document = await request.json()
+        except ValueError:
+            return None
+        if isinstance(document, dict) and document.get("media_ids") == []:
+            return []
+    return None
+
+
+def _pictures(
+    session: Session, member: Member, sid: int, count: int, media_ids: list[str]
+) -> list[social.Picture]:
+    """The pictures an edit leaves on the note: its own, named by their MediaAttachment ids
+    (the status id and their place: entities._attachment), and the member's new uploads,
+    in the order given."""
+    wanted = list(dict.fromkeys(media_ids))
+    places = {m: _picture_index(sid, m) for m in wanted}
+    uploads = media_attachments.for_status(
+        session,
+        member,
+        [int_id(m) for m in wanted if not 0 <= places[m] < count],
+    )
+    by_id = {str(u.id): u for u in uploads}
+    return [places[m] if 0 <= places[m] < count else by_id[str(int_id(m))] for m in wanted]
+
+
 def _picture_index(sid: int, media_id: str) -> int:
     """The place in the note of a picture named by its MediaAttachment id (the status id and
     two digits: entities._attachment); -1 for anything else (refused by the use case)."""
@@ -246,6 +279,7 @@ async def edit(request: Request) -> Response:
     text = first(values, "status") or ""
     described = await _media_attributes(request)
     summary, sensitive = _warning(values)
+    media_ids = await _media_ids_sent(request, values)
 
     def write(session: Session) -> dict[str, Any]:
         row = statuses.find(session, viewer, sid)
@@ -253,6 +287,10 @@ async def edit(request: Request) -> Response:
         fresh = session.get(Member, member.id)
         assert fresh is not None
         descriptions = {_picture_index(sid, key): alt for key, alt in described.items()}
+        pictures = None
+        if media_ids is not None:
+            assert row.note is not None  # own_note_uri refused anything else
+            pictures = _pictures(session, fresh, sid, len(row.note.attachments), media_ids)
         social.edit_note(
             session,
             city,
@@ -262,6 +300,7 @@ async def edit(request: Request) -> Response:
             descriptions=descriptions,
             summary=summary or "",
             sensitive=sensitive,
+            pictures=pictures,
         )
         return _one(session, city, viewer, sid)
 

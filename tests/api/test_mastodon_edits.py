@@ -188,6 +188,87 @@ async def test_describing_a_picture_the_note_lacks_is_refused(masto: Masto) -> N
     assert len(versions) == 1
 
 
+async def _edit_json(masto: Masto, sid: str, **document: Any) -> httpx.Response:
+    return await masto.http.put(
+        f"/api/v1/statuses/{sid}", json=document, headers=masto.auth("alice")
+    )
+
+
+async def test_an_edit_adds_an_uploaded_picture_after_the_kept_one(masto: Masto) -> None:
+    note = await _with_photo(masto)
+    (photo,) = note["media_attachments"]
+    added = (await _upload(masto, "alice", image_bytes(), "A blue bell")).json()
+    answer = await _edit_json(
+        masto, note["id"], status="My bike and its bell", media_ids=[photo["id"], added["id"]]
+    )
+    assert answer.status_code == 200, answer.text
+    shown = answer.json()["media_attachments"]
+    assert [m["description"] for m in shown] == ["An orange square", "A blue bell"]
+    versions = (await masto.get(f"/api/v1/statuses/{note['id']}/history")).json()
+    assert [len(v["media_attachments"]) for v in versions] == [1, 2]
+
+
+async def test_an_edit_with_empty_media_ids_removes_the_pictures(masto: Masto) -> None:
+    note = await _with_photo(masto)
+    answer = await _edit_json(masto, note["id"], status="No photo after all", media_ids=[])
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["media_attachments"] == []
+    versions = (await masto.get(f"/api/v1/statuses/{note['id']}/history")).json()
+    assert [len(v["media_attachments"]) for v in versions] == [1, 0]  # the file is kept
+
+
+async def test_an_edit_without_media_ids_keeps_the_pictures(masto: Masto) -> None:
+    note = await _with_photo(masto)
+    answer = await _put(masto, note["id"], "alice", status="Still my bike")
+    assert answer.status_code == 200, answer.text
+    assert len(answer.json()["media_attachments"]) == 1
+
+
+async def test_an_edit_reorders_pictures(masto: Masto) -> None:
+    first = (await _upload(masto, "alice", image_bytes(), "First")).json()
+    second = (await _upload(masto, "alice", image_bytes(), "Second")).json()
+    note = await masto.status("alice", "Two", media_ids=[first["id"], second["id"]])
+    one, two = (m["id"] for m in note["media_attachments"])
+    answer = await _edit_json(masto, note["id"], status="Two", media_ids=[two, one])
+    assert answer.status_code == 200, answer.text
+    assert [m["description"] for m in answer.json()["media_attachments"]] == ["Second", "First"]
+
+
+async def test_a_picture_of_another_member_cannot_be_added_in_an_edit(masto: Masto) -> None:
+    note = await _with_photo(masto)
+    theirs = (await _upload(masto, "bob", image_bytes())).json()
+    answer = await _edit_json(masto, note["id"], status="Mine", media_ids=[theirs["id"]])
+    assert answer.status_code == 404
+    versions = (await masto.get(f"/api/v1/statuses/{note['id']}/history")).json()
+    assert len(versions) == 1
+
+
+async def test_an_upload_without_alt_text_cannot_be_added_in_an_edit(masto: Masto) -> None:
+    note = await _with_photo(masto)
+    bare = (await _upload(masto, "alice", image_bytes(), None)).json()
+    answer = await _edit_json(masto, note["id"], status="Mine", media_ids=[bare["id"]])
+    assert answer.status_code == 422
+    assert len((await masto.get(f"/api/v1/statuses/{note['id']}/history")).json()) == 1
+
+
+async def test_an_edit_past_four_pictures_is_refused(masto: Masto) -> None:
+    note = await _with_photo(masto)
+    (photo,) = note["media_attachments"]
+    more = [(await _upload(masto, "alice", image_bytes())).json()["id"] for _ in range(4)]
+    answer = await _edit_json(masto, note["id"], status="Many", media_ids=[photo["id"], *more])
+    assert answer.status_code == 422
+    assert len((await masto.get(f"/api/v1/statuses/{note['id']}/history")).json()) == 1
+
+
+async def test_an_edit_may_leave_only_pictures_but_not_nothing(masto: Masto) -> None:
+    note = await _with_photo(masto)
+    (photo,) = note["media_attachments"]
+    only = await _edit_json(masto, note["id"], status="", media_ids=[photo["id"]])
+    assert only.status_code == 200, only.text
+    nothing = await _edit_json(masto, note["id"], status="", media_ids=[])
+    assert nothing.status_code == 422
+
+
 @pytest.mark.slow
 async def test_an_edit_from_an_app_reaches_the_followers_city_with_its_history(
     start_city: Callable[..., Any],
