@@ -311,10 +311,8 @@ async def pay_agreement(request: Request) -> Response:
 
     def write(session: Session) -> dict[str, Any]:
         negotiation, _ = negotiations.of_member(session, who, public_id)
-        row = paying.pay(session, city, who, negotiation)
-        # the settlement's agreement is in the session already (no second read)
-        paid = session.get(Agreement, row.agreement_id) if row and row.agreement_id else None
-        agreement = paid or agreements.of_negotiation(session, negotiation)
+        payment = paying.pay(session, city, who, negotiation)
+        agreement, row = payment.agreement, payment.settlement
         return {
             "id": negotiation.public_id,
             "agreement": {

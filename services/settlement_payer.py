@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TypeVar
 
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import Session, aliased
 
 from exchange import agreements, negotiations, reconciliation, rule_terms, settlements
 from exchange.errors import DomainError, Forbidden
@@ -61,42 +62,65 @@ class Parties:
 
     agreement: Agreement
     negotiation: Negotiation
-    listing: Listing
     payer: Member
     payer_side: Side
     payee_uri: str
     partner: str
 
 
+_SELLER, _BUYER = aliased(RemoteActor), aliased(RemoteActor)
+#: the thread's latest agreement, its listing's purpose (which side pays) and the two
+#: remote parties' ids, in one statement (each was a read of its own on every payment)
+_PARTIES = (
+    select(Agreement, Listing.purpose, _SELLER.uri, _BUYER.uri)
+    .join(Listing, Listing.id == Agreement.listing_id)
+    .outerjoin(_SELLER, _SELLER.id == bindparam("seller_actor"))
+    .outerjoin(_BUYER, _BUYER.id == bindparam("buyer_actor"))
+    .where(Agreement.negotiation_id == bindparam("thread"))
+    .order_by(Agreement.id.desc())
+    .limit(1)
+)
+
+
 def cross_city_parties(session: Session, who: Member, negotiation: Negotiation) -> Parties | None:
     """The parties of the thread's agreement when it is paid by settlement, else None (a local
     agreement, paid by the ledger alone). Refuses anyone but the paying member.
     """
-    agreement = agreements.of_negotiation(session, negotiation)
+    return _agreement_and_parties(session, who, negotiation)[1]
+
+
+def _agreement_and_parties(
+    session: Session, who: Member, negotiation: Negotiation
+) -> tuple[Agreement, Parties | None]:
+    found = session.execute(
+        _PARTIES,
+        {
+            "thread": negotiation.id,
+            "seller_actor": negotiation.seller_actor_id,
+            "buyer_actor": negotiation.buyer_actor_id,
+        },
+    ).first()
+    if found is None:
+        raise DomainError("no_agreement", "this negotiation has no agreement yet", 409)
+    agreement, purpose, seller_uri, buyer_uri = found
     if negotiation.buyer_member_id is not None and negotiation.seller_member_id is not None:
-        return None
-    listing = session.get(Listing, agreement.listing_id)
-    assert listing is not None
-    payer_side = Side.seller if listing.purpose is Purpose.request else Side.buyer
+        return agreement, None
+    payer_side = Side.seller if purpose is Purpose.request else Side.buyer
     payer_id = (
         negotiation.buyer_member_id if payer_side is Side.buyer else negotiation.seller_member_id
     )
     if payer_id != who.id:
         raise Forbidden("only the paying party pays an agreement")
-    payee_actor_id = (
-        negotiation.seller_actor_id if payer_side is Side.buyer else negotiation.buyer_actor_id
-    )
-    payee = session.get(RemoteActor, payee_actor_id) if payee_actor_id else None
-    if payee is None:
+    payee_uri = seller_uri if payer_side is Side.buyer else buyer_uri
+    if payee_uri is None:
         raise DomainError("agreement_not_payable", "the other party is unknown here", 409)
-    return Parties(
+    return agreement, Parties(
         agreement,
         negotiation,
-        listing,
         who,
         payer_side,
-        payee.uri,
-        instance_actor_of(payee.uri),
+        payee_uri,
+        instance_actor_of(payee_uri),
     )
 
 
@@ -150,24 +174,30 @@ async def know_partner(city: City, who: Member, negotiation_public_id: str) -> N
         ) from None
 
 
-def pay(session: Session, city: City, who: Member, negotiation: Negotiation) -> Settlement | None:
-    """The payer confirms a cross-city agreement: prepare the settlement (hold and Offer).
+@dataclass(frozen=True)
+class Payment:
+    """What paying did: the agreement, and its settlement (None: a local agreement, paid by
+    the ledger at once)."""
 
-    Returns None for a local agreement (paid by the ledger at once, exchange.agreements.pay).
+    agreement: Agreement
+    settlement: Settlement | None
+
+
+def pay(session: Session, city: City, who: Member, negotiation: Negotiation) -> Payment:
+    """The payer confirms an agreement: a local one is paid by the ledger at once
+    (exchange.agreements.pay); a cross-city one prepares its settlement (hold and Offer).
+
     Paying again while a settlement is in flight, or after it committed, changes nothing and
     returns it; after an aborted attempt a new attempt (a new id) starts.
     """
-    parties = cross_city_parties(session, who, negotiation)
+    agreement, parties = _agreement_and_parties(session, who, negotiation)
     if parties is None:
-        agreements.pay(
-            session, city.settings.currency, who, agreements.of_negotiation(session, negotiation)
-        )
-        return None
-    agreement = parties.agreement
+        agreements.pay(session, city.settings.currency, who, agreement)
+        return Payment(agreement, None)
     tried = settlements.attempts(session, agreement.id)
     live = next((row for row in tried if row.state is not S.aborted), None)
     if live is not None:
-        return live
+        return Payment(agreement, live)
     if agreement.state is not AgreementState.agreed:
         raise DomainError("agreement_not_payable", f"the agreement is {agreement.state.value}")
     reconciliation.check_not_frozen(session, parties.partner)
@@ -222,7 +252,7 @@ def pay(session: Session, city: City, who: Member, negotiation: Negotiation) -> 
     )
     publish_or_resend(session, city, render_prepare(city, row), partner)
     schedule_sweep(session, city, run_at=row.decision_deadline)
-    return row
+    return Payment(agreement, row)
 
 
 def receive_vote(
