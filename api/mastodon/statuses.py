@@ -74,6 +74,7 @@ async def create(request: Request) -> Response:
     city = city_of(request)
     values = await body(request)
     text = first(values, "status") or ""
+    _refuse_poll(values)
     media_ids = [int_id(v) for v in values.get("media_ids", []) if v]
     visibility = entities.FROM_MASTODON.get(first(values, "visibility") or "public")
     if visibility is None:
@@ -198,6 +199,19 @@ async def delete(request: Request) -> Response:
     return JSONResponse(await city.db.write(write))
 
 
+def _refuse_poll(values: dict[str, list[str]]) -> None:
+    """A status's poll (`poll[options][]`... in a form, `"poll": {...}` in JSON) is refused,
+    not dropped: the instance's `configuration.polls` offers none (`max_options` 0), and an
+    app that sends one anyway must not believe it was posted."""
+    if any(
+        (key == "poll" or key.startswith("poll[")) and any(v.strip() for v in given)
+        for key, given in values.items()
+    ):
+        raise DomainError(
+            "unprocessable", "Validation failed: Polls are not available on statuses here", 422
+        )
+
+
 def _warning(values: dict[str, list[str]]) -> tuple[str | None, bool]:
     """`spoiler_text` (None: not sent) and `sensitive` of a status being posted or edited."""
     sensitive = (first(values, "sensitive") or "").lower() in ("true", "1", "yes", "on")
@@ -277,6 +291,7 @@ async def edit(request: Request) -> Response:
     sid = int_id(request.path_params["id"])
     values = await body(request)
     text = first(values, "status") or ""
+    _refuse_poll(values)
     described = await _media_attributes(request)
     summary, sensitive = _warning(values)
     media_ids = await _media_ids_sent(request, values)

@@ -3,6 +3,8 @@ visibility, listings as statuses, context, delete, favourite and reblog."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import select
 
 from api.auth import revoke_tokens
@@ -184,3 +186,40 @@ async def test_an_unknown_status_is_404(masto: Masto) -> None:
         answer = await masto.get(f"/api/v1/statuses/{value}")
         assert answer.status_code == 404
         assert answer.json() == {"error": "Record not found"}
+
+
+async def _alice_statuses(masto: Masto) -> list[Any]:
+    me = (await masto.get("/api/v1/accounts/verify_credentials", "alice")).json()
+    answer = await masto.get(f"/api/v1/accounts/{me['id']}/statuses", "alice")
+    found: list[Any] = answer.json()
+    return found
+
+
+async def test_a_status_with_a_poll_in_a_form_is_refused_not_posted_without_it(
+    masto: Masto,
+) -> None:
+    answer = await masto.http.post(
+        "/api/v1/statuses",
+        data={"status": "Bread or cake?", "poll[options][]": ["Bread", "Cake"],
+              "poll[expires_in]": "3600"},
+        headers=masto.auth("alice"),
+    )  # fmt: skip
+    assert answer.status_code == 422
+    assert "Poll" in answer.json()["error"]
+    assert await _alice_statuses(masto) == []
+
+
+async def test_a_status_with_a_poll_in_json_is_refused(masto: Masto) -> None:
+    answer = await masto.post(
+        "/api/v1/statuses",
+        "alice",
+        status="Bread or cake?",
+        poll={"options": ["Bread", "Cake"], "expires_in": 3600},
+    )
+    assert answer.status_code == 422
+    assert await _alice_statuses(masto) == []
+
+
+async def test_a_null_poll_is_no_poll(masto: Masto) -> None:
+    answer = await masto.post("/api/v1/statuses", "alice", status="Just bread", poll=None)
+    assert answer.status_code == 200, answer.text
