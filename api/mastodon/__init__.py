@@ -17,6 +17,7 @@ from . import (
     conversations,
     domain_blocks,
     favourites,
+    featured_tags,
     follow_requests,
     lists,
     media,
@@ -29,8 +30,10 @@ from . import (
     statuses,
     streaming,
     stubs,
+    suggestions,
     tags,
     timelines,
+    trends,
 )
 
 
@@ -39,6 +42,9 @@ def routes() -> list[Route | WebSocketRoute]:
         # fixed paths (`/accounts/familiar_followers`, `/notifications/requests`) before the
         # `{id}` routes that would take them for an id
         *stubs.routes(),
+        *trends.routes(),
+        *suggestions.routes(),
+        *featured_tags.routes(),
         *announcements.routes(),
         *search.routes(),
         *accounts.routes(),

@@ -95,3 +95,31 @@ def test_announcements_downgrade_to_0040_and_upgrade_again(db_url: str) -> None:
             assert ours <= set(inspect(conn).get_table_names())
     finally:
         database.dispose()
+
+
+def test_featured_tags_downgrade_to_0041_and_upgrade_again(db_url: str) -> None:
+    """0042 undone leaves the schema of 0041 (its two tables gone), and applies again with
+    its keys: a hashtag featured once per member, one kind of account per dismissal."""
+    ours = {"featured_tags", "suggestion_dismissals"}
+    migrate.upgrade(db_url)
+    database = Database(db_url, threads=1, for_migrations=True)
+    try:
+        with database.engine.begin() as connection:
+            config = migrate.alembic_config(db_url)
+            config.attributes["connection"] = connection
+            command.downgrade(config, "0041")
+        with database.engine.connect() as conn:
+            tables = set(inspect(conn).get_table_names())
+        assert not ours & tables and "announcements" in tables
+        migrate.upgrade(db_url)
+        with database.engine.connect() as conn:
+            inspector = inspect(conn)
+            assert ours <= set(inspector.get_table_names())
+            keys = {
+                tuple(u["column_names"]) for u in inspector.get_unique_constraints("featured_tags")
+            }
+            assert ("member_id", "hashtag_id") in keys
+            checks = [c["name"] for c in inspector.get_check_constraints("suggestion_dismissals")]
+            assert "ck_suggestion_dismissals_one_account" in checks
+    finally:
+        database.dispose()
