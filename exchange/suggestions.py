@@ -125,13 +125,13 @@ def _actor_ok(reader: Reader, actor: Any) -> tuple[Any, ...]:
         SuggestionDismissal.member_id == reader.member_id,
         SuggestionDismissal.remote_actor_id.is_not(None),
     )
-    left_out = union_all(
-        _my_follows(reader),
-        hidden_actors(reader.member_id, now, domains=True),
-        blocking_me,
-        dismissed,
+    return (
+        actor.in_(eligible),
+        actor.not_in(_my_follows(reader)),
+        actor.not_in(hidden_actors(reader.member_id, now, domains=True)),
+        actor.not_in(blocking_me),
+        actor.not_in(dismissed),
     )
-    return (actor.in_(eligible), actor.not_in(left_out))
 
 
 def _space_ok(reader: Reader, space: Any) -> tuple[Any, ...]:
@@ -141,7 +141,7 @@ def _space_ok(reader: Reader, space: Any) -> tuple[Any, ...]:
         SuggestionDismissal.member_id == reader.member_id,
         SuggestionDismissal.space_id.is_not(None),
     )
-    return (space.in_(open_spaces), space.not_in(union_all(mine, dismissed)))
+    return (space.in_(open_spaces), space.not_in(mine), space.not_in(dismissed))
 
 
 def _featured(session: Session, reader: Reader) -> list[tuple[Key, int]]:
