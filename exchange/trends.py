@@ -16,9 +16,8 @@ Whether the city shows trends at all is the admin's (`exchange.instance_settings
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
 
-from sqlalchemy import func, select, union_all
+from sqlalchemy import Subquery, func, select, union_all
 from sqlalchemy.orm import Session
 
 from models import Interaction, Listing, Note, Status, StatusReaction, utcnow
@@ -31,7 +30,7 @@ STATUS_DAYS = 3
 COUNTED = ("Like", "Announce")
 
 
-def _scores(since: datetime) -> Any:
+def _scores(since: datetime) -> Subquery:
     """(status id, score) of the statuses of `since` or later that anyone reacted to."""
     recent = Status.created_at >= since
     ours = select(StatusReaction.status_id.label("sid")).join(
