@@ -97,8 +97,8 @@ def test_announcements_downgrade_to_0040_and_upgrade_again(db_url: str) -> None:
         database.dispose()
 
 
-def test_featured_tags_downgrade_to_0041_and_upgrade_again(db_url: str) -> None:
-    """0042 undone leaves the schema of 0041 (its two tables gone), and applies again with
+def test_featured_tags_downgrade_to_0042_and_upgrade_again(db_url: str) -> None:
+    """0043 undone leaves the schema of 0042 (its two tables gone), and applies again with
     its keys: a hashtag featured once per member, one kind of account per dismissal."""
     ours = {"featured_tags", "suggestion_dismissals"}
     migrate.upgrade(db_url)
@@ -107,10 +107,10 @@ def test_featured_tags_downgrade_to_0041_and_upgrade_again(db_url: str) -> None:
         with database.engine.begin() as connection:
             config = migrate.alembic_config(db_url)
             config.attributes["connection"] = connection
-            command.downgrade(config, "0041")
+            command.downgrade(config, "0042")
         with database.engine.connect() as conn:
             tables = set(inspect(conn).get_table_names())
-        assert not ours & tables and "announcements" in tables
+        assert not ours & tables and "status_filters" in tables
         migrate.upgrade(db_url)
         with database.engine.connect() as conn:
             inspector = inspect(conn)

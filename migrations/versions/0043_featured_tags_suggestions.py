@@ -1,8 +1,8 @@
 """Members' featured hashtags (`featured_tags`) and the suggestions they dismissed
 (`suggestion_dismissals`), models/featured_tag.py.
 
-Revision ID: 0042
-Revises: 0041
+Revision ID: 0043
+Revises: 0042
 Create Date: 2026-12-06
 """
 
@@ -13,8 +13,8 @@ from alembic import op
 
 import models.base
 
-revision = "0042"
-down_revision = "0041"
+revision = "0043"
+down_revision = "0042"
 branch_labels = None
 depends_on = None
 
