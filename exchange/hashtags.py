@@ -1,5 +1,6 @@
-"""Hashtags as members see and follow them (models/hashtag.py): the Tag's use over the last
-week, following and unfollowing one, the followed ones, and finding hashtags by name.
+"""Hashtags as members see and follow them (models/hashtag.py): following and unfollowing
+one, the followed ones, and finding hashtags by name (their use over the last week and the
+trending ones: exchange/hashtag_uses.py).
 
 A hashtag is made when a note first carries it (the link rows' mapper events) or when a
 member follows it before anyone used it, as Mastodon makes it then.
@@ -7,18 +8,13 @@ member follows it before anyone used it, as Mastodon makes it then.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from models import Hashtag, HashtagFollow, Member, Note, NoteHashtag, Status, utcnow
+from models import Hashtag, HashtagFollow, Member
 from models.hashtag import ensure, normalize
 
 from .errors import NotFound
-
-#: Mastodon's Tag history: one entry per day, today first
-HISTORY_DAYS = 7
 
 
 def name_of(raw: str) -> str:
@@ -36,42 +32,6 @@ def find(session: Session, name: str) -> Hashtag | None:
 def get_or_make(session: Session, name: str) -> Hashtag:
     ensure(session.connection(), [name])
     return session.scalars(select(Hashtag).where(Hashtag.name == name)).one()
-
-
-def history(
-    session: Session, hashtag_id: int | None, now: datetime | None = None
-) -> list[dict[str, str]]:
-    """Mastodon's `history`: for each of the last seven days (today first, each a UTC day's
-    start as a Unix time), how many public notes carried the hashtag and how many accounts
-    wrote them; strings, as Mastodon gives them."""
-    now = now or utcnow()
-    today = datetime(now.year, now.month, now.day, tzinfo=UTC)
-    days = [today - timedelta(days=i) for i in range(HISTORY_DAYS)]
-    uses = {d: 0 for d in days}
-    accounts: dict[datetime, set[tuple[int | None, int | None]]] = {d: set() for d in days}
-    if hashtag_id is not None:
-        rows = session.execute(
-            select(Status.created_at, Note.member_id, Note.remote_actor_id)
-            .select_from(NoteHashtag)
-            .join(Status, Status.id == NoteHashtag.status_id)
-            .join(Note, Note.id == NoteHashtag.note_id)
-            .where(
-                NoteHashtag.hashtag_id == hashtag_id,
-                Status.created_at >= days[-1],
-                Note.visibility == "public",
-                Note.deleted_at.is_(None),
-                Note.hidden_at.is_(None),
-            )
-        )
-        for created_at, member_id, actor_id in rows:
-            day = datetime(created_at.year, created_at.month, created_at.day, tzinfo=UTC)
-            if day in uses:
-                uses[day] += 1
-                accounts[day].add((member_id, actor_id))
-    return [
-        {"day": str(int(d.timestamp())), "uses": str(uses[d]), "accounts": str(len(accounts[d]))}
-        for d in days
-    ]
 
 
 def follows(session: Session, member_id: int, hashtag_ids: list[int]) -> set[int]:

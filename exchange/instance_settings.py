@@ -3,7 +3,8 @@
 - the federation mode (`instance.policy.MODE_KEY`), overriding instance.toml;
 - the server rules shown on the about page and in `/api/v1/instance`;
 - who may see the domain list (Mastodon's "show domain blocks": nobody, members, everyone);
-- whether the allow-list is published for other cities to subscribe to.
+- whether the allow-list is published for other cities to subscribe to;
+- whether trending hashtags and statuses are shown (`/api/v1/trends/...`).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from models import InstanceSetting, Member, utcnow
 RULES_KEY = "about.rules"
 DOMAINS_VISIBILITY_KEY = "about.domains"
 PUBLISH_ALLOWLIST_KEY = "federation.publish_allowlist"
+TRENDS_KEY = "discovery.trends"
 
 DomainsVisibility = Literal["none", "users", "all"]
 DOMAINS_VISIBILITIES: tuple[DomainsVisibility, ...] = ("none", "users", "all")
@@ -148,4 +150,20 @@ def set_allowlist_published(session: Session, published: bool, by: Member | None
         "domains.publish" if published else "domains.unpublish",
         "instance",
         "allowlist",
+    )
+
+
+# ------------------------------------------------------------------ discovery
+
+
+def trends_shown(session: Session) -> bool:
+    """Whether the city ranks trending hashtags and statuses (Mastodon's "enable trends");
+    shown unless an admin turned them off."""
+    return bool(get(session, TRENDS_KEY, True))
+
+
+def set_trends_shown(session: Session, shown: bool, by: Member | None) -> None:
+    put(session, TRENDS_KEY, bool(shown))
+    moderation_log.record(
+        session, by, "trends.show" if shown else "trends.hide", "instance", "trends"
     )

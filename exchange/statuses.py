@@ -874,6 +874,28 @@ def public(
     Silenced domains stay out, except the accounts the viewer follows; refused ones always;
     for a member, the accounts they block or mute too.
     """
+    shown = public_shown(
+        session, viewer, local=local, remote=remote, silenced=silenced, refused=refused
+    )
+    return run_page(session, _base().where(shown), Status.id, paging)
+
+
+def public_base() -> Select[Any]:
+    """`select(Status.id)` joined to what a status shows, for `public_shown`'s condition."""
+    return _base()
+
+
+def public_shown(
+    session: Session,
+    viewer: Viewer,
+    *,
+    local: bool = False,
+    remote: bool = False,
+    silenced: Predicate,
+    refused: Predicate,
+) -> ColumnElement[bool]:
+    """Which statuses of `public_base()` the public timeline shows the viewer (`public`'s
+    rules, for other orders of them: exchange/trends.py ranks them)."""
     notes: ColumnElement[bool] = Note.visibility == "public"
     listings: ColumnElement[bool] = and_(Listing.state.in_(OPEN_STATES))
     threads: ColumnElement[bool] = DiscussionThread.member_id.is_not(None)
@@ -911,9 +933,7 @@ def public(
         posts = and_(
             posts, _shown_to(viewer, DiscussionPost.member_id, DiscussionPost.remote_actor_id)
         )
-    return run_page(
-        session, _base().where(_visible(viewer, notes, listings, threads, posts)), Status.id, paging
-    )
+    return _visible(viewer, notes, listings, threads, posts)
 
 
 def _shown_to(viewer: Viewer, member_column: Any, actor_column: Any) -> ColumnElement[bool]:

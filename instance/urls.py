@@ -44,6 +44,10 @@ class Urls:
         """A member's pinned statuses, at Mastodon's path for them."""
         return f"{actor_id}/collections/featured"
 
+    def featured_tags(self, actor_id: str) -> str:
+        """A member's featured hashtags, at Mastodon's path for them."""
+        return f"{actor_id}/collections/tags"
+
     @property
     def shared_inbox(self) -> str:
         return f"{self.base}/inbox"

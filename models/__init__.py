@@ -26,6 +26,7 @@ from .discussion import (
 from .domain_rule import DomainRule, RuleKind, Severity
 from .domain_subscription import DomainDraft, DomainSubscription, DraftAction, DraftState
 from .exchange_rule import ExchangeRule, Partnership, RuleStatus
+from .featured_tag import FeaturedTag, SuggestionDismissal
 from .follow import Direction, Follow, FollowState
 from .form_submission import FormSubmission
 from .group_thread import GroupThread
@@ -105,6 +106,8 @@ __all__ = [
     "AnnouncementState",
     "AccountBlock",
     "AccountMute",
+    "FeaturedTag",
+    "SuggestionDismissal",
     "Hashtag",
     "HashtagFollow",
     "NoteHashtag",

@@ -107,7 +107,8 @@ def _actor(
 
 def render_member(urls: Urls, member: Member) -> dict[str, Any]:
     """The member's Person (or Organization); `featured` is the collection of their pinned
-    statuses, where Mastodon reads the pins it shows on the profile."""
+    statuses, where Mastodon reads the pins it shows on the profile, `featuredTags` that of
+    their featured hashtags."""
     actor_id = urls.member(member.username)
     document = _actor(
         urls,
@@ -125,6 +126,7 @@ def render_member(urls: Urls, member: Member) -> dict[str, Any]:
         image=avatar_icon(urls, member.header),
     )
     document["featured"] = urls.featured(actor_id)
+    document["featuredTags"] = urls.featured_tags(actor_id)
     return document
 
 

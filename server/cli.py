@@ -40,6 +40,7 @@ from server import (
     cli_projects,
     cli_reports,
     cli_settlements,
+    cli_trends,
     cli_users,
 )
 from server.app import build_city, create_app, start
@@ -200,6 +201,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_backup.add_parsers(sub, common)
     cli_polls.add_parsers(cli_discussions.add_parsers(sub, common), common)
     cli_announcements.add_parsers(sub, common)
+    cli_trends.add_parsers(sub, common)
     cli_demo.add_parsers(sub, common)
     return parser
 

@@ -11,7 +11,7 @@ from starlette.routing import BaseRoute, Route
 from api import mastodon, mastodon_admin, mastodon_apps, mastodon_instance
 from api import oauth as api_oauth
 from instance.content_negotiation import negotiated
-from outbox import documents, featured, settlement_documents, wellknown
+from outbox import documents, featured, featured_tags, settlement_documents, wellknown
 from web import (
     account,
     account_apps,
@@ -64,6 +64,7 @@ def federation_routes() -> list[BaseRoute]:
         *_actor_routes("/market"),
         *_actor_routes("/users/{username}"),
         Route("/users/{username}/collections/featured", featured.featured_collection),
+        Route("/users/{username}/collections/tags", featured_tags.featured_tags_collection),
         Route("/notes/{public_id}", negotiated(documents.note_document, profiles.note_page)),
         Route("/notes/{public_id}/activity", documents.activity_document),
         Route("/notes/{public_id}/updates/{update_id}", documents.activity_document),

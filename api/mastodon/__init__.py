@@ -17,6 +17,7 @@ from . import (
     conversations,
     domain_blocks,
     favourites,
+    featured_tags,
     filters,
     follow_requests,
     lists,
@@ -30,8 +31,10 @@ from . import (
     statuses,
     streaming,
     stubs,
+    suggestions,
     tags,
     timelines,
+    trends,
 )
 
 
@@ -41,6 +44,9 @@ def routes() -> list[Route | WebSocketRoute]:
         # `{id}` routes that would take them for an id
         *stubs.routes(),
         *filters.routes(),
+        *trends.routes(),
+        *suggestions.routes(),
+        *featured_tags.routes(),
         *announcements.routes(),
         *search.routes(),
         *accounts.routes(),

@@ -1,7 +1,6 @@
 """Endpoints apps call at start-up or on their main screens that Comptoir has nothing behind
 yet, answered in Mastodon's shapes so apps go on: markers, preferences,
-custom emojis, trends, suggestions, featured tags,
-endorsements, scheduled statuses, familiar
+custom emojis, endorsements, scheduled statuses, familiar
 followers, the notification policy and requests, translation languages. Each checks the
 scope Mastodon asks for, like a real endpoint would: an app told "403" or "401" here learns
 what it would be told by Mastodon. Tusky and Elk call these (docs/MASTODON_API.md); a 404
@@ -64,11 +63,6 @@ def _empty_list(scope: str) -> Endpoint:
     return endpoint
 
 
-async def public_empty_list(_: Request) -> Response:
-    """Trends: public on Mastodon; the city ranks nothing yet."""
-    return JSONResponse([])
-
-
 @mastodon_errors
 async def familiar_followers(request: Request) -> Response:
     """One entry per account asked (`id[]` in the query, or `id` in a JSON body as
@@ -123,28 +117,15 @@ MAX_IDS = 40
 
 #: (path, scope) of the member's lists that are always empty here
 EMPTY_LISTS = (
-    ("/api/v2/suggestions", "read"),
-    ("/api/v1/suggestions", "read"),
-    ("/api/v1/featured_tags", "read:accounts"),
-    ("/api/v1/featured_tags/suggestions", "read:accounts"),
     ("/api/v1/endorsements", "read:accounts"),
     ("/api/v1/scheduled_statuses", "read:statuses"),
     ("/api/v1/notifications/requests", "read:notifications"),
-)
-#: public lists that are always empty here
-PUBLIC_EMPTY_LISTS = (
-    "/api/v1/trends",
-    "/api/v1/trends/tags",
-    "/api/v1/trends/statuses",
-    "/api/v1/trends/links",
-    "/api/v1/accounts/{id}/featured_tags",
 )
 
 
 def routes() -> list[Route]:
     return [
         *(Route(path, _empty_list(scope), methods=["GET"]) for path, scope in EMPTY_LISTS),
-        *(Route(path, public_empty_list, methods=["GET"]) for path in PUBLIC_EMPTY_LISTS),
         Route("/api/v1/accounts/familiar_followers", familiar_followers, methods=["GET"]),
         Route("/api/v2/notifications/policy", notification_policy, methods=["GET"]),
         Route("/api/v1/instance/translation_languages", translation_languages, methods=["GET"]),

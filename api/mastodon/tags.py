@@ -13,26 +13,43 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from exchange import hashtags
+from exchange import hashtag_uses, hashtags
+from exchange.timeline import kept_out
 from instance.city import City, city_of
+from instance.policy import FederationPolicy
 from models import Hashtag
 
 from .common import mastodon_errors, member_viewer, optional_viewer, paged_response, paging
 
 
 def tag_entity(
-    session: Session, city: City, name: str, found: Hashtag | None, following: bool | None
+    session: Session,
+    city: City,
+    name: str,
+    found: Hashtag | None,
+    following: bool | None,
+    left_out: tuple[list[str], list[str]] = ([], []),
 ) -> dict[str, Any]:
-    """Mastodon's Tag: `following` only for a member's token (left out otherwise)."""
+    """Mastodon's Tag: `following` only for a member's token (left out otherwise); its
+    `history` without the uses of the refused and silenced domains of `left_out`."""
+    shut, quiet = left_out
     entity: dict[str, Any] = {
         "id": str(found.id) if found is not None else "",
         "name": name,
         "url": city.urls.tag(name),
-        "history": hashtags.history(session, found.id if found is not None else None),
+        "history": hashtag_uses.history(session, name, shut=shut, quiet=quiet),
     }
     if following is not None:
         entity["following"] = following
     return entity
+
+
+def left_out(session: Session, policy: FederationPolicy) -> tuple[list[str], list[str]]:
+    """(refused, silenced) domains we know accounts of: their uses are not counted."""
+    quiet, shut = kept_out(
+        session, lambda d: policy.verdict(d).silenced, lambda d: not policy.allows(d)
+    )
+    return sorted(shut), sorted(quiet)
 
 
 @mastodon_errors
@@ -41,13 +58,14 @@ async def show(request: Request) -> Response:
     name = hashtags.name_of(request.path_params["name"])
     city = city_of(request)
     member = viewer.member
+    policy = await city.fediverse.policy.current()
 
     def read(session: Session) -> dict[str, Any]:
         found = hashtags.find(session, name)
         following = None
         if member is not None:
             following = found is not None and bool(hashtags.follows(session, member.id, [found.id]))
-        return tag_entity(session, city, name, found, following)
+        return tag_entity(session, city, name, found, following, left_out(session, policy))
 
     return JSONResponse(await city.db.read(read))
 

@@ -120,3 +120,31 @@ def test_status_filters_downgrade_to_0041_and_upgrade_again(db_url: str) -> None
         assert "status_filters" in column and not column["status_filters"]["nullable"]
     finally:
         database.dispose()
+
+
+def test_featured_tags_downgrade_to_0042_and_upgrade_again(db_url: str) -> None:
+    """0043 undone leaves the schema of 0042 (its two tables gone), and applies again with
+    its keys: a hashtag featured once per member, one kind of account per dismissal."""
+    ours = {"featured_tags", "suggestion_dismissals"}
+    migrate.upgrade(db_url)
+    database = Database(db_url, threads=1, for_migrations=True)
+    try:
+        with database.engine.begin() as connection:
+            config = migrate.alembic_config(db_url)
+            config.attributes["connection"] = connection
+            command.downgrade(config, "0042")
+        with database.engine.connect() as conn:
+            tables = set(inspect(conn).get_table_names())
+        assert not ours & tables and "status_filters" in tables
+        migrate.upgrade(db_url)
+        with database.engine.connect() as conn:
+            inspector = inspect(conn)
+            assert ours <= set(inspector.get_table_names())
+            keys = {
+                tuple(u["column_names"]) for u in inspector.get_unique_constraints("featured_tags")
+            }
+            assert ("member_id", "hashtag_id") in keys
+            checks = [c["name"] for c in inspector.get_check_constraints("suggestion_dismissals")]
+            assert "ck_suggestion_dismissals_one_account" in checks
+    finally:
+        database.dispose()

@@ -1,0 +1,127 @@
+"""`/api/v1/trends/tags` (and its older name `/api/v1/trends`), `/trends/statuses` and
+`/trends/links`, as Mastodon 4.3 serves them: public (a token, when sent, is checked for
+`read:statuses` and makes the reader: their blocks and mutes, `following` on Tags).
+
+Hashtags are ranked by how many accounts used them in the last week on public statuses
+(exchange/hashtag_uses.py), statuses by their favourites and reblogs of the last days
+(exchange/trends.py). Paged by `offset` (`limit`: tags 10, at most 20; statuses 20, at
+most 40), with a `Link` header to the next and previous pages as Mastodon gives them.
+Links stay `[]`: Comptoir keeps no preview cards. When an admin turned trends off
+(`comptoir trends off`), every list is `[]`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from sqlalchemy.orm import Session
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from exchange import hashtag_uses, hashtags, instance_settings, trends
+from instance.city import city_of
+
+from ..fast_json import FastJSONResponse
+from . import entities
+from .common import mastodon_errors, optional_viewer
+from .tags import left_out, tag_entity
+
+#: (default, most) of `limit`
+TAG_LIMITS = (10, 20)
+STATUS_LIMITS = (20, 40)
+
+
+def _window(request: Request, default: int, most: int) -> tuple[int, int]:
+    """(limit, offset): a `limit` out of range is brought back into it, a bad one is the
+    default; a bad `offset` is 0."""
+    raw = request.query_params.get("limit", "")
+    limit = max(1, min(int(raw), most)) if raw.isdigit() else default
+    raw = request.query_params.get("offset", "")
+    offset = min(int(raw), 10_000) if raw.isdigit() else 0
+    return limit, offset
+
+
+def _paged(request: Request, items: list[Any], limit: int, offset: int) -> Response:
+    """The page with Mastodon's offset `Link` header: `next` when the page is full,
+    `prev` when it is not the first."""
+    response = FastJSONResponse(items)
+    kept = [(k, v) for k, v in request.query_params.multi_items() if k != "offset"]
+    base = str(request.url.replace(query=""))
+    links = []
+    if len(items) >= limit:
+        links.append(f'<{base}?{urlencode([*kept, ("offset", str(offset + limit))])}>; rel="next"')
+    if offset > 0:
+        before = max(0, offset - limit)
+        links.append(f'<{base}?{urlencode([*kept, ("offset", str(before))])}>; rel="prev"')
+    if links:
+        response.headers["Link"] = ", ".join(links)
+    return response
+
+
+@mastodon_errors
+async def tags(request: Request) -> Response:
+    viewer = await optional_viewer(request, "read:statuses")
+    limit, offset = _window(request, *TAG_LIMITS)
+    city = city_of(request)
+    policy = await city.fediverse.policy.current()
+    member = viewer.member
+
+    def read(session: Session) -> list[dict[str, Any]]:
+        if not instance_settings.trends_shown(session):
+            return []
+        kept = left_out(session, policy)
+        shut, quiet = kept
+        found = hashtag_uses.trending(session, shut=shut, quiet=quiet, limit=limit, offset=offset)
+        rows = hashtag_uses.known(session, [t.name for t in found])
+        followed: set[int] = set()
+        if member is not None:
+            followed = hashtags.follows(session, member.id, [h.id for h in rows.values()])
+        shown = []
+        for trend in found:
+            row = rows.get(trend.name)
+            following = None if member is None else row is not None and row.id in followed
+            shown.append(tag_entity(session, city, trend.name, row, following, kept))
+        return shown
+
+    return _paged(request, await city.db.read(read), limit, offset)
+
+
+@mastodon_errors
+async def statuses(request: Request) -> Response:
+    viewer = await optional_viewer(request, "read:statuses")
+    limit, offset = _window(request, *STATUS_LIMITS)
+    city = city_of(request)
+    policy = await city.fediverse.policy.current()
+
+    def read(session: Session) -> list[dict[str, Any]]:
+        if not instance_settings.trends_shown(session):
+            return []
+        ids = trends.statuses(
+            session,
+            viewer,
+            silenced=lambda d: policy.verdict(d).silenced,
+            refused=lambda d: not policy.allows(d),
+            limit=limit,
+            offset=offset,
+        )
+        return entities.statuses(session, city, ids, viewer.member)
+
+    return _paged(request, await city.db.read(read), limit, offset)
+
+
+@mastodon_errors
+async def links(request: Request) -> Response:
+    """No preview cards are kept (statuses' `card` is always null): nothing to rank."""
+    await optional_viewer(request, "read:statuses")
+    return JSONResponse([])
+
+
+def routes() -> list[Route]:
+    return [
+        Route("/api/v1/trends", tags, methods=["GET"]),
+        Route("/api/v1/trends/tags", tags, methods=["GET"]),
+        Route("/api/v1/trends/statuses", statuses, methods=["GET"]),
+        Route("/api/v1/trends/links", links, methods=["GET"]),
+    ]
