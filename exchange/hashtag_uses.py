@@ -185,13 +185,11 @@ def trending(
     *,
     shut: list[str],
     quiet: list[str],
-    limit: int,
-    offset: int = 0,
     now: datetime | None = None,
 ) -> list[Trend]:
     """The hashtags of the last `TREND_DAYS`, by how many accounts used them, then how
     often, then the latest use, then by name. Every used name is ranked (a city uses a few
-    hundred in a week), then the page cut: a category whose slug is no hashtag name
+    hundred in a week), the caller cuts its page: a category whose slug is no hashtag name
     (`bike-repair`) is left out first, so the pages stay continuous."""
     since = _day(now or utcnow()) - timedelta(days=TREND_DAYS - 1)
     rows = session.execute(_ranked(), {"since": since, "shut": shut, "quiet": quiet})
@@ -200,7 +198,7 @@ def trending(
         for name, accounts, uses, _ in rows
         if name is not None and normalize(name) == name
     ]
-    return found[offset : offset + limit]
+    return found
 
 
 def known(session: Session, names: list[str]) -> dict[str, Hashtag]:

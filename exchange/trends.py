@@ -52,25 +52,59 @@ def _scores(since: datetime) -> Subquery:
     return select(every.c.sid, func.count().label("score")).group_by(every.c.sid).subquery()
 
 
+#: how many of the best-scored statuses a ranking keeps: the pages any reader may ask
+RANKED = 200
+
+
+def ranked(
+    session: Session, *, refused: Predicate, now: datetime | None = None
+) -> list[tuple[int, int]]:
+    """(status id, score) of the `RANKED` best-scored statuses any reader might be shown:
+    the public timeline's statuses for a reader who follows everyone (a silenced domain's
+    too), refused domains left out. Computed once in a while (api/mastodon/trends.py keeps
+    it); `statuses` then filters it for each reader."""
+    scores = _scores((now or utcnow()) - timedelta(days=STATUS_DAYS))
+    shown = public_shown(session, Viewer(None, None), silenced=_never, refused=refused)
+    query = (
+        public_base()
+        .add_columns(scores.c.score)
+        .join(scores, scores.c.sid == Status.id)
+        .where(shown, Status.reblog_of_id.is_(None))
+        .order_by(scores.c.score.desc(), Status.id.desc())
+        .limit(RANKED)
+    )
+    return [(sid, score) for sid, score in session.execute(query)]
+
+
+def _never(_: str) -> bool:
+    return False
+
+
 def statuses(
     session: Session,
     viewer: Viewer,
+    ranking: list[tuple[int, int]],
     *,
     silenced: Predicate,
     refused: Predicate,
     limit: int,
     offset: int = 0,
-    now: datetime | None = None,
 ) -> list[int]:
-    """The ids of one page of trending statuses, the most favourited and reblogged first."""
-    scores = _scores((now or utcnow()) - timedelta(days=STATUS_DAYS))
+    """The ids of one page of trending statuses for this reader, the most favourited and
+    reblogged first: the `ranking`'s, as the public timeline shows them to the reader now
+    (their blocks, mutes and domain blocks, a silenced domain only to its followers, what
+    was refused, hidden or deleted since the ranking left out)."""
+    if not ranking:
+        return []
     shown = public_shown(session, viewer, silenced=silenced, refused=refused)
-    query = (
-        public_base()
-        .join(scores, scores.c.sid == Status.id)
-        .where(shown, Status.reblog_of_id.is_(None))
-        .order_by(scores.c.score.desc(), Status.id.desc())
-        .offset(offset)
-        .limit(limit)
+    visible = set(
+        session.scalars(
+            public_base().where(
+                Status.id.in_([sid for sid, _ in ranking]),
+                shown,
+                Status.reblog_of_id.is_(None),
+            )
+        )
     )
-    return list(session.scalars(query))
+    kept = [sid for sid, _ in ranking if sid in visible]
+    return kept[offset : offset + limit]

@@ -11,7 +11,9 @@ from typing import Any
 import pytest
 from sqlalchemy import update
 
+from api.mastodon import trends as trends_api
 from exchange import instance_settings
+from instance.snapshots import Snapshots
 from models import (
     DomainRule,
     Interaction,
@@ -337,3 +339,57 @@ async def test_an_admin_can_turn_trends_off(masto: Masto) -> None:
     assert await names(masto) == [] and await ids(masto) == []
     masto.db.write_sync(lambda s: instance_settings.set_trends_shown(s, True, None))
     assert await names(masto) == ["bread"]
+
+
+# ---------------------------------------------------------------------- the kept ranking
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    """The rankings kept on a clock the test moves (the process's kept ones set aside)."""
+    moved = Clock()
+    for name in ("TAG_RANKINGS", "STATUS_RANKINGS"):
+        monkeypatch.setattr(trends_api, name, Snapshots(trends_api.RANKING_SECONDS, clock=moved))
+    return moved
+
+
+async def test_a_new_favourite_trends_once_the_kept_ranking_is_a_minute_old(
+    masto: Masto, clock: Clock
+) -> None:
+    first = await masto.status("alice", "first")
+    await _favourite(masto, "bob", first["id"])
+    assert await ids(masto) == [first["id"]]
+    later = await masto.status("bob", "later")
+    await _favourite(masto, "alice", later["id"])
+    await _favourite(masto, "bob", later["id"])
+    assert await ids(masto) == [first["id"]]  # the ranking kept
+    clock.now += trends_api.RANKING_SECONDS
+    assert await ids(masto) == [later["id"], first["id"]]
+
+
+async def test_a_status_deleted_leaves_the_kept_ranking_at_once(masto: Masto, clock: Clock) -> None:
+    posted = await masto.status("alice", "soon gone")
+    await _favourite(masto, "bob", posted["id"])
+    assert await ids(masto) == [posted["id"]]
+    gone = await masto.http.delete(f"/api/v1/statuses/{posted['id']}", headers=masto.auth("alice"))
+    assert gone.status_code == 200
+    assert await ids(masto) == []
+
+
+async def test_a_domain_refused_leaves_the_kept_rankings_at_once(
+    masto: Masto, clock: Clock
+) -> None:
+    carol = masto.remote("carol")
+    uri = tagged_note(masto, carol, "cider")
+    _remote_likes(masto, uri, 1)
+    assert await names(masto) == ["cider"] and len(await ids(masto)) == 1
+    silence(masto, ELSEWHERE, Severity.suspend)
+    assert await names(masto) == [] and await ids(masto) == []
