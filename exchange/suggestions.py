@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import Select, func, select, union_all
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from models import (
@@ -230,29 +230,28 @@ def _most_followed(session: Session, reader: Reader) -> list[tuple[Key, int]]:
 
 
 def _most_interactions(session: Session, reader: Reader) -> list[tuple[Key, int]]:
+    """Driven from the reactions of the period (few), each joined to its status and its
+    author: started from the statuses, it read every note of the city (66 ms at 100,000)."""
     since = utcnow() - timedelta(days=INTERACTION_DAYS)
+    author = func.coalesce(
+        Note.remote_actor_id, Listing.remote_actor_id, DiscussionThread.remote_actor_id
+    ).label("actor")
     reacted = (
-        select(StatusReaction.status_id)
+        select(author)
+        .select_from(StatusReaction)
+        .join(Status, Status.id == StatusReaction.status_id)
+        .outerjoin(Note, Note.id == Status.note_id)
+        .outerjoin(Listing, Listing.id == Status.listing_id)
+        .outerjoin(DiscussionThread, DiscussionThread.id == Status.thread_id)
         .where(StatusReaction.created_at >= since, StatusReaction.member_id != reader.member_id)
         .subquery()
     )
-    authors = union_all(
-        select(Note.remote_actor_id.label("actor"))
-        .join(Status, Status.note_id == Note.id)
-        .join(reacted, reacted.c.status_id == Status.id),
-        select(Listing.remote_actor_id)
-        .join(Status, Status.listing_id == Listing.id)
-        .join(reacted, reacted.c.status_id == Status.id),
-        select(DiscussionThread.remote_actor_id)
-        .join(Status, Status.thread_id == DiscussionThread.id)
-        .join(reacted, reacted.c.status_id == Status.id),
-    ).subquery()
     count = func.count()
     query = (
-        select(authors.c.actor, count)
-        .where(authors.c.actor.is_not(None), *_actor_ok(reader, authors.c.actor))
-        .group_by(authors.c.actor)
-        .order_by(count.desc(), authors.c.actor)
+        select(reacted.c.actor, count)
+        .where(reacted.c.actor.is_not(None), *_actor_ok(reader, reacted.c.actor))
+        .group_by(reacted.c.actor)
+        .order_by(count.desc(), reacted.c.actor)
         .limit(PER_SOURCE)
     )
     return [(Key(actor_id=i), n) for i, n in session.execute(query)]
