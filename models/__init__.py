@@ -50,6 +50,7 @@ from .ledger import (
     TransferResolution,
 )
 from .listing import OPEN_STATES, Listing, ListingState, Purpose
+from .marker import Marker
 from .media_attachment import MediaAttachment
 from .member import Invitation, Member, MemberStatus, Role
 from .member_domain_block import MemberDomainBlock
@@ -202,6 +203,7 @@ __all__ = [
     "JSONDocument",
     "Job",
     "JobState",
+    "Marker",
     "MediaAttachment",
     "MemberDomainBlock",
     "Member",

@@ -19,6 +19,7 @@ from . import (
     favourites,
     follow_requests,
     lists,
+    markers,
     media,
     notifications,
     pins,
@@ -39,6 +40,7 @@ def routes() -> list[Route | WebSocketRoute]:
         # fixed paths (`/accounts/familiar_followers`, `/notifications/requests`) before the
         # `{id}` routes that would take them for an id
         *stubs.routes(),
+        *markers.routes(),
         *announcements.routes(),
         *search.routes(),
         *accounts.routes(),

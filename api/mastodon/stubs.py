@@ -1,5 +1,5 @@
 """Endpoints apps call at start-up or on their main screens that Comptoir has nothing behind
-yet, answered in Mastodon's shapes so apps go on: markers, preferences, filters (v1 and v2),
+yet, answered in Mastodon's shapes so apps go on: preferences, filters (v1 and v2),
 custom emojis, trends, suggestions, featured tags,
 endorsements, scheduled statuses, familiar
 followers, the notification policy and requests, translation languages. Each checks the
@@ -19,19 +19,6 @@ from starlette.routing import Route
 from instance.city import city_of
 
 from .common import Endpoint, int_id, mastodon_errors, member_viewer
-
-
-@mastodon_errors
-async def markers(request: Request) -> Response:
-    """No read positions are kept: `{}` (the timelines asked for have no marker)."""
-    await member_viewer(request, "read:statuses")
-    return JSONResponse({})
-
-
-@mastodon_errors
-async def save_markers(request: Request) -> Response:
-    await member_viewer(request, "write:statuses")
-    return JSONResponse({})
 
 
 @mastodon_errors
@@ -154,8 +141,6 @@ def routes() -> list[Route]:
         Route("/api/v1/accounts/familiar_followers", familiar_followers, methods=["GET"]),
         Route("/api/v2/notifications/policy", notification_policy, methods=["GET"]),
         Route("/api/v1/instance/translation_languages", translation_languages, methods=["GET"]),
-        Route("/api/v1/markers", markers, methods=["GET"]),
-        Route("/api/v1/markers", save_markers, methods=["POST"]),
         Route("/api/v1/preferences", preferences, methods=["GET"]),
         Route("/api/v1/filters", filters, methods=["GET"]),
         Route("/api/v2/filters", filters, methods=["GET"]),

@@ -95,3 +95,24 @@ def test_announcements_downgrade_to_0040_and_upgrade_again(db_url: str) -> None:
             assert ours <= set(inspect(conn).get_table_names())
     finally:
         database.dispose()
+
+
+def test_markers_downgrade_to_0041_and_upgrade_again(db_url: str) -> None:
+    """0042 undone leaves the schema of 0041 (`markers` gone, announcements kept); applied
+    again, the table is back with its columns."""
+    migrate.upgrade(db_url)
+    database = Database(db_url, threads=1, for_migrations=True)
+    try:
+        with database.engine.begin() as connection:
+            config = migrate.alembic_config(db_url)
+            config.attributes["connection"] = connection
+            command.downgrade(config, "0041")
+        with database.engine.connect() as conn:
+            tables = set(inspect(conn).get_table_names())
+        assert "markers" not in tables and "announcements" in tables
+        migrate.upgrade(db_url)
+        with database.engine.connect() as conn:
+            columns = {c["name"] for c in inspect(conn).get_columns("markers")}
+        assert columns == {"id", "member_id", "timeline", "last_read_id", "version", "updated_at"}
+    finally:
+        database.dispose()
