@@ -7,6 +7,7 @@ from .actor import RemoteActor
 from .announcement import (
     Announcement,
     AnnouncementReaction,
+    AnnouncementReactionEvent,
     AnnouncementRead,
     AnnouncementState,
 )
@@ -95,6 +96,7 @@ from .web_session import WebSession
 __all__ = [
     "Announcement",
     "AnnouncementReaction",
+    "AnnouncementReactionEvent",
     "AnnouncementRead",
     "AnnouncementState",
     "AccountBlock",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from instance.jobs import JobHandler
 
 from . import (
+    announcement_jobs,
     backfill,
     expiry,
     password_resets,
@@ -17,6 +18,7 @@ from . import (
 )
 
 HANDLERS: dict[str, JobHandler] = {
+    **announcement_jobs.HANDLERS,
     **expiry.HANDLERS,
     **subscriptions.HANDLERS,
     **backfill.HANDLERS,
