@@ -82,6 +82,7 @@ from .password_reset import PasswordReset, ResetState
 from .poll import Poll, PollResults, PollState, PollVote
 from .project import Pledge, PledgeState, Project, ProjectState
 from .rate_limit import RateLimit
+from .remote_pin import RemotePin
 from .report import Report, ReportState
 from .service_actor import ServiceActor
 from .settlement import Reconciliation, Settlement, SettlementRole, SettlementState
@@ -192,6 +193,7 @@ __all__ = [
     "GroupThread",
     "OutboundActivity",
     "RemoteActor",
+    "RemotePin",
     "RuleKind",
     "RateLimit",
     "ServiceActor",

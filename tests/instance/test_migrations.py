@@ -158,3 +158,23 @@ def test_announcement_schedule_downgrade_to_0042_keeps_announcements(db_url: str
         assert "scheduled_at" in columns
     finally:
         database.dispose()
+
+
+def test_remote_pins_downgrade_to_0043_and_upgrade_again(db_url: str) -> None:
+    """0044 undone leaves the schema of 0043 (`remote_pins` gone), and applies again."""
+    migrate.upgrade(db_url)
+    database = Database(db_url, threads=1, for_migrations=True)
+    try:
+        with database.engine.begin() as connection:
+            config = migrate.alembic_config(db_url)
+            config.attributes["connection"] = connection
+            command.downgrade(config, "0043")
+        with database.engine.connect() as conn:
+            tables = set(inspect(conn).get_table_names())
+        assert "remote_pins" not in tables and "announcement_reaction_events" in tables
+        migrate.upgrade(db_url)
+        with database.engine.connect() as conn:
+            columns = {c["name"] for c in inspect(conn).get_columns("remote_pins")}
+        assert columns == {"id", "remote_actor_id", "note_id", "position", "created_at"}
+    finally:
+        database.dispose()
