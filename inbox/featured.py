@@ -29,7 +29,10 @@ async def _owner(delivery: Delivery, target: str) -> RemoteActor | None:
     directory = delivery.city.fediverse.directory
     sender = await delivery.sender()
     if "featured" not in sender.extra and same_origin(target, sender.uri):
-        sender = await directory.actor(sender.uri, refresh=True)
+        try:
+            sender = await directory.actor(sender.uri, refresh=True)
+        except FetchError:
+            return None  # not learnt now: its next refresh reads the collection anyway
     return sender if sender.extra.get("featured") == target else None
 
 

@@ -204,3 +204,26 @@ async def test_a_remove_signed_by_carol_leaves_bobs_pin(cities: tuple[Any, Any])
     assert await pins_shown(a, actor.uri) == [note["uri"]]
     await _deliver(a, bob, bob.activity(type="Remove", object=note["uri"], target=featured))
     assert await pins_shown(a, actor.uri) == []
+
+
+async def test_an_actor_stored_without_its_featured_is_fetched_again_to_learn_it(
+    cities: tuple[Any, Any],
+) -> None:
+    """An actor stored before `featured` was kept: bob's Add makes A fetch him once, and
+    the Add is then taken. (bob really pins the note on B: the refetch reads his
+    `featured` again too, and both agree whichever A applies last.)"""
+    a, b = cities
+    note = await Bob(b).note("Open on Sunday")
+    actor, bob = await _known_with_no_pins(a, b)
+    await Bob(b).pin(note)
+
+    def forget(session: Any) -> None:
+        row = session.get(RemoteActor, actor.id)
+        row.extra = {k: v for k, v in row.extra.items() if k != "featured"}
+
+    a.db.write_sync(forget)
+    featured = f"{actor.uri}/collections/featured"
+    await _deliver(a, bob, _add(bob, note["uri"], featured))
+    assert await pins_shown(a, actor.uri) == [note["uri"]]
+    learnt = a.db.read_sync(lambda s: s.get(RemoteActor, actor.id).extra.get("featured"))
+    assert learnt == featured
