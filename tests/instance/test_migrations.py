@@ -101,8 +101,8 @@ def test_announcements_downgrade_to_0040_and_upgrade_again(db_url: str) -> None:
         database.dispose()
 
 
-def test_markers_downgrade_to_0041_and_upgrade_again(db_url: str) -> None:
-    """0042 undone leaves the schema of 0041 (`markers` gone, announcements kept); applied
+def test_markers_downgrade_to_0043_and_upgrade_again(db_url: str) -> None:
+    """0044 undone leaves the schema of 0043 (`markers` gone, announcements kept); applied
     again, the table is back with its columns."""
     migrate.upgrade(db_url)
     database = Database(db_url, threads=1, for_migrations=True)
@@ -110,7 +110,7 @@ def test_markers_downgrade_to_0041_and_upgrade_again(db_url: str) -> None:
         with database.engine.begin() as connection:
             config = migrate.alembic_config(db_url)
             config.attributes["connection"] = connection
-            command.downgrade(config, "0041")
+            command.downgrade(config, "0043")
         with database.engine.connect() as conn:
             tables = set(inspect(conn).get_table_names())
         assert "markers" not in tables and "announcements" in tables
@@ -122,8 +122,8 @@ def test_markers_downgrade_to_0041_and_upgrade_again(db_url: str) -> None:
         database.dispose()
 
 
-def test_announcement_schedule_downgrade_to_0042_keeps_announcements(db_url: str) -> None:
-    """0043 undone drops `scheduled_at` and the reactions' journal, and keeps the
+def test_announcement_schedule_downgrade_to_0044_keeps_announcements(db_url: str) -> None:
+    """0045 undone drops `scheduled_at` and the reactions' journal, and keeps the
     announcements and their reactions (no table copy cascading on SQLite); applied again,
     both are back."""
     migrate.upgrade(db_url)
@@ -144,7 +144,7 @@ def test_announcement_schedule_downgrade_to_0042_keeps_announcements(db_url: str
         with database.engine.begin() as connection:
             config = migrate.alembic_config(db_url)
             config.attributes["connection"] = connection
-            command.downgrade(config, "0042")
+            command.downgrade(config, "0044")
         with database.engine.connect() as conn:
             tables = set(inspect(conn).get_table_names())
             columns = {c["name"] for c in inspect(conn).get_columns("announcements")}
@@ -160,15 +160,15 @@ def test_announcement_schedule_downgrade_to_0042_keeps_announcements(db_url: str
         database.dispose()
 
 
-def test_remote_pins_downgrade_to_0043_and_upgrade_again(db_url: str) -> None:
-    """0044 undone leaves the schema of 0043 (`remote_pins` gone), and applies again."""
+def test_remote_pins_downgrade_to_0045_and_upgrade_again(db_url: str) -> None:
+    """0046 undone leaves the schema of 0045 (`remote_pins` gone), and applies again."""
     migrate.upgrade(db_url)
     database = Database(db_url, threads=1, for_migrations=True)
     try:
         with database.engine.begin() as connection:
             config = migrate.alembic_config(db_url)
             config.attributes["connection"] = connection
-            command.downgrade(config, "0043")
+            command.downgrade(config, "0045")
         with database.engine.connect() as conn:
             tables = set(inspect(conn).get_table_names())
         assert "remote_pins" not in tables and "announcement_reaction_events" in tables

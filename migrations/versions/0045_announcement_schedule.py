@@ -2,8 +2,8 @@
 for the `announcement.reaction` streaming event (`announcement_reaction_events`)
 (models/announcement.py).
 
-Revision ID: 0043
-Revises: 0042
+Revision ID: 0045
+Revises: 0044
 Create Date: 2026-12-06
 """
 
@@ -14,8 +14,8 @@ from alembic import op
 
 import models.base
 
-revision = "0043"
-down_revision = "0042"
+revision = "0045"
+down_revision = "0044"
 branch_labels = None
 depends_on = None
 
