@@ -6,7 +6,15 @@ moves it. Members see the published ones whose `ends_at` is not past: Mastodon u
 announcement when its end passes (a scheduler job); here the end is read when listing, so an
 ended one leaves every app at the moment it ends, with no job to run. `starts_at` is the time
 of what it announces, not a publication date: an announcement of next Monday's closure is
-shown before Monday, as on Mastodon.
+shown before Monday, as on Mastodon. The publication date is `scheduled_at` (Mastodon's too):
+a draft written with one is published when it comes by the `announcement.publish` job
+(services/announcement_jobs.py), queued for that moment, which runs `publish_due`: one
+compare-and-set `UPDATE ... WHERE state = 'draft' AND scheduled_at <= now`, so however many
+worker processes run it (or a job claimed again after its worker died) each announcement is
+published once, and its `announcement` stream event (read from `updated_at`) sent once.
+
+Each reaction chosen or taken back leaves a row in the reactions' journal
+(`AnnouncementReactionEvent`), which the streams read for `announcement.reaction`.
 
 Reactions are Unicode emojis only: the city has no custom emojis, so any other name is
 refused (422) with Mastodon's message, as is a ninth different emoji on one announcement
@@ -19,19 +27,22 @@ from __future__ import annotations
 
 import contextlib
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import and_, case, delete, func, or_, select
+from sqlalchemy import and_, bindparam, case, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
+from instance import queue
 from models import (
     Announcement,
     AnnouncementReaction,
+    AnnouncementReactionEvent,
     AnnouncementRead,
     AnnouncementState,
     Member,
+    UTCDateTime,
     utcnow,
 )
 
@@ -55,6 +66,10 @@ MAX_TEXT = 5000
 MAX_REACTIONS = 8
 #: longest emoji sequence taken (a family with skin tones is about 11 code points)
 MAX_EMOJI = 16
+#: the job that publishes the announcements due (queued for each one's `scheduled_at`)
+PUBLISH_JOB = "announcement.publish"
+#: the reactions' journal is read by streams polling every second: an hour is plenty
+JOURNAL_KEPT = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -74,8 +89,10 @@ def add(
     starts_at: datetime | None = None,
     ends_at: datetime | None = None,
     all_day: bool = False,
+    scheduled_at: datetime | None = None,
 ) -> Announcement:
-    """A draft: nobody sees it until it is published."""
+    """A draft: nobody sees it until it is published, by staff or, with `scheduled_at` (a
+    time to come), by the `announcement.publish` job at that time."""
     text = text.strip()
     if not text:
         raise DomainError("missing_field", "text is required", 400, {"field": "text"})
@@ -94,12 +111,20 @@ def add(
             {"announcement": True},
         )
     moment = utcnow()
+    if scheduled_at is not None and scheduled_at <= moment:
+        raise DomainError(
+            "past_publication",
+            "the publication time is past: publish it now instead",
+            400,
+            {"field": "scheduled_at"},
+        )
     row = Announcement(
         text=text,
         state=AnnouncementState.draft,
         starts_at=starts_at,
         ends_at=ends_at,
         all_day=all_day,
+        scheduled_at=scheduled_at,
         created_by_id=by.id if by is not None else None,
         created_at=moment,
         updated_at=moment,
@@ -107,6 +132,14 @@ def add(
     session.add(row)
     session.flush()
     record(session, by, "announcement.add", "announcement", str(row.id))
+    if scheduled_at is not None:
+        queue.enqueue(
+            session,
+            PUBLISH_JOB,
+            {"announcement": row.id},
+            run_at=scheduled_at,
+            key=f"{PUBLISH_JOB}:{row.id}",
+        )
     return row
 
 
@@ -118,10 +151,44 @@ def find(session: Session, announcement_id: int) -> Announcement:
 
 
 def publish(session: Session, row: Announcement, by: Member | None) -> None:
-    """Shown from now on; `published_at` is this publication's, as Mastodon sets it."""
+    """Shown from now on; `published_at` is this publication's, as Mastodon sets it. A
+    publication that was scheduled is the one done now (the job will find nothing)."""
     GRAPH.move(row, AnnouncementState.published)
     row.published_at = row.updated_at = utcnow()
+    row.scheduled_at = None
     record(session, by, "announcement.publish", "announcement", str(row.id))
+
+
+#: the scheduled drafts whose time has come, published in one compare-and-set statement: a
+#: row another transaction published first no longer matches `state = 'draft'`, and on
+#: PostgreSQL the statement waits on that row's lock and then finds it so
+_NOW = bindparam("now", type_=UTCDateTime())
+_PUBLISH_DUE = (
+    update(Announcement)
+    .where(
+        Announcement.state == AnnouncementState.draft,
+        Announcement.scheduled_at.is_not(None),
+        Announcement.scheduled_at <= _NOW,
+    )
+    .values(
+        state=AnnouncementState.published,
+        published_at=_NOW,
+        updated_at=_NOW,
+        scheduled_at=None,
+    )
+    .returning(Announcement.id)
+    .execution_options(synchronize_session=False)
+)
+
+
+def publish_due(session: Session, now: datetime | None = None) -> list[int]:
+    """Publish every scheduled draft whose time has come (the draft -> published move of
+    `GRAPH`, made by the statement's `WHERE`); returns the ids this call published, each
+    logged as the command line's (the staff member scheduled it)."""
+    published = [int(i) for i in session.scalars(_PUBLISH_DUE, {"now": now or utcnow()})]
+    for number in published:
+        record(session, None, "announcement.publish", "announcement", str(number))
+    return published
 
 
 def unpublish(session: Session, row: Announcement, by: Member | None) -> None:
@@ -138,6 +205,9 @@ def remove(session: Session, row: Announcement, by: Member | None) -> None:
         delete(AnnouncementReaction).where(AnnouncementReaction.announcement_id == row.id)
     )
     session.execute(delete(AnnouncementRead).where(AnnouncementRead.announcement_id == row.id))
+    session.execute(
+        delete(AnnouncementReactionEvent).where(AnnouncementReactionEvent.announcement_id == row.id)
+    )
     session.delete(row)
     session.flush()
 
@@ -299,6 +369,7 @@ def react(session: Session, member: Member, row: Announcement, name: str) -> Non
             session.flush()
     except IntegrityError:
         raise _duplicate() from None
+    _journal(session, row, name)
 
 
 def _duplicate() -> DomainError:
@@ -318,6 +389,72 @@ def unreact(session: Session, member: Member, row: Announcement, name: str) -> N
     )
     if not getattr(gone, "rowcount", 0):
         raise NotFound("reaction")
+    _journal(session, row, name)
+
+
+def _journal(session: Session, row: Announcement, name: str) -> None:
+    """The change in the reactions' journal for the streams, and the rows no stream needs
+    any more gone."""
+    moment = utcnow()
+    session.execute(
+        delete(AnnouncementReactionEvent).where(
+            AnnouncementReactionEvent.created_at < moment - JOURNAL_KEPT
+        )
+    )
+    session.add(AnnouncementReactionEvent(announcement_id=row.id, name=name, created_at=moment))
+    session.flush()
+
+
+@dataclass(frozen=True)
+class ReactionChange:
+    """An emoji whose count changed on an announcement, and its count now."""
+
+    announcement_id: int
+    name: str
+    count: int
+
+
+def latest_reaction_change(session: Session) -> int:
+    """The journal's newest id (a stream sends only what comes after it)."""
+    return session.scalar(select(func.max(AnnouncementReactionEvent.id))) or 0
+
+
+def reaction_changes(session: Session, after: int, limit: int) -> tuple[list[ReactionChange], int]:
+    """The emojis chosen or taken back since journal id `after`, on announcements shown now,
+    each once with its count as it is now (several changes of one emoji between two polls
+    are one event with the last count, which is all an app shows), oldest change first; and
+    the last journal id read."""
+    rows = session.execute(
+        select(
+            AnnouncementReactionEvent.id,
+            AnnouncementReactionEvent.announcement_id,
+            AnnouncementReactionEvent.name,
+        )
+        .where(AnnouncementReactionEvent.id > after)
+        .order_by(AnnouncementReactionEvent.id)
+        .limit(limit)
+    ).all()
+    if not rows:
+        return [], after
+    changed = list(dict.fromkeys((number, name) for _, number, name in rows))
+    ids = sorted({number for number, _ in changed})
+    showing = set(
+        session.scalars(select(Announcement.id).where(Announcement.id.in_(ids), _showing(utcnow())))
+    )
+    counts = {
+        (number, name): int(count)
+        for number, name, count in session.execute(
+            select(AnnouncementReaction.announcement_id, AnnouncementReaction.name, func.count())
+            .where(AnnouncementReaction.announcement_id.in_(ids))
+            .group_by(AnnouncementReaction.announcement_id, AnnouncementReaction.name)
+        )
+    }
+    found = [
+        ReactionChange(number, name, counts.get((number, name), 0))
+        for number, name in changed
+        if number in showing
+    ]
+    return found, rows[-1][0]
 
 
 def reactions(session: Session, ids: list[int], member: Member | None) -> dict[int, list[Reaction]]:

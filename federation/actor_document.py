@@ -70,6 +70,13 @@ def _url(value: Any) -> str | None:
     return value if isinstance(value, str) and value.startswith(("https://", "http://")) else None
 
 
+def _featured(document: dict[str, Any], actor_id: str) -> str | None:
+    """The actor's `featured` collection (its pinned posts), kept only on its own host: a
+    collection elsewhere could list anyone's posts as this actor's pins."""
+    featured = id_of(document.get("featured"))
+    return featured if featured and same_origin(featured, actor_id) else None
+
+
 def fallback_username(actor_id: str) -> str:
     """A name for an actor that publishes no `preferredUsername` (ActivityPub makes it
     optional): the last segment of its id's path, else its host. Only shown in its handle;
@@ -126,6 +133,7 @@ def parse_actor_document(document: dict[str, Any]) -> ActorDocument:
             },
             **({"fields": fields} if (fields := _property_values(document)) else {}),
             **({"header": header} if (header := _url(document.get("image"))) else {}),
+            **({"featured": featured} if (featured := _featured(document, actor_id)) else {}),
         },
     )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from .blocks import on_block
 from .create import on_create
 from .discussions import on_discussion_delete, on_discussion_update
+from .featured import on_featured_change
 from .flags import on_flag
 from .follows import on_accept, on_follow, on_reject
 from .group_announces import on_group_announce
@@ -46,4 +47,7 @@ HANDLERS: dict[str, Handler] = {
     "Settle": on_settle,
     "Flag": on_flag,
     "Block": on_block,
+    # pins: `Add` / `Remove` to the sender's `featured` (inbox/featured.py)
+    "Add": on_featured_change,
+    "Remove": on_featured_change,
 }

@@ -24,13 +24,15 @@ from sqlalchemy.orm import Session
 
 from federation.actor_document import ActorDocument, parse_actor_document
 from federation.authority import authority_of, split_authority
-from federation.authorship import same_origin
+from federation.authorship import authored_by, same_origin
 from federation.client import FederationClient
 from federation.errors import FetchError, SignatureError
+from federation.featured_collection import first_page, page_items
 from federation.httpsig import PublicKeyInfo
 from federation.webfinger import actor_url_from_jrd, parse_handle, webfinger_url
 from models import RemoteActor, utcnow
 
+from . import queue
 from .actors import SigningKey
 from .database import Database
 from .html import plain_name, sanitize_html
@@ -42,6 +44,8 @@ ACTOR_MAX_AGE = timedelta(days=1)
 KEY_CACHE_SIZE = 20_000
 #: seconds between two fetches of one key document (the actor's, or a key document)
 KEY_FETCH_INTERVAL = 60.0
+#: the job that reads an actor's `featured` collection (its pins) after the actor is stored
+FEATURED_JOB = "actor.featured"
 
 
 class Refused(FetchError):
@@ -144,6 +148,41 @@ class Directory:
             )
         return actor
 
+    # ------------------------------------------------------------------ pins
+
+    async def featured(self, actor: RemoteActor) -> list[dict[str, Any]]:
+        """The posts the actor pinned, newest pin first, as its `featured` collection lists
+        them: its own items or those of its first page (a link followed only on the
+        actor's host), at most `featured_collection.MAX_ITEMS`, each embedded or fetched by
+        its id, and only the objects of the actor's host attributed to the actor."""
+        url = actor.extra.get("featured")
+        if not isinstance(url, str) or not same_origin(url, actor.uri):
+            return []
+        collection = await self.fetch(url)
+        items = page_items(collection)
+        if items is None:
+            first = first_page(collection)
+            if isinstance(first, str) and same_origin(first, actor.uri):
+                first = await self.fetch(first)
+            items = page_items(first) or []
+        found: list[dict[str, Any]] = []
+        for item in items:
+            obj = await self.authored_object(item, actor.uri)
+            if obj is not None:
+                found.append(obj)
+        return found
+
+    async def authored_object(self, item: Any, author: str) -> dict[str, Any] | None:
+        """An object by `author`: as embedded (its id on the author's host, attributed to
+        the author), or fetched by its id on the author's host; None otherwise, or when it
+        cannot be fetched."""
+        if isinstance(item, str) and same_origin(item, author):
+            try:
+                item = await self.fetch(item)
+            except FetchError:
+                return None
+        return item if isinstance(item, dict) and authored_by(item, author) else None
+
     # ------------------------------------------------------------------ keys
 
     def _remember_key(self, actor: RemoteActor) -> None:
@@ -231,7 +270,9 @@ class Directory:
 
 
 def store_actor(session: Session, document: ActorDocument) -> RemoteActor:
-    """Insert or refresh the actor. Raises FetchError if another actor already claims its key."""
+    """Insert or refresh the actor. Raises FetchError if another actor already claims its key.
+    An actor with a `featured` collection has it read by the `actor.featured` job
+    (services/remote_pin_jobs.py), so fetching an actor waits on no more requests."""
     values = asdict(document)
     values["summary"] = sanitize_html(document.summary)
     if "fields" in document.extra:  # profile fields' values are HTML too
@@ -255,4 +296,8 @@ def store_actor(session: Session, document: ActorDocument) -> RemoteActor:
         actor.deleted_at = None
     actor.fetched_at = utcnow()
     session.flush()
+    if "featured" in document.extra:  # its pins are read again, after this commit
+        queue.enqueue(
+            session, FEATURED_JOB, {"actor": actor.uri}, key=f"{FEATURED_JOB}:{actor.uri}"
+        )
     return actor

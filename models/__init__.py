@@ -7,6 +7,7 @@ from .actor import RemoteActor
 from .announcement import (
     Announcement,
     AnnouncementReaction,
+    AnnouncementReactionEvent,
     AnnouncementRead,
     AnnouncementState,
 )
@@ -51,6 +52,7 @@ from .ledger import (
     TransferResolution,
 )
 from .listing import OPEN_STATES, Listing, ListingState, Purpose
+from .marker import Marker
 from .media_attachment import MediaAttachment
 from .member import Invitation, Member, MemberStatus, Role
 from .member_domain_block import MemberDomainBlock
@@ -81,6 +83,7 @@ from .password_reset import PasswordReset, ResetState
 from .poll import Poll, PollResults, PollState, PollVote
 from .project import Pledge, PledgeState, Project, ProjectState
 from .rate_limit import RateLimit
+from .remote_pin import RemotePin
 from .report import Report, ReportState
 from .service_actor import ServiceActor
 from .settlement import Reconciliation, Settlement, SettlementRole, SettlementState
@@ -102,6 +105,7 @@ from .web_session import WebSession
 __all__ = [
     "Announcement",
     "AnnouncementReaction",
+    "AnnouncementReactionEvent",
     "AnnouncementRead",
     "AnnouncementState",
     "AccountBlock",
@@ -199,6 +203,7 @@ __all__ = [
     "GroupThread",
     "OutboundActivity",
     "RemoteActor",
+    "RemotePin",
     "RuleKind",
     "RateLimit",
     "ServiceActor",
@@ -217,6 +222,7 @@ __all__ = [
     "JSONDocument",
     "Job",
     "JobState",
+    "Marker",
     "MediaAttachment",
     "MemberDomainBlock",
     "Member",

@@ -4,7 +4,8 @@ the text staff write, and each member's read marks and emoji reactions.
 An announcement is the institution speaking ("the market is closed on Monday"), not a status:
 it is in no timeline and does not federate. `starts_at` / `ends_at` are the time of what it
 announces (apps show them); once `ends_at` is past it is no longer shown. Its state moves
-along `exchange.announcements.GRAPH` (draft -> published <-> unpublished).
+along `exchange.announcements.GRAPH` (draft -> published <-> unpublished); a draft with a
+`scheduled_at` is published by the sweep when that time comes.
 """
 
 from __future__ import annotations
@@ -45,6 +46,9 @@ class Announcement(Base):
     ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: the dates are whole days (apps show them without a time)
     all_day: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: a draft's publication to come (Mastodon's `scheduled_at`): the announcements' sweep
+    #: publishes it then (exchange.announcements.publish_due); None once published
+    scheduled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: when it was last published (Mastodon sets it again at each publication)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
@@ -79,3 +83,20 @@ class AnnouncementReaction(Base):
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class AnnouncementReactionEvent(Base):
+    """The reactions' journal: an emoji chosen or taken back on an announcement, one row per
+    change, for the `announcement.reaction` streaming event. Each streaming connection polls
+    the database (api/mastodon/streaming.py), so a change made by any process must leave a
+    row it reads by id; a reaction taken back leaves no reaction row to find. Rows older
+    than `exchange.announcements.JOURNAL_KEPT` are deleted by a later change."""
+
+    __tablename__ = "announcement_reaction_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    announcement_id: Mapped[int] = mapped_column(
+        ForeignKey("announcements.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

@@ -1,10 +1,11 @@
 """`comptoir announcements list|add|publish|unpublish|remove`: the city's announcements to its
 residents, shown in their Mastodon apps (exchange/announcements.py has the rules).
 
-What is done here is logged as the command line's (no staff member). Bad input (an empty
-text, a date that is not ISO 8601, an end before the start, an id that is not a number)
-exits 2; an unknown announcement or a move its state does not allow (publishing a published
-one) exits 1.
+What is done here is logged as the command line's (no staff member). `add --at WHEN`
+schedules the publication (the `announcement.publish` job publishes it then). Bad input (an
+empty text, a date that is not ISO 8601, an end before the start, a publication time past,
+`--at` with `--publish`, an id that is not a number) exits 2; an unknown announcement or a
+move its state does not allow (publishing a published one) exits 1.
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ def _line(row: Announcement) -> str:
         start = f"{row.starts_at:%Y-%m-%d %H:%M}" if row.starts_at else "…"
         end = f"{row.ends_at:%Y-%m-%d %H:%M}" if row.ends_at else "…"
         dates = f"  {start} → {end} UTC{' (all day)' if row.all_day else ''}"
+    if row.scheduled_at is not None:
+        dates += f"  (to be published {row.scheduled_at:%Y-%m-%d %H:%M} UTC)"
     text = " ".join(row.text.split())
     if len(text) > TEXT_SHOWN:
         text = text[: TEXT_SHOWN - 1] + "…"
@@ -56,10 +59,19 @@ def cmd_list(args: argparse.Namespace) -> int:
 @command
 def cmd_add(args: argparse.Namespace) -> int:
     starts_at, ends_at = parse_time(args.starts_at), parse_time(args.ends_at)
+    scheduled_at = parse_time(args.at)
+    if scheduled_at is not None and args.publish:
+        raise DomainError("invalid_at", "--at publishes later, --publish now: choose one", 400)
 
     def write(session: Session) -> str:
         row = announcements.add(
-            session, args.text, None, starts_at=starts_at, ends_at=ends_at, all_day=args.all_day
+            session,
+            args.text,
+            None,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            all_day=args.all_day,
+            scheduled_at=scheduled_at,
         )
         if args.publish:
             announcements.publish(session, row, None)
@@ -113,6 +125,11 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--ends-at", help="when it ends; the announcement is not shown after it")
     p.add_argument("--all-day", action="store_true", help="the dates are whole days")
     p.add_argument("--publish", action="store_true", help="publish it at once")
+    p.add_argument(
+        "--at",
+        metavar="ISO-DATETIME",
+        help="publish it then (ISO 8601, UTC by default; a time to come): a worker does it",
+    )
     p.set_defaults(func=cmd_add)
     for action, text in (
         ("publish", "show an announcement to the residents"),

@@ -5,7 +5,8 @@ The same domain functions as `comptoir announcements` (exchange/announcements.py
 logged in the moderation log. Moderators and admins both write them: telling residents that
 the market is closed on Monday is looking after the city, as keeping its categories is.
 Residents read them in their Mastodon apps (`/api/v1/announcements`). Dates are typed in
-UTC, as the polls' closing times are.
+UTC, as the polls' closing times are. "Publish at" schedules the publication: a worker
+publishes the draft then (services/announcement_jobs.py).
 """
 
 from __future__ import annotations
@@ -39,6 +40,9 @@ FIELDS = {
     "invalid_dates": "ends_at",
     "invalid_announcement_start": "starts_at",
     "invalid_announcement_end": "ends_at",
+    "invalid_announcement_publication": "scheduled_at",
+    "past_publication": "scheduled_at",
+    "publication_twice": "scheduled_at",
 }
 
 
@@ -58,7 +62,7 @@ async def announcements_page(request: Request, refused: Refusal = NONE) -> Respo
 
 def _moment(value: object, which: str) -> datetime | None:
     """A `datetime-local` (or a day) typed in the form, in UTC; empty is none. `which` is
-    `start` or `end`: the refusal is shown beside its field."""
+    `start`, `end` or `publication`: the refusal is shown beside its field."""
     text = str(value or "").strip()
     if not text:
         return None
@@ -77,6 +81,11 @@ async def add(request: Request) -> Response:
 
     def write(session: Session) -> None:
         by = session.get(Member, who.id)
+        scheduled_at = _moment(form.get("scheduled_at"), "publication")
+        if scheduled_at is not None and form.get("publish") == "on":
+            raise DomainError(
+                "publication_twice", "publish it now or at a time to come, not both", 400
+            )
         row = announcements.add(
             session,
             str(form.get("text", "")),
@@ -84,6 +93,7 @@ async def add(request: Request) -> Response:
             starts_at=_moment(form.get("starts_at"), "start"),
             ends_at=_moment(form.get("ends_at"), "end"),
             all_day=form.get("all_day") == "on",
+            scheduled_at=scheduled_at,
         )
         if form.get("publish") == "on":
             announcements.publish(session, row, by)
@@ -92,7 +102,12 @@ async def add(request: Request) -> Response:
         await city_of(request).db.write(write)
     except DomainError as exc:
         return await announcements_page(request, refusal("add", form, exc, FIELDS))
-    done = _("Announcement published.") if form.get("publish") == "on" else _("Draft saved.")
+    if form.get("publish") == "on":
+        done = _("Announcement published.")
+    elif str(form.get("scheduled_at") or "").strip():
+        done = _("Announcement scheduled.")
+    else:
+        done = _("Draft saved.")
     return RedirectResponse(f"/admin/announcements?message={quote_plus(done)}", 303)
 
 

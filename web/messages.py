@@ -180,6 +180,11 @@ SENTENCES: dict[str, str] = {
     "invalid_poll_close": N_("Choose a closing time in the future, like 2026-12-24T18:00."),
     "invalid_announcement_start": N_("Write a date like 2026-12-24T18:00."),
     "invalid_announcement_end": N_("Write a date like 2026-12-24T18:00."),
+    "invalid_announcement_publication": N_("Write a date like 2026-12-24T18:00."),
+    "past_publication": N_(
+        "This publication time is past: choose a time to come, or publish it now."
+    ),
+    "publication_twice": N_("Publish it now or at a time to come, not both."),
     "remote_votes_members_only": N_(
         "This discussion is for the city's members only: other cities cannot vote in it."
     ),

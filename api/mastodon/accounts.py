@@ -23,7 +23,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from exchange import oauth_scopes, photos, space_follows, status_pins, statuses
+from exchange import oauth_scopes, photos, remote_pins, space_follows, status_pins, statuses
 from exchange.errors import DomainError, NotFound
 from exchange.statuses import Paging, Viewer
 from instance.city import City, city_of
@@ -257,13 +257,16 @@ async def account_statuses(request: Request) -> Response:
 def _pinned(
     session: Session, city: City, viewer: Viewer, who: entities.Profile, page: Paging
 ) -> list[dict[str, Any]]:
-    """A member's pins the caller may see, newest pin first, all on one page (five at
-    most) without a `Link` header; a later page (any bound) is empty, so a client paging
-    through them stops. A remote account's pins are not read (their `featured` is not
-    fetched), a discussion space has none: `[]`."""
-    if not isinstance(who, Member) or page.max_id or page.min_id or page.since_id:
+    """An account's pins the caller may see, newest pin first, all on one page (five at
+    most for a member; a remote account's as its `featured` collection lists them,
+    exchange/remote_pins.py) without a `Link` header; a later page (any bound) is empty,
+    so a client paging through them stops. A discussion space has none: `[]`."""
+    if isinstance(who, DiscussionSpace) or page.max_id or page.min_id or page.since_id:
         return []
-    ids = status_pins.pinned(session, viewer, who.id)[: page.limit]
+    if isinstance(who, Member):
+        ids = status_pins.pinned(session, viewer, who.id)[: page.limit]
+    else:
+        ids = remote_pins.pinned(session, viewer, who.id)[: page.limit]
     return entities.statuses(session, city, ids, viewer.member, context="account")
 
 

@@ -9,7 +9,8 @@ carrying our text and a link to the page where the member answers (entities.noti
 A remote account following the member is a `follow` (or `follow_request` when the member
 approves followers); its Like or Announce of the member's note or listing a `favourite` or
 `reblog` of that status; a direct note received a `mention` of that note.
-`types[]` and `exclude_types[]` filter on Mastodon types. Those from an account the member
+`types[]` and `exclude_types[]` filter on Mastodon types. `unread_count` counts those newer
+than the member's notifications marker (exchange/markers.py). Those from an account the member
 blocks, or mutes with its notifications, are left out (`notifications.shown`).
 """
 
@@ -23,7 +24,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from exchange import notifications
+from exchange import markers, notifications
 from exchange.statuses import run_page
 from instance.city import City, city_of
 from models import (
@@ -151,6 +152,24 @@ async def index(request: Request) -> Response:
     return paged_response(request, items, ids)
 
 
+#: Mastodon's `unread_count` limits: counted up to 100 unless asked, never past 1000
+UNREAD_DEFAULT, UNREAD_MOST = 100, 1000
+
+
+@mastodon_errors
+async def unread_count(request: Request) -> Response:
+    """How many notifications are newer than the member's notifications marker (Mastodon
+    4.3), filtered by `types[]` / `exclude_types[]` as the list is, counted up to `limit`."""
+    member, _ = await member_viewer(request, "read:notifications")
+    raw = request.query_params.get("limit", "")
+    limit = max(1, min(int(raw), UNREAD_MOST)) if raw.isdigit() else UNREAD_DEFAULT
+    kinds = _kinds(request)
+    count = await city_of(request).db.read(
+        lambda s: markers.unread_notifications(s, member, kinds, limit)
+    )
+    return JSONResponse({"count": count})
+
+
 @mastodon_errors
 async def show(request: Request) -> Response:
     member, _ = await member_viewer(request, "read:notifications")
@@ -183,6 +202,7 @@ def routes() -> list[Route]:
     return [
         Route("/api/v1/notifications", index, methods=["GET"]),
         Route("/api/v1/notifications/clear", clear, methods=["POST"]),
+        Route("/api/v1/notifications/unread_count", unread_count, methods=["GET"]),
         Route("/api/v1/notifications/{id}", show, methods=["GET"]),
         Route("/api/v1/notifications/{id}/dismiss", dismiss, methods=["POST"]),
     ]

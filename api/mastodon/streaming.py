@@ -8,8 +8,10 @@ Status edited), `delete` (the id of a status removed), `notification` (a Notific
 and, on the `direct` stream, `conversation` (a direct conversation that got a message,
 or a negotiation thread that moved: an offer, an answer, a message; `conversations.py`),
 and, on the `user` stream, `announcement` / `announcement.delete` (an announcement published
-or taken down; `announcements.py`), each payload a string (JSON, or the bare id for `delete`
-and `announcement.delete`).
+or taken down; `announcements.py`) and `announcement.reaction` (`{"name", "count",
+"announcement_id"}`: an emoji chosen or taken back by anyone, read from the reactions'
+journal by id), each payload a string (JSON, or the bare id for `delete` and
+`announcement.delete`).
 
 How it works with several web processes: each connection polls the database, not an
 in-process bus, so a status stored by any process (a web process, the worker storing what
@@ -110,12 +112,14 @@ class Listener:
     last_thread_at: datetime = datetime.min.replace(tzinfo=UTC)
     #: nor are announcements: one is published and unpublished (its `updated_at`)
     last_announcement_at: datetime = datetime.min.replace(tzinfo=UTC)
+    #: the reactions' journal is read by id
+    last_reaction: int = 0
 
     async def start(self) -> None:
         """Only what arrives from now on is sent."""
         member = self.viewer.member
 
-        def read(session: Session) -> tuple[int, int, int, datetime, datetime]:
+        def read(session: Session) -> tuple[int, int, int, datetime, datetime, int]:
             return (
                 session.scalar(select(func.max(Status.id))) or 0,
                 session.scalar(select(func.max(Notification.id))) or 0,
@@ -125,6 +129,7 @@ class Listener:
                 else self.last_thread_at,
                 session.scalar(select(func.max(Announcement.updated_at)))
                 or self.last_announcement_at,
+                announcements.latest_reaction_change(session),
             )
 
         (
@@ -133,6 +138,7 @@ class Listener:
             self.last_change,
             self.last_thread_at,
             self.last_announcement_at,
+            self.last_reaction,
         ) = await self.city.db.read(read)
 
     async def events(self) -> list[tuple[str, str, str]]:
@@ -162,6 +168,7 @@ class Listener:
                 found.extend(("direct", "conversation", orjson.dumps(c).decode()) for c in threads)
             if "user" in wanted and viewer.member is not None:
                 found.extend(self._announcements(session, viewer.member))
+                found.extend(self._reactions(session))
             page = Paging(min_id=self.last_status, limit=statuses.MAX_LIMIT)
             top_status, top_notification = self.last_status, self.last_notification
             for stream in sorted(wanted):
@@ -236,6 +243,24 @@ class Listener:
             elif row.state is AnnouncementState.unpublished:
                 found.append(("user", "announcement.delete", str(row.id)))
         return found
+
+    def _reactions(self, session: Session) -> list[tuple[str, str, str]]:
+        """`announcement.reaction` for each emoji chosen or taken back on a shown
+        announcement since the last call, by anyone, with its count now, as Mastodon sends
+        it to every member's user stream."""
+        changes, self.last_reaction = announcements.reaction_changes(
+            session, self.last_reaction, statuses.MAX_LIMIT
+        )
+        return [
+            (
+                "user",
+                "announcement.reaction",
+                orjson.dumps(
+                    {"name": c.name, "count": c.count, "announcement_id": str(c.announcement_id)}
+                ).decode(),
+            )
+            for c in changes
+        ]
 
     def _changes(
         self, session: Session, wanted: set[str], policy: Any

@@ -1,5 +1,5 @@
 """Endpoints apps call at start-up or on their main screens that Comptoir has nothing behind
-yet, answered in Mastodon's shapes so apps go on: markers, preferences,
+yet, answered in Mastodon's shapes so apps go on: preferences,
 custom emojis, endorsements, scheduled statuses, familiar
 followers, the notification policy and requests, translation languages. Each checks the
 scope Mastodon asks for, like a real endpoint would: an app told "403" or "401" here learns
@@ -18,19 +18,6 @@ from starlette.routing import Route
 from instance.city import city_of
 
 from .common import Endpoint, int_id, mastodon_errors, member_viewer
-
-
-@mastodon_errors
-async def markers(request: Request) -> Response:
-    """No read positions are kept: `{}` (the timelines asked for have no marker)."""
-    await member_viewer(request, "read:statuses")
-    return JSONResponse({})
-
-
-@mastodon_errors
-async def save_markers(request: Request) -> Response:
-    await member_viewer(request, "write:statuses")
-    return JSONResponse({})
 
 
 @mastodon_errors
@@ -129,8 +116,6 @@ def routes() -> list[Route]:
         Route("/api/v1/accounts/familiar_followers", familiar_followers, methods=["GET"]),
         Route("/api/v2/notifications/policy", notification_policy, methods=["GET"]),
         Route("/api/v1/instance/translation_languages", translation_languages, methods=["GET"]),
-        Route("/api/v1/markers", markers, methods=["GET"]),
-        Route("/api/v1/markers", save_markers, methods=["POST"]),
         Route("/api/v1/preferences", preferences, methods=["GET"]),
         Route("/api/v1/custom_emojis", custom_emojis, methods=["GET"]),
     ]

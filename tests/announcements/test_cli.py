@@ -99,3 +99,28 @@ def test_a_removed_announcement_is_gone(cli: Cli) -> None:
 
 def test_an_unknown_action_is_bad_usage(cli: Cli) -> None:
     assert cli("announcements", "shout").returncode == 2
+
+
+def test_add_at_a_time_to_come_schedules_a_draft(cli: Cli) -> None:
+    added = cli("announcements", "add", "Fête du pain", "--at", "2099-03-02T10:00")
+    assert added.returncode == 0, added.stderr
+    assert added.stdout.split()[1] == "draft"
+    assert "to be published 2099-03-02 10:00 UTC" in added.stdout
+    assert "to be published 2099-03-02 10:00 UTC" in cli("announcements", "list").stdout
+
+
+def test_add_at_a_past_time_exits_2(cli: Cli) -> None:
+    refused = cli("announcements", "add", "Too late", "--at", "2001-01-01T10:00")
+    assert refused.returncode == 2 and "publication time is past" in refused.stderr
+    assert cli("announcements", "list").stdout.strip() == "no announcements"
+
+
+def test_add_at_no_date_exits_2(cli: Cli) -> None:
+    refused = cli("announcements", "add", "When?", "--at", "tomorrow noon")
+    assert refused.returncode == 2 and "not an ISO 8601 date" in refused.stderr
+    assert cli("announcements", "list").stdout.strip() == "no announcements"
+
+
+def test_add_at_with_publish_exits_2(cli: Cli) -> None:
+    refused = cli("announcements", "add", "Both", "--at", "2099-03-02T10:00", "--publish")
+    assert refused.returncode == 2 and "choose one" in refused.stderr

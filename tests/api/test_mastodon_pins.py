@@ -15,8 +15,8 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from exchange import status_pins
-from models import Direction, InboundActivity, Job, OutboundActivity
+from exchange import remote_pins, status_pins
+from models import Direction, InboundActivity, Job, OutboundActivity, RemoteActor
 
 from ..e2e.helpers import add_member, eventually
 from ..live import LiveCity
@@ -175,10 +175,51 @@ async def test_a_listing_and_a_discussion_thread_can_be_pinned(masto: Masto) -> 
     assert [s["id"] for s in await _pinned(masto, "alice", "bob")] == [thread_id, listing_id]
 
 
-async def test_a_remote_accounts_pins_are_not_shown(masto: Masto) -> None:
+def _remote_pins(masto: Masto, actor_id: int, uris: list[str]) -> None:
+    """The remote account's `Add`s of notes we keep, oldest first (the inbox's path)."""
+
+    def work(session: Any) -> None:
+        actor = session.get(RemoteActor, actor_id)
+        for uri in uris:
+            assert remote_pins.add(session, actor, uri, None, reject_media=False)
+
+    masto.db.write_sync(work)
+
+
+async def test_a_remote_accounts_pins_are_its_featured_newest_first(masto: Masto) -> None:
     carol = masto.remote("carol")
+    older, newer = masto.remote_note(carol, "Older"), masto.remote_note(carol, "Newer")
+    masto.remote_note(carol, "Not pinned")
+    _remote_pins(masto, carol, [older, newer])
+    path = f"/api/v1/accounts/{2 * carol + 1}/statuses"
+    found = (await masto.get(path, "alice", pinned="true")).json()
+    assert [s["uri"] for s in found] == [newer, older]
+    assert (await masto.get(path, "alice", pinned="true", max_id="999")).json() == []
+
+
+async def test_a_remote_account_without_pins_has_none(masto: Masto) -> None:
+    carol = masto.remote("carol")
+    masto.remote_note(carol, "Not pinned")
     path = f"/api/v1/accounts/{2 * carol + 1}/statuses"
     assert (await masto.get(path, "alice", pinned="true")).json() == []
+
+
+async def test_a_remote_pin_of_another_accounts_note_is_not_kept(masto: Masto) -> None:
+    carol, dave = masto.remote("carol"), masto.remote("dave")
+    daves = masto.remote_note(dave, "Dave's")
+    kept = masto.db.write_sync(
+        lambda s: remote_pins.add(s, s.get(RemoteActor, carol), daves, None, reject_media=False)
+    )
+    assert kept is False
+
+
+async def test_a_remote_pin_of_a_followers_only_note_is_not_shown(masto: Masto) -> None:
+    carol = masto.remote("carol")
+    private = masto.remote_note(carol, "Friends", visibility="followers")
+    kept = masto.db.write_sync(
+        lambda s: remote_pins.add(s, s.get(RemoteActor, carol), private, None, reject_media=False)
+    )
+    assert kept is False
 
 
 async def test_pinning_needs_write_accounts(masto: Masto) -> None:

@@ -13,7 +13,6 @@ from .mastodon_city import Masto
 @pytest.mark.parametrize(
     ("path", "empty"),
     [
-        ("/api/v1/markers", {}),
         ("/api/v1/lists", []),
         ("/api/v1/custom_emojis", []),
     ],
@@ -35,10 +34,6 @@ async def test_custom_emojis_are_public(masto: Masto) -> None:
 async def test_lists_need_read_lists(masto: Masto) -> None:
     token = await masto.scoped_token("alice", "read:statuses")
     assert (await masto.get("/api/v1/lists", token)).status_code == 403
-
-
-async def test_markers_need_a_token(masto: Masto) -> None:
-    assert (await masto.get("/api/v1/markers")).status_code == 401
 
 
 @pytest.mark.parametrize(

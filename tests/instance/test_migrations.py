@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from alembic import command
 from sqlalchemy import inspect
+from sqlalchemy.orm import Session
 
+from exchange import announcements, members
 from instance import migrate
 from instance.database import Database
 from models import Base
+
+from ..ledger.conftest import credentials
 
 
 def test_upgrade_from_empty_creates_every_table(db_url: str) -> None:
@@ -122,6 +126,27 @@ def test_status_filters_downgrade_to_0041_and_upgrade_again(db_url: str) -> None
         database.dispose()
 
 
+def test_markers_downgrade_to_0043_and_upgrade_again(db_url: str) -> None:
+    """0044 undone leaves the schema of 0043 (`markers` gone, announcements kept); applied
+    again, the table is back with its columns."""
+    migrate.upgrade(db_url)
+    database = Database(db_url, threads=1, for_migrations=True)
+    try:
+        with database.engine.begin() as connection:
+            config = migrate.alembic_config(db_url)
+            config.attributes["connection"] = connection
+            command.downgrade(config, "0043")
+        with database.engine.connect() as conn:
+            tables = set(inspect(conn).get_table_names())
+        assert "markers" not in tables and "announcements" in tables
+        migrate.upgrade(db_url)
+        with database.engine.connect() as conn:
+            columns = {c["name"] for c in inspect(conn).get_columns("markers")}
+        assert columns == {"id", "member_id", "timeline", "last_read_id", "version", "updated_at"}
+    finally:
+        database.dispose()
+
+
 def test_featured_tags_downgrade_to_0042_and_upgrade_again(db_url: str) -> None:
     """0043 undone leaves the schema of 0042 (its two tables gone), and applies again with
     its keys: a hashtag featured once per member, one kind of account per dismissal."""
@@ -146,5 +171,63 @@ def test_featured_tags_downgrade_to_0042_and_upgrade_again(db_url: str) -> None:
             assert ("member_id", "hashtag_id") in keys
             checks = [c["name"] for c in inspector.get_check_constraints("suggestion_dismissals")]
             assert "ck_suggestion_dismissals_one_account" in checks
+    finally:
+        database.dispose()
+
+
+def test_announcement_schedule_downgrade_to_0044_keeps_announcements(db_url: str) -> None:
+    """0045 undone drops `scheduled_at` and the reactions' journal, and keeps the
+    announcements and their reactions (no table copy cascading on SQLite); applied again,
+    both are back."""
+    migrate.upgrade(db_url)
+    city_db = Database(db_url, threads=1)
+
+    def react(session: Session) -> None:
+        member = members.add_member(session, "alice", credentials())
+        row = announcements.add(session, "Closed", None)
+        announcements.publish(session, row, None)
+        announcements.react(session, member, row, "\N{THUMBS UP SIGN}")
+
+    try:
+        city_db.write_sync(react)
+    finally:
+        city_db.dispose()
+    database = Database(db_url, threads=1, for_migrations=True)
+    try:
+        with database.engine.begin() as connection:
+            config = migrate.alembic_config(db_url)
+            config.attributes["connection"] = connection
+            command.downgrade(config, "0044")
+        with database.engine.connect() as conn:
+            tables = set(inspect(conn).get_table_names())
+            columns = {c["name"] for c in inspect(conn).get_columns("announcements")}
+            reactions = conn.exec_driver_sql("SELECT count(*) FROM announcement_reactions")
+            assert reactions.scalar() == 1
+        assert "announcement_reaction_events" not in tables and "scheduled_at" not in columns
+        migrate.upgrade(db_url)
+        with database.engine.connect() as conn:
+            assert "announcement_reaction_events" in set(inspect(conn).get_table_names())
+            columns = {c["name"] for c in inspect(conn).get_columns("announcements")}
+        assert "scheduled_at" in columns
+    finally:
+        database.dispose()
+
+
+def test_remote_pins_downgrade_to_0045_and_upgrade_again(db_url: str) -> None:
+    """0046 undone leaves the schema of 0045 (`remote_pins` gone), and applies again."""
+    migrate.upgrade(db_url)
+    database = Database(db_url, threads=1, for_migrations=True)
+    try:
+        with database.engine.begin() as connection:
+            config = migrate.alembic_config(db_url)
+            config.attributes["connection"] = connection
+            command.downgrade(config, "0045")
+        with database.engine.connect() as conn:
+            tables = set(inspect(conn).get_table_names())
+        assert "remote_pins" not in tables and "announcement_reaction_events" in tables
+        migrate.upgrade(db_url)
+        with database.engine.connect() as conn:
+            columns = {c["name"] for c in inspect(conn).get_columns("remote_pins")}
+        assert columns == {"id", "remote_actor_id", "note_id", "position", "created_at"}
     finally:
         database.dispose()

@@ -14,7 +14,7 @@ from api.auth import issue_token
 from models import Announcement, ModerationEntry, Role
 
 from .conftest import Browser, add_member, logged_in
-from .test_refused_forms import send
+from .test_refused_forms import HTML, send
 
 PAGE = "/admin/announcements"
 
@@ -138,3 +138,50 @@ async def test_an_end_that_is_no_date_is_refused_beside_the_end(staff: Any) -> N
     refused = await send(mod, PAGE, f"{PAGE}/add", text="When?", ends_at="next monday")
     assert refused.status_code == 400 and 'id="add-ends_at-error"' in refused.text
     assert 'value="next monday"' in refused.text and stored(app) == []
+
+
+async def test_a_publication_time_schedules_the_draft(staff: Any) -> None:
+    app, mod = staff
+    saved = await send(mod, PAGE, f"{PAGE}/add", text="Later", scheduled_at="2099-03-02T10:00")
+    assert saved.status_code == 303 and "scheduled" in saved.headers["location"]
+    ((number, _, state),) = stored(app)
+    assert state == "draft"
+    when = app.state.city.db.read_sync(lambda s: s.get(Announcement, number).scheduled_at)
+    assert when.isoformat() == "2099-03-02T10:00:00+00:00"
+    shown = (await mod.client.get(PAGE)).text
+    assert "to be published 2099-03-02 10:00 UTC" in shown
+
+
+async def test_a_past_publication_time_is_refused_beside_its_field(staff: Any) -> None:
+    app, mod = staff
+    refused = await send(mod, PAGE, f"{PAGE}/add", text="Too late", scheduled_at="2001-01-01T10:00")
+    assert refused.status_code == 400 and 'id="add-scheduled_at-error"' in refused.text
+    assert "publication time is past" in refused.text and stored(app) == []
+
+
+async def test_a_publication_time_that_is_no_date_is_refused(staff: Any) -> None:
+    app, mod = staff
+    refused = await send(mod, PAGE, f"{PAGE}/add", text="When?", scheduled_at="soon")
+    assert refused.status_code == 400 and 'id="add-scheduled_at-error"' in refused.text
+    assert 'value="soon"' in refused.text and stored(app) == []
+
+
+async def test_publishing_now_and_later_at_once_is_refused(staff: Any) -> None:
+    app, mod = staff
+    refused = await send(
+        mod, PAGE, f"{PAGE}/add", text="Both", scheduled_at="2099-03-02T10:00", publish="on"
+    )
+    assert refused.status_code == 400 and 'id="add-scheduled_at-error"' in refused.text
+    assert stored(app) == []
+
+
+async def test_a_past_publication_time_is_refused_in_french(staff: Any) -> None:
+    _, mod = staff
+    token = await mod.form_token(PAGE)
+    refused = await mod.client.post(
+        f"{PAGE}/add",
+        data={"csrf_token": token, "text": "Trop tard", "scheduled_at": "2001-01-01T10:00"},
+        headers={**HTML, "Accept-Language": "fr-FR,fr;q=0.9"},
+    )
+    assert "Cette date de publication est passée" in refused.text
+    assert "Publier le (UTC" in refused.text

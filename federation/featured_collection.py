@@ -1,0 +1,39 @@
+"""An actor's `featured` collection (its pinned posts), as servers publish it.
+
+Mastodon serves an `OrderedCollection` whose `orderedItems` are the whole Notes, newest pin
+first; other servers send the ids only, or page the collection (`first`, embedded or a
+link). Only the items of the collection itself or of its first page are read, at most
+`MAX_ITEMS`: a profile shows a handful of pins (Mastodon five), and reading further would
+let one actor make us fetch without end.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+#: items of a featured collection looked at (the rest are not read)
+MAX_ITEMS = 20
+COLLECTION_TYPES = frozenset(
+    {"Collection", "OrderedCollection", "CollectionPage", "OrderedCollectionPage"}
+)
+
+
+def is_collection(document: Any) -> bool:
+    return isinstance(document, dict) and document.get("type") in COLLECTION_TYPES
+
+
+def page_items(document: Any) -> list[Any] | None:
+    """The items a collection or page holds itself (None: it holds none, look at `first`),
+    at most `MAX_ITEMS`: embedded objects or ids, as sent."""
+    if not is_collection(document):
+        return None
+    items = document.get("orderedItems", document.get("items"))
+    if items is None:
+        return None
+    listed = items if isinstance(items, list) else [items]
+    return listed[:MAX_ITEMS]
+
+
+def first_page(document: Any) -> Any:
+    """The collection's first page: an embedded page, a link to it, or None."""
+    return document.get("first") if is_collection(document) else None
