@@ -16,11 +16,10 @@ from __future__ import annotations
 import argparse
 import time
 
-from starlette.routing import BaseRoute, Match, Route
-from starlette.types import Scope
+from starlette.routing import BaseRoute, Route
 
 from api.routes import routes as api_routes
-from server.router import IndexedRouter
+from server.router import IndexedRouter, first_match
 from server.routing import all_routes
 
 from .common import row
@@ -31,30 +30,6 @@ PATHS = [
     ("GET", "/api/v1/accounts/verify_credentials"),
     ("GET", "/"),
 ]
-
-
-def full_scan(routes: list[BaseRoute], scope: Scope) -> BaseRoute | None:
-    partial = None
-    for route in routes:
-        match, _ = route.matches(scope)
-        if match is Match.FULL:
-            return route
-        if match is Match.PARTIAL and partial is None:
-            partial = route
-    return partial
-
-
-def indexed(router: IndexedRouter, scope: Scope) -> BaseRoute | None:
-    path, partial = scope["path"], None
-    for start, route in router.candidates(path):
-        if not path.startswith(start):
-            continue
-        match, _ = route.matches(scope)
-        if match is Match.FULL:
-            return route
-        if match is Match.PARTIAL and partial is None:
-            partial = route
-    return partial
 
 
 def timed(find: object, calls: int) -> float:
@@ -74,9 +49,9 @@ def main() -> None:
     print(f"{len(routes)} routes", flush=True)
     for method, path in PATHS:
         scope = {"type": "http", "method": method, "path": path, "root_path": ""}
-        assert full_scan(routes, scope) is indexed(router, scope)
-        scan = timed(lambda s=scope: full_scan(routes, s), args.calls)
-        index = timed(lambda s=scope: indexed(router, s), args.calls)
+        assert router.match(scope) == first_match(routes, scope)
+        scan = timed(lambda s=scope: first_match(routes, s), args.calls)
+        index = timed(lambda s=scope: router.match(s), args.calls)
         row(f"{method} {path}: Starlette's scan", scan, "us", precise=True)
         row(f"{method} {path}: indexed", index, "us", scan, precise=True)
 

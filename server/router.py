@@ -14,6 +14,8 @@ matches goes to Starlette's own handling (the slash redirect, the 404) unchanged
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from starlette._utils import get_route_path
 from starlette.routing import BaseRoute, Match, Mount, Route, Router, WebSocketRoute
 from starlette.types import Receive, Scope, Send
@@ -31,6 +33,19 @@ def literal_start(route: BaseRoute) -> str:
 
 def first_segment(path: str) -> str:
     return path[1:].split("/", 1)[0]
+
+
+def first_match(routes: Iterable[BaseRoute], scope: Scope) -> tuple[BaseRoute, Scope] | None:
+    """Starlette's choice among `routes`: the first full match, else the first partial one
+    (the right path, another method: its 405), with the scope it adds; None if none."""
+    partial = None
+    for route in routes:
+        match, child_scope = route.matches(scope)
+        if match is Match.FULL:
+            return route, child_scope
+        if match is Match.PARTIAL and partial is None:
+            partial = route, child_scope
+    return partial
 
 
 class IndexedRouter(Router):
@@ -68,28 +83,23 @@ class IndexedRouter(Router):
             self._index()
         return self._by_segment.get(first_segment(path), self._anywhere)
 
+    def match(self, scope: Scope) -> tuple[BaseRoute, Scope] | None:
+        """The route the whole scan would choose, tried among the candidates only."""
+        path = get_route_path(scope)
+        possible = (route for start, route in self.candidates(path) if path.startswith(start))
+        return first_match(possible, scope)
+
     async def app(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
             await super().app(scope, receive, send)
             return
         if "router" not in scope:
             scope["router"] = self
-        path = get_route_path(scope)
-        partial = None
-        for start, route in self.candidates(path):
-            if not path.startswith(start):
-                continue
-            match, child_scope = route.matches(scope)
-            if match is Match.FULL:
-                scope["route"] = route
-                scope.update(child_scope)
-                await route.handle(scope, receive, send)
-                return
-            if match is Match.PARTIAL and partial is None:
-                partial, partial_scope = route, child_scope
-        if partial is not None:
-            scope["route"] = partial
-            scope.update(partial_scope)
-            await partial.handle(scope, receive, send)
+        found = self.match(scope)
+        if found is None:  # Starlette's own handling: the slash redirect, the 404
+            await super().app(scope, receive, send)
             return
-        await super().app(scope, receive, send)
+        route, child_scope = found
+        scope["route"] = route
+        scope.update(child_scope)
+        await route.handle(scope, receive, send)
