@@ -53,6 +53,7 @@ from models import (
     Direction,
     DirectMessage,
     DiscussionPost,
+    DiscussionSpace,
     DiscussionThread,
     DomainRule,
     Follow,
@@ -71,6 +72,7 @@ from models import (
     RepliesPolicy,
     RuleKind,
     Severity,
+    SpaceAudience,
     Status,
     StatusReaction,
     UTCDateTime,
@@ -294,24 +296,56 @@ def _reblog_live() -> ColumnElement[bool]:
 def shown_originals(
     session: Session, ids: list[int], member_id: int | None = None, *, domains: bool = False
 ) -> set[int]:
-    """Which of these statuses a reblog may show: public or unlisted notes and open listings,
-    not hidden, deleted nor by a suspended account (what anyone may see of them); for a
-    member (`member_id`), not by an account they block or mute either, nor (`domains`: the
-    member blocks domains) by an account of a domain they block, as Mastodon leaves out a
-    boost of someone the reader blocked."""
+    """Which of these statuses a reblog may show: public or unlisted notes, open listings,
+    and the threads and replies of a federated discussion space (those of a members-only
+    space stay in the city: their Group takes no one from elsewhere), not hidden, deleted
+    nor by a suspended account (what anyone may see of them); for a member (`member_id`),
+    not by an account they block or mute either, nor (`domains`: the member blocks domains)
+    by an account of a domain they block, as Mastodon leaves out a boost of someone the
+    reader blocked."""
     if not ids:
         return set()
     anyone = Viewer(None, None)
     notes: ColumnElement[bool] = true()
     listings: ColumnElement[bool] = true()
+    threads: ColumnElement[bool] = DiscussionThread.space_id.in_(_FEDERATED_SPACES)
+    posts: ColumnElement[bool] = DiscussionPost.thread_id.in_(
+        select(DiscussionThread.id).where(DiscussionThread.space_id.in_(_FEDERATED_SPACES))
+    )
     if member_id is not None:
         now = utcnow()
         notes = shown_author(Note.member_id, Note.remote_actor_id, member_id, now, domains=domains)
         listings = shown_author(
             Listing.member_id, Listing.remote_actor_id, member_id, now, domains=domains
         )
-    query = _base().where(Status.id.in_(ids), _visible(anyone, notes, listings))
+        threads = and_(
+            threads,
+            shown_author(
+                DiscussionThread.member_id,
+                DiscussionThread.remote_actor_id,
+                member_id,
+                now,
+                domains=domains,
+            ),
+        )
+        posts = and_(
+            posts,
+            shown_author(
+                DiscussionPost.member_id,
+                DiscussionPost.remote_actor_id,
+                member_id,
+                now,
+                domains=domains,
+            ),
+        )
+    query = _base().where(Status.id.in_(ids), _visible(anyone, notes, listings, threads, posts))
     return set(session.scalars(query))
+
+
+#: the discussion spaces open to other servers: their threads and replies may be reblogged
+_FEDERATED_SPACES = select(DiscussionSpace.id).where(
+    DiscussionSpace.audience == SpaceAudience.federated
+)
 
 
 def _base() -> Select[Any]:

@@ -404,7 +404,8 @@ async def _react(request: Request, kind: ReactionKind, scope: str, *, undo: bool
             reactions.unreact(session, city, fresh, original, kind)
             return _one(session, city, viewer, original)
         if kind is ReactionKind.reblog and not statuses.shown_originals(session, [original]):
-            # followers-only and direct notes, discussions: Mastodon refuses them too
+            # followers-only and direct notes (Mastodon refuses them too), and a members-only
+            # discussion space's threads and replies (its Group takes no one from elsewhere)
             raise DomainError("forbidden", "This action is not allowed", 403)
         reactions.react(session, city, fresh, original, kind)
         if kind is not ReactionKind.reblog:
