@@ -551,22 +551,20 @@ def id_of_post(session: Session, post_id: int) -> int:
 
 
 def ids_of_uris(session: Session, uris: list[str]) -> dict[str, int]:
-    """Status ids of the notes and listings at `uris` (those we have)."""
+    """Status ids of the notes, listings, discussion threads and replies at `uris` (those
+    we have)."""
     if not uris:
         return {}
     found: dict[str, int] = {}
-    for uri, sid in session.execute(
-        select(Note.uri, Status.id)
-        .join(Status, Status.note_id == Note.id)
-        .where(Note.uri.in_(uris))
+    for item, column in (
+        (Note, Status.note_id),
+        (Listing, Status.listing_id),
+        (DiscussionThread, Status.thread_id),
+        (DiscussionPost, Status.post_id),
     ):
-        found[uri] = sid
-    for uri, sid in session.execute(
-        select(Listing.uri, Status.id)
-        .join(Status, Status.listing_id == Listing.id)
-        .where(Listing.uri.in_(uris))
-    ):
-        found[uri] = sid
+        query = select(item.uri, Status.id).join(Status, column == item.id)
+        for uri, sid in session.execute(query.where(item.uri.in_(uris))):
+            found[uri] = sid
     return found
 
 

@@ -68,6 +68,8 @@ async def resolve(city: City, text: str) -> Resolved:
     known = await city.db.read(lambda s: _known(s, text))
     if known is not None:
         return known
+    if city.urls.is_local(text):  # ours and not a note, listing or account: nothing to fetch
+        return Resolved()
     document = await directory.fetch(text)
     if document.get("type") in ACTOR_TYPES:
         return Resolved(actor=await directory.actor(text))

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -42,9 +43,11 @@ DEFAULT_LIMIT, MAX_LIMIT = 20, 40
 
 
 def _looks_remote(text: str, own_domain: str) -> bool:
-    """A handle of another server, or a URL: what `resolve=true` may fetch."""
+    """A handle of another server, or a URL of another server: what `resolve=true` may
+    fetch (a URL of ours is answered from our rows: fetching it would ask ourselves, and
+    read our own members as remote accounts)."""
     if is_url(text):
-        return True
+        return urlsplit(text).netloc.lower() != own_domain.lower()
     name, _, host = text.lstrip("@").partition("@")
     return bool(name) and "." in host and " " not in text and host.lower() != own_domain
 

@@ -11,8 +11,10 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from exchange import categories, domains
-from models import RemoteActor
+from exchange import categories, domains, members
+from exchange.discussions import SpaceDraft
+from models import RemoteActor, SpaceAudience
+from services import discussions
 
 from ..e2e.helpers import add_member
 from ..e2e.market import Resident
@@ -128,3 +130,32 @@ async def test_resolves_remote_accounts_notes_and_listings_through_the_policy(
         lambda s: s.scalar(select(RemoteActor).where(RemoteActor.preferred_username == "dora"))
     )
     assert dora is None
+
+
+def _our_thread(masto: Masto, title: str) -> str:
+    """alice's thread in a discussion space of ours; its URI."""
+    draft = SpaceDraft("stalls", "Stalls", "", SpaceAudience.federated)
+    masto.db.write_sync(lambda s: discussions.open_space(s, masto.city, None, draft))
+
+    def write(session: Any) -> str:
+        member = members.get_member(session, "alice")
+        return discussions.start_thread(session, masto.city, member, "stalls", title, "Come.").uri
+
+    return masto.db.write_sync(write)
+
+
+@pytest.mark.parametrize("resolve", ["true", "false"])
+async def test_a_discussion_thread_of_ours_is_found_by_its_url(masto: Masto, resolve: str) -> None:
+    uri = _our_thread(masto, "Saturday pumpkins")
+    answer = await masto.get("/api/v2/search", "bob", q=uri, resolve=resolve)
+    assert answer.status_code == 200, answer.text
+    (found,) = answer.json()["statuses"]
+    assert found["uri"] == uri and "Saturday pumpkins" in found["content"]
+
+
+async def test_an_unknown_url_of_ours_is_not_fetched_and_finds_nothing(masto: Masto) -> None:
+    url = f"{masto.city.settings.base_url}/notes/does-not-exist"
+    answer = await masto.get("/api/v2/search", "bob", q=url, resolve="true")
+    assert answer.status_code == 200, answer.text
+    assert answer.json() == {"accounts": [], "statuses": [], "hashtags": []}
+    assert masto.db.read_sync(lambda s: s.scalars(select(RemoteActor)).all()) == []
