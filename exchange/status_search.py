@@ -5,8 +5,9 @@ the market's categories.
 Plain `LIKE` on a few columns, not the market's full-text index (exchange/search.py): the
 search box of an app asks for a handful of results, and notes have no full-text index.
 Statuses are only those the viewer may see (`statuses._visible`), newest first, and a word
-must be in the note's text or the listing's title or description. `%` and `_` in the query
-are taken literally.
+must be in the note's text, the listing's title or description, or a discussion thread's
+title or text or a reply's text (threads and replies of any space: they are public pages).
+`%` and `_` in the query are taken literally.
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ from sqlalchemy.orm import Session
 
 from models import (
     Category,
+    DiscussionPost,
     DiscussionSpace,
+    DiscussionThread,
     Listing,
     Member,
     MemberStatus,
@@ -103,9 +106,21 @@ def statuses(session: Session, viewer: Viewer, query: str, limit: int, offset: i
             for w in words
         )
     )
+    threads = and_(
+        *(
+            or_(
+                func.lower(DiscussionThread.title).like(_pattern(w), escape="\\"),
+                func.lower(DiscussionThread.content).like(_pattern(w), escape="\\"),
+            )
+            for w in words
+        )
+    )
+    posts = and_(
+        *(func.lower(DiscussionPost.content).like(_pattern(w), escape="\\") for w in words)
+    )
     found = session.scalars(
         _base()
-        .where(_visible(viewer, notes, listings))
+        .where(_visible(viewer, notes, listings, threads, posts))
         .order_by(Status.id.desc())
         .offset(offset)
         .limit(limit)

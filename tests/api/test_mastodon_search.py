@@ -159,3 +159,18 @@ async def test_an_unknown_url_of_ours_is_not_fetched_and_finds_nothing(masto: Ma
     assert answer.status_code == 200, answer.text
     assert answer.json() == {"accounts": [], "statuses": [], "hashtags": []}
     assert masto.db.read_sync(lambda s: s.scalars(select(RemoteActor)).all()) == []
+
+
+async def test_discussion_threads_and_replies_are_found_by_their_words(masto: Masto) -> None:
+    uri = _our_thread(masto, "Saturday pumpkins")
+
+    def reply(session: Any) -> str:
+        member = members.get_member(session, "bob")
+        public_id = uri.rstrip("/").rsplit("/", 1)[1]
+        return discussions.reply(session, masto.city, member, public_id, "Squash too").uri
+
+    reply_uri = masto.db.write_sync(reply)
+    found = (await masto.get("/api/v2/search", "bob", q="pumpkins", type="statuses")).json()
+    assert [s["uri"] for s in found["statuses"]] == [uri]
+    found = (await masto.get("/api/v2/search", "bob", q="squash", type="statuses")).json()
+    assert [s["uri"] for s in found["statuses"]] == [reply_uri]
