@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.orm import Session
 
 from models import ApiToken, OAuthApplication, utcnow
@@ -103,11 +103,11 @@ def revoke_personal(session: Session, member_id: int, token_id: int) -> int:
     )
 
 
-def _revoke(session: Session, *which: object) -> int:
+def _revoke(session: Session, *which: ColumnElement[bool]) -> int:
     ids = list(
         session.scalars(
             update(ApiToken)
-            .where(ApiToken.revoked_at.is_(None), *which)  # type: ignore[arg-type]
+            .where(ApiToken.revoked_at.is_(None), *which)
             .values(revoked_at=utcnow())
             .returning(ApiToken.id)
         )
