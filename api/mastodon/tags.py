@@ -29,15 +29,19 @@ def tag_entity(
     found: Hashtag | None,
     following: bool | None,
     left_out: tuple[list[str], list[str]] = ([], []),
+    history: list[dict[str, str]] | None = None,
 ) -> dict[str, Any]:
     """Mastodon's Tag: `following` only for a member's token (left out otherwise); its
-    `history` without the uses of the refused and silenced domains of `left_out`."""
+    `history` (read here unless given) without the uses of the refused and silenced domains
+    of `left_out`."""
     shut, quiet = left_out
+    if history is None:
+        history = hashtag_uses.history(session, name, shut=shut, quiet=quiet)
     entity: dict[str, Any] = {
         "id": str(found.id) if found is not None else "",
         "name": name,
         "url": city.urls.tag(name),
-        "history": hashtag_uses.history(session, name, shut=shut, quiet=quiet),
+        "history": history,
     }
     if following is not None:
         entity["following"] = following

@@ -16,6 +16,7 @@ for its reader and for what was refused, hidden or deleted since.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
@@ -36,6 +37,17 @@ from .tags import left_out, tag_entity
 #: (default, most) of `limit`
 TAG_LIMITS = (10, 20)
 STATUS_LIMITS = (20, 40)
+
+
+@dataclass
+class TagRanking:
+    """The hashtags ranked, and the weekly history of those a page has shown, kept with
+    the ranking (each a read of every use of its week)."""
+
+    trends: list[hashtag_uses.Trend]
+    histories: dict[str, list[dict[str, str]]] = field(default_factory=dict)
+
+
 #: how long a process keeps a ranking, in seconds
 RANKING_SECONDS = 60.0
 #: the hashtags ranked, by city and domain lists; the statuses ranked, by city
@@ -86,9 +98,9 @@ async def tags(request: Request) -> Response:
         ranking = TAG_RANKINGS.get(
             city.db,
             (tuple(shut), tuple(quiet)),
-            lambda: hashtag_uses.trending(session, shut=shut, quiet=quiet),
+            lambda: TagRanking(hashtag_uses.trending(session, shut=shut, quiet=quiet)),
         )
-        found = ranking[offset : offset + limit]
+        found = ranking.trends[offset : offset + limit]
         rows = hashtag_uses.known(session, [t.name for t in found])
         followed: set[int] = set()
         if member is not None:
@@ -97,7 +109,11 @@ async def tags(request: Request) -> Response:
         for trend in found:
             row = rows.get(trend.name)
             following = None if member is None else row is not None and row.id in followed
-            shown.append(tag_entity(session, city, trend.name, row, following, kept))
+            history = ranking.histories.get(trend.name)
+            if history is None:  # read once per ranking: a busy tag's week is thousands of uses
+                history = hashtag_uses.history(session, trend.name, shut=shut, quiet=quiet)
+                ranking.histories[trend.name] = history
+            shown.append(tag_entity(session, city, trend.name, row, following, kept, history))
         return shown
 
     return _paged(request, await city.db.read(read), limit, offset)
