@@ -393,3 +393,16 @@ async def test_a_domain_refused_leaves_the_kept_rankings_at_once(
     assert await names(masto) == ["cider"] and len(await ids(masto)) == 1
     silence(masto, ELSEWHERE, Severity.suspend)
     assert await names(masto) == [] and await ids(masto) == []
+
+
+async def test_a_trending_tags_week_is_kept_with_the_ranking(masto: Masto, clock: Clock) -> None:
+    await masto.status("alice", "#bread")
+    (first,) = (await masto.get("/api/v1/trends/tags")).json()
+    await masto.status("bob", "#bread again")
+    (kept,) = (await masto.get("/api/v1/trends/tags")).json()
+    assert kept["history"] == first["history"]
+    clock.now += trends_api.RANKING_SECONDS
+    (fresh,) = (await masto.get("/api/v1/trends/tags")).json()
+    assert (fresh["history"][0]["uses"], fresh["history"][0]["accounts"]) == ("2", "2")
+    shown = (await masto.get("/api/v1/tags/bread")).json()  # a tag's own page: read at once
+    assert shown["history"] == fresh["history"]
