@@ -77,6 +77,13 @@ def _featured(document: dict[str, Any], actor_id: str) -> str | None:
     return featured if featured and same_origin(featured, actor_id) else None
 
 
+def _featured_tags(document: dict[str, Any], actor_id: str) -> str | None:
+    """The actor's `featuredTags` collection (the hashtags it shows on its profile), kept
+    only on its own host, as `featured`."""
+    url = id_of(document.get("featuredTags"))
+    return url if url and same_origin(url, actor_id) else None
+
+
 def fallback_username(actor_id: str) -> str:
     """A name for an actor that publishes no `preferredUsername` (ActivityPub makes it
     optional): the last segment of its id's path, else its host. Only shown in its handle;
@@ -134,6 +141,7 @@ def parse_actor_document(document: dict[str, Any]) -> ActorDocument:
             **({"fields": fields} if (fields := _property_values(document)) else {}),
             **({"header": header} if (header := _url(document.get("image"))) else {}),
             **({"featured": featured} if (featured := _featured(document, actor_id)) else {}),
+            **({"featuredTags": tags} if (tags := _featured_tags(document, actor_id)) else {}),
         },
     )
 

@@ -1,4 +1,5 @@
-"""An actor's `featured` collection (its pinned posts), as servers publish it.
+"""An actor's `featured` collection (its pinned posts), and its `featuredTags` (the hashtags
+its profile shows), as servers publish them.
 
 Mastodon serves an `OrderedCollection` whose `orderedItems` are the whole Notes, newest pin
 first; other servers send the ids only, or page the collection (`first`, embedded or a
@@ -37,3 +38,15 @@ def page_items(document: Any) -> list[Any] | None:
 def first_page(document: Any) -> Any:
     """The collection's first page: an embedded page, a link to it, or None."""
     return document.get("first") if is_collection(document) else None
+
+
+def hashtag_names(items: list[Any]) -> list[str]:
+    """The names of the embedded `Hashtag` objects of a `featuredTags` collection, without
+    `#`, in order, each once (a tag is not an object one fetches by its id)."""
+    names: list[str] = []
+    for item in items:
+        if isinstance(item, dict) and item.get("type") == "Hashtag":
+            name = item.get("name")
+            if isinstance(name, str) and name.lstrip("#") and name.lstrip("#") not in names:
+                names.append(name.lstrip("#"))
+    return names

@@ -27,7 +27,7 @@ from federation.authority import authority_of, split_authority
 from federation.authorship import authored_by, same_origin
 from federation.client import FederationClient
 from federation.errors import FetchError, SignatureError
-from federation.featured_collection import first_page, page_items
+from federation.featured_collection import first_page, hashtag_names, page_items
 from federation.httpsig import PublicKeyInfo
 from federation.webfinger import actor_url_from_jrd, parse_handle, webfinger_url
 from models import RemoteActor, utcnow
@@ -44,8 +44,11 @@ ACTOR_MAX_AGE = timedelta(days=1)
 KEY_CACHE_SIZE = 20_000
 #: seconds between two fetches of one key document (the actor's, or a key document)
 KEY_FETCH_INTERVAL = 60.0
-#: the job that reads an actor's `featured` collection (its pins) after the actor is stored
+#: the job that reads an actor's `featured` collection (its pins) and `featuredTags` after
+#: the actor is stored
 FEATURED_JOB = "actor.featured"
+#: where an actor's extra keeps the names its `featuredTags` listed, when last read
+FEATURED_TAG_NAMES = "featured_tag_names"
 
 
 class Refused(FetchError):
@@ -155,7 +158,24 @@ class Directory:
         them: its own items or those of its first page (a link followed only on the
         actor's host), at most `featured_collection.MAX_ITEMS`, each embedded or fetched by
         its id, and only the objects of the actor's host attributed to the actor."""
-        url = actor.extra.get("featured")
+        items = await self._collection_items(actor, "featured")
+        found: list[dict[str, Any]] = []
+        for item in items:
+            obj = await self.authored_object(item, actor.uri)
+            if obj is not None:
+                found.append(obj)
+        return found
+
+    async def featured_tags(self, actor: RemoteActor) -> list[str]:
+        """The hashtags the actor's profile shows, as its `featuredTags` collection lists
+        them (its own items or its first page's, on the actor's host), without `#`."""
+        return hashtag_names(await self._collection_items(actor, "featuredTags"))
+
+    async def _collection_items(self, actor: RemoteActor, name: str) -> list[Any]:
+        """The items of the actor's collection kept under `name` in its extra (on its own
+        host): the collection's own, else its first page's (a link followed only on the
+        actor's host), at most `featured_collection.MAX_ITEMS`; none without one."""
+        url = actor.extra.get(name)
         if not isinstance(url, str) or not same_origin(url, actor.uri):
             return []
         collection = await self.fetch(url)
@@ -165,12 +185,7 @@ class Directory:
             if isinstance(first, str) and same_origin(first, actor.uri):
                 first = await self.fetch(first)
             items = page_items(first) or []
-        found: list[dict[str, Any]] = []
-        for item in items:
-            obj = await self.authored_object(item, actor.uri)
-            if obj is not None:
-                found.append(obj)
-        return found
+        return items
 
     async def authored_object(self, item: Any, author: str) -> dict[str, Any] | None:
         """An object by `author`: as embedded (its id on the author's host, attributed to
@@ -271,8 +286,9 @@ class Directory:
 
 def store_actor(session: Session, document: ActorDocument) -> RemoteActor:
     """Insert or refresh the actor. Raises FetchError if another actor already claims its key.
-    An actor with a `featured` collection has it read by the `actor.featured` job
-    (services/remote_pin_jobs.py), so fetching an actor waits on no more requests."""
+    An actor with a `featured` or `featuredTags` collection has it read by the
+    `actor.featured` job (services/remote_pin_jobs.py), so fetching an actor waits on no
+    more requests."""
     values = asdict(document)
     values["summary"] = sanitize_html(document.summary)
     if "fields" in document.extra:  # profile fields' values are HTML too
@@ -291,12 +307,16 @@ def store_actor(session: Session, document: ActorDocument) -> RemoteActor:
         actor = RemoteActor(**values)
         session.add(actor)
     else:
+        shown = actor.extra.get(FEATURED_TAG_NAMES)
+        if shown is not None and "featuredTags" in values["extra"]:  # kept until read again
+            values["extra"] = {**values["extra"], FEATURED_TAG_NAMES: shown}
         for name, value in values.items():
             setattr(actor, name, value)
         actor.deleted_at = None
     actor.fetched_at = utcnow()
     session.flush()
-    if "featured" in document.extra:  # its pins are read again, after this commit
+    if "featured" in document.extra or "featuredTags" in document.extra:
+        # its pins and featured hashtags are read again, after this commit
         queue.enqueue(
             session, FEATURED_JOB, {"actor": actor.uri}, key=f"{FEATURED_JOB}:{actor.uri}"
         )

@@ -2,8 +2,9 @@
 `GET /api/v1/featured_tags` and `POST` (`read:accounts` / `write:accounts`),
 `DELETE /api/v1/featured_tags/{id}`, `GET /api/v1/featured_tags/suggestions` (Tags of the
 member's most used hashtags not featured yet), and `GET /api/v1/accounts/{id}/featured_tags`
-(public: a member's; a remote account's and a discussion space's are `[]`, their
-`featuredTags` collection is not read).
+(public: a member's; a remote account's as its `featuredTags` collection lists them,
+read by the `actor.featured` job, with the statuses of it we keep counted; a discussion
+space's `[]`).
 
 FeaturedTag: `id`, `name`, `url` (the hashtag's page here: the web has no page of one
 member's statuses with a tag), `statuses_count` (a string, as Mastodon's serializer gives
@@ -19,10 +20,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from exchange import featured_tags, hashtag_uses, hashtags
+from exchange import featured_tags, hashtag_uses, hashtags, remote_featured_tags
 from exchange.featured_tags import Featured
 from instance.city import City, city_of
-from models import Member
+from models import Member, RemoteActor
 
 from ..mastodon_admin import params
 from . import entities
@@ -99,11 +100,22 @@ async def of_account(request: Request) -> Response:
 
     def read(session: Session) -> list[dict[str, Any]]:
         who = entities.path_account(session, wanted)
+        if isinstance(who, RemoteActor):
+            return [
+                featured_entity(city, Featured(_remote_id(who, i), name, count, latest))
+                for i, (name, count, latest) in enumerate(remote_featured_tags.shown(session, who))
+            ]
         if not isinstance(who, Member):
             return []
         return [featured_entity(city, f) for f in featured_tags.featured(session, who.id)]
 
     return JSONResponse(await city.db.read(read))
+
+
+def _remote_id(actor: RemoteActor, place: int) -> int:
+    """A remote account's featured hashtag has no row here: its id is the account's and
+    its place (two digits), stable while the collection is."""
+    return actor.id * 100 + place
 
 
 def routes() -> list[Route]:

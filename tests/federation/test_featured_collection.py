@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from federation.actor_document import parse_actor_document
-from federation.featured_collection import MAX_ITEMS, first_page, page_items
+from federation.featured_collection import MAX_ITEMS, first_page, hashtag_names, page_items
 
 ACTOR = "https://town.example/users/bob"
 
@@ -56,3 +56,25 @@ def test_the_actors_featured_is_kept_on_its_own_host() -> None:
 def test_a_featured_collection_on_another_host_is_not_kept() -> None:
     found = parse_actor_document(actor(featured="https://elsewhere.example/featured"))
     assert "featured" not in found.extra
+
+
+def test_the_actors_featured_tags_are_kept_on_its_own_host() -> None:
+    found = parse_actor_document(actor(featuredTags=f"{ACTOR}/collections/tags"))
+    assert found.extra["featuredTags"] == f"{ACTOR}/collections/tags"
+
+
+def test_featured_tags_on_another_host_are_not_kept() -> None:
+    found = parse_actor_document(actor(featuredTags="https://elsewhere.example/tags"))
+    assert "featuredTags" not in found.extra
+
+
+def test_a_featured_tags_collection_names_its_embedded_hashtags_once() -> None:
+    items = [
+        {"type": "Hashtag", "name": "#bread", "href": f"{ACTOR}/tags/bread"},
+        {"type": "Hashtag", "name": "bread"},
+        {"type": "Note", "name": "#honey"},
+        f"{ACTOR}/tags/cider",
+        {"type": "Hashtag", "name": "#"},
+        {"type": "Hashtag", "name": "#honey"},
+    ]
+    assert hashtag_names(items) == ["bread", "honey"]
