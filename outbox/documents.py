@@ -8,6 +8,7 @@ HTTP-signed GET from a domain the policy allows.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import orjson
@@ -57,6 +58,27 @@ async def signed_fetch_refusal(request: Request) -> Response | None:
         return None
     signer = await signed_fetch_signer(request)
     return signer if isinstance(signer, Response) else None
+
+
+async def member_collection(
+    request: Request, render: Callable[[Session, City, Member], dict[str, Any]]
+) -> Response:
+    """A collection of the active member named in the path (`username`), rendered in one
+    read, to a fetch the authorized-fetch mode lets through; 404 for anyone else."""
+    refusal = await signed_fetch_refusal(request)
+    if refusal is not None:
+        return refusal
+    city = city_of(request)
+    username = request.path_params["username"]
+
+    def read(session: Session) -> dict[str, Any] | None:
+        member = session.scalar(select(Member).where(Member.username == username))
+        if member is None or member.status is not MemberStatus.active:
+            return None
+        return render(session, city, member)
+
+    found = await city.db.read(read)
+    return _problem(404, "no such member") if found is None else activity_json(found)
 
 
 async def signed_fetch_signer(request: Request) -> str | Response:

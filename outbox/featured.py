@@ -13,18 +13,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 
 from exchange import status_pins
 from exchange.statuses import StatusRow
-from instance.city import City, city_of
-from models import Member, MemberStatus, new_public_id
+from instance.city import City
+from models import Member, new_public_id
 
 from . import render
-from .documents import activity_json, signed_fetch_refusal
+from .documents import member_collection
 from .listings import render_listing
 from .publish import Audience, publish
 
@@ -52,22 +51,10 @@ def render_featured(city: City, member: Member, rows: list[StatusRow]) -> dict[s
 
 
 async def featured_collection(request: Request) -> Response:
-    refusal = await signed_fetch_refusal(request)
-    if refusal is not None:
-        return refusal
-    city = city_of(request)
-    username = request.path_params["username"]
-
-    def read(session: Session) -> dict[str, Any] | None:
-        member = session.scalar(select(Member).where(Member.username == username))
-        if member is None or member.status is not MemberStatus.active:
-            return None
-        return render_featured(city, member, status_pins.featured(session, member.id))
-
-    found = await city.db.read(read)
-    if found is None:
-        return JSONResponse({"error": "no such member"}, status_code=404)
-    return activity_json(found)
+    return await member_collection(
+        request,
+        lambda s, city, member: render_featured(city, member, status_pins.featured(s, member.id)),
+    )
 
 
 def federates(row: StatusRow) -> bool:

@@ -11,17 +11,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 
 from exchange import featured_tags
-from instance.city import City, city_of
-from models import Member, MemberStatus
+from instance.city import City
+from models import Member
 
 from . import render
-from .documents import activity_json, signed_fetch_refusal
+from .documents import member_collection
 
 
 def render_featured_tags(city: City, member: Member, names: list[str]) -> dict[str, Any]:
@@ -35,20 +34,8 @@ def render_featured_tags(city: City, member: Member, names: list[str]) -> dict[s
 
 
 async def featured_tags_collection(request: Request) -> Response:
-    refusal = await signed_fetch_refusal(request)
-    if refusal is not None:
-        return refusal
-    city = city_of(request)
-    username = request.path_params["username"]
-
-    def read(session: Session) -> dict[str, Any] | None:
-        member = session.scalar(select(Member).where(Member.username == username))
-        if member is None or member.status is not MemberStatus.active:
-            return None
+    def rendered(session: Session, city: City, member: Member) -> dict[str, Any]:
         names = [f.name for f in featured_tags.featured(session, member.id)]
         return render_featured_tags(city, member, names)
 
-    found = await city.db.read(read)
-    if found is None:
-        return JSONResponse({"error": "no such member"}, status_code=404)
-    return activity_json(found)
+    return await member_collection(request, rendered)

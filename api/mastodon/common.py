@@ -20,7 +20,7 @@ from exchange.errors import DomainError, NotFound
 from exchange.statuses import DEFAULT_LIMIT, MAX_LIMIT, Paging, Viewer
 from instance.city import city_of
 from models import Member
-from services.oauth.requests import body_values
+from services.oauth.requests import MAX_BODY, body_values
 
 from ..auth import authenticated
 from ..fast_json import FastJSONResponse
@@ -115,3 +115,24 @@ async def body(request: Request) -> dict[str, list[str]]:
 def first(values: dict[str, list[str]], name: str) -> str | None:
     got = values.get(name)
     return got[0] if got else None
+
+
+def is_json(request: Request) -> bool:
+    return request.headers.get("content-type", "").split(";")[0].strip().lower() == (
+        "application/json"
+    )
+
+
+async def json_object(request: Request) -> dict[str, Any]:
+    """A JSON body that must be an object, as the endpoints with nested fields read it: 413
+    past `MAX_BODY`, 422 for bad JSON or anything but an object."""
+    raw = await request.body()
+    if len(raw) > MAX_BODY:
+        raise DomainError("too_large", "the body is too large", 413)
+    try:
+        document = await request.json()
+    except ValueError:
+        raise DomainError("invalid_json", "the body is not valid JSON", 422) from None
+    if not isinstance(document, dict):
+        raise DomainError("invalid_json", "the body must be a JSON object", 422)
+    return document

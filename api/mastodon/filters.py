@@ -25,13 +25,12 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from exchange import status_filters, statuses
-from exchange.errors import DomainError, NotFound
+from exchange.errors import NotFound
 from exchange.status_filters import KeywordChange
 from instance.city import city_of
 from models import FilterKeyword, FilterStatus, StatusFilter
-from services.oauth.requests import MAX_BODY
 
-from .common import int_id, mastodon_errors, member_viewer
+from .common import int_id, is_json, json_object, mastodon_errors, member_viewer
 from .filtering import filter_entity
 
 READ, WRITE = "read:filters", "write:filters"
@@ -133,18 +132,8 @@ _NESTED = re.compile(r"^keywords_attributes\[(\d*)\]\[(\w+)\]$")
 
 
 async def _body(request: Request) -> Body:
-    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if kind == "application/json":
-        raw = await request.body()
-        if len(raw) > MAX_BODY:
-            raise DomainError("too_large", "the body is too large", 413)
-        try:
-            document = await request.json()
-        except ValueError:
-            raise DomainError("invalid_json", "the body is not valid JSON", 422) from None
-        if not isinstance(document, dict):
-            raise DomainError("invalid_json", "the body must be a JSON object", 422)
-        return _json_body(document)
+    if is_json(request):
+        return _json_body(await json_object(request))
     form = await request.form()
     fields: dict[str, list[str]] = {}
     keywords: list[dict[str, str]] | None = None

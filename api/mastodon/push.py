@@ -23,10 +23,9 @@ from exchange.errors import DomainError
 from instance import sealed, vapid
 from instance.city import city_of
 from models import WebPushSubscription
-from services.oauth.requests import MAX_BODY
 
 from ..auth import bearer
-from .common import mastodon_errors
+from .common import is_json, json_object, mastodon_errors
 
 SCOPE = "push"
 
@@ -52,19 +51,9 @@ def _flatten(value: Any, prefix: str, into: dict[str, Any]) -> None:
 
 async def _fields(request: Request) -> dict[str, Any]:
     """The body as Mastodon's bracketed names: a form as sent, JSON objects flattened."""
-    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if kind == "application/json":
-        raw = await request.body()
-        if len(raw) > MAX_BODY:
-            raise DomainError("too_large", "the body is too large", 413)
-        try:
-            document = await request.json()
-        except ValueError:
-            raise DomainError("invalid_json", "the body is not valid JSON", 422) from None
-        if not isinstance(document, dict):
-            raise DomainError("invalid_json", "the body must be a JSON object", 422)
+    if is_json(request):
         found: dict[str, Any] = {}
-        _flatten(document, "", found)
+        _flatten(await json_object(request), "", found)
         return found
     form = await request.form()
     return {k: v for k, v in form.multi_items() if isinstance(v, str)}

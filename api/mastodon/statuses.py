@@ -31,7 +31,7 @@ from services import discussions, reactions, social
 
 from ..social import _remote_account
 from . import entities, thread_statuses
-from .common import body, first, int_id, mastodon_errors, member_viewer, optional_viewer
+from .common import body, first, int_id, is_json, mastodon_errors, member_viewer, optional_viewer
 
 #: `@name@domain` in a status: a remote account to mention (the host a domain name or a
 #: dotted IPv4 address, as servers on a private network are named; a port allowed)
@@ -245,8 +245,7 @@ async def _media_ids_sent(request: Request, values: dict[str, list[str]]) -> lis
     (`"media_ids": []` in JSON, or one empty `media_ids[]` in a form): every picture goes."""
     if "media_ids" in values:
         return [v for v in values["media_ids"] if v]
-    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if kind == "application/json":
+    if is_json(request):
         try:
             document = await request.json()
         except ValueError:

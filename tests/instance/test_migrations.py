@@ -14,6 +14,19 @@ from models import Base
 from ..ledger.conftest import credentials
 
 
+def downgrade_to(url: str, revision: str) -> None:
+    """Undo the migrations after `revision`, in one transaction (what each migration's
+    downgrade test does before looking at the schema left)."""
+    database = Database(url, threads=1, for_migrations=True)
+    try:
+        with database.engine.begin() as connection:
+            config = migrate.alembic_config(url)
+            config.attributes["connection"] = connection
+            command.downgrade(config, revision)
+    finally:
+        database.dispose()
+
+
 def test_upgrade_from_empty_creates_every_table(db_url: str) -> None:
     migrate.upgrade(db_url)
     database = Database(db_url, threads=1)
@@ -65,10 +78,7 @@ def test_member_domain_blocks_downgrade_to_0038_and_upgrade_again(db_url: str) -
     migrate.upgrade(db_url)
     database = Database(db_url, threads=1, for_migrations=True)
     try:
-        with database.engine.begin() as connection:
-            config = migrate.alembic_config(db_url)
-            config.attributes["connection"] = connection
-            command.downgrade(config, "0038")
+        downgrade_to(db_url, "0038")
         with database.engine.connect() as conn:
             tables = set(inspect(conn).get_table_names())
             member_columns = {c["name"] for c in inspect(conn).get_columns("members")}
@@ -87,10 +97,7 @@ def test_announcements_downgrade_to_0040_and_upgrade_again(db_url: str) -> None:
     migrate.upgrade(db_url)
     database = Database(db_url, threads=1, for_migrations=True)
     try:
-        with database.engine.begin() as connection:
-            config = migrate.alembic_config(db_url)
-            config.attributes["connection"] = connection
-            command.downgrade(config, "0040")
+        downgrade_to(db_url, "0040")
         with database.engine.connect() as conn:
             tables = set(inspect(conn).get_table_names())
         assert not ours & tables and "member_domain_blocks" in tables
@@ -108,10 +115,7 @@ def test_status_filters_downgrade_to_0041_and_upgrade_again(db_url: str) -> None
     migrate.upgrade(db_url)
     database = Database(db_url, threads=1, for_migrations=True)
     try:
-        with database.engine.begin() as connection:
-            config = migrate.alembic_config(db_url)
-            config.attributes["connection"] = connection
-            command.downgrade(config, "0041")
+        downgrade_to(db_url, "0041")
         with database.engine.connect() as conn:
             tables = set(inspect(conn).get_table_names())
             member_columns = {c["name"] for c in inspect(conn).get_columns("members")}
@@ -132,10 +136,7 @@ def test_markers_downgrade_to_0043_and_upgrade_again(db_url: str) -> None:
     migrate.upgrade(db_url)
     database = Database(db_url, threads=1, for_migrations=True)
     try:
-        with database.engine.begin() as connection:
-            config = migrate.alembic_config(db_url)
-            config.attributes["connection"] = connection
-            command.downgrade(config, "0043")
+        downgrade_to(db_url, "0043")
         with database.engine.connect() as conn:
             tables = set(inspect(conn).get_table_names())
         assert "markers" not in tables and "announcements" in tables
@@ -154,10 +155,7 @@ def test_featured_tags_downgrade_to_0042_and_upgrade_again(db_url: str) -> None:
     migrate.upgrade(db_url)
     database = Database(db_url, threads=1, for_migrations=True)
     try:
-        with database.engine.begin() as connection:
-            config = migrate.alembic_config(db_url)
-            config.attributes["connection"] = connection
-            command.downgrade(config, "0042")
+        downgrade_to(db_url, "0042")
         with database.engine.connect() as conn:
             tables = set(inspect(conn).get_table_names())
         assert not ours & tables and "status_filters" in tables
@@ -194,10 +192,7 @@ def test_announcement_schedule_downgrade_to_0044_keeps_announcements(db_url: str
         city_db.dispose()
     database = Database(db_url, threads=1, for_migrations=True)
     try:
-        with database.engine.begin() as connection:
-            config = migrate.alembic_config(db_url)
-            config.attributes["connection"] = connection
-            command.downgrade(config, "0044")
+        downgrade_to(db_url, "0044")
         with database.engine.connect() as conn:
             tables = set(inspect(conn).get_table_names())
             columns = {c["name"] for c in inspect(conn).get_columns("announcements")}
@@ -218,10 +213,7 @@ def test_remote_pins_downgrade_to_0045_and_upgrade_again(db_url: str) -> None:
     migrate.upgrade(db_url)
     database = Database(db_url, threads=1, for_migrations=True)
     try:
-        with database.engine.begin() as connection:
-            config = migrate.alembic_config(db_url)
-            config.attributes["connection"] = connection
-            command.downgrade(config, "0045")
+        downgrade_to(db_url, "0045")
         with database.engine.connect() as conn:
             tables = set(inspect(conn).get_table_names())
         assert "remote_pins" not in tables and "announcement_reaction_events" in tables

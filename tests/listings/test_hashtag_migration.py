@@ -7,11 +7,12 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
-from alembic import command
 from sqlalchemy import inspect, text
 
 from instance import migrate
 from instance.database import Database
+
+from ..instance.test_migrations import downgrade_to
 
 AT = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -66,10 +67,7 @@ def test_existing_listings_get_their_hashtags_and_lose_them_on_downgrade(db_url:
 
     database = Database(db_url, threads=1, for_migrations=True)
     try:
-        with database.engine.begin() as connection:
-            config = migrate.alembic_config(db_url)
-            config.attributes["connection"] = connection
-            command.downgrade(config, "0039")
+        downgrade_to(db_url, "0039")
         with database.engine.connect() as conn:
             tables = set(inspect(conn).get_table_names())
             columns = {c["name"] for c in inspect(conn).get_columns("listings")}
